@@ -1,0 +1,1082 @@
+/*-------------------------------------------------------------------------
+ *
+ * retail_fdw.c
+ *		  Foreign-data wrapper callbacks of retail_fdw: planning, scanning,
+ *		  EXPLAIN and IMPORT FOREIGN SCHEMA.
+ *
+ * A scan reads one vendor endpoint.  Planning finds the quals the endpoint
+ * can take (reqplan.c) and offers parameterized paths for columns a join
+ * can feed.  Execution evaluates the pushed values, turns them into request
+ * series, and streams pages: a page is fetched when the previous one has
+ * been parsed, and up to max_concurrency series run at once, so a scan
+ * holds only what is in flight, never the whole result.
+ *
+ * The executor rechecks every qual locally: pushing down is an
+ * optimisation, never the only filter.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <limits.h>
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "commands/explain.h"
+#include "executor/executor.h"
+#include "foreign/fdwapi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
+#include "optimizer/planmain.h"
+#include "optimizer/restrictinfo.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "retail_fdw.h"
+
+PG_MODULE_MAGIC;
+
+PG_FUNCTION_INFO_V1(retail_fdw_handler);
+
+/* Planner cost guesses: a request costs far more than a row */
+#define RF_STARTUP_COST		100.0
+#define RF_REQUEST_COST		1000.0
+#define RF_ROW_COST			0.01
+/* Requests EXPLAIN lists before it summarizes */
+#define RF_EXPLAIN_MAX_REQUESTS 20
+
+/* fdw_private of the ForeignScan plan */
+enum RfPrivate
+{
+	RF_PRIV_OPS,				/* IntList: pd_index, op, pd_index, op, ... */
+	RF_PRIV_ATTRS,				/* IntList of retrieved attribute numbers */
+	RF_PRIV_LIMIT				/* Integer: pushed LIMIT, or -1 */
+};
+
+/* What planning learns about the foreign relation */
+typedef struct RfRelInfo
+{
+	RfOptions	opts;
+	List	   *pushed;			/* RfPushedQual * from baserestrictinfo */
+	List	   *local_only;		/* RestrictInfos the API cannot take */
+	double		limit;			/* a LIMIT safe to push, or -1 */
+} RfRelInfo;
+
+/* One page to fetch, in the order its rows come out */
+typedef struct RfFetch
+{
+	RfSeries   *series;
+	int			pageno;			/* 1 for a series' first page */
+	int64		offset;			/* rows of the series before this page */
+	char	   *url;
+	List	   *headers;
+	RfJsonParser *parser;
+	RfTransfer *xfer;
+} RfFetch;
+
+typedef struct RfScanState
+{
+	MemoryContext cxt;			/* the scan's, reset by ReScan */
+	MemoryContext row_cxt;		/* one row's Datums */
+	MemoryContextCallback release_conn;
+	RfOptions	opts;
+	const RfEndpoint *ep;
+	RfConn	   *conn;
+	char	   *relname;
+	char	   *endpoint_label;
+	char	   *auth_shown;		/* for EXPLAIN, secrets redacted */
+	List	   *qual_ops;
+	List	   *qual_exprs;		/* ExprState *, parallel to qual_ops */
+	List	   *qual_plain;		/* the Exprs, for EXPLAIN */
+	RfRowContext rowctx;
+	int			page_size;
+	double		limit;
+	bool		explain_only;
+
+	/* the current run */
+	bool		started;
+	int64		fetched;		/* rows in the pages fetched so far */
+	List	   *series;
+	int			next_series;
+	List	   *queue;			/* RfFetch *, output order */
+	RfFetch    *current;
+	RfPage	   *page;
+	int			row;
+	RfStats		stats;			/* across rescans */
+} RfScanState;
+
+void		_PG_init(void);
+
+/* ----------------------------------------------------------------
+ *		Planning
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * A LIMIT can shrink page_size when it applies straight to this scan's
+ * rows: one base relation, no grouping, aggregates, DISTINCT, window
+ * functions, set operations or ORDER BY, and no qual left for the executor
+ * to filter with.  Paging stops by itself once the executor has its rows,
+ * because pages are fetched only on demand.
+ */
+static double
+pushable_limit(PlannerInfo *root, RelOptInfo *baserel, List *local_only)
+{
+	Query	   *parse = root->parse;
+	double		count,
+				offset = 0;
+
+	if (parse->limitCount == NULL || !IsA(parse->limitCount, Const) ||
+		((Const *) parse->limitCount)->constisnull)
+		return -1;
+	if (parse->limitOffset != NULL)
+	{
+		if (!IsA(parse->limitOffset, Const))
+			return -1;
+		if (!((Const *) parse->limitOffset)->constisnull)
+			offset = DatumGetInt64(((Const *) parse->limitOffset)->constvalue);
+	}
+	if (parse->limitOption != LIMIT_OPTION_COUNT ||
+		parse->groupClause || parse->groupingSets || parse->hasAggs ||
+		parse->distinctClause || parse->hasWindowFuncs ||
+		parse->hasTargetSRFs || parse->havingQual || parse->sortClause ||
+		parse->setOperations || parse->rowMarks ||
+		bms_membership(root->all_baserels) != BMS_SINGLETON ||
+		local_only != NIL || baserel->reloptkind != RELOPT_BASEREL)
+		return -1;
+	count = (double) DatumGetInt64(((Const *) parse->limitCount)->constvalue);
+	return count + offset;
+}
+
+static void
+retailGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
+						Oid foreigntableid)
+{
+	RfRelInfo  *info = palloc0(sizeof(RfRelInfo));
+	List	   *local_clauses = NIL;
+	ListCell   *lc;
+	double		rows;
+
+	rf_get_options(foreigntableid, &info->opts);
+	baserel->fdw_private = info;
+
+	foreach(lc, baserel->baserestrictinfo)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+		RfPushedQual q;
+
+		if (rf_match_qual(root, ri->clause, baserel->relid, foreigntableid,
+						  info->opts.endpoint, &q))
+		{
+			RfPushedQual *copy = palloc(sizeof(RfPushedQual));
+
+			*copy = q;
+			info->pushed = lappend(info->pushed, copy);
+		}
+		else
+		{
+			info->local_only = lappend(info->local_only, ri);
+			local_clauses = lappend(local_clauses, ri);
+		}
+	}
+	info->limit = pushable_limit(root, baserel, info->local_only);
+
+	rows = info->opts.endpoint->rows_per_request;
+	rows *= clauselist_selectivity(root, local_clauses, baserel->relid,
+								   JOIN_INNER, NULL);
+	if (info->limit > 0)
+		rows = Min(rows, info->limit);
+	baserel->rows = clamp_row_est(rows);
+}
+
+static void
+add_scan_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info,
+			  List *pushed, double rows, Relids required_outer)
+{
+	Cost		startup = RF_STARTUP_COST + RF_REQUEST_COST;
+	Cost		total;
+
+	total = startup + rows * (RF_ROW_COST + cpu_tuple_cost) +
+		RF_REQUEST_COST * ceil(rows / Max(info->opts.endpoint->rows_per_request, 1));
+
+	/* a scan the API would refuse must lose to any other plan */
+	if (!rf_requirements_met(info->opts.endpoint, pushed))
+	{
+		startup += disable_cost;
+		total += disable_cost;
+	}
+	add_path(baserel, (Path *)
+			 create_foreignscan_path(root, baserel, NULL, rows, startup, total,
+									 NIL, required_outer, NULL, NIL));
+}
+
+typedef struct EcMatchArg
+{
+	Index		relid;
+	AttrNumber	attno;
+} EcMatchArg;
+
+static bool
+ec_member_matches_column(PlannerInfo *root, RelOptInfo *rel,
+						 EquivalenceClass *ec, EquivalenceMember *em,
+						 void *arg)
+{
+	EcMatchArg *m = (EcMatchArg *) arg;
+	Expr	   *e = em->em_expr;
+
+	while (e && IsA(e, RelabelType))
+		e = ((RelabelType *) e)->arg;
+	return e && IsA(e, Var) && (Index) ((Var *) e)->varno == m->relid &&
+		((Var *) e)->varattno == m->attno && ((Var *) e)->varlevelsup == 0;
+}
+
+/*
+ * Join clauses that could feed a pushable column: explicit ones from
+ * joininfo and those implied by equivalence classes.
+ */
+static List *
+join_clauses_for_columns(PlannerInfo *root, RelOptInfo *baserel,
+						 Oid foreigntableid, const RfEndpoint *ep)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, baserel->joininfo)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+
+		if (join_clause_is_movable_to(ri, baserel))
+			result = lappend(result, ri);
+	}
+	if (!baserel->has_eclass_joins)
+		return result;
+
+	for (int i = 0; i < ep->npushdown; i++)
+	{
+		EcMatchArg	arg;
+
+		if ((ep->pushdown[i].ops & RF_OP_EQ) == 0)
+			continue;
+		arg.relid = baserel->relid;
+		arg.attno = get_attnum(foreigntableid, ep->pushdown[i].column);
+		if (arg.attno == InvalidAttrNumber)
+			continue;
+		result = list_concat(result,
+							 generate_implied_equalities_for_column(root, baserel,
+																	ec_member_matches_column,
+																	&arg,
+																	baserel->lateral_referencers));
+	}
+	return result;
+}
+
+static void
+retailGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
+					  Oid foreigntableid)
+{
+	RfRelInfo  *info = baserel->fdw_private;
+	const RfEndpoint *ep = info->opts.endpoint;
+	List	   *outers = NIL;
+	ListCell   *lc;
+
+	add_scan_path(root, baserel, info, info->pushed, baserel->rows,
+				  baserel->lateral_relids);
+
+	/* one parameterized path per set of outer relations that can feed us */
+	foreach(lc, join_clauses_for_columns(root, baserel, foreigntableid, ep))
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+		RfPushedQual q;
+		Relids		outer;
+		ParamPathInfo *ppi;
+		List	   *pushed;
+		ListCell   *lp;
+		bool		seen = false;
+
+		if (!rf_match_qual(root, ri->clause, baserel->relid, foreigntableid, ep, &q))
+			continue;
+		outer = bms_union(bms_difference(ri->clause_relids, baserel->relids),
+						  baserel->lateral_relids);
+		if (bms_is_empty(outer))
+			continue;
+		foreach(lp, outers)
+			seen |= bms_equal(lfirst(lp), outer);
+		if (seen)
+			continue;
+		outers = lappend(outers, outer);
+
+		ppi = get_baserel_parampathinfo(root, baserel, outer);
+		pushed = list_copy(info->pushed);
+		foreach(lp, ppi->ppi_clauses)
+		{
+			RestrictInfo *pri = lfirst_node(RestrictInfo, lp);
+			RfPushedQual *pq = palloc(sizeof(RfPushedQual));
+
+			if (rf_match_qual(root, pri->clause, baserel->relid, foreigntableid, ep, pq))
+				pushed = lappend(pushed, pq);
+		}
+		add_scan_path(root, baserel, info, pushed,
+					  Min(ppi->ppi_rows, ep->rows_per_request), outer);
+	}
+}
+
+/* Attributes the scan must fill: the target list's and the quals' */
+static List *
+retrieved_attrs(RelOptInfo *baserel, Oid foreigntableid, List *scan_clauses)
+{
+	Bitmapset  *attrs = NULL;
+	List	   *result = NIL;
+	Relation	rel;
+	TupleDesc	tupdesc;
+	bool		whole_row;
+	ListCell   *lc;
+
+	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid, &attrs);
+	foreach(lc, scan_clauses)
+		pull_varattnos((Node *) lfirst_node(RestrictInfo, lc)->clause,
+					   baserel->relid, &attrs);
+	whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs);
+
+	rel = table_open(foreigntableid, NoLock);
+	tupdesc = RelationGetDescr(rel);
+	for (int i = 1; i <= tupdesc->natts; i++)
+	{
+		if (TupleDescAttr(tupdesc, i - 1)->attisdropped)
+			continue;
+		if (whole_row ||
+			bms_is_member(i - FirstLowInvalidHeapAttributeNumber, attrs))
+			result = lappend_int(result, i);
+	}
+	table_close(rel, NoLock);
+	return result;
+}
+
+static ForeignScan *
+retailGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
+					 Oid foreigntableid, ForeignPath *best_path, List *tlist,
+					 List *scan_clauses, Plan *outer_plan)
+{
+	RfRelInfo  *info = baserel->fdw_private;
+	const RfEndpoint *ep = info->opts.endpoint;
+	List	   *pushed = NIL;
+	List	   *ops = NIL;
+	List	   *exprs = NIL;
+	ListCell   *lc;
+
+	foreach(lc, scan_clauses)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+		RfPushedQual *q = palloc(sizeof(RfPushedQual));
+
+		if (ri->pseudoconstant ||
+			!rf_match_qual(root, ri->clause, baserel->relid, foreigntableid, ep, q))
+			continue;
+		pushed = lappend(pushed, q);
+		ops = lappend_int(lappend_int(ops, q->pd_index), q->op);
+		exprs = lappend(exprs, q->expr);
+	}
+
+	/* the promise: fail before any request when the API would refuse */
+	rf_check_required(ep, pushed, get_rel_name(foreigntableid));
+
+	return make_foreignscan(tlist,
+							extract_actual_clauses(scan_clauses, false),
+							baserel->relid,
+							exprs,
+							list_make3(ops,
+									   retrieved_attrs(baserel, foreigntableid,
+													   scan_clauses),
+									   makeInteger(info->limit > INT_MAX ? -1 :
+												   (int) info->limit)),
+							NIL, NIL, outer_plan);
+}
+
+/* ----------------------------------------------------------------
+ *		Execution
+ * ----------------------------------------------------------------
+ */
+
+static void
+release_conn_callback(void *arg)
+{
+	RfScanState *st = (RfScanState *) arg;
+
+	if (st->conn)
+		rf_http_disconnect(st->conn);
+	st->conn = NULL;
+}
+
+/* How each retrieved column is found in a row */
+static void
+init_column_map(RfScanState *st, Relation rel, List *attrs)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	ListCell   *lc;
+	int			i = 0;
+
+	st->rowctx.cols = palloc0(sizeof(RfColMap) * Max(list_length(attrs), 1));
+	foreach(lc, attrs)
+	{
+		AttrNumber	attno = lfirst_int(lc);
+		Form_pg_attribute att = TupleDescAttr(tupdesc, attno - 1);
+		char	   *attname = pstrdup(NameStr(att->attname));
+		const char *path = NULL;
+		const RfColumn *col;
+		ListCell   *lo;
+
+		foreach(lo, GetForeignColumnOptions(RelationGetRelid(rel), attno))
+		{
+			DefElem    *def = lfirst_node(DefElem, lo);
+
+			if (strcmp(def->defname, "json_path") == 0)
+				path = defGetString(def);
+		}
+		if (path == NULL && (col = rf_column_lookup(st->ep, attname)) != NULL)
+			path = col->json_path ? col->json_path : col->name;
+		if (path == NULL)
+		{
+			StringInfoData names;
+
+			initStringInfo(&names);
+			for (int c = 0; c < st->ep->ncolumns; c++)
+				appendStringInfo(&names, "%s%s", c ? ", " : "", st->ep->columns[c].name);
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
+					 errmsg("column \"%s\" of foreign table \"%s\" matches no field of %s",
+							attname, st->relname, st->ep->resource),
+					 errdetail("Columns of %s: %s.", st->ep->resource, names.data),
+					 errhint("Rename the column, or map it with OPTIONS (json_path 'field.subfield').")));
+		}
+		st->rowctx.cols[i].attnum = attno;
+		rf_colmap_init(&st->rowctx.cols[i], attname, att->atttypid,
+					   att->atttypmod, path);
+		i++;
+	}
+	st->rowctx.ncols = i;
+	st->rowctx.relname = st->relname;
+	st->rowctx.vendor = st->opts.vendor->name;
+	st->rowctx.endpoint = st->endpoint_label;
+}
+
+/* The user whose mapping the scan uses, as ExecCheckRTEPerms decides */
+static Oid
+scan_user(ForeignScanState *node)
+{
+	ForeignScan *fsplan = (ForeignScan *) node->ss.ps.plan;
+	RangeTblEntry *rte = exec_rt_fetch(fsplan->scan.scanrelid, node->ss.ps.state);
+
+	return OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
+}
+
+/* The auth line for EXPLAIN; without a user mapping, only its absence */
+static char *
+describe_auth(RfScanState *st, ForeignScanState *node)
+{
+	Oid			userid = scan_user(node);
+	RfCredentials cred;
+
+	if (!SearchSysCacheExists2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(userid),
+							   ObjectIdGetDatum(st->opts.serverid)) &&
+		!SearchSysCacheExists2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(InvalidOid),
+							   ObjectIdGetDatum(st->opts.serverid)))
+		return pstrdup("no user mapping");
+	rf_get_credentials(GetForeignServer(st->opts.serverid), userid, &cred);
+	return rf_http_describe_auth(st->opts.vendor, &cred);
+}
+
+static void
+retailBeginForeignScan(ForeignScanState *node, int eflags)
+{
+	ForeignScan *fsplan = (ForeignScan *) node->ss.ps.plan;
+	EState	   *estate = node->ss.ps.state;
+	Relation	rel = node->ss.ss_currentRelation;
+	RfScanState *st = palloc0(sizeof(RfScanState));
+	List	   *ops = list_nth(fsplan->fdw_private, RF_PRIV_OPS);
+	List	   *attrs = list_nth(fsplan->fdw_private, RF_PRIV_ATTRS);
+	MemoryContext old;
+
+	node->fdw_state = st;
+	st->cxt = AllocSetContextCreate(estate->es_query_cxt, "retail_fdw scan",
+									ALLOCSET_DEFAULT_SIZES);
+	st->row_cxt = AllocSetContextCreate(estate->es_query_cxt, "retail_fdw row",
+										ALLOCSET_SMALL_SIZES);
+	rf_get_options(RelationGetRelid(rel), &st->opts);
+	st->ep = st->opts.endpoint;
+	st->relname = pstrdup(RelationGetRelationName(rel));
+	st->endpoint_label = psprintf("%s %s", st->ep->method, st->ep->path);
+	st->qual_ops = ops;
+	st->qual_plain = fsplan->fdw_exprs;
+	st->qual_exprs = ExecInitExprList(fsplan->fdw_exprs, (PlanState *) node);
+	st->limit = intVal(list_nth(fsplan->fdw_private, RF_PRIV_LIMIT));
+	st->page_size = rf_effective_page_size(&st->opts, st->limit);
+	st->explain_only = (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0;
+	init_column_map(st, rel, attrs);
+	st->auth_shown = describe_auth(st, node);
+
+	if (st->explain_only)
+		return;
+
+	/* the connection outlives the scan; the scan only holds a reference */
+	old = MemoryContextSwitchTo(st->cxt);
+	st->conn = rf_http_connect(&st->opts, scan_user(node));
+	MemoryContextSwitchTo(old);
+	st->release_conn.func = release_conn_callback;
+	st->release_conn.arg = st;
+	MemoryContextRegisterResetCallback(estate->es_query_cxt, &st->release_conn);
+}
+
+/* Does an expression depend on executor params (nestloop or initplan)? */
+static bool
+has_exec_param_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Param) && ((Param *) node)->paramkind == PARAM_EXEC)
+		return true;
+	return expression_tree_walker(node, has_exec_param_walker, context);
+}
+
+/*
+ * Evaluate the pushed values.  In EXPLAIN without ANALYZE, values fed by
+ * the outer side of a join are unknown: they are shown as $n placeholders
+ * when they are equality values, and *unknown is set when a range bound
+ * depends on them (then no request list can be shown).
+ */
+static List *
+evaluate_quals(ForeignScanState *node, RfScanState *st, bool explain,
+			   bool *unknown)
+{
+	ExprContext *econtext = node->ss.ps.ps_ExprContext;
+	List	   *result = NIL;
+	ListCell   *lo = list_head(st->qual_ops);
+	ListCell   *le;
+	ListCell   *lp;
+
+	*unknown = false;
+	forboth(le, st->qual_exprs, lp, st->qual_plain)
+	{
+		RfQualValue *qv = palloc0(sizeof(RfQualValue));
+		Expr	   *plain = lfirst(lp);
+		Oid			type = exprType((Node *) plain);
+		Datum		value;
+
+		qv->pd_index = lfirst_int(lo);
+		lo = lnext(st->qual_ops, lo);
+		qv->op = lfirst_int(lo);
+		lo = lnext(st->qual_ops, lo);
+		qv->typid = (qv->op == RF_OP_IN) ? get_element_type(type) : type;
+		result = lappend(result, qv);
+
+		if (explain && has_exec_param_walker((Node *) plain, NULL))
+		{
+			if (qv->op != RF_OP_EQ)
+				*unknown = true;
+			qv->values = list_make1(psprintf("\x01$%d",
+											 IsA(plain, Param) ? ((Param *) plain)->paramid : 0));
+			qv->op = RF_OP_IN;	/* a value list, never a bound */
+			continue;
+		}
+
+		value = ExecEvalExpr(lfirst(le), econtext, &qv->isnull);
+		if (qv->isnull)
+			continue;
+		if (qv->op == RF_OP_IN)
+		{
+			ArrayType  *arr = DatumGetArrayTypeP(value);
+			int16		typlen;
+			bool		typbyval;
+			char		typalign;
+			Datum	   *elems;
+			bool	   *nulls;
+			int			n;
+
+			get_typlenbyvalalign(qv->typid, &typlen, &typbyval, &typalign);
+			deconstruct_array(arr, qv->typid, typlen, typbyval, typalign,
+							  &elems, &nulls, &n);
+			for (int i = 0; i < n; i++)
+				if (!nulls[i])
+					qv->values = lappend(qv->values,
+										 rf_format_value(elems[i], qv->typid));
+		}
+		else
+		{
+			qv->value = value;
+			qv->values = list_make1(rf_format_value(value, qv->typid));
+		}
+	}
+	return result;
+}
+
+/* A fetch of a series' page; url NULL means the series' own target */
+static RfFetch *
+make_fetch(RfScanState *st, RfSeries *series, int pageno, int64 offset,
+		   const char *page_value, const char *url)
+{
+	RfFetch    *f = palloc0(sizeof(RfFetch));
+	const RfPagingSpec *pg = &st->ep->paging;
+
+	f->series = series;
+	f->pageno = pageno;
+	f->offset = offset;
+	if (url)
+		f->url = pstrdup(url);
+	else
+		f->url = psprintf("%s%s", st->opts.base_url,
+						  rf_series_target(series, pg, st->page_size, page_value));
+	if (pg->style == RF_PAGE_HEADER)
+	{
+		f->headers = lappend(f->headers, psprintf("%s: %d", pg->size_param, st->page_size));
+		if (page_value)
+			f->headers = lappend(f->headers, psprintf("%s: %s", pg->page_param, page_value));
+	}
+	return f;
+}
+
+static void
+submit_fetch(RfScanState *st, RfFetch *f)
+{
+	RfHttpRequest req;
+	RfBodySink	sink;
+
+	memset(&req, 0, sizeof(req));
+	req.endpoint = st->endpoint_label;
+	req.method = st->ep->method;
+	req.url = f->url;
+	req.body = f->series->body;
+	req.headers = f->headers;
+	req.idempotent = st->ep->idempotent;
+	f->parser = rf_json_parser_create(st->cxt);
+	sink = rf_json_parser_sink(f->parser);
+	f->xfer = rf_http_submit(st->conn, &req, &sink);
+}
+
+/* With a pushed LIMIT, the pages fetched so far may already hold enough */
+static bool
+limit_reached(RfScanState *st)
+{
+	return st->limit > 0 && st->fetched >= st->limit;
+}
+
+/*
+ * Keep up to max_concurrency first pages of upcoming series in flight
+ * (only one with a pushed LIMIT, which may need just the first).
+ */
+static void
+start_series(RfScanState *st)
+{
+	int			inflight = list_length(st->queue);
+	int			maxq = (st->limit > 0) ? 1 : st->opts.max_concurrency;
+
+	if (limit_reached(st))
+		return;
+	while (inflight < maxq && st->next_series < list_length(st->series))
+	{
+		RfFetch    *f = make_fetch(st, list_nth(st->series, st->next_series++),
+								   1, 0, NULL, NULL);
+
+		submit_fetch(st, f);
+		st->queue = lappend(st->queue, f);
+		inflight++;
+	}
+}
+
+static void
+pagination_error(RfScanState *st, const char *what, const char *url)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_UNABLE_TO_CREATE_REPLY),
+			 errmsg("inconsistent pagination from %s: %s", st->opts.vendor->name, what),
+			 errdetail("Endpoint %s, server \"%s\", next page %s.",
+					   st->endpoint_label, st->opts.servername, url ? url : "(none)"),
+			 errhint("No partial result was returned; retry the query.")));
+}
+
+/*
+ * The fetch of the page after f, from what f's page says (next link,
+ * cursor, count, headers), or NULL at the end of the series.
+ */
+static RfFetch *
+next_fetch(RfScanState *st, RfFetch *f, RfPage *page)
+{
+	const RfPagingSpec *pg = &st->ep->paging;
+	int			nrows = rf_page_nrows(page);
+	int64		seen = f->offset + nrows;
+	int64		count = -1;
+	bool		has_count = rf_page_get_int(page, pg->count_path, &count);
+	char	   *value;
+
+	switch (pg->style)
+	{
+		case RF_PAGE_NONE:
+			return NULL;
+		case RF_PAGE_NUMBER:
+			if (pg->next_is_url)
+			{
+				value = rf_page_get_string(page, pg->next_path);
+				if (value == NULL || *value == '\0')
+					return NULL;
+				if (!rf_http_same_origin(st->opts.base_url, value))
+					pagination_error(st, "the next page is on another host", value);
+				if (strcmp(value, f->url) == 0 || nrows == 0)
+					pagination_error(st, "the next page repeats this one", value);
+				return make_fetch(st, f->series, f->pageno + 1, seen, NULL, value);
+			}
+			if (nrows < st->page_size || (has_count && seen >= count))
+				return NULL;
+			value = psprintf("%d", pg->first_page + f->pageno);
+			return make_fetch(st, f->series, f->pageno + 1, seen, value, NULL);
+		case RF_PAGE_CURSOR:
+		case RF_PAGE_TOKEN:
+			value = rf_page_get_string(page, pg->next_path);
+			if (value == NULL || *value == '\0' || nrows == 0 ||
+				(pg->end_token && strcmp(value, pg->end_token) == 0))
+				return NULL;
+			return make_fetch(st, f->series, f->pageno + 1, seen, value, NULL);
+		case RF_PAGE_OFFSET:
+			if (nrows < st->page_size || (has_count && seen >= count))
+				return NULL;
+			return make_fetch(st, f->series, f->pageno + 1, seen,
+							  psprintf(INT64_FORMAT, seen), NULL);
+		case RF_PAGE_HEADER:
+			if (rf_http_status(f->xfer) != 206 || nrows == 0)
+				return NULL;
+			value = (char *) rf_http_page_next_header(f->xfer);
+			return make_fetch(st, f->series, f->pageno + 1, seen,
+							  value ? value : psprintf(INT64_FORMAT, seen), NULL);
+	}
+	return NULL;
+}
+
+/* Drop the current page and its transfer */
+static void
+finish_current(RfScanState *st)
+{
+	if (st->page)
+		rf_page_free(st->page);
+	st->page = NULL;
+	if (st->current)
+		rf_http_release(st->current->xfer, &st->stats);
+	st->current = NULL;
+}
+
+/*
+ * Make the next page current: wait for the head of the queue, parse it,
+ * and queue its successor at once so the network works while rows are
+ * converted.  False when every series is exhausted.
+ */
+static bool
+advance_page(RfScanState *st)
+{
+	RfFetch    *f;
+	RfFetch    *succ;
+
+	finish_current(st);
+	start_series(st);
+	if (st->queue == NIL)
+		return false;
+
+	f = linitial(st->queue);
+	st->queue = list_delete_first(st->queue);
+	rf_http_wait(st->conn, f->xfer);
+	if (!rf_http_succeeded(f->xfer))
+		rf_http_raise(f->xfer);
+
+	st->current = f;
+	st->page = rf_json_parser_finish(f->parser, st->ep, st->opts.vendor->name);
+	st->row = 0;
+	st->stats.pages++;
+	st->fetched += rf_page_nrows(st->page);
+
+	succ = limit_reached(st) ? NULL : next_fetch(st, f, st->page);
+	if (succ)
+	{
+		submit_fetch(st, succ);
+		st->queue = lcons(succ, st->queue);
+	}
+	start_series(st);
+	return true;
+}
+
+static void
+start_scan(ForeignScanState *node, RfScanState *st)
+{
+	MemoryContext old = MemoryContextSwitchTo(st->cxt);
+	bool		unknown;
+	bool		empty;
+	List	   *values = evaluate_quals(node, st, false, &unknown);
+
+	st->series = rf_plan_series(&st->opts, values, &empty);
+	st->next_series = 0;
+	st->started = true;
+	MemoryContextSwitchTo(old);
+}
+
+static TupleTableSlot *
+retailIterateForeignScan(ForeignScanState *node)
+{
+	RfScanState *st = node->fdw_state;
+	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
+	MemoryContext old;
+
+	ExecClearTuple(slot);
+	if (!st->started)
+		start_scan(node, st);
+
+	while (st->page == NULL || st->row >= rf_page_nrows(st->page))
+	{
+		bool		more;
+
+		old = MemoryContextSwitchTo(st->cxt);
+		more = advance_page(st);
+		MemoryContextSwitchTo(old);
+		if (!more)
+			return slot;
+	}
+
+	MemoryContextReset(st->row_cxt);
+	old = MemoryContextSwitchTo(st->row_cxt);
+	memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
+	rf_page_row(st->page, st->row++, &st->rowctx, slot->tts_values,
+				slot->tts_isnull);
+	MemoryContextSwitchTo(old);
+	st->stats.rows++;
+	return ExecStoreVirtualTuple(slot);
+}
+
+/* Forget the current run; transfers in flight are cancelled */
+static void
+reset_run(RfScanState *st)
+{
+	ListCell   *lc;
+
+	finish_current(st);
+	foreach(lc, st->queue)
+		rf_http_release(((RfFetch *) lfirst(lc))->xfer, &st->stats);
+	MemoryContextReset(st->cxt);
+	st->queue = NIL;
+	st->series = NIL;
+	st->started = false;
+	st->fetched = 0;
+}
+
+/*
+ * A rescan starts over with new parameter values: new series, new
+ * requests.  Nothing of the previous run is reused.
+ */
+static void
+retailReScanForeignScan(ForeignScanState *node)
+{
+	reset_run(node->fdw_state);
+}
+
+static void
+retailEndForeignScan(ForeignScanState *node)
+{
+	RfScanState *st = node->fdw_state;
+
+	if (st == NULL)
+		return;
+	reset_run(st);
+}
+
+/* ----------------------------------------------------------------
+ *		EXPLAIN
+ * ----------------------------------------------------------------
+ */
+
+static void
+explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
+{
+	const RfPagingSpec *pg = &st->ep->paging;
+	List	   *series = st->series;
+	List	   *shown = NIL;
+	ListCell   *lc;
+	int			n = 0;
+
+	if (!st->started)
+	{
+		bool		unknown;
+		bool		empty;
+		List	   *values = evaluate_quals(node, st, true, &unknown);
+
+		if (unknown)
+		{
+			ExplainPropertyText("Requests", "computed at execution from outer parameters", es);
+			return;
+		}
+		series = rf_plan_series(&st->opts, values, &empty);
+	}
+
+	foreach(lc, series)
+	{
+		RfSeries   *s = lfirst(lc);
+
+		if (n++ >= RF_EXPLAIN_MAX_REQUESTS)
+			break;
+		shown = lappend(shown, psprintf("%s %s", st->ep->method,
+										rf_series_target(s, pg, st->page_size, NULL)));
+	}
+	if (es->format == EXPLAIN_FORMAT_TEXT)
+	{
+		foreach(lc, shown)
+			ExplainPropertyText("Request", lfirst(lc), es);
+	}
+	else
+		ExplainPropertyList("Requests", shown, es);
+	if (list_length(series) > RF_EXPLAIN_MAX_REQUESTS)
+		ExplainPropertyInteger("Further series", NULL,
+							   list_length(series) - RF_EXPLAIN_MAX_REQUESTS, es);
+	if (series == NIL)
+		ExplainPropertyText("Requests", "none: the conditions exclude every row", es);
+}
+
+static const char *
+paging_description(const RfPagingSpec *pg)
+{
+	switch (pg->style)
+	{
+		case RF_PAGE_NONE:
+			return "none";
+		case RF_PAGE_NUMBER:
+			return pg->next_is_url ? "page number, following next links" : "page number";
+		case RF_PAGE_CURSOR:
+			return "cursor";
+		case RF_PAGE_OFFSET:
+			return "offset";
+		case RF_PAGE_HEADER:
+			return "page headers (206 = more)";
+		case RF_PAGE_TOKEN:
+			return "next-page token";
+	}
+	return "?";
+}
+
+static void
+retailExplainForeignScan(ForeignScanState *node, ExplainState *es)
+{
+	RfScanState *st = node->fdw_state;
+
+	ExplainPropertyText("Vendor", st->opts.vendor->name, es);
+	ExplainPropertyText("Endpoint", st->endpoint_label, es);
+	if (es->verbose)
+	{
+		ExplainPropertyText("Auth", st->auth_shown, es);
+		ExplainPropertyText("Pagination", paging_description(&st->ep->paging), es);
+		if (st->ep->paging.style != RF_PAGE_NONE)
+			ExplainPropertyInteger("Page size", NULL, st->page_size, es);
+		if (st->limit > 0)
+			ExplainPropertyInteger("Pushed limit", NULL, (int64) st->limit, es);
+		explain_requests(node, st, es);
+	}
+	if (es->analyze)
+	{
+		ExplainPropertyInteger("HTTP requests", NULL, st->stats.requests, es);
+		ExplainPropertyInteger("Pages", NULL, st->stats.pages, es);
+		ExplainPropertyInteger("Bytes received", NULL, st->stats.bytes, es);
+		ExplainPropertyInteger("Retries", NULL, st->stats.retries, es);
+		if (es->timing)
+			ExplainPropertyFloat("Network wait", "ms",
+								 st->stats.wait_us / 1000.0, 1, es);
+	}
+}
+
+/* ----------------------------------------------------------------
+ *		IMPORT FOREIGN SCHEMA
+ * ----------------------------------------------------------------
+ */
+
+static bool
+table_selected(ImportForeignSchemaStmt *stmt, const char *name)
+{
+	ListCell   *lc;
+	bool		listed = false;
+
+	if (stmt->list_type == FDW_IMPORT_SCHEMA_ALL)
+		return true;
+	foreach(lc, stmt->table_list)
+		listed |= strcmp(((RangeVar *) lfirst(lc))->relname, name) == 0;
+	return stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO ? listed : !listed;
+}
+
+/*
+ * The remote schema is the vendor's name; its tables are the vendor's
+ * resources, with every documented column.
+ */
+static List *
+retailImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
+{
+	ForeignServer *server = GetForeignServer(serverOid);
+	RfOptions	opts;
+	List	   *result = NIL;
+
+	rf_get_server_options(server, &opts);
+	if (strcmp(stmt->remote_schema, opts.vendor->name) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_SCHEMA_NOT_FOUND),
+				 errmsg("server \"%s\" has no remote schema \"%s\"",
+						server->servername, stmt->remote_schema),
+				 errdetail("The server is for vendor \"%s\".", opts.vendor->name),
+				 errhint("Use IMPORT FOREIGN SCHEMA %s FROM SERVER %s INTO ...;",
+						 opts.vendor->name, quote_identifier(server->servername))));
+
+	for (int i = 0; i < opts.vendor->nendpoints; i++)
+	{
+		const RfEndpoint *ep = &opts.vendor->endpoints[i];
+		StringInfoData buf;
+
+		if (!table_selected(stmt, ep->resource))
+			continue;
+		initStringInfo(&buf);
+		appendStringInfo(&buf, "CREATE FOREIGN TABLE %s (",
+						 quote_identifier(ep->resource));
+		for (int c = 0; c < ep->ncolumns; c++)
+			appendStringInfo(&buf, "%s\n  %s %s", c ? "," : "",
+							 quote_identifier(ep->columns[c].name),
+							 rf_type_sql(ep->columns[c].type));
+		appendStringInfo(&buf, "\n) SERVER %s OPTIONS (resource %s)",
+						 quote_identifier(server->servername),
+						 quote_literal_cstr(ep->resource));
+		result = lappend(result, buf.data);
+	}
+	return result;
+}
+
+/* ----------------------------------------------------------------
+ *		Entry points
+ * ----------------------------------------------------------------
+ */
+
+Datum
+retail_fdw_handler(PG_FUNCTION_ARGS)
+{
+	FdwRoutine *routine = makeNode(FdwRoutine);
+
+	routine->GetForeignRelSize = retailGetForeignRelSize;
+	routine->GetForeignPaths = retailGetForeignPaths;
+	routine->GetForeignPlan = retailGetForeignPlan;
+	routine->BeginForeignScan = retailBeginForeignScan;
+	routine->IterateForeignScan = retailIterateForeignScan;
+	routine->ReScanForeignScan = retailReScanForeignScan;
+	routine->EndForeignScan = retailEndForeignScan;
+	routine->ExplainForeignScan = retailExplainForeignScan;
+	routine->ImportForeignSchema = retailImportForeignSchema;
+	PG_RETURN_POINTER(routine);
+}
+
+void
+_PG_init(void)
+{
+	rf_http_init();
+}

@@ -1,0 +1,408 @@
+/*-------------------------------------------------------------------------
+ *
+ * retail_fdw.h
+ *		  The narrow interface between the modules of retail_fdw.
+ *
+ * retail_fdw is split by concern:
+ *
+ *	retail_fdw.c	FDW callbacks: planning, scanning, EXPLAIN, IMPORT
+ *	option.c		option validation and the parsed option structure
+ *	reqplan.c		request planner: quals -> query parameters, windows, pages
+ *	http.c			HTTP transport (the only file that uses libcurl)
+ *	json.c			JSON -> Datum mapping (the only file that uses json-c)
+ *	vendor.c		the vendor registry; vendor_*.c hold descriptor tables
+ *
+ * An endpoint is described by data (RfEndpoint): its path and method, its
+ * columns with JSON paths, which columns and operators push down to which
+ * parameter, which quals are required, and how it pages.  The generic code
+ * interprets those descriptors; adding an endpoint means adding a
+ * descriptor, not code.
+ *
+ * This header deliberately mentions neither libcurl nor json-c types.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef RETAIL_FDW_H
+#define RETAIL_FDW_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "foreign/foreign.h"
+#include "lib/stringinfo.h"
+#include "nodes/execnodes.h"
+#include "nodes/pathnodes.h"
+#include "nodes/pg_list.h"
+#include "utils/timestamp.h"
+
+#define RF_VERSION_STRING "retail_fdw/0.1"
+
+/* ----------------------------------------------------------------
+ *		Descriptor model
+ * ----------------------------------------------------------------
+ */
+
+/* SQL type of a descriptor column, as IMPORT FOREIGN SCHEMA declares it */
+typedef enum RfType
+{
+	RF_TEXT,
+	RF_INT2,
+	RF_INT4,
+	RF_INT8,
+	RF_NUMERIC,
+	RF_FLOAT8,
+	RF_BOOL,
+	RF_DATE,
+	RF_TIMESTAMP,
+	RF_TIMESTAMPTZ,
+	RF_UUID,
+	RF_JSON,
+	RF_JSONB,
+	RF_TEXTARRAY
+} RfType;
+
+/* One column of an endpoint's rows */
+typedef struct RfColumn
+{
+	const char *name;			/* SQL column name (snake_case) */
+	RfType		type;
+	const char *json_path;		/* dotted path in a row; NULL = name */
+} RfColumn;
+
+/* Operators a pushable column accepts: a bit mask */
+#define RF_OP_EQ	0x01
+#define RF_OP_IN	0x02
+#define RF_OP_LT	0x04
+#define RF_OP_LE	0x08
+#define RF_OP_GT	0x10
+#define RF_OP_GE	0x20
+#define RF_OP_RANGE (RF_OP_LT | RF_OP_LE | RF_OP_GT | RF_OP_GE)
+
+/* Where a pushed value travels */
+typedef enum RfParamLoc
+{
+	RF_LOC_QUERY,				/* ?name=value */
+	RF_LOC_BODY,				/* a key of the JSON body (POST) */
+	RF_LOC_PATH					/* {name} in the path (GET by id) */
+} RfParamLoc;
+
+/* How several values (IN, = ANY) are sent */
+typedef enum RfMulti
+{
+	RF_MULTI_SPLIT,				/* one request series per value */
+	RF_MULTI_REPEAT,			/* name=a&name=b, or a JSON array */
+	RF_MULTI_CSV				/* name=a,b */
+} RfMulti;
+
+/*
+ * A column that can be pushed to the API.  Equality and IN go to "param";
+ * lower bounds (>, >=) to "lower_param", upper bounds (<, <=) to
+ * "upper_param".  Both bounds are sent as inclusive: a strict bound is sent
+ * loosely and the executor's recheck removes the boundary rows.  A "window"
+ * range is split into consecutive windows (daily by default).
+ */
+typedef struct RfPushdown
+{
+	const char *column;
+	uint32		ops;			/* RF_OP_* accepted */
+	const char *param;
+	const char *lower_param;
+	const char *upper_param;
+	RfParamLoc	loc;
+	RfMulti		multi;
+	bool		window;
+} RfPushdown;
+
+/*
+ * Required quals, Steampipe-style key columns.  A requirement is met when,
+ * for some alternative number, every entry with that number is satisfied.
+ */
+typedef enum RfRequire
+{
+	RF_REQ_VALUE,				/* = or IN */
+	RF_REQ_RANGE,				/* a lower and an upper bound (or =) */
+	RF_REQ_LOWER				/* a lower bound (or =) */
+} RfRequire;
+
+typedef struct RfRequired
+{
+	const char *column;
+	RfRequire	kind;
+	int			alternative;
+} RfRequired;
+
+/* Pagination styles */
+typedef enum RfPaging
+{
+	RF_PAGE_NONE,				/* one response holds everything */
+	RF_PAGE_NUMBER,				/* page=N&page_size=M, {count, next, results} */
+	RF_PAGE_CURSOR,				/* count=M&after=<cursor from next_path> */
+	RF_PAGE_OFFSET,				/* offset=K&limit=M, until a short page or count */
+	RF_PAGE_HEADER,				/* X-Page-Start/X-Page-Length; 206 = more */
+	RF_PAGE_TOKEN				/* opaque next_page token, end_token when done */
+} RfPaging;
+
+typedef struct RfPagingSpec
+{
+	RfPaging	style;
+	const char *page_param;		/* page / after / offset / request header */
+	const char *size_param;		/* page_size / count / limit / header */
+	int			first_page;		/* first page number (RF_PAGE_NUMBER) */
+	int			default_size;
+	int			max_size;
+	const char *count_path;		/* total rows across pages, if given */
+	const char *next_path;		/* next URL, cursor, token or header name */
+	bool		next_is_url;	/* next_path holds an absolute URL */
+	const char *end_token;		/* RF_PAGE_TOKEN: the value that ends */
+} RfPagingSpec;
+
+typedef struct RfEndpoint
+{
+	const char *resource;		/* table name and "resource" option */
+	const char *method;			/* GET, POST */
+	const char *path;			/* appended to base_url; may hold {param} */
+	const char *rows_path;		/* array of rows; NULL = the body is it */
+	const char *static_query;	/* always sent, e.g. "is_new=false" */
+	const char *body_template;	/* JSON body that pushed values extend */
+	bool		idempotent;		/* safe to retry */
+	const char *default_window; /* window size for window ranges */
+	RfPagingSpec paging;
+	const RfColumn *columns;
+	int			ncolumns;
+	const RfPushdown *pushdown;
+	int			npushdown;
+	const RfRequired *required;
+	int			nrequired;
+	double		rows_per_request;	/* planner estimate */
+} RfEndpoint;
+
+/* How a vendor authenticates */
+typedef enum RfAuth
+{
+	RF_AUTH_HEADER,				/* auth_header: auth_scheme token */
+	RF_AUTH_BASIC,				/* access_key:secret_key */
+	RF_AUTH_OAUTH				/* token, or client credentials */
+} RfAuth;
+
+typedef struct RfVendor
+{
+	const char *name;
+	RfAuth		auth;
+	const char *auth_header;	/* default header name */
+	const char *auth_scheme;	/* default scheme, e.g. Bearer, Token */
+	const RfEndpoint *endpoints;
+	int			nendpoints;
+} RfVendor;
+
+/* vendor.c */
+extern const RfVendor *rf_vendor_lookup(const char *name);
+extern const RfEndpoint *rf_endpoint_lookup(const RfVendor *vendor,
+											const char *resource);
+extern const RfColumn *rf_column_lookup(const RfEndpoint *ep, const char *name);
+extern const RfPushdown *rf_pushdown_lookup(const RfEndpoint *ep,
+											const char *column);
+extern char *rf_vendor_names(void);
+extern char *rf_resource_names(const RfVendor *vendor);
+extern const char *rf_type_sql(RfType type);
+
+/* ----------------------------------------------------------------
+ *		Options (option.c)
+ * ----------------------------------------------------------------
+ */
+
+typedef struct RfOptions
+{
+	/* server */
+	Oid			serverid;
+	char	   *servername;
+	const RfVendor *vendor;
+	char	   *base_url;		/* without a trailing slash */
+	int			timeout_ms;
+	int			connect_timeout_ms;
+	int			max_retries;
+	int			retry_max_wait_ms;
+	int			max_concurrency;
+	int			page_size;		/* 0 = the endpoint's default */
+	int			max_response_bytes;
+	bool		verify_tls;
+	char	   *ca_file;
+
+	/* foreign table */
+	const RfEndpoint *endpoint;
+	char	   *window;			/* interval text, or NULL */
+} RfOptions;
+
+/* Secrets and auth settings come from the user mapping, at execution only */
+typedef struct RfCredentials
+{
+	Oid			umid;
+	char	   *token;
+	char	   *auth_header;
+	char	   *auth_scheme;
+	char	   *client_id;
+	char	   *client_secret;
+	char	   *token_url;
+	char	   *access_key;
+	char	   *secret_key;
+} RfCredentials;
+
+extern void rf_get_options(Oid foreigntableid, RfOptions *opts);
+extern void rf_get_server_options(ForeignServer *server, RfOptions *opts);
+extern void rf_get_credentials(ForeignServer *server, Oid userid,
+							   RfCredentials *cred);
+extern bool rf_is_secret_option(const char *name);
+
+/* ----------------------------------------------------------------
+ *		HTTP transport (http.c)
+ * ----------------------------------------------------------------
+ */
+
+typedef struct RfConn RfConn;
+typedef struct RfTransfer RfTransfer;
+
+/*
+ * Receives a 2xx response body chunk by chunk.  Called from inside libcurl:
+ * it must not ereport or palloc; returning false aborts the transfer.
+ */
+typedef struct RfBodySink
+{
+	bool		(*feed) (void *arg, const char *data, size_t len);
+	void		(*reset) (void *arg);	/* a retry starts over */
+	bool		(*finish) (void *arg);	/* the body was a whole document? */
+	void	   *arg;
+} RfBodySink;
+
+typedef struct RfHttpRequest
+{
+	const char *endpoint;		/* "GET /bi/..." for messages */
+	const char *method;
+	char	   *url;			/* absolute */
+	char	   *body;			/* JSON, or NULL */
+	List	   *headers;		/* extra "Name: value" strings */
+	bool		idempotent;
+	bool		allow_404;		/* 404 is an answer, not an error */
+} RfHttpRequest;
+
+/* Counters a scan reports in EXPLAIN ANALYZE */
+typedef struct RfStats
+{
+	int64		requests;		/* HTTP exchanges, retries included */
+	int64		pages;			/* successful responses */
+	int64		rows;
+	int64		bytes;
+	int64		retries;
+	int64		wait_us;		/* time blocked on the network */
+} RfStats;
+
+extern void rf_http_init(void);
+extern RfConn *rf_http_connect(const RfOptions *opts, Oid userid);
+extern void rf_http_disconnect(RfConn *conn);
+extern RfTransfer *rf_http_submit(RfConn *conn, const RfHttpRequest *req,
+								  const RfBodySink *sink);
+extern void rf_http_wait(RfConn *conn, RfTransfer *xfer);
+extern bool rf_http_done(RfTransfer *xfer);
+extern bool rf_http_succeeded(RfTransfer *xfer);
+extern long rf_http_status(RfTransfer *xfer);
+extern const char *rf_http_page_next_header(RfTransfer *xfer);
+extern void rf_http_raise(RfTransfer *xfer) pg_attribute_noreturn();
+extern void rf_http_release(RfTransfer *xfer, RfStats *stats);
+extern void rf_http_check_url(const char *url, const char *what);
+extern bool rf_http_same_origin(const char *base, const char *url);
+extern char *rf_http_escape(const char *s);
+extern char *rf_http_describe_auth(const RfVendor *vendor,
+								   const RfCredentials *cred);
+
+/* ----------------------------------------------------------------
+ *		JSON mapping (json.c)
+ * ----------------------------------------------------------------
+ */
+
+typedef struct RfJsonParser RfJsonParser;
+typedef struct RfPage RfPage;
+
+/* How one attribute of the foreign table is filled from a row */
+typedef struct RfColMap
+{
+	AttrNumber	attnum;
+	const char *attname;
+	const char *json_path;
+	char	  **path_parts;		/* json_path split at dots */
+	int			npath;
+	Oid			typid;
+	int32		typmod;
+	Oid			typioparam;
+	FmgrInfo	infunc;
+	Oid			elemtype;		/* for text[] */
+	int			conv;			/* conversion chosen by json.c */
+} RfColMap;
+
+typedef struct RfRowContext
+{
+	const char *relname;
+	const char *vendor;
+	const char *endpoint;
+	RfColMap   *cols;
+	int			ncols;
+} RfRowContext;
+
+extern RfJsonParser *rf_json_parser_create(MemoryContext cxt);
+extern RfBodySink rf_json_parser_sink(RfJsonParser *parser);
+extern RfPage *rf_json_parser_finish(RfJsonParser *parser,
+									 const RfEndpoint *ep,
+									 const char *vendor);
+extern int	rf_page_nrows(RfPage *page);
+extern bool rf_page_get_int(RfPage *page, const char *path, int64 *value);
+extern char *rf_page_get_string(RfPage *page, const char *path);
+extern void rf_page_row(RfPage *page, int rowno, RfRowContext *rc,
+						Datum *values, bool *nulls);
+extern void rf_page_free(RfPage *page);
+extern void rf_colmap_init(RfColMap *cm, const char *attname, Oid typid,
+						   int32 typmod, const char *json_path);
+
+/* ----------------------------------------------------------------
+ *		Request planner (reqplan.c)
+ * ----------------------------------------------------------------
+ */
+
+/* A qual that the API can take: column op expression */
+typedef struct RfPushedQual
+{
+	int			pd_index;		/* index into endpoint->pushdown */
+	int			op;				/* one RF_OP_* bit */
+	Expr	   *expr;			/* the value side */
+} RfPushedQual;
+
+/* The values of the pushed quals, evaluated at execution */
+typedef struct RfQualValue
+{
+	int			pd_index;
+	int			op;
+	bool		isnull;
+	Oid			typid;
+	List	   *values;			/* formatted values (char *) for EQ/IN */
+	Datum		value;			/* the value of a single-valued op */
+} RfQualValue;
+
+/* One request series: fixed parameters, then paged */
+typedef struct RfSeries
+{
+	char	   *path;			/* path with {params} resolved */
+	List	   *query;			/* "name=value" strings, escaped */
+	char	   *body;			/* JSON body, or NULL */
+	char	   *label;			/* for EXPLAIN: path?query */
+} RfSeries;
+
+extern bool rf_match_qual(PlannerInfo *root, Expr *clause, Index relid,
+						  Oid reloid, const RfEndpoint *ep, RfPushedQual *out);
+extern const char *rf_op_name(int op);
+extern bool rf_requirements_met(const RfEndpoint *ep, List *pushed);
+extern void rf_check_required(const RfEndpoint *ep, List *pushed,
+							  const char *relname);
+extern List *rf_plan_series(const RfOptions *opts, List *qualvals,
+							bool *empty);
+extern char *rf_series_target(const RfSeries *series, const RfPagingSpec *pg,
+							  int page_size, const char *page_value);
+extern int	rf_effective_page_size(const RfOptions *opts, double limit);
+extern char *rf_format_value(Datum value, Oid typid);
+
+#endif							/* RETAIL_FDW_H */

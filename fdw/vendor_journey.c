@@ -1,0 +1,85 @@
+/*-------------------------------------------------------------------------
+ *
+ * vendor_journey.c
+ *		  Descriptor tables for the journey (Bespot-style) BI API.
+ *
+ * Only data lives here: the endpoints, their columns, what pushes down and
+ * what is required.  The generic planner and scanner interpret it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "retail_fdw.h"
+
+static const RfColumn journey_event_columns[] = {
+	{"session_id", RF_TEXT, NULL},
+	{"visit_id", RF_TEXT, NULL},
+	{"user_id", RF_TEXT, NULL},
+	{"device_id", RF_TEXT, NULL},
+	{"date_of_visit", RF_DATE, NULL},
+	{"store_name", RF_TEXT, NULL},
+	{"store_code", RF_TEXT, NULL},
+	{"zone_name", RF_TEXT, NULL},
+	{"zone_serial_code", RF_TEXT, NULL},
+	{"zone_entered_from", RF_TEXT, NULL},
+	{"zone_exited_to", RF_TEXT, NULL},
+	{"dwell_time_seconds", RF_INT4, NULL},
+	{"event_start", RF_TIMESTAMPTZ, NULL},
+	{"event_end", RF_TIMESTAMPTZ, NULL},
+	{"source", RF_TEXT, NULL},
+};
+
+/*
+ * The API filters one store per request, so IN on store_code becomes one
+ * request series per store.  event_start is split into daily windows, as
+ * the vendor asks for long intervals.
+ */
+static const RfPushdown journey_event_pushdown[] = {
+	{"store_code", RF_OP_EQ | RF_OP_IN, "store_code", NULL, NULL,
+	RF_LOC_QUERY, RF_MULTI_SPLIT, false},
+	{"event_start", RF_OP_EQ | RF_OP_RANGE, NULL, "datetime_gte", "datetime_lte",
+	RF_LOC_QUERY, RF_MULTI_SPLIT, true},
+};
+
+static const RfRequired journey_event_required[] = {
+	{"event_start", RF_REQ_RANGE, 0},
+};
+
+static const RfEndpoint journey_endpoints[] = {
+	{
+		.resource = "visit_journey_events",
+		.method = "GET",
+		.path = "/bi/visit-journey-events/",
+		.rows_path = "results",
+		.idempotent = true,
+		.default_window = "1 day",
+		.paging = {
+			.style = RF_PAGE_NUMBER,
+			.page_param = "page",
+			.size_param = "page_size",
+			.first_page = 1,
+			.default_size = 1000,
+			.max_size = 10000,
+			.count_path = "count",
+			.next_path = "next",
+			.next_is_url = true,
+		},
+		.columns = journey_event_columns,
+		.ncolumns = lengthof(journey_event_columns),
+		.pushdown = journey_event_pushdown,
+		.npushdown = lengthof(journey_event_pushdown),
+		.required = journey_event_required,
+		.nrequired = lengthof(journey_event_required),
+		.rows_per_request = 1000,
+	},
+};
+
+const RfVendor rf_vendor_journey = {
+	.name = "journey",
+	.auth = RF_AUTH_HEADER,
+	.auth_header = "Authorization",
+	.auth_scheme = "Bearer",
+	.endpoints = journey_endpoints,
+	.nendpoints = lengthof(journey_endpoints),
+};
