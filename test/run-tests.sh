@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+#
+# test/run-tests.sh -- build retail_fdw and run every test suite.
+#
+# One throwaway PostgreSQL 15 cluster and one vendor simulator are started and
+# shared by all suites.  Each suite counts as one pass/fail; the last line of
+# the summary is "N passed, M failed".  Exit status is 1 if anything failed.
+#
+# Suites:
+#   1. simulator unit tests   python3 -m unittest discover -s test/sim
+#   2. pg_regress             make installcheck (REGRESS from the Makefile)
+#   3. test/suites/*.sh       every executable file, sorted, same environment
+#
+# Environment available to suites: PGHOST PGPORT PGUSER PGDATABASE PG_LOG
+# RF_REPO RF_TMP RF_PGDATA RF_PGBIN RF_PYTHON PG_CONFIG SIM_URL
+# SIM_<VENDOR>_URL SIM_<VENDOR>_PORT SIM_PORTS_FILE SIM_LOG SIMCTL.
+#
+# RF_KEEP=1 keeps the temp dir (logs, data directory) for post-mortems.
+
+# shellcheck disable=SC2119  # lib functions take optional args
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=test/lib.sh
+. test/lib.sh
+cd "$RF_REPO"
+
+rf_ensure_packages
+rf_build_install WERROR=1
+rf_tmp
+rf_start_sim --seed 42 --journey-days 31 --journey-stores 3 --journey-events-per-day 40
+rf_start_cluster
+
+declare -a RESULTS=()
+PASSED=0
+FAILED=0
+
+# run_suite NAME CMD...: run one suite, record PASS/FAIL, never abort.
+run_suite() {
+    local name=$1 start rc
+    shift
+    rf_log "suite: $name"
+    start=$SECONDS
+    set +e
+    (cd "$RF_REPO" && "$@")
+    rc=$?
+    set -e
+    if [ "$rc" -eq 0 ]; then
+        PASSED=$((PASSED + 1))
+        RESULTS+=("PASS  $name ($((SECONDS - start))s)")
+    else
+        FAILED=$((FAILED + 1))
+        RESULTS+=("FAIL  $name (exit $rc, $((SECONDS - start))s)")
+    fi
+    return "$rc"
+}
+
+suite_pg_regress() {
+    local diffs
+    rm -f regression.diffs regression.out
+    if make PG_CONFIG="$RF_PG_CONFIG" installcheck; then
+        return 0
+    fi
+    diffs=$(find . -maxdepth 3 -name regression.diffs -print -quit 2>/dev/null || true)
+    if [ -n "$diffs" ] && [ -s "$diffs" ]; then
+        printf -- '---- %s (first 300 lines) ----\n' "$diffs"
+        head -n 300 "$diffs"
+        printf -- '---- end of %s ----\n' "$diffs"
+    fi
+    return 1
+}
+
+run_suite "simulator unit tests" "$RF_PYTHON" -m unittest discover -s test/sim || true
+run_suite "pg_regress" suite_pg_regress || true
+
+if [ -d test/suites ]; then
+    while IFS= read -r suite; do
+        if [ ! -f "$suite" ] || [ ! -x "$suite" ]; then
+            continue
+        fi
+        run_suite "${suite#./}" "$suite" || true
+    done < <(find test/suites -maxdepth 1 -type f -name '*.sh' | LC_ALL=C sort)
+fi
+
+if [ -f "$RF_TMP/pg.log" ] && grep -qE 'server process .* was terminated by signal|PANIC' "$RF_TMP/pg.log"; then
+    rf_log "WARNING: the server log shows a backend crash or PANIC:"
+    grep -E 'terminated by signal|PANIC' "$RF_TMP/pg.log" | head -n 20 >&2 || true
+fi
+
+echo
+echo "==================== test summary ===================="
+for line in "${RESULTS[@]}"; do
+    echo "$line"
+done
+echo "$PASSED passed, $FAILED failed"
+
+[ "$FAILED" -eq 0 ]
