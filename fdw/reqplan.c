@@ -24,6 +24,8 @@
 
 #include "access/transam.h"
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "foreign/foreign.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/clauses.h"
@@ -110,6 +112,40 @@ is_value_expr(PlannerInfo *root, Expr *e, Index relid)
 }
 
 /*
+ * Whether a column declared with SQL type typid compares like the API's
+ * field of type t.  Equality is safe on any type whose text form the API
+ * reads; ordering is only pushed when SQL orders values as the API does
+ * (a timestamp declared as text sorts differently from a timestamp).
+ */
+static bool
+compares_like(RfType t, Oid typid, int op)
+{
+	switch (t)
+	{
+		case RF_DATE:
+		case RF_TIMESTAMP:
+		case RF_TIMESTAMPTZ:
+			return typid == DATEOID || typid == TIMESTAMPOID ||
+				typid == TIMESTAMPTZOID;
+		case RF_INT2:
+		case RF_INT4:
+		case RF_INT8:
+		case RF_NUMERIC:
+		case RF_FLOAT8:
+			return typid == INT2OID || typid == INT4OID || typid == INT8OID ||
+				typid == NUMERICOID || typid == FLOAT8OID || typid == FLOAT4OID;
+		case RF_UUID:
+			return typid == UUIDOID || ((op & (RF_OP_EQ | RF_OP_IN)) != 0 &&
+										typid == TEXTOID);
+		default:
+			return (op & (RF_OP_EQ | RF_OP_IN)) != 0 &&
+				(typid == TEXTOID || typid == VARCHAROID || typid == BPCHAROID ||
+				 typid == INT4OID || typid == INT8OID || typid == UUIDOID ||
+				 typid == BOOLOID);
+	}
+}
+
+/*
  * Whether a clause is "column op value" on a pushable column with an
  * operator the endpoint accepts; if so, describe it in *out.
  */
@@ -123,6 +159,8 @@ rf_match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 	int			op;
 	char	   *attname;
 	const RfPushdown *pd;
+	const RfColumn *col;
+	ListCell   *lc;
 
 	if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2)
 	{
@@ -170,6 +208,18 @@ rf_match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 	pd = rf_pushdown_lookup(ep, attname);
 	if (pd == NULL || (pd->ops & op) == 0)
 		return false;
+	col = rf_column_lookup(ep, attname);
+	if (col != NULL && !compares_like(col->type, var->vartype, op))
+		return false;
+	/* a column that reads another field (json_path) is not this filter */
+	foreach(lc, GetForeignColumnOptions(reloid, var->varattno))
+	{
+		DefElem    *def = lfirst_node(DefElem, lc);
+
+		if (strcmp(def->defname, "json_path") == 0 &&
+			strcmp(defGetString(def), col && col->json_path ? col->json_path : attname) != 0)
+			return false;
+	}
 
 	out->pd_index = pd - ep->pushdown;
 	out->op = op;

@@ -28,7 +28,7 @@ cd "$RF_REPO"
 rf_ensure_packages
 rf_build_install WERROR=1
 rf_tmp
-rf_start_sim --seed 42 --journey-days 31 --journey-stores 3 --journey-events-per-day 40
+rf_start_sim --seed 42 --option journey.stores=3
 rf_start_cluster
 
 declare -a RESULTS=()

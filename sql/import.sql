@@ -1,0 +1,21 @@
+--
+-- IMPORT FOREIGN SCHEMA: the remote schema is the vendor's name
+--
+SET timezone = 'UTC';
+CREATE SCHEMA imp1;
+IMPORT FOREIGN SCHEMA journey LIMIT TO (visit_journey_events) FROM SERVER journey INTO imp1;
+SELECT foreign_table_name, foreign_server_name FROM information_schema.foreign_tables
+ WHERE foreign_table_schema = 'imp1';
+SELECT ftoptions FROM pg_foreign_table WHERE ftrelid = 'imp1.visit_journey_events'::regclass;
+CREATE SCHEMA imp2;
+IMPORT FOREIGN SCHEMA journey EXCEPT (visit_journey_events) FROM SERVER journey INTO imp2;
+SELECT count(*) FROM information_schema.foreign_tables WHERE foreign_table_schema = 'imp2';
+IMPORT FOREIGN SCHEMA journey LIMIT TO (no_such_table) FROM SERVER journey INTO imp2;
+SELECT count(*) FROM information_schema.foreign_tables WHERE foreign_table_schema = 'imp2';
+-- the wrong remote schema says which one exists
+IMPORT FOREIGN SCHEMA aifi FROM SERVER journey INTO imp2;
+-- an imported table works straight away
+SELECT count(*) FROM imp1.visit_journey_events
+ WHERE store_code = 'SM-001' AND event_start >= '2025-08-12' AND event_start < '2025-08-13';
+DROP SCHEMA imp1 CASCADE;
+DROP SCHEMA imp2 CASCADE;

@@ -1,0 +1,74 @@
+--
+-- options: validation of server, user mapping, table and column options
+--
+SET timezone = 'UTC';
+\set VERBOSITY default
+
+-- vendor is required and must be known
+CREATE SERVER s1 FOREIGN DATA WRAPPER retail_fdw OPTIONS (base_url 'https://api.example.com');
+CREATE SERVER s1 FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'bespot', base_url 'https://api.example.com');
+-- base_url is required, must be http(s), plain http only to loopback
+CREATE SERVER s1 FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'journey');
+CREATE SERVER s1 FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'journey', base_url 'ftp://127.0.0.1/');
+CREATE SERVER s1 FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'journey', base_url 'http://api.example.com');
+CREATE SERVER s1 FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'journey', base_url 'https://user:pw@api.example.com');
+CREATE SERVER s1 FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'journey', base_url 'not a url');
+-- loopback http in its three spellings is fine
+CREATE SERVER s1 FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'journey', base_url 'http://127.0.0.2:8080/prefix');
+ALTER SERVER s1 OPTIONS (SET base_url 'http://localhost:8080');
+ALTER SERVER s1 OPTIONS (SET base_url 'http://[::1]:8080');
+-- unknown options name the valid ones
+ALTER SERVER s1 OPTIONS (ADD timeout '10');
+-- integer limits say their range
+ALTER SERVER s1 OPTIONS (ADD timeout_ms 'soon');
+ALTER SERVER s1 OPTIONS (ADD timeout_ms '0');
+ALTER SERVER s1 OPTIONS (ADD max_concurrency '1000');
+ALTER SERVER s1 OPTIONS (ADD timeout_ms '5000', ADD connect_timeout_ms '1000',
+  ADD max_retries '0', ADD max_concurrency '2', ADD page_size '500',
+  ADD max_response_bytes '1048576', ADD verify_tls 'true');
+ALTER SERVER s1 OPTIONS (SET verify_tls 'maybe');
+-- secrets are refused outside user mappings, without echoing them
+ALTER SERVER s1 OPTIONS (ADD token 'leaky-token');
+ALTER SERVER s1 OPTIONS (ADD secret_key 'leaky-key');
+-- subscription belongs to retailnext, which needs no base_url with it
+ALTER SERVER s1 OPTIONS (ADD subscription 'acme');
+CREATE SERVER rn FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'retailnext', subscription 'acme');
+CREATE SERVER rn2 FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'retailnext', subscription 'Acme Corp');
+DROP SERVER rn;
+
+-- user mappings
+CREATE USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (password 'x');
+CREATE USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (token '');
+CREATE USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (token 't', auth_header 'X Api Key');
+CREATE USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (token 't', auth_header 'X-Api-Key', auth_scheme '');
+DROP USER MAPPING FOR CURRENT_USER SERVER s1;
+
+-- foreign tables and columns
+CREATE FOREIGN TABLE ft1 (session_id text) SERVER s1 OPTIONS (token 'x');
+CREATE FOREIGN TABLE ft1 (session_id text) SERVER s1 OPTIONS (resource 'visit_journey_events', window '1 mon');
+CREATE FOREIGN TABLE ft1 (session_id text) SERVER s1 OPTIONS (resource 'visit_journey_events', window 'daily');
+CREATE FOREIGN TABLE ft1 (session_id text) SERVER s1 OPTIONS (resource 'visit_journey_events', window '30 seconds');
+CREATE FOREIGN TABLE ft1 (session_id text OPTIONS (path 'x')) SERVER s1;
+CREATE FOREIGN TABLE ft1 (session_id text OPTIONS (json_path 'session_id'))
+  SERVER s1 OPTIONS (resource 'visit_journey_events', window '6 hours', page_size '100');
+ALTER FOREIGN TABLE ft1 OPTIONS (SET window 'none');
+-- the wrapper itself takes no options
+ALTER FOREIGN DATA WRAPPER retail_fdw OPTIONS (ADD debug 'on');
+
+-- turning TLS verification off, or reading an arbitrary CA file, is for superusers
+CREATE ROLE rf_user;
+GRANT USAGE ON FOREIGN DATA WRAPPER retail_fdw TO rf_user;
+SET ROLE rf_user;
+CREATE SERVER s2 FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'journey', base_url 'https://api.example.com', verify_tls 'false');
+CREATE SERVER s2 FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'journey', base_url 'https://api.example.com', ca_file '/var/lib/postgresql/secret.pem');
+CREATE SERVER s2 FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'journey', base_url 'https://api.example.com', ca_file '/etc/ssl/certs/ca-certificates.crt');
+DROP SERVER s2;
+RESET ROLE;
+CREATE SERVER s2 FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'journey', base_url 'https://api.example.com', verify_tls 'false', ca_file 'relative.pem');
+DROP SERVER s1 CASCADE;
+REVOKE USAGE ON FOREIGN DATA WRAPPER retail_fdw FROM rf_user;
+DROP ROLE rf_user;

@@ -1,0 +1,203 @@
+"""Unit tests of the vendor simulator (python3 -m unittest discover -s test/sim)."""
+
+import http.client
+import json
+import os
+import sys
+import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import simulator  # noqa: E402
+
+TOKEN = "journey-secret-token"
+VJE = "/bi/visit-journey-events/"
+
+
+class SimTestCase(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = simulator.Simulator(seed=1)
+        cls.info = cls.sim.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+
+    def setUp(self):
+        self.sim.reset()
+
+    def url(self, vendor, path, **params):
+        u = self.info[vendor]["url"] + path
+        if params:
+            u += "?" + urllib.parse.urlencode(params)
+        return u
+
+    def get(self, url, headers=None, method="GET", body=None):
+        req = urllib.request.Request(url, headers=headers or {}, method=method,
+                                     data=json.dumps(body).encode() if body is not None else None)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, json.loads(r.read() or b"null"), r.headers
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null"), e.headers
+
+    def control(self, path, body):
+        return self.get(self.info["journey"]["url"] + path, method="POST", body=body,
+                        headers={"Content-Type": "application/json"})
+
+
+class JourneyTests(SimTestCase):
+    AUTH = {"Authorization": "Bearer " + TOKEN}
+
+    def day(self, **extra):
+        params = dict(datetime_gte="2025-08-03T00:00:00Z", datetime_lte="2025-08-03T23:59:59Z")
+        params.update(extra)
+        return self.url("journey", VJE, **params)
+
+    def test_auth(self):
+        st, body, _ = self.get(self.day())
+        self.assertEqual(st, 401)
+        self.assertIn("detail", body)
+        st, _, _ = self.get(self.day(), {"Authorization": "Bearer nope"})
+        self.assertEqual(st, 401)
+        st, _, _ = self.get(self.day(), {"X-Api-Key": TOKEN})
+        self.assertEqual(st, 200)
+
+    def test_required_range(self):
+        st, body, _ = self.get(self.url("journey", VJE, datetime_gte="2025-08-03"), self.AUTH)
+        self.assertEqual(st, 400)
+        self.assertIn("datetime_lte", body)
+        st, _, _ = self.get(self.day(datetime_gte="yesterday"), self.AUTH)
+        self.assertEqual(st, 400)
+
+    def test_doc_example_verbatim(self):
+        st, body, _ = self.get(self.url("journey", VJE, store_code="SM-001",
+                                        datetime_gte="2025-08-12T00:00:00Z",
+                                        datetime_lte="2025-08-12T23:59:59Z"), self.AUTH)
+        self.assertEqual(st, 200)
+        self.assertEqual(body["count"], 6)
+        self.assertIsNone(body["next"])
+        self.assertEqual([r["dwell_time_seconds"] for r in body["results"]],
+                         [190, 540, 310, 460, 380, 260])
+        self.assertEqual(body["results"][0]["zone_entered_from"], "Outside")
+
+    def test_paging_covers_everything_once(self):
+        st, whole, _ = self.get(self.day(page_size=10000), self.AUTH)
+        self.assertEqual(st, 200)
+        self.assertGreater(whole["count"], 50)
+        seen = []
+        url = self.day(page_size=17)
+        pages = 0
+        while url:
+            st, body, _ = self.get(url, self.AUTH)
+            self.assertEqual(st, 200)
+            self.assertEqual(body["count"], whole["count"])
+            seen.extend(body["results"])
+            url = body["next"]
+            pages += 1
+        self.assertEqual(seen, whole["results"])
+        self.assertEqual(pages, -(-whole["count"] // 17))
+
+    def test_inclusive_bounds_and_store_filter(self):
+        st, whole, _ = self.get(self.day(page_size=10000, store_code="SM-002"), self.AUTH)
+        rows = whole["results"]
+        self.assertTrue(all(r["store_code"] == "SM-002" for r in rows))
+        first = rows[0]["event_start"]
+        st, body, _ = self.get(self.day(datetime_gte=first, datetime_lte=first,
+                                        store_code="SM-002"), self.AUTH)
+        self.assertGreaterEqual(body["count"], 1)
+        self.assertTrue(all(r["event_start"] == first for r in body["results"]))
+
+    def test_deterministic(self):
+        _, a, _ = self.get(self.day(page_size=10000), self.AUTH)
+        _, b, _ = self.get(self.day(page_size=10000), self.AUTH)
+        self.assertEqual(a, b)
+
+    def test_limits(self):
+        st, _, _ = self.get(self.day(page_size=10001), self.AUTH)
+        self.assertEqual(st, 400)
+        st, body, _ = self.get(self.day(page=999), self.AUTH)
+        self.assertEqual(st, 404)
+        self.assertEqual(body, {"detail": "Invalid page."})
+
+
+class ControlTests(SimTestCase):
+    AUTH = {"Authorization": "Bearer " + TOKEN}
+
+    def day(self):
+        return self.url("journey", VJE, datetime_gte="2025-08-03", datetime_lte="2025-08-04")
+
+    def test_record_and_reset(self):
+        self.get(self.day(), self.AUTH)
+        recs = self.get(self.url("journey", "/_sim/requests"))[1]
+        self.assertEqual(len(recs), 1)
+        self.assertEqual(recs[0]["status"], 200)
+        self.assertNotIn("authorization", recs[0]["headers"])
+        self.control("/_sim/reset", {})
+        self.assertEqual(self.get(self.url("journey", "/_sim/requests"))[1], [])
+
+    def test_status_fault_times_and_retry_after(self):
+        self.control("/_sim/faults", {"path_contains": "/bi/", "status": 429,
+                                      "retry_after": "2", "times": 1})
+        st, _, hdrs = self.get(self.day(), self.AUTH)
+        self.assertEqual(st, 429)
+        self.assertEqual(hdrs["Retry-After"], "2")
+        st, _, _ = self.get(self.day(), self.AUTH)
+        self.assertEqual(st, 200)
+
+    def test_skip_and_every(self):
+        self.control("/_sim/faults", {"status": 503, "skip": 1, "every": 2, "times": -1})
+        got = [self.get(self.day(), self.AUTH)[0] for _ in range(5)]
+        self.assertEqual(got, [200, 503, 200, 503, 200])
+
+    def test_truncate_and_reset_break_the_body(self):
+        for kind in ("truncate", "reset"):
+            self.control("/_sim/reset", {})
+            self.control("/_sim/faults", {"kind": kind})
+            u = urllib.parse.urlsplit(self.day())
+            conn = http.client.HTTPConnection(u.hostname, u.port, timeout=5)
+            conn.request("GET", u.path + "?" + u.query, headers=self.AUTH)
+            resp = conn.getresponse()
+            with self.assertRaises((http.client.IncompleteRead, ConnectionError)):
+                resp.read()
+            conn.close()
+
+    def test_malformed_and_wrong_shape(self):
+        self.control("/_sim/faults", {"kind": "malformed"})
+        req = urllib.request.Request(self.day(), headers=self.AUTH)
+        with urllib.request.urlopen(req, timeout=5) as r:
+            with self.assertRaises(ValueError):
+                json.loads(r.read())
+        self.control("/_sim/faults", {"kind": "wrong_shape"})
+        st, body, _ = self.get(self.day(), self.AUTH)
+        self.assertEqual(st, 200)
+        self.assertIsInstance(body, list)
+
+    def test_redirect_goes_elsewhere(self):
+        self.control("/_sim/faults", {"kind": "redirect"})
+        conn = http.client.HTTPConnection("127.0.0.1", self.info["journey"]["port"], timeout=5)
+        conn.request("GET", VJE, headers=self.AUTH)
+        resp = conn.getresponse()
+        self.assertEqual(resp.status, 302)
+        self.assertTrue(resp.getheader("Location").startswith("http://127.0.0.2:"))
+        conn.close()
+
+    def test_text_log_is_sorted_and_filterable(self):
+        self.get(self.url("journey", VJE, datetime_gte="2025-08-05", datetime_lte="2025-08-06"), self.AUTH)
+        self.get(self.day(), self.AUTH)
+        with urllib.request.urlopen(self.url("journey", "/_sim/requests.txt"), timeout=5) as r:
+            lines = r.read().decode().splitlines()
+        self.assertEqual(lines, sorted(lines))
+        self.assertTrue(lines[0].startswith("journey GET /bi/visit-journey-events/?datetime_gte=2025-08-03"))
+        self.assertTrue(lines[0].endswith("-> 200"))
+        with urllib.request.urlopen(self.url("journey", "/_sim/requests.txt", contains="08-05"),
+                                    timeout=5) as r:
+            self.assertEqual(len(r.read().decode().splitlines()), 1)
+
+
+if __name__ == "__main__":
+    unittest.main()

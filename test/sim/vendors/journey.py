@@ -1,0 +1,234 @@
+"""journey: Bespot-style GET /bi/visit-journey-events/ (page/page_size paging).
+
+Data is generated deterministically per (seed, store, day) and cached; the
+documentation's example response is served verbatim for SM-001 on 2025-08-12.
+Knobs (--option journey.KEY=VALUE or POST /_sim/config {"journey": {...}}):
+  stores (3), visits_per_day (20), start (2025-08-01), end (2026-12-31),
+  token (journey-secret-token)
+"""
+
+import datetime as dt
+import json
+import math
+import threading
+
+from vendors.base import (HttpError, Response, hexid, int_arg, iso_z,
+                          parse_iso, rng_for, UTC)
+
+VENDOR = "journey"
+PATH = "/bi/visit-journey-events/"
+
+STORE_NAMES = ["SuperMart Downtown", "SuperMart Riverside", "SuperMart Airport",
+               "SuperMart Old Town", "SuperMart Harbour", "SuperMart Hills"]
+ZONES = [
+    ("Fresh Produce", "L0-PRD-FRU-014"), ("Bakery", "L0-BKY-BRD-006"),
+    ("Dairy", "L0-DRY-MLK-022"), ("Household & Cleaning", "L0-HOU-CLN-031"),
+    ("Meat & Fish", "L0-MTF-BUT-009"), ("Frozen", "L0-FRZ-ICE-017"),
+    ("Beverages", "L0-BEV-DRK-011"), ("Snacks", "L0-SNK-CHP-004"),
+    ("Health & Beauty", "L1-HBA-COS-002"), ("Electronics", "L1-ELC-GAD-005"),
+]
+ENTRANCE = ("Entrance & Promotions", "L0-ENT-PRO-001")
+CHECKOUT = ("Checkout Queue", "L0-CHK-QUE-001")
+SOURCES = ["app_sdk", "app_ble", "wifi", "camera_fused"]
+
+DOC_DAY = dt.date(2025, 8, 12)
+DOC_STORE = "SM-001"
+
+
+def _doc_example():
+    base = dict(session_id="ses_2c7e41b9f0d84c7a", visit_id="vst_8f2c9a1d3b7a4c1e",
+                user_id="usr_4a91d2c8", device_id="dev_9b3f1c2a7e",
+                date_of_visit="2025-08-12", store_name="SuperMart Downtown",
+                store_code="SM-001")
+    rows = [
+        ("Entrance & Promotions", "L0-ENT-PRO-001", "Outside", "Fresh Produce", 190,
+         "2025-08-12T13:00:00Z", "2025-08-12T13:03:10Z"),
+        ("Fresh Produce", "L0-PRD-FRU-014", "Entrance & Promotions", "Bakery", 540,
+         "2025-08-12T13:03:10Z", "2025-08-12T13:12:10Z"),
+        ("Bakery", "L0-BKY-BRD-006", "Fresh Produce", "Dairy", 310,
+         "2025-08-12T13:12:10Z", "2025-08-12T13:17:20Z"),
+        ("Dairy", "L0-DRY-MLK-022", "Bakery", "Household & Cleaning", 460,
+         "2025-08-12T13:17:20Z", "2025-08-12T13:25:00Z"),
+        ("Household & Cleaning", "L0-HOU-CLN-031", "Dairy", "Checkout Queue", 380,
+         "2025-08-12T13:25:00Z", "2025-08-12T13:31:20Z"),
+        ("Checkout Queue", "L0-CHK-QUE-001", "Household & Cleaning", "Cashlines", 260,
+         "2025-08-12T13:31:20Z", "2025-08-12T13:35:40Z"),
+    ]
+    out = []
+    for zn, zc, frm, to, dwell, start, end in rows:
+        ev = dict(base)
+        ev.update(zone_name=zn, zone_serial_code=zc, zone_entered_from=frm,
+                  zone_exited_to=to, dwell_time_seconds=dwell,
+                  event_start=start, event_end=end, source="app_sdk")
+        out.append(ev)
+    return out
+
+
+class Journey:
+    def __init__(self, sim):
+        self.sim = sim
+        self.lock = threading.Lock()
+        self.cache = {}
+        self.conf = {}
+        self.configure({k.split(".", 1)[1]: v for k, v in sim.options.items()
+                        if k.startswith("journey.")})
+
+    def configure(self, conf):
+        conf = conf.get("journey", conf) if "journey" in conf else \
+            {k: v for k, v in conf.items() if k in ("stores", "visits_per_day", "start", "end", "token")}
+        if not conf:
+            return
+        with self.lock:
+            self.conf.update(conf)
+            self.cache = {}
+
+    def reset(self):
+        pass
+
+    # -- knobs --
+    def _c(self, key, default):
+        return self.conf.get(key, default)
+
+    def stores(self):
+        n = int(self._c("stores", 3))
+        return ["SM-%03d" % (i + 1) for i in range(n)]
+
+    # -- data --
+    def day_events(self, store, day):
+        """[(start datetime, json text)] for visits that began on day."""
+        key = (store, day)
+        with self.lock:
+            hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        start = dt.date.fromisoformat(str(self._c("start", "2025-08-01")))
+        end = dt.date.fromisoformat(str(self._c("end", "2026-12-31")))
+        if store not in self.stores() or day < start or day > end:
+            evs = []
+        elif store == DOC_STORE and day == DOC_DAY:
+            evs = _doc_example()
+        else:
+            evs = self._generate(store, day)
+        out = [(parse_iso(e["event_start"]), e["store_code"], e["visit_id"],
+                e["event_start"], json.dumps(e)) for e in evs]
+        out.sort(key=lambda t: t[:4])
+        with self.lock:
+            self.cache[key] = out
+        return out
+
+    def _generate(self, store, day):
+        rng = rng_for(self.sim.seed, VENDOR, store, day.isoformat())
+        idx = int(store[3:]) - 1
+        store_name = STORE_NAMES[idx % len(STORE_NAMES)]
+        if idx >= len(STORE_NAMES):
+            store_name += " %d" % (idx + 1)
+        n = int(self._c("visits_per_day", 20))
+        nvisits = rng.randint(max(0, n - n // 5), n + n // 5)
+        events = []
+        day0 = dt.datetime(day.year, day.month, day.day, tzinfo=UTC)
+        for _ in range(nvisits):
+            device = "dev_" + hexid(rng, 10)
+            source = rng.choice(SOURCES)
+            user = "usr_" + hexid(rng, 8) if source.startswith("app") and rng.random() < 0.7 else None
+            session = "ses_" + hexid(rng, 16)
+            t = day0 + dt.timedelta(seconds=rng.randint(7 * 3600, 23 * 3600 + 50 * 60))
+            # one visit, and now and then a re-open within the hour
+            for _reopen in range(2):
+                visit = "vst_" + hexid(rng, 16)
+                path = [ENTRANCE] + rng.sample(ZONES, rng.randint(1, 5))
+                if rng.random() < 0.8:
+                    path.append(CHECKOUT)
+                for i, (zn, zc) in enumerate(path):
+                    dwell = rng.randint(20, 900)
+                    if i == 0:
+                        frm = "Outside" if source == "app_sdk" else None
+                    else:
+                        frm = path[i - 1][0]
+                    if i + 1 < len(path):
+                        to = path[i + 1][0]
+                    else:
+                        to = "Cashlines" if zn == CHECKOUT[0] else None
+                    end = t + dt.timedelta(seconds=dwell)
+                    events.append(dict(
+                        session_id=session, visit_id=visit, user_id=user,
+                        device_id=device, date_of_visit=day.isoformat(),
+                        store_name=store_name, store_code=store,
+                        zone_name=zn, zone_serial_code=zc,
+                        zone_entered_from=frm, zone_exited_to=to,
+                        dwell_time_seconds=dwell, event_start=iso_z(t),
+                        event_end=iso_z(end), source=source))
+                    t = end
+                if rng.random() >= 0.12:
+                    break
+                t += dt.timedelta(seconds=rng.randint(5 * 60, 55 * 60))
+        return events
+
+    def select(self, gte, lte, store):
+        stores = [store] if store else self.stores()
+        out = []
+        day = gte.date() - dt.timedelta(days=1)
+        while day <= lte.date():
+            for s in stores:
+                for ev in self.day_events(s, day):
+                    if gte <= ev[0] <= lte:
+                        out.append(ev)
+            day += dt.timedelta(days=1)
+        out.sort(key=lambda t: t[:4])
+        return out
+
+    # -- HTTP --
+    def check_auth(self, req):
+        token = str(self._c("token", "journey-secret-token"))
+        auth = req.header("Authorization")
+        key = req.header("X-Api-Key")
+        if auth is None and key is None:
+            raise HttpError(401, {"detail": "Authentication credentials were not provided."},
+                            {"WWW-Authenticate": 'Bearer realm="api"'})
+        if auth is not None:
+            scheme, _, cred = auth.partition(" ")
+            ok = scheme in ("Bearer", "Token") and cred == token
+        else:
+            ok = key == token
+        if not ok:
+            raise HttpError(401, {"detail": "Invalid token."},
+                            {"WWW-Authenticate": 'Bearer realm="api"'})
+
+    def handle(self, req):
+        if req.path != PATH:
+            raise HttpError(404, {"detail": "Not found."})
+        if req.method != "GET":
+            raise HttpError(405, {"detail": 'Method "%s" not allowed.' % req.method})
+        self.check_auth(req)
+        errors = {}
+        for name in ("datetime_gte", "datetime_lte"):
+            if not req.arg(name):
+                errors[name] = ["This field is required."]
+        if errors:
+            raise HttpError(400, errors)
+        gte = parse_iso(req.arg("datetime_gte"), "datetime_gte")
+        lte = parse_iso(req.arg("datetime_lte"), "datetime_lte")
+        size = int_arg(req, "page_size", 1000, 1, 10000)
+        try:
+            page = int(req.arg("page", "1"))
+        except ValueError:
+            page = 0
+        rows = self.select(gte, lte, req.arg("store_code") or None)
+        count = len(rows)
+        pages = max(1, math.ceil(count / size))
+        if page < 1 or page > pages:
+            raise HttpError(404, {"detail": "Invalid page."})
+        chunk = rows[(page - 1) * size: page * size]
+        nxt = req.url_with(page=page + 1) if page < pages else None
+        if page == 1:
+            prev = None
+        elif page == 2:
+            prev = req.url_with(page=None)
+        else:
+            prev = req.url_with(page=page - 1)
+        body = '{"count": %d, "next": %s, "previous": %s, "results": [%s]}' % (
+            count, json.dumps(nxt), json.dumps(prev), ", ".join(r[4] for r in chunk))
+        return Response(200, body)
+
+
+def make(sim):
+    return Journey(sim)
