@@ -110,6 +110,26 @@ SELECT session_id FROM visit_journey_events
 \echo :LAST_ERROR_SQLSTATE
 \! $SIMCTL reset
 
+-- a path the vendor does not have (404): HV00R, not retried
+\! $SIMCTL fault '{"path_contains": "/bi/", "times": -1, "status": 404, "body": {"detail": "Not found."}}'
+SELECT count(*) FROM visit_journey_events
+ WHERE event_start >= '2025-08-12' AND event_start < '2025-08-13';
+\echo :LAST_ERROR_SQLSTATE
+\! $SIMCTL count
+\! $SIMCTL reset
+
+-- a vendor slower than timeout_ms: 08006, not retried (the time budget is spent)
+ALTER SERVER journey OPTIONS (ADD timeout_ms '300');
+\! $SIMCTL fault '{"path_contains": "/bi/", "kind": "stall", "stall_ms": 3000, "times": -1}'
+\set VERBOSITY terse
+SELECT count(*) FROM visit_journey_events
+ WHERE store_code = 'SM-001' AND event_start >= '2025-08-12' AND event_start < '2025-08-13';
+\set VERBOSITY default
+\echo :LAST_ERROR_SQLSTATE
+\! $SIMCTL count
+\! $SIMCTL reset
+ALTER SERVER journey OPTIONS (DROP timeout_ms);
+
 -- a response larger than max_response_bytes: 54000
 ALTER SERVER journey OPTIONS (ADD max_response_bytes '4096');
 SELECT count(*) FROM visit_journey_events

@@ -91,3 +91,23 @@ DROP FOREIGN TABLE vje_small;
 EXPLAIN (ANALYZE, VERBOSE, COSTS OFF, TIMING OFF, SUMMARY OFF)
 SELECT count(*) FROM visit_journey_events
  WHERE store_code = 'SM-001' AND event_start >= '2025-08-12' AND event_start < '2025-08-13';
+
+-- every supported type, from a row the simulator is told to send
+\! $SIMCTL reset
+\! $SIMCTL fault '{"path_contains": "/bi/", "times": -1, "kind": "body", "body": {"count": 2, "next": null, "previous": null, "results": [{"event_start": "2025-08-12T12:00:00+02:00", "s": 7, "i": 123456, "b": 12345678901, "n": "12.50", "f": 1.5e3, "t": true, "d": "2025-08-12", "ts": "2025-08-12T10:00:00.25", "u": "6a1f0e3c-2b7d-4f3a-9c41-0d2e8f5b7a90", "j": {"k": [1, {"x": null}]}, "a": ["x", "y, z", "\"q\""], "deep": {"er": {"field": "found"}}, "txt": 42}, {"event_start": "2025-08-12T10:00:00Z", "s": null, "j": null, "a": []}]}}'
+CREATE FOREIGN TABLE vje_types (
+  event_start timestamptz,
+  s smallint OPTIONS (json_path 's'), i integer OPTIONS (json_path 'i'),
+  b bigint OPTIONS (json_path 'b'), n numeric OPTIONS (json_path 'n'),
+  f float8 OPTIONS (json_path 'f'), t boolean OPTIONS (json_path 't'),
+  d date OPTIONS (json_path 'd'), ts timestamp OPTIONS (json_path 'ts'),
+  u uuid OPTIONS (json_path 'u'), j json OPTIONS (json_path 'j'),
+  jb jsonb OPTIONS (json_path 'j'), a text[] OPTIONS (json_path 'a'),
+  deep text OPTIONS (json_path 'deep.er.field'), txt text OPTIONS (json_path 'txt'),
+  missing text OPTIONS (json_path 'no.such.field')
+) SERVER journey OPTIONS (resource 'visit_journey_events');
+\x on
+SELECT * FROM vje_types WHERE event_start >= '2025-08-12' AND event_start < '2025-08-13';
+\x off
+DROP FOREIGN TABLE vje_types;
+\! $SIMCTL reset
