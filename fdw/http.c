@@ -98,6 +98,18 @@ struct RfConn
 	char	   *auth_line;		/* "Header: scheme token": a secret */
 	char	   *basic_user;		/* secrets */
 	char	   *basic_password;
+
+	/* OAuth2 client credentials: the token is fetched and cached here */
+	char	   *client_id;
+	char	   *client_secret;	/* a secret */
+	char	   *token_url;
+	TimestampTz token_expires;
+	bool		token_stale;	/* refused once: fetch a new one */
+	bool		token_fetching;
+
+	/* client-side pacing */
+	int64		min_interval_us;	/* between request starts; 0 = none */
+	TimestampTz next_start;
 };
 
 typedef enum RfXferState
@@ -124,6 +136,11 @@ struct RfTransfer
 	char	   *body;
 	bool		idempotent;
 	bool		allow_404;
+	bool		no_auth;
+	bool		form;
+	bool		reauthed;		/* got a new token after a 401 once */
+	bool		needs_auth;		/* waits for that new token */
+	List	   *extra_headers;
 	RfBodySink	sink;
 
 	/* progress */
@@ -151,6 +168,8 @@ struct RfTransfer
 static HTAB *ConnHash = NULL;
 
 static void conn_invalidate_callback(Datum arg, int cacheid, uint32 hashvalue);
+static void build_headers(RfConn *conn, RfTransfer *x);
+static void oauth_fetch(RfConn *conn);
 static void transfer_cleanup_callback(void *arg);
 
 /*
@@ -387,6 +406,16 @@ conn_set_auth(RfConn *conn, const RfOptions *opts, const RfCredentials *cred)
 		return;
 	}
 
+	if (cred->token == NULL && v->auth == RF_AUTH_OAUTH &&
+		cred->client_id != NULL && cred->client_secret != NULL)
+	{
+		conn->client_id = pstrdup(cred->client_id);
+		conn->client_secret = pstrdup(cred->client_secret);
+		conn->token_url = cred->token_url ? pstrdup(cred->token_url) :
+			psprintf("%s%s", opts->base_url, v->token_path ? v->token_path : "/oauth/token");
+		rf_http_check_url(conn->token_url, "token_url");
+		return;
+	}
 	if (cred->token == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
@@ -424,6 +453,17 @@ conn_build(RfConn *conn, const RfOptions *opts, const RfCredentials *cred)
 	conn->ca_file = opts->ca_file ? pstrdup(opts->ca_file) : NULL;
 	conn->auth_line = NULL;
 	conn->basic_user = conn->basic_password = NULL;
+	conn->client_id = conn->client_secret = conn->token_url = NULL;
+	conn->token_expires = 0;
+	conn->token_stale = conn->token_fetching = false;
+	{
+		int			rps = opts->max_requests_per_second;
+
+		if (rps < 0)
+			rps = opts->vendor->max_requests_per_second;
+		conn->min_interval_us = rps > 0 ? USECS_PER_SEC / rps : 0;
+		conn->next_start = 0;
+	}
 	conn_set_auth(conn, opts, cred);
 	MemoryContextSwitchTo(old);
 
@@ -711,6 +751,16 @@ start_due_transfers(RfConn *conn)
 		}
 		else if (x->state != RF_XFER_QUEUED)
 			continue;
+		if (x->needs_auth)
+			continue;
+		if (conn->min_interval_us > 0)
+		{
+			if (now == 0)
+				now = GetCurrentTimestamp();
+			if (now < conn->next_start)
+				break;			/* paced: the loop wakes up for it */
+			conn->next_start = Max(now, conn->next_start) + conn->min_interval_us;
+		}
 		start_attempt(conn, x);
 	}
 }
@@ -783,6 +833,18 @@ finish_attempt(RfConn *conn, RfTransfer *x, CURLcode rc)
 		x->parse_failed = true;
 	}
 
+	/* a refused OAuth token: fetch a new one and try once more */
+	if (rc == CURLE_OK && x->status == 401 && conn->client_id && !x->no_auth &&
+		!x->reauthed)
+	{
+		x->reauthed = true;
+		x->needs_auth = true;
+		conn->token_stale = true;
+		x->state = RF_XFER_BACKOFF;
+		x->not_before = 0;
+		return;
+	}
+
 	if (is_retryable(x) && x->retries < conn->max_retries)
 	{
 		int64		delay = retry_after_ms(x->retry_after);
@@ -835,6 +897,10 @@ loop_timeout_ms(RfConn *conn)
 
 		if (x->state == RF_XFER_BACKOFF && x->not_before < due)
 			due = x->not_before;
+		if ((x->state == RF_XFER_QUEUED || x->state == RF_XFER_BACKOFF) &&
+			conn->min_interval_us > 0 && conn->next_start > now &&
+			conn->next_start < due)
+			due = conn->next_start;
 	}
 	return due <= now ? 0 : (long) ((due - now + 999) / 1000);
 }
@@ -906,9 +972,16 @@ loop_once(RfConn *conn)
 RfTransfer *
 rf_http_submit(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
 {
-	RfTransfer *x = palloc0(sizeof(RfTransfer));
+	RfTransfer *x;
 	ListCell   *lc;
 
+	/* a client-credentials token first, before this transfer is queued */
+	if (conn->client_id && !req->no_auth && !conn->token_fetching &&
+		(conn->auth_line == NULL || conn->token_stale ||
+		 GetCurrentTimestamp() >= conn->token_expires))
+		oauth_fetch(conn);
+
+	x = palloc0(sizeof(RfTransfer));
 	x->conn = conn;
 	x->endpoint = req->endpoint;
 	x->method = req->method;
@@ -930,12 +1003,32 @@ rf_http_submit(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
 	if (x->easy == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
 						errmsg("could not create a libcurl handle")));
+	x->no_auth = req->no_auth;
+	x->form = req->form;
+	foreach(lc, req->headers)
+		x->extra_headers = lappend(x->extra_headers, pstrdup(lfirst(lc)));
+	build_headers(conn, x);
+
+	start_due_transfers(conn);
+	return x;
+}
+
+/* (Re)build a transfer's header list, with the current credentials */
+static void
+build_headers(RfConn *conn, RfTransfer *x)
+{
+	ListCell   *lc;
+
+	if (x->headers)
+		curl_slist_free_all(x->headers);
 	x->headers = curl_slist_append(NULL, "Accept: application/json");
 	if (x->headers && x->body)
-		x->headers = curl_slist_append(x->headers, "Content-Type: application/json");
-	if (x->headers && conn->auth_line)
+		x->headers = curl_slist_append(x->headers, x->form ?
+									   "Content-Type: application/x-www-form-urlencoded" :
+									   "Content-Type: application/json");
+	if (x->headers && conn->auth_line && !x->no_auth)
 		x->headers = curl_slist_append(x->headers, conn->auth_line);
-	foreach(lc, req->headers)
+	foreach(lc, x->extra_headers)
 	{
 		if (x->headers)
 			x->headers = curl_slist_append(x->headers, (char *) lfirst(lc));
@@ -943,9 +1036,84 @@ rf_http_submit(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
 	if (x->headers == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
 						errmsg("out of memory")));
+}
 
-	start_due_transfers(conn);
-	return x;
+/*
+ * Fetch an OAuth2 access token with the client credentials (RFC 6749
+ * section 4.4) and keep it, with its expiry, in the connection.  The token
+ * request carries the secret in its body only.
+ */
+static void
+oauth_fetch(RfConn *conn)
+{
+	RfHttpRequest req;
+	RfJsonParser *parser = rf_json_parser_create(CurrentMemoryContext);
+	RfBodySink	sink = rf_json_parser_sink(parser);
+	RfTransfer *x;
+	RfPage	   *page;
+	char	   *token;
+	int64		expires_in = 3600;
+	const char *host = strstr(conn->token_url, "://");
+	const char *path = host ? strchr(host + 3, '/') : NULL;
+	char	   *label = psprintf("POST %s", path ? path : "/");
+
+	memset(&req, 0, sizeof(req));
+	req.endpoint = label;
+	req.method = "POST";
+	req.url = conn->token_url;
+	req.body = psprintf("grant_type=client_credentials&client_id=%s&client_secret=%s",
+						rf_http_escape(conn->client_id),
+						rf_http_escape(conn->client_secret));
+	req.idempotent = true;
+	req.no_auth = true;
+	req.form = true;
+	conn->token_fetching = true;
+	PG_TRY();
+	{
+		x = rf_http_submit(conn, &req, &sink);
+		rf_http_wait(conn, x);
+		if (!rf_http_succeeded(x))
+			rf_http_raise(x);
+		page = rf_json_parser_finish_object(parser, NULL, conn->vendor, label);
+		token = rf_page_get_string(page, "access_token");
+		if (token == NULL || *token == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_UNABLE_TO_CREATE_REPLY),
+					 errmsg("the token endpoint of %s sent no access_token", conn->vendor),
+					 errdetail("Token URL %s, server \"%s\".", conn->token_url, conn->servername)));
+		(void) rf_page_get_int(page, "expires_in", &expires_in);
+		rf_http_release(x, NULL);
+
+		if (conn->auth_line)
+			pfree(conn->auth_line);
+		conn->auth_line = MemoryContextStrdup(conn->cxt,
+											  psprintf("Authorization: Bearer %s", token));
+		/* renew a little before the vendor would refuse it */
+		conn->token_expires = GetCurrentTimestamp() +
+			Max(expires_in - Min(expires_in / 10, 60), 1) * USECS_PER_SEC;
+		conn->token_stale = false;
+	}
+	PG_FINALLY();
+	{
+		conn->token_fetching = false;
+	}
+	PG_END_TRY();
+
+	/* transfers refused with the old token go again with the new one */
+	{
+		dlist_iter	it;
+
+		dlist_foreach(it, &conn->transfers)
+		{
+			RfTransfer *t = dlist_container(RfTransfer, node, it.cur);
+
+			if (t->needs_auth)
+			{
+				build_headers(conn, t);
+				t->needs_auth = false;
+			}
+		}
+	}
 }
 
 /*
@@ -959,6 +1127,8 @@ rf_http_wait(RfConn *conn, RfTransfer *x)
 
 	while (x->state != RF_XFER_DONE)
 	{
+		if (conn->token_stale && !conn->token_fetching)
+			oauth_fetch(conn);
 		start_due_transfers(conn);
 		if (x->state == RF_XFER_DONE)
 			break;

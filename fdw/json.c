@@ -71,11 +71,24 @@ struct RfJsonParser
 	MemoryContextCallback cleanup;
 };
 
+/*
+ * A row found by a nested rows_path: the element at each level of
+ * iteration (innermost last) and, for levels that iterate an object's
+ * members, the member's key.
+ */
+typedef struct RfRowRef
+{
+	json_object **objs;
+	const char **keys;
+} RfRowRef;
+
 struct RfPage
 {
 	json_object *doc;
-	json_object *rows;			/* borrowed from doc */
+	json_object *rows;			/* borrowed from doc (flat rows_path) */
 	int			nrows;
+	int			depth;			/* levels of iteration; 1 = flat */
+	RfRowRef   *refs;			/* nrows of them when depth > 1 */
 	const char *vendor;
 	const char *endpoint;
 	MemoryContextCallback cleanup;
@@ -260,9 +273,187 @@ shape_error(RfPage *page, const char *what, json_object *found)
 }
 
 /*
+ * A page of one row: the object at path (the whole body when NULL), as
+ * write endpoints answer.  A body that is no such object is a shape error.
+ */
+RfPage *
+rf_json_parser_finish_object(RfJsonParser *parser, const char *path,
+							 const char *vendor, const char *endpoint)
+{
+	MemoryContext cxt = GetMemoryChunkContext(parser);
+	RfPage	   *page = MemoryContextAllocZero(cxt, sizeof(RfPage));
+	json_object *obj;
+
+	page->vendor = vendor;
+	page->endpoint = endpoint;
+	page->cleanup.func = page_cleanup;
+	page->cleanup.arg = page;
+	MemoryContextRegisterResetCallback(cxt, &page->cleanup);
+	page->doc = parser->doc;
+	parser->doc = NULL;
+	json_tokener_reset(parser->tok);
+	page->depth = 1;
+	if (page->doc == NULL)
+		return page;
+	obj = json_path_get(page->doc, path);
+	if (obj == NULL || !json_object_is_type(obj, json_type_object))
+		shape_error(page, path ? psprintf("\"%s\" is not an object", path) :
+					"the body is not an object", obj ? obj : page->doc);
+	page->refs = palloc(sizeof(RfRowRef));
+	page->refs[0].objs = palloc(sizeof(json_object *));
+	page->refs[0].keys = palloc0(sizeof(char *));
+	page->refs[0].objs[0] = obj;
+	page->nrows = 1;
+	return page;
+}
+
+/* ----------------------------------------------------------------
+ *		Nested rows
+ *
+ * A rows_path such as "nodes[][]" (arrays in arrays), "result.*.*" (the
+ * members of objects of objects) or "metrics[].data[]" yields one row per
+ * innermost element.  Columns reach outer levels with a leading '^' per
+ * level and the member key of an object level with "$key".
+ * ----------------------------------------------------------------
+ */
+
+typedef struct RowStep
+{
+	char	   *name;			/* object member to enter first, or NULL */
+	bool		iterate;		/* then iterate (array elements / members) */
+} RowStep;
+
+typedef struct RowWalk
+{
+	RfPage	   *page;
+	RowStep    *steps;
+	int			nsteps;
+	int			depth;			/* iterating steps */
+	json_object **objs;			/* current element per level */
+	const char **keys;
+	int			allocated;
+} RowWalk;
+
+static void
+add_nested_row(RowWalk *w)
+{
+	RfPage	   *page = w->page;
+	RfRowRef   *ref;
+
+	if (page->nrows >= w->allocated)
+	{
+		w->allocated = Max(64, w->allocated * 2);
+		page->refs = page->refs ?
+			repalloc(page->refs, sizeof(RfRowRef) * w->allocated) :
+			palloc(sizeof(RfRowRef) * w->allocated);
+	}
+	ref = &page->refs[page->nrows++];
+	ref->objs = palloc(sizeof(json_object *) * w->depth);
+	ref->keys = palloc(sizeof(char *) * w->depth);
+	memcpy(ref->objs, w->objs, sizeof(json_object *) * w->depth);
+	memcpy(ref->keys, w->keys, sizeof(char *) * w->depth);
+}
+
+static void
+walk_rows(RowWalk *w, json_object *v, int step, int level)
+{
+	RowStep    *st;
+
+	if (step == w->nsteps)
+	{
+		add_nested_row(w);
+		return;
+	}
+	st = &w->steps[step];
+	if (st->name)
+	{
+		if (!json_object_is_type(v, json_type_object) ||
+			!json_object_object_get_ex(v, st->name, &v))
+			shape_error(w->page, psprintf("\"%s\" is missing", st->name), v);
+	}
+	if (!st->iterate)
+	{
+		walk_rows(w, v, step + 1, level);
+		return;
+	}
+	if (json_object_is_type(v, json_type_null))
+		return;					/* no rows at this level */
+	if (json_object_is_type(v, json_type_array))
+	{
+		size_t		n = json_object_array_length(v);
+
+		for (size_t i = 0; i < n; i++)
+		{
+			w->objs[level] = json_object_array_get_idx(v, i);
+			w->keys[level] = NULL;
+			walk_rows(w, w->objs[level], step + 1, level + 1);
+		}
+	}
+	else if (json_object_is_type(v, json_type_object))
+	{
+		json_object_object_foreach(v, key, val)
+		{
+			w->objs[level] = val;
+			w->keys[level] = key;
+			walk_rows(w, val, step + 1, level + 1);
+		}
+	}
+	else
+		shape_error(w->page, psprintf("expected an array or object of rows%s%s",
+									  st->name ? " at " : "",
+									  st->name ? st->name : ""), v);
+}
+
+static void
+collect_nested_rows(RfPage *page, const char *rows_path)
+{
+	RowWalk		w;
+	char	   *copy = pstrdup(rows_path);
+	char	   *tok;
+	char	   *save;
+	int			n = 1;
+
+	for (const char *p = rows_path; *p; p++)
+		n += (*p == '.') + (*p == '[');
+	memset(&w, 0, sizeof(w));
+	w.page = page;
+	w.steps = palloc0(sizeof(RowStep) * n);
+	for (tok = strtok_r(copy, ".", &save); tok; tok = strtok_r(NULL, ".", &save))
+	{
+		char	   *br = strstr(tok, "[]");
+
+		if (strcmp(tok, "*") == 0)
+		{
+			w.steps[w.nsteps++].iterate = true;
+			continue;
+		}
+		if (br)
+			*br = '\0';
+		if (*tok)
+			w.steps[w.nsteps].name = tok;
+		if (!br)
+		{
+			w.nsteps++;
+			continue;
+		}
+		/* "a[][]": enter a, iterate, iterate */
+		w.steps[w.nsteps++].iterate = true;
+		for (br += 2; strncmp(br, "[]", 2) == 0; br += 2)
+			w.steps[w.nsteps++].iterate = true;
+	}
+	for (int i = 0; i < w.nsteps; i++)
+		w.depth += w.steps[i].iterate;
+	w.objs = palloc0(sizeof(json_object *) * Max(w.depth, 1));
+	w.keys = palloc0(sizeof(char *) * Max(w.depth, 1));
+	page->depth = w.depth;
+	walk_rows(&w, page->doc, 0, 0);
+}
+
+/*
  * Take the parsed document of a finished transfer as a page.  The rows are
- * the array at the endpoint's rows_path (the whole body when NULL).  A
- * transfer without a body (an allowed 404) gives an empty page.
+ * the array at the endpoint's rows_path (the whole body when NULL), or the
+ * innermost elements of a nested rows_path.  A transfer without a body (an
+ * allowed 404) gives an empty page.
  */
 RfPage *
 rf_json_parser_finish(RfJsonParser *parser, const RfEndpoint *ep,
@@ -283,6 +474,12 @@ rf_json_parser_finish(RfJsonParser *parser, const RfEndpoint *ep,
 	if (page->doc == NULL)
 		return page;
 
+	page->depth = 1;
+	if (ep->rows_path && (strstr(ep->rows_path, "[]") || strchr(ep->rows_path, '*')))
+	{
+		collect_nested_rows(page, ep->rows_path);
+		return page;
+	}
 	page->rows = json_path_get(page->doc, ep->rows_path);
 	if (page->rows == NULL || !json_object_is_type(page->rows, json_type_array))
 		shape_error(page, ep->rows_path ?
@@ -365,11 +562,22 @@ rf_colmap_init(RfColMap *cm, const char *attname, Oid typid, int32 typmod,
 	fmgr_info(infunc, &cm->infunc);
 	cm->elemtype = get_element_type(typid);
 
+	/* "=name" reads a constant of the request, not the response */
+	cm->const_name = (json_path[0] == '=') ? json_path + 1 : NULL;
+	if (cm->const_name)
+		json_path = "";
+
+	/* '^' per outer level, then a dotted path or "$key" */
+	cm->up = 0;
+	while (json_path[cm->up] == '^')
+		cm->up++;
+	json_path += cm->up;
+	cm->is_key = (strcmp(json_path, "$key") == 0);
 	for (const char *p = json_path; *p; p++)
 		n += (*p == '.');
 	cm->path_parts = palloc(sizeof(char *) * n);
 	cm->npath = 0;
-	copy = pstrdup(json_path);
+	copy = pstrdup(cm->is_key ? "" : json_path);
 	for (tok = strtok_r(copy, ".", &save); tok; tok = strtok_r(NULL, ".", &save))
 		cm->path_parts[cm->npath++] = tok;
 
@@ -653,6 +861,54 @@ row_field(json_object *row, RfColMap *cm)
 	return v;
 }
 
+/* The value of a request constant "name=value", or NULL */
+static const char *
+series_const(RfRowContext *rc, const char *name)
+{
+	ListCell   *lc;
+	size_t		len = strlen(name);
+
+	foreach(lc, rc->consts)
+	{
+		const char *c = lfirst(lc);
+
+		if (strncmp(c, name, len) == 0 && c[len] == '=')
+			return c + len + 1;
+	}
+	return NULL;
+}
+
+/* Stands for "the value was a member key and is already filled" */
+static char key_marker_byte;
+#define KEY_MARKER ((json_object *) &key_marker_byte)
+
+/*
+ * A column that reads an outer level of a nested row ('^'), or the member
+ * key of an object level ("$key").
+ */
+static json_object *
+outer_field(RfPage *page, RfRowRef *ref, json_object *row, RfColMap *cm,
+			RfConvErrorContext *ec, Datum *values, bool *nulls)
+{
+	int			level = page->depth - 1 - cm->up;
+	int			att = cm->attnum - 1;
+
+	if (ref == NULL || level < 0)
+		return NULL;			/* no such level: NULL */
+	if (!cm->is_key)
+		return row_field(ref->objs[level], cm);
+	if (ref->keys[level] == NULL)
+	{
+		nulls[att] = true;
+		return KEY_MARKER;
+	}
+	ec->cm = cm;
+	ec->value = ref->keys[level];
+	values[att] = call_input(ec, pstrdup(ref->keys[level]));
+	nulls[att] = false;
+	return KEY_MARKER;
+}
+
 /*
  * Fill values/nulls for the mapped columns of one row.  Columns that are
  * not mapped keep whatever the caller set (NULL).
@@ -661,10 +917,18 @@ void
 rf_page_row(RfPage *page, int rowno, RfRowContext *rc, Datum *values,
 			bool *nulls)
 {
-	json_object *row = json_object_array_get_idx(page->rows, rowno);
+	json_object *row;
+	RfRowRef   *ref = NULL;
 	RfConvErrorContext ec;
 	ErrorContextCallback errcb;
 
+	if (page->depth > 1 || page->refs)
+	{
+		ref = &page->refs[rowno];
+		row = ref->objs[page->depth - 1];
+	}
+	else
+		row = json_object_array_get_idx(page->rows, rowno);
 	if (row == NULL || !json_object_is_type(row, json_type_object))
 		shape_error(page, psprintf("row %d is not an object", rowno + 1), row);
 
@@ -679,8 +943,28 @@ rf_page_row(RfPage *page, int rowno, RfRowContext *rc, Datum *values,
 	for (int i = 0; i < rc->ncols; i++)
 	{
 		RfColMap   *cm = &rc->cols[i];
-		json_object *v = row_field(row, cm);
+		json_object *v;
 		int			att = cm->attnum - 1;
+
+		if (cm->const_name)
+		{
+			const char *c = series_const(rc, cm->const_name);
+
+			nulls[att] = (c == NULL);
+			if (c)
+			{
+				ec.cm = cm;
+				ec.value = c;
+				values[att] = call_input(&ec, pstrdup(c));
+			}
+			continue;
+		}
+		if (cm->up == 0 && !cm->is_key)
+			v = row_field(row, cm);
+		else
+			v = outer_field(page, ref, row, cm, &ec, values, nulls);
+		if (v == KEY_MARKER)
+			continue;			/* filled from a member key */
 
 		if (v == NULL || json_object_is_type(v, json_type_null))
 		{

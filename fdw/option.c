@@ -52,7 +52,8 @@ typedef enum RfOptKind
 	OPT_SECRET,
 	OPT_INTERVAL,
 	OPT_FILE,
-	OPT_HEADER
+	OPT_HEADER,
+	OPT_CHOICE
 } RfOptKind;
 
 typedef struct RfOptionDef
@@ -62,6 +63,7 @@ typedef struct RfOptionDef
 	RfOptKind	kind;
 	int			min;			/* OPT_INT only */
 	int			max;
+	const char *choices;		/* OPT_CHOICE: "a|b|c" */
 } RfOptionDef;
 
 static const RfOptionDef rf_option_defs[] = {
@@ -74,6 +76,7 @@ static const RfOptionDef rf_option_defs[] = {
 	{"max_retries", CTX_SERVER, OPT_INT, 0, 20},
 	{"retry_max_wait_ms", CTX_SERVER, OPT_INT, 0, 600 * 1000},
 	{"max_concurrency", CTX_SERVER, OPT_INT, 1, 64},
+	{"max_requests_per_second", CTX_SERVER, OPT_INT, 0, 100000},
 	{"max_response_bytes", CTX_SERVER, OPT_INT, 1024, INT_MAX},
 	{"verify_tls", CTX_SERVER, OPT_BOOL},
 	{"ca_file", CTX_SERVER, OPT_FILE},
@@ -91,6 +94,14 @@ static const RfOptionDef rf_option_defs[] = {
 	/* foreign table */
 	{"resource", CTX_TABLE, OPT_TEXT},
 	{"window", CTX_TABLE, OPT_INTERVAL},
+	/* retailnext request shaping */
+	{"grain", CTX_TABLE, OPT_CHOICE, 0, 0, "15 minutes|hour|day|week|month|year"},
+	{"hours", CTX_TABLE, OPT_CHOICE, 0, 0, "store_hours|all_day"},
+	{"time_zone", CTX_TABLE, OPT_TEXT},
+	{"datamine_batch", CTX_TABLE, OPT_INT, 1, 200},
+	{"metrics", CTX_TABLE, OPT_CHOICE, 0, 0, "all|employee|customer"},
+	{"transitions", CTX_TABLE, OPT_CHOICE, 0, 0, "direct_only|direct_and_indirect|directionless"},
+	{"dwells", CTX_TABLE, OPT_CHOICE, 0, 0, "dwells_only|non_dwells|all_traffic"},
 	/* column */
 	{"json_path", CTX_COLUMN, OPT_TEXT},
 };
@@ -282,6 +293,33 @@ check_option_value(const RfOptionDef *def, const char *value)
 		case OPT_HEADER:
 			check_header_name(value);
 			break;
+		case OPT_CHOICE:
+			{
+				char	   *list = pstrdup(def->choices);
+				char	   *save;
+				bool		ok = false;
+
+				for (char *c = strtok_r(list, "|", &save); c; c = strtok_r(NULL, "|", &save))
+					ok |= (strcmp(c, value) == 0);
+				if (!ok)
+				{
+					StringInfoData shown;
+
+					initStringInfo(&shown);
+					for (const char *p = def->choices; *p; p++)
+					{
+						if (*p == '|')
+							appendStringInfoString(&shown, ", ");
+						else
+							appendStringInfoChar(&shown, *p);
+					}
+					ereport(ERROR,
+							(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+							 errmsg("invalid value for option \"%s\": \"%s\"", def->name, value),
+							 errhint("Valid values are: %s.", shown.data)));
+				}
+				break;
+			}
 		case OPT_TEXT:
 			if (strcmp(def->name, "subscription") == 0 &&
 				(*value == '\0' ||
@@ -398,6 +436,7 @@ rf_get_server_options(ForeignServer *server, RfOptions *opts)
 	opts->max_response_bytes = RF_DEFAULT_MAX_RESPONSE_BYTES;
 	opts->verify_tls = true;
 
+	opts->max_requests_per_second = -1;	/* the vendor's default */
 	foreach(lc, server->options)
 	{
 		DefElem    *def = lfirst_node(DefElem, lc);
@@ -431,6 +470,8 @@ rf_get_server_options(ForeignServer *server, RfOptions *opts)
 				opts->retry_max_wait_ms = v;
 			else if (strcmp(name, "max_concurrency") == 0)
 				opts->max_concurrency = v;
+			else if (strcmp(name, "max_requests_per_second") == 0)
+				opts->max_requests_per_second = v;
 			else if (strcmp(name, "max_response_bytes") == 0)
 				opts->max_response_bytes = v;
 			else if (strcmp(name, "page_size") == 0)
@@ -474,6 +515,7 @@ rf_get_options(Oid foreigntableid, RfOptions *opts)
 	ListCell   *lc;
 
 	rf_get_server_options(server, opts);
+	opts->table_options = table->options;
 
 	foreach(lc, table->options)
 	{

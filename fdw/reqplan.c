@@ -483,18 +483,7 @@ ordinal_datum(int64 key, Oid typid)
  */
 
 /* What the quals say about one pushdown column */
-typedef struct ColumnFilter
-{
-	bool		has_values;
-	List	   *values;			/* EQ / IN values, formatted */
-	bool		has_lower;
-	bool		has_upper;
-	Oid			typid;
-	int64		lower;			/* ordinal keys, inclusive */
-	int64		upper;
-	char	   *lower_text;		/* for types without ordinal keys */
-	char	   *upper_text;
-} ColumnFilter;
+
 
 static List *
 intersect_values(List *a, List *b)
@@ -537,15 +526,15 @@ distinct_values(List *values)
  * false when they cannot match anything (a NULL, an empty IN list, or an
  * empty range): then no request is needed at all.
  */
-static bool
-fold_filters(const RfEndpoint *ep, List *qualvals, ColumnFilter *f)
+bool
+rf_fold_filters(const RfEndpoint *ep, List *qualvals, RfFilter *f)
 {
 	ListCell   *lc;
 
 	foreach(lc, qualvals)
 	{
 		RfQualValue *qv = lfirst(lc);
-		ColumnFilter *cf = &f[qv->pd_index];
+		RfFilter *cf = &f[qv->pd_index];
 		int64		key;
 		bool		ordinal;
 
@@ -601,8 +590,8 @@ fold_filters(const RfEndpoint *ep, List *qualvals, ColumnFilter *f)
 	return true;
 }
 
-static char *
-bound_text(ColumnFilter *cf, bool upper)
+char *
+rf_filter_bound_text(RfFilter *cf, bool upper)
 {
 	if (upper ? cf->upper_text : cf->lower_text)
 		return upper ? cf->upper_text : cf->lower_text;
@@ -638,7 +627,7 @@ typedef struct Dimension
 
 /* Windows over [lo, hi], aligned to multiples of the window size */
 static void
-make_windows(ColumnFilter *cf, int64 width, Dimension *dim)
+make_windows(RfFilter *cf, int64 width, Dimension *dim)
 {
 	int64		start = cf->lower - ((cf->lower % width) + width) % width;
 
@@ -791,12 +780,22 @@ make_series(const RfEndpoint *ep, List *params)
 /*
  * The request series a scan makes, from the evaluated pushed quals.
  * *empty is set when the quals cannot match any row: no request at all.
+ * Endpoints with a planner of their own use it.
  */
 List *
 rf_plan_series(const RfOptions *opts, List *qualvals, bool *empty)
 {
+	if (opts->endpoint->plan_series)
+		return opts->endpoint->plan_series(opts, qualvals, empty);
+	return rf_plan_series_generic(opts, qualvals, empty);
+}
+
+/* The generic planner: parameters, IN splits and windows */
+List *
+rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
+{
 	const RfEndpoint *ep = opts->endpoint;
-	ColumnFilter *filters = palloc0(sizeof(ColumnFilter) * Max(ep->npushdown, 1));
+	RfFilter *filters = palloc0(sizeof(RfFilter) * Max(ep->npushdown, 1));
 	List	   *fixed = NIL;	/* parameters common to every series */
 	Dimension  *dims = palloc0(sizeof(Dimension) * Max(ep->npushdown, 1));
 	int			ndims = 0;
@@ -804,14 +803,14 @@ rf_plan_series(const RfOptions *opts, List *qualvals, bool *empty)
 	int		   *pos;
 	int64		width = window_usecs(opts);
 
-	*empty = !fold_filters(ep, qualvals, filters);
+	*empty = !rf_fold_filters(ep, qualvals, filters);
 	if (*empty)
 		return NIL;
 
 	for (int i = 0; i < ep->npushdown; i++)
 	{
 		const RfPushdown *pd = &ep->pushdown[i];
-		ColumnFilter *cf = &filters[i];
+		RfFilter *cf = &filters[i];
 
 		if (cf->has_values && pd->param)
 		{
@@ -832,9 +831,9 @@ rf_plan_series(const RfOptions *opts, List *qualvals, bool *empty)
 			continue;
 		}
 		if (cf->has_lower && pd->lower_param)
-			add_param(&fixed, pd, pd->lower_param, list_make1(bound_text(cf, false)));
+			add_param(&fixed, pd, pd->lower_param, list_make1(rf_filter_bound_text(cf, false)));
 		if (cf->has_upper && pd->upper_param)
-			add_param(&fixed, pd, pd->upper_param, list_make1(bound_text(cf, true)));
+			add_param(&fixed, pd, pd->upper_param, list_make1(rf_filter_bound_text(cf, true)));
 	}
 
 	/*
@@ -910,7 +909,7 @@ rf_series_target(const RfSeries *series, const RfPagingSpec *pg,
 		appendStringInfo(&buf, "%c%s", sep, (char *) lfirst(lc));
 		sep = '&';
 	}
-	if (pg->style == RF_PAGE_NONE || pg->style == RF_PAGE_HEADER)
+	if (pg->style == RF_PAGE_NONE || pg->style == RF_PAGE_HEADER || pg->in_headers)
 		return buf.data;
 	if (pg->size_param && page_size > 0)
 	{

@@ -34,6 +34,7 @@
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
+#include "parser/parsetree.h"
 #include "optimizer/paths.h"
 #include "optimizer/planmain.h"
 #include "optimizer/restrictinfo.h"
@@ -62,7 +63,8 @@ enum RfPrivate
 {
 	RF_PRIV_OPS,				/* IntList: pd_index, op, pd_index, op, ... */
 	RF_PRIV_ATTRS,				/* IntList of retrieved attribute numbers */
-	RF_PRIV_LIMIT				/* Integer: pushed LIMIT, or -1 */
+	RF_PRIV_LIMIT,				/* Integer: pushed LIMIT, or -1 */
+	RF_PRIV_SORT				/* IntList: sort index, descending; or NIL */
 };
 
 /* What planning learns about the foreign relation */
@@ -103,6 +105,8 @@ typedef struct RfScanState
 	RfRowContext rowctx;
 	int			page_size;
 	double		limit;
+	int			sort;			/* index into ep->sorts, or -1 */
+	bool		sort_desc;
 	bool		explain_only;
 
 	/* the current run */
@@ -132,7 +136,8 @@ void		_PG_init(void);
  * because pages are fetched only on demand.
  */
 static double
-pushable_limit(PlannerInfo *root, RelOptInfo *baserel, List *local_only)
+pushable_limit(PlannerInfo *root, RelOptInfo *baserel, List *local_only,
+			   bool sorted)
 {
 	Query	   *parse = root->parse;
 	double		count,
@@ -151,7 +156,8 @@ pushable_limit(PlannerInfo *root, RelOptInfo *baserel, List *local_only)
 	if (parse->limitOption != LIMIT_OPTION_COUNT ||
 		parse->groupClause || parse->groupingSets || parse->hasAggs ||
 		parse->distinctClause || parse->hasWindowFuncs ||
-		parse->hasTargetSRFs || parse->havingQual || parse->sortClause ||
+		parse->hasTargetSRFs || parse->havingQual ||
+		(parse->sortClause && !sorted) ||
 		parse->setOperations || parse->rowMarks ||
 		bms_membership(root->all_baserels) != BMS_SINGLETON ||
 		local_only != NIL || baserel->reloptkind != RELOPT_BASEREL)
@@ -191,7 +197,7 @@ retailGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 			local_clauses = lappend(local_clauses, ri);
 		}
 	}
-	info->limit = pushable_limit(root, baserel, info->local_only);
+	info->limit = pushable_limit(root, baserel, info->local_only, false);
 
 	rows = info->opts.endpoint->rows_per_request;
 	rows *= clauselist_selectivity(root, local_clauses, baserel->relid,
@@ -220,6 +226,91 @@ add_scan_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info,
 	add_path(baserel, (Path *)
 			 create_foreignscan_path(root, baserel, NULL, rows, startup, total,
 									 NIL, required_outer, NULL, NIL));
+}
+
+/*
+ * Whether the request series of this scan come out as one ordered stream:
+ * no IN split into several series, no windows.
+ */
+static bool
+single_series(const RfEndpoint *ep, List *pushed)
+{
+	ListCell   *lc;
+
+	foreach(lc, pushed)
+	{
+		RfPushedQual *q = lfirst(lc);
+		const RfPushdown *pd = &ep->pushdown[q->pd_index];
+
+		if (pd->window)
+			return false;
+		if (q->op == RF_OP_IN && pd->multi == RF_MULTI_SPLIT)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * ORDER BY on one column the API sorts by becomes its sort parameters: a
+ * path that delivers the query's pathkeys, so no local Sort is needed.
+ * The API orders NULLs as PostgreSQL's default does (last ascending, first
+ * descending); other NULLS orders are not pushed.
+ */
+static void
+add_sorted_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
+{
+	const RfEndpoint *ep = info->opts.endpoint;
+	PathKey    *pk;
+	ListCell   *lc;
+
+	if (ep->nsorts == 0 || list_length(root->query_pathkeys) != 1 ||
+		!single_series(ep, info->pushed) ||
+		!rf_requirements_met(ep, info->pushed))
+		return;
+	pk = linitial(root->query_pathkeys);
+	if (pk->pk_eclass->ec_has_volatile)
+		return;
+	foreach(lc, pk->pk_eclass->ec_members)
+	{
+		EquivalenceMember *em = lfirst(lc);
+		Expr	   *e = em->em_expr;
+		bool		desc = (pk->pk_strategy == BTGreaterStrategyNumber);
+		char	   *attname;
+
+		while (e && IsA(e, RelabelType))
+			e = ((RelabelType *) e)->arg;
+		if (!IsA(e, Var) || (Index) ((Var *) e)->varno != baserel->relid ||
+			((Var *) e)->varlevelsup != 0 || ((Var *) e)->varattno <= 0)
+			continue;
+		if (pk->pk_nulls_first != desc)
+			return;
+		attname = get_attname(planner_rt_fetch(baserel->relid, root)->relid,
+							  ((Var *) e)->varattno, false);
+		for (int i = 0; i < ep->nsorts; i++)
+		{
+			if (strcmp(ep->sorts[i].column, attname) != 0)
+				continue;
+			{
+				double		rows = baserel->rows;
+				double		limit = pushable_limit(root, baserel, info->local_only, true);
+				Cost		startup = RF_STARTUP_COST + RF_REQUEST_COST;
+				Cost		total;
+
+				if (limit > 0)
+					rows = Min(rows, limit);
+				total = startup + rows * (RF_ROW_COST + cpu_tuple_cost) +
+					RF_REQUEST_COST * ceil(rows / Max(ep->rows_per_request, 1));
+				add_path(baserel, (Path *)
+						 create_foreignscan_path(root, baserel, NULL, rows,
+												 startup, total,
+												 root->query_pathkeys,
+												 baserel->lateral_relids, NULL,
+												 list_make3_int(i, desc ? 1 : 0,
+																(int) Min(limit, INT_MAX))));
+			}
+			return;
+		}
+	}
 }
 
 typedef struct EcMatchArg
@@ -293,6 +384,7 @@ retailGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 
 	add_scan_path(root, baserel, info, info->pushed, baserel->rows,
 				  baserel->lateral_relids);
+	add_sorted_path(root, baserel, info);
 
 	/* one parameterized path per set of outer relations that can feed us */
 	foreach(lc, join_clauses_for_columns(root, baserel, foreigntableid, ep))
@@ -373,6 +465,8 @@ retailGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	List	   *pushed = NIL;
 	List	   *ops = NIL;
 	List	   *exprs = NIL;
+	List	   *sort = NIL;
+	double		limit = info->limit;
 	ListCell   *lc;
 
 	foreach(lc, scan_clauses)
@@ -391,15 +485,25 @@ retailGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	/* the promise: fail before any request when the API would refuse */
 	rf_check_required(ep, pushed, get_rel_name(foreigntableid));
 
+	/* a sorted path pushes its ORDER BY, and then the LIMIT may follow */
+	if (best_path->fdw_private != NIL)
+	{
+		sort = list_make2_int(linitial_int(best_path->fdw_private),
+							  lsecond_int(best_path->fdw_private));
+		if (lthird_int(best_path->fdw_private) > 0)
+			limit = lthird_int(best_path->fdw_private);
+	}
+
 	return make_foreignscan(tlist,
 							extract_actual_clauses(scan_clauses, false),
 							baserel->relid,
 							exprs,
-							list_make3(ops,
+							list_make4(ops,
 									   retrieved_attrs(baserel, foreigntableid,
 													   scan_clauses),
-									   makeInteger(info->limit > INT_MAX ? -1 :
-												   (int) info->limit)),
+									   makeInteger(limit > INT_MAX ? -1 :
+												   (int) limit),
+									   sort),
 							NIL, NIL, outer_plan);
 }
 
@@ -520,6 +624,14 @@ retailBeginForeignScan(ForeignScanState *node, int eflags)
 	st->qual_plain = fsplan->fdw_exprs;
 	st->qual_exprs = ExecInitExprList(fsplan->fdw_exprs, (PlanState *) node);
 	st->limit = intVal(list_nth(fsplan->fdw_private, RF_PRIV_LIMIT));
+	st->sort = -1;
+	if (list_nth(fsplan->fdw_private, RF_PRIV_SORT) != NIL)
+	{
+		List	   *sort = list_nth(fsplan->fdw_private, RF_PRIV_SORT);
+
+		st->sort = linitial_int(sort);
+		st->sort_desc = lsecond_int(sort) != 0;
+	}
 	st->page_size = rf_effective_page_size(&st->opts, st->limit);
 	st->explain_only = (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0;
 	init_column_map(st, rel, attrs);
@@ -635,7 +747,7 @@ make_fetch(RfScanState *st, RfSeries *series, int pageno, int64 offset,
 	else
 		f->url = psprintf("%s%s", st->opts.base_url,
 						  rf_series_target(series, pg, st->page_size, page_value));
-	if (pg->style == RF_PAGE_HEADER)
+	if (pg->style == RF_PAGE_HEADER || pg->in_headers)
 	{
 		f->headers = lappend(f->headers, psprintf("%s: %d", pg->size_param, st->page_size));
 		if (page_value)
@@ -678,6 +790,9 @@ start_series(RfScanState *st)
 {
 	int			inflight = list_length(st->queue);
 	int			maxq = (st->limit > 0) ? 1 : st->opts.max_concurrency;
+
+	if (st->ep->max_concurrency > 0)
+		maxq = Min(maxq, st->ep->max_concurrency);
 
 	if (limit_reached(st))
 		return;
@@ -794,10 +909,20 @@ advance_page(RfScanState *st)
 		rf_http_raise(f->xfer);
 
 	st->current = f;
+	st->rowctx.consts = f->series->consts;
 	st->page = rf_json_parser_finish(f->parser, st->ep, st->opts.vendor->name);
 	st->row = 0;
 	st->stats.pages++;
 	st->fetched += rf_page_nrows(st->page);
+	if (st->ep->max_rows > 0 && rf_page_nrows(st->page) >= st->ep->max_rows)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_REPLY_HANDLE),
+				 errmsg("a response of %s reached the vendor's cap of %d entries",
+						st->opts.vendor->name, st->ep->max_rows),
+				 errdetail("Endpoint %s may have left rows out; no partial result was returned.",
+						   st->endpoint_label),
+				 errhint("Add filters to foreign table \"%s\" so that each request returns fewer rows.",
+						 st->relname)));
 
 	succ = limit_reached(st) ? NULL : next_fetch(st, f, st->page);
 	if (succ)
@@ -809,6 +934,28 @@ advance_page(RfScanState *st)
 	return true;
 }
 
+/* The scan's request series, with a pushed ORDER BY in every one */
+static List *
+scan_series(RfScanState *st, List *values, bool *empty)
+{
+	List	   *series = rf_plan_series(&st->opts, values, empty);
+	const RfPagingSpec *pg = &st->ep->paging;
+	ListCell   *lc;
+
+	if (st->sort < 0)
+		return series;
+	foreach(lc, series)
+	{
+		RfSeries   *s = lfirst(lc);
+
+		s->query = lappend(s->query, psprintf("%s=%s", pg->sort_param,
+											  st->ep->sorts[st->sort].key));
+		s->query = lappend(s->query, psprintf("%s=%s", pg->direction_param,
+											  st->sort_desc ? "desc" : "asc"));
+	}
+	return series;
+}
+
 static void
 start_scan(ForeignScanState *node, RfScanState *st)
 {
@@ -817,7 +964,7 @@ start_scan(ForeignScanState *node, RfScanState *st)
 	bool		empty;
 	List	   *values = evaluate_quals(node, st, false, &unknown);
 
-	st->series = rf_plan_series(&st->opts, values, &empty);
+	st->series = scan_series(st, values, &empty);
 	st->next_series = 0;
 	st->started = true;
 	MemoryContextSwitchTo(old);
@@ -916,7 +1063,7 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 			ExplainPropertyText("Requests", "computed at execution from outer parameters", es);
 			return;
 		}
-		series = rf_plan_series(&st->opts, values, &empty);
+		series = scan_series(st, values, &empty);
 	}
 
 	foreach(lc, series)
@@ -1072,6 +1219,13 @@ retail_fdw_handler(PG_FUNCTION_ARGS)
 	routine->EndForeignScan = retailEndForeignScan;
 	routine->ExplainForeignScan = retailExplainForeignScan;
 	routine->ImportForeignSchema = retailImportForeignSchema;
+	routine->IsForeignRelUpdatable = retailIsForeignRelUpdatable;
+	routine->AddForeignUpdateTargets = retailAddForeignUpdateTargets;
+	routine->PlanForeignModify = retailPlanForeignModify;
+	routine->BeginForeignModify = retailBeginForeignModify;
+	routine->ExecForeignInsert = retailExecForeignInsert;
+	routine->ExecForeignUpdate = retailExecForeignUpdate;
+	routine->EndForeignModify = retailEndForeignModify;
 	PG_RETURN_POINTER(routine);
 }
 

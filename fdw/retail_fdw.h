@@ -154,7 +154,42 @@ typedef struct RfPagingSpec
 	const char *next_path;		/* next URL, cursor, token or header name */
 	bool		next_is_url;	/* next_path holds an absolute URL */
 	const char *end_token;		/* RF_PAGE_TOKEN: the value that ends */
+	bool		in_headers;		/* page/size travel as request headers */
+	const char *sort_param;		/* ORDER BY pushdown: key parameter */
+	const char *direction_param;	/* and its direction ("asc" / "desc") */
 } RfPagingSpec;
+
+/* A column the API can sort by (nulls last ascending, first descending) */
+typedef struct RfSort
+{
+	const char *column;
+	const char *key;			/* the API's name for it */
+} RfSort;
+
+/*
+ * Writes an endpoint accepts (INSERT / UPDATE through the foreign table).
+ * The body is a JSON object of the written columns under their JSON
+ * names; the response holds the written object, which fills RETURNING.
+ */
+typedef struct RfWrite
+{
+	const char *insert_method;	/* e.g. POST; NULL = no INSERT */
+	const char *insert_path;
+	const char *update_method;	/* e.g. PUT; NULL = no UPDATE */
+	const char *update_path;	/* holds {key_column} */
+	const char *key_column;		/* identifies a row for UPDATE */
+	const char *const *insert_columns;	/* NULL-terminated */
+	const char *const *update_columns;
+	const char *const *insert_required;
+	const char *response_path;	/* the object in the response; NULL = body */
+	const char *refuse_column;	/* INSERT with refuse_column = refuse_value */
+	const char *refuse_value;	/* is refused with refuse_reason */
+	const char *refuse_reason;
+	const char *no_delete_reason;	/* why DELETE is not possible */
+} RfWrite;
+
+struct RfSeries;
+struct RfOptions;
 
 typedef struct RfEndpoint
 {
@@ -173,7 +208,20 @@ typedef struct RfEndpoint
 	int			npushdown;
 	const RfRequired *required;
 	int			nrequired;
+	const RfSort *sorts;
+	int			nsorts;
 	double		rows_per_request;	/* planner estimate */
+	const RfWrite *write;		/* INSERT / UPDATE, or NULL */
+	int			max_concurrency;	/* the vendor's own cap; 0 = none */
+	int			max_rows;		/* a response this long may be truncated */
+
+	/*
+	 * Endpoints whose requests cannot be described by parameters alone
+	 * (batched JSON bodies, split date ranges) plan their series here; NULL
+	 * uses the generic planner.
+	 */
+	List	   *(*plan_series) (const struct RfOptions *opts, List *qualvals,
+								bool *empty);
 } RfEndpoint;
 
 /* How a vendor authenticates */
@@ -192,6 +240,8 @@ typedef struct RfVendor
 	const char *auth_scheme;	/* default scheme, e.g. Bearer, Token */
 	const RfEndpoint *endpoints;
 	int			nendpoints;
+	int			max_requests_per_second;	/* default pacing; 0 = none */
+	const char *token_path;		/* OAuth token endpoint under base_url */
 } RfVendor;
 
 /* vendor.c */
@@ -210,7 +260,8 @@ extern const char *rf_type_sql(RfType type);
  * ----------------------------------------------------------------
  */
 
-typedef struct RfOptions
+typedef struct RfOptions RfOptions;
+struct RfOptions
 {
 	/* server */
 	Oid			serverid;
@@ -222,6 +273,7 @@ typedef struct RfOptions
 	int			max_retries;
 	int			retry_max_wait_ms;
 	int			max_concurrency;
+	int			max_requests_per_second;	/* 0 = unpaced; -1 = vendor's */
 	int			page_size;		/* 0 = the endpoint's default */
 	int			max_response_bytes;
 	bool		verify_tls;
@@ -230,7 +282,8 @@ typedef struct RfOptions
 	/* foreign table */
 	const RfEndpoint *endpoint;
 	char	   *window;			/* interval text, or NULL */
-} RfOptions;
+	List	   *table_options;	/* every table option, for vendor planners */
+};
 
 /* Secrets and auth settings come from the user mapping, at execution only */
 typedef struct RfCredentials
@@ -281,6 +334,8 @@ typedef struct RfHttpRequest
 	List	   *headers;		/* extra "Name: value" strings */
 	bool		idempotent;
 	bool		allow_404;		/* 404 is an answer, not an error */
+	bool		no_auth;		/* send no credentials (token requests) */
+	bool		form;			/* body is application/x-www-form-urlencoded */
 } RfHttpRequest;
 
 /* Counters a scan reports in EXPLAIN ANALYZE */
@@ -328,6 +383,9 @@ typedef struct RfColMap
 	const char *json_path;
 	char	  **path_parts;		/* json_path split at dots */
 	int			npath;
+	int			up;				/* outer levels of a nested row ('^') */
+	bool		is_key;			/* "$key": the member key of that level */
+	const char *const_name;		/* "=name": a constant of the request */
 	Oid			typid;
 	int32		typmod;
 	Oid			typioparam;
@@ -343,6 +401,7 @@ typedef struct RfRowContext
 	const char *endpoint;
 	RfColMap   *cols;
 	int			ncols;
+	List	   *consts;			/* the series' "name=value" constants */
 } RfRowContext;
 
 extern RfJsonParser *rf_json_parser_create(MemoryContext cxt);
@@ -350,6 +409,10 @@ extern RfBodySink rf_json_parser_sink(RfJsonParser *parser);
 extern RfPage *rf_json_parser_finish(RfJsonParser *parser,
 									 const RfEndpoint *ep,
 									 const char *vendor);
+extern RfPage *rf_json_parser_finish_object(RfJsonParser *parser,
+											const char *path,
+											const char *vendor,
+											const char *endpoint);
 extern int	rf_page_nrows(RfPage *page);
 extern bool rf_page_get_int(RfPage *page, const char *path, int64 *value);
 extern char *rf_page_get_string(RfPage *page, const char *path);
@@ -384,14 +447,36 @@ typedef struct RfQualValue
 } RfQualValue;
 
 /* One request series: fixed parameters, then paged */
-typedef struct RfSeries
+typedef struct RfSeries RfSeries;
+struct RfSeries
 {
 	char	   *path;			/* path with {params} resolved */
 	List	   *query;			/* "name=value" strings, escaped */
 	char	   *body;			/* JSON body, or NULL */
 	char	   *label;			/* for EXPLAIN: path?query */
-} RfSeries;
+	List	   *consts;			/* "name=value": columns "=name" read these */
+};
 
+/*
+ * What the pushed quals of one column say, folded: the EQ / IN values and
+ * the tightest inclusive bounds (ordinal keys, or text for other types).
+ */
+typedef struct RfFilter
+{
+	bool		has_values;
+	List	   *values;			/* EQ / IN values, formatted */
+	bool		has_lower;
+	bool		has_upper;
+	Oid			typid;
+	int64		lower;			/* ordinal keys, inclusive */
+	int64		upper;
+	char	   *lower_text;		/* for types without ordinal keys */
+	char	   *upper_text;
+} RfFilter;
+
+extern bool rf_fold_filters(const RfEndpoint *ep, List *qualvals,
+							RfFilter *filters);
+extern char *rf_filter_bound_text(RfFilter *cf, bool upper);
 extern bool rf_match_qual(PlannerInfo *root, Expr *clause, Index relid,
 						  Oid reloid, const RfEndpoint *ep, RfPushedQual *out);
 extern const char *rf_op_name(int op);
@@ -400,9 +485,39 @@ extern void rf_check_required(const RfEndpoint *ep, List *pushed,
 							  const char *relname);
 extern List *rf_plan_series(const RfOptions *opts, List *qualvals,
 							bool *empty);
+extern List *rf_plan_series_generic(const RfOptions *opts, List *qualvals,
+									bool *empty);
 extern char *rf_series_target(const RfSeries *series, const RfPagingSpec *pg,
 							  int page_size, const char *page_value);
 extern int	rf_effective_page_size(const RfOptions *opts, double limit);
 extern char *rf_format_value(Datum value, Oid typid);
+
+/* ----------------------------------------------------------------
+ *		Writes and single requests (modify.c)
+ * ----------------------------------------------------------------
+ */
+extern RfPage *rf_request_once(RfConn *conn, const RfOptions *opts,
+							   const char *method, const char *path,
+							   const char *body, bool idempotent,
+							   bool allow_404, const char *response_path,
+							   long *status);
+extern int	retailIsForeignRelUpdatable(Relation rel);
+extern void retailAddForeignUpdateTargets(PlannerInfo *root, Index rtindex,
+										  RangeTblEntry *target_rte,
+										  Relation target_relation);
+extern List *retailPlanForeignModify(PlannerInfo *root, ModifyTable *plan,
+									 Index resultRelation, int subplan_index);
+extern void retailBeginForeignModify(ModifyTableState *mtstate,
+									 ResultRelInfo *rinfo, List *fdw_private,
+									 int subplan_index, int eflags);
+extern TupleTableSlot *retailExecForeignInsert(EState *estate,
+											   ResultRelInfo *rinfo,
+											   TupleTableSlot *slot,
+											   TupleTableSlot *planSlot);
+extern TupleTableSlot *retailExecForeignUpdate(EState *estate,
+											   ResultRelInfo *rinfo,
+											   TupleTableSlot *slot,
+											   TupleTableSlot *planSlot);
+extern void retailEndForeignModify(EState *estate, ResultRelInfo *rinfo);
 
 #endif							/* RETAIL_FDW_H */

@@ -15,18 +15,8 @@
 #include "retail_fdw.h"
 
 extern const RfVendor rf_vendor_journey;
-
-static const RfVendor rf_vendor_aifi = {
-	.name = "aifi",
-	.auth = RF_AUTH_OAUTH,
-	.auth_header = "Authorization",
-	.auth_scheme = "Bearer",
-};
-
-static const RfVendor rf_vendor_retailnext = {
-	.name = "retailnext",
-	.auth = RF_AUTH_BASIC,
-};
+extern const RfVendor rf_vendor_retailnext;
+extern const RfVendor rf_vendor_aifi;
 
 static const RfVendor rf_vendor_inspector = {
 	.name = "inspector",

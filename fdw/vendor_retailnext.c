@@ -1,0 +1,919 @@
+/*-------------------------------------------------------------------------
+ *
+ * vendor_retailnext.c
+ *		  Descriptor tables for the RetailNext API (v2 locations and
+ *		  datamine, the v1 lists), and the datamine request planner.
+ *
+ * Mostly data.  Two things need code: rn_locations pushes its filters into
+ * a nested "where" object, and rn_datamine batches locations, splits date
+ * ranges under the API's limits and shapes group_bys from the grain; both
+ * plan their request series here.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/json.h"
+#include "utils/timestamp.h"
+
+#include "retail_fdw.h"
+
+/* v2 responses stop at 10,000 entries */
+#define RN_V2_CAP 10000
+/* locations per datamine request (option datamine_batch) */
+#define RN_DATAMINE_BATCH 100
+
+/* ----------------------------------------------------------------
+ *		rn_locations
+ * ----------------------------------------------------------------
+ */
+
+static const RfColumn rn_location_columns[] = {
+	{"uuid", RF_UUID, NULL},
+	{"parent_uuid", RF_UUID, NULL},
+	{"name", RF_TEXT, NULL},
+	{"type", RF_TEXT, NULL},
+	{"location_type", RF_TEXT, NULL},
+	{"area", RF_NUMERIC, NULL},
+	{"archive_date", RF_TIMESTAMPTZ, NULL},
+	{"store_id", RF_TEXT, NULL},
+	{"time_zone", RF_TEXT, NULL},
+	{"pos_id", RF_TEXT, NULL},
+	{"pos_division_id", RF_TEXT, NULL},
+	{"staff_hour_id", RF_TEXT, NULL},
+	{"occupancy_limit", RF_INT4, NULL},
+	{"aggregate_to_parent", RF_BOOL, NULL},
+	{"aggregate_to_store", RF_BOOL, NULL},
+};
+
+static const RfPushdown rn_location_pushdown[] = {
+	{"location_type", RF_OP_EQ | RF_OP_IN, "location_types", NULL, NULL,
+	RF_LOC_BODY, RF_MULTI_REPEAT, false},
+	{"uuid", RF_OP_EQ | RF_OP_IN, "uuids", NULL, NULL,
+	RF_LOC_BODY, RF_MULTI_REPEAT, false},
+};
+
+static const char *const rn_location_insert[] = {
+	"name", "parent_uuid", "location_type", "area", "aggregate_to_parent",
+	"aggregate_to_store", NULL
+};
+static const char *const rn_location_insert_required[] = {
+	"name", "parent_uuid", "location_type", NULL
+};
+static const char *const rn_location_update[] = {
+	"name", "parent_uuid", "location_type", "area", "occupancy_limit",
+	"aggregate_to_parent", "aggregate_to_store", NULL
+};
+
+static const RfWrite rn_location_write = {
+	.insert_method = "POST",
+	.insert_path = "/v2/location/create",
+	.update_method = "PUT",
+	.update_path = "/v2/location/{uuid}",
+	.key_column = "uuid",
+	.insert_columns = rn_location_insert,
+	.update_columns = rn_location_update,
+	.insert_required = rn_location_insert_required,
+	.refuse_column = "location_type",
+	.refuse_value = "store",
+	.refuse_reason = "RetailNext's API creates sublocations (entrance, fitting_room, display, other) and regions; stores are created by RetailNext.",
+	.no_delete_reason = "RetailNext's API has no call that deletes a location.",
+};
+
+/* Every extra field the API offers, so that every column can be filled */
+#define RN_EXTRA_FIELDS "\"extra_fields\":[\"store.time_zone\",\"store.store_id\"," \
+	"\"store.pos_id\",\"store.pos_division_id\",\"store.staff_hour_id\"," \
+	"\"store.occupancy_limit\"]"
+
+static const char *
+table_option(const RfOptions *opts, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, opts->table_options)
+	{
+		DefElem    *def = lfirst_node(DefElem, lc);
+
+		if (strcmp(def->defname, name) == 0)
+			return defGetString(def);
+	}
+	return NULL;
+}
+
+/* Append ["a","b"] */
+static void
+append_json_array(StringInfo buf, List *values)
+{
+	ListCell   *lc;
+
+	appendStringInfoChar(buf, '[');
+	foreach(lc, values)
+	{
+		if (lc != list_head(values))
+			appendStringInfoChar(buf, ',');
+		escape_json(buf, lfirst(lc));
+	}
+	appendStringInfoChar(buf, ']');
+}
+
+static RfSeries *
+post_series(const RfEndpoint *ep, char *body)
+{
+	RfSeries   *s = palloc0(sizeof(RfSeries));
+
+	s->path = pstrdup(ep->path);
+	s->body = body;
+	return s;
+}
+
+/*
+ * rn_locations: one POST whose "where" holds an "and" of the pushed
+ * filters.  A uuid list longer than the API can answer at once is split.
+ */
+static List *
+rn_locations_plan(const RfOptions *opts, List *qualvals, bool *empty)
+{
+	const RfEndpoint *ep = opts->endpoint;
+	RfFilter   *f = palloc0(sizeof(RfFilter) * ep->npushdown);
+	List	   *result = NIL;
+	List	   *uuids;
+	int			nuuids;
+
+	*empty = !rf_fold_filters(ep, qualvals, f);
+	if (*empty)
+		return NIL;
+	uuids = f[1].has_values ? f[1].values : NIL;
+	nuuids = list_length(uuids);
+	for (int start = 0; start == 0 || start < nuuids; start += 1000)
+	{
+		StringInfoData body;
+		bool		first = true;
+
+		initStringInfo(&body);
+		appendStringInfoString(&body, "{" RN_EXTRA_FIELDS);
+		if (f[0].has_values || uuids)
+		{
+			appendStringInfoString(&body, ",\"where\":{\"and\":[");
+			if (f[0].has_values)
+			{
+				appendStringInfoString(&body, "{\"location_types\":");
+				append_json_array(&body, f[0].values);
+				appendStringInfoChar(&body, '}');
+				first = false;
+			}
+			if (uuids)
+			{
+				appendStringInfoString(&body, first ? "{\"uuids\":" : ",{\"uuids\":");
+				append_json_array(&body, list_copy_head(list_copy_tail(uuids, start), 1000));
+				appendStringInfoChar(&body, '}');
+			}
+			appendStringInfoString(&body, "]}");
+		}
+		appendStringInfoChar(&body, '}');
+		result = lappend(result, post_series(ep, body.data));
+		if (nuuids == 0)
+			break;
+	}
+	return result;
+}
+
+/* ----------------------------------------------------------------
+ *		rn_datamine
+ * ----------------------------------------------------------------
+ */
+
+static const RfColumn rn_datamine_columns[] = {
+	{"location_uuid", RF_UUID, "^^$key"},
+	{"location_name", RF_TEXT, "=location_name"},
+	{"metric", RF_TEXT, "^name"},
+	{"period_start", RF_TIMESTAMPTZ, "group.start"},
+	{"period_end", RF_TIMESTAMPTZ, "group.finish"},
+	{"grain", RF_TEXT, "=grain"},
+	{"time_zone", RF_TEXT, "=time_zone"},
+	{"value", RF_NUMERIC, NULL},
+	{"validity", RF_TEXT, NULL},
+};
+
+enum
+{
+	DM_LOCATION,
+	DM_METRIC,
+	DM_PERIOD,
+	DM_GRAIN,
+	DM_TZ,
+	DM_HOURS
+};
+
+static const RfPushdown rn_datamine_pushdown[] = {
+	[DM_LOCATION] = {"location_uuid", RF_OP_EQ | RF_OP_IN, "locations", NULL, NULL,
+	RF_LOC_BODY, RF_MULTI_REPEAT, false},
+	[DM_METRIC] = {"metric", RF_OP_EQ | RF_OP_IN, "metrics", NULL, NULL,
+	RF_LOC_BODY, RF_MULTI_REPEAT, false},
+	[DM_PERIOD] = {"period_start", RF_OP_EQ | RF_OP_RANGE, NULL, "from", "to",
+	RF_LOC_BODY, RF_MULTI_SPLIT, false},
+	[DM_GRAIN] = {"grain", RF_OP_EQ, "grain", NULL, NULL,
+	RF_LOC_BODY, RF_MULTI_SPLIT, false},
+	[DM_TZ] = {"time_zone", RF_OP_EQ, "time_zone", NULL, NULL,
+	RF_LOC_BODY, RF_MULTI_SPLIT, false},
+};
+
+static const RfRequired rn_datamine_required[] = {
+	{"location_uuid", RF_REQ_VALUE, 0},
+	{"metric", RF_REQ_VALUE, 0},
+	{"period_start", RF_REQ_RANGE, 0},
+};
+
+/* A grain: its group_bys entry, its length (0 = calendar) and a name */
+typedef struct RnGrain
+{
+	const char *name;
+	const char *group_by;
+	int64		usecs;			/* fixed length, or 0 */
+	int			months;			/* calendar length in months, or 0 */
+} RnGrain;
+
+static const RnGrain rn_grains[] = {
+	{"15 minutes", "{\"group\":\"time\",\"unit\":\"minutes\",\"value\":15}", 15 * USECS_PER_MINUTE, 0},
+	{"hour", "{\"group\":\"time\",\"unit\":\"hours\",\"value\":1}", USECS_PER_HOUR, 0},
+	{"day", "{\"group\":\"date\",\"unit\":\"days\",\"value\":1}", USECS_PER_DAY, 0},
+	{"week", "{\"group\":\"date\",\"unit\":\"weeks\",\"value\":1}", 7 * USECS_PER_DAY, 0},
+	{"month", "{\"group\":\"date\",\"unit\":\"months\",\"value\":1}", 0, 1},
+	{"year", "{\"group\":\"date\",\"unit\":\"years\",\"value\":1}", 0, 12},
+};
+
+static const RnGrain *
+lookup_grain(const char *name)
+{
+	for (int i = 0; i < (int) lengthof(rn_grains); i++)
+		if (pg_strcasecmp(rn_grains[i].name, name) == 0)
+			return &rn_grains[i];
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+			 errmsg("invalid grain \"%s\" for rn_datamine", name),
+			 errhint("Valid grains are: 15 minutes, hour, day, week, month, year.")));
+	return NULL;				/* keep compiler quiet */
+}
+
+/* yyyy-mm-dd of a timestamp in UTC terms (the API takes local dates) */
+static char *
+date_text(TimestampTz t)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+
+	if (timestamp2tm(t, NULL, &tm, &fsec, NULL, NULL) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	return psprintf("%04d-%02d-%02d", tm.tm_year, tm.tm_mon, tm.tm_mday);
+}
+
+/*
+ * rn_datamine: the cartesian product of location batches (at most
+ * datamine_batch locations a request), grains x time zones (one each, the
+ * response does not say which) and date chunks short enough for the
+ * API's range limit (5 years for one store, 2 for several) and its
+ * 10,000-entry cap.  Metrics all go in each request.
+ */
+static List *
+rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
+{
+	const RfEndpoint *ep = opts->endpoint;
+	RfFilter   *f = palloc0(sizeof(RfFilter) * ep->npushdown);
+	List	   *result = NIL;
+	const char *opt;
+	int			batch = RN_DATAMINE_BATCH;
+	const char *default_tz;
+	const char *hours;
+	List	   *grains;
+	List	   *zones;
+	ListCell   *lg;
+	ListCell   *lz;
+	int			nloc;
+	int			nmetrics;
+
+	*empty = !rf_fold_filters(ep, qualvals, f);
+	if (*empty)
+		return NIL;
+	if ((opt = table_option(opts, "datamine_batch")) != NULL)
+		batch = pg_strtoint32(opt);
+	default_tz = table_option(opts, "time_zone");
+	hours = table_option(opts, "hours");
+	grains = f[DM_GRAIN].has_values ? f[DM_GRAIN].values :
+		list_make1(pstrdup(table_option(opts, "grain") ? table_option(opts, "grain") : "day"));
+	zones = f[DM_TZ].has_values ? f[DM_TZ].values :
+		list_make1(pstrdup(default_tz ? default_tz : "UTC"));
+	nloc = list_length(f[DM_LOCATION].values);
+	nmetrics = list_length(f[DM_METRIC].values);
+
+	foreach(lg, grains)
+	{
+		const RnGrain *g = lookup_grain(lfirst(lg));
+
+		foreach(lz, zones)
+		{
+			const char *tz = lfirst(lz);
+
+			for (int start = 0; start < nloc; start += batch)
+			{
+				List	   *locs = list_copy_head(list_copy_tail(f[DM_LOCATION].values, start),
+												  batch);
+				int			n = list_length(locs);
+				TimestampTz lo = f[DM_PERIOD].lower;
+				TimestampTz hi = f[DM_PERIOD].upper;
+				int64		limit_days = (n == 1 ? 5 * 365 : 2 * 365);
+				int64		chunk;
+
+				/* entries per request: periods x locations x metrics < cap */
+				if (g->usecs > 0)
+				{
+					int64		periods = RN_V2_CAP / Max(n * nmetrics, 1) - 1;
+
+					chunk = Min(limit_days * USECS_PER_DAY, Max(periods, 1) * g->usecs);
+					if (g->usecs >= USECS_PER_DAY)
+						chunk = Max(chunk - chunk % USECS_PER_DAY, USECS_PER_DAY);
+				}
+				else
+					chunk = limit_days * USECS_PER_DAY;
+
+				while (lo <= hi)
+				{
+					TimestampTz end = Min(hi, lo + chunk - 1);
+					StringInfoData body;
+					RfSeries   *s;
+
+					initStringInfo(&body);
+					appendStringInfoString(&body, "{\"locations\":");
+					append_json_array(&body, locs);
+					appendStringInfoString(&body, ",\"metrics\":");
+					append_json_array(&body, f[DM_METRIC].values);
+					appendStringInfo(&body,
+									 ",\"date_ranges\":[{\"from\":{\"gregorian\":\"%s\"},\"to\":{\"gregorian\":\"%s\"}}]",
+									 date_text(lo), date_text(end));
+					if (hours && pg_strcasecmp(hours, "all_day") == 0)
+						appendStringInfoString(&body, ",\"time_ranges\":[{\"from\":\"00:00\",\"until\":\"24:00\"}]");
+					else
+						appendStringInfoString(&body, ",\"time_ranges\":[{\"type\":\"store_hours\"}]");
+					appendStringInfo(&body, ",\"group_bys\":[{\"group\":\"location\"},%s]",
+									 g->group_by);
+					appendStringInfoString(&body, ",\"time_zone\":");
+					escape_json(&body, tz);
+					appendStringInfoChar(&body, '}');
+
+					s = post_series(ep, body.data);
+					s->consts = list_make2(psprintf("grain=%s", g->name),
+										   psprintf("time_zone=%s", tz));
+					result = lappend(result, s);
+					if (end >= hi)
+						break;
+					lo = end + 1;
+				}
+			}
+		}
+	}
+	return result;
+}
+
+/* ----------------------------------------------------------------
+ *		v1 tables
+ * ----------------------------------------------------------------
+ */
+
+static const RfColumn rn_store_hours_columns[] = {
+	{"store_uuid", RF_UUID, NULL},
+	{"effective_day", RF_TIMESTAMPTZ, NULL},
+	{"open", RF_TIMESTAMPTZ, NULL},
+	{"close", RF_TIMESTAMPTZ, NULL},
+};
+
+static const RfPushdown rn_store_hours_pushdown[] = {
+	{"store_uuid", RF_OP_EQ | RF_OP_IN, "stores", NULL, NULL,
+	RF_LOC_BODY, RF_MULTI_REPEAT, false},
+	{"effective_day", RF_OP_EQ | RF_OP_RANGE, NULL, "start_date", "end_date",
+	RF_LOC_BODY, RF_MULTI_SPLIT, false},
+};
+
+static const RfRequired rn_store_hours_required[] = {
+	{"store_uuid", RF_REQ_VALUE, 0},
+	{"effective_day", RF_REQ_RANGE, 0},
+};
+
+static const RfColumn rn_zone_transition_columns[] = {
+	{"metric", RF_TEXT, "^^name"},
+	{"floorplan_uuid", RF_UUID, "^floorplan.uuid"},
+	{"floorplan_name", RF_TEXT, "^floorplan.name"},
+	{"store_uuid", RF_UUID, "^floorplan.store_uuid"},
+	{"store_name", RF_TEXT, "^floorplan.store_name"},
+	{"from_zone_uuid", RF_UUID, "from_zone_id"},
+	{"to_zone_uuid", RF_UUID, "to_zone_id"},
+	{"value", RF_INT8, NULL},
+	{"percentage", RF_NUMERIC, NULL},
+	{"zones", RF_JSONB, "^zones"},
+	{"location_uuid", RF_UUID, "=location_uuid"},
+	{"start_date", RF_DATE, "=start_date"},
+	{"finish_date", RF_DATE, "=finish_date"},
+};
+
+enum
+{
+	ZT_LOCATION,
+	ZT_START,
+	ZT_FINISH
+};
+
+/*
+ * Zone transitions are asked for per location and date range; both come
+ * back as constant columns so that a join or a filter on them works.
+ */
+static const RfPushdown rn_zone_transition_pushdown[] = {
+	[ZT_LOCATION] = {"location_uuid", RF_OP_EQ | RF_OP_IN, "locations", NULL, NULL,
+	RF_LOC_BODY, RF_MULTI_SPLIT, false},
+	[ZT_START] = {"start_date", RF_OP_EQ, "start", NULL, NULL,
+	RF_LOC_BODY, RF_MULTI_SPLIT, false},
+	[ZT_FINISH] = {"finish_date", RF_OP_EQ, "finish", NULL, NULL,
+	RF_LOC_BODY, RF_MULTI_SPLIT, false},
+};
+
+static const RfRequired rn_zone_transition_required[] = {
+	{"location_uuid", RF_REQ_VALUE, 0},
+	{"start_date", RF_REQ_VALUE, 0},
+	{"finish_date", RF_REQ_VALUE, 0},
+};
+
+/* Table options that shape zone transition requests, sent when set */
+static const char *const rn_zone_transition_options[] = {
+	"metrics", "transitions", "dwells", NULL
+};
+
+static List *
+rn_zone_transitions_plan(const RfOptions *opts, List *qualvals, bool *empty)
+{
+	const RfEndpoint *ep = opts->endpoint;
+	RfFilter   *f = palloc0(sizeof(RfFilter) * ep->npushdown);
+	List	   *result = NIL;
+	ListCell   *ll;
+
+	*empty = !rf_fold_filters(ep, qualvals, f);
+	if (*empty)
+		return NIL;
+	foreach(ll, f[ZT_LOCATION].values)
+	{
+		const char *start = linitial(f[ZT_START].values);
+		const char *finish = linitial(f[ZT_FINISH].values);
+		StringInfoData body;
+		RfSeries   *s;
+
+		initStringInfo(&body);
+		appendStringInfoString(&body, "{\"locations\":");
+		append_json_array(&body, list_make1(lfirst(ll)));
+		appendStringInfoString(&body, ",\"date_ranges\":[{\"start\":");
+		escape_json(&body, start);
+		appendStringInfoString(&body, ",\"finish\":");
+		escape_json(&body, finish);
+		appendStringInfoString(&body, "}]");
+		for (const char *const *o = rn_zone_transition_options; *o; o++)
+		{
+			const char *v = table_option(opts, *o);
+
+			if (v == NULL)
+				continue;
+			appendStringInfoChar(&body, ',');
+			escape_json(&body, *o);
+			appendStringInfoChar(&body, ':');
+			if (strcmp(*o, "metrics") == 0)
+				append_json_array(&body, list_make1(pstrdup(v)));
+			else
+				escape_json(&body, v);
+		}
+		appendStringInfoChar(&body, '}');
+		s = post_series(ep, body.data);
+		s->consts = list_make3(psprintf("location_uuid=%s", (char *) lfirst(ll)),
+							   psprintf("start_date=%s", start),
+							   psprintf("finish_date=%s", finish));
+		result = lappend(result, s);
+	}
+	return result;
+}
+
+static const RfColumn rn_fpa_zone_columns[] = {
+	{"floorplan_uuid", RF_UUID, "^id"},
+	{"floorplan_name", RF_TEXT, "^name"},
+	{"store_uuid", RF_UUID, "^store_id"},
+	{"store_name", RF_TEXT, "^store_name"},
+	{"zone_uuid", RF_UUID, "id"},
+	{"zone_name", RF_TEXT, "name"},
+	{"type", RF_TEXT, NULL},
+	{"location_uuid", RF_UUID, "location_id"},
+	{"location_name", RF_TEXT, NULL},
+	{"area", RF_FLOAT8, NULL},
+	{"dwell_time_threshold_ms", RF_INT4, NULL},
+	{"zone_threshold_mm", RF_INT4, NULL},
+	{"points", RF_JSONB, NULL},
+};
+
+static const RfPushdown rn_fpa_zone_pushdown[] = {
+	{"store_uuid", RF_OP_EQ | RF_OP_IN, "store_uuid", NULL, NULL,
+	RF_LOC_PATH, RF_MULTI_SPLIT, false},
+};
+
+/* All floorplans, or those of the given stores (a path per store) */
+static List *
+rn_fpa_zones_plan(const RfOptions *opts, List *qualvals, bool *empty)
+{
+	const RfEndpoint *ep = opts->endpoint;
+	RfFilter   *f = palloc0(sizeof(RfFilter) * ep->npushdown);
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	*empty = !rf_fold_filters(ep, qualvals, f);
+	if (*empty)
+		return NIL;
+	if (!f[0].has_values)
+	{
+		RfSeries   *s = palloc0(sizeof(RfSeries));
+
+		s->path = pstrdup(ep->path);
+		return list_make1(s);
+	}
+	foreach(lc, f[0].values)
+	{
+		RfSeries   *s = palloc0(sizeof(RfSeries));
+
+		s->path = psprintf("/v1/stores/%s/fpafloorplans", rf_http_escape(lfirst(lc)));
+		result = lappend(result, s);
+	}
+	return result;
+}
+
+static const RfColumn rn_health_alert_columns[] = {
+	{"uuid", RF_UUID, NULL},
+	{"type", RF_TEXT, NULL},
+	{"severity", RF_TEXT, NULL},
+	{"description", RF_TEXT, NULL},
+	{"store_uuid", RF_UUID, NULL},
+	{"store_name", RF_TEXT, NULL},
+	{"subject_id", RF_TEXT, NULL},
+	{"subject_name", RF_TEXT, NULL},
+	{"alert_creation_time", RF_TIMESTAMPTZ, NULL},
+	{"event_time", RF_TIMESTAMPTZ, NULL},
+	{"resolved", RF_BOOL, NULL},
+	{"resolved_time", RF_TIMESTAMPTZ, NULL},
+	{"obsolete", RF_BOOL, NULL},
+};
+
+/* start_time: "alerts created before" the given time */
+static const RfPushdown rn_health_alert_pushdown[] = {
+	{"alert_creation_time", RF_OP_LT | RF_OP_LE, NULL, NULL, "start_time",
+	RF_LOC_BODY, RF_MULTI_SPLIT, false},
+};
+
+static const RfColumn rn_predicted_columns[] = {
+	{"store_uuid", RF_UUID, "=store_uuid"},
+	{"time", RF_TIMESTAMPTZ, NULL},
+	{"value", RF_NUMERIC, NULL},
+};
+
+static const RfPushdown rn_predicted_pushdown[] = {
+	{"store_uuid", RF_OP_EQ | RF_OP_IN, "store_uuid", NULL, NULL,
+	RF_LOC_BODY, RF_MULTI_SPLIT, false},
+	{"time", RF_OP_EQ | RF_OP_RANGE, NULL, "first_day", "last_day",
+	RF_LOC_BODY, RF_MULTI_SPLIT, false},
+};
+
+static const RfRequired rn_predicted_required[] = {
+	{"store_uuid", RF_REQ_VALUE, 0},
+	{"time", RF_REQ_RANGE, 0},
+};
+
+/*
+ * Predicted traffic: one store and at most 7 days a request, future days
+ * only.  The days are the UTC dates of the bounds on "time".
+ */
+static List *
+rn_predicted_plan(const RfOptions *opts, List *qualvals, bool *empty)
+{
+	const RfEndpoint *ep = opts->endpoint;
+	RfFilter   *f = palloc0(sizeof(RfFilter) * ep->npushdown);
+	List	   *result = NIL;
+	ListCell   *lc;
+	TimestampTz today = GetCurrentTransactionStartTimestamp();
+
+	*empty = !rf_fold_filters(ep, qualvals, f);
+	if (*empty)
+		return NIL;
+	today -= today % USECS_PER_DAY;
+	if (f[1].lower < today + USECS_PER_DAY)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("rn_predicted_traffic covers future days only"),
+				 errdetail("The range on \"time\" starts on %s; the first day RetailNext predicts is %s.",
+						   date_text(f[1].lower), date_text(today + USECS_PER_DAY)),
+				 errhint("Use a range from tomorrow up to 31 days ahead, such as WHERE time >= current_date + 1 AND time < current_date + 8.")));
+	foreach(lc, f[0].values)
+	{
+		TimestampTz lo = f[1].lower - f[1].lower % USECS_PER_DAY;
+
+		while (lo <= f[1].upper)
+		{
+			TimestampTz last = Min(lo + 7 * USECS_PER_DAY - 1, f[1].upper);
+			RfSeries   *s = palloc0(sizeof(RfSeries));
+			StringInfoData body;
+
+			initStringInfo(&body);
+			appendStringInfoString(&body, "{\"store_uuid\":");
+			escape_json(&body, lfirst(lc));
+			appendStringInfo(&body, ",\"first_day\":\"%s\",\"last_day\":\"%s\"}",
+							 date_text(lo), date_text(last));
+			s->path = pstrdup(ep->path);
+			s->body = body.data;
+			s->consts = list_make1(psprintf("store_uuid=%s", (char *) lfirst(lc)));
+			result = lappend(result, s);
+			lo += 7 * USECS_PER_DAY;
+		}
+	}
+	return result;
+}
+
+static const RfColumn rn_user_columns[] = {
+	{"id", RF_UUID, NULL},
+	{"type", RF_TEXT, NULL},
+	{"name", RF_TEXT, NULL},
+	{"email", RF_TEXT, NULL},
+	{"disabled", RF_BOOL, NULL},
+	{"user_profile_id", RF_UUID, NULL},
+	{"location_profile_id", RF_UUID, NULL},
+	{"location_ids", RF_JSONB, NULL},
+	{"last_sign_in_at", RF_TIMESTAMPTZ, NULL},
+	{"current_sign_in_at", RF_TIMESTAMPTZ, NULL},
+	{"invitation_accepted", RF_BOOL, NULL},
+	{"invitation_locale", RF_TEXT, NULL},
+};
+
+static const RfPushdown rn_user_pushdown[] = {
+	{"type", RF_OP_EQ, "type", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
+	{"email", RF_OP_EQ | RF_OP_IN, "email", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
+};
+
+static const RfColumn rn_user_profile_columns[] = {
+	{"id", RF_UUID, NULL},
+	{"name", RF_TEXT, NULL},
+	{"enterprise_groups", RF_JSONB, NULL},
+	{"use_idle_timeout", RF_BOOL, NULL},
+	{"idle_timeout", RF_INT4, NULL},
+	{"subscription_admin", RF_BOOL, NULL},
+	{"visible_dashboard_widgets", RF_JSONB, NULL},
+};
+
+static const RfColumn rn_location_profile_columns[] = {
+	{"id", RF_UUID, NULL},
+	{"name", RF_TEXT, NULL},
+	{"enterprise_groups", RF_JSONB, NULL},
+	{"location_ids", RF_JSONB, NULL},
+};
+
+static const RfColumn rn_camera_columns[] = {
+	{"device_id", RF_TEXT, NULL},
+	{"device_name", RF_TEXT, NULL},
+	{"type", RF_INT4, NULL},
+	{"store_uuid", RF_UUID, NULL},
+	{"appliance_id", RF_TEXT, NULL},
+	{"vendor", RF_TEXT, NULL},
+	{"model", RF_TEXT, NULL},
+	{"private_ip", RF_TEXT, NULL},
+	{"public_ip", RF_TEXT, NULL},
+	{"last_heard", RF_TIMESTAMPTZ, NULL},
+	{"serial_number", RF_TEXT, NULL},
+	{"network_configuration", RF_JSONB, NULL},
+	{"video_channel_uuids", RF_JSONB, NULL},
+	{"video_channel_count", RF_INT4, NULL},
+	{"configuration_summary", RF_JSONB, NULL},
+	{"analytics", RF_JSONB, NULL},
+	{"height", RF_INT4, NULL},
+};
+
+static const RfPushdown rn_store_uuid_query_pushdown[] = {
+	{"store_uuid", RF_OP_EQ | RF_OP_IN, "store_uuid", NULL, NULL,
+	RF_LOC_QUERY, RF_MULTI_SPLIT, false},
+};
+
+static const RfColumn rn_channel_columns[] = {
+	{"channel_uuid", RF_UUID, NULL},
+	{"name", RF_TEXT, NULL},
+	{"device_id", RF_TEXT, NULL},
+	{"resolution", RF_TEXT, NULL},
+	{"frame_rate", RF_INT4, NULL},
+	{"record_on_motion", RF_BOOL, NULL},
+	/* the API spells it "maximun" */
+	{"minimum_retention_days", RF_INT4, NULL},
+	{"maximum_retention_days", RF_INT4, "maximun_retention_days"},
+	{"blur_video", RF_BOOL, NULL},
+	{"recording_enabled", RF_BOOL, NULL},
+	{"snapshot_enabled", RF_BOOL, NULL},
+	{"snapshot_interval_secs", RF_INT4, NULL},
+	{"snapshot_resolution", RF_TEXT, NULL},
+};
+
+static const RfColumn rn_appliance_columns[] = {
+	{"appliance_id", RF_TEXT, NULL},
+	{"store_uuid", RF_UUID, NULL},
+	{"mac_address", RF_TEXT, NULL},
+	{"private_ip", RF_TEXT, NULL},
+	{"public_ip", RF_TEXT, NULL},
+	{"network_configuration", RF_JSONB, NULL},
+};
+
+/* v1 lists: X-Page-Length (max 100) / X-Page-Start, 206 while more follow */
+#define RN_HEADER_PAGING { \
+	.style = RF_PAGE_HEADER, \
+	.page_param = "X-Page-Start", \
+	.size_param = "X-Page-Length", \
+	.default_size = 100, \
+	.max_size = 100, \
+	.next_path = "x-page-next", \
+}
+
+/* inventory: an opaque next_page, sent back as X-Page-Start, "end" ends */
+#define RN_TOKEN_PAGING { \
+	.style = RF_PAGE_TOKEN, \
+	.page_param = "X-Page-Start", \
+	.size_param = "X-Page-Length", \
+	.default_size = 100, \
+	.max_size = 100, \
+	.next_path = "next_page", \
+	.end_token = "end", \
+	.in_headers = true, \
+}
+
+#define COLS(c) .columns = c, .ncolumns = lengthof(c)
+#define PUSH(p) .pushdown = p, .npushdown = lengthof(p)
+#define REQ(r) .required = r, .nrequired = lengthof(r)
+
+static const RfEndpoint rn_endpoints[] = {
+	{
+		.resource = "rn_locations",
+		.method = "POST",
+		.path = "/v2/location",
+		.rows_path = "nodes[][]",
+		.idempotent = true,
+		.paging = {.style = RF_PAGE_NONE},
+		COLS(rn_location_columns),
+		PUSH(rn_location_pushdown),
+		.rows_per_request = 500,
+		.write = &rn_location_write,
+		.max_rows = RN_V2_CAP,
+		.plan_series = rn_locations_plan,
+	},
+	{
+		.resource = "rn_datamine",
+		.method = "POST",
+		.path = "/v2/datamine",
+		.rows_path = "metrics[].data[]",
+		.idempotent = true,
+		.paging = {.style = RF_PAGE_NONE},
+		COLS(rn_datamine_columns),
+		PUSH(rn_datamine_pushdown),
+		REQ(rn_datamine_required),
+		.rows_per_request = 1000,
+		.max_rows = RN_V2_CAP,
+		.plan_series = rn_datamine_plan,
+	},
+	{
+		.resource = "rn_store_hours",
+		.method = "POST",
+		.path = "/v1/storehours",
+		.rows_path = "result.*.*",
+		.idempotent = true,
+		.paging = {.style = RF_PAGE_NONE},
+		COLS(rn_store_hours_columns),
+		PUSH(rn_store_hours_pushdown),
+		REQ(rn_store_hours_required),
+		.rows_per_request = 100,
+	},
+	{
+		.resource = "rn_zone_transitions",
+		.method = "POST",
+		.path = "/v1/zone_transitions",
+		.rows_path = "metrics[].data[].transitions[]",
+		.idempotent = true,
+		.paging = {.style = RF_PAGE_NONE},
+		COLS(rn_zone_transition_columns),
+		PUSH(rn_zone_transition_pushdown),
+		REQ(rn_zone_transition_required),
+		.rows_per_request = 100,
+		.plan_series = rn_zone_transitions_plan,
+	},
+	{
+		.resource = "rn_fpa_zones",
+		.method = "GET",
+		.path = "/v1/fpafloorplans",
+		.rows_path = "[].zones[]",
+		.idempotent = true,
+		.paging = RN_HEADER_PAGING,
+		COLS(rn_fpa_zone_columns),
+		PUSH(rn_fpa_zone_pushdown),
+		.rows_per_request = 100,
+		.plan_series = rn_fpa_zones_plan,
+	},
+	{
+		.resource = "rn_health_alerts",
+		.method = "POST",
+		.path = "/v1/healthalerts",
+		.rows_path = "result",
+		.idempotent = true,
+		.paging = RN_HEADER_PAGING,
+		COLS(rn_health_alert_columns),
+		PUSH(rn_health_alert_pushdown),
+		.rows_per_request = 100,
+	},
+	{
+		.resource = "rn_predicted_traffic",
+		.method = "POST",
+		.path = "/v1/predictedtraffic",
+		.rows_path = "predictions",
+		.idempotent = true,
+		.paging = {.style = RF_PAGE_NONE},
+		COLS(rn_predicted_columns),
+		PUSH(rn_predicted_pushdown),
+		REQ(rn_predicted_required),
+		.rows_per_request = 672,
+		.max_concurrency = 3,
+		.plan_series = rn_predicted_plan,
+	},
+	{
+		.resource = "rn_users",
+		.method = "GET",
+		.path = "/v1/users",
+		.rows_path = "users",
+		.idempotent = true,
+		.paging = RN_HEADER_PAGING,
+		COLS(rn_user_columns),
+		PUSH(rn_user_pushdown),
+		.rows_per_request = 100,
+	},
+	{
+		.resource = "rn_user_profiles",
+		.method = "GET",
+		.path = "/v1/user_profiles",
+		.rows_path = "user_profiles",
+		.idempotent = true,
+		.paging = RN_HEADER_PAGING,
+		COLS(rn_user_profile_columns),
+		.rows_per_request = 100,
+	},
+	{
+		.resource = "rn_location_profiles",
+		.method = "GET",
+		.path = "/v1/location_profiles",
+		.rows_path = "location_profiles",
+		.idempotent = true,
+		.paging = RN_HEADER_PAGING,
+		COLS(rn_location_profile_columns),
+		.rows_per_request = 100,
+	},
+	{
+		.resource = "rn_cameras",
+		.method = "GET",
+		.path = "/v1/inventory/cameras",
+		.rows_path = "cameras",
+		.idempotent = true,
+		.paging = RN_TOKEN_PAGING,
+		COLS(rn_camera_columns),
+		PUSH(rn_store_uuid_query_pushdown),
+		.rows_per_request = 100,
+		.max_concurrency = 3,
+	},
+	{
+		.resource = "rn_channels",
+		.method = "GET",
+		.path = "/v1/inventory/channels",
+		.rows_path = "channels",
+		.idempotent = true,
+		.paging = RN_TOKEN_PAGING,
+		COLS(rn_channel_columns),
+		.rows_per_request = 100,
+		.max_concurrency = 3,
+	},
+	{
+		.resource = "rn_appliances",
+		.method = "GET",
+		.path = "/v1/inventory/appliances",
+		.rows_path = "store_appliances",
+		.idempotent = true,
+		.paging = RN_TOKEN_PAGING,
+		COLS(rn_appliance_columns),
+		.rows_per_request = 100,
+		.max_concurrency = 3,
+	},
+};
+
+const RfVendor rf_vendor_retailnext = {
+	.name = "retailnext",
+	.auth = RF_AUTH_BASIC,
+	.endpoints = rn_endpoints,
+	.nendpoints = lengthof(rn_endpoints),
+};
