@@ -1,0 +1,158 @@
+--
+-- aifi: OAuth client credentials, the admin lists with their three paging
+-- styles, filter / ORDER BY / LIMIT pushdown, 503 throttling, webhooks.
+-- The simulator's AiFi data is seeded (seed 42): the reference figures
+-- below come from its fixture endpoint, not from retail_fdw.
+--
+SET timezone = 'UTC';
+\set VERBOSITY default
+\getenv aifi_url SIM_AIFI_URL
+\! $SIMCTL reset
+CREATE SERVER aifi FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'aifi', base_url :'aifi_url', retry_max_wait_ms '50');
+-- client credentials: the token comes from POST /oauth/token
+CREATE USER MAPPING FOR CURRENT_USER SERVER aifi
+  OPTIONS (client_id 'aifi-client', client_secret 'aifi-client-secret');
+CREATE SCHEMA a;
+IMPORT FOREIGN SCHEMA aifi FROM SERVER aifi INTO a;
+SELECT foreign_table_name FROM information_schema.foreign_tables
+ WHERE foreign_table_schema = 'a' ORDER BY 1;
+SET search_path = a, public;
+
+-- the fixture's own figures, fetched outside retail_fdw
+CREATE TEMP TABLE fixture (doc jsonb);
+\set cmd 'curl -sf "' :aifi_url '/_aifi/fixtures"'
+COPY fixture FROM PROGRAM :'cmd' WITH (FORMAT csv, QUOTE e'\x01', DELIMITER e'\x02');
+
+-- every session, over cursor pages, once
+SELECT count(*) AS sessions, count(DISTINCT id) AS distinct_ids,
+       count(*) = (SELECT (doc #>> '{sessions,count}')::int FROM fixture) AS as_fixture
+  FROM aifi_sessions;
+\! $SIMCTL log --contains /api/admin/v2/sessions
+-- one token for all of them, fetched once and kept
+\! $SIMCTL log --contains /oauth/token
+
+-- pushdown: ranges into min/max parameters, status as an array, equality
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT id FROM aifi_sessions
+ WHERE created_at >= '2025-08-10' AND created_at < '2025-08-11'
+   AND status IN ('finished', 'expired') AND store_id = 2
+   AND visitors > 1;
+\! $SIMCTL reset
+SELECT count(*) FROM aifi_sessions
+ WHERE created_at >= '2025-08-10' AND created_at < '2025-08-11'
+   AND status IN ('finished', 'expired') AND store_id = 2;
+\! $SIMCTL log --contains /api/admin/v2/sessions
+-- the same rows as filtering everything locally (expressions stop pushdown)
+SELECT (SELECT count(*) FROM aifi_sessions
+         WHERE created_at >= '2025-08-10' AND created_at < '2025-08-11'
+           AND status IN ('finished', 'expired') AND store_id = 2) AS pushed,
+       (SELECT count(*) FROM aifi_sessions
+         WHERE created_at + interval '0 s' >= '2025-08-10'
+           AND created_at + interval '0 s' < '2025-08-11'
+           AND status || '' IN ('finished', 'expired') AND store_id::int = 2) AS local;
+-- status counts agree with the fixture
+SELECT s.status, s.n = (f.doc #>> ARRAY['sessions', 'byStatus', s.status])::int AS as_fixture
+  FROM (SELECT status, count(*) AS n FROM aifi_sessions GROUP BY status) s, fixture f
+ ORDER BY 1;
+
+-- ORDER BY a documented key becomes orderBy + direction: no local Sort,
+-- and the LIMIT becomes count and stops paging
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT id, created_at FROM aifi_sessions ORDER BY created_at DESC LIMIT 5;
+\! $SIMCTL reset
+SELECT id, created_at FROM aifi_sessions ORDER BY created_at DESC LIMIT 5;
+\! $SIMCTL log --contains /api/admin/v2/sessions
+-- the API's order is the one PostgreSQL would produce
+SELECT array_agg(id ORDER BY ord) = array_agg(id ORDER BY visitors, id) AS same_order
+  FROM (SELECT id, visitors, row_number() OVER () AS ord
+          FROM (SELECT id, visitors FROM aifi_sessions ORDER BY visitors) o) x;
+-- NULLS FIRST ascending is not what the API does: sorted locally
+EXPLAIN (COSTS OFF)
+SELECT id FROM aifi_sessions ORDER BY customer_last_entered_at NULLS FIRST;
+
+-- small pages: the same rows
+CREATE FOREIGN TABLE sessions_small (id text, status text)
+  SERVER aifi OPTIONS (resource 'aifi_sessions', page_size '50');
+\! $SIMCTL reset
+SELECT count(*) AS rows, count(DISTINCT id) AS distinct_ids FROM sessions_small;
+\! $SIMCTL count --contains count=50
+DROP FOREIGN TABLE sessions_small;
+
+-- the other lists: page numbers from 0, offsets, a bare array, cursors
+\! $SIMCTL reset
+SELECT count(*) = (SELECT (doc #>> '{orders,count}')::int FROM fixture) AS orders_ok
+  FROM aifi_orders;
+SELECT count(*) = (SELECT (doc #>> '{products,count}')::int FROM fixture) AS products_ok
+  FROM aifi_products;
+SELECT count(*) = (SELECT (doc #>> '{customers,count}')::int FROM fixture) AS customers_ok
+  FROM aifi_customers;
+SELECT id, name, status, deployment_status, external_id FROM aifi_stores ORDER BY id;
+\! $SIMCTL log --contains /api/admin/v2/o
+\! $SIMCTL log --contains /api/admin/v2/p
+\! $SIMCTL log --contains /api/admin/v2/c
+-- filters on the other lists
+SELECT count(*) FROM aifi_orders WHERE status = 'paid' AND store_id = 1;
+SELECT count(*) FROM aifi_orders WHERE status::varchar = 'paid' AND store_id::int = 1;
+SELECT email, first_name FROM aifi_customers WHERE email = 'ethan.chen36@example.com';
+\! $SIMCTL log --contains email=
+
+-- the token expires: the 401 is answered by fetching a new one, once
+\! $SIMCTL reset
+\! $SIMCTL config '{"aifi": {"expire_tokens": true}}'
+SELECT count(*) FROM aifi_stores;
+\! $SIMCTL log --raw --vendor aifi
+-- a bearer token instead of client credentials
+ALTER USER MAPPING FOR CURRENT_USER SERVER aifi
+  OPTIONS (DROP client_id, DROP client_secret, ADD token 'aifi-secret-token');
+SELECT count(*) FROM aifi_stores;
+-- wrong client credentials: 28000, no secret in the message
+ALTER USER MAPPING FOR CURRENT_USER SERVER aifi
+  OPTIONS (DROP token, ADD client_id 'aifi-client', ADD client_secret 'not-the-secret');
+SELECT count(*) FROM aifi_stores;
+\echo :LAST_ERROR_SQLSTATE
+ALTER USER MAPPING FOR CURRENT_USER SERVER aifi
+  OPTIONS (SET client_secret 'aifi-client-secret');
+
+-- 503 is AiFi's throttling: retried, then fine
+\! $SIMCTL reset
+\! $SIMCTL fault '{"vendor": "aifi", "path_contains": "/stores", "status": 503, "body": {"message": "Service Unavailable", "type": "E_RATE_LIMIT", "errors": []}, "times": 2}'
+SELECT count(*) FROM aifi_stores;
+\! $SIMCTL log --contains /stores
+-- throttled for good: 53400
+\! $SIMCTL fault '{"vendor": "aifi", "path_contains": "/stores", "status": 503, "times": -1}'
+SELECT count(*) FROM aifi_stores;
+\echo :LAST_ERROR_SQLSTATE
+\! $SIMCTL reset
+-- pacing keeps a many-page scan under the vendor's 20 requests a second:
+-- 25 pages and not one 503
+CREATE FOREIGN TABLE sessions_tiny (id text)
+  SERVER aifi OPTIONS (resource 'aifi_sessions', page_size '20');
+SELECT count(*) FROM sessions_tiny;
+\! $SIMCTL count --contains count=20
+\! $SIMCTL log --vendor aifi | grep -c -- '-> 503'
+DROP FOREIGN TABLE sessions_tiny;
+-- a bad option value
+ALTER SERVER aifi OPTIONS (ADD max_requests_per_second 'fast');
+
+-- webhooks: the samples AiFi documents
+CREATE TEMP TABLE samples (doc jsonb);
+\set cmd 'curl -sf "' :aifi_url '/_aifi/webhook-samples"'
+COPY samples FROM PROGRAM :'cmd' WITH (FORMAT csv, QUOTE e'\x01', DELIMITER e'\x02');
+-- "entered" arrives once per person of a group of two: one row, two deliveries
+SELECT kind, session_id, session_token, store_id, deliveries
+  FROM samples, retail_fdw.aifi_ingest('entered', doc -> 'entered');
+SELECT kind, deliveries
+  FROM samples, retail_fdw.aifi_ingest('entered', doc -> 'entered');
+SELECT kind, store_id, shopper_id, time_of_origin
+  FROM samples, retail_fdw.aifi_ingest('tracking', doc -> 'tracking');
+SELECT kind, session_id, deliveries
+  FROM samples, retail_fdw.aifi_ingest('checkout', doc -> 'checkout');
+SELECT kind, count(*), sum(deliveries) FROM retail_fdw.aifi_events GROUP BY kind ORDER BY kind;
+-- invalid payloads store nothing
+SELECT retail_fdw.aifi_ingest('entered', '{"sessionId": "x"}');
+SELECT retail_fdw.aifi_ingest('left', '[1, 2]');
+SELECT retail_fdw.aifi_ingest('exited', '{}');
+SELECT retail_fdw.aifi_ingest('tracking',
+  (SELECT jsonb_set(doc -> 'tracking', '{timeOfOrigin}', '"yesterday"') FROM samples));
+SELECT count(*) FROM retail_fdw.aifi_events;
