@@ -83,6 +83,7 @@ typedef struct RfFetch
 	int			pageno;			/* 1 for a series' first page */
 	int64		offset;			/* rows of the series before this page */
 	char	   *url;
+	char	   *page_value;		/* the page / cursor / token asked for */
 	List	   *headers;
 	RfJsonParser *parser;
 	RfTransfer *xfer;
@@ -742,6 +743,7 @@ make_fetch(RfScanState *st, RfSeries *series, int pageno, int64 offset,
 	f->series = series;
 	f->pageno = pageno;
 	f->offset = offset;
+	f->page_value = page_value ? pstrdup(page_value) : NULL;
 	if (url)
 		f->url = pstrdup(url);
 	else
@@ -858,6 +860,8 @@ next_fetch(RfScanState *st, RfFetch *f, RfPage *page)
 			if (value == NULL || *value == '\0' || nrows == 0 ||
 				(pg->end_token && strcmp(value, pg->end_token) == 0))
 				return NULL;
+			if (f->page_value && strcmp(value, f->page_value) == 0)
+				pagination_error(st, "the next cursor repeats this page's", value);
 			return make_fetch(st, f->series, f->pageno + 1, seen, value, NULL);
 		case RF_PAGE_OFFSET:
 			if (nrows < st->page_size || (has_count && seen >= count))

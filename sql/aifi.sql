@@ -71,6 +71,17 @@ SELECT array_agg(id ORDER BY ord) = array_agg(id ORDER BY visitors, id) AS same_
 EXPLAIN (COSTS OFF)
 SELECT id FROM aifi_sessions ORDER BY customer_last_entered_at NULLS FIRST;
 
+-- the documentation's example response, field for field
+\! $SIMCTL config '{"aifi": {"doc_example": true}}'
+\x on
+SELECT * FROM aifi_sessions LIMIT 1;
+\x off
+-- ...whose "next" cursor ("string") leads to the same page again: an
+-- error, not an endless scan
+SELECT count(*) FROM aifi_sessions;
+\echo :LAST_ERROR_SQLSTATE
+\! $SIMCTL reset
+
 -- small pages: the same rows
 CREATE FOREIGN TABLE sessions_small (id text, status text)
   SERVER aifi OPTIONS (resource 'aifi_sessions', page_size '50');

@@ -212,12 +212,18 @@ DEFAULTS = {
     "strict_params": True,
     "array_comma": False,
     "stores_key": "data",
+    "doc_example": False,
     "sessions": 500,
     "customers": 120,
     "start": "2025-08-01",
     "end": "2025-08-31",
 }
 DATA_KNOBS = ("sessions", "customers", "start", "end")
+
+# The "List sessions" response example of aifi-admin-v2-sessions.txt, byte
+# for byte: served instead of generated data when the knob doc_example is on.
+DOC_SESSIONS_EXAMPLE = '{\n  "data": [\n    {\n      "createdAt": "2019-08-24T14:15:22Z",\n      "updatedAt": "2019-08-24T14:15:22Z",\n      "code": "c69bb289-1190-4156-b9f6-bfb7f61e85db",\n      "codeFirstSuccesfullyScannedAt": "2019-08-24T14:15:22Z",\n      "codeLastSuccesfullyScannedAt": "2019-08-24T14:15:22Z",\n      "customerFirstEnteredAt": "2019-08-24T14:15:22Z",\n      "customerLastEnteredAt": "2019-08-24T14:15:22Z",\n      "customerFirstExitedAt": "2019-08-24T14:15:22Z",\n      "customerLastExitedAt": "2019-08-24T14:15:22Z",\n      "customerPaymentInstrumentId": 0,\n      "customerSatisfaction": 95,\n      "customerSatisfactionSubmitted": false,\n      "groupSize": 0,\n      "visitors": 0,\n      "locationId": "string",\n      "priority": 0,\n      "sessionToken": "d3a00526-1864-4f6e-bb2d-46e3ab7fa780",\n      "sessionId": "d3a00526-1864-4f6e-bb2d-46e3ab7fa780",\n      "referencedSessionId": null,\n      "status": "active",\n      "storeId": 0,\n      "storeIdScannableAt": 0,\n      "suspectedFraud": false,\n      "metadata": {\n        "events": [\n          {\n            "eventId": "6bdbfb2d-65b2-491c-bc97-c0ac73338476",\n            "metadata": {\n              "key": "value"\n            }\n          }\n        ],\n        "exampleKey": "exampleValue"\n      },\n      "expiresAt": "2019-08-24T14:15:22Z",\n      "id": "string",\n      "customerId": "string",\n      "customer": {\n        "externalId": "string",\n        "role": "customer",\n        "metadata": {\n          "arbitraryKey": "arbitraryValue"\n        },\n        "priority": 0,\n        "email": "user@example.com",\n        "firstName": "string",\n        "lastName": "string",\n        "phone": "string",\n        "id": "string"\n      },\n      "store": {\n        "aifiUniqueStoreId": "string",\n        "status": "OPEN",\n        "deploymentStatus": "LIVE",\n        "addressLine1": "string",\n        "addressCity": "string",\n        "addressRegion": "string",\n        "addressCountry": "AC",\n        "addressPostalCode": "string",\n        "thirdPartyId": "string",\n        "storeUrl": "string",\n        "maxPeople": 0,\n        "storeConfigId": 0,\n        "name": "string",\n        "id": "string",\n        "employeeInside": true\n      }\n    }\n  ],\n  "pagination": {\n    "previous": {\n      "count": 0,\n      "before": "string",\n      "direction": "asc"\n    },\n    "next": {\n      "count": 0,\n      "after": "string",\n      "direction": "asc"\n    }\n  }\n}'
+
 CENT = Decimal("0.01")
 
 # -- static fixture tables ----------------------------------------------------
@@ -1265,6 +1271,8 @@ class Aifi:
         if route is None or req.method != "GET":
             raise _nest_404(req)
         self.check_auth(req)
+        if path == API + "/sessions" and self.conf.get("doc_example"):
+            return Response(200, DOC_SESSIONS_EXAMPLE, content_type=JSON_CT)
         q = Query(req, self.conf)
         return route(q)
 
