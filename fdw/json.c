@@ -32,6 +32,7 @@
 /* PostgreSQL declares an SQL function json_object(); json-c a type */
 #define json_object pg_json_object_function
 #include "utils/builtins.h"
+#include "utils/datetime.h"
 #undef json_object
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -326,6 +327,7 @@ typedef struct RowStep
 typedef struct RowWalk
 {
 	RfPage	   *page;
+	const RfEndpoint *ep;
 	RowStep    *steps;
 	int			nsteps;
 	int			depth;			/* iterating steps */
@@ -352,6 +354,36 @@ add_nested_row(RowWalk *w)
 	ref->keys = palloc(sizeof(char *) * w->depth);
 	memcpy(ref->objs, w->objs, sizeof(json_object *) * w->depth);
 	memcpy(ref->keys, w->keys, sizeof(char *) * w->depth);
+}
+
+/*
+ * Vendors that flag failures inside a 200 answer ({"ok": false, "error":
+ * ...} at any level) get an error naming the reason, never a partial result.
+ */
+static void
+check_ok(RfPage *page, const RfEndpoint *ep, json_object *obj)
+{
+	json_object *ok;
+	json_object *why = NULL;
+	json_object *name = NULL;
+
+	if (ep->ok_field == NULL || !json_object_is_type(obj, json_type_object) ||
+		!json_object_object_get_ex(obj, ep->ok_field, &ok) ||
+		!json_object_is_type(ok, json_type_boolean) || json_object_get_boolean(ok))
+		return;
+	if (ep->error_field)
+		json_object_object_get_ex(obj, ep->error_field, &why);
+	json_object_object_get_ex(obj, "name", &name);
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_ERROR),
+			 errmsg("%s answered \"%s\": false%s%s: %s", page->vendor, ep->ok_field,
+					name && json_object_is_type(name, json_type_string) ? " for " : "",
+					name && json_object_is_type(name, json_type_string) ?
+					json_object_get_string(name) : "",
+					why && json_object_is_type(why, json_type_string) ?
+					json_object_get_string(why) : "no reason given"),
+			 errdetail("Endpoint %s; no partial result was returned.", page->endpoint),
+			 errhint("Check the values the query passes (ids, metrics, ranges) and the permissions of the API key.")));
 }
 
 static void
@@ -386,6 +418,7 @@ walk_rows(RowWalk *w, json_object *v, int step, int level)
 		{
 			w->objs[level] = json_object_array_get_idx(v, i);
 			w->keys[level] = NULL;
+			check_ok(w->page, w->ep, w->objs[level]);
 			walk_rows(w, w->objs[level], step + 1, level + 1);
 		}
 	}
@@ -405,7 +438,7 @@ walk_rows(RowWalk *w, json_object *v, int step, int level)
 }
 
 static void
-collect_nested_rows(RfPage *page, const char *rows_path)
+collect_nested_rows(RfPage *page, const RfEndpoint *ep, const char *rows_path)
 {
 	RowWalk		w;
 	char	   *copy = pstrdup(rows_path);
@@ -417,6 +450,7 @@ collect_nested_rows(RfPage *page, const char *rows_path)
 		n += (*p == '.') + (*p == '[');
 	memset(&w, 0, sizeof(w));
 	w.page = page;
+	w.ep = ep;
 	w.steps = palloc0(sizeof(RowStep) * n);
 	for (tok = strtok_r(copy, ".", &save); tok; tok = strtok_r(NULL, ".", &save))
 	{
@@ -477,9 +511,11 @@ rf_json_parser_finish(RfJsonParser *parser, const RfEndpoint *ep,
 	page->depth = 1;
 	if (ep->rows_path && (strstr(ep->rows_path, "[]") || strchr(ep->rows_path, '*')))
 	{
-		collect_nested_rows(page, ep->rows_path);
+		collect_nested_rows(page, ep, ep->rows_path);
+		check_ok(page, ep, page->doc);
 		return page;
 	}
+	check_ok(page, ep, page->doc);
 	page->rows = json_path_get(page->doc, ep->rows_path);
 	if (page->rows == NULL || !json_object_is_type(page->rows, json_type_array))
 		shape_error(page, ep->rows_path ?
@@ -544,6 +580,59 @@ rf_page_free(RfPage *page)
  * ----------------------------------------------------------------
  */
 
+/*
+ * A reference to a value of a (nested) row:
+ *   "a.b"          a field of the row
+ *   "^a.b"         a field one level up (one '^' per level)
+ *   "#0:a"         a field of the outermost level (#1: the next, ...)
+ *   "@date:a"      a field of the nearest level whose group.type is "date"
+ *   "$key"         the member key of an object level (with ^, #, @)
+ *   "=name"        the request constant "name"
+ */
+static void
+parse_ref(RfColMap *cm, const char *path)
+{
+	char	   *copy;
+	char	   *tok;
+	char	   *save;
+	int			n = 1;
+
+	cm->const_name = NULL;
+	cm->abs_level = -1;
+	cm->group_type = NULL;
+	cm->up = 0;
+	cm->is_key = false;
+	cm->npath = 0;
+	cm->path_parts = NULL;
+	if (path[0] == '=')
+	{
+		cm->const_name = pstrdup(path + 1);
+		return;
+	}
+	if (path[0] == '#' && strchr(path, ':'))
+	{
+		cm->abs_level = atoi(path + 1);
+		path = strchr(path, ':') + 1;
+	}
+	else if (path[0] == '@' && strchr(path, ':'))
+	{
+		const char *colon = strchr(path, ':');
+
+		cm->group_type = pnstrdup(path + 1, colon - path - 1);
+		path = colon + 1;
+	}
+	while (path[cm->up] == '^')
+		cm->up++;
+	path += cm->up;
+	cm->is_key = (strcmp(path, "$key") == 0);
+	for (const char *p = path; *p; p++)
+		n += (*p == '.');
+	cm->path_parts = palloc(sizeof(char *) * n);
+	copy = pstrdup(cm->is_key ? "" : path);
+	for (tok = strtok_r(copy, ".", &save); tok; tok = strtok_r(NULL, ".", &save))
+		cm->path_parts[cm->npath++] = tok;
+}
+
 void
 rf_colmap_init(RfColMap *cm, const char *attname, Oid typid, int32 typmod,
 			   const char *json_path)
@@ -562,24 +651,36 @@ rf_colmap_init(RfColMap *cm, const char *attname, Oid typid, int32 typmod,
 	fmgr_info(infunc, &cm->infunc);
 	cm->elemtype = get_element_type(typid);
 
-	/* "=name" reads a constant of the request, not the response */
-	cm->const_name = (json_path[0] == '=') ? json_path + 1 : NULL;
-	if (cm->const_name)
-		json_path = "";
+	/* "localtime:<date>;<time>;<zone>[;end]": a local date and time */
+	cm->nsub = 0;
+	cm->sub = NULL;
+	if (strncmp(json_path, "localtime:", 10) == 0)
+	{
+		char	   *spec = pstrdup(json_path + 10);
+		char	   *part;
+		char	   *ssave;
 
-	/* '^' per outer level, then a dotted path or "$key" */
-	cm->up = 0;
-	while (json_path[cm->up] == '^')
-		cm->up++;
-	json_path += cm->up;
-	cm->is_key = (strcmp(json_path, "$key") == 0);
-	for (const char *p = json_path; *p; p++)
-		n += (*p == '.');
-	cm->path_parts = palloc(sizeof(char *) * n);
-	cm->npath = 0;
-	copy = pstrdup(cm->is_key ? "" : json_path);
-	for (tok = strtok_r(copy, ".", &save); tok; tok = strtok_r(NULL, ".", &save))
-		cm->path_parts[cm->npath++] = tok;
+		cm->sub = palloc0(sizeof(RfColMap) * 4);
+		for (part = strtok_r(spec, ";", &ssave); part && cm->nsub < 4;
+			 part = strtok_r(NULL, ";", &ssave))
+		{
+			if (strcmp(part, "end") == 0)
+			{
+				cm->local_end = true;
+				continue;
+			}
+			parse_ref(&cm->sub[cm->nsub++], strcmp(part, "-") == 0 ? "" : part);
+		}
+		if (cm->nsub != 3)
+			elog(ERROR, "invalid localtime path \"%s\"", json_path);
+		cm->is_local = true;
+		json_path = "";
+	}
+	parse_ref(cm, json_path);
+	(void) copy;
+	(void) tok;
+	(void) save;
+	(void) n;
 
 	switch (typid)
 	{
@@ -878,35 +979,113 @@ series_const(RfRowContext *rc, const char *name)
 	return NULL;
 }
 
-/* Stands for "the value was a member key and is already filled" */
-static char key_marker_byte;
-#define KEY_MARKER ((json_object *) &key_marker_byte)
-
 /*
- * A column that reads an outer level of a nested row ('^'), or the member
- * key of an object level ("$key").
+ * Resolve a reference of a nested row: a JSON value, or (for member keys
+ * and request constants) a string in *str.  NULL and no string when the
+ * value is not there.
  */
 static json_object *
-outer_field(RfPage *page, RfRowRef *ref, json_object *row, RfColMap *cm,
-			RfConvErrorContext *ec, Datum *values, bool *nulls)
+resolve_ref(RfPage *page, RfRowRef *ref, json_object *row, RfColMap *cm,
+			RfRowContext *rc, const char **str)
 {
-	int			level = page->depth - 1 - cm->up;
-	int			att = cm->attnum - 1;
+	int			level;
 
-	if (ref == NULL || level < 0)
-		return NULL;			/* no such level: NULL */
-	if (!cm->is_key)
-		return row_field(ref->objs[level], cm);
-	if (ref->keys[level] == NULL)
+	*str = NULL;
+	if (cm->const_name)
 	{
-		nulls[att] = true;
-		return KEY_MARKER;
+		*str = series_const(rc, cm->const_name);
+		return NULL;
 	}
-	ec->cm = cm;
-	ec->value = ref->keys[level];
-	values[att] = call_input(ec, pstrdup(ref->keys[level]));
-	nulls[att] = false;
-	return KEY_MARKER;
+	if (cm->npath == 0 && !cm->is_key)
+		return NULL;			/* an empty part */
+	if (cm->abs_level < 0 && cm->group_type == NULL && cm->up == 0 && !cm->is_key)
+		return row_field(row, cm);
+	if (ref == NULL)
+		return NULL;
+	if (cm->abs_level >= 0)
+		level = cm->abs_level;
+	else if (cm->group_type)
+	{
+		for (level = page->depth - 1; level >= 0; level--)
+		{
+			json_object *g;
+			json_object *t;
+
+			if (json_object_is_type(ref->objs[level], json_type_object) &&
+				json_object_object_get_ex(ref->objs[level], "group", &g) &&
+				json_object_is_type(g, json_type_object) &&
+				json_object_object_get_ex(g, "type", &t) &&
+				json_object_is_type(t, json_type_string) &&
+				strcmp(json_object_get_string(t), cm->group_type) == 0)
+				break;
+		}
+		level -= cm->up;
+	}
+	else
+		level = page->depth - 1 - cm->up;
+	if (level < 0 || level >= page->depth)
+		return NULL;
+	if (cm->is_key)
+	{
+		*str = ref->keys[level];
+		return NULL;
+	}
+	return row_field(ref->objs[level], cm);
+}
+
+/* A part of a composite value as text, or NULL */
+static const char *
+part_text(RfPage *page, RfRowRef *ref, json_object *row, RfColMap *part,
+		  RfRowContext *rc)
+{
+	const char *str;
+	json_object *v = resolve_ref(page, ref, row, part, rc, &str);
+
+	if (str)
+		return str;
+	if (v == NULL || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/*
+ * A local date ("2021-02-21"), an optional local time ("09:15", "+01:00"
+ * = one day later, "-23:00" = one day earlier, "24:00" = the end of the
+ * day) and a time zone make one input string for timestamptz:
+ * "2021-02-21 09:15:00 America/New_York".  The end of a period without a
+ * time is the next day's midnight.
+ */
+static char *
+local_time_text(const char *date, const char *time, const char *zone, bool end)
+{
+	int			y,
+				m,
+				d,
+				hh = 0,
+				mi = 0,
+				shift = 0;
+	int			julian;
+
+	if (sscanf(date, "%d-%d-%d", &y, &m, &d) != 3)
+		return NULL;
+	if (time && *time)
+	{
+		if (*time == '+' || *time == '-')
+			shift = (*time++ == '+') ? 1 : -1;
+		if (sscanf(time, "%d:%d", &hh, &mi) != 2)
+			return NULL;
+	}
+	else if (end)
+		shift = 1;
+	if (hh == 24)
+	{
+		hh = 0;
+		shift++;
+	}
+	julian = date2j(y, m, d) + shift;
+	j2date(julian, &y, &m, &d);
+	return psprintf("%04d-%02d-%02d %02d:%02d:00 %s", y, m, d, hh, mi,
+					zone ? zone : "UTC");
 }
 
 /*
@@ -946,25 +1125,42 @@ rf_page_row(RfPage *page, int rowno, RfRowContext *rc, Datum *values,
 		json_object *v;
 		int			att = cm->attnum - 1;
 
-		if (cm->const_name)
+		if (cm->is_local)
 		{
-			const char *c = series_const(rc, cm->const_name);
+			const char *date = part_text(page, ref, row, &cm->sub[0], rc);
+			const char *time = part_text(page, ref, row, &cm->sub[1], rc);
+			const char *zone = part_text(page, ref, row, &cm->sub[2], rc);
+			char	   *text = date ? local_time_text(date, time, zone, cm->local_end) : NULL;
 
-			nulls[att] = (c == NULL);
-			if (c)
+			nulls[att] = (date == NULL);
+			if (date)
 			{
 				ec.cm = cm;
-				ec.value = c;
-				values[att] = call_input(&ec, pstrdup(c));
+				ec.value = text ? text : date;
+				values[att] = call_input(&ec, text ? text : pstrdup(date));
 			}
 			continue;
 		}
-		if (cm->up == 0 && !cm->is_key)
+		if (cm->up == 0 && !cm->is_key && cm->abs_level < 0 &&
+			cm->group_type == NULL && cm->const_name == NULL)
 			v = row_field(row, cm);
 		else
-			v = outer_field(page, ref, row, cm, &ec, values, nulls);
-		if (v == KEY_MARKER)
-			continue;			/* filled from a member key */
+		{
+			const char *str;
+
+			v = resolve_ref(page, ref, row, cm, rc, &str);
+			if (str || cm->const_name || cm->is_key)
+			{
+				nulls[att] = (str == NULL);
+				if (str)
+				{
+					ec.cm = cm;
+					ec.value = str;
+					values[att] = call_input(&ec, pstrdup(str));
+				}
+				continue;
+			}
+		}
 
 		if (v == NULL || json_object_is_type(v, json_type_null))
 		{

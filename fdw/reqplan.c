@@ -25,6 +25,7 @@
 #include "access/transam.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
+#include "parser/parse_coerce.h"
 #include "foreign/foreign.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
@@ -109,6 +110,29 @@ is_value_expr(PlannerInfo *root, Expr *e, Index relid)
 	return !bms_is_member(relid, pull_varnos(root, (Node *) e)) &&
 		!contain_volatile_functions((Node *) e) &&
 		!contain_subplans((Node *) e);
+}
+
+/* Whether every value of type from converts exactly to type to */
+static bool
+widens_to(Oid from, Oid to)
+{
+	switch (to)
+	{
+		case TIMESTAMPTZOID:
+			return from == DATEOID || from == TIMESTAMPOID;
+		case TIMESTAMPOID:
+			return from == DATEOID;
+		case INT8OID:
+			return from == INT2OID || from == INT4OID;
+		case INT4OID:
+			return from == INT2OID;
+		case NUMERICOID:
+			return from == INT2OID || from == INT4OID || from == INT8OID;
+		case FLOAT8OID:
+			return from == INT2OID || from == INT4OID || from == FLOAT4OID;
+		default:
+			return false;
+	}
 }
 
 /*
@@ -200,9 +224,26 @@ rf_match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 	else
 		return false;
 
-	if (op == 0 || valtype != var->vartype ||
-		!is_value_expr(root, value, relid))
+	if (op == 0 || !is_value_expr(root, value, relid))
 		return false;
+	if (valtype != var->vartype)
+	{
+		/*
+		 * A cross-type comparison whose value widens to the column's type
+		 * without loss compares the same after a cast (timestamptz >= date,
+		 * bigint = integer): push the cast value.
+		 */
+		Oid			target = (op == RF_OP_IN) ? get_array_type(var->vartype) : var->vartype;
+
+		if (!widens_to(valtype, var->vartype) || !OidIsValid(target))
+			return false;
+		value = (Expr *) coerce_to_target_type(NULL, (Node *) value,
+											   exprType((Node *) value),
+											   target, -1, COERCION_IMPLICIT,
+											   COERCE_IMPLICIT_CAST, -1);
+		if (value == NULL)
+			return false;
+	}
 
 	attname = get_attname(reloid, var->varattno, false);
 	pd = rf_pushdown_lookup(ep, attname);

@@ -914,7 +914,16 @@ advance_page(RfScanState *st)
 
 	st->current = f;
 	st->rowctx.consts = f->series->consts;
-	st->page = rf_json_parser_finish(f->parser, st->ep, st->opts.vendor->name);
+	if (f->series->rows_path)
+	{
+		RfEndpoint *ep = palloc(sizeof(RfEndpoint));
+
+		*ep = *st->ep;
+		ep->rows_path = f->series->rows_path;
+		st->page = rf_json_parser_finish(f->parser, ep, st->opts.vendor->name);
+	}
+	else
+		st->page = rf_json_parser_finish(f->parser, st->ep, st->opts.vendor->name);
 	st->row = 0;
 	st->stats.pages++;
 	st->fetched += rf_page_nrows(st->page);
@@ -1076,8 +1085,9 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 
 		if (n++ >= RF_EXPLAIN_MAX_REQUESTS)
 			break;
-		shown = lappend(shown, psprintf("%s %s", st->ep->method,
-										rf_series_target(s, pg, st->page_size, NULL)));
+		shown = lappend(shown, psprintf("%s %s%s%s", st->ep->method,
+										rf_series_target(s, pg, st->page_size, NULL),
+										s->body ? " " : "", s->body ? s->body : ""));
 	}
 	if (es->format == EXPLAIN_FORMAT_TEXT)
 	{

@@ -197,6 +197,8 @@ typedef struct RfEndpoint
 	const char *method;			/* GET, POST */
 	const char *path;			/* appended to base_url; may hold {param} */
 	const char *rows_path;		/* array of rows; NULL = the body is it */
+	const char *ok_field;		/* "ok": false at any level is an error */
+	const char *error_field;	/* ...whose reason is here */
 	const char *static_query;	/* always sent, e.g. "is_new=false" */
 	const char *body_template;	/* JSON body that pushed values extend */
 	bool		idempotent;		/* safe to retry */
@@ -376,7 +378,8 @@ typedef struct RfJsonParser RfJsonParser;
 typedef struct RfPage RfPage;
 
 /* How one attribute of the foreign table is filled from a row */
-typedef struct RfColMap
+typedef struct RfColMap RfColMap;
+struct RfColMap
 {
 	AttrNumber	attnum;
 	const char *attname;
@@ -384,15 +387,21 @@ typedef struct RfColMap
 	char	  **path_parts;		/* json_path split at dots */
 	int			npath;
 	int			up;				/* outer levels of a nested row ('^') */
+	int			abs_level;		/* "#N:": that level from the outermost */
+	const char *group_type;		/* "@type:": nearest level of that group */
 	bool		is_key;			/* "$key": the member key of that level */
 	const char *const_name;		/* "=name": a constant of the request */
+	bool		is_local;		/* "localtime:": date, time and zone parts */
+	bool		local_end;		/* ...the end of the period they name */
+	struct RfColMap *sub;		/* the parts */
+	int			nsub;
 	Oid			typid;
 	int32		typmod;
 	Oid			typioparam;
 	FmgrInfo	infunc;
 	Oid			elemtype;		/* for text[] */
 	int			conv;			/* conversion chosen by json.c */
-} RfColMap;
+};
 
 typedef struct RfRowContext
 {
@@ -455,6 +464,7 @@ struct RfSeries
 	char	   *body;			/* JSON body, or NULL */
 	char	   *label;			/* for EXPLAIN: path?query */
 	List	   *consts;			/* "name=value": columns "=name" read these */
+	const char *rows_path;		/* overrides the endpoint's, or NULL */
 };
 
 /*

@@ -16,6 +16,7 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
+#include "pgtime.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/json.h"
@@ -187,12 +188,20 @@ rn_locations_plan(const RfOptions *opts, List *qualvals, bool *empty)
  * ----------------------------------------------------------------
  */
 
+/*
+ * A datamine answer nests one level per group_bys entry under each metric:
+ * location, then date, then (for grains under a day) time of day.  A
+ * period starts at its local date and time in the query's time zone;
+ * "+" / "-" prefixed times belong to the next / previous day.
+ */
 static const RfColumn rn_datamine_columns[] = {
-	{"location_uuid", RF_UUID, "^^$key"},
-	{"location_name", RF_TEXT, "=location_name"},
-	{"metric", RF_TEXT, "^name"},
-	{"period_start", RF_TIMESTAMPTZ, "group.start"},
-	{"period_end", RF_TIMESTAMPTZ, "group.finish"},
+	{"location_uuid", RF_UUID, "@location:group.uuid"},
+	{"location_name", RF_TEXT, "@location:group.name"},
+	{"metric", RF_TEXT, "#0:name"},
+	{"period_start", RF_TIMESTAMPTZ,
+	"localtime:@date:group.from.gregorian;@time:group.from;=time_zone"},
+	{"period_end", RF_TIMESTAMPTZ,
+	"localtime:@date:group.through.gregorian;@time:group.until;=time_zone;end"},
 	{"grain", RF_TEXT, "=grain"},
 	{"time_zone", RF_TEXT, "=time_zone"},
 	{"value", RF_NUMERIC, NULL},
@@ -273,12 +282,45 @@ date_text(TimestampTz t)
 	return psprintf("%04d-%02d-%02d", tm.tm_year, tm.tm_mon, tm.tm_mday);
 }
 
+/* The day (Julian day number) of a timestamp in a time zone */
+static int
+local_julian(TimestampTz t, const char *zone)
+{
+	pg_tz	   *tz = pg_tzset(zone);
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			tzoff;
+
+	if (tz == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("time zone \"%s\" not recognized", zone),
+				 errhint("Use an IANA time zone name such as 'America/New_York' or 'UTC'.")));
+	if (timestamp2tm(t, &tzoff, &tm, &fsec, NULL, tz) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	return date2j(tm.tm_year, tm.tm_mon, tm.tm_mday);
+}
+
+static char *
+julian_text(int julian)
+{
+	int			y,
+				m,
+				d;
+
+	j2date(julian, &y, &m, &d);
+	return psprintf("%04d-%02d-%02d", y, m, d);
+}
+
 /*
  * rn_datamine: the cartesian product of location batches (at most
  * datamine_batch locations a request), grains x time zones (one each, the
- * response does not say which) and date chunks short enough for the
- * API's range limit (5 years for one store, 2 for several) and its
- * 10,000-entry cap.  Metrics all go in each request.
+ * response does not say which) and chunks of local days short enough for
+ * the API's range limit (5 years for one store, 2 for several) and its
+ * 10,000-entry cap.  Chunks never overlap: the API's "to" is exclusive.
+ * Metrics all go in each request.
  */
 static List *
 rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
@@ -324,26 +366,24 @@ rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
 				List	   *locs = list_copy_head(list_copy_tail(f[DM_LOCATION].values, start),
 												  batch);
 				int			n = list_length(locs);
-				TimestampTz lo = f[DM_PERIOD].lower;
-				TimestampTz hi = f[DM_PERIOD].upper;
-				int64		limit_days = (n == 1 ? 5 * 365 : 2 * 365);
-				int64		chunk;
+				int			first = local_julian(f[DM_PERIOD].lower, tz);
+				int			last = local_julian(f[DM_PERIOD].upper, tz);
+				int			limit_days = (n == 1 ? 5 * 365 : 2 * 365);
+				int			per_request = RN_V2_CAP / Max(n * nmetrics, 1) - 1;
+				int			chunk;
 
-				/* entries per request: periods x locations x metrics < cap */
-				if (g->usecs > 0)
-				{
-					int64		periods = RN_V2_CAP / Max(n * nmetrics, 1) - 1;
-
-					chunk = Min(limit_days * USECS_PER_DAY, Max(periods, 1) * g->usecs);
-					if (g->usecs >= USECS_PER_DAY)
-						chunk = Max(chunk - chunk % USECS_PER_DAY, USECS_PER_DAY);
-				}
+				/* entries per request (periods x locations x metrics) < cap */
+				if (g->usecs > 0 && g->usecs < USECS_PER_DAY)
+					chunk = per_request / (int) (USECS_PER_DAY / g->usecs);
+				else if (g->usecs == USECS_PER_DAY)
+					chunk = per_request;
 				else
-					chunk = limit_days * USECS_PER_DAY;
+					chunk = limit_days;
+				chunk = Max(1, Min(chunk, limit_days));
 
-				while (lo <= hi)
+				for (int day = first; day <= last; day += chunk)
 				{
-					TimestampTz end = Min(hi, lo + chunk - 1);
+					int			to = Min(day + chunk, last + 1);	/* exclusive */
 					StringInfoData body;
 					RfSeries   *s;
 
@@ -352,15 +392,21 @@ rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
 					append_json_array(&body, locs);
 					appendStringInfoString(&body, ",\"metrics\":");
 					append_json_array(&body, f[DM_METRIC].values);
+					/* local days; "to" is exclusive */
 					appendStringInfo(&body,
 									 ",\"date_ranges\":[{\"from\":{\"gregorian\":\"%s\"},\"to\":{\"gregorian\":\"%s\"}}]",
-									 date_text(lo), date_text(end));
+									 julian_text(day), julian_text(to));
 					if (hours && pg_strcasecmp(hours, "all_day") == 0)
 						appendStringInfoString(&body, ",\"time_ranges\":[{\"from\":\"00:00\",\"until\":\"24:00\"}]");
 					else
 						appendStringInfoString(&body, ",\"time_ranges\":[{\"type\":\"store_hours\"}]");
-					appendStringInfo(&body, ",\"group_bys\":[{\"group\":\"location\"},%s]",
-									 g->group_by);
+					if (g->usecs > 0 && g->usecs < USECS_PER_DAY)
+						appendStringInfo(&body, ",\"group_bys\":[{\"group\":\"location\"},"
+										 "{\"group\":\"date\",\"unit\":\"days\",\"value\":1},%s]",
+										 g->group_by);
+					else
+						appendStringInfo(&body, ",\"group_bys\":[{\"group\":\"location\"},%s]",
+										 g->group_by);
 					appendStringInfoString(&body, ",\"time_zone\":");
 					escape_json(&body, tz);
 					appendStringInfoChar(&body, '}');
@@ -368,10 +414,9 @@ rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
 					s = post_series(ep, body.data);
 					s->consts = list_make2(psprintf("grain=%s", g->name),
 										   psprintf("time_zone=%s", tz));
+					s->rows_path = (g->usecs > 0 && g->usecs < USECS_PER_DAY) ?
+						"metrics[].data[].data[].data[]" : "metrics[].data[].data[]";
 					result = lappend(result, s);
-					if (end >= hi)
-						break;
-					lo = end + 1;
 				}
 			}
 		}
@@ -384,11 +429,15 @@ rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
  * ----------------------------------------------------------------
  */
 
+/*
+ * Store hours are the store's wall clock, written with a "Z" that does not
+ * mean UTC: timestamp without time zone keeps them as the vendor means them.
+ */
 static const RfColumn rn_store_hours_columns[] = {
 	{"store_uuid", RF_UUID, NULL},
-	{"effective_day", RF_TIMESTAMPTZ, NULL},
-	{"open", RF_TIMESTAMPTZ, NULL},
-	{"close", RF_TIMESTAMPTZ, NULL},
+	{"effective_day", RF_TIMESTAMP, NULL},
+	{"open", RF_TIMESTAMP, NULL},
+	{"close", RF_TIMESTAMP, NULL},
 };
 
 static const RfPushdown rn_store_hours_pushdown[] = {
@@ -759,6 +808,8 @@ static const RfEndpoint rn_endpoints[] = {
 		.method = "POST",
 		.path = "/v2/location",
 		.rows_path = "nodes[][]",
+		.ok_field = "ok",
+		.error_field = "error",
 		.idempotent = true,
 		.paging = {.style = RF_PAGE_NONE},
 		COLS(rn_location_columns),
@@ -772,7 +823,9 @@ static const RfEndpoint rn_endpoints[] = {
 		.resource = "rn_datamine",
 		.method = "POST",
 		.path = "/v2/datamine",
-		.rows_path = "metrics[].data[]",
+		.rows_path = "metrics[].data[].data[]",
+		.ok_field = "ok",
+		.error_field = "error",
 		.idempotent = true,
 		.paging = {.style = RF_PAGE_NONE},
 		COLS(rn_datamine_columns),
@@ -787,8 +840,10 @@ static const RfEndpoint rn_endpoints[] = {
 		.method = "POST",
 		.path = "/v1/storehours",
 		.rows_path = "result.*.*",
+		.ok_field = "ok",
+		.error_field = "error",
 		.idempotent = true,
-		.paging = {.style = RF_PAGE_NONE},
+		.paging = RN_HEADER_PAGING,
 		COLS(rn_store_hours_columns),
 		PUSH(rn_store_hours_pushdown),
 		REQ(rn_store_hours_required),
@@ -799,6 +854,8 @@ static const RfEndpoint rn_endpoints[] = {
 		.method = "POST",
 		.path = "/v1/zone_transitions",
 		.rows_path = "metrics[].data[].transitions[]",
+		.ok_field = "ok",
+		.error_field = "error",
 		.idempotent = true,
 		.paging = {.style = RF_PAGE_NONE},
 		COLS(rn_zone_transition_columns),
@@ -812,6 +869,8 @@ static const RfEndpoint rn_endpoints[] = {
 		.method = "GET",
 		.path = "/v1/fpafloorplans",
 		.rows_path = "[].zones[]",
+		.ok_field = "ok",
+		.error_field = "error",
 		.idempotent = true,
 		.paging = RN_HEADER_PAGING,
 		COLS(rn_fpa_zone_columns),
@@ -824,6 +883,8 @@ static const RfEndpoint rn_endpoints[] = {
 		.method = "POST",
 		.path = "/v1/healthalerts",
 		.rows_path = "result",
+		.ok_field = "ok",
+		.error_field = "error",
 		.idempotent = true,
 		.paging = RN_HEADER_PAGING,
 		COLS(rn_health_alert_columns),
@@ -835,6 +896,8 @@ static const RfEndpoint rn_endpoints[] = {
 		.method = "POST",
 		.path = "/v1/predictedtraffic",
 		.rows_path = "predictions",
+		.ok_field = "ok",
+		.error_field = "error",
 		.idempotent = true,
 		.paging = {.style = RF_PAGE_NONE},
 		COLS(rn_predicted_columns),
@@ -849,6 +912,8 @@ static const RfEndpoint rn_endpoints[] = {
 		.method = "GET",
 		.path = "/v1/users",
 		.rows_path = "users",
+		.ok_field = "ok",
+		.error_field = "error",
 		.idempotent = true,
 		.paging = RN_HEADER_PAGING,
 		COLS(rn_user_columns),
@@ -860,6 +925,8 @@ static const RfEndpoint rn_endpoints[] = {
 		.method = "GET",
 		.path = "/v1/user_profiles",
 		.rows_path = "user_profiles",
+		.ok_field = "ok",
+		.error_field = "error",
 		.idempotent = true,
 		.paging = RN_HEADER_PAGING,
 		COLS(rn_user_profile_columns),
@@ -870,6 +937,8 @@ static const RfEndpoint rn_endpoints[] = {
 		.method = "GET",
 		.path = "/v1/location_profiles",
 		.rows_path = "location_profiles",
+		.ok_field = "ok",
+		.error_field = "error",
 		.idempotent = true,
 		.paging = RN_HEADER_PAGING,
 		COLS(rn_location_profile_columns),
@@ -880,6 +949,8 @@ static const RfEndpoint rn_endpoints[] = {
 		.method = "GET",
 		.path = "/v1/inventory/cameras",
 		.rows_path = "cameras",
+		.ok_field = "ok",
+		.error_field = "error",
 		.idempotent = true,
 		.paging = RN_TOKEN_PAGING,
 		COLS(rn_camera_columns),
@@ -892,6 +963,8 @@ static const RfEndpoint rn_endpoints[] = {
 		.method = "GET",
 		.path = "/v1/inventory/channels",
 		.rows_path = "channels",
+		.ok_field = "ok",
+		.error_field = "error",
 		.idempotent = true,
 		.paging = RN_TOKEN_PAGING,
 		COLS(rn_channel_columns),
@@ -903,6 +976,8 @@ static const RfEndpoint rn_endpoints[] = {
 		.method = "GET",
 		.path = "/v1/inventory/appliances",
 		.rows_path = "store_appliances",
+		.ok_field = "ok",
+		.error_field = "error",
 		.idempotent = true,
 		.paging = RN_TOKEN_PAGING,
 		COLS(rn_appliance_columns),

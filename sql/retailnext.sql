@@ -1,0 +1,263 @@
+--
+-- retailnext: locations (read, write), datamine (batches, splits, grains,
+-- time zones, ok:false), the v1 tables with their paging styles.  The
+-- simulator's clock is frozen at 2021-03-03 18:15 UTC, as the vendor's
+-- examples assume.
+--
+SET timezone = 'UTC';
+\set VERBOSITY default
+\getenv rn_url SIM_RETAILNEXT_URL
+\! $SIMCTL reset
+CREATE SERVER rn FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'retailnext', base_url :'rn_url', retry_max_wait_ms '20');
+CREATE USER MAPPING FOR CURRENT_USER SERVER rn
+  OPTIONS (access_key 'rn-access-key', secret_key 'rn-secret-key');
+CREATE SCHEMA r;
+IMPORT FOREIGN SCHEMA retailnext FROM SERVER rn INTO r;
+SELECT foreign_table_name FROM information_schema.foreign_tables
+ WHERE foreign_table_schema = 'r' ORDER BY 1;
+SET search_path = r, public;
+
+-- ---------------------------------------------------------------- locations
+-- the documentation's example: stores with their extra fields
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT uuid, name FROM rn_locations WHERE location_type = 'store';
+SELECT uuid, parent_uuid, name, type, location_type, area, store_id, time_zone,
+       occupancy_limit, archive_date
+  FROM rn_locations WHERE location_type = 'store' ORDER BY name;
+-- IN and uuid filters go into "where"; everything is rechecked locally
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT name FROM rn_locations
+ WHERE location_type IN ('entrance', 'display')
+   AND uuid = ANY ('{5d0e32a9-7848-11eb-9ea4-c6c92111fb8c,512b7ed8-f5d7-11e8-a167-51085a847a7e}');
+SELECT name, location_type FROM rn_locations
+ WHERE location_type IN ('entrance', 'display')
+   AND uuid = ANY ('{5d0e32a9-7848-11eb-9ea4-c6c92111fb8c,512b7ed8-f5d7-11e8-a167-51085a847a7e}')
+ ORDER BY name;
+SELECT location_type, count(*) FROM rn_locations GROUP BY 1 ORDER BY 1;
+-- uuids fed by a join from a local table
+CREATE TEMP TABLE my_stores (uuid uuid, manager text);
+INSERT INTO my_stores VALUES ('aec5c886-9e2c-11e5-9bb7-0e5ba9bee1b9', 'Ana');
+ANALYZE my_stores;
+SET enable_hashjoin = off;
+SET enable_mergejoin = off;
+\! $SIMCTL reset
+SELECT m.manager, l.name, l.time_zone
+  FROM my_stores m JOIN rn_locations l ON l.uuid = m.uuid;
+\! $SIMCTL log --bodies --contains /v2/location
+RESET enable_hashjoin;
+RESET enable_mergejoin;
+
+-- writes: a sublocation, its uuid back through RETURNING
+INSERT INTO rn_locations (name, parent_uuid, location_type, area, aggregate_to_parent)
+VALUES ('Front Table', '2512a786-a117-11ea-874c-8000df845ed7', 'display', 53.1, true)
+RETURNING uuid, name, type, location_type, area, aggregate_to_parent;
+UPDATE rn_locations SET name = 'Willow Glen Updated', occupancy_limit = 20
+ WHERE uuid = '86b03ba2-a117-11ea-802c-c00010892d7a'
+RETURNING uuid, name, occupancy_limit;
+SELECT name, occupancy_limit FROM rn_locations
+ WHERE uuid = '86b03ba2-a117-11ea-802c-c00010892d7a';
+\! $SIMCTL log --bodies --contains /v2/location/
+-- what the API does not allow, before any request
+\! $SIMCTL reset
+INSERT INTO rn_locations (name, parent_uuid, location_type)
+VALUES ('New Store', '22940210-f49b-11e6-944b-c0001cd87189', 'store');
+DELETE FROM rn_locations WHERE uuid = '86b03ba2-a117-11ea-802c-c00010892d7a';
+UPDATE rn_locations SET store_id = 'x' WHERE uuid = '86b03ba2-a117-11ea-802c-c00010892d7a';
+INSERT INTO rn_locations (name) VALUES ('Orphan');
+\! $SIMCTL count --vendor retailnext
+
+-- ---------------------------------------------------------------- datamine
+-- the documentation's example (last week, store hours, daily, Los Angeles):
+-- 173 in, 174 out on 2021-02-21
+SELECT metric, period_start, period_end, value, validity
+  FROM rn_datamine
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9'
+   AND metric IN ('traffic_in', 'traffic_out')
+   AND time_zone = 'America/Los_Angeles'
+   AND period_start >= '2021-02-21 00:00 America/Los_Angeles'
+   AND period_start < '2021-02-28 00:00 America/Los_Angeles'
+ ORDER BY metric, period_start;
+\! $SIMCTL log --bodies --contains /v2/datamine
+-- several locations in one request; grain and time zone shape the body
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT * FROM rn_datamine
+ WHERE location_uuid IN ('aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9', '86b03ba2-a117-11ea-802c-c00010892d7a')
+   AND metric = 'traffic_in' AND grain = 'hour' AND time_zone = 'America/New_York'
+   AND period_start >= '2021-02-01' AND period_start < '2021-02-02';
+SELECT location_name, count(*) AS hours, sum(value) AS traffic_in,
+       min(period_start) AS first_hour, max(period_end) AS last_end
+  FROM rn_datamine
+ WHERE location_uuid IN ('aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9', '86b03ba2-a117-11ea-802c-c00010892d7a')
+   AND metric = 'traffic_in' AND grain = 'hour' AND time_zone = 'America/New_York'
+   AND period_start >= '2021-02-01 00:00 America/New_York'
+   AND period_start < '2021-02-02 00:00 America/New_York'
+ GROUP BY 1 ORDER BY 1;
+-- hours add up to the day
+SELECT (SELECT sum(value) FROM rn_datamine
+         WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+           AND grain = '15 minutes' AND time_zone = 'America/Los_Angeles'
+           AND period_start >= '2021-02-01 00:00 America/Los_Angeles'
+           AND period_start < '2021-02-02 00:00 America/Los_Angeles')
+     = (SELECT value FROM rn_datamine
+         WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+           AND time_zone = 'America/Los_Angeles'
+           AND period_start = '2021-02-01 00:00 America/Los_Angeles') AS quarters_sum_to_day;
+-- store hours past midnight ("+02:00") belong to the next day
+SELECT period_start, period_end, value FROM rn_datamine
+ WHERE location_uuid = '2512a786-a117-11ea-874c-8000df845ed7' AND metric = 'traffic_in'
+   AND grain = 'hour' AND time_zone = 'America/New_York'
+   AND period_start >= '2021-02-05 20:00 America/New_York'
+   AND period_start < '2021-02-06 05:00 America/New_York'
+ ORDER BY 1;
+-- weeks, months, years: calendar periods
+SELECT grain, period_start, period_end, value FROM rn_datamine
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+   AND grain IN ('month') AND period_start >= '2020-11-01' AND period_start < '2021-01-01'
+ ORDER BY 2;
+-- a range too long for one request is split under the 5-year / 2-year limits
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT count(*) FROM rn_datamine
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+   AND period_start >= '2014-01-01' AND period_start < '2021-01-01';
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT count(*) FROM rn_datamine
+ WHERE location_uuid IN ('aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9', '86b03ba2-a117-11ea-802c-c00010892d7a')
+   AND metric = 'traffic_in'
+   AND period_start >= '2017-01-01' AND period_start < '2021-01-01';
+-- ...and so is one whose 15-minute entries would reach the 10,000 cap
+\! $SIMCTL reset
+SELECT count(*) AS quarters, count(DISTINCT period_start) AS distinct_starts
+  FROM rn_datamine
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric IN ('traffic_in', 'traffic_out')
+   AND grain = '15 minutes' AND period_start >= '2020-10-01' AND period_start < '2021-02-01';
+\! $SIMCTL count --contains /v2/datamine
+-- batches of datamine_batch locations a request
+CREATE FOREIGN TABLE dm_small (location_uuid uuid, metric text, period_start timestamptz, value numeric)
+  SERVER rn OPTIONS (resource 'rn_datamine', datamine_batch '1', hours 'all_day', time_zone 'Europe/London');
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT * FROM dm_small
+ WHERE location_uuid IN ('af1fd977-9e2c-11e5-9bbe-0e5ba9bee1b9', '813737be-9f9d-11ea-8372-000008adea78')
+   AND metric = 'traffic_in' AND period_start >= '2021-02-20' AND period_start < '2021-02-21';
+SELECT * FROM dm_small
+ WHERE location_uuid IN ('af1fd977-9e2c-11e5-9bbe-0e5ba9bee1b9', '813737be-9f9d-11ea-8372-000008adea78')
+   AND metric = 'traffic_in' AND period_start >= '2021-02-20' AND period_start < '2021-02-21'
+ ORDER BY 1;
+DROP FOREIGN TABLE dm_small;
+-- errors: missing quals before any request, ok:false with the vendor's reason
+\! $SIMCTL reset
+SELECT * FROM rn_datamine WHERE metric = 'traffic_in'
+   AND period_start >= '2021-02-01' AND period_start < '2021-02-02';
+SELECT * FROM rn_datamine WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9'
+   AND metric = 'traffic_in' AND period_start >= '2021-02-01';
+\! $SIMCTL count --vendor retailnext
+SELECT * FROM rn_datamine WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9'
+   AND metric IN ('traffic_in', 'no_such_metric')
+   AND period_start >= '2021-02-01' AND period_start < '2021-02-02';
+SELECT * FROM rn_datamine WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9'
+   AND metric = 'traffic_in' AND grain = 'fortnight'
+   AND period_start >= '2021-02-01' AND period_start < '2021-02-02';
+ALTER FOREIGN TABLE rn_datamine OPTIONS (ADD hours 'night');
+
+-- ---------------------------------------------------------------- v1 tables
+-- store hours: the store's wall clock, "+" days past midnight
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT * FROM rn_store_hours
+ WHERE store_uuid = '2512a786-a117-11ea-874c-8000df845ed7'
+   AND effective_day >= '2021-02-05' AND effective_day < '2021-02-08';
+SELECT * FROM rn_store_hours
+ WHERE store_uuid = '2512a786-a117-11ea-874c-8000df845ed7'
+   AND effective_day >= '2021-02-05' AND effective_day < '2021-02-08'
+ ORDER BY effective_day;
+-- more than 100 store-days: X-Page-Length / X-Page-Start, 206 until the end
+\! $SIMCTL reset
+SELECT count(*), count(DISTINCT (store_uuid, effective_day)) FROM rn_store_hours
+ WHERE store_uuid IN ('aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9', '86b03ba2-a117-11ea-802c-c00010892d7a')
+   AND effective_day >= '2021-01-01' AND effective_day < '2021-03-01';
+\! $SIMCTL log --vendor retailnext
+SELECT * FROM rn_store_hours WHERE effective_day >= '2021-01-01' AND effective_day < '2021-03-01';
+
+-- zone transitions: one row per floorplan, from-zone and to-zone
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT * FROM rn_zone_transitions
+ WHERE location_uuid = 'af1fd977-9e2c-11e5-9bbe-0e5ba9bee1b9'
+   AND start_date = '2021-02-15' AND finish_date = '2021-02-22';
+SELECT floorplan_name, store_name, from_zone_uuid, to_zone_uuid, value, percentage
+  FROM rn_zone_transitions
+ WHERE location_uuid = 'af1fd977-9e2c-11e5-9bbe-0e5ba9bee1b9'
+   AND start_date = '2021-02-15' AND finish_date = '2021-02-22'
+ ORDER BY 3, 4;
+-- each from-zone's (rounded) percentages add up to 100
+SELECT from_zone_uuid, abs(sum(percentage) - 100) <= 1 AS about_100 FROM rn_zone_transitions
+ WHERE location_uuid = 'af1fd977-9e2c-11e5-9bbe-0e5ba9bee1b9'
+   AND start_date = '2021-02-15' AND finish_date = '2021-02-22'
+ GROUP BY 1 ORDER BY 1;
+
+-- FPA zones: one row per zone, points as jsonb; a store filter picks the path
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT zone_name FROM rn_fpa_zones WHERE store_uuid = 'af1fd977-9e2c-11e5-9bbe-0e5ba9bee1b9';
+SELECT floorplan_name, zone_name, type, location_name, round(area::numeric, 2) AS area,
+       jsonb_array_length(points) AS points
+  FROM rn_fpa_zones ORDER BY floorplan_name, zone_name;
+SELECT zone_name, points -> 0 AS first_point FROM rn_fpa_zones
+ WHERE zone_uuid = 'f64b51ac-546f-11eb-9441-8000514932de';
+
+-- health alerts, users, profiles
+SELECT count(*) AS alerts, count(DISTINCT uuid) AS distinct_alerts FROM rn_health_alerts;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT count(*) FROM rn_health_alerts WHERE alert_creation_time < '2021-01-22';
+SELECT type, severity, description, store_name FROM rn_health_alerts
+ WHERE uuid = '97fd95e0-5444-11eb-8b83-40003ca6d233';
+\! $SIMCTL reset
+SELECT count(*) AS users, count(*) FILTER (WHERE type = 'sso') AS sso FROM rn_users;
+\! $SIMCTL log --vendor retailnext
+SELECT id, name, email, disabled, last_sign_in_at FROM rn_users
+ WHERE email = 'retailnextuser@domain.com';
+SELECT id, name, subscription_admin, visible_dashboard_widgets -> 'pages' AS pages
+  FROM rn_user_profiles ORDER BY name;
+SELECT name, location_ids FROM rn_location_profiles ORDER BY name;
+
+-- inventory: opaque next_page tokens sent back as X-Page-Start
+\! $SIMCTL reset
+SELECT count(*) AS cameras, count(DISTINCT device_id) AS distinct_cameras FROM rn_cameras;
+\! $SIMCTL count --contains /v1/inventory/cameras
+SELECT device_name, model, video_channel_count FROM rn_cameras
+ WHERE device_id = '20:C3:13:0F:1D:2A';
+SELECT name, resolution, maximum_retention_days FROM rn_channels
+ WHERE channel_uuid = '9290bc70-3480-11ea-81c9-c000c7e8079e';
+SELECT appliance_id, mac_address FROM rn_appliances ORDER BY appliance_id LIMIT 2;
+-- the camera inventory allows 3 requests at once: nine stores, never a 429
+\! $SIMCTL reset
+\! $SIMCTL config '{"retailnext": {"hold_ms": 100}}'
+ALTER SERVER rn OPTIONS (ADD max_concurrency '8');
+SELECT count(*) FROM rn_cameras
+ WHERE store_uuid IN (SELECT uuid FROM rn_locations WHERE location_type = 'store');
+\! $SIMCTL log --vendor retailnext | grep -c -- '-> 429'
+ALTER SERVER rn OPTIONS (DROP max_concurrency);
+\! $SIMCTL reset
+
+-- predicted traffic: future days only, 7 days a request, one store each
+\! $SIMCTL config '{"retailnext": {"now": "real"}}'
+-- (time >= a date: the date is cast to timestamptz, as the operator would)
+SELECT count(*) > 0 AS predicted, min(time) >= current_date + 1 AS future_only
+  FROM rn_predicted_traffic
+ WHERE store_uuid = 'aec5c886-9e2c-11e5-9bb7-0e5ba9bee1b9'
+   AND time >= current_date + 1 AND time < current_date + 11;
+\! $SIMCTL count --contains /v1/predictedtraffic
+-- (terse: the detail names tomorrow's date)
+\set VERBOSITY terse
+SELECT count(*) FROM rn_predicted_traffic
+ WHERE store_uuid = 'aec5c886-9e2c-11e5-9bb7-0e5ba9bee1b9'
+   AND time >= '2021-03-17' AND time < '2021-03-18';
+\set VERBOSITY default
+\! $SIMCTL reset
+
+-- header names are case-insensitive (the vendor changed x-page-next once)
+\! $SIMCTL config '{"retailnext": {"page_next_header": "X-Page-Next"}}'
+SELECT count(*) FROM rn_users;
+\! $SIMCTL reset
+-- wrong keys: 28000
+ALTER USER MAPPING FOR CURRENT_USER SERVER rn OPTIONS (SET secret_key 'wrong');
+SELECT count(*) FROM rn_users;
+\echo :LAST_ERROR_SQLSTATE
+ALTER USER MAPPING FOR CURRENT_USER SERVER rn OPTIONS (SET secret_key 'rn-secret-key');
