@@ -34,6 +34,7 @@
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #undef json_object
+#include "utils/hsearch.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -308,6 +309,8 @@ rf_json_parser_finish_object(RfJsonParser *parser, const char *path,
 	return page;
 }
 
+static RfPage *page_rows(RfPage *page, const RfEndpoint *ep);
+
 /* ----------------------------------------------------------------
  *		Nested rows
  *
@@ -505,10 +508,29 @@ rf_json_parser_finish(RfJsonParser *parser, const RfEndpoint *ep,
 	page->doc = parser->doc;
 	parser->doc = NULL;
 	json_tokener_reset(parser->tok);
+	return page_rows(page, ep);
+}
+
+/* Find the rows of a page's document */
+static RfPage *
+page_rows(RfPage *page, const RfEndpoint *ep)
+{
 	if (page->doc == NULL)
 		return page;
 
 	page->depth = 1;
+	if (ep->object_body && ep->rows_path == NULL)
+	{
+		/* one object, one row */
+		if (!json_object_is_type(page->doc, json_type_object))
+			shape_error(page, "the body is not an object", page->doc);
+		page->refs = palloc(sizeof(RfRowRef));
+		page->refs[0].objs = palloc(sizeof(json_object *));
+		page->refs[0].keys = palloc0(sizeof(char *));
+		page->refs[0].objs[0] = page->doc;
+		page->nrows = 1;
+		return page;
+	}
 	if (ep->rows_path && (strstr(ep->rows_path, "[]") || strchr(ep->rows_path, '*')))
 	{
 		collect_nested_rows(page, ep, ep->rows_path);
@@ -588,6 +610,7 @@ rf_page_free(RfPage *page)
  *   "@date:a"      a field of the nearest level whose group.type is "date"
  *   "$key"         the member key of an object level (with ^, #, @)
  *   "=name"        the request constant "name"
+ *   "/a.b"         a field of the whole document (a visit's id, say)
  */
 static void
 parse_ref(RfColMap *cm, const char *path)
@@ -598,6 +621,7 @@ parse_ref(RfColMap *cm, const char *path)
 	int			n = 1;
 
 	cm->const_name = NULL;
+	cm->from_root = false;
 	cm->abs_level = -1;
 	cm->group_type = NULL;
 	cm->up = 0;
@@ -609,7 +633,12 @@ parse_ref(RfColMap *cm, const char *path)
 		cm->const_name = pstrdup(path + 1);
 		return;
 	}
-	if (path[0] == '#' && strchr(path, ':'))
+	if (path[0] == '/')
+	{
+		cm->from_root = true;
+		path++;
+	}
+	else if (path[0] == '#' && strchr(path, ':'))
 	{
 		cm->abs_level = atoi(path + 1);
 		path = strchr(path, ':') + 1;
@@ -955,6 +984,33 @@ row_field(json_object *row, RfColMap *cm)
 
 	for (int i = 0; i < cm->npath; i++)
 	{
+		/* "*": the first member of an object (or element of an array) */
+		if (cm->path_parts[i][0] == '*' && cm->path_parts[i][1] == '\0')
+		{
+			if (json_object_is_type(v, json_type_array))
+			{
+				if (json_object_array_length(v) == 0)
+					return NULL;
+				v = json_object_array_get_idx(v, 0);
+				continue;
+			}
+			if (json_object_is_type(v, json_type_object))
+			{
+				json_object *first = NULL;
+
+				json_object_object_foreach(v, k, val)
+				{
+					(void) k;
+					first = val;
+					break;
+				}
+				if (first == NULL)
+					return NULL;
+				v = first;
+				continue;
+			}
+			return NULL;
+		}
 		if (!json_object_is_type(v, json_type_object) ||
 			!json_object_object_get_ex(v, cm->path_parts[i], &v))
 			return NULL;
@@ -998,8 +1054,10 @@ resolve_ref(RfPage *page, RfRowRef *ref, json_object *row, RfColMap *cm,
 	}
 	if (cm->npath == 0 && !cm->is_key)
 		return NULL;			/* an empty part */
+	if (cm->from_root)
+		return row_field(page->doc, cm);
 	if (cm->abs_level < 0 && cm->group_type == NULL && cm->up == 0 && !cm->is_key)
-		return row_field(row, cm);
+		return row_field(row, cm);	/* from_root was handled above */
 	if (ref == NULL)
 		return NULL;
 	if (cm->abs_level >= 0)
@@ -1141,7 +1199,7 @@ rf_page_row(RfPage *page, int rowno, RfRowContext *rc, Datum *values,
 			}
 			continue;
 		}
-		if (cm->up == 0 && !cm->is_key && cm->abs_level < 0 &&
+		if (cm->up == 0 && !cm->is_key && cm->abs_level < 0 && !cm->from_root &&
 			cm->group_type == NULL && cm->const_name == NULL)
 			v = row_field(row, cm);
 		else
@@ -1174,4 +1232,131 @@ rf_page_row(RfPage *page, int rowno, RfRowContext *rc, Datum *values,
 	}
 
 	error_context_stack = errcb.previous;
+}
+
+/* ----------------------------------------------------------------
+ *		Per-query answer cache
+ *
+ * Scans of one query that ask for the same URL with the same user mapping
+ * (a visit and its children, say) share one answer: the parsed document
+ * is kept, with a reference, until the query's memory goes away.
+ * ----------------------------------------------------------------
+ */
+
+#define RF_CACHE_KEYLEN 1024
+
+typedef struct RfCacheEntry
+{
+	char		key[RF_CACHE_KEYLEN];
+	json_object *doc;			/* NULL: the vendor answered 404 */
+} RfCacheEntry;
+
+typedef struct RfCache
+{
+	void	   *owner;
+	HTAB	   *entries;
+	MemoryContextCallback cb;
+	struct RfCache *next;
+} RfCache;
+
+static RfCache *rf_caches = NULL;
+
+static void
+cache_release(void *arg)
+{
+	RfCache    *c = arg;
+	HASH_SEQ_STATUS scan;
+	RfCacheEntry *e;
+	RfCache   **pp;
+
+	hash_seq_init(&scan, c->entries);
+	while ((e = hash_seq_search(&scan)) != NULL)
+	{
+		if (e->doc)
+			json_object_put(e->doc);
+		e->doc = NULL;
+	}
+	for (pp = &rf_caches; *pp; pp = &(*pp)->next)
+	{
+		if (*pp == c)
+		{
+			*pp = c->next;
+			break;
+		}
+	}
+}
+
+static RfCache *
+cache_for(void *owner, MemoryContext cxt)
+{
+	RfCache    *c;
+	HASHCTL		ctl;
+
+	for (c = rf_caches; c; c = c->next)
+		if (c->owner == owner)
+			return c;
+	if (cxt == NULL)
+		return NULL;
+	c = MemoryContextAllocZero(cxt, sizeof(RfCache));
+	c->owner = owner;
+	ctl.keysize = RF_CACHE_KEYLEN;
+	ctl.entrysize = sizeof(RfCacheEntry);
+	ctl.hcxt = cxt;
+	c->entries = hash_create("retail_fdw answers", 64, &ctl,
+							 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	c->cb.func = cache_release;
+	c->cb.arg = c;
+	MemoryContextRegisterResetCallback(cxt, &c->cb);
+	c->next = rf_caches;
+	rf_caches = c;
+	return c;
+}
+
+static bool
+cache_key(char *key, Oid umid, const char *url)
+{
+	return snprintf(key, RF_CACHE_KEYLEN, "%u %s", umid, url) < RF_CACHE_KEYLEN;
+}
+
+/* A page made from a cached answer, or NULL when there is none */
+RfPage *
+rf_cache_lookup(void *owner, Oid umid, const char *url, const RfEndpoint *ep,
+				const char *vendor)
+{
+	RfCache    *c = cache_for(owner, NULL);
+	char		key[RF_CACHE_KEYLEN];
+	RfCacheEntry *e;
+	RfPage	   *page;
+
+	if (c == NULL || !cache_key(key, umid, url))
+		return NULL;
+	e = hash_search(c->entries, key, HASH_FIND, NULL);
+	if (e == NULL)
+		return NULL;
+	page = palloc0(sizeof(RfPage));
+	page->vendor = vendor;
+	page->endpoint = ep->path;
+	page->cleanup.func = page_cleanup;
+	page->cleanup.arg = page;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, &page->cleanup);
+	page->doc = e->doc ? json_object_get(e->doc) : NULL;
+	return page_rows(page, ep);
+}
+
+/* Keep a page's answer for the rest of the query (cxt: the query's memory) */
+void
+rf_cache_store(void *owner, MemoryContext cxt, Oid umid, const char *url,
+			   RfPage *page)
+{
+	RfCache    *c = cache_for(owner, cxt);
+	char		key[RF_CACHE_KEYLEN];
+	RfCacheEntry *e;
+	bool		found;
+
+	if (!cache_key(key, umid, url))
+		return;
+	e = hash_search(c->entries, key, HASH_ENTER, &found);
+	if (found)
+		return;
+	e->doc = page->doc ? json_object_get(page->doc) : NULL;
 }

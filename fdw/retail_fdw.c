@@ -87,6 +87,7 @@ typedef struct RfFetch
 	List	   *headers;
 	RfJsonParser *parser;
 	RfTransfer *xfer;
+	RfPage	   *cached;			/* an answer shared within the query */
 } RfFetch;
 
 typedef struct RfScanState
@@ -120,6 +121,9 @@ typedef struct RfScanState
 	RfPage	   *page;
 	int			row;
 	RfStats		stats;			/* across rescans */
+	int64		cache_hits;
+	Oid			umid;			/* the user mapping: keys the answer cache */
+	EState	   *estate;
 } RfScanState;
 
 void		_PG_init(void);
@@ -613,6 +617,7 @@ retailBeginForeignScan(ForeignScanState *node, int eflags)
 	MemoryContext old;
 
 	node->fdw_state = st;
+	st->estate = estate;
 	st->cxt = AllocSetContextCreate(estate->es_query_cxt, "retail_fdw scan",
 									ALLOCSET_DEFAULT_SIZES);
 	st->row_cxt = AllocSetContextCreate(estate->es_query_cxt, "retail_fdw row",
@@ -644,6 +649,7 @@ retailBeginForeignScan(ForeignScanState *node, int eflags)
 	/* the connection outlives the scan; the scan only holds a reference */
 	old = MemoryContextSwitchTo(st->cxt);
 	st->conn = rf_http_connect(&st->opts, scan_user(node));
+	st->umid = GetUserMapping(scan_user(node), st->opts.serverid)->umid;
 	MemoryContextSwitchTo(old);
 	st->release_conn.func = release_conn_callback;
 	st->release_conn.arg = st;
@@ -764,6 +770,16 @@ submit_fetch(RfScanState *st, RfFetch *f)
 	RfHttpRequest req;
 	RfBodySink	sink;
 
+	if (st->ep->cacheable)
+	{
+		f->cached = rf_cache_lookup(st->estate, st->umid, f->url, st->ep,
+									st->opts.vendor->name);
+		if (f->cached)
+		{
+			st->cache_hits++;
+			return;
+		}
+	}
 	memset(&req, 0, sizeof(req));
 	req.endpoint = st->endpoint_label;
 	req.method = st->ep->method;
@@ -771,6 +787,7 @@ submit_fetch(RfScanState *st, RfFetch *f)
 	req.body = f->series->body;
 	req.headers = f->headers;
 	req.idempotent = st->ep->idempotent;
+	req.allow_404 = st->ep->missing_is_empty;
 	f->parser = rf_json_parser_create(st->cxt);
 	sink = rf_json_parser_sink(f->parser);
 	f->xfer = rf_http_submit(st->conn, &req, &sink);
@@ -885,7 +902,7 @@ finish_current(RfScanState *st)
 	if (st->page)
 		rf_page_free(st->page);
 	st->page = NULL;
-	if (st->current)
+	if (st->current && st->current->xfer)
 		rf_http_release(st->current->xfer, &st->stats);
 	st->current = NULL;
 }
@@ -908,12 +925,20 @@ advance_page(RfScanState *st)
 
 	f = linitial(st->queue);
 	st->queue = list_delete_first(st->queue);
+	st->current = f;
+	st->rowctx.consts = f->series->consts;
+	if (f->cached)
+	{
+		st->page = f->cached;
+		st->row = 0;
+		st->fetched += rf_page_nrows(st->page);
+		start_series(st);
+		return true;
+	}
 	rf_http_wait(st->conn, f->xfer);
 	if (!rf_http_succeeded(f->xfer))
 		rf_http_raise(f->xfer);
 
-	st->current = f;
-	st->rowctx.consts = f->series->consts;
 	if (f->series->rows_path)
 	{
 		RfEndpoint *ep = palloc(sizeof(RfEndpoint));
@@ -926,6 +951,9 @@ advance_page(RfScanState *st)
 		st->page = rf_json_parser_finish(f->parser, st->ep, st->opts.vendor->name);
 	st->row = 0;
 	st->stats.pages++;
+	if (st->ep->cacheable)
+		rf_cache_store(st->estate, st->estate->es_query_cxt, st->umid, f->url,
+					   st->page);
 	st->fetched += rf_page_nrows(st->page);
 	if (st->ep->max_rows > 0 && rf_page_nrows(st->page) >= st->ep->max_rows)
 		ereport(ERROR,
@@ -947,14 +975,165 @@ advance_page(RfScanState *st)
 	return true;
 }
 
+/* Does the scan have values for the endpoint's id column? */
+static bool
+has_id_values(RfScanState *st, List *values)
+{
+	ListCell   *lc;
+
+	foreach(lc, values)
+	{
+		RfQualValue *qv = lfirst(lc);
+
+		if (strcmp(st->ep->pushdown[qv->pd_index].column, st->ep->id_column) == 0 &&
+			(qv->op & (RF_OP_EQ | RF_OP_IN)))
+			return true;
+	}
+	return false;
+}
+
+/* The quals the lister can take, re-indexed into its pushdown table */
+static List *
+lister_values(RfScanState *st, List *values)
+{
+	const RfEndpoint *lister = st->ep->lister;
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, values)
+	{
+		RfQualValue *qv = lfirst(lc);
+		const RfPushdown *pd = rf_pushdown_lookup(lister,
+												  st->ep->pushdown[qv->pd_index].column);
+
+		if (pd && (pd->ops & qv->op))
+		{
+			RfQualValue *copy = palloc(sizeof(RfQualValue));
+
+			*copy = *qv;
+			copy->pd_index = pd - lister->pushdown;
+			result = lappend(result, copy);
+		}
+	}
+	return result;
+}
+
+/* The lister's request series (also what EXPLAIN shows) */
+static List *
+lister_series(RfScanState *st, List *values, bool *empty)
+{
+	RfOptions	lopts = st->opts;
+
+	lopts.endpoint = st->ep->lister;
+	return rf_plan_series(&lopts, lister_values(st, values), empty);
+}
+
+/*
+ * Page through the lister and collect the ids it lists, as an IN on the
+ * endpoint's id column.  This runs before the first row: the listing is
+ * small (ids and a few fields) and the details then go concurrently.
+ */
+static List *
+list_ids(RfScanState *st, List *values, bool *empty)
+{
+	const RfEndpoint *lister = st->ep->lister;
+	const RfPagingSpec *pg = &lister->paging;
+	int			size = pg->max_size > 0 ? pg->max_size : pg->default_size;
+	List	   *ids = NIL;
+	ListCell   *lc;
+	RfColMap	cm;
+	RfRowContext rc;
+	RfQualValue *qv;
+	const RfPushdown *idpd = rf_pushdown_lookup(st->ep, st->ep->id_column);
+
+	memset(&cm, 0, sizeof(cm));
+	memset(&rc, 0, sizeof(rc));
+	cm.attnum = 1;
+	rf_colmap_init(&cm, "id", TEXTOID, -1, st->ep->list_id_field);
+	rc.cols = &cm;
+	rc.ncols = 1;
+	rc.relname = st->relname;
+	rc.vendor = st->opts.vendor->name;
+	rc.endpoint = lister->path;
+
+	foreach(lc, lister_series(st, values, empty))
+	{
+		RfSeries   *series = lfirst(lc);
+		int64		offset = 0;
+
+		for (;;)
+		{
+			RfHttpRequest req;
+			RfJsonParser *parser = rf_json_parser_create(CurrentMemoryContext);
+			RfBodySink	sink = rf_json_parser_sink(parser);
+			RfTransfer *xfer;
+			RfPage	   *page;
+			int			n;
+			int64		count = -1;
+			bool		has_count;
+
+			memset(&req, 0, sizeof(req));
+			req.endpoint = psprintf("%s %s", lister->method, lister->path);
+			req.method = lister->method;
+			req.url = psprintf("%s%s", st->opts.base_url,
+							   rf_series_target(series, pg, size,
+												offset > 0 ? psprintf(INT64_FORMAT, offset) : NULL));
+			req.idempotent = true;
+			xfer = rf_http_submit(st->conn, &req, &sink);
+			rf_http_wait(st->conn, xfer);
+			if (!rf_http_succeeded(xfer))
+				rf_http_raise(xfer);
+			page = rf_json_parser_finish(parser, lister, st->opts.vendor->name);
+			rf_http_release(xfer, &st->stats);
+			st->stats.pages++;
+			n = rf_page_nrows(page);
+			for (int i = 0; i < n; i++)
+			{
+				Datum		v;
+				bool		isnull = true;
+
+				rf_page_row(page, i, &rc, &v, &isnull);
+				if (!isnull)
+					ids = lappend(ids, TextDatumGetCString(v));
+			}
+			has_count = rf_page_get_int(page, pg->count_path, &count);
+			rf_page_free(page);
+			offset += n;
+			if (pg->style != RF_PAGE_OFFSET || n < size || n == 0 ||
+				(has_count && offset >= count))
+				break;
+		}
+	}
+
+	if (ids == NIL)
+	{
+		*empty = true;
+		return values;
+	}
+	qv = palloc0(sizeof(RfQualValue));
+	qv->pd_index = idpd - st->ep->pushdown;
+	qv->op = RF_OP_IN;
+	qv->typid = TEXTOID;
+	qv->values = ids;
+	return lappend(list_copy(values), qv);
+}
+
 /* The scan's request series, with a pushed ORDER BY in every one */
 static List *
 scan_series(RfScanState *st, List *values, bool *empty)
 {
-	List	   *series = rf_plan_series(&st->opts, values, empty);
+	List	   *series;
 	const RfPagingSpec *pg = &st->ep->paging;
 	ListCell   *lc;
 
+	if (st->ep->lister && !has_id_values(st, values))
+	{
+		*empty = false;
+		values = list_ids(st, values, empty);
+		if (*empty)
+			return NIL;
+	}
+	series = rf_plan_series(&st->opts, values, empty);
 	if (st->sort < 0)
 		return series;
 	foreach(lc, series)
@@ -1023,7 +1202,12 @@ reset_run(RfScanState *st)
 
 	finish_current(st);
 	foreach(lc, st->queue)
-		rf_http_release(((RfFetch *) lfirst(lc))->xfer, &st->stats);
+	{
+		RfFetch    *f = lfirst(lc);
+
+		if (f->xfer)
+			rf_http_release(f->xfer, &st->stats);
+	}
 	MemoryContextReset(st->cxt);
 	st->queue = NIL;
 	st->series = NIL;
@@ -1074,6 +1258,22 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 		if (unknown)
 		{
 			ExplainPropertyText("Requests", "computed at execution from outer parameters", es);
+			return;
+		}
+		if (st->ep->lister && !has_id_values(st, values))
+		{
+			const RfEndpoint *lister = st->ep->lister;
+			const RfPagingSpec *lpg = &lister->paging;
+
+			foreach(lc, lister_series(st, values, &empty))
+				ExplainPropertyText("Listing",
+									psprintf("%s %s", lister->method,
+											 rf_series_target(lfirst(lc), lpg,
+															  lpg->max_size > 0 ? lpg->max_size : lpg->default_size,
+															  NULL)), es);
+			ExplainPropertyText("Then", psprintf("%s %s for each listed %s, up to %d at once",
+												 st->ep->method, st->ep->path,
+												 st->ep->id_column, st->opts.max_concurrency), es);
 			return;
 		}
 		series = scan_series(st, values, &empty);
@@ -1147,6 +1347,9 @@ retailExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		ExplainPropertyInteger("Pages", NULL, st->stats.pages, es);
 		ExplainPropertyInteger("Bytes received", NULL, st->stats.bytes, es);
 		ExplainPropertyInteger("Retries", NULL, st->stats.retries, es);
+		if (st->ep->cacheable)
+			ExplainPropertyInteger("Answers shared within the query", NULL,
+								   st->cache_hits, es);
 		if (es->timing)
 			ExplainPropertyFloat("Network wait", "ms",
 								 st->stats.wait_us / 1000.0, 1, es);

@@ -191,7 +191,8 @@ typedef struct RfWrite
 struct RfSeries;
 struct RfOptions;
 
-typedef struct RfEndpoint
+typedef struct RfEndpoint RfEndpoint;
+struct RfEndpoint
 {
 	const char *resource;		/* table name and "resource" option */
 	const char *method;			/* GET, POST */
@@ -214,6 +215,18 @@ typedef struct RfEndpoint
 	int			nsorts;
 	double		rows_per_request;	/* planner estimate */
 	const RfWrite *write;		/* INSERT / UPDATE, or NULL */
+	bool		object_body;	/* the body is one object (rows_path inside it) */
+	bool		missing_is_empty;	/* 404 = no row, not an error */
+	bool		cacheable;		/* answers are shared within a query */
+
+	/*
+	 * GET-by-id endpoints whose ids may also come from a list: without an
+	 * id filter the scan first pages through "lister" (its own filters on
+	 * the same columns) and then fetches each listed id.
+	 */
+	const struct RfEndpoint *lister;
+	const char *id_column;		/* the pushdown column the ids feed */
+	const char *list_id_field;	/* the id in a listed row */
 	int			max_concurrency;	/* the vendor's own cap; 0 = none */
 	int			max_rows;		/* a response this long may be truncated */
 
@@ -224,7 +237,7 @@ typedef struct RfEndpoint
 	 */
 	List	   *(*plan_series) (const struct RfOptions *opts, List *qualvals,
 								bool *empty);
-} RfEndpoint;
+};
 
 /* How a vendor authenticates */
 typedef enum RfAuth
@@ -391,6 +404,7 @@ struct RfColMap
 	const char *group_type;		/* "@type:": nearest level of that group */
 	bool		is_key;			/* "$key": the member key of that level */
 	const char *const_name;		/* "=name": a constant of the request */
+	bool		from_root;		/* "/a.b": from the document's root */
 	bool		is_local;		/* "localtime:": date, time and zone parts */
 	bool		local_end;		/* ...the end of the period they name */
 	struct RfColMap *sub;		/* the parts */
@@ -428,6 +442,12 @@ extern char *rf_page_get_string(RfPage *page, const char *path);
 extern void rf_page_row(RfPage *page, int rowno, RfRowContext *rc,
 						Datum *values, bool *nulls);
 extern void rf_page_free(RfPage *page);
+
+/* A per-query cache of parsed answers, keyed by user mapping and URL */
+extern RfPage *rf_cache_lookup(void *owner, Oid umid, const char *url,
+							   const RfEndpoint *ep, const char *vendor);
+extern void rf_cache_store(void *owner, MemoryContext cxt, Oid umid,
+						   const char *url, RfPage *page);
 extern void rf_colmap_init(RfColMap *cm, const char *attname, Oid typid,
 						   int32 typmod, const char *json_path);
 

@@ -17,13 +17,7 @@
 extern const RfVendor rf_vendor_journey;
 extern const RfVendor rf_vendor_retailnext;
 extern const RfVendor rf_vendor_aifi;
-
-static const RfVendor rf_vendor_inspector = {
-	.name = "inspector",
-	.auth = RF_AUTH_HEADER,
-	.auth_header = "Authorization",
-	.auth_scheme = "Token",
-};
+extern const RfVendor rf_vendor_inspector;
 
 static const RfVendor *const rf_vendors[] = {
 	&rf_vendor_journey,
