@@ -138,6 +138,7 @@ struct RfTransfer
 	bool		allow_404;
 	bool		no_auth;
 	bool		form;
+	bool		any_status;
 	bool		reauthed;		/* got a new token after a 401 once */
 	bool		needs_auth;		/* waits for that new token */
 	List	   *extra_headers;
@@ -1005,6 +1006,7 @@ rf_http_submit(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
 						errmsg("could not create a libcurl handle")));
 	x->no_auth = req->no_auth;
 	x->form = req->form;
+	x->any_status = req->any_status;
 	foreach(lc, req->headers)
 		x->extra_headers = lappend(x->extra_headers, pstrdup(lfirst(lc)));
 	build_headers(conn, x);
@@ -1149,6 +1151,9 @@ rf_http_succeeded(RfTransfer *x)
 {
 	if (x->state != RF_XFER_DONE || x->curl_rc != CURLE_OK)
 		return false;
+	if (x->any_status && x->status >= 200 && x->status < 500 && x->status != 401 &&
+		x->status != 403 && x->status != 429)
+		return true;
 	return (x->status >= 200 && x->status < 300) ||
 		(x->status == 404 && x->allow_404);
 }
@@ -1157,6 +1162,20 @@ long
 rf_http_status(RfTransfer *x)
 {
 	return x->status;
+}
+
+/* The Location header of the answer (never followed), or NULL */
+const char *
+rf_http_location(RfTransfer *x)
+{
+	return x->location[0] ? x->location : NULL;
+}
+
+/* The first bytes of the answer's body */
+const char *
+rf_http_body_head(RfTransfer *x)
+{
+	return x->head;
 }
 
 const char *

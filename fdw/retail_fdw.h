@@ -350,6 +350,7 @@ typedef struct RfHttpRequest
 	bool		idempotent;
 	bool		allow_404;		/* 404 is an answer, not an error */
 	bool		no_auth;		/* send no credentials (token requests) */
+	bool		any_status;		/* every HTTP answer is a result (actions) */
 	bool		form;			/* body is application/x-www-form-urlencoded */
 } RfHttpRequest;
 
@@ -374,6 +375,8 @@ extern bool rf_http_done(RfTransfer *xfer);
 extern bool rf_http_succeeded(RfTransfer *xfer);
 extern long rf_http_status(RfTransfer *xfer);
 extern const char *rf_http_page_next_header(RfTransfer *xfer);
+extern const char *rf_http_location(RfTransfer *xfer);
+extern const char *rf_http_body_head(RfTransfer *xfer);
 extern void rf_http_raise(RfTransfer *xfer) pg_attribute_noreturn();
 extern void rf_http_release(RfTransfer *xfer, RfStats *stats);
 extern void rf_http_check_url(const char *url, const char *what);
