@@ -122,6 +122,17 @@ typedef struct RfScanState
 	int			row;
 	RfStats		stats;			/* across rescans */
 	int64		cache_hits;
+
+	/*
+	 * Fan-out: once a series' first page tells the total count, its other
+	 * pages are asked for by number, several at once, instead of one after
+	 * the other along next links.
+	 */
+	RfSeries   *fan_series;
+	int			fan_next;		/* next page number to ask for */
+	int			fan_total;		/* pages in the series */
+	int64		fan_count;		/* the total the first page gave */
+	int			fan_size;		/* rows per full page */
 	Oid			umid;			/* the user mapping: keys the answer cache */
 	EState	   *estate;
 } RfScanState;
@@ -804,17 +815,62 @@ limit_reached(RfScanState *st)
  * Keep up to max_concurrency first pages of upcoming series in flight
  * (only one with a pushed LIMIT, which may need just the first).
  */
-static void
-start_series(RfScanState *st)
+/* In-flight limit of the scan: max_concurrency and the vendor's own cap */
+static int
+inflight_limit(RfScanState *st)
 {
-	int			inflight = list_length(st->queue);
 	int			maxq = (st->limit > 0) ? 1 : st->opts.max_concurrency;
 
 	if (st->ep->max_concurrency > 0)
 		maxq = Min(maxq, st->ep->max_concurrency);
+	return maxq;
+}
+
+/*
+ * Ask for more pages of the fanned-out series, ahead of other series'
+ * first pages in the queue (rows come out in page order).
+ */
+static void
+top_up_series(RfScanState *st)
+{
+	const RfPagingSpec *pg = &st->ep->paging;
+	int			maxq = inflight_limit(st);
 
 	if (limit_reached(st))
 		return;
+	while (st->fan_series && st->fan_next <= st->fan_total &&
+		   list_length(st->queue) < maxq)
+	{
+		int			pageno = st->fan_next++;
+		int64		offset = (int64) (pageno - 1) * st->fan_size;
+		char	   *value = (pg->style == RF_PAGE_OFFSET) ?
+			psprintf(INT64_FORMAT, offset) :
+			psprintf("%d", pg->first_page + pageno - 1);
+		RfFetch    *f = make_fetch(st, st->fan_series, pageno, offset, value, NULL);
+		int			pos = 0;
+		ListCell   *lc;
+
+		foreach(lc, st->queue)
+		{
+			if (((RfFetch *) lfirst(lc))->series != st->fan_series)
+				break;
+			pos++;
+		}
+		submit_fetch(st, f);
+		st->queue = list_insert_nth(st->queue, pos, f);
+	}
+}
+
+static void
+start_series(RfScanState *st)
+{
+	int			inflight = list_length(st->queue);
+	int			maxq = inflight_limit(st);
+
+	if (limit_reached(st))
+		return;
+	top_up_series(st);
+	inflight = list_length(st->queue);
 	while (inflight < maxq && st->next_series < list_length(st->series))
 	{
 		RfFetch    *f = make_fetch(st, list_nth(st->series, st->next_series++),
@@ -829,11 +885,16 @@ start_series(RfScanState *st)
 static void
 pagination_error(RfScanState *st, const char *what, const char *url)
 {
+	const char *shown = url;
+
+	/* the server's own pages are shown by path: the host is in base_url */
+	if (url && strncmp(url, st->opts.base_url, strlen(st->opts.base_url)) == 0)
+		shown = url + strlen(st->opts.base_url);
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_UNABLE_TO_CREATE_REPLY),
 			 errmsg("inconsistent pagination from %s: %s", st->opts.vendor->name, what),
-			 errdetail("Endpoint %s, server \"%s\", next page %s.",
-					   st->endpoint_label, st->opts.servername, url ? url : "(none)"),
+			 errdetail("Endpoint %s, server \"%s\", page %s.",
+					   st->endpoint_label, st->opts.servername, shown ? shown : "(none)"),
 			 errhint("No partial result was returned; retry the query.")));
 }
 
@@ -908,6 +969,53 @@ finish_current(RfScanState *st)
 }
 
 /*
+ * Page-numbered and offset series whose first page gives the total count
+ * fan out: the other pages are known in advance and go several at once.
+ * Later pages are checked against the first: the same count, full pages
+ * before the last.  Returns true when f's series is (now) fanned out, so
+ * that no next link is followed.
+ */
+static bool
+fan_out(RfScanState *st, RfFetch *f, RfPage *page)
+{
+	const RfPagingSpec *pg = &st->ep->paging;
+	int			nrows = rf_page_nrows(page);
+	int64		count;
+
+	if (f->series == st->fan_series)
+	{
+		bool		last = (f->pageno == st->fan_total);
+
+		if (!rf_page_get_int(page, pg->count_path, &count) || count != st->fan_count)
+			pagination_error(st, psprintf("the total changed between pages (" INT64_FORMAT " then %s)",
+										  st->fan_count,
+										  rf_page_get_int(page, pg->count_path, &count) ?
+										  psprintf(INT64_FORMAT, count) : "none"), f->url);
+		if ((!last && nrows != st->fan_size) ||
+			(last && nrows != st->fan_count - (int64) (st->fan_total - 1) * st->fan_size))
+			pagination_error(st, psprintf("page %d has %d rows, not the %s its total implies",
+										  f->pageno, nrows, last ? "remainder" : "page size"),
+							 f->url);
+		if (last)
+			st->fan_series = NULL;
+		return true;
+	}
+	if (f->pageno != 1 || st->limit > 0 || pg->count_path == NULL ||
+		(pg->style != RF_PAGE_NUMBER && pg->style != RF_PAGE_OFFSET) ||
+		pg->page_param == NULL || !rf_page_get_int(page, pg->count_path, &count))
+		return false;
+	/* a vendor that returned less than asked decides its own page size */
+	if (count <= nrows || nrows != st->page_size)
+		return count <= nrows;
+	st->fan_series = f->series;
+	st->fan_count = count;
+	st->fan_size = nrows;
+	st->fan_total = (int) ((count + nrows - 1) / nrows);
+	st->fan_next = 2;
+	return true;
+}
+
+/*
  * Make the next page current: wait for the head of the queue, parse it,
  * and queue its successor at once so the network works while rows are
  * converted.  False when every series is exhausted.
@@ -922,6 +1030,7 @@ advance_page(RfScanState *st)
 	start_series(st);
 	if (st->queue == NIL)
 		return false;
+
 
 	f = linitial(st->queue);
 	st->queue = list_delete_first(st->queue);
@@ -965,7 +1074,9 @@ advance_page(RfScanState *st)
 				 errhint("Add filters to foreign table \"%s\" so that each request returns fewer rows.",
 						 st->relname)));
 
-	succ = limit_reached(st) ? NULL : next_fetch(st, f, st->page);
+	succ = NULL;
+	if (!limit_reached(st) && !fan_out(st, f, st->page))
+		succ = next_fetch(st, f, st->page);
 	if (succ)
 	{
 		submit_fetch(st, succ);
@@ -1213,6 +1324,7 @@ reset_run(RfScanState *st)
 	st->series = NIL;
 	st->started = false;
 	st->fetched = 0;
+	st->fan_series = NULL;
 }
 
 /*

@@ -130,6 +130,22 @@ SELECT count(*) FROM visit_journey_events
 \! $SIMCTL reset
 ALTER SERVER journey OPTIONS (DROP timeout_ms);
 
+-- pagination that drifts: the total changes between pages, a page comes
+-- back short before the last: HV00M, never a partial result
+CREATE FOREIGN TABLE vje_pages (session_id text, event_start timestamptz, store_code text)
+  SERVER journey OPTIONS (resource 'visit_journey_events', page_size '10');
+\! $SIMCTL fault '{"path_contains": "/bi/", "query_contains": "page=3", "times": -1, "kind": "body", "body": {"count": 9999, "next": null, "previous": null, "results": []}}'
+SELECT count(*) FROM vje_pages
+ WHERE store_code = 'SM-002' AND event_start >= '2025-08-12' AND event_start < '2025-08-13';
+\echo :LAST_ERROR_SQLSTATE
+\! $SIMCTL reset
+\! $SIMCTL fault '{"path_contains": "/bi/", "query_contains": "page=2", "times": -1, "kind": "body", "body": {"count": 105, "next": null, "previous": null, "results": [{"session_id": "s1", "event_start": "2025-08-12T10:00:00Z", "store_code": "SM-002"}]}}'
+SELECT count(*) FROM vje_pages
+ WHERE store_code = 'SM-002' AND event_start >= '2025-08-12' AND event_start < '2025-08-13';
+\echo :LAST_ERROR_SQLSTATE
+\! $SIMCTL reset
+DROP FOREIGN TABLE vje_pages;
+
 -- a response larger than max_response_bytes: 54000
 ALTER SERVER journey OPTIONS (ADD max_response_bytes '4096');
 SELECT count(*) FROM visit_journey_events

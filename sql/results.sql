@@ -71,7 +71,8 @@ SELECT count(*) AS extra FROM (SELECT * FROM got EXCEPT ALL SELECT * FROM expect
 -- seven daily windows, each one page, besides the one curl made
 \! $SIMCTL count --contains page_size=1000
 
--- small pages: the same rows, following the vendor's next links
+-- small pages: the same rows; once the first page gives the count, the other
+-- pages are asked for by number, several at once
 CREATE FOREIGN TABLE vje_small (
   session_id text, visit_id text, user_id text, device_id text,
   date_of_visit date, store_name text, store_code text, zone_name text,
