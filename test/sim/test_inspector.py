@@ -1,0 +1,92 @@
+"""Unit tests of the simulator's Inspector Cloud module."""
+
+import json
+import os
+import sys
+import unittest
+import urllib.error
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import simulator  # noqa: E402
+
+API = "/api/data/v1.3"
+
+
+class InspectorTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = simulator.Simulator(seed=1)
+        cls.url = cls.sim.start()["inspector"]["url"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+
+    def setUp(self):
+        self.sim.reset()
+
+    def call(self, path, method="GET", token="ic-secret-token"):
+        headers = {"Authorization": "Token " + token} if token else {}
+        req = urllib.request.Request(self.url + API + path, headers=headers, method=method)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, json.loads(r.read().decode("utf-8"))
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read().decode("utf-8"))
+
+    def test_auth(self):
+        self.assertEqual(self.call("/visits/324096/", token=None)[0], 401)
+        self.assertEqual(self.call("/visits/324096/", token="nope")[0], 401)
+
+    def test_doc_example(self):
+        st, v = self.call("/visits/324096/")
+        self.assertEqual(st, 200)
+        self.assertEqual(v["current_agent_name"], "Alex")
+        self.assertEqual([o["reason"] for o in v["oos_reasons"]],
+                         ["Продукт в блоке", "Не пришел продукт", "Ошибка распознавания"])
+        self.assertEqual(v["dqi"][0]["name"], "Горизонтальная перспектива")
+        q = v["scenes"][2]["question_groups"][0]["questions"][0]
+        self.assertEqual(q["answer"], {"66942": "Промо выполняется"})
+
+    def test_404_for_gaps(self):
+        self.assertEqual(self.call("/visits/500002/"), (404, {"detail": "Not found."}))
+
+    def test_list_default_is_new_and_paging(self):
+        _, new = self.call("/visits/?limit=1000")
+        _, all_ = self.call("/visits/?is_new=false&limit=1000")
+        self.assertLess(new["count"], all_["count"])
+        ids, offset = [], 0
+        while True:
+            _, page = self.call("/visits/?is_new=false&limit=7&offset=%d" % offset)
+            ids += [r["id"] for r in page["results"]]
+            if not page["next"]:
+                break
+            offset += 7
+        self.assertEqual(ids, [r["id"] for r in all_["results"]])
+
+    def test_filters(self):
+        _, page = self.call("/visits/?is_new=false&datetime_gte=2025-08-20T00:00:00Z&agent=5634")
+        self.assertTrue(page["results"])
+        for r in page["results"]:
+            self.assertGreaterEqual(r["created_at"], "2025-08-20")
+            st, v = self.call("/visits/%d/" % r["id"])
+            self.assertEqual(v["agent_id"], 5634)
+
+    def test_ack_and_get_does_not_ack(self):
+        self.call("/visits/500001/")
+        _, before = self.call("/visits/?limit=1000")
+        self.assertIn(500001, [r["id"] for r in before["results"]])
+        self.assertEqual(self.call("/visits/500001/ack/", method="POST")[0], 200)
+        _, after = self.call("/visits/?limit=1000")
+        self.assertNotIn(500001, [r["id"] for r in after["results"]])
+        self.assertEqual(self.call("/visits/500002/ack/", method="POST")[0], 404)
+
+    def test_stores_and_skus(self):
+        self.assertEqual(self.call("/stores/")[1]["count"], 5)
+        self.assertEqual(self.call("/sku/?limit=5")[1]["count"], 20)
+
+
+if __name__ == "__main__":
+    unittest.main()

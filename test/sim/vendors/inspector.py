@@ -1,0 +1,260 @@
+"""inspector: Inspector Cloud (Eyrene) data API v1.3.
+
+Source: /work/shared/api-docs/inspector-cloud-visit.txt (its JSON lost its
+braces; the example visit, inspector_doc_visit.json, is rebuilt from its text
+and field list) and the Inspector Cloud part of NOTES.md.
+
+AUTH  "Authorization: Token ic-secret-token" (option inspector.token); else 401
+      {"detail": "Invalid token."} or {"detail": "Authentication credentials
+      were not provided."} (DRF style).
+ENDPOINTS (under /api/data/v1.3)
+  GET  /visits/{id}/      the whole visit; 404 {"detail": "Not found."}
+  GET  /visits/           limit (default 100, max 1000) / offset paging:
+                          {count, next, previous, results: [{id, cid, name,
+                          created_at, updated_at}]} ordered by id; filters
+                          datetime_gte (created_at >=), cid, agent (agent_id),
+                          route (current_agent_route), is_new (DEFAULT TRUE:
+                          only visits not yet acknowledged; is_new=false: all)
+  POST /visits/{id}/ack/  acknowledges: the visit leaves the is_new list;
+                          200 {"id": .., "is_new": false}; 404 unknown id
+  GET  /stores/, /sku/    limit/offset lists (fields invented: the doc has none)
+  A GET never acknowledges anything.  /_sim/reset forgets acknowledgements.
+FIXTURE (deterministic)
+  324096   the documentation's example visit, field for field (Russian texts),
+           created 2020-07-29, is_new true.
+  60 generated visits, ids 500001 + 7*i (i = 0..59; the ids between are 404),
+  created 2025-08-01 .. 2025-08-20 (three a day, 08:xx, 11:xx, 14:xx UTC),
+  stores 11020..11024 in turn, agents 5633 (route 164780), 5634 (164781), 5635
+  (164782) in turn; cid "V-<id>"; is_new false for every third (i % 3 == 2);
+  visits up to 500043 have prices, oos reasons (with diagnosis and fixed), a kpi
+  value and a dqi entry; every fifth (i % 5 == 4) has no scenes; texts mix
+  Russian, accents and emoji.  Stores 11020..11024; skus: 20 (ids 155279 + n).
+"""
+
+import datetime as dt
+import json
+import os
+import threading
+
+from vendors.base import HttpError, Response, int_arg, iso_z, parse_iso, rng_for, UTC
+
+VENDOR = "inspector"
+API = "/api/data/v1.3"
+JSON_CT = "application/json; charset=utf-8"
+
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                       "inspector_doc_visit.json"), encoding="utf-8") as _f:
+    DOC_VISIT = json.load(_f)
+
+STORES = [
+    {"id": 11020, "cid": "ST-11020", "name": "Пятёрочка на Ленина", "city": "Калуга",
+     "region": "Калужская область", "chain": "X5"},
+    {"id": 11021, "cid": "ST-11021", "name": "Магнит у дома", "city": "Обнинск",
+     "region": "Калужская область", "chain": "Магнит"},
+    {"id": 11022, "cid": "ST-11022", "name": "Café Crème Épicerie", "city": "Москва",
+     "region": "Москва", "chain": "Indie"},
+    {"id": 11023, "cid": "ST-11023", "name": "ВкусВилл 🍏", "city": "Москва",
+     "region": "Москва", "chain": "ВкусВилл"},
+    {"id": 11024, "cid": "ST-11024", "name": "Перекрёсток", "city": "Тула",
+     "region": "Тульская область", "chain": "X5"},
+]
+AGENTS = [(5633, "Alex", "164780"), (5634, "Мария", "164781"), (5635, "Jürgen", "164782")]
+REASONS = ["Продукт в блоке", "Не пришел продукт", "Ошибка распознавания", "Нет в матрице сети"]
+DIAGNOSES = ["OOS подтверждён", "Товар найден на фото", "Нет данных"]
+SKU_NAMES = ["Шоколад «Алёнка» 90 г", "Café noir 250 g", "Сок яблочный 1 л", "Чай 🍵 зелёный"]
+SKU_BRANDS = ["Красный Октябрь", "Lavazza", "Добрый", "Greenfield"]
+SKU_CATEGORIES = ["Шоколад", "Кофе", "Соки", "Чай"]
+SKUS = [{"id": 155279 + n, "cid": "590002%07d" % (23308 + n),
+         "name": "%s #%d" % (SKU_NAMES[n % 4], n), "brand": SKU_BRANDS[n % 4],
+         "category": SKU_CATEGORIES[n % 4]} for n in range(20)]
+
+
+def _scenes(i, vid, created):
+    scenes = []
+    if i % 5 == 4:
+        return scenes
+    for s in range(1 + i % 3):
+        sid = 90000 + 10 * i + s
+        images = [{"id": 27000000 + 100 * i + 10 * s + k,
+                   "created_at": iso_z(created + dt.timedelta(minutes=5 + k)),
+                   "original_url": "https://storage.example/%d/%d/%d.jpg" % (vid, sid, k),
+                   "corrected_perspective_url": "https://storage.example/%d/%d/%d-c.jpg" % (vid, sid, k),
+                   "is_deleted": False, "annotations": [], "shelf_annotations": [],
+                   "price_annotations": []} for k in range(s + 1)]
+        groups = []
+        if s == 0:
+            opts = [{"id": 66942, "value": "Промо выполняется"},
+                    {"id": 66943, "value": "Не пришел продукт"}]
+            chosen = opts[i % 2]
+            groups = [{"id": 130, "name": "Промо", "cid": None,
+                       "created_at": "2021-09-24T17:36:29.466080Z",
+                       "questions": [
+                           {"id": 25, "type": "select_one",
+                            "answer": {str(chosen["id"]): chosen["value"]},
+                            "options": opts, "created_at": "2020-03-11T14:33:16.387348Z",
+                            "text": "Статус выполнения промо", "required": False, "cid": "PROMO_1"},
+                           {"id": 26, "type": "text",
+                            "answer": None if i % 2 else {"0": "Всё отлично 👍"},
+                            "options": [], "created_at": "2020-03-11T14:33:16.416687Z",
+                            "text": "Комментарий", "required": False, "cid": "PROMO_5"}]}]
+        scenes.append({"id": sid, "created_at": iso_z(created + dt.timedelta(minutes=3 + s)),
+                       "task_id": 48 + s,
+                       "portal_url": "https://test.inspector-cloud.com/portal/visit/%d/scene/%d" % (vid, sid),
+                       "images": images, "image_quality": [], "clone_id": 0,
+                       "question_groups": groups, "assortment": [], "facing_counts": []})
+    return scenes
+
+
+def _gen_visit(i):
+    vid = 500001 + 7 * i
+    rng = rng_for("inspector", vid)
+    agent = AGENTS[i % 3]
+    day = dt.datetime(2025, 8, 1, tzinfo=UTC) + dt.timedelta(days=i // 3)
+    created = day + dt.timedelta(hours=8 + (i % 3) * 3, minutes=rng.randint(0, 59),
+                                 seconds=rng.randint(0, 59))
+    closed = created + dt.timedelta(minutes=rng.randint(20, 90))
+    scenes = _scenes(i, vid, created)
+    first_scene = scenes[0]["id"] if scenes else None
+    prices, oos, kpis, dqi = [], [], [], []
+    if vid <= 500043:
+        for k in range(1 + i % 4):
+            sku = SKUS[(i + k) % len(SKUS)]
+            prices.append({"id": 700000 + 10 * i + k, "scene_id": first_scene, "sku_id": sku["id"],
+                           "sku_cid": sku["cid"], "price": [19, 45.5, 109, 89.99][k % 4],
+                           "target_price": None if k % 2 else 100, "is_promo": bool(k % 2),
+                           "id_competitor": "", "updated_at": iso_z(closed)})
+        for k in range(i % 3):
+            sku = SKUS[(i + 7 + k) % len(SKUS)]
+            oos.append({"id": 7200000 + 10 * i + k, "scene_id": first_scene, "sku_id": sku["id"],
+                        "sku_cid": sku["cid"], "reason": REASONS[(i + k) % len(REASONS)],
+                        "diagnosis": DIAGNOSES[(i + k) % 3], "fixed": (i + k) % 2 == 0,
+                        "updated_at": iso_z(closed)})
+        kpis.append({"id": 800000 + i, "kpi_id": "12", "kpi_cid": "OSA", "updated_at": iso_z(closed),
+                     "category": "Наличие", "value": round(0.5 + (i % 5) / 10.0, 2),
+                     "target_value": "0.9", "details": {}, "exclude_from_reports": False,
+                     "exclude_from_reports_comment": None, "clone_id": 0})
+        dqi.append({"id": 1979900000 + i, "uuid": "844e8e37-e4b5-4c8f-9fa8-%012d" % vid,
+                    "type": 3, "created_at": iso_z(closed), "updated_at": iso_z(closed),
+                    "visit_id": vid, "scene_id": first_scene, "image_id": None,
+                    "name": "Горизонтальная перспектива", "description": "",
+                    "related_to": "IMAGE", "severity": ["INFO", "WARNING"][i % 2],
+                    "threshold": 0.3, "value": round(0.1 + (i % 7) / 10.0, 2), "json": None})
+    store = STORES[i % len(STORES)]
+    return {
+        "id": vid, "cid": "V-%d" % vid,
+        "portal_url": "https://test.inspector-cloud.com/portal/visit/%d" % vid,
+        "agent_id": agent[0], "current_agent_name": agent[1], "current_agent_route": agent[2],
+        "current_agent_role": None if i % 2 else "merchandiser",
+        "store_id": store["id"], "customer_id": "{%08X-0000-0000-0000-%012d}" % (vid, i),
+        "is_closed": True, "is_deleted": False, "is_new": i % 3 != 2,
+        "latitude": 54.5 + i / 1000.0, "longitude": 37.0 + i / 1000.0,
+        "closed_latitude": 54.5 + i / 1000.0, "closed_longitude": 37.0 + i / 1000.0,
+        "closed_at": iso_z(closed), "created_at": iso_z(created), "updated_at": iso_z(closed),
+        "app_created_at": iso_z(created), "app_closed_at": iso_z(closed),
+        "scenes": scenes, "kpi_values": kpis, "prices": prices, "oos_reasons": oos, "dqi": dqi,
+    }
+
+
+class Inspector:
+    def __init__(self, sim):
+        self.sim = sim
+        self.lock = threading.Lock()
+        self.token = sim.options.get("inspector.token", "ic-secret-token")
+        self.visits = {324096: DOC_VISIT}
+        for i in range(60):
+            v = _gen_visit(i)
+            self.visits[v["id"]] = v
+        self.acked = set()
+
+    def reset(self):
+        with self.lock:
+            self.acked = set()
+
+    def _auth(self, req):
+        h = req.header("Authorization")
+        if not h:
+            raise HttpError(401, {"detail": "Authentication credentials were not provided."})
+        scheme, _, tok = h.partition(" ")
+        if scheme != "Token" or tok != self.token:
+            raise HttpError(401, {"detail": "Invalid token."})
+
+    def _visit(self, vid):
+        v = self.visits.get(vid)
+        if v is None:
+            return None
+        with self.lock:
+            acked = vid in self.acked
+        return dict(v, is_new=False) if acked and v["is_new"] else v
+
+    @staticmethod
+    def _json(status, body):
+        return Response(status, json.dumps(body, ensure_ascii=False), content_type=JSON_CT)
+
+    def _page(self, req, rows):
+        limit = int_arg(req, "limit", 100, 1, 1000)
+        offset = int_arg(req, "offset", 0, 0)
+        chunk = rows[offset:offset + limit]
+        nxt = req.url_with(offset=offset + limit, limit=limit) if offset + limit < len(rows) else None
+        prev = req.url_with(offset=max(0, offset - limit), limit=limit) if offset > 0 else None
+        return self._json(200, {"count": len(rows), "next": nxt, "previous": prev, "results": chunk})
+
+    def _list(self, req):
+        is_new = (req.arg("is_new") or "true").lower()
+        if is_new not in ("true", "false", "1", "0"):
+            raise HttpError(400, {"is_new": ["Must be a valid boolean."]})
+        gte = parse_iso(req.arg("datetime_gte"), "datetime_gte") if req.arg("datetime_gte") else None
+        rows = []
+        for vid in sorted(self.visits):
+            v = self._visit(vid)
+            if is_new in ("true", "1") and not v["is_new"]:
+                continue
+            if gte and parse_iso(v["created_at"]) < gte:
+                continue
+            if req.arg("cid") is not None and v["cid"] != req.arg("cid"):
+                continue
+            if req.arg("agent") is not None and str(v["agent_id"]) != req.arg("agent"):
+                continue
+            if req.arg("route") is not None and v["current_agent_route"] != req.arg("route"):
+                continue
+            rows.append({"id": v["id"], "cid": v["cid"], "name": "Визит %d" % v["id"],
+                         "created_at": v["created_at"], "updated_at": v["updated_at"]})
+        return self._page(req, rows)
+
+    def handle(self, req):
+        path = req.path
+        if not path.startswith(API + "/"):
+            raise HttpError(404, {"detail": "Not found."})
+        self._auth(req)
+        parts = [p for p in path[len(API):].split("/") if p]
+        if parts == ["visits"] and req.method == "GET":
+            return self._list(req)
+        if len(parts) in (2, 3) and parts[0] == "visits":
+            try:
+                vid = int(parts[1])
+            except ValueError:
+                raise HttpError(404, {"detail": "Not found."})
+            v = self._visit(vid)
+            if v is None:
+                raise HttpError(404, {"detail": "Not found."})
+            if len(parts) == 2 and req.method == "GET":
+                return self._json(200, v)
+            if len(parts) == 3 and parts[2] == "ack" and req.method == "POST":
+                with self.lock:
+                    self.acked.add(vid)
+                return self._json(200, {"id": vid, "is_new": False})
+            raise HttpError(405, {"detail": 'Method "%s" not allowed.' % req.method})
+        if parts == ["stores"] and req.method == "GET":
+            rows = [dict(s, address="ул. Ленина, %d" % (s["id"] - 11000), latitude=54.5,
+                         longitude=37.0, is_active=True, created_at="2020-01-01T00:00:00Z",
+                         updated_at="2025-08-01T00:00:00Z") for s in STORES]
+            return self._page(req, rows)
+        if parts == ["sku"] and req.method == "GET":
+            rows = [dict(s, manufacturer=s["brand"], barcode=s["cid"], is_active=True,
+                         created_at="2020-01-01T00:00:00Z", updated_at="2025-08-01T00:00:00Z")
+                    for s in SKUS]
+            return self._page(req, rows)
+        raise HttpError(404, {"detail": "Not found."})
+
+
+def make(sim):
+    return Inspector(sim)
