@@ -1243,18 +1243,22 @@ rf_page_row(RfPage *page, int rowno, RfRowContext *rc, Datum *values,
  * ----------------------------------------------------------------
  */
 
-#define RF_CACHE_KEYLEN 1024
-
 typedef struct RfCacheEntry
 {
-	char		key[RF_CACHE_KEYLEN];
+	char	   *key;
 	json_object *doc;			/* NULL: the vendor answered 404 */
 } RfCacheEntry;
 
+/*
+ * The entries live in the query's context itself (not in a child): its
+ * reset callback runs after the children are gone but before its own
+ * memory is, so it can still drop the references it holds.
+ */
 typedef struct RfCache
 {
 	void	   *owner;
-	HTAB	   *entries;
+	MemoryContext cxt;
+	List	   *entries;		/* RfCacheEntry * */
 	MemoryContextCallback cb;
 	struct RfCache *next;
 } RfCache;
@@ -1265,17 +1269,18 @@ static void
 cache_release(void *arg)
 {
 	RfCache    *c = arg;
-	HASH_SEQ_STATUS scan;
-	RfCacheEntry *e;
+	ListCell   *lc;
 	RfCache   **pp;
 
-	hash_seq_init(&scan, c->entries);
-	while ((e = hash_seq_search(&scan)) != NULL)
+	foreach(lc, c->entries)
 	{
+		RfCacheEntry *e = lfirst(lc);
+
 		if (e->doc)
 			json_object_put(e->doc);
 		e->doc = NULL;
 	}
+	c->entries = NIL;
 	for (pp = &rf_caches; *pp; pp = &(*pp)->next)
 	{
 		if (*pp == c)
@@ -1290,7 +1295,6 @@ static RfCache *
 cache_for(void *owner, MemoryContext cxt)
 {
 	RfCache    *c;
-	HASHCTL		ctl;
 
 	for (c = rf_caches; c; c = c->next)
 		if (c->owner == owner)
@@ -1299,11 +1303,7 @@ cache_for(void *owner, MemoryContext cxt)
 		return NULL;
 	c = MemoryContextAllocZero(cxt, sizeof(RfCache));
 	c->owner = owner;
-	ctl.keysize = RF_CACHE_KEYLEN;
-	ctl.entrysize = sizeof(RfCacheEntry);
-	ctl.hcxt = cxt;
-	c->entries = hash_create("retail_fdw answers", 64, &ctl,
-							 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	c->cxt = cxt;
 	c->cb.func = cache_release;
 	c->cb.arg = c;
 	MemoryContextRegisterResetCallback(cxt, &c->cb);
@@ -1312,10 +1312,19 @@ cache_for(void *owner, MemoryContext cxt)
 	return c;
 }
 
-static bool
-cache_key(char *key, Oid umid, const char *url)
+static RfCacheEntry *
+cache_find(RfCache *c, const char *key)
 {
-	return snprintf(key, RF_CACHE_KEYLEN, "%u %s", umid, url) < RF_CACHE_KEYLEN;
+	ListCell   *lc;
+
+	foreach(lc, c->entries)
+	{
+		RfCacheEntry *e = lfirst(lc);
+
+		if (strcmp(e->key, key) == 0)
+			return e;
+	}
+	return NULL;
 }
 
 /* A page made from a cached answer, or NULL when there is none */
@@ -1324,13 +1333,12 @@ rf_cache_lookup(void *owner, Oid umid, const char *url, const RfEndpoint *ep,
 				const char *vendor)
 {
 	RfCache    *c = cache_for(owner, NULL);
-	char		key[RF_CACHE_KEYLEN];
 	RfCacheEntry *e;
 	RfPage	   *page;
 
-	if (c == NULL || !cache_key(key, umid, url))
+	if (c == NULL)
 		return NULL;
-	e = hash_search(c->entries, key, HASH_FIND, NULL);
+	e = cache_find(c, psprintf("%u %s", umid, url));
 	if (e == NULL)
 		return NULL;
 	page = palloc0(sizeof(RfPage));
@@ -1349,14 +1357,16 @@ rf_cache_store(void *owner, MemoryContext cxt, Oid umid, const char *url,
 			   RfPage *page)
 {
 	RfCache    *c = cache_for(owner, cxt);
-	char		key[RF_CACHE_KEYLEN];
+	char	   *key = psprintf("%u %s", umid, url);
+	MemoryContext old;
 	RfCacheEntry *e;
-	bool		found;
 
-	if (!cache_key(key, umid, url))
+	if (cache_find(c, key))
 		return;
-	e = hash_search(c->entries, key, HASH_ENTER, &found);
-	if (found)
-		return;
+	old = MemoryContextSwitchTo(c->cxt);
+	e = palloc(sizeof(RfCacheEntry));
+	e->key = pstrdup(key);
 	e->doc = page->doc ? json_object_get(page->doc) : NULL;
+	c->entries = lappend(c->entries, e);
+	MemoryContextSwitchTo(old);
 }

@@ -1,0 +1,121 @@
+--
+-- inspector: visits by id (several at once, 404 = no row), joins by id,
+-- the listing path, children, the per-query answer cache, UTF-8, and
+-- acknowledging only on request.
+--
+SET timezone = 'UTC';
+\set VERBOSITY default
+\getenv ic_url SIM_INSPECTOR_URL
+\! $SIMCTL reset
+CREATE SERVER ic FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'inspector', base_url :'ic_url', retry_max_wait_ms '20');
+CREATE USER MAPPING FOR CURRENT_USER SERVER ic OPTIONS (token 'ic-secret-token');
+CREATE SCHEMA ic;
+IMPORT FOREIGN SCHEMA inspector FROM SERVER ic INTO ic;
+SELECT foreign_table_name FROM information_schema.foreign_tables
+ WHERE foreign_table_schema = 'ic' ORDER BY 1;
+SET search_path = ic, public;
+
+-- neither an id nor a lower bound on created_at: refused before any request
+SELECT count(*) FROM ic_visits;
+SELECT count(*) FROM ic_visit_prices WHERE created_at < '2025-08-10';
+\! $SIMCTL count --vendor inspector
+
+-- the documentation's example visit, field for field
+EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM ic_visits WHERE id = 324096;
+\x on
+SELECT * FROM ic_visits WHERE id = 324096;
+\x off
+SELECT visit_id, oos_id, scene_id, sku_id, sku_cid, reason, diagnosis, fixed, updated_at
+  FROM ic_visit_oos_reasons WHERE visit_id = 324096 ORDER BY oos_id;
+SELECT visit_id, price_id, scene_id, sku_id, sku_cid, price, target_price, is_promo
+  FROM ic_visit_prices WHERE visit_id = 324096 ORDER BY price_id;
+SELECT visit_id, dqi_id, uuid, name, related_to, severity, threshold FROM ic_visit_dqi
+ WHERE visit_id = 324096;
+SELECT scene_id, question_group_name, question_id, question_cid, question_text,
+       question_type, answer_text, jsonb_array_length(options) AS options
+  FROM ic_visit_answers WHERE visit_id = 324096 ORDER BY question_id;
+SELECT scene_id, task_id, jsonb_array_length(images) AS images FROM ic_visit_scenes
+ WHERE visit_id = 324096 ORDER BY scene_id;
+SELECT scene_id, image_id, original_url FROM ic_visit_images WHERE visit_id = 324096;
+-- Russian texts byte for byte, against the vendor's own JSON
+CREATE TEMP TABLE raw (doc jsonb);
+\set cmd 'curl -sf -H "Authorization: Token ic-secret-token" "' :ic_url '/api/data/v1.3/visits/324096/"'
+COPY raw FROM PROGRAM :'cmd' WITH (FORMAT csv, QUOTE e'\x01', DELIMITER e'\x02');
+SELECT (SELECT array_agg(convert_to(reason, 'UTF8') ORDER BY oos_id)
+          FROM ic_visit_oos_reasons WHERE visit_id = 324096)
+     = (SELECT array_agg(convert_to(r ->> 'reason', 'UTF8') ORDER BY (r ->> 'id')::bigint)
+          FROM raw, jsonb_array_elements(doc -> 'oos_reasons') r) AS same_bytes;
+
+-- several ids at once; a 404 (500002 does not exist) is no row
+\! $SIMCTL reset
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT id FROM ic_visits WHERE id IN (500001, 500002, 500008, 500015);
+SELECT id, cid, store_id, agent_id, current_agent_name, is_new, created_at
+  FROM ic_visits WHERE id IN (500001, 500002, 500008, 500015) ORDER BY id;
+\! $SIMCTL log --vendor inspector
+
+-- ids fed by a join from a local table
+CREATE TEMP TABLE wanted (visit bigint, note text);
+INSERT INTO wanted VALUES (500022, 'recheck'), (500029, 'audit'), (999999, 'typo');
+ANALYZE wanted;
+SET enable_hashjoin = off;
+SET enable_mergejoin = off;
+\! $SIMCTL reset
+EXPLAIN (COSTS OFF)
+SELECT w.note, v.store_id FROM wanted w JOIN ic_visits v ON v.id = w.visit;
+SELECT w.note, v.id, v.store_id FROM wanted w JOIN ic_visits v ON v.id = w.visit ORDER BY v.id;
+\! $SIMCTL log --vendor inspector
+RESET enable_hashjoin;
+RESET enable_mergejoin;
+
+-- a visit with its children in one query: each visit is read once
+\! $SIMCTL reset
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT v.id, count(p.*) AS prices, count(DISTINCT o.oos_id) AS oos
+  FROM ic_visits v
+  LEFT JOIN ic_visit_prices p ON p.visit_id = v.id
+  LEFT JOIN ic_visit_oos_reasons o ON o.visit_id = v.id
+ WHERE v.id IN (500008, 500015, 500022)
+   AND p.visit_id IN (500008, 500015, 500022)
+   AND o.visit_id IN (500008, 500015, 500022)
+ GROUP BY v.id;
+\! $SIMCTL log --vendor inspector
+
+-- no ids: the visits created since a bound are listed (is_new=false, so
+-- acknowledged ones too), then read several at once
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT id FROM ic_visits WHERE created_at >= '2025-08-19' AND current_agent_route = '164781';
+\! $SIMCTL reset
+SELECT id, current_agent_route, created_at FROM ic_visits
+ WHERE created_at >= '2025-08-19' AND current_agent_route = '164781' ORDER BY id;
+\! $SIMCTL log --vendor inspector
+SELECT count(*) AS visits, min(created_at) >= '2025-08-15' AS bounded
+  FROM ic_visits WHERE created_at >= '2025-08-15';
+SELECT count(*) AS prices, count(DISTINCT visit_id) AS visits
+  FROM ic_visit_prices WHERE created_at >= '2025-08-02';
+SELECT count(*) FROM ic_visits WHERE created_at >= '2030-01-01';
+
+-- reading never acknowledges; ic_ack_visit does, explicitly
+CREATE TEMP TABLE newlist (doc jsonb);
+\set cmd 'curl -sf -H "Authorization: Token ic-secret-token" "' :ic_url '/api/data/v1.3/visits/?limit=1000"'
+COPY newlist FROM PROGRAM :'cmd' WITH (FORMAT csv, QUOTE e'\x01', DELIMITER e'\x02');
+SELECT (doc ->> 'count')::int AS new_before_ack FROM newlist;
+SELECT retail_fdw.ic_ack_visit('ic', 500001) AS acknowledged,
+       retail_fdw.ic_ack_visit('ic', 500002) AS unknown;
+TRUNCATE newlist;
+COPY newlist FROM PROGRAM :'cmd' WITH (FORMAT csv, QUOTE e'\x01', DELIMITER e'\x02');
+SELECT (doc ->> 'count')::int AS new_after_ack FROM newlist;
+SELECT is_new FROM ic_visits WHERE id = 500001;
+SELECT retail_fdw.ic_ack_visit('rn', 500001);
+
+-- stores and SKUs: offset lists, UTF-8 names
+SELECT id, name, city FROM ic_stores ORDER BY id;
+SELECT count(*), count(DISTINCT id) FROM ic_skus;
+SELECT name, octet_length(name) FROM ic_skus WHERE id = 155282;
+-- wrong token: 28000
+ALTER USER MAPPING FOR CURRENT_USER SERVER ic OPTIONS (SET token 'wrong');
+SELECT id FROM ic_visits WHERE id = 324096;
+\echo :LAST_ERROR_SQLSTATE
+ALTER USER MAPPING FOR CURRENT_USER SERVER ic OPTIONS (SET token 'ic-secret-token');
+\! $SIMCTL reset
