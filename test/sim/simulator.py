@@ -183,10 +183,19 @@ class Simulator:
 
     # -- serving -------------------------------------------------------
 
-    def start(self, host="127.0.0.1", ports=None):
+    def start(self, host="127.0.0.1", ports=None, tls=None):
+        """Serve every vendor; tls = (certfile, keyfile) serves https."""
         ports = ports or {}
+        scheme = "https" if tls else "http"
         for name in self.vendors:
             srv = SimServer((host, int(ports.get(name, 0))), Handler)
+            if tls:
+                import ssl
+                ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+                ctx.load_cert_chain(tls[0], tls[1])
+                srv.socket = ctx.wrap_socket(srv.socket, server_side=True,
+                                             do_handshake_on_connect=False)
             srv.sim = self
             srv.vendor = name
             self.servers[name] = srv
@@ -194,7 +203,7 @@ class Simulator:
                                  kwargs={"poll_interval": 0.2}, daemon=True)
             t.start()
         return {name: {"port": srv.server_address[1],
-                       "url": "http://%s:%d" % (host, srv.server_address[1])}
+                       "url": "%s://%s:%d" % (scheme, host, srv.server_address[1])}
                 for name, srv in self.servers.items()}
 
     def stop(self):
@@ -448,6 +457,8 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                     help="vendor data knobs, e.g. journey.events_per_day=500")
+    ap.add_argument("--tls-cert", help="serve https with this PEM certificate")
+    ap.add_argument("--tls-key", help="...and this PEM key")
     args = ap.parse_args(argv)
     if args.host not in ("127.0.0.1", "::1", "localhost"):
         ap.error("the simulator serves loopback only")
@@ -462,7 +473,8 @@ def main(argv=None):
         options[key] = val
 
     sim = Simulator(seed=args.seed, options=options)
-    info = sim.start(args.host, ports)
+    tls = (args.tls_cert, args.tls_key) if args.tls_cert else None
+    info = sim.start(args.host, ports, tls)
     if args.ports_file:
         tmp = args.ports_file + ".tmp"
         with open(tmp, "w") as f:
