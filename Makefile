@@ -7,11 +7,11 @@
 EXTENSION = retail_fdw
 MODULE_big = retail_fdw
 OBJS = fdw/retail_fdw.o fdw/option.o fdw/reqplan.o fdw/http.o fdw/json.o \
-	fdw/modify.o fdw/vendor.o fdw/vendor_journey.o fdw/vendor_retailnext.o fdw/vendor_aifi.o fdw/vendor_inspector.o fdw/functions.o
+	fdw/modify.o fdw/vendor.o fdw/vendor_journey.o fdw/vendor_retailnext.o fdw/vendor_aifi.o fdw/vendor_inspector.o fdw/functions.o fdw/stats.o
 DATA = fdw/retail_fdw--0.1.sql
 PGFILEDESC = "retail_fdw - foreign data wrapper for retail analytics APIs"
 
-REGRESS = setup options pushdown results errors joins import aifi retailnext stitching actions inspector
+REGRESS = setup options pushdown results errors joins import aifi retailnext stitching actions inspector ecosystem
 REGRESS_OPTS = --inputdir=. --outputdir=test/results
 
 SHLIB_LINK = -lcurl -ljson-c

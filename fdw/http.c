@@ -83,6 +83,7 @@ struct RfConn
 	int			nidle;
 
 	/* settings, copied when the connection is built */
+	Oid			serverid;
 	char	   *servername;
 	const char *vendor;
 	char	   *base_url;
@@ -151,6 +152,9 @@ struct RfTransfer
 	int			retries;
 	int64		bytes_total;
 	int64		wait_us;
+	int			throttled;		/* 429 and 503 answers */
+	int64		rows;			/* told by the caller, for request_stats */
+	char		error[256];		/* why it failed, for request_stats */
 
 	/* the last attempt */
 	CURLcode	curl_rc;
@@ -172,6 +176,7 @@ static void conn_invalidate_callback(Datum arg, int cacheid, uint32 hashvalue);
 static void build_headers(RfConn *conn, RfTransfer *x);
 static void oauth_fetch(RfConn *conn);
 static void transfer_cleanup_callback(void *arg);
+static void raise_failure(RfTransfer *x) pg_attribute_noreturn();
 
 /*
  * Process-wide set-up, from _PG_init.
@@ -441,6 +446,7 @@ conn_build(RfConn *conn, const RfOptions *opts, const RfCredentials *cred)
 	conn->cxt = AllocSetContextCreate(TopMemoryContext, "retail_fdw connection",
 									  ALLOCSET_SMALL_SIZES);
 	old = MemoryContextSwitchTo(conn->cxt);
+	conn->serverid = opts->serverid;
 	conn->servername = pstrdup(opts->servername);
 	conn->vendor = opts->vendor->name;
 	conn->base_url = pstrdup(opts->base_url);
@@ -824,6 +830,8 @@ finish_attempt(RfConn *conn, RfTransfer *x, CURLcode rc)
 	x->curl_rc = rc;
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
 	x->bytes_total += x->bytes;
+	if (rc == CURLE_OK && (x->status == 429 || x->status == 503))
+		x->throttled++;
 
 	/* a complete 2xx body must also have been a complete document */
 	if (rc == CURLE_OK && x->status >= 200 && x->status < 300 &&
@@ -1197,6 +1205,20 @@ transfer_detach(RfTransfer *x)
 		return;
 	x->released = true;
 	dlist_delete(&x->node);
+	if (x->attempts > 0)
+	{
+		RfStatDelta d;
+
+		d.requests = x->attempts;
+		d.pages = (x->state == RF_XFER_DONE && rf_http_succeeded(x)) ? 1 : 0;
+		d.rows = x->rows;
+		d.bytes = x->bytes_total;
+		d.retries = x->retries;
+		d.throttled = x->throttled;
+		d.net_us = x->wait_us;
+		d.error = x->error[0] ? x->error : NULL;
+		rf_stats_add(conn->serverid, x->endpoint, &d);
+	}
 	if (x->easy)
 	{
 		if (x->state == RF_XFER_RUNNING)
@@ -1219,6 +1241,13 @@ static void
 transfer_cleanup_callback(void *arg)
 {
 	transfer_detach((RfTransfer *) arg);
+}
+
+/* The caller made this many rows of the answer (request_stats) */
+void
+rf_http_add_rows(RfTransfer *x, int64 rows)
+{
+	x->rows += rows;
 }
 
 void
@@ -1264,6 +1293,30 @@ body_excerpt(RfTransfer *x)
  */
 void
 rf_http_raise(RfTransfer *x)
+{
+	/* keep the message for request_stats, then let the error go on */
+	PG_TRY();
+	{
+		raise_failure(x);
+	}
+	PG_CATCH();
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+		ErrorData  *edata = CopyErrorData();
+
+		MemoryContextSwitchTo(old);
+		strlcpy(x->error, edata->message ? edata->message : "error",
+				sizeof(x->error));
+		FreeErrorData(edata);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	pg_unreachable();
+}
+
+/* Raise the error that describes a failed transfer */
+static void
+raise_failure(RfTransfer *x)
 {
 	RfConn	   *conn = x->conn;
 	char	   *where;

@@ -1060,6 +1060,7 @@ advance_page(RfScanState *st)
 		st->page = rf_json_parser_finish(f->parser, st->ep, st->opts.vendor->name);
 	st->row = 0;
 	st->stats.pages++;
+	rf_http_add_rows(f->xfer, rf_page_nrows(st->page));
 	if (st->ep->cacheable)
 		rf_cache_store(st->estate, st->estate->es_query_cxt, st->umid, f->url,
 					   st->page);
@@ -1195,6 +1196,7 @@ list_ids(RfScanState *st, List *values, bool *empty)
 			if (!rf_http_succeeded(xfer))
 				rf_http_raise(xfer);
 			page = rf_json_parser_finish(parser, lister, st->opts.vendor->name);
+			rf_http_add_rows(xfer, rf_page_nrows(page));
 			rf_http_release(xfer, &st->stats);
 			st->stats.pages++;
 			n = rf_page_nrows(page);
@@ -1561,5 +1563,6 @@ retail_fdw_handler(PG_FUNCTION_ARGS)
 void
 _PG_init(void)
 {
+	rf_stats_init();
 	rf_http_init();
 }

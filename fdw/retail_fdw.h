@@ -366,6 +366,7 @@ typedef struct RfStats
 } RfStats;
 
 extern void rf_http_init(void);
+extern void rf_http_add_rows(RfTransfer *xfer, int64 rows);
 extern RfConn *rf_http_connect(const RfOptions *opts, Oid userid);
 extern void rf_http_disconnect(RfConn *conn);
 extern RfTransfer *rf_http_submit(RfConn *conn, const RfHttpRequest *req,
@@ -384,6 +385,28 @@ extern bool rf_http_same_origin(const char *base, const char *url);
 extern char *rf_http_escape(const char *s);
 extern char *rf_http_describe_auth(const RfVendor *vendor,
 								   const RfCredentials *cred);
+
+/* ----------------------------------------------------------------
+ *		Request statistics (stats.c)
+ * ----------------------------------------------------------------
+ */
+
+/* What one transfer adds to its endpoint's entry */
+typedef struct RfStatDelta
+{
+	int64		requests;
+	int64		pages;
+	int64		rows;
+	int64		bytes;
+	int64		retries;
+	int64		throttled;
+	int64		net_us;
+	const char *error;			/* the failure's message, or NULL */
+} RfStatDelta;
+
+extern void rf_stats_init(void);
+extern void rf_stats_add(Oid serverid, const char *endpoint,
+						 const RfStatDelta *delta);
 
 /* ----------------------------------------------------------------
  *		JSON mapping (json.c)
