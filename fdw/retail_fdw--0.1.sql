@@ -622,3 +622,383 @@ BEGIN
   RETURN true;
 END
 $fn$;
+
+-- ----------------------------------------------------------------
+-- Request statistics, per server and endpoint.  Shared by every session
+-- when retail_fdw is in shared_preload_libraries ("cluster" scope),
+-- otherwise the figures of the current session only ("session" scope).
+-- ----------------------------------------------------------------
+CREATE FUNCTION request_stats_read(
+    OUT serverid oid, OUT endpoint text, OUT requests bigint, OUT pages bigint,
+    OUT rows bigint, OUT bytes bigint, OUT retries bigint, OUT throttled bigint,
+    OUT errors bigint, OUT network_ms float8, OUT first_request_at timestamptz,
+    OUT last_request_at timestamptz, OUT last_error text, OUT last_error_at timestamptz,
+    OUT scope text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'request_stats_read'
+LANGUAGE C VOLATILE STRICT;
+
+CREATE VIEW request_stats AS
+  SELECT coalesce(s.srvname, 'server ' || r.serverid) AS server, r.endpoint,
+         r.requests, r.pages, r.rows, r.bytes, r.retries, r.throttled, r.errors,
+         round(r.network_ms::numeric, 1) AS network_ms,
+         r.first_request_at, r.last_request_at, r.last_error, r.last_error_at, r.scope
+    FROM request_stats_read() r
+    LEFT JOIN pg_catalog.pg_foreign_server s ON s.oid = r.serverid;
+GRANT SELECT ON request_stats TO PUBLIC;
+COMMENT ON VIEW request_stats IS
+  'HTTP requests, pages, rows, bytes, retries, throttled answers, errors and network time per server and endpoint';
+
+CREATE FUNCTION request_stats_reset()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'request_stats_reset'
+LANGUAGE C VOLATILE;
+REVOKE EXECUTE ON FUNCTION request_stats_reset() FROM PUBLIC;
+
+-- ----------------------------------------------------------------
+-- Connection check: one cheap request with the caller's user mapping.
+-- Never raises for a vendor-side problem: the answer says what went wrong.
+-- ----------------------------------------------------------------
+CREATE FUNCTION check_server(server text,
+    OUT ok boolean, OUT vendor text, OUT http_status integer, OUT latency_ms float8,
+    OUT message text, OUT hint text)
+RETURNS record
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  path text;
+  t0 timestamptz;
+  r record;
+  st text;
+  msg text;
+  utc_now timestamp := clock_timestamp() AT TIME ZONE 'UTC';
+BEGIN
+  vendor := retail_fdw.server_vendor(server);
+  -- the smallest request each vendor answers
+  path := CASE vendor
+    WHEN 'journey' THEN
+      '/bi/visit-journey-events/?datetime_gte='
+      || to_char(utc_now - interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+      || '&datetime_lte=' || to_char(utc_now, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+      || '&page_size=1'
+    WHEN 'aifi' THEN '/api/admin/v2/stores?count=1'
+    WHEN 'retailnext' THEN '/v1/users'
+    WHEN 'inspector' THEN '/api/data/v1.3/stores/?limit=1&offset=0'
+  END;
+  t0 := clock_timestamp();
+  BEGIN
+    r := retail_fdw.vendor_call(server, 'GET', path);
+    latency_ms := round(extract(epoch FROM clock_timestamp() - t0)::numeric * 1000, 1);
+    http_status := r.status;
+    ok := r.status BETWEEN 200 AND 299;
+    IF ok THEN
+      message := format('%s answered HTTP %s', vendor, r.status);
+    ELSIF r.status = 404 THEN
+      message := format('%s answered 404 Not Found for %s', vendor, split_part(path, '?', 1));
+      hint := 'Wrong base URL: check base_url of the server, including any path prefix.';
+    ELSE
+      message := format('%s answered HTTP %s: %s', vendor, r.status, left(r.body_head, 200));
+      hint := 'The vendor refused the check request; see the message.';
+    END IF;
+  EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+    latency_ms := round(extract(epoch FROM clock_timestamp() - t0)::numeric * 1000, 1);
+    ok := false;
+    message := msg;
+    http_status := substring(msg FROM 'HTTP ([0-9]{3})')::integer;
+    hint := CASE
+      WHEN st = '28000' OR http_status IN (401, 403) THEN
+        'Bad key: the vendor refused the credentials; check the user mapping (ALTER USER MAPPING FOR CURRENT_USER SERVER '
+        || quote_ident(server) || ' OPTIONS (SET ...)).'
+      WHEN st = '42704' THEN
+        'No user mapping: CREATE USER MAPPING FOR CURRENT_USER SERVER ' || quote_ident(server) || ' OPTIONS (...).'
+      WHEN msg LIKE 'TLS%' OR msg ILIKE '%certificate%' THEN
+        'TLS: the vendor''s certificate was not accepted; if it uses a private CA, set ca_file on the server.'
+      WHEN msg LIKE '%timed out%' THEN
+        'Timeout: the vendor did not answer in time; check base_url, or raise timeout_ms / connect_timeout_ms.'
+      WHEN st = '54000' OR http_status IN (429, 503) THEN
+        'Throttled: the vendor is limiting requests; retry later or lower max_concurrency.'
+      WHEN http_status >= 500 THEN
+        'The vendor''s service is failing; retry later.'
+      WHEN msg LIKE 'could not talk%' THEN
+        'No route: nothing answered at base_url (wrong host or port, vendor down, or a firewall).'
+      ELSE 'See the message.'
+    END;
+  END;
+END
+$fn$;
+COMMENT ON FUNCTION check_server(text) IS
+  'one cheap request with the caller''s mapping: whether the vendor answered, HTTP status, latency and a hint on failure';
+
+-- ----------------------------------------------------------------
+-- Incremental sync of a foreign table into a local one.
+-- ----------------------------------------------------------------
+CREATE TABLE sync_state (
+  source text NOT NULL,               -- qualified names, as regclass prints them
+  target text NOT NULL,
+  watermark_column text NOT NULL,
+  watermark timestamptz NOT NULL,     -- rows before it have been copied
+  last_from timestamptz,
+  last_to timestamptz,
+  last_inserted bigint,
+  last_updated bigint,
+  last_run_at timestamptz,
+  last_run_by name,
+  PRIMARY KEY (source, target)
+);
+SELECT pg_catalog.pg_extension_config_dump('sync_state', '');
+-- anyone may sync; a state row is only seen and moved by who can write its target
+ALTER TABLE sync_state ENABLE ROW LEVEL SECURITY;
+CREATE POLICY sync_state_writers ON sync_state
+  USING (pg_catalog.has_table_privilege(target, 'INSERT'));
+GRANT SELECT, INSERT, UPDATE ON sync_state TO PUBLIC;
+
+CREATE FUNCTION sync(source regclass, target regclass, key_columns text[],
+                     watermark_column text,
+                     since timestamptz DEFAULT NULL,
+                     until timestamptz DEFAULT now(),
+                     lookback interval DEFAULT '0',
+                     filter text DEFAULT NULL,
+                     OUT rows_inserted bigint, OUT rows_updated bigint,
+                     OUT window_from timestamptz, OUT window_to timestamptz)
+RETURNS record
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  st retail_fdw.sync_state;
+  cols text[];
+  nonkey text[];
+  wm_type regtype;
+  q text;
+BEGIN
+  IF key_columns IS NULL OR cardinality(key_columns) = 0 THEN
+    RAISE EXCEPTION 'sync needs key columns' USING ERRCODE = '22023',
+      HINT = 'Pass the columns that identify a row, e.g. key_columns => ''{visit_id,zone_serial_code,event_start}''.';
+  END IF;
+  IF lookback IS NULL OR lookback < interval '0' THEN
+    RAISE EXCEPTION 'lookback must not be negative' USING ERRCODE = '22023';
+  END IF;
+
+  -- the columns both tables have, in the target's order
+  SELECT array_agg(t.attname::text ORDER BY t.attnum) INTO cols
+    FROM pg_attribute t
+    JOIN pg_attribute s ON s.attrelid = source AND s.attname = t.attname
+                       AND s.attnum > 0 AND NOT s.attisdropped
+   WHERE t.attrelid = target AND t.attnum > 0 AND NOT t.attisdropped
+     AND t.attgenerated = '';
+  IF cols IS NULL OR NOT key_columns <@ cols THEN
+    RAISE EXCEPTION 'key columns % are not columns of both % and %',
+                    key_columns, source, target
+      USING ERRCODE = '42703';
+  END IF;
+  IF NOT ARRAY[watermark_column] <@ cols THEN
+    RAISE EXCEPTION 'watermark column "%" is not a column of both % and %',
+                    watermark_column, source, target
+      USING ERRCODE = '42703';
+  END IF;
+  SELECT atttypid::regtype INTO wm_type FROM pg_attribute
+   WHERE attrelid = source AND attname = watermark_column;
+  IF wm_type NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
+    RAISE EXCEPTION 'watermark column "%" is of type %, not a timestamp or date',
+                    watermark_column, wm_type
+      USING ERRCODE = '42804';
+  END IF;
+  -- ON CONFLICT needs a unique index on exactly the key columns
+  IF NOT EXISTS (
+      SELECT 1 FROM pg_index i
+       WHERE i.indrelid = target AND i.indisunique AND i.indpred IS NULL
+         AND i.indexprs IS NULL
+         AND (SELECT array_agg(a.attname::text ORDER BY a.attname)
+                FROM pg_attribute a
+               WHERE a.attrelid = target AND a.attnum = ANY (i.indkey))
+             = (SELECT array_agg(k ORDER BY k) FROM unnest(key_columns) k)) THEN
+    RAISE EXCEPTION '% has no unique index on (%)', target, array_to_string(key_columns, ', ')
+      USING ERRCODE = '42P10',
+            HINT = format('CREATE UNIQUE INDEX ON %s (%s);', target,
+                          (SELECT string_agg(quote_ident(k), ', ') FROM unnest(key_columns) k));
+  END IF;
+
+  -- one sync of a pair at a time; the second waits for the first
+  PERFORM pg_advisory_xact_lock(hashtext('retail_fdw.sync'), hashtext(source::text || ' ' || target::text));
+  SELECT * INTO st FROM retail_fdw.sync_state s
+   WHERE s.source = sync.source::text AND s.target = sync.target::text;
+
+  window_from := coalesce(since, st.watermark - lookback);
+  window_to := until;
+  IF window_from IS NULL THEN
+    RAISE EXCEPTION 'no watermark yet for % -> %', source, target
+      USING ERRCODE = '22023',
+            HINT = 'The first sync of a pair needs a start: pass since => ''2025-08-01''.';
+  END IF;
+  IF window_to IS NULL OR window_to <= window_from THEN
+    rows_inserted := 0;
+    rows_updated := 0;
+    RETURN;
+  END IF;
+
+  SELECT array_agg(c) INTO nonkey FROM unnest(cols) c WHERE NOT c = ANY (key_columns);
+
+  -- constant bounds, so that the foreign scan pushes them down
+  q := format(
+    'WITH src AS (SELECT DISTINCT ON (%2$s) %3$s FROM %1$s'
+    ' WHERE %4$I >= %5$L::%6$s AND %4$I < %7$L::%6$s%8$s ORDER BY %2$s, %4$I DESC),'
+    ' up AS (INSERT INTO %9$s AS t (%3$s) SELECT %3$s FROM src ON CONFLICT (%2$s) %10$s'
+    ' RETURNING (t.xmax = 0) AS inserted)'
+    ' SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up',
+    source,
+    (SELECT string_agg(quote_ident(k), ', ') FROM unnest(key_columns) k),
+    (SELECT string_agg(quote_ident(c), ', ') FROM unnest(cols) c),
+    watermark_column,
+    window_from, wm_type,
+    window_to,
+    CASE WHEN filter IS NOT NULL THEN ' AND (' || filter || ')' ELSE '' END,
+    target,
+    CASE WHEN nonkey IS NULL THEN 'DO NOTHING'
+    ELSE format('DO UPDATE SET (%s) = ROW(%s) WHERE (%s) IS DISTINCT FROM (%s)',
+                (SELECT string_agg(quote_ident(c), ', ') FROM unnest(nonkey) c),
+                (SELECT string_agg('EXCLUDED.' || quote_ident(c), ', ') FROM unnest(nonkey) c),
+                (SELECT string_agg('t.' || quote_ident(c), ', ') FROM unnest(nonkey) c),
+                (SELECT string_agg('EXCLUDED.' || quote_ident(c), ', ') FROM unnest(nonkey) c))
+    END);
+  EXECUTE q INTO rows_inserted, rows_updated;
+
+  INSERT INTO retail_fdw.sync_state AS s
+         (source, target, watermark_column, watermark, last_from, last_to,
+          last_inserted, last_updated, last_run_at, last_run_by)
+  VALUES (source::text, target::text, watermark_column,
+          greatest(window_to, st.watermark), window_from, window_to,
+          rows_inserted, rows_updated, now(), current_user)
+  ON CONFLICT ON CONSTRAINT sync_state_pkey DO UPDATE
+     SET watermark_column = EXCLUDED.watermark_column, watermark = EXCLUDED.watermark,
+         last_from = EXCLUDED.last_from, last_to = EXCLUDED.last_to,
+         last_inserted = EXCLUDED.last_inserted, last_updated = EXCLUDED.last_updated,
+         last_run_at = EXCLUDED.last_run_at, last_run_by = EXCLUDED.last_run_by;
+END
+$fn$;
+COMMENT ON FUNCTION sync(regclass, regclass, text[], text, timestamptz, timestamptz, interval, text) IS
+  'upsert rows of a foreign table whose watermark column is in [watermark - lookback, until) into a local table, and move the watermark, in one transaction';
+
+-- ----------------------------------------------------------------
+-- One physical store across vendors, and its daily figures side by side.
+-- ----------------------------------------------------------------
+CREATE TABLE store_map (
+  store text PRIMARY KEY,                  -- your own store id, as in your sales data
+  journey_store_code text UNIQUE,          -- visit_journey_events.store_code
+  aifi_store_id bigint UNIQUE,             -- aifi_sessions.store_id
+  retailnext_store_uuid uuid UNIQUE,       -- rn_datamine.location_uuid of the store
+  inspector_store_id bigint UNIQUE,        -- ic_visits.store_id
+  time_zone text NOT NULL DEFAULT 'UTC'    -- the store's days are local days
+    CHECK (now() AT TIME ZONE time_zone IS NOT NULL)
+);
+SELECT pg_catalog.pg_extension_config_dump('store_map', '');
+GRANT SELECT ON store_map TO PUBLIC;
+
+CREATE FUNCTION store_daily(from_date date, to_date date,
+                            journey regclass DEFAULT NULL,
+                            aifi regclass DEFAULT NULL,
+                            datamine regclass DEFAULT NULL,
+                            inspector regclass DEFAULT NULL)
+RETURNS TABLE (store text, day date, traffic_in numeric,
+               journey_sessions bigint, journey_visits bigint,
+               aifi_sessions bigint, aifi_visitors bigint, ic_visits bigint)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  -- a margin of a day on both sides covers every time zone; each row is
+  -- then put on its store's local day
+  lo timestamptz := (from_date - 1)::timestamp AT TIME ZONE 'UTC';
+  hi timestamptz := (to_date + 2)::timestamp AT TIME ZONE 'UTC';
+  codes text[];
+  ids bigint[];
+  uuids uuid[];
+  ics bigint[];
+  rnq text;
+  q text;
+BEGIN
+  IF from_date IS NULL OR to_date IS NULL OR to_date < from_date THEN
+    RAISE EXCEPTION 'store_daily needs from_date <= to_date' USING ERRCODE = '22023';
+  END IF;
+  IF to_date - from_date > 366 THEN
+    RAISE EXCEPTION 'store_daily covers at most a year at a time' USING ERRCODE = '22023',
+      HINT = 'Split the range, or sync the vendors into local tables and query those.';
+  END IF;
+  SELECT array_agg(m.journey_store_code) FILTER (WHERE m.journey_store_code IS NOT NULL),
+         array_agg(m.aifi_store_id) FILTER (WHERE m.aifi_store_id IS NOT NULL),
+         array_agg(m.retailnext_store_uuid) FILTER (WHERE m.retailnext_store_uuid IS NOT NULL),
+         array_agg(m.inspector_store_id) FILTER (WHERE m.inspector_store_id IS NOT NULL)
+    INTO codes, ids, uuids, ics
+    FROM retail_fdw.store_map m;
+
+  q := 'WITH days AS (SELECT m.store, m.time_zone, m.journey_store_code, m.aifi_store_id,'
+       ' m.retailnext_store_uuid, m.inspector_store_id, d::date AS day'
+       ' FROM retail_fdw.store_map m, generate_series($1::timestamp, $2::timestamp, ''1 day'') d)';
+  IF datamine IS NOT NULL AND uuids IS NOT NULL THEN
+    -- RetailNext's days are local days of the time zone asked for: one
+    -- request series per time zone of the mapped stores
+    SELECT ', rn AS MATERIALIZED (' || string_agg(
+             format('SELECT x.location_uuid AS k, x.period_start, x.value FROM %s x'
+                    ' WHERE x.location_uuid = ANY (%L::uuid[]) AND x.metric = ''traffic_in'''
+                    ' AND x.grain = ''day'' AND x.time_zone = %L'
+                    ' AND x.period_start >= %L::timestamptz AND x.period_start < %L::timestamptz',
+                    datamine, z.uuids, z.time_zone, lo, hi), ' UNION ALL ') || ')'
+      INTO STRICT rnq
+      FROM (SELECT m.time_zone, array_agg(m.retailnext_store_uuid) AS uuids
+              FROM retail_fdw.store_map m
+             WHERE m.retailnext_store_uuid IS NOT NULL
+             GROUP BY m.time_zone) z;
+    q := q || rnq;
+  ELSE
+    q := q || ', rn AS MATERIALIZED (SELECT NULL::uuid AS k, NULL::timestamptz AS period_start, NULL::numeric AS value WHERE false)';
+  END IF;
+  IF journey IS NOT NULL AND codes IS NOT NULL THEN
+    q := q || format(', jy AS MATERIALIZED (SELECT x.store_code AS k, x.event_start, x.session_id, x.visit_id FROM %s x'
+                     ' WHERE x.store_code = ANY (%L::text[]) AND x.event_start >= %L::timestamptz'
+                     ' AND x.event_start < %L::timestamptz)', journey, codes, lo, hi);
+  ELSE
+    q := q || ', jy AS MATERIALIZED (SELECT NULL::text AS k, NULL::timestamptz AS event_start, NULL::text AS session_id, NULL::text AS visit_id WHERE false)';
+  END IF;
+  IF aifi IS NOT NULL AND ids IS NOT NULL THEN
+    q := q || format(', af AS MATERIALIZED (SELECT x.store_id AS k, x.created_at, x.visitors FROM %s x'
+                     ' WHERE x.store_id = ANY (%L::bigint[]) AND x.created_at >= %L::timestamptz'
+                     ' AND x.created_at < %L::timestamptz)', aifi, ids, lo, hi);
+  ELSE
+    q := q || ', af AS MATERIALIZED (SELECT NULL::bigint AS k, NULL::timestamptz AS created_at, NULL::integer AS visitors WHERE false)';
+  END IF;
+  IF inspector IS NOT NULL AND ics IS NOT NULL THEN
+    q := q || format(', iv AS MATERIALIZED (SELECT x.store_id AS k, x.created_at FROM %s x'
+                     ' WHERE x.created_at >= %L::timestamptz AND x.created_at < %L::timestamptz'
+                     ' AND x.store_id = ANY (%L::bigint[]))', inspector, lo, hi, ics);
+  ELSE
+    q := q || ', iv AS MATERIALIZED (SELECT NULL::bigint AS k, NULL::timestamptz AS created_at WHERE false)';
+  END IF;
+  q := q ||
+    ' SELECT d.store, d.day,'
+    '  CASE WHEN $3 AND d.retailnext_store_uuid IS NOT NULL THEN coalesce('
+    '   (SELECT sum(rn.value) FROM rn WHERE rn.k = d.retailnext_store_uuid'
+    '     AND (rn.period_start AT TIME ZONE d.time_zone)::date = d.day), 0) END,'
+    '  CASE WHEN $4 AND d.journey_store_code IS NOT NULL THEN'
+    '   (SELECT count(DISTINCT jy.session_id) FROM jy WHERE jy.k = d.journey_store_code'
+    '     AND (jy.event_start AT TIME ZONE d.time_zone)::date = d.day) END,'
+    '  CASE WHEN $4 AND d.journey_store_code IS NOT NULL THEN'
+    '   (SELECT count(DISTINCT jy.visit_id) FROM jy WHERE jy.k = d.journey_store_code'
+    '     AND (jy.event_start AT TIME ZONE d.time_zone)::date = d.day) END,'
+    '  CASE WHEN $5 AND d.aifi_store_id IS NOT NULL THEN'
+    '   (SELECT count(*) FROM af WHERE af.k = d.aifi_store_id'
+    '     AND (af.created_at AT TIME ZONE d.time_zone)::date = d.day) END,'
+    '  CASE WHEN $5 AND d.aifi_store_id IS NOT NULL THEN'
+    '   (SELECT coalesce(sum(af.visitors), 0) FROM af WHERE af.k = d.aifi_store_id'
+    '     AND (af.created_at AT TIME ZONE d.time_zone)::date = d.day) END,'
+    '  CASE WHEN $6 AND d.inspector_store_id IS NOT NULL THEN'
+    '   (SELECT count(*) FROM iv WHERE iv.k = d.inspector_store_id'
+    '     AND (iv.created_at AT TIME ZONE d.time_zone)::date = d.day) END'
+    ' FROM days d ORDER BY d.store, d.day';
+  RETURN QUERY EXECUTE q
+    USING from_date, to_date, datamine IS NOT NULL, journey IS NOT NULL,
+          aifi IS NOT NULL, inspector IS NOT NULL;
+END
+$fn$;
+COMMENT ON FUNCTION store_daily(date, date, regclass, regclass, regclass, regclass) IS
+  'per store of store_map and local day: RetailNext traffic in, journey sessions and visits, AiFi sessions and visitors, Inspector Cloud visits';

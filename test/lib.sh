@@ -10,6 +10,7 @@
 #   rf_log MSG...            progress line "==> MSG" on stderr
 #   rf_die MSG...            error message on stderr, exit 1
 #   rf_ensure_packages       install build dependencies via apt if missing
+#   rf_ensure_pg_cron        install postgresql-15-cron via apt if missing
 #   rf_build_install [ARGS]  make + make install (extra make ARGS passed on)
 #   rf_tmp                   create $RF_TMP and register the cleanup EXIT trap
 #   rf_cleanup               stop cluster + simulator, remove $RF_TMP
@@ -159,6 +160,22 @@ rf_ensure_packages() {
     [ -f "$RF_PGXS_MK" ] || rf_die "PGXS still missing after install: $RF_PGXS_MK"
     _rf_have_header curl/curl.h || rf_die "curl/curl.h still not found after install"
     _rf_have_header json-c/json.h || rf_die "json-c/json.h still not found after install"
+}
+
+# rf_ensure_pg_cron: Debian's pg_cron for PostgreSQL 15 (the ecosystem suite
+# schedules materialized view refreshes and syncs with it).
+rf_ensure_pg_cron() {
+    if [ -f "$("$RF_PG_CONFIG" --pkglibdir)/pg_cron.so" ]; then
+        return 0
+    fi
+    rf_log "installing postgresql-15-cron"
+    if ! _rf_is_root && ! command -v sudo >/dev/null 2>&1; then
+        rf_die "pg_cron is missing; run as root or install it: apt-get install -y postgresql-15-cron"
+    fi
+    _rf_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-15-cron \
+        || { _rf_as_root env DEBIAN_FRONTEND=noninteractive apt-get update \
+             && _rf_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-15-cron; } \
+        || rf_die "apt-get install postgresql-15-cron failed"
 }
 
 # --------------------------------------------------------------------------

@@ -26,10 +26,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cd "$RF_REPO"
 
 rf_ensure_packages
+rf_ensure_pg_cron
 rf_build_install WERROR=1
 rf_tmp
 rf_start_sim --seed 42 --option journey.stores=3
-rf_start_cluster
+# retail_fdw preloaded: request_stats in shared memory; pg_cron for schedules
+rf_start_cluster -c shared_preload_libraries=retail_fdw,pg_cron \
+    -c cron.database_name=postgres -c cron.use_background_workers=on
 
 declare -a RESULTS=()
 PASSED=0
