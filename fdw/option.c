@@ -207,15 +207,31 @@ parse_bool_option(const char *name, const char *value)
 static void
 check_window(const char *value)
 {
-	Interval   *iv;
+	Interval   *volatile iv = NULL;
+	MemoryContext cxt = CurrentMemoryContext;
 
 	if (pg_strcasecmp(value, "none") == 0)
 		return;
-	iv = DatumGetIntervalP(DirectFunctionCall3(interval_in,
-											   CStringGetDatum(value),
-											   ObjectIdGetDatum(InvalidOid),
-											   Int32GetDatum(-1)));
-	if (iv->month != 0 ||
+
+	/*
+	 * interval_in holds no resources, so its syntax error can be caught and
+	 * replaced by one that names the option.
+	 */
+	PG_TRY();
+	{
+		iv = DatumGetIntervalP(DirectFunctionCall3(interval_in,
+												   CStringGetDatum(value),
+												   ObjectIdGetDatum(InvalidOid),
+												   Int32GetDatum(-1)));
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		FlushErrorState();
+		iv = NULL;
+	}
+	PG_END_TRY();
+	if (iv == NULL || iv->month != 0 ||
 		(int64) iv->day * USECS_PER_DAY + iv->time < USECS_PER_MINUTE)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),

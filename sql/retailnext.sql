@@ -261,3 +261,12 @@ ALTER USER MAPPING FOR CURRENT_USER SERVER rn OPTIONS (SET secret_key 'wrong');
 SELECT count(*) FROM rn_users;
 \echo :LAST_ERROR_SQLSTATE
 ALTER USER MAPPING FOR CURRENT_USER SERVER rn OPTIONS (SET secret_key 'rn-secret-key');
+-- a location list that reaches the vendor's cap of 10,000 entries may be cut
+-- short by the vendor: refused, never returned as if complete
+\! python3 -c 'import json; print(json.dumps({"path_contains": "/v2/location", "kind": "body", "body": {"ok": True, "nodes": [[{"uuid": "00000000-0000-0000-0000-%012d" % i, "name": "L%d" % i, "location_type": "zone"} for i in range(10000)]]}}))' | $SIMCTL fault -
+SELECT count(*) FROM rn_locations;
+\echo :LAST_ERROR_SQLSTATE
+-- 9,999 entries are a complete answer
+\! python3 -c 'import json; print(json.dumps({"path_contains": "/v2/location", "kind": "body", "body": {"ok": True, "nodes": [[{"uuid": "00000000-0000-0000-0000-%012d" % i, "name": "L%d" % i, "location_type": "zone"} for i in range(9999)]]}}))' | $SIMCTL fault -
+SELECT count(*) FROM rn_locations;
+\! $SIMCTL reset

@@ -4,7 +4,7 @@
   simctl.py reset
   simctl.py log [--vendor V] [--contains S] [--bodies] [--raw]
   simctl.py count [--vendor V] [--contains S]
-  simctl.py fault '<json rule>'
+  simctl.py fault '<json rule>'    ('-' reads the rule from stdin)
   simctl.py config '<json>'
   simctl.py requests [--vendor V] [--contains S]     (JSON)
 
@@ -63,6 +63,8 @@ def main(argv=None):
     elif args.command in ("fault", "config"):
         if not args.arg:
             sys.exit("simctl: %s needs a JSON argument" % args.command)
+        if args.arg == "-":             # large rules come on stdin
+            args.arg = sys.stdin.read()
         call(base, "POST", "/_sim/faults" if args.command == "fault" else "/_sim/config",
              body=json.loads(args.arg))
     sys.stdout.flush()
