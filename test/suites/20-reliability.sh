@@ -209,7 +209,9 @@ CREATE FOREIGN TABLE tls_events (session_id text, event_start timestamptz)
   SERVER tls OPTIONS (resource 'visit_journey_events');
 SELECT 'self-signed: ' || count(*) FROM tls_events WHERE event_start >= '2025-08-12' AND event_start < '2025-08-13';
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT 'check_server: ' || ok || ' | ' || hint FROM retail_fdw.check_server('tls');
 ALTER SERVER tls OPTIONS (ADD ca_file '$TLS_DIR/cert.pem');
+SELECT 'check_server with ca_file: ' || ok FROM retail_fdw.check_server('tls');
 SELECT 'with ca_file: ' || count(*) FROM tls_events WHERE event_start >= '2025-08-12' AND event_start < '2025-08-13';
 ALTER SERVER tls OPTIONS (DROP ca_file, ADD verify_tls 'false');
 SELECT 'unverified: ' || count(*) FROM tls_events WHERE event_start >= '2025-08-12' AND event_start < '2025-08-13';
@@ -231,6 +233,8 @@ kill "$TLS_PID" 2>/dev/null || true
 sed 's/^/# /' "$out"
 check "a self-signed vendor is refused" grep -q "SQLSTATE HV00N" "$out"
 check "the refusal names the certificate problem" grep -q "SSL certificate problem" "$out"
+check "check_server says it is TLS" grep -q "check_server: false | TLS: " "$out"
+check "check_server passes with ca_file" grep -q "check_server with ca_file: true" "$out"
 ref=$(q "SELECT count(*) FROM j.visit_journey_events WHERE event_start >= '2025-08-12' AND event_start < '2025-08-13'")
 check "ca_file makes it pass (same $ref rows as over http)" grep -q "with ca_file: $ref" "$out"
 check "verify_tls 'false' works for a superuser" grep -q "unverified: $ref" "$out"
