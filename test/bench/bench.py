@@ -9,7 +9,8 @@ and then calls:
   bench.py --jsonc PATH --workdir DIR [--out FILE]
 
 Knobs (environment): BENCH_RUNS (median of this many runs, default 5; 1
-with BENCH_QUICK=1), BENCH_QUICK=1 (a tenth of the data, 50 ms delays),
+with BENCH_QUICK=1), BENCH_LAT_RUNS (latency runs, default min(BENCH_RUNS,
+3): they wait on timers and vary little), BENCH_QUICK=1 (a tenth of the data, 50 ms delays),
 BENCH_DELAY_MS (latency case, default 250), BENCH_PERF=1 (perf record one
 extra retail_fdw throughput run and print the top of perf report).
 
@@ -34,6 +35,7 @@ import urllib.request
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 RUNS = int(os.environ.get("BENCH_RUNS") or (1 if QUICK else 5))
+LAT_RUNS = int(os.environ.get("BENCH_LAT_RUNS") or min(RUNS, 3))
 DELAY_MS = int(os.environ.get("BENCH_DELAY_MS") or (50 if QUICK else 250))
 PERF = os.environ.get("BENCH_PERF") == "1"
 TOKEN = "journey-secret-token"
@@ -111,10 +113,35 @@ def api_count(store, gte, lte):
     return api(query_string(store, gte, lte, 1))["count"]
 
 
-def sim_requests(contains=None):
+def sim_records(contains=None):
     q = "vendor=journey" + ("&contains=" + urllib.parse.quote(contains) if contains else "")
     with OPENER.open(SIM + "/_sim/requests?" + q, timeout=60) as resp:
-        return len(json.loads(resp.read()))
+        return json.loads(resp.read())
+
+
+def sim_requests(contains=None):
+    return len(sim_records(contains))
+
+
+def refill_lags(recs, c, first_alone):
+    """How late each request started after an in-flight slot became free.
+
+    Sorted by arrival at the simulator, request i may start once i - c + 1
+    of the earlier ones were answered (with first_alone, once the first one
+    was: it gives the count the others depend on).  Returns the lags in
+    seconds (0 for requests that could start at once)."""
+    recs = sorted(recs, key=lambda r: r["arrived"])
+    t0 = recs[0]["arrived"]
+    lags = []
+    for i, r in enumerate(recs):
+        done = sorted(x["time"] for x in recs[:i])
+        ready = t0
+        if i >= c:
+            ready = done[i - c]
+        if first_alone and i >= 1:
+            ready = max(ready, recs[0]["time"])
+        lags.append(max(0.0, r["arrived"] - ready))
+    return lags
 
 
 def sim_post(path, body):
@@ -221,8 +248,8 @@ def fdw_run(lo, hi, perf_file=None):
     post = ""
     if perf_file:
         pidfile = perf_file + ".pid"
-        pre = ("SELECT pg_backend_pid() AS pid \\gset\n"
-               "\\! perf record -F 999 -g -o %s -p :pid >%s.log 2>&1 & echo $! > %s\n"
+        pre = ("SELECT pg_backend_pid() AS pid \\gset\n\\setenv BENCH_PID :pid\n"
+               "\\! perf record -F 999 -g -o %s -p $BENCH_PID >%s.log 2>&1 & echo $! > %s\n"
                "SELECT pg_sleep(1);\n" % (perf_file, perf_file, pidfile))
         post = ("\\! kill -INT $(cat %s); while kill -0 $(cat %s) 2>/dev/null; do sleep 0.1; done\n"
                 % (pidfile, pidfile))
@@ -266,7 +293,7 @@ def fetch_files(urls, workdir):
 def serving_rate(urls, workdir, parallel):
     cfg = os.path.join(workdir, "curl-null-%d.cfg" % parallel)
     curl_config(cfg, urls, ["/dev/null"] * len(urls))
-    args = ["curl", "-K", cfg]
+    args = ["curl", "-s", "-K", cfg]
     if parallel > 1:
         args += ["-Z", "--parallel-max", str(parallel)]
     t0 = time.monotonic()
@@ -283,6 +310,22 @@ def jsonc_runs(binary, files, n):
             rows, total, secs = line.split()
             res.append((float(secs), int(rows), int(total)))
     return res
+
+
+def pyjson_runs(files, n):
+    """Python's json module alone on the same bytes (a reference for (c))."""
+    bodies = [open(f, "rb").read() for f in files]
+    out = []
+    for _ in range(n):
+        t0 = time.monotonic()
+        rows = total = 0
+        for b in bodies:
+            for r in json.loads(b)["results"]:
+                rows += 1
+                total += r["dwell_time_seconds"] or 0
+        out.append((time.monotonic() - t0, rows, total))
+        del b
+    return out
 
 
 def copy_run(workdir, urls):
@@ -380,6 +423,7 @@ def main():
         log("  run %d: fdw %.2f s, copy %.2f s, etl %.2f s"
             % (r + 1, res["fdw"][-1][0], res["copy"][-1][0], res["etl"][-1][0]))
     res["jsonc"] = jc
+    res["pyjson"] = pyjson_runs(files, RUNS)
     for name, runs in res.items():
         for secs, n, total in runs:
             if (n, total) != ref:
@@ -413,16 +457,21 @@ def main():
                                   "times": -1, "query_contains": lat_tag[v]})
     lat = {}
     lat_reqs = {}
+    lat_lag = {}
     for v in "ab":
         for c in CONCURRENCY:
             times = []
-            for _ in range(RUNS):
-                before = sim_requests(lat_tag[v])
+            for _ in range(LAT_RUNS):
+                before = sim_records(lat_tag[v])
                 out = psql("\\timing on\n" + lat_q[v] % c + ";\n")
                 times.append(timings(out)[0])
-                lat_reqs[v, c] = sim_requests(lat_tag[v]) - before
+                recs = sim_records(lat_tag[v])[len(before):]
+                lat_reqs[v, c] = len(recs)
+            lags = refill_lags(recs, c, v == "a")
+            lat_lag[v, c] = (sum(lags), max(lags))
             lat[v, c] = med(times)
-            log("  %s c=%d: %.2f s, %d requests" % (v, c, lat[v, c], lat_reqs[v, c]))
+            log("  %s c=%d: %.2f s, %d requests, slots idle %.0f ms in all"
+                % (v, c, lat[v, c], lat_reqs[v, c], 1000 * lat_lag[v, c][0]))
 
     # -- requests
     log("requests")
@@ -460,7 +509,7 @@ def main():
          "jdefault",
          "SELECT count(*) FROM jdefault.visit_journey_events WHERE %s" % where_range(r_lo, r_hi),
          lambda: series_min([None], r_lo, r_hi, REQ_PAGE), REQ_PAGE),
-        ("throughput query (1M rows, 10 days)", "jbig",
+        ("the throughput query (%d days, all stores)" % BIG_DAYS, "jbig",
          "SELECT count(*) FROM jbig.visit_journey_events WHERE %s" % where_range(lo, hi),
          lambda: series_min([None], lo, hi, BIG_PAGE), BIG_PAGE),
     ]
@@ -495,9 +544,15 @@ def main():
                      ("b", "%d one-page series (window '30 minutes')" % LAT_PAGES)):
         for c in CONCURRENCY:
             ideal = math.ceil(LAT_PAGES / c) * DELAY_MS / 1000.0
+            extra = ""
+            if v == "a":
+                bound = (1 + math.ceil((LAT_PAGES - 1) / c)) * DELAY_MS / 1000.0
+                extra = "; page 1 alone first: %s = %.2f×" % (fmt_s(bound), bound / ideal)
             rows_table.append((
                 "Latency: %s, each delayed %d ms, max_concurrency %d" % (label, DELAY_MS, c),
-                "%s = %.2f× ideal (%d requests)" % (fmt_s(lat[v, c]), lat[v, c] / ideal, lat_reqs[v, c]),
+                "%s = %.2f× ideal (%d requests; slots idle %.0f ms%s)"
+                % (fmt_s(lat[v, c]), lat[v, c] / ideal, lat_reqs[v, c],
+                   1000 * lat_lag[v, c][0], extra),
                 "≤ 1.3 × %s" % fmt_s(ideal), met(lat[v, c] <= 1.3 * ideal)))
     mb = lambda kb: "%.0f MiB" % (kb / 1024.0)
     h_small, h_big = med(hwm_small), med(hwm_big)
@@ -524,7 +579,8 @@ def main():
     names = [("fdw", "retail_fdw (one SQL query)"),
              ("jsonc", "(a) json-c alone: C program, pages already in memory, 16 KiB chunks"),
              ("copy", "(b) `COPY pages FROM PROGRAM 'curl ...'` + `jsonb_to_recordset`"),
-             ("etl", "(c) Python urllib + json, COPY via psql, then the query")]
+             ("etl", "(c) Python urllib + json, COPY via psql, then the query"),
+             ("pyjson", "(reference) Python `json.loads` alone, pages in memory")]
     for k, label in names:
         md.append("| %s | %s | %s | %s |" % (label, fmt_s(nrows / rate[k]), fmt_rate(rate[k]),
                                               "—" if k == "fdw" else "%.2f×" % (r_fdw / rate[k])))
