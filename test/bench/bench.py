@@ -249,7 +249,7 @@ def fdw_run(lo, hi, perf_file=None):
     if perf_file:
         pidfile = perf_file + ".pid"
         pre = ("SELECT pg_backend_pid() AS pid \\gset\n\\setenv BENCH_PID :pid\n"
-               "\\! perf record -F 999 -g -o %s -p $BENCH_PID >%s.log 2>&1 & echo $! > %s\n"
+               "\\! perf record -F 499 --call-graph dwarf,16384 -o %s -p $BENCH_PID >%s.log 2>&1 & echo $! > %s\n"
                "SELECT pg_sleep(1);\n" % (perf_file, perf_file, pidfile))
         post = ("\\! kill -INT $(cat %s); while kill -0 $(cat %s) 2>/dev/null; do sleep 0.1; done\n"
                 % (pidfile, pidfile))
@@ -359,12 +359,33 @@ def etl_run(lo, hi):
     return secs, int(rows), int(total)
 
 
+PERF_INCLUSIVE = ["retailIterateForeignScan", "main", "parse_body", "rf_http_wait", "parser_feed",
+                  "json_tokener_parse_ex", "rf_page_free", "rf_page_row", "row_field",
+                  "json_to_datum", "timestamptz_in", "malloc_consolidate",
+                  "tcp_recvmsg", "ExecAgg", "advance_aggregates"]
+
+
 def perf_report(perf_file):
-    rep = subprocess.run(["perf", "report", "-i", perf_file, "--no-children", "--stdio",
-                          "--sort", "dso,symbol", "-g", "none", "--percent-limit", "0.7"],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
-    lines = [l for l in rep.splitlines() if l.strip() and not l.startswith("#")]
-    return "\n".join(lines[:45])
+    """Self time by symbol, then inclusive time of the FDW's main steps."""
+    self_rep = subprocess.run(
+        ["perf", "report", "-i", perf_file, "--no-children", "--stdio", "--sort", "dso,symbol",
+         "-g", "none", "--percent-limit", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
+    lines = [l.rstrip(" -") for l in self_rep.splitlines() if l.strip() and not l.startswith("#")]
+    out = ["self time (dso, symbol):"] + lines[:25]
+    incl = subprocess.run(
+        ["perf", "report", "-i", perf_file, "--children", "--stdio", "--sort", "symbol",
+         "-g", "none"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
+    seen = set()
+    out.append("")
+    out.append("inclusive time (children, self, symbol):")
+    for l in incl.splitlines():
+        m = re.match(r"\s*([0-9.]+%)\s+([0-9.]+%)\s+\[.\]\s+(\S+)", l)
+        if m and m.group(3) in PERF_INCLUSIVE and m.group(3) not in seen:
+            seen.add(m.group(3))
+            out.append("  %7s %7s  %s" % m.groups())
+    return "\n".join(out)
 
 
 # --------------------------------------------------------------------------
@@ -433,12 +454,17 @@ def main():
     rate = {k: nrows / med([x[0] for x in v]) for k, v in res.items()}
     small_rows = api_count(None, slo, shi - dt.timedelta(microseconds=1))
 
-    perf_text = None
+    perf_text = perf_jc = None
     if PERF:
         log("perf record of one more retail_fdw run")
         pf = os.path.join(args.workdir, "perf.data")
         fdw_run(lo, hi, perf_file=pf)
         perf_text = perf_report(pf)
+        pj = os.path.join(args.workdir, "perf-jsonc.data")
+        subprocess.run(["perf", "record", "-F", "499", "--call-graph", "dwarf,16384", "-o", pj,
+                        args.jsonc, "-r", "1"] + files,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        perf_jc = perf_report(pj)
 
     # -- latency
     log("latency: %d pages delayed %d ms" % (LAT_PAGES, DELAY_MS))
@@ -596,7 +622,10 @@ def main():
                  time.monotonic() - started))
     text = "\n".join(md) + "\n"
     if perf_text:
-        text += "\nperf report (retail_fdw throughput run, self time, dso/symbol):\n\n```\n%s\n```\n" % perf_text
+        text += ("\nperf report of one more retail_fdw throughput run (the backend):\n\n"
+                 "```\n%s\n```\n" % perf_text)
+        text += ("\nperf report of jsonc_sum on the same pages (the baseline):\n\n"
+                 "```\n%s\n```\n" % perf_jc)
     sys.stdout.write("\n" + text)
     if args.out:
         with open(args.out, "w") as f:
