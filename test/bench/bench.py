@@ -26,6 +26,7 @@ import math
 import os
 import re
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -46,13 +47,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 STORES = ["SM-001", "SM-002", "SM-003"]
 BIG_FIRST = dt.date(2025, 8, 13)
 BIG_DAYS = 10
-BIG_PAGE = 10000
+BIG_PAGE = 1000 if QUICK else 10000    # quick: the same number of pages
 LAT_A_DAY = dt.date(2025, 8, 25)      # one series of 40 pages
 LAT_B_DAY = dt.date(2025, 8, 26)      # 40 half-hour windows of one page
 LAT_B_FROM = 3                          # 03:00 to 23:00 UTC
 LAT_PAGES = 40
 CONCURRENCY = [1, 4, 8]
 REQ_PAGE = 1000                         # the default page size
+SWEEP_PAGES = [p for p in (1000, 10000) if p != BIG_PAGE]   # throughput, information
 
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -223,9 +225,15 @@ def setup_sql(lat_a_page):
         cols = "(store_code text, event_start timestamptz, dwell_time_seconds integer)"
         s.append("CREATE FOREIGN TABLE lat_a_%d %s SERVER lat%d OPTIONS "
                  "(resource 'visit_journey_events', page_size '%d');" % (c, cols, c, lat_a_page))
+        s.append("CREATE FOREIGN TABLE mem_%d %s SERVER lat%d OPTIONS "
+                 "(resource 'visit_journey_events', page_size '%d');" % (c, cols, c, BIG_PAGE))
         s.append("CREATE FOREIGN TABLE lat_b_%d %s SERVER lat%d OPTIONS "
                  "(resource 'visit_journey_events', page_size '10000', window '30 minutes');"
                  % (c, cols, c))
+    for p in SWEEP_PAGES:
+        s.append("CREATE FOREIGN TABLE sweep_%d (store_code text, event_start timestamptz, "
+                 "dwell_time_seconds integer) SERVER jbig OPTIONS "
+                 "(resource 'visit_journey_events', page_size '%d');" % (p, p))
     s.append("CREATE UNLOGGED TABLE pages (doc jsonb);")
     s.append("CREATE UNLOGGED TABLE events_local (session_id text, visit_id text, user_id text, "
              "device_id text, date_of_visit date, store_name text, store_code text, "
@@ -239,10 +247,10 @@ def setup_sql(lat_a_page):
 # throughput and memory
 # --------------------------------------------------------------------------
 
-FDW_QUERY = "SELECT count(*), sum(dwell_time_seconds) FROM jbig.visit_journey_events WHERE %s"
+FDW_QUERY = "SELECT count(*), sum(dwell_time_seconds) FROM %s WHERE %s"
 
 
-def fdw_run(lo, hi, perf_file=None):
+def fdw_run(lo, hi, perf_file=None, table="jbig.visit_journey_events"):
     """One retail_fdw query in a fresh session: (seconds, rows, sum, hwm0, hwm)."""
     pre = ""
     post = ""
@@ -255,10 +263,17 @@ def fdw_run(lo, hi, perf_file=None):
                 % (pidfile, pidfile))
     out = psql("SELECT 'hwm0', %s;\n%s\\timing on\nSELECT 'q', count, sum FROM (%s) q;\n"
                "\\timing off\n%sSELECT 'hwm', %s;\n"
-               % (HWM, pre, FDW_QUERY % where_range(lo, hi), post, HWM))
+               % (HWM, pre, FDW_QUERY % (table, where_range(lo, hi)), post, HWM))
     t = timings(out)
     rows, total = tagged(out, "q")
     return t[-1], int(rows), int(total or 0), int(tagged(out, "hwm0")[0]), int(tagged(out, "hwm")[0])
+
+
+def hwm_run(table, lo, hi):
+    """Peak RSS (kB) of a fresh backend after one query on table."""
+    out = psql("SELECT 'q', count(*) FROM %s WHERE %s;\nSELECT 'hwm', %s;\n"
+               % (table, where_range(lo, hi), HWM))
+    return int(tagged(out, "hwm")[0])
 
 
 def page_urls(lo, hi, page_size):
@@ -280,11 +295,11 @@ def curl_config(path, urls, outputs=None):
                 f.write('output = "%s"\n' % outputs[i])
 
 
-def fetch_files(urls, workdir):
-    d = os.path.join(workdir, "pages")
+def fetch_files(urls, workdir, sub="pages"):
+    d = os.path.join(workdir, sub)
     os.makedirs(d, exist_ok=True)
     files = [os.path.join(d, "%04d.json" % i) for i in range(len(urls))]
-    cfg = os.path.join(workdir, "curl-files.cfg")
+    cfg = os.path.join(workdir, "curl-%s.cfg" % sub)
     curl_config(cfg, urls, files)
     subprocess.run(["curl", "-K", cfg], check=True)
     return files
@@ -454,6 +469,25 @@ def main():
     rate = {k: nrows / med([x[0] for x in v]) for k, v in res.items()}
     small_rows = api_count(None, slo, shi - dt.timedelta(microseconds=1))
 
+    sweep = {}
+    for p in SWEEP_PAGES:
+        log("throughput at page_size %d" % p)
+        pfiles = fetch_files(page_urls(lo, hi, p), args.workdir, "pages-%d" % p)
+        fdw_run(lo, hi, table="sweep_%d" % p)
+        f_runs = [fdw_run(lo, hi, table="sweep_%d" % p)[:3] for _ in range(LAT_RUNS)]
+        j_runs = jsonc_runs(args.jsonc, pfiles, LAT_RUNS)
+        for secs, n, total in f_runs + j_runs:
+            if (n, total) != ref:
+                raise SystemExit("page_size %d: %d rows, sum %d; expected %d, %d"
+                                 % (p, n, total, ref[0], ref[1]))
+        sweep[p] = (nrows / med([x[0] for x in f_runs]), nrows / med([x[0] for x in j_runs]),
+                    len(pfiles))
+        shutil.rmtree(os.path.dirname(pfiles[0]))
+
+    log("memory against max_concurrency")
+    hwm_conc = {c: med([hwm_run("mem_%d" % c, slo, shi) for _ in range(LAT_RUNS)])
+                for c in CONCURRENCY}
+
     perf_text = perf_jc = None
     if PERF:
         log("perf record of one more retail_fdw run")
@@ -580,12 +614,28 @@ def main():
                 % (fmt_s(lat[v, c]), lat[v, c] / ideal, lat_reqs[v, c],
                    1000 * lat_lag[v, c][0], extra),
                 "≤ 1.3 × %s" % fmt_s(ideal), met(lat[v, c] <= 1.3 * ideal)))
+    for p, (rf, rj, npages) in sorted(sweep.items()):
+        rows_table.append((
+            "Throughput (information): the same query at page_size %d (%d pages), medians of %d"
+            % (p, npages, LAT_RUNS),
+            "retail_fdw %s rows/s, json-c %s rows/s: %.0f%% of json-c"
+            % (fmt_rate(rf), fmt_rate(rj), 100 * rf / rj),
+            "—", "information"))
     mb = lambda kb: "%.0f MiB" % (kb / 1024.0)
     h_small, h_big = med(hwm_small), med(hwm_big)
     rows_table.append((
         "Memory: peak backend RSS (VmHWM) for %s rows vs %s rows" % ("{:,}".format(nrows), "{:,}".format(small_rows)),
         "%s vs %s = %.2f× (fresh backend: %s)" % (mb(h_big), mb(h_small), h_big / h_small, mb(med(hwm_base))),
         "≤ 1.2×", met(h_big <= 1.2 * h_small)))
+    per_page = (hwm_conc[8] - hwm_conc[1]) / 7.0
+    rows_table.append((
+        "Memory (information): peak RSS for the %s rows at max_concurrency %s, page_size %d"
+        % ("{:,}".format(small_rows), ", ".join(str(c) for c in CONCURRENCY), BIG_PAGE),
+        "%s%s" % (" / ".join(mb(hwm_conc[c]) for c in CONCURRENCY),
+                  ": about %s per page in flight, %.1f× its %.1f MB of JSON"
+                  % (mb(per_page), per_page * 1024 / (nbytes / len(files)),
+                     nbytes / len(files) / 1e6) if per_page > 0 else ""),
+        "—", "information"))
     for name, ps, n, nreq, m in req_res:
         rows_table.append((
             "Requests: %s; %s rows, page_size %s" % (name, "{:,}".format(n), ps),
