@@ -8,15 +8,19 @@ and then calls:
 
   bench.py --jsonc PATH --workdir DIR [--out FILE]
 
-Knobs (environment): BENCH_RUNS (median of this many runs, default 5; 1
-with BENCH_QUICK=1), BENCH_LAT_RUNS (latency runs, default min(BENCH_RUNS,
-3): they wait on timers and vary little), BENCH_QUICK=1 (a tenth of the data, 50 ms delays),
-BENCH_DELAY_MS (latency case, default 250), BENCH_PERF=1 (perf record one
-extra retail_fdw throughput run and print the top of perf report).
+Knobs (environment):
+  BENCH_RUNS       medians of this many runs (default 5; 1 with BENCH_QUICK=1)
+  BENCH_LAT_RUNS   latency and memory-vs-concurrency runs (default
+                   min(BENCH_RUNS, 3): they wait on timers and vary little)
+  BENCH_QUICK=1    smoke mode: a tenth of the data, page_size 1000 (so the
+                   page counts stay those of the full run), 50 ms delays
+  BENCH_DELAY_MS   the latency case's per-page delay (default 250)
+  BENCH_PERF=1     perf record one more retail_fdw throughput run and the
+                   json-c baseline, print self and inclusive times
 
-The data (see run.sh): 3 stores; DAY_ROWS (~100,000; 10,000 quick) events per
-day over all stores.  The 1M-row set is the 10 days BIG_DAYS, the 100k-row
-set is the first of them.
+The data (see run.sh): 3 stores, ~100,000 events a day over all stores
+(~10,000 quick).  The 1M-row set is the BIG_DAYS days from BIG_FIRST, the
+100k-row set is the first of them.
 """
 
 import argparse

@@ -10,7 +10,9 @@
 #
 # Knobs:
 #   BENCH_RUNS=N      medians of N runs (default 5)
-#   BENCH_QUICK=1     smoke mode: a tenth of the data, 50 ms delays, 1 run (< 60 s)
+#   BENCH_LAT_RUNS=N  latency runs (default min(BENCH_RUNS, 3))
+#   BENCH_QUICK=1     smoke mode: a tenth of the data, page_size 1000, 50 ms delays,
+#                     1 run (about 20 s); too noisy to judge targets by
 #   BENCH_DELAY_MS=N  per-page delay of the latency case (default 250)
 #   BENCH_PERF=1      perf record one more retail_fdw throughput run (needs perf)
 #   BENCH_OUT=FILE    also write the table there
