@@ -5,7 +5,9 @@ Serves each vendor's documented REST API on its own loopback port (Python 3
 standard library only): auth, pagination, filters, limits and errors as the
 vendors document them, plus a control API under /_sim/ on every port:
 
-  GET  /_sim/requests[?vendor=V&contains=S]      request record as JSON
+  GET  /_sim/requests[?vendor=V&contains=S]      request record as JSON ("arrived":
+                                                 when the request was read, "time":
+                                                 when it was answered)
   GET  /_sim/requests.txt[?vendor=V&contains=S&bodies=1&raw=1]
                                                  one line per request:
                                                  "<vendor> <METHOD> <path>?<query> -> <status>"
@@ -158,6 +160,7 @@ class Simulator:
             "path": req.path,
             "query": req.raw_query,
             "status": status,
+            "arrived": getattr(req, "arrived", None),
             "time": time.time(),
             "headers": {k.lower(): v for k, v in req.headers.items()
                         if k.lower() not in ("authorization", "x-api-key")},
@@ -281,6 +284,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self):
         sim = self.server.sim
+        arrived = time.time()
         split = urllib.parse.urlsplit(self.path)
         body = self._read_body()
         if split.path.startswith("/_sim/"):
@@ -294,6 +298,7 @@ class Handler(BaseHTTPRequestHandler):
             body=body,
             host=self.headers.get("Host") or "127.0.0.1:%d" % self.server.server_address[1],
         )
+        req.arrived = arrived
         latency = sim.config.get("latency_ms")
         if latency:
             time.sleep(float(latency) / 1000.0)

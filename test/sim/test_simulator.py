@@ -102,6 +102,31 @@ class JourneyTests(SimTestCase):
         self.assertEqual(seen, whole["results"])
         self.assertEqual(pages, -(-whole["count"] // 17))
 
+    def test_response_cache_serves_the_same_bytes(self):
+        journey = self.sim.vendors["journey"]
+        st, plain, _ = self.get(self.day(page_size=7, page=2), self.AUTH)
+        self.assertEqual(st, 200)
+        self.control("/_sim/config", {"journey": {"response_cache": "1"}})
+        try:
+            for _ in range(2):
+                st, body, _ = self.get(self.day(page_size=7, page=2), self.AUTH)
+                self.assertEqual(st, 200)
+                self.assertEqual(body, plain)
+            self.assertEqual(len(journey.responses), 1)
+            # errors and auth are never cached
+            st, _, _ = self.get(self.day(page_size=7, page=2))
+            self.assertEqual(st, 401)
+            st, _, _ = self.get(self.day(page_size=7, page=99), self.AUTH)
+            self.assertEqual(st, 404)
+            self.assertEqual(len(journey.responses), 1)
+            # faults still apply to cached answers
+            self.control("/_sim/faults", {"vendor": "journey", "status": 503})
+            st, _, _ = self.get(self.day(page_size=7, page=2), self.AUTH)
+            self.assertEqual(st, 503)
+        finally:
+            self.control("/_sim/config", {"journey": {"response_cache": "0"}})
+        self.assertEqual(journey.responses, {})
+
     def test_inclusive_bounds_and_store_filter(self):
         st, whole, _ = self.get(self.day(page_size=10000, store_code="SM-002"), self.AUTH)
         rows = whole["results"]

@@ -4,7 +4,11 @@ Data is generated deterministically per (seed, store, day) and cached; the
 documentation's example response is served verbatim for SM-001 on 2025-08-12.
 Knobs (--option journey.KEY=VALUE or POST /_sim/config {"journey": {...}}):
   stores (3), visits_per_day (20), start (2025-08-01), end (2026-12-31),
-  token (journey-secret-token)
+  token (journey-secret-token),
+  response_cache (0): 1 keeps each encoded 200 response, keyed by the request's
+    host and query string, and serves those bytes again (the benchmarks use it
+    so that the simulator is not what limits throughput; the data is
+    deterministic, so the answers are the same; any config change clears it)
 """
 
 import datetime as dt
@@ -69,18 +73,23 @@ class Journey:
         self.sim = sim
         self.lock = threading.Lock()
         self.cache = {}
+        self.responses = {}
+        self.selections = {}
         self.conf = {}
         self.configure({k.split(".", 1)[1]: v for k, v in sim.options.items()
                         if k.startswith("journey.")})
 
     def configure(self, conf):
         conf = conf.get("journey", conf) if "journey" in conf else \
-            {k: v for k, v in conf.items() if k in ("stores", "visits_per_day", "start", "end", "token")}
+            {k: v for k, v in conf.items() if k in ("stores", "visits_per_day", "start", "end", "token",
+                                           "response_cache")}
         if not conf:
             return
         with self.lock:
             self.conf.update(conf)
             self.cache = {}
+            self.responses = {}
+            self.selections = {}
 
     def reset(self):
         pass
@@ -164,6 +173,21 @@ class Journey:
         return events
 
     def select(self, gte, lte, store):
+        """Sorted events in [gte, lte]; the last few selections are kept, so
+        paging through a big series costs a slice per page, not a scan."""
+        key = (gte, lte, store)
+        with self.lock:
+            hit = self.selections.get(key)
+        if hit is not None:
+            return hit
+        out = self._select(gte, lte, store)
+        with self.lock:
+            if len(self.selections) >= 64:
+                self.selections.pop(next(iter(self.selections)))
+            self.selections[key] = out
+        return out
+
+    def _select(self, gte, lte, store):
         stores = [store] if store else self.stores()
         out = []
         day = gte.date() - dt.timedelta(days=1)
@@ -199,6 +223,20 @@ class Journey:
         if req.method != "GET":
             raise HttpError(405, {"detail": 'Method "%s" not allowed.' % req.method})
         self.check_auth(req)
+        caching = str(self._c("response_cache", "0")).lower() in ("1", "true", "on", "yes")
+        if caching:
+            key = (req.host, req.raw_query)
+            with self.lock:
+                hit = self.responses.get(key)
+            if hit is not None:
+                return Response(200, hit)
+        resp = self._answer(req)
+        if caching:
+            with self.lock:
+                self.responses[key] = resp.body
+        return resp
+
+    def _answer(self, req):
         errors = {}
         for name in ("datetime_gte", "datetime_lte"):
             if not req.arg(name):
@@ -227,7 +265,7 @@ class Journey:
             prev = req.url_with(page=page - 1)
         body = '{"count": %d, "next": %s, "previous": %s, "results": [%s]}' % (
             count, json.dumps(nxt), json.dumps(prev), ", ".join(r[4] for r in chunk))
-        return Response(200, body)
+        return Response(200, body.encode())
 
 
 def make(sim):
