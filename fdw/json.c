@@ -523,13 +523,15 @@ static int64
 json_to_int64(RfConvErrorContext *ec, json_object *v, int64 min, int64 max)
 {
 	int64		result;
+	bool		too_big = false;
 
 	switch (json_object_get_type(v))
 	{
 		case json_type_int:
+			/* json-c keeps 2^63 .. 2^64-1 as unsigned; int64 says INT64_MAX */
 			result = json_object_get_int64(v);
-			if (result == PG_INT64_MAX && json_object_get_uint64(v) > (uint64) PG_INT64_MAX)
-				result = max, min = max + 1;	/* forces the range error */
+			too_big = (result == PG_INT64_MAX &&
+					   json_object_get_uint64(v) > (uint64) PG_INT64_MAX);
 			break;
 		case json_type_double:
 			{
@@ -564,7 +566,7 @@ json_to_int64(RfConvErrorContext *ec, json_object *v, int64 min, int64 max)
 		default:
 			wrong_type(ec, v);
 	}
-	if (result < min || result > max)
+	if (too_big || result < min || result > max)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("value %s is out of range for type %s",
