@@ -336,7 +336,11 @@ walk_rows(RowWalk *w, json_object *v, int step, int level)
 											st->name ? st->name : ""), v);
 }
 
-static void
+/*
+ * Walk a nested rows_path; false (and nothing done) when it names no level
+ * to iterate after all: a '*' inside a member name ("a*") is that name.
+ */
+static bool
 collect_nested_rows(RfJsonPage *page, const RfRowsSpec *spec)
 {
 	RowWalk		w;
@@ -376,10 +380,18 @@ collect_nested_rows(RfJsonPage *page, const RfRowsSpec *spec)
 	}
 	for (int i = 0; i < w.nsteps; i++)
 		w.depth += w.steps[i].iterate;
+	if (w.depth == 0)
+	{
+		/* rows at level -1 would be read: take it as a flat path */
+		rf_port_free(w.steps);
+		rf_port_free(copy);
+		return false;
+	}
 	w.objs = rf_port_alloc0(sizeof(json_object *) * (w.depth > 1 ? w.depth : 1));
 	w.keys = rf_port_alloc0(sizeof(char *) * (w.depth > 1 ? w.depth : 1));
 	page->depth = w.depth;
 	walk_rows(&w, page->doc, 0, 0);
+	return true;
 }
 
 /*
@@ -404,9 +416,9 @@ rf_json_page_rows(RfJsonPage *page, const RfRowsSpec *spec)
 		return;
 	}
 	if (spec->rows_path &&
-		(strstr(spec->rows_path, "[]") || strchr(spec->rows_path, '*')))
+		(strstr(spec->rows_path, "[]") || strchr(spec->rows_path, '*')) &&
+		collect_nested_rows(page, spec))
 	{
-		collect_nested_rows(page, spec);
 		check_ok(page, spec, page->doc);
 		return;
 	}
