@@ -257,10 +257,13 @@ page_cleanup(void *arg)
 	rf_json_page_release(&page->jp);
 }
 
-/* A page in cxt that owns doc until cxt goes away */
+/*
+ * An empty page in cxt, whose document is released when cxt goes away.
+ * The caller hands it the document only then: an error in between would
+ * otherwise leave the document to no one.
+ */
 static RfPage *
-page_create(MemoryContext cxt, json_object *doc, const char *vendor,
-			const char *endpoint)
+page_create(MemoryContext cxt, const char *vendor, const char *endpoint)
 {
 	RfPage	   *page = MemoryContextAllocZero(cxt, sizeof(RfPage));
 
@@ -268,7 +271,6 @@ page_create(MemoryContext cxt, json_object *doc, const char *vendor,
 	page->cleanup.func = page_cleanup;
 	page->cleanup.arg = page;
 	MemoryContextRegisterResetCallback(cxt, &page->cleanup);
-	page->jp.doc = doc;
 	return page;
 }
 
@@ -292,10 +294,10 @@ RfPage *
 rf_json_parser_finish_object(RfJsonParser *parser, const char *path,
 							 const char *vendor, const char *endpoint)
 {
-	RfPage	   *page = page_create(GetMemoryChunkContext(parser),
-								   rf_json_stream_take(&parser->js),
-								   vendor, endpoint);
+	RfPage	   *page = page_create(GetMemoryChunkContext(parser), vendor,
+								   endpoint);
 
+	page->jp.doc = rf_json_stream_take(&parser->js);
 	rf_json_page_object(&page->jp, path);
 	return page;
 }
@@ -310,11 +312,11 @@ RfPage *
 rf_json_parser_finish(RfJsonParser *parser, const RfEndpoint *ep,
 					  const char *vendor)
 {
-	RfPage	   *page = page_create(GetMemoryChunkContext(parser),
-								   rf_json_stream_take(&parser->js),
-								   vendor, ep->path);
+	RfPage	   *page = page_create(GetMemoryChunkContext(parser), vendor,
+								   ep->path);
 	RfRowsSpec	spec = rows_spec(ep);
 
+	page->jp.doc = rf_json_stream_take(&parser->js);
 	rf_json_page_rows(&page->jp, &spec);
 	return page;
 }
@@ -942,9 +944,8 @@ rf_cache_lookup(void *owner, Oid umid, const char *url, const RfEndpoint *ep,
 	e = cache_find(c, psprintf("%u %s", umid, url));
 	if (e == NULL)
 		return NULL;
-	page = page_create(CurrentMemoryContext,
-					   e->doc ? json_object_get(e->doc) : NULL,
-					   vendor, ep->path);
+	page = page_create(CurrentMemoryContext, vendor, ep->path);
+	page->jp.doc = e->doc ? json_object_get(e->doc) : NULL;
 	spec = rows_spec(ep);
 	rf_json_page_rows(&page->jp, &spec);
 	return page;
