@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * json.c
- *		  JSON to Datum mapping: the only file that uses json-c.
+ *		  JSON to Datum mapping: with jsonpage.c, the only file that uses
+ *		  json-c.
  *
  * A response body is parsed while it downloads: the parser is a body sink
  * that feeds each chunk to a json_tokener, so no copy of the raw body is
