@@ -44,19 +44,20 @@ else
 fi
 mkdir -p "$build/artifacts" "$build/corpus"
 
-flags=(-g -O1 -fno-omit-frame-pointer
-    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+sanitizers="address,undefined"
+flags=(-g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all
     -Wall -Wextra -Werror -Wno-unused-parameter
     -I"$repo/fdw" -I"$here")
 
 echo "==> building ${#targets[@]} fuzz targets with $cc in $build"
-"$cc" "${flags[@]/-fsanitize=fuzzer,/-fsanitize=fuzzer-no-link,}" -c \
-    "$repo/fdw/jsonpage.c" -o "$build/jsonpage.o"
-"$cc" "${flags[@]/-fsanitize=fuzzer,/-fsanitize=fuzzer-no-link,}" -c \
-    "$here/fuzz_common.c" -o "$build/fuzz_common.o"
+# the code under test and the driver: instrumented, without libFuzzer's main
+for src in "$repo/fdw/jsonpage.c" "$here/fuzz_common.c"; do
+    "$cc" "${flags[@]}" -fsanitize="fuzzer-no-link,$sanitizers" -c "$src" \
+        -o "$build/$(basename "$src" .c).o"
+done
 for t in "${targets[@]}"; do
-    "$cc" "${flags[@]}" "$here/$t.c" "$build/jsonpage.o" "$build/fuzz_common.o" \
-        -ljson-c -o "$build/$t"
+    "$cc" "${flags[@]}" -fsanitize="fuzzer,$sanitizers" "$here/$t.c" \
+        "$build/jsonpage.o" "$build/fuzz_common.o" -ljson-c -o "$build/$t"
 done
 
 failed=()
