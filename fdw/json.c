@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * json.c
- *		  JSON to Datum mapping: the only file that uses json-c.
+ *		  JSON to Datum mapping: with jsonpage.c, the only file that uses
+ *		  json-c.
  *
  * A response body is parsed while it downloads: the parser is a body sink
  * that feeds each chunk to a json_tokener, so no copy of the raw body is
@@ -13,6 +14,10 @@
  * (text for anything, jsonb for nested values).  A JSON null or a missing
  * field is SQL NULL; unknown fields are ignored; a value that cannot be of
  * the column's type is an error naming the table, the column and the value.
+ *
+ * Parsing, finding rows and resolving column references are in jsonpage.c,
+ * which does not depend on PostgreSQL (the fuzz targets build it alone);
+ * this file supplies its allocation and error hooks (rf_port.h).
  *
  * json-c allocates with malloc.  Every json-c object belongs to a parser or
  * a page, each of which registers a reset callback on its memory context,
@@ -40,12 +45,9 @@
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 
-#include <json-c/json.h>
-
+#include "jsonpage.h"
 #include "retail_fdw.h"
 
-/* Nesting deeper than this is refused as malformed */
-#define RF_JSON_MAX_DEPTH	64
 /* How much of a bad value an error message shows */
 #define RF_VALUE_SHOWN		64
 
@@ -67,32 +69,13 @@ enum
 
 struct RfJsonParser
 {
-	json_tokener *tok;
-	json_object *doc;
-	bool		failed;
+	RfJsonStream js;
 	MemoryContextCallback cleanup;
 };
 
-/*
- * A row found by a nested rows_path: the element at each level of
- * iteration (innermost last) and, for levels that iterate an object's
- * members, the member's key.
- */
-typedef struct RfRowRef
-{
-	json_object **objs;
-	const char **keys;
-} RfRowRef;
-
 struct RfPage
 {
-	json_object *doc;
-	json_object *rows;			/* borrowed from doc (flat rows_path) */
-	int			nrows;
-	int			depth;			/* levels of iteration; 1 = flat */
-	RfRowRef   *refs;			/* nrows of them when depth > 1 */
-	const char *vendor;
-	const char *endpoint;
+	RfJsonPage	jp;
 	MemoryContextCallback cleanup;
 };
 
@@ -105,6 +88,106 @@ typedef struct RfConvErrorContext
 } RfConvErrorContext;
 
 /* ----------------------------------------------------------------
+ *		Hooks of jsonpage.c (rf_port.h)
+ * ----------------------------------------------------------------
+ */
+
+void *
+rf_port_alloc(size_t size)
+{
+	return palloc(size);
+}
+
+void *
+rf_port_alloc0(size_t size)
+{
+	return palloc0(size);
+}
+
+void *
+rf_port_realloc(void *ptr, size_t size)
+{
+	return repalloc(ptr, size);
+}
+
+void
+rf_port_free(void *ptr)
+{
+	pfree(ptr);
+}
+
+char *
+rf_port_strdup(const char *s)
+{
+	return pstrdup(s);
+}
+
+char *
+rf_port_strndup(const char *s, size_t len)
+{
+	return pnstrdup(s, len);
+}
+
+char *
+rf_port_printf(const char *fmt,...)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (;;)
+	{
+		va_list		args;
+		int			needed;
+
+		va_start(args, fmt);
+		needed = appendStringInfoVA(&buf, fmt, args);
+		va_end(args);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&buf, needed);
+	}
+	return buf.data;
+}
+
+static char *
+json_excerpt(json_object *v)
+{
+	const char *s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+	int			len = strlen(s);
+
+	if (len <= RF_VALUE_SHOWN)
+		return pstrdup(s);
+	return psprintf("%.*s...", pg_mbcliplen(s, len, RF_VALUE_SHOWN), s);
+}
+
+void
+rf_port_shape_error(const char *vendor, const char *endpoint,
+					const char *what, json_object *found)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_UNABLE_TO_CREATE_REPLY),
+			 errmsg("unexpected response shape from %s: %s", vendor, what),
+			 errdetail("Endpoint %s. Found: %s.", endpoint,
+					   found ? json_excerpt(found) : "nothing"),
+			 errhint("The vendor's API may have changed; no partial result was returned.")));
+	pg_unreachable();
+}
+
+void
+rf_port_ok_error(const char *vendor, const char *endpoint,
+				 const char *ok_field, const char *name, const char *reason)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_ERROR),
+			 errmsg("%s answered \"%s\": false%s%s: %s", vendor, ok_field,
+					name ? " for " : "", name ? name : "",
+					reason ? reason : "no reason given"),
+			 errdetail("Endpoint %s; no partial result was returned.", endpoint),
+			 errhint("Check the values the query passes (ids, metrics, ranges) and the permissions of the API key.")));
+	pg_unreachable();
+}
+
+/* ----------------------------------------------------------------
  *		Streaming parser
  * ----------------------------------------------------------------
  */
@@ -114,12 +197,7 @@ parser_cleanup(void *arg)
 {
 	RfJsonParser *p = (RfJsonParser *) arg;
 
-	if (p->doc)
-		json_object_put(p->doc);
-	p->doc = NULL;
-	if (p->tok)
-		json_tokener_free(p->tok);
-	p->tok = NULL;
+	rf_json_stream_release(&p->js);
 }
 
 RfJsonParser *
@@ -130,77 +208,29 @@ rf_json_parser_create(MemoryContext cxt)
 	p->cleanup.func = parser_cleanup;
 	p->cleanup.arg = p;
 	MemoryContextRegisterResetCallback(cxt, &p->cleanup);
-	p->tok = json_tokener_new_ex(RF_JSON_MAX_DEPTH);
-	if (p->tok == NULL)
+	if (!rf_json_stream_init(&p->js))
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
 						errmsg("out of memory")));
-	json_tokener_set_flags(p->tok, JSON_TOKENER_VALIDATE_UTF8);
 	return p;
-}
-
-static bool
-only_whitespace(const char *data, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-	{
-		if (data[i] != ' ' && data[i] != '\t' && data[i] != '\r' && data[i] != '\n')
-			return false;
-	}
-	return true;
 }
 
 /* Body sink callbacks: called from inside libcurl, no ereport */
 static bool
 parser_feed(void *arg, const char *data, size_t len)
 {
-	RfJsonParser *p = (RfJsonParser *) arg;
-	json_object *obj;
-
-	if (p->failed)
-		return false;
-	if (p->doc)
-	{
-		p->failed = !only_whitespace(data, len);
-		return !p->failed;
-	}
-	while (len > INT_MAX / 2)
-	{
-		/* json-c takes an int length; bodies this size are refused anyway */
-		p->failed = true;
-		return false;
-	}
-	obj = json_tokener_parse_ex(p->tok, data, (int) len);
-	if (obj != NULL)
-	{
-		size_t		used = json_tokener_get_parse_end(p->tok);
-
-		p->doc = obj;
-		if (used < len && !only_whitespace(data + used, len - used))
-			p->failed = true;
-	}
-	else if (json_tokener_get_error(p->tok) != json_tokener_continue)
-		p->failed = true;
-	return !p->failed;
+	return rf_json_stream_feed(&((RfJsonParser *) arg)->js, data, len);
 }
 
 static void
 parser_reset(void *arg)
 {
-	RfJsonParser *p = (RfJsonParser *) arg;
-
-	json_tokener_reset(p->tok);
-	if (p->doc)
-		json_object_put(p->doc);
-	p->doc = NULL;
-	p->failed = false;
+	rf_json_stream_reset(&((RfJsonParser *) arg)->js);
 }
 
 static bool
 parser_complete(void *arg)
 {
-	RfJsonParser *p = (RfJsonParser *) arg;
-
-	return p->doc != NULL && !p->failed;
+	return rf_json_stream_complete(&((RfJsonParser *) arg)->js);
 }
 
 RfBodySink
@@ -225,53 +255,36 @@ page_cleanup(void *arg)
 {
 	RfPage	   *page = (RfPage *) arg;
 
-	if (page->doc)
-		json_object_put(page->doc);
-	page->doc = NULL;
+	rf_json_page_release(&page->jp);
 }
 
-/* Follow a dotted path; NULL when a step is missing */
-static json_object *
-json_path_get(json_object *obj, const char *path)
+/*
+ * An empty page in cxt, whose document is released when cxt goes away.
+ * The caller hands it the document only then: an error in between would
+ * otherwise leave the document to no one.
+ */
+static RfPage *
+page_create(MemoryContext cxt, const char *vendor, const char *endpoint)
 {
-	char	   *copy;
-	char	   *tok;
-	char	   *save;
+	RfPage	   *page = MemoryContextAllocZero(cxt, sizeof(RfPage));
 
-	if (path == NULL || *path == '\0')
-		return obj;
-	copy = pstrdup(path);
-	for (tok = strtok_r(copy, ".", &save); tok && obj;
-		 tok = strtok_r(NULL, ".", &save))
-	{
-		if (!json_object_is_type(obj, json_type_object) ||
-			!json_object_object_get_ex(obj, tok, &obj))
-			obj = NULL;
-	}
-	pfree(copy);
-	return obj;
+	rf_json_page_init(&page->jp, NULL, vendor, endpoint);
+	page->cleanup.func = page_cleanup;
+	page->cleanup.arg = page;
+	MemoryContextRegisterResetCallback(cxt, &page->cleanup);
+	return page;
 }
 
-static char *
-json_excerpt(json_object *v)
+static RfRowsSpec
+rows_spec(const RfEndpoint *ep)
 {
-	const char *s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
-	int			len = strlen(s);
+	RfRowsSpec	spec;
 
-	if (len <= RF_VALUE_SHOWN)
-		return pstrdup(s);
-	return psprintf("%.*s...", pg_mbcliplen(s, len, RF_VALUE_SHOWN), s);
-}
-
-static void
-shape_error(RfPage *page, const char *what, json_object *found)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_FDW_UNABLE_TO_CREATE_REPLY),
-			 errmsg("unexpected response shape from %s: %s", page->vendor, what),
-			 errdetail("Endpoint %s. Found: %s.", page->endpoint,
-					   found ? json_excerpt(found) : "nothing"),
-			 errhint("The vendor's API may have changed; no partial result was returned.")));
+	spec.rows_path = ep->rows_path;
+	spec.ok_field = ep->ok_field;
+	spec.error_field = ep->error_field;
+	spec.object_body = ep->object_body;
+	return spec;
 }
 
 /*
@@ -282,208 +295,12 @@ RfPage *
 rf_json_parser_finish_object(RfJsonParser *parser, const char *path,
 							 const char *vendor, const char *endpoint)
 {
-	MemoryContext cxt = GetMemoryChunkContext(parser);
-	RfPage	   *page = MemoryContextAllocZero(cxt, sizeof(RfPage));
-	json_object *obj;
+	RfPage	   *page = page_create(GetMemoryChunkContext(parser), vendor,
+								   endpoint);
 
-	page->vendor = vendor;
-	page->endpoint = endpoint;
-	page->cleanup.func = page_cleanup;
-	page->cleanup.arg = page;
-	MemoryContextRegisterResetCallback(cxt, &page->cleanup);
-	page->doc = parser->doc;
-	parser->doc = NULL;
-	json_tokener_reset(parser->tok);
-	page->depth = 1;
-	if (page->doc == NULL)
-		return page;
-	obj = json_path_get(page->doc, path);
-	if (obj == NULL || !json_object_is_type(obj, json_type_object))
-		shape_error(page, path ? psprintf("\"%s\" is not an object", path) :
-					"the body is not an object", obj ? obj : page->doc);
-	page->refs = palloc(sizeof(RfRowRef));
-	page->refs[0].objs = palloc(sizeof(json_object *));
-	page->refs[0].keys = palloc0(sizeof(char *));
-	page->refs[0].objs[0] = obj;
-	page->nrows = 1;
+	page->jp.doc = rf_json_stream_take(&parser->js);
+	rf_json_page_object(&page->jp, path);
 	return page;
-}
-
-static RfPage *page_rows(RfPage *page, const RfEndpoint *ep);
-
-/* ----------------------------------------------------------------
- *		Nested rows
- *
- * A rows_path such as "nodes[][]" (arrays in arrays), "result.*.*" (the
- * members of objects of objects) or "metrics[].data[]" yields one row per
- * innermost element.  Columns reach outer levels with a leading '^' per
- * level and the member key of an object level with "$key".
- * ----------------------------------------------------------------
- */
-
-typedef struct RowStep
-{
-	char	   *name;			/* object member to enter first, or NULL */
-	bool		iterate;		/* then iterate (array elements / members) */
-} RowStep;
-
-typedef struct RowWalk
-{
-	RfPage	   *page;
-	const RfEndpoint *ep;
-	RowStep    *steps;
-	int			nsteps;
-	int			depth;			/* iterating steps */
-	json_object **objs;			/* current element per level */
-	const char **keys;
-	int			allocated;
-} RowWalk;
-
-static void
-add_nested_row(RowWalk *w)
-{
-	RfPage	   *page = w->page;
-	RfRowRef   *ref;
-
-	if (page->nrows >= w->allocated)
-	{
-		w->allocated = Max(64, w->allocated * 2);
-		page->refs = page->refs ?
-			repalloc(page->refs, sizeof(RfRowRef) * w->allocated) :
-			palloc(sizeof(RfRowRef) * w->allocated);
-	}
-	ref = &page->refs[page->nrows++];
-	ref->objs = palloc(sizeof(json_object *) * w->depth);
-	ref->keys = palloc(sizeof(char *) * w->depth);
-	memcpy(ref->objs, w->objs, sizeof(json_object *) * w->depth);
-	memcpy(ref->keys, w->keys, sizeof(char *) * w->depth);
-}
-
-/*
- * Vendors that flag failures inside a 200 answer ({"ok": false, "error":
- * ...} at any level) get an error naming the reason, never a partial result.
- */
-static void
-check_ok(RfPage *page, const RfEndpoint *ep, json_object *obj)
-{
-	json_object *ok;
-	json_object *why = NULL;
-	json_object *name = NULL;
-
-	if (ep->ok_field == NULL || !json_object_is_type(obj, json_type_object) ||
-		!json_object_object_get_ex(obj, ep->ok_field, &ok) ||
-		!json_object_is_type(ok, json_type_boolean) || json_object_get_boolean(ok))
-		return;
-	if (ep->error_field)
-		json_object_object_get_ex(obj, ep->error_field, &why);
-	json_object_object_get_ex(obj, "name", &name);
-	ereport(ERROR,
-			(errcode(ERRCODE_FDW_ERROR),
-			 errmsg("%s answered \"%s\": false%s%s: %s", page->vendor, ep->ok_field,
-					name && json_object_is_type(name, json_type_string) ? " for " : "",
-					name && json_object_is_type(name, json_type_string) ?
-					json_object_get_string(name) : "",
-					why && json_object_is_type(why, json_type_string) ?
-					json_object_get_string(why) : "no reason given"),
-			 errdetail("Endpoint %s; no partial result was returned.", page->endpoint),
-			 errhint("Check the values the query passes (ids, metrics, ranges) and the permissions of the API key.")));
-}
-
-static void
-walk_rows(RowWalk *w, json_object *v, int step, int level)
-{
-	RowStep    *st;
-
-	if (step == w->nsteps)
-	{
-		add_nested_row(w);
-		return;
-	}
-	st = &w->steps[step];
-	if (st->name)
-	{
-		if (!json_object_is_type(v, json_type_object) ||
-			!json_object_object_get_ex(v, st->name, &v))
-			shape_error(w->page, psprintf("\"%s\" is missing", st->name), v);
-	}
-	if (!st->iterate)
-	{
-		walk_rows(w, v, step + 1, level);
-		return;
-	}
-	if (json_object_is_type(v, json_type_null))
-		return;					/* no rows at this level */
-	if (json_object_is_type(v, json_type_array))
-	{
-		size_t		n = json_object_array_length(v);
-
-		for (size_t i = 0; i < n; i++)
-		{
-			w->objs[level] = json_object_array_get_idx(v, i);
-			w->keys[level] = NULL;
-			check_ok(w->page, w->ep, w->objs[level]);
-			walk_rows(w, w->objs[level], step + 1, level + 1);
-		}
-	}
-	else if (json_object_is_type(v, json_type_object))
-	{
-		json_object_object_foreach(v, key, val)
-		{
-			w->objs[level] = val;
-			w->keys[level] = key;
-			walk_rows(w, val, step + 1, level + 1);
-		}
-	}
-	else
-		shape_error(w->page, psprintf("expected an array or object of rows%s%s",
-									  st->name ? " at " : "",
-									  st->name ? st->name : ""), v);
-}
-
-static void
-collect_nested_rows(RfPage *page, const RfEndpoint *ep, const char *rows_path)
-{
-	RowWalk		w;
-	char	   *copy = pstrdup(rows_path);
-	char	   *tok;
-	char	   *save;
-	int			n = 1;
-
-	for (const char *p = rows_path; *p; p++)
-		n += (*p == '.') + (*p == '[');
-	memset(&w, 0, sizeof(w));
-	w.page = page;
-	w.ep = ep;
-	w.steps = palloc0(sizeof(RowStep) * n);
-	for (tok = strtok_r(copy, ".", &save); tok; tok = strtok_r(NULL, ".", &save))
-	{
-		char	   *br = strstr(tok, "[]");
-
-		if (strcmp(tok, "*") == 0)
-		{
-			w.steps[w.nsteps++].iterate = true;
-			continue;
-		}
-		if (br)
-			*br = '\0';
-		if (*tok)
-			w.steps[w.nsteps].name = tok;
-		if (!br)
-		{
-			w.nsteps++;
-			continue;
-		}
-		/* "a[][]": enter a, iterate, iterate */
-		w.steps[w.nsteps++].iterate = true;
-		for (br += 2; strncmp(br, "[]", 2) == 0; br += 2)
-			w.steps[w.nsteps++].iterate = true;
-	}
-	for (int i = 0; i < w.nsteps; i++)
-		w.depth += w.steps[i].iterate;
-	w.objs = palloc0(sizeof(json_object *) * Max(w.depth, 1));
-	w.keys = palloc0(sizeof(char *) * Max(w.depth, 1));
-	page->depth = w.depth;
-	walk_rows(&w, page->doc, 0, 0);
 }
 
 /*
@@ -496,78 +313,30 @@ RfPage *
 rf_json_parser_finish(RfJsonParser *parser, const RfEndpoint *ep,
 					  const char *vendor)
 {
-	MemoryContext cxt = GetMemoryChunkContext(parser);
-	RfPage	   *page = MemoryContextAllocZero(cxt, sizeof(RfPage));
+	RfPage	   *page = page_create(GetMemoryChunkContext(parser), vendor,
+								   ep->path);
+	RfRowsSpec	spec = rows_spec(ep);
 
-	page->vendor = vendor;
-	page->endpoint = ep->path;
-	page->cleanup.func = page_cleanup;
-	page->cleanup.arg = page;
-	MemoryContextRegisterResetCallback(cxt, &page->cleanup);
-
-	page->doc = parser->doc;
-	parser->doc = NULL;
-	json_tokener_reset(parser->tok);
-	return page_rows(page, ep);
-}
-
-/* Find the rows of a page's document */
-static RfPage *
-page_rows(RfPage *page, const RfEndpoint *ep)
-{
-	if (page->doc == NULL)
-		return page;
-
-	page->depth = 1;
-	if (ep->object_body && ep->rows_path == NULL)
-	{
-		/* one object, one row */
-		if (!json_object_is_type(page->doc, json_type_object))
-			shape_error(page, "the body is not an object", page->doc);
-		page->refs = palloc(sizeof(RfRowRef));
-		page->refs[0].objs = palloc(sizeof(json_object *));
-		page->refs[0].keys = palloc0(sizeof(char *));
-		page->refs[0].objs[0] = page->doc;
-		page->nrows = 1;
-		return page;
-	}
-	if (ep->rows_path && (strstr(ep->rows_path, "[]") || strchr(ep->rows_path, '*')))
-	{
-		collect_nested_rows(page, ep, ep->rows_path);
-		check_ok(page, ep, page->doc);
-		return page;
-	}
-	check_ok(page, ep, page->doc);
-	page->rows = json_path_get(page->doc, ep->rows_path);
-	if (page->rows == NULL || !json_object_is_type(page->rows, json_type_array))
-		shape_error(page, ep->rows_path ?
-					psprintf("\"%s\" is not an array of rows", ep->rows_path) :
-					"the body is not an array of rows",
-					page->rows ? page->rows : page->doc);
-	page->nrows = (int) json_object_array_length(page->rows);
+	page->jp.doc = rf_json_stream_take(&parser->js);
+	rf_json_page_rows(&page->jp, &spec);
 	return page;
 }
 
 int
 rf_page_nrows(RfPage *page)
 {
-	return page->nrows;
+	return page->jp.nrows;
 }
 
 /* A page-level integer such as "count"; false when absent or null */
 bool
 rf_page_get_int(RfPage *page, const char *path, int64 *value)
 {
-	json_object *v;
+	int64_t		v;
 
-	if (page->doc == NULL || path == NULL)
+	if (!rf_json_page_int(&page->jp, path, &v))
 		return false;
-	v = json_path_get(page->doc, path);
-	if (v == NULL || json_object_is_type(v, json_type_null))
-		return false;
-	if (!json_object_is_type(v, json_type_int))
-		shape_error(page, psprintf("\"%s\" is not an integer", path), v);
-	*value = json_object_get_int64(v);
+	*value = v;
 	return true;
 }
 
@@ -575,26 +344,13 @@ rf_page_get_int(RfPage *page, const char *path, int64 *value)
 char *
 rf_page_get_string(RfPage *page, const char *path)
 {
-	json_object *v;
-
-	if (page->doc == NULL || path == NULL)
-		return NULL;
-	v = json_path_get(page->doc, path);
-	if (v == NULL || json_object_is_type(v, json_type_null))
-		return NULL;
-	if (json_object_is_type(v, json_type_int))
-		return psprintf(INT64_FORMAT, json_object_get_int64(v));
-	if (!json_object_is_type(v, json_type_string))
-		shape_error(page, psprintf("\"%s\" is not a string", path), v);
-	return pstrdup(json_object_get_string(v));
+	return rf_json_page_string(&page->jp, path);
 }
 
 void
 rf_page_free(RfPage *page)
 {
-	page_cleanup(page);
-	page->rows = NULL;
-	page->nrows = 0;
+	rf_json_page_release(&page->jp);
 }
 
 /* ----------------------------------------------------------------
@@ -602,75 +358,11 @@ rf_page_free(RfPage *page)
  * ----------------------------------------------------------------
  */
 
-/*
- * A reference to a value of a (nested) row:
- *   "a.b"          a field of the row
- *   "^a.b"         a field one level up (one '^' per level)
- *   "#0:a"         a field of the outermost level (#1: the next, ...)
- *   "@date:a"      a field of the nearest level whose group.type is "date"
- *   "$key"         the member key of an object level (with ^, #, @)
- *   "=name"        the request constant "name"
- *   "/a.b"         a field of the whole document (a visit's id, say)
- */
-static void
-parse_ref(RfColMap *cm, const char *path)
-{
-	char	   *copy;
-	char	   *tok;
-	char	   *save;
-	int			n = 1;
-
-	cm->const_name = NULL;
-	cm->from_root = false;
-	cm->abs_level = -1;
-	cm->group_type = NULL;
-	cm->up = 0;
-	cm->is_key = false;
-	cm->npath = 0;
-	cm->path_parts = NULL;
-	if (path[0] == '=')
-	{
-		cm->const_name = pstrdup(path + 1);
-		return;
-	}
-	if (path[0] == '/')
-	{
-		cm->from_root = true;
-		path++;
-	}
-	else if (path[0] == '#' && strchr(path, ':'))
-	{
-		cm->abs_level = atoi(path + 1);
-		path = strchr(path, ':') + 1;
-	}
-	else if (path[0] == '@' && strchr(path, ':'))
-	{
-		const char *colon = strchr(path, ':');
-
-		cm->group_type = pnstrdup(path + 1, colon - path - 1);
-		path = colon + 1;
-	}
-	while (path[cm->up] == '^')
-		cm->up++;
-	path += cm->up;
-	cm->is_key = (strcmp(path, "$key") == 0);
-	for (const char *p = path; *p; p++)
-		n += (*p == '.');
-	cm->path_parts = palloc(sizeof(char *) * n);
-	copy = pstrdup(cm->is_key ? "" : path);
-	for (tok = strtok_r(copy, ".", &save); tok; tok = strtok_r(NULL, ".", &save))
-		cm->path_parts[cm->npath++] = tok;
-}
-
 void
 rf_colmap_init(RfColMap *cm, const char *attname, Oid typid, int32 typmod,
 			   const char *json_path)
 {
 	Oid			infunc;
-	char	   *copy;
-	char	   *tok;
-	char	   *save;
-	int			n = 1;
 
 	cm->attname = attname;
 	cm->json_path = json_path;
@@ -689,7 +381,7 @@ rf_colmap_init(RfColMap *cm, const char *attname, Oid typid, int32 typmod,
 		char	   *part;
 		char	   *ssave;
 
-		cm->sub = palloc0(sizeof(RfColMap) * 4);
+		cm->sub = palloc0(sizeof(RfJsonRef) * 4);
 		for (part = strtok_r(spec, ";", &ssave); part && cm->nsub < 4;
 			 part = strtok_r(NULL, ";", &ssave))
 		{
@@ -698,18 +390,17 @@ rf_colmap_init(RfColMap *cm, const char *attname, Oid typid, int32 typmod,
 				cm->local_end = true;
 				continue;
 			}
-			parse_ref(&cm->sub[cm->nsub++], strcmp(part, "-") == 0 ? "" : part);
+			rf_json_ref_parse(&cm->sub[cm->nsub++],
+							  strcmp(part, "-") == 0 ? "" : part);
 		}
 		if (cm->nsub != 3)
 			elog(ERROR, "invalid localtime path \"%s\"", json_path);
 		cm->is_local = true;
 		json_path = "";
 	}
-	parse_ref(cm, json_path);
-	(void) copy;
-	(void) tok;
-	(void) save;
-	(void) n;
+	/* the syntax of references: see jsonpage.h */
+	cm->ref = palloc(sizeof(RfJsonRef));
+	rf_json_ref_parse(cm->ref, json_path);
 
 	switch (typid)
 	{
@@ -835,13 +526,15 @@ static int64
 json_to_int64(RfConvErrorContext *ec, json_object *v, int64 min, int64 max)
 {
 	int64		result;
+	bool		too_big = false;
 
 	switch (json_object_get_type(v))
 	{
 		case json_type_int:
+			/* json-c keeps 2^63 .. 2^64-1 as unsigned; int64 says INT64_MAX */
 			result = json_object_get_int64(v);
-			if (result == PG_INT64_MAX && json_object_get_uint64(v) > (uint64) PG_INT64_MAX)
-				result = max, min = max + 1;	/* forces the range error */
+			too_big = (result == PG_INT64_MAX &&
+					   json_object_get_uint64(v) > (uint64) PG_INT64_MAX);
 			break;
 		case json_type_double:
 			{
@@ -876,7 +569,7 @@ json_to_int64(RfConvErrorContext *ec, json_object *v, int64 min, int64 max)
 		default:
 			wrong_type(ec, v);
 	}
-	if (result < min || result > max)
+	if (too_big || result < min || result > max)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("value %s is out of range for type %s",
@@ -976,48 +669,6 @@ json_to_datum(RfConvErrorContext *ec, json_object *v)
 	return call_input(ec, s);
 }
 
-/* Find a row's field along a pre-split path */
-static json_object *
-row_field(json_object *row, RfColMap *cm)
-{
-	json_object *v = row;
-
-	for (int i = 0; i < cm->npath; i++)
-	{
-		/* "*": the first member of an object (or element of an array) */
-		if (cm->path_parts[i][0] == '*' && cm->path_parts[i][1] == '\0')
-		{
-			if (json_object_is_type(v, json_type_array))
-			{
-				if (json_object_array_length(v) == 0)
-					return NULL;
-				v = json_object_array_get_idx(v, 0);
-				continue;
-			}
-			if (json_object_is_type(v, json_type_object))
-			{
-				json_object *first = NULL;
-
-				json_object_object_foreach(v, k, val)
-				{
-					(void) k;
-					first = val;
-					break;
-				}
-				if (first == NULL)
-					return NULL;
-				v = first;
-				continue;
-			}
-			return NULL;
-		}
-		if (!json_object_is_type(v, json_type_object) ||
-			!json_object_object_get_ex(v, cm->path_parts[i], &v))
-			return NULL;
-	}
-	return v;
-}
-
 /* The value of a request constant "name=value", or NULL */
 static const char *
 series_const(RfRowContext *rc, const char *name)
@@ -1036,64 +687,25 @@ series_const(RfRowContext *rc, const char *name)
 }
 
 /*
- * Resolve a reference of a nested row: a JSON value, or (for member keys
- * and request constants) a string in *str.  NULL and no string when the
- * value is not there.
+ * Resolve a reference of a row: a JSON value, or (for member keys and
+ * request constants) a string in *str.  NULL and no string when the value
+ * is not there.
  */
 static json_object *
-resolve_ref(RfPage *page, RfRowRef *ref, json_object *row, RfColMap *cm,
+resolve_ref(RfPage *page, RfRowRef *ref, json_object *row, RfJsonRef *r,
 			RfRowContext *rc, const char **str)
 {
-	int			level;
-
-	*str = NULL;
-	if (cm->const_name)
+	if (r->const_name)
 	{
-		*str = series_const(rc, cm->const_name);
+		*str = series_const(rc, r->const_name);
 		return NULL;
 	}
-	if (cm->npath == 0 && !cm->is_key)
-		return NULL;			/* an empty part */
-	if (cm->from_root)
-		return row_field(page->doc, cm);
-	if (cm->abs_level < 0 && cm->group_type == NULL && cm->up == 0 && !cm->is_key)
-		return row_field(row, cm);	/* from_root was handled above */
-	if (ref == NULL)
-		return NULL;
-	if (cm->abs_level >= 0)
-		level = cm->abs_level;
-	else if (cm->group_type)
-	{
-		for (level = page->depth - 1; level >= 0; level--)
-		{
-			json_object *g;
-			json_object *t;
-
-			if (json_object_is_type(ref->objs[level], json_type_object) &&
-				json_object_object_get_ex(ref->objs[level], "group", &g) &&
-				json_object_is_type(g, json_type_object) &&
-				json_object_object_get_ex(g, "type", &t) &&
-				json_object_is_type(t, json_type_string) &&
-				strcmp(json_object_get_string(t), cm->group_type) == 0)
-				break;
-		}
-		level -= cm->up;
-	}
-	else
-		level = page->depth - 1 - cm->up;
-	if (level < 0 || level >= page->depth)
-		return NULL;
-	if (cm->is_key)
-	{
-		*str = ref->keys[level];
-		return NULL;
-	}
-	return row_field(ref->objs[level], cm);
+	return rf_json_ref_resolve(&page->jp, ref, row, r, str);
 }
 
 /* A part of a composite value as text, or NULL */
 static const char *
-part_text(RfPage *page, RfRowRef *ref, json_object *row, RfColMap *part,
+part_text(RfPage *page, RfRowRef *ref, json_object *row, RfJsonRef *part,
 		  RfRowContext *rc)
 {
 	const char *str;
@@ -1159,15 +771,7 @@ rf_page_row(RfPage *page, int rowno, RfRowContext *rc, Datum *values,
 	RfConvErrorContext ec;
 	ErrorContextCallback errcb;
 
-	if (page->depth > 1 || page->refs)
-	{
-		ref = &page->refs[rowno];
-		row = ref->objs[page->depth - 1];
-	}
-	else
-		row = json_object_array_get_idx(page->rows, rowno);
-	if (row == NULL || !json_object_is_type(row, json_type_object))
-		shape_error(page, psprintf("row %d is not an object", rowno + 1), row);
+	row = rf_json_page_row(&page->jp, rowno, &ref);
 
 	ec.rc = rc;
 	ec.cm = NULL;
@@ -1199,15 +803,14 @@ rf_page_row(RfPage *page, int rowno, RfRowContext *rc, Datum *values,
 			}
 			continue;
 		}
-		if (cm->up == 0 && !cm->is_key && cm->abs_level < 0 && !cm->from_root &&
-			cm->group_type == NULL && cm->const_name == NULL)
-			v = row_field(row, cm);
+		if (rf_json_ref_is_plain(cm->ref))
+			v = rf_json_ref_field(row, cm->ref);
 		else
 		{
 			const char *str;
 
-			v = resolve_ref(page, ref, row, cm, rc, &str);
-			if (str || cm->const_name || cm->is_key)
+			v = resolve_ref(page, ref, row, cm->ref, rc, &str);
+			if (str || cm->ref->const_name || cm->ref->is_key)
 			{
 				nulls[att] = (str == NULL);
 				if (str)
@@ -1335,20 +938,18 @@ rf_cache_lookup(void *owner, Oid umid, const char *url, const RfEndpoint *ep,
 	RfCache    *c = cache_for(owner, NULL);
 	RfCacheEntry *e;
 	RfPage	   *page;
+	RfRowsSpec	spec;
 
 	if (c == NULL)
 		return NULL;
 	e = cache_find(c, psprintf("%u %s", umid, url));
 	if (e == NULL)
 		return NULL;
-	page = palloc0(sizeof(RfPage));
-	page->vendor = vendor;
-	page->endpoint = ep->path;
-	page->cleanup.func = page_cleanup;
-	page->cleanup.arg = page;
-	MemoryContextRegisterResetCallback(CurrentMemoryContext, &page->cleanup);
-	page->doc = e->doc ? json_object_get(e->doc) : NULL;
-	return page_rows(page, ep);
+	page = page_create(CurrentMemoryContext, vendor, ep->path);
+	page->jp.doc = e->doc ? json_object_get(e->doc) : NULL;
+	spec = rows_spec(ep);
+	rf_json_page_rows(&page->jp, &spec);
+	return page;
 }
 
 /* Keep a page's answer for the rest of the query (cxt: the query's memory) */
@@ -1366,7 +967,7 @@ rf_cache_store(void *owner, MemoryContext cxt, Oid umid, const char *url,
 	old = MemoryContextSwitchTo(c->cxt);
 	e = palloc(sizeof(RfCacheEntry));
 	e->key = pstrdup(key);
-	e->doc = page->doc ? json_object_get(page->doc) : NULL;
+	e->doc = page->jp.doc ? json_object_get(page->jp.doc) : NULL;
 	c->entries = lappend(c->entries, e);
 	MemoryContextSwitchTo(old);
 }

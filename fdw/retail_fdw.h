@@ -9,7 +9,9 @@
  *	option.c		option validation and the parsed option structure
  *	reqplan.c		request planner: quals -> query parameters, windows, pages
  *	http.c			HTTP transport (the only file that uses libcurl)
- *	json.c			JSON -> Datum mapping (the only file that uses json-c)
+ *	json.c			JSON -> Datum mapping (with jsonpage.c, the only files
+ *					that use json-c)
+ *	jsonpage.c		parsing, rows and references, free of PostgreSQL
  *	vendor.c		the vendor registry; vendor_*.c hold descriptor tables
  *
  * An endpoint is described by data (RfEndpoint): its path and method, its
@@ -423,17 +425,10 @@ struct RfColMap
 	AttrNumber	attnum;
 	const char *attname;
 	const char *json_path;
-	char	  **path_parts;		/* json_path split at dots */
-	int			npath;
-	int			up;				/* outer levels of a nested row ('^') */
-	int			abs_level;		/* "#N:": that level from the outermost */
-	const char *group_type;		/* "@type:": nearest level of that group */
-	bool		is_key;			/* "$key": the member key of that level */
-	const char *const_name;		/* "=name": a constant of the request */
-	bool		from_root;		/* "/a.b": from the document's root */
+	struct RfJsonRef *ref;		/* json_path parsed (jsonpage.h) */
 	bool		is_local;		/* "localtime:": date, time and zone parts */
 	bool		local_end;		/* ...the end of the period they name */
-	struct RfColMap *sub;		/* the parts */
+	struct RfJsonRef *sub;		/* the parts */
 	int			nsub;
 	Oid			typid;
 	int32		typmod;

@@ -96,6 +96,20 @@ SELECT dwell_time_seconds FROM visit_journey_events
 -- ...while text takes anything, and unknown fields are ignored
 SELECT session_id FROM visit_journey_events
  WHERE event_start >= '2025-08-12' AND event_start < '2025-08-13';
+-- an integer beyond the column's type is out of range, also past bigint
+-- (json-c holds 2^63 and up as unsigned)
+\! $SIMCTL reset
+\! $SIMCTL fault '{"path_contains": "/bi/", "times": -1, "status": 200, "body": {"count": 1, "next": null, "previous": null, "results": [{"session_id": "s1", "dwell_time_seconds": 9223372036854775808, "event_start": "2025-08-12T10:00:00Z"}]}}'
+CREATE FOREIGN TABLE vje_bigint (event_start timestamptz,
+  dwell bigint OPTIONS (json_path 'dwell_time_seconds'))
+  SERVER journey OPTIONS (resource 'visit_journey_events');
+SELECT dwell FROM vje_bigint
+ WHERE event_start >= '2025-08-12' AND event_start < '2025-08-13';
+\echo :LAST_ERROR_SQLSTATE
+SELECT dwell_time_seconds FROM visit_journey_events
+ WHERE event_start >= '2025-08-12' AND event_start < '2025-08-13';
+\echo :LAST_ERROR_SQLSTATE
+DROP FOREIGN TABLE vje_bigint;
 \! $SIMCTL reset
 \! $SIMCTL fault '{"path_contains": "/bi/", "times": -1, "status": 200, "body": {"count": 1, "next": null, "previous": null, "results": [{"session_id": "s1", "event_start": "yesterday-ish", "surprise": [1, 2]}]}}'
 SELECT session_id, event_start FROM visit_journey_events

@@ -16,6 +16,11 @@ vendors document them, plus a control API under /_sim/ on every port:
   POST /_sim/config                              set knobs, e.g. {"latency_ms": 5}
   GET  /_sim/health                              200 "ok"
 
+With SIM_RECORD_DIR set in its environment, the simulator also saves the
+body of every 2xx vendor answer (not /_sim/, not faults) as
+$SIM_RECORD_DIR/<vendor>/<METHOD>_<path>_<hash>.json: test/fuzz takes its
+seed corpus from such a recording.
+
 A fault rule is matched against every vendor request (never /_sim/):
 
   vendor, method, path_contains, query_contains, body_contains   match conditions
@@ -222,6 +227,29 @@ class SimServer(ThreadingHTTPServer):
     request_queue_size = 128
 
 
+def _record_body(top, req, body):
+    """Save an answer's body for the fuzz corpus (see SIM_RECORD_DIR)."""
+    import hashlib
+    import re
+
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body).encode()
+    elif isinstance(body, str):
+        body = body.encode()
+    if not body:
+        return
+    name = "%s_%s_%s.json" % (req.method, re.sub(r"[^A-Za-z0-9]+", "-", req.path).strip("-"),
+                              hashlib.sha1(body).hexdigest()[:12])
+    folder = os.path.join(top, req.vendor)
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, name)
+    if not os.path.exists(path):
+        tmp = "%s.%d.tmp" % (path, threading.get_ident())
+        with open(tmp, "wb") as f:
+            f.write(body)
+        os.replace(tmp, path)
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "retail-fdw-sim/1.0"
@@ -322,6 +350,8 @@ class Handler(BaseHTTPRequestHandler):
         if rule is not None:
             return self._fault_stream(req, rule, resp)
         sim.record(req, resp.status)
+        if os.environ.get("SIM_RECORD_DIR") and 200 <= resp.status < 300:
+            _record_body(os.environ["SIM_RECORD_DIR"], req, resp.body)
         self._send(resp.status, resp.body, resp.headers,
                    resp.content_type or "application/json")
 

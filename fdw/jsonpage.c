@@ -1,0 +1,643 @@
+/*-------------------------------------------------------------------------
+ *
+ * jsonpage.c
+ *		  Response documents without PostgreSQL: parsing, rows, references.
+ *
+ * Everything here depends on json-c and rf_port.h only, so the same code
+ * runs in the extension (hooks in json.c: palloc, ereport) and in the fuzz
+ * targets of test/fuzz (malloc, longjmp).  See jsonpage.h.
+ *
+ * json-c allocates with malloc: a stream owns its tokener and, until it is
+ * taken, its document; a page owns one reference to its document.  The
+ * embedding releases both when its memory goes away, so an error raised
+ * through a hook still frees them.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonpage.h"
+
+/* ----------------------------------------------------------------
+ *		Streaming parser
+ * ----------------------------------------------------------------
+ */
+
+/* False when json-c is out of memory */
+bool
+rf_json_stream_init(RfJsonStream *js)
+{
+	js->doc = NULL;
+	js->failed = false;
+	js->tok = json_tokener_new_ex(RF_JSON_MAX_DEPTH);
+	if (js->tok == NULL)
+		return false;
+	json_tokener_set_flags(js->tok, JSON_TOKENER_VALIDATE_UTF8);
+	return true;
+}
+
+static bool
+only_whitespace(const char *data, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+	{
+		if (data[i] != ' ' && data[i] != '\t' && data[i] != '\r' && data[i] != '\n')
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Feed one chunk of the body; false once the body cannot be one JSON
+ * document (then the transfer is aborted).  Called from inside libcurl:
+ * no hook may be used here.
+ */
+bool
+rf_json_stream_feed(RfJsonStream *js, const char *data, size_t len)
+{
+	json_object *obj;
+
+	if (js->failed)
+		return false;
+	if (js->doc)
+	{
+		js->failed = !only_whitespace(data, len);
+		return !js->failed;
+	}
+	if (len > INT_MAX / 2)
+	{
+		/* json-c takes an int length; bodies this size are refused anyway */
+		js->failed = true;
+		return false;
+	}
+	obj = json_tokener_parse_ex(js->tok, data, (int) len);
+	if (obj != NULL)
+	{
+		size_t		used = json_tokener_get_parse_end(js->tok);
+
+		js->doc = obj;
+		if (used < len && !only_whitespace(data + used, len - used))
+			js->failed = true;
+	}
+	else if (json_tokener_get_error(js->tok) != json_tokener_continue)
+		js->failed = true;
+	return !js->failed;
+}
+
+/* A retry starts over */
+void
+rf_json_stream_reset(RfJsonStream *js)
+{
+	json_tokener_reset(js->tok);
+	if (js->doc)
+		json_object_put(js->doc);
+	js->doc = NULL;
+	js->failed = false;
+}
+
+/* Was the body one whole document? */
+bool
+rf_json_stream_complete(RfJsonStream *js)
+{
+	return js->doc != NULL && !js->failed;
+}
+
+/* The document (or NULL), which the caller now owns; the stream restarts */
+json_object *
+rf_json_stream_take(RfJsonStream *js)
+{
+	json_object *doc = js->doc;
+
+	js->doc = NULL;
+	json_tokener_reset(js->tok);
+	return doc;
+}
+
+void
+rf_json_stream_release(RfJsonStream *js)
+{
+	if (js->doc)
+		json_object_put(js->doc);
+	js->doc = NULL;
+	if (js->tok)
+		json_tokener_free(js->tok);
+	js->tok = NULL;
+}
+
+/* ----------------------------------------------------------------
+ *		Pages
+ * ----------------------------------------------------------------
+ */
+
+void
+rf_json_page_init(RfJsonPage *page, json_object *doc, const char *vendor,
+				  const char *endpoint)
+{
+	memset(page, 0, sizeof(RfJsonPage));
+	page->doc = doc;
+	page->vendor = vendor;
+	page->endpoint = endpoint;
+}
+
+void
+rf_json_page_release(RfJsonPage *page)
+{
+	if (page->doc)
+		json_object_put(page->doc);
+	page->doc = NULL;
+	page->rows = NULL;
+	page->nrows = 0;
+}
+
+/* Follow a dotted path; NULL when a step is missing */
+json_object *
+rf_json_path_get(json_object *obj, const char *path)
+{
+	char	   *copy;
+	char	   *tok;
+	char	   *save;
+
+	if (path == NULL || *path == '\0')
+		return obj;
+	copy = rf_port_strdup(path);
+	for (tok = strtok_r(copy, ".", &save); tok && obj;
+		 tok = strtok_r(NULL, ".", &save))
+	{
+		if (!json_object_is_type(obj, json_type_object) ||
+			!json_object_object_get_ex(obj, tok, &obj))
+			obj = NULL;
+	}
+	rf_port_free(copy);
+	return obj;
+}
+
+static void shape_error(RfJsonPage *page, const char *what,
+						json_object *found) RF_PORT_NORETURN;
+
+static void
+shape_error(RfJsonPage *page, const char *what, json_object *found)
+{
+	rf_port_shape_error(page->vendor, page->endpoint, what, found);
+}
+
+/* A page of the one row "obj" */
+static void
+single_row(RfJsonPage *page, json_object *obj)
+{
+	page->refs = rf_port_alloc(sizeof(RfRowRef));
+	page->refs[0].objs = rf_port_alloc(sizeof(json_object *));
+	page->refs[0].keys = rf_port_alloc0(sizeof(char *));
+	page->refs[0].objs[0] = obj;
+	page->nrows = 1;
+}
+
+/*
+ * A page of one row: the object at path (the whole body when NULL), as
+ * write endpoints answer.  A body that is no such object is a shape error.
+ */
+void
+rf_json_page_object(RfJsonPage *page, const char *path)
+{
+	json_object *obj;
+
+	page->depth = 1;
+	if (page->doc == NULL)
+		return;
+	obj = rf_json_path_get(page->doc, path);
+	if (obj == NULL || !json_object_is_type(obj, json_type_object))
+		shape_error(page, path ? rf_port_printf("\"%s\" is not an object", path) :
+					"the body is not an object", obj ? obj : page->doc);
+	single_row(page, obj);
+}
+
+/* ----------------------------------------------------------------
+ *		Nested rows
+ *
+ * A rows_path such as "nodes[][]" (arrays in arrays), "result.*.*" (the
+ * members of objects of objects) or "metrics[].data[]" yields one row per
+ * innermost element.  Columns reach outer levels with a leading '^' per
+ * level and the member key of an object level with "$key".
+ * ----------------------------------------------------------------
+ */
+
+typedef struct RowStep
+{
+	char	   *name;			/* object member to enter first, or NULL */
+	bool		iterate;		/* then iterate (array elements / members) */
+} RowStep;
+
+typedef struct RowWalk
+{
+	RfJsonPage *page;
+	const RfRowsSpec *spec;
+	RowStep    *steps;
+	int			nsteps;
+	int			depth;			/* iterating steps */
+	json_object **objs;			/* current element per level */
+	const char **keys;
+	int			allocated;
+} RowWalk;
+
+static void
+add_nested_row(RowWalk *w)
+{
+	RfJsonPage *page = w->page;
+	RfRowRef   *ref;
+
+	if (page->nrows >= w->allocated)
+	{
+		w->allocated = w->allocated < 32 ? 64 : w->allocated * 2;
+		page->refs = page->refs ?
+			rf_port_realloc(page->refs, sizeof(RfRowRef) * w->allocated) :
+			rf_port_alloc(sizeof(RfRowRef) * w->allocated);
+	}
+	ref = &page->refs[page->nrows++];
+	ref->objs = rf_port_alloc(sizeof(json_object *) * w->depth);
+	ref->keys = rf_port_alloc(sizeof(char *) * w->depth);
+	memcpy(ref->objs, w->objs, sizeof(json_object *) * w->depth);
+	memcpy(ref->keys, w->keys, sizeof(char *) * w->depth);
+}
+
+/*
+ * Vendors that flag failures inside a 200 answer ({"ok": false, "error":
+ * ...} at any level) get an error naming the reason, never a partial result.
+ */
+static void
+check_ok(RfJsonPage *page, const RfRowsSpec *spec, json_object *obj)
+{
+	json_object *ok;
+	json_object *why = NULL;
+	json_object *name = NULL;
+
+	if (spec->ok_field == NULL || !json_object_is_type(obj, json_type_object) ||
+		!json_object_object_get_ex(obj, spec->ok_field, &ok) ||
+		!json_object_is_type(ok, json_type_boolean) || json_object_get_boolean(ok))
+		return;
+	if (spec->error_field)
+		json_object_object_get_ex(obj, spec->error_field, &why);
+	json_object_object_get_ex(obj, "name", &name);
+	rf_port_ok_error(page->vendor, page->endpoint, spec->ok_field,
+					 name && json_object_is_type(name, json_type_string) ?
+					 json_object_get_string(name) : NULL,
+					 why && json_object_is_type(why, json_type_string) ?
+					 json_object_get_string(why) : NULL);
+}
+
+static void
+walk_rows(RowWalk *w, json_object *v, int step, int level)
+{
+	RowStep    *st;
+
+	if (step == w->nsteps)
+	{
+		add_nested_row(w);
+		return;
+	}
+	st = &w->steps[step];
+	if (st->name)
+	{
+		if (!json_object_is_type(v, json_type_object) ||
+			!json_object_object_get_ex(v, st->name, &v))
+			shape_error(w->page, rf_port_printf("\"%s\" is missing", st->name), v);
+	}
+	if (!st->iterate)
+	{
+		walk_rows(w, v, step + 1, level);
+		return;
+	}
+	if (json_object_is_type(v, json_type_null))
+		return;					/* no rows at this level */
+	if (json_object_is_type(v, json_type_array))
+	{
+		size_t		n = json_object_array_length(v);
+
+		for (size_t i = 0; i < n; i++)
+		{
+			w->objs[level] = json_object_array_get_idx(v, i);
+			w->keys[level] = NULL;
+			check_ok(w->page, w->spec, w->objs[level]);
+			walk_rows(w, w->objs[level], step + 1, level + 1);
+		}
+	}
+	else if (json_object_is_type(v, json_type_object))
+	{
+		json_object_object_foreach(v, key, val)
+		{
+			w->objs[level] = val;
+			w->keys[level] = key;
+			walk_rows(w, val, step + 1, level + 1);
+		}
+	}
+	else
+		shape_error(w->page, rf_port_printf("expected an array or object of rows%s%s",
+											st->name ? " at " : "",
+											st->name ? st->name : ""), v);
+}
+
+/*
+ * Walk a nested rows_path; false (and nothing done) when it names no level
+ * to iterate after all: a '*' inside a member name ("a*") is that name.
+ */
+static bool
+collect_nested_rows(RfJsonPage *page, const RfRowsSpec *spec)
+{
+	RowWalk		w;
+	char	   *copy = rf_port_strdup(spec->rows_path);
+	char	   *tok;
+	char	   *save;
+	int			n = 1;
+
+	for (const char *p = spec->rows_path; *p; p++)
+		n += (*p == '.') + (*p == '[');
+	memset(&w, 0, sizeof(w));
+	w.page = page;
+	w.spec = spec;
+	w.steps = rf_port_alloc0(sizeof(RowStep) * n);
+	for (tok = strtok_r(copy, ".", &save); tok; tok = strtok_r(NULL, ".", &save))
+	{
+		char	   *br = strstr(tok, "[]");
+
+		if (strcmp(tok, "*") == 0)
+		{
+			w.steps[w.nsteps++].iterate = true;
+			continue;
+		}
+		if (br)
+			*br = '\0';
+		if (*tok)
+			w.steps[w.nsteps].name = tok;
+		if (!br)
+		{
+			w.nsteps++;
+			continue;
+		}
+		/* "a[][]": enter a, iterate, iterate */
+		w.steps[w.nsteps++].iterate = true;
+		for (br += 2; strncmp(br, "[]", 2) == 0; br += 2)
+			w.steps[w.nsteps++].iterate = true;
+	}
+	for (int i = 0; i < w.nsteps; i++)
+		w.depth += w.steps[i].iterate;
+	if (w.depth == 0)
+	{
+		/* rows at level -1 would be read: take it as a flat path */
+		rf_port_free(w.steps);
+		rf_port_free(copy);
+		return false;
+	}
+	w.objs = rf_port_alloc0(sizeof(json_object *) * (w.depth > 1 ? w.depth : 1));
+	w.keys = rf_port_alloc0(sizeof(char *) * (w.depth > 1 ? w.depth : 1));
+	page->depth = w.depth;
+	walk_rows(&w, page->doc, 0, 0);
+	return true;
+}
+
+/*
+ * Find the rows of a page's document: the array at rows_path (the whole
+ * body when NULL), the innermost elements of a nested rows_path, or the
+ * object body itself.  A page without a document (an allowed 404) has no
+ * rows.
+ */
+void
+rf_json_page_rows(RfJsonPage *page, const RfRowsSpec *spec)
+{
+	if (page->doc == NULL)
+		return;
+
+	page->depth = 1;
+	if (spec->object_body && spec->rows_path == NULL)
+	{
+		/* one object, one row */
+		if (!json_object_is_type(page->doc, json_type_object))
+			shape_error(page, "the body is not an object", page->doc);
+		single_row(page, page->doc);
+		return;
+	}
+	if (spec->rows_path &&
+		(strstr(spec->rows_path, "[]") || strchr(spec->rows_path, '*')) &&
+		collect_nested_rows(page, spec))
+	{
+		check_ok(page, spec, page->doc);
+		return;
+	}
+	check_ok(page, spec, page->doc);
+	page->rows = rf_json_path_get(page->doc, spec->rows_path);
+	if (page->rows == NULL || !json_object_is_type(page->rows, json_type_array))
+		shape_error(page, spec->rows_path ?
+					rf_port_printf("\"%s\" is not an array of rows", spec->rows_path) :
+					"the body is not an array of rows",
+					page->rows ? page->rows : page->doc);
+	page->nrows = (int) json_object_array_length(page->rows);
+}
+
+/* A page-level integer such as "count"; false when absent or null */
+bool
+rf_json_page_int(RfJsonPage *page, const char *path, int64_t *value)
+{
+	json_object *v;
+
+	if (page->doc == NULL || path == NULL)
+		return false;
+	v = rf_json_path_get(page->doc, path);
+	if (v == NULL || json_object_is_type(v, json_type_null))
+		return false;
+	if (!json_object_is_type(v, json_type_int))
+		shape_error(page, rf_port_printf("\"%s\" is not an integer", path), v);
+	*value = json_object_get_int64(v);
+	return true;
+}
+
+/* A page-level string such as "next"; NULL when absent or null */
+char *
+rf_json_page_string(RfJsonPage *page, const char *path)
+{
+	json_object *v;
+
+	if (page->doc == NULL || path == NULL)
+		return NULL;
+	v = rf_json_path_get(page->doc, path);
+	if (v == NULL || json_object_is_type(v, json_type_null))
+		return NULL;
+	if (json_object_is_type(v, json_type_int))
+		return rf_port_printf("%lld", (long long) json_object_get_int64(v));
+	if (!json_object_is_type(v, json_type_string))
+		shape_error(page, rf_port_printf("\"%s\" is not a string", path), v);
+	return rf_port_strdup(json_object_get_string(v));
+}
+
+/* ----------------------------------------------------------------
+ *		Rows and references
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Row rowno (0-based) of a page, which must be an object; *ref is set to
+ * its levels for a nested (or single-row) page, else NULL.
+ */
+json_object *
+rf_json_page_row(RfJsonPage *page, int rowno, RfRowRef **ref)
+{
+	json_object *row;
+
+	*ref = NULL;
+	if (page->depth > 1 || page->refs)
+	{
+		*ref = &page->refs[rowno];
+		row = (*ref)->objs[page->depth - 1];
+	}
+	else
+		row = json_object_array_get_idx(page->rows, rowno);
+	if (row == NULL || !json_object_is_type(row, json_type_object))
+		shape_error(page, rf_port_printf("row %d is not an object", rowno + 1), row);
+	return row;
+}
+
+/* Parse a column's reference (see jsonpage.h) */
+void
+rf_json_ref_parse(RfJsonRef *r, const char *path)
+{
+	char	   *copy;
+	char	   *tok;
+	char	   *save;
+	int			n = 1;
+
+	memset(r, 0, sizeof(RfJsonRef));
+	r->abs_level = -1;
+	if (path[0] == '=')
+	{
+		r->const_name = rf_port_strdup(path + 1);
+		return;
+	}
+	if (path[0] == '/')
+	{
+		r->from_root = true;
+		path++;
+	}
+	else if (path[0] == '#' && strchr(path, ':'))
+	{
+		r->abs_level = atoi(path + 1);
+		path = strchr(path, ':') + 1;
+	}
+	else if (path[0] == '@' && strchr(path, ':'))
+	{
+		const char *colon = strchr(path, ':');
+
+		r->group_type = rf_port_strndup(path + 1, colon - path - 1);
+		path = colon + 1;
+	}
+	while (path[r->up] == '^')
+		r->up++;
+	path += r->up;
+	r->is_key = (strcmp(path, "$key") == 0);
+	for (const char *p = path; *p; p++)
+		n += (*p == '.');
+	r->path_parts = rf_port_alloc(sizeof(char *) * n);
+	copy = rf_port_strdup(r->is_key ? "" : path);
+	for (tok = strtok_r(copy, ".", &save); tok; tok = strtok_r(NULL, ".", &save))
+		r->path_parts[r->npath++] = tok;
+}
+
+/* A plain field of the row itself (no level, key, constant or root)? */
+bool
+rf_json_ref_is_plain(const RfJsonRef *r)
+{
+	return r->up == 0 && !r->is_key && r->abs_level < 0 && !r->from_root &&
+		r->group_type == NULL && r->const_name == NULL;
+}
+
+/* Follow a reference's path from obj; NULL when a step is missing */
+json_object *
+rf_json_ref_field(json_object *obj, const RfJsonRef *r)
+{
+	json_object *v = obj;
+
+	for (int i = 0; i < r->npath; i++)
+	{
+		/* "*": the first member of an object (or element of an array) */
+		if (r->path_parts[i][0] == '*' && r->path_parts[i][1] == '\0')
+		{
+			if (json_object_is_type(v, json_type_array))
+			{
+				if (json_object_array_length(v) == 0)
+					return NULL;
+				v = json_object_array_get_idx(v, 0);
+				continue;
+			}
+			if (json_object_is_type(v, json_type_object))
+			{
+				json_object *first = NULL;
+
+				json_object_object_foreach(v, k, val)
+				{
+					(void) k;
+					first = val;
+					break;
+				}
+				if (first == NULL)
+					return NULL;
+				v = first;
+				continue;
+			}
+			return NULL;
+		}
+		if (!json_object_is_type(v, json_type_object) ||
+			!json_object_object_get_ex(v, r->path_parts[i], &v))
+			return NULL;
+	}
+	return v;
+}
+
+/*
+ * Resolve a reference of a row (ref: its levels, or NULL for a flat page):
+ * a JSON value, or for member keys a string in *str.  NULL and no string
+ * when the value is not there.  Request constants are the caller's.
+ */
+json_object *
+rf_json_ref_resolve(RfJsonPage *page, RfRowRef *ref, json_object *row,
+					const RfJsonRef *r, const char **str)
+{
+	int			level;
+
+	*str = NULL;
+	if (r->const_name)
+		return NULL;
+	if (r->npath == 0 && !r->is_key)
+		return NULL;			/* an empty part */
+	if (r->from_root)
+		return rf_json_ref_field(page->doc, r);
+	if (r->abs_level < 0 && r->group_type == NULL && r->up == 0 && !r->is_key)
+		return rf_json_ref_field(row, r);
+	if (ref == NULL)
+		return NULL;
+	if (r->abs_level >= 0)
+		level = r->abs_level;
+	else if (r->group_type)
+	{
+		for (level = page->depth - 1; level >= 0; level--)
+		{
+			json_object *g;
+			json_object *t;
+
+			if (json_object_is_type(ref->objs[level], json_type_object) &&
+				json_object_object_get_ex(ref->objs[level], "group", &g) &&
+				json_object_is_type(g, json_type_object) &&
+				json_object_object_get_ex(g, "type", &t) &&
+				json_object_is_type(t, json_type_string) &&
+				strcmp(json_object_get_string(t), r->group_type) == 0)
+				break;
+		}
+		level -= r->up;
+	}
+	else
+		level = page->depth - 1 - r->up;
+	if (level < 0 || level >= page->depth)
+		return NULL;
+	if (r->is_key)
+	{
+		*str = ref->keys[level];
+		return NULL;
+	}
+	return rf_json_ref_field(ref->objs[level], r);
+}

@@ -1,0 +1,124 @@
+/*-------------------------------------------------------------------------
+ *
+ * jsonpage.h
+ *		  Response documents without PostgreSQL: parsing, rows, references.
+ *
+ * The part of the JSON mapping that needs only json-c: feeding a response
+ * body chunk by chunk to a tokener (depth limit, UTF-8 validation),
+ * finding the rows of a page along a rows_path (flat, nested "a[].b[]",
+ * "x.*.*", or one object), vendors' "ok": false flags, page-level fields
+ * such as count and next, and resolving a column reference ("a.b", "^a",
+ * "#0:a", "@type:a", "$key", "/a") to a JSON value of a row.
+ *
+ * Conversion to Datums stays in json.c.  The fuzz targets in test/fuzz
+ * build this file standalone; see rf_port.h for the hooks it needs.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef JSONPAGE_H
+#define JSONPAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "rf_port.h"
+
+/* Nesting deeper than this is refused as malformed */
+#define RF_JSON_MAX_DEPTH	64
+
+/* A body being parsed while it downloads */
+typedef struct RfJsonStream
+{
+	json_tokener *tok;
+	json_object *doc;			/* the document, once complete */
+	bool		failed;
+} RfJsonStream;
+
+/* How an endpoint's answer holds its rows (from its RfEndpoint) */
+typedef struct RfRowsSpec
+{
+	const char *rows_path;		/* NULL: the body (or the object body) */
+	const char *ok_field;		/* "ok": false at any level is an error */
+	const char *error_field;	/* ...whose reason is here */
+	bool		object_body;	/* the body is one object */
+} RfRowsSpec;
+
+/*
+ * A row found by a nested rows_path: the element at each level of
+ * iteration (innermost last) and, for levels that iterate an object's
+ * members, the member's key.
+ */
+typedef struct RfRowRef
+{
+	json_object **objs;
+	const char **keys;
+} RfRowRef;
+
+/* A parsed answer and its rows */
+typedef struct RfJsonPage
+{
+	json_object *doc;			/* owned: one reference */
+	json_object *rows;			/* borrowed from doc (flat rows_path) */
+	int			nrows;
+	int			depth;			/* levels of iteration; 1 = flat */
+	RfRowRef   *refs;			/* nrows of them when depth > 1 */
+	const char *vendor;			/* for messages */
+	const char *endpoint;
+} RfJsonPage;
+
+/*
+ * A reference to a value of a (nested) row:
+ *   "a.b"          a field of the row
+ *   "^a.b"         a field one level up (one '^' per level)
+ *   "#0:a"         a field of the outermost level (#1: the next, ...)
+ *   "@date:a"      a field of the nearest level whose group.type is "date"
+ *   "$key"         the member key of an object level (with ^, #, @)
+ *   "=name"        the request constant "name" (resolved by the caller)
+ *   "/a.b"         a field of the whole document (a visit's id, say)
+ * A path part "*" is the first member of an object or element of an array.
+ */
+typedef struct RfJsonRef
+{
+	char	  **path_parts;		/* the path split at dots */
+	int			npath;
+	int			up;				/* outer levels of a nested row ('^') */
+	int			abs_level;		/* "#N:": that level from the outermost */
+	char	   *group_type;		/* "@type:": nearest level of that group */
+	bool		is_key;			/* "$key": the member key of that level */
+	char	   *const_name;		/* "=name": a constant of the request */
+	bool		from_root;		/* "/a.b": from the document's root */
+} RfJsonRef;
+
+/* Streaming parser */
+extern bool rf_json_stream_init(RfJsonStream *js);
+extern bool rf_json_stream_feed(RfJsonStream *js, const char *data, size_t len);
+extern void rf_json_stream_reset(RfJsonStream *js);
+extern bool rf_json_stream_complete(RfJsonStream *js);
+extern json_object *rf_json_stream_take(RfJsonStream *js);
+extern void rf_json_stream_release(RfJsonStream *js);
+
+/* Pages: doc is taken over (NULL: an empty page, as for an allowed 404) */
+extern void rf_json_page_init(RfJsonPage *page, json_object *doc,
+							  const char *vendor, const char *endpoint);
+extern void rf_json_page_rows(RfJsonPage *page, const RfRowsSpec *spec);
+extern void rf_json_page_object(RfJsonPage *page, const char *path);
+extern bool rf_json_page_int(RfJsonPage *page, const char *path,
+							 int64_t *value);
+extern char *rf_json_page_string(RfJsonPage *page, const char *path);
+extern void rf_json_page_release(RfJsonPage *page);
+
+/* Rows and references */
+extern json_object *rf_json_path_get(json_object *obj, const char *path);
+extern json_object *rf_json_page_row(RfJsonPage *page, int rowno,
+									 RfRowRef **ref);
+extern void rf_json_ref_parse(RfJsonRef *r, const char *path);
+extern bool rf_json_ref_is_plain(const RfJsonRef *r);
+extern json_object *rf_json_ref_field(json_object *obj, const RfJsonRef *r);
+extern json_object *rf_json_ref_resolve(RfJsonPage *page, RfRowRef *ref,
+										json_object *row, const RfJsonRef *r,
+										const char **str);
+
+#endif							/* JSONPAGE_H */

@@ -1,0 +1,523 @@
+/*-------------------------------------------------------------------------
+ *
+ * fuzz_common.c
+ *		  Standalone hooks for fdw/jsonpage.c and the shared fuzz driver.
+ *
+ * The hooks of rf_port.h, as a memory context and ereport would behave:
+ * every allocation of one input is kept on a list and freed when the
+ * input is done, and an error jumps back to the driver, which then
+ * releases the json-c objects as the extension's reset callbacks do.  A
+ * leak left after that is a leak of the code under test.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_common.h"
+
+/* ----------------------------------------------------------------
+ *		Allocation: a list of chunks freed after each input
+ * ----------------------------------------------------------------
+ */
+
+typedef struct Chunk
+{
+	struct Chunk *prev;
+	struct Chunk *next;
+} Chunk;						/* 16 bytes: what follows stays aligned */
+
+static Chunk arena = {&arena, &arena};
+
+/*
+ * The headers are poisoned while the code under test runs, so that a read
+ * just before an allocation is reported as palloc's own header would not be.
+ */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#include <sanitizer/asan_interface.h>
+#define HIDE(c) do { if ((c) != &arena) ASAN_POISON_MEMORY_REGION((c), sizeof(Chunk)); } while (0)
+#define SHOW(c) ASAN_UNPOISON_MEMORY_REGION((c), sizeof(Chunk))
+#endif
+#endif
+#ifndef HIDE
+#define HIDE(c) ((void) (c))
+#define SHOW(c) ((void) (c))
+#endif
+
+static void *
+chunk_link(Chunk *c)
+{
+	Chunk	   *first;
+
+	if (c == NULL)
+		abort();				/* palloc would raise "out of memory" */
+	first = arena.next;
+	SHOW(first);
+	c->prev = &arena;
+	c->next = first;
+	first->prev = c;
+	arena.next = c;
+	HIDE(first);
+	HIDE(c);
+	return c + 1;
+}
+
+/* Take a chunk off the list; its header stays visible */
+static void
+chunk_unlink(Chunk *c)
+{
+	Chunk	   *prev;
+	Chunk	   *next;
+
+	SHOW(c);
+	prev = c->prev;
+	next = c->next;
+	SHOW(prev);
+	SHOW(next);
+	prev->next = next;
+	next->prev = prev;
+	HIDE(prev);
+	HIDE(next);
+}
+
+void *
+rf_port_alloc(size_t size)
+{
+	return chunk_link(malloc(sizeof(Chunk) + size));
+}
+
+void *
+rf_port_alloc0(size_t size)
+{
+	return chunk_link(calloc(1, sizeof(Chunk) + size));
+}
+
+void *
+rf_port_realloc(void *ptr, size_t size)
+{
+	Chunk	   *c = (Chunk *) ptr - 1;
+
+	chunk_unlink(c);
+	return chunk_link(realloc(c, sizeof(Chunk) + size));
+}
+
+void
+rf_port_free(void *ptr)
+{
+	Chunk	   *c = (Chunk *) ptr - 1;
+
+	chunk_unlink(c);
+	free(c);
+}
+
+char *
+rf_port_strdup(const char *s)
+{
+	return rf_port_strndup(s, strlen(s));
+}
+
+char *
+rf_port_strndup(const char *s, size_t len)
+{
+	char	   *d;
+
+	len = strnlen(s, len);
+	d = rf_port_alloc(len + 1);
+	memcpy(d, s, len);
+	d[len] = '\0';
+	return d;
+}
+
+char *
+rf_port_printf(const char *fmt,...)
+{
+	va_list		args;
+	int			len;
+	char	   *s;
+
+	va_start(args, fmt);
+	len = vsnprintf(NULL, 0, fmt, args);
+	va_end(args);
+	if (len < 0)
+		abort();
+	s = rf_port_alloc(len + 1);
+	va_start(args, fmt);
+	vsnprintf(s, len + 1, fmt, args);
+	va_end(args);
+	return s;
+}
+
+static void
+arena_reset(void)
+{
+	while (arena.next != &arena)
+	{
+		Chunk	   *c = arena.next;
+
+		chunk_unlink(c);
+		free(c);
+	}
+}
+
+/* ----------------------------------------------------------------
+ *		Errors: jump back to the driver
+ * ----------------------------------------------------------------
+ */
+
+static jmp_buf *error_jump = NULL;
+static char error_message[512];
+
+static void raise_error(void) RF_PORT_NORETURN;
+
+static void
+raise_error(void)
+{
+	if (error_jump == NULL)
+		abort();				/* an error where the extension allows none */
+	longjmp(*error_jump, 1);
+}
+
+void
+rf_port_shape_error(const char *vendor, const char *endpoint,
+					const char *what, struct json_object *found)
+{
+	/* what the extension's message shows: an excerpt of the value */
+	snprintf(error_message, sizeof(error_message),
+			 "unexpected response shape from %s: %s (endpoint %s, found %.64s)",
+			 vendor, what, endpoint,
+			 found ? json_object_to_json_string_ext(found, JSON_C_TO_STRING_PLAIN) :
+			 "nothing");
+	raise_error();
+}
+
+void
+rf_port_ok_error(const char *vendor, const char *endpoint,
+				 const char *ok_field, const char *name, const char *reason)
+{
+	snprintf(error_message, sizeof(error_message),
+			 "%s answered \"%s\": false%s%s: %s (endpoint %s)",
+			 vendor, ok_field, name ? " for " : "", name ? name : "",
+			 reason ? reason : "no reason given", endpoint);
+	raise_error();
+}
+
+/* ----------------------------------------------------------------
+ *		The driver
+ * ----------------------------------------------------------------
+ */
+
+static volatile size_t fuzz_sink;	/* keeps reads from being optimized out */
+
+/* Read a value as json.c's conversions do (without making Datums) */
+static void
+touch_value(json_object *v)
+{
+	const char *s;
+
+	if (v == NULL)
+		return;
+	switch (json_object_get_type(v))
+	{
+		case json_type_string:
+			s = json_object_get_string(v);
+			fuzz_sink += (memchr(s, '\0', json_object_get_string_len(v)) != NULL);
+			fuzz_sink += strtoll(s, NULL, 10);
+			break;
+		case json_type_int:
+			fuzz_sink += json_object_get_int64(v);
+			fuzz_sink += json_object_get_uint64(v);
+			break;
+		case json_type_double:
+			fuzz_sink += (size_t) (json_object_get_double(v) != 0.0);
+			break;
+		case json_type_boolean:
+			fuzz_sink += json_object_get_boolean(v);
+			break;
+		case json_type_array:
+			for (size_t i = 0; i < json_object_array_length(v); i++)
+			{
+				json_object *e = json_object_array_get_idx(v, i);
+
+				if (e && json_object_is_type(e, json_type_string))
+					fuzz_sink += json_object_get_string_len(e);
+				else if (e)
+					fuzz_sink += strlen(json_object_to_json_string_ext(e, JSON_C_TO_STRING_PLAIN |
+																	   JSON_C_TO_STRING_NOSLASHESCAPE));
+			}
+			break;
+		default:
+			break;
+	}
+	fuzz_sink += strlen(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+													   JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* A column: one reference, or the three parts of "localtime:" */
+typedef struct FuzzCol
+{
+	RfJsonRef	ref[3];
+	int			nref;
+	bool		local;
+} FuzzCol;
+
+static void
+parse_col(FuzzCol *col, const char *path)
+{
+	memset(col, 0, sizeof(FuzzCol));
+	if (strncmp(path, "localtime:", 10) == 0)
+	{
+		char	   *spec = rf_port_strdup(path + 10);
+		char	   *part;
+		char	   *save;
+
+		col->local = true;
+		for (part = strtok_r(spec, ";", &save); part && col->nref < 3;
+			 part = strtok_r(NULL, ";", &save))
+		{
+			if (strcmp(part, "end") == 0)
+				continue;
+			rf_json_ref_parse(&col->ref[col->nref++],
+							  strcmp(part, "-") == 0 ? "" : part);
+		}
+		return;
+	}
+	rf_json_ref_parse(&col->ref[0], path);
+	col->nref = 1;
+}
+
+/* One column of one row, as rf_page_row reads it */
+static void
+read_col(RfJsonPage *page, RfRowRef *ref, json_object *row, FuzzCol *col)
+{
+	for (int i = 0; i < col->nref; i++)
+	{
+		RfJsonRef  *r = &col->ref[i];
+		const char *str = NULL;
+		json_object *v;
+
+		if (r->const_name)
+			continue;			/* a request constant: not in the answer */
+		if (rf_json_ref_is_plain(r))
+			v = rf_json_ref_field(row, r);
+		else
+			v = rf_json_ref_resolve(page, ref, row, r, &str);
+		if (str)
+			fuzz_sink += strlen(str);
+		if (col->local)
+		{
+			/* parts are strings (part_text) */
+			if (v && json_object_is_type(v, json_type_string))
+				fuzz_sink += strlen(json_object_get_string(v));
+		}
+		else
+			touch_value(v);
+	}
+}
+
+/* The answer as one endpoint's page: rows, page fields, every column */
+static void
+run_page(json_object *doc, const RfRowsSpec *spec, const char *object_path,
+		 const FuzzStyle *style, FuzzCol *cols, int ncols)
+{
+	jmp_buf		jump;
+
+	/* in memory that the jumps leave alone, like the extension's palloc */
+	RfJsonPage *page = rf_port_alloc(sizeof(RfJsonPage));
+
+	rf_json_page_init(page, doc ? json_object_get(doc) : NULL,
+					  "fuzzvendor", spec ? (spec->rows_path ? spec->rows_path : "(body)") :
+					  object_path);
+	error_jump = &jump;
+	if (setjmp(jump) == 0)
+	{
+		if (spec)
+			rf_json_page_rows(page, spec);
+		else
+			rf_json_page_object(page, *object_path ? object_path : NULL);
+		for (int rowno = 0; rowno < page->nrows; rowno++)
+		{
+			RfRowRef   *ref;
+			json_object *row = rf_json_page_row(page, rowno, &ref);
+
+			for (int c = 0; c < ncols; c++)
+				read_col(page, ref, row, &cols[c]);
+		}
+	}
+	/* each page field on its own: an error in one leaves the others */
+	for (int f = 0; f < style->nfields; f++)
+	{
+		if (setjmp(jump) == 0)
+		{
+			int64_t		n;
+
+			if (rf_json_page_int(page, style->fields[f], &n))
+				fuzz_sink += (size_t) n;
+		}
+		if (setjmp(jump) == 0)
+		{
+			char	   *s = rf_json_page_string(page, style->fields[f]);
+
+			if (s)
+				fuzz_sink += strlen(s);
+		}
+	}
+	error_jump = NULL;
+	rf_json_page_release(page);
+}
+
+static uint32_t
+hash_input(const uint8_t *data, size_t size)
+{
+	uint32_t	h = 2166136261u;
+
+	for (size_t i = 0; i < size; i++)
+		h = (h ^ data[i]) * 16777619u;
+	return h;
+}
+
+/*
+ * Feed the body as libcurl would: in chunks whose sizes depend on the
+ * input (so the same input always splits the same way), sometimes after a
+ * failed first attempt (a retry resets the stream).
+ */
+static void
+feed(RfJsonStream *js, const uint8_t *data, size_t size)
+{
+	uint32_t	h = hash_input(data, size);
+	size_t		off = 0;
+
+	if ((h & 7) == 1 && size > 1)
+	{
+		(void) rf_json_stream_feed(js, (const char *) data, size / 2);
+		rf_json_stream_reset(js);
+	}
+	if ((h & 3) == 0)
+	{
+		(void) rf_json_stream_feed(js, (const char *) data, size);
+		return;
+	}
+	while (off < size)
+	{
+		size_t		n;
+
+		h = h * 1103515245u + 12345u;
+		n = 1 + (h >> 16) % (1u << (h % 11));
+		if (n > size - off)
+			n = size - off;
+		if (!rf_json_stream_feed(js, (const char *) data + off, n))
+			return;				/* the transfer is aborted */
+		off += n;
+	}
+}
+
+static void
+run_doc(const FuzzStyle *style, const uint8_t *data, size_t size)
+{
+	RfJsonStream js;
+	json_object *doc;
+	bool		complete;
+	FuzzCol    *cols;
+
+	if (!rf_json_stream_init(&js))
+		abort();
+	feed(&js, data, size);
+	complete = rf_json_stream_complete(&js);
+	doc = rf_json_stream_take(&js);
+	rf_json_stream_release(&js);
+	if (!complete)
+	{
+		/* the extension raises an error and frees what was parsed */
+		if (doc)
+			json_object_put(doc);
+		return;
+	}
+
+	cols = rf_port_alloc(sizeof(FuzzCol) * (style->nrefs > 0 ? style->nrefs : 1));
+	for (int c = 0; c < style->nrefs; c++)
+		parse_col(&cols[c], style->refs[c]);
+	for (int i = 0; i < style->nspecs; i++)
+		run_page(doc, &style->specs[i], NULL, style, cols, style->nrefs);
+	for (int i = 0; i < style->nobjects; i++)
+		run_page(doc, NULL, style->objects[i], style, cols, style->nrefs);
+	json_object_put(doc);
+}
+
+int
+fuzz_run(const FuzzStyle *style, const uint8_t *data, size_t size)
+{
+	run_doc(style, data, size);
+	arena_reset();
+	return 0;
+}
+
+/* The next line of the input (without its newline), or NULL at the end */
+static char *
+next_line(const uint8_t **data, size_t *size)
+{
+	const uint8_t *nl = memchr(*data, '\n', *size);
+	size_t		len;
+	char	   *line;
+
+	if (nl == NULL)
+		return NULL;
+	len = nl - *data;
+	line = rf_port_alloc(len + 1);
+	memcpy(line, *data, len);
+	line[len] = '\0';
+	*data += len + 1;
+	*size -= len + 1;
+	return line;
+}
+
+/*
+ * Input: a line "[!]rows_path" (! = an object body), then the references
+ * separated by tabs on one line, then the body.  The references also serve
+ * as page fields and object paths.
+ */
+int
+fuzz_run_with_paths(const uint8_t *data, size_t size)
+{
+	char	   *rows_line = next_line(&data, &size);
+	char	   *refs_line = rows_line ? next_line(&data, &size) : NULL;
+	RfRowsSpec	spec;
+	FuzzStyle	style;
+	const char **refs;
+	int			nrefs = 0;
+	char	   *tok;
+	char	   *save;
+
+	if (refs_line == NULL)
+	{
+		arena_reset();
+		return 0;
+	}
+	memset(&spec, 0, sizeof(spec));
+	spec.ok_field = "ok";
+	spec.error_field = "error";
+	if (rows_line[0] == '!')
+	{
+		spec.object_body = true;
+		rows_line++;
+	}
+	spec.rows_path = *rows_line ? rows_line : NULL;
+
+	refs = rf_port_alloc(sizeof(char *) * (strlen(refs_line) + 1));
+	for (tok = strtok_r(refs_line, "\t", &save); tok && nrefs < 16;
+		 tok = strtok_r(NULL, "\t", &save))
+		refs[nrefs++] = tok;
+
+	memset(&style, 0, sizeof(style));
+	style.specs = &spec;
+	style.nspecs = 1;
+	style.refs = (const char *const *) refs;
+	style.nrefs = nrefs;
+	style.fields = (const char *const *) refs;
+	style.nfields = nrefs;
+	style.objects = (const char *const *) refs;
+	style.nobjects = nrefs < 2 ? nrefs : 2;
+	return fuzz_run(&style, data, size);
+}
