@@ -56,7 +56,8 @@ _rf_as_pg valgrind --trace-children=yes --leak-check=no --track-origins=yes \
     "$RF_PGBIN/postgres" -D "$pgdata" -p "$port" -k "$RF_TMP" \
     -c listen_addresses= -c fsync=off -c jit=off -c max_connections=20 \
     -c shared_buffers=16MB -c autovacuum=off -c log_min_messages=warning \
-    -c statement_timeout=0 >"$RF_TMP/pg.log" 2>&1 &
+    -c statement_timeout=0 -c shared_preload_libraries=retail_fdw \
+    >"$RF_TMP/pg.log" 2>&1 &
 
 for _ in $(seq 1 600); do
     if "$RF_PGBIN/pg_isready" -q -h "$RF_TMP" -p "$port" -U postgres; then
