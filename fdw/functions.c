@@ -25,6 +25,7 @@
 
 PG_FUNCTION_INFO_V1(ic_ack_visit);
 PG_FUNCTION_INFO_V1(vendor_call);
+PG_FUNCTION_INFO_V1(vendor_check_path);
 
 /*
  * The options of a server by name, for the caller, checking that it is a
@@ -221,4 +222,24 @@ vendor_call(PG_FUNCTION_ARGS)
 		nulls[1] = true;
 	values[2] = CStringGetTextDatum(head ? head : "");
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
+}
+
+/*
+ * retail_fdw.vendor_check_path(vendor text) returns text
+ *
+ * The path of the cheapest request a vendor answers (relative to the
+ * server's base URL), which check_server sends.
+ */
+Datum
+vendor_check_path(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	const RfVendor *vendor = rf_vendor_lookup(name);
+
+	if (vendor == NULL || vendor->check_path == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown vendor \"%s\"", name),
+				 errhint("Vendors are: %s.", rf_vendor_names())));
+	PG_RETURN_TEXT_P(cstring_to_text(vendor->check_path));
 }

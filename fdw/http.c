@@ -1207,7 +1207,7 @@ transfer_detach(RfTransfer *x)
 	dlist_delete(&x->node);
 	if (x->attempts > 0)
 	{
-		RfStatDelta d;
+		RfStatCounts d;
 
 		d.requests = x->attempts;
 		d.pages = (x->state == RF_XFER_DONE && rf_http_succeeded(x)) ? 1 : 0;
@@ -1216,8 +1216,8 @@ transfer_detach(RfTransfer *x)
 		d.retries = x->retries;
 		d.throttled = x->throttled;
 		d.net_us = x->wait_us;
-		d.error = x->error[0] ? x->error : NULL;
-		rf_stats_add(conn->serverid, x->endpoint, &d);
+		rf_stats_add(conn->serverid, x->endpoint, &d,
+					 x->error[0] ? x->error : NULL);
 	}
 	if (x->easy)
 	{

@@ -672,20 +672,9 @@ DECLARE
   r record;
   st text;
   msg text;
-  utc_now timestamp := clock_timestamp() AT TIME ZONE 'UTC';
 BEGIN
   vendor := retail_fdw.server_vendor(server);
-  -- the smallest request each vendor answers
-  path := CASE vendor
-    WHEN 'journey' THEN
-      '/bi/visit-journey-events/?datetime_gte='
-      || to_char(utc_now - interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-      || '&datetime_lte=' || to_char(utc_now, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-      || '&page_size=1'
-    WHEN 'aifi' THEN '/api/admin/v2/stores?count=1'
-    WHEN 'retailnext' THEN '/v1/users'
-    WHEN 'inspector' THEN '/api/data/v1.3/stores/?limit=1&offset=0'
-  END;
+  path := retail_fdw.vendor_check_path(vendor);
   t0 := clock_timestamp();
   BEGIN
     r := retail_fdw.vendor_call(server, 'GET', path);
@@ -728,6 +717,11 @@ BEGIN
   END;
 END
 $fn$;
+CREATE FUNCTION vendor_check_path(vendor text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'vendor_check_path'
+LANGUAGE C IMMUTABLE STRICT;
+
 COMMENT ON FUNCTION check_server(text) IS
   'one cheap request with the caller''s mapping: whether the vendor answered, HTTP status, latency and a hint on failure';
 

@@ -259,6 +259,7 @@ typedef struct RfVendor
 	int			nendpoints;
 	int			max_requests_per_second;	/* default pacing; 0 = none */
 	const char *token_path;		/* OAuth token endpoint under base_url */
+	const char *check_path;		/* the cheapest GET, for check_server */
 } RfVendor;
 
 /* vendor.c */
@@ -393,8 +394,8 @@ extern char *rf_http_describe_auth(const RfVendor *vendor,
  * ----------------------------------------------------------------
  */
 
-/* What one transfer adds to its endpoint's entry */
-typedef struct RfStatDelta
+/* What transfers add to their endpoint's entry */
+typedef struct RfStatCounts
 {
 	int64		requests;
 	int64		pages;
@@ -403,12 +404,11 @@ typedef struct RfStatDelta
 	int64		retries;
 	int64		throttled;
 	int64		net_us;
-	const char *error;			/* the failure's message, or NULL */
-} RfStatDelta;
+} RfStatCounts;
 
 extern void rf_stats_init(void);
 extern void rf_stats_add(Oid serverid, const char *endpoint,
-						 const RfStatDelta *delta);
+						 const RfStatCounts *counts, const char *error);
 
 /* ----------------------------------------------------------------
  *		JSON mapping (json.c)

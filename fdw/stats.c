@@ -53,14 +53,8 @@ typedef struct RfStatKey
 typedef struct RfStatEntry
 {
 	RfStatKey	key;
-	int64		requests;
-	int64		pages;
-	int64		rows;
-	int64		bytes;
-	int64		retries;
-	int64		throttled;
+	RfStatCounts c;
 	int64		errors;
-	int64		net_us;
 	TimestampTz first_at;
 	TimestampTz last_at;
 	TimestampTz last_error_at;
@@ -209,7 +203,8 @@ normalise_endpoint(const char *endpoint, char *out)
  * context reset callbacks during abort too.
  */
 void
-rf_stats_add(Oid serverid, const char *endpoint, const RfStatDelta *d)
+rf_stats_add(Oid serverid, const char *endpoint, const RfStatCounts *d,
+			 const char *error)
 {
 	RfStatShared *state;
 	HTAB	   *hash;
@@ -240,19 +235,19 @@ rf_stats_add(Oid serverid, const char *endpoint, const RfStatDelta *d)
 				   sizeof(RfStatEntry) - sizeof(RfStatKey));
 			e->first_at = now;
 		}
-		e->requests += d->requests;
-		e->pages += d->pages;
-		e->rows += d->rows;
-		e->bytes += d->bytes;
-		e->retries += d->retries;
-		e->throttled += d->throttled;
-		e->net_us += d->net_us;
+		e->c.requests += d->requests;
+		e->c.pages += d->pages;
+		e->c.rows += d->rows;
+		e->c.bytes += d->bytes;
+		e->c.retries += d->retries;
+		e->c.throttled += d->throttled;
+		e->c.net_us += d->net_us;
 		e->last_at = now;
-		if (d->error != NULL)
+		if (error != NULL)
 		{
 			e->errors++;
 			e->last_error_at = now;
-			strlcpy(e->last_error, d->error, sizeof(e->last_error));
+			strlcpy(e->last_error, error, sizeof(e->last_error));
 		}
 	}
 	if (hash == SharedHash)
@@ -300,14 +295,14 @@ request_stats_read(PG_FUNCTION_ARGS)
 		memset(nulls, false, sizeof(nulls));
 		values[i++] = ObjectIdGetDatum(e->key.serverid);
 		values[i++] = CStringGetTextDatum(e->key.endpoint);
-		values[i++] = Int64GetDatum(e->requests);
-		values[i++] = Int64GetDatum(e->pages);
-		values[i++] = Int64GetDatum(e->rows);
-		values[i++] = Int64GetDatum(e->bytes);
-		values[i++] = Int64GetDatum(e->retries);
-		values[i++] = Int64GetDatum(e->throttled);
+		values[i++] = Int64GetDatum(e->c.requests);
+		values[i++] = Int64GetDatum(e->c.pages);
+		values[i++] = Int64GetDatum(e->c.rows);
+		values[i++] = Int64GetDatum(e->c.bytes);
+		values[i++] = Int64GetDatum(e->c.retries);
+		values[i++] = Int64GetDatum(e->c.throttled);
 		values[i++] = Int64GetDatum(e->errors);
-		values[i++] = Float8GetDatum(e->net_us / 1000.0);
+		values[i++] = Float8GetDatum(e->c.net_us / 1000.0);
 		values[i++] = TimestampTzGetDatum(e->first_at);
 		values[i++] = TimestampTzGetDatum(e->last_at);
 		if (e->last_error_at != 0)

@@ -313,4 +313,5 @@ const RfVendor rf_vendor_aifi = {
 	.nendpoints = lengthof(aifi_endpoints),
 	.max_requests_per_second = 20,
 	.token_path = "/oauth/token",
+	.check_path = "/api/admin/v2/stores?count=1",
 };

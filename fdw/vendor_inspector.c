@@ -383,4 +383,5 @@ const RfVendor rf_vendor_inspector = {
 	.auth_scheme = "Token",
 	.endpoints = ic_endpoints,
 	.nendpoints = lengthof(ic_endpoints),
+	.check_path = "/api/data/v1.3/stores/?limit=1&offset=0",
 };

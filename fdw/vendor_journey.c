@@ -82,4 +82,5 @@ const RfVendor rf_vendor_journey = {
 	.auth_scheme = "Bearer",
 	.endpoints = journey_endpoints,
 	.nendpoints = lengthof(journey_endpoints),
+	.check_path = "/bi/visit-journey-events/?datetime_gte=2000-01-01T00:00:00Z&datetime_lte=2000-01-01T00:00:01Z&page_size=1",
 };

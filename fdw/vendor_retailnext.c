@@ -991,4 +991,5 @@ const RfVendor rf_vendor_retailnext = {
 	.auth = RF_AUTH_BASIC,
 	.endpoints = rn_endpoints,
 	.nendpoints = lengthof(rn_endpoints),
+	.check_path = "/v1/users",
 };

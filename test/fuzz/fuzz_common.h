@@ -37,6 +37,22 @@ typedef struct FuzzStyle
 extern int	fuzz_run(const FuzzStyle *style, const uint8_t *data, size_t size);
 
 /*
+ * The whole target of a rows style: its table of what to read and
+ * libFuzzer's entry point.  The arguments are arrays.
+ */
+#define FUZZ_ROWS_TARGET(specs_, fields_, refs_) \
+	static const FuzzStyle fuzz_style = { \
+		specs_, FUZZ_N(specs_), fields_, FUZZ_N(fields_), \
+		refs_, FUZZ_N(refs_), NULL, 0 \
+	}; \
+	int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size); \
+	int \
+	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) \
+	{ \
+		return fuzz_run(&fuzz_style, data, size); \
+	}
+
+/*
  * Like fuzz_run, but the input starts with a line of the rows_path and a
  * line of ';'-separated references, then the body.
  */

@@ -34,14 +34,4 @@ static const char *const refs[] = {
 	"from_zone_id", "to_zone_id", "id", "uuid", "name", "type",
 };
 
-static const FuzzStyle style = {
-	specs, FUZZ_N(specs), fields, FUZZ_N(fields), refs, FUZZ_N(refs), NULL, 0
-};
-
-int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	return fuzz_run(&style, data, size);
-}
+FUZZ_ROWS_TARGET(specs, fields, refs)

@@ -19,17 +19,8 @@ set -uo pipefail
 
 : "${PGHOST:?run from test/run-tests.sh}" "${SIMCTL:?}" "${RF_TMP:?}"
 DB=rf_reliability
-FAILS=0
-PSQL=(psql -X -q -v ON_ERROR_STOP=1 -At -d "$DB")
-
-ok() { printf 'ok - %s\n' "$*"; }
-notok() { printf 'not ok - %s\n' "$*"; FAILS=$((FAILS + 1)); }
-check() {                       # check DESCRIPTION CONDITION...
-    local what=$1
-    shift
-    if "$@"; then ok "$what"; else notok "$what"; fi
-}
-q() { "${PSQL[@]}" -c "$1"; }
+# shellcheck source=test/suite-lib.sh
+. "$(dirname "$0")/../suite-lib.sh"
 now_ms() { date +%s%3N; }
 
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"

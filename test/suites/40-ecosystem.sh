@@ -18,12 +18,8 @@ set -uo pipefail
 : "${PGHOST:?run from test/run-tests.sh}" "${SIMCTL:?}" "${SIM_JOURNEY_URL:?}"
 # pg_cron works in the database named by cron.database_name
 DB=postgres
-FAILS=0
-PSQL=(psql -X -q -v ON_ERROR_STOP=1 -At -d "$DB")
-
-ok() { printf 'ok - %s\n' "$*"; }
-notok() { printf 'not ok - %s\n' "$*"; FAILS=$((FAILS + 1)); }
-q() { "${PSQL[@]}" -c "$1"; }
+# shellcheck source=test/suite-lib.sh
+. "$(dirname "$0")/../suite-lib.sh"
 
 cleanup() {
     "${PSQL[@]}" -c "SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname LIKE 'rf-%'" \
