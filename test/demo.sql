@@ -48,3 +48,11 @@ SELECT count(*) FROM journey.visit_journey_events
 -- A query the API cannot answer fails before any request, with a hint
 \set ON_ERROR_STOP 0
 SELECT count(*) FROM journey.visit_journey_events WHERE store_code = 'SM-001';
+\set ON_ERROR_STOP 1
+
+-- Is the vendor reachable with my credentials?
+SELECT ok, vendor, http_status, message FROM retail_fdw.check_server('journey');
+
+-- What this session asked the vendor for
+SELECT server, endpoint, requests, pages, rows, retries, errors, scope
+  FROM retail_fdw.request_stats;
