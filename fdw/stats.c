@@ -14,7 +14,7 @@
  * memory under one LWLock and are seen by every session; otherwise each
  * backend keeps its own (the view's "scope" column says which).  The table
  * is bounded: once RF_STATS_MAX entries exist, figures of new endpoints are
- * only counted as dropped.
+ * not recorded.
  *
  * Endpoints are normalised so that ids in a path do not make one entry
  * each: "GET /v1/videoexport/3ba9..." is recorded as
@@ -61,18 +61,16 @@ typedef struct RfStatEntry
 	char		last_error[RF_STATS_ERROR_LEN];
 } RfStatEntry;
 
+/* In shared memory: the lock of the shared table */
 typedef struct RfStatShared
 {
 	LWLock	   *lock;
-	int64		dropped;
-	TimestampTz reset_at;
 } RfStatShared;
 
 static RfStatShared *SharedState = NULL;
 static HTAB *SharedHash = NULL;
 
-/* Used when not preloaded: this backend's own figures */
-static RfStatShared LocalState;
+/* Used when not preloaded: this backend's own figures, no lock */
 static HTAB *LocalHash = NULL;
 
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
@@ -107,11 +105,7 @@ stats_shmem_startup(void)
 	SharedState = ShmemInitStruct("retail_fdw request stats",
 								  sizeof(RfStatShared), &found);
 	if (!found)
-	{
 		SharedState->lock = &(GetNamedLWLockTranche("retail_fdw"))->lock;
-		SharedState->dropped = 0;
-		SharedState->reset_at = GetCurrentTimestamp();
-	}
 	info.keysize = sizeof(RfStatKey);
 	info.entrysize = sizeof(RfStatEntry);
 	SharedHash = ShmemInitHash("retail_fdw request stats hash",
@@ -134,12 +128,13 @@ rf_stats_init(void)
 	shmem_startup_hook = stats_shmem_startup;
 }
 
+/* The table in use, locked in the given mode when it is the shared one */
 static HTAB *
-stats_hash(RfStatShared **state)
+stats_lock(LWLockMode mode)
 {
 	if (SharedHash != NULL)
 	{
-		*state = SharedState;
+		LWLockAcquire(SharedState->lock, mode);
 		return SharedHash;
 	}
 	if (LocalHash == NULL)
@@ -151,10 +146,15 @@ stats_hash(RfStatShared **state)
 		info.hcxt = TopMemoryContext;
 		LocalHash = hash_create("retail_fdw request stats", 64, &info,
 								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-		LocalState.reset_at = GetCurrentTimestamp();
 	}
-	*state = &LocalState;
 	return LocalHash;
+}
+
+static void
+stats_unlock(HTAB *hash)
+{
+	if (hash == SharedHash)
+		LWLockRelease(SharedState->lock);
 }
 
 /* A path segment that names one object rather than a collection */
@@ -206,7 +206,6 @@ void
 rf_stats_add(Oid serverid, const char *endpoint, const RfStatCounts *d,
 			 const char *error)
 {
-	RfStatShared *state;
 	HTAB	   *hash;
 	RfStatKey	key;
 	RfStatEntry *e;
@@ -214,18 +213,14 @@ rf_stats_add(Oid serverid, const char *endpoint, const RfStatCounts *d,
 
 	if (endpoint == NULL)
 		return;
-	hash = stats_hash(&state);
 	memset(&key, 0, sizeof(key));
 	key.dbid = MyDatabaseId;
 	key.serverid = serverid;
 	normalise_endpoint(endpoint, key.endpoint);
 
-	if (hash == SharedHash)
-		LWLockAcquire(state->lock, LW_EXCLUSIVE);
+	hash = stats_lock(LW_EXCLUSIVE);
 	e = hash_search(hash, &key, HASH_ENTER_NULL, &found);
-	if (e == NULL)
-		state->dropped++;
-	else
+	if (e != NULL)
 	{
 		TimestampTz now = GetCurrentTimestamp();
 
@@ -250,8 +245,7 @@ rf_stats_add(Oid serverid, const char *endpoint, const RfStatCounts *d,
 			strlcpy(e->last_error, error, sizeof(e->last_error));
 		}
 	}
-	if (hash == SharedHash)
-		LWLockRelease(state->lock);
+	stats_unlock(hash);
 }
 
 /* ----------------------------------------------------------------
@@ -271,18 +265,14 @@ Datum
 request_stats_read(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	RfStatShared *state;
 	HTAB	   *hash;
 	HASH_SEQ_STATUS seq;
 	RfStatEntry *e;
 	const char *scope;
 
 	InitMaterializedSRF(fcinfo, 0);
-	hash = stats_hash(&state);
+	hash = stats_lock(LW_SHARED);
 	scope = (hash == SharedHash) ? "cluster" : "session";
-
-	if (hash == SharedHash)
-		LWLockAcquire(state->lock, LW_SHARED);
 	hash_seq_init(&seq, hash);
 	while ((e = hash_seq_search(&seq)) != NULL)
 	{
@@ -318,8 +308,7 @@ request_stats_read(PG_FUNCTION_ARGS)
 		values[i++] = CStringGetTextDatum(scope);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-	if (hash == SharedHash)
-		LWLockRelease(state->lock);
+	stats_unlock(hash);
 	return (Datum) 0;
 }
 
@@ -330,15 +319,12 @@ request_stats_read(PG_FUNCTION_ARGS)
 Datum
 request_stats_reset(PG_FUNCTION_ARGS)
 {
-	RfStatShared *state;
 	HTAB	   *hash;
 	HASH_SEQ_STATUS seq;
 	RfStatEntry *e;
 	int64		removed = 0;
 
-	hash = stats_hash(&state);
-	if (hash == SharedHash)
-		LWLockAcquire(state->lock, LW_EXCLUSIVE);
+	hash = stats_lock(LW_EXCLUSIVE);
 	hash_seq_init(&seq, hash);
 	while ((e = hash_seq_search(&seq)) != NULL)
 	{
@@ -347,8 +333,6 @@ request_stats_reset(PG_FUNCTION_ARGS)
 		hash_search(hash, &e->key, HASH_REMOVE, NULL);
 		removed++;
 	}
-	state->reset_at = GetCurrentTimestamp();
-	if (hash == SharedHash)
-		LWLockRelease(state->lock);
+	stats_unlock(hash);
 	PG_RETURN_INT64(removed);
 }
