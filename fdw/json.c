@@ -375,6 +375,7 @@ rf_colmap_init(RfColMap *cm, const char *attname, Oid typid, int32 typmod,
 	/* "localtime:<date>;<time>;<zone>[;end]": a local date and time */
 	cm->nsub = 0;
 	cm->sub = NULL;
+	cm->oneof = NULL;
 	if (strncmp(json_path, "localtime:", 10) == 0)
 	{
 		char	   *spec = pstrdup(json_path + 10);
@@ -396,6 +397,26 @@ rf_colmap_init(RfColMap *cm, const char *attname, Oid typid, int32 typmod,
 		if (cm->nsub != 3)
 			elog(ERROR, "invalid localtime path \"%s\"", json_path);
 		cm->is_local = true;
+		json_path = "";
+	}
+	/*
+	 * "oneof:<const>;<ref>;<ref>...": the first of the references whose
+	 * string is one of the request's constants named <const> -- which of
+	 * the values asked for together a row answers to.
+	 */
+	else if (strncmp(json_path, "oneof:", 6) == 0)
+	{
+		char	   *spec = pstrdup(json_path + 6);
+		char	   *part;
+		char	   *ssave;
+
+		cm->oneof = strtok_r(spec, ";", &ssave);
+		cm->sub = palloc0(sizeof(RfJsonRef) * 4);
+		for (part = strtok_r(NULL, ";", &ssave); part && cm->nsub < 4;
+			 part = strtok_r(NULL, ";", &ssave))
+			rf_json_ref_parse(&cm->sub[cm->nsub++], part);
+		if (cm->oneof == NULL || cm->nsub == 0)
+			elog(ERROR, "invalid oneof path \"%s\"", json_path);
 		json_path = "";
 	}
 	/* the syntax of references: see jsonpage.h */
@@ -718,6 +739,32 @@ part_text(RfPage *page, RfRowRef *ref, json_object *row, RfJsonRef *part,
 	return json_object_get_string(v);
 }
 
+/* The first part of a "oneof:" column that is among its constants */
+static const char *
+oneof_text(RfPage *page, RfRowRef *ref, json_object *row, RfColMap *cm,
+		   RfRowContext *rc)
+{
+	size_t		len = strlen(cm->oneof);
+
+	for (int i = 0; i < cm->nsub; i++)
+	{
+		const char *text = part_text(page, ref, row, &cm->sub[i], rc);
+		ListCell   *lc;
+
+		if (text == NULL)
+			continue;
+		foreach(lc, rc->consts)
+		{
+			const char *c = lfirst(lc);
+
+			if (strncmp(c, cm->oneof, len) == 0 && c[len] == '=' &&
+				strcmp(c + len + 1, text) == 0)
+				return text;
+		}
+	}
+	return NULL;
+}
+
 /*
  * A local date ("2021-02-21"), an optional local time ("09:15", "+01:00"
  * = one day later, "-23:00" = one day earlier, "24:00" = the end of the
@@ -803,6 +850,19 @@ rf_page_row(RfPage *page, int rowno, RfRowContext *rc, Datum *values,
 			}
 			continue;
 		}
+		if (cm->oneof)
+		{
+			const char *found = oneof_text(page, ref, row, cm, rc);
+
+			nulls[att] = (found == NULL);
+			if (found)
+			{
+				ec.cm = cm;
+				ec.value = found;
+				values[att] = call_input(&ec, pstrdup(found));
+			}
+			continue;
+		}
 		if (rf_json_ref_is_plain(cm->ref))
 			v = rf_json_ref_field(row, cm->ref);
 		else
@@ -835,6 +895,47 @@ rf_page_row(RfPage *page, int rowno, RfRowContext *rc, Datum *values,
 	}
 
 	error_context_stack = errcb.previous;
+}
+
+/*
+ * A series may keep only the rows whose value at keep_path (a string, such
+ * as a period's start date) lies in [keep_lo, keep_hi): requests widened
+ * past their share of a range must not return the periods that belong to
+ * a neighbouring series, nor the cut periods at their own edges.
+ */
+bool
+rf_page_row_kept(RfPage *page, int rowno, const RfSeries *series)
+{
+	json_object *row;
+	RfRowRef   *ref = NULL;
+	const char *str = NULL;
+	json_object *v;
+
+	if (series->keep_path == NULL)
+		return true;
+	if (series->keep_ref == NULL)
+	{
+		/* parsed once, in the memory the series lives in */
+		MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext((void *) series));
+		RfJsonRef  *r = palloc0(sizeof(RfJsonRef));
+
+		rf_json_ref_parse(r, series->keep_path);
+		((RfSeries *) series)->keep_ref = r;
+		MemoryContextSwitchTo(old);
+	}
+	row = rf_json_page_row(&page->jp, rowno, &ref);
+	v = rf_json_ref_resolve(&page->jp, ref, row, series->keep_ref, &str);
+	if (str == NULL && v != NULL && json_object_is_type(v, json_type_string))
+		str = json_object_get_string(v);
+	if (str == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+				 errmsg("a row of %s %s has no string at \"%s\"",
+						page->jp.vendor, page->jp.endpoint, series->keep_path),
+				 errdetail("The period a row belongs to is read from that field."),
+				 errhint("The vendor's answer does not have the documented shape.")));
+	return (series->keep_lo == NULL || strcmp(str, series->keep_lo) >= 0) &&
+		(series->keep_hi == NULL || strcmp(str, series->keep_hi) < 0);
 }
 
 /* ----------------------------------------------------------------

@@ -505,6 +505,7 @@ rf_json_ref_parse(RfJsonRef *r, const char *path)
 
 	memset(r, 0, sizeof(RfJsonRef));
 	r->abs_level = -1;
+	r->match_part = -1;
 	if (path[0] == '=')
 	{
 		r->const_name = rf_port_strdup(path + 1);
@@ -536,7 +537,54 @@ rf_json_ref_parse(RfJsonRef *r, const char *path)
 	r->path_parts = rf_port_alloc(sizeof(char *) * n);
 	copy = rf_port_strdup(r->is_key ? "" : path);
 	for (tok = strtok_r(copy, ".", &save); tok; tok = strtok_r(NULL, ".", &save))
+	{
+		char	   *open = strchr(tok, '[');
+		char	   *eq = open ? strchr(open, '=') : NULL;
+		size_t		len = strlen(tok);
+
+		/* "list[k=f]": keep "list" as the part, remember k and f */
+		if (open && eq && len > 0 && tok[len - 1] == ']' && r->match_part < 0)
+		{
+			*open = '\0';
+			*eq = '\0';
+			tok[len - 1] = '\0';
+			r->match_key = open + 1;
+			r->match_row_field = eq + 1;
+			r->match_part = r->npath;
+		}
 		r->path_parts[r->npath++] = tok;
+	}
+}
+
+/*
+ * The element of an array whose field "key" is a string equal to the
+ * row's field "row_field"; NULL when there is none.
+ */
+static json_object *
+match_element(json_object *list, const char *key, json_object *row,
+			  const char *row_field)
+{
+	json_object *want;
+	size_t		n;
+
+	if (!json_object_is_type(list, json_type_array) || row == NULL ||
+		!json_object_is_type(row, json_type_object) ||
+		!json_object_object_get_ex(row, row_field, &want) ||
+		!json_object_is_type(want, json_type_string))
+		return NULL;
+	n = json_object_array_length(list);
+	for (size_t i = 0; i < n; i++)
+	{
+		json_object *e = json_object_array_get_idx(list, i);
+		json_object *k;
+
+		if (json_object_is_type(e, json_type_object) &&
+			json_object_object_get_ex(e, key, &k) &&
+			json_object_is_type(k, json_type_string) &&
+			strcmp(json_object_get_string(k), json_object_get_string(want)) == 0)
+			return e;
+	}
+	return NULL;
 }
 
 /* A plain field of the row itself (no level, key, constant or root)? */
@@ -547,14 +595,27 @@ rf_json_ref_is_plain(const RfJsonRef *r)
 		r->group_type == NULL && r->const_name == NULL;
 }
 
-/* Follow a reference's path from obj; NULL when a step is missing */
-json_object *
-rf_json_ref_field(json_object *obj, const RfJsonRef *r)
+/*
+ * Follow a reference's path from obj; NULL when a step is missing.  row is
+ * the row a "list[k=f]" part matches against.
+ */
+static json_object *
+walk_path(json_object *obj, const RfJsonRef *r, json_object *row)
 {
 	json_object *v = obj;
 
 	for (int i = 0; i < r->npath; i++)
 	{
+		if (i == r->match_part)
+		{
+			if (!json_object_is_type(v, json_type_object) ||
+				!json_object_object_get_ex(v, r->path_parts[i], &v))
+				return NULL;
+			v = match_element(v, r->match_key, row, r->match_row_field);
+			if (v == NULL)
+				return NULL;
+			continue;
+		}
 		/* "*": the first member of an object (or element of an array) */
 		if (r->path_parts[i][0] == '*' && r->path_parts[i][1] == '\0')
 		{
@@ -589,6 +650,13 @@ rf_json_ref_field(json_object *obj, const RfJsonRef *r)
 	return v;
 }
 
+/* Follow a reference's path from obj, itself the row */
+json_object *
+rf_json_ref_field(json_object *obj, const RfJsonRef *r)
+{
+	return walk_path(obj, r, obj);
+}
+
 /*
  * Resolve a reference of a row (ref: its levels, or NULL for a flat page):
  * a JSON value, or for member keys a string in *str.  NULL and no string
@@ -606,7 +674,7 @@ rf_json_ref_resolve(RfJsonPage *page, RfRowRef *ref, json_object *row,
 	if (r->npath == 0 && !r->is_key)
 		return NULL;			/* an empty part */
 	if (r->from_root)
-		return rf_json_ref_field(page->doc, r);
+		return walk_path(page->doc, r, row);
 	if (r->abs_level < 0 && r->group_type == NULL && r->up == 0 && !r->is_key)
 		return rf_json_ref_field(row, r);
 	if (ref == NULL)
@@ -639,5 +707,5 @@ rf_json_ref_resolve(RfJsonPage *page, RfRowRef *ref, json_object *row,
 		*str = ref->keys[level];
 		return NULL;
 	}
-	return rf_json_ref_field(ref->objs[level], r);
+	return walk_path(ref->objs[level], r, row);
 }

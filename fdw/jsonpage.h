@@ -78,7 +78,9 @@ typedef struct RfJsonPage
  *   "$key"         the member key of an object level (with ^, #, @)
  *   "=name"        the request constant "name" (resolved by the caller)
  *   "/a.b"         a field of the whole document (a visit's id, say)
- * A path part "*" is the first member of an object or element of an array.
+ * A path part "*" is the first member of an object or element of an array;
+ * a part "list[k=f]" is the element of array "list" whose field k equals
+ * the row's own field f (a zone listed beside the transitions, say).
  */
 typedef struct RfJsonRef
 {
@@ -90,6 +92,9 @@ typedef struct RfJsonRef
 	bool		is_key;			/* "$key": the member key of that level */
 	char	   *const_name;		/* "=name": a constant of the request */
 	bool		from_root;		/* "/a.b": from the document's root */
+	int			match_part;		/* "list[k=f]" part, or -1 */
+	char	   *match_key;		/* k */
+	char	   *match_row_field;	/* f */
 } RfJsonRef;
 
 /* Streaming parser */

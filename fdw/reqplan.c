@@ -640,6 +640,33 @@ rf_filter_bound_text(RfFilter *cf, bool upper)
 										 cf->typid), cf->typid);
 }
 
+/*
+ * Widen the bounds of a date or timestamp filter by some days on each
+ * side.  Used where a document leaves open whether the API reads a bound
+ * as inclusive, or in UTC or local days: the rows a wider request adds
+ * are removed by the executor's recheck, the rows a narrower one loses
+ * would be gone for good.
+ */
+static void
+pad_filter(RfFilter *cf, int days)
+{
+	int64		unit;
+
+	if (cf->lower_text || cf->upper_text)
+		return;
+	if (cf->typid == DATEOID)
+		unit = 1;
+	else if (cf->typid == TIMESTAMPTZOID || cf->typid == TIMESTAMPOID)
+		unit = USECS_PER_DAY;
+	else
+		return;
+	/* stay far from the ends of the types' ranges */
+	if (cf->has_lower && cf->lower > PG_INT64_MIN / 2)
+		cf->lower -= days * unit;
+	if (cf->has_upper && cf->upper < PG_INT64_MAX / 2)
+		cf->upper += days * unit;
+}
+
 /* The window size in microseconds, or 0 for no splitting */
 static int64
 window_usecs(const RfOptions *opts)
@@ -853,6 +880,8 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 		const RfPushdown *pd = &ep->pushdown[i];
 		RfFilter *cf = &filters[i];
 
+		if (pd->pad_days > 0)
+			pad_filter(cf, pd->pad_days);
 		if (cf->has_values && pd->param)
 		{
 			if (pd->multi == RF_MULTI_SPLIT && list_length(cf->values) > 1)

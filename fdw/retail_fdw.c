@@ -471,6 +471,39 @@ retrieved_attrs(RelOptInfo *baserel, Oid foreigntableid, List *scan_clauses)
 	return result;
 }
 
+/*
+ * Columns that shape the request (rn_datamine's grain and time zone) have
+ * no rows outside the values sent: a qual on one that cannot be sent as =
+ * or IN would silently meet only the default's rows, so it is refused.
+ */
+static void
+check_shaping_qual(Expr *clause, Index relid, Oid foreigntableid,
+				   const RfEndpoint *ep)
+{
+	Bitmapset  *attrs = NULL;
+	int			x = -1;
+
+	pull_varattnos((Node *) clause, relid, &attrs);
+	while ((x = bms_next_member(attrs, x)) >= 0)
+	{
+		AttrNumber	attno = x + FirstLowInvalidHeapAttributeNumber;
+		char	   *name;
+		const RfPushdown *pd;
+
+		if (attno <= 0)
+			continue;
+		name = get_attname(foreigntableid, attno, false);
+		pd = rf_pushdown_lookup(ep, name);
+		if (pd && pd->shapes)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+					 errmsg("column \"%s\" of foreign table \"%s\" takes = or IN with constants or parameters only",
+							name, get_rel_name(foreigntableid)),
+					 errdetail("Its values shape the request: there are no rows for values that are not sent."),
+					 errhint("Write %s = '...' or %s IN ('...', '...').", name, name)));
+	}
+}
+
 static ForeignScan *
 retailGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 					 Oid foreigntableid, ForeignPath *best_path, List *tlist,
@@ -490,9 +523,13 @@ retailGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
 		RfPushedQual *q = palloc(sizeof(RfPushedQual));
 
-		if (ri->pseudoconstant ||
-			!rf_match_qual(root, ri->clause, baserel->relid, foreigntableid, ep, q))
+		if (ri->pseudoconstant)
 			continue;
+		if (!rf_match_qual(root, ri->clause, baserel->relid, foreigntableid, ep, q))
+		{
+			check_shaping_qual(ri->clause, baserel->relid, foreigntableid, ep);
+			continue;
+		}
 		pushed = lappend(pushed, q);
 		ops = lappend_int(lappend_int(ops, q->pd_index), q->op);
 		exprs = lappend(exprs, q->expr);
@@ -1286,10 +1323,17 @@ retailIterateForeignScan(ForeignScanState *node)
 	if (!st->started)
 		start_scan(node, st);
 
-	while (st->page == NULL || st->row >= rf_page_nrows(st->page))
+	for (;;)
 	{
 		bool		more;
 
+		/* rows a widened request fetched for another series are skipped */
+		while (st->page && st->row < rf_page_nrows(st->page) &&
+			   st->current->series->keep_path &&
+			   !rf_page_row_kept(st->page, st->row, st->current->series))
+			st->row++;
+		if (st->page && st->row < rf_page_nrows(st->page))
+			break;
 		old = MemoryContextSwitchTo(st->cxt);
 		more = advance_page(st);
 		MemoryContextSwitchTo(old);

@@ -101,7 +101,10 @@ typedef enum RfMulti
  * lower bounds (>, >=) to "lower_param", upper bounds (<, <=) to
  * "upper_param".  Both bounds are sent as inclusive: a strict bound is sent
  * loosely and the executor's recheck removes the boundary rows.  A "window"
- * range is split into consecutive windows (daily by default).
+ * range is split into consecutive windows (daily by default).  pad_days
+ * widens the bounds sent where the API's reading of a bound is uncertain
+ * (inclusive or not, UTC or local days): extra rows are filtered locally,
+ * missing ones could not be.
  */
 typedef struct RfPushdown
 {
@@ -113,6 +116,9 @@ typedef struct RfPushdown
 	RfParamLoc	loc;
 	RfMulti		multi;
 	bool		window;
+	int			pad_days;		/* bounds are sent this many days wider */
+	bool		shapes;			/* a parameter, not a filter: any qual on
+								 * the column must be pushed */
 } RfPushdown;
 
 /*
@@ -428,6 +434,7 @@ struct RfColMap
 	struct RfJsonRef *ref;		/* json_path parsed (jsonpage.h) */
 	bool		is_local;		/* "localtime:": date, time and zone parts */
 	bool		local_end;		/* ...the end of the period they name */
+	const char *oneof;			/* "oneof:": the constants' name */
 	struct RfJsonRef *sub;		/* the parts */
 	int			nsub;
 	Oid			typid;
@@ -463,6 +470,8 @@ extern char *rf_page_get_string(RfPage *page, const char *path);
 extern void rf_page_row(RfPage *page, int rowno, RfRowContext *rc,
 						Datum *values, bool *nulls);
 extern void rf_page_free(RfPage *page);
+extern bool rf_page_row_kept(RfPage *page, int rowno,
+							 const struct RfSeries *series);
 
 /* A per-query cache of parsed answers, keyed by user mapping and URL */
 extern RfPage *rf_cache_lookup(void *owner, Oid umid, const char *url,
@@ -506,6 +515,16 @@ struct RfSeries
 	char	   *label;			/* for EXPLAIN: path?query */
 	List	   *consts;			/* "name=value": columns "=name" read these */
 	const char *rows_path;		/* overrides the endpoint's, or NULL */
+
+	/*
+	 * Rows kept: those whose string at keep_path lies in [keep_lo,
+	 * keep_hi) (either bound NULL = open).  For requests widened past the
+	 * range the series is responsible for.
+	 */
+	const char *keep_path;
+	char	   *keep_lo;
+	char	   *keep_hi;
+	struct RfJsonRef *keep_ref; /* keep_path parsed, on first use */
 };
 
 /*

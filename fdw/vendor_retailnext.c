@@ -225,10 +225,10 @@ static const RfPushdown rn_datamine_pushdown[] = {
 	RF_LOC_BODY, RF_MULTI_REPEAT, false},
 	[DM_PERIOD] = {"period_start", RF_OP_EQ | RF_OP_RANGE, NULL, "from", "to",
 	RF_LOC_BODY, RF_MULTI_SPLIT, false},
-	[DM_GRAIN] = {"grain", RF_OP_EQ, "grain", NULL, NULL,
-	RF_LOC_BODY, RF_MULTI_SPLIT, false},
-	[DM_TZ] = {"time_zone", RF_OP_EQ, "time_zone", NULL, NULL,
-	RF_LOC_BODY, RF_MULTI_SPLIT, false},
+	[DM_GRAIN] = {"grain", RF_OP_EQ | RF_OP_IN, "grain", NULL, NULL,
+	RF_LOC_BODY, RF_MULTI_SPLIT, false, 0, true},
+	[DM_TZ] = {"time_zone", RF_OP_EQ | RF_OP_IN, "time_zone", NULL, NULL,
+	RF_LOC_BODY, RF_MULTI_SPLIT, false, 0, true},
 };
 
 static const RfRequired rn_datamine_required[] = {
@@ -237,38 +237,49 @@ static const RfRequired rn_datamine_required[] = {
 	{"period_start", RF_REQ_RANGE, 0},
 };
 
-/* A grain: its group_bys entry, its length (0 = calendar) and a name */
+/*
+ * A grain: its group_bys entry, how many periods a day holds (sub-day
+ * grains) or how many days a period may span at most (calendar grains,
+ * whose length depends on the subscription's calendar: a 4-5-4 retail
+ * month has 5 weeks, a 53-week retail year 371 days).
+ */
 typedef struct RnGrain
 {
 	const char *name;
 	const char *group_by;
-	int64		usecs;			/* fixed length, or 0 */
-	int			months;			/* calendar length in months, or 0 */
+	int			per_day;		/* periods a day (DST: one hour more) */
+	int			max_days;		/* longest period, in days */
 } RnGrain;
 
 static const RnGrain rn_grains[] = {
-	{"15 minutes", "{\"group\":\"time\",\"unit\":\"minutes\",\"value\":15}", 15 * USECS_PER_MINUTE, 0},
-	{"hour", "{\"group\":\"time\",\"unit\":\"hours\",\"value\":1}", USECS_PER_HOUR, 0},
-	{"day", "{\"group\":\"date\",\"unit\":\"days\",\"value\":1}", USECS_PER_DAY, 0},
-	{"week", "{\"group\":\"date\",\"unit\":\"weeks\",\"value\":1}", 7 * USECS_PER_DAY, 0},
-	{"month", "{\"group\":\"date\",\"unit\":\"months\",\"value\":1}", 0, 1},
-	{"year", "{\"group\":\"date\",\"unit\":\"years\",\"value\":1}", 0, 12},
+	{"15 minutes", "{\"group\":\"time\",\"unit\":\"minutes\",\"value\":15}", 100, 1},
+	{"hour", "{\"group\":\"time\",\"unit\":\"hours\",\"value\":1}", 25, 1},
+	{"day", "{\"group\":\"date\",\"unit\":\"days\",\"value\":1}", 1, 1},
+	{"week", "{\"group\":\"date\",\"unit\":\"weeks\",\"value\":1}", 0, 7},
+	{"month", "{\"group\":\"date\",\"unit\":\"months\",\"value\":1}", 0, 35},
+	{"year", "{\"group\":\"date\",\"unit\":\"years\",\"value\":1}", 0, 371},
 };
 
+/*
+ * The grain named in a query.  Names are matched exactly: the grain column
+ * holds these spellings, so any other spelling could never match a row and
+ * is far more likely a typo than a wish for no rows.
+ */
 static const RnGrain *
 lookup_grain(const char *name)
 {
 	for (int i = 0; i < (int) lengthof(rn_grains); i++)
-		if (pg_strcasecmp(rn_grains[i].name, name) == 0)
+		if (strcmp(rn_grains[i].name, name) == 0)
 			return &rn_grains[i];
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 			 errmsg("invalid grain \"%s\" for rn_datamine", name),
-			 errhint("Valid grains are: 15 minutes, hour, day, week, month, year.")));
+			 errdetail("The grain column holds exactly one of: 15 minutes, hour, day, week, month, year."),
+			 errhint("Write the grain in lower case, as listed.")));
 	return NULL;				/* keep compiler quiet */
 }
 
-/* yyyy-mm-dd of a timestamp in UTC terms (the API takes local dates) */
+/* yyyy-mm-dd of a timestamp in UTC terms */
 static char *
 date_text(TimestampTz t)
 {
@@ -282,20 +293,28 @@ date_text(TimestampTz t)
 	return psprintf("%04d-%02d-%02d", tm.tm_year, tm.tm_mon, tm.tm_mday);
 }
 
-/* The day (Julian day number) of a timestamp in a time zone */
-static int
-local_julian(TimestampTz t, const char *zone)
+static pg_tz *
+zone_or_error(const char *zone)
 {
 	pg_tz	   *tz = pg_tzset(zone);
-	struct pg_tm tm;
-	fsec_t		fsec;
-	int			tzoff;
 
 	if (tz == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("time zone \"%s\" not recognized", zone),
 				 errhint("Use an IANA time zone name such as 'America/New_York' or 'UTC'.")));
+	return tz;
+}
+
+/* The day (Julian day number) of a timestamp in a time zone */
+static int
+local_julian(TimestampTz t, const char *zone)
+{
+	pg_tz	   *tz = zone_or_error(zone);
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			tzoff;
+
 	if (timestamp2tm(t, &tzoff, &tm, &fsec, NULL, tz) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
@@ -315,12 +334,74 @@ julian_text(int julian)
 }
 
 /*
- * rn_datamine: the cartesian product of location batches (at most
- * datamine_batch locations a request), grains x time zones (one each, the
- * response does not say which) and chunks of local days short enough for
- * the API's range limit (5 years for one store, 2 for several) and its
- * 10,000-entry cap.  Chunks never overlap: the API's "to" is exclusive.
- * Metrics all go in each request.
+ * The instant a local day starts, as the API's gregorian value: ISO 8601
+ * in UTC with a "Z", which the document says means UTC.
+ */
+static char *
+local_midnight_utc(int julian, const char *zone)
+{
+	pg_tz	   *tz = zone_or_error(zone);
+	struct pg_tm tm;
+	fsec_t		fsec;
+	TimestampTz t;
+	int			tzoff;
+
+	memset(&tm, 0, sizeof(tm));
+	j2date(julian, &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+	tzoff = DetermineTimeZoneOffset(&tm, tz);
+	if (tm2timestamp(&tm, 0, &tzoff, &t) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	if (timestamp2tm(t, NULL, &tm, &fsec, NULL, NULL) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	return psprintf("%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year, tm.tm_mon,
+					tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* Periods a request over span_days local days may hold, at most */
+static int64
+periods_in(const RnGrain *g, int span_days)
+{
+	if (g->per_day > 0)
+		return (int64) span_days * g->per_day;
+	return span_days / g->max_days + 2;
+}
+
+/* Split list into consecutive pieces of at most n */
+static List *
+split_list(List *list, int n)
+{
+	List	   *result = NIL;
+
+	for (int start = 0; start < list_length(list); start += n)
+		result = lappend(result, list_copy_head(list_copy_tail(list, start), n));
+	return result;
+}
+
+/*
+ * rn_datamine: one series per grain, time zone, batch of locations, batch
+ * of metrics and chunk of local days.
+ *
+ * A period's value must be the vendor's value for the whole period,
+ * whatever the query's bounds: the API sums what lies inside the requested
+ * range, so a week cut by the range would come back partial.  Each chunk
+ * therefore owns the periods that start on its days, [first, last), and
+ * its request reaches one day before them and one longest period after:
+ * the periods it owns are then whole under every reading of the document
+ * (a "to" inclusive or not, a gregorian value read in UTC or wall clock,
+ * store hours past midnight, any calendar), and rows the wider request
+ * also returns -- cut periods at its edges, periods owned by a neighbour
+ * -- are dropped by the series' keep filter on the period's start date.
+ * The executor's recheck then keeps the rows the query asked for.
+ *
+ * The API refuses ranges over 5 years for one location and 2 years for
+ * several, and cuts answers at 10,000 entries (periods x locations x
+ * metrics): batches and chunks are sized so that no request can reach
+ * either limit, splitting locations and then metrics when a single day of
+ * a sub-day grain is already too much.
  */
 static List *
 rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
@@ -356,67 +437,99 @@ rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
 	foreach(lg, grains)
 	{
 		const RnGrain *g = lookup_grain(lfirst(lg));
+		int			pad_after = g->max_days;
+		int			nb = Max(1, Min(batch, nloc));
+		int			nm = Max(1, nmetrics);
+		int			chunk;
+		List	   *loc_batches;
+		List	   *metric_batches;
+
+		/* a request owning one day spans 1 + 1 + pad_after days */
+		while ((int64) nb * nm * periods_in(g, 2 + pad_after) >= RN_V2_CAP)
+		{
+			if (nb > 1)
+				nb = (nb + 1) / 2;
+			else if (nm > 1)
+				nm = (nm + 1) / 2;
+			else
+				break;
+		}
+
+		/* the longest chunk under the range limit and the entry cap */
+		chunk = (nb == 1 ? 5 * 365 : 2 * 365) - 1 - pad_after;
+		while (chunk > 1 &&
+			   (int64) nb * nm * periods_in(g, chunk + 1 + pad_after) >= RN_V2_CAP)
+			chunk = chunk * 3 / 4;
+		chunk = Max(chunk, 1);
+
+		loc_batches = split_list(f[DM_LOCATION].values, nb);
+		metric_batches = split_list(f[DM_METRIC].values, nm);
 
 		foreach(lz, zones)
 		{
 			const char *tz = lfirst(lz);
+			int			first = local_julian(f[DM_PERIOD].lower, tz);
+			int			last = local_julian(f[DM_PERIOD].upper, tz);
+			ListCell   *lb;
 
-			for (int start = 0; start < nloc; start += batch)
+			/*
+			 * Sub-day periods are grouped under their store day, and store
+			 * hours may cross midnight ("+01:00" is the next morning, "-22:00"
+			 * the evening before): the store days on either side of the
+			 * range may hold periods inside it.
+			 */
+			if (g->per_day > 1)
 			{
-				List	   *locs = list_copy_head(list_copy_tail(f[DM_LOCATION].values, start),
-												  batch);
-				int			n = list_length(locs);
-				int			first = local_julian(f[DM_PERIOD].lower, tz);
-				int			last = local_julian(f[DM_PERIOD].upper, tz);
-				int			limit_days = (n == 1 ? 5 * 365 : 2 * 365);
-				int			per_request = RN_V2_CAP / Max(n * nmetrics, 1) - 1;
-				int			chunk;
+				first--;
+				last++;
+			}
 
-				/* entries per request (periods x locations x metrics) < cap */
-				if (g->usecs > 0 && g->usecs < USECS_PER_DAY)
-					chunk = per_request / (int) (USECS_PER_DAY / g->usecs);
-				else if (g->usecs == USECS_PER_DAY)
-					chunk = per_request;
-				else
-					chunk = limit_days;
-				chunk = Max(1, Min(chunk, limit_days));
+			foreach(lb, loc_batches)
+			{
+				ListCell   *lm;
 
-				for (int day = first; day <= last; day += chunk)
+				foreach(lm, metric_batches)
 				{
-					int			to = Min(day + chunk, last + 1);	/* exclusive */
-					StringInfoData body;
-					RfSeries   *s;
+					for (int day = first; day <= last; day += chunk)
+					{
+						int			end = Min(day + chunk, last + 1);	/* owned: [day, end) */
+						StringInfoData body;
+						RfSeries   *s;
 
-					initStringInfo(&body);
-					appendStringInfoString(&body, "{\"locations\":");
-					append_json_array(&body, locs);
-					appendStringInfoString(&body, ",\"metrics\":");
-					append_json_array(&body, f[DM_METRIC].values);
-					/* local days; "to" is exclusive */
-					appendStringInfo(&body,
-									 ",\"date_ranges\":[{\"from\":{\"gregorian\":\"%s\"},\"to\":{\"gregorian\":\"%s\"}}]",
-									 julian_text(day), julian_text(to));
-					if (hours && pg_strcasecmp(hours, "all_day") == 0)
-						appendStringInfoString(&body, ",\"time_ranges\":[{\"from\":\"00:00\",\"until\":\"24:00\"}]");
-					else
-						appendStringInfoString(&body, ",\"time_ranges\":[{\"type\":\"store_hours\"}]");
-					if (g->usecs > 0 && g->usecs < USECS_PER_DAY)
-						appendStringInfo(&body, ",\"group_bys\":[{\"group\":\"location\"},"
-										 "{\"group\":\"date\",\"unit\":\"days\",\"value\":1},%s]",
-										 g->group_by);
-					else
-						appendStringInfo(&body, ",\"group_bys\":[{\"group\":\"location\"},%s]",
-										 g->group_by);
-					appendStringInfoString(&body, ",\"time_zone\":");
-					escape_json(&body, tz);
-					appendStringInfoChar(&body, '}');
+						initStringInfo(&body);
+						appendStringInfoString(&body, "{\"locations\":");
+						append_json_array(&body, lfirst(lb));
+						appendStringInfoString(&body, ",\"metrics\":");
+						append_json_array(&body, lfirst(lm));
+						appendStringInfo(&body,
+										 ",\"date_ranges\":[{\"from\":{\"gregorian\":\"%s\"},\"to\":{\"gregorian\":\"%s\"}}]",
+										 local_midnight_utc(day - 1, tz),
+										 local_midnight_utc(end + pad_after, tz));
+						if (hours && pg_strcasecmp(hours, "all_day") == 0)
+							appendStringInfoString(&body, ",\"time_ranges\":[{\"from\":\"00:00\",\"until\":\"24:00\"}]");
+						else
+							appendStringInfoString(&body, ",\"time_ranges\":[{\"type\":\"store_hours\"}]");
+						if (g->per_day > 1)
+							appendStringInfo(&body, ",\"group_bys\":[{\"group\":\"location\"},"
+											 "{\"group\":\"date\",\"unit\":\"days\",\"value\":1},%s]",
+											 g->group_by);
+						else
+							appendStringInfo(&body, ",\"group_bys\":[{\"group\":\"location\"},%s]",
+											 g->group_by);
+						appendStringInfoString(&body, ",\"time_zone\":");
+						escape_json(&body, tz);
+						appendStringInfoChar(&body, '}');
 
-					s = post_series(ep, body.data);
-					s->consts = list_make2(psprintf("grain=%s", g->name),
-										   psprintf("time_zone=%s", tz));
-					s->rows_path = (g->usecs > 0 && g->usecs < USECS_PER_DAY) ?
-						"metrics[].data[].data[].data[]" : "metrics[].data[].data[]";
-					result = lappend(result, s);
+						s = post_series(ep, body.data);
+						s->consts = list_make2(psprintf("grain=%s", g->name),
+											   psprintf("time_zone=%s", tz));
+						s->rows_path = (g->per_day > 1) ?
+							"metrics[].data[].data[].data[]" : "metrics[].data[].data[]";
+						s->keep_path = "@date:group.from.gregorian";
+						s->keep_lo = julian_text(day);
+						s->keep_hi = julian_text(end);
+						result = lappend(result, s);
+					}
 				}
 			}
 		}
@@ -430,21 +543,24 @@ rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
  */
 
 /*
- * Store hours are the store's wall clock, written with a "Z" that does not
- * mean UTC: timestamp without time zone keeps them as the vendor means them.
+ * Every RetailNext time written with a "Z" is UTC, as the document says of
+ * its gregorian values: store hours open and close are instants
+ * (timestamptz); effective_day labels a day and is a date.  The day bounds
+ * are sent a day wider on each side: the document does not say whether
+ * end_date is inclusive, nor whose day the dates are.
  */
 static const RfColumn rn_store_hours_columns[] = {
 	{"store_uuid", RF_UUID, NULL},
-	{"effective_day", RF_TIMESTAMP, NULL},
-	{"open", RF_TIMESTAMP, NULL},
-	{"close", RF_TIMESTAMP, NULL},
+	{"effective_day", RF_DATE, NULL},
+	{"open", RF_TIMESTAMPTZ, NULL},
+	{"close", RF_TIMESTAMPTZ, NULL},
 };
 
 static const RfPushdown rn_store_hours_pushdown[] = {
 	{"store_uuid", RF_OP_EQ | RF_OP_IN, "stores", NULL, NULL,
 	RF_LOC_BODY, RF_MULTI_REPEAT, false},
 	{"effective_day", RF_OP_EQ | RF_OP_RANGE, NULL, "start_date", "end_date",
-	RF_LOC_BODY, RF_MULTI_SPLIT, false},
+	RF_LOC_BODY, RF_MULTI_SPLIT, false, 1},
 };
 
 static const RfRequired rn_store_hours_required[] = {
@@ -463,7 +579,9 @@ static const RfColumn rn_zone_transition_columns[] = {
 	{"value", RF_INT8, NULL},
 	{"percentage", RF_NUMERIC, NULL},
 	{"zones", RF_JSONB, "^zones"},
-	{"location_uuid", RF_UUID, "=location_uuid"},
+	{"location_uuid", RF_UUID,
+	"oneof:location_uuid;^zones[uuid=from_zone_id].location_uuid;^floorplan.store_uuid"},
+	{"to_location_uuid", RF_UUID, "^zones[uuid=to_zone_id].location_uuid"},
 	{"start_date", RF_DATE, "=start_date"},
 	{"finish_date", RF_DATE, "=finish_date"},
 };
@@ -476,16 +594,21 @@ enum
 };
 
 /*
- * Zone transitions are asked for per location and date range; both come
- * back as constant columns so that a join or a filter on them works.
+ * Zone transitions count moves between the zones of the locations asked
+ * for together: all the locations of a query go in one request, so that
+ * the moves between them (A to B) are there, and percentages are shares
+ * within that set.  The set is therefore a parameter, not a filter, and so
+ * are the dates: quals on them must be sent.  location_uuid is the location
+ * asked for that the from zone answers to (its own location, or its store
+ * when the store was asked for); to_location_uuid is the to zone's own.
  */
 static const RfPushdown rn_zone_transition_pushdown[] = {
 	[ZT_LOCATION] = {"location_uuid", RF_OP_EQ | RF_OP_IN, "locations", NULL, NULL,
-	RF_LOC_BODY, RF_MULTI_SPLIT, false},
+	RF_LOC_BODY, RF_MULTI_REPEAT, false, 0, true},
 	[ZT_START] = {"start_date", RF_OP_EQ, "start", NULL, NULL,
-	RF_LOC_BODY, RF_MULTI_SPLIT, false},
+	RF_LOC_BODY, RF_MULTI_SPLIT, false, 0, true},
 	[ZT_FINISH] = {"finish_date", RF_OP_EQ, "finish", NULL, NULL,
-	RF_LOC_BODY, RF_MULTI_SPLIT, false},
+	RF_LOC_BODY, RF_MULTI_SPLIT, false, 0, true},
 };
 
 static const RfRequired rn_zone_transition_required[] = {
@@ -504,49 +627,47 @@ rn_zone_transitions_plan(const RfOptions *opts, List *qualvals, bool *empty)
 {
 	const RfEndpoint *ep = opts->endpoint;
 	RfFilter   *f = palloc0(sizeof(RfFilter) * ep->npushdown);
-	List	   *result = NIL;
-	ListCell   *ll;
+	const char *start;
+	const char *finish;
+	StringInfoData body;
+	RfSeries   *s;
+	ListCell   *lc;
 
 	*empty = !rf_fold_filters(ep, qualvals, f);
 	if (*empty)
 		return NIL;
-	foreach(ll, f[ZT_LOCATION].values)
+	start = linitial(f[ZT_START].values);
+	finish = linitial(f[ZT_FINISH].values);
+	initStringInfo(&body);
+	appendStringInfoString(&body, "{\"locations\":");
+	append_json_array(&body, f[ZT_LOCATION].values);
+	appendStringInfoString(&body, ",\"date_ranges\":[{\"start\":");
+	escape_json(&body, start);
+	appendStringInfoString(&body, ",\"finish\":");
+	escape_json(&body, finish);
+	appendStringInfoString(&body, "}]");
+	for (const char *const *o = rn_zone_transition_options; *o; o++)
 	{
-		const char *start = linitial(f[ZT_START].values);
-		const char *finish = linitial(f[ZT_FINISH].values);
-		StringInfoData body;
-		RfSeries   *s;
+		const char *v = table_option(opts, *o);
 
-		initStringInfo(&body);
-		appendStringInfoString(&body, "{\"locations\":");
-		append_json_array(&body, list_make1(lfirst(ll)));
-		appendStringInfoString(&body, ",\"date_ranges\":[{\"start\":");
-		escape_json(&body, start);
-		appendStringInfoString(&body, ",\"finish\":");
-		escape_json(&body, finish);
-		appendStringInfoString(&body, "}]");
-		for (const char *const *o = rn_zone_transition_options; *o; o++)
-		{
-			const char *v = table_option(opts, *o);
-
-			if (v == NULL)
-				continue;
-			appendStringInfoChar(&body, ',');
-			escape_json(&body, *o);
-			appendStringInfoChar(&body, ':');
-			if (strcmp(*o, "metrics") == 0)
-				append_json_array(&body, list_make1(pstrdup(v)));
-			else
-				escape_json(&body, v);
-		}
-		appendStringInfoChar(&body, '}');
-		s = post_series(ep, body.data);
-		s->consts = list_make3(psprintf("location_uuid=%s", (char *) lfirst(ll)),
-							   psprintf("start_date=%s", start),
-							   psprintf("finish_date=%s", finish));
-		result = lappend(result, s);
+		if (v == NULL)
+			continue;
+		appendStringInfoChar(&body, ',');
+		escape_json(&body, *o);
+		appendStringInfoChar(&body, ':');
+		if (strcmp(*o, "metrics") == 0)
+			append_json_array(&body, list_make1(pstrdup(v)));
+		else
+			escape_json(&body, v);
 	}
-	return result;
+	appendStringInfoChar(&body, '}');
+	s = post_series(ep, body.data);
+	s->consts = list_make2(psprintf("start_date=%s", start),
+						   psprintf("finish_date=%s", finish));
+	/* each location asked for: a row answers to its zone's or store's */
+	foreach(lc, f[ZT_LOCATION].values)
+		s->consts = lappend(s->consts, psprintf("location_uuid=%s", (char *) lfirst(lc)));
+	return list_make1(s);
 }
 
 static const RfColumn rn_fpa_zone_columns[] = {
@@ -615,10 +736,14 @@ static const RfColumn rn_health_alert_columns[] = {
 	{"obsolete", RF_BOOL, NULL},
 };
 
-/* start_time: "alerts created before" the given time */
+/*
+ * start_time: "alerts created before" the given time, exclusive.  Sent a
+ * day later than the query's upper bound, so that the alert created at the
+ * bound itself (<=) is not lost; the recheck drops the extra day.
+ */
 static const RfPushdown rn_health_alert_pushdown[] = {
 	{"alert_creation_time", RF_OP_LT | RF_OP_LE, NULL, NULL, "start_time",
-	RF_LOC_BODY, RF_MULTI_SPLIT, false},
+	RF_LOC_BODY, RF_MULTI_SPLIT, false, 1},
 };
 
 static const RfColumn rn_predicted_columns[] = {
@@ -641,7 +766,11 @@ static const RfRequired rn_predicted_required[] = {
 
 /*
  * Predicted traffic: one store and at most 7 days a request, future days
- * only.  The days are the UTC dates of the bounds on "time".
+ * only, up to 31 days ahead.  "time" is an instant ("Z" is UTC), while
+ * first_day and last_day are dates the document does not place in a time
+ * zone: the days sent reach one day beyond the range on each side (within
+ * what the API serves), so that either reading covers the range, and the
+ * recheck drops the rest.
  */
 static List *
 rn_predicted_plan(const RfOptions *opts, List *qualvals, bool *empty)
@@ -651,6 +780,8 @@ rn_predicted_plan(const RfOptions *opts, List *qualvals, bool *empty)
 	List	   *result = NIL;
 	ListCell   *lc;
 	TimestampTz today = GetCurrentTransactionStartTimestamp();
+	TimestampTz first;
+	TimestampTz last;
 
 	*empty = !rf_fold_filters(ep, qualvals, f);
 	if (*empty)
@@ -663,13 +794,20 @@ rn_predicted_plan(const RfOptions *opts, List *qualvals, bool *empty)
 				 errdetail("The range on \"time\" starts on %s; the first day RetailNext predicts is %s.",
 						   date_text(f[1].lower), date_text(today + USECS_PER_DAY)),
 				 errhint("Use a range from tomorrow up to 31 days ahead, such as WHERE time >= current_date + 1 AND time < current_date + 8.")));
+	first = f[1].lower - f[1].lower % USECS_PER_DAY - USECS_PER_DAY;
+	first = Max(first, today + USECS_PER_DAY);
+	last = f[1].upper - f[1].upper % USECS_PER_DAY + USECS_PER_DAY;
+	last = Min(last, today + 31 * USECS_PER_DAY);
+	if (first > last)
+	{
+		*empty = true;
+		return NIL;
+	}
 	foreach(lc, f[0].values)
 	{
-		TimestampTz lo = f[1].lower - f[1].lower % USECS_PER_DAY;
-
-		while (lo <= f[1].upper)
+		for (TimestampTz lo = first; lo <= last; lo += 7 * USECS_PER_DAY)
 		{
-			TimestampTz last = Min(lo + 7 * USECS_PER_DAY - 1, f[1].upper);
+			TimestampTz hi = Min(lo + 6 * USECS_PER_DAY, last);
 			RfSeries   *s = palloc0(sizeof(RfSeries));
 			StringInfoData body;
 
@@ -677,12 +815,11 @@ rn_predicted_plan(const RfOptions *opts, List *qualvals, bool *empty)
 			appendStringInfoString(&body, "{\"store_uuid\":");
 			escape_json(&body, lfirst(lc));
 			appendStringInfo(&body, ",\"first_day\":\"%s\",\"last_day\":\"%s\"}",
-							 date_text(lo), date_text(last));
+							 date_text(lo), date_text(hi));
 			s->path = pstrdup(ep->path);
 			s->body = body.data;
 			s->consts = list_make1(psprintf("store_uuid=%s", (char *) lfirst(lc)));
 			result = lappend(result, s);
-			lo += 7 * USECS_PER_DAY;
 		}
 	}
 	return result;
