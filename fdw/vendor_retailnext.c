@@ -510,11 +510,11 @@ rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
 						else
 							appendStringInfoString(&body, ",\"time_ranges\":[{\"type\":\"store_hours\"}]");
 						if (g->per_day > 1)
-							appendStringInfo(&body, ",\"group_bys\":[{\"group\":\"location\"},"
+							appendStringInfo(&body, ",\"group_bys\":[{\"group\":\"location\",\"unit\":\"\",\"value\":1},"
 											 "{\"group\":\"date\",\"unit\":\"days\",\"value\":1},%s]",
 											 g->group_by);
 						else
-							appendStringInfo(&body, ",\"group_bys\":[{\"group\":\"location\"},%s]",
+							appendStringInfo(&body, ",\"group_bys\":[{\"group\":\"location\",\"unit\":\"\",\"value\":1},%s]",
 											 g->group_by);
 						appendStringInfoString(&body, ",\"time_zone\":");
 						escape_json(&body, tz);

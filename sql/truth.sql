@@ -1,0 +1,183 @@
+--
+-- truth: a pushed-down query returns what PostgreSQL returns for the same
+-- query over a wider fetch behind an optimisation fence (WITH ...
+-- MATERIALIZED), and a row's value never depends on the query's range.
+-- One block per case that once returned different rows or values; the
+-- generated differential suite (test/diff) checks the property broadly.
+-- Uses the RetailNext server and tables of retailnext.sql.
+--
+SET timezone = 'UTC';
+\set VERBOSITY default
+SET search_path = r, public;
+\! $SIMCTL reset
+
+-- ------------------------------------------------ whole periods, any range
+-- Caspar City Plaza, weekly, Los Angeles: the week of 2020-07-12 is whole
+-- whether the range ends inside it or after it, and equals its seven days.
+CREATE TEMP TABLE caspar_days AS
+SELECT period_start, value FROM rn_datamine
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+   AND grain = 'day' AND time_zone = 'America/Los_Angeles'
+   AND period_start >= '2020-06-01' AND period_start < '2020-09-01';
+SELECT w.period_start AT TIME ZONE 'America/Los_Angeles' AS week,
+       w.value AS pushed_short,
+       (SELECT value FROM rn_datamine
+         WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+           AND grain = 'week' AND time_zone = 'America/Los_Angeles'
+           AND period_start >= '2020-07-01' AND period_start < '2020-08-15'
+           AND period_start = w.period_start) AS pushed_long,
+       (SELECT sum(value) FROM caspar_days d
+         WHERE d.period_start >= w.period_start AND d.period_start < w.period_end) AS sum_of_days
+  FROM rn_datamine w
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+   AND grain = 'week' AND time_zone = 'America/Los_Angeles'
+   AND period_start >= '2020-07-12 00:00 America/Los_Angeles'
+   AND period_start < '2020-07-16 00:00 America/Los_Angeles';
+-- a period that starts before the range is not the query's, even when the
+-- range starts on a day boundary inside it
+SELECT count(*) FROM rn_datamine
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+   AND grain = 'week' AND time_zone = 'America/Los_Angeles'
+   AND period_start >= '2020-07-13 00:00 America/Los_Angeles'
+   AND period_start < '2020-07-19 00:00 America/Los_Angeles';
+-- two stores, about two years weekly: split into chunks, no week twice, and
+-- every week equal to the same week fetched on its own
+CREATE TEMP TABLE two_years AS
+SELECT location_uuid, period_start, value FROM rn_datamine
+ WHERE location_uuid IN ('aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9', 'aec5c886-9e2c-11e5-9bb7-0e5ba9bee1b9')
+   AND metric = 'traffic_in' AND grain = 'week'
+   AND period_start >= '2019-01-06' AND period_start < '2021-02-28';
+SELECT count(*) AS weeks, count(DISTINCT (location_uuid, period_start)) AS distinct_weeks
+  FROM two_years;
+SELECT t.value = s.value AS same_value, t.value
+  FROM two_years t
+  JOIN rn_datamine s ON s.location_uuid = t.location_uuid AND s.period_start = t.period_start
+ WHERE s.location_uuid = 'aec5c886-9e2c-11e5-9bb7-0e5ba9bee1b9' AND s.metric = 'traffic_in'
+   AND s.grain = 'week' AND s.period_start >= '2021-01-03' AND s.period_start < '2021-01-04';
+-- months and years too: the pushed answer equals the fenced one
+SELECT grain, count(*) AS periods,
+       count(*) FILTER (WHERE p.value IS DISTINCT FROM w.value) AS differing
+  FROM (SELECT * FROM rn_datamine
+         WHERE location_uuid = 'aec5c886-9e2c-11e5-9bb7-0e5ba9bee1b9' AND metric = 'traffic_in'
+           AND grain IN ('month', 'year') AND time_zone = 'America/New_York'
+           AND period_start >= '2020-01-15' AND period_start < '2020-11-15') p
+  FULL JOIN (WITH w AS MATERIALIZED (
+                SELECT * FROM rn_datamine
+                 WHERE location_uuid = 'aec5c886-9e2c-11e5-9bb7-0e5ba9bee1b9' AND metric = 'traffic_in'
+                   AND grain IN ('month', 'year') AND time_zone = 'America/New_York'
+                   AND period_start >= '2019-01-01' AND period_start < '2021-03-01')
+             SELECT * FROM w
+              WHERE period_start >= '2020-01-15' AND period_start < '2020-11-15') w
+    USING (grain, period_start)
+ GROUP BY grain ORDER BY grain;
+
+-- -------------------------------------------- store hours past midnight
+-- Union Square is open to 02:00 on Fridays and Saturdays: Saturday's first
+-- two hours belong to Friday's store day and are still Saturday's rows.
+SELECT (SELECT count(*) FROM rn_datamine
+         WHERE location_uuid = '2512a786-a117-11ea-874c-8000df845ed7' AND metric = 'traffic_in'
+           AND grain = 'hour' AND time_zone = 'America/New_York'
+           AND period_start >= '2020-07-11 00:00 America/New_York'
+           AND period_start < '2020-07-12 00:00 America/New_York') AS pushed,
+       (WITH w AS MATERIALIZED (
+            SELECT * FROM rn_datamine
+             WHERE location_uuid = '2512a786-a117-11ea-874c-8000df845ed7' AND metric = 'traffic_in'
+               AND grain = 'hour' AND time_zone = 'America/New_York'
+               AND period_start >= '2020-07-08' AND period_start < '2020-07-15')
+        SELECT count(*) FROM w
+         WHERE period_start >= '2020-07-11 00:00 America/New_York'
+           AND period_start < '2020-07-12 00:00 America/New_York') AS fenced;
+SELECT to_char(period_start AT TIME ZONE 'America/New_York', 'Dy HH24:MI') AS first_hours
+  FROM rn_datamine
+ WHERE location_uuid = '2512a786-a117-11ea-874c-8000df845ed7' AND metric = 'traffic_in'
+   AND grain = 'hour' AND time_zone = 'America/New_York'
+   AND period_start >= '2020-07-11 00:00 America/New_York'
+   AND period_start < '2020-07-11 03:00 America/New_York'
+ ORDER BY period_start;
+
+-- ------------------------------------------------- lists of grains, zones
+SELECT grain, time_zone, count(*)
+  FROM rn_datamine
+ WHERE location_uuid = '2512a786-a117-11ea-874c-8000df845ed7' AND metric = 'traffic_in'
+   AND grain IN ('day', 'week') AND time_zone IN ('UTC', 'America/New_York')
+   AND period_start >= '2020-07-05' AND period_start < '2020-07-19'
+ GROUP BY 1, 2 ORDER BY 1, 2;
+-- a misspelt grain and quals that cannot be sent are refused, not empty
+SELECT count(*) FROM rn_datamine
+ WHERE location_uuid = '2512a786-a117-11ea-874c-8000df845ed7' AND metric = 'traffic_in'
+   AND grain = 'Hour' AND period_start >= '2020-07-05' AND period_start < '2020-07-06';
+SELECT count(*) FROM rn_datamine
+ WHERE location_uuid = '2512a786-a117-11ea-874c-8000df845ed7' AND metric = 'traffic_in'
+   AND grain <> 'day' AND period_start >= '2020-07-05' AND period_start < '2020-07-06';
+SELECT count(*) FROM rn_datamine
+ WHERE location_uuid = '2512a786-a117-11ea-874c-8000df845ed7' AND metric = 'traffic_in'
+   AND lower(time_zone) = 'utc' AND period_start >= '2020-07-05' AND period_start < '2020-07-06';
+
+-- ------------------------------------------------------ the entry cap
+-- 9 stores x 15 metrics at 15 minutes: locations and metrics are split so
+-- that no request reaches 10,000 entries; every store and metric is there
+\! $SIMCTL reset
+SELECT count(DISTINCT location_uuid) AS stores, count(DISTINCT metric) AS metrics,
+       count(*) = count(DISTINCT (location_uuid, metric, period_start)) AS no_duplicates
+  FROM rn_datamine
+ WHERE location_uuid IN ('aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9', '86b03ba2-a117-11ea-802c-c00010892d7a',
+                         'a434a682-30a0-11ea-896a-00005f259c6e', 'dace69f6-b307-11e9-819d-0000698cf233',
+                         'aec5c886-9e2c-11e5-9bb7-0e5ba9bee1b9', '2512a786-a117-11ea-874c-8000df845ed7',
+                         'af21ffd8-9e2c-11e5-9bc9-0e5ba9bee1b9', 'af1fd977-9e2c-11e5-9bbe-0e5ba9bee1b9',
+                         '813737be-9f9d-11ea-8372-000008adea78')
+   AND metric IN ('traffic_in', 'traffic_out', 'total_occupancy', 'occupancy_limit',
+                  'individual_traffic_in', 'group_traffic_in', 'passby_traffic',
+                  'passby_capture_rate', 'conversion_rate', 'dwell_count',
+                  'avg_dwell_duration', 'net_sales', 'sales_transactions_count',
+                  'avg_transaction_value', 'staff_count')
+   AND grain = '15 minutes' AND time_zone = 'America/New_York'
+   AND period_start >= '2021-02-20 00:00 America/New_York'
+   AND period_start < '2021-02-21 00:00 America/New_York';
+\! $SIMCTL count --contains /v2/datamine
+
+-- ------------------------------------------------ zone transitions
+-- two zone locations in one request: the moves between them are there
+SELECT count(*) AS transitions,
+       count(*) FILTER (WHERE location_uuid <> to_location_uuid) AS between_locations
+  FROM rn_zone_transitions
+ WHERE location_uuid IN ('f1cc33f2-3329-11ea-9b32-80001a18e60d', 'cdf7322e-3329-11ea-8e45-80003c755d3e')
+   AND start_date = '2021-02-15' AND finish_date = '2021-02-22';
+-- asked by store, a row answers to the store
+SELECT count(*) AS transitions, count(*) FILTER (WHERE location_uuid = store_uuid) AS by_store
+  FROM rn_zone_transitions
+ WHERE location_uuid = 'af1fd977-9e2c-11e5-9bbe-0e5ba9bee1b9'
+   AND start_date = '2021-02-15' AND finish_date = '2021-02-22';
+SELECT count(*) FROM rn_zone_transitions
+ WHERE location_uuid::text LIKE 'f1cc%' AND start_date = '2021-02-15' AND finish_date = '2021-02-22';
+
+-- ------------------------------------------------------ health alerts
+-- "created before" is exclusive: the alert created exactly at the bound of
+-- a <= is still returned
+SELECT (SELECT count(*) FROM rn_health_alerts
+         WHERE alert_creation_time <= '2021-01-11 19:38:34.942+00') AS pushed,
+       (WITH w AS MATERIALIZED (SELECT * FROM rn_health_alerts)
+        SELECT count(*) FROM w WHERE alert_creation_time <= '2021-01-11 19:38:34.942+00') AS fenced,
+       (SELECT count(*) FROM rn_health_alerts
+         WHERE alert_creation_time <= '2021-01-11 19:38:34.942+00'
+           AND uuid = '97fd95e0-5444-11eb-8b83-40003ca6d233') AS the_doc_alert;
+
+-- -------------------------------------------- one time rule: Z is UTC
+-- store hours are instants; Union Square opens at 10:00 New York time
+SELECT effective_day, to_char(open AT TIME ZONE 'America/New_York', 'HH24:MI') AS opens,
+       to_char(close AT TIME ZONE 'America/New_York', 'Dy HH24:MI') AS closes
+  FROM rn_store_hours
+ WHERE store_uuid = '2512a786-a117-11ea-874c-8000df845ed7'
+   AND effective_day BETWEEN '2021-02-05' AND '2021-02-07'
+ ORDER BY 1;
+-- predictions fall inside the store's own hours (Fifth Avenue, 09-21)
+\! $SIMCTL config '{"retailnext": {"now": "real"}}'
+SELECT count(*) > 0 AS predicted,
+       count(*) FILTER (WHERE NOT EXISTS (
+           SELECT 1 FROM rn_store_hours h
+            WHERE h.store_uuid = p.store_uuid
+              AND h.effective_day BETWEEN current_date AND current_date + 10
+              AND p.time >= h.open AND p.time < h.close)) AS outside_store_hours
+  FROM rn_predicted_traffic p
+ WHERE p.store_uuid = 'aec5c886-9e2c-11e5-9bb7-0e5ba9bee1b9'
+   AND p.time >= current_date + 2 AND p.time < current_date + 6;
+\! $SIMCTL reset
