@@ -580,6 +580,170 @@ class Datamine(RNTestCase):
             self.assertEqual(json.dumps(resp.body).encode() == a, same, seed)
 
 
+def _hours(day_node):
+    return [x["group"]["from"] for x in day_node["data"]]
+
+
+def _labels(data):
+    return [(d["group"]["from"]["gregorian"], d["group"]["through"]["gregorian"]) for d in data]
+
+
+class DocDateRanges(RNTestCase):
+    """Datamine date_ranges as the document reads: "Z" implies UTC."""
+    LA = "America/Los_Angeles"
+    ALL_DAY = [{"from": "00:00", "until": "24:00"}]
+    DAY_HOUR = [{"group": "date", "unit": "days", "value": 1}, {"group": "time", "unit": "hours", "value": 1}]
+
+    @staticmethod
+    def rng(a, b):
+        return [{"from": {"gregorian": a}, "to": {"gregorian": b}}]
+
+    def hourly(self, a, b, **kw):
+        args = dict(locations=[CASPAR], time_zone=self.LA, time_ranges=self.ALL_DAY,
+                    group_bys=self.DAY_HOUR, date_ranges=self.rng(a, b))
+        args.update(kw)
+        st, body, _ = self.dm(**args)
+        self.assertEqual(st, 200, body)
+        return body["metrics"][0]["data"]
+
+    def test_gregorian_z_is_an_utc_instant(self):
+        # 2021-02-27T00:00:00Z is 2021-02-26 16:00 in Los Angeles (PST, UTC-8)
+        data = self.hourly("2021-02-27T00:00:00Z", "2021-02-28T00:00:00Z")
+        self.assertEqual([d["group"]["from"]["gregorian"] for d in data], ["2021-02-26", "2021-02-27"])
+        self.assertEqual(_hours(data[0]), ["%02d:00" % h for h in range(16, 24)])
+        self.assertEqual(_hours(data[1]), ["%02d:00" % h for h in range(0, 16)])
+        # the same 24 hours from the two local days read by dates
+        local = self.hourly("2021-02-26", "2021-02-28")
+        want = sum(x["value"] for x in local[0]["data"] if x["group"]["from"] >= "16:00") + \
+            sum(x["value"] for x in local[1]["data"] if x["group"]["from"] < "16:00")
+        self.assertEqual(sum(x["value"] for d in data for x in d["data"]), want)
+        # an explicit offset names the same instants
+        self.assertEqual(self.hourly("2021-02-27T05:30:00+05:30", "2021-02-27T19:00:00-05:00"), data)
+        # fractional seconds and a missing seconds field are accepted
+        self.assertEqual(self.hourly("2021-02-27T00:00:00.000Z", "2021-02-28T00:00Z"), data)
+        # date-only stays local midnight, a value without designator local wall clock
+        day = self.hourly("2021-02-27", "2021-02-28")
+        self.assertEqual(len(day), 1)
+        self.assertEqual(_hours(day[0]), ["%02d:00" % h for h in range(24)])
+        self.assertEqual(self.hourly("2021-02-27T00:00:00", "2021-02-28T00:00:00"), day)
+        for bad in ("2021-02-27T00:00:00+25:00", "2021-02-27Z", "2021-02-27T24:00:00Z", "27/02/2021"):
+            st, body, _ = self.dm(time_zone=self.LA, date_ranges=self.rng(bad, "2021-03-01"))
+            self.assertEqual((st, body["ok"]), (400, False), bad)
+
+    def test_gregorian_z_relative_base_and_london(self):
+        # the doc's relative example: base 2021-02-27T00:00:00Z (26th 16:00 in LA) plus 5 days
+        st, body, _ = self.dm(locations=[CASPAR], time_zone=self.LA, time_ranges=self.ALL_DAY,
+                              date_ranges=[{"from": {"relative": {"base": {"gregorian": "2021-02-27T00:00:00Z"}}},
+                                            "to": {"relative": {"add_days": 5}}}],
+                              group_bys=self.DAY_HOUR)
+        data = body["metrics"][0]["data"]
+        self.assertEqual((data[0]["group"]["from"]["gregorian"], _hours(data[0])[0]), ("2021-02-26", "16:00"))
+        # (cut at the simulator's now, 2021-03-03T18:15Z = 10:15 in LA: the 10:00 hour holds one slot)
+        self.assertEqual((data[-1]["group"]["from"]["gregorian"], _hours(data[-1])[-1]), ("2021-03-03", "10:00"))
+        # in London (GMT in February) Z is local time: Z and date-only agree
+        a = self.hourly("2021-02-27T00:00:00Z", "2021-02-28T00:00:00Z", locations=[GARDEN], time_zone="Europe/London")
+        b = self.hourly("2021-02-27", "2021-02-28", locations=[GARDEN], time_zone="Europe/London")
+        self.assertEqual(a, b)
+
+    def test_gregorian_z_wall_knob(self):
+        self.config(gregorian_z="wall")
+        data = self.hourly("2021-02-27T00:00:00Z", "2021-02-28T00:00:00Z")
+        self.assertEqual(data, self.hourly("2021-02-27", "2021-02-28"))
+        self.assertEqual(_hours(data[0])[0], "00:00")
+        st, body, _ = self.dm(time_zone=self.LA, date_ranges=self.rng("2021-02-27T00:00:00+01:00", "2021-02-28"))
+        self.assertEqual((st, body["ok"]), (400, False))
+
+    def test_gregorian_z_without_time_zone_is_per_store(self):
+        # 2021-02-27T00:00Z..2021-02-28T00:00Z is Fri 16:00..Sat 16:00 in LA, Fri 19:00..Sat 19:00
+        # in New York; Caspar is open Fri/Sat 10-21, Fifth Avenue 9-21
+        st, body, _ = self.dm(locations=[CASPAR, FIFTH],
+                              date_ranges=self.rng("2021-02-27T00:00:00Z", "2021-02-28T00:00:00Z"),
+                              group_bys=[{"group": "location", "unit": ""}] + self.DAY_HOUR)
+        self.assertEqual(st, 200)
+        caspar, fifth = body["metrics"][0]["data"]
+        self.assertEqual([d["group"]["from"]["gregorian"] for d in caspar["data"]], ["2021-02-26", "2021-02-27"])
+        self.assertEqual(_hours(caspar["data"][0]), ["16:00", "17:00", "18:00", "19:00", "20:00"])
+        self.assertEqual(_hours(caspar["data"][1]), ["10:00", "11:00", "12:00", "13:00", "14:00", "15:00"])
+        self.assertEqual(_hours(fifth["data"][0]), ["19:00", "20:00"])
+        self.assertEqual(_hours(fifth["data"][1]), ["%02d:00" % h for h in range(9, 19)])
+        # name dates still need a time zone
+        st, body, _ = self.dm(date_ranges=[{"from": {"name": "today"}, "to": {"name": "now"}}])
+        self.assertEqual(st, 400)
+
+    def test_range_to_exclusive_default_and_inclusive_knob(self):
+        # the doc's "last week" ends at the truncated week start, Sunday 2021-02-28: 21..27 only
+        st, body, _ = self.call("/v2/datamine", DOC_DATAMINE)
+        days = [d["group"]["from"]["gregorian"] for d in body["metrics"][0]["data"]]
+        self.assertEqual((days[0], days[-1], len(days)), ("2021-02-21", "2021-02-27", 7))
+        st, body, _ = self.dm(time_zone=self.LA, date_ranges=self.rng("2021-02-27", "2021-02-27"))
+        self.assertEqual(st, 400)
+        q15 = [{"group": "time", "unit": "minutes", "value": 15}]
+        excl = self.hourly("2021-02-27T10:00:00", "2021-02-27T12:00:00", group_bys=q15)
+        self.assertEqual((excl[0]["group"]["from"], excl[-1]["group"]["from"], len(excl)), ("10:00", "11:45", 8))
+        self.config(range_to="inclusive")
+        st, body, _ = self.call("/v2/datamine", DOC_DATAMINE)
+        days = [d["group"]["from"]["gregorian"] for d in body["metrics"][0]["data"]]
+        self.assertEqual((days[0], days[-1], len(days)), ("2021-02-21", "2021-02-28", 8))
+        # a date-only "to" holds its whole day; from == to is one day
+        one = self.hourly("2021-02-27", "2021-02-27")
+        self.assertEqual([d["group"]["from"]["gregorian"] for d in one], ["2021-02-27"])
+        self.assertEqual(len(one[0]["data"]), 24)
+        # a "Z" midnight holds its whole UTC day: LA 26th 16:00 .. 27th 15:45
+        z = self.hourly("2021-02-27T00:00:00Z", "2021-02-27T00:00:00Z")
+        self.assertEqual((_hours(z[0])[0], _hours(z[-1])[-1], len(z[0]["data"]) + len(z[-1]["data"])),
+                         ("16:00", "15:00", 24))
+        # any other "to" holds the slot starting at that instant
+        incl = self.hourly("2021-02-27T10:00:00", "2021-02-27T12:00:00", group_bys=q15)
+        self.assertEqual((incl[-1]["group"]["from"], len(incl)), ("12:00", 9))
+        incl = self.hourly("2021-02-27T18:00:00Z", "2021-02-27T20:00:00Z", group_bys=q15)
+        self.assertEqual((incl[0]["group"]["from"], incl[-1]["group"]["from"]), ("10:00", "12:00"))
+        st, body, _ = self.dm(time_zone=self.LA, date_ranges=self.rng("2021-02-27", "2021-02-26"))
+        self.assertEqual(st, 400)
+
+    def test_edge_labels_whole_and_clipped(self):
+        weeks = [{"group": "date", "unit": "weeks", "value": 1}]
+        days = [{"group": "date", "unit": "days", "value": 1}]
+        rng = self.rng("2021-02-24", "2021-03-03")       # Wednesday to Wednesday, [from, to)
+        _, whole, _ = self.dm(locations=[CASPAR], time_zone=self.LA, date_ranges=rng, group_bys=weeks)
+        _, per_day, _ = self.dm(locations=[CASPAR], time_zone=self.LA, date_ranges=rng, group_bys=days)
+        w, d = whole["metrics"][0]["data"], per_day["metrics"][0]["data"]
+        # NRF weeks start on Sunday: 2021-02-21..27 and 2021-02-28..03-06 named whole
+        self.assertEqual(_labels(w), [("2021-02-21", "2021-02-27"), ("2021-02-28", "2021-03-06")])
+        self.assertEqual(len(d), 7)
+        self.assertEqual(w[0]["value"], sum(x["value"] for x in d[:4]))     # only 24..27 summed
+        self.assertEqual(w[1]["value"], sum(x["value"] for x in d[4:]))
+        self.config(edge_labels="clipped")
+        _, clip, _ = self.dm(locations=[CASPAR], time_zone=self.LA, date_ranges=rng, group_bys=weeks)
+        c = clip["metrics"][0]["data"]
+        self.assertEqual(_labels(c), [("2021-02-24", "2021-02-27"), ("2021-02-28", "2021-03-02")])
+        self.assertEqual([x["value"] for x in c], [x["value"] for x in w])
+        self.assertEqual(c[0]["group"]["from"], {"gregorian": "2021-02-24", "year": 2021, "month": 1, "day": 25})
+        # a bucket inside the range keeps its whole label; months of NRF 2020 cut by the range
+        _, m, _ = self.dm(locations=[CASPAR], time_zone=self.LA, date_ranges=self.rng("2020-02-10", "2020-04-10"),
+                          group_bys=[{"group": "date", "unit": "months", "value": 1}])
+        self.assertEqual(_labels(m["metrics"][0]["data"]),
+                         [("2020-02-10", "2020-02-29"), ("2020-03-01", "2020-04-04"), ("2020-04-05", "2020-04-09")])
+
+    def test_slot_values_do_not_depend_on_the_request(self):
+        weeks = [{"group": "date", "unit": "weeks", "value": 1}]
+        q15 = [{"group": "time", "unit": "minutes", "value": 15}]
+        week = lambda a, b, tz=self.LA: self.dm(locations=[CASPAR], time_zone=tz,  # noqa: E731
+                                                date_ranges=self.rng(a, b), group_bys=weeks)[1]["metrics"][0]["data"]
+        exact = week("2021-02-21", "2021-02-28")
+        self.assertEqual(_labels(exact), [("2021-02-21", "2021-02-27")])
+        longer = week("2021-02-07", "2021-03-01")
+        self.assertEqual([x for x in longer if x["group"] == exact[0]["group"]][0]["value"], exact[0]["value"])
+        # the same week as instants: 2021-02-21T08:00Z..2021-02-28T08:00Z is the LA week
+        self.assertEqual(week("2021-02-21T08:00:00Z", "2021-02-28T08:00:00Z"), exact)
+        # and as 15-minute slots fetched in two pieces
+        total = 0
+        for a, b in (("2021-02-21", "2021-02-24T13:15:00"), ("2021-02-24T13:15:00", "2021-02-28")):
+            got = self.hourly(a, b, time_ranges=[{"type": "store_hours"}],
+                              group_bys=[{"group": "date", "unit": "days", "value": 1}] + q15)
+            total += sum(x["value"] for d in got for x in d["data"])
+        self.assertEqual(total, exact[0]["value"])
+
+
 class Users(RNTestCase):
     def test_list_paging_and_doc_example(self):
         st, body, hdrs = self.call("/v1/users")

@@ -26,10 +26,31 @@ nesting level per group_bys entry, in request order: inner nodes {"group", "inde
 Groups: location {name, qualified_name, type, uuid}; date {type, from: {gregorian, year,
 month, day}, through: {...}} (whole calendar buckets); time {type: "time", from:
 "HH:MM", until: "HH:MM"} prefixed "+"/"-" for store hours past/before midnight;
-day_of_week {type, name}.  date_ranges are [from, to) ("to" exclusive, as the doc's
-"last week"/"plus 4 months" examples imply); gregorian values are wall-clock times in
-the query's time_zone ("Z" accepted, other offsets refused); without time_zone each
-store uses its own zone (and "name" dates are refused).  Limits: 5 years for one
+day_of_week {type, name}.
+DATE RANGES (the doc: gregorian is "yyyy-mm-ddThh:mm:ssZ, where 'Z' implies that the
+time zone is UTC").  gregorian accepts yyyy-mm-dd, or yyyy-mm-ddThh:mm[:ss[.ffffff]]
+followed by Z, +hh:mm / -hh:mm (or +hhmm), or nothing.  gregorian_z=utc (default): Z or
+an offset makes an instant, converted to the query's time_zone, where it is bucketed;
+date-only is local midnight and a value without designator local wall clock in that
+zone.  Without time_zone each store converts into its own zone (and "name" dates are
+refused).  name/absolute/relative are local wall clock of that zone; a relative with a
+gregorian base converts the base first, then truncates/adds locally.  gregorian_z=wall
+(the old reading): "Z" is dropped and the value read as local wall clock; numeric
+offsets are refused.  range_to=exclusive (default): [from, to), as the doc's "last
+week" example (truncate_to week) implies; to == from is refused.  range_to=inclusive:
+a "to" at midnight -- date-only, or 00:00:00 in the frame it is written in (UTC for
+Z) -- includes that whole day (in that frame); any other "to" includes the 15-minute
+slot starting at that instant; to == from is allowed.  A 15-minute slot belongs to a
+range when its start is inside; in store_hours mode the slots of a business day before
+its local midnight ("-") or after the next ("+") are tested at the day's first/last
+minute (a range holding the whole local day holds the whole business day).
+EDGES  A date bucket (days x value start at the earliest "from"; weeks, months, years
+x value at the calendar bucket holding it) is labelled as a whole calendar bucket, and its value
+sums only the slots inside the ranges (edge_labels=whole, default; a plausible reading:
+the API sums the requested range).  edge_labels=clipped: from/through of a bucket cut
+by the ranges name only the days of it that some range touches.  A slot's values are
+fixed by (seed, location, day, slot) and never by the request, so a whole bucket has
+the same value whatever range fetched it.  Limits: 5 years for one
 location, 2 for several (400).  Unknown/unpermitted location or unknown metric ->
 per-metric ok false (HTTP 200).  Regions sum their stores.  time_zone "local" serves
 live occupancy (fixture + /v1/occupancy/adjust adjustments) under the doc's
@@ -148,6 +169,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import re
 import threading
 import time
 import urllib.parse
@@ -173,6 +195,11 @@ DEFAULTS = {
     "export_ttl": 0,
     "token_location_profile": "",
     "sso_permissions": "users_page",
+    "gregorian_z": "utc",
+    "range_to": "exclusive",
+    "edge_labels": "whole",
+    "z_reading": "utc",
+    "predicted_days": "local",
 }
 
 DAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -696,6 +723,11 @@ class Calendar:
             cur = cur + dt.timedelta(days=spec["day"] - 1)
         return dt.datetime.combine(cur, dt.time()) + dt.timedelta(
             hours=spec.get("hour", 0), minutes=spec.get("minute", 0), seconds=spec.get("second", 0))
+
+
+TINY = dt.timedelta(microseconds=1)
+_GREG_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?"
+                      r"(Z|z|[+-]\d{2}:?\d{2})?)?$")
 
 
 def _add_years(t, n):
@@ -1558,7 +1590,40 @@ class RetailNext:
     # ==================================================================
     # datamine
     # ==================================================================
-    def _resolve(self, spec, other, now_local, cal, depth=0):
+    def _gregorian(self, v, zone):
+        """(store-local naive datetime in zone, aware instant or None, its offset).
+
+        Date-only values and values without a designator are local wall clock
+        in zone.  Under gregorian_z=utc a "Z" or a +hh:mm / -hh:mm offset makes
+        the value an instant, converted to zone (the doc: "Z" implies UTC);
+        under gregorian_z=wall "Z" is dropped and the value is read as local
+        wall clock (numeric offsets refused)."""
+        m = _GREG_RE.match(v.strip()) if isinstance(v, str) else None
+        if m is None:
+            _fail(400, "gregorian must be yyyy-mm-ddThh:mm:ssZ or yyyy-mm-dd, got %r" % (v,))
+        date, hh, mi, ss, frac, des = m.groups()
+        try:
+            d = dt.date.fromisoformat(date)
+            t = dt.datetime(d.year, d.month, d.day, int(hh or 0), int(mi or 0), int(ss or 0),
+                            int((frac or "0").ljust(6, "0")))
+        except ValueError:
+            _fail(400, "gregorian must be yyyy-mm-ddThh:mm:ssZ or yyyy-mm-dd, got %r" % (v,))
+        if not des:
+            return t, None, None
+        if str(self.c("gregorian_z")) == "wall":
+            if des not in ("Z", "z"):
+                _fail(400, "gregorian_z=wall: gregorian takes local wall clock with a Z, not %r" % (v,))
+            return t, None, None
+        off = dt.timedelta(0)
+        if des not in ("Z", "z"):
+            digits = des[1:].replace(":", "")
+            off = (1 if des[0] == "+" else -1) * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+            if abs(off) >= dt.timedelta(hours=24):
+                _fail(400, "gregorian offset out of range in %r" % (v,))
+        inst = t.replace(tzinfo=dt.timezone(off))
+        return inst.astimezone(zone).replace(tzinfo=None), inst, off
+
+    def _resolve(self, spec, other, now_local, cal, zone, depth=0):
         if depth > 5:
             _fail(400, "date specification nested too deeply")
         if not isinstance(spec, dict) or len(spec) != 1:
@@ -1575,20 +1640,7 @@ class RetailNext:
                 _fail(400, "unsupported date name %r; supported: now, today, yesterday, tomorrow" % (v,))
             return day + dt.timedelta(days=offs[v])
         if kind == "gregorian":
-            if not isinstance(v, str):
-                _fail(400, "gregorian must be a string")
-            s = v.strip()
-            if s.endswith("Z") or s.endswith("z"):
-                s = s[:-1]
-            try:
-                if "T" in s or " " in s:
-                    t = dt.datetime.fromisoformat(s)
-                    if t.tzinfo is not None:
-                        raise ValueError
-                    return t
-                return dt.datetime.combine(dt.date.fromisoformat(s), dt.time())
-            except ValueError:
-                _fail(400, "gregorian must be yyyy-mm-ddThh:mm:ssZ, got %r" % (v,))
+            return self._gregorian(v, zone)[0]
         if kind == "absolute":
             if not isinstance(v, dict):
                 _fail(400, "absolute must be an object")
@@ -1604,7 +1656,7 @@ class RetailNext:
                 if k in adds and (not isinstance(x, int) or isinstance(x, bool)):
                     _fail(400, "%s must be an integer" % k)
             if "base" in v:
-                base = self._resolve(v["base"], None, now_local, cal, depth + 1)
+                base = self._resolve(v["base"], None, now_local, cal, zone, depth + 1)
             elif other is None:
                 _fail(400, "relative dates need a base when both from and to are relative")
             else:
@@ -1622,7 +1674,13 @@ class RetailNext:
                 _fail(400, "relative date out of range")
         _fail(400, "a date takes exactly one of name, gregorian, absolute, relative")
 
-    def _range(self, dr, now_local, cal):
+    def _range(self, dr, now_local, cal, zone):
+        """(from, to as given, exclusive end): store-local naive datetimes in zone.
+
+        range_to=exclusive: [from, to).  range_to=inclusive: a "to" at midnight
+        (date-only, or 00:00:00 in the frame it is written in: UTC for a "Z"
+        under gregorian_z=utc) includes that whole day; any other "to" includes
+        the 15-minute slot that starts at that instant."""
         if not isinstance(dr, dict) or "from" not in dr or "to" not in dr:
             _fail(400, "each date range needs from and to")
         f, t = dr["from"], dr["to"]
@@ -1634,14 +1692,29 @@ class RetailNext:
             _fail(400, "relative dates need a base when both from and to are relative")
         try:
             if f_rel:
-                to = self._resolve(t, None, now_local, cal)
-                frm = self._resolve(f, to, now_local, cal)
+                to = self._resolve(t, None, now_local, cal, zone)
+                frm = self._resolve(f, to, now_local, cal, zone)
             else:
-                frm = self._resolve(f, None, now_local, cal)
-                to = self._resolve(t, frm, now_local, cal)
+                frm = self._resolve(f, None, now_local, cal, zone)
+                to = self._resolve(t, frm, now_local, cal, zone)
+            end = to
+            if str(self.c("range_to")) == "inclusive":
+                inst = None
+                if isinstance(t, dict) and isinstance(t.get("gregorian"), str) and len(t) == 1:
+                    inst = self._gregorian(t["gregorian"], zone)[1]
+                if inst is not None:
+                    # midnight in the frame the value is written in (UTC or its offset)
+                    if inst.time() == dt.time():
+                        end = (inst + dt.timedelta(days=1)).astimezone(zone).replace(tzinfo=None)
+                    else:
+                        end = to + TINY
+                elif to.time() == dt.time():
+                    end = to + dt.timedelta(days=1)
+                else:
+                    end = to + TINY
         except (ValueError, OverflowError):
             _fail(400, "date out of range")
-        return frm, to
+        return frm, to, end
 
     def _time_ranges(self, trs):
         if not isinstance(trs, list) or not trs:
@@ -1750,15 +1823,30 @@ class RetailNext:
         if tzname == "local":
             return self._datamine_local(b, uniq, metrics, groups, time_mode)
         zone = _zone(tzname) if tzname else None
-        now_local = _wall(int(now.timestamp()) // 60, zone) if zone else None
-        ranges = [self._range(dr, now_local, cal) for dr in b["date_ranges"]]
         years = 5 if len(uniq) == 1 else 2
-        for frm, to in ranges:
-            if to <= frm:
-                _fail(400, "date range 'to' must be after 'from'")
-            if to > _add_years(frm, years):
-                _fail(400, "the date range exceeds %d years, the limit when querying %s"
-                      % (years, "one location" if years == 5 else "several locations"))
+        inclusive = str(self.c("range_to")) == "inclusive"
+        by_zone = {}
+
+        def ranges_for(z):
+            """[(from, exclusive end)] as store-local naive datetimes of zone z."""
+            key = getattr(z, "key", "UTC")
+            hit = by_zone.get(key)
+            if hit is not None:
+                return hit
+            now_local = _wall(int(now.timestamp()) // 60, zone) if zone else None
+            out = []
+            for dr in b["date_ranges"]:
+                frm, to, end = self._range(dr, now_local, cal, z)
+                if to < frm or (to == frm and not inclusive):
+                    _fail(400, "date range 'to' must be after 'from'")
+                if to > _add_years(frm, years):
+                    _fail(400, "the date range exceeds %d years, the limit when querying %s"
+                          % (years, "one location" if years == 5 else "several locations"))
+                out.append((frm, end))
+            by_zone[key] = out
+            return out
+        # without time_zone every store reads the ranges in its own zone; UTC checks them up front
+        ranges_for(zone or UTC)
         with self.lock:
             found = [self.locs.get(u) for u in uniq]
             ch = self.children()
@@ -1780,51 +1868,87 @@ class RetailNext:
         acc = {}
         if loc_err is None:
             cut = (int(now.timestamp()) // 60) // 15 * 15
-            self._accumulate(acc, plan, groups, ranges, time_mode, zone, cal, cut, need_limit)
+            self._accumulate(acc, plan, groups, ranges_for, time_mode, zone, cal, cut, need_limit)
         return self._datamine_response(acc, plan, groups, metrics, loc_err, cal)
 
-    def _accumulate(self, acc, plan, groups, ranges, time_mode, zone, cal, cut, need_limit):
+    def _accumulate(self, acc, plan, groups, ranges_for, time_mode, zone, cal, cut, need_limit):
         eng = self.engine
-        min_from = min(f for f, _ in ranges).date()
-        first_day = min(f for f, _ in ranges).date() - dt.timedelta(days=1)
-        last_day = max(t for _, t in ranges).date() + dt.timedelta(days=1)
-        date_keys = {}
         has_time = any(g[0] == "time" for g in groups)
         full_day = time_mode == [(0, 1440)]
+        clipped = str(self.c("edge_labels")) == "clipped"
+        contexts = {}
 
-        def date_key(d, unit, n):
-            k = date_keys.get(d)
-            if k is not None:
+        class Ctx:
+            """The date ranges as seen from one time zone."""
+
+            def __init__(self, ranges):
+                self.ranges = ranges
+                self.min_from = min(f for f, _ in ranges).date()
+                self.first_day = self.min_from - dt.timedelta(days=1)
+                self.last_day = max(t for _, t in ranges).date() + dt.timedelta(days=1)
+                self.keys = {}
+
+            def date_key(self, d, unit, n):
+                k = self.keys.get(d)
+                if k is not None:
+                    return k
+                min_from = self.min_from
+                if unit == "days":
+                    i = (d - min_from).days // n
+                    s = min_from + dt.timedelta(days=i * n)
+                    e = s + dt.timedelta(days=n - 1)
+                elif unit == "weeks":
+                    a = cal.week_start_of(min_from)
+                    i = (cal.week_start_of(d) - a).days // (7 * n)
+                    s = a + dt.timedelta(days=7 * n * i)
+                    e = s + dt.timedelta(days=7 * n - 1)
+                elif unit == "months":
+                    a = cal.month_index(min_from)
+                    i = a + (cal.month_index(d) - a) // n * n
+                    s = cal.month_start(i)
+                    e = cal.month_start(i + n) - dt.timedelta(days=1)
+                else:
+                    a = cal.year_of(min_from)
+                    y = a + (cal.year_of(d) - a) // n * n
+                    s = cal.fy_start(y)
+                    e = cal.fy_start(y + n) - dt.timedelta(days=1)
+                if clipped:
+                    # only the days of the bucket that some range touches
+                    cov = [(max(s, f.date()), min(e, (t - TINY).date())) for f, t in self.ranges
+                           if f.date() <= e and (t - TINY).date() >= s]
+                    if cov:
+                        s, e = min(c[0] for c in cov), max(c[1] for c in cov)
+                self.keys[d] = k = (s, e)
                 return k
-            if unit == "days":
-                i = (d - min_from).days // n
-                s = min_from + dt.timedelta(days=i * n)
-                e = s + dt.timedelta(days=n - 1)
-            elif unit == "weeks":
-                a = cal.week_start_of(min_from)
-                i = (cal.week_start_of(d) - a).days // (7 * n)
-                s = a + dt.timedelta(days=7 * n * i)
-                e = s + dt.timedelta(days=7 * n - 1)
-            elif unit == "months":
-                a = cal.month_index(min_from)
-                i = a + (cal.month_index(d) - a) // n * n
-                s = cal.month_start(i)
-                e = cal.month_start(i + n) - dt.timedelta(days=1)
-            else:
-                a = cal.year_of(min_from)
-                y = a + (cal.year_of(d) - a) // n * n
-                s = cal.fy_start(y)
-                e = cal.fy_start(y + n) - dt.timedelta(days=1)
-            date_keys[d] = k = (s, e)
-            return k
 
-        def emit(li, rdate, tkey, vals, rank, store_uuid):
+            def in_ranges(self, x):
+                for f, t in self.ranges:
+                    if f <= x < t:
+                        return True
+                return False
+
+            def whole_day(self, d):
+                s = dt.datetime.combine(d, dt.time())
+                e = s + dt.timedelta(days=1)
+                for f, t in self.ranges:
+                    if f <= s and e <= t:
+                        return True
+                return False
+
+        def ctx_for(z):
+            key = getattr(z, "key", "UTC")
+            c = contexts.get(key)
+            if c is None:
+                c = contexts[key] = Ctx(ranges_for(z))
+            return c
+
+        def emit(ctx, li, rdate, tkey, vals, rank, store_uuid):
             path = []
             for kind, unit, n in groups:
                 if kind == "location":
                     path.append(li)
                 elif kind == "date":
-                    path.append(date_key(rdate, unit, n))
+                    path.append(ctx.date_key(rdate, unit, n))
                 elif kind == "time":
                     path.append((tkey[0], tkey[1] // n * n, n))
                 else:
@@ -1840,20 +1964,6 @@ class RetailNext:
             if need_limit:
                 a[NV + 1].add(store_uuid)
 
-        def in_ranges(x):
-            for f, t in ranges:
-                if f <= x < t:
-                    return True
-            return False
-
-        def whole_day(d):
-            s = dt.datetime.combine(d, dt.time())
-            e = s + dt.timedelta(days=1)
-            for f, t in ranges:
-                if f <= s and e <= t:
-                    return True
-            return False
-
         loc_first = groups[0][0] == "location"
         cap = self.ci("cap")
         for li, (loc, srcs) in enumerate(plan):
@@ -1863,8 +1973,10 @@ class RetailNext:
                 su = src.store["uuid"]
                 same_zone = zone is None or zone.key == src.store["time_zone"]
                 ezone = zone or src.tz
-                d = first_day
-                while d <= last_day:
+                ctx = ctx_for(ezone)
+                in_ranges, whole_day = ctx.in_ranges, ctx.whole_day
+                d = ctx.first_day
+                while d <= ctx.last_day:
                     if d < src.start or (src.archive and d >= src.archive):
                         d += dt.timedelta(days=1)
                         continue
@@ -1876,7 +1988,7 @@ class RetailNext:
                             continue
                         if (same_zone and not has_time and not slot_ov and dd.c_utc <= cut
                                 and whole_day(d)):
-                            emit(li, d, None, dd.vec, dd.rank, su)
+                            emit(ctx, li, d, None, dd.vec, dd.rank, su)
                         else:
                             dD = dt.datetime.combine(d, dt.time())
                             for m, lst, vals, rank in eng.business_slots(src, d):
@@ -1889,7 +2001,7 @@ class RetailNext:
                                     continue
                                 ld = L.date()
                                 sign = (ld > d) - (ld < d)
-                                emit(li, d, (sign, L.hour * 60 + L.minute), vals, rank, su)
+                                emit(ctx, li, d, (sign, L.hour * 60 + L.minute), vals, rank, su)
                     else:
                         prev = eng.day(src, d - dt.timedelta(days=1))
                         nxt = eng.day(src, d + dt.timedelta(days=1))
@@ -1902,7 +2014,7 @@ class RetailNext:
                                 and q1 <= cut and whole_day(d)):
                             vals = [x + y for x, y in zip(dd.vec, dd.after)]
                             vals[NSLOT] = (q1 - q0) // 15
-                            emit(li, d, None, vals, dd.rank, su)
+                            emit(ctx, li, d, None, vals, dd.rank, su)
                         else:
                             slots = []
                             for k in (-1, 0, 1):
@@ -1925,7 +2037,7 @@ class RetailNext:
                                         break
                                 else:
                                     continue
-                                emit(li, L.date(), (0, tm), vals, rank, su)
+                                emit(ctx, li, L.date(), (0, tm), vals, rank, su)
                     d += dt.timedelta(days=1)
 
     def _group_obj(self, kind, key, plan, cal):
