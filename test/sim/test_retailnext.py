@@ -287,6 +287,9 @@ class StoreHours(RNTestCase):
            "end_date": "2021-01-22T00:00:00Z"}
 
     def test_doc_example(self):
+        # the doc's example values are the stores' local hours written with a "Z": they
+        # come back under z_reading=wall
+        self.config(z_reading="wall")
         st, body, _ = self.call("/v1/storehours", self.REQ)
         self.assertEqual(st, 200)
         res = body["result"]
@@ -296,7 +299,31 @@ class StoreHours(RNTestCase):
         self.assertEqual(res[FIFTH]["2021-01-22T00:00:00Z"], {
             "store_uuid": FIFTH, "effective_day": "2021-01-22T00:00:00Z",
             "open": "2021-01-22T09:00:00Z", "close": "2021-01-22T21:00:00Z"})
+        # start_date and end_date both included (the example answers 15th and 22nd)
         self.assertEqual((len(res[CASPAR]), len(res[FIFTH])), (8, 8))
+
+    def test_z_is_utc(self):
+        # default z_reading=utc: Caspar (Los Angeles, PST -8) opens 10-21, Fifth Avenue
+        # (New York) 09-21: EST -5 in January, EDT -4 from 2021-03-14
+        st, body, _ = self.call("/v1/storehours", self.REQ)
+        res = body["result"]
+        self.assertEqual(res[CASPAR]["2021-01-15T00:00:00Z"], {
+            "store_uuid": CASPAR, "effective_day": "2021-01-15T00:00:00Z",
+            "open": "2021-01-15T18:00:00Z", "close": "2021-01-16T05:00:00Z"})
+        self.assertEqual(res[FIFTH]["2021-01-22T00:00:00Z"], {
+            "store_uuid": FIFTH, "effective_day": "2021-01-22T00:00:00Z",
+            "open": "2021-01-22T14:00:00Z", "close": "2021-01-23T02:00:00Z"})
+        self.assertEqual((len(res[CASPAR]), len(res[FIFTH])), (8, 8))
+        st, body, _ = self.call("/v1/storehours", {"stores": [FIFTH], "start_date": "2021-03-15",
+                                                   "end_date": "2021-03-15T00:00:00Z"})
+        self.assertEqual(body["result"][FIFTH], {"2021-03-15T00:00:00Z": {
+            "store_uuid": FIFTH, "effective_day": "2021-03-15T00:00:00Z",
+            "open": "2021-03-15T13:00:00Z", "close": "2021-03-16T01:00:00Z"}})
+        # start_date/end_date label days like effective_day: other times are refused
+        for v in ("2021-03-15T05:00:00Z", "2021-03-15T00:00:00-05:00", "2021-03-15T00:00:01Z", "15.03.2021"):
+            st, body, _ = self.call("/v1/storehours", {"stores": [FIFTH], "start_date": v,
+                                                       "end_date": "2021-03-16"})
+            self.assertEqual(st, 400, v)
 
     def test_paging_and_midnight(self):
         req = {"stores": [UNION, SANJOSE], "start_date": "2021-01-01", "end_date": "2021-01-31"}
@@ -319,8 +346,13 @@ class StoreHours(RNTestCase):
         # Union Square every day; San Jose closed on Sundays (5 in Jan 2021)
         self.assertEqual(len(seen), 31 + 26)
         self.assertEqual(pages, 3)
+        # Friday 10:00-02:00 in New York (EST) is 15:00Z-07:00Z
         fri = seen[(UNION, "2021-01-15T00:00:00Z")]
-        self.assertEqual(fri["close"], "2021-01-16T02:00:00Z")
+        self.assertEqual((fri["open"], fri["close"]), ("2021-01-15T15:00:00Z", "2021-01-16T07:00:00Z"))
+        self.config(z_reading="wall")
+        st, body, _ = self.call("/v1/storehours", dict(req, stores=[UNION]))
+        fri = body["result"][UNION]["2021-01-15T00:00:00Z"]
+        self.assertEqual((fri["open"], fri["close"]), ("2021-01-15T10:00:00Z", "2021-01-16T02:00:00Z"))
 
     def test_errors(self):
         for b in ({"stores": [CASPAR], "start_date": "2021-01-01"},
@@ -862,9 +894,64 @@ class HealthAndPrediction(RNTestCase):
         st, _, _ = self.call("/v1/healthalerts", {"start_time": "last tuesday"})
         self.assertEqual(st, 400)
 
+    def all_alerts(self, body=b""):
+        rows, start = [], "0"
+        while start is not None:
+            st, page, hdrs = self.call("/v1/healthalerts", body, headers={"X-Page-Start": start})
+            self.assertIn(st, (200, 206))
+            rows += page["result"]
+            start = hdrs.get("X-PAGE-NEXT")
+        return rows
+
+    def test_health_alerts_start_time_is_exclusive_utc(self):
+        import datetime as dt
+        rows = self.all_alerts()
+        # a Los Angeles alert with milliseconds, not the newest
+        a = next(r for r in rows[5:] if r["alert_creation_time"].endswith("-08:00")
+                 and not r["alert_creation_time"][20:23] == "000")
+        i = rows.index(a)
+        created = dt.datetime.fromisoformat(a["alert_creation_time"]).astimezone(dt.timezone.utc)
+        z = lambda t: t.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"  # noqa: E731
+        # "created before": an alert created exactly at start_time is not returned
+        for st_ in (z(created), a["alert_creation_time"]):
+            got = self.all_alerts({"start_time": st_})
+            self.assertEqual(got, rows[i + 1:], st_)
+        got = self.all_alerts({"start_time": z(created + dt.timedelta(milliseconds=1))})
+        self.assertEqual(got[0], a)
+        # whole seconds: the alert created within that second is not before it
+        got = self.all_alerts({"start_time": created.strftime("%Y-%m-%dT%H:%M:%SZ")})
+        self.assertEqual(got, rows[i + 1:])
+        # z_reading=wall: the "Z" is each alert's store wall clock (alert_creation_time
+        # is written in the store's offset, so its first 23 characters are that clock)
+        wall = a["alert_creation_time"][:23]
+        local_before = [r for r in rows if r["alert_creation_time"][:23] < wall]
+        self.assertNotIn(a, local_before)
+        self.assertNotEqual(local_before, rows[i + 1:])     # New York / London stores differ
+        as_utc = dt.datetime.fromisoformat(wall).replace(tzinfo=dt.timezone.utc)
+        self.assertEqual(self.all_alerts({"start_time": wall + "Z"}),
+                         [r for r in rows if dt.datetime.fromisoformat(r["alert_creation_time"]) < as_utc])
+        self.config(z_reading="wall")
+        self.assertEqual(self.all_alerts({"start_time": wall + "Z"}), local_before)
+        # an explicit offset is an instant under both readings
+        self.assertEqual(self.all_alerts({"start_time": a["alert_creation_time"]}), rows[i + 1:])
+        st, body, _ = self.call("/v1/healthalerts", {"start_time": "2021-01-22T00:00:00Z"})
+        self.assertEqual(body["result"][0]["uuid"], "97fd95e0-5444-11eb-8b83-40003ca6d233")
+
+    def test_occupancy_adjust_z_reading(self):
+        # Caspar (Los Angeles, PDT -7 on 2021-03-16; open Mon-Sat 10-21)
+        at = lambda t: self.call("/v1/occupancy/adjust", {  # noqa: E731
+            "store_uuid": CASPAR, "adjustment_count": 1, "adjustment_date": t})[0]
+        self.assertEqual((at("2021-03-16T03:30:00Z"), at("2021-03-16T10:30:00Z")), (200, 400))  # 20:30 / 03:30
+        self.config(z_reading="wall")
+        self.assertEqual((at("2021-03-16T03:30:00Z"), at("2021-03-16T10:30:00Z")), (400, 200))
+        self.assertEqual(at("2021-03-16T10:30:00-07:00"), 200)
+
+    PRED = {"store_uuid": FIFTH, "first_day": "2021-03-17", "last_day": "2021-03-23"}
+
     def test_predicted_traffic_doc_example(self):
-        st, body, _ = self.call("/v1/predictedtraffic", {"store_uuid": FIFTH, "first_day": "2021-03-17",
-                                                         "last_day": "2021-03-23"})
+        # the doc's times are Fifth Avenue's local opening hours written with a "Z"
+        self.config(z_reading="wall")
+        st, body, _ = self.call("/v1/predictedtraffic", self.PRED)
         self.assertEqual(st, 200)
         self.assertEqual((body["ok"], body["error"]), (True, ""))
         p = body["predictions"]
@@ -872,6 +959,42 @@ class HealthAndPrediction(RNTestCase):
                                  {"time": "2021-03-17T09:15:00Z", "value": 10}])
         self.assertEqual(p[-1], {"time": "2021-03-23T20:45:00Z", "value": 3})
         self.assertEqual(len(p), 6 * 48 + 32)    # six days 09-21, Sunday 11-19
+
+    def test_predicted_traffic_z_is_utc(self):
+        import datetime as dt
+        import zoneinfo
+        st, wall, _ = self.call("/v1/predictedtraffic", self.PRED)
+        p = wall["predictions"]
+        # New York is on EDT (-4) after 2021-03-14: 09:00 local is 13:00Z
+        self.assertEqual(p[:2], [{"time": "2021-03-17T13:00:00Z", "value": 10},
+                                 {"time": "2021-03-17T13:15:00Z", "value": 10}])
+        self.assertEqual(p[-1], {"time": "2021-03-24T00:45:00Z", "value": 3})
+        self.assertEqual(len(p), 6 * 48 + 32)
+        ny = zoneinfo.ZoneInfo("America/New_York")
+        hours = {6: (11, 19)}
+        for row in p:       # every row inside the local opening hours of its local day
+            t = dt.datetime.strptime(row["time"], "%Y-%m-%dT%H:%M:%SZ").replace(
+                tzinfo=dt.timezone.utc).astimezone(ny)
+            a, b = hours.get(t.weekday(), (9, 21))
+            self.assertTrue(a * 60 <= t.hour * 60 + t.minute < b * 60, row)
+            self.assertTrue("2021-03-17" <= t.date().isoformat() <= "2021-03-23", row)
+        # predicted_days=utc: first_day/last_day are UTC dates.  The evening 20:00-21:00
+        # EDT of the 23rd (00:00-01:00Z on the 24th) leaves, that of the 16th (00:00-01:00Z
+        # on the 17th) enters
+        self.config(predicted_days="utc")
+        st, body, _ = self.call("/v1/predictedtraffic", self.PRED)
+        q = body["predictions"]
+        self.assertTrue(all("2021-03-17" <= r["time"][:10] <= "2021-03-23" for r in q))
+        self.assertEqual(q[:4], [{"time": "2021-03-17T00:00:00Z", "value": q[0]["value"]},
+                                 {"time": "2021-03-17T00:15:00Z", "value": q[1]["value"]},
+                                 {"time": "2021-03-17T00:30:00Z", "value": q[2]["value"]},
+                                 {"time": "2021-03-17T00:45:00Z", "value": q[3]["value"]}])
+        self.assertEqual(q[-1]["time"], "2021-03-23T23:45:00Z")
+        self.assertEqual(len(q), len(p))      # 4 slots in, 4 out
+        # a slot's value does not depend on the request
+        both = {r["time"]: r["value"] for r in p}
+        self.assertTrue(all(both[r["time"]] == r["value"] for r in q if r["time"] in both))
+        self.assertEqual(q[4], p[0])
 
     def test_predicted_traffic_limits(self):
         for b in ({"store_uuid": FIFTH, "first_day": "2021-03-03", "last_day": "2021-03-05"},

@@ -99,7 +99,7 @@ LOCATION TREE  (location_type; time zone; store_id; occupancy_limit; area)
   Garden:  f1cc33f2-3329-11ea-9b32-80001a18e60d Entrance Zone (entrance), cdf7322e-3329-11ea-8e45-80003c755d3e Denim Zone (other),
            6a035ca2-bf1f-11e2-9a3e-534912caf3c7 Accessories Zone (display)
   Covent:  1592010a-2711-11ec-9e8e-743dd17f1ead Main Entrance, fd3b62dc-2047-11e2-a3c8-e979b26cdef1 Fitting Rooms
- Store hours (local wall clock, written with a "Z" as the doc does): Caspar Mon-Sat
+ Store hours (store-local wall clock; see Z TIMES for how they are written): Caspar Mon-Sat
  10-21 Sun 11-18; Willow Glen Mon-Sat 9-20 Sun 10-18; Los Gatos daily 10-19; San
  Jose Mon-Sat 10-21; Fifth Avenue Mon-Sat 9-21 Sun 11-19 (Black Friday opens 22:00
  the day before -> "-" timestamps); Union Square Sun-Thu 10-22, Fri-Sat 10-02
@@ -141,7 +141,33 @@ INVENTORY  12 cameras a store (108; 4 Aurora with one channel, 3 Axis monocular 
   the doc's 9wTw-pk1VLsEGzmzaH9vOL-a6RU.
 
 HEALTH ALERTS  ~335 generated 2020-06-01..2021-03-03, newest first; none between the
-  doc's alert (97fd95e0-5444-11eb-8b83-40003ca6d233, 2021-01-11) and 2021-01-22.
+  doc's alert (97fd95e0-5444-11eb-8b83-40003ca6d233, 2021-01-11) and 2021-01-23T00:00Z
+  (so the doc's start_time 2021-01-22T00:00:00Z answers it first under either z_reading).
+  start_time ("Alerts created before a date/time") is exclusive: alert_creation_time <
+  start_time, to the microsecond (fractional seconds accepted, alert times carry
+  milliseconds); omitted = before now.
+
+Z TIMES  One rule for the times the doc writes "yyyy-mm-ddThh:mm:ssZ" outside datamine:
+  z_reading=utc (default; the doc says of gregorian that "Z" implies UTC) writes and
+  reads them as UTC instants; z_reading=wall (the old reading) as the store's local wall
+  clock followed by a "Z".  NOTE: the doc's own store hours and predicted traffic example
+  responses fit wall (Caspar "open" 10:00Z, Fifth Avenue predictions from 09:00Z match
+  their local opening hours); they are answered under z_reading=wall.
+  - POST /v1/storehours: "open"/"close" as above (Caspar 10-21 PST -> "T18:00:00Z" /
+    next day "T05:00:00Z"; Fifth Avenue 09-21 -> T14:00Z/T02:00Z in EST, T13:00Z/T01:00Z
+    in EDT).  "effective_day" is the store-local date written "yyyy-mm-ddT00:00:00Z" (a
+    day label, under both readings); it keys the result.  start_date / end_date label
+    days the same way: yyyy-mm-dd or yyyy-mm-ddT00:00:00[.000][Z|+00:00] (other times
+    -> 400); both are included (the doc's 2021-01-15 .. 2021-01-22 answers both days).
+  - POST /v1/predictedtraffic: "time" of each 15-minute row as above.  first_day /
+    last_day are yyyy-mm-dd: predicted_days=local (default) store-local business days
+    (slots after midnight belong to the day they started from), predicted_days=utc the
+    rows whose UTC instant falls on those UTC dates.  "Must be in the future", 7 days,
+    31 days are counted in the same frame.  Values are fixed per store-local slot.
+  - POST /v1/healthalerts start_time and POST /v1/occupancy/adjust adjustment_date:
+    yyyy-mm-dd[Thh:mm[:ss[.ffffff]]] with Z, +hh:mm/-hh:mm or nothing.  A numeric offset
+    is an instant under both readings; otherwise utc reads UTC, wall reads the store's
+    wall clock (for alerts: each alert's own store).
 
 PAGING  v1 lists (/v1/location, users, user_profiles, location_profiles,
   fpafloorplans, healthalerts, storehours): X-Page-Length (default and max 100,
@@ -161,7 +187,10 @@ KNOBS (--option retailnext.KEY=VALUE, or POST /_sim/config {"retailnext": {...}}
   its slot), export_polls (2: status polls answered 202 before 302),
   export_ttl (0: status polls after ready before 404 "expired"; 0 = never),
   token_location_profile ("" = all; else datamine outside it -> per-metric ok false),
-  sso_permissions (users_page | saml).
+  sso_permissions (users_page | saml),
+  gregorian_z (utc | wall), range_to (exclusive | inclusive), edge_labels (whole |
+  clipped): see DATE RANGES and EDGES; z_reading (utc | wall), predicted_days (local |
+  utc): see Z TIMES.
 """
 
 import base64
@@ -443,15 +472,15 @@ DOC_ALERT = {
     "obsolete": False,
 }
 DOC_ALERT_AT = dt.datetime(2021, 1, 11, 19, 38, 34, 942000, tzinfo=UTC)
-ALERT_QUIET_END = dt.datetime(2021, 1, 22, tzinfo=UTC)
+ALERT_QUIET_END = dt.datetime(2021, 1, 23, tzinfo=UTC)
 ALERTS_FROM = dt.datetime(2020, 6, 1, tzinfo=UTC)
 ALERTS_TO = dt.datetime(2021, 3, 3, 18, 0, tzinfo=UTC)
 
 # datamine overrides that reproduce the documentation's examples
 DAY_OVERRIDES = {(CASPAR, dt.date(2021, 2, 21)): {"IN": 173, "OUT": 174}}
 SLOT_OVERRIDES = {(SANJOSE, dt.date(2021, 3, 3)): {0: {"IN": 5, "OUT": 4}}}
-PRED_OVERRIDES = {(FIFTH, "2021-03-17T09:00:00Z"): 10, (FIFTH, "2021-03-17T09:15:00Z"): 10,
-                  (FIFTH, "2021-03-23T20:45:00Z"): 3}
+PRED_OVERRIDES = {(FIFTH, "2021-03-17T09:00"): 10, (FIFTH, "2021-03-17T09:15"): 10,   # local
+                  (FIFTH, "2021-03-23T20:45"): 3}
 DOC_ZT_KEY = (("cdf7322e-3329-11ea-8e45-80003c755d3e", "f1cc33f2-3329-11ea-9b32-80001a18e60d"),
               (("2021-02-15", "2021-02-22"),), ("customer",), "direct_and_indirect",
               "all_traffic", ((630, 780),), ("friday", "saturday"))
@@ -726,6 +755,7 @@ class Calendar:
 
 
 TINY = dt.timedelta(microseconds=1)
+_DAY_LABEL_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:T00:00(?::00(?:\.0{1,6})?)?(?:Z|z|\+00:?00)?)?$")
 _GREG_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?"
                       r"(Z|z|[+-]\d{2}:?\d{2})?)?$")
 
@@ -1526,20 +1556,41 @@ class RetailNext:
     # ==================================================================
     # store hours
     # ==================================================================
-    @staticmethod
-    def _wall_z(t):
-        return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+    def _z_out(self, local, tz):
+        """A store-local naive time written "yyyy-mm-ddThh:mm:ssZ": the UTC instant
+        (z_reading=utc, the doc's "Z") or the local wall clock (z_reading=wall)."""
+        if str(self.c("z_reading")) != "wall":
+            local = local.replace(tzinfo=tz).astimezone(UTC)
+        return local.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def _z_in(self, v, key):
+        """A time parameter: (aware instant or None, naive wall clock or None).
+        z_reading=utc: Z, no designator and date-only are UTC; z_reading=wall: they
+        are the store's local wall clock (returned naive).  A numeric offset is an
+        instant under both; fractional seconds are accepted."""
+        if not isinstance(v, str) or not _GREG_RE.match(v.strip()):
+            _fail(400, "%s must be ISO 8601 (yyyy-mm-ddThh:mm:ssZ)" % key)
+        des = _GREG_RE.match(v.strip()).group(6)
+        try:
+            t = parse_iso(v, key)
+        except HttpError:
+            _fail(400, "%s must be ISO 8601 (yyyy-mm-ddThh:mm:ssZ)" % key)
+        if str(self.c("z_reading")) == "wall" and des in (None, "Z", "z"):
+            return None, t.replace(tzinfo=None)
+        return t, None
 
     def _date_arg(self, b, key):
+        """A day label like effective_day: yyyy-mm-dd or yyyy-mm-ddT00:00:00Z."""
         v = b.get(key)
         if v is None:
             _fail(400, "%s is required" % key)
-        if not isinstance(v, str):
-            _fail(400, "%s must be an ISO 8601 string" % key)
+        m = _DAY_LABEL_RE.match(v) if isinstance(v, str) else None
         try:
-            return parse_iso(v, key).date() if "T" in v else dt.date.fromisoformat(v)
-        except (HttpError, ValueError):
-            _fail(400, "%s must be ISO 8601 (yyyy-mm-ddThh:mm:ssZ)" % key)
+            if m is None:
+                raise ValueError
+            return dt.date.fromisoformat(m.group(1))
+        except ValueError:
+            _fail(400, "%s must be a day, yyyy-mm-ddT00:00:00Z (or yyyy-mm-dd), like effective_day" % key)
 
     def _stores_arg(self, val, key):
         if isinstance(val, str):
@@ -1576,8 +1627,8 @@ class RetailNext:
                     entries.append((s["uuid"], {
                         "store_uuid": s["uuid"],
                         "effective_day": d.isoformat() + "T00:00:00Z",
-                        "open": self._wall_z(base + dt.timedelta(minutes=h[0])),
-                        "close": self._wall_z(base + dt.timedelta(minutes=h[1]))}))
+                        "open": self._z_out(base + dt.timedelta(minutes=h[0]), s["tzinfo"]),
+                        "close": self._z_out(base + dt.timedelta(minutes=h[1]), s["tzinfo"])}))
                 d += dt.timedelta(days=1)
 
         def build(chunk):
@@ -2172,12 +2223,9 @@ class RetailNext:
             if when is None:
                 t = self.now()
             else:
-                if not isinstance(when, str):
-                    _fail(400, "adjustment_date must be ISO 8601")
-                try:
-                    t = parse_iso(when, "adjustment_date")
-                except HttpError:
-                    _fail(400, "adjustment_date must be ISO 8601 (yyyy-mm-ddThh:mm:ssZ)")
+                t, wall = self._z_in(when, "adjustment_date")
+                if wall is not None:
+                    t = wall.replace(tzinfo=s["tzinfo"])
             if s["occupancy_limit"] is None:
                 _fail(400, "occupancy updates need the store's occupancy limit to be defined")
             local = t.astimezone(s["tzinfo"]).replace(tzinfo=None)
@@ -2373,17 +2421,21 @@ class RetailNext:
 
     def health_alerts(self, req, parts):
         b = self.body(req, required=False)
-        before = self.now()
+        now = self.now()
         st = b.get("start_time")
+        inst = wall = None
         if st is not None:
-            if not isinstance(st, str):
-                _fail(400, "start_time must be ISO 8601")
-            try:
-                st = parse_iso(st, "start_time")
-            except HttpError:
-                _fail(400, "start_time must be ISO 8601 (yyyy-mm-ddThh:mm:ssZ)")
-            before = min(before, st)
-        rows = [a for t, a in self.alerts() if t < before]
+            inst, wall = self._z_in(st, "start_time")
+        rows = []
+        for t, a in self.alerts():
+            if t >= now or (inst is not None and t >= inst):
+                continue
+            if wall is not None:        # z_reading=wall: compare the store's wall clock
+                with self.lock:
+                    s = self.locs.get(a["store_uuid"])
+                if t.astimezone(s["tzinfo"]).replace(tzinfo=None) >= wall:
+                    continue
+            rows.append(a)
         return self.paged(req, rows, lambda chunk: {"result": chunk})
 
     # ==================================================================
@@ -2413,7 +2465,9 @@ class RetailNext:
             if days[-1] is None:
                 _fail(400, "%s must be yyyy-mm-dd" % k)
         first, last = days
-        today = self.now().astimezone(s["tzinfo"]).date()
+        tz = s["tzinfo"]
+        utc_days = str(self.c("predicted_days")) == "utc"
+        today = self.now().astimezone(UTC if utc_days else tz).date()
         if first <= today:
             _fail(400, "first_day must be in the future")
         if last < first:
@@ -2429,8 +2483,11 @@ class RetailNext:
             return Response(200, {"ok": False, "error": "insufficient historical data for traffic prediction",
                                   "predictions": []})
         preds = []
-        d = first
-        while d <= last:
+        # every business day's slots are generated whole (values never depend on the
+        # request), then kept by store-local business day or by UTC date
+        d = first - dt.timedelta(days=1) if utc_days else first
+        end = last + dt.timedelta(days=1) if utc_days else last
+        while d <= end:
             h = Engine.hours(s, d)
             if h:
                 r = rng_for(self.sim.seed, VENDOR, "pred", s["uuid"], d.toordinal())
@@ -2438,12 +2495,15 @@ class RetailNext:
                 per_q = s["scale"] * WEEKDAY_FACTOR[d.weekday()] * SEASON[d.month] / 4.0
                 for m in range(h[0], h[1], 15):
                     t = base + dt.timedelta(minutes=m)
-                    ts = self._wall_z(t)
                     w = _traffic_profile((m % 1440) / 60.0) / 1.4
-                    v = PRED_OVERRIDES.get((s["uuid"], ts))
+                    v = PRED_OVERRIDES.get((s["uuid"], t.strftime("%Y-%m-%dT%H:%M")))
                     if v is None:
                         v = max(0, int(round(per_q * w * r.uniform(0.85, 1.15))))
-                    preds.append({"time": ts, "value": v})
+                    if utc_days and not first <= t.replace(tzinfo=tz).astimezone(UTC).date() <= last:
+                        continue
+                    if not utc_days and not first <= d <= last:
+                        continue
+                    preds.append({"time": self._z_out(t, tz), "value": v})
             d += dt.timedelta(days=1)
         return Response(200, {"ok": True, "error": "", "predictions": preds})
 
