@@ -232,6 +232,8 @@ class Locations(RNTestCase):
             {"name": "X", "parent_uuid": UNION, "location_type": "region"},
             {"name": "X", "parent_uuid": US, "location_type": "region", "area": 3},
             {"parent_uuid": UNION, "location_type": "display"},
+            {"name": "X", "location_type": "display"},
+            {"name": "X", "parent_uuid": UNION},
             {"name": "X", "parent_uuid": UNION, "location_type": "display", "area": "big"},
         ]
         for c in cases:
@@ -552,6 +554,27 @@ class Datamine(RNTestCase):
         self.assertTrue(body["ok"])
         st, body, _ = self.dm(locations=[CASPAR])
         self.assertFalse(body["metrics"][0]["ok"])
+
+    def test_cap_counts_periods_locations_metrics(self):
+        # entries = leaves over the whole response: 7 days x 3 stores x 2 metrics = 42
+        # (each store is open every day of 2021-02-01..07)
+        gb = [{"group": "location", "unit": ""}, {"group": "date", "unit": "days", "value": 1}]
+        args = dict(locations=[FIFTH, CASPAR, UNION], metrics=["traffic_in", "traffic_out"], group_bys=gb,
+                    time_zone="America/New_York",
+                    date_ranges=[{"from": {"gregorian": "2021-02-01"}, "to": {"gregorian": "2021-02-08"}}])
+        self.config(cap=42, cap_mode="error")
+        st, body, _ = self.dm(**args)
+        self.assertEqual(st, 200)
+        self.assertEqual(sum(len(l["data"]) for m in body["metrics"] for l in m["data"]), 42)
+        self.config(cap=41)
+        st, body, _ = self.dm(**args)
+        self.assertEqual((st, body["ok"]), (400, False))
+        # the group order does not change the count
+        st, body, _ = self.dm(**dict(args, group_bys=gb[::-1]))
+        self.assertEqual(st, 400)
+        self.config(cap=42)
+        st, body, _ = self.dm(**dict(args, group_bys=gb[::-1]))
+        self.assertEqual(sum(len(d["data"]) for m in body["metrics"] for d in m["data"]), 42)
 
     def test_cap_trim_and_error(self):
         self.config(cap=20)
@@ -1074,6 +1097,39 @@ class FloorplansAndZones(RNTestCase):
                 {"from_zone_id": ent, "to_zone_id": den, "value": 147, "percentage": 46},
                 {"from_zone_id": den, "to_zone_id": ent, "value": 42, "percentage": 69},
                 {"from_zone_id": den, "to_zone_id": den, "value": 19, "percentage": 31}]}]}]}))
+
+    def test_zone_transitions_between_requested_locations(self):
+        def zt(locs):
+            st, body, _ = self.call("/v1/zone_transitions", {
+                "locations": locs, "date_ranges": [{"start": "2021-02-01", "finish": "2021-02-07"}]})
+            self.assertEqual(st, 200)
+            return body["metrics"][0]["data"]
+        entrance, denim = "f1cc33f2-3329-11ea-9b32-80001a18e60d", "cdf7322e-3329-11ea-8e45-80003c755d3e"
+        ground, first = "e436c59c-7deb-11e7-887d-c3ee695095c9", "92483db2-068e-11e0-9dc8-bceda188d69b"
+        # two locations of one floorplan: transitions A->B and B->A are in the answer
+        data = zt([entrance, denim])
+        self.assertEqual(len(data), 1)
+        zone_loc = {z["uuid"]: z["location_uuid"] for z in data[0]["zones"]}
+        pairs = {(zone_loc[t["from_zone_id"]], zone_loc[t["to_zone_id"]]) for t in data[0]["transitions"]}
+        self.assertEqual(pairs, {(entrance, entrance), (entrance, denim), (denim, entrance), (denim, denim)})
+        # locations of two floorplans (and two stores): one data item per floorplan, naming
+        # it; every transition row's zones are zones of its own item, of requested locations
+        data = zt([ground, first, entrance])
+        self.assertEqual([(d["floorplan"]["name"], d["floorplan"]["store_uuid"]) for d in data],
+                         [("Garden Station Floorplan", GARDEN), ("Fifth Avenue Ground Floor", FIFTH),
+                          ("Fifth Avenue First Floor", FIFTH)])
+        for d in data:
+            zone_loc = {z["uuid"]: z["location_uuid"] for z in d["zones"]}
+            self.assertTrue(set(zone_loc.values()) <= {ground, first, entrance})
+            n = len(zone_loc)
+            self.assertEqual(len(d["transitions"]), n * n)
+            for t in d["transitions"]:
+                self.assertIn(t["from_zone_id"], zone_loc)
+                self.assertIn(t["to_zone_id"], zone_loc)
+        # finish is included: one day is start == finish
+        st, body, _ = self.call("/v1/zone_transitions", {
+            "locations": [entrance], "date_ranges": [{"start": "2021-02-05", "finish": "2021-02-05"}]})
+        self.assertGreater(body["metrics"][0]["data"][0]["transitions"][0]["value"], 0)
 
     def test_zone_transitions_defaults_and_errors(self):
         st, body, _ = self.call("/v1/zone_transitions", {

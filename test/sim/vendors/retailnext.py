@@ -108,6 +108,24 @@ LOCATION TREE  (location_type; time zone; store_id; occupancy_limit; area)
  Created locations get fb2d8bf5-c19e-11e8-b05c-40008b55ebf7 first (the doc's), then
  generated uuids.  Live occupancy ("time_zone": "local"): San Jose Store 179.
 
+ZONE TRANSITIONS  POST /v1/zone_transitions: date_ranges {start, finish} yyyy-mm-dd,
+  both days included, store-local days; time_ranges {start, finish} hh:mm or
+  {"type": "store_hours"}.  Each requested location selects its zones (a store: all its
+  floorplans' zones).  One data item per floorplan with selected zones, naming the
+  floorplan (uuid, name, store_uuid, store_name) and its selected zones (uuid, name,
+  location_uuid, location_name); its transitions are all ordered pairs of those zones
+  (A->A, A->B, B->A, ...; directionless: unordered), so two locations of one floorplan
+  get the transitions between them, and a row's zones tell its locations.  Zones of
+  different floorplans never pair (the doc's shape is per floorplan).
+
+LOCATION CREATE  POST /v2/location/create: name, parent_uuid (the parameter table
+  spells it parent_UUID; both accepted), location_type required; area (number, only for
+  sublocations), aggregate_to_parent / aggregate_to_store (booleans, sublocations;
+  default true for entrance).  Stores cannot be created; regions go under a region or
+  the subscription (organization) uuid; sublocations under a store.  The doc's create
+  section has no "unit" field (the "blank unit" rule is datamine's group_bys for
+  location and day_of_week, enforced there: unit "", absent or null).
+
 FLOORPLANS (GET /v1/fpafloorplans, in this order)
   7ce0f10c-508f-11eb-9c50-000048e74782 API Store Floorplan (Caspar; store_name "API Store" as the doc)
      zones f64b51ac-546f-11eb-9441-8000514932de Table 1, f7becd61-0746-11e3-b534-7e2b2f3ff50d Table 2,
@@ -174,7 +192,13 @@ PAGING  v1 lists (/v1/location, users, user_profiles, location_profiles,
   larger is clamped) and X-Page-Start (offset); 206 + header x-page-next while more
   follow, else 200.  Inventory: the next_page string of the body is sent back as
   X-Page-Start (X-Page also accepted); "end" when done.  Predicted traffic and zone
-  transitions do not page.  v2 never pages; more than 10,000 entries are trimmed.
+  transitions do not page.  v2 never pages; more than 10,000 entries (knob cap) are
+  trimmed (cap_mode=trim, in response order: later metrics first lose their data) or
+  refused with 400 (cap_mode=error).  A datamine entry is one leaf {value, group,
+  index}, counted over the whole response: metrics x locations x date buckets x time
+  buckets x days of week, for the groups requested (a bucket without data -- a closed
+  day, the future -- has no entry).  E.g. 365 days x 10 stores x 3 metrics = 10,950:
+  too many.  /v2/location counts one entry per location.
   At most 3 concurrent requests to /v1/predictedtraffic and to
   /v1/inventory/cameras (each); beyond -> 429.
 
