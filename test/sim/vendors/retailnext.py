@@ -24,7 +24,7 @@ DATAMINE  POST /v2/datamine -> {"ok", "metrics": [{"name", "ok", "data"} | {"nam
 nesting level per group_bys entry, in request order: inner nodes {"group", "index",
 "data": [...]}, leaves {"value", "validity" (traffic metrics only), "group", "index"}.
 Groups: location {name, qualified_name, type, uuid}; date {type, from: {gregorian, year,
-month, day}, through: {...}} (whole calendar buckets); time {type: "time", from:
+month, day}, through: {...}} (see EDGES); time {type: "time", from:
 "HH:MM", until: "HH:MM"} prefixed "+"/"-" for store hours past/before midnight;
 day_of_week {type, name}.
 DATE RANGES (the doc: gregorian is "yyyy-mm-ddThh:mm:ssZ, where 'Z' implies that the
