@@ -232,6 +232,8 @@ class Locations(RNTestCase):
             {"name": "X", "parent_uuid": UNION, "location_type": "region"},
             {"name": "X", "parent_uuid": US, "location_type": "region", "area": 3},
             {"parent_uuid": UNION, "location_type": "display"},
+            {"name": "X", "location_type": "display"},
+            {"name": "X", "parent_uuid": UNION},
             {"name": "X", "parent_uuid": UNION, "location_type": "display", "area": "big"},
         ]
         for c in cases:
@@ -287,6 +289,9 @@ class StoreHours(RNTestCase):
            "end_date": "2021-01-22T00:00:00Z"}
 
     def test_doc_example(self):
+        # the doc's example values are the stores' local hours written with a "Z": they
+        # come back under z_reading=wall
+        self.config(z_reading="wall")
         st, body, _ = self.call("/v1/storehours", self.REQ)
         self.assertEqual(st, 200)
         res = body["result"]
@@ -296,7 +301,31 @@ class StoreHours(RNTestCase):
         self.assertEqual(res[FIFTH]["2021-01-22T00:00:00Z"], {
             "store_uuid": FIFTH, "effective_day": "2021-01-22T00:00:00Z",
             "open": "2021-01-22T09:00:00Z", "close": "2021-01-22T21:00:00Z"})
+        # start_date and end_date both included (the example answers 15th and 22nd)
         self.assertEqual((len(res[CASPAR]), len(res[FIFTH])), (8, 8))
+
+    def test_z_is_utc(self):
+        # default z_reading=utc: Caspar (Los Angeles, PST -8) opens 10-21, Fifth Avenue
+        # (New York) 09-21: EST -5 in January, EDT -4 from 2021-03-14
+        st, body, _ = self.call("/v1/storehours", self.REQ)
+        res = body["result"]
+        self.assertEqual(res[CASPAR]["2021-01-15T00:00:00Z"], {
+            "store_uuid": CASPAR, "effective_day": "2021-01-15T00:00:00Z",
+            "open": "2021-01-15T18:00:00Z", "close": "2021-01-16T05:00:00Z"})
+        self.assertEqual(res[FIFTH]["2021-01-22T00:00:00Z"], {
+            "store_uuid": FIFTH, "effective_day": "2021-01-22T00:00:00Z",
+            "open": "2021-01-22T14:00:00Z", "close": "2021-01-23T02:00:00Z"})
+        self.assertEqual((len(res[CASPAR]), len(res[FIFTH])), (8, 8))
+        st, body, _ = self.call("/v1/storehours", {"stores": [FIFTH], "start_date": "2021-03-15",
+                                                   "end_date": "2021-03-15T00:00:00Z"})
+        self.assertEqual(body["result"][FIFTH], {"2021-03-15T00:00:00Z": {
+            "store_uuid": FIFTH, "effective_day": "2021-03-15T00:00:00Z",
+            "open": "2021-03-15T13:00:00Z", "close": "2021-03-16T01:00:00Z"}})
+        # start_date/end_date label days like effective_day: other times are refused
+        for v in ("2021-03-15T05:00:00Z", "2021-03-15T00:00:00-05:00", "2021-03-15T00:00:01Z", "15.03.2021"):
+            st, body, _ = self.call("/v1/storehours", {"stores": [FIFTH], "start_date": v,
+                                                       "end_date": "2021-03-16"})
+            self.assertEqual(st, 400, v)
 
     def test_paging_and_midnight(self):
         req = {"stores": [UNION, SANJOSE], "start_date": "2021-01-01", "end_date": "2021-01-31"}
@@ -319,8 +348,13 @@ class StoreHours(RNTestCase):
         # Union Square every day; San Jose closed on Sundays (5 in Jan 2021)
         self.assertEqual(len(seen), 31 + 26)
         self.assertEqual(pages, 3)
+        # Friday 10:00-02:00 in New York (EST) is 15:00Z-07:00Z
         fri = seen[(UNION, "2021-01-15T00:00:00Z")]
-        self.assertEqual(fri["close"], "2021-01-16T02:00:00Z")
+        self.assertEqual((fri["open"], fri["close"]), ("2021-01-15T15:00:00Z", "2021-01-16T07:00:00Z"))
+        self.config(z_reading="wall")
+        st, body, _ = self.call("/v1/storehours", dict(req, stores=[UNION]))
+        fri = body["result"][UNION]["2021-01-15T00:00:00Z"]
+        self.assertEqual((fri["open"], fri["close"]), ("2021-01-15T10:00:00Z", "2021-01-16T02:00:00Z"))
 
     def test_errors(self):
         for b in ({"stores": [CASPAR], "start_date": "2021-01-01"},
@@ -521,6 +555,27 @@ class Datamine(RNTestCase):
         st, body, _ = self.dm(locations=[CASPAR])
         self.assertFalse(body["metrics"][0]["ok"])
 
+    def test_cap_counts_periods_locations_metrics(self):
+        # entries = leaves over the whole response: 7 days x 3 stores x 2 metrics = 42
+        # (each store is open every day of 2021-02-01..07)
+        gb = [{"group": "location", "unit": ""}, {"group": "date", "unit": "days", "value": 1}]
+        args = dict(locations=[FIFTH, CASPAR, UNION], metrics=["traffic_in", "traffic_out"], group_bys=gb,
+                    time_zone="America/New_York",
+                    date_ranges=[{"from": {"gregorian": "2021-02-01"}, "to": {"gregorian": "2021-02-08"}}])
+        self.config(cap=42, cap_mode="error")
+        st, body, _ = self.dm(**args)
+        self.assertEqual(st, 200)
+        self.assertEqual(sum(len(l["data"]) for m in body["metrics"] for l in m["data"]), 42)
+        self.config(cap=41)
+        st, body, _ = self.dm(**args)
+        self.assertEqual((st, body["ok"]), (400, False))
+        # the group order does not change the count
+        st, body, _ = self.dm(**dict(args, group_bys=gb[::-1]))
+        self.assertEqual(st, 400)
+        self.config(cap=42)
+        st, body, _ = self.dm(**dict(args, group_bys=gb[::-1]))
+        self.assertEqual(sum(len(d["data"]) for m in body["metrics"] for d in m["data"]), 42)
+
     def test_cap_trim_and_error(self):
         self.config(cap=20)
         gb = [{"group": "location", "unit": ""}, {"group": "date", "unit": "days", "value": 1}]
@@ -578,6 +633,170 @@ class Datamine(RNTestCase):
             resp = other.vendors["retailnext"].handle(simulator.base.Request(
                 "retailnext", "POST", "/v2/datamine", "", AUTH, json.dumps(body).encode(), "h"))
             self.assertEqual(json.dumps(resp.body).encode() == a, same, seed)
+
+
+def _hours(day_node):
+    return [x["group"]["from"] for x in day_node["data"]]
+
+
+def _labels(data):
+    return [(d["group"]["from"]["gregorian"], d["group"]["through"]["gregorian"]) for d in data]
+
+
+class DocDateRanges(RNTestCase):
+    """Datamine date_ranges as the document reads: "Z" implies UTC."""
+    LA = "America/Los_Angeles"
+    ALL_DAY = [{"from": "00:00", "until": "24:00"}]
+    DAY_HOUR = [{"group": "date", "unit": "days", "value": 1}, {"group": "time", "unit": "hours", "value": 1}]
+
+    @staticmethod
+    def rng(a, b):
+        return [{"from": {"gregorian": a}, "to": {"gregorian": b}}]
+
+    def hourly(self, a, b, **kw):
+        args = dict(locations=[CASPAR], time_zone=self.LA, time_ranges=self.ALL_DAY,
+                    group_bys=self.DAY_HOUR, date_ranges=self.rng(a, b))
+        args.update(kw)
+        st, body, _ = self.dm(**args)
+        self.assertEqual(st, 200, body)
+        return body["metrics"][0]["data"]
+
+    def test_gregorian_z_is_an_utc_instant(self):
+        # 2021-02-27T00:00:00Z is 2021-02-26 16:00 in Los Angeles (PST, UTC-8)
+        data = self.hourly("2021-02-27T00:00:00Z", "2021-02-28T00:00:00Z")
+        self.assertEqual([d["group"]["from"]["gregorian"] for d in data], ["2021-02-26", "2021-02-27"])
+        self.assertEqual(_hours(data[0]), ["%02d:00" % h for h in range(16, 24)])
+        self.assertEqual(_hours(data[1]), ["%02d:00" % h for h in range(0, 16)])
+        # the same 24 hours from the two local days read by dates
+        local = self.hourly("2021-02-26", "2021-02-28")
+        want = sum(x["value"] for x in local[0]["data"] if x["group"]["from"] >= "16:00") + \
+            sum(x["value"] for x in local[1]["data"] if x["group"]["from"] < "16:00")
+        self.assertEqual(sum(x["value"] for d in data for x in d["data"]), want)
+        # an explicit offset names the same instants
+        self.assertEqual(self.hourly("2021-02-27T05:30:00+05:30", "2021-02-27T19:00:00-05:00"), data)
+        # fractional seconds and a missing seconds field are accepted
+        self.assertEqual(self.hourly("2021-02-27T00:00:00.000Z", "2021-02-28T00:00Z"), data)
+        # date-only stays local midnight, a value without designator local wall clock
+        day = self.hourly("2021-02-27", "2021-02-28")
+        self.assertEqual(len(day), 1)
+        self.assertEqual(_hours(day[0]), ["%02d:00" % h for h in range(24)])
+        self.assertEqual(self.hourly("2021-02-27T00:00:00", "2021-02-28T00:00:00"), day)
+        for bad in ("2021-02-27T00:00:00+25:00", "2021-02-27Z", "2021-02-27T24:00:00Z", "27/02/2021"):
+            st, body, _ = self.dm(time_zone=self.LA, date_ranges=self.rng(bad, "2021-03-01"))
+            self.assertEqual((st, body["ok"]), (400, False), bad)
+
+    def test_gregorian_z_relative_base_and_london(self):
+        # the doc's relative example: base 2021-02-27T00:00:00Z (26th 16:00 in LA) plus 5 days
+        st, body, _ = self.dm(locations=[CASPAR], time_zone=self.LA, time_ranges=self.ALL_DAY,
+                              date_ranges=[{"from": {"relative": {"base": {"gregorian": "2021-02-27T00:00:00Z"}}},
+                                            "to": {"relative": {"add_days": 5}}}],
+                              group_bys=self.DAY_HOUR)
+        data = body["metrics"][0]["data"]
+        self.assertEqual((data[0]["group"]["from"]["gregorian"], _hours(data[0])[0]), ("2021-02-26", "16:00"))
+        # (cut at the simulator's now, 2021-03-03T18:15Z = 10:15 in LA: the 10:00 hour holds one slot)
+        self.assertEqual((data[-1]["group"]["from"]["gregorian"], _hours(data[-1])[-1]), ("2021-03-03", "10:00"))
+        # in London (GMT in February) Z is local time: Z and date-only agree
+        a = self.hourly("2021-02-27T00:00:00Z", "2021-02-28T00:00:00Z", locations=[GARDEN], time_zone="Europe/London")
+        b = self.hourly("2021-02-27", "2021-02-28", locations=[GARDEN], time_zone="Europe/London")
+        self.assertEqual(a, b)
+
+    def test_gregorian_z_wall_knob(self):
+        self.config(gregorian_z="wall")
+        data = self.hourly("2021-02-27T00:00:00Z", "2021-02-28T00:00:00Z")
+        self.assertEqual(data, self.hourly("2021-02-27", "2021-02-28"))
+        self.assertEqual(_hours(data[0])[0], "00:00")
+        st, body, _ = self.dm(time_zone=self.LA, date_ranges=self.rng("2021-02-27T00:00:00+01:00", "2021-02-28"))
+        self.assertEqual((st, body["ok"]), (400, False))
+
+    def test_gregorian_z_without_time_zone_is_per_store(self):
+        # 2021-02-27T00:00Z..2021-02-28T00:00Z is Fri 16:00..Sat 16:00 in LA, Fri 19:00..Sat 19:00
+        # in New York; Caspar is open Fri/Sat 10-21, Fifth Avenue 9-21
+        st, body, _ = self.dm(locations=[CASPAR, FIFTH],
+                              date_ranges=self.rng("2021-02-27T00:00:00Z", "2021-02-28T00:00:00Z"),
+                              group_bys=[{"group": "location", "unit": ""}] + self.DAY_HOUR)
+        self.assertEqual(st, 200)
+        caspar, fifth = body["metrics"][0]["data"]
+        self.assertEqual([d["group"]["from"]["gregorian"] for d in caspar["data"]], ["2021-02-26", "2021-02-27"])
+        self.assertEqual(_hours(caspar["data"][0]), ["16:00", "17:00", "18:00", "19:00", "20:00"])
+        self.assertEqual(_hours(caspar["data"][1]), ["10:00", "11:00", "12:00", "13:00", "14:00", "15:00"])
+        self.assertEqual(_hours(fifth["data"][0]), ["19:00", "20:00"])
+        self.assertEqual(_hours(fifth["data"][1]), ["%02d:00" % h for h in range(9, 19)])
+        # name dates still need a time zone
+        st, body, _ = self.dm(date_ranges=[{"from": {"name": "today"}, "to": {"name": "now"}}])
+        self.assertEqual(st, 400)
+
+    def test_range_to_exclusive_default_and_inclusive_knob(self):
+        # the doc's "last week" ends at the truncated week start, Sunday 2021-02-28: 21..27 only
+        st, body, _ = self.call("/v2/datamine", DOC_DATAMINE)
+        days = [d["group"]["from"]["gregorian"] for d in body["metrics"][0]["data"]]
+        self.assertEqual((days[0], days[-1], len(days)), ("2021-02-21", "2021-02-27", 7))
+        st, body, _ = self.dm(time_zone=self.LA, date_ranges=self.rng("2021-02-27", "2021-02-27"))
+        self.assertEqual(st, 400)
+        q15 = [{"group": "time", "unit": "minutes", "value": 15}]
+        excl = self.hourly("2021-02-27T10:00:00", "2021-02-27T12:00:00", group_bys=q15)
+        self.assertEqual((excl[0]["group"]["from"], excl[-1]["group"]["from"], len(excl)), ("10:00", "11:45", 8))
+        self.config(range_to="inclusive")
+        st, body, _ = self.call("/v2/datamine", DOC_DATAMINE)
+        days = [d["group"]["from"]["gregorian"] for d in body["metrics"][0]["data"]]
+        self.assertEqual((days[0], days[-1], len(days)), ("2021-02-21", "2021-02-28", 8))
+        # a date-only "to" holds its whole day; from == to is one day
+        one = self.hourly("2021-02-27", "2021-02-27")
+        self.assertEqual([d["group"]["from"]["gregorian"] for d in one], ["2021-02-27"])
+        self.assertEqual(len(one[0]["data"]), 24)
+        # a "Z" midnight holds its whole UTC day: LA 26th 16:00 .. 27th 15:45
+        z = self.hourly("2021-02-27T00:00:00Z", "2021-02-27T00:00:00Z")
+        self.assertEqual((_hours(z[0])[0], _hours(z[-1])[-1], len(z[0]["data"]) + len(z[-1]["data"])),
+                         ("16:00", "15:00", 24))
+        # any other "to" holds the slot starting at that instant
+        incl = self.hourly("2021-02-27T10:00:00", "2021-02-27T12:00:00", group_bys=q15)
+        self.assertEqual((incl[-1]["group"]["from"], len(incl)), ("12:00", 9))
+        incl = self.hourly("2021-02-27T18:00:00Z", "2021-02-27T20:00:00Z", group_bys=q15)
+        self.assertEqual((incl[0]["group"]["from"], incl[-1]["group"]["from"]), ("10:00", "12:00"))
+        st, body, _ = self.dm(time_zone=self.LA, date_ranges=self.rng("2021-02-27", "2021-02-26"))
+        self.assertEqual(st, 400)
+
+    def test_edge_labels_whole_and_clipped(self):
+        weeks = [{"group": "date", "unit": "weeks", "value": 1}]
+        days = [{"group": "date", "unit": "days", "value": 1}]
+        rng = self.rng("2021-02-24", "2021-03-03")       # Wednesday to Wednesday, [from, to)
+        _, whole, _ = self.dm(locations=[CASPAR], time_zone=self.LA, date_ranges=rng, group_bys=weeks)
+        _, per_day, _ = self.dm(locations=[CASPAR], time_zone=self.LA, date_ranges=rng, group_bys=days)
+        w, d = whole["metrics"][0]["data"], per_day["metrics"][0]["data"]
+        # NRF weeks start on Sunday: 2021-02-21..27 and 2021-02-28..03-06 named whole
+        self.assertEqual(_labels(w), [("2021-02-21", "2021-02-27"), ("2021-02-28", "2021-03-06")])
+        self.assertEqual(len(d), 7)
+        self.assertEqual(w[0]["value"], sum(x["value"] for x in d[:4]))     # only 24..27 summed
+        self.assertEqual(w[1]["value"], sum(x["value"] for x in d[4:]))
+        self.config(edge_labels="clipped")
+        _, clip, _ = self.dm(locations=[CASPAR], time_zone=self.LA, date_ranges=rng, group_bys=weeks)
+        c = clip["metrics"][0]["data"]
+        self.assertEqual(_labels(c), [("2021-02-24", "2021-02-27"), ("2021-02-28", "2021-03-02")])
+        self.assertEqual([x["value"] for x in c], [x["value"] for x in w])
+        self.assertEqual(c[0]["group"]["from"], {"gregorian": "2021-02-24", "year": 2021, "month": 1, "day": 25})
+        # a bucket inside the range keeps its whole label; months of NRF 2020 cut by the range
+        _, m, _ = self.dm(locations=[CASPAR], time_zone=self.LA, date_ranges=self.rng("2020-02-10", "2020-04-10"),
+                          group_bys=[{"group": "date", "unit": "months", "value": 1}])
+        self.assertEqual(_labels(m["metrics"][0]["data"]),
+                         [("2020-02-10", "2020-02-29"), ("2020-03-01", "2020-04-04"), ("2020-04-05", "2020-04-09")])
+
+    def test_slot_values_do_not_depend_on_the_request(self):
+        weeks = [{"group": "date", "unit": "weeks", "value": 1}]
+        q15 = [{"group": "time", "unit": "minutes", "value": 15}]
+        week = lambda a, b, tz=self.LA: self.dm(locations=[CASPAR], time_zone=tz,  # noqa: E731
+                                                date_ranges=self.rng(a, b), group_bys=weeks)[1]["metrics"][0]["data"]
+        exact = week("2021-02-21", "2021-02-28")
+        self.assertEqual(_labels(exact), [("2021-02-21", "2021-02-27")])
+        longer = week("2021-02-07", "2021-03-01")
+        self.assertEqual([x for x in longer if x["group"] == exact[0]["group"]][0]["value"], exact[0]["value"])
+        # the same week as instants: 2021-02-21T08:00Z..2021-02-28T08:00Z is the LA week
+        self.assertEqual(week("2021-02-21T08:00:00Z", "2021-02-28T08:00:00Z"), exact)
+        # and as 15-minute slots fetched in two pieces
+        total = 0
+        for a, b in (("2021-02-21", "2021-02-24T13:15:00"), ("2021-02-24T13:15:00", "2021-02-28")):
+            got = self.hourly(a, b, time_ranges=[{"type": "store_hours"}],
+                              group_bys=[{"group": "date", "unit": "days", "value": 1}] + q15)
+            total += sum(x["value"] for d in got for x in d["data"])
+        self.assertEqual(total, exact[0]["value"])
 
 
 class Users(RNTestCase):
@@ -698,9 +917,64 @@ class HealthAndPrediction(RNTestCase):
         st, _, _ = self.call("/v1/healthalerts", {"start_time": "last tuesday"})
         self.assertEqual(st, 400)
 
+    def all_alerts(self, body=b""):
+        rows, start = [], "0"
+        while start is not None:
+            st, page, hdrs = self.call("/v1/healthalerts", body, headers={"X-Page-Start": start})
+            self.assertIn(st, (200, 206))
+            rows += page["result"]
+            start = hdrs.get("X-PAGE-NEXT")
+        return rows
+
+    def test_health_alerts_start_time_is_exclusive_utc(self):
+        import datetime as dt
+        rows = self.all_alerts()
+        # a Los Angeles alert with milliseconds, not the newest
+        a = next(r for r in rows[5:] if r["alert_creation_time"].endswith("-08:00")
+                 and not r["alert_creation_time"][20:23] == "000")
+        i = rows.index(a)
+        created = dt.datetime.fromisoformat(a["alert_creation_time"]).astimezone(dt.timezone.utc)
+        z = lambda t: t.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"  # noqa: E731
+        # "created before": an alert created exactly at start_time is not returned
+        for st_ in (z(created), a["alert_creation_time"]):
+            got = self.all_alerts({"start_time": st_})
+            self.assertEqual(got, rows[i + 1:], st_)
+        got = self.all_alerts({"start_time": z(created + dt.timedelta(milliseconds=1))})
+        self.assertEqual(got[0], a)
+        # whole seconds: the alert created within that second is not before it
+        got = self.all_alerts({"start_time": created.strftime("%Y-%m-%dT%H:%M:%SZ")})
+        self.assertEqual(got, rows[i + 1:])
+        # z_reading=wall: the "Z" is each alert's store wall clock (alert_creation_time
+        # is written in the store's offset, so its first 23 characters are that clock)
+        wall = a["alert_creation_time"][:23]
+        local_before = [r for r in rows if r["alert_creation_time"][:23] < wall]
+        self.assertNotIn(a, local_before)
+        self.assertNotEqual(local_before, rows[i + 1:])     # New York / London stores differ
+        as_utc = dt.datetime.fromisoformat(wall).replace(tzinfo=dt.timezone.utc)
+        self.assertEqual(self.all_alerts({"start_time": wall + "Z"}),
+                         [r for r in rows if dt.datetime.fromisoformat(r["alert_creation_time"]) < as_utc])
+        self.config(z_reading="wall")
+        self.assertEqual(self.all_alerts({"start_time": wall + "Z"}), local_before)
+        # an explicit offset is an instant under both readings
+        self.assertEqual(self.all_alerts({"start_time": a["alert_creation_time"]}), rows[i + 1:])
+        st, body, _ = self.call("/v1/healthalerts", {"start_time": "2021-01-22T00:00:00Z"})
+        self.assertEqual(body["result"][0]["uuid"], "97fd95e0-5444-11eb-8b83-40003ca6d233")
+
+    def test_occupancy_adjust_z_reading(self):
+        # Caspar (Los Angeles, PDT -7 on 2021-03-16; open Mon-Sat 10-21)
+        at = lambda t: self.call("/v1/occupancy/adjust", {  # noqa: E731
+            "store_uuid": CASPAR, "adjustment_count": 1, "adjustment_date": t})[0]
+        self.assertEqual((at("2021-03-16T03:30:00Z"), at("2021-03-16T10:30:00Z")), (200, 400))  # 20:30 / 03:30
+        self.config(z_reading="wall")
+        self.assertEqual((at("2021-03-16T03:30:00Z"), at("2021-03-16T10:30:00Z")), (400, 200))
+        self.assertEqual(at("2021-03-16T10:30:00-07:00"), 200)
+
+    PRED = {"store_uuid": FIFTH, "first_day": "2021-03-17", "last_day": "2021-03-23"}
+
     def test_predicted_traffic_doc_example(self):
-        st, body, _ = self.call("/v1/predictedtraffic", {"store_uuid": FIFTH, "first_day": "2021-03-17",
-                                                         "last_day": "2021-03-23"})
+        # the doc's times are Fifth Avenue's local opening hours written with a "Z"
+        self.config(z_reading="wall")
+        st, body, _ = self.call("/v1/predictedtraffic", self.PRED)
         self.assertEqual(st, 200)
         self.assertEqual((body["ok"], body["error"]), (True, ""))
         p = body["predictions"]
@@ -708,6 +982,42 @@ class HealthAndPrediction(RNTestCase):
                                  {"time": "2021-03-17T09:15:00Z", "value": 10}])
         self.assertEqual(p[-1], {"time": "2021-03-23T20:45:00Z", "value": 3})
         self.assertEqual(len(p), 6 * 48 + 32)    # six days 09-21, Sunday 11-19
+
+    def test_predicted_traffic_z_is_utc(self):
+        import datetime as dt
+        import zoneinfo
+        st, wall, _ = self.call("/v1/predictedtraffic", self.PRED)
+        p = wall["predictions"]
+        # New York is on EDT (-4) after 2021-03-14: 09:00 local is 13:00Z
+        self.assertEqual(p[:2], [{"time": "2021-03-17T13:00:00Z", "value": 10},
+                                 {"time": "2021-03-17T13:15:00Z", "value": 10}])
+        self.assertEqual(p[-1], {"time": "2021-03-24T00:45:00Z", "value": 3})
+        self.assertEqual(len(p), 6 * 48 + 32)
+        ny = zoneinfo.ZoneInfo("America/New_York")
+        hours = {6: (11, 19)}
+        for row in p:       # every row inside the local opening hours of its local day
+            t = dt.datetime.strptime(row["time"], "%Y-%m-%dT%H:%M:%SZ").replace(
+                tzinfo=dt.timezone.utc).astimezone(ny)
+            a, b = hours.get(t.weekday(), (9, 21))
+            self.assertTrue(a * 60 <= t.hour * 60 + t.minute < b * 60, row)
+            self.assertTrue("2021-03-17" <= t.date().isoformat() <= "2021-03-23", row)
+        # predicted_days=utc: first_day/last_day are UTC dates.  The evening 20:00-21:00
+        # EDT of the 23rd (00:00-01:00Z on the 24th) leaves, that of the 16th (00:00-01:00Z
+        # on the 17th) enters
+        self.config(predicted_days="utc")
+        st, body, _ = self.call("/v1/predictedtraffic", self.PRED)
+        q = body["predictions"]
+        self.assertTrue(all("2021-03-17" <= r["time"][:10] <= "2021-03-23" for r in q))
+        self.assertEqual(q[:4], [{"time": "2021-03-17T00:00:00Z", "value": q[0]["value"]},
+                                 {"time": "2021-03-17T00:15:00Z", "value": q[1]["value"]},
+                                 {"time": "2021-03-17T00:30:00Z", "value": q[2]["value"]},
+                                 {"time": "2021-03-17T00:45:00Z", "value": q[3]["value"]}])
+        self.assertEqual(q[-1]["time"], "2021-03-23T23:45:00Z")
+        self.assertEqual(len(q), len(p))      # 4 slots in, 4 out
+        # a slot's value does not depend on the request
+        both = {r["time"]: r["value"] for r in p}
+        self.assertTrue(all(both[r["time"]] == r["value"] for r in q if r["time"] in both))
+        self.assertEqual(q[4], p[0])
 
     def test_predicted_traffic_limits(self):
         for b in ({"store_uuid": FIFTH, "first_day": "2021-03-03", "last_day": "2021-03-05"},
@@ -787,6 +1097,39 @@ class FloorplansAndZones(RNTestCase):
                 {"from_zone_id": ent, "to_zone_id": den, "value": 147, "percentage": 46},
                 {"from_zone_id": den, "to_zone_id": ent, "value": 42, "percentage": 69},
                 {"from_zone_id": den, "to_zone_id": den, "value": 19, "percentage": 31}]}]}]}))
+
+    def test_zone_transitions_between_requested_locations(self):
+        def zt(locs):
+            st, body, _ = self.call("/v1/zone_transitions", {
+                "locations": locs, "date_ranges": [{"start": "2021-02-01", "finish": "2021-02-07"}]})
+            self.assertEqual(st, 200)
+            return body["metrics"][0]["data"]
+        entrance, denim = "f1cc33f2-3329-11ea-9b32-80001a18e60d", "cdf7322e-3329-11ea-8e45-80003c755d3e"
+        ground, first = "e436c59c-7deb-11e7-887d-c3ee695095c9", "92483db2-068e-11e0-9dc8-bceda188d69b"
+        # two locations of one floorplan: transitions A->B and B->A are in the answer
+        data = zt([entrance, denim])
+        self.assertEqual(len(data), 1)
+        zone_loc = {z["uuid"]: z["location_uuid"] for z in data[0]["zones"]}
+        pairs = {(zone_loc[t["from_zone_id"]], zone_loc[t["to_zone_id"]]) for t in data[0]["transitions"]}
+        self.assertEqual(pairs, {(entrance, entrance), (entrance, denim), (denim, entrance), (denim, denim)})
+        # locations of two floorplans (and two stores): one data item per floorplan, naming
+        # it; every transition row's zones are zones of its own item, of requested locations
+        data = zt([ground, first, entrance])
+        self.assertEqual([(d["floorplan"]["name"], d["floorplan"]["store_uuid"]) for d in data],
+                         [("Garden Station Floorplan", GARDEN), ("Fifth Avenue Ground Floor", FIFTH),
+                          ("Fifth Avenue First Floor", FIFTH)])
+        for d in data:
+            zone_loc = {z["uuid"]: z["location_uuid"] for z in d["zones"]}
+            self.assertTrue(set(zone_loc.values()) <= {ground, first, entrance})
+            n = len(zone_loc)
+            self.assertEqual(len(d["transitions"]), n * n)
+            for t in d["transitions"]:
+                self.assertIn(t["from_zone_id"], zone_loc)
+                self.assertIn(t["to_zone_id"], zone_loc)
+        # finish is included: one day is start == finish
+        st, body, _ = self.call("/v1/zone_transitions", {
+            "locations": [entrance], "date_ranges": [{"start": "2021-02-05", "finish": "2021-02-05"}]})
+        self.assertGreater(body["metrics"][0]["data"][0]["transitions"][0]["value"], 0)
 
     def test_zone_transitions_defaults_and_errors(self):
         st, body, _ = self.call("/v1/zone_transitions", {

@@ -24,12 +24,33 @@ DATAMINE  POST /v2/datamine -> {"ok", "metrics": [{"name", "ok", "data"} | {"nam
 nesting level per group_bys entry, in request order: inner nodes {"group", "index",
 "data": [...]}, leaves {"value", "validity" (traffic metrics only), "group", "index"}.
 Groups: location {name, qualified_name, type, uuid}; date {type, from: {gregorian, year,
-month, day}, through: {...}} (whole calendar buckets); time {type: "time", from:
+month, day}, through: {...}} (see EDGES); time {type: "time", from:
 "HH:MM", until: "HH:MM"} prefixed "+"/"-" for store hours past/before midnight;
-day_of_week {type, name}.  date_ranges are [from, to) ("to" exclusive, as the doc's
-"last week"/"plus 4 months" examples imply); gregorian values are wall-clock times in
-the query's time_zone ("Z" accepted, other offsets refused); without time_zone each
-store uses its own zone (and "name" dates are refused).  Limits: 5 years for one
+day_of_week {type, name}.
+DATE RANGES (the doc: gregorian is "yyyy-mm-ddThh:mm:ssZ, where 'Z' implies that the
+time zone is UTC").  gregorian accepts yyyy-mm-dd, or yyyy-mm-ddThh:mm[:ss[.ffffff]]
+followed by Z, +hh:mm / -hh:mm (or +hhmm), or nothing.  gregorian_z=utc (default): Z or
+an offset makes an instant, converted to the query's time_zone, where it is bucketed;
+date-only is local midnight and a value without designator local wall clock in that
+zone.  Without time_zone each store converts into its own zone (and "name" dates are
+refused).  name/absolute/relative are local wall clock of that zone; a relative with a
+gregorian base converts the base first, then truncates/adds locally.  gregorian_z=wall
+(the old reading): "Z" is dropped and the value read as local wall clock; numeric
+offsets are refused.  range_to=exclusive (default): [from, to), as the doc's "last
+week" example (truncate_to week) implies; to == from is refused.  range_to=inclusive:
+a "to" at midnight -- date-only, or 00:00:00 in the frame it is written in (UTC for
+Z) -- includes that whole day (in that frame); any other "to" includes the 15-minute
+slot starting at that instant; to == from is allowed.  A 15-minute slot belongs to a
+range when its start is inside; in store_hours mode the slots of a business day before
+its local midnight ("-") or after the next ("+") are tested at the day's first/last
+minute (a range holding the whole local day holds the whole business day).
+EDGES  A date bucket (days x value start at the earliest "from"; weeks, months, years
+x value at the calendar bucket holding it) is labelled as a whole calendar bucket, and its value
+sums only the slots inside the ranges (edge_labels=whole, default; a plausible reading:
+the API sums the requested range).  edge_labels=clipped: from/through of a bucket cut
+by the ranges name only the days of it that some range touches.  A slot's values are
+fixed by (seed, location, day, slot) and never by the request, so a whole bucket has
+the same value whatever range fetched it.  Limits: 5 years for one
 location, 2 for several (400).  Unknown/unpermitted location or unknown metric ->
 per-metric ok false (HTTP 200).  Regions sum their stores.  time_zone "local" serves
 live occupancy (fixture + /v1/occupancy/adjust adjustments) under the doc's
@@ -78,7 +99,7 @@ LOCATION TREE  (location_type; time zone; store_id; occupancy_limit; area)
   Garden:  f1cc33f2-3329-11ea-9b32-80001a18e60d Entrance Zone (entrance), cdf7322e-3329-11ea-8e45-80003c755d3e Denim Zone (other),
            6a035ca2-bf1f-11e2-9a3e-534912caf3c7 Accessories Zone (display)
   Covent:  1592010a-2711-11ec-9e8e-743dd17f1ead Main Entrance, fd3b62dc-2047-11e2-a3c8-e979b26cdef1 Fitting Rooms
- Store hours (local wall clock, written with a "Z" as the doc does): Caspar Mon-Sat
+ Store hours (store-local wall clock; see Z TIMES for how they are written): Caspar Mon-Sat
  10-21 Sun 11-18; Willow Glen Mon-Sat 9-20 Sun 10-18; Los Gatos daily 10-19; San
  Jose Mon-Sat 10-21; Fifth Avenue Mon-Sat 9-21 Sun 11-19 (Black Friday opens 22:00
  the day before -> "-" timestamps); Union Square Sun-Thu 10-22, Fri-Sat 10-02
@@ -86,6 +107,24 @@ LOCATION TREE  (location_type; time zone; store_id; occupancy_limit; area)
  US stores close Dec 25 and Thanksgiving, Jan 1 11-18; UK close Dec 25 and Jan 1.
  Created locations get fb2d8bf5-c19e-11e8-b05c-40008b55ebf7 first (the doc's), then
  generated uuids.  Live occupancy ("time_zone": "local"): San Jose Store 179.
+
+ZONE TRANSITIONS  POST /v1/zone_transitions: date_ranges {start, finish} yyyy-mm-dd,
+  both days included, store-local days; time_ranges {start, finish} hh:mm or
+  {"type": "store_hours"}.  Each requested location selects its zones (a store: all its
+  floorplans' zones).  One data item per floorplan with selected zones, naming the
+  floorplan (uuid, name, store_uuid, store_name) and its selected zones (uuid, name,
+  location_uuid, location_name); its transitions are all ordered pairs of those zones
+  (A->A, A->B, B->A, ...; directionless: unordered), so two locations of one floorplan
+  get the transitions between them, and a row's zones tell its locations.  Zones of
+  different floorplans never pair (the doc's shape is per floorplan).
+
+LOCATION CREATE  POST /v2/location/create: name, parent_uuid (the parameter table
+  spells it parent_UUID; both accepted), location_type required; area (number, only for
+  sublocations), aggregate_to_parent / aggregate_to_store (booleans, sublocations;
+  default true for entrance).  Stores cannot be created; regions go under a region or
+  the subscription (organization) uuid; sublocations under a store.  The doc's create
+  section has no "unit" field (the "blank unit" rule is datamine's group_bys for
+  location and day_of_week, enforced there: unit "", absent or null).
 
 FLOORPLANS (GET /v1/fpafloorplans, in this order)
   7ce0f10c-508f-11eb-9c50-000048e74782 API Store Floorplan (Caspar; store_name "API Store" as the doc)
@@ -120,14 +159,46 @@ INVENTORY  12 cameras a store (108; 4 Aurora with one channel, 3 Axis monocular 
   the doc's 9wTw-pk1VLsEGzmzaH9vOL-a6RU.
 
 HEALTH ALERTS  ~335 generated 2020-06-01..2021-03-03, newest first; none between the
-  doc's alert (97fd95e0-5444-11eb-8b83-40003ca6d233, 2021-01-11) and 2021-01-22.
+  doc's alert (97fd95e0-5444-11eb-8b83-40003ca6d233, 2021-01-11) and 2021-01-23T00:00Z
+  (so the doc's start_time 2021-01-22T00:00:00Z answers it first under either z_reading).
+  start_time ("Alerts created before a date/time") is exclusive: alert_creation_time <
+  start_time, to the microsecond (fractional seconds accepted, alert times carry
+  milliseconds); omitted = before now.
+
+Z TIMES  One rule for the times the doc writes "yyyy-mm-ddThh:mm:ssZ" outside datamine:
+  z_reading=utc (default; the doc says of gregorian that "Z" implies UTC) writes and
+  reads them as UTC instants; z_reading=wall (the old reading) as the store's local wall
+  clock followed by a "Z".  NOTE: the doc's own store hours and predicted traffic example
+  responses fit wall (Caspar "open" 10:00Z, Fifth Avenue predictions from 09:00Z match
+  their local opening hours); they are answered under z_reading=wall.
+  - POST /v1/storehours: "open"/"close" as above (Caspar 10-21 PST -> "T18:00:00Z" /
+    next day "T05:00:00Z"; Fifth Avenue 09-21 -> T14:00Z/T02:00Z in EST, T13:00Z/T01:00Z
+    in EDT).  "effective_day" is the store-local date written "yyyy-mm-ddT00:00:00Z" (a
+    day label, under both readings); it keys the result.  start_date / end_date label
+    days the same way: yyyy-mm-dd or yyyy-mm-ddT00:00:00[.000][Z|+00:00] (other times
+    -> 400); both are included (the doc's 2021-01-15 .. 2021-01-22 answers both days).
+  - POST /v1/predictedtraffic: "time" of each 15-minute row as above.  first_day /
+    last_day are yyyy-mm-dd: predicted_days=local (default) store-local business days
+    (slots after midnight belong to the day they started from), predicted_days=utc the
+    rows whose UTC instant falls on those UTC dates.  "Must be in the future", 7 days,
+    31 days are counted in the same frame.  Values are fixed per store-local slot.
+  - POST /v1/healthalerts start_time and POST /v1/occupancy/adjust adjustment_date:
+    yyyy-mm-dd[Thh:mm[:ss[.ffffff]]] with Z, +hh:mm/-hh:mm or nothing.  A numeric offset
+    is an instant under both readings; otherwise utc reads UTC, wall reads the store's
+    wall clock (for alerts: each alert's own store).
 
 PAGING  v1 lists (/v1/location, users, user_profiles, location_profiles,
   fpafloorplans, healthalerts, storehours): X-Page-Length (default and max 100,
   larger is clamped) and X-Page-Start (offset); 206 + header x-page-next while more
   follow, else 200.  Inventory: the next_page string of the body is sent back as
   X-Page-Start (X-Page also accepted); "end" when done.  Predicted traffic and zone
-  transitions do not page.  v2 never pages; more than 10,000 entries are trimmed.
+  transitions do not page.  v2 never pages; more than 10,000 entries (knob cap) are
+  trimmed (cap_mode=trim, in response order: later metrics first lose their data) or
+  refused with 400 (cap_mode=error).  A datamine entry is one leaf {value, group,
+  index}, counted over the whole response: metrics x locations x date buckets x time
+  buckets x days of week, for the groups requested (a bucket without data -- a closed
+  day, the future -- has no entry).  E.g. 365 days x 10 stores x 3 metrics = 10,950:
+  too many.  /v2/location counts one entry per location.
   At most 3 concurrent requests to /v1/predictedtraffic and to
   /v1/inventory/cameras (each); beyond -> 429.
 
@@ -140,7 +211,10 @@ KNOBS (--option retailnext.KEY=VALUE, or POST /_sim/config {"retailnext": {...}}
   its slot), export_polls (2: status polls answered 202 before 302),
   export_ttl (0: status polls after ready before 404 "expired"; 0 = never),
   token_location_profile ("" = all; else datamine outside it -> per-metric ok false),
-  sso_permissions (users_page | saml).
+  sso_permissions (users_page | saml),
+  gregorian_z (utc | wall), range_to (exclusive | inclusive), edge_labels (whole |
+  clipped): see DATE RANGES and EDGES; z_reading (utc | wall), predicted_days (local |
+  utc): see Z TIMES.
 """
 
 import base64
@@ -148,6 +222,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import re
 import threading
 import time
 import urllib.parse
@@ -173,6 +248,11 @@ DEFAULTS = {
     "export_ttl": 0,
     "token_location_profile": "",
     "sso_permissions": "users_page",
+    "gregorian_z": "utc",
+    "range_to": "exclusive",
+    "edge_labels": "whole",
+    "z_reading": "utc",
+    "predicted_days": "local",
 }
 
 DAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -416,15 +496,15 @@ DOC_ALERT = {
     "obsolete": False,
 }
 DOC_ALERT_AT = dt.datetime(2021, 1, 11, 19, 38, 34, 942000, tzinfo=UTC)
-ALERT_QUIET_END = dt.datetime(2021, 1, 22, tzinfo=UTC)
+ALERT_QUIET_END = dt.datetime(2021, 1, 23, tzinfo=UTC)
 ALERTS_FROM = dt.datetime(2020, 6, 1, tzinfo=UTC)
 ALERTS_TO = dt.datetime(2021, 3, 3, 18, 0, tzinfo=UTC)
 
 # datamine overrides that reproduce the documentation's examples
 DAY_OVERRIDES = {(CASPAR, dt.date(2021, 2, 21)): {"IN": 173, "OUT": 174}}
 SLOT_OVERRIDES = {(SANJOSE, dt.date(2021, 3, 3)): {0: {"IN": 5, "OUT": 4}}}
-PRED_OVERRIDES = {(FIFTH, "2021-03-17T09:00:00Z"): 10, (FIFTH, "2021-03-17T09:15:00Z"): 10,
-                  (FIFTH, "2021-03-23T20:45:00Z"): 3}
+PRED_OVERRIDES = {(FIFTH, "2021-03-17T09:00"): 10, (FIFTH, "2021-03-17T09:15"): 10,   # local
+                  (FIFTH, "2021-03-23T20:45"): 3}
 DOC_ZT_KEY = (("cdf7322e-3329-11ea-8e45-80003c755d3e", "f1cc33f2-3329-11ea-9b32-80001a18e60d"),
               (("2021-02-15", "2021-02-22"),), ("customer",), "direct_and_indirect",
               "all_traffic", ((630, 780),), ("friday", "saturday"))
@@ -696,6 +776,12 @@ class Calendar:
             cur = cur + dt.timedelta(days=spec["day"] - 1)
         return dt.datetime.combine(cur, dt.time()) + dt.timedelta(
             hours=spec.get("hour", 0), minutes=spec.get("minute", 0), seconds=spec.get("second", 0))
+
+
+TINY = dt.timedelta(microseconds=1)
+_DAY_LABEL_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:T00:00(?::00(?:\.0{1,6})?)?(?:Z|z|\+00:?00)?)?$")
+_GREG_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?"
+                      r"(Z|z|[+-]\d{2}:?\d{2})?)?$")
 
 
 def _add_years(t, n):
@@ -1494,20 +1580,41 @@ class RetailNext:
     # ==================================================================
     # store hours
     # ==================================================================
-    @staticmethod
-    def _wall_z(t):
-        return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+    def _z_out(self, local, tz):
+        """A store-local naive time written "yyyy-mm-ddThh:mm:ssZ": the UTC instant
+        (z_reading=utc, the doc's "Z") or the local wall clock (z_reading=wall)."""
+        if str(self.c("z_reading")) != "wall":
+            local = local.replace(tzinfo=tz).astimezone(UTC)
+        return local.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def _z_in(self, v, key):
+        """A time parameter: (aware instant or None, naive wall clock or None).
+        z_reading=utc: Z, no designator and date-only are UTC; z_reading=wall: they
+        are the store's local wall clock (returned naive).  A numeric offset is an
+        instant under both; fractional seconds are accepted."""
+        if not isinstance(v, str) or not _GREG_RE.match(v.strip()):
+            _fail(400, "%s must be ISO 8601 (yyyy-mm-ddThh:mm:ssZ)" % key)
+        des = _GREG_RE.match(v.strip()).group(6)
+        try:
+            t = parse_iso(v, key)
+        except HttpError:
+            _fail(400, "%s must be ISO 8601 (yyyy-mm-ddThh:mm:ssZ)" % key)
+        if str(self.c("z_reading")) == "wall" and des in (None, "Z", "z"):
+            return None, t.replace(tzinfo=None)
+        return t, None
 
     def _date_arg(self, b, key):
+        """A day label like effective_day: yyyy-mm-dd or yyyy-mm-ddT00:00:00Z."""
         v = b.get(key)
         if v is None:
             _fail(400, "%s is required" % key)
-        if not isinstance(v, str):
-            _fail(400, "%s must be an ISO 8601 string" % key)
+        m = _DAY_LABEL_RE.match(v) if isinstance(v, str) else None
         try:
-            return parse_iso(v, key).date() if "T" in v else dt.date.fromisoformat(v)
-        except (HttpError, ValueError):
-            _fail(400, "%s must be ISO 8601 (yyyy-mm-ddThh:mm:ssZ)" % key)
+            if m is None:
+                raise ValueError
+            return dt.date.fromisoformat(m.group(1))
+        except ValueError:
+            _fail(400, "%s must be a day, yyyy-mm-ddT00:00:00Z (or yyyy-mm-dd), like effective_day" % key)
 
     def _stores_arg(self, val, key):
         if isinstance(val, str):
@@ -1544,8 +1651,8 @@ class RetailNext:
                     entries.append((s["uuid"], {
                         "store_uuid": s["uuid"],
                         "effective_day": d.isoformat() + "T00:00:00Z",
-                        "open": self._wall_z(base + dt.timedelta(minutes=h[0])),
-                        "close": self._wall_z(base + dt.timedelta(minutes=h[1]))}))
+                        "open": self._z_out(base + dt.timedelta(minutes=h[0]), s["tzinfo"]),
+                        "close": self._z_out(base + dt.timedelta(minutes=h[1]), s["tzinfo"])}))
                 d += dt.timedelta(days=1)
 
         def build(chunk):
@@ -1558,7 +1665,40 @@ class RetailNext:
     # ==================================================================
     # datamine
     # ==================================================================
-    def _resolve(self, spec, other, now_local, cal, depth=0):
+    def _gregorian(self, v, zone):
+        """(store-local naive datetime in zone, aware instant or None, its offset).
+
+        Date-only values and values without a designator are local wall clock
+        in zone.  Under gregorian_z=utc a "Z" or a +hh:mm / -hh:mm offset makes
+        the value an instant, converted to zone (the doc: "Z" implies UTC);
+        under gregorian_z=wall "Z" is dropped and the value is read as local
+        wall clock (numeric offsets refused)."""
+        m = _GREG_RE.match(v.strip()) if isinstance(v, str) else None
+        if m is None:
+            _fail(400, "gregorian must be yyyy-mm-ddThh:mm:ssZ or yyyy-mm-dd, got %r" % (v,))
+        date, hh, mi, ss, frac, des = m.groups()
+        try:
+            d = dt.date.fromisoformat(date)
+            t = dt.datetime(d.year, d.month, d.day, int(hh or 0), int(mi or 0), int(ss or 0),
+                            int((frac or "0").ljust(6, "0")))
+        except ValueError:
+            _fail(400, "gregorian must be yyyy-mm-ddThh:mm:ssZ or yyyy-mm-dd, got %r" % (v,))
+        if not des:
+            return t, None, None
+        if str(self.c("gregorian_z")) == "wall":
+            if des not in ("Z", "z"):
+                _fail(400, "gregorian_z=wall: gregorian takes local wall clock with a Z, not %r" % (v,))
+            return t, None, None
+        off = dt.timedelta(0)
+        if des not in ("Z", "z"):
+            digits = des[1:].replace(":", "")
+            off = (1 if des[0] == "+" else -1) * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+            if abs(off) >= dt.timedelta(hours=24):
+                _fail(400, "gregorian offset out of range in %r" % (v,))
+        inst = t.replace(tzinfo=dt.timezone(off))
+        return inst.astimezone(zone).replace(tzinfo=None), inst, off
+
+    def _resolve(self, spec, other, now_local, cal, zone, depth=0):
         if depth > 5:
             _fail(400, "date specification nested too deeply")
         if not isinstance(spec, dict) or len(spec) != 1:
@@ -1575,20 +1715,7 @@ class RetailNext:
                 _fail(400, "unsupported date name %r; supported: now, today, yesterday, tomorrow" % (v,))
             return day + dt.timedelta(days=offs[v])
         if kind == "gregorian":
-            if not isinstance(v, str):
-                _fail(400, "gregorian must be a string")
-            s = v.strip()
-            if s.endswith("Z") or s.endswith("z"):
-                s = s[:-1]
-            try:
-                if "T" in s or " " in s:
-                    t = dt.datetime.fromisoformat(s)
-                    if t.tzinfo is not None:
-                        raise ValueError
-                    return t
-                return dt.datetime.combine(dt.date.fromisoformat(s), dt.time())
-            except ValueError:
-                _fail(400, "gregorian must be yyyy-mm-ddThh:mm:ssZ, got %r" % (v,))
+            return self._gregorian(v, zone)[0]
         if kind == "absolute":
             if not isinstance(v, dict):
                 _fail(400, "absolute must be an object")
@@ -1604,7 +1731,7 @@ class RetailNext:
                 if k in adds and (not isinstance(x, int) or isinstance(x, bool)):
                     _fail(400, "%s must be an integer" % k)
             if "base" in v:
-                base = self._resolve(v["base"], None, now_local, cal, depth + 1)
+                base = self._resolve(v["base"], None, now_local, cal, zone, depth + 1)
             elif other is None:
                 _fail(400, "relative dates need a base when both from and to are relative")
             else:
@@ -1622,7 +1749,13 @@ class RetailNext:
                 _fail(400, "relative date out of range")
         _fail(400, "a date takes exactly one of name, gregorian, absolute, relative")
 
-    def _range(self, dr, now_local, cal):
+    def _range(self, dr, now_local, cal, zone):
+        """(from, to as given, exclusive end): store-local naive datetimes in zone.
+
+        range_to=exclusive: [from, to).  range_to=inclusive: a "to" at midnight
+        (date-only, or 00:00:00 in the frame it is written in: UTC for a "Z"
+        under gregorian_z=utc) includes that whole day; any other "to" includes
+        the 15-minute slot that starts at that instant."""
         if not isinstance(dr, dict) or "from" not in dr or "to" not in dr:
             _fail(400, "each date range needs from and to")
         f, t = dr["from"], dr["to"]
@@ -1634,14 +1767,29 @@ class RetailNext:
             _fail(400, "relative dates need a base when both from and to are relative")
         try:
             if f_rel:
-                to = self._resolve(t, None, now_local, cal)
-                frm = self._resolve(f, to, now_local, cal)
+                to = self._resolve(t, None, now_local, cal, zone)
+                frm = self._resolve(f, to, now_local, cal, zone)
             else:
-                frm = self._resolve(f, None, now_local, cal)
-                to = self._resolve(t, frm, now_local, cal)
+                frm = self._resolve(f, None, now_local, cal, zone)
+                to = self._resolve(t, frm, now_local, cal, zone)
+            end = to
+            if str(self.c("range_to")) == "inclusive":
+                inst = None
+                if isinstance(t, dict) and isinstance(t.get("gregorian"), str) and len(t) == 1:
+                    inst = self._gregorian(t["gregorian"], zone)[1]
+                if inst is not None:
+                    # midnight in the frame the value is written in (UTC or its offset)
+                    if inst.time() == dt.time():
+                        end = (inst + dt.timedelta(days=1)).astimezone(zone).replace(tzinfo=None)
+                    else:
+                        end = to + TINY
+                elif to.time() == dt.time():
+                    end = to + dt.timedelta(days=1)
+                else:
+                    end = to + TINY
         except (ValueError, OverflowError):
             _fail(400, "date out of range")
-        return frm, to
+        return frm, to, end
 
     def _time_ranges(self, trs):
         if not isinstance(trs, list) or not trs:
@@ -1750,15 +1898,30 @@ class RetailNext:
         if tzname == "local":
             return self._datamine_local(b, uniq, metrics, groups, time_mode)
         zone = _zone(tzname) if tzname else None
-        now_local = _wall(int(now.timestamp()) // 60, zone) if zone else None
-        ranges = [self._range(dr, now_local, cal) for dr in b["date_ranges"]]
         years = 5 if len(uniq) == 1 else 2
-        for frm, to in ranges:
-            if to <= frm:
-                _fail(400, "date range 'to' must be after 'from'")
-            if to > _add_years(frm, years):
-                _fail(400, "the date range exceeds %d years, the limit when querying %s"
-                      % (years, "one location" if years == 5 else "several locations"))
+        inclusive = str(self.c("range_to")) == "inclusive"
+        by_zone = {}
+
+        def ranges_for(z):
+            """[(from, exclusive end)] as store-local naive datetimes of zone z."""
+            key = getattr(z, "key", "UTC")
+            hit = by_zone.get(key)
+            if hit is not None:
+                return hit
+            now_local = _wall(int(now.timestamp()) // 60, zone) if zone else None
+            out = []
+            for dr in b["date_ranges"]:
+                frm, to, end = self._range(dr, now_local, cal, z)
+                if to < frm or (to == frm and not inclusive):
+                    _fail(400, "date range 'to' must be after 'from'")
+                if to > _add_years(frm, years):
+                    _fail(400, "the date range exceeds %d years, the limit when querying %s"
+                          % (years, "one location" if years == 5 else "several locations"))
+                out.append((frm, end))
+            by_zone[key] = out
+            return out
+        # without time_zone every store reads the ranges in its own zone; UTC checks them up front
+        ranges_for(zone or UTC)
         with self.lock:
             found = [self.locs.get(u) for u in uniq]
             ch = self.children()
@@ -1780,51 +1943,87 @@ class RetailNext:
         acc = {}
         if loc_err is None:
             cut = (int(now.timestamp()) // 60) // 15 * 15
-            self._accumulate(acc, plan, groups, ranges, time_mode, zone, cal, cut, need_limit)
+            self._accumulate(acc, plan, groups, ranges_for, time_mode, zone, cal, cut, need_limit)
         return self._datamine_response(acc, plan, groups, metrics, loc_err, cal)
 
-    def _accumulate(self, acc, plan, groups, ranges, time_mode, zone, cal, cut, need_limit):
+    def _accumulate(self, acc, plan, groups, ranges_for, time_mode, zone, cal, cut, need_limit):
         eng = self.engine
-        min_from = min(f for f, _ in ranges).date()
-        first_day = min(f for f, _ in ranges).date() - dt.timedelta(days=1)
-        last_day = max(t for _, t in ranges).date() + dt.timedelta(days=1)
-        date_keys = {}
         has_time = any(g[0] == "time" for g in groups)
         full_day = time_mode == [(0, 1440)]
+        clipped = str(self.c("edge_labels")) == "clipped"
+        contexts = {}
 
-        def date_key(d, unit, n):
-            k = date_keys.get(d)
-            if k is not None:
+        class Ctx:
+            """The date ranges as seen from one time zone."""
+
+            def __init__(self, ranges):
+                self.ranges = ranges
+                self.min_from = min(f for f, _ in ranges).date()
+                self.first_day = self.min_from - dt.timedelta(days=1)
+                self.last_day = max(t for _, t in ranges).date() + dt.timedelta(days=1)
+                self.keys = {}
+
+            def date_key(self, d, unit, n):
+                k = self.keys.get(d)
+                if k is not None:
+                    return k
+                min_from = self.min_from
+                if unit == "days":
+                    i = (d - min_from).days // n
+                    s = min_from + dt.timedelta(days=i * n)
+                    e = s + dt.timedelta(days=n - 1)
+                elif unit == "weeks":
+                    a = cal.week_start_of(min_from)
+                    i = (cal.week_start_of(d) - a).days // (7 * n)
+                    s = a + dt.timedelta(days=7 * n * i)
+                    e = s + dt.timedelta(days=7 * n - 1)
+                elif unit == "months":
+                    a = cal.month_index(min_from)
+                    i = a + (cal.month_index(d) - a) // n * n
+                    s = cal.month_start(i)
+                    e = cal.month_start(i + n) - dt.timedelta(days=1)
+                else:
+                    a = cal.year_of(min_from)
+                    y = a + (cal.year_of(d) - a) // n * n
+                    s = cal.fy_start(y)
+                    e = cal.fy_start(y + n) - dt.timedelta(days=1)
+                if clipped:
+                    # only the days of the bucket that some range touches
+                    cov = [(max(s, f.date()), min(e, (t - TINY).date())) for f, t in self.ranges
+                           if f.date() <= e and (t - TINY).date() >= s]
+                    if cov:
+                        s, e = min(c[0] for c in cov), max(c[1] for c in cov)
+                self.keys[d] = k = (s, e)
                 return k
-            if unit == "days":
-                i = (d - min_from).days // n
-                s = min_from + dt.timedelta(days=i * n)
-                e = s + dt.timedelta(days=n - 1)
-            elif unit == "weeks":
-                a = cal.week_start_of(min_from)
-                i = (cal.week_start_of(d) - a).days // (7 * n)
-                s = a + dt.timedelta(days=7 * n * i)
-                e = s + dt.timedelta(days=7 * n - 1)
-            elif unit == "months":
-                a = cal.month_index(min_from)
-                i = a + (cal.month_index(d) - a) // n * n
-                s = cal.month_start(i)
-                e = cal.month_start(i + n) - dt.timedelta(days=1)
-            else:
-                a = cal.year_of(min_from)
-                y = a + (cal.year_of(d) - a) // n * n
-                s = cal.fy_start(y)
-                e = cal.fy_start(y + n) - dt.timedelta(days=1)
-            date_keys[d] = k = (s, e)
-            return k
 
-        def emit(li, rdate, tkey, vals, rank, store_uuid):
+            def in_ranges(self, x):
+                for f, t in self.ranges:
+                    if f <= x < t:
+                        return True
+                return False
+
+            def whole_day(self, d):
+                s = dt.datetime.combine(d, dt.time())
+                e = s + dt.timedelta(days=1)
+                for f, t in self.ranges:
+                    if f <= s and e <= t:
+                        return True
+                return False
+
+        def ctx_for(z):
+            key = getattr(z, "key", "UTC")
+            c = contexts.get(key)
+            if c is None:
+                c = contexts[key] = Ctx(ranges_for(z))
+            return c
+
+        def emit(ctx, li, rdate, tkey, vals, rank, store_uuid):
             path = []
             for kind, unit, n in groups:
                 if kind == "location":
                     path.append(li)
                 elif kind == "date":
-                    path.append(date_key(rdate, unit, n))
+                    path.append(ctx.date_key(rdate, unit, n))
                 elif kind == "time":
                     path.append((tkey[0], tkey[1] // n * n, n))
                 else:
@@ -1840,20 +2039,6 @@ class RetailNext:
             if need_limit:
                 a[NV + 1].add(store_uuid)
 
-        def in_ranges(x):
-            for f, t in ranges:
-                if f <= x < t:
-                    return True
-            return False
-
-        def whole_day(d):
-            s = dt.datetime.combine(d, dt.time())
-            e = s + dt.timedelta(days=1)
-            for f, t in ranges:
-                if f <= s and e <= t:
-                    return True
-            return False
-
         loc_first = groups[0][0] == "location"
         cap = self.ci("cap")
         for li, (loc, srcs) in enumerate(plan):
@@ -1863,8 +2048,10 @@ class RetailNext:
                 su = src.store["uuid"]
                 same_zone = zone is None or zone.key == src.store["time_zone"]
                 ezone = zone or src.tz
-                d = first_day
-                while d <= last_day:
+                ctx = ctx_for(ezone)
+                in_ranges, whole_day = ctx.in_ranges, ctx.whole_day
+                d = ctx.first_day
+                while d <= ctx.last_day:
                     if d < src.start or (src.archive and d >= src.archive):
                         d += dt.timedelta(days=1)
                         continue
@@ -1876,7 +2063,7 @@ class RetailNext:
                             continue
                         if (same_zone and not has_time and not slot_ov and dd.c_utc <= cut
                                 and whole_day(d)):
-                            emit(li, d, None, dd.vec, dd.rank, su)
+                            emit(ctx, li, d, None, dd.vec, dd.rank, su)
                         else:
                             dD = dt.datetime.combine(d, dt.time())
                             for m, lst, vals, rank in eng.business_slots(src, d):
@@ -1889,7 +2076,7 @@ class RetailNext:
                                     continue
                                 ld = L.date()
                                 sign = (ld > d) - (ld < d)
-                                emit(li, d, (sign, L.hour * 60 + L.minute), vals, rank, su)
+                                emit(ctx, li, d, (sign, L.hour * 60 + L.minute), vals, rank, su)
                     else:
                         prev = eng.day(src, d - dt.timedelta(days=1))
                         nxt = eng.day(src, d + dt.timedelta(days=1))
@@ -1902,7 +2089,7 @@ class RetailNext:
                                 and q1 <= cut and whole_day(d)):
                             vals = [x + y for x, y in zip(dd.vec, dd.after)]
                             vals[NSLOT] = (q1 - q0) // 15
-                            emit(li, d, None, vals, dd.rank, su)
+                            emit(ctx, li, d, None, vals, dd.rank, su)
                         else:
                             slots = []
                             for k in (-1, 0, 1):
@@ -1925,7 +2112,7 @@ class RetailNext:
                                         break
                                 else:
                                     continue
-                                emit(li, L.date(), (0, tm), vals, rank, su)
+                                emit(ctx, li, L.date(), (0, tm), vals, rank, su)
                     d += dt.timedelta(days=1)
 
     def _group_obj(self, kind, key, plan, cal):
@@ -2060,12 +2247,9 @@ class RetailNext:
             if when is None:
                 t = self.now()
             else:
-                if not isinstance(when, str):
-                    _fail(400, "adjustment_date must be ISO 8601")
-                try:
-                    t = parse_iso(when, "adjustment_date")
-                except HttpError:
-                    _fail(400, "adjustment_date must be ISO 8601 (yyyy-mm-ddThh:mm:ssZ)")
+                t, wall = self._z_in(when, "adjustment_date")
+                if wall is not None:
+                    t = wall.replace(tzinfo=s["tzinfo"])
             if s["occupancy_limit"] is None:
                 _fail(400, "occupancy updates need the store's occupancy limit to be defined")
             local = t.astimezone(s["tzinfo"]).replace(tzinfo=None)
@@ -2261,17 +2445,21 @@ class RetailNext:
 
     def health_alerts(self, req, parts):
         b = self.body(req, required=False)
-        before = self.now()
+        now = self.now()
         st = b.get("start_time")
+        inst = wall = None
         if st is not None:
-            if not isinstance(st, str):
-                _fail(400, "start_time must be ISO 8601")
-            try:
-                st = parse_iso(st, "start_time")
-            except HttpError:
-                _fail(400, "start_time must be ISO 8601 (yyyy-mm-ddThh:mm:ssZ)")
-            before = min(before, st)
-        rows = [a for t, a in self.alerts() if t < before]
+            inst, wall = self._z_in(st, "start_time")
+        rows = []
+        for t, a in self.alerts():
+            if t >= now or (inst is not None and t >= inst):
+                continue
+            if wall is not None:        # z_reading=wall: compare the store's wall clock
+                with self.lock:
+                    s = self.locs.get(a["store_uuid"])
+                if t.astimezone(s["tzinfo"]).replace(tzinfo=None) >= wall:
+                    continue
+            rows.append(a)
         return self.paged(req, rows, lambda chunk: {"result": chunk})
 
     # ==================================================================
@@ -2301,7 +2489,9 @@ class RetailNext:
             if days[-1] is None:
                 _fail(400, "%s must be yyyy-mm-dd" % k)
         first, last = days
-        today = self.now().astimezone(s["tzinfo"]).date()
+        tz = s["tzinfo"]
+        utc_days = str(self.c("predicted_days")) == "utc"
+        today = self.now().astimezone(UTC if utc_days else tz).date()
         if first <= today:
             _fail(400, "first_day must be in the future")
         if last < first:
@@ -2317,8 +2507,11 @@ class RetailNext:
             return Response(200, {"ok": False, "error": "insufficient historical data for traffic prediction",
                                   "predictions": []})
         preds = []
-        d = first
-        while d <= last:
+        # every business day's slots are generated whole (values never depend on the
+        # request), then kept by store-local business day or by UTC date
+        d = first - dt.timedelta(days=1) if utc_days else first
+        end = last + dt.timedelta(days=1) if utc_days else last
+        while d <= end:
             h = Engine.hours(s, d)
             if h:
                 r = rng_for(self.sim.seed, VENDOR, "pred", s["uuid"], d.toordinal())
@@ -2326,12 +2519,15 @@ class RetailNext:
                 per_q = s["scale"] * WEEKDAY_FACTOR[d.weekday()] * SEASON[d.month] / 4.0
                 for m in range(h[0], h[1], 15):
                     t = base + dt.timedelta(minutes=m)
-                    ts = self._wall_z(t)
                     w = _traffic_profile((m % 1440) / 60.0) / 1.4
-                    v = PRED_OVERRIDES.get((s["uuid"], ts))
+                    v = PRED_OVERRIDES.get((s["uuid"], t.strftime("%Y-%m-%dT%H:%M")))
                     if v is None:
                         v = max(0, int(round(per_q * w * r.uniform(0.85, 1.15))))
-                    preds.append({"time": ts, "value": v})
+                    if utc_days and not first <= t.replace(tzinfo=tz).astimezone(UTC).date() <= last:
+                        continue
+                    if not utc_days and not first <= d <= last:
+                        continue
+                    preds.append({"time": self._z_out(t, tz), "value": v})
             d += dt.timedelta(days=1)
         return Response(200, {"ok": True, "error": "", "predictions": preds})
 
