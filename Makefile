@@ -12,7 +12,7 @@ OBJS = fdw/retail_fdw.o fdw/option.o fdw/reqplan.o fdw/http.o fdw/json.o fdw/jso
 DATA = fdw/retail_fdw--0.1.sql
 PGFILEDESC = "retail_fdw - foreign data wrapper for retail analytics APIs"
 
-REGRESS = setup options pushdown results errors joins import aifi retailnext stitching actions inspector ecosystem
+REGRESS = setup options pushdown results errors joins import aifi retailnext truth stitching actions inspector ecosystem
 REGRESS_OPTS = --inputdir=. --outputdir=test/results
 
 SHLIB_LINK = -lcurl -ljson-c
