@@ -149,15 +149,54 @@ rf_port_printf(const char *fmt,...)
 	return buf.data;
 }
 
+/*
+ * Vendor text fit for a message or a text column of ours: invalid UTF-8
+ * bytes become "\xNN", control characters stay out, and the text is cut
+ * at a character boundary within maxbytes (then "..." follows).
+ */
+char *
+rf_clean_text(const char *s, int len, int maxbytes)
+{
+	StringInfoData buf;
+	int			i = 0;
+
+	initStringInfo(&buf);
+	while (i < len)
+	{
+		unsigned char c = (unsigned char) s[i];
+		int			l = pg_utf_mblen((const unsigned char *) s + i);
+
+		if (buf.len + 4 > maxbytes)
+		{
+			appendStringInfoString(&buf, "...");
+			break;
+		}
+		if (c >= 0x80 && i + l <= len && pg_verify_mbstr(PG_UTF8, s + i, l, true))
+		{
+			appendBinaryStringInfo(&buf, s + i, l);
+			i += l;
+			continue;
+		}
+		if (c >= 0x80 || c < 0x20 || c == 0x7f)
+		{
+			if (c == '\n' || c == '\t')
+				appendStringInfoChar(&buf, ' ');
+			else
+				appendStringInfo(&buf, "\\x%02x", c);
+		}
+		else
+			appendStringInfoChar(&buf, (char) c);
+		i++;
+	}
+	return buf.data;
+}
+
 static char *
 json_excerpt(json_object *v)
 {
 	const char *s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
-	int			len = strlen(s);
 
-	if (len <= RF_VALUE_SHOWN)
-		return pstrdup(s);
-	return psprintf("%.*s...", pg_mbcliplen(s, len, RF_VALUE_SHOWN), s);
+	return rf_clean_text(s, strlen(s), RF_VALUE_SHOWN);
 }
 
 void
@@ -180,8 +219,9 @@ rf_port_ok_error(const char *vendor, const char *endpoint,
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_ERROR),
 			 errmsg("%s answered \"%s\": false%s%s: %s", vendor, ok_field,
-					name ? " for " : "", name ? name : "",
-					reason ? reason : "no reason given"),
+					name ? " for " : "",
+					name ? rf_clean_text(name, strlen(name), 200) : "",
+					reason ? rf_clean_text(reason, strlen(reason), 500) : "no reason given"),
 			 errdetail("Endpoint %s; no partial result was returned.", endpoint),
 			 errhint("Check the values the query passes (ids, metrics, ranges) and the permissions of the API key.")));
 	pg_unreachable();
@@ -497,9 +537,51 @@ wrong_type(RfConvErrorContext *ec, json_object *v)
 			 errhint("Declare the column as text or jsonb to take any value.")));
 }
 
-/* A JSON string in the server encoding, refusing NUL bytes */
+/*
+ * Vendor bytes must be valid UTF-8 before they become text: PostgreSQL's
+ * verifier refuses overlong forms, encoded surrogates, code points past
+ * U+10FFFF and NUL, which json-c lets through.  The error shows the bad
+ * bytes in hex, never raw.
+ */
+static void
+verify_utf8(RfConvErrorContext *ec, const char *s, int len)
+{
+	int			ok = pg_verify_mbstr_len(PG_UTF8, s, len, true);
+
+	if (ok < 0)
+	{
+		int			bad = 0;
+		StringInfoData hex;
+		const char *attname = ec && ec->cm ? ec->cm->attname : "?";
+
+		/* find the first bad sequence: verify growing prefixes */
+		while (bad < len)
+		{
+			int			l = pg_utf_mblen((const unsigned char *) s + bad);
+
+			if (bad + l > len || !pg_verify_mbstr(PG_UTF8, s + bad, l, true))
+				break;
+			bad += l;
+		}
+		initStringInfo(&hex);
+		for (int i = bad; i < len && i < bad + 4; i++)
+			appendStringInfo(&hex, "%s0x%02x", i > bad ? " " : "", (unsigned char) s[i]);
+		if (ec)
+			ec->cm = NULL;		/* the context line would show the bytes */
+		ereport(ERROR,
+				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+				 errmsg("%s sent invalid UTF-8 for column \"%s\" of foreign table \"%s\"",
+						ec ? ec->rc->vendor : "the vendor", attname,
+						ec ? ec->rc->relname : "?"),
+				 errdetail("Bytes %s at offset %d of the value are not a valid UTF-8 sequence. Endpoint: %s.",
+						   hex.data, bad, ec ? ec->rc->endpoint : "?"),
+				 errhint("The vendor's answer is not valid UTF-8; nothing of it was stored. Report it to the vendor.")));
+	}
+}
+
+/* A JSON string in the server encoding, refusing NUL bytes and bad UTF-8 */
 static char *
-server_string(json_object *v, int *lenp)
+server_string(RfConvErrorContext *ec, json_object *v, int *lenp)
 {
 	const char *s = json_object_get_string(v);
 	int			len = json_object_get_string_len(v);
@@ -509,6 +591,7 @@ server_string(json_object *v, int *lenp)
 				(errcode(ERRCODE_UNTRANSLATABLE_CHARACTER),
 				 errmsg("unsupported Unicode escape sequence"),
 				 errdetail("\\u0000 cannot be converted to text.")));
+	verify_utf8(ec, s, len);
 	if (GetDatabaseEncoding() != PG_UTF8)
 	{
 		s = pg_any_to_server(s, len, PG_UTF8);
@@ -518,20 +601,94 @@ server_string(json_object *v, int *lenp)
 	return (char *) s;
 }
 
+/*
+ * A JSON number's text as the vendor wrote it, refusing NaN and Infinity
+ * (which JSON does not have, though json-c reads them).  NULL for json-c's
+ * native integers, whose text is exact anyway.
+ */
+static char *
+number_text(RfConvErrorContext *ec, json_object *v)
+{
+	size_t		len;
+	const char *t = rf_json_number_text(v, &len);
+	double		d;
+
+	if (t == NULL)
+		return NULL;
+	d = json_object_get_double(v);
+	if (isnan(d) || (isinf(d) && !(t[0] >= '0' && t[0] <= '9') &&
+					 !(t[0] == '-' && t[1] >= '0' && t[1] <= '9')))
+	{
+		const char *attname = ec && ec->cm ? ec->cm->attname : "?";
+
+		if (ec)
+			ec->cm = NULL;
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("%s sent %.*s for column \"%s\" of foreign table \"%s\", which is not a JSON number",
+						ec ? ec->rc->vendor : "the vendor", (int) Min(len, 32), t,
+						attname, ec ? ec->rc->relname : "?"),
+				 errdetail("JSON has no NaN or Infinity. Endpoint: %s.", ec ? ec->rc->endpoint : "?"),
+				 errhint("Declare the column as text to see the vendor's value.")));
+	}
+	return pnstrdup(t, len);
+}
+
+/*
+ * A JSON document as text without the marks the stream put on big
+ * integers: a digit followed by the mark, outside strings, loses the mark.
+ */
+static char *
+unmarked_json(const char *s)
+{
+	size_t		mlen = strlen(RF_JSON_BIG_MARK);
+	StringInfoData buf;
+	bool		in_string = false;
+	bool		escape = false;
+
+	if (strstr(s, RF_JSON_BIG_MARK) == NULL)
+		return pstrdup(s);
+	initStringInfo(&buf);
+	for (const char *p = s; *p; p++)
+	{
+		if (in_string)
+		{
+			if (escape)
+				escape = false;
+			else if (*p == '\\')
+				escape = true;
+			else if (*p == '"')
+				in_string = false;
+		}
+		else if (*p == '"')
+			in_string = true;
+		else if (*p >= '0' && *p <= '9' && strncmp(p + 1, RF_JSON_BIG_MARK, mlen) == 0)
+		{
+			appendStringInfoChar(&buf, *p);
+			p += mlen;
+			continue;
+		}
+		appendStringInfoChar(&buf, *p);
+	}
+	return buf.data;
+}
+
 /* Any JSON value as text: strings as they are, the rest as JSON */
 static char *
-json_as_cstring(json_object *v, int *lenp)
+json_as_cstring(RfConvErrorContext *ec, json_object *v, int *lenp)
 {
-	const char *s;
+	char	   *s;
 
 	if (json_object_is_type(v, json_type_string))
-		return server_string(v, lenp);
-	s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
-									   JSON_C_TO_STRING_NOSLASHESCAPE);
+		return server_string(ec, v, lenp);
+	if ((s = number_text(ec, v)) == NULL)
+		s = unmarked_json(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+														 JSON_C_TO_STRING_NOSLASHESCAPE));
+	verify_utf8(ec, s, strlen(s));
 	if (GetDatabaseEncoding() != PG_UTF8)
 		s = pg_any_to_server(s, strlen(s), PG_UTF8);
 	*lenp = strlen(s);
-	return (char *) s;
+	return s;
 }
 
 static Datum
@@ -542,35 +699,68 @@ call_input(RfConvErrorContext *ec, char *s)
 							 ec->cm->typmod);
 }
 
-/* An integer value: JSON integers, integral doubles, or digit strings */
+/* value %s is out of range for type %s, with the vendor's text */
+static void out_of_range(RfConvErrorContext *ec, const char *text) pg_attribute_noreturn();
+
+static void
+out_of_range(RfConvErrorContext *ec, const char *text)
+{
+	RfColMap   *cm = ec->cm;
+
+	ec->cm = NULL;
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("value %s sent by %s is out of range for type %s",
+					text, ec->rc->vendor, format_type_be(cm->typid)),
+			 errdetail("Column \"%s\" of foreign table \"%s\". Endpoint: %s.",
+					   cm->attname, ec->rc->relname, ec->rc->endpoint),
+			 errhint("Declare the column as numeric or text to take the vendor's value.")));
+}
+
+/*
+ * An integer value: JSON integers, integral numbers, or digit strings.
+ * Big integers arrive with their text (see RF_JSON_BIG_MARK) and are
+ * parsed from it, so that neither json-c's clamping nor a double's
+ * rounding can change a digit.
+ */
 static int64
 json_to_int64(RfConvErrorContext *ec, json_object *v, int64 min, int64 max)
 {
 	int64		result;
-	bool		too_big = false;
+	char	   *text = NULL;
 
 	switch (json_object_get_type(v))
 	{
 		case json_type_int:
-			/* json-c keeps 2^63 .. 2^64-1 as unsigned; int64 says INT64_MAX */
 			result = json_object_get_int64(v);
-			too_big = (result == PG_INT64_MAX &&
-					   json_object_get_uint64(v) > (uint64) PG_INT64_MAX);
 			break;
 		case json_type_double:
 			{
-				double		d = json_object_get_double(v);
+				double		d;
+				char	   *end;
 
-				if (!isfinite(d) || d != floor(d) ||
-					d < (double) PG_INT64_MIN || d >= (double) PG_INT64_MAX)
+				text = number_text(ec, v);
+				if (strpbrk(text, ".eE") == NULL)
+				{
+					/* a big integer: its digits decide */
+					errno = 0;
+					result = strtoll(text, &end, 10);
+					if (errno == ERANGE || *end != '\0')
+						out_of_range(ec, text);
+					break;
+				}
+				d = json_object_get_double(v);
+				if (d != floor(d))
 					wrong_type(ec, v);
+				if (!isfinite(d) || d < (double) PG_INT64_MIN || d >= (double) PG_INT64_MAX)
+					out_of_range(ec, text);
 				result = (int64) d;
 				break;
 			}
 		case json_type_string:
 			{
 				int			len;
-				char	   *s = server_string(v, &len);
+				char	   *s = server_string(ec, v, &len);
 				char	   *end;
 
 				bool		overflow;
@@ -585,16 +775,14 @@ json_to_int64(RfConvErrorContext *ec, json_object *v, int64 min, int64 max)
 									 ERRCODE_INVALID_TEXT_REPRESENTATION),
 							 errmsg("invalid input syntax for type %s: \"%s\"",
 									format_type_be(ec->cm->typid), s)));
+				text = s;
 				break;
 			}
 		default:
 			wrong_type(ec, v);
 	}
-	if (too_big || result < min || result > max)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("value %s is out of range for type %s",
-						json_object_get_string(v), format_type_be(ec->cm->typid))));
+	if (result < min || result > max)
+		out_of_range(ec, text ? text : psprintf(INT64_FORMAT, result));
 	return result;
 }
 
@@ -616,7 +804,7 @@ json_to_textarray(RfConvErrorContext *ec, json_object *v)
 		nulls[i] = (e == NULL || json_object_is_type(e, json_type_null));
 		if (nulls[i])
 			continue;
-		s = json_as_cstring(e, &len);
+		s = json_as_cstring(ec, e, &len);
 		elems[i] = PointerGetDatum(cstring_to_text_with_len(s, len));
 	}
 	if (n == 0)
@@ -640,7 +828,7 @@ json_to_datum(RfConvErrorContext *ec, json_object *v)
 	switch (cm->conv)
 	{
 		case CONV_TEXT:
-			s = json_as_cstring(v, &len);
+			s = json_as_cstring(ec, v, &len);
 			return PointerGetDatum(cstring_to_text_with_len(s, len));
 		case CONV_INT2:
 			return Int16GetDatum((int16) json_to_int64(ec, v, PG_INT16_MIN, PG_INT16_MAX));
@@ -649,8 +837,16 @@ json_to_datum(RfConvErrorContext *ec, json_object *v)
 		case CONV_INT8:
 			return Int64GetDatum(json_to_int64(ec, v, PG_INT64_MIN, PG_INT64_MAX));
 		case CONV_FLOAT8:
-			if (jt == json_type_int || jt == json_type_double)
+			if (jt == json_type_int)
 				return Float8GetDatum(json_object_get_double(v));
+			if (jt == json_type_double)
+			{
+				char	   *text = number_text(ec, v);
+
+				if (!isfinite(json_object_get_double(v)))
+					out_of_range(ec, text);
+				return Float8GetDatum(json_object_get_double(v));
+			}
 			break;
 		case CONV_NUMERIC:
 			if (jt == json_type_int)
@@ -664,8 +860,11 @@ json_to_datum(RfConvErrorContext *ec, json_object *v)
 			break;
 		case CONV_JSON:
 		case CONV_JSONB:
-			s = pstrdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
-													   JSON_C_TO_STRING_NOSLASHESCAPE));
+			if (jt == json_type_double)
+				(void) number_text(ec, v);	/* refuses NaN, Infinity */
+			s = unmarked_json(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+															 JSON_C_TO_STRING_NOSLASHESCAPE));
+			verify_utf8(ec, s, strlen(s));
 			if (GetDatabaseEncoding() != PG_UTF8)
 				s = pg_any_to_server(s, strlen(s), PG_UTF8);
 			return call_input(ec, s);
@@ -686,7 +885,7 @@ json_to_datum(RfConvErrorContext *ec, json_object *v)
 	if (jt != json_type_string && cm->conv != CONV_INPUT &&
 		!(cm->conv == CONV_NUMERIC && jt == json_type_double))
 		wrong_type(ec, v);
-	s = json_as_cstring(v, &len);
+	s = json_as_cstring(ec, v, &len);
 	return call_input(ec, s);
 }
 
@@ -839,7 +1038,18 @@ rf_page_row(RfPage *page, int rowno, RfRowContext *rc, Datum *values,
 			const char *date = part_text(page, ref, row, &cm->sub[0], rc);
 			const char *time = part_text(page, ref, row, &cm->sub[1], rc);
 			const char *zone = part_text(page, ref, row, &cm->sub[2], rc);
-			char	   *text = date ? local_time_text(date, time, zone, cm->local_end) : NULL;
+			char	   *text;
+
+			ec.cm = cm;
+			ec.value = NULL;
+			for (int p = 0; p < 3; p++)
+			{
+				const char *part = (p == 0 ? date : p == 1 ? time : zone);
+
+				if (part)
+					verify_utf8(&ec, part, strlen(part));
+			}
+			text = date ? local_time_text(date, time, zone, cm->local_end) : NULL;
 
 			nulls[att] = (date == NULL);
 			if (date)
@@ -858,6 +1068,8 @@ rf_page_row(RfPage *page, int rowno, RfRowContext *rc, Datum *values,
 			if (found)
 			{
 				ec.cm = cm;
+				ec.value = NULL;
+				verify_utf8(&ec, found, strlen(found));
 				ec.value = found;
 				values[att] = call_input(&ec, pstrdup(found));
 			}
@@ -876,6 +1088,8 @@ rf_page_row(RfPage *page, int rowno, RfRowContext *rc, Datum *values,
 				if (str)
 				{
 					ec.cm = cm;
+					ec.value = NULL;
+					verify_utf8(&ec, str, strlen(str));
 					ec.value = str;
 					values[att] = call_input(&ec, pstrdup(str));
 				}

@@ -25,12 +25,29 @@
  * ----------------------------------------------------------------
  */
 
+static void
+scan_reset(RfJsonStream *js)
+{
+	js->failed = false;
+	js->why = RF_JSON_OK;
+	js->in_string = false;
+	js->escape = false;
+	js->hex_left = 0;
+	js->hex_value = 0;
+	js->want_low = false;
+	js->in_number = false;
+	js->num_digits = 0;
+	js->num_integer = true;
+	js->containers = 0;
+	js->bytes = 0;
+}
+
 /* False when json-c is out of memory */
 bool
 rf_json_stream_init(RfJsonStream *js)
 {
 	js->doc = NULL;
-	js->failed = false;
+	scan_reset(js);
 	js->tok = json_tokener_new_ex(RF_JSON_MAX_DEPTH);
 	if (js->tok == NULL)
 		return false;
@@ -49,29 +66,25 @@ only_whitespace(const char *data, size_t len)
 	return true;
 }
 
-/*
- * Feed one chunk of the body; false once the body cannot be one JSON
- * document (then the transfer is aborted).  Called from inside libcurl:
- * no hook may be used here.
- */
-bool
-rf_json_stream_feed(RfJsonStream *js, const char *data, size_t len)
+static bool
+fail(RfJsonStream *js, RfJsonFailure why)
+{
+	js->failed = true;
+	js->why = why;
+	return false;
+}
+
+/* Hand one piece of the body to json-c */
+static bool
+feed_tokener(RfJsonStream *js, const char *data, size_t len)
 {
 	json_object *obj;
+	enum json_tokener_error err;
 
-	if (js->failed)
-		return false;
+	if (len == 0)
+		return true;
 	if (js->doc)
-	{
-		js->failed = !only_whitespace(data, len);
-		return !js->failed;
-	}
-	if (len > INT_MAX / 2)
-	{
-		/* json-c takes an int length; bodies this size are refused anyway */
-		js->failed = true;
-		return false;
-	}
+		return only_whitespace(data, len) || fail(js, RF_JSON_SYNTAX);
 	obj = json_tokener_parse_ex(js->tok, data, (int) len);
 	if (obj != NULL)
 	{
@@ -79,11 +92,181 @@ rf_json_stream_feed(RfJsonStream *js, const char *data, size_t len)
 
 		js->doc = obj;
 		if (used < len && !only_whitespace(data + used, len - used))
-			js->failed = true;
+			return fail(js, RF_JSON_SYNTAX);
+		return true;
 	}
-	else if (json_tokener_get_error(js->tok) != json_tokener_continue)
-		js->failed = true;
-	return !js->failed;
+	err = json_tokener_get_error(js->tok);
+	if (err == json_tokener_continue)
+		return true;
+	if (err == json_tokener_error_depth)
+		return fail(js, RF_JSON_DEPTH);
+	if (err == json_tokener_error_size)
+		return fail(js, RF_JSON_NOMEM);
+	return fail(js, RF_JSON_SYNTAX);
+}
+
+/*
+ * Feed one chunk of the body; false once the body cannot be one JSON
+ * document (then the transfer is aborted).  Called from inside libcurl:
+ * no hook may be used here.
+ *
+ * Before json-c sees the bytes, a light scan follows strings and numbers:
+ * an integer long enough to overflow 64 bits gets RF_JSON_BIG_MARK
+ * appended (json-c then keeps its text instead of clamping it), and
+ * containers are counted against the bytes so far, so that a body of
+ * empty objects cannot cost hundreds of times its size.
+ */
+bool
+rf_json_stream_feed(RfJsonStream *js, const char *data, size_t len)
+{
+	size_t		from = 0;
+
+	if (js->failed)
+		return false;
+	if (len > INT_MAX / 2)
+	{
+		/* json-c takes an int length; bodies this size are refused anyway */
+		return fail(js, RF_JSON_SYNTAX);
+	}
+	for (size_t i = 0; i < len; i++)
+	{
+		char		c = data[i];
+
+		js->bytes++;
+		if (js->in_string)
+		{
+			if (js->hex_left > 0)
+			{
+				/* json-c would turn half a surrogate pair into U+FFFD */
+				int			h = (c >= '0' && c <= '9') ? c - '0' :
+					(c >= 'a' && c <= 'f') ? c - 'a' + 10 :
+					(c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+
+				if (h < 0)
+					return fail(js, RF_JSON_SYNTAX);
+				js->hex_value = js->hex_value * 16 + h;
+				if (--js->hex_left > 0)
+					continue;
+				if (js->hex_value >= 0xDC00 && js->hex_value <= 0xDFFF)
+				{
+					if (!js->want_low)
+						return fail(js, RF_JSON_SURROGATE);
+					js->want_low = false;
+				}
+				else if (js->want_low)
+					return fail(js, RF_JSON_SURROGATE);
+				else if (js->hex_value >= 0xD800 && js->hex_value <= 0xDBFF)
+					js->want_low = true;
+				continue;
+			}
+			if (js->escape)
+			{
+				js->escape = false;
+				if (c == 'u')
+				{
+					js->hex_left = 4;
+					js->hex_value = 0;
+					continue;
+				}
+				if (js->want_low)
+					return fail(js, RF_JSON_SURROGATE);
+				continue;
+			}
+			if (c == '\\')
+			{
+				js->escape = true;
+				continue;
+			}
+			/* anything but "\u" after a high surrogate leaves it alone */
+			if (js->want_low)
+				return fail(js, RF_JSON_SURROGATE);
+			if (c == '"')
+				js->in_string = false;
+			continue;
+		}
+		if (js->in_number)
+		{
+			if (c >= '0' && c <= '9')
+			{
+				js->num_digits++;
+				continue;
+			}
+			if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')
+			{
+				js->num_integer = false;
+				continue;
+			}
+			/* the number ends before c */
+			js->in_number = false;
+			if (js->num_integer && js->num_digits >= RF_JSON_BIG_DIGITS)
+			{
+				if (!feed_tokener(js, data + from, i - from) ||
+					!feed_tokener(js, RF_JSON_BIG_MARK, strlen(RF_JSON_BIG_MARK)))
+					return false;
+				from = i;
+			}
+		}
+		if (c == '"')
+			js->in_string = true;
+		else if (c == '-' || (c >= '0' && c <= '9'))
+		{
+			js->in_number = true;
+			js->num_integer = true;
+			js->num_digits = (c == '-') ? 0 : 1;
+		}
+		else if (c == '{' || c == '[')
+		{
+			js->containers++;
+			if (js->containers > RF_JSON_FREE_CONTAINERS &&
+				js->containers * RF_JSON_BYTES_PER_CONTAINER > js->bytes)
+				return fail(js, RF_JSON_DENSE);
+		}
+	}
+	return feed_tokener(js, data + from, len - from);
+}
+
+/* What went wrong, in words, for error details */
+const char *
+rf_json_failure_text(RfJsonFailure why)
+{
+	switch (why)
+	{
+		case RF_JSON_OK:
+			return "no error";
+		case RF_JSON_SYNTAX:
+			return "the body is not one JSON document";
+		case RF_JSON_DEPTH:
+			return "the body nests deeper than the parser's limit";
+		case RF_JSON_DENSE:
+			return "the body opens more objects and arrays than its size allows";
+		case RF_JSON_SURROGATE:
+			return "a \\u escape in a string encodes half of a surrogate pair";
+		case RF_JSON_NOMEM:
+			return "the parser ran out of memory or a value exceeds its size limit";
+	}
+	return "unknown";
+}
+
+/*
+ * The vendor's own text of a JSON number (json-c keeps it for non-integers
+ * and for the big integers the stream marked), without the mark; NULL
+ * for json-c's native integers.
+ */
+const char *
+rf_json_number_text(json_object *v, size_t *len)
+{
+	const char *s;
+	size_t		n;
+	size_t		mark = strlen(RF_JSON_BIG_MARK);
+
+	if (!json_object_is_type(v, json_type_double))
+		return NULL;
+	s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+	n = strlen(s);
+	if (n > mark && strcmp(s + n - mark, RF_JSON_BIG_MARK) == 0)
+		n -= mark;
+	*len = n;
+	return s;
 }
 
 /* A retry starts over */
@@ -94,7 +277,7 @@ rf_json_stream_reset(RfJsonStream *js)
 	if (js->doc)
 		json_object_put(js->doc);
 	js->doc = NULL;
-	js->failed = false;
+	scan_reset(js);
 }
 
 /* Was the body one whole document? */
@@ -112,6 +295,7 @@ rf_json_stream_take(RfJsonStream *js)
 
 	js->doc = NULL;
 	json_tokener_reset(js->tok);
+	scan_reset(js);
 	return doc;
 }
 

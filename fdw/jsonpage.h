@@ -29,12 +29,53 @@
 /* Nesting deeper than this is refused as malformed */
 #define RF_JSON_MAX_DEPTH	64
 
+/*
+ * Integers of this many digits or more may not fit json-c's 64-bit
+ * integers, which it would clamp silently: the stream marks them with
+ * RF_JSON_BIG_MARK (a zero exponent) so that json-c keeps them as numbers
+ * with their original text, and conversions read the digits exactly.
+ */
+#define RF_JSON_BIG_DIGITS	19
+#define RF_JSON_BIG_MARK	"E+000"
+
+/*
+ * json-c spends up to ~700 bytes on an empty object: a body may open one
+ * container ({ or [) per RF_JSON_BYTES_PER_CONTAINER bytes at most (after
+ * the first RF_JSON_FREE_CONTAINERS), which bounds a parsed page to about
+ * 64 times its size.  Real answers use 50 bytes or more per container.
+ */
+#define RF_JSON_BYTES_PER_CONTAINER 12
+#define RF_JSON_FREE_CONTAINERS 1024
+
+/* Why a body could not be parsed */
+typedef enum RfJsonFailure
+{
+	RF_JSON_OK,
+	RF_JSON_SYNTAX,				/* not one JSON document */
+	RF_JSON_DEPTH,				/* nested deeper than RF_JSON_MAX_DEPTH */
+	RF_JSON_DENSE,				/* too many containers for its size */
+	RF_JSON_SURROGATE,			/* a \\u escape of half a surrogate pair */
+	RF_JSON_NOMEM				/* json-c ran out of memory */
+} RfJsonFailure;
+
 /* A body being parsed while it downloads */
 typedef struct RfJsonStream
 {
 	json_tokener *tok;
 	json_object *doc;			/* the document, once complete */
 	bool		failed;
+	RfJsonFailure why;			/* when failed */
+	/* the scan that marks big integers and counts containers */
+	bool		in_string;
+	bool		escape;
+	int			hex_left;		/* hex digits of a \\u escape still to come */
+	int			hex_value;
+	bool		want_low;		/* a high surrogate awaits its low half */
+	int			num_digits;		/* digits of the number being read */
+	bool		num_integer;	/* ...so far without '.', 'e' or 'E' */
+	bool		in_number;
+	int64_t		containers;
+	int64_t		bytes;
 } RfJsonStream;
 
 /* How an endpoint's answer holds its rows (from its RfEndpoint) */
@@ -103,6 +144,8 @@ extern bool rf_json_stream_feed(RfJsonStream *js, const char *data, size_t len);
 extern void rf_json_stream_reset(RfJsonStream *js);
 extern bool rf_json_stream_complete(RfJsonStream *js);
 extern json_object *rf_json_stream_take(RfJsonStream *js);
+extern const char *rf_json_failure_text(RfJsonFailure why);
+extern const char *rf_json_number_text(json_object *v, size_t *len);
 extern void rf_json_stream_release(RfJsonStream *js);
 
 /* Pages: doc is taken over (NULL: an empty page, as for an allowed 404) */

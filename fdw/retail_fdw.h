@@ -470,6 +470,7 @@ extern char *rf_page_get_string(RfPage *page, const char *path);
 extern void rf_page_row(RfPage *page, int rowno, RfRowContext *rc,
 						Datum *values, bool *nulls);
 extern void rf_page_free(RfPage *page);
+extern char *rf_clean_text(const char *s, int len, int maxbytes);
 extern bool rf_page_row_kept(RfPage *page, int rowno,
 							 const struct RfSeries *series);
 
