@@ -167,3 +167,15 @@ SELECT retail_fdw.aifi_ingest('exited', '{}');
 SELECT retail_fdw.aifi_ingest('tracking',
   (SELECT jsonb_set(doc -> 'tracking', '{timeOfOrigin}', '"yesterday"') FROM samples));
 SELECT count(*) FROM retail_fdw.aifi_events;
+-- sessionId at the top level is deprecated in favour of session.sessionId:
+-- session_id is the session's UUID (not session.id), and a payload without
+-- the deprecated field is taken
+SELECT kind, session_id, session_token
+  FROM samples, retail_fdw.aifi_ingest('left', (doc -> 'entered') - 'sessionId');
+SELECT kind, session_id, session_token
+  FROM samples, retail_fdw.aifi_ingest('checkout',
+         jsonb_set((doc -> 'checkout') - 'sessionId', '{session,sessionId}', '"c0ffee00-0000-4000-8000-000000000001"'));
+-- neither the one nor the other: refused
+SELECT retail_fdw.aifi_ingest('entered',
+  (SELECT ((doc -> 'entered') #- '{session,sessionId}') - 'sessionId' FROM samples));
+SELECT kind, count(*) FROM retail_fdw.aifi_events GROUP BY kind ORDER BY kind;
