@@ -170,6 +170,20 @@ compares_like(RfType t, Oid typid, int op)
 }
 
 /*
+ * Whether PostgreSQL orders a column of SQL type typid as the API orders
+ * its field of type t, so that the API may sort for an ORDER BY.  Only
+ * numbers and times qualify: text sorts by collation, which no API knows,
+ * and an id the API holds as a number sorts differently as text.
+ */
+bool
+rf_orders_like(RfType t, Oid typid)
+{
+	if (t == RF_UUID || type_is_collatable(typid))
+		return false;
+	return compares_like(t, typid, RF_OP_LT);
+}
+
+/*
  * Whether a clause is "column op value" on a pushable column with an
  * operator the endpoint accepts; if so, describe it in *out.
  */

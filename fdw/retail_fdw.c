@@ -23,6 +23,7 @@
 
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "commands/explain.h"
@@ -270,7 +271,9 @@ single_series(const RfEndpoint *ep, List *pushed)
  * ORDER BY on one column the API sorts by becomes its sort parameters: a
  * path that delivers the query's pathkeys, so no local Sort is needed.
  * The API orders NULLs as PostgreSQL's default does (last ascending, first
- * descending); other NULLS orders are not pushed.
+ * descending); other NULLS orders are not pushed.  Nor is an order the
+ * API cannot reproduce: the column's declared type must sort like the
+ * API's field (rf_orders_like), with its type's default operators.
  */
 static void
 add_sorted_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
@@ -292,6 +295,7 @@ add_sorted_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
 		Expr	   *e = em->em_expr;
 		bool		desc = (pk->pk_strategy == BTGreaterStrategyNumber);
 		char	   *attname;
+		const RfColumn *col;
 
 		while (e && IsA(e, RelabelType))
 			e = ((RelabelType *) e)->arg;
@@ -302,6 +306,11 @@ add_sorted_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
 			return;
 		attname = get_attname(planner_rt_fetch(baserel->relid, root)->relid,
 							  ((Var *) e)->varattno, false);
+		col = rf_column_lookup(ep, attname);
+		if (col == NULL || !rf_orders_like(col->type, ((Var *) e)->vartype) ||
+			pk->pk_opfamily !=
+			get_opclass_family(GetDefaultOpClass(((Var *) e)->vartype, BTREE_AM_OID)))
+			return;
 		for (int i = 0; i < ep->nsorts; i++)
 		{
 			if (strcmp(ep->sorts[i].column, attname) != 0)

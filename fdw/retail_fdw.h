@@ -113,6 +113,7 @@ typedef struct RfPushdown
 	RfParamLoc	loc;
 	RfMulti		multi;
 	bool		window;
+
 } RfPushdown;
 
 /*
@@ -531,6 +532,7 @@ extern char *rf_filter_bound_text(RfFilter *cf, bool upper);
 extern bool rf_match_qual(PlannerInfo *root, Expr *clause, Index relid,
 						  Oid reloid, const RfEndpoint *ep, RfPushedQual *out);
 extern const char *rf_op_name(int op);
+extern bool rf_orders_like(RfType t, Oid typid);
 extern bool rf_requirements_met(const RfEndpoint *ep, List *pushed);
 extern void rf_check_required(const RfEndpoint *ep, List *pushed,
 							  const char *relname);

@@ -77,11 +77,16 @@ static const RfPushdown aifi_session_pushdown[] = {
 	RANGE("group_size", "minGroupSize", "maxGroupSize"),
 };
 
-/* ORDER BY keys the API sorts by (nulls last ascending, first descending) */
+/*
+ * ORDER BY keys the API sorts by (nulls last ascending, first descending).
+ * Only numbers and times: id and customerId are strings in the answer but
+ * sorted as numbers, and code sorts by no collation PostgreSQL knows, so
+ * an ORDER BY on those text columns is sorted locally.
+ */
 static const RfSort aifi_session_sorts[] = {
-	{"id", "id"}, {"code", "code"}, {"store_id", "storeId"},
+	{"store_id", "storeId"},
 	{"visitors", "visitors"}, {"group_size", "groupSize"},
-	{"expires_at", "expiresAt"}, {"customer_id", "customerId"},
+	{"expires_at", "expiresAt"},
 	{"code_last_scanned_at", "codeLastSuccesfullyScannedAt"},
 	{"customer_last_entered_at", "customerLastEnteredAt"},
 	{"created_at", "createdAt"}, {"updated_at", "updatedAt"},
@@ -116,9 +121,9 @@ static const RfPushdown aifi_store_pushdown[] = {
 	EQ("aifi_unique_store_id", "aifiUniqueStoreId"),
 };
 
+/* id (a numeric string) and name are text columns: sorted locally */
 static const RfSort aifi_store_sorts[] = {
-	{"id", "id"}, {"name", "name"}, {"created_at", "createdAt"},
-	{"updated_at", "updatedAt"},
+	{"created_at", "createdAt"}, {"updated_at", "updatedAt"},
 };
 
 static const RfColumn aifi_order_columns[] = {

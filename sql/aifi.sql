@@ -70,6 +70,25 @@ SELECT array_agg(id ORDER BY ord) = array_agg(id ORDER BY visitors, id) AS same_
 -- NULLS FIRST ascending is not what the API does: sorted locally
 EXPLAIN (COSTS OFF)
 SELECT id FROM aifi_sessions ORDER BY customer_last_entered_at NULLS FIRST;
+-- text columns sort by collation in PostgreSQL, while the API orders ids
+-- as numbers: such an ORDER BY is never pushed, and the rows come out in
+-- PostgreSQL's order
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT id, customer_id FROM aifi_sessions ORDER BY customer_id;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT id FROM aifi_sessions ORDER BY id DESC LIMIT 3;
+EXPLAIN (COSTS OFF)
+SELECT id FROM aifi_stores ORDER BY name;
+SELECT (SELECT array_agg(customer_id)
+          FROM (SELECT customer_id FROM aifi_sessions ORDER BY customer_id) p)
+     = (SELECT array_agg(customer_id ORDER BY customer_id)
+          FROM (SELECT customer_id FROM aifi_sessions OFFSET 0) f) AS same_order;
+-- a column declared with another type than the API's is not sorted remotely
+CREATE FOREIGN TABLE sessions_text_store (id text, store_id text)
+  SERVER aifi OPTIONS (resource 'aifi_sessions');
+EXPLAIN (COSTS OFF)
+SELECT id FROM sessions_text_store ORDER BY store_id;
+DROP FOREIGN TABLE sessions_text_store;
 
 -- the documentation's example response, field for field
 \! $SIMCTL config '{"aifi": {"doc_example": true}}'
