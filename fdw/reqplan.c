@@ -845,6 +845,21 @@ rf_plan_series(const RfOptions *opts, List *qualvals, bool *empty)
 	return rf_plan_series_generic(opts, qualvals, empty);
 }
 
+/*
+ * Whether the API accepts a folded bound in its parameter: a bound below
+ * the parameter's documented minimum would be refused, so it stays with
+ * the executor.  Only integral bounds are compared.
+ */
+static bool
+bound_accepted(const RfPushdown *pd, const RfFilter *cf, bool upper)
+{
+	if (!pd->bounded || (upper ? cf->upper_text : cf->lower_text) != NULL)
+		return true;
+	if (cf->typid != INT2OID && cf->typid != INT4OID && cf->typid != INT8OID)
+		return false;
+	return upper ? cf->upper >= pd->upper_min : cf->lower >= pd->lower_min;
+}
+
 /* The generic planner: parameters, IN splits and windows */
 List *
 rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
@@ -885,9 +900,9 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 			make_windows(cf, width, &dims[ndims++]);
 			continue;
 		}
-		if (cf->has_lower && pd->lower_param)
+		if (cf->has_lower && pd->lower_param && bound_accepted(pd, cf, false))
 			add_param(&fixed, pd, pd->lower_param, list_make1(rf_filter_bound_text(cf, false)));
-		if (cf->has_upper && pd->upper_param)
+		if (cf->has_upper && pd->upper_param && bound_accepted(pd, cf, true))
 			add_param(&fixed, pd, pd->upper_param, list_make1(rf_filter_bound_text(cf, true)));
 	}
 

@@ -114,6 +114,14 @@ typedef struct RfPushdown
 	RfMulti		multi;
 	bool		window;
 
+	/*
+	 * With bounded set, the smallest integer the API accepts in
+	 * lower_param and in upper_param: a bound below it is not sent (the
+	 * executor filters alone), since the API would refuse the request.
+	 */
+	bool		bounded;
+	int64		lower_min;
+	int64		upper_min;
 } RfPushdown;
 
 /*

@@ -27,6 +27,10 @@
 #define LIST(col, param) {col, RF_OP_EQ | RF_OP_IN, param, NULL, NULL, RF_LOC_QUERY, RF_MULTI_REPEAT, false}
 /* an inclusive range */
 #define RANGE(col, lo, hi) {col, RF_OP_EQ | RF_OP_RANGE, NULL, lo, hi, RF_LOC_QUERY, RF_MULTI_SPLIT, false}
+/* an inclusive integer range whose parameters have documented minimums */
+#define RANGE_MIN(col, lo, hi, lomin, himin) \
+	{col, RF_OP_EQ | RF_OP_RANGE, NULL, lo, hi, RF_LOC_QUERY, RF_MULTI_SPLIT, false, \
+	 true, lomin, himin}
 
 static const RfColumn aifi_session_columns[] = {
 	{"id", RF_TEXT, NULL},
@@ -73,8 +77,9 @@ static const RfPushdown aifi_session_pushdown[] = {
 		  "maxCodeLastSuccesfullyScannedAt"),
 	RANGE("customer_last_entered_at", "minCustomerLastEnteredAt",
 		  "maxCustomerLastEnteredAt"),
-	RANGE("visitors", "minVisitors", "maxVisitors"),
-	RANGE("group_size", "minGroupSize", "maxGroupSize"),
+	/* the document: minVisitors, minGroupSize >= 0; maxVisitors, maxGroupSize >= 1 */
+	RANGE_MIN("visitors", "minVisitors", "maxVisitors", 0, 1),
+	RANGE_MIN("group_size", "minGroupSize", "maxGroupSize", 0, 1),
 };
 
 /*

@@ -90,6 +90,23 @@ EXPLAIN (COSTS OFF)
 SELECT id FROM sessions_text_store ORDER BY store_id;
 DROP FOREIGN TABLE sessions_text_store;
 
+-- minVisitors and minGroupSize take values >= 0, maxVisitors and
+-- maxGroupSize values >= 1: a bound outside that is not sent, the executor
+-- filters alone, and the answer is the same as over an unfiltered fetch
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT id FROM aifi_sessions WHERE visitors = 0 AND group_size < 1;
+\! $SIMCTL reset
+SELECT count(*) FROM aifi_sessions WHERE visitors = 0;
+\! $SIMCTL log --contains Visitors
+SELECT (SELECT count(*) FROM aifi_sessions WHERE visitors = 0) AS pushed,
+       (SELECT count(*) FROM (SELECT * FROM aifi_sessions OFFSET 0) s
+         WHERE visitors = 0) AS fenced;
+SELECT (SELECT count(*) FROM aifi_sessions
+         WHERE visitors >= -3 AND visitors <= 0 AND group_size <= 1) AS pushed,
+       (SELECT count(*) FROM (SELECT * FROM aifi_sessions OFFSET 0) s
+         WHERE visitors >= -3 AND visitors <= 0 AND group_size <= 1) AS fenced;
+SELECT count(*) FROM aifi_sessions WHERE group_size < 0;
+
 -- the documentation's example response, field for field
 \! $SIMCTL config '{"aifi": {"doc_example": true}}'
 \x on
