@@ -555,9 +555,14 @@ rf_json_ref_field(json_object *obj, const RfJsonRef *r)
 
 	for (int i = 0; i < r->npath; i++)
 	{
-		/* "*": the first member of an object (or element of an array) */
+		/*
+		 * "*": the first member of an object (or element of an array); a
+		 * string, number or boolean is its own first value
+		 */
 		if (r->path_parts[i][0] == '*' && r->path_parts[i][1] == '\0')
 		{
+			if (v == NULL)
+				return NULL;
 			if (json_object_is_type(v, json_type_array))
 			{
 				if (json_object_array_length(v) == 0)
@@ -580,7 +585,7 @@ rf_json_ref_field(json_object *obj, const RfJsonRef *r)
 				v = first;
 				continue;
 			}
-			return NULL;
+			continue;
 		}
 		if (!json_object_is_type(v, json_type_object) ||
 			!json_object_object_get_ex(v, r->path_parts[i], &v))

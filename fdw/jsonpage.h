@@ -78,7 +78,8 @@ typedef struct RfJsonPage
  *   "$key"         the member key of an object level (with ^, #, @)
  *   "=name"        the request constant "name" (resolved by the caller)
  *   "/a.b"         a field of the whole document (a visit's id, say)
- * A path part "*" is the first member of an object or element of an array.
+ * A path part "*" is the first member of an object or element of an array;
+ * a scalar (string, number, boolean) stands for itself.
  */
 typedef struct RfJsonRef
 {

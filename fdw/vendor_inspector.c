@@ -148,7 +148,7 @@ static const RfColumn ic_visit_columns[] = {
 	{"id", RF_INT8, NULL},
 	{"cid", RF_TEXT, NULL},
 	{"portal_url", RF_TEXT, NULL},
-	{"agent_id", RF_INT8, NULL},
+	{"agent_id", RF_TEXT, NULL},	/* a string in the document */
 	{"current_agent_name", RF_TEXT, NULL},
 	{"current_agent_route", RF_TEXT, NULL},
 	{"current_agent_role", RF_TEXT, NULL},
@@ -206,7 +206,11 @@ static const RfColumn ic_image_columns[] = {
 	{"price_annotations", RF_JSONB, NULL},
 };
 
-/* question groups x questions; the answer maps option id -> option text */
+/*
+ * question groups x questions.  The document types answer as a string; its
+ * example answers a choice with {option id: option text}: answer_text is
+ * the string, or the first option's text ("*" of a scalar is the scalar).
+ */
 static const RfColumn ic_answer_columns[] = {
 	IC_CHILD_COMMON,
 	{"scene_id", RF_INT8, "^^id"},
@@ -227,8 +231,8 @@ static const RfColumn ic_answer_columns[] = {
 static const RfColumn ic_price_columns[] = {
 	IC_CHILD_COMMON,
 	{"price_id", RF_INT8, "id"},
-	{"scene_id", RF_INT8, NULL},
-	{"sku_id", RF_INT8, NULL},
+	{"scene_id", RF_TEXT, NULL},	/* strings in the document */
+	{"sku_id", RF_TEXT, NULL},
 	{"sku_cid", RF_TEXT, NULL},
 	{"price", RF_NUMERIC, NULL},
 	{"target_price", RF_NUMERIC, NULL},
@@ -241,8 +245,8 @@ static const RfColumn ic_price_columns[] = {
 static const RfColumn ic_oos_columns[] = {
 	IC_CHILD_COMMON,
 	{"oos_id", RF_INT8, "id"},
-	{"scene_id", RF_INT8, NULL},
-	{"sku_id", RF_INT8, NULL},
+	{"scene_id", RF_TEXT, NULL},	/* strings in the document */
+	{"sku_id", RF_TEXT, NULL},
 	{"sku_cid", RF_TEXT, NULL},
 	{"reason", RF_TEXT, NULL},
 	{"diagnosis", RF_TEXT, NULL},
@@ -262,7 +266,7 @@ static const RfColumn ic_kpi_columns[] = {
 	{"details", RF_JSONB, NULL},
 	{"exclude_from_reports", RF_BOOL, NULL},
 	{"exclude_from_reports_comment", RF_TEXT, NULL},
-	{"clone_id", RF_INT8, NULL},
+	{"clone_id", RF_TEXT, NULL},	/* a string in the document */
 	{"updated_at", RF_TIMESTAMPTZ, NULL},
 	{"created_at", RF_TIMESTAMPTZ, "/created_at"},
 };

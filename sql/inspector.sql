@@ -113,6 +113,29 @@ SELECT retail_fdw.ic_ack_visit('rn', 500001);
 SELECT id, name, city FROM ic_stores ORDER BY id;
 SELECT count(*), count(DISTINCT id) FROM ic_skus;
 SELECT name, octet_length(name) FROM ic_skus WHERE id = 155282;
+-- an answer is a string for a text question (the document types answer as
+-- a string), an object {option id: text} for a choice
+SELECT question_id, question_type, jsonb_typeof(answer) AS json_type, answer_text
+  FROM ic_visit_answers WHERE visit_id = 500001 ORDER BY question_id;
+
+-- agent_id, the children's scene_id and sku_id and the kpi values'
+-- clone_id are strings in the document: text columns, non-numeric values
+-- fine, agent_id still a listing filter
+SELECT table_name, column_name, data_type FROM information_schema.columns
+ WHERE table_schema = 'ic'
+   AND column_name IN ('agent_id', 'scene_id', 'sku_id', 'clone_id')
+ ORDER BY 1, 2;
+\! $SIMCTL config '{"inspector": {"string_ids": true}}'
+SELECT id, agent_id, current_agent_name FROM ic_visits WHERE id = 500001;
+SELECT price_id, scene_id, sku_id FROM ic_visit_prices WHERE visit_id = 500001
+ ORDER BY price_id;
+SELECT oos_id, scene_id, sku_id FROM ic_visit_oos_reasons WHERE visit_id = 500008;
+SELECT kpi_value_id, clone_id FROM ic_visit_kpis WHERE visit_id = 500001;
+SELECT id, agent_id FROM ic_visits
+ WHERE created_at >= '2025-08-19' AND agent_id = 'AG-5634' ORDER BY id;
+\! $SIMCTL log --vendor inspector --contains agent=
+\! $SIMCTL reset
+
 -- wrong token: 28000
 ALTER USER MAPPING FOR CURRENT_USER SERVER ic OPTIONS (SET token 'wrong');
 SELECT id FROM ic_visits WHERE id = 324096;
