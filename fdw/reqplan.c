@@ -327,7 +327,8 @@ describe_requirement(const RfEndpoint *ep, const RfRequired *req,
 
 	initStringInfo(&ops);
 	for (int bit = RF_OP_EQ; bit <= RF_OP_GE; bit <<= 1)
-		if (pd && (pd->ops & bit))
+		if (pd && (pd->ops & bit) &&
+			(req->kind != RF_REQ_LOWER || (bit & (RF_OP_LT | RF_OP_LE)) == 0))
 			appendStringInfo(&ops, "%s%s", ops.len ? ", " : "", rf_op_name(bit));
 
 	switch (req->kind)

@@ -28,11 +28,15 @@
 /*
  * What a visit scan takes.  Only id goes into the detail request (its path);
  * the others are filters of the listing, which reads them by column name.
+ * The listing sends a lower bound on created_at and applies an upper one to
+ * the created_at of its rows, so that visits past it are never fetched.
  */
+#define IC_CREATED(col) \
+	{col, RF_OP_EQ | RF_OP_RANGE, NULL, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false}
+
 static const RfPushdown ic_visit_pushdown[] = {
 	{"id", RF_OP_EQ | RF_OP_IN, "id", NULL, NULL, RF_LOC_PATH, RF_MULTI_SPLIT, false},
-	{"created_at", RF_OP_EQ | RF_OP_GT | RF_OP_GE, NULL, NULL, NULL,
-	RF_LOC_QUERY, RF_MULTI_SPLIT, false},
+	IC_CREATED("created_at"),
 	{"cid", RF_OP_EQ, NULL, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
 	{"agent_id", RF_OP_EQ, NULL, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
 	{"current_agent_route", RF_OP_EQ, NULL, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
@@ -41,8 +45,7 @@ static const RfPushdown ic_visit_pushdown[] = {
 /* Children use visit_id for the visit's id */
 static const RfPushdown ic_child_pushdown[] = {
 	{"visit_id", RF_OP_EQ | RF_OP_IN, "id", NULL, NULL, RF_LOC_PATH, RF_MULTI_SPLIT, false},
-	{"created_at", RF_OP_EQ | RF_OP_GT | RF_OP_GE, NULL, NULL, NULL,
-	RF_LOC_QUERY, RF_MULTI_SPLIT, false},
+	IC_CREATED("created_at"),
 };
 
 /* An id, or a lower bound on created_at (then the visits are listed) */
@@ -56,14 +59,22 @@ static const RfRequired ic_child_required[] = {
 	{"created_at", RF_REQ_LOWER, 1},
 };
 
-/* The listing: limit/offset pages of {id, cid, name, created_at, ...} */
+/*
+ * The listing: limit/offset pages of {id, cid, name, created_at, ...}.
+ * created_at takes a lower bound (datetime_gte); an upper bound has no
+ * parameter, and the listed rows' created_at is checked against it.
+ */
+#define IC_LIST_CREATED(col) \
+	{col, RF_OP_EQ | RF_OP_RANGE, NULL, "datetime_gte", NULL, \
+	 RF_LOC_QUERY, RF_MULTI_SPLIT, false}
+
 static const RfColumn ic_list_columns[] = {
 	{"id", RF_INT8, NULL},
+	{"created_at", RF_TIMESTAMPTZ, NULL},
 };
 
 static const RfPushdown ic_list_pushdown[] = {
-	{"created_at", RF_OP_EQ | RF_OP_GT | RF_OP_GE, NULL, "datetime_gte", NULL,
-	RF_LOC_QUERY, RF_MULTI_SPLIT, false},
+	IC_LIST_CREATED("created_at"),
 	{"cid", RF_OP_EQ, "cid", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
 	{"agent_id", RF_OP_EQ, "agent", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
 	{"current_agent_route", RF_OP_EQ, "route", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
@@ -76,6 +87,8 @@ static const RfPushdown ic_list_pushdown[] = {
 	.default_size = 100, \
 	.max_size = 1000, \
 	.count_path = "count", \
+	.next_path = "next", \
+	.next_is_url = true, \
 }
 
 /* is_new defaults to true on the vendor's side: a reader must ask for all */
@@ -94,8 +107,7 @@ static const RfEndpoint ic_visit_lister = {
 
 /* A child pushdown for the listing: created_at only */
 static const RfPushdown ic_child_list_pushdown[] = {
-	{"created_at", RF_OP_EQ | RF_OP_GT | RF_OP_GE, NULL, "datetime_gte", NULL,
-	RF_LOC_QUERY, RF_MULTI_SPLIT, false},
+	IC_LIST_CREATED("created_at"),
 };
 
 static const RfEndpoint ic_child_lister = {

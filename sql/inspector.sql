@@ -118,6 +118,37 @@ SELECT name, octet_length(name) FROM ic_skus WHERE id = 155282;
 SELECT question_id, question_type, jsonb_typeof(answer) AS json_type, answer_text
   FROM ic_visit_answers WHERE visit_id = 500001 ORDER BY question_id;
 
+-- an upper bound on created_at drops listed visits before their details
+-- are read: one listing and three visits, not every visit since the bound
+\! $SIMCTL reset
+SELECT id, created_at FROM ic_visits
+ WHERE created_at >= '2025-08-03' AND created_at < '2025-08-04' ORDER BY id;
+\! $SIMCTL log --vendor inspector
+SELECT (SELECT array_agg(visit_id ORDER BY price_id) FROM ic_visit_prices
+         WHERE created_at > '2025-08-02 09:00' AND created_at <= '2025-08-04 12:00')
+     = (SELECT array_agg(visit_id ORDER BY price_id)
+          FROM (SELECT * FROM ic_visit_prices WHERE created_at >= '2025-08-01' OFFSET 0) s
+         WHERE created_at > '2025-08-02 09:00' AND created_at <= '2025-08-04 12:00') AS same_rows;
+
+-- the server caps limit (here at 100) instead of refusing limit=1000: the
+-- listing follows next until it holds count visits, never stopping at a
+-- short page
+\! $SIMCTL reset
+\! $SIMCTL config '{"inspector": {"max_limit": 100, "visits": 250}}'
+SELECT count(*) AS visits, count(DISTINCT id) AS distinct_ids
+  FROM ic_visits WHERE created_at >= '2025-01-01';
+\! $SIMCTL log --vendor inspector --contains visits/?
+-- the same with the offset lists read by the scan itself
+\! $SIMCTL config '{"inspector": {"max_limit": 7}}'
+CREATE FOREIGN TABLE skus_big_pages (id bigint)
+  SERVER ic OPTIONS (resource 'ic_skus', page_size '1000');
+SELECT count(*), count(DISTINCT id) FROM skus_big_pages;
+DROP FOREIGN TABLE skus_big_pages;
+-- a listing that ends before its count is an error, not a short answer
+\! $SIMCTL fault '{"vendor": "inspector", "query_contains": "datetime_gte", "status": 200, "body": {"count": 5, "next": null, "previous": null, "results": [{"id": 500001, "cid": "V-500001", "name": "x", "created_at": "2025-08-01T08:32:09Z", "updated_at": "2025-08-01T09:00:00Z"}]}, "times": 1}'
+SELECT count(*) FROM ic_visits WHERE created_at >= '2025-01-01';
+\! $SIMCTL reset
+
 -- agent_id, the children's scene_id and sku_id and the kpi values'
 -- clone_id are strings in the document: text columns, non-numeric values
 -- fine, agent_id still a listing filter
