@@ -48,6 +48,12 @@ static const RfPushdown ic_child_pushdown[] = {
 	IC_CREATED("created_at"),
 };
 
+/* Children with a created_at of their own call the visit's visit_created_at */
+static const RfPushdown ic_timed_child_pushdown[] = {
+	{"visit_id", RF_OP_EQ | RF_OP_IN, "id", NULL, NULL, RF_LOC_PATH, RF_MULTI_SPLIT, false},
+	IC_CREATED("visit_created_at"),
+};
+
 /* An id, or a lower bound on created_at (then the visits are listed) */
 static const RfRequired ic_visit_required[] = {
 	{"id", RF_REQ_VALUE, 0},
@@ -57,6 +63,11 @@ static const RfRequired ic_visit_required[] = {
 static const RfRequired ic_child_required[] = {
 	{"visit_id", RF_REQ_VALUE, 0},
 	{"created_at", RF_REQ_LOWER, 1},
+};
+
+static const RfRequired ic_timed_child_required[] = {
+	{"visit_id", RF_REQ_VALUE, 0},
+	{"visit_created_at", RF_REQ_LOWER, 1},
 };
 
 /*
@@ -123,6 +134,29 @@ static const RfEndpoint ic_child_lister = {
 	.rows_per_request = 100,
 };
 
+/* ...and for children whose visit's created_at is visit_created_at */
+static const RfColumn ic_timed_list_columns[] = {
+	{"id", RF_INT8, NULL},
+	{"visit_created_at", RF_TIMESTAMPTZ, "created_at"},
+};
+
+static const RfPushdown ic_timed_list_pushdown[] = {
+	IC_LIST_CREATED("visit_created_at"),
+};
+
+static const RfEndpoint ic_timed_child_lister = {
+	.resource = "ic_visit_list",
+	.method = "GET",
+	.path = "/api/data/v1.3/visits/",
+	.rows_path = "results",
+	.static_query = "is_new=false",
+	.idempotent = true,
+	.paging = IC_OFFSET_PAGING,
+	COLS(ic_timed_list_columns),
+	PUSH(ic_timed_list_pushdown),
+	.rows_per_request = 100,
+};
+
 /*
  * Every detail request is one series per id; the id is also a constant of
  * its rows, which is how children know their visit_id.
@@ -185,7 +219,11 @@ static const RfColumn ic_visit_columns[] = {
 	{"dqi", RF_JSONB, NULL},
 };
 
-/* Children: created_at is the visit's, for the listing and its recheck */
+/*
+ * Children: created_at is the visit's, for the listing and its recheck,
+ * unless the element has a created_at of its own (dqi, questions): then
+ * that is created_at, and the visit's is visit_created_at.
+ */
 #define IC_CHILD_COMMON \
 	{"visit_id", RF_INT8, "/id"}
 
@@ -237,7 +275,8 @@ static const RfColumn ic_answer_columns[] = {
 	{"answer", RF_JSONB, NULL},
 	{"answer_text", RF_TEXT, "answer.*"},
 	{"options", RF_JSONB, NULL},
-	{"created_at", RF_TIMESTAMPTZ, "/created_at"},
+	{"created_at", RF_TIMESTAMPTZ, NULL},
+	{"visit_created_at", RF_TIMESTAMPTZ, "/created_at"},
 };
 
 static const RfColumn ic_price_columns[] = {
@@ -298,7 +337,8 @@ static const RfColumn ic_dqi_columns[] = {
 	{"image_id", RF_INT8, NULL},
 	{"json", RF_JSONB, NULL},
 	{"updated_at", RF_TIMESTAMPTZ, NULL},
-	{"created_at", RF_TIMESTAMPTZ, "/created_at"},
+	{"created_at", RF_TIMESTAMPTZ, NULL},
+	{"visit_created_at", RF_TIMESTAMPTZ, "/created_at"},
 };
 
 /* ic_stores, ic_skus: plain limit/offset lists */
@@ -360,16 +400,16 @@ static const RfEndpoint ic_endpoints[] = {
 	IC_DETAIL("ic_visit_images", "scenes[].images[]", ic_image_columns,
 			  ic_child_pushdown, ic_child_required, ic_child_lister, "visit_id"),
 	IC_DETAIL("ic_visit_answers", "scenes[].question_groups[].questions[]",
-			  ic_answer_columns, ic_child_pushdown, ic_child_required,
-			  ic_child_lister, "visit_id"),
+			  ic_answer_columns, ic_timed_child_pushdown, ic_timed_child_required,
+			  ic_timed_child_lister, "visit_id"),
 	IC_DETAIL("ic_visit_prices", "prices[]", ic_price_columns, ic_child_pushdown,
 			  ic_child_required, ic_child_lister, "visit_id"),
 	IC_DETAIL("ic_visit_oos_reasons", "oos_reasons[]", ic_oos_columns,
 			  ic_child_pushdown, ic_child_required, ic_child_lister, "visit_id"),
 	IC_DETAIL("ic_visit_kpis", "kpi_values[]", ic_kpi_columns, ic_child_pushdown,
 			  ic_child_required, ic_child_lister, "visit_id"),
-	IC_DETAIL("ic_visit_dqi", "dqi[]", ic_dqi_columns, ic_child_pushdown,
-			  ic_child_required, ic_child_lister, "visit_id"),
+	IC_DETAIL("ic_visit_dqi", "dqi[]", ic_dqi_columns, ic_timed_child_pushdown,
+			  ic_timed_child_required, ic_timed_child_lister, "visit_id"),
 	{
 		.resource = "ic_stores",
 		.method = "GET",

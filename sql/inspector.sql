@@ -113,6 +113,19 @@ SELECT retail_fdw.ic_ack_visit('rn', 500001);
 SELECT id, name, city FROM ic_stores ORDER BY id;
 SELECT count(*), count(DISTINCT id) FROM ic_skus;
 SELECT name, octet_length(name) FROM ic_skus WHERE id = 155282;
+-- children carry their own times: a DQI entry's and a question's
+-- created_at are theirs (visit_created_at is the visit's, for the listing)
+SELECT d.dqi_id, d.created_at, d.updated_at,
+       d.created_at = (r.doc #>> '{dqi,0,created_at}')::timestamptz AS as_vendor,
+       d.visit_created_at = (r.doc ->> 'created_at')::timestamptz AS visit_time
+  FROM ic_visit_dqi d, raw r WHERE d.visit_id = 324096;
+SELECT question_id, created_at, visit_created_at FROM ic_visit_answers
+ WHERE visit_id = 324096 ORDER BY question_id;
+SELECT count(*) FROM ic_visit_dqi WHERE created_at >= '2025-08-01';
+SELECT count(*) AS dqi, count(DISTINCT visit_id) AS visits,
+       bool_and(created_at > visit_created_at) AS own_time
+  FROM ic_visit_dqi WHERE visit_created_at >= '2025-08-02';
+
 -- an answer is a string for a text question (the document types answer as
 -- a string), an object {option id: text} for a choice
 SELECT question_id, question_type, jsonb_typeof(answer) AS json_type, answer_text
