@@ -800,9 +800,14 @@ walk_path(json_object *obj, const RfJsonRef *r, json_object *row)
 				return NULL;
 			continue;
 		}
-		/* "*": the first member of an object (or element of an array) */
+		/*
+		 * "*": the first member of an object (or element of an array); a
+		 * string, number or boolean is its own first value
+		 */
 		if (r->path_parts[i][0] == '*' && r->path_parts[i][1] == '\0')
 		{
+			if (v == NULL)
+				return NULL;
 			if (json_object_is_type(v, json_type_array))
 			{
 				if (json_object_array_length(v) == 0)
@@ -825,7 +830,7 @@ walk_path(json_object *obj, const RfJsonRef *r, json_object *row)
 				v = first;
 				continue;
 			}
-			return NULL;
+			continue;
 		}
 		if (!json_object_is_type(v, json_type_object) ||
 			!json_object_object_get_ex(v, r->path_parts[i], &v))

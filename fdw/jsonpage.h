@@ -121,7 +121,8 @@ typedef struct RfJsonPage
  *   "/a.b"         a field of the whole document (a visit's id, say)
  * A path part "*" is the first member of an object or element of an array;
  * a part "list[k=f]" is the element of array "list" whose field k equals
- * the row's own field f (a zone listed beside the transitions, say).
+ * the row's own field f (a zone listed beside the transitions, say); a
+ * scalar (string, number, boolean) stands for itself.
  */
 typedef struct RfJsonRef
 {

@@ -170,6 +170,20 @@ compares_like(RfType t, Oid typid, int op)
 }
 
 /*
+ * Whether PostgreSQL orders a column of SQL type typid as the API orders
+ * its field of type t, so that the API may sort for an ORDER BY.  Only
+ * numbers and times qualify: text sorts by collation, which no API knows,
+ * and an id the API holds as a number sorts differently as text.
+ */
+bool
+rf_orders_like(RfType t, Oid typid)
+{
+	if (t == RF_UUID || type_is_collatable(typid))
+		return false;
+	return compares_like(t, typid, RF_OP_LT);
+}
+
+/*
  * Whether a clause is "column op value" on a pushable column with an
  * operator the endpoint accepts; if so, describe it in *out.
  */
@@ -313,7 +327,8 @@ describe_requirement(const RfEndpoint *ep, const RfRequired *req,
 
 	initStringInfo(&ops);
 	for (int bit = RF_OP_EQ; bit <= RF_OP_GE; bit <<= 1)
-		if (pd && (pd->ops & bit))
+		if (pd && (pd->ops & bit) &&
+			(req->kind != RF_REQ_LOWER || (bit & (RF_OP_LT | RF_OP_LE)) == 0))
 			appendStringInfo(&ops, "%s%s", ops.len ? ", " : "", rf_op_name(bit));
 
 	switch (req->kind)
@@ -858,6 +873,21 @@ rf_plan_series(const RfOptions *opts, List *qualvals, bool *empty)
 	return rf_plan_series_generic(opts, qualvals, empty);
 }
 
+/*
+ * Whether the API accepts a folded bound in its parameter: a bound below
+ * the parameter's documented minimum would be refused, so it stays with
+ * the executor.  Only integral bounds are compared.
+ */
+static bool
+bound_accepted(const RfPushdown *pd, const RfFilter *cf, bool upper)
+{
+	if (!pd->bounded || (upper ? cf->upper_text : cf->lower_text) != NULL)
+		return true;
+	if (cf->typid != INT2OID && cf->typid != INT4OID && cf->typid != INT8OID)
+		return false;
+	return upper ? cf->upper >= pd->upper_min : cf->lower >= pd->lower_min;
+}
+
 /* The generic planner: parameters, IN splits and windows */
 List *
 rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
@@ -900,9 +930,9 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 			make_windows(cf, width, &dims[ndims++]);
 			continue;
 		}
-		if (cf->has_lower && pd->lower_param)
+		if (cf->has_lower && pd->lower_param && bound_accepted(pd, cf, false))
 			add_param(&fixed, pd, pd->lower_param, list_make1(rf_filter_bound_text(cf, false)));
-		if (cf->has_upper && pd->upper_param)
+		if (cf->has_upper && pd->upper_param && bound_accepted(pd, cf, true))
 			add_param(&fixed, pd, pd->upper_param, list_make1(rf_filter_bound_text(cf, true)));
 	}
 

@@ -67,6 +67,7 @@ DECLARE
   result retail_fdw.aifi_events;
   ts_origin timestamptz;
   ts_issue timestamptz;
+  session_uuid text;
 BEGIN
   IF kind IS NULL OR kind NOT IN ('entered', 'left', 'tracking', 'checkout') THEN
     RAISE EXCEPTION 'unknown AiFi webhook kind %', coalesce(quote_literal(kind), 'NULL')
@@ -79,19 +80,25 @@ BEGIN
             DETAIL = format('Got %s.', coalesce(jsonb_typeof(payload), 'NULL'));
   END IF;
 
-  -- what each kind must carry (AiFi's push/transition documentation)
+  -- what each kind must carry (AiFi's push/transition documentation).  The
+  -- session's id is session.sessionId; the top-level sessionId is
+  -- deprecated: it stands in when session.sessionId is absent, and its
+  -- absence alone is no fault.
+  session_uuid := coalesce(payload #>> '{session,sessionId}', payload ->> 'sessionId');
   required := CASE kind
     WHEN 'tracking' THEN ARRAY['storeId', 'timeOfOrigin', 'timeOfIssue', 'shopperId']
-    WHEN 'checkout' THEN ARRAY['sessionId', 'storeId', 'timeOfOrigin', 'timeOfIssue']
-    ELSE ARRAY['sessionId', 'session', 'storeId', 'timeOfOrigin', 'timeOfIssue']
+    WHEN 'checkout' THEN ARRAY['session.sessionId', 'storeId', 'timeOfOrigin', 'timeOfIssue']
+    ELSE ARRAY['session', 'session.sessionId', 'storeId', 'timeOfOrigin', 'timeOfIssue']
   END;
   SELECT array_agg(k ORDER BY k) INTO missing
     FROM unnest(required) k
-   WHERE NOT payload ? k OR payload -> k = 'null'::jsonb;
+   WHERE CASE WHEN k = 'session.sessionId' THEN session_uuid IS NULL
+              ELSE NOT payload ? k OR payload -> k = 'null'::jsonb END;
   IF missing IS NOT NULL THEN
     RAISE EXCEPTION 'AiFi % webhook payload lacks %', kind, array_to_string(missing, ', ')
       USING ERRCODE = '22023',
-            DETAIL = format('Required for %s: %s.', kind, array_to_string(required, ', ')),
+            DETAIL = format('Required for %s: %s (session.sessionId may come as the deprecated top-level sessionId).',
+                            kind, array_to_string(required, ', ')),
             HINT = 'Pass the request body exactly as AiFi sent it.';
   END IF;
   IF jsonb_typeof(payload -> 'storeId') <> 'number' THEN
@@ -122,8 +129,8 @@ BEGIN
           aifi_unique_store_id, customer_id, shopper_id, time_of_origin,
           time_of_issue, payload, payload_md5)
   VALUES (kind,
-          coalesce(payload #>> '{session,id}', payload ->> 'sessionId'),
-          coalesce(payload #>> '{session,sessionToken}', payload ->> 'sessionId'),
+          session_uuid,
+          coalesce(payload #>> '{session,sessionToken}', session_uuid),
           (payload ->> 'storeId')::bigint,
           payload ->> 'storeExternalId',
           payload #>> '{store,aifiUniqueStoreId}',

@@ -23,6 +23,7 @@
 
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "commands/explain.h"
@@ -270,7 +271,9 @@ single_series(const RfEndpoint *ep, List *pushed)
  * ORDER BY on one column the API sorts by becomes its sort parameters: a
  * path that delivers the query's pathkeys, so no local Sort is needed.
  * The API orders NULLs as PostgreSQL's default does (last ascending, first
- * descending); other NULLS orders are not pushed.
+ * descending); other NULLS orders are not pushed.  Nor is an order the
+ * API cannot reproduce: the column's declared type must sort like the
+ * API's field (rf_orders_like), with its type's default operators.
  */
 static void
 add_sorted_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
@@ -292,6 +295,7 @@ add_sorted_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
 		Expr	   *e = em->em_expr;
 		bool		desc = (pk->pk_strategy == BTGreaterStrategyNumber);
 		char	   *attname;
+		const RfColumn *col;
 
 		while (e && IsA(e, RelabelType))
 			e = ((RelabelType *) e)->arg;
@@ -302,6 +306,11 @@ add_sorted_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
 			return;
 		attname = get_attname(planner_rt_fetch(baserel->relid, root)->relid,
 							  ((Var *) e)->varattno, false);
+		col = rf_column_lookup(ep, attname);
+		if (col == NULL || !rf_orders_like(col->type, ((Var *) e)->vartype) ||
+			pk->pk_opfamily !=
+			get_opclass_family(GetDefaultOpClass(((Var *) e)->vartype, BTREE_AM_OID)))
+			return;
 		for (int i = 0; i < ep->nsorts; i++)
 		{
 			if (strcmp(ep->sorts[i].column, attname) != 0)
@@ -979,7 +988,20 @@ next_fetch(RfScanState *st, RfFetch *f, RfPage *page)
 				pagination_error(st, "the next cursor repeats this page's", value);
 			return make_fetch(st, f->series, f->pageno + 1, seen, value, NULL);
 		case RF_PAGE_OFFSET:
-			if (nrows < st->page_size || (has_count && seen >= count))
+
+			/*
+			 * A server may cap the page size below what we asked: with a
+			 * total, only the total says where the series ends.
+			 */
+			if (has_count)
+			{
+				if (seen >= count)
+					return NULL;
+				if (nrows == 0)
+					pagination_error(st, psprintf("the pages ended after " INT64_FORMAT " of " INT64_FORMAT " rows",
+												  seen, count), f->url);
+			}
+			else if (nrows < st->page_size)
 				return NULL;
 			return make_fetch(st, f->series, f->pageno + 1, seen,
 							  psprintf(INT64_FORMAT, seen), NULL);
@@ -1178,9 +1200,90 @@ lister_series(RfScanState *st, List *values, bool *empty)
 }
 
 /*
+ * Listed rows carry some of the fields the quals bound (a visit's
+ * created_at, say).  A bound the listing API cannot take (an upper one)
+ * still tells which listed ids are worth fetching: these are the lister's
+ * timestamp columns with folded bounds.  The executor rechecks anyway.
+ */
+typedef struct RfListBound
+{
+	RfFilter   *filter;
+	int			att;			/* index into the row's values */
+} RfListBound;
+
+static List *
+list_bounds(const RfEndpoint *lister, RfFilter *filters, RfColMap *cms,
+			int *ncms)
+{
+	List	   *result = NIL;
+
+	for (int i = 0; i < lister->npushdown; i++)
+	{
+		RfFilter   *f = &filters[i];
+		const RfColumn *col = rf_column_lookup(lister, lister->pushdown[i].column);
+		RfListBound *b;
+
+		if (col == NULL || (!f->has_lower && !f->has_upper) ||
+			f->lower_text != NULL || f->upper_text != NULL ||
+			(f->typid != TIMESTAMPTZOID && f->typid != TIMESTAMPOID))
+			continue;
+		b = palloc(sizeof(RfListBound));
+		b->filter = f;
+		b->att = *ncms;
+		cms[*ncms].attnum = *ncms + 1;
+		rf_colmap_init(&cms[*ncms], col->name, f->typid, -1,
+					   col->json_path ? col->json_path : col->name);
+		(*ncms)++;
+		result = lappend(result, b);
+	}
+	return result;
+}
+
+/* Whether a listed row's bounded fields are within the bounds (NULL: yes) */
+static bool
+within_bounds(List *bounds, Datum *values, bool *nulls)
+{
+	ListCell   *lc;
+
+	foreach(lc, bounds)
+	{
+		RfListBound *b = lfirst(lc);
+		Timestamp	t;
+
+		if (nulls[b->att])
+			continue;
+		t = DatumGetTimestamp(values[b->att]);
+		if ((b->filter->has_lower && t < b->filter->lower) ||
+			(b->filter->has_upper && t > b->filter->upper))
+			return false;
+	}
+	return true;
+}
+
+static void
+listing_error(RfScanState *st, const char *what, const char *url)
+{
+	/* the server's own pages are shown by path: the host is in base_url */
+	if (strncmp(url, st->opts.base_url, strlen(st->opts.base_url)) == 0)
+		url += strlen(st->opts.base_url);
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_UNABLE_TO_CREATE_REPLY),
+			 errmsg("inconsistent listing from %s: %s", st->opts.vendor->name, what),
+			 errdetail("Listing %s %s, server \"%s\", page %s.",
+					   st->ep->lister->method, st->ep->lister->path,
+					   st->opts.servername, url),
+			 errhint("No partial result was returned; retry the query.")));
+}
+
+/*
  * Page through the lister and collect the ids it lists, as an IN on the
  * endpoint's id column.  This runs before the first row: the listing is
  * small (ids and a few fields) and the details then go concurrently.
+ *
+ * A server may cap the page size below what we ask, so a short page is no
+ * end: the listing follows the next links (or, without them, offsets)
+ * until it has as many rows as its count says, and a listing that ends
+ * before that is an error rather than a short answer.
  */
 static List *
 list_ids(RfScanState *st, List *values, bool *empty)
@@ -1190,25 +1293,38 @@ list_ids(RfScanState *st, List *values, bool *empty)
 	int			size = pg->max_size > 0 ? pg->max_size : pg->default_size;
 	List	   *ids = NIL;
 	ListCell   *lc;
-	RfColMap	cm;
+	RfColMap   *cms = palloc0(sizeof(RfColMap) * (lister->npushdown + 1));
+	int			ncms = 1;
+	Datum	   *rowvals;
+	bool	   *rownulls;
+	RfFilter   *filters = palloc0(sizeof(RfFilter) * Max(lister->npushdown, 1));
+	List	   *bounds;
 	RfRowContext rc;
 	RfQualValue *qv;
 	const RfPushdown *idpd = rf_pushdown_lookup(st->ep, st->ep->id_column);
+	List	   *series = lister_series(st, values, empty);
 
-	memset(&cm, 0, sizeof(cm));
+	if (*empty)
+		return values;
+	(void) rf_fold_filters(lister, lister_values(st, values), filters);
 	memset(&rc, 0, sizeof(rc));
-	cm.attnum = 1;
-	rf_colmap_init(&cm, "id", TEXTOID, -1, st->ep->list_id_field);
-	rc.cols = &cm;
-	rc.ncols = 1;
+	cms[0].attnum = 1;
+	rf_colmap_init(&cms[0], "id", TEXTOID, -1, st->ep->list_id_field);
+	bounds = list_bounds(lister, filters, cms, &ncms);
+	rowvals = palloc(sizeof(Datum) * ncms);
+	rownulls = palloc(sizeof(bool) * ncms);
+	rc.cols = cms;
+	rc.ncols = ncms;
 	rc.relname = st->relname;
 	rc.vendor = st->opts.vendor->name;
 	rc.endpoint = lister->path;
 
-	foreach(lc, lister_series(st, values, empty))
+	foreach(lc, series)
 	{
-		RfSeries   *series = lfirst(lc);
-		int64		offset = 0;
+		RfSeries   *s = lfirst(lc);
+		int64		seen = 0;
+		char	   *url = psprintf("%s%s", st->opts.base_url,
+								   rf_series_target(s, pg, size, NULL));
 
 		for (;;)
 		{
@@ -1220,13 +1336,12 @@ list_ids(RfScanState *st, List *values, bool *empty)
 			int			n;
 			int64		count = -1;
 			bool		has_count;
+			char	   *next;
 
 			memset(&req, 0, sizeof(req));
 			req.endpoint = psprintf("%s %s", lister->method, lister->path);
 			req.method = lister->method;
-			req.url = psprintf("%s%s", st->opts.base_url,
-							   rf_series_target(series, pg, size,
-												offset > 0 ? psprintf(INT64_FORMAT, offset) : NULL));
+			req.url = url;
 			req.idempotent = true;
 			xfer = rf_http_submit(st->conn, &req, &sink);
 			rf_http_wait(st->conn, xfer);
@@ -1239,19 +1354,47 @@ list_ids(RfScanState *st, List *values, bool *empty)
 			n = rf_page_nrows(page);
 			for (int i = 0; i < n; i++)
 			{
-				Datum		v;
-				bool		isnull = true;
-
-				rf_page_row(page, i, &rc, &v, &isnull);
-				if (!isnull)
-					ids = lappend(ids, TextDatumGetCString(v));
+				memset(rownulls, true, sizeof(bool) * ncms);
+				rf_page_row(page, i, &rc, rowvals, rownulls);
+				if (!rownulls[0] && within_bounds(bounds, rowvals, rownulls))
+					ids = lappend(ids, TextDatumGetCString(rowvals[0]));
 			}
 			has_count = rf_page_get_int(page, pg->count_path, &count);
+			next = pg->next_path ? rf_page_get_string(page, pg->next_path) : NULL;
 			rf_page_free(page);
-			offset += n;
-			if (pg->style != RF_PAGE_OFFSET || n < size || n == 0 ||
-				(has_count && offset >= count))
+			seen += n;
+
+			if (pg->style != RF_PAGE_OFFSET)
 				break;
+			if (has_count && seen >= count)
+				break;
+			if (n == 0)
+			{
+				if (has_count)
+					listing_error(st, psprintf("the listing ended after " INT64_FORMAT " of " INT64_FORMAT " rows",
+											   seen, count), url);
+				break;
+			}
+			if (next != NULL && *next != '\0')
+			{
+				if (!rf_http_same_origin(st->opts.base_url, next))
+					listing_error(st, "the next page is on another host", url);
+				if (strcmp(next, url) == 0)
+					listing_error(st, "the next page repeats this one", url);
+				url = pstrdup(next);
+			}
+			else if (has_count || (pg->next_path == NULL && n >= size))
+			{
+				/* no next link: a count still short, or a full page, asks on */
+				if (has_count && pg->next_path != NULL)
+					listing_error(st, psprintf("the listing ended after " INT64_FORMAT " of " INT64_FORMAT " rows",
+											   seen, count), url);
+				url = psprintf("%s%s", st->opts.base_url,
+							   rf_series_target(s, pg, size, psprintf(INT64_FORMAT, seen)));
+			}
+			else
+				break;
+			CHECK_FOR_INTERRUPTS();
 		}
 	}
 

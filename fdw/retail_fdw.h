@@ -119,6 +119,15 @@ typedef struct RfPushdown
 	int			pad_days;		/* bounds are sent this many days wider */
 	bool		shapes;			/* a parameter, not a filter: any qual on
 								 * the column must be pushed */
+
+	/*
+	 * With bounded set, the smallest integer the API accepts in
+	 * lower_param and in upper_param: a bound below it is not sent (the
+	 * executor filters alone), since the API would refuse the request.
+	 */
+	bool		bounded;
+	int64		lower_min;
+	int64		upper_min;
 } RfPushdown;
 
 /*
@@ -551,6 +560,7 @@ extern char *rf_filter_bound_text(RfFilter *cf, bool upper);
 extern bool rf_match_qual(PlannerInfo *root, Expr *clause, Index relid,
 						  Oid reloid, const RfEndpoint *ep, RfPushedQual *out);
 extern const char *rf_op_name(int op);
+extern bool rf_orders_like(RfType t, Oid typid);
 extern bool rf_requirements_met(const RfEndpoint *ep, List *pushed);
 extern void rf_check_required(const RfEndpoint *ep, List *pushed,
 							  const char *relname);

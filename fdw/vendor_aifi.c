@@ -27,6 +27,10 @@
 #define LIST(col, param) {col, RF_OP_EQ | RF_OP_IN, param, NULL, NULL, RF_LOC_QUERY, RF_MULTI_REPEAT, false}
 /* an inclusive range */
 #define RANGE(col, lo, hi) {col, RF_OP_EQ | RF_OP_RANGE, NULL, lo, hi, RF_LOC_QUERY, RF_MULTI_SPLIT, false}
+/* an inclusive integer range whose parameters have documented minimums */
+#define RANGE_MIN(col, lo, hi, lomin, himin) \
+	{col, RF_OP_EQ | RF_OP_RANGE, NULL, lo, hi, RF_LOC_QUERY, RF_MULTI_SPLIT, false, \
+	 true, lomin, himin}
 
 static const RfColumn aifi_session_columns[] = {
 	{"id", RF_TEXT, NULL},
@@ -73,15 +77,21 @@ static const RfPushdown aifi_session_pushdown[] = {
 		  "maxCodeLastSuccesfullyScannedAt"),
 	RANGE("customer_last_entered_at", "minCustomerLastEnteredAt",
 		  "maxCustomerLastEnteredAt"),
-	RANGE("visitors", "minVisitors", "maxVisitors"),
-	RANGE("group_size", "minGroupSize", "maxGroupSize"),
+	/* the document: minVisitors, minGroupSize >= 0; maxVisitors, maxGroupSize >= 1 */
+	RANGE_MIN("visitors", "minVisitors", "maxVisitors", 0, 1),
+	RANGE_MIN("group_size", "minGroupSize", "maxGroupSize", 0, 1),
 };
 
-/* ORDER BY keys the API sorts by (nulls last ascending, first descending) */
+/*
+ * ORDER BY keys the API sorts by (nulls last ascending, first descending).
+ * Only numbers and times: id and customerId are strings in the answer but
+ * sorted as numbers, and code sorts by no collation PostgreSQL knows, so
+ * an ORDER BY on those text columns is sorted locally.
+ */
 static const RfSort aifi_session_sorts[] = {
-	{"id", "id"}, {"code", "code"}, {"store_id", "storeId"},
+	{"store_id", "storeId"},
 	{"visitors", "visitors"}, {"group_size", "groupSize"},
-	{"expires_at", "expiresAt"}, {"customer_id", "customerId"},
+	{"expires_at", "expiresAt"},
 	{"code_last_scanned_at", "codeLastSuccesfullyScannedAt"},
 	{"customer_last_entered_at", "customerLastEnteredAt"},
 	{"created_at", "createdAt"}, {"updated_at", "updatedAt"},
@@ -116,9 +126,9 @@ static const RfPushdown aifi_store_pushdown[] = {
 	EQ("aifi_unique_store_id", "aifiUniqueStoreId"),
 };
 
+/* id (a numeric string) and name are text columns: sorted locally */
 static const RfSort aifi_store_sorts[] = {
-	{"id", "id"}, {"name", "name"}, {"created_at", "createdAt"},
-	{"updated_at", "updatedAt"},
+	{"created_at", "createdAt"}, {"updated_at", "updatedAt"},
 };
 
 static const RfColumn aifi_order_columns[] = {

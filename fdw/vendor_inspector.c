@@ -28,11 +28,15 @@
 /*
  * What a visit scan takes.  Only id goes into the detail request (its path);
  * the others are filters of the listing, which reads them by column name.
+ * The listing sends a lower bound on created_at and applies an upper one to
+ * the created_at of its rows, so that visits past it are never fetched.
  */
+#define IC_CREATED(col) \
+	{col, RF_OP_EQ | RF_OP_RANGE, NULL, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false}
+
 static const RfPushdown ic_visit_pushdown[] = {
 	{"id", RF_OP_EQ | RF_OP_IN, "id", NULL, NULL, RF_LOC_PATH, RF_MULTI_SPLIT, false},
-	{"created_at", RF_OP_EQ | RF_OP_GT | RF_OP_GE, NULL, NULL, NULL,
-	RF_LOC_QUERY, RF_MULTI_SPLIT, false},
+	IC_CREATED("created_at"),
 	{"cid", RF_OP_EQ, NULL, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
 	{"agent_id", RF_OP_EQ, NULL, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
 	{"current_agent_route", RF_OP_EQ, NULL, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
@@ -41,8 +45,13 @@ static const RfPushdown ic_visit_pushdown[] = {
 /* Children use visit_id for the visit's id */
 static const RfPushdown ic_child_pushdown[] = {
 	{"visit_id", RF_OP_EQ | RF_OP_IN, "id", NULL, NULL, RF_LOC_PATH, RF_MULTI_SPLIT, false},
-	{"created_at", RF_OP_EQ | RF_OP_GT | RF_OP_GE, NULL, NULL, NULL,
-	RF_LOC_QUERY, RF_MULTI_SPLIT, false},
+	IC_CREATED("created_at"),
+};
+
+/* Children with a created_at of their own call the visit's visit_created_at */
+static const RfPushdown ic_timed_child_pushdown[] = {
+	{"visit_id", RF_OP_EQ | RF_OP_IN, "id", NULL, NULL, RF_LOC_PATH, RF_MULTI_SPLIT, false},
+	IC_CREATED("visit_created_at"),
 };
 
 /* An id, or a lower bound on created_at (then the visits are listed) */
@@ -56,14 +65,27 @@ static const RfRequired ic_child_required[] = {
 	{"created_at", RF_REQ_LOWER, 1},
 };
 
-/* The listing: limit/offset pages of {id, cid, name, created_at, ...} */
+static const RfRequired ic_timed_child_required[] = {
+	{"visit_id", RF_REQ_VALUE, 0},
+	{"visit_created_at", RF_REQ_LOWER, 1},
+};
+
+/*
+ * The listing: limit/offset pages of {id, cid, name, created_at, ...}.
+ * created_at takes a lower bound (datetime_gte); an upper bound has no
+ * parameter, and the listed rows' created_at is checked against it.
+ */
+#define IC_LIST_CREATED(col) \
+	{col, RF_OP_EQ | RF_OP_RANGE, NULL, "datetime_gte", NULL, \
+	 RF_LOC_QUERY, RF_MULTI_SPLIT, false}
+
 static const RfColumn ic_list_columns[] = {
 	{"id", RF_INT8, NULL},
+	{"created_at", RF_TIMESTAMPTZ, NULL},
 };
 
 static const RfPushdown ic_list_pushdown[] = {
-	{"created_at", RF_OP_EQ | RF_OP_GT | RF_OP_GE, NULL, "datetime_gte", NULL,
-	RF_LOC_QUERY, RF_MULTI_SPLIT, false},
+	IC_LIST_CREATED("created_at"),
 	{"cid", RF_OP_EQ, "cid", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
 	{"agent_id", RF_OP_EQ, "agent", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
 	{"current_agent_route", RF_OP_EQ, "route", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
@@ -76,6 +98,8 @@ static const RfPushdown ic_list_pushdown[] = {
 	.default_size = 100, \
 	.max_size = 1000, \
 	.count_path = "count", \
+	.next_path = "next", \
+	.next_is_url = true, \
 }
 
 /* is_new defaults to true on the vendor's side: a reader must ask for all */
@@ -94,8 +118,7 @@ static const RfEndpoint ic_visit_lister = {
 
 /* A child pushdown for the listing: created_at only */
 static const RfPushdown ic_child_list_pushdown[] = {
-	{"created_at", RF_OP_EQ | RF_OP_GT | RF_OP_GE, NULL, "datetime_gte", NULL,
-	RF_LOC_QUERY, RF_MULTI_SPLIT, false},
+	IC_LIST_CREATED("created_at"),
 };
 
 static const RfEndpoint ic_child_lister = {
@@ -108,6 +131,29 @@ static const RfEndpoint ic_child_lister = {
 	.paging = IC_OFFSET_PAGING,
 	COLS(ic_list_columns),
 	PUSH(ic_child_list_pushdown),
+	.rows_per_request = 100,
+};
+
+/* ...and for children whose visit's created_at is visit_created_at */
+static const RfColumn ic_timed_list_columns[] = {
+	{"id", RF_INT8, NULL},
+	{"visit_created_at", RF_TIMESTAMPTZ, "created_at"},
+};
+
+static const RfPushdown ic_timed_list_pushdown[] = {
+	IC_LIST_CREATED("visit_created_at"),
+};
+
+static const RfEndpoint ic_timed_child_lister = {
+	.resource = "ic_visit_list",
+	.method = "GET",
+	.path = "/api/data/v1.3/visits/",
+	.rows_path = "results",
+	.static_query = "is_new=false",
+	.idempotent = true,
+	.paging = IC_OFFSET_PAGING,
+	COLS(ic_timed_list_columns),
+	PUSH(ic_timed_list_pushdown),
 	.rows_per_request = 100,
 };
 
@@ -148,7 +194,7 @@ static const RfColumn ic_visit_columns[] = {
 	{"id", RF_INT8, NULL},
 	{"cid", RF_TEXT, NULL},
 	{"portal_url", RF_TEXT, NULL},
-	{"agent_id", RF_INT8, NULL},
+	{"agent_id", RF_TEXT, NULL},	/* a string in the document */
 	{"current_agent_name", RF_TEXT, NULL},
 	{"current_agent_route", RF_TEXT, NULL},
 	{"current_agent_role", RF_TEXT, NULL},
@@ -173,7 +219,11 @@ static const RfColumn ic_visit_columns[] = {
 	{"dqi", RF_JSONB, NULL},
 };
 
-/* Children: created_at is the visit's, for the listing and its recheck */
+/*
+ * Children: created_at is the visit's, for the listing and its recheck,
+ * unless the element has a created_at of its own (dqi, questions): then
+ * that is created_at, and the visit's is visit_created_at.
+ */
 #define IC_CHILD_COMMON \
 	{"visit_id", RF_INT8, "/id"}
 
@@ -206,7 +256,11 @@ static const RfColumn ic_image_columns[] = {
 	{"price_annotations", RF_JSONB, NULL},
 };
 
-/* question groups x questions; the answer maps option id -> option text */
+/*
+ * question groups x questions.  The document types answer as a string; its
+ * example answers a choice with {option id: option text}: answer_text is
+ * the string, or the first option's text ("*" of a scalar is the scalar).
+ */
 static const RfColumn ic_answer_columns[] = {
 	IC_CHILD_COMMON,
 	{"scene_id", RF_INT8, "^^id"},
@@ -221,14 +275,15 @@ static const RfColumn ic_answer_columns[] = {
 	{"answer", RF_JSONB, NULL},
 	{"answer_text", RF_TEXT, "answer.*"},
 	{"options", RF_JSONB, NULL},
-	{"created_at", RF_TIMESTAMPTZ, "/created_at"},
+	{"created_at", RF_TIMESTAMPTZ, NULL},
+	{"visit_created_at", RF_TIMESTAMPTZ, "/created_at"},
 };
 
 static const RfColumn ic_price_columns[] = {
 	IC_CHILD_COMMON,
 	{"price_id", RF_INT8, "id"},
-	{"scene_id", RF_INT8, NULL},
-	{"sku_id", RF_INT8, NULL},
+	{"scene_id", RF_TEXT, NULL},	/* strings in the document */
+	{"sku_id", RF_TEXT, NULL},
 	{"sku_cid", RF_TEXT, NULL},
 	{"price", RF_NUMERIC, NULL},
 	{"target_price", RF_NUMERIC, NULL},
@@ -241,8 +296,8 @@ static const RfColumn ic_price_columns[] = {
 static const RfColumn ic_oos_columns[] = {
 	IC_CHILD_COMMON,
 	{"oos_id", RF_INT8, "id"},
-	{"scene_id", RF_INT8, NULL},
-	{"sku_id", RF_INT8, NULL},
+	{"scene_id", RF_TEXT, NULL},	/* strings in the document */
+	{"sku_id", RF_TEXT, NULL},
 	{"sku_cid", RF_TEXT, NULL},
 	{"reason", RF_TEXT, NULL},
 	{"diagnosis", RF_TEXT, NULL},
@@ -262,7 +317,7 @@ static const RfColumn ic_kpi_columns[] = {
 	{"details", RF_JSONB, NULL},
 	{"exclude_from_reports", RF_BOOL, NULL},
 	{"exclude_from_reports_comment", RF_TEXT, NULL},
-	{"clone_id", RF_INT8, NULL},
+	{"clone_id", RF_TEXT, NULL},	/* a string in the document */
 	{"updated_at", RF_TIMESTAMPTZ, NULL},
 	{"created_at", RF_TIMESTAMPTZ, "/created_at"},
 };
@@ -282,7 +337,8 @@ static const RfColumn ic_dqi_columns[] = {
 	{"image_id", RF_INT8, NULL},
 	{"json", RF_JSONB, NULL},
 	{"updated_at", RF_TIMESTAMPTZ, NULL},
-	{"created_at", RF_TIMESTAMPTZ, "/created_at"},
+	{"created_at", RF_TIMESTAMPTZ, NULL},
+	{"visit_created_at", RF_TIMESTAMPTZ, "/created_at"},
 };
 
 /* ic_stores, ic_skus: plain limit/offset lists */
@@ -344,16 +400,16 @@ static const RfEndpoint ic_endpoints[] = {
 	IC_DETAIL("ic_visit_images", "scenes[].images[]", ic_image_columns,
 			  ic_child_pushdown, ic_child_required, ic_child_lister, "visit_id"),
 	IC_DETAIL("ic_visit_answers", "scenes[].question_groups[].questions[]",
-			  ic_answer_columns, ic_child_pushdown, ic_child_required,
-			  ic_child_lister, "visit_id"),
+			  ic_answer_columns, ic_timed_child_pushdown, ic_timed_child_required,
+			  ic_timed_child_lister, "visit_id"),
 	IC_DETAIL("ic_visit_prices", "prices[]", ic_price_columns, ic_child_pushdown,
 			  ic_child_required, ic_child_lister, "visit_id"),
 	IC_DETAIL("ic_visit_oos_reasons", "oos_reasons[]", ic_oos_columns,
 			  ic_child_pushdown, ic_child_required, ic_child_lister, "visit_id"),
 	IC_DETAIL("ic_visit_kpis", "kpi_values[]", ic_kpi_columns, ic_child_pushdown,
 			  ic_child_required, ic_child_lister, "visit_id"),
-	IC_DETAIL("ic_visit_dqi", "dqi[]", ic_dqi_columns, ic_child_pushdown,
-			  ic_child_required, ic_child_lister, "visit_id"),
+	IC_DETAIL("ic_visit_dqi", "dqi[]", ic_dqi_columns, ic_timed_child_pushdown,
+			  ic_timed_child_required, ic_timed_child_lister, "visit_id"),
 	{
 		.resource = "ic_stores",
 		.method = "GET",

@@ -70,6 +70,42 @@ SELECT array_agg(id ORDER BY ord) = array_agg(id ORDER BY visitors, id) AS same_
 -- NULLS FIRST ascending is not what the API does: sorted locally
 EXPLAIN (COSTS OFF)
 SELECT id FROM aifi_sessions ORDER BY customer_last_entered_at NULLS FIRST;
+-- text columns sort by collation in PostgreSQL, while the API orders ids
+-- as numbers: such an ORDER BY is never pushed, and the rows come out in
+-- PostgreSQL's order
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT id, customer_id FROM aifi_sessions ORDER BY customer_id;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT id FROM aifi_sessions ORDER BY id DESC LIMIT 3;
+EXPLAIN (COSTS OFF)
+SELECT id FROM aifi_stores ORDER BY name;
+SELECT (SELECT array_agg(customer_id)
+          FROM (SELECT customer_id FROM aifi_sessions ORDER BY customer_id) p)
+     = (SELECT array_agg(customer_id ORDER BY customer_id)
+          FROM (SELECT customer_id FROM aifi_sessions OFFSET 0) f) AS same_order;
+-- a column declared with another type than the API's is not sorted remotely
+CREATE FOREIGN TABLE sessions_text_store (id text, store_id text)
+  SERVER aifi OPTIONS (resource 'aifi_sessions');
+EXPLAIN (COSTS OFF)
+SELECT id FROM sessions_text_store ORDER BY store_id;
+DROP FOREIGN TABLE sessions_text_store;
+
+-- minVisitors and minGroupSize take values >= 0, maxVisitors and
+-- maxGroupSize values >= 1: a bound outside that is not sent, the executor
+-- filters alone, and the answer is the same as over an unfiltered fetch
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT id FROM aifi_sessions WHERE visitors = 0 AND group_size < 1;
+\! $SIMCTL reset
+SELECT count(*) FROM aifi_sessions WHERE visitors = 0;
+\! $SIMCTL log --contains Visitors
+SELECT (SELECT count(*) FROM aifi_sessions WHERE visitors = 0) AS pushed,
+       (SELECT count(*) FROM (SELECT * FROM aifi_sessions OFFSET 0) s
+         WHERE visitors = 0) AS fenced;
+SELECT (SELECT count(*) FROM aifi_sessions
+         WHERE visitors >= -3 AND visitors <= 0 AND group_size <= 1) AS pushed,
+       (SELECT count(*) FROM (SELECT * FROM aifi_sessions OFFSET 0) s
+         WHERE visitors >= -3 AND visitors <= 0 AND group_size <= 1) AS fenced;
+SELECT count(*) FROM aifi_sessions WHERE group_size < 0;
 
 -- the documentation's example response, field for field
 \! $SIMCTL config '{"aifi": {"doc_example": true}}'
@@ -167,3 +203,15 @@ SELECT retail_fdw.aifi_ingest('exited', '{}');
 SELECT retail_fdw.aifi_ingest('tracking',
   (SELECT jsonb_set(doc -> 'tracking', '{timeOfOrigin}', '"yesterday"') FROM samples));
 SELECT count(*) FROM retail_fdw.aifi_events;
+-- sessionId at the top level is deprecated in favour of session.sessionId:
+-- session_id is the session's UUID (not session.id), and a payload without
+-- the deprecated field is taken
+SELECT kind, session_id, session_token
+  FROM samples, retail_fdw.aifi_ingest('left', (doc -> 'entered') - 'sessionId');
+SELECT kind, session_id, session_token
+  FROM samples, retail_fdw.aifi_ingest('checkout',
+         jsonb_set((doc -> 'checkout') - 'sessionId', '{session,sessionId}', '"c0ffee00-0000-4000-8000-000000000001"'));
+-- neither the one nor the other: refused
+SELECT retail_fdw.aifi_ingest('entered',
+  (SELECT ((doc -> 'entered') #- '{session,sessionId}') - 'sessionId' FROM samples));
+SELECT kind, count(*) FROM retail_fdw.aifi_events GROUP BY kind ORDER BY kind;

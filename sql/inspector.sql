@@ -113,6 +113,73 @@ SELECT retail_fdw.ic_ack_visit('rn', 500001);
 SELECT id, name, city FROM ic_stores ORDER BY id;
 SELECT count(*), count(DISTINCT id) FROM ic_skus;
 SELECT name, octet_length(name) FROM ic_skus WHERE id = 155282;
+-- children carry their own times: a DQI entry's and a question's
+-- created_at are theirs (visit_created_at is the visit's, for the listing)
+SELECT d.dqi_id, d.created_at, d.updated_at,
+       d.created_at = (r.doc #>> '{dqi,0,created_at}')::timestamptz AS as_vendor,
+       d.visit_created_at = (r.doc ->> 'created_at')::timestamptz AS visit_time
+  FROM ic_visit_dqi d, raw r WHERE d.visit_id = 324096;
+SELECT question_id, created_at, visit_created_at FROM ic_visit_answers
+ WHERE visit_id = 324096 ORDER BY question_id;
+SELECT count(*) FROM ic_visit_dqi WHERE created_at >= '2025-08-01';
+SELECT count(*) AS dqi, count(DISTINCT visit_id) AS visits,
+       bool_and(created_at > visit_created_at) AS own_time
+  FROM ic_visit_dqi WHERE visit_created_at >= '2025-08-02';
+
+-- an answer is a string for a text question (the document types answer as
+-- a string), an object {option id: text} for a choice
+SELECT question_id, question_type, jsonb_typeof(answer) AS json_type, answer_text
+  FROM ic_visit_answers WHERE visit_id = 500001 ORDER BY question_id;
+
+-- an upper bound on created_at drops listed visits before their details
+-- are read: one listing and three visits, not every visit since the bound
+\! $SIMCTL reset
+SELECT id, created_at FROM ic_visits
+ WHERE created_at >= '2025-08-03' AND created_at < '2025-08-04' ORDER BY id;
+\! $SIMCTL log --vendor inspector
+SELECT (SELECT array_agg(visit_id ORDER BY price_id) FROM ic_visit_prices
+         WHERE created_at > '2025-08-02 09:00' AND created_at <= '2025-08-04 12:00')
+     = (SELECT array_agg(visit_id ORDER BY price_id)
+          FROM (SELECT * FROM ic_visit_prices WHERE created_at >= '2025-08-01' OFFSET 0) s
+         WHERE created_at > '2025-08-02 09:00' AND created_at <= '2025-08-04 12:00') AS same_rows;
+
+-- the server caps limit (here at 100) instead of refusing limit=1000: the
+-- listing follows next until it holds count visits, never stopping at a
+-- short page
+\! $SIMCTL reset
+\! $SIMCTL config '{"inspector": {"max_limit": 100, "visits": 250}}'
+SELECT count(*) AS visits, count(DISTINCT id) AS distinct_ids
+  FROM ic_visits WHERE created_at >= '2025-01-01';
+\! $SIMCTL log --vendor inspector --contains visits/?
+-- the same with the offset lists read by the scan itself
+\! $SIMCTL config '{"inspector": {"max_limit": 7}}'
+CREATE FOREIGN TABLE skus_big_pages (id bigint)
+  SERVER ic OPTIONS (resource 'ic_skus', page_size '1000');
+SELECT count(*), count(DISTINCT id) FROM skus_big_pages;
+DROP FOREIGN TABLE skus_big_pages;
+-- a listing that ends before its count is an error, not a short answer
+\! $SIMCTL fault '{"vendor": "inspector", "query_contains": "datetime_gte", "status": 200, "body": {"count": 5, "next": null, "previous": null, "results": [{"id": 500001, "cid": "V-500001", "name": "x", "created_at": "2025-08-01T08:32:09Z", "updated_at": "2025-08-01T09:00:00Z"}]}, "times": 1}'
+SELECT count(*) FROM ic_visits WHERE created_at >= '2025-01-01';
+\! $SIMCTL reset
+
+-- agent_id, the children's scene_id and sku_id and the kpi values'
+-- clone_id are strings in the document: text columns, non-numeric values
+-- fine, agent_id still a listing filter
+SELECT table_name, column_name, data_type FROM information_schema.columns
+ WHERE table_schema = 'ic'
+   AND column_name IN ('agent_id', 'scene_id', 'sku_id', 'clone_id')
+ ORDER BY 1, 2;
+\! $SIMCTL config '{"inspector": {"string_ids": true}}'
+SELECT id, agent_id, current_agent_name FROM ic_visits WHERE id = 500001;
+SELECT price_id, scene_id, sku_id FROM ic_visit_prices WHERE visit_id = 500001
+ ORDER BY price_id;
+SELECT oos_id, scene_id, sku_id FROM ic_visit_oos_reasons WHERE visit_id = 500008;
+SELECT kpi_value_id, clone_id FROM ic_visit_kpis WHERE visit_id = 500001;
+SELECT id, agent_id FROM ic_visits
+ WHERE created_at >= '2025-08-19' AND agent_id = 'AG-5634' ORDER BY id;
+\! $SIMCTL log --vendor inspector --contains agent=
+\! $SIMCTL reset
+
 -- wrong token: 28000
 ALTER USER MAPPING FOR CURRENT_USER SERVER ic OPTIONS (SET token 'wrong');
 SELECT id FROM ic_visits WHERE id = 324096;

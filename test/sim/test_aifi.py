@@ -429,6 +429,9 @@ class SessionTests(AifiCase):
         self.assert_400(p, {"minVisitors": -1}, "minVisitors", "number.min")
         self.assert_400(p, {"maxVisitors": 0}, "maxVisitors", "number.min")
         self.assert_400(p, {"maxGroupSize": 0}, "maxGroupSize", "number.min")
+        self.assert_400(p, {"minGroupSize": -1}, "minGroupSize", "number.min")
+        for ok in ({"minVisitors": 0}, {"maxVisitors": 1}, {"minGroupSize": 0}, {"maxGroupSize": 1}):
+            self.ok(p, ok)
         self.assert_400(p, {"minCreatedAt": "yesterday"}, "minCreatedAt", "date.base")
         self.assert_400(p, {"code": ""}, "code", "string.empty")
         body = self.assert_400(p, {"limit": 5}, "limit", "object.unknown")

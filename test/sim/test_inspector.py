@@ -83,6 +83,48 @@ class InspectorTests(unittest.TestCase):
         self.assertNotIn(500001, [r["id"] for r in after["results"]])
         self.assertEqual(self.call("/visits/500002/ack/", method="POST")[0], 404)
 
+    def config(self, conf):
+        req = urllib.request.Request(self.url + "/_sim/config",
+                                     data=json.dumps({"inspector": conf}).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(req, timeout=10) as r:
+            r.read()
+
+    def test_limit_is_capped_not_refused(self):
+        self.config({"max_limit": 25, "visits": 250})
+        st, page = self.call("/visits/?is_new=false&limit=1000")
+        self.assertEqual(st, 200)
+        self.assertEqual(page["count"], 251)
+        self.assertEqual(len(page["results"]), 25)
+        self.assertIn("limit=25", page["next"])
+        self.assertEqual(len(self.call("/visits/?is_new=false&limit=0")[1]["results"]), 25)
+        self.assertEqual(len(self.call("/visits/?is_new=false&limit=x")[1]["results"]), 25)
+        ids, url = [], self.url + API + "/visits/?is_new=false&limit=1000"
+        while url:
+            with urllib.request.urlopen(urllib.request.Request(
+                    url, headers={"Authorization": "Token ic-secret-token"}), timeout=10) as r:
+                page = json.loads(r.read().decode("utf-8"))
+            ids += [row["id"] for row in page["results"]]
+            url = page["next"]
+        self.assertEqual(len(ids), 251)
+        self.sim.reset()
+        self.assertEqual(self.call("/visits/?is_new=false&limit=1000")[1]["count"], 61)
+
+    def test_string_ids_and_answers(self):
+        self.config({"string_ids": True})
+        _, v = self.call("/visits/500001/")
+        self.assertEqual(v["agent_id"], "AG-5633")
+        self.assertTrue(all(p["sku_id"].startswith("SKU-") for p in v["prices"]))
+        self.assertTrue(all(p["scene_id"].startswith("SC-") for p in v["prices"]))
+        self.assertEqual(v["kpi_values"][0]["clone_id"], "copy-0")
+        q = v["scenes"][0]["question_groups"][0]["questions"]
+        self.assertEqual(q[0]["type"], "select_one")
+        self.assertIsInstance(q[0]["answer"], dict)
+        self.assertEqual(q[1]["type"], "text")
+        self.assertEqual(q[1]["answer"], "Всё отлично 👍")
+        _, page = self.call("/visits/?is_new=false&agent=AG-5634")
+        self.assertTrue(page["results"])
+
     def test_stores_and_skus(self):
         self.assertEqual(self.call("/stores/")[1]["count"], 5)
         self.assertEqual(self.call("/sku/?limit=5")[1]["count"], 20)

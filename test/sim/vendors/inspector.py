@@ -9,26 +9,43 @@ AUTH  "Authorization: Token ic-secret-token" (option inspector.token); else 401
       were not provided."} (DRF style).
 ENDPOINTS (under /api/data/v1.3)
   GET  /visits/{id}/      the whole visit; 404 {"detail": "Not found."}
-  GET  /visits/           limit (default 100, max 1000) / offset paging:
-                          {count, next, previous, results: [{id, cid, name,
-                          created_at, updated_at}]} ordered by id; filters
+  GET  /visits/           limit / offset paging (Django REST framework's
+                          LimitOffsetPagination): limit defaults to 100 and
+                          is CAPPED, not refused, at max_limit (knob, default
+                          100); a limit that is not a positive integer means
+                          the default.  {count, next, previous, results:
+                          [{id, cid, name, created_at, updated_at}]} ordered
+                          by id; next/previous carry the limit used; filters
                           datetime_gte (created_at >=), cid, agent (agent_id),
                           route (current_agent_route), is_new (DEFAULT TRUE:
                           only visits not yet acknowledged; is_new=false: all)
   POST /visits/{id}/ack/  acknowledges: the visit leaves the is_new list;
                           200 {"id": .., "is_new": false}; 404 unknown id
   GET  /stores/, /sku/    limit/offset lists (fields invented: the doc has none)
-  A GET never acknowledges anything.  /_sim/reset forgets acknowledgements.
+  A GET never acknowledges anything.  /_sim/reset forgets acknowledgements
+  and restores the knobs.
 FIXTURE (deterministic)
   324096   the documentation's example visit, field for field (Russian texts),
            created 2020-07-29, is_new true.
-  60 generated visits, ids 500001 + 7*i (i = 0..59; the ids between are 404),
+  60 generated visits (knob visits), ids 500001 + 7*i (i = 0..59; the ids
+  between are 404),
   created 2025-08-01 .. 2025-08-20 (three a day, 08:xx, 11:xx, 14:xx UTC),
   stores 11020..11024 in turn, agents 5633 (route 164780), 5634 (164781), 5635
   (164782) in turn; cid "V-<id>"; is_new false for every third (i % 3 == 2);
   visits up to 500043 have prices, oos reasons (with diagnosis and fixed), a kpi
   value and a dqi entry; every fifth (i % 5 == 4) has no scenes; texts mix
   Russian, accents and emoji.  Stores 11020..11024; skus: 20 (ids 155279 + n).
+  A question of type "text" answers with a string (the document types answer
+  as a string), a "select_one" with {option id: option text} as the
+  document's example does; dqi entries and questions carry their own
+  created_at, never the visit's.
+KNOBS (--option inspector.KEY=VALUE or POST /_sim/config {"inspector": {...}})
+  max_limit (100)      the largest limit the listing honours
+  visits (60)          generated visits (the example visit comes on top)
+  string_ids (false)   agent_id, prices'/oos reasons' scene_id and sku_id and
+                       kpi values' clone_id as the document types them:
+                       strings, and not numeric ones ("AG-5633", "SC-90000",
+                       "SKU-155279", "copy-0")
 """
 
 import datetime as dt
@@ -94,7 +111,7 @@ def _scenes(i, vid, created):
                             "options": opts, "created_at": "2020-03-11T14:33:16.387348Z",
                             "text": "Статус выполнения промо", "required": False, "cid": "PROMO_1"},
                            {"id": 26, "type": "text",
-                            "answer": None if i % 2 else {"0": "Всё отлично 👍"},
+                            "answer": None if i % 2 else "Всё отлично 👍",
                             "options": [], "created_at": "2020-03-11T14:33:16.416687Z",
                             "text": "Комментарий", "required": False, "cid": "PROMO_5"}]}]
         scenes.append({"id": sid, "created_at": iso_z(created + dt.timedelta(minutes=3 + s)),
@@ -103,6 +120,19 @@ def _scenes(i, vid, created):
                        "images": images, "image_quality": [], "clone_id": 0,
                        "question_groups": groups, "assortment": [], "facing_counts": []})
     return scenes
+
+
+def _text_ids(v):
+    """The visit v with its string-typed ids as non-numeric strings."""
+    v = json.loads(json.dumps(v))
+    v["agent_id"] = "AG-%s" % v["agent_id"]
+    for key in ("prices", "oos_reasons"):
+        for r in v[key]:
+            r["scene_id"] = None if r["scene_id"] is None else "SC-%s" % r["scene_id"]
+            r["sku_id"] = "SKU-%s" % r["sku_id"]
+    for k in v["kpi_values"]:
+        k["clone_id"] = "copy-%s" % k["clone_id"]
+    return v
 
 
 def _gen_visit(i):
@@ -155,20 +185,57 @@ def _gen_visit(i):
     }
 
 
+DEFAULTS = {"max_limit": 100, "visits": 60, "string_ids": False}
+
+
+def _knob(key, value):
+    if key == "string_ids":
+        return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
+    value = int(value)
+    if value < 1:
+        raise ValueError("inspector: %s must be at least 1" % key)
+    return value
+
+
 class Inspector:
     def __init__(self, sim):
         self.sim = sim
         self.lock = threading.Lock()
         self.token = sim.options.get("inspector.token", "ic-secret-token")
-        self.visits = {324096: DOC_VISIT}
-        for i in range(60):
-            v = _gen_visit(i)
-            self.visits[v["id"]] = v
+        self.base_conf = dict(DEFAULTS)
+        for key in DEFAULTS:
+            if "inspector." + key in sim.options:
+                self.base_conf[key] = _knob(key, sim.options["inspector." + key])
+        self.conf = dict(self.base_conf)
         self.acked = set()
+        self._build()
+
+    def _build(self):
+        visits = {324096: DOC_VISIT}
+        for i in range(self.conf["visits"]):
+            v = _gen_visit(i)
+            visits[v["id"]] = _text_ids(v) if self.conf["string_ids"] else v
+        self.visits = visits
 
     def reset(self):
         with self.lock:
             self.acked = set()
+            rebuild = self.conf != self.base_conf
+            self.conf = dict(self.base_conf)
+            if rebuild:
+                self._build()
+
+    def configure(self, conf):
+        c = conf.get(VENDOR) if isinstance(conf, dict) else None
+        if not isinstance(c, dict):
+            return
+        for k in c:
+            if k not in DEFAULTS:
+                raise ValueError("inspector: unknown knob %r" % k)
+        with self.lock:
+            for k, v in c.items():
+                self.conf[k] = _knob(k, v)
+            self._build()
 
     def _auth(self, req):
         h = req.header("Authorization")
@@ -191,7 +258,14 @@ class Inspector:
         return Response(status, json.dumps(body, ensure_ascii=False), content_type=JSON_CT)
 
     def _page(self, req, rows):
-        limit = int_arg(req, "limit", 100, 1, 1000)
+        # DRF: a bad or non-positive limit is the default; a large one is capped
+        try:
+            limit = int(req.arg("limit") or "")
+        except ValueError:
+            limit = 0
+        if limit <= 0:
+            limit = 100
+        limit = min(limit, self.conf["max_limit"])
         offset = int_arg(req, "offset", 0, 0)
         chunk = rows[offset:offset + limit]
         nxt = req.url_with(offset=offset + limit, limit=limit) if offset + limit < len(rows) else None
