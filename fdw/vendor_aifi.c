@@ -29,8 +29,9 @@
 #define RANGE(col, lo, hi) {col, RF_OP_EQ | RF_OP_RANGE, NULL, lo, hi, RF_LOC_QUERY, RF_MULTI_SPLIT, false}
 /* an inclusive integer range whose parameters have documented minimums */
 #define RANGE_MIN(col, lo, hi, lomin, himin) \
-	{col, RF_OP_EQ | RF_OP_RANGE, NULL, lo, hi, RF_LOC_QUERY, RF_MULTI_SPLIT, false, \
-	 true, lomin, himin}
+	{.column = col, .ops = RF_OP_EQ | RF_OP_RANGE, .lower_param = lo, \
+	 .upper_param = hi, .loc = RF_LOC_QUERY, .multi = RF_MULTI_SPLIT, \
+	 .bounded = true, .lower_min = lomin, .upper_min = himin}
 
 static const RfColumn aifi_session_columns[] = {
 	{"id", RF_TEXT, NULL},
