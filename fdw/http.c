@@ -291,6 +291,34 @@ rf_http_same_origin(const char *base, const char *url)
 }
 
 /*
+ * A link as an absolute URL: relative links ("/bi/x?page=2", "?page=2")
+ * are resolved against the URL of the page that carries them, as a
+ * browser would (RFC 3986), with libcurl's URL parser.  A link that cannot
+ * be parsed comes back as it is, for the origin check to refuse.
+ */
+char *
+rf_http_resolve_url(const char *page_url, const char *link)
+{
+	CURLU	   *u = curl_url();
+	char	   *full = NULL;
+	char	   *result;
+
+	if (u == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	if (curl_url_set(u, CURLUPART_URL, page_url, 0) != CURLUE_OK ||
+		curl_url_set(u, CURLUPART_URL, link, 0) != CURLUE_OK ||
+		curl_url_get(u, CURLUPART_URL, &full, 0) != CURLUE_OK)
+	{
+		curl_url_cleanup(u);
+		return pstrdup(link);
+	}
+	result = pstrdup(full);
+	curl_free(full);
+	curl_url_cleanup(u);
+	return result;
+}
+
+/*
  * Percent-encode a query parameter value.  Characters RFC 3986 allows in a
  * query stay as they are (so EXPLAIN shows 2025-08-12T00:00:00Z, not
  * %3A-soup); the ones that would change the query's structure ('&', '=',

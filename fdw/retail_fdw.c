@@ -81,7 +81,7 @@ typedef struct RfRelInfo
 typedef struct RfFetch
 {
 	RfSeries   *series;
-	int			pageno;			/* 1 for a series' first page */
+	int64		pageno;			/* 1 for a series' first page */
 	int64		offset;			/* rows of the series before this page */
 	char	   *url;
 	char	   *page_value;		/* the page / cursor / token asked for */
@@ -130,8 +130,8 @@ typedef struct RfScanState
 	 * the other along next links.
 	 */
 	RfSeries   *fan_series;
-	int			fan_next;		/* next page number to ask for */
-	int			fan_total;		/* pages in the series */
+	int64		fan_next;		/* next page number to ask for */
+	int64		fan_total;		/* pages in the series */
 	int64		fan_count;		/* the total the first page gave */
 	int			fan_size;		/* rows per full page */
 	Oid			umid;			/* the user mapping: keys the answer cache */
@@ -797,7 +797,7 @@ evaluate_quals(ForeignScanState *node, RfScanState *st, bool explain,
 
 /* A fetch of a series' page; url NULL means the series' own target */
 static RfFetch *
-make_fetch(RfScanState *st, RfSeries *series, int pageno, int64 offset,
+make_fetch(RfScanState *st, RfSeries *series, int64 pageno, int64 offset,
 		   const char *page_value, const char *url)
 {
 	RfFetch    *f = palloc0(sizeof(RfFetch));
@@ -887,11 +887,11 @@ top_up_series(RfScanState *st)
 	while (st->fan_series && st->fan_next <= st->fan_total &&
 		   list_length(st->queue) < maxq)
 	{
-		int			pageno = st->fan_next++;
-		int64		offset = (int64) (pageno - 1) * st->fan_size;
+		int64		pageno = st->fan_next++;
+		int64		offset = (pageno - 1) * st->fan_size;
 		char	   *value = (pg->style == RF_PAGE_OFFSET) ?
 			psprintf(INT64_FORMAT, offset) :
-			psprintf("%d", pg->first_page + pageno - 1);
+			psprintf(INT64_FORMAT, pg->first_page + pageno - 1);
 		RfFetch    *f = make_fetch(st, st->fan_series, pageno, offset, value, NULL);
 		int			pos = 0;
 		ListCell   *lc;
@@ -945,6 +945,41 @@ pagination_error(RfScanState *st, const char *what, const char *url)
 }
 
 /*
+ * A series must never ask for a page twice: a next link or cursor that
+ * comes back (1 -> 2 -> 1, or a page that names itself) would loop until
+ * statement_timeout.  Every page's key is remembered per series.
+ */
+static void
+check_unvisited(RfScanState *st, RfFetch *f, const char *key, const char *shown)
+{
+	ListCell   *lc;
+
+	if (f->pageno == 1 && f->series->visited == NIL)
+		f->series->visited = list_make1(pstrdup(f->page_value ? f->page_value : f->url));
+	foreach(lc, f->series->visited)
+	{
+		if (strcmp(lfirst(lc), key) == 0)
+			pagination_error(st, "the next page was asked for before (the links or cursors loop)",
+							 shown);
+	}
+	f->series->visited = lappend(f->series->visited, pstrdup(key));
+}
+
+/*
+ * At the end of a series, the rows must be what the total said, when the
+ * API gives one: fewer is a lost page, more a page counted twice.  Either
+ * is an error, never a short or long answer.
+ */
+static void
+check_series_end(RfScanState *st, RfFetch *f, bool has_count, int64 count,
+				 int64 seen)
+{
+	if (has_count && seen != count && !limit_reached(st))
+		pagination_error(st, psprintf("the pages ended after " INT64_FORMAT " rows while the total says " INT64_FORMAT,
+									  seen, count), f->url);
+}
+
+/*
  * The fetch of the page after f, from what f's page says (next link,
  * cursor, count, headers), or NULL at the end of the series.
  */
@@ -958,6 +993,9 @@ next_fetch(RfScanState *st, RfFetch *f, RfPage *page)
 	bool		has_count = rf_page_get_int(page, pg->count_path, &count);
 	char	   *value;
 
+	if (has_count && (count < 0 || seen > count))
+		pagination_error(st, psprintf("page " INT64_FORMAT " brings the rows to " INT64_FORMAT ", past the total of " INT64_FORMAT,
+									  f->pageno, seen, count), f->url);
 	switch (pg->style)
 	{
 		case RF_PAGE_NONE:
@@ -967,25 +1005,37 @@ next_fetch(RfScanState *st, RfFetch *f, RfPage *page)
 			{
 				value = rf_page_get_string(page, pg->next_path);
 				if (value == NULL || *value == '\0')
+				{
+					check_series_end(st, f, has_count, count, seen);
 					return NULL;
+				}
+				value = rf_http_resolve_url(f->url, value);
 				if (!rf_http_same_origin(st->opts.base_url, value))
 					pagination_error(st, "the next page is on another host", value);
-				if (strcmp(value, f->url) == 0 || nrows == 0)
-					pagination_error(st, "the next page repeats this one", value);
+				if (nrows == 0)
+					pagination_error(st, "an empty page links to a next one", value);
+				check_unvisited(st, f, value, value);
 				return make_fetch(st, f->series, f->pageno + 1, seen, NULL, value);
 			}
 			if (nrows < st->page_size || (has_count && seen >= count))
+			{
+				check_series_end(st, f, has_count, count, seen);
 				return NULL;
-			value = psprintf("%d", pg->first_page + f->pageno);
+			}
+			value = psprintf(INT64_FORMAT, pg->first_page + f->pageno);
 			return make_fetch(st, f->series, f->pageno + 1, seen, value, NULL);
 		case RF_PAGE_CURSOR:
 		case RF_PAGE_TOKEN:
 			value = rf_page_get_string(page, pg->next_path);
-			if (value == NULL || *value == '\0' || nrows == 0 ||
+			if (value == NULL || *value == '\0' ||
 				(pg->end_token && strcmp(value, pg->end_token) == 0))
+			{
+				check_series_end(st, f, has_count, count, seen);
 				return NULL;
-			if (f->page_value && strcmp(value, f->page_value) == 0)
-				pagination_error(st, "the next cursor repeats this page's", value);
+			}
+			if (nrows == 0)
+				pagination_error(st, "an empty page names a next cursor", value);
+			check_unvisited(st, f, value, value);
 			return make_fetch(st, f->series, f->pageno + 1, seen, value, NULL);
 		case RF_PAGE_OFFSET:
 
@@ -1006,11 +1056,15 @@ next_fetch(RfScanState *st, RfFetch *f, RfPage *page)
 			return make_fetch(st, f->series, f->pageno + 1, seen,
 							  psprintf(INT64_FORMAT, seen), NULL);
 		case RF_PAGE_HEADER:
-			if (rf_http_status(f->xfer) != 206 || nrows == 0)
+			if (rf_http_status(f->xfer) != 206)
 				return NULL;
+			if (nrows == 0)
+				pagination_error(st, "an empty page says more pages follow", f->url);
 			value = (char *) rf_http_page_next_header(f->xfer);
-			return make_fetch(st, f->series, f->pageno + 1, seen,
-							  value ? value : psprintf(INT64_FORMAT, seen), NULL);
+			if (value == NULL)
+				value = psprintf(INT64_FORMAT, seen);
+			check_unvisited(st, f, value, f->url);
+			return make_fetch(st, f->series, f->pageno + 1, seen, value, NULL);
 	}
 	return NULL;
 }
@@ -1051,8 +1105,8 @@ fan_out(RfScanState *st, RfFetch *f, RfPage *page)
 										  rf_page_get_int(page, pg->count_path, &count) ?
 										  psprintf(INT64_FORMAT, count) : "none"), f->url);
 		if ((!last && nrows != st->fan_size) ||
-			(last && nrows != st->fan_count - (int64) (st->fan_total - 1) * st->fan_size))
-			pagination_error(st, psprintf("page %d has %d rows, not the %s its total implies",
+			(last && nrows != st->fan_count - (st->fan_total - 1) * st->fan_size))
+			pagination_error(st, psprintf("page " INT64_FORMAT " has %d rows, not the %s its total implies",
 										  f->pageno, nrows, last ? "remainder" : "page size"),
 							 f->url);
 		if (last)
@@ -1063,13 +1117,16 @@ fan_out(RfScanState *st, RfFetch *f, RfPage *page)
 		(pg->style != RF_PAGE_NUMBER && pg->style != RF_PAGE_OFFSET) ||
 		pg->page_param == NULL || !rf_page_get_int(page, pg->count_path, &count))
 		return false;
+	if (count < 0 || count < nrows)
+		pagination_error(st, psprintf("the first page has %d rows but the total says " INT64_FORMAT,
+									  nrows, count), f->url);
 	/* a vendor that returned less than asked decides its own page size */
-	if (count <= nrows || nrows != st->page_size)
-		return count <= nrows;
+	if (count == nrows || nrows != st->page_size)
+		return count == nrows;
 	st->fan_series = f->series;
 	st->fan_count = count;
 	st->fan_size = nrows;
-	st->fan_total = (int) ((count + nrows - 1) / nrows);
+	st->fan_total = (count - 1) / nrows + 1;
 	st->fan_next = 2;
 	return true;
 }

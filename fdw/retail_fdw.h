@@ -400,6 +400,7 @@ extern void rf_http_raise(RfTransfer *xfer) pg_attribute_noreturn();
 extern void rf_http_release(RfTransfer *xfer, RfStats *stats);
 extern void rf_http_check_url(const char *url, const char *what);
 extern bool rf_http_same_origin(const char *base, const char *url);
+extern char *rf_http_resolve_url(const char *page_url, const char *link);
 extern char *rf_http_escape(const char *s);
 extern char *rf_http_describe_auth(const RfVendor *vendor,
 								   const RfCredentials *cred);
@@ -535,6 +536,7 @@ struct RfSeries
 	char	   *keep_lo;
 	char	   *keep_hi;
 	struct RfJsonRef *keep_ref; /* keep_path parsed, on first use */
+	List	   *visited;		/* pages asked for: URLs, cursors, starts */
 };
 
 /*
