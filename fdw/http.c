@@ -820,6 +820,20 @@ retry_after_ms(const char *value)
 	return Max(0, (int64) (when - time(NULL)) * 1000);
 }
 
+/* How the body sink says the body failed (syntax when it cannot tell) */
+static RfBodyFailure
+body_failure(RfTransfer *x, const char **why)
+{
+	RfBodyFailure kind = RF_BODY_SYNTAX;
+	const char *text = NULL;
+
+	if (x->sink.failure)
+		text = x->sink.failure(x->sink.arg, &kind);
+	if (why)
+		*why = text;
+	return text ? kind : RF_BODY_SYNTAX;
+}
+
 static bool
 is_retryable(RfTransfer *x)
 {
@@ -830,7 +844,7 @@ is_retryable(RfTransfer *x)
 		case CURLE_OK:
 			return x->status == 429 || x->status >= 500;
 		case CURLE_WRITE_ERROR:
-			return x->parse_failed;
+			return x->parse_failed && body_failure(x, NULL) == RF_BODY_SYNTAX;
 		case CURLE_COULDNT_CONNECT:
 		case CURLE_SEND_ERROR:
 		case CURLE_RECV_ERROR:
@@ -1364,6 +1378,27 @@ raise_failure(RfTransfer *x)
 				 errdetail("%s, HTTP status %ld.", where, x->status),
 				 errhint("Narrow the query, lower page_size, or raise max_response_bytes on server \"%s\".",
 						 conn->servername)));
+	if (x->parse_failed)
+	{
+		const char *why;
+		RfBodyFailure kind = body_failure(x, &why);
+
+		if (kind == RF_BODY_NOMEM)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory parsing a response of %s", conn->vendor),
+					 errdetail("%s, HTTP status %ld, %lld bytes received: %s.",
+							   where, x->status, (long long) x->bytes, why),
+					 errhint("Lower page_size or max_response_bytes on server \"%s\".",
+							 conn->servername)));
+		if (kind == RF_BODY_LIMIT)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("a response of %s was refused: %s", conn->vendor, why),
+					 errdetail("%s, HTTP status %ld, %lld bytes received. Body starts: %s",
+							   where, x->status, (long long) x->bytes, body),
+					 errhint("Such a body would cost far more memory than its size, or is not valid JSON; it is not retried. Report it to the vendor.")));
+	}
 	if (x->parse_failed)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_JSON_TEXT),

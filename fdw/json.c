@@ -273,6 +273,29 @@ parser_complete(void *arg)
 	return rf_json_stream_complete(&((RfJsonParser *) arg)->js);
 }
 
+/* Why the body failed; called outside libcurl, but allocates nothing */
+static const char *
+parser_failure(void *arg, RfBodyFailure *kind)
+{
+	RfJsonStream *js = &((RfJsonParser *) arg)->js;
+
+	switch (js->why)
+	{
+		case RF_JSON_DEPTH:
+		case RF_JSON_DENSE:
+		case RF_JSON_SURROGATE:
+			*kind = RF_BODY_LIMIT;
+			break;
+		case RF_JSON_NOMEM:
+			*kind = RF_BODY_NOMEM;
+			break;
+		default:
+			*kind = RF_BODY_SYNTAX;
+			return NULL;
+	}
+	return rf_json_failure_text(js->why);
+}
+
 RfBodySink
 rf_json_parser_sink(RfJsonParser *parser)
 {
@@ -281,6 +304,7 @@ rf_json_parser_sink(RfJsonParser *parser)
 	sink.feed = parser_feed;
 	sink.reset = parser_reset;
 	sink.finish = parser_complete;
+	sink.failure = parser_failure;
 	sink.arg = parser;
 	return sink;
 }

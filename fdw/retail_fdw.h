@@ -347,6 +347,18 @@ typedef struct RfConn RfConn;
 typedef struct RfTransfer RfTransfer;
 
 /*
+ * How a body failed: a broken document may be a broken connection and is
+ * tried again; one that breaks a limit or exhausts memory would do so
+ * again, and is not.
+ */
+typedef enum RfBodyFailure
+{
+	RF_BODY_SYNTAX,				/* not one document: retried */
+	RF_BODY_LIMIT,				/* depth, density, bad escapes: final */
+	RF_BODY_NOMEM				/* out of memory: final */
+} RfBodyFailure;
+
+/*
  * Receives a 2xx response body chunk by chunk.  Called from inside libcurl:
  * it must not ereport or palloc; returning false aborts the transfer.
  */
@@ -355,6 +367,8 @@ typedef struct RfBodySink
 	bool		(*feed) (void *arg, const char *data, size_t len);
 	void		(*reset) (void *arg);	/* a retry starts over */
 	bool		(*finish) (void *arg);	/* the body was a whole document? */
+	/* why the body failed, in words; NULL = not one document */
+	const char *(*failure) (void *arg, RfBodyFailure *kind);
 	void	   *arg;
 } RfBodySink;
 
