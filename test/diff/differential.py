@@ -42,6 +42,7 @@ import time
 import urllib.error
 import urllib.request
 
+sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import tablespec as ts  # noqa: E402
@@ -412,7 +413,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description="pushed-down vs fenced differential test")
     ap.add_argument("--seed", type=int, default=int(os.environ.get("DIFF_SEED", "1")))
     ap.add_argument("--long", action="store_true", default=os.environ.get("DIFF_LONG") == "1")
-    ap.add_argument("--cases", type=int, help="cases before knob runs (default 330, long 3000)")
+    ap.add_argument("--cases", type=int, help="cases before knob runs (default 450, long 4000)")
     ap.add_argument("--jobs", type=int, default=int(os.environ.get("DIFF_JOBS", "3")))
     ap.add_argument("--db", default="rf_differential")
     ap.add_argument("--only", help="regex on table names")
@@ -487,7 +488,7 @@ def main(argv=None):
 
     # 3. cases
     rng = random.Random(args.seed)
-    total = args.cases or (3000 if args.long else 330)
+    total = args.cases or (4000 if args.long else 450)
     wsum = sum(s["weight"] for s in specs.values())
     cases = []
     for name in sorted(specs):

@@ -238,7 +238,13 @@ def gen_generic(spec, dom, rng, n):
                 continue
             ops = [o for o in push[c] if o in ALL_OPS]
             op = force[1] if force and force[0] == c else rng.choice(ops)
-            text, inf = _pred(rng, c, op, types[c], vals[c])
+            if force and force[0] == c and types[c] in ("integer", "bigint", "smallint") \
+                    and op in ("=", "<", "<=", ">="):
+                # the systematic case of an integer bound sits on the edge: 0 or 1
+                v = rng.choice(["0", "1"]) if op != "<" else "1"
+                text, inf = "%s %s %s" % (c, op, lit(v)), ("range", c, op, v)
+            else:
+                text, inf = _pred(rng, c, op, types[c], vals[c])
             p.append(text)
             info.append(inf)
             shape.append("%s %s" % (c, op))
@@ -531,12 +537,14 @@ def gen_store_hours(spec, dom, rng, n):
 
 def gen_zone_transitions(spec, dom, rng, n):
     table = spec["table"]
-    locs = dom.rn_fpa_stores or [s for s, _ in dom.rn_stores]
+    # stores with floorplans first, then any store (no floorplan: no rows)
+    locs = dom.rn_fpa_stores + [s for s, _ in dom.rn_stores if s not in dom.rn_fpa_stores]
     cases = []
     for _ in range(n):
         d0 = day(rng.choice(RN_DAYS[:16]))
         d1 = d0 + dt.timedelta(days=rng.choice([0, 1, 6, 30]))
-        ls = sorted(rng.sample(locs, rng.choice([1, 1, 2]) if len(locs) > 1 else 1))
+        pool = locs[:len(dom.rn_fpa_stores)] if rng.random() < 0.7 and dom.rn_fpa_stores else locs
+        ls = sorted(rng.sample(pool, rng.choice([1, 1, 2]) if len(pool) > 1 else 1))
         p = [eq_or_in(rng, "location_uuid", ls), "start_date = %s" % lit(d0.isoformat()),
              "finish_date = %s" % lit(d1.isoformat())]
         shape = ["location_uuid %s" % ("=" if len(ls) == 1 else "IN (2)"),
