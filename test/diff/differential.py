@@ -1,0 +1,582 @@
+#!/usr/bin/env python3
+"""Differential test of retail_fdw's pushdown ("Truth").
+
+A pushed-down query must return exactly what PostgreSQL returns for the same
+query over a wider fetch behind an optimisation fence:
+
+  pushed:  SELECT * FROM t WHERE P [ORDER BY ... LIMIT n]
+  fenced:  WITH w AS MATERIALIZED (SELECT * FROM t WHERE W [UNION ALL ...])
+           SELECT * FROM w WHERE P [ORDER BY ...]
+
+W is wider than P and still satisfies the table's required quals.  Both
+answers are compared as multisets of rows (values exactly as text), in order
+where the ORDER BY is total, and rows with the same key must carry the same
+values in both (a row's value never depends on the query's range).  With a
+LIMIT only the count, the order keys and "a subset of the fenced rows" are
+checked.  A pushed query may instead be refused before any request (SQLSTATE
+class HV, 22 or 42 with a message, not a vendor's answer); anything else that
+fails where the fenced query succeeds is a failure.
+
+The cases are generated (test/diff/tablespec.py) from a seed; RetailNext
+cases are run again under the simulator's reading knobs.  Needs the
+environment of test/run-tests.sh (PGHOST..., SIM_<VENDOR>_URL) and talks to
+PostgreSQL through psql only.  The last line is "N passed, M failed"; the
+exit status is 1 if anything failed.
+
+  differential.py [--seed N] [--long] [--cases N] [--jobs N] [--only REGEX]
+                  [--knob-set 'retailnext.k=v ...'|none]... [--knob-cases N]
+"""
+
+import argparse
+import concurrent.futures as cf
+import csv
+import datetime as dt
+import io
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+sys.dont_write_bytecode = True
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import tablespec as ts  # noqa: E402
+
+NULL = "<NULL>"
+SCHEMAS = {"j": "journey", "a": "aifi", "r": "retailnext", "i": "inspector"}
+# the simulator's reading knobs (RetailNext); each value is one knob set
+DEFAULT_KNOBS = {
+    "gregorian_z": ["utc", "wall"],
+    "range_to": ["exclusive", "inclusive"],
+    "edge_labels": ["whole", "clipped"],
+    "z_reading": ["utc", "wall"],
+    "predicted_days": ["local", "utc"],
+}
+# error messages that come from a vendor's answer, not from a refusal
+VENDOR_ERROR = re.compile(r"\(HTTP \d+\)|answered|rejected the request|could not talk|"
+                          r"throttled|failed with HTTP|unexpected HTTP")
+
+
+class SqlError(Exception):
+    def __init__(self, sqlstate, message, hint, detail, raw):
+        super().__init__(message)
+        self.sqlstate, self.message, self.hint, self.detail, self.raw = \
+            sqlstate, message, hint, detail, raw
+
+    def short(self):
+        s = "%s: %s" % (self.sqlstate or "?????", self.message)
+        if self.detail:
+            s += " | DETAIL: " + self.detail
+        return s[:400]
+
+
+class Db:
+    def __init__(self, dbname, timeout_ms=90000):
+        self.dbname = dbname
+        self.timeout_ms = timeout_ms
+
+    def run(self, sql, timezone="UTC", db=None):
+        """-> (header, rows) or raises SqlError."""
+        env = dict(os.environ)
+        env["PGTZ"] = timezone
+        env["PGOPTIONS"] = "-c statement_timeout=%d" % self.timeout_ms
+        cmd = ["psql", "-X", "-q", "--csv", "-P", "null=" + NULL, "-v", "ON_ERROR_STOP=1",
+               "-v", "VERBOSITY=verbose", "-d", db or self.dbname, "-c", sql]
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        if p.returncode != 0:
+            err = p.stderr
+            m = re.search(r"ERROR:\s+([0-9A-Z]{5}):\s+(.*)", err)
+            hint = re.search(r"HINT:\s+(.*)", err)
+            detail = re.search(r"DETAIL:\s+(.*)", err)
+            raise SqlError(m.group(1) if m else None,
+                           m.group(2) if m else err.strip()[:300],
+                           hint.group(1) if hint else None,
+                           detail.group(1) if detail else None, err)
+        rd = list(csv.reader(io.StringIO(p.stdout)))
+        if not rd:
+            return [], []
+        return rd[0], [tuple(None if v == NULL else v for v in r) for r in rd[1:]]
+
+    def dicts(self, sql, timezone="UTC"):
+        h, rows = self.run(sql, timezone)
+        return [dict(zip(h, r)) for r in rows]
+
+
+# ----------------------------------------------------------------------
+# set-up and discovery
+# ----------------------------------------------------------------------
+
+def setup(db):
+    env = os.environ
+    need = ["SIM_JOURNEY_URL", "SIM_AIFI_URL", "SIM_RETAILNEXT_URL", "SIM_INSPECTOR_URL"]
+    missing = [k for k in need if not env.get(k)]
+    if missing:
+        sys.exit("differential: %s not set (run from test/run-tests.sh)" % ", ".join(missing))
+    db.run("DROP DATABASE IF EXISTS %s" % db.dbname, db="postgres")
+    db.run("CREATE DATABASE %s" % db.dbname, db="postgres")
+    opts = "max_retries '8', retry_max_wait_ms '50'"
+    sql = """
+SET client_min_messages = warning;
+CREATE EXTENSION retail_fdw;
+CREATE SERVER journey FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'journey', base_url '{j}', {o});
+CREATE USER MAPPING FOR CURRENT_USER SERVER journey OPTIONS (token 'journey-secret-token');
+CREATE SERVER aifi FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'aifi', base_url '{a}', {o}, max_requests_per_second '6');
+CREATE USER MAPPING FOR CURRENT_USER SERVER aifi
+  OPTIONS (client_id 'aifi-client', client_secret 'aifi-client-secret');
+CREATE SERVER rn FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'retailnext', base_url '{r}', {o});
+CREATE USER MAPPING FOR CURRENT_USER SERVER rn
+  OPTIONS (access_key 'rn-access-key', secret_key 'rn-secret-key');
+CREATE SERVER ic FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'inspector', base_url '{i}', {o});
+CREATE USER MAPPING FOR CURRENT_USER SERVER ic OPTIONS (token 'ic-secret-token');
+CREATE SCHEMA j; IMPORT FOREIGN SCHEMA journey FROM SERVER journey INTO j;
+CREATE SCHEMA a; IMPORT FOREIGN SCHEMA aifi FROM SERVER aifi INTO a;
+CREATE SCHEMA r; IMPORT FOREIGN SCHEMA retailnext FROM SERVER rn INTO r;
+CREATE SCHEMA i; IMPORT FOREIGN SCHEMA inspector FROM SERVER ic INTO i;
+CREATE SCHEMA v;
+""".format(j=env["SIM_JOURNEY_URL"], a=env["SIM_AIFI_URL"], r=env["SIM_RETAILNEXT_URL"],
+           i=env["SIM_INSPECTOR_URL"], o=opts)
+    db.run(sql)
+    # paged variants: the imported table's columns, a small page_size
+    for name, spec in ts.VARIANTS.items():
+        schema, _, rel = spec["variant_of"].partition(".")
+        h, rows = db.run("SELECT string_agg(format('%%I %%s', attname, "
+                         "format_type(atttypid, atttypmod)), ', ' ORDER BY attnum) "
+                         "FROM pg_attribute WHERE attrelid = '%s'::regclass AND attnum > 0 "
+                         "AND NOT attisdropped" % spec["variant_of"])
+        db.run("CREATE FOREIGN TABLE %s (%s) SERVER %s OPTIONS (resource '%s', page_size '%s')"
+               % (name, rows[0][0], spec["server"], spec["resource"], spec["page_size"]))
+
+
+class Domains:
+    """Value domains found by wide fetches (never expected results)."""
+
+    def __init__(self, db, specs, log):
+        self.rows, self.types = {}, {}
+        self.failed = {}
+        for r in db.dicts("""SELECT n.nspname || '.' || c.relname AS t, a.attname AS c,
+                                    format_type(a.atttypid, a.atttypmod) AS ty
+                               FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+                               JOIN pg_namespace n ON n.oid = c.relnamespace
+                              WHERE c.relkind = 'f' AND a.attnum > 0 AND NOT a.attisdropped
+                              ORDER BY n.nspname, c.relname, a.attnum"""):
+            self.types.setdefault(r["t"], {})[r["c"]] = r["ty"]
+        need = dict(specs)
+        need.setdefault("r.rn_locations", ts.SPECS["r.rn_locations"])
+        need.setdefault("r.rn_fpa_zones", ts.SPECS["r.rn_fpa_zones"])
+        for name, spec in need.items():
+            if spec["gen"] == "generic":
+                try:
+                    self.rows[name] = db.dicts("SELECT * FROM %s" % name)
+                except SqlError as e:
+                    self.failed[name] = e.short()
+        locs = self.rows.get("r.rn_locations", [])
+        self.rn_stores = [(r["uuid"], r["time_zone"]) for r in locs
+                          if r["location_type"] == "store"]
+        self.rn_regions = [r["uuid"] for r in locs if r["location_type"] == "region"]
+        self.rn_fpa_stores = sorted({r["store_uuid"] for r in self.rows.get("r.rn_fpa_zones", [])
+                                     if r["store_uuid"]})
+        self.today = dt.date.fromisoformat(db.run("SELECT current_date")[1][0][0])
+        # journey: store codes and event starts of a few days
+        self.journey_stores, self.journey_events = [], {}
+        try:
+            for d in ts.JOURNEY_DAYS:
+                nd = (dt.date.fromisoformat(d) + dt.timedelta(days=1)).isoformat()
+                rows = db.dicts("SELECT store_code, event_start FROM j.visit_journey_events "
+                                "WHERE event_start >= '%s' AND event_start < '%s'" % (d, nd))
+                self.journey_stores = sorted({r["store_code"] for r in rows}
+                                             | set(self.journey_stores))
+                evs = sorted({ts.parse_ts(r["event_start"]) for r in rows})
+                self.journey_events[d] = evs[::max(1, len(evs) // 40)]
+        except SqlError as e:
+            self.failed["j.visit_journey_events"] = e.short()
+        # rn_datamine: exact period starts of calendar grains, per time zone
+        self.rn_period_starts = {}
+        for g in ("day", "week", "month", "year"):
+            for z in ts.RN_TZS:
+                q = ("SELECT DISTINCT period_start FROM r.rn_datamine WHERE location_uuid = '%s' "
+                     "AND metric = 'traffic_in' AND grain = '%s'%s AND period_start >= "
+                     "'2019-01-01' AND period_start < '2021-03-04'"
+                     % (ts.UNION_SQUARE, g, " AND time_zone = '%s'" % z if z else ""))
+                if g == "day":
+                    q = q.replace("'2019-01-01'", "'2020-02-15'")
+                try:
+                    self.rn_period_starts[(g, z)] = sorted(
+                        ts.parse_ts(r[0]) for r in db.run(q)[1])
+                except SqlError as e:
+                    log("discovery: %s %s: %s" % (g, z, e.short()))
+        # inspector visits
+        try:
+            self.ic_visits = db.dicts("SELECT id, created_at, cid, agent_id, current_agent_route "
+                                      "FROM i.ic_visits WHERE created_at >= '2000-01-01'")
+            for v in self.ic_visits:
+                v["created_at"] = ts.parse_ts(v["created_at"])
+        except SqlError as e:
+            self.ic_visits = []
+            for t in specs:
+                if t.startswith("i.ic_visit"):
+                    self.failed[t] = e.short()
+
+
+# ----------------------------------------------------------------------
+# comparison
+# ----------------------------------------------------------------------
+
+class Result:
+    def __init__(self, case, status, lines=()):
+        self.case, self.status, self.lines = case, status, list(lines)
+
+
+def _ms(rows):
+    out = {}
+    for r in rows:
+        out[r] = out.get(r, 0) + 1
+    return out
+
+
+def _ms_minus(a, b):
+    out = []
+    for r, n in a.items():
+        k = n - b.get(r, 0)
+        out += [r] * max(0, k)
+    return sorted(out, key=lambda r: tuple("" if v is None else v for v in r))
+
+
+def _fmt(r):
+    return "(" + ", ".join("NULL" if v is None else v for v in r) + ")"
+
+
+def compare(case, ph, prow, fh, frow):
+    lines = []
+    if ph != fh:
+        return ["columns differ: %s vs %s" % (ph, fh)]
+    idx = {c: i for i, c in enumerate(ph)}
+    pm, fm = _ms(prow), _ms(frow)
+    if case.limit is None:
+        only_p, only_f = _ms_minus(pm, fm), _ms_minus(fm, pm)
+        if only_p or only_f:
+            lines.append("rows: pushed %d, fenced %d; %d only pushed, %d only fenced"
+                         % (len(prow), len(frow), len(only_p), len(only_f)))
+            lines += ["  + pushed " + _fmt(r) for r in only_p[:4]]
+            lines += ["  - fenced " + _fmt(r) for r in only_f[:4]]
+    else:
+        want = min(case.limit, len(frow))
+        if len(prow) != want:
+            lines.append("LIMIT %d: pushed %d rows, fenced (no limit) %d"
+                         % (case.limit, len(prow), len(frow)))
+        extra = _ms_minus(pm, fm)
+        if extra:
+            lines.append("%d pushed row(s) not in the fenced answer" % len(extra))
+            lines += ["  + pushed " + _fmt(r) for r in extra[:4]]
+    if case.order:
+        oi = [idx[c] for c, _ in case.order if c in idx]
+        n = len(prow) if case.limit is not None else len(frow)
+        pk = [tuple(r[i] for i in oi) for r in prow]
+        fk = [tuple(r[i] for i in oi) for r in frow[:n]]
+        if pk != fk:
+            first = next((i for i in range(min(len(pk), len(fk))) if pk[i] != fk[i]),
+                         min(len(pk), len(fk)))
+            lines.append("ORDER BY %s: order differs at row %d: pushed %s, fenced %s"
+                         % (", ".join("%s %s" % o for o in case.order), first + 1,
+                            pk[first] if first < len(pk) else "-",
+                            fk[first] if first < len(fk) else "-"))
+        elif case.total_order and case.limit is None and prow != frow:
+            lines.append("ORDER BY is total but the rows come in another order")
+    # a row's value never depends on the query's range
+    ki = [idx[c] for c in case.key if c in idx]
+    if ki:
+        def bykey(rows):
+            d = {}
+            for r in rows:
+                d.setdefault(tuple(r[i] for i in ki), []).append(r)
+            return d
+        pk, fk = bykey(prow), bykey(frow)
+        bad = [k for k in pk if k in fk and sorted(pk[k], key=str) != sorted(fk[k], key=str)]
+        if bad:
+            lines.append("%d key(s) with other values (key %s):" % (len(bad), ",".join(case.key)))
+            for k in bad[:3]:
+                lines.append("  pushed " + _fmt(pk[k][0]))
+                lines.append("  fenced " + _fmt(fk[k][0]))
+    return lines
+
+
+def refusal_ok(e):
+    """A documented refusal: HV/22/42 with a message, not a vendor's answer."""
+    if not e.sqlstate or e.sqlstate[:2] not in ("HV", "22", "42"):
+        return False
+    if not e.message or VENDOR_ERROR.search(e.message) or \
+            (e.detail and "Response:" in e.detail):
+        return False
+    return True
+
+
+def run_case(db, case):
+    t = time.time()
+    res = _run_case(db, case)
+    res.elapsed = time.time() - t
+    return res
+
+
+def _run_case(db, case):
+    try:
+        fh, frow = db.run(case.fenced_sql(with_limit=False), case.timezone)
+        ferr = None
+    except SqlError as e:
+        ferr = e
+    try:
+        ph, prow = db.run(case.pushed_sql(), case.timezone)
+        perr = None
+    except SqlError as e:
+        perr = e
+    if ferr is not None:
+        if perr is not None:
+            return Result(case, "skipped", ["both refused: " + perr.short()])
+        return Result(case, "skipped", ["the fenced query failed: " + ferr.short()])
+    if perr is not None:
+        if refusal_ok(perr):
+            return Result(case, "refused", [perr.short() + (" | HINT: " + perr.hint
+                                                           if perr.hint else "")])
+        return Result(case, "failed", ["the pushed query failed, the fenced one did not: "
+                                       + perr.short()])
+    lines = compare(case, ph, prow, fh, frow)
+    return Result(case, "failed" if lines else "passed", lines)
+
+
+# ----------------------------------------------------------------------
+# simulator knobs
+# ----------------------------------------------------------------------
+
+def sim_post(path, body):
+    base = os.environ.get("SIM_RETAILNEXT_URL") or os.environ.get("SIM_URL")
+    req = urllib.request.Request(base.rstrip("/") + path, data=json.dumps(body).encode(),
+                                 method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return r.read().decode()
+
+
+def known_knobs(vendor):
+    """The knobs a vendor module of the simulator declares (DEFAULTS), or None."""
+    try:
+        sys.path.insert(0, os.path.join(HERE, "..", "sim"))
+        import importlib
+        mod = importlib.import_module("vendors." + vendor)
+        return set(getattr(mod, "DEFAULTS", {}))
+    except Exception:
+        return None
+
+
+def apply_knobs(assign, log):
+    """assign: {"retailnext.k": "v"}.  -> (ok, why)."""
+    body = {}
+    for k, v in assign.items():
+        vendor, _, knob = k.partition(".")
+        known = known_knobs(vendor)
+        if known is not None and knob not in known:
+            return False, "%s is not a knob of the simulator's %s" % (knob, vendor)
+        body.setdefault(vendor, {})[knob] = v
+    try:
+        sim_post("/_sim/config", body)
+    except urllib.error.HTTPError as e:
+        return False, "the simulator rejected it (HTTP %d: %s)" % (
+            e.code, e.read().decode(errors="replace")[:200])
+    return True, ""
+
+
+def parse_knob_sets(values):
+    if values is None:
+        env = os.environ.get("DIFF_KNOBS")
+        values = [s for s in env.split(";")] if env else None
+    if values is None:
+        return [{"retailnext." + k: v} for k, vs in DEFAULT_KNOBS.items() for v in vs]
+    sets = []
+    for v in values:
+        v = v.strip()
+        if not v or v == "none":
+            continue
+        sets.append(dict(a.split("=", 1) for a in v.split()))
+    return sets
+
+
+# ----------------------------------------------------------------------
+# main
+# ----------------------------------------------------------------------
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="pushed-down vs fenced differential test")
+    ap.add_argument("--seed", type=int, default=int(os.environ.get("DIFF_SEED", "1")))
+    ap.add_argument("--long", action="store_true", default=os.environ.get("DIFF_LONG") == "1")
+    ap.add_argument("--cases", type=int, help="cases before knob runs (default 450, long 4000)")
+    ap.add_argument("--jobs", type=int, default=int(os.environ.get("DIFF_JOBS", "3")))
+    ap.add_argument("--db", default="rf_differential")
+    ap.add_argument("--only", help="regex on table names")
+    ap.add_argument("--knob-set", action="append", dest="knob_sets",
+                    help="'retailnext.knob=value ...' (repeatable); 'none' = no knob runs")
+    ap.add_argument("--knob-cases", type=int,
+                    help="RetailNext cases per knob set (default 8, long: all)")
+    ap.add_argument("--no-setup", action="store_true", help="reuse the database")
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args(argv)
+
+    t0 = time.time()
+    out = sys.stdout
+
+    def log(msg):
+        print(msg, file=out, flush=True)
+
+    for v in ("JOURNEY", "AIFI", "RETAILNEXT", "INSPECTOR"):
+        url = os.environ.get("SIM_%s_URL" % v, "")
+        try:
+            urllib.request.urlopen(url.rstrip("/") + "/_sim/health", timeout=10).read()
+        except Exception as e:      # noqa: BLE001 - any failure means no simulator
+            sys.exit("differential: the simulator does not answer at %r (%s)" % (url, e))
+    db = Db(args.db)
+    if not args.no_setup:
+        setup(db)
+    specs = {k: v for k, v in ts.SPECS.items() if not args.only or re.search(args.only, k)}
+
+    failures = []       # (table, shape, lines)
+    counts = {}         # table -> {status: n}
+    shapes_failed = {}  # table -> {shape: (n, sample)}
+
+    def record(res, tag=""):
+        c = res.case
+        counts.setdefault(c.table, {}).setdefault(res.status, 0)
+        counts[c.table][res.status] += 1
+        counts[c.table]["seconds"] = counts[c.table].get("seconds", 0) + res.elapsed
+        if res.status == "failed":
+            key = c.shape + (" [%s]" % tag if tag else "")
+            n, sample = shapes_failed.setdefault(c.table, {}).get(key, (0, c.pushed_sql()))
+            shapes_failed[c.table][key] = (n + 1, sample)
+            log("FAIL %s%s: %s" % (c.table, " [%s]" % tag if tag else "", c.shape))
+            log("  pushed: " + c.pushed_sql())
+            log("  fenced: " + c.fenced_sql())
+            if c.timezone != "UTC":
+                log("  (session TimeZone %s)" % c.timezone)
+            for line in res.lines[:14]:
+                log("  " + line)
+        elif args.verbose:
+            log("%s %s: %s %s" % (res.status, c.table, c.shape, res.lines[:1]))
+
+    # 1. every table that IMPORT FOREIGN SCHEMA creates has a spec
+    coverage_fail = 0
+    imported = {r[0] for r in db.run(
+        "SELECT foreign_table_schema || '.' || foreign_table_name "
+        "FROM information_schema.foreign_tables WHERE foreign_table_schema IN ('j','a','r','i')")[1]}
+    imported_specs = {t for t, sp in ts.SPECS.items() if "variant_of" not in sp}
+    for t in sorted(imported - imported_specs):
+        log("FAIL coverage: %s is imported but has no spec in test/diff/tablespec.py" % t)
+        coverage_fail += 1
+    for t in sorted(imported_specs - imported):
+        log("FAIL coverage: %s has a spec but IMPORT FOREIGN SCHEMA did not create it" % t)
+        coverage_fail += 1
+    log("coverage: %d imported tables, %d specs (+%d paged variants)"
+        % (len(imported), len(imported_specs), len(ts.VARIANTS)))
+
+    # 2. domains
+    dom = Domains(db, specs, log)
+    for t, why in sorted(dom.failed.items()):
+        log("FAIL discovery of %s: %s" % (t, why))
+    log("discovery done in %.1fs" % (time.time() - t0))
+
+    # 3. cases
+    rng = random.Random(args.seed)
+    total = args.cases or (4000 if args.long else 450)
+    wsum = sum(s["weight"] for s in specs.values())
+    cases = []
+    for name in sorted(specs):
+        spec = specs[name]
+        if name in dom.failed:
+            continue
+        n = max(2, round(total * spec["weight"] / wsum))
+        gen = ts.GENERATORS[spec["gen"]]
+        cases += gen(spec, dom, random.Random("%d/%s" % (args.seed, name)), n)
+    rng.shuffle(cases)
+    log("seed %d: %d cases over %d tables" % (args.seed, len(cases), len(specs)))
+
+    def run_group(batch, tag):
+        with cf.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
+            for res in ex.map(lambda c: run_case(db, c), batch):
+                record(res, tag)
+
+    def run_all(batch, tag="", knobs=None):
+        """Run the cases; those whose table needs a simulator config get it
+        (together with the knobs) and a /_sim/reset afterwards."""
+        groups = {}
+        for c in batch:
+            conf = specs[c.table].get("sim_config") if c.table in specs else None
+            groups.setdefault(json.dumps(conf, sort_keys=True), []).append(c)
+        for conf, group in sorted(groups.items()):
+            conf = json.loads(conf)
+            if conf:
+                sim_post("/_sim/config", conf)
+            if conf and knobs:
+                apply_knobs(knobs, log)
+            try:
+                run_group(group, tag)
+            finally:
+                if conf:
+                    sim_post("/_sim/reset", {})
+                    if knobs:
+                        apply_knobs(knobs, log)
+
+    run_all(cases)
+
+    # 4. RetailNext cases again under each knob set
+    rn_cases = [c for c in cases if c.table.startswith("r.rn_datamine")
+                or c.table in ("r.rn_store_hours", "r.rn_predicted_traffic",
+                               "r.rn_health_alerts", "r.rn_zone_transitions")]
+    per_set = args.knob_cases if args.knob_cases is not None else \
+        (len(rn_cases) if args.long else 8)
+    for ks in parse_knob_sets(args.knob_sets):
+        tag = " ".join("%s=%s" % kv for kv in sorted(ks.items()))
+        ok, why = apply_knobs(ks, log)
+        if not ok:
+            log("knob set %s skipped: %s" % (tag, why))
+            sim_post("/_sim/reset", {})
+            continue
+        batch = random.Random("%d/%s" % (args.seed, tag)).sample(rn_cases,
+                                                                 min(per_set, len(rn_cases)))
+        log("knob set %s: %d RetailNext cases" % (tag, len(batch)))
+        try:
+            run_all(batch, tag, ks)
+        finally:
+            sim_post("/_sim/reset", {})
+
+    # 5. report
+    log("")
+    log("%-26s %6s %6s %7s %7s %8s" % ("table", "passed", "failed", "refused", "skipped",
+                                        "seconds"))
+    npass = nfail = nskip = nref = 0
+    for t in sorted(set(counts) | set(dom.failed)):
+        c = counts.get(t, {})
+        f = c.get("failed", 0) + (1 if t in dom.failed else 0)
+        p = c.get("passed", 0) + c.get("refused", 0)
+        nskip += c.get("skipped", 0)
+        nref += c.get("refused", 0)
+        npass += p
+        nfail += f
+        log("%-26s %6d %6d %7d %7d %8.1f" % (t, c.get("passed", 0), f, c.get("refused", 0),
+                                              c.get("skipped", 0), c.get("seconds", 0)))
+    if shapes_failed:
+        log("")
+        log("failing shapes:")
+        for t in sorted(shapes_failed):
+            for shape, (n, sample) in sorted(shapes_failed[t].items()):
+                log("  %s [%s] x%d: %s" % (t, shape, n, sample))
+    nfail += coverage_fail
+    log("runtime %.1fs, seed %d; %d refused before any request (counted as passed), "
+        "%d skipped (the fenced query failed too)" % (time.time() - t0, args.seed, nref, nskip))
+    log("%d passed, %d failed" % (npass, nfail))
+    return 1 if nfail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,772 @@
+"""Table specs and query generators for the differential suite.
+
+Every foreign table that IMPORT FOREIGN SCHEMA creates has an entry in
+SPECS, keyed "<schema>.<table>" with the schemas the runner imports into
+(j = journey, a = aifi, r = retailnext, i = inspector).  An entry says
+
+  key     the columns that identify a row (the "a row's value never depends
+          on the query's range" check compares rows with equal keys)
+  push    pushable column -> operators, as in the descriptor tables of
+          fdw/vendor_*.c (RfPushdown): subset of = in < <= > >=
+  sorts   columns the API sorts by (RfSort): ORDER BY / LIMIT cases
+  gen     the generator: "generic" (no required quals: domains come from a
+          full fetch) or a table-specific one (required quals, RfRequired)
+  weight  share of the generated cases
+
+A generator returns Case objects: the predicate P, one or more wider fetch
+predicates W (several are joined with UNION ALL: used when a request-shaping
+parameter such as grain or a zone-transition location must stay an
+equality), ORDER BY / LIMIT, the session time zone and a short "shape"
+label that groups failures in the report.
+
+Values come from the simulator's fixtures (docstrings of test/sim/vendors)
+or from wide fetches made by the runner (Domains); expected results are
+never written down here.
+"""
+
+import datetime as dt
+import zoneinfo
+
+UTC = dt.timezone.utc
+
+ALL_OPS = ("=", "in", "<", "<=", ">", ">=")
+EQIN = ("=", "in")
+RANGE = ("=", "<", "<=", ">", ">=")
+EQINRANGE = ALL_OPS
+
+# RetailNext metrics (test/sim/vendors/retailnext.py, DATAMINE)
+RN_METRICS = ["traffic_in", "traffic_out", "total_occupancy", "passby_traffic",
+              "dwell_count", "avg_dwell_duration", "net_sales",
+              "sales_transactions_count", "conversion_rate", "staff_count",
+              "group_traffic_in", "individual_traffic_in"]
+RN_GRAINS = ["15 minutes", "hour", "day", "week", "month", "year"]
+# None = no time_zone qual (the table's default)
+RN_TZS = [None, "UTC", "America/New_York", "America/Los_Angeles", "Europe/London"]
+UNION_SQUARE = "2512a786-a117-11ea-874c-8000df845ed7"
+FIFTH_AVENUE = "aec5c886-9e2c-11e5-9bb7-0e5ba9bee1b9"
+# days worth a look: DST changes (US and UK, both directions), Union
+# Square's Fri/Sat past midnight, Black Friday (Fifth Avenue opens the day
+# before), Christmas / New Year closures, NRF and calendar year starts,
+# Covent Garden's opening, the last day of data
+RN_DAYS = ["2020-03-06", "2020-03-08", "2020-03-29", "2020-10-25", "2020-11-01",
+           "2020-11-26", "2020-11-27", "2020-12-25", "2021-01-01", "2021-01-29",
+           "2021-01-31", "2021-02-05", "2021-02-06", "2021-02-15", "2021-02-28",
+           "2021-03-03", "2019-12-31", "2020-02-01", "2020-06-01", "2020-08-14"]
+RN_DATA_END = dt.datetime(2021, 3, 3, 18, 0, tzinfo=UTC)
+
+# per grain: longest P range (days) and the margin W adds on each side (days)
+GRAIN_SPAN = {"15 minutes": (2, 1), "hour": (4, 1), "day": (20, 3), "week": (50, 15),
+              "month": (150, 70), "year": (500, 400)}
+
+
+# ----------------------------------------------------------------------
+# literals
+# ----------------------------------------------------------------------
+
+def lit(v):
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def ts(d, zone=None):
+    """A timestamptz literal for aware datetime d, written in zone (a name)."""
+    if zone and zone != "UTC":
+        local = d.astimezone(zoneinfo.ZoneInfo(zone))
+        return lit(local.strftime("%Y-%m-%d %H:%M:%S") + " " + zone)
+    return lit(d.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S+00"))
+
+
+def parse_ts(s):
+    """psql's timestamptz text (session TimeZone UTC) -> aware datetime."""
+    s = s.strip()
+    if s.endswith("+00"):
+        s = s + ":00"
+    return dt.datetime.fromisoformat(s)
+
+
+def day(s):
+    return dt.date.fromisoformat(s)
+
+
+def local_midnight(d, zone):
+    z = zoneinfo.ZoneInfo(zone or "UTC")
+    return dt.datetime(d.year, d.month, d.day, tzinfo=z).astimezone(UTC)
+
+
+def in_list(col, vals):
+    return "%s IN (%s)" % (col, ", ".join(lit(v) for v in vals))
+
+
+def eq_or_in(rng, col, vals, allow_in=True):
+    if len(vals) == 1 or not allow_in:
+        return "%s = %s" % (col, lit(vals[0]))
+    return in_list(col, vals)
+
+
+class Case:
+    def __init__(self, table, shape, p, w=None, order=None, limit=None,
+                 timezone="UTC", key=None, total_order=False):
+        self.table = table
+        self.shape = shape
+        self.p = p                      # list of conjuncts
+        self.w = w if w is not None else [[]]  # list of fetches, each a conjunct list
+        self.order = order or []        # list of (column, "ASC"|"DESC")
+        self.limit = limit
+        self.timezone = timezone
+        self.key = key or []
+        self.total_order = total_order
+        self.knobs = None
+
+    @staticmethod
+    def where(conj):
+        return (" WHERE " + " AND ".join(conj)) if conj else ""
+
+    def tail(self, with_limit=True):
+        s = ""
+        if self.order:
+            s += " ORDER BY " + ", ".join("%s %s" % o for o in self.order)
+        if with_limit and self.limit is not None:
+            s += " LIMIT %d" % self.limit
+        return s
+
+    def pushed_sql(self):
+        return "SELECT * FROM %s%s%s" % (self.table, self.where(self.p), self.tail())
+
+    def fenced_sql(self, with_limit=True):
+        inner = " UNION ALL ".join("SELECT * FROM %s%s" % (self.table, self.where(w))
+                                   for w in self.w)
+        return ("WITH w AS MATERIALIZED (%s) SELECT * FROM w%s%s"
+                % (inner, self.where(self.p), self.tail(with_limit)))
+
+
+# ----------------------------------------------------------------------
+# generic tables: no required quals; domains from a full fetch
+# ----------------------------------------------------------------------
+
+NUMERIC_TYPES = ("integer", "bigint", "smallint", "numeric", "double precision")
+ORDERED_TYPES = NUMERIC_TYPES + ("timestamp with time zone", "timestamp without time zone",
+                                 "date", "text", "uuid")
+
+
+def _sort_key(typ):
+    if typ in NUMERIC_TYPES:
+        return lambda v: float(v)
+    return lambda v: v
+
+
+def _missing(typ, vals):
+    """A value the table does not hold, shaped like the ones it does (None:
+    the column is an enumeration or an id the vendor would look up)."""
+    if typ in NUMERIC_TYPES:
+        return "0" if "0" not in vals else "987654"
+    if typ.startswith("timestamp"):
+        return "1999-01-01 00:00:00"
+    if typ == "date":
+        return "1999-01-01"
+    if typ == "text" and vals and len(set(vals)) > 8:
+        if all(v.isdigit() for v in vals):
+            return "9" * max(len(v) for v in vals)
+        return "no-such-value"
+    return None
+
+
+def _range_pivot(rng, typ, vals):
+    v = rng.choice(vals)
+    r = rng.random()
+    if typ in ("integer", "bigint", "smallint") and r < 0.4:
+        # edges: zero, one, the smallest and largest value, one off a value
+        return str(rng.choice([0, 0, 1, int(float(vals[0])), int(float(vals[-1])),
+                               int(float(v)) + 1, int(float(v)) - 1]))
+    if typ.startswith("timestamp") and r < 0.3:
+        d = v[:10]
+        return rng.choice([d + " 00:00:00", d + " 12:00:00"]) + \
+            ("+00" if "with time zone" in typ else "")
+    return v
+
+
+def _pred(rng, col, op, typ, vals):
+    if op == "=":
+        miss = _missing(typ, vals)
+        if typ in ("integer", "bigint", "smallint") and vals and rng.random() < 0.3:
+            v = _range_pivot(rng, typ, vals)
+        else:
+            v = rng.choice(vals) if vals and (miss is None or rng.random() < 0.9) else miss
+        return "%s = %s" % (col, lit(v)), ("eq", col, [v])
+    if op == "in":
+        k = min(len(vals), rng.randint(2, 4))
+        vs = rng.sample(vals, k) if vals else []
+        miss = _missing(typ, vals)
+        if miss is not None and (rng.random() < 0.3 or not vs):
+            vs.append(miss)
+        return in_list(col, vs), ("in", col, vs)
+    v = _range_pivot(rng, typ, vals)
+    return "%s %s %s" % (col, op, lit(v)), ("range", col, op, v)
+
+
+def gen_generic(spec, dom, rng, n):
+    """Domains: dom.rows[table] (list of dict), dom.types[table] (col -> type)."""
+    table = spec["table"]
+    rows = dom.rows[table]
+    types = dom.types[table]
+    push = spec.get("push", {})
+    sorts = spec.get("sorts", [])
+    key = spec["key"]
+    cols = [c for c in types]
+    vals = {}
+    for c in cols:
+        vs = sorted({r[c] for r in rows if r[c] is not None}, key=_sort_key(types[c])) \
+            if types[c] in ORDERED_TYPES else sorted({r[c] for r in rows if r[c] is not None})
+        vals[c] = vs
+    local_cols = [c for c in cols if c not in push and types[c] in ORDERED_TYPES + ("boolean",)
+                  and vals[c]]
+    # every pushable column with every operator it takes, every sort key:
+    # once each, then random combinations
+    forced = [(c, o) for c in sorted(push) for o in push[c] if vals[c]] + \
+        [("ORDER BY", s) for s in sorts] if spec.get("systematic", True) else []
+    n = max(n, len(forced) + 2)
+    cases = []
+    for i in range(n):
+        p, info, shape = [], [], []
+        force = forced[i] if i < len(forced) else None
+        npred = rng.choice([1, 1, 2]) if push else 0
+        pcols = rng.sample(sorted(push), min(npred, len(push)))
+        if force and force[0] != "ORDER BY":
+            pcols = [force[0]] + [c for c in pcols if c != force[0]][:rng.choice([0, 0, 1])]
+        elif force:
+            pcols = pcols[:rng.choice([0, 1])]
+        for c in pcols:
+            if not vals[c]:
+                continue
+            ops = [o for o in push[c] if o in ALL_OPS]
+            op = force[1] if force and force[0] == c else rng.choice(ops)
+            if force and force[0] == c and types[c] in ("integer", "bigint", "smallint") \
+                    and op in ("=", "<", "<=", ">="):
+                # the systematic case of an integer bound sits on the edge: 0 or 1
+                v = rng.choice(["0", "1"]) if op != "<" else "1"
+                text, inf = "%s %s %s" % (c, op, lit(v)), ("range", c, op, v)
+            else:
+                text, inf = _pred(rng, c, op, types[c], vals[c])
+            p.append(text)
+            info.append(inf)
+            shape.append("%s %s" % (c, op))
+            rops = [o for o in ops if o in ("<", "<=", ">", ">=")]
+            if inf[0] == "range" and rng.random() < 0.3 and len(rops) > 1:
+                other = [o for o in rops if (o[0] != op[0])]
+                if other:
+                    o2 = rng.choice(other)
+                    t2, i2 = _pred(rng, c, o2, types[c], vals[c])
+                    p.append(t2)
+                    info.append(i2)
+                    shape.append("%s %s" % (c, o2))
+        if local_cols and (not push or rng.random() < 0.2):
+            c = rng.choice(local_cols)
+            if types[c] == "boolean":
+                p.append("%s IS %s" % (c, rng.choice(["TRUE", "FALSE", "NOT TRUE"])))
+            else:
+                p.append("%s %s %s" % (c, rng.choice(["=", "<=", ">"]),
+                                       lit(rng.choice(vals[c]))))
+            shape.append("local")
+        # the wider fetch: everything, or a loosened pushed predicate
+        w = []
+        if info and rng.random() < 0.4:
+            inf = rng.choice(info)
+            c = inf[1]
+            if inf[0] in ("eq", "in") and "in" in push[c] and vals[c]:
+                extra = rng.sample(vals[c], min(len(vals[c]), 2))
+                w = [in_list(c, sorted(set(inf[2]) | set(extra)))]
+            elif inf[0] == "range":
+                op, v = inf[2], inf[3]
+                ordered = vals[c]
+                key_f = _sort_key(types[c])
+                try:
+                    kv = key_f(v)
+                    if op in (">", ">="):
+                        lower = [x for x in ordered if key_f(x) < kv]
+                        if lower and ">=" in push[c]:
+                            w = ["%s >= %s" % (c, lit(rng.choice(lower)))]
+                    elif op in ("<", "<="):
+                        higher = [x for x in ordered if key_f(x) > kv]
+                        if higher and "<=" in push[c]:
+                            w = ["%s <= %s" % (c, lit(rng.choice(higher)))]
+                except ValueError:
+                    w = []
+        order, limit, total = [], None, False
+        if (force and force[0] == "ORDER BY") or rng.random() < (0.3 if sorts else 0.15):
+            oc = force[1] if force and force[0] == "ORDER BY" else rng.choice(sorts) if sorts \
+                else rng.choice(
+                [c for c in cols if types[c] in ORDERED_TYPES])
+            d = rng.choice(["ASC", "DESC"])
+            order = [(oc, d)]
+            if rng.random() < 0.5 and oc not in key:
+                order += [(k, d) for k in key]
+                total = True
+            elif oc in key and len(key) == 1:
+                total = True
+            if rng.random() < 0.7:
+                limit = rng.choice([1, 3, 5, 10, 50, 250])
+            shape.append("ORDER BY %s %s%s%s" % (oc, d, "+key" if len(order) > 1 else "",
+                                                 " LIMIT" if limit is not None else ""))
+        elif rng.random() < 0.15:
+            limit = rng.choice([1, 5, 20])
+            shape.append("LIMIT")
+        cases.append(Case(table, "; ".join(shape) or "all rows", p, [w], order, limit,
+                          key=key, total_order=total))
+    return cases
+
+
+# ----------------------------------------------------------------------
+# journey
+# ----------------------------------------------------------------------
+
+JOURNEY_DAYS = ["2025-08-01", "2025-08-03", "2025-08-12", "2025-08-20"]
+
+
+def _bound(rng, d0, zone_choices, event_times):
+    """A bound on or off a day edge near day d0 (a date)."""
+    kind = rng.choice(["midnight", "midnight", "midday", "event", "random", "zone"])
+    if kind == "event" and event_times:
+        return rng.choice(event_times), "event"
+    if kind == "midday":
+        return local_midnight(d0, None) + dt.timedelta(hours=12), "midday"
+    if kind == "random":
+        return local_midnight(d0, None) + dt.timedelta(seconds=rng.randrange(86400)), "random"
+    if kind == "zone":
+        return local_midnight(d0, rng.choice(zone_choices)), "zone midnight"
+    return local_midnight(d0, None), "midnight"
+
+
+def gen_journey(spec, dom, rng, n):
+    table = spec["table"]
+    stores = dom.journey_stores
+    zones = ["Europe/Berlin", "America/New_York", "Australia/Sydney"]
+    cases = []
+    for _ in range(n):
+        d0 = day(rng.choice(JOURNEY_DAYS))
+        ev = dom.journey_events.get(d0.isoformat(), [])
+        lo, lk = _bound(rng, d0, zones, ev)
+        if rng.random() < 0.15 and ev:
+            # = on an exact event start
+            t = rng.choice(ev)
+            p = ["event_start = %s" % ts(t)]
+            shape = ["event_start ="]
+            wlo, whi = t - dt.timedelta(hours=6), t + dt.timedelta(hours=6)
+        else:
+            span = rng.choice([0, 0, 1, 2, 3])
+            hi, hk = _bound(rng, d0 + dt.timedelta(days=span), zones,
+                            dom.journey_events.get((d0 + dt.timedelta(days=span)).isoformat(), []))
+            if hi < lo:
+                lo, hi = hi, lo
+            lop, hop = rng.choice([">=", ">"]), rng.choice(["<", "<="])
+            zone = rng.choice([None, None, rng.choice(zones)])
+            if rng.random() < 0.15:
+                p = ["event_start BETWEEN %s AND %s" % (ts(lo, zone), ts(hi, zone))]
+                shape = ["event_start BETWEEN %s/%s" % (lk, hk)]
+            else:
+                p = ["event_start %s %s" % (lop, ts(lo, zone)),
+                     "event_start %s %s" % (hop, ts(hi, zone))]
+                shape = ["event_start %s %s, %s %s" % (lop, lk, hop, hk)]
+            wlo, whi = lo - dt.timedelta(days=1), hi + dt.timedelta(days=1)
+        w = ["event_start >= %s" % ts(wlo), "event_start <= %s" % ts(whi)]
+        r = rng.random()
+        if r < 0.3:
+            s = rng.choice(stores)
+            p.append("store_code = %s" % lit(s))
+            shape.append("store_code =")
+            if rng.random() < 0.5:
+                w.append(in_list("store_code", sorted({s, rng.choice(stores)})))
+        elif r < 0.55:
+            ss = rng.sample(stores, min(2, len(stores)))
+            p.append(in_list("store_code", ss))
+            shape.append("store_code IN")
+        order, limit, total = [], None, False
+        if rng.random() < 0.2:
+            order = [("event_start", rng.choice(["ASC", "DESC"]))]
+            limit = rng.choice([None, 5, 50])
+            shape.append("ORDER BY event_start" + (" LIMIT" if limit else ""))
+        cases.append(Case(table, "; ".join(shape), p, [w], order, limit,
+                          timezone=rng.choice(["UTC", "UTC", "Europe/Berlin"]),
+                          key=spec["key"], total_order=total))
+    return cases
+
+
+# ----------------------------------------------------------------------
+# RetailNext datamine
+# ----------------------------------------------------------------------
+
+def gen_datamine(spec, dom, rng, n):
+    table = spec["table"]
+    stores = dom.rn_stores          # [(uuid, tz)]
+    regions = dom.rn_regions
+    cases = []
+    for i in range(n):
+        grain = RN_GRAINS[i % len(RN_GRAINS)] if i < 2 * len(RN_GRAINS) else rng.choice(RN_GRAINS)
+        tz = rng.choice(RN_TZS)
+        span, margin = GRAIN_SPAN[grain]
+        d0 = day(rng.choice(RN_DAYS))
+        if rng.random() < 0.3:
+            d0 = d0 + dt.timedelta(days=rng.randint(-10, 10))
+        # bounds
+        zone = tz or "UTC"
+        starts = dom.rn_period_starts.get((grain, tz), [])
+        near = [s for s in starts if abs((s.date() - d0).days) <= span + 40]
+
+        def bound(dd):
+            kind = rng.choice(["midnight", "midnight", "period", "period", "midday", "utc", "minute"])
+            if kind == "period" and near:
+                return rng.choice(near), "period start"
+            if kind == "midday":
+                return local_midnight(dd, zone) + dt.timedelta(hours=12), "midday"
+            if kind == "utc":
+                return local_midnight(dd, "UTC"), "UTC midnight"
+            if kind == "minute":
+                return local_midnight(dd, zone) + dt.timedelta(minutes=rng.randrange(0, 1440, 15)), \
+                    "quarter-hour"
+            return local_midnight(dd, zone), "local midnight"
+
+        lo, lk = bound(d0)
+        hi, hk = bound(d0 + dt.timedelta(days=rng.randint(1, span)))
+        if hi < lo:
+            lo, hi = hi, lo
+            lk, hk = hk, lk
+        if hi == lo:
+            hi = hi + dt.timedelta(days=1)
+        lop, hop = rng.choice([(">=", "<"), (">=", "<="), (">", "<"), (">", "<=")])
+        shape = ["grain=%s" % grain, "tz=%s" % (tz or "-"),
+                 "period_start %s %s, %s %s" % (lop, lk, hop, hk)]
+        # locations and metrics
+        r = rng.random()
+        if r < 0.15:
+            locs = [UNION_SQUARE]
+        elif r < 0.3:
+            locs = [FIFTH_AVENUE]
+        elif r < 0.85:
+            locs = [s for s, _ in rng.sample(stores, rng.randint(1, 3))]
+        else:
+            locs = [rng.choice(regions)] + [rng.choice(stores)[0]]
+        locs = sorted(set(locs))
+        mets = sorted(set(rng.sample(RN_METRICS[:4], rng.randint(1, 2))
+                          if rng.random() < 0.8 else [rng.choice(RN_METRICS)]))
+        p = [eq_or_in(rng, "location_uuid", locs), eq_or_in(rng, "metric", mets),
+             "period_start %s %s" % (lop, ts(lo, zone if rng.random() < 0.5 else None)),
+             "period_start %s %s" % (hop, ts(hi, zone if rng.random() < 0.5 else None))]
+        shape.append("%d location(s), %d metric(s)" % (len(locs), len(mets)))
+        shaping = []
+        grains = [grain]
+        if rng.random() < 0.07:
+            grains = sorted({grain, rng.choice(RN_GRAINS[1:4])})
+        if len(grains) > 1:
+            p.append(in_list("grain", grains))
+            shape[0] = "grain IN (%s)" % ",".join(grains)
+        elif grain != "day" or rng.random() < 0.7:
+            p.append("grain = %s" % lit(grain))
+        p_has_grain = any(c.startswith("grain") for c in p)
+        tzs = [tz]
+        if tz is not None:
+            if rng.random() < 0.07:
+                other = rng.choice([z for z in RN_TZS[1:] if z != tz])
+                tzs = sorted([tz, other])
+                p.append(in_list("time_zone", tzs))
+                shape[1] = "time_zone IN"
+            else:
+                p.append("time_zone = %s" % lit(tz))
+        # wider fetches: one per request-shaping value (grain, time_zone)
+        wl = lo - dt.timedelta(days=margin)
+        wh = hi + dt.timedelta(days=margin)
+        wlocs = sorted(set(locs) | ({rng.choice(stores)[0]} if rng.random() < 0.4 else set()))
+        wmets = sorted(set(mets) | ({rng.choice(RN_METRICS[:4])} if rng.random() < 0.3 else set()))
+        ws = []
+        for g in grains:
+            for z in tzs:
+                w = [in_list("location_uuid", wlocs), in_list("metric", wmets),
+                     "period_start >= %s" % ts(wl), "period_start < %s" % ts(wh)]
+                if p_has_grain:
+                    w.append("grain = %s" % lit(g))
+                if z is not None:
+                    w.append("time_zone = %s" % lit(z))
+                ws.append(w)
+        order, limit = [], None
+        if rng.random() < 0.1:
+            order = [("period_start", "DESC"), ("location_uuid", "ASC"), ("metric", "ASC")]
+            limit = rng.choice([None, 7])
+            shape.append("ORDER BY" + (" LIMIT" if limit else ""))
+        cases.append(Case(table, "; ".join(shape), p, ws, order, limit,
+                          timezone=rng.choice(["UTC", zone]), key=spec["key"],
+                          total_order=len(grains) == 1 and len(tzs) == 1))
+    return cases
+
+
+# ----------------------------------------------------------------------
+# RetailNext tables with required quals
+# ----------------------------------------------------------------------
+
+def gen_store_hours(spec, dom, rng, n):
+    table = spec["table"]
+    stores = [s for s, _ in dom.rn_stores]
+    cases = []
+    for _ in range(n):
+        d0 = day(rng.choice(RN_DAYS))
+        span = rng.randint(0, 14)
+        lo = dt.datetime.combine(d0, dt.time())
+        hi = dt.datetime.combine(d0 + dt.timedelta(days=span), dt.time())
+        lk = hk = "midnight"
+        if rng.random() < 0.3:
+            lo += dt.timedelta(hours=12)
+            lk = "midday"
+        if rng.random() < 0.3:
+            hi += dt.timedelta(hours=rng.choice([2, 12]))
+            hk = "off midnight"
+        f = "%Y-%m-%d %H:%M:%S"
+        if rng.random() < 0.15:
+            p = ["effective_day = %s" % lit(lo.strftime(f))]
+            shape = ["effective_day = %s" % lk]
+        else:
+            lop, hop = rng.choice([">=", ">"]), rng.choice(["<", "<="])
+            p = ["effective_day %s %s" % (lop, lit(lo.strftime(f))),
+                 "effective_day %s %s" % (hop, lit(hi.strftime(f)))]
+            shape = ["effective_day %s %s, %s %s" % (lop, lk, hop, hk)]
+        ss = rng.sample(stores, rng.choice([1, 1, 2, 3]))
+        if UNION_SQUARE not in ss and rng.random() < 0.3:
+            ss[0] = UNION_SQUARE
+        p.append(eq_or_in(rng, "store_uuid", ss))
+        shape.append("store_uuid %s" % ("=" if len(ss) == 1 else "IN"))
+        w = [in_list("store_uuid", sorted(set(ss) | {rng.choice(stores)})),
+             "effective_day >= %s" % lit((lo - dt.timedelta(days=7)).strftime(f)),
+             "effective_day <= %s" % lit((hi + dt.timedelta(days=7)).strftime(f))]
+        cases.append(Case(table, "; ".join(shape), p, [w], key=spec["key"]))
+    return cases
+
+
+def gen_zone_transitions(spec, dom, rng, n):
+    table = spec["table"]
+    # stores with floorplans first, then any store (no floorplan: no rows)
+    locs = dom.rn_fpa_stores + [s for s, _ in dom.rn_stores if s not in dom.rn_fpa_stores]
+    cases = []
+    for _ in range(n):
+        d0 = day(rng.choice(RN_DAYS[:16]))
+        d1 = d0 + dt.timedelta(days=rng.choice([0, 1, 6, 30]))
+        pool = locs[:len(dom.rn_fpa_stores)] if rng.random() < 0.7 and dom.rn_fpa_stores else locs
+        ls = sorted(rng.sample(pool, rng.choice([1, 1, 2]) if len(pool) > 1 else 1))
+        p = [eq_or_in(rng, "location_uuid", ls), "start_date = %s" % lit(d0.isoformat()),
+             "finish_date = %s" % lit(d1.isoformat())]
+        shape = ["location_uuid %s" % ("=" if len(ls) == 1 else "IN (2)"),
+                 "%d day(s)" % ((d1 - d0).days + 1)]
+        if rng.random() < 0.2:
+            p.append("metric = %s" % lit(rng.choice(["all", "zone_transitions"])))
+            shape.append("metric (local)")
+        ws = [[ "location_uuid = %s" % lit(l), "start_date = %s" % lit(d0.isoformat()),
+                "finish_date = %s" % lit(d1.isoformat())] for l in ls]
+        cases.append(Case(table, "; ".join(shape), p, ws, key=spec["key"]))
+    return cases
+
+
+def gen_predicted(spec, dom, rng, n):
+    table = spec["table"]
+    stores = [s for s, _ in dom.rn_stores]
+    today = dom.today
+    cases = []
+    for _ in range(n):
+        a = rng.randint(1, 20)
+        b = a + rng.randint(0, 8)
+        zone = rng.choice(["UTC", "America/New_York", "Europe/London"])
+        lo = local_midnight(today + dt.timedelta(days=a), zone)
+        hi = local_midnight(today + dt.timedelta(days=b), zone)
+        lk = hk = "%s midnight" % zone
+        if rng.random() < 0.3:
+            lo += dt.timedelta(hours=rng.choice([1, 12, 13]))
+            lk = "off midnight"
+        if rng.random() < 0.3 or hi <= lo:
+            hi += dt.timedelta(hours=rng.choice([12, 18]))
+            hk = "off midnight"
+        lop, hop = rng.choice([">=", ">"]), rng.choice(["<", "<="])
+        ss = rng.sample(stores, rng.choice([1, 1, 2]))
+        p = [eq_or_in(rng, "store_uuid", ss), "time %s %s" % (lop, ts(lo, zone)),
+             "time %s %s" % (hop, ts(hi, zone))]
+        shape = ["time %s %s, %s %s" % (lop, lk, hop, hk),
+                 "store_uuid %s" % ("=" if len(ss) == 1 else "IN")]
+        wlo = max(local_midnight(today + dt.timedelta(days=1), "UTC"),
+                  lo - dt.timedelta(days=2))
+        whi = min(local_midnight(today + dt.timedelta(days=30), "UTC"),
+                  hi + dt.timedelta(days=3))
+        w = [in_list("store_uuid", sorted(set(ss) | {rng.choice(stores)})),
+             "time >= %s" % ts(wlo), "time < %s" % ts(whi)]
+        cases.append(Case(table, "; ".join(shape), p, [w], key=spec["key"],
+                          timezone=rng.choice(["UTC", zone])))
+    return cases
+
+
+# ----------------------------------------------------------------------
+# Inspector visits and their children
+# ----------------------------------------------------------------------
+
+def gen_inspector(spec, dom, rng, n):
+    table = spec["table"]
+    visits = dom.ic_visits          # list of dict: id, created_at (datetime), cid, ...
+    idcol = spec["id_column"]
+    is_visits = idcol == "id"
+    ids = [v["id"] for v in visits]
+    cases = []
+    for _ in range(n):
+        r = rng.random()
+        shape = []
+        if r < 0.4:
+            k = rng.choice([1, 1, 2, 4])
+            vs = rng.sample(ids, k)
+            if rng.random() < 0.2:
+                vs.append("500002")     # between generated ids: 404 = no row
+            p = [eq_or_in(rng, idcol, vs)]
+            shape.append("%s %s" % (idcol, "=" if len(vs) == 1 else "IN"))
+            if rng.random() < 0.3:
+                t = rng.choice(visits)["created_at"]
+                p.append("created_at >= %s" % ts(t))
+                shape.append("created_at >=")
+            w = [in_list(idcol, sorted(set(vs) | set(rng.sample(ids, 3))))] \
+                if rng.random() < 0.5 else ["created_at >= '2000-01-01'"]
+        else:
+            v = rng.choice(visits)
+            kind = rng.choice(["visit", "visit", "midnight", "second"])
+            t = v["created_at"]
+            if kind == "midnight":
+                t = local_midnight(t.date(), None)
+            elif kind == "second":
+                t = t + dt.timedelta(seconds=1)
+            op = rng.choice([">=", ">", ">=", "="]) if kind == "visit" else rng.choice([">=", ">"])
+            p = ["created_at %s %s" % (op, ts(t))]
+            shape.append("created_at %s %s" % (op, kind))
+            if is_visits and rng.random() < 0.5:
+                c = rng.choice(["cid", "agent_id", "current_agent_route"])
+                val = rng.choice(visits)[c]
+                if val is not None:
+                    p.append("%s = %s" % (c, lit(val)))
+                    shape.append(c + " =")
+            earlier = [x["created_at"] for x in visits if x["created_at"] < t]
+            if earlier and rng.random() < 0.6:
+                w = ["created_at >= %s" % ts(rng.choice(earlier))]
+            else:
+                w = ["created_at >= '2000-01-01'"]
+        order, limit = [], None
+        if rng.random() < 0.15:
+            order = [(idcol, "ASC")]
+            limit = rng.choice([None, 3])
+            shape.append("ORDER BY" + (" LIMIT" if limit else ""))
+        cases.append(Case(table, "; ".join(shape), p, [w], order, limit, key=spec["key"]))
+    return cases
+
+
+GENERATORS = {
+    "generic": gen_generic,
+    "journey": gen_journey,
+    "datamine": gen_datamine,
+    "store_hours": gen_store_hours,
+    "zone_transitions": gen_zone_transitions,
+    "predicted": gen_predicted,
+    "inspector": gen_inspector,
+}
+
+
+def _ic(child_key, weight=8):
+    return {"gen": "inspector", "id_column": "visit_id", "key": ["visit_id"] + child_key,
+            "weight": weight}
+
+
+# RfPushdown / RfRequired / RfSort of fdw/vendor_*.c, table by table
+SPECS = {
+    # journey
+    "j.visit_journey_events": {
+        "gen": "journey", "weight": 40,
+        "key": ["visit_id", "zone_serial_code", "event_start"],
+        "push": {"store_code": EQIN, "event_start": RANGE}},
+    # aifi
+    "a.aifi_sessions": {
+        "gen": "generic", "weight": 30, "key": ["id"],
+        "push": {"id": EQIN, "code": EQIN, "session_token": EQIN, "store_id": EQIN,
+                 "customer_id": EQIN, "status": EQIN, "created_at": RANGE,
+                 "updated_at": RANGE, "expires_at": RANGE, "code_last_scanned_at": RANGE,
+                 "customer_last_entered_at": RANGE, "visitors": RANGE, "group_size": RANGE},
+        "sorts": ["id", "code", "store_id", "visitors", "group_size", "expires_at",
+                  "customer_id", "code_last_scanned_at", "customer_last_entered_at",
+                  "created_at", "updated_at"]},
+    "a.aifi_stores": {
+        "gen": "generic", "weight": 8, "key": ["id"],
+        "push": {"id": EQIN, "status": EQIN, "external_id": EQIN,
+                 "deployment_status": EQIN, "aifi_unique_store_id": EQIN},
+        "sorts": ["id", "name", "created_at", "updated_at"]},
+    "a.aifi_orders": {
+        "gen": "generic", "weight": 20, "key": ["id"],
+        "push": {"id": EQIN, "status": EQIN, "external_status": EQIN, "session_id": EQIN,
+                 "external_id": EQIN, "store_id": EQIN, "customer_id": EQIN,
+                 "draft_created_at": RANGE, "created_at": RANGE, "updated_at": RANGE,
+                 "total_price": RANGE},
+        "sorts": ["id", "store_id", "total_price", "draft_created_at"]},
+    "a.aifi_products": {
+        "gen": "generic", "weight": 15, "key": ["id"],
+        "push": {"id": EQIN, "name": EQIN, "barcode": EQIN, "external_id": EQIN,
+                 "category": EQIN, "sku": EQIN, "price": RANGE, "quantity": RANGE,
+                 "created_at": RANGE, "updated_at": RANGE}},
+    "a.aifi_customers": {
+        "gen": "generic", "weight": 10, "key": ["id"],
+        "push": {"external_id": EQIN, "email": EQIN, "created_at": RANGE,
+                 "updated_at": RANGE}},
+    # retailnext
+    "r.rn_locations": {
+        "gen": "generic", "weight": 10, "key": ["uuid"],
+        "push": {"location_type": EQIN, "uuid": EQIN}},
+    "r.rn_datamine": {
+        "gen": "datamine", "weight": 110,
+        "key": ["location_uuid", "metric", "grain", "time_zone", "period_start"]},
+    "r.rn_store_hours": {
+        "gen": "store_hours", "weight": 20, "key": ["store_uuid", "effective_day"]},
+    "r.rn_zone_transitions": {
+        "gen": "zone_transitions", "weight": 12,
+        "key": ["location_uuid", "start_date", "finish_date", "metric", "floorplan_uuid",
+                "from_zone_uuid", "to_zone_uuid"]},
+    "r.rn_fpa_zones": {
+        "gen": "generic", "weight": 8, "key": ["zone_uuid"],
+        "push": {"store_uuid": EQIN}},
+    "r.rn_health_alerts": {
+        "gen": "generic", "weight": 14, "key": ["uuid"],
+        "push": {"alert_creation_time": ("<", "<=")}},
+    # the FDW takes "future days" from PostgreSQL's clock; the simulator's
+    # clock is frozen in 2021 unless its knob now=real
+    "r.rn_predicted_traffic": {
+        "gen": "predicted", "weight": 10, "key": ["store_uuid", "time"],
+        "sim_config": {"retailnext": {"now": "real"}}},
+    "r.rn_users": {
+        "gen": "generic", "weight": 8, "key": ["id"],
+        "push": {"type": ("=",), "email": EQIN}},
+    "r.rn_user_profiles": {"gen": "generic", "weight": 3, "key": ["id"]},
+    "r.rn_location_profiles": {"gen": "generic", "weight": 3, "key": ["id"]},
+    "r.rn_cameras": {
+        "gen": "generic", "weight": 8, "key": ["device_id"],
+        "push": {"store_uuid": EQIN}},
+    "r.rn_channels": {"gen": "generic", "weight": 3, "key": ["channel_uuid"]},
+    "r.rn_appliances": {"gen": "generic", "weight": 3, "key": ["appliance_id"]},
+    # inspector
+    "i.ic_visits": {"gen": "inspector", "id_column": "id", "key": ["id"], "weight": 15},
+    "i.ic_visit_scenes": _ic(["scene_id"]),
+    "i.ic_visit_images": _ic(["scene_id", "image_id"]),
+    "i.ic_visit_answers": _ic(["scene_id", "question_group_id", "question_id"]),
+    "i.ic_visit_prices": _ic(["price_id"]),
+    "i.ic_visit_oos_reasons": _ic(["oos_id"]),
+    "i.ic_visit_kpis": _ic(["kpi_value_id"]),
+    "i.ic_visit_dqi": _ic(["dqi_id"]),
+    "i.ic_stores": {"gen": "generic", "weight": 3, "key": ["id"]},
+    "i.ic_skus": {"gen": "generic", "weight": 3, "key": ["id"]},
+}
+
+# Hand-declared tables over the same endpoints with small pages (paging is
+# where rows get lost or repeated); schema v, created by the runner.
+VARIANTS = {
+    "v.journey_paged": dict(SPECS["j.visit_journey_events"], weight=6,
+                            variant_of="j.visit_journey_events", server="journey",
+                            resource="visit_journey_events", page_size="13"),
+    "v.aifi_sessions_paged": dict(SPECS["a.aifi_sessions"], weight=8, systematic=False,
+                                  variant_of="a.aifi_sessions", server="aifi",
+                                  resource="aifi_sessions", page_size="70"),
+    "v.ic_visits_paged": dict(SPECS["i.ic_visits"], weight=5, variant_of="i.ic_visits",
+                              server="ic", resource="ic_visits", page_size="7"),
+    "v.rn_users_paged": dict(SPECS["r.rn_users"], weight=4, variant_of="r.rn_users",
+                             server="rn", resource="rn_users", page_size="9"),
+}
+SPECS.update(VARIANTS)
+
+for _name, _spec in SPECS.items():
+    _spec["table"] = _name

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+#
+# test/suites/15-differential.sh -- "Truth": a pushed-down query returns
+# exactly what PostgreSQL returns for the same query over a wider fetch behind
+# an optimisation fence, for every foreign table (generated cases, seeded).
+#
+# Runs test/diff/differential.py against the shared cluster and simulator of
+# test/run-tests.sh, in its own database.  Knobs (environment):
+#   DIFF_SEED=N      seed (default 1; the same seed gives the same queries)
+#   DIFF_LONG=1      thousands of cases instead of a few hundred
+#   DIFF_JOBS=N      queries in flight (default 3)
+#   DIFF_KNOBS='retailnext.k=v ...;...'   simulator knob sets for the
+#                    RetailNext re-runs ('none': no re-runs)
+# Prints every mismatch (query, fenced query, row diff) and ends with
+# "N passed, M failed"; exits non-zero if any case failed.
+set -uo pipefail
+
+: "${PGHOST:?run from test/run-tests.sh}" "${SIM_RETAILNEXT_URL:?}"
+cd "$(dirname "$0")/../.." || exit 2
+exec "${RF_PYTHON:-python3}" test/diff/differential.py --db rf_differential "$@"
