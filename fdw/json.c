@@ -879,6 +879,10 @@ json_to_datum(RfConvErrorContext *ec, json_object *v)
 		case CONV_BOOL:
 			if (jt == json_type_boolean)
 				return BoolGetDatum(json_object_get_boolean(v));
+			/* some APIs write flags as 0 and 1; no other number is a flag */
+			if (jt == json_type_int &&
+				(json_object_get_int64(v) == 0 || json_object_get_int64(v) == 1))
+				return BoolGetDatum(json_object_get_int64(v) == 1);
 			if (jt != json_type_string)
 				wrong_type(ec, v);
 			break;

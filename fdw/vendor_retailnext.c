@@ -133,8 +133,36 @@ post_series(const RfEndpoint *ep, char *body)
 }
 
 /*
+ * The location types the API can filter on (the document's list); the
+ * organization, say, is a location type it cannot filter by.
+ */
+static const char *const rn_filter_types[] = {
+	"display", "entrance", "fitting_room", "other", "store", "region", NULL
+};
+
+static bool
+all_filter_types(List *values)
+{
+	ListCell   *lc;
+
+	foreach(lc, values)
+	{
+		const char *const *t;
+
+		for (t = rn_filter_types; *t; t++)
+			if (strcmp(*t, lfirst(lc)) == 0)
+				break;
+		if (*t == NULL)
+			return false;
+	}
+	return true;
+}
+
+/*
  * rn_locations: one POST whose "where" holds an "and" of the pushed
  * filters.  A uuid list longer than the API can answer at once is split.
+ * A location_type list the API cannot filter by is not sent: every
+ * location comes back and the executor keeps the asked-for types.
  */
 static List *
 rn_locations_plan(const RfOptions *opts, List *qualvals, bool *empty)
@@ -148,6 +176,8 @@ rn_locations_plan(const RfOptions *opts, List *qualvals, bool *empty)
 	*empty = !rf_fold_filters(ep, qualvals, f);
 	if (*empty)
 		return NIL;
+	if (f[0].has_values && !all_filter_types(f[0].values))
+		f[0].has_values = false;
 	uuids = f[1].has_values ? f[1].values : NIL;
 	nuuids = list_length(uuids);
 	for (int start = 0; start == 0 || start < nuuids; start += 1000)
