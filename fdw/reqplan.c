@@ -888,6 +888,31 @@ bound_accepted(const RfPushdown *pd, const RfFilter *cf, bool upper)
 	return upper ? cf->upper >= pd->upper_min : cf->lower >= pd->lower_min;
 }
 
+/*
+ * Whether the API accepts every = / IN value of an integer parameter with
+ * a documented minimum; if one is below it, the parameter is not sent and
+ * the executor filters alone.
+ */
+static bool
+values_accepted(const RfPushdown *pd, const RfFilter *cf)
+{
+	ListCell   *lc;
+
+	if (!pd->bounded)
+		return true;
+	foreach(lc, cf->values)
+	{
+		char	   *end;
+		long long	v;
+
+		errno = 0;
+		v = strtoll(lfirst(lc), &end, 10);
+		if (errno != 0 || *end != '\0' || v < pd->lower_min)
+			return false;
+	}
+	return true;
+}
+
 /* The generic planner: parameters, IN splits and windows */
 List *
 rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
@@ -912,7 +937,7 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 
 		if (pd->pad_days > 0)
 			pad_filter(cf, pd->pad_days);
-		if (cf->has_values && pd->param)
+		if (cf->has_values && pd->param && values_accepted(pd, cf))
 		{
 			if (pd->multi == RF_MULTI_SPLIT && list_length(cf->values) > 1)
 			{

@@ -974,7 +974,7 @@ static void
 check_series_end(RfScanState *st, RfFetch *f, bool has_count, int64 count,
 				 int64 seen)
 {
-	if (has_count && seen != count && !limit_reached(st))
+	if (has_count && seen != count)
 		pagination_error(st, psprintf("the pages ended after " INT64_FORMAT " rows while the total says " INT64_FORMAT,
 									  seen, count), f->url);
 }
@@ -1144,14 +1144,28 @@ advance_page(RfScanState *st)
 
 	finish_current(st);
 	start_series(st);
+
+	/*
+	 * Past a pushed LIMIT nothing is fetched ahead, but the executor may
+	 * still want rows (its recheck may have dropped some): then the next
+	 * page or series is fetched on demand.
+	 */
+	if (st->queue == NIL && st->next_series < list_length(st->series))
+	{
+		RfFetch    *next = make_fetch(st, list_nth(st->series, st->next_series++),
+									  1, 0, NULL, NULL);
+
+		st->queue = list_make1(next);
+	}
 	if (st->queue == NIL)
 		return false;
-
 
 	f = linitial(st->queue);
 	st->queue = list_delete_first(st->queue);
 	st->current = f;
 	st->rowctx.consts = f->series->consts;
+	if (f->xfer == NULL && f->cached == NULL)
+		submit_fetch(st, f);
 	if (f->cached)
 	{
 		st->page = f->cached;
@@ -1191,12 +1205,14 @@ advance_page(RfScanState *st)
 				 errhint("Add filters to foreign table \"%s\" so that each request returns fewer rows.",
 						 st->relname)));
 
+	/* the successor is known now; it is asked for now only below a LIMIT */
 	succ = NULL;
-	if (!limit_reached(st) && !fan_out(st, f, st->page))
+	if (!fan_out(st, f, st->page))
 		succ = next_fetch(st, f, st->page);
 	if (succ)
 	{
-		submit_fetch(st, succ);
+		if (!limit_reached(st))
+			submit_fetch(st, succ);
 		st->queue = lcons(succ, st->queue);
 	}
 	start_series(st);

@@ -27,6 +27,10 @@
 #define LIST(col, param) {col, RF_OP_EQ | RF_OP_IN, param, NULL, NULL, RF_LOC_QUERY, RF_MULTI_REPEAT, false}
 /* an inclusive range */
 #define RANGE(col, lo, hi) {col, RF_OP_EQ | RF_OP_RANGE, NULL, lo, hi, RF_LOC_QUERY, RF_MULTI_SPLIT, false}
+/* equality on an integer whose parameter has a minimum (lower values stay local) */
+#define EQ_MIN(col, name, min) \
+	{.column = col, .ops = RF_OP_EQ | RF_OP_IN, .param = name, \
+	 .loc = RF_LOC_QUERY, .multi = RF_MULTI_SPLIT, .bounded = true, .lower_min = min}
 /* an inclusive integer range whose parameters have documented minimums */
 #define RANGE_MIN(col, lo, hi, lomin, himin) \
 	{.column = col, .ops = RF_OP_EQ | RF_OP_RANGE, .lower_param = lo, \
@@ -161,7 +165,7 @@ static const RfPushdown aifi_order_pushdown[] = {
 	LIST("external_status", "externalStatus"),
 	LIST("session_id", "sessionId"),
 	LIST("external_id", "externalId"),
-	EQ("store_id", "storeId"),
+	EQ_MIN("store_id", "storeId", 1),
 	EQ("customer_id", "customerId"),
 	RANGE("draft_created_at", "minDraftCreatedAt", "maxDraftCreatedAt"),
 	RANGE("created_at", "minCreatedAt", "maxCreatedAt"),
@@ -201,7 +205,7 @@ static const RfPushdown aifi_product_pushdown[] = {
 	LIST("category", "category"),
 	LIST("sku", "sku"),
 	RANGE("price", "priceMin", "priceMax"),
-	RANGE("quantity", "quantityMin", "quantityMax"),
+	RANGE_MIN("quantity", "quantityMin", "quantityMax", 0, 0),
 	RANGE("created_at", "minCreatedAt", "maxCreatedAt"),
 	RANGE("updated_at", "minUpdatedAt", "maxUpdatedAt"),
 };

@@ -161,6 +161,11 @@ SELECT (SELECT count(*) FROM rn_health_alerts
          WHERE alert_creation_time <= '2021-01-11 19:38:34.942+00'
            AND uuid = '97fd95e0-5444-11eb-8b83-40003ca6d233') AS the_doc_alert;
 
+-- the request reaches a day past the bound: with a pushed LIMIT, the rows
+-- the recheck drops must not end the scan before it has its rows
+SELECT count(*) FROM (SELECT * FROM rn_health_alerts
+                       WHERE alert_creation_time < '2020-12-03 01:06:41.175+00' LIMIT 1) s;
+
 -- -------------------------------------------- one time rule: Z is UTC
 -- store hours are instants; Union Square opens at 10:00 New York time
 SELECT effective_day, to_char(open AT TIME ZONE 'America/New_York', 'HH24:MI') AS opens,

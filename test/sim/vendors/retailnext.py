@@ -1087,6 +1087,9 @@ class RetailNext:
         for k, v in conf.items():
             if k.startswith(VENDOR + "."):
                 sub[k.split(".", 1)[1]] = v
+        for k in sub:
+            if k not in DEFAULTS:
+                raise ValueError("retailnext: unknown knob %r" % k)
         if sub:
             with self.lock:
                 self.conf.update(sub)
