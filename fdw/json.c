@@ -1032,6 +1032,17 @@ local_time_text(const char *date, const char *time, const char *zone, bool end)
 					zone ? zone : "UTC");
 }
 
+/* A string the row names (a key, a constant, a part) through the input function */
+static Datum
+string_datum(RfConvErrorContext *ec, RfColMap *cm, const char *str)
+{
+	ec->cm = cm;
+	ec->value = NULL;
+	verify_utf8(ec, str, strlen(str));
+	ec->value = str;
+	return call_input(ec, pstrdup(str));
+}
+
 /*
  * Fill values/nulls for the mapped columns of one row.  Columns that are
  * not mapped keep whatever the caller set (NULL).
@@ -1094,13 +1105,7 @@ rf_page_row(RfPage *page, int rowno, RfRowContext *rc, Datum *values,
 
 			nulls[att] = (found == NULL);
 			if (found)
-			{
-				ec.cm = cm;
-				ec.value = NULL;
-				verify_utf8(&ec, found, strlen(found));
-				ec.value = found;
-				values[att] = call_input(&ec, pstrdup(found));
-			}
+				values[att] = string_datum(&ec, cm, found);
 			continue;
 		}
 		if (rf_json_ref_is_plain(cm->ref))
@@ -1114,13 +1119,7 @@ rf_page_row(RfPage *page, int rowno, RfRowContext *rc, Datum *values,
 			{
 				nulls[att] = (str == NULL);
 				if (str)
-				{
-					ec.cm = cm;
-					ec.value = NULL;
-					verify_utf8(&ec, str, strlen(str));
-					ec.value = str;
-					values[att] = call_input(&ec, pstrdup(str));
-				}
+					values[att] = string_datum(&ec, cm, str);
 				continue;
 			}
 		}

@@ -102,37 +102,29 @@ static const RfPushdown ic_list_pushdown[] = {
 	.next_is_url = true, \
 }
 
+/* The visit listing with its columns and pushdown: the listers differ only there */
+#define IC_VISIT_LISTER(cols, push) { \
+	.resource = "ic_visit_list", \
+	.method = "GET", \
+	.path = "/api/data/v1.3/visits/", \
+	.rows_path = "results", \
+	.static_query = "is_new=false", \
+	.idempotent = true, \
+	.paging = IC_OFFSET_PAGING, \
+	COLS(cols), \
+	PUSH(push), \
+	.rows_per_request = 100, \
+}
+
 /* is_new defaults to true on the vendor's side: a reader must ask for all */
-static const RfEndpoint ic_visit_lister = {
-	.resource = "ic_visit_list",
-	.method = "GET",
-	.path = "/api/data/v1.3/visits/",
-	.rows_path = "results",
-	.static_query = "is_new=false",
-	.idempotent = true,
-	.paging = IC_OFFSET_PAGING,
-	COLS(ic_list_columns),
-	PUSH(ic_list_pushdown),
-	.rows_per_request = 100,
-};
+static const RfEndpoint ic_visit_lister = IC_VISIT_LISTER(ic_list_columns, ic_list_pushdown);
 
 /* A child pushdown for the listing: created_at only */
 static const RfPushdown ic_child_list_pushdown[] = {
 	IC_LIST_CREATED("created_at"),
 };
 
-static const RfEndpoint ic_child_lister = {
-	.resource = "ic_visit_list",
-	.method = "GET",
-	.path = "/api/data/v1.3/visits/",
-	.rows_path = "results",
-	.static_query = "is_new=false",
-	.idempotent = true,
-	.paging = IC_OFFSET_PAGING,
-	COLS(ic_list_columns),
-	PUSH(ic_child_list_pushdown),
-	.rows_per_request = 100,
-};
+static const RfEndpoint ic_child_lister = IC_VISIT_LISTER(ic_list_columns, ic_child_list_pushdown);
 
 /* ...and for children whose visit's created_at is visit_created_at */
 static const RfColumn ic_timed_list_columns[] = {
@@ -144,18 +136,8 @@ static const RfPushdown ic_timed_list_pushdown[] = {
 	IC_LIST_CREATED("visit_created_at"),
 };
 
-static const RfEndpoint ic_timed_child_lister = {
-	.resource = "ic_visit_list",
-	.method = "GET",
-	.path = "/api/data/v1.3/visits/",
-	.rows_path = "results",
-	.static_query = "is_new=false",
-	.idempotent = true,
-	.paging = IC_OFFSET_PAGING,
-	COLS(ic_timed_list_columns),
-	PUSH(ic_timed_list_pushdown),
-	.rows_per_request = 100,
-};
+static const RfEndpoint ic_timed_child_lister = IC_VISIT_LISTER(ic_timed_list_columns,
+																 ic_timed_list_pushdown);
 
 /*
  * Every detail request is one series per id; the id is also a constant of
