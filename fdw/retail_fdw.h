@@ -422,6 +422,7 @@ typedef struct RfStatCounts
 } RfStatCounts;
 
 extern void rf_stats_init(void);
+extern char *rf_stats_endpoint_name(const char *vendor, const char *label);
 extern void rf_stats_add(Oid serverid, const char *endpoint,
 						 const RfStatCounts *counts, const char *error);
 
