@@ -739,6 +739,7 @@ evaluate_quals(ForeignScanState *node, RfScanState *st, bool explain,
 	ListCell   *lo = list_head(st->qual_ops);
 	ListCell   *le;
 	ListCell   *lp;
+	int			nunknown = 0;
 
 	*unknown = false;
 	forboth(le, st->qual_exprs, lp, st->qual_plain)
@@ -759,8 +760,7 @@ evaluate_quals(ForeignScanState *node, RfScanState *st, bool explain,
 		{
 			if (qv->op != RF_OP_EQ)
 				*unknown = true;
-			qv->values = list_make1(psprintf("\x01$%d",
-											 IsA(plain, Param) ? ((Param *) plain)->paramid : 0));
+			qv->values = list_make1(psprintf("$%d", ++nunknown));
 			qv->op = RF_OP_IN;	/* a value list, never a bound */
 			continue;
 		}
