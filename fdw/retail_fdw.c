@@ -965,11 +965,14 @@ next_fetch(RfScanState *st, RfFetch *f, RfPage *page)
 		case RF_PAGE_NUMBER:
 			if (pg->next_is_url)
 			{
-				value = rf_page_get_string(page, pg->next_path);
-				if (value == NULL || *value == '\0')
+				char	   *link = rf_page_get_string(page, pg->next_path);
+
+				if (link == NULL || *link == '\0')
 					return NULL;
-				if (!rf_http_same_origin(st->opts.base_url, value))
-					pagination_error(st, "the next page is on another host", value);
+				/* a relative link is read against this page's URL */
+				value = rf_http_resolve_url(f->url, link);
+				if (value == NULL || !rf_http_same_origin(st->opts.base_url, value))
+					pagination_error(st, "the next page is on another host", link);
 				if (strcmp(value, f->url) == 0 || nrows == 0)
 					pagination_error(st, "the next page repeats this one", value);
 				return make_fetch(st, f->series, f->pageno + 1, seen, NULL, value);
@@ -1377,7 +1380,10 @@ list_ids(RfScanState *st, List *values, bool *empty)
 			}
 			if (next != NULL && *next != '\0')
 			{
-				if (!rf_http_same_origin(st->opts.base_url, next))
+				char	   *link = next;
+
+				next = rf_http_resolve_url(url, link);
+				if (next == NULL || !rf_http_same_origin(st->opts.base_url, next))
 					listing_error(st, "the next page is on another host", url);
 				if (strcmp(next, url) == 0)
 					listing_error(st, "the next page repeats this one", url);
@@ -1456,7 +1462,7 @@ start_scan(ForeignScanState *node, RfScanState *st)
 }
 
 static TupleTableSlot *
-retailIterateForeignScan(ForeignScanState *node)
+iterate_scan(ForeignScanState *node)
 {
 	RfScanState *st = node->fdw_state;
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
@@ -1492,6 +1498,29 @@ retailIterateForeignScan(ForeignScanState *node)
 	MemoryContextSwitchTo(old);
 	st->stats.rows++;
 	return ExecStoreVirtualTuple(slot);
+}
+
+/*
+ * The next row.  An error while a page is current (a value of the wrong
+ * type, inconsistent pagination) is that page's failure in request_stats.
+ */
+static TupleTableSlot *
+retailIterateForeignScan(ForeignScanState *node)
+{
+	RfScanState *st = node->fdw_state;
+	TupleTableSlot *volatile slot = NULL;
+
+	PG_TRY();
+	{
+		slot = iterate_scan(node);
+	}
+	PG_CATCH();
+	{
+		rf_http_note_failure(st->current ? st->current->xfer : NULL);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	return slot;
 }
 
 /* Forget the current run; transfers in flight are cancelled */

@@ -337,6 +337,8 @@ extern void rf_get_server_options(ForeignServer *server, RfOptions *opts);
 extern void rf_get_credentials(ForeignServer *server, Oid userid,
 							   RfCredentials *cred);
 extern bool rf_is_secret_option(const char *name);
+extern bool rf_has_control_chars(const char *s);
+extern void rf_check_header_value(const char *option, const char *value);
 
 /* ----------------------------------------------------------------
  *		HTTP transport (http.c)
@@ -400,6 +402,8 @@ extern void rf_http_raise(RfTransfer *xfer) pg_attribute_noreturn();
 extern void rf_http_release(RfTransfer *xfer, RfStats *stats);
 extern void rf_http_check_url(const char *url, const char *what);
 extern bool rf_http_same_origin(const char *base, const char *url);
+extern char *rf_http_resolve_url(const char *page_url, const char *link);
+extern void rf_http_note_failure(RfTransfer *xfer);
 extern char *rf_http_escape(const char *s);
 extern char *rf_http_describe_auth(const RfVendor *vendor,
 								   const RfCredentials *cred);
