@@ -1001,11 +1001,13 @@ start_attempt(RfConn *conn, RfTransfer *x)
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, x->restricted ? "https" : "http,https");
-	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket_callback);
-	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
-	/* a proxy would connect where the policy cannot look */
 	if (x->restricted)
+	{
+		curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket_callback);
+		curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
+		/* a proxy would connect where the policy cannot look */
 		curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+	}
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, conn->timeout_ms);
