@@ -8,24 +8,33 @@
  * Each takes the server's name first and uses the calling user's mapping,
  * exactly as a scan would; the same transport, limits and errors apply.
  *
+ * Also here: sync_state_save, the one way to move a sync watermark.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_foreign_server.h"
+#include "catalog/pg_type.h"
 #include "commands/defrem.h"
+#include "executor/spi.h"
 #include "foreign/foreign.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 #include "retail_fdw.h"
 
 PG_FUNCTION_INFO_V1(ic_ack_visit);
 PG_FUNCTION_INFO_V1(vendor_call);
 PG_FUNCTION_INFO_V1(vendor_check_path);
+PG_FUNCTION_INFO_V1(sync_state_save);
 
 /*
  * The options of a server by name, for the caller, checking that it is a
@@ -134,6 +143,81 @@ ic_ack_visit(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(status != 404);
 }
 
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Why a vendor_call path would leave the server's base URL (or smuggle
+ * something else into the request line), or NULL when it is fine.  The
+ * path is appended to base_url, so it must start with '/', and no segment
+ * may be "." or ".." however it is spelled (libcurl, proxies and servers
+ * resolve "%2e%2e" too): otherwise "/../x" climbs out of a base_url with
+ * a path prefix.  Empty segments ("//") and encoded slashes are refused as
+ * well, and so is any byte outside printable ASCII.
+ */
+static const char *
+call_path_problem(const char *path)
+{
+	const char *p;
+	const char *seg;
+
+	if (path[0] != '/')
+		return "it does not start with '/'";
+	for (p = path; *p; p++)
+	{
+		unsigned char c = (unsigned char) *p;
+
+		if (c <= 0x20 || c >= 0x7f)
+			return "it holds a space, a control character or a byte outside ASCII";
+		if (c == '#' || c == '\\')
+			return "it holds '#' or '\\'";
+		if (c == '%' && (hex_digit(p[1]) < 0 || hex_digit(p[2]) < 0))
+			return "it holds a '%' that is not a percent-encoded byte";
+	}
+
+	/* the segments of the path part, as the server will decode them */
+	seg = path + 1;
+	for (;;)
+	{
+		size_t		len = strcspn(seg, "/?");
+		int			n = 0;
+		bool		only_dots = true;
+
+		if (len == 0 && seg[len] == '/')
+			return "it has an empty segment (\"//\")";
+		for (size_t i = 0; i < len; i++)
+		{
+			char		c = seg[i];
+
+			if (c == '%')
+			{
+				c = (char) (hex_digit(seg[i + 1]) * 16 + hex_digit(seg[i + 2]));
+				i += 2;
+				if (c == '/' || c == '\\' || (unsigned char) c < 0x20)
+					return "it holds an encoded '/', '\\' or control character";
+			}
+			if (c != '.')
+				only_dots = false;
+			n++;
+		}
+		if (only_dots && (n == 1 || n == 2))
+			return "it has a '.' or '..' segment";
+		if (seg[len] != '/')
+			break;
+		seg += len + 1;
+	}
+	return NULL;
+}
+
 /*
  * retail_fdw.vendor_call(server text, method text, path text, body text,
  *     OUT status integer, OUT location text, OUT body_head text)
@@ -173,12 +257,16 @@ vendor_call(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid method \"%s\"", method),
 				 errhint("Use GET, POST, PUT or DELETE.")));
-	if (path[0] != '/' || strstr(path, "://") || strstr(path, "//") || strchr(path, '\\') ||
-		strchr(path, ' ') || strchr(path, '#'))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid path \"%s\"", path),
-				 errhint("Give a path on the server's base URL, starting with '/'.")));
+	{
+		const char *problem = call_path_problem(path);
+
+		if (problem)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid path \"%s\"", path),
+					 errdetail("The path must stay under the server's base URL: %s.", problem),
+					 errhint("Give a path under the server's base URL, starting with '/', without \".\" or \"..\" segments.")));
+	}
 
 	server = GetForeignServerByName(text_to_cstring(PG_GETARG_TEXT_PP(0)), false);
 	server_for_call(PG_GETARG_TEXT_PP(0),
@@ -242,4 +330,113 @@ vendor_check_path(PG_FUNCTION_ARGS)
 				 errmsg("unknown vendor \"%s\"", name),
 				 errhint("Vendors are: %s.", rf_vendor_names())));
 	PG_RETURN_TEXT_P(cstring_to_text(vendor->check_path));
+}
+
+/*
+ * A relation of a sync pair, checked for the caller's privilege; its name
+ * for messages.
+ */
+static char *
+sync_relation(Oid relid, AclMode mode, const char *what)
+{
+	char	   *name = get_rel_name(relid);
+	AclResult	aclresult;
+
+	if (name == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("the %s of a sync does not exist (OID %u)", what, relid)));
+	aclresult = pg_class_aclcheck(relid, GetUserId(), mode);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, get_relkind_objtype(get_rel_relkind(relid)),
+					   name);
+	return name;
+}
+
+/*
+ * retail_fdw.sync_state_save(source regclass, target regclass,
+ *     watermark_column text, watermark timestamptz, last_from timestamptz,
+ *     last_to timestamptz, last_inserted bigint, last_updated bigint)
+ *
+ * Record where a sync of source into target got to.  The watermarks table
+ * (sync_watermarks, shown through the view sync_state) is not writable by
+ * PUBLIC: a watermark planted by another role would make the next sync
+ * skip rows.  This function is the only way in for other roles, and it
+ * moves only the watermark of a target the caller may INSERT into (what
+ * sync itself needs) from a source the caller may read.  It then writes
+ * with the rights of the table's owner, keyed by the tables' OIDs, so no
+ * search_path or look-alike name can point it elsewhere.
+ */
+Datum
+sync_state_save(PG_FUNCTION_ARGS)
+{
+	Oid			source;
+	Oid			target;
+	Oid			nsp;
+	Oid			staterel;
+	Oid			owner;
+	HeapTuple	tup;
+	Oid			save_userid;
+	int			save_sec_context;
+	char	   *caller;
+	Datum		args[9];
+	char		nulls[9];
+	Oid			types[9] = {REGCLASSOID, REGCLASSOID, TEXTOID, TIMESTAMPTZOID,
+		TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID, INT8OID, NAMEOID};
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("source, target, watermark column and watermark must not be null")));
+	source = PG_GETARG_OID(0);
+	target = PG_GETARG_OID(1);
+	(void) sync_relation(source, ACL_SELECT, "source");
+	(void) sync_relation(target, ACL_INSERT, "target");
+
+	nsp = get_namespace_oid("retail_fdw", false);
+	staterel = get_relname_relid("sync_watermarks", nsp);
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(staterel));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "retail_fdw.sync_watermarks is missing");
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	caller = GetUserNameFromId(save_userid, false);
+	for (int i = 0; i < 8; i++)
+	{
+		args[i] = PG_ARGISNULL(i) ? (Datum) 0 : PG_GETARG_DATUM(i);
+		nulls[i] = PG_ARGISNULL(i) ? 'n' : ' ';
+	}
+	args[8] = DirectFunctionCall1(namein, CStringGetDatum(caller));
+	nulls[8] = ' ';
+
+	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	PG_TRY();
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (SPI_execute_with_args("INSERT INTO retail_fdw.sync_watermarks AS s"
+								  " (source, target, watermark_column, watermark, last_from, last_to,"
+								  "  last_inserted, last_updated, last_run_at, last_run_by)"
+								  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, pg_catalog.now(), $9)"
+								  " ON CONFLICT (source, target) DO UPDATE"
+								  " SET watermark_column = EXCLUDED.watermark_column,"
+								  "     watermark = EXCLUDED.watermark,"
+								  "     last_from = EXCLUDED.last_from, last_to = EXCLUDED.last_to,"
+								  "     last_inserted = EXCLUDED.last_inserted,"
+								  "     last_updated = EXCLUDED.last_updated,"
+								  "     last_run_at = EXCLUDED.last_run_at,"
+								  "     last_run_by = EXCLUDED.last_run_by",
+								  9, types, args, nulls, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not record the sync state");
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
+	PG_RETURN_VOID();
 }

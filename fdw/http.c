@@ -25,6 +25,16 @@
  * reset callback there, so that an error anywhere (or a cancel) detaches
  * its easy handle from the multi handle and frees libcurl's allocations.
  *
+ * Network policy, in the style of postgres_fdw's password rule: a
+ * connection used by a role that is not a superuser (checked when the
+ * connection is built, for the role whose user mapping it uses) may reach
+ * only https hosts whose addresses are public.  The address is checked
+ * when libcurl opens the socket (open_socket_callback), after name
+ * resolution and before connect(), so a name that resolves (or rebinds)
+ * to loopback, link-local, private, CGNAT, multicast or reserved space is
+ * refused without a packet being sent.  Hosts a superuser lists in
+ * retail_fdw.allowed_hosts are exempt, as superusers are.
+ *
  * Not here: what is requested (reqplan.c) and how bodies are parsed
  * (json.c).
  *
@@ -33,6 +43,8 @@
 #include "postgres.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <curl/curl.h>
 
 #include "access/xact.h"
@@ -41,10 +53,12 @@
 #include "pgstat.h"
 #include "storage/latch.h"
 #include "utils/hsearch.h"
+#include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
+#include "utils/varlena.h"
 #include "lib/ilist.h"
 
 #include "retail_fdw.h"
@@ -62,9 +76,20 @@ typedef struct RfSock
 	int			what;			/* CURL_POLL_IN / OUT / INOUT */
 } RfSock;
 
+/*
+ * A connection is cached per user mapping and per network policy: a
+ * mapping FOR PUBLIC serves superusers and other roles alike, and the
+ * sockets libcurl keeps for one must never serve the other.
+ */
+typedef struct RfConnKey
+{
+	Oid			umid;			/* the user mapping */
+	bool		restricted;		/* the network policy applies */
+} RfConnKey;
+
 struct RfConn
 {
-	Oid			umid;			/* hash key: the user mapping */
+	RfConnKey	key;			/* hash key */
 	bool		valid;
 	bool		invalidated;
 	uint32		server_hashvalue;
@@ -144,6 +169,9 @@ struct RfTransfer
 	bool		needs_auth;		/* waits for that new token */
 	List	   *extra_headers;
 	RfBodySink	sink;
+	char	   *stats_name;		/* request_stats' name of the endpoint */
+	bool		restricted;		/* only public addresses (network policy) */
+	bool		consumer_failed;	/* the answer came, then failed the query */
 
 	/* progress */
 	RfXferState state;
@@ -162,6 +190,8 @@ struct RfTransfer
 	int64		bytes;
 	bool		too_large;
 	bool		parse_failed;
+	bool		parse_refused;	/* the parser refused bytes: deterministic */
+	char		blocked[INET6_ADDRSTRLEN];	/* address the policy refused */
 	char		errbuf[CURL_ERROR_SIZE];
 	char		head[RF_ERROR_BODY_KEEP + 1];
 	int			headlen;
@@ -171,6 +201,9 @@ struct RfTransfer
 };
 
 static HTAB *ConnHash = NULL;
+
+/* retail_fdw.allowed_hosts */
+static char *rf_allowed_hosts = NULL;
 
 static void conn_invalidate_callback(Datum arg, int cacheid, uint32 hashvalue);
 static void build_headers(RfConn *conn, RfTransfer *x);
@@ -184,6 +217,14 @@ static void raise_failure(RfTransfer *x) pg_attribute_noreturn();
 void
 rf_http_init(void)
 {
+	DefineCustomStringVariable("retail_fdw.allowed_hosts",
+							   "Hosts that roles other than superusers may reach although they are not public https hosts.",
+							   "A comma-separated list of host names or addresses as base_url spells them, "
+							   "each optionally with :port (IPv6 addresses in brackets).",
+							   &rf_allowed_hosts,
+							   "",
+							   PGC_SUSET, GUC_LIST_INPUT,
+							   NULL, NULL, NULL);
 	if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
@@ -291,31 +332,230 @@ rf_http_same_origin(const char *base, const char *url)
 }
 
 /*
- * A link as an absolute URL: relative links ("/bi/x?page=2", "?page=2")
- * are resolved against the URL of the page that carries them, as a
- * browser would (RFC 3986), with libcurl's URL parser.  A link that cannot
- * be parsed comes back as it is, for the origin check to refuse.
+ * The absolute URL of a link a vendor handed back (a "next" link), read
+ * against the URL of the page that held it: "?page=2", "/bi/x?page=2" and
+ * "//host/x" are all links.  NULL when it is no URL at all.
  */
 char *
 rf_http_resolve_url(const char *page_url, const char *link)
 {
-	CURLU	   *u = curl_url();
-	char	   *full = NULL;
-	char	   *result;
+	CURLU	   *h = curl_url();
+	char	   *abs = NULL;
+	char	   *result = NULL;
 
-	if (u == NULL)
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	if (curl_url_set(u, CURLUPART_URL, page_url, 0) != CURLUE_OK ||
-		curl_url_set(u, CURLUPART_URL, link, 0) != CURLUE_OK ||
-		curl_url_get(u, CURLUPART_URL, &full, 0) != CURLUE_OK)
-	{
-		curl_url_cleanup(u);
-		return pstrdup(link);
-	}
-	result = pstrdup(full);
-	curl_free(full);
-	curl_url_cleanup(u);
+	if (h == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
+						errmsg("out of memory")));
+	if (curl_url_set(h, CURLUPART_URL, page_url, 0) == CURLUE_OK &&
+		curl_url_set(h, CURLUPART_URL, link, 0) == CURLUE_OK &&
+		curl_url_get(h, CURLUPART_URL, &abs, 0) == CURLUE_OK)
+		result = pstrdup(abs);
+	curl_free(abs);
+	curl_url_cleanup(h);
 	return result;
+}
+
+/* ----------------------------------------------------------------
+ *		Network policy
+ * ----------------------------------------------------------------
+ */
+
+/* Whether an IPv4 address (host byte order) is in public unicast space */
+static bool
+ipv4_is_public(uint32 a)
+{
+	static const struct
+	{
+		uint32		net;
+		int			bits;
+	}			reserved[] = {
+		{0x00000000, 8},		/* "this network", 0.0.0.0 */
+		{0x0A000000, 8},		/* private */
+		{0x64400000, 10},		/* CGNAT, shared address space */
+		{0x7F000000, 8},		/* loopback */
+		{0xA9FE0000, 16},		/* link-local, cloud metadata */
+		{0xAC100000, 12},		/* private */
+		{0xC0000000, 24},		/* IETF protocol assignments */
+		{0xC0000200, 24},		/* TEST-NET-1 */
+		{0xC0586300, 24},		/* 6to4 relay anycast */
+		{0xC0A80000, 16},		/* private */
+		{0xC6120000, 15},		/* benchmarking */
+		{0xC6336400, 24},		/* TEST-NET-2 */
+		{0xCB007100, 24},		/* TEST-NET-3 */
+		{0xE0000000, 4},		/* multicast */
+		{0xF0000000, 4},		/* reserved, broadcast */
+	};
+
+	for (int i = 0; i < (int) lengthof(reserved); i++)
+	{
+		uint32		mask = ~(uint32) 0 << (32 - reserved[i].bits);
+
+		if ((a & mask) == reserved[i].net)
+			return false;
+	}
+	return true;
+}
+
+static uint32
+ipv4_at(const unsigned char *b)
+{
+	return ((uint32) b[0] << 24) | ((uint32) b[1] << 16) |
+		((uint32) b[2] << 8) | (uint32) b[3];
+}
+
+/*
+ * Whether an IPv6 address is global unicast.  Addresses that carry an
+ * IPv4 address (mapped, compatible, NAT64, 6to4) are judged by it.
+ */
+static bool
+ipv6_is_public(const unsigned char *b)
+{
+	static const unsigned char zero[12] = {0};
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	static const unsigned char nat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
+
+	if (memcmp(b, mapped, 12) == 0 || memcmp(b, zero, 12) == 0 ||
+		memcmp(b, nat64, 12) == 0)
+		return ipv4_is_public(ipv4_at(b + 12));
+	if (b[0] == 0x20 && b[1] == 0x02)	/* 6to4 */
+		return ipv4_is_public(ipv4_at(b + 2));
+	if ((b[0] & 0xe0) != 0x20)	/* outside 2000::/3: ULA, link-local,
+								 * multicast, discard, NAT64 local use... */
+		return false;
+	if (b[0] == 0x20 && b[1] == 0x01 && b[2] < 0x02)	/* 2001::/23 IETF */
+		return false;
+	if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8)	/* docs */
+		return false;
+	return true;
+}
+
+static bool
+sockaddr_is_public(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return ipv4_is_public(ntohl(((const struct sockaddr_in *) sa)->sin_addr.s_addr));
+	if (sa->sa_family == AF_INET6)
+		return ipv6_is_public(((const struct sockaddr_in6 *) sa)->sin6_addr.s6_addr);
+	return false;
+}
+
+/* An IP literal of a URL's host ("[...]" for IPv6) that is not public */
+static bool
+literal_is_private(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	char		buf[INET6_ADDRSTRLEN + 2];
+	size_t		len = strlen(host);
+
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return !ipv4_is_public(ntohl(a4.s_addr));
+	if (len > 2 && len < sizeof(buf) && host[0] == '[' && host[len - 1] == ']')
+	{
+		memcpy(buf, host + 1, len - 2);
+		buf[len - 2] = '\0';
+		/* a zone id ("%eth0") only comes with link-local addresses */
+		if (strchr(buf, '%') != NULL)
+			return true;
+		if (inet_pton(AF_INET6, buf, &a6) == 1)
+			return !ipv6_is_public(a6.s6_addr);
+	}
+	return false;
+}
+
+/* Whether host (and port) are in retail_fdw.allowed_hosts */
+static bool
+host_is_listed(const char *host, const char *port)
+{
+	char	   *copy;
+	List	   *entries;
+	ListCell   *lc;
+	bool		listed = false;
+
+	if (rf_allowed_hosts == NULL || *rf_allowed_hosts == '\0')
+		return false;
+	copy = pstrdup(rf_allowed_hosts);
+	if (!SplitGUCList(copy, ',', &entries))
+		return false;
+	foreach(lc, entries)
+	{
+		const char *entry = lfirst(lc);
+		const char *colon = strrchr(entry, ':');
+		size_t		hostlen = strlen(entry);
+
+		/* "host:port", "[v6]:port"; a bare IPv6 address has no port */
+		if (colon != NULL && (entry[0] == '[' ? colon > strchr(entry, ']') :
+							  strchr(entry, ':') == colon))
+		{
+			if (strcmp(colon + 1, port) != 0)
+				continue;
+			hostlen = colon - entry;
+		}
+		if (strlen(host) == hostlen && pg_strncasecmp(entry, host, hostlen) == 0)
+		{
+			listed = true;
+			break;
+		}
+	}
+	list_free(entries);
+	pfree(copy);
+	return listed;
+}
+
+/*
+ * What the network policy says about a URL, before any request: for a
+ * restricted connection (a role that is not a superuser), a host not in
+ * retail_fdw.allowed_hosts must be https, and must not be an IP literal of
+ * non-public space.  Names are checked again, address by address, when
+ * libcurl opens its sockets.  *restricted tells whether that check applies.
+ */
+static void
+check_policy(RfConn *conn, const char *url, bool *restricted)
+{
+	CURLU	   *h;
+	char	   *scheme = NULL;
+	char	   *host = NULL;
+	char	   *port = NULL;
+	const char *problem = NULL;
+
+	*restricted = false;
+	if (!conn->key.restricted)
+		return;
+	h = curl_url();
+	if (h == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
+						errmsg("out of memory")));
+	if (curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK ||
+		curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+		curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+		curl_url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK)
+		problem = "it is not a valid absolute URL";
+	else if (host_is_listed(host, port))
+		;
+	else if (strcmp(scheme, "https") != 0)
+		problem = "only https is allowed";
+	else if (literal_is_private(host))
+		problem = "its address is not public";
+	else
+		*restricted = true;
+	curl_free(scheme);
+	curl_free(port);
+	if (problem)
+	{
+		char	   *shown = pstrdup(host ? host : "?");
+
+		curl_free(host);
+		curl_url_cleanup(h);
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("retail_fdw refuses to send a request to %s: %s",
+						shown, problem),
+				 errdetail("Server \"%s\" is used by a role that is not a superuser; such roles may reach only https hosts with public addresses.",
+						   conn->servername),
+				 errhint("A superuser can allow the host with the setting retail_fdw.allowed_hosts.")));
+	}
+	curl_free(host);
+	curl_url_cleanup(h);
 }
 
 /*
@@ -462,6 +702,10 @@ conn_set_auth(RfConn *conn, const RfOptions *opts, const RfCredentials *cred)
 		const char *scheme = cred->auth_scheme ? cred->auth_scheme : v->auth_scheme;
 		const char *sep = *scheme ? " " : "";
 
+		/* mappings made before CREATE USER MAPPING checked them */
+		rf_check_header_value("token", cred->token);
+		rf_check_header_value("auth_header", header);
+		rf_check_header_value("auth_scheme", scheme);
 		conn->auth_line = psprintf("%s: %s%s%s", header, scheme, sep, cred->token);
 	}
 }
@@ -526,20 +770,23 @@ conn_build(RfConn *conn, const RfOptions *opts, const RfCredentials *cred)
 	conn->server_hashvalue = GetSysCacheHashValue1(FOREIGNSERVEROID,
 												   ObjectIdGetDatum(opts->serverid));
 	conn->mapping_hashvalue = GetSysCacheHashValue1(USERMAPPINGOID,
-													ObjectIdGetDatum(conn->umid));
+													ObjectIdGetDatum(conn->key.umid));
 	conn->invalidated = false;
 	conn->valid = true;
 }
 
 /*
  * The connection for a server and user, built on first use and reused
- * afterwards.  The caller releases it with rf_http_disconnect.
+ * afterwards.  The caller releases it with rf_http_disconnect.  Whether
+ * the network policy applies is decided here, for the role whose mapping
+ * is used, at every use (a role may lose superuser between queries).
  */
 RfConn *
 rf_http_connect(const RfOptions *opts, Oid userid)
 {
 	ForeignServer *server = GetForeignServer(opts->serverid);
 	RfCredentials cred;
+	RfConnKey	key;
 	RfConn	   *conn;
 	bool		found;
 
@@ -547,7 +794,7 @@ rf_http_connect(const RfOptions *opts, Oid userid)
 	{
 		HASHCTL		ctl;
 
-		ctl.keysize = sizeof(Oid);
+		ctl.keysize = sizeof(RfConnKey);
 		ctl.entrysize = sizeof(RfConn);
 		ConnHash = hash_create("retail_fdw connections", 8, &ctl,
 							   HASH_ELEM | HASH_BLOBS);
@@ -558,7 +805,10 @@ rf_http_connect(const RfOptions *opts, Oid userid)
 	}
 
 	rf_get_credentials(server, userid, &cred);
-	conn = hash_search(ConnHash, &cred.umid, HASH_ENTER, &found);
+	memset(&key, 0, sizeof(key));
+	key.umid = cred.umid;
+	key.restricted = !superuser_arg(userid);
+	conn = hash_search(ConnHash, &key, HASH_ENTER, &found);
 	if (!found)
 	{
 		conn->valid = false;
@@ -645,10 +895,36 @@ write_callback(char *data, size_t size, size_t nmemb, void *arg)
 	if (x->status >= 200 && x->status < 300 && x->sink.feed != NULL &&
 		!x->sink.feed(x->sink.arg, data, n))
 	{
+		/* bytes that cannot begin a document: the same bytes would again */
 		x->parse_failed = true;
+		x->parse_refused = true;
 		return 0;
 	}
 	return n;
+}
+
+/*
+ * libcurl asks for a socket to connect to a resolved address: the network
+ * policy's last word.  A restricted transfer gets no socket for an address
+ * that is not public; libcurl then tries the host's other addresses, if
+ * any, and fails with "could not connect" when none is left.
+ */
+static curl_socket_t
+open_socket_callback(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	RfTransfer *x = (RfTransfer *) arg;
+
+	if (x->restricted && !sockaddr_is_public(&addr->addr))
+	{
+		const void *a = (addr->family == AF_INET6) ?
+			(const void *) &((struct sockaddr_in6 *) &addr->addr)->sin6_addr :
+			(const void *) &((struct sockaddr_in *) &addr->addr)->sin_addr;
+
+		if (inet_ntop(addr->family, a, x->blocked, sizeof(x->blocked)) == NULL)
+			strlcpy(x->blocked, "an address", sizeof(x->blocked));
+		return CURL_SOCKET_BAD;
+	}
+	return socket(addr->family, addr->socktype, addr->protocol);
 }
 
 /* Keep a header's value if its name is "name" (case-insensitive) */
@@ -699,6 +975,8 @@ reset_attempt(RfTransfer *x)
 	x->bytes = 0;
 	x->too_large = false;
 	x->parse_failed = false;
+	x->parse_refused = false;
+	x->blocked[0] = '\0';
 	x->errbuf[0] = '\0';
 	x->head[0] = '\0';
 	x->headlen = 0;
@@ -722,7 +1000,14 @@ start_attempt(RfConn *conn, RfTransfer *x)
 	curl_easy_setopt(e, CURLOPT_URL, x->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, x->restricted ? "https" : "http,https");
+	if (x->restricted)
+	{
+		curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket_callback);
+		curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
+		/* a proxy would connect where the policy cannot look */
+		curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+	}
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, conn->timeout_ms);
@@ -834,17 +1119,24 @@ body_failure(RfTransfer *x, const char **why)
 	return text ? kind : RF_BODY_SYNTAX;
 }
 
+/*
+ * Whether another attempt may go better: throttling, server errors, broken
+ * connections and bodies that ended early.  Not a body the parser refused
+ * as it arrived (malformed, nested too deep, too dense for its size, out
+ * of memory): the vendor would send the same bytes again.  Nor an address
+ * the network policy refused.
+ */
 static bool
 is_retryable(RfTransfer *x)
 {
-	if (!x->idempotent || x->too_large)
+	if (!x->idempotent || x->too_large || x->blocked[0] != '\0')
 		return false;
 	switch (x->curl_rc)
 	{
 		case CURLE_OK:
 			return x->status == 429 || x->status >= 500;
 		case CURLE_WRITE_ERROR:
-			return x->parse_failed && body_failure(x, NULL) == RF_BODY_SYNTAX;
+			return x->parse_failed && !x->parse_refused;
 		case CURLE_COULDNT_CONNECT:
 		case CURLE_SEND_ERROR:
 		case CURLE_RECV_ERROR:
@@ -1025,6 +1317,10 @@ rf_http_submit(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
 {
 	RfTransfer *x;
 	ListCell   *lc;
+	bool		restricted;
+
+	/* refused by the network policy before anything is queued */
+	check_policy(conn, req->url, &restricted);
 
 	/* a client-credentials token first, before this transfer is queued */
 	if (conn->client_id && !req->no_auth && !conn->token_fetching &&
@@ -1040,6 +1336,8 @@ rf_http_submit(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
 	x->body = req->body ? pstrdup(req->body) : NULL;
 	x->idempotent = req->idempotent;
 	x->allow_404 = req->allow_404;
+	x->restricted = restricted;
+	x->stats_name = rf_stats_endpoint_name(conn->vendor, req->endpoint);
 	if (sink)
 		x->sink = *sink;
 	x->state = RF_XFER_QUEUED;
@@ -1107,7 +1405,14 @@ oauth_fetch(RfConn *conn)
 	int64		expires_in = 3600;
 	const char *host = strstr(conn->token_url, "://");
 	const char *path = host ? strchr(host + 3, '/') : NULL;
-	char	   *label = psprintf("POST %s", path ? path : "/");
+	size_t		baselen = strlen(conn->base_url);
+	char	   *label;
+
+	/* under base_url, the path as the vendor documents it */
+	if (strncmp(conn->token_url, conn->base_url, baselen) == 0 &&
+		conn->token_url[baselen] == '/')
+		path = conn->token_url + baselen;
+	label = psprintf("POST %s", path ? path : "/");
 
 	memset(&req, 0, sizeof(req));
 	req.endpoint = label;
@@ -1133,6 +1438,13 @@ oauth_fetch(RfConn *conn)
 					(errcode(ERRCODE_FDW_UNABLE_TO_CREATE_REPLY),
 					 errmsg("the token endpoint of %s sent no access_token", conn->vendor),
 					 errdetail("Token URL %s, server \"%s\".", conn->token_url, conn->servername)));
+		if (rf_has_control_chars(token))
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+					 errmsg("the token endpoint of %s sent an access_token with control characters",
+							conn->vendor),
+					 errdetail("Token URL %s, server \"%s\". The token was not used: in a header, line breaks would add headers of the vendor's choosing.",
+							   conn->token_url, conn->servername)));
 		(void) rf_page_get_int(page, "expires_in", &expires_in);
 		rf_http_release(x, NULL);
 
@@ -1252,13 +1564,14 @@ transfer_detach(RfTransfer *x)
 		RfStatCounts d;
 
 		d.requests = x->attempts;
-		d.pages = (x->state == RF_XFER_DONE && rf_http_succeeded(x)) ? 1 : 0;
+		d.pages = (x->state == RF_XFER_DONE && rf_http_succeeded(x) &&
+				   !x->consumer_failed) ? 1 : 0;
 		d.rows = x->rows;
 		d.bytes = x->bytes_total;
 		d.retries = x->retries;
 		d.throttled = x->throttled;
 		d.net_us = x->wait_us;
-		rf_stats_add(conn->serverid, x->endpoint, &d,
+		rf_stats_add(conn->serverid, x->stats_name, &d,
 					 x->error[0] ? x->error : NULL);
 	}
 	if (x->easy)
@@ -1283,6 +1596,35 @@ static void
 transfer_cleanup_callback(void *arg)
 {
 	transfer_detach((RfTransfer *) arg);
+}
+
+/*
+ * Called while an error propagates (PG_CATCH) from the code that was
+ * using a transfer's answer: the answer came, but it failed the query (a
+ * value of the wrong type, inconsistent pagination, a wrong shape).  The
+ * exchange then counts as an error in request_stats, with the message, not
+ * as a page.  A cancel is not the answer's fault and is not counted.
+ */
+void
+rf_http_note_failure(RfTransfer *x)
+{
+	MemoryContext old;
+	ErrorData  *edata;
+
+	if (x == NULL || x->released || x->state != RF_XFER_DONE ||
+		x->error[0] != '\0')
+		return;
+	old = MemoryContextSwitchTo(GetMemoryChunkContext(x));
+	edata = CopyErrorData();
+	MemoryContextSwitchTo(old);
+	if (edata->sqlerrcode != ERRCODE_QUERY_CANCELED &&
+		edata->sqlerrcode != ERRCODE_ADMIN_SHUTDOWN)
+	{
+		x->consumer_failed = true;
+		strlcpy(x->error, edata->message ? edata->message : "error",
+				sizeof(x->error));
+	}
+	FreeErrorData(edata);
 }
 
 /* The caller made this many rows of the answer (request_stats) */
@@ -1406,6 +1748,15 @@ raise_failure(RfTransfer *x)
 				 errdetail("%s, HTTP status %ld, %lld bytes received. Body starts: %s",
 						   where, x->status, (long long) x->bytes, body),
 				 errhint("The vendor sent a body that is not valid JSON; retry later or contact the vendor.")));
+
+	if (x->blocked[0] != '\0' && x->curl_rc != CURLE_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("retail_fdw refuses to connect to %s: not a public address",
+						x->blocked),
+				 errdetail("%s, used by a role that is not a superuser; such roles may reach only https hosts with public addresses, and the host's name resolved to %s.",
+						   where, x->blocked),
+				 errhint("A superuser can allow the host with the setting retail_fdw.allowed_hosts.")));
 
 	switch (x->curl_rc)
 	{

@@ -239,6 +239,36 @@ check_window(const char *value)
 				 errhint("Use an interval of at least one minute in days, hours or minutes, such as '1 day' or '6 hours', or 'none'.")));
 }
 
+/* Whether a string holds a control character (what header injection needs) */
+bool
+rf_has_control_chars(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+	{
+		if (*p < 0x20 || *p == 0x7f)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A value that travels in an HTTP header (or in a request body next to
+ * one) must not hold a control character: a carriage return or line feed
+ * would end the header and let the value add headers of its own.  The
+ * value is never printed: it may be a secret.
+ */
+void
+rf_check_header_value(const char *option, const char *value)
+{
+	if (value != NULL && rf_has_control_chars(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("invalid value for option \"%s\": it contains a control character",
+						option),
+				 errdetail("The value is sent in an HTTP header, where a line break would add headers."),
+				 errhint("Remove carriage returns, line feeds, tabs and other control characters from the value.")));
+}
+
 static void
 check_header_name(const char *value)
 {
@@ -299,6 +329,7 @@ check_option_value(const RfOptionDef *def, const char *value)
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 						 errmsg("option \"%s\" must not be empty", def->name)));
+			rf_check_header_value(def->name, value);
 			break;
 		case OPT_INTERVAL:
 			check_window(value);
@@ -307,6 +338,7 @@ check_option_value(const RfOptionDef *def, const char *value)
 			check_ca_file(value);
 			break;
 		case OPT_HEADER:
+			rf_check_header_value(def->name, value);
 			check_header_name(value);
 			break;
 		case OPT_CHOICE:
@@ -337,6 +369,8 @@ check_option_value(const RfOptionDef *def, const char *value)
 				break;
 			}
 		case OPT_TEXT:
+			if (def->contexts == CTX_MAPPING)
+				rf_check_header_value(def->name, value);
 			if (strcmp(def->name, "subscription") == 0 &&
 				(*value == '\0' ||
 				 strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(value)))

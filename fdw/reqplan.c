@@ -728,16 +728,41 @@ make_windows(RfFilter *cf, int64 width, Dimension *dim)
 }
 
 /*
- * A value as it goes into a query string.  EXPLAIN marks values it cannot
- * know yet (parameters from the outer side of a join) with a leading \x01;
- * they are shown as they are.
+ * A value as it goes into a query string: always percent-encoded, so that
+ * no value can add a parameter.  (EXPLAIN shows values it cannot know yet,
+ * parameters from the outer side of a join, as "$1", "$2": ordinary text
+ * that the encoding leaves as it is.)
  */
 static char *
 query_value(const char *v)
 {
-	if (v[0] == '\x01')
-		return pstrdup(v + 1);
 	return rf_http_escape(v);
+}
+
+/*
+ * A value as it goes into a path: one segment, whatever it holds.  Only
+ * the characters RFC 3986 allows in a segment stay; '/', '?', '#' and '%'
+ * are encoded, and a value of "." or ".." has its dots encoded, so that it
+ * cannot climb out of the documented path.
+ */
+static char *
+path_value(const char *v)
+{
+	static const char keep[] = "-._~!$&'()*+,;=:@";
+	bool		dots = (strcmp(v, ".") == 0 || strcmp(v, "..") == 0);
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (const unsigned char *p = (const unsigned char *) v; *p; p++)
+	{
+		if (((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+			 (*p >= '0' && *p <= '9') || strchr(keep, *p) != NULL) &&
+			!(dots && *p == '.'))
+			appendStringInfoChar(&buf, (char) *p);
+		else
+			appendStringInfo(&buf, "%%%02X", *p);
+	}
+	return buf.data;
 }
 
 typedef struct SeriesParam
@@ -843,7 +868,7 @@ make_series(const RfEndpoint *ep, List *params)
 
 						path.len = at - path.data;
 						path.data[path.len] = '\0';
-						appendStringInfoString(&path, query_value(linitial(p->values)));
+						appendStringInfoString(&path, path_value(linitial(p->values)));
 						appendStringInfoString(&path, rest);
 					}
 					break;

@@ -735,9 +735,14 @@ COMMENT ON FUNCTION check_server(text) IS
 -- ----------------------------------------------------------------
 -- Incremental sync of a foreign table into a local one.
 -- ----------------------------------------------------------------
-CREATE TABLE sync_state (
-  source text NOT NULL,               -- qualified names, as regclass prints them
-  target text NOT NULL,
+-- The watermarks, keyed by the tables themselves (their OIDs), not by names
+-- another schema could imitate.  Nobody but its owner reads or writes this
+-- table: sync_state_save (called by sync) writes after checking that the
+-- caller may write the target, and the view sync_state shows each role the
+-- states of the targets it can write.
+CREATE TABLE sync_watermarks (
+  source regclass NOT NULL,
+  target regclass NOT NULL,
   watermark_column text NOT NULL,
   watermark timestamptz NOT NULL,     -- rows before it have been copied
   last_from timestamptz,
@@ -748,12 +753,35 @@ CREATE TABLE sync_state (
   last_run_by name,
   PRIMARY KEY (source, target)
 );
-SELECT pg_catalog.pg_extension_config_dump('sync_state', '');
--- anyone may sync; a state row is only seen and moved by who can write its target
-ALTER TABLE sync_state ENABLE ROW LEVEL SECURITY;
-CREATE POLICY sync_state_writers ON sync_state
-  USING (pg_catalog.has_table_privilege(target, 'INSERT'));
-GRANT SELECT, INSERT, UPDATE ON sync_state TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('sync_watermarks', '');
+REVOKE ALL ON sync_watermarks FROM PUBLIC;
+
+-- Qualified names as regclass prints them outside any search_path.  A pair
+-- whose source or target was dropped is simply not shown (to anyone).
+CREATE VIEW sync_state WITH (security_barrier) AS
+  SELECT pg_catalog.format('%I.%I', sn.nspname, sc.relname) AS source,
+         pg_catalog.format('%I.%I', tn.nspname, tc.relname) AS target,
+         w.watermark_column, w.watermark, w.last_from, w.last_to,
+         w.last_inserted, w.last_updated, w.last_run_at, w.last_run_by
+    FROM retail_fdw.sync_watermarks w
+    JOIN pg_catalog.pg_class sc ON sc.oid = w.source
+    JOIN pg_catalog.pg_namespace sn ON sn.oid = sc.relnamespace
+    JOIN pg_catalog.pg_class tc ON tc.oid = w.target
+    JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
+   WHERE pg_catalog.has_table_privilege(w.target::oid, 'INSERT');
+GRANT SELECT ON sync_state TO PUBLIC;
+COMMENT ON VIEW sync_state IS
+  'how far each sync got, for the targets the current role may write';
+
+CREATE FUNCTION sync_state_save(source regclass, target regclass,
+                                watermark_column text, watermark timestamptz,
+                                last_from timestamptz, last_to timestamptz,
+                                last_inserted bigint, last_updated bigint)
+RETURNS void
+AS 'MODULE_PATHNAME', 'sync_state_save'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION sync_state_save(regclass, regclass, text, timestamptz, timestamptz, timestamptz, bigint, bigint) IS
+  'record how far a sync got: only for a target the caller may INSERT into and a source it may read';
 
 CREATE FUNCTION sync(source regclass, target regclass, key_columns text[],
                      watermark_column text,
@@ -824,7 +852,10 @@ BEGIN
   -- one sync of a pair at a time; the second waits for the first
   PERFORM pg_advisory_xact_lock(hashtext('retail_fdw.sync'), hashtext(source::text || ' ' || target::text));
   SELECT * INTO st FROM retail_fdw.sync_state s
-   WHERE s.source = sync.source::text AND s.target = sync.target::text;
+   WHERE s.source = (SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
+                       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = sync.source)
+     AND s.target = (SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
+                       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = sync.target);
 
   window_from := coalesce(since, st.watermark - lookback);
   window_to := until;
@@ -865,17 +896,9 @@ BEGIN
     END);
   EXECUTE q INTO rows_inserted, rows_updated;
 
-  INSERT INTO retail_fdw.sync_state AS s
-         (source, target, watermark_column, watermark, last_from, last_to,
-          last_inserted, last_updated, last_run_at, last_run_by)
-  VALUES (source::text, target::text, watermark_column,
-          greatest(window_to, st.watermark), window_from, window_to,
-          rows_inserted, rows_updated, now(), current_user)
-  ON CONFLICT ON CONSTRAINT sync_state_pkey DO UPDATE
-     SET watermark_column = EXCLUDED.watermark_column, watermark = EXCLUDED.watermark,
-         last_from = EXCLUDED.last_from, last_to = EXCLUDED.last_to,
-         last_inserted = EXCLUDED.last_inserted, last_updated = EXCLUDED.last_updated,
-         last_run_at = EXCLUDED.last_run_at, last_run_by = EXCLUDED.last_run_by;
+  PERFORM retail_fdw.sync_state_save(source, target, watermark_column,
+                                     greatest(window_to, st.watermark), window_from, window_to,
+                                     rows_inserted, rows_updated);
 END
 $fn$;
 COMMENT ON FUNCTION sync(regclass, regclass, text[], text, timestamptz, timestamptz, interval, text) IS

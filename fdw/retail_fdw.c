@@ -739,6 +739,7 @@ evaluate_quals(ForeignScanState *node, RfScanState *st, bool explain,
 	ListCell   *lo = list_head(st->qual_ops);
 	ListCell   *le;
 	ListCell   *lp;
+	int			nunknown = 0;
 
 	*unknown = false;
 	forboth(le, st->qual_exprs, lp, st->qual_plain)
@@ -759,8 +760,7 @@ evaluate_quals(ForeignScanState *node, RfScanState *st, bool explain,
 		{
 			if (qv->op != RF_OP_EQ)
 				*unknown = true;
-			qv->values = list_make1(psprintf("\x01$%d",
-											 IsA(plain, Param) ? ((Param *) plain)->paramid : 0));
+			qv->values = list_make1(psprintf("$%d", ++nunknown));
 			qv->op = RF_OP_IN;	/* a value list, never a bound */
 			continue;
 		}
@@ -1003,15 +1003,17 @@ next_fetch(RfScanState *st, RfFetch *f, RfPage *page)
 		case RF_PAGE_NUMBER:
 			if (pg->next_is_url)
 			{
-				value = rf_page_get_string(page, pg->next_path);
-				if (value == NULL || *value == '\0')
+				char	   *link = rf_page_get_string(page, pg->next_path);
+
+				if (link == NULL || *link == '\0')
 				{
 					check_series_end(st, f, has_count, count, seen);
 					return NULL;
 				}
-				value = rf_http_resolve_url(f->url, value);
-				if (!rf_http_same_origin(st->opts.base_url, value))
-					pagination_error(st, "the next page is on another host", value);
+				/* a relative link is read against this page's URL */
+				value = rf_http_resolve_url(f->url, link);
+				if (value == NULL || !rf_http_same_origin(st->opts.base_url, value))
+					pagination_error(st, "the next page is on another host", link);
 				if (nrows == 0)
 					pagination_error(st, "an empty page links to a next one", value);
 				check_unvisited(st, f, value, value);
@@ -1450,7 +1452,10 @@ list_ids(RfScanState *st, List *values, bool *empty)
 			}
 			if (next != NULL && *next != '\0')
 			{
-				if (!rf_http_same_origin(st->opts.base_url, next))
+				char	   *link = next;
+
+				next = rf_http_resolve_url(url, link);
+				if (next == NULL || !rf_http_same_origin(st->opts.base_url, next))
 					listing_error(st, "the next page is on another host", url);
 				if (strcmp(next, url) == 0)
 					listing_error(st, "the next page repeats this one", url);
@@ -1529,7 +1534,7 @@ start_scan(ForeignScanState *node, RfScanState *st)
 }
 
 static TupleTableSlot *
-retailIterateForeignScan(ForeignScanState *node)
+iterate_scan(ForeignScanState *node)
 {
 	RfScanState *st = node->fdw_state;
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
@@ -1565,6 +1570,29 @@ retailIterateForeignScan(ForeignScanState *node)
 	MemoryContextSwitchTo(old);
 	st->stats.rows++;
 	return ExecStoreVirtualTuple(slot);
+}
+
+/*
+ * The next row.  An error while a page is current (a value of the wrong
+ * type, inconsistent pagination) is that page's failure in request_stats.
+ */
+static TupleTableSlot *
+retailIterateForeignScan(ForeignScanState *node)
+{
+	RfScanState *st = node->fdw_state;
+	TupleTableSlot *volatile slot = NULL;
+
+	PG_TRY();
+	{
+		slot = iterate_scan(node);
+	}
+	PG_CATCH();
+	{
+		rf_http_note_failure(st->current ? st->current->xfer : NULL);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	return slot;
 }
 
 /* Forget the current run; transfers in flight are cancelled */

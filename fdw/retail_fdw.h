@@ -337,6 +337,8 @@ extern void rf_get_server_options(ForeignServer *server, RfOptions *opts);
 extern void rf_get_credentials(ForeignServer *server, Oid userid,
 							   RfCredentials *cred);
 extern bool rf_is_secret_option(const char *name);
+extern bool rf_has_control_chars(const char *s);
+extern void rf_check_header_value(const char *option, const char *value);
 
 /* ----------------------------------------------------------------
  *		HTTP transport (http.c)
@@ -415,6 +417,7 @@ extern void rf_http_release(RfTransfer *xfer, RfStats *stats);
 extern void rf_http_check_url(const char *url, const char *what);
 extern bool rf_http_same_origin(const char *base, const char *url);
 extern char *rf_http_resolve_url(const char *page_url, const char *link);
+extern void rf_http_note_failure(RfTransfer *xfer);
 extern char *rf_http_escape(const char *s);
 extern char *rf_http_describe_auth(const RfVendor *vendor,
 								   const RfCredentials *cred);
@@ -437,6 +440,7 @@ typedef struct RfStatCounts
 } RfStatCounts;
 
 extern void rf_stats_init(void);
+extern char *rf_stats_endpoint_name(const char *vendor, const char *label);
 extern void rf_stats_add(Oid serverid, const char *endpoint,
 						 const RfStatCounts *counts, const char *error);
 

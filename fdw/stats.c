@@ -12,20 +12,28 @@
  *
  * With retail_fdw in shared_preload_libraries the entries live in shared
  * memory under one LWLock and are seen by every session; otherwise each
- * backend keeps its own (the view's "scope" column says which).  The table
- * is bounded: once RF_STATS_MAX entries exist, figures of new endpoints are
- * not recorded.
+ * backend keeps its own (the view's "scope" column says which).
  *
- * Endpoints are normalised so that ids in a path do not make one entry
- * each: "GET /v1/videoexport/3ba9..." is recorded as
- * "GET /v1/videoexport/{id}", and query strings are never part of it.
+ * The table has a fixed size, chosen at start-up (retail_fdw.
+ * stats_max_entries): an array of entries and a bucket array, both
+ * allocated once.  Nothing is ever allocated afterwards, so no query can
+ * make the table take more shared memory than it was given.  Once every
+ * entry is in use, the figures of further endpoints are added to one
+ * overflow row, "(other endpoints)".  A reset compacts the array and
+ * gives the entries back.
+ *
+ * Endpoints are recorded by name, never by the path a request happened to
+ * use: the vendor's path template that the path matches ("GET
+ * /api/data/v1.3/visits/{id}/", "PUT /v2/location/{uuid}"), or
+ * "METHOD (other)" for a path that matches none.  The number of names per
+ * server is therefore bounded by the vendor's descriptors, whatever paths
+ * vendor_call is given.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include <ctype.h>
-
+#include "common/hashfn.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -33,15 +41,16 @@
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "retail_fdw.h"
 
-#define RF_STATS_MAX			1024
 #define RF_STATS_ENDPOINT_LEN	96
 #define RF_STATS_ERROR_LEN		256
+#define RF_STATS_OVERFLOW_NAME	"(other endpoints)"
 
 typedef struct RfStatKey
 {
@@ -53,6 +62,7 @@ typedef struct RfStatKey
 typedef struct RfStatEntry
 {
 	RfStatKey	key;
+	int32		next;			/* next entry of the bucket, or -1 */
 	RfStatCounts c;
 	int64		errors;
 	TimestampTz first_at;
@@ -61,26 +71,83 @@ typedef struct RfStatEntry
 	char		last_error[RF_STATS_ERROR_LEN];
 } RfStatEntry;
 
-/* In shared memory: the lock of the shared table */
-typedef struct RfStatShared
+/*
+ * The whole table, in one allocation: the header, max_entries entries, then
+ * nbuckets bucket heads (indexes into entries, -1 = empty).
+ */
+typedef struct RfStatTable
 {
-	LWLock	   *lock;
-} RfStatShared;
+	LWLock	   *lock;			/* NULL for a backend's own table */
+	int			max_entries;
+	int			nbuckets;		/* a power of two */
+	int			nused;			/* entries[0 .. nused-1] are in use */
+	RfStatEntry overflow;		/* what did not fit */
+	RfStatEntry entries[FLEXIBLE_ARRAY_MEMBER];
+} RfStatTable;
 
-static RfStatShared *SharedState = NULL;
-static HTAB *SharedHash = NULL;
+/* retail_fdw.stats_max_entries */
+static int	rf_stats_max_entries = 1024;
+
+static RfStatTable *SharedTable = NULL;
 
 /* Used when not preloaded: this backend's own figures, no lock */
-static HTAB *LocalHash = NULL;
+static RfStatTable *LocalTable = NULL;
 
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
-static Size
-stats_shmem_size(void)
+static int
+stats_nbuckets(int max_entries)
 {
-	return add_size(MAXALIGN(sizeof(RfStatShared)),
-					hash_estimate_size(RF_STATS_MAX, sizeof(RfStatEntry)));
+	int			n = 16;
+
+	while (n < max_entries)
+		n <<= 1;
+	return n;
+}
+
+/* Bytes of a table of max_entries entries */
+static Size
+stats_table_size(int max_entries)
+{
+	Size		size = offsetof(RfStatTable, entries);
+
+	size = add_size(size, mul_size(max_entries, sizeof(RfStatEntry)));
+	size = add_size(size, mul_size(stats_nbuckets(max_entries), sizeof(int32)));
+	return size;
+}
+
+static int32 *
+stats_buckets(RfStatTable *t)
+{
+	return (int32 *) &t->entries[t->max_entries];
+}
+
+static void
+stats_entry_clear(RfStatEntry *e)
+{
+	memset((char *) e + offsetof(RfStatEntry, next), 0,
+		   sizeof(RfStatEntry) - offsetof(RfStatEntry, next));
+	e->next = -1;
+}
+
+/* An empty table in the given memory */
+static void
+stats_table_init(RfStatTable *t, int max_entries, LWLock *lock)
+{
+	int32	   *buckets;
+
+	t->lock = lock;
+	t->max_entries = max_entries;
+	t->nbuckets = stats_nbuckets(max_entries);
+	t->nused = 0;
+	memset(&t->overflow.key, 0, sizeof(RfStatKey));
+	strlcpy(t->overflow.key.endpoint, RF_STATS_OVERFLOW_NAME,
+			sizeof(t->overflow.key.endpoint));
+	stats_entry_clear(&t->overflow);
+	buckets = stats_buckets(t);
+	for (int i = 0; i < t->nbuckets; i++)
+		buckets[i] = -1;
 }
 
 static void
@@ -88,7 +155,7 @@ stats_shmem_request(void)
 {
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
-	RequestAddinShmemSpace(stats_shmem_size());
+	RequestAddinShmemSpace(stats_table_size(rf_stats_max_entries));
 	RequestNamedLWLockTranche("retail_fdw", 1);
 }
 
@@ -96,30 +163,37 @@ static void
 stats_shmem_startup(void)
 {
 	bool		found;
-	HASHCTL		info;
+	RfStatTable *t;
 
 	if (prev_shmem_startup_hook)
 		prev_shmem_startup_hook();
 
 	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	SharedState = ShmemInitStruct("retail_fdw request stats",
-								  sizeof(RfStatShared), &found);
+	t = ShmemInitStruct("retail_fdw request stats",
+						stats_table_size(rf_stats_max_entries), &found);
 	if (!found)
-		SharedState->lock = &(GetNamedLWLockTranche("retail_fdw"))->lock;
-	info.keysize = sizeof(RfStatKey);
-	info.entrysize = sizeof(RfStatEntry);
-	SharedHash = ShmemInitHash("retail_fdw request stats hash",
-							   RF_STATS_MAX, RF_STATS_MAX, &info,
-							   HASH_ELEM | HASH_BLOBS);
+		stats_table_init(t, rf_stats_max_entries,
+						 &(GetNamedLWLockTranche("retail_fdw"))->lock);
+	SharedTable = t;
 	LWLockRelease(AddinShmemInitLock);
 }
 
 /*
- * Called from _PG_init: claim shared memory when loaded at server start.
+ * Called from _PG_init: the size setting, and shared memory when loaded at
+ * server start.
  */
 void
 rf_stats_init(void)
 {
+	DefineCustomIntVariable("retail_fdw.stats_max_entries",
+							"Endpoints whose request statistics are kept apart.",
+							"Fixed at server start: the shared table takes about "
+							"half a kilobyte per entry; figures of further "
+							"endpoints are added to one \"" RF_STATS_OVERFLOW_NAME "\" row.",
+							&rf_stats_max_entries,
+							1024, 16, 65536,
+							PGC_POSTMASTER, 0,
+							NULL, NULL, NULL);
 	if (!process_shared_preload_libraries_in_progress)
 		return;
 	prev_shmem_request_hook = shmem_request_hook;
@@ -129,123 +203,248 @@ rf_stats_init(void)
 }
 
 /* The table in use, locked in the given mode when it is the shared one */
-static HTAB *
+static RfStatTable *
 stats_lock(LWLockMode mode)
 {
-	if (SharedHash != NULL)
+	if (SharedTable != NULL)
 	{
-		LWLockAcquire(SharedState->lock, mode);
-		return SharedHash;
+		LWLockAcquire(SharedTable->lock, mode);
+		return SharedTable;
 	}
-	if (LocalHash == NULL)
+	if (LocalTable == NULL)
 	{
-		HASHCTL		info;
+		RfStatTable *t = MemoryContextAllocExtended(TopMemoryContext,
+													stats_table_size(rf_stats_max_entries),
+													MCXT_ALLOC_NO_OOM);
 
-		info.keysize = sizeof(RfStatKey);
-		info.entrysize = sizeof(RfStatEntry);
-		info.hcxt = TopMemoryContext;
-		LocalHash = hash_create("retail_fdw request stats", 64, &info,
-								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		if (t == NULL)
+			return NULL;
+		stats_table_init(t, rf_stats_max_entries, NULL);
+		LocalTable = t;
 	}
-	return LocalHash;
+	return LocalTable;
 }
 
 static void
-stats_unlock(HTAB *hash)
+stats_unlock(RfStatTable *t)
 {
-	if (hash == SharedHash)
-		LWLockRelease(SharedState->lock);
+	if (t != NULL && t->lock != NULL)
+		LWLockRelease(t->lock);
 }
 
-/* A path segment that names one object rather than a collection */
+/* The entry of a key, or NULL */
+static RfStatEntry *
+stats_find(RfStatTable *t, const RfStatKey *key, uint32 hash)
+{
+	int32		i = stats_buckets(t)[hash & (t->nbuckets - 1)];
+
+	while (i >= 0)
+	{
+		RfStatEntry *e = &t->entries[i];
+
+		if (memcmp(&e->key, key, sizeof(RfStatKey)) == 0)
+			return e;
+		i = e->next;
+	}
+	return NULL;
+}
+
+static uint32
+stats_hash(const RfStatKey *key)
+{
+	return hash_bytes((const unsigned char *) key, sizeof(RfStatKey));
+}
+
+/* Link entries[i] into its bucket */
+static void
+stats_link(RfStatTable *t, int32 i)
+{
+	int32	   *head = &stats_buckets(t)[stats_hash(&t->entries[i].key) & (t->nbuckets - 1)];
+
+	t->entries[i].next = *head;
+	*head = i;
+}
+
+/* ----------------------------------------------------------------
+ *		Endpoint names
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Requests that are not a table's: the SQL-level actions built on
+ * vendor_call (see retail_fdw--0.1.sql) and their templates.
+ */
+typedef struct RfActionPath
+{
+	const char *vendor;
+	const char *path;
+} RfActionPath;
+
+static const RfActionPath rf_action_paths[] = {
+	{"retailnext", "/v1/video/export/start"},
+	{"retailnext", "/v1/video/export/task/{export_id}"},
+	{"retailnext", "/v1/hlsapitoken"},
+	{"retailnext", "/v1/occupancy/adjust"},
+	{"inspector", "/api/data/v1.3/visits/{id}/ack/"},
+};
+
+/*
+ * Does a path (no query) fit a template?  Segments match one for one; a
+ * template segment holding "{" matches any non-empty segment.
+ */
 static bool
-segment_is_id(const char *s, int len)
+path_fits(const char *tmpl, const char *path, int pathlen)
 {
-	int			digits = 0;
+	const char *t = tmpl;
+	const char *p = path;
+	const char *pend = path + pathlen;
 
-	for (int i = 0; i < len; i++)
-		if (isdigit((unsigned char) s[i]))
-			digits++;
-	return digits == len || (len >= 8 && digits > 0);
+	if (tmpl == NULL)
+		return false;
+	for (;;)
+	{
+		const char *tseg_end = t + strcspn(t, "/?");
+		const char *pseg_end = p;
+
+		while (pseg_end < pend && *pseg_end != '/')
+			pseg_end++;
+		if (memchr(t, '{', tseg_end - t) != NULL)
+		{
+			if (pseg_end == p)
+				return false;
+		}
+		else if (tseg_end - t != pseg_end - p || strncmp(t, p, tseg_end - t) != 0)
+			return false;
+		t = tseg_end;
+		p = pseg_end;
+		if ((*t == '\0' || *t == '?') && p == pend)
+			return true;
+		if (*t != '/' || p == pend)
+			return false;
+		t++;
+		p++;
+	}
 }
 
-/* "METHOD /path?query" with ids replaced by {id} and no query */
-static void
-normalise_endpoint(const char *endpoint, char *out)
+/* The template of a vendor that a path fits, or NULL */
+static const char *
+vendor_template(const RfVendor *v, const char *path, int pathlen)
 {
-	const char *p = endpoint;
-	int			n = 0;
-
-	while (*p && *p != '?' && n < RF_STATS_ENDPOINT_LEN - 5)
+	for (int i = 0; i < v->nendpoints; i++)
 	{
-		if (*p == '/')
-		{
-			const char *end = p + 1;
+		const RfEndpoint *ep = &v->endpoints[i];
 
-			out[n++] = *p++;
-			while (*end && *end != '/' && *end != '?')
-				end++;
-			if (end > p && segment_is_id(p, end - p))
-			{
-				memcpy(out + n, "{id}", 4);
-				n += 4;
-				p = end;
-			}
-			continue;
-		}
-		out[n++] = *p++;
+		if (path_fits(ep->path, path, pathlen))
+			return ep->path;
+		if (ep->lister && path_fits(ep->lister->path, path, pathlen))
+			return ep->lister->path;
+		if (ep->write && path_fits(ep->write->insert_path, path, pathlen))
+			return ep->write->insert_path;
+		if (ep->write && path_fits(ep->write->update_path, path, pathlen))
+			return ep->write->update_path;
 	}
-	out[n] = '\0';
+	if (path_fits(v->check_path, path, pathlen))
+		return v->check_path;
+	if (path_fits(v->token_path, path, pathlen))
+		return v->token_path;
+	for (int i = 0; i < (int) lengthof(rf_action_paths); i++)
+	{
+		if (strcmp(rf_action_paths[i].vendor, v->name) == 0 &&
+			path_fits(rf_action_paths[i].path, path, pathlen))
+			return rf_action_paths[i].path;
+	}
+	return NULL;
 }
 
 /*
- * Add one transfer's figures.  Never raises an error: it runs from memory
+ * The name request_stats records a request under, from its label "METHOD
+ * /path?query": the method (or OTHER) and the vendor's path template it
+ * fits, without the template's own query, or "(other)".
+ */
+char *
+rf_stats_endpoint_name(const char *vendor, const char *label)
+{
+	static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+	const RfVendor *v = vendor ? rf_vendor_lookup(vendor) : NULL;
+	const char *method = "OTHER";
+	const char *path = strchr(label, ' ');
+	const char *tmpl = NULL;
+	int			mlen = path ? (int) (path - label) : (int) strlen(label);
+
+	for (int i = 0; i < (int) lengthof(methods); i++)
+	{
+		if ((int) strlen(methods[i]) == mlen && strncmp(label, methods[i], mlen) == 0)
+			method = methods[i];
+	}
+	if (path != NULL && v != NULL)
+	{
+		path++;
+		tmpl = vendor_template(v, path, strcspn(path, "?#"));
+	}
+	if (tmpl == NULL)
+		return psprintf("%s (other)", method);
+	return psprintf("%s %.*s", method, (int) strcspn(tmpl, "?"), tmpl);
+}
+
+/*
+ * Add one transfer's figures under an endpoint name (from
+ * rf_stats_endpoint_name).  Never raises an error: it runs from memory
  * context reset callbacks during abort too.
  */
 void
 rf_stats_add(Oid serverid, const char *endpoint, const RfStatCounts *d,
 			 const char *error)
 {
-	HTAB	   *hash;
+	RfStatTable *t;
 	RfStatKey	key;
 	RfStatEntry *e;
-	bool		found;
+	uint32		hash;
+	TimestampTz now;
 
 	if (endpoint == NULL)
 		return;
 	memset(&key, 0, sizeof(key));
 	key.dbid = MyDatabaseId;
 	key.serverid = serverid;
-	normalise_endpoint(endpoint, key.endpoint);
+	strlcpy(key.endpoint, endpoint, sizeof(key.endpoint));
+	hash = stats_hash(&key);
+	now = GetCurrentTimestamp();
 
-	hash = stats_lock(LW_EXCLUSIVE);
-	e = hash_search(hash, &key, HASH_ENTER_NULL, &found);
-	if (e != NULL)
+	t = stats_lock(LW_EXCLUSIVE);
+	if (t == NULL)
+		return;
+	e = stats_find(t, &key, hash);
+	if (e == NULL && t->nused < t->max_entries)
 	{
-		TimestampTz now = GetCurrentTimestamp();
+		int32		i = t->nused++;
 
-		if (!found)
-		{
-			memset((char *) e + sizeof(RfStatKey), 0,
-				   sizeof(RfStatEntry) - sizeof(RfStatKey));
-			e->first_at = now;
-		}
-		e->c.requests += d->requests;
-		e->c.pages += d->pages;
-		e->c.rows += d->rows;
-		e->c.bytes += d->bytes;
-		e->c.retries += d->retries;
-		e->c.throttled += d->throttled;
-		e->c.net_us += d->net_us;
-		e->last_at = now;
-		if (error != NULL)
-		{
-			e->errors++;
-			e->last_error_at = now;
-			strlcpy(e->last_error, error, sizeof(e->last_error));
-		}
+		e = &t->entries[i];
+		e->key = key;
+		stats_entry_clear(e);
+		stats_link(t, i);
+		e->first_at = now;
 	}
-	stats_unlock(hash);
+	if (e == NULL)
+	{
+		e = &t->overflow;
+		if (e->first_at == 0)
+			e->first_at = now;
+	}
+	e->c.requests += d->requests;
+	e->c.pages += d->pages;
+	e->c.rows += d->rows;
+	e->c.bytes += d->bytes;
+	e->c.retries += d->retries;
+	e->c.throttled += d->throttled;
+	e->c.net_us += d->net_us;
+	e->last_at = now;
+	if (error != NULL)
+	{
+		e->errors++;
+		e->last_error_at = now;
+		strlcpy(e->last_error, error, sizeof(e->last_error));
+	}
+	stats_unlock(t);
 }
 
 /* ----------------------------------------------------------------
@@ -258,81 +457,134 @@ PG_FUNCTION_INFO_V1(request_stats_reset);
 
 #define RF_STATS_COLS	15
 
+static void
+put_entry(ReturnSetInfo *rsinfo, const RfStatEntry *e, const char *scope)
+{
+	Datum		values[RF_STATS_COLS];
+	bool		nulls[RF_STATS_COLS];
+	int			i = 0;
+
+	memset(nulls, false, sizeof(nulls));
+	values[i++] = ObjectIdGetDatum(e->key.serverid);
+	values[i++] = CStringGetTextDatum(e->key.endpoint);
+	values[i++] = Int64GetDatum(e->c.requests);
+	values[i++] = Int64GetDatum(e->c.pages);
+	values[i++] = Int64GetDatum(e->c.rows);
+	values[i++] = Int64GetDatum(e->c.bytes);
+	values[i++] = Int64GetDatum(e->c.retries);
+	values[i++] = Int64GetDatum(e->c.throttled);
+	values[i++] = Int64GetDatum(e->errors);
+	values[i++] = Float8GetDatum(e->c.net_us / 1000.0);
+	values[i++] = TimestampTzGetDatum(e->first_at);
+	values[i++] = TimestampTzGetDatum(e->last_at);
+	if (e->last_error_at != 0)
+	{
+		values[i++] = CStringGetTextDatum(e->last_error);
+		values[i++] = TimestampTzGetDatum(e->last_error_at);
+	}
+	else
+	{
+		nulls[i++] = true;
+		nulls[i++] = true;
+	}
+	values[i++] = CStringGetTextDatum(scope);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
 /*
- * retail_fdw.request_stats_read() -- the entries of the current database.
+ * retail_fdw.request_stats_read() -- the entries of the current database,
+ * and the overflow row (shared by all databases) once something was added
+ * to it.  The table is copied under the lock and turned into rows after.
  */
 Datum
 request_stats_read(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	HTAB	   *hash;
-	HASH_SEQ_STATUS seq;
-	RfStatEntry *e;
+	RfStatTable *t;
+	RfStatEntry *copy;
+	RfStatEntry overflow;
+	int			n = 0;
 	const char *scope;
 
 	InitMaterializedSRF(fcinfo, 0);
-	hash = stats_lock(LW_SHARED);
-	scope = (hash == SharedHash) ? "cluster" : "session";
-	hash_seq_init(&seq, hash);
-	while ((e = hash_seq_search(&seq)) != NULL)
+	copy = palloc(sizeof(RfStatEntry) * rf_stats_max_entries);
+	t = stats_lock(LW_SHARED);
+	if (t == NULL)
+		PG_RETURN_VOID();
+	scope = (t == SharedTable) ? "cluster" : "session";
+	for (int i = 0; i < t->nused && n < rf_stats_max_entries; i++)
 	{
-		Datum		values[RF_STATS_COLS];
-		bool		nulls[RF_STATS_COLS];
-		int			i = 0;
-
-		if (e->key.dbid != MyDatabaseId)
-			continue;
-		memset(nulls, false, sizeof(nulls));
-		values[i++] = ObjectIdGetDatum(e->key.serverid);
-		values[i++] = CStringGetTextDatum(e->key.endpoint);
-		values[i++] = Int64GetDatum(e->c.requests);
-		values[i++] = Int64GetDatum(e->c.pages);
-		values[i++] = Int64GetDatum(e->c.rows);
-		values[i++] = Int64GetDatum(e->c.bytes);
-		values[i++] = Int64GetDatum(e->c.retries);
-		values[i++] = Int64GetDatum(e->c.throttled);
-		values[i++] = Int64GetDatum(e->errors);
-		values[i++] = Float8GetDatum(e->c.net_us / 1000.0);
-		values[i++] = TimestampTzGetDatum(e->first_at);
-		values[i++] = TimestampTzGetDatum(e->last_at);
-		if (e->last_error_at != 0)
-		{
-			values[i++] = CStringGetTextDatum(e->last_error);
-			values[i++] = TimestampTzGetDatum(e->last_error_at);
-		}
-		else
-		{
-			nulls[i++] = true;
-			nulls[i++] = true;
-		}
-		values[i++] = CStringGetTextDatum(scope);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		if (t->entries[i].key.dbid == MyDatabaseId)
+			copy[n++] = t->entries[i];
 	}
-	stats_unlock(hash);
+	overflow = t->overflow;
+	stats_unlock(t);
+
+	for (int i = 0; i < n; i++)
+		put_entry(rsinfo, &copy[i], scope);
+	if (overflow.c.requests > 0)
+		put_entry(rsinfo, &overflow, scope);
 	return (Datum) 0;
 }
 
 /*
  * retail_fdw.request_stats_reset() -- forget every entry of the current
- * database; returns how many were removed.
+ * database, of databases that no longer exist, and the overflow row;
+ * returns how many were removed.  The entries left are moved down and the
+ * buckets rebuilt, so the freed entries serve new endpoints.
  */
 Datum
 request_stats_reset(PG_FUNCTION_ARGS)
 {
-	HTAB	   *hash;
-	HASH_SEQ_STATUS seq;
-	RfStatEntry *e;
+	RfStatTable *t;
 	int64		removed = 0;
+	int			kept = 0;
+	int32	   *buckets;
+	List	   *dbids = NIL;
+	List	   *gone = NIL;
+	ListCell   *lc;
 
-	hash = stats_lock(LW_EXCLUSIVE);
-	hash_seq_init(&seq, hash);
-	while ((e = hash_seq_search(&seq)) != NULL)
+	/* which other databases have entries: looked up without the lock */
+	t = stats_lock(LW_SHARED);
+	if (t == NULL)
+		PG_RETURN_INT64(0);
+	for (int i = 0; i < t->nused; i++)
 	{
-		if (e->key.dbid != MyDatabaseId)
-			continue;
-		hash_search(hash, &e->key, HASH_REMOVE, NULL);
-		removed++;
+		Oid			dbid = t->entries[i].key.dbid;
+
+		if (dbid != MyDatabaseId && !list_member_oid(dbids, dbid))
+			dbids = lappend_oid(dbids, dbid);
 	}
-	stats_unlock(hash);
+	stats_unlock(t);
+	foreach(lc, dbids)
+	{
+		if (!SearchSysCacheExists1(DATABASEOID, ObjectIdGetDatum(lfirst_oid(lc))))
+			gone = lappend_oid(gone, lfirst_oid(lc));
+	}
+
+	t = stats_lock(LW_EXCLUSIVE);
+	for (int i = 0; i < t->nused; i++)
+	{
+		Oid			dbid = t->entries[i].key.dbid;
+
+		if (dbid == MyDatabaseId || list_member_oid(gone, dbid))
+		{
+			removed++;
+			continue;
+		}
+		if (kept != i)
+			t->entries[kept] = t->entries[i];
+		kept++;
+	}
+	t->nused = kept;
+	buckets = stats_buckets(t);
+	for (int i = 0; i < t->nbuckets; i++)
+		buckets[i] = -1;
+	for (int i = 0; i < t->nused; i++)
+		stats_link(t, i);
+	if (t->overflow.c.requests > 0)
+		removed++;
+	stats_entry_clear(&t->overflow);
+	stats_unlock(t);
 	PG_RETURN_INT64(removed);
 }

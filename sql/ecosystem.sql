@@ -217,7 +217,7 @@ SELECT store, day, traffic_in FROM retail_fdw.store_daily('2021-03-01', '2021-03
 SELECT * FROM retail_fdw.store_daily('2025-08-03', '2025-08-01');
 
 DROP TABLE events_copy, sessions_copy, traffic_copy;
-DELETE FROM retail_fdw.sync_state;
+DELETE FROM retail_fdw.sync_watermarks;
 DELETE FROM retail_fdw.store_map;
 REVOKE USAGE ON SCHEMA retail_fdw FROM eco_user;
 DROP ROLE eco_user;

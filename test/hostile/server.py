@@ -1,0 +1,347 @@
+#!/usr/bin/env python3
+"""A hostile vendor for retail_fdw's tests (Python 3 standard library only).
+
+Every behaviour of the issue "Hostile input and rights" is served under its
+own path prefix, /h/<behaviour>/..., on one loopback port.  Whatever follows
+the prefix is ignored, so a server created with
+base_url 'http://127.0.0.1:<port>/h/<behaviour>' and vendor 'journey' (or
+'aifi' for the token endpoints) reads the behaviour through its ordinary
+tables.  Journey-shaped pages are {count, next, previous, results}; their
+rows carry event_start 2025-08-12T10:00:00Z, inside the range the tests
+query (2025-08-12 to 2025-08-13).
+
+Control, on the same port:
+  GET  /_hostile/log      every request so far as JSON: method, path (with
+                          query), headers, body
+  POST /_hostile/reset    forget them
+  GET  /_hostile/paths    the behaviours, one per line
+
+The server binds 127.0.0.1 only.  Run:
+  server.py --port-file FILE       (writes the chosen port to FILE)
+"""
+
+import argparse
+import json
+import os
+import socket
+import sys
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+EVENT_START = "2025-08-12T10:00:00Z"
+
+
+def row(**fields):
+    """A journey row: event_start plus the given fields."""
+    r = {"event_start": EVENT_START}
+    r.update(fields)
+    return r
+
+
+def page(rows, count=None, next_url=None):
+    body = {"count": len(rows) if count is None else count,
+            "next": next_url, "previous": None, "results": rows}
+    return json.dumps(body).encode()
+
+
+def raw_page(results_text, count=1):
+    """A page whose results array is given as raw bytes (not valid JSON
+    for Python's encoder: bad UTF-8, NaN, huge numbers)."""
+    return (b'{"count": %d, "next": null, "previous": null, "results": ['
+            % count + results_text + b']}')
+
+
+def query_of(req):
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(req.path).query,
+                                 keep_blank_values=True)
+
+
+def url_with(req, **params):
+    """This request's URL with some query parameters replaced."""
+    parts = urllib.parse.urlsplit(req.path)
+    q = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    q = [(k, v) for k, v in q if k not in params]
+    q += [(k, str(v)) for k, v in params.items()]
+    return parts.path + "?" + urllib.parse.urlencode(q)
+
+
+def page_no(req):
+    try:
+        return int(query_of(req).get("page", ["1"])[0])
+    except ValueError:
+        return 1
+
+
+# ---------------------------------------------------------------- behaviours
+# Each takes the request and returns (status, headers, body bytes).
+
+def ok(body, headers=None):
+    return 200, headers or {}, body
+
+
+def b_plain(req):
+    """Item 5 (and a control): two well-formed rows, one page."""
+    return ok(page([row(session_id="s1", visit_id="v1", store_code="SM-001",
+                        zone_serial_code="z1", dwell_time_seconds=10),
+                    row(session_id="s2", visit_id="v2", store_code="SM-001",
+                        zone_serial_code="z2", dwell_time_seconds=20)]))
+
+
+def b_stats(req):
+    """Item 1: any path at all answers a small object (for vendor_call)."""
+    return ok(b"{}")
+
+
+UTF8_CASES = {
+    # item 2: bytes json-c lets through, and escapes it mangles
+    "overlong": b'"a\xc0\xafb"',           # overlong '/'
+    "surrogate": b'"a\xed\xa0\x80b"',       # an encoded surrogate, U+D800
+    "past-max": b'"a\xf4\x90\x80\x80b"',    # U+110000
+    "lead-f5": b'"a\xf5\x80\x80\x80b"',     # F5 lead byte
+    "lead-ff": b'"a\xffb"',                 # FF byte
+    "escaped-high": b'"a\\ud800b"',         # a lone high surrogate escape
+    "escaped-low": b'"a\\udc00b"',          # a lone low surrogate escape
+}
+
+
+def b_utf8(req, kind):
+    value = UTF8_CASES[kind]
+    return ok(raw_page(b'{"event_start": "%s", "session_id": %s}'
+                       % (EVENT_START.encode(), value)))
+
+
+NUMBER_CASES = {
+    # item 3: numbers past every native type, and non-numbers
+    "huge": b"99999999999999999999999999",
+    "u64max": b"18446744073709551615",
+    "exp400": b"1e400",
+    "nan": b"NaN",
+    "infinity": b"Infinity",
+    "negzero": b"-0",
+}
+
+
+def b_num(req, kind):
+    return ok(raw_page(b'{"event_start": "%s", "value": %s}'
+                       % (EVENT_START.encode(), NUMBER_CASES[kind])))
+
+
+def b_count_mismatch(req):
+    """Item 4: count 1, yet two rows and a next link."""
+    if page_no(req) == 1:
+        return ok(page([row(session_id="a"), row(session_id="b")], count=1,
+                       next_url=url_with(req, page=2)))
+    return ok(page([row(session_id="c")], count=1))
+
+
+def b_count_huge(req):
+    """Item 4: a count past 2^31 on a one-row page."""
+    return ok(page([row(session_id="a")], count=2 ** 31 + 1))
+
+
+def b_cycle(req):
+    """Item 4: page 1 links to page 2, page 2 back to page 1."""
+    n = page_no(req)
+    target = url_with(req, page=2 if n == 1 else 1)
+    return ok(page([row(session_id="p%d" % n)], count=1000000,
+                   next_url=target))
+
+
+def b_repeat(req):
+    """Item 4: the next link is this very page."""
+    return ok(page([row(session_id="r")], count=1000000,
+                   next_url=req.path))
+
+
+def b_local_service(req):
+    """Item 6: an internal service that must never hear from a role that
+    is not a superuser."""
+    return ok(json.dumps({"count": 0, "next": None, "previous": None,
+                          "results": [], "internal": "admin console"}).encode())
+
+
+def b_redirect_metadata(req):
+    """Item 6: a redirect to the cloud metadata address (never followed)."""
+    return 302, {"Location": "http://169.254.169.254/latest/meta-data/"}, b"{}"
+
+
+def b_echo(req):
+    """Item 7: one row per store_code value received, as received."""
+    codes = query_of(req).get("store_code", [])
+    return ok(page([row(session_id="echo", store_code=c) for c in codes]))
+
+
+def b_token(req, token):
+    """Item 8: an OAuth token endpoint whose access_token carries control
+    characters; other paths answer an empty AiFi-style list."""
+    if req.path.split("?")[0].endswith("/oauth/token"):
+        return ok(json.dumps({"access_token": token, "token_type": "Bearer",
+                              "expires_in": 3600}).encode())
+    return ok(json.dumps({"stores": [], "sessions": [], "pagination": {}})
+              .encode())
+
+
+def b_big_empties(req):
+    """Item 9: about 3 MB of empty objects in one page."""
+    n = 1000000
+    return ok(raw_page(b",".join([b"{}"] * n), count=n))
+
+
+def b_deep(req):
+    """Items 9 and 10: a body nested 100,000 arrays deep."""
+    depth = 100000
+    return ok(b'{"count": 1, "next": null, "results": ' + b"[" * depth
+              + b"]" * depth + b"}")
+
+
+def b_relnext(req):
+    """Item 10: page 1's next link is relative to the page (path-absolute)."""
+    if page_no(req) == 1:
+        return ok(page([row(session_id="a"), row(session_id="b")], count=3,
+                       next_url=url_with(req, page=2)))
+    return ok(page([row(session_id="c")], count=3))
+
+
+def b_relnext_query(req):
+    """Item 10: a next link of just a query ("?...&page=2")."""
+    if page_no(req) == 1:
+        nxt = "?" + url_with(req, page=2).split("?", 1)[1]
+        return ok(page([row(session_id="a"), row(session_id="b")], count=3,
+                       next_url=nxt))
+    return ok(page([row(session_id="c")], count=3))
+
+
+def b_relnext_other(req):
+    """Item 10: a protocol-relative link to another host (refused before
+    any request: the FDW never connects there)."""
+    port = req.server.server_address[1]
+    return ok(page([row(session_id="a")], count=2,
+                   next_url="//127.0.0.2:%d/h/plain/x?page=2" % port))
+
+
+def b_type_error(req):
+    """Item 10: a value of the wrong type; the exchange must count as an
+    error in request_stats, not as a page."""
+    return ok(page([row(session_id="t", dwell_time_seconds="lots")]))
+
+
+ROUTES = {
+    "plain": b_plain,
+    "stats": b_stats,
+    "count-mismatch": b_count_mismatch,
+    "count-huge": b_count_huge,
+    "cycle": b_cycle,
+    "repeat": b_repeat,
+    "local-service": b_local_service,
+    "redirect-metadata": b_redirect_metadata,
+    "echo": b_echo,
+    "token-crlf": lambda req: b_token(req, "tok\r\nX-Injected: yes"),
+    "token-ctl": lambda req: b_token(req, "tok\x01en"),
+    "big-empties": b_big_empties,
+    "deep": b_deep,
+    "relnext": b_relnext,
+    "relnext-query": b_relnext_query,
+    "relnext-other": b_relnext_other,
+    "type-error": b_type_error,
+}
+for _k in UTF8_CASES:
+    ROUTES["utf8-" + _k] = (lambda k: lambda req: b_utf8(req, k))(_k)
+for _k in NUMBER_CASES:
+    ROUTES["num-" + _k] = (lambda k: lambda req: b_num(req, k))(_k)
+
+
+# ---------------------------------------------------------------- server
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "hostile/1"
+
+    def setup(self):
+        super().setup()
+        # headers and body go in two writes: without this, Nagle's
+        # algorithm and delayed ACKs add 40 ms to every kept-alive request
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def _send(self, status, headers, body):
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _handle(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        path = self.path
+        if path.startswith("/_hostile/"):
+            return self._control(path)
+        with self.server.lock:
+            self.server.log.append({
+                "method": self.command,
+                "path": path,
+                "headers": [[k, v] for k, v in self.headers.items()],
+                "body": body.decode("utf-8", "replace"),
+            })
+        parts = path.split("?")[0].split("/")
+        name = parts[2] if len(parts) > 2 and parts[1] == "h" else None
+        route = ROUTES.get(name)
+        if route is None:
+            return self._send(404, {}, b'{"detail": "no such behaviour"}')
+        status, headers, out = route(self)
+        return self._send(status, headers, out)
+
+    def _control(self, path):
+        if path == "/_hostile/log":
+            with self.server.lock:
+                out = json.dumps(self.server.log).encode()
+            return self._send(200, {}, out)
+        if path == "/_hostile/reset":
+            with self.server.lock:
+                self.server.log = []
+            return self._send(200, {}, b"{}")
+        if path == "/_hostile/paths":
+            return self._send(200, {}, "\n".join(sorted(ROUTES)).encode())
+        return self._send(404, {}, b"{}")
+
+    do_GET = _handle
+    do_POST = _handle
+    do_PUT = _handle
+    do_DELETE = _handle
+    do_PATCH = _handle
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, addr):
+        super().__init__(addr, Handler)
+        self.lock = threading.Lock()
+        self.log = []
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port-file", help="write the port here once listening")
+    args = ap.parse_args()
+    srv = Server(("127.0.0.1", args.port))
+    if args.port_file:
+        tmp = args.port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(str(srv.server_address[1]))
+        os.replace(tmp, args.port_file)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

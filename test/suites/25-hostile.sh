@@ -1,0 +1,491 @@
+#!/usr/bin/env bash
+#
+# test/suites/25-hostile.sh -- hostile input and rights, against the shared
+# cluster of test/run-tests.sh and the hostile vendor of test/hostile/.
+#
+# Each item of the issue "Hostile input and rights" is checked for the
+# behaviour it asks for:
+#
+#    1. request_stats stays inside its fixed table: 5,000 vendor_call paths
+#       are one endpoint name, overflow folds into one row, shared memory
+#       does not move, a reset gives the entries back
+#    2. invalid UTF-8 from the vendor: 22021 naming the column
+#    3. numbers past every native type: 22003 with the vendor's value,
+#       numeric keeps the vendor's digits, NaN / Infinity refused
+#    4. count/rows mismatch, huge counts, cycling or repeated next links:
+#       an error at once, never a short or endless answer
+#    5. sync watermarks: only sync moves them, for targets the caller may
+#       write; a dropped target breaks nothing for others (two roles)
+#    6. network policy: roles that are not superusers reach only public
+#       https hosts (checked at connect time), vendor_call paths stay under
+#       base_url, retail_fdw.allowed_hosts opens hosts again
+#    7. no pushed value can add a query parameter; EXPLAIN shows $1
+#    8. control characters never reach a header: refused in user mappings
+#       and in tokens from a token endpoint
+#    9. 3 MB of {}: bounded memory, not retried; deep nesting refused
+#   10. relative next links followed; deterministic parse failures not
+#       retried; pagination and type failures count as errors
+#
+# Every request goes to 127.0.0.1; addresses elsewhere appear only in
+# checks that must be refused before any connection is attempted.
+set -uo pipefail
+
+: "${PGHOST:?run from test/run-tests.sh}" "${RF_TMP:?}" "${RF_REPO:?}"
+DB=rf_hostile
+# shellcheck source=test/suite-lib.sh
+. "$(dirname "$0")/../suite-lib.sh"
+PY=${RF_PYTHON:-python3}
+
+# ---------------------------------------------------------------- set-up
+HDIR=$RF_TMP/hostile
+mkdir -p "$HDIR"
+rm -f "$HDIR/port"
+"$PY" "$RF_REPO/test/hostile/server.py" --port-file "$HDIR/port" >"$HDIR/server.log" 2>&1 &
+HPID=$!
+cleanup() {
+    kill "$HPID" 2>/dev/null || true
+    psql -X -q -d "$DB" -c "SELECT retail_fdw.request_stats_reset()" >/dev/null 2>&1 || true
+    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
+    for r in hostile_alice hostile_bob hostile_mallory hostile_flood; do
+        psql -X -q -d postgres -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1 || true
+    done
+}
+trap cleanup EXIT
+for _ in $(seq 1 100); do [ -s "$HDIR/port" ] && break; sleep 0.1; done
+PORT=$(cat "$HDIR/port")
+H=http://127.0.0.1:$PORT
+echo "# hostile vendor at $H"
+
+# hlog: the hostile server's request record; hcount S: requests whose path
+# contains S; hheader S: requests carrying a header line containing S
+hreset() { "$PY" -c "import urllib.request; urllib.request.urlopen(urllib.request.Request('$H/_hostile/reset', method='POST'))"; }
+hcount() {
+    "$PY" -c "
+import json, sys, urllib.request
+log = json.load(urllib.request.urlopen('$H/_hostile/log'))
+print(sum(1 for r in log if sys.argv[1] in r['path']))" "$1"
+}
+hheader() {
+    "$PY" -c "
+import json, sys, urllib.request
+log = json.load(urllib.request.urlopen('$H/_hostile/log'))
+print(sum(1 for r in log for k, v in r['headers'] if sys.argv[1].lower() in (k + ': ' + v).lower()))" "$1"
+}
+# hparams NAME S: the values of query parameter NAME in requests containing S
+hparams() {
+    "$PY" -c "
+import json, sys, urllib.parse, urllib.request
+log = json.load(urllib.request.urlopen('$H/_hostile/log'))
+for r in log:
+    if sys.argv[2] in r['path']:
+        q = urllib.parse.parse_qs(urllib.parse.urlsplit(r['path']).query)
+        print(len(q.get(sys.argv[1], [])))" "$1" "$2"
+}
+
+# run SQL...: statements in $DB, errors with their SQLSTATE, never aborting
+run() { psql -X -q -At -d "$DB" -v VERBOSITY=verbose "$@" 2>&1; }
+has() { grep -qF -- "$2" <<<"$1"; }
+
+psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null
+for r in hostile_alice hostile_bob hostile_mallory hostile_flood; do
+    psql -X -q -d postgres -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1
+done
+
+RANGE="event_start >= '2025-08-12' AND event_start < '2025-08-13'"
+COLS="session_id text, visit_id text, store_code text, zone_serial_code text,
+      dwell_time_seconds integer, event_start timestamptz"
+
+# server NAME [VENDOR]: a server on /h/NAME, a mapping and, for journey, a table
+server() {
+    local name=$1 vendor=${2:-journey} s
+    s=h_${name//-/_}
+    echo "CREATE SERVER $s FOREIGN DATA WRAPPER retail_fdw
+            OPTIONS (vendor '$vendor', base_url '$H/h/$name', max_retries '3', retry_max_wait_ms '10');"
+    if [ "$vendor" = journey ]; then
+        echo "CREATE USER MAPPING FOR CURRENT_USER SERVER $s OPTIONS (token 'hostile-token');
+              CREATE FOREIGN TABLE ${s}_ev ($COLS) SERVER $s OPTIONS (resource 'visit_journey_events');"
+    fi
+}
+{
+    echo "SET client_min_messages = warning; CREATE EXTENSION retail_fdw;"
+    for n in plain stats echo count-mismatch count-huge cycle repeat big-empties deep \
+             relnext relnext-query relnext-other type-error local-service redirect-metadata; do
+        server "$n"
+    done
+    for k in overlong surrogate past-max lead-f5 lead-ff escaped-high escaped-low; do
+        server "utf8-$k"
+    done
+    for k in huge u64max exp400 nan infinity negzero; do
+        s=h_num_$k
+        echo "CREATE SERVER $s FOREIGN DATA WRAPPER retail_fdw
+                OPTIONS (vendor 'journey', base_url '$H/h/num-$k', max_retries '0');
+              CREATE USER MAPPING FOR CURRENT_USER SERVER $s OPTIONS (token 'hostile-token');
+              CREATE FOREIGN TABLE ${s}_ev (event_start timestamptz,
+                v_numeric numeric OPTIONS (json_path 'value'),
+                v_int8 bigint OPTIONS (json_path 'value'),
+                v_int4 integer OPTIONS (json_path 'value'),
+                v_float8 float8 OPTIONS (json_path 'value'),
+                v_text text OPTIONS (json_path 'value'))
+                SERVER $s OPTIONS (resource 'visit_journey_events');"
+    done
+    server token-crlf aifi
+    server token-ctl aifi
+} | "${PSQL[@]}" >/dev/null || { echo "not ok - set-up failed"; exit 1; }
+hreset
+
+# ---------------------------------------------------------------- 1. stats
+q "SELECT retail_fdw.request_stats_reset()" >/dev/null
+free_before=$(q "SELECT coalesce(sum(size), 0) FROM pg_shmem_allocations WHERE name IS NULL")
+mine_before=$(q "SELECT coalesce(sum(allocated_size), 0) FROM pg_shmem_allocations WHERE name LIKE 'retail_fdw%'")
+out=$(run <<SQL
+CREATE ROLE hostile_flood;
+GRANT USAGE ON SCHEMA retail_fdw TO hostile_flood;
+GRANT USAGE ON FOREIGN SERVER h_stats TO hostile_flood;
+CREATE USER MAPPING FOR hostile_flood SERVER h_stats OPTIONS (token 'flood-token');
+SET retail_fdw.allowed_hosts = '127.0.0.1:$PORT';
+SET ROLE hostile_flood;
+SELECT 'answered ' || count(*) FROM generate_series(1, 5000) g,
+       LATERAL retail_fdw.vendor_call('h_stats', 'GET', '/flood/p' || g || '/' || md5(g::text)) c
+ WHERE c.status = 200;
+RESET ROLE;
+SQL
+)
+check "5,000 vendor_call paths were answered" has "$out" "answered 5000"
+names=$(q "SELECT string_agg(endpoint || ' ' || requests, ', ') FROM retail_fdw.request_stats WHERE server = 'h_stats'")
+check "5,000 distinct paths are one endpoint name in request_stats (${names:0:120})" \
+    [ "$names" = "GET (other) 5000" ]
+free_after=$(q "SELECT coalesce(sum(size), 0) FROM pg_shmem_allocations WHERE name IS NULL")
+mine_after=$(q "SELECT coalesce(sum(allocated_size), 0) FROM pg_shmem_allocations WHERE name LIKE 'retail_fdw%'")
+check "no spare shared memory was taken (free $free_before -> $free_after bytes)" \
+    [ "$free_after" -ge "$free_before" ]
+check "retail_fdw's shared memory did not grow ($mine_before -> $mine_after bytes)" \
+    [ "$mine_after" = "$mine_before" ]
+out=$(run -c "SELECT status FROM retail_fdw.vendor_call('h_stats', 'GET', '/bi/visit-journey-events/?page_size=1')" \
+          -c "SELECT endpoint FROM retail_fdw.request_stats WHERE server = 'h_stats' AND endpoint LIKE 'GET /%'")
+check "a path that fits the vendor's template is recorded under it" has "$out" "GET /bi/visit-journey-events/"
+
+# overflow: more endpoint names than entries fold into one row
+max=$(q "SELECT current_setting('retail_fdw.stats_max_entries', true)")
+check "retail_fdw.stats_max_entries exists (${max:-missing})" [ -n "$max" ]
+max=${max:-1024}
+nservers=$(( max / 4 + 16 ))
+{
+    echo "SET client_min_messages = warning;"
+    for i in $(seq 1 "$nservers"); do
+        echo "CREATE SERVER h_many_$i FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'journey', base_url '$H/h/stats');
+              CREATE USER MAPPING FOR CURRENT_USER SERVER h_many_$i OPTIONS (token 't');"
+    done
+} | "${PSQL[@]}" >/dev/null
+out=$(run <<SQL
+SELECT 'calls ' || count(*) FROM generate_series(1, $nservers) i,
+       unnest(ARRAY['GET', 'POST', 'PUT', 'DELETE']) m,
+       LATERAL retail_fdw.vendor_call('h_many_' || i, m, '/any/' || i) c;
+SELECT 'rows ' || count(*) FROM retail_fdw.request_stats;
+SELECT 'overflow ' || requests FROM retail_fdw.request_stats WHERE endpoint = '(other endpoints)';
+SELECT 'total ' || sum(requests) FROM retail_fdw.request_stats WHERE server LIKE 'h_many_%' OR endpoint = '(other endpoints)';
+SQL
+)
+calls=$((nservers * 4))
+rows=$(sed -n 's/^rows //p' <<<"$out")
+check "request_stats never holds more than stats_max_entries + 1 rows (${rows:-?} <= $((max + 1)))" \
+    [ "${rows:-999999}" -le $((max + 1)) ]
+check "names past the table's size fold into '(other endpoints)'" grep -q '^overflow [1-9]' <<<"$out"
+check "no request is lost to the overflow ($calls calls)" has "$out" "total $calls"
+free_after=$(q "SELECT coalesce(sum(size), 0) FROM pg_shmem_allocations WHERE name IS NULL")
+check "a full table took no spare shared memory ($free_before -> $free_after)" \
+    [ "$free_after" -ge "$free_before" ]
+removed=$(q "SELECT retail_fdw.request_stats_reset()")
+left=$(q "SELECT count(*) FROM retail_fdw.request_stats")
+check "request_stats_reset gives the entries back ($removed removed, $left left)" \
+    [ "$left" = 0 ] && [ "$removed" -gt "$max" ]
+out=$(run -c "SELECT 'after reset ' || c.status FROM retail_fdw.vendor_call('h_stats', 'GET', '/again') c" \
+          -c "SELECT endpoint FROM retail_fdw.request_stats")
+check "after a reset new endpoints get their own row again" has "$out" "GET (other)"
+q "SELECT retail_fdw.request_stats_reset()" >/dev/null
+
+# ---------------------------------------------------------------- 2. UTF-8
+for k in overlong surrogate past-max lead-f5 lead-ff escaped-high escaped-low; do
+    out=$(run -c "SELECT session_id FROM h_utf8_${k//-/_}_ev WHERE $RANGE")
+    check "invalid UTF-8 ($k) is 22021 naming the column" \
+        eval 'has "$out" "ERROR:  22021" && has "$out" session_id'
+done
+
+# ---------------------------------------------------------------- 3. numbers
+num() { run -c "SELECT $2 FROM h_num_$1_ev WHERE $RANGE"; }
+out=$(num huge v_numeric)
+check "numeric keeps 99999999999999999999999999 exactly" has "$out" "99999999999999999999999999"
+out=$(num huge v_int8)
+check "99999999999999999999999999 into bigint is 22003 with the vendor's value" \
+    eval 'has "$out" "ERROR:  22003" && has "$out" 99999999999999999999999999'
+out=$(num u64max v_numeric)
+check "numeric keeps 18446744073709551615 exactly" has "$out" "18446744073709551615"
+out=$(num u64max v_int8)
+check "18446744073709551615 into bigint is 22003 with the vendor's value" \
+    eval 'has "$out" "ERROR:  22003" && has "$out" 18446744073709551615'
+out=$(num u64max v_int4)
+check "18446744073709551615 into integer is 22003" has "$out" "ERROR:  22003"
+out=$(num exp400 "v_numeric = 1e400")
+check "numeric keeps 1e400 exactly" eval '[ "$out" = t ]'
+out=$(num exp400 v_float8)
+check "1e400 into float8 is 22003" has "$out" "ERROR:  22003"
+out=$(num u64max v_text)
+check "text keeps the vendor's digits" eval '[ "$out" = 18446744073709551615 ]'
+for k in nan infinity; do
+    for c in v_numeric v_float8 v_text; do
+        out=$(num "$k" "$c")
+        check "$k into $c is refused" has "$out" "ERROR:  "
+    done
+done
+out=$(num negzero "v_numeric, v_int4, v_float8")
+check "-0 reads as a zero in numeric, integer and float8 ($out)" eval '[ "$out" = "0|0|-0" ] || [ "$out" = "0|0|0" ]'
+
+# ---------------------------------------------------------------- 4. pages
+out=$(run -c "SELECT count(*) FROM h_count_mismatch_ev WHERE $RANGE")
+check "count 1 with 2 rows and a next link is an error, not a short answer" has "$out" "ERROR:  "
+out=$(run -c "SELECT count(*) FROM h_count_huge_ev WHERE $RANGE")
+check "a count past 2^31 on a one-row last page is an error" has "$out" "ERROR:  "
+for k in cycle repeat; do
+    t0=$(date +%s%3N)
+    out=$(run -c "SET statement_timeout = '3s'" -c "SELECT count(*) FROM h_${k}_ev WHERE $RANGE")
+    ms=$(( $(date +%s%3N) - t0 ))
+    check "next links that $k are an error at once (${ms} ms)" \
+        eval 'has "$out" "ERROR:  " && ! has "$out" "statement timeout" && [ "$ms" -lt 1000 ]'
+done
+
+# ---------------------------------------------------------------- 5. sync
+out=$(run <<'SQL'
+CREATE ROLE hostile_alice;
+CREATE ROLE hostile_bob;
+GRANT USAGE ON SCHEMA retail_fdw TO hostile_alice, hostile_bob;
+CREATE SCHEMA alice AUTHORIZATION hostile_alice;
+CREATE SCHEMA bob AUTHORIZATION hostile_bob;
+GRANT USAGE ON SCHEMA alice TO hostile_bob;
+SET ROLE hostile_alice;
+CREATE TABLE alice.src (id int PRIMARY KEY, ts timestamptz, v text);
+INSERT INTO alice.src SELECT g, '2025-01-01'::timestamptz + g * interval '1 day', 'v' || g
+  FROM generate_series(0, 19) g;
+CREATE TABLE alice.events (id int PRIMARY KEY, ts timestamptz, v text);
+GRANT SELECT ON alice.src, alice.events TO hostile_bob;
+SELECT 'alice first ' || rows_inserted FROM retail_fdw.sync('alice.src', 'alice.events', '{id}', 'ts',
+  since => '2025-01-01', until => '2025-01-10');
+RESET ROLE;
+SET ROLE hostile_bob;
+INSERT INTO retail_fdw.sync_watermarks VALUES ('alice.src', 'alice.events', 'ts', '2030-01-01');
+INSERT INTO retail_fdw.sync_state (source, target, watermark_column, watermark)
+  VALUES ('alice.src', 'alice.events', 'ts', '2030-01-01');
+UPDATE retail_fdw.sync_state SET watermark = '2030-01-01';
+SELECT retail_fdw.sync_state_save('alice.src', 'alice.events', 'ts', '2030-01-01', NULL, NULL, 0, 0);
+SELECT 'bob sees ' || count(*) FROM retail_fdw.sync_state;
+-- a look-alike in bob's own schema, first on bob's search_path
+CREATE TABLE bob.events (id int PRIMARY KEY, ts timestamptz, v text);
+SET search_path = bob, alice;
+SELECT 'bob own ' || rows_inserted FROM retail_fdw.sync('alice.src', 'events', '{id}', 'ts',
+  since => '2020-01-01', until => '2030-01-01');
+RESET search_path;
+-- a state whose target is then dropped
+CREATE TABLE bob.gone (id int PRIMARY KEY, ts timestamptz, v text);
+SELECT 'bob gone ' || rows_inserted FROM retail_fdw.sync('alice.src', 'bob.gone', '{id}', 'ts',
+  since => '2025-01-01', until => '2025-01-03');
+DROP TABLE bob.gone;
+RESET ROLE;
+SET ROLE hostile_alice;
+SELECT 'alice state ' || target || ' ' || watermark FROM retail_fdw.sync_state ORDER BY 1;
+SELECT 'alice next from ' || window_from || ' inserted ' || rows_inserted
+  FROM retail_fdw.sync('alice.src', 'alice.events', '{id}', 'ts', until => '2025-01-30');
+SELECT 'alice copied ' || count(*) FROM alice.events;
+RESET ROLE;
+SELECT 'superuser sees ' || count(*) FROM retail_fdw.sync_state;
+SQL
+)
+echo "$out" | grep -E "^(alice|bob|superuser)|ERROR" | sed 's/^/# /'
+check "alice's first sync copies her rows" has "$out" "alice first 9"
+check "bob cannot write the watermarks table" grep -q "ERROR:  42501: permission denied for table sync_watermarks" <<<"$out"
+check "bob cannot insert or update through the sync_state view" \
+    [ "$(grep -c 'ERROR:  .*sync_state' <<<"$out")" -ge 2 ]
+check "sync_state_save refuses a target bob may not write" \
+    grep -q "ERROR:  42501: permission denied for table events" <<<"$out"
+check "bob sees no state of alice's" has "$out" "bob sees 0"
+check "bob's look-alike table gets its own state" has "$out" "bob own 20"
+check "a dropped target does not break sync_state for alice" has "$out" "alice state alice.events 2025-01-10"
+check "nor for a superuser" grep -q "^superuser sees" <<<"$out"
+check "alice's next sync starts from her own watermark" has "$out" "alice next from 2025-01-10 00:00:00+00 inserted 11"
+check "alice's copy is complete" has "$out" "alice copied 20"
+
+# ---------------------------------------------------------------- 6. network
+out=$(run <<SQL
+CREATE ROLE hostile_mallory;
+GRANT USAGE ON FOREIGN DATA WRAPPER retail_fdw TO hostile_mallory;
+GRANT USAGE ON SCHEMA retail_fdw TO hostile_mallory;
+GRANT CREATE ON DATABASE $DB TO hostile_mallory;
+SET ROLE hostile_mallory;
+CREATE SCHEMA mallory;
+CREATE SERVER m_local FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'journey', base_url '$H/h/local-service', max_retries '3');
+CREATE USER MAPPING FOR CURRENT_USER SERVER m_local OPTIONS (token 't');
+CREATE FOREIGN TABLE mallory.ev ($COLS) SERVER m_local OPTIONS (resource 'visit_journey_events');
+SELECT 'local call ' || status FROM retail_fdw.vendor_call('m_local', 'POST', '/admin/delete', '{"all": true}');
+SELECT 'local scan ' || count(*) FROM mallory.ev WHERE $RANGE;
+SET retail_fdw.allowed_hosts = '127.0.0.1';
+CREATE SERVER m_rebind FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'journey', base_url 'https://rebind.localhost:$PORT/h/local-service', max_retries '3');
+CREATE USER MAPPING FOR CURRENT_USER SERVER m_rebind OPTIONS (token 't');
+SELECT 'rebind ' || status FROM retail_fdw.vendor_call('m_rebind', 'GET', '/x');
+SQL
+)
+echo "$out" | grep ERROR | sed 's/^/# /'
+check "a role that is not a superuser cannot call a loopback service" \
+    has "$out" 'ERROR:  42501: retail_fdw refuses to send a request to 127.0.0.1: only https is allowed'
+check "...nor scan it" [ "$(grep -c 'ERROR:  42501: retail_fdw refuses' <<<"$out")" -ge 2 ]
+check "only a superuser may set retail_fdw.allowed_hosts" \
+    has "$out" 'permission denied to set parameter "retail_fdw.allowed_hosts"'
+check "a name that resolves to loopback is refused when connecting" \
+    grep -qE 'ERROR:  42501: retail_fdw refuses to connect to (127\.0\.0\.1|::1): not a public address' <<<"$out"
+check "the local service never heard from her" [ "$(hcount /h/local-service)" = 0 ]
+for url in https://169.254.169.254 'https://169.254.169.254:443/latest' https://10.1.2.3 https://172.16.0.9 \
+           https://192.168.1.1 https://100.64.0.1 https://0.0.0.0 https://224.0.0.1 https://127.0.0.1:$PORT \
+           'https://[::1]' 'https://[::ffff:127.0.0.1]' 'https://[::ffff:169.254.169.254]' \
+           'https://[fe80::1]' 'https://[fc00::1]' 'https://[ff02::1]' 'https://[64:ff9b::a9fe:a9fe]'; do
+    out=$(run <<SQL
+SET ROLE hostile_mallory;
+CREATE SERVER m_probe FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'journey', base_url '$url');
+CREATE USER MAPPING FOR CURRENT_USER SERVER m_probe OPTIONS (token 't');
+SELECT 'probe ' || status FROM retail_fdw.vendor_call('m_probe', 'GET', '/');
+DROP SERVER m_probe CASCADE;
+SQL
+)
+    check "$url is refused before connecting" \
+        has "$out" "its address is not public"
+done
+out=$(run <<SQL
+SET retail_fdw.allowed_hosts = 'other.example, 127.0.0.1:$PORT';
+SET ROLE hostile_mallory;
+SELECT 'listed ' || status FROM retail_fdw.vendor_call('m_local', 'GET', '/x');
+SELECT 'listed scan ' || count(*) FROM mallory.ev WHERE $RANGE;
+RESET ROLE;
+SET retail_fdw.allowed_hosts = '127.0.0.1:1';
+SET ROLE hostile_mallory;
+SELECT 'other port ' || status FROM retail_fdw.vendor_call('m_local', 'GET', '/x');
+SQL
+)
+check "retail_fdw.allowed_hosts lets her reach a listed host" has "$out" "listed 200"
+check "...scans included" has "$out" "listed scan 0"
+check "...but only on the listed port" has "$out" "refuses to send a request"
+# a mapping FOR PUBLIC: the superuser's connection never serves another role
+out=$(run <<SQL
+CREATE SERVER h_shared FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'journey', base_url '$H/h/local-service');
+CREATE USER MAPPING FOR PUBLIC SERVER h_shared OPTIONS (token 't');
+GRANT USAGE ON FOREIGN SERVER h_shared TO hostile_mallory;
+SELECT 'superuser ' || status FROM retail_fdw.vendor_call('h_shared', 'GET', '/x');
+SET ROLE hostile_mallory;
+SELECT 'shared ' || status FROM retail_fdw.vendor_call('h_shared', 'GET', '/x');
+SQL
+)
+check "a superuser still reaches loopback http" has "$out" "superuser 200"
+check "a connection opened for a superuser does not serve another role" \
+    has "$out" "ERROR:  42501: retail_fdw refuses to send a request"
+hreset
+for p in '/../x' '/a/../../x' '/%2e%2e/x' '/a/%2E%2e/x' '/.%2e/x' '/./x' '//other.example/x' \
+         'http://other.example/x' 'x' '/a%2fb' '/a%5c..' '/a/%00' '/a b' '/a#b' '/%zz'; do
+    out=$(run -c "SELECT status FROM retail_fdw.vendor_call('h_plain', 'GET', '$p')")
+    check "vendor_call path '$p' is refused" has "$out" "ERROR:  22023: invalid path"
+done
+check "no refused path reached the vendor" [ "$(hcount /h/plain)" = 0 ]
+out=$(run -c "SELECT status || ' ' || location FROM retail_fdw.vendor_call('h_redirect_metadata', 'GET', '/x')")
+check "a redirect to the metadata address is returned, not followed" \
+    has "$out" "302 http://169.254.169.254/latest/meta-data/"
+
+# ---------------------------------------------------------------- 7. escaping
+hreset
+out=$(run <<SQL
+CREATE TABLE stores (code text, region text);
+INSERT INTO stores SELECT 'SM-' || g, CASE WHEN g = 1 THEN 'north' ELSE 'south' END
+  FROM generate_series(1, 50) g;
+ANALYZE stores;
+SET enable_hashjoin = off; SET enable_mergejoin = off;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT * FROM stores s JOIN h_echo_ev v ON v.store_code = s.code
+ WHERE v.$RANGE AND s.region = 'north';
+SQL
+)
+check "EXPLAIN shows a join parameter as \$1" grep -q 'Request: GET .*store_code=\$1&' <<<"$out"
+check "...and no control character" eval '! grep -qi "u0001\|\\\\x01" <<<"$out"'
+out=$(run -c "EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM h_echo_ev WHERE store_code = E'\\x01SM-002&store_code=SM-003' AND $RANGE")
+check "a value starting with \\x01 is percent-encoded in EXPLAIN" \
+    has "$out" "store_code=%01SM-002%26store_code%3DSM-003&"
+out=$(run -c "SELECT 'echoed ' || count(*) FROM h_echo_ev WHERE store_code = E'\\x01SM-002&store_code=SM-003' AND $RANGE")
+check "the vendor receives it as one value of one parameter" \
+    eval 'has "$out" "echoed 1" && [ "$(hparams store_code /h/echo)" = 1 ]'
+
+# ---------------------------------------------------------------- 8. headers
+out=$(run <<SQL
+CREATE SERVER h_hdr FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'journey', base_url '$H/h/plain');
+CREATE USER MAPPING FOR CURRENT_USER SERVER h_hdr OPTIONS (token E'abc\\r\\nX-Injected: yes');
+SQL
+)
+check "a token with CR/LF is refused in CREATE USER MAPPING" \
+    has "$out" 'invalid value for option "token": it contains a control character'
+check "...without showing the token" eval '! has "$out" "X-Injected"'
+out=$(run <<'SQL'
+ALTER USER MAPPING FOR CURRENT_USER SERVER h_plain OPTIONS (SET token E'abc\nX-Injected: yes');
+ALTER USER MAPPING FOR CURRENT_USER SERVER h_plain OPTIONS (ADD auth_scheme E'Bearer\r\nX-Injected: yes');
+ALTER USER MAPPING FOR CURRENT_USER SERVER h_plain OPTIONS (ADD auth_header E'Authorization\r\nX-Injected');
+ALTER USER MAPPING FOR CURRENT_USER SERVER h_plain OPTIONS (ADD auth_scheme E'Bearer\x01');
+SQL
+)
+check "token, auth_scheme and auth_header with control characters are refused in ALTER USER MAPPING" \
+    [ "$(grep -c 'it contains a control character' <<<"$out")" = 4 ]
+hreset
+for k in crlf ctl; do
+    out=$(run <<SQL
+CREATE USER MAPPING FOR CURRENT_USER SERVER h_token_$k OPTIONS (client_id 'c', client_secret 's');
+CREATE FOREIGN TABLE h_token_${k}_stores (id bigint) SERVER h_token_$k OPTIONS (resource 'aifi_stores');
+SELECT count(*) FROM h_token_${k}_stores;
+SQL
+)
+    check "an access_token with control characters ($k) is refused" \
+        has "$out" "sent an access_token with control characters"
+done
+check "the token endpoints were asked" [ "$(hcount /oauth/token)" = 2 ]
+check "no request carried the token or an injected header" \
+    eval '[ "$(hheader x-injected)" = 0 ] && [ "$(hcount /api/admin)" = 0 ]'
+
+# ---------------------------------------------------------------- 9. big bodies
+hreset
+out=$(run <<SQL
+SELECT pg_backend_pid() AS pid \gset
+SELECT count(*) FROM h_big_empties_ev WHERE $RANGE;
+SELECT 'hwm ' || (regexp_match(pg_read_file('/proc/' || :pid || '/status'), 'VmHWM:\s+(\d+)'))[1];
+SQL
+)
+hwm=$(sed -n 's/^hwm //p' <<<"$out")
+check "3 MB of {} is refused (${hwm:-?} kB peak)" eval 'has "$out" "ERROR:  " && [ "${hwm:-999999}" -lt 204800 ]'
+check "...and not retried" eval '[ "$(hcount /h/big-empties)" = 1 ]'
+out=$(run -c "SELECT count(*) FROM h_deep_ev WHERE $RANGE")
+check "a body nested 100,000 deep is refused" has "$out" "ERROR:  22032"
+
+# ---------------------------------------------------------------- 10. pages
+hreset
+q "SELECT retail_fdw.request_stats_reset()" >/dev/null
+out=$(run -c "SELECT 'rows ' || string_agg(session_id, ',' ORDER BY session_id) FROM h_relnext_ev WHERE $RANGE")
+check "a relative next link (path) is followed" eval 'has "$out" "rows a,b,c" && [ "$(hcount /h/relnext/)" = 2 ]'
+out=$(run -c "SELECT 'rows ' || string_agg(session_id, ',' ORDER BY session_id) FROM h_relnext_query_ev WHERE $RANGE")
+check "a relative next link (query only) is followed" eval 'has "$out" "rows a,b,c" && [ "$(hcount /h/relnext-query/)" = 2 ]'
+out=$(run -c "SELECT count(*) FROM h_relnext_other_ev WHERE $RANGE")
+check "a protocol-relative link to another host is refused" has "$out" "the next page is on another host"
+check "...before any request to it" [ "$(hcount page=2)" = 2 ]
+out=$(run -c "SELECT count(*) FROM h_deep_ev WHERE $RANGE")
+check "nesting past the parser's depth is malformed JSON (22032)" has "$out" "ERROR:  22032"
+check "...and is not retried (max_retries 3)" [ "$(hcount /h/deep/)" = 1 ]
+out=$(run -c "SELECT session_id, dwell_time_seconds FROM h_type_error_ev WHERE $RANGE")
+check "a value of the wrong type fails the query" has "$out" "ERROR:  22P02"
+stats=$(q "SELECT server || ' pages ' || pages || ' errors ' || errors || ' ' || coalesce(last_error, '')
+             FROM retail_fdw.request_stats WHERE server IN ('h_type_error', 'h_relnext_other') ORDER BY 1")
+echo "$stats" | sed 's/^/# /'
+check "a type failure counts as an error, not a page" \
+    grep -q '^h_type_error pages 0 errors 1 invalid input syntax for type integer: "lots"' <<<"$stats"
+check "a pagination failure counts the failed page as an error" \
+    grep -q '^h_relnext_other pages 0 errors 1 inconsistent pagination' <<<"$stats"
+q "SELECT retail_fdw.request_stats_reset()" >/dev/null
+
+echo "# $FAILS failed"
+exit "$FAILS"
