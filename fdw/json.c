@@ -283,7 +283,6 @@ parser_failure(void *arg, RfBodyFailure *kind)
 	{
 		case RF_JSON_DEPTH:
 		case RF_JSON_DENSE:
-		case RF_JSON_SURROGATE:
 			*kind = RF_BODY_LIMIT;
 			break;
 		case RF_JSON_NOMEM:

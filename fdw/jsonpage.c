@@ -32,9 +32,8 @@ scan_reset(RfJsonStream *js)
 	js->why = RF_JSON_OK;
 	js->in_string = false;
 	js->escape = false;
-	js->hex_left = 0;
-	js->hex_value = 0;
-	js->want_low = false;
+	js->npend = 0;
+	js->reprocess = false;
 	js->in_number = false;
 	js->num_digits = 0;
 	js->num_integer = true;
@@ -51,7 +50,11 @@ rf_json_stream_init(RfJsonStream *js)
 	js->tok = json_tokener_new_ex(RF_JSON_MAX_DEPTH);
 	if (js->tok == NULL)
 		return false;
-	json_tokener_set_flags(js->tok, JSON_TOKENER_VALIDATE_UTF8);
+	/*
+	 * No JSON_TOKENER_VALIDATE_UTF8: json-c's check is looser than
+	 * PostgreSQL's and fails a whole body without naming a column.  Every
+	 * string is verified where it becomes a value (json.c).
+	 */
 	return true;
 }
 
@@ -105,6 +108,110 @@ feed_tokener(RfJsonStream *js, const char *data, size_t len)
 	return fail(js, RF_JSON_SYNTAX);
 }
 
+/* The value of four hex digits, or -1 */
+static int
+hex4(const char *p)
+{
+	int			v = 0;
+
+	for (int k = 0; k < 4; k++)
+	{
+		char		c = p[k];
+		int			h = (c >= '0' && c <= '9') ? c - '0' :
+			(c >= 'a' && c <= 'f') ? c - 'a' + 10 :
+			(c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+
+		if (h < 0)
+			return -1;
+		v = v * 16 + h;
+	}
+	return v;
+}
+
+/*
+ * Half of a surrogate pair as the three bytes UTF-8 would give it: json-c
+ * would turn the escape into U+FFFD, a valid character, and the text would
+ * pass for data; as bytes it is caught where its column is converted, as
+ * any other invalid UTF-8 is.
+ */
+static bool
+feed_half_pair(RfJsonStream *js, int cp)
+{
+	char		b[3];
+
+	b[0] = (char) (0xE0 | (cp >> 12));
+	b[1] = (char) (0x80 | ((cp >> 6) & 0x3F));
+	b[2] = (char) (0x80 | (cp & 0x3F));
+	return feed_tokener(js, b, 3);
+}
+
+/*
+ * One more byte of a held-back escape ("\\n", "\\u00e9", or a high
+ * surrogate escape waiting for its low half).  Whole escapes and pairs go
+ * to json-c as they came; a half pair goes as its raw bytes.  Sets
+ * js->reprocess when c itself is not part of the escape.
+ */
+static bool
+hold_escape(RfJsonStream *js, char c)
+{
+	int			cp;
+
+	js->pend[js->npend++] = c;
+	if (js->npend == 2 && c != 'u')
+		goto flush;				/* a one-character escape */
+	if (js->npend < 6)
+		return true;
+	if (js->npend == 6)
+	{
+		cp = hex4(js->pend + 2);
+		if (cp < 0xD800 || cp > 0xDFFF)
+			goto flush;			/* not a surrogate, or bad hex for json-c */
+		if (cp >= 0xDC00)
+		{
+			js->npend = 0;
+			return feed_half_pair(js, cp);	/* a low half alone */
+		}
+		return true;			/* a high half: wait for its partner */
+	}
+	cp = hex4(js->pend + 2);
+	if (js->npend == 7 && c != '\\')
+	{
+		/* a high half followed by an ordinary character */
+		js->npend = 0;
+		js->reprocess = true;
+		return feed_half_pair(js, cp);
+	}
+	if (js->npend == 8 && c != 'u')
+	{
+		/* a high half followed by a one-character escape */
+		js->npend = 0;
+		return feed_half_pair(js, cp) && feed_tokener(js, js->pend + 6, 2);
+	}
+	if (js->npend < 12)
+		return true;
+	{
+		int			low = hex4(js->pend + 8);
+
+		if (low >= 0xDC00 && low <= 0xDFFF)
+			goto flush;			/* a whole pair */
+		/* the high half is alone; the second escape starts afresh */
+		js->npend = 0;
+		if (!feed_half_pair(js, cp))
+			return false;
+		memmove(js->pend, js->pend + 6, 6);
+		js->npend = 5;
+		return hold_escape(js, js->pend[5]);
+	}
+
+flush:
+	{
+		int			n = js->npend;
+
+		js->npend = 0;
+		return feed_tokener(js, js->pend, n);
+	}
+}
+
 /*
  * Feed one chunk of the body; false once the body cannot be one JSON
  * document (then the transfer is aborted).  Called from inside libcurl:
@@ -135,51 +242,28 @@ rf_json_stream_feed(RfJsonStream *js, const char *data, size_t len)
 		js->bytes++;
 		if (js->in_string)
 		{
-			if (js->hex_left > 0)
+			if (js->npend > 0)
 			{
-				/* json-c would turn half a surrogate pair into U+FFFD */
-				int			h = (c >= '0' && c <= '9') ? c - '0' :
-					(c >= 'a' && c <= 'f') ? c - 'a' + 10 :
-					(c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
-
-				if (h < 0)
-					return fail(js, RF_JSON_SYNTAX);
-				js->hex_value = js->hex_value * 16 + h;
-				if (--js->hex_left > 0)
+				/* an escape held back until it is known to be whole */
+				from = i + 1;
+				if (!hold_escape(js, c))
+					return false;
+				if (js->npend > 0 || !js->reprocess)
 					continue;
-				if (js->hex_value >= 0xDC00 && js->hex_value <= 0xDFFF)
-				{
-					if (!js->want_low)
-						return fail(js, RF_JSON_SURROGATE);
-					js->want_low = false;
-				}
-				else if (js->want_low)
-					return fail(js, RF_JSON_SURROGATE);
-				else if (js->hex_value >= 0xD800 && js->hex_value <= 0xDBFF)
-					js->want_low = true;
-				continue;
-			}
-			if (js->escape)
-			{
-				js->escape = false;
-				if (c == 'u')
-				{
-					js->hex_left = 4;
-					js->hex_value = 0;
-					continue;
-				}
-				if (js->want_low)
-					return fail(js, RF_JSON_SURROGATE);
-				continue;
+				/* c ended a lone high surrogate: it is an ordinary char */
+				js->reprocess = false;
+				from = i;
 			}
 			if (c == '\\')
 			{
-				js->escape = true;
+				/* hold "\..." back: json-c must not see half a pair */
+				if (!feed_tokener(js, data + from, i - from))
+					return false;
+				from = i + 1;
+				js->pend[0] = c;
+				js->npend = 1;
 				continue;
 			}
-			/* anything but "\u" after a high surrogate leaves it alone */
-			if (js->want_low)
-				return fail(js, RF_JSON_SURROGATE);
 			if (c == '"')
 				js->in_string = false;
 			continue;
@@ -239,8 +323,6 @@ rf_json_failure_text(RfJsonFailure why)
 			return "the body nests deeper than the parser's limit";
 		case RF_JSON_DENSE:
 			return "the body opens more objects and arrays than its size allows";
-		case RF_JSON_SURROGATE:
-			return "a \\u escape in a string encodes half of a surrogate pair";
 		case RF_JSON_NOMEM:
 			return "the parser ran out of memory or a value exceeds its size limit";
 	}

@@ -54,7 +54,6 @@ typedef enum RfJsonFailure
 	RF_JSON_SYNTAX,				/* not one JSON document */
 	RF_JSON_DEPTH,				/* nested deeper than RF_JSON_MAX_DEPTH */
 	RF_JSON_DENSE,				/* too many containers for its size */
-	RF_JSON_SURROGATE,			/* a \\u escape of half a surrogate pair */
 	RF_JSON_NOMEM				/* json-c ran out of memory */
 } RfJsonFailure;
 
@@ -68,9 +67,9 @@ typedef struct RfJsonStream
 	/* the scan that marks big integers and counts containers */
 	bool		in_string;
 	bool		escape;
-	int			hex_left;		/* hex digits of a \\u escape still to come */
-	int			hex_value;
-	bool		want_low;		/* a high surrogate awaits its low half */
+	char		pend[12];		/* an escape held back (see hold_escape) */
+	int			npend;
+	bool		reprocess;		/* the byte after a lone high half */
 	int			num_digits;		/* digits of the number being read */
 	bool		num_integer;	/* ...so far without '.', 'e' or 'E' */
 	bool		in_number;
