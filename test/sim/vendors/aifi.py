@@ -179,7 +179,6 @@ KNOBS (--option aifi.KEY=VALUE or POST /_sim/config {"aifi": {...}};
 
 import base64
 import binascii
-import bisect
 import collections
 import datetime as dt
 import hashlib
@@ -193,7 +192,8 @@ import urllib.parse
 import uuid
 from decimal import Decimal
 
-from vendors.base import HttpError, Response, iso_z, parse_iso, rng_for, UTC
+from vendors.base import (Auth, HttpError, Response, Router, iso_z, keyset_page, parse_iso,
+                          rng_for, split_path, UTC)
 
 VENDOR = "aifi"
 API = "/api/admin/v2"
@@ -407,6 +407,17 @@ def _nest_404(req):
     return HttpError(404, {"statusCode": 404,
                            "message": "Cannot %s %s" % (req.method, req.path),
                            "error": "Not Found"})
+
+
+def _auth_missing():
+    return HttpError(401, {"message": "Authorization header is missing", "type": "E_UNAUTHORIZED",
+                           "errors": []}, {"WWW-Authenticate": 'Bearer realm="oasis"'})
+
+
+def _auth_denied(msg):
+    return HttpError(401, {"message": msg, "type": "E_UNAUTHORIZED", "errors": []},
+                     {"WWW-Authenticate": 'Bearer realm="oasis", error="invalid_token", '
+                                         'error_description="%s"' % msg})
 
 
 def _query_error(errors, message="Invalid request query", kind="E_INVALID_QUERY"):
@@ -1118,32 +1129,6 @@ def decode_cursor(name, raw, order, lookup):
         raise bad()
 
 
-def cursor_page(rows, order, count, direction, ck, mode):
-    keyed = sorted(((_sort_key(r, order), r) for r in rows), key=lambda t: t[0])
-    keys = [k for k, _r in keyed]
-    rows = [r for _k, r in keyed]
-    n = len(rows)
-    asc = direction == "asc"
-    if mode is None:
-        if asc:
-            return rows[:count], False, n > count
-        return rows[::-1][:count], False, n > count
-    if mode == "after":
-        if asc:
-            s = bisect.bisect_right(keys, ck)
-            return rows[s:s + count], s > 0, s + count < n
-        e = bisect.bisect_left(keys, ck)
-        lo = max(0, e - count)
-        return rows[lo:e][::-1], e < n, lo > 0
-    if asc:   # before
-        e = bisect.bisect_left(keys, ck)
-        lo = max(0, e - count)
-        return rows[lo:e], lo > 0, e < n
-    s = bisect.bisect_right(keys, ck)
-    hi = min(n, s + count)
-    return rows[s:hi][::-1], hi < n, s > 0
-
-
 # -- the vendor ----------------------------------------------------------------
 
 SESSION_ORDER = ("id", "code", "storeId", "visitors", "groupSize", "expiresAt", "customerId",
@@ -1172,6 +1157,13 @@ class Aifi:
         self.window = collections.deque()
         self._data = None
         self._data_key = None
+        self.auth = Auth(("Bearer",), self._verify, missing=_auth_missing, invalid=_auth_denied,
+                         lenient=True, bad_header="Invalid authorization header")
+        self.router = (Router().add(API + "/sessions", GET=self._sessions_route)
+                       .add(API + "/stores", GET=self._admin(self.stores))
+                       .add(API + "/orders", GET=self._admin(self.orders))
+                       .add(API + "/products", GET=self._admin(self.products))
+                       .add(API + "/customers", GET=self._admin(self.customers)))
 
     # -- control -------------------------------------------------------------
     def reset(self):
@@ -1231,29 +1223,18 @@ class Aifi:
                                       "errors": []}, headers)
             self.window.append(now)
 
-    def check_auth(self, req):
-        def deny(msg):
-            return HttpError(401, {"message": msg, "type": "E_UNAUTHORIZED", "errors": []},
-                             {"WWW-Authenticate": 'Bearer realm="oasis", error="invalid_token", '
-                                                  'error_description="%s"' % msg})
-        h = req.header("Authorization")
-        if not h:
-            raise HttpError(401, {"message": "Authorization header is missing",
-                                  "type": "E_UNAUTHORIZED", "errors": []},
-                            {"WWW-Authenticate": 'Bearer realm="oasis"'})
-        scheme, _, cred = h.strip().partition(" ")
-        cred = cred.strip()
-        if scheme.lower() != "bearer" or not cred:
-            raise deny("Invalid authorization header")
+    def _verify(self, cred):
+        """A static token (unless allow_static_token is off) or an issued, unexpired one."""
         with self.lock:
             if self.conf.get("allow_static_token", True) and self.conf.get("token") \
                     and cred == self.conf["token"]:
-                return
+                return None
             exp = self.tokens.get(cred)
         if exp is None:
-            raise deny("Invalid token")
+            return "Invalid token"
         if exp <= time.monotonic():
-            raise deny("Token expired")
+            return "Token expired"
+        return None
 
     # -- HTTP ------------------------------------------------------------------
     def handle(self, req):
@@ -1265,16 +1246,17 @@ class Aifi:
         self.rate_check()
         if path == self.conf.get("token_path", "/oauth/token"):
             return self.oauth(req)
-        route = {API + "/sessions": self.sessions, API + "/stores": self.stores,
-                 API + "/orders": self.orders, API + "/products": self.products,
-                 API + "/customers": self.customers}.get(path)
-        if route is None or req.method != "GET":
-            raise _nest_404(req)
-        self.check_auth(req)
-        if path == API + "/sessions" and self.conf.get("doc_example"):
+        return self.router.dispatch(req, split_path(path), _nest_404, lambda req, allowed: _nest_404(req),
+                                    self.auth.check, auth_first=False)
+
+    def _admin(self, lister):
+        """A route's handler: the query parsed for lister."""
+        return lambda req, parts: lister(Query(req, self.conf))
+
+    def _sessions_route(self, req, parts):
+        if self.conf.get("doc_example"):
             return Response(200, DOC_SESSIONS_EXAMPLE, content_type=JSON_CT)
-        q = Query(req, self.conf)
-        return route(q)
+        return self.sessions(Query(req, self.conf))
 
     def oauth(self, req):
         if req.method != "POST":
@@ -1348,7 +1330,8 @@ class Aifi:
         elif before is not None:
             ck, mode = decode_cursor("before", before, order, lookup), "before"
         rows = [r for r in rows_all if _match(r.v, preds)]
-        page, has_prev, has_next = cursor_page(rows, order, count, direction, ck, mode)
+        page, has_prev, has_next = keyset_page(rows, lambda r: _sort_key(r, order), count,
+                                               direction, ck, mode)
         pag = collections.OrderedDict()
         if page and has_prev:
             pag["previous"] = collections.OrderedDict([
