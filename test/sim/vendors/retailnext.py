@@ -228,7 +228,8 @@ import time
 import urllib.parse
 import zoneinfo
 
-from vendors.base import HttpError, Response, parse_iso, rng_for, UTC
+from vendors.base import (Auth, HeaderPaging, HttpError, Response, Router, parse_iso, rng_for,
+                          split_path, UTC)
 
 VENDOR = "retailnext"
 
@@ -258,10 +259,29 @@ DEFAULTS = {
 DAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
-def _fail(status, msg, **extra):
-    body = {"ok": False, "error": msg}
-    body.update(extra)
-    raise HttpError(status, body)
+def _error(status, msg):
+    """RetailNext's error answer: {"ok": false, "error": msg}."""
+    return HttpError(status, {"ok": False, "error": msg})
+
+
+def _fail(status, msg):
+    raise _error(status, msg)
+
+
+NOT_FOUND = lambda req: _error(404, "no such endpoint: %s" % req.path)  # noqa: E731
+NOT_ALLOWED = lambda req, allowed: HttpError(  # noqa: E731
+    405, {"ok": False, "error": "method %s not allowed on %s" % (req.method, req.path)},
+    {"Allow": ", ".join(allowed)})
+BASIC_REALM = {"WWW-Authenticate": 'Basic realm="RetailNext API"'}
+
+
+def _auth_missing():
+    return HttpError(401, {"ok": False, "error": "authentication required: use HTTP basic auth "
+                                                 "with your access key and secret key"}, BASIC_REALM)
+
+
+def _auth_invalid(why):
+    return HttpError(401, {"ok": False, "error": "invalid access key or secret key"}, BASIC_REALM)
 
 
 def _hm(m):
@@ -1077,6 +1097,9 @@ class RetailNext:
          self.abbr) = _build_inventory()
         self.busy = {}
         self._alerts = None
+        self.auth = Auth(("Basic",), self._verify, missing=_auth_missing, invalid=_auth_invalid)
+        self.pager = HeaderPaging(_error, maximum=100)
+        self.router = self._routes()
         self.reset()
 
     # -- knobs and state ---------------------------------------------------
@@ -1217,14 +1240,10 @@ class RetailNext:
         scale = store["scale"] * SUB_SCALE.get(loc["location_type"], 0.4)
         return Source(loc["uuid"], store, scale, False, start, archive)
 
-    def check_auth(self, req):
-        creds = req.basic_auth()
-        hdr = {"WWW-Authenticate": 'Basic realm="RetailNext API"'}
-        if creds is None:
-            raise HttpError(401, {"ok": False, "error": "authentication required: use HTTP basic auth "
-                                                        "with your access key and secret key"}, hdr)
+    def _verify(self, creds):
         if creds != (str(self.c("access_key")), str(self.c("secret_key"))):
-            raise HttpError(401, {"ok": False, "error": "invalid access key or secret key"}, hdr)
+            return "credentials"
+        return None
 
     @staticmethod
     def body(req, required=True):
@@ -1241,133 +1260,54 @@ class RetailNext:
         return b
 
     # -- paging ------------------------------------------------------------
-    def page_len(self, req):
-        raw = req.header("X-Page-Length")
-        if raw is None or str(raw).strip() == "":
-            return 100
-        try:
-            n = int(str(raw).strip())
-        except ValueError:
-            _fail(400, "X-Page-Length must be an integer")
-        if n < 1:
-            _fail(400, "X-Page-Length must be at least 1")
-        return min(n, 100)
-
     def paged(self, req, items, build):
-        n = self.page_len(req)
-        raw = req.header("X-Page-Start")
-        start = 0
-        if raw is not None and str(raw).strip() != "":
-            try:
-                start = int(str(raw).strip())
-            except ValueError:
-                _fail(400, "X-Page-Start must be an integer")
-            if start < 0:
-                _fail(400, "X-Page-Start must not be negative")
-        chunk = items[start:start + n]
-        headers = {}
-        status = 200
-        if start + n < len(items):
-            status = 206
-            headers[str(self.c("page_next_header"))] = str(start + n)
-        return Response(status, build(chunk), headers)
+        return self.pager.page(req, items, build, str(self.c("page_next_header")))
 
-    def token_paged(self, req, items, cursor, key, limited=False):
-        n = self.page_len(req)
-        tok = req.header("X-Page-Start")
-        if tok is None or str(tok).strip() == "":
-            tok = req.header("X-Page")
-        start = 0
-        if tok is not None and str(tok).strip() != "":
-            tok = str(tok).strip()
-            if tok == "end":
-                start = len(items)
-            else:
-                for i, it in enumerate(items):
-                    if cursor(it) == tok:
-                        start = i
-                        break
-                else:
-                    _fail(400, "invalid page token %r" % tok)
-        chunk = items[start:start + n]
-        nxt = cursor(items[start + n]) if start + n < len(items) else "end"
+    def token_paged(self, req, items, cursor, key):
+        chunk, nxt = self.pager.token_page(req, items, cursor)
         return Response(200, {"ok": True, "next_page": nxt, key: chunk})
 
     def limited(self, name):
         return _Slot(self, name)
 
     # -- routing -------------------------------------------------------------
-    def handle(self, req):
-        path = req.path
-        if len(path) > 1 and path.endswith("/"):
-            path = path.rstrip("/")
-        parts = [urllib.parse.unquote(p) for p in path.split("/")[1:]]
-        # token or signature authenticated
-        if parts[:2] == ["v1", "hls"] and len(parts) in (3, 4):
-            return self.hls(req, parts)
-        if parts[:4] == ["v1", "video", "export", "download"] and len(parts) == 5:
-            return self.download(req, parts[4])
-        route, allowed = self.route(parts)
-        if route is None:
-            _fail(404, "no such endpoint: %s" % req.path)
-        self.check_auth(req)
-        fn = allowed.get(req.method)
-        if fn is None:
-            raise HttpError(405, {"ok": False, "error": "method %s not allowed on %s" % (req.method, req.path)},
-                            {"Allow": ", ".join(sorted(allowed))})
-        return fn(req, parts)
+    def _routes(self):
+        r = Router()
+        # token or signature authenticated: the handlers answer a wrong method
+        r.add("/v1/hls/{playlist}", auth=False, ANY=self.hls)
+        r.add("/v1/hls/{channel}/{segment}", auth=False, ANY=self.hls)
+        r.add("/v1/video/export/download/{file}", auth=False,
+              ANY=lambda req, parts: self.download(req, parts[4]))
+        r.add("/v2/location", POST=self.location_query)
+        r.add("/v2/location/create", POST=self.location_create)
+        r.add("/v2/location/{uuid}", PUT=self.location_update)
+        r.add("/v2/datamine", POST=self.datamine)
+        r.add("/v1/location", GET=self.v1_locations)
+        r.add("/v1/storehours", POST=self.store_hours)
+        r.add("/v1/occupancy/adjust", POST=self.occupancy_adjust)
+        r.add("/v1/users", GET=self.users_list, POST=self.users_create)
+        r.add("/v1/users/{id}", PUT=self.users_update)
+        r.add("/v1/user_profiles", GET=self.user_profiles)
+        r.add("/v1/user_profiles/{id}", GET=self.user_profiles)
+        r.add("/v1/location_profiles", GET=self.location_profiles)
+        r.add("/v1/location_profiles/{id}", GET=self.location_profiles)
+        r.add("/v1/healthalerts", POST=self.health_alerts)
+        r.add("/v1/predictedtraffic", POST=self.predicted_traffic)
+        r.add("/v1/zone_transitions", POST=self.zone_transitions)
+        r.add("/v1/fpafloorplans", GET=self.floorplans)
+        r.add("/v1/fpafloorplans/{id}", GET=self.floorplans)
+        r.add("/v1/stores/{store}/fpafloorplans", GET=self.floorplans)
+        r.add("/v1/inventory/cameras", GET=self.inv_cameras)
+        r.add("/v1/inventory/channels", GET=self.inv_channels)
+        r.add("/v1/inventory/appliances", GET=self.inv_appliances)
+        r.add("/v1/video/export/start", POST=self.export_start)
+        r.add("/v1/video/export/task/{id}", GET=self.export_status, DELETE=self.export_delete)
+        r.add("/v1/hlsapitoken", POST=self.hls_token)
+        return r
 
-    def route(self, p):
-        n = len(p)
-        if p[:1] == ["v2"]:
-            if p == ["v2", "location"]:
-                return "loc", {"POST": self.location_query}
-            if p == ["v2", "location", "create"]:
-                return "create", {"POST": self.location_create}
-            if n == 3 and p[1] == "location":
-                return "upd", {"PUT": self.location_update}
-            if p == ["v2", "datamine"]:
-                return "dm", {"POST": self.datamine}
-            return None, None
-        if p[:1] != ["v1"]:
-            return None, None
-        if p == ["v1", "location"]:
-            return "v1loc", {"GET": self.v1_locations}
-        if p == ["v1", "storehours"]:
-            return "sh", {"POST": self.store_hours}
-        if p == ["v1", "occupancy", "adjust"]:
-            return "occ", {"POST": self.occupancy_adjust}
-        if p == ["v1", "users"]:
-            return "users", {"GET": self.users_list, "POST": self.users_create}
-        if n == 3 and p[1] == "users":
-            return "user", {"PUT": self.users_update}
-        if p[1:2] == ["user_profiles"] and n <= 3:
-            return "up", {"GET": self.user_profiles}
-        if p[1:2] == ["location_profiles"] and n <= 3:
-            return "lp", {"GET": self.location_profiles}
-        if p == ["v1", "healthalerts"]:
-            return "ha", {"POST": self.health_alerts}
-        if p == ["v1", "predictedtraffic"]:
-            return "pt", {"POST": self.predicted_traffic}
-        if p == ["v1", "zone_transitions"]:
-            return "zt", {"POST": self.zone_transitions}
-        if p[1:2] == ["fpafloorplans"] and n <= 3:
-            return "fpa", {"GET": self.floorplans}
-        if n == 4 and p[1] == "stores" and p[3] == "fpafloorplans":
-            return "fpa", {"GET": self.floorplans}
-        if p == ["v1", "inventory", "cameras"]:
-            return "cam", {"GET": self.inv_cameras}
-        if p == ["v1", "inventory", "channels"]:
-            return "chan", {"GET": self.inv_channels}
-        if p == ["v1", "inventory", "appliances"]:
-            return "app", {"GET": self.inv_appliances}
-        if p == ["v1", "video", "export", "start"]:
-            return "vx", {"POST": self.export_start}
-        if n == 5 and p[1:4] == ["video", "export", "task"]:
-            return "vt", {"GET": self.export_status, "DELETE": self.export_delete}
-        if p == ["v1", "hlsapitoken"]:
-            return "hls", {"POST": self.hls_token}
-        return None, None
+    def handle(self, req):
+        parts = split_path(req.path, strip_slash=True, unquote=True, rooted=False)
+        return self.router.dispatch(req, parts, NOT_FOUND, NOT_ALLOWED, self.auth.check)
 
     # ==================================================================
     # locations
