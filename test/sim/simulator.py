@@ -33,9 +33,11 @@ A fault rule is matched against every vendor request (never /_sim/):
   status, retry_after, body (JSON value or text), headers (object),
   delay_ms, stall_ms, size_bytes, location
 
-Vendor modules live in test/sim/vendors/<name>.py; each defines
-VENDOR = "<name>" and make(sim) returning an object with a
-handle(req) -> Response method.  See vendors/base.py.
+Vendor modules live in test/sim/vendors/<name>.py, or as a package
+test/sim/vendors/<name>/ for a large vendor; each defines VENDOR = "<name>"
+and make(sim) returning an object with a handle(req) -> Response method.
+vendors/base.py holds what they share: request/response types, auth,
+routing and paging helpers.
 """
 
 import argparse

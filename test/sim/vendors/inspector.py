@@ -53,11 +53,13 @@ import json
 import os
 import threading
 
-from vendors.base import HttpError, Response, int_arg, iso_z, parse_iso, rng_for, UTC
+from vendors.base import (Auth, HttpError, Response, Router, drf_limit, int_arg, iso_z,
+                          offset_page, parse_iso, rng_for, split_path, UTC)
 
 VENDOR = "inspector"
 API = "/api/data/v1.3"
 JSON_CT = "application/json; charset=utf-8"
+NOT_FOUND = lambda req: HttpError(404, {"detail": "Not found."})  # noqa: E731
 
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                        "inspector_doc_visit.json"), encoding="utf-8") as _f:
@@ -209,6 +211,15 @@ class Inspector:
         self.conf = dict(self.base_conf)
         self.acked = set()
         self._build()
+        # DRF TokenAuthentication; no WWW-Authenticate header
+        self.auth = Auth(("Token",), lambda tok: None if tok == self.token else "token",
+                         missing=lambda: HttpError(401, {"detail": "Authentication credentials were not provided."}),
+                         invalid=lambda why: HttpError(401, {"detail": "Invalid token."}))
+        self.router = (Router().add("/visits", GET=self._list)
+                       .add("/visits/{id}", ANY=self._one_visit)
+                       .add("/visits/{id}/{action}", ANY=self._one_visit)
+                       .add("/stores", GET=self._stores)
+                       .add("/sku", GET=self._skus))
 
     def _build(self):
         visits = {324096: DOC_VISIT}
@@ -237,14 +248,6 @@ class Inspector:
                 self.conf[k] = _knob(k, v)
             self._build()
 
-    def _auth(self, req):
-        h = req.header("Authorization")
-        if not h:
-            raise HttpError(401, {"detail": "Authentication credentials were not provided."})
-        scheme, _, tok = h.partition(" ")
-        if scheme != "Token" or tok != self.token:
-            raise HttpError(401, {"detail": "Invalid token."})
-
     def _visit(self, vid):
         v = self.visits.get(vid)
         if v is None:
@@ -258,21 +261,12 @@ class Inspector:
         return Response(status, json.dumps(body, ensure_ascii=False), content_type=JSON_CT)
 
     def _page(self, req, rows):
-        # DRF: a bad or non-positive limit is the default; a large one is capped
-        try:
-            limit = int(req.arg("limit") or "")
-        except ValueError:
-            limit = 0
-        if limit <= 0:
-            limit = 100
-        limit = min(limit, self.conf["max_limit"])
+        limit = drf_limit(req, 100, self.conf["max_limit"])
         offset = int_arg(req, "offset", 0, 0)
-        chunk = rows[offset:offset + limit]
-        nxt = req.url_with(offset=offset + limit, limit=limit) if offset + limit < len(rows) else None
-        prev = req.url_with(offset=max(0, offset - limit), limit=limit) if offset > 0 else None
+        chunk, nxt, prev = offset_page(req, rows, offset, limit)
         return self._json(200, {"count": len(rows), "next": nxt, "previous": prev, "results": chunk})
 
-    def _list(self, req):
+    def _list(self, req, parts):
         is_new = (req.arg("is_new") or "true").lower()
         if is_new not in ("true", "false", "1", "0"):
             raise HttpError(400, {"is_new": ["Must be a valid boolean."]})
@@ -295,39 +289,40 @@ class Inspector:
         return self._page(req, rows)
 
     def handle(self, req):
-        path = req.path
-        if not path.startswith(API + "/"):
-            raise HttpError(404, {"detail": "Not found."})
-        self._auth(req)
-        parts = [p for p in path[len(API):].split("/") if p]
-        if parts == ["visits"] and req.method == "GET":
-            return self._list(req)
-        if len(parts) in (2, 3) and parts[0] == "visits":
-            try:
-                vid = int(parts[1])
-            except ValueError:
-                raise HttpError(404, {"detail": "Not found."})
-            v = self._visit(vid)
-            if v is None:
-                raise HttpError(404, {"detail": "Not found."})
-            if len(parts) == 2 and req.method == "GET":
-                return self._json(200, v)
-            if len(parts) == 3 and parts[2] == "ack" and req.method == "POST":
-                with self.lock:
-                    self.acked.add(vid)
-                return self._json(200, {"id": vid, "is_new": False})
-            raise HttpError(405, {"detail": 'Method "%s" not allowed.' % req.method})
-        if parts == ["stores"] and req.method == "GET":
-            rows = [dict(s, address="ул. Ленина, %d" % (s["id"] - 11000), latitude=54.5,
-                         longitude=37.0, is_active=True, created_at="2020-01-01T00:00:00Z",
-                         updated_at="2025-08-01T00:00:00Z") for s in STORES]
-            return self._page(req, rows)
-        if parts == ["sku"] and req.method == "GET":
-            rows = [dict(s, manufacturer=s["brand"], barcode=s["cid"], is_active=True,
-                         created_at="2020-01-01T00:00:00Z", updated_at="2025-08-01T00:00:00Z")
-                    for s in SKUS]
-            return self._page(req, rows)
-        raise HttpError(404, {"detail": "Not found."})
+        if not req.path.startswith(API + "/"):
+            raise NOT_FOUND(req)
+        self.auth.check(req)
+        # a list with another method is 404; a visit answers 404/405 itself
+        return self.router.dispatch(req, split_path(req.path[len(API):], drop_empty=True),
+                                    NOT_FOUND, lambda req, allowed: NOT_FOUND(req))
+
+    def _one_visit(self, req, parts):
+        try:
+            vid = int(parts[1])
+        except ValueError:
+            raise NOT_FOUND(req)
+        v = self._visit(vid)
+        if v is None:
+            raise NOT_FOUND(req)
+        if len(parts) == 2 and req.method == "GET":
+            return self._json(200, v)
+        if len(parts) == 3 and parts[2] == "ack" and req.method == "POST":
+            with self.lock:
+                self.acked.add(vid)
+            return self._json(200, {"id": vid, "is_new": False})
+        raise HttpError(405, {"detail": 'Method "%s" not allowed.' % req.method})
+
+    def _stores(self, req, parts):
+        rows = [dict(s, address="ул. Ленина, %d" % (s["id"] - 11000), latitude=54.5,
+                     longitude=37.0, is_active=True, created_at="2020-01-01T00:00:00Z",
+                     updated_at="2025-08-01T00:00:00Z") for s in STORES]
+        return self._page(req, rows)
+
+    def _skus(self, req, parts):
+        rows = [dict(s, manufacturer=s["brand"], barcode=s["cid"], is_active=True,
+                     created_at="2020-01-01T00:00:00Z", updated_at="2025-08-01T00:00:00Z")
+                for s in SKUS]
+        return self._page(req, rows)
 
 
 def make(sim):

@@ -13,11 +13,10 @@ Knobs (--option journey.KEY=VALUE or POST /_sim/config {"journey": {...}}):
 
 import datetime as dt
 import json
-import math
 import threading
 
-from vendors.base import (HttpError, Response, hexid, int_arg, iso_z,
-                          parse_iso, rng_for, UTC)
+from vendors.base import (Auth, HttpError, Response, Router, hexid, int_arg, iso_z,
+                          number_page, parse_iso, rng_for, split_path, UTC)
 
 VENDOR = "journey"
 PATH = "/bi/visit-journey-events/"
@@ -34,6 +33,15 @@ ZONES = [
 ENTRANCE = ("Entrance & Promotions", "L0-ENT-PRO-001")
 CHECKOUT = ("Checkout Queue", "L0-CHK-QUE-001")
 SOURCES = ["app_sdk", "app_ble", "wifi", "camera_fused"]
+
+NOT_FOUND = lambda req: HttpError(404, {"detail": "Not found."})  # noqa: E731
+NOT_ALLOWED = lambda req, allowed: HttpError(  # noqa: E731
+    405, {"detail": 'Method "%s" not allowed.' % req.method})
+
+
+def _unauthorized(detail):
+    return HttpError(401, {"detail": detail}, {"WWW-Authenticate": 'Bearer realm="api"'})
+
 
 DOC_DAY = dt.date(2025, 8, 12)
 DOC_STORE = "SM-001"
@@ -78,6 +86,12 @@ class Journey:
         self.conf = {}
         self.configure({k.split(".", 1)[1]: v for k, v in sim.options.items()
                         if k.startswith("journey.")})
+        # DRF style: the token in Authorization (Bearer or Token) or in X-Api-Key
+        self.auth = Auth(("Bearer", "Token"), self._verify,
+                         missing=lambda: _unauthorized("Authentication credentials were not provided."),
+                         invalid=lambda why: _unauthorized("Invalid token."),
+                         api_key="X-Api-Key", blank_missing=False)
+        self.router = Router().add(PATH, GET=self._events)
 
     def configure(self, conf):
         conf = conf.get("journey", conf) if "journey" in conf else \
@@ -201,28 +215,14 @@ class Journey:
         return out
 
     # -- HTTP --
-    def check_auth(self, req):
-        token = str(self._c("token", "journey-secret-token"))
-        auth = req.header("Authorization")
-        key = req.header("X-Api-Key")
-        if auth is None and key is None:
-            raise HttpError(401, {"detail": "Authentication credentials were not provided."},
-                            {"WWW-Authenticate": 'Bearer realm="api"'})
-        if auth is not None:
-            scheme, _, cred = auth.partition(" ")
-            ok = scheme in ("Bearer", "Token") and cred == token
-        else:
-            ok = key == token
-        if not ok:
-            raise HttpError(401, {"detail": "Invalid token."},
-                            {"WWW-Authenticate": 'Bearer realm="api"'})
+    def _verify(self, cred):
+        return None if cred == str(self._c("token", "journey-secret-token")) else "token"
 
     def handle(self, req):
-        if req.path != PATH:
-            raise HttpError(404, {"detail": "Not found."})
-        if req.method != "GET":
-            raise HttpError(405, {"detail": 'Method "%s" not allowed.' % req.method})
-        self.check_auth(req)
+        return self.router.dispatch(req, split_path(req.path), NOT_FOUND, NOT_ALLOWED,
+                                    self.auth.check, auth_first=False)
+
+    def _events(self, req, parts):
         caching = str(self._c("response_cache", "0")).lower() in ("1", "true", "on", "yes")
         if caching:
             key = (req.host, req.raw_query)
@@ -252,17 +252,8 @@ class Journey:
             page = 0
         rows = self.select(gte, lte, req.arg("store_code") or None)
         count = len(rows)
-        pages = max(1, math.ceil(count / size))
-        if page < 1 or page > pages:
-            raise HttpError(404, {"detail": "Invalid page."})
-        chunk = rows[(page - 1) * size: page * size]
-        nxt = req.url_with(page=page + 1) if page < pages else None
-        if page == 1:
-            prev = None
-        elif page == 2:
-            prev = req.url_with(page=None)
-        else:
-            prev = req.url_with(page=page - 1)
+        chunk, nxt, prev = number_page(req, rows, page, size,
+                                       invalid=HttpError(404, {"detail": "Invalid page."}))
         body = '{"count": %d, "next": %s, "previous": %s, "results": [%s]}' % (
             count, json.dumps(nxt), json.dumps(prev), ", ".join(r[4] for r in chunk))
         return Response(200, body.encode())
