@@ -34,7 +34,7 @@ EQIN = ("=", "in")
 RANGE = ("=", "<", "<=", ">", ">=")
 EQINRANGE = ALL_OPS
 
-# RetailNext metrics (test/sim/vendors/retailnext.py, DATAMINE)
+# RetailNext metrics (test/sim/vendors/retailnext/, DATAMINE)
 RN_METRICS = ["traffic_in", "traffic_out", "total_occupancy", "passby_traffic",
               "dwell_count", "avg_dwell_duration", "net_sales",
               "sales_transactions_count", "conversion_rate", "staff_count",
