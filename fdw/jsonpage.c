@@ -34,6 +34,7 @@ scan_reset(RfJsonStream *js)
 	js->escape = false;
 	js->npend = 0;
 	js->reprocess = false;
+	js->depth = 0;
 	js->in_number = false;
 	js->num_digits = 0;
 	js->num_integer = true;
@@ -298,8 +299,13 @@ rf_json_stream_feed(RfJsonStream *js, const char *data, size_t len)
 			js->num_integer = true;
 			js->num_digits = (c == '-') ? 0 : 1;
 		}
+		else if (c == '}' || c == ']')
+			js->depth--;
 		else if (c == '{' || c == '[')
 		{
+			/* json-c would stop here too, but only once it sees the chunk */
+			if (++js->depth > RF_JSON_MAX_DEPTH)
+				return fail(js, RF_JSON_DEPTH);
 			js->containers++;
 			if (js->containers > RF_JSON_FREE_CONTAINERS &&
 				js->containers * RF_JSON_BYTES_PER_CONTAINER > js->bytes)

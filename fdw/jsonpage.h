@@ -73,6 +73,7 @@ typedef struct RfJsonStream
 	int			num_digits;		/* digits of the number being read */
 	bool		num_integer;	/* ...so far without '.', 'e' or 'E' */
 	bool		in_number;
+	int			depth;			/* containers open */
 	int64_t		containers;
 	int64_t		bytes;
 } RfJsonStream;
