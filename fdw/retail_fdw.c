@@ -77,65 +77,18 @@ typedef struct RfRelInfo
 	double		limit;			/* a LIMIT safe to push, or -1 */
 } RfRelInfo;
 
-/* One page to fetch, in the order its rows come out */
-typedef struct RfFetch
-{
-	RfSeries   *series;
-	int64		pageno;			/* 1 for a series' first page */
-	int64		offset;			/* rows of the series before this page */
-	char	   *url;
-	char	   *page_value;		/* the page / cursor / token asked for */
-	List	   *headers;
-	RfJsonParser *parser;
-	RfTransfer *xfer;
-	RfPage	   *cached;			/* an answer shared within the query */
-} RfFetch;
 
 typedef struct RfScanState
 {
-	MemoryContext cxt;			/* the scan's, reset by ReScan */
+	RfPager		pg;				/* requests, pages and rows (scan.c) */
 	MemoryContext row_cxt;		/* one row's Datums */
 	MemoryContextCallback release_conn;
-	RfOptions	opts;
-	const RfEndpoint *ep;
-	RfConn	   *conn;
-	char	   *relname;
-	char	   *endpoint_label;
 	char	   *auth_shown;		/* for EXPLAIN, secrets redacted */
 	List	   *qual_ops;
 	List	   *qual_exprs;		/* ExprState *, parallel to qual_ops */
 	List	   *qual_plain;		/* the Exprs, for EXPLAIN */
-	RfRowContext rowctx;
-	int			page_size;
-	double		limit;
-	int			sort;			/* index into ep->sorts, or -1 */
-	bool		sort_desc;
 	bool		explain_only;
-
-	/* the current run */
-	bool		started;
-	int64		fetched;		/* rows in the pages fetched so far */
-	List	   *series;
-	int			next_series;
-	List	   *queue;			/* RfFetch *, output order */
-	RfFetch    *current;
-	RfPage	   *page;
-	int			row;
-	RfStats		stats;			/* across rescans */
-	int64		cache_hits;
-
-	/*
-	 * Fan-out: once a series' first page tells the total count, its other
-	 * pages are asked for by number, several at once, instead of one after
-	 * the other along next links.
-	 */
-	RfSeries   *fan_series;
-	int64		fan_next;		/* next page number to ask for */
-	int64		fan_total;		/* pages in the series */
-	int64		fan_count;		/* the total the first page gave */
-	int			fan_size;		/* rows per full page */
-	Oid			umid;			/* the user mapping: keys the answer cache */
-	EState	   *estate;
+	bool		started;		/* the run's series are planned */
 } RfScanState;
 
 void		_PG_init(void);
@@ -579,9 +532,9 @@ release_conn_callback(void *arg)
 {
 	RfScanState *st = (RfScanState *) arg;
 
-	if (st->conn)
-		rf_http_disconnect(st->conn);
-	st->conn = NULL;
+	if (st->pg.conn)
+		rf_http_disconnect(st->pg.conn);
+	st->pg.conn = NULL;
 }
 
 /* How each retrieved column is found in a row */
@@ -592,7 +545,7 @@ init_column_map(RfScanState *st, Relation rel, List *attrs)
 	ListCell   *lc;
 	int			i = 0;
 
-	st->rowctx.cols = palloc0(sizeof(RfColMap) * Max(list_length(attrs), 1));
+	st->pg.rowctx.cols = palloc0(sizeof(RfColMap) * Max(list_length(attrs), 1));
 	foreach(lc, attrs)
 	{
 		AttrNumber	attno = lfirst_int(lc);
@@ -609,31 +562,31 @@ init_column_map(RfScanState *st, Relation rel, List *attrs)
 			if (strcmp(def->defname, "json_path") == 0)
 				path = defGetString(def);
 		}
-		if (path == NULL && (col = rf_column_lookup(st->ep, attname)) != NULL)
+		if (path == NULL && (col = rf_column_lookup(st->pg.ep, attname)) != NULL)
 			path = col->json_path ? col->json_path : col->name;
 		if (path == NULL)
 		{
 			StringInfoData names;
 
 			initStringInfo(&names);
-			for (int c = 0; c < st->ep->ncolumns; c++)
-				appendStringInfo(&names, "%s%s", c ? ", " : "", st->ep->columns[c].name);
+			for (int c = 0; c < st->pg.ep->ncolumns; c++)
+				appendStringInfo(&names, "%s%s", c ? ", " : "", st->pg.ep->columns[c].name);
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
 					 errmsg("column \"%s\" of foreign table \"%s\" matches no field of %s",
-							attname, st->relname, st->ep->resource),
-					 errdetail("Columns of %s: %s.", st->ep->resource, names.data),
+							attname, st->pg.relname, st->pg.ep->resource),
+					 errdetail("Columns of %s: %s.", st->pg.ep->resource, names.data),
 					 errhint("Rename the column, or map it with OPTIONS (json_path 'field.subfield').")));
 		}
-		st->rowctx.cols[i].attnum = attno;
-		rf_colmap_init(&st->rowctx.cols[i], attname, att->atttypid,
+		st->pg.rowctx.cols[i].attnum = attno;
+		rf_colmap_init(&st->pg.rowctx.cols[i], attname, att->atttypid,
 					   att->atttypmod, path);
 		i++;
 	}
-	st->rowctx.ncols = i;
-	st->rowctx.relname = st->relname;
-	st->rowctx.vendor = st->opts.vendor->name;
-	st->rowctx.endpoint = st->endpoint_label;
+	st->pg.rowctx.ncols = i;
+	st->pg.rowctx.relname = st->pg.relname;
+	st->pg.rowctx.vendor = st->pg.opts.vendor->name;
+	st->pg.rowctx.endpoint = st->pg.endpoint_label;
 }
 
 /* The user whose mapping the scan uses, as ExecCheckRTEPerms decides */
@@ -654,12 +607,12 @@ describe_auth(RfScanState *st, ForeignScanState *node)
 	RfCredentials cred;
 
 	if (!SearchSysCacheExists2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(userid),
-							   ObjectIdGetDatum(st->opts.serverid)) &&
+							   ObjectIdGetDatum(st->pg.opts.serverid)) &&
 		!SearchSysCacheExists2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(InvalidOid),
-							   ObjectIdGetDatum(st->opts.serverid)))
+							   ObjectIdGetDatum(st->pg.opts.serverid)))
 		return pstrdup("no user mapping");
-	rf_get_credentials(GetForeignServer(st->opts.serverid), userid, &cred);
-	return rf_http_describe_auth(st->opts.vendor, &cred);
+	rf_get_credentials(GetForeignServer(st->pg.opts.serverid), userid, &cred);
+	return rf_http_describe_auth(st->pg.opts.vendor, &cred);
 }
 
 static void
@@ -674,28 +627,28 @@ retailBeginForeignScan(ForeignScanState *node, int eflags)
 	MemoryContext old;
 
 	node->fdw_state = st;
-	st->estate = estate;
-	st->cxt = AllocSetContextCreate(estate->es_query_cxt, "retail_fdw scan",
+	st->pg.estate = estate;
+	st->pg.cxt = AllocSetContextCreate(estate->es_query_cxt, "retail_fdw scan",
 									ALLOCSET_DEFAULT_SIZES);
 	st->row_cxt = AllocSetContextCreate(estate->es_query_cxt, "retail_fdw row",
 										ALLOCSET_SMALL_SIZES);
-	rf_get_options(RelationGetRelid(rel), &st->opts);
-	st->ep = st->opts.endpoint;
-	st->relname = pstrdup(RelationGetRelationName(rel));
-	st->endpoint_label = psprintf("%s %s", st->ep->method, st->ep->path);
+	rf_get_options(RelationGetRelid(rel), &st->pg.opts);
+	st->pg.ep = st->pg.opts.endpoint;
+	st->pg.relname = pstrdup(RelationGetRelationName(rel));
+	st->pg.endpoint_label = psprintf("%s %s", st->pg.ep->method, st->pg.ep->path);
 	st->qual_ops = ops;
 	st->qual_plain = fsplan->fdw_exprs;
 	st->qual_exprs = ExecInitExprList(fsplan->fdw_exprs, (PlanState *) node);
-	st->limit = intVal(list_nth(fsplan->fdw_private, RF_PRIV_LIMIT));
-	st->sort = -1;
+	st->pg.limit = intVal(list_nth(fsplan->fdw_private, RF_PRIV_LIMIT));
+	st->pg.sort = -1;
 	if (list_nth(fsplan->fdw_private, RF_PRIV_SORT) != NIL)
 	{
 		List	   *sort = list_nth(fsplan->fdw_private, RF_PRIV_SORT);
 
-		st->sort = linitial_int(sort);
-		st->sort_desc = lsecond_int(sort) != 0;
+		st->pg.sort = linitial_int(sort);
+		st->pg.sort_desc = lsecond_int(sort) != 0;
 	}
-	st->page_size = rf_effective_page_size(&st->opts, st->limit);
+	st->pg.page_size = rf_effective_page_size(&st->pg.opts, st->pg.limit);
 	st->explain_only = (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0;
 	init_column_map(st, rel, attrs);
 	st->auth_shown = describe_auth(st, node);
@@ -704,9 +657,9 @@ retailBeginForeignScan(ForeignScanState *node, int eflags)
 		return;
 
 	/* the connection outlives the scan; the scan only holds a reference */
-	old = MemoryContextSwitchTo(st->cxt);
-	st->conn = rf_http_connect(&st->opts, scan_user(node));
-	st->umid = GetUserMapping(scan_user(node), st->opts.serverid)->umid;
+	old = MemoryContextSwitchTo(st->pg.cxt);
+	st->pg.conn = rf_http_connect(&st->pg.opts, scan_user(node));
+	st->pg.umid = GetUserMapping(scan_user(node), st->pg.opts.serverid)->umid;
 	MemoryContextSwitchTo(old);
 	st->release_conn.func = release_conn_callback;
 	st->release_conn.arg = st;
@@ -796,739 +749,15 @@ evaluate_quals(ForeignScanState *node, RfScanState *st, bool explain,
 }
 
 /* A fetch of a series' page; url NULL means the series' own target */
-static RfFetch *
-make_fetch(RfScanState *st, RfSeries *series, int64 pageno, int64 offset,
-		   const char *page_value, const char *url)
-{
-	RfFetch    *f = palloc0(sizeof(RfFetch));
-	const RfPagingSpec *pg = &st->ep->paging;
-
-	f->series = series;
-	f->pageno = pageno;
-	f->offset = offset;
-	f->page_value = page_value ? pstrdup(page_value) : NULL;
-	if (url)
-		f->url = pstrdup(url);
-	else
-		f->url = psprintf("%s%s", st->opts.base_url,
-						  rf_series_target(series, pg, st->page_size, page_value));
-	if (pg->style == RF_PAGE_HEADER || pg->in_headers)
-	{
-		f->headers = lappend(f->headers, psprintf("%s: %d", pg->size_param, st->page_size));
-		if (page_value)
-			f->headers = lappend(f->headers, psprintf("%s: %s", pg->page_param, page_value));
-	}
-	return f;
-}
-
-static void
-submit_fetch(RfScanState *st, RfFetch *f)
-{
-	RfHttpRequest req;
-	RfBodySink	sink;
-
-	if (st->ep->cacheable)
-	{
-		f->cached = rf_cache_lookup(st->estate, st->umid, f->url, st->ep,
-									st->opts.vendor->name);
-		if (f->cached)
-		{
-			st->cache_hits++;
-			return;
-		}
-	}
-	memset(&req, 0, sizeof(req));
-	req.endpoint = st->endpoint_label;
-	req.method = st->ep->method;
-	req.url = f->url;
-	req.body = f->series->body;
-	req.headers = f->headers;
-	req.idempotent = st->ep->idempotent;
-	req.allow_404 = st->ep->missing_is_empty;
-	f->parser = rf_json_parser_create(st->cxt);
-	sink = rf_json_parser_sink(f->parser);
-	f->xfer = rf_http_submit(st->conn, &req, &sink);
-}
-
-/* With a pushed LIMIT, the pages fetched so far may already hold enough */
-static bool
-limit_reached(RfScanState *st)
-{
-	return st->limit > 0 && st->fetched >= st->limit;
-}
-
-/*
- * Keep up to max_concurrency first pages of upcoming series in flight
- * (only one with a pushed LIMIT, which may need just the first).
- */
-/* In-flight limit of the scan: max_concurrency and the vendor's own cap */
-static int
-inflight_limit(RfScanState *st)
-{
-	int			maxq = (st->limit > 0) ? 1 : st->opts.max_concurrency;
-
-	if (st->ep->max_concurrency > 0)
-		maxq = Min(maxq, st->ep->max_concurrency);
-	return maxq;
-}
-
-/*
- * Ask for more pages of the fanned-out series, ahead of other series'
- * first pages in the queue (rows come out in page order).
- */
-static void
-top_up_series(RfScanState *st)
-{
-	const RfPagingSpec *pg = &st->ep->paging;
-	int			maxq = inflight_limit(st);
-
-	if (limit_reached(st))
-		return;
-	while (st->fan_series && st->fan_next <= st->fan_total &&
-		   list_length(st->queue) < maxq)
-	{
-		int64		pageno = st->fan_next++;
-		int64		offset = (pageno - 1) * st->fan_size;
-		char	   *value = (pg->style == RF_PAGE_OFFSET) ?
-			psprintf(INT64_FORMAT, offset) :
-			psprintf(INT64_FORMAT, pg->first_page + pageno - 1);
-		RfFetch    *f = make_fetch(st, st->fan_series, pageno, offset, value, NULL);
-		int			pos = 0;
-		ListCell   *lc;
-
-		foreach(lc, st->queue)
-		{
-			if (((RfFetch *) lfirst(lc))->series != st->fan_series)
-				break;
-			pos++;
-		}
-		submit_fetch(st, f);
-		st->queue = list_insert_nth(st->queue, pos, f);
-	}
-}
-
-static void
-start_series(RfScanState *st)
-{
-	int			inflight = list_length(st->queue);
-	int			maxq = inflight_limit(st);
-
-	if (limit_reached(st))
-		return;
-	top_up_series(st);
-	inflight = list_length(st->queue);
-	while (inflight < maxq && st->next_series < list_length(st->series))
-	{
-		RfFetch    *f = make_fetch(st, list_nth(st->series, st->next_series++),
-								   1, 0, NULL, NULL);
-
-		submit_fetch(st, f);
-		st->queue = lappend(st->queue, f);
-		inflight++;
-	}
-}
-
-static void
-pagination_error(RfScanState *st, const char *what, const char *url)
-{
-	const char *shown = url;
-
-	/* the server's own pages are shown by path: the host is in base_url */
-	if (url && strncmp(url, st->opts.base_url, strlen(st->opts.base_url)) == 0)
-		shown = url + strlen(st->opts.base_url);
-	ereport(ERROR,
-			(errcode(ERRCODE_FDW_UNABLE_TO_CREATE_REPLY),
-			 errmsg("inconsistent pagination from %s: %s", st->opts.vendor->name, what),
-			 errdetail("Endpoint %s, server \"%s\", page %s.",
-					   st->endpoint_label, st->opts.servername, shown ? shown : "(none)"),
-			 errhint("No partial result was returned; retry the query.")));
-}
-
-/*
- * A series must never ask for a page twice: a next link or cursor that
- * comes back (1 -> 2 -> 1, or a page that names itself) would loop until
- * statement_timeout.  Every page's key is remembered per series.
- */
-static void
-check_unvisited(RfScanState *st, RfFetch *f, const char *key, const char *shown)
-{
-	ListCell   *lc;
-
-	if (f->pageno == 1 && f->series->visited == NIL)
-		f->series->visited = list_make1(pstrdup(f->page_value ? f->page_value : f->url));
-	foreach(lc, f->series->visited)
-	{
-		if (strcmp(lfirst(lc), key) == 0)
-			pagination_error(st, "the next page was asked for before (the links or cursors loop)",
-							 shown);
-	}
-	f->series->visited = lappend(f->series->visited, pstrdup(key));
-}
-
-/*
- * At the end of a series, the rows must be what the total said, when the
- * API gives one: fewer is a lost page, more a page counted twice.  Either
- * is an error, never a short or long answer.
- */
-static void
-check_series_end(RfScanState *st, RfFetch *f, bool has_count, int64 count,
-				 int64 seen)
-{
-	if (has_count && seen != count)
-		pagination_error(st, psprintf("the pages ended after " INT64_FORMAT " rows while the total says " INT64_FORMAT,
-									  seen, count), f->url);
-}
-
-/*
- * The fetch of the page after f, from what f's page says (next link,
- * cursor, count, headers), or NULL at the end of the series.
- */
-static RfFetch *
-next_fetch(RfScanState *st, RfFetch *f, RfPage *page)
-{
-	const RfPagingSpec *pg = &st->ep->paging;
-	int			nrows = rf_page_nrows(page);
-	int64		seen = f->offset + nrows;
-	int64		count = -1;
-	bool		has_count = rf_page_get_int(page, pg->count_path, &count);
-	char	   *value;
-
-	if (has_count && (count < 0 || seen > count))
-		pagination_error(st, psprintf("page " INT64_FORMAT " brings the rows to " INT64_FORMAT ", past the total of " INT64_FORMAT,
-									  f->pageno, seen, count), f->url);
-	switch (pg->style)
-	{
-		case RF_PAGE_NONE:
-			return NULL;
-		case RF_PAGE_NUMBER:
-			if (pg->next_is_url)
-			{
-				char	   *link = rf_page_get_string(page, pg->next_path);
-
-				if (link == NULL || *link == '\0')
-				{
-					check_series_end(st, f, has_count, count, seen);
-					return NULL;
-				}
-				/* a relative link is read against this page's URL */
-				value = rf_http_resolve_url(f->url, link);
-				if (value == NULL || !rf_http_same_origin(st->opts.base_url, value))
-					pagination_error(st, "the next page is on another host", link);
-				if (nrows == 0)
-					pagination_error(st, "an empty page links to a next one", value);
-				check_unvisited(st, f, value, value);
-				return make_fetch(st, f->series, f->pageno + 1, seen, NULL, value);
-			}
-			if (nrows < st->page_size || (has_count && seen >= count))
-			{
-				check_series_end(st, f, has_count, count, seen);
-				return NULL;
-			}
-			value = psprintf(INT64_FORMAT, pg->first_page + f->pageno);
-			return make_fetch(st, f->series, f->pageno + 1, seen, value, NULL);
-		case RF_PAGE_CURSOR:
-		case RF_PAGE_TOKEN:
-			value = rf_page_get_string(page, pg->next_path);
-			if (value == NULL || *value == '\0' ||
-				(pg->end_token && strcmp(value, pg->end_token) == 0))
-			{
-				check_series_end(st, f, has_count, count, seen);
-				return NULL;
-			}
-			if (nrows == 0)
-				pagination_error(st, "an empty page names a next cursor", value);
-			check_unvisited(st, f, value, value);
-			return make_fetch(st, f->series, f->pageno + 1, seen, value, NULL);
-		case RF_PAGE_OFFSET:
-
-			/*
-			 * A server may cap the page size below what we asked: with a
-			 * total, only the total says where the series ends.
-			 */
-			if (has_count)
-			{
-				if (seen >= count)
-					return NULL;
-				if (nrows == 0)
-					pagination_error(st, psprintf("the pages ended after " INT64_FORMAT " of " INT64_FORMAT " rows",
-												  seen, count), f->url);
-			}
-			else if (nrows < st->page_size)
-				return NULL;
-			return make_fetch(st, f->series, f->pageno + 1, seen,
-							  psprintf(INT64_FORMAT, seen), NULL);
-		case RF_PAGE_HEADER:
-			if (rf_http_status(f->xfer) != 206)
-				return NULL;
-			if (nrows == 0)
-				pagination_error(st, "an empty page says more pages follow", f->url);
-			value = (char *) rf_http_page_next_header(f->xfer);
-			if (value == NULL)
-				value = psprintf(INT64_FORMAT, seen);
-			check_unvisited(st, f, value, f->url);
-			return make_fetch(st, f->series, f->pageno + 1, seen, value, NULL);
-	}
-	return NULL;
-}
-
-/* Drop the current page and its transfer */
-static void
-finish_current(RfScanState *st)
-{
-	if (st->page)
-		rf_page_free(st->page);
-	st->page = NULL;
-	if (st->current && st->current->xfer)
-		rf_http_release(st->current->xfer, &st->stats);
-	st->current = NULL;
-}
-
-/*
- * Page-numbered and offset series whose first page gives the total count
- * fan out: the other pages are known in advance and go several at once.
- * Later pages are checked against the first: the same count, full pages
- * before the last.  Returns true when f's series is (now) fanned out, so
- * that no next link is followed.
- */
-static bool
-fan_out(RfScanState *st, RfFetch *f, RfPage *page)
-{
-	const RfPagingSpec *pg = &st->ep->paging;
-	int			nrows = rf_page_nrows(page);
-	int64		count;
-
-	if (f->series == st->fan_series)
-	{
-		bool		last = (f->pageno == st->fan_total);
-
-		if (!rf_page_get_int(page, pg->count_path, &count) || count != st->fan_count)
-			pagination_error(st, psprintf("the total changed between pages (" INT64_FORMAT " then %s)",
-										  st->fan_count,
-										  rf_page_get_int(page, pg->count_path, &count) ?
-										  psprintf(INT64_FORMAT, count) : "none"), f->url);
-		if ((!last && nrows != st->fan_size) ||
-			(last && nrows != st->fan_count - (st->fan_total - 1) * st->fan_size))
-			pagination_error(st, psprintf("page " INT64_FORMAT " has %d rows, not the %s its total implies",
-										  f->pageno, nrows, last ? "remainder" : "page size"),
-							 f->url);
-		if (last)
-			st->fan_series = NULL;
-		return true;
-	}
-	if (f->pageno != 1 || st->limit > 0 || pg->count_path == NULL ||
-		(pg->style != RF_PAGE_NUMBER && pg->style != RF_PAGE_OFFSET) ||
-		pg->page_param == NULL || !rf_page_get_int(page, pg->count_path, &count))
-		return false;
-	if (count < 0 || count < nrows)
-		pagination_error(st, psprintf("the first page has %d rows but the total says " INT64_FORMAT,
-									  nrows, count), f->url);
-	/* a vendor that returned less than asked decides its own page size */
-	if (count == nrows || nrows != st->page_size)
-		return count == nrows;
-	st->fan_series = f->series;
-	st->fan_count = count;
-	st->fan_size = nrows;
-	st->fan_total = (count - 1) / nrows + 1;
-	st->fan_next = 2;
-	return true;
-}
-
-/*
- * Make the next page current: wait for the head of the queue, parse it,
- * and queue its successor at once so the network works while rows are
- * converted.  False when every series is exhausted.
- */
-static bool
-advance_page(RfScanState *st)
-{
-	RfFetch    *f;
-	RfFetch    *succ;
-
-	finish_current(st);
-	start_series(st);
-
-	/*
-	 * Past a pushed LIMIT nothing is fetched ahead, but the executor may
-	 * still want rows (its recheck may have dropped some): then the next
-	 * page or series is fetched on demand.
-	 */
-	if (st->queue == NIL && st->next_series < list_length(st->series))
-	{
-		RfFetch    *next = make_fetch(st, list_nth(st->series, st->next_series++),
-									  1, 0, NULL, NULL);
-
-		st->queue = list_make1(next);
-	}
-	if (st->queue == NIL)
-		return false;
-
-	f = linitial(st->queue);
-	st->queue = list_delete_first(st->queue);
-	st->current = f;
-	st->rowctx.consts = f->series->consts;
-	if (f->xfer == NULL && f->cached == NULL)
-		submit_fetch(st, f);
-	if (f->cached)
-	{
-		st->page = f->cached;
-		st->row = 0;
-		st->fetched += rf_page_nrows(st->page);
-		start_series(st);
-		return true;
-	}
-	rf_http_wait(st->conn, f->xfer);
-	if (!rf_http_succeeded(f->xfer))
-		rf_http_raise(f->xfer);
-
-	if (f->series->rows_path)
-	{
-		RfEndpoint *ep = palloc(sizeof(RfEndpoint));
-
-		*ep = *st->ep;
-		ep->rows_path = f->series->rows_path;
-		st->page = rf_json_parser_finish(f->parser, ep, st->opts.vendor->name);
-	}
-	else
-		st->page = rf_json_parser_finish(f->parser, st->ep, st->opts.vendor->name);
-	st->row = 0;
-	st->stats.pages++;
-	rf_http_add_rows(f->xfer, rf_page_nrows(st->page));
-	if (st->ep->cacheable)
-		rf_cache_store(st->estate, st->estate->es_query_cxt, st->umid, f->url,
-					   st->page);
-	st->fetched += rf_page_nrows(st->page);
-	if (st->ep->max_rows > 0 && rf_page_nrows(st->page) >= st->ep->max_rows)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_REPLY_HANDLE),
-				 errmsg("a response of %s reached the vendor's cap of %d entries",
-						st->opts.vendor->name, st->ep->max_rows),
-				 errdetail("Endpoint %s may have left rows out; no partial result was returned.",
-						   st->endpoint_label),
-				 errhint("Add filters to foreign table \"%s\" so that each request returns fewer rows.",
-						 st->relname)));
-
-	/* the successor is known now; it is asked for now only below a LIMIT */
-	succ = NULL;
-	if (!fan_out(st, f, st->page))
-		succ = next_fetch(st, f, st->page);
-	if (succ)
-	{
-		if (!limit_reached(st))
-			submit_fetch(st, succ);
-		st->queue = lcons(succ, st->queue);
-	}
-	start_series(st);
-	return true;
-}
-
-/* Does the scan have values for the endpoint's id column? */
-static bool
-has_id_values(RfScanState *st, List *values)
-{
-	ListCell   *lc;
-
-	foreach(lc, values)
-	{
-		RfQualValue *qv = lfirst(lc);
-
-		if (strcmp(st->ep->pushdown[qv->pd_index].column, st->ep->id_column) == 0 &&
-			(qv->op & (RF_OP_EQ | RF_OP_IN)))
-			return true;
-	}
-	return false;
-}
-
-/* The quals the lister can take, re-indexed into its pushdown table */
-static List *
-lister_values(RfScanState *st, List *values)
-{
-	const RfEndpoint *lister = st->ep->lister;
-	List	   *result = NIL;
-	ListCell   *lc;
-
-	foreach(lc, values)
-	{
-		RfQualValue *qv = lfirst(lc);
-		const RfPushdown *pd = rf_pushdown_lookup(lister,
-												  st->ep->pushdown[qv->pd_index].column);
-
-		if (pd && (pd->ops & qv->op))
-		{
-			RfQualValue *copy = palloc(sizeof(RfQualValue));
-
-			*copy = *qv;
-			copy->pd_index = pd - lister->pushdown;
-			result = lappend(result, copy);
-		}
-	}
-	return result;
-}
-
-/* The lister's request series (also what EXPLAIN shows) */
-static List *
-lister_series(RfScanState *st, List *values, bool *empty)
-{
-	RfOptions	lopts = st->opts;
-
-	lopts.endpoint = st->ep->lister;
-	return rf_plan_series(&lopts, lister_values(st, values), empty);
-}
-
-/*
- * Listed rows carry some of the fields the quals bound (a visit's
- * created_at, say).  A bound the listing API cannot take (an upper one)
- * still tells which listed ids are worth fetching: these are the lister's
- * timestamp columns with folded bounds.  The executor rechecks anyway.
- */
-typedef struct RfListBound
-{
-	RfFilter   *filter;
-	int			att;			/* index into the row's values */
-} RfListBound;
-
-static List *
-list_bounds(const RfEndpoint *lister, RfFilter *filters, RfColMap *cms,
-			int *ncms)
-{
-	List	   *result = NIL;
-
-	for (int i = 0; i < lister->npushdown; i++)
-	{
-		RfFilter   *f = &filters[i];
-		const RfColumn *col = rf_column_lookup(lister, lister->pushdown[i].column);
-		RfListBound *b;
-
-		if (col == NULL || (!f->has_lower && !f->has_upper) ||
-			f->lower_text != NULL || f->upper_text != NULL ||
-			(f->typid != TIMESTAMPTZOID && f->typid != TIMESTAMPOID))
-			continue;
-		b = palloc(sizeof(RfListBound));
-		b->filter = f;
-		b->att = *ncms;
-		cms[*ncms].attnum = *ncms + 1;
-		rf_colmap_init(&cms[*ncms], col->name, f->typid, -1,
-					   col->json_path ? col->json_path : col->name);
-		(*ncms)++;
-		result = lappend(result, b);
-	}
-	return result;
-}
-
-/* Whether a listed row's bounded fields are within the bounds (NULL: yes) */
-static bool
-within_bounds(List *bounds, Datum *values, bool *nulls)
-{
-	ListCell   *lc;
-
-	foreach(lc, bounds)
-	{
-		RfListBound *b = lfirst(lc);
-		Timestamp	t;
-
-		if (nulls[b->att])
-			continue;
-		t = DatumGetTimestamp(values[b->att]);
-		if ((b->filter->has_lower && t < b->filter->lower) ||
-			(b->filter->has_upper && t > b->filter->upper))
-			return false;
-	}
-	return true;
-}
-
-static void
-listing_error(RfScanState *st, const char *what, const char *url)
-{
-	/* the server's own pages are shown by path: the host is in base_url */
-	if (strncmp(url, st->opts.base_url, strlen(st->opts.base_url)) == 0)
-		url += strlen(st->opts.base_url);
-	ereport(ERROR,
-			(errcode(ERRCODE_FDW_UNABLE_TO_CREATE_REPLY),
-			 errmsg("inconsistent listing from %s: %s", st->opts.vendor->name, what),
-			 errdetail("Listing %s %s, server \"%s\", page %s.",
-					   st->ep->lister->method, st->ep->lister->path,
-					   st->opts.servername, url),
-			 errhint("No partial result was returned; retry the query.")));
-}
-
-/*
- * Page through the lister and collect the ids it lists, as an IN on the
- * endpoint's id column.  This runs before the first row: the listing is
- * small (ids and a few fields) and the details then go concurrently.
- *
- * A server may cap the page size below what we ask, so a short page is no
- * end: the listing follows the next links (or, without them, offsets)
- * until it has as many rows as its count says, and a listing that ends
- * before that is an error rather than a short answer.
- */
-static List *
-list_ids(RfScanState *st, List *values, bool *empty)
-{
-	const RfEndpoint *lister = st->ep->lister;
-	const RfPagingSpec *pg = &lister->paging;
-	int			size = pg->max_size > 0 ? pg->max_size : pg->default_size;
-	List	   *ids = NIL;
-	ListCell   *lc;
-	RfColMap   *cms = palloc0(sizeof(RfColMap) * (lister->npushdown + 1));
-	int			ncms = 1;
-	Datum	   *rowvals;
-	bool	   *rownulls;
-	RfFilter   *filters = palloc0(sizeof(RfFilter) * Max(lister->npushdown, 1));
-	List	   *bounds;
-	RfRowContext rc;
-	RfQualValue *qv;
-	const RfPushdown *idpd = rf_pushdown_lookup(st->ep, st->ep->id_column);
-	List	   *series = lister_series(st, values, empty);
-
-	if (*empty)
-		return values;
-	(void) rf_fold_filters(lister, lister_values(st, values), filters);
-	memset(&rc, 0, sizeof(rc));
-	cms[0].attnum = 1;
-	rf_colmap_init(&cms[0], "id", TEXTOID, -1, st->ep->list_id_field);
-	bounds = list_bounds(lister, filters, cms, &ncms);
-	rowvals = palloc(sizeof(Datum) * ncms);
-	rownulls = palloc(sizeof(bool) * ncms);
-	rc.cols = cms;
-	rc.ncols = ncms;
-	rc.relname = st->relname;
-	rc.vendor = st->opts.vendor->name;
-	rc.endpoint = lister->path;
-
-	foreach(lc, series)
-	{
-		RfSeries   *s = lfirst(lc);
-		int64		seen = 0;
-		char	   *url = psprintf("%s%s", st->opts.base_url,
-								   rf_series_target(s, pg, size, NULL));
-
-		for (;;)
-		{
-			RfHttpRequest req;
-			RfJsonParser *parser = rf_json_parser_create(CurrentMemoryContext);
-			RfBodySink	sink = rf_json_parser_sink(parser);
-			RfTransfer *xfer;
-			RfPage	   *page;
-			int			n;
-			int64		count = -1;
-			bool		has_count;
-			char	   *next;
-
-			memset(&req, 0, sizeof(req));
-			req.endpoint = psprintf("%s %s", lister->method, lister->path);
-			req.method = lister->method;
-			req.url = url;
-			req.idempotent = true;
-			xfer = rf_http_submit(st->conn, &req, &sink);
-			rf_http_wait(st->conn, xfer);
-			if (!rf_http_succeeded(xfer))
-				rf_http_raise(xfer);
-			page = rf_json_parser_finish(parser, lister, st->opts.vendor->name);
-			rf_http_add_rows(xfer, rf_page_nrows(page));
-			rf_http_release(xfer, &st->stats);
-			st->stats.pages++;
-			n = rf_page_nrows(page);
-			for (int i = 0; i < n; i++)
-			{
-				memset(rownulls, true, sizeof(bool) * ncms);
-				rf_page_row(page, i, &rc, rowvals, rownulls);
-				if (!rownulls[0] && within_bounds(bounds, rowvals, rownulls))
-					ids = lappend(ids, TextDatumGetCString(rowvals[0]));
-			}
-			has_count = rf_page_get_int(page, pg->count_path, &count);
-			next = pg->next_path ? rf_page_get_string(page, pg->next_path) : NULL;
-			rf_page_free(page);
-			seen += n;
-
-			if (pg->style != RF_PAGE_OFFSET)
-				break;
-			if (has_count && seen >= count)
-				break;
-			if (n == 0)
-			{
-				if (has_count)
-					listing_error(st, psprintf("the listing ended after " INT64_FORMAT " of " INT64_FORMAT " rows",
-											   seen, count), url);
-				break;
-			}
-			if (next != NULL && *next != '\0')
-			{
-				char	   *link = next;
-
-				next = rf_http_resolve_url(url, link);
-				if (next == NULL || !rf_http_same_origin(st->opts.base_url, next))
-					listing_error(st, "the next page is on another host", url);
-				if (strcmp(next, url) == 0)
-					listing_error(st, "the next page repeats this one", url);
-				url = pstrdup(next);
-			}
-			else if (has_count || (pg->next_path == NULL && n >= size))
-			{
-				/* no next link: a count still short, or a full page, asks on */
-				if (has_count && pg->next_path != NULL)
-					listing_error(st, psprintf("the listing ended after " INT64_FORMAT " of " INT64_FORMAT " rows",
-											   seen, count), url);
-				url = psprintf("%s%s", st->opts.base_url,
-							   rf_series_target(s, pg, size, psprintf(INT64_FORMAT, seen)));
-			}
-			else
-				break;
-			CHECK_FOR_INTERRUPTS();
-		}
-	}
-
-	if (ids == NIL)
-	{
-		*empty = true;
-		return values;
-	}
-	qv = palloc0(sizeof(RfQualValue));
-	qv->pd_index = idpd - st->ep->pushdown;
-	qv->op = RF_OP_IN;
-	qv->typid = TEXTOID;
-	qv->values = ids;
-	return lappend(list_copy(values), qv);
-}
-
-/* The scan's request series, with a pushed ORDER BY in every one */
-static List *
-scan_series(RfScanState *st, List *values, bool *empty)
-{
-	List	   *series;
-	const RfPagingSpec *pg = &st->ep->paging;
-	ListCell   *lc;
-
-	if (st->ep->lister && !has_id_values(st, values))
-	{
-		*empty = false;
-		values = list_ids(st, values, empty);
-		if (*empty)
-			return NIL;
-	}
-	series = rf_plan_series(&st->opts, values, empty);
-	if (st->sort < 0)
-		return series;
-	foreach(lc, series)
-	{
-		RfSeries   *s = lfirst(lc);
-
-		s->query = lappend(s->query, psprintf("%s=%s", pg->sort_param,
-											  st->ep->sorts[st->sort].key));
-		s->query = lappend(s->query, psprintf("%s=%s", pg->direction_param,
-											  st->sort_desc ? "desc" : "asc"));
-	}
-	return series;
-}
-
 static void
 start_scan(ForeignScanState *node, RfScanState *st)
 {
-	MemoryContext old = MemoryContextSwitchTo(st->cxt);
+	MemoryContext old = MemoryContextSwitchTo(st->pg.cxt);
 	bool		unknown;
 	bool		empty;
 	List	   *values = evaluate_quals(node, st, false, &unknown);
 
-	st->series = scan_series(st, values, &empty);
-	st->next_series = 0;
+	rf_pager_start(&st->pg, rf_pager_plan(&st->pg, values, &empty));
 	st->started = true;
 	MemoryContextSwitchTo(old);
 }
@@ -1543,32 +772,14 @@ iterate_scan(ForeignScanState *node)
 	ExecClearTuple(slot);
 	if (!st->started)
 		start_scan(node, st);
-
-	for (;;)
-	{
-		bool		more;
-
-		/* rows a widened request fetched for another series are skipped */
-		while (st->page && st->row < rf_page_nrows(st->page) &&
-			   st->current->series->keep_path &&
-			   !rf_page_row_kept(st->page, st->row, st->current->series))
-			st->row++;
-		if (st->page && st->row < rf_page_nrows(st->page))
-			break;
-		old = MemoryContextSwitchTo(st->cxt);
-		more = advance_page(st);
-		MemoryContextSwitchTo(old);
-		if (!more)
-			return slot;
-	}
+	if (!rf_pager_next(&st->pg))
+		return slot;
 
 	MemoryContextReset(st->row_cxt);
 	old = MemoryContextSwitchTo(st->row_cxt);
 	memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
-	rf_page_row(st->page, st->row++, &st->rowctx, slot->tts_values,
-				slot->tts_isnull);
+	rf_pager_row(&st->pg, slot->tts_values, slot->tts_isnull);
 	MemoryContextSwitchTo(old);
-	st->stats.rows++;
 	return ExecStoreVirtualTuple(slot);
 }
 
@@ -1588,7 +799,7 @@ retailIterateForeignScan(ForeignScanState *node)
 	}
 	PG_CATCH();
 	{
-		rf_http_note_failure(st->current ? st->current->xfer : NULL);
+		rf_http_note_failure(rf_pager_transfer(&st->pg));
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
@@ -1599,22 +810,8 @@ retailIterateForeignScan(ForeignScanState *node)
 static void
 reset_run(RfScanState *st)
 {
-	ListCell   *lc;
-
-	finish_current(st);
-	foreach(lc, st->queue)
-	{
-		RfFetch    *f = lfirst(lc);
-
-		if (f->xfer)
-			rf_http_release(f->xfer, &st->stats);
-	}
-	MemoryContextReset(st->cxt);
-	st->queue = NIL;
-	st->series = NIL;
+	rf_pager_reset(&st->pg);
 	st->started = false;
-	st->fetched = 0;
-	st->fan_series = NULL;
 }
 
 /*
@@ -1645,8 +842,8 @@ retailEndForeignScan(ForeignScanState *node)
 static void
 explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 {
-	const RfPagingSpec *pg = &st->ep->paging;
-	List	   *series = st->series;
+	const RfPagingSpec *pg = &st->pg.ep->paging;
+	List	   *series = st->pg.series;
 	List	   *shown = NIL;
 	ListCell   *lc;
 	int			n = 0;
@@ -1662,23 +859,23 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 			ExplainPropertyText("Requests", "computed at execution from outer parameters", es);
 			return;
 		}
-		if (st->ep->lister && !has_id_values(st, values))
+		if (rf_pager_lists_ids(&st->pg, values))
 		{
-			const RfEndpoint *lister = st->ep->lister;
+			const RfEndpoint *lister = st->pg.ep->lister;
 			const RfPagingSpec *lpg = &lister->paging;
 
-			foreach(lc, lister_series(st, values, &empty))
+			foreach(lc, rf_pager_lister_plan(&st->pg, values, &empty))
 				ExplainPropertyText("Listing",
 									psprintf("%s %s", lister->method,
 											 rf_series_target(lfirst(lc), lpg,
 															  lpg->max_size > 0 ? lpg->max_size : lpg->default_size,
 															  NULL)), es);
 			ExplainPropertyText("Then", psprintf("%s %s for each listed %s, up to %d at once",
-												 st->ep->method, st->ep->path,
-												 st->ep->id_column, st->opts.max_concurrency), es);
+												 st->pg.ep->method, st->pg.ep->path,
+												 st->pg.ep->id_column, st->pg.opts.max_concurrency), es);
 			return;
 		}
-		series = scan_series(st, values, &empty);
+		series = rf_pager_plan(&st->pg, values, &empty);
 	}
 
 	foreach(lc, series)
@@ -1687,8 +884,8 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 
 		if (n++ >= RF_EXPLAIN_MAX_REQUESTS)
 			break;
-		shown = lappend(shown, psprintf("%s %s%s%s", st->ep->method,
-										rf_series_target(s, pg, st->page_size, NULL),
+		shown = lappend(shown, psprintf("%s %s%s%s", st->pg.ep->method,
+										rf_series_target(s, pg, st->pg.page_size, NULL),
 										s->body ? " " : "", s->body ? s->body : ""));
 	}
 	if (es->format == EXPLAIN_FORMAT_TEXT)
@@ -1731,30 +928,30 @@ retailExplainForeignScan(ForeignScanState *node, ExplainState *es)
 {
 	RfScanState *st = node->fdw_state;
 
-	ExplainPropertyText("Vendor", st->opts.vendor->name, es);
-	ExplainPropertyText("Endpoint", st->endpoint_label, es);
+	ExplainPropertyText("Vendor", st->pg.opts.vendor->name, es);
+	ExplainPropertyText("Endpoint", st->pg.endpoint_label, es);
 	if (es->verbose)
 	{
 		ExplainPropertyText("Auth", st->auth_shown, es);
-		ExplainPropertyText("Pagination", paging_description(&st->ep->paging), es);
-		if (st->ep->paging.style != RF_PAGE_NONE)
-			ExplainPropertyInteger("Page size", NULL, st->page_size, es);
-		if (st->limit > 0)
-			ExplainPropertyInteger("Pushed limit", NULL, (int64) st->limit, es);
+		ExplainPropertyText("Pagination", paging_description(&st->pg.ep->paging), es);
+		if (st->pg.ep->paging.style != RF_PAGE_NONE)
+			ExplainPropertyInteger("Page size", NULL, st->pg.page_size, es);
+		if (st->pg.limit > 0)
+			ExplainPropertyInteger("Pushed limit", NULL, (int64) st->pg.limit, es);
 		explain_requests(node, st, es);
 	}
 	if (es->analyze)
 	{
-		ExplainPropertyInteger("HTTP requests", NULL, st->stats.requests, es);
-		ExplainPropertyInteger("Pages", NULL, st->stats.pages, es);
-		ExplainPropertyInteger("Bytes received", NULL, st->stats.bytes, es);
-		ExplainPropertyInteger("Retries", NULL, st->stats.retries, es);
-		if (st->ep->cacheable)
+		ExplainPropertyInteger("HTTP requests", NULL, st->pg.stats.requests, es);
+		ExplainPropertyInteger("Pages", NULL, st->pg.stats.pages, es);
+		ExplainPropertyInteger("Bytes received", NULL, st->pg.stats.bytes, es);
+		ExplainPropertyInteger("Retries", NULL, st->pg.stats.retries, es);
+		if (st->pg.ep->cacheable)
 			ExplainPropertyInteger("Answers shared within the query", NULL,
-								   st->cache_hits, es);
+								   st->pg.cache_hits, es);
 		if (es->timing)
 			ExplainPropertyFloat("Network wait", "ms",
-								 st->stats.wait_us / 1000.0, 1, es);
+								 st->pg.stats.wait_us / 1000.0, 1, es);
 	}
 }
 

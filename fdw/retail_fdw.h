@@ -555,6 +555,8 @@ struct RfSeries
 	char	   *keep_hi;
 	struct RfJsonRef *keep_ref; /* keep_path parsed, on first use */
 	List	   *visited;		/* pages asked for: URLs, cursors, starts */
+	bool		has_total;		/* its pages gave a total... */
+	int64		total;			/* ...this one */
 };
 
 /*
@@ -592,6 +594,67 @@ extern char *rf_series_target(const RfSeries *series, const RfPagingSpec *pg,
 							  int page_size, const char *page_value);
 extern int	rf_effective_page_size(const RfOptions *opts, double limit);
 extern char *rf_format_value(Datum value, Oid typid);
+
+/* ----------------------------------------------------------------
+ *		The pager (scan.c)
+ * ----------------------------------------------------------------
+ */
+
+struct RfFetch;
+
+/*
+ * One pager: the request series of a scan (or of a listing) and the pages
+ * in flight.  The owner fills the first block, then calls rf_pager_start
+ * with the series and rf_pager_next / rf_pager_row for each row.
+ */
+typedef struct RfPager
+{
+	/* set by the owner */
+	MemoryContext cxt;			/* the run's memory, reset by rf_pager_reset */
+	RfOptions	opts;
+	const RfEndpoint *ep;
+	RfConn	   *conn;
+	char	   *relname;
+	char	   *endpoint_label;	/* "GET /path" for messages */
+	RfRowContext rowctx;		/* the columns rows are converted to */
+	int			page_size;
+	double		limit;			/* a pushed LIMIT, or -1 */
+	int			sort;			/* index into ep->sorts, or -1 */
+	bool		sort_desc;
+	Oid			umid;			/* the user mapping: keys the answer cache */
+	EState	   *estate;			/* owns the answer cache */
+
+	/* the current run */
+	int64		fetched;		/* rows in the pages fetched so far */
+	List	   *series;
+	int			next_series;
+	List	   *queue;			/* struct RfFetch *, output order */
+	struct RfFetch *current;
+	RfPage	   *page;
+	int			row;
+	RfStats		stats;			/* across runs */
+	int64		cache_hits;
+
+	/*
+	 * Fan-out: once a series' first page tells the total count, its other
+	 * pages are asked for by number, several at once, instead of one after
+	 * the other along next links.
+	 */
+	RfSeries   *fan_series;
+	int64		fan_next;		/* next page number to ask for */
+	int64		fan_total;		/* pages in the series */
+	int64		fan_count;		/* the total the first page gave */
+	int			fan_size;		/* rows per full page */
+} RfPager;
+
+extern List *rf_pager_plan(RfPager *pager, List *qualvals, bool *empty);
+extern bool rf_pager_lists_ids(RfPager *pager, List *qualvals);
+extern List *rf_pager_lister_plan(RfPager *pager, List *qualvals, bool *empty);
+extern void rf_pager_start(RfPager *pager, List *series);
+extern bool rf_pager_next(RfPager *pager);
+extern void rf_pager_row(RfPager *pager, Datum *values, bool *nulls);
+extern RfTransfer *rf_pager_transfer(RfPager *pager);
+extern void rf_pager_reset(RfPager *pager);
 
 /* ----------------------------------------------------------------
  *		Writes and single requests (modify.c)

@@ -1,0 +1,792 @@
+/*-------------------------------------------------------------------------
+ *
+ * scan.c
+ *		  The pager: one paging state machine for every endpoint.
+ *
+ * A pager turns request series (reqplan.c) into rows.  It keeps up to
+ * max_concurrency first pages of upcoming series in flight, queues each
+ * page's successor as soon as the page is parsed, fans out numbered and
+ * offset pages once a first page gives the total, and checks every page
+ * against what the API promised: totals, loops, hosts.  Paging styles
+ * (page numbers, next links, offsets, cursors, header tokens, opaque
+ * tokens) are the endpoint's RfPagingSpec; nothing here knows a vendor.
+ *
+ * Scans (retail_fdw.c) own one pager each; a GET-by-id endpoint's listing
+ * runs through a pager of its own before the details are fetched.
+ *
+ * Not here: what to request (reqplan.c), how bytes travel (http.c), how a
+ * row becomes Datums (json.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "retail_fdw.h"
+
+/* One page to fetch, in the order its rows come out */
+typedef struct RfFetch
+{
+	RfSeries   *series;
+	int64		pageno;			/* 1 for a series' first page */
+	int64		offset;			/* rows of the series before this page */
+	char	   *url;
+	char	   *page_value;		/* the page / cursor / token asked for */
+	List	   *headers;
+	RfJsonParser *parser;
+	RfTransfer *xfer;
+	RfPage	   *cached;			/* an answer shared within the query */
+} RfFetch;
+
+static RfFetch *
+make_fetch(RfPager *st, RfSeries *series, int64 pageno, int64 offset,
+		   const char *page_value, const char *url)
+{
+	RfFetch    *f = palloc0(sizeof(RfFetch));
+	const RfPagingSpec *pg = &st->ep->paging;
+
+	f->series = series;
+	f->pageno = pageno;
+	f->offset = offset;
+	f->page_value = page_value ? pstrdup(page_value) : NULL;
+	if (url)
+		f->url = pstrdup(url);
+	else
+		f->url = psprintf("%s%s", st->opts.base_url,
+						  rf_series_target(series, pg, st->page_size, page_value));
+	if (pg->style == RF_PAGE_HEADER || pg->in_headers)
+	{
+		f->headers = lappend(f->headers, psprintf("%s: %d", pg->size_param, st->page_size));
+		if (page_value)
+			f->headers = lappend(f->headers, psprintf("%s: %s", pg->page_param, page_value));
+	}
+	return f;
+}
+
+static void
+submit_fetch(RfPager *st, RfFetch *f)
+{
+	RfHttpRequest req;
+	RfBodySink	sink;
+
+	if (st->ep->cacheable)
+	{
+		f->cached = rf_cache_lookup(st->estate, st->umid, f->url, st->ep,
+									st->opts.vendor->name);
+		if (f->cached)
+		{
+			st->cache_hits++;
+			return;
+		}
+	}
+	memset(&req, 0, sizeof(req));
+	req.endpoint = st->endpoint_label;
+	req.method = st->ep->method;
+	req.url = f->url;
+	req.body = f->series->body;
+	req.headers = f->headers;
+	req.idempotent = st->ep->idempotent;
+	req.allow_404 = st->ep->missing_is_empty;
+	f->parser = rf_json_parser_create(st->cxt);
+	sink = rf_json_parser_sink(f->parser);
+	f->xfer = rf_http_submit(st->conn, &req, &sink);
+}
+
+/* With a pushed LIMIT, the pages fetched so far may already hold enough */
+static bool
+limit_reached(RfPager *st)
+{
+	return st->limit > 0 && st->fetched >= st->limit;
+}
+
+/*
+ * Keep up to max_concurrency first pages of upcoming series in flight
+ * (only one with a pushed LIMIT, which may need just the first).
+ */
+/* In-flight limit of the scan: max_concurrency and the vendor's own cap */
+static int
+inflight_limit(RfPager *st)
+{
+	int			maxq = (st->limit > 0) ? 1 : st->opts.max_concurrency;
+
+	if (st->ep->max_concurrency > 0)
+		maxq = Min(maxq, st->ep->max_concurrency);
+	return maxq;
+}
+
+/*
+ * Ask for more pages of the fanned-out series, ahead of other series'
+ * first pages in the queue (rows come out in page order).
+ */
+static void
+top_up_series(RfPager *st)
+{
+	const RfPagingSpec *pg = &st->ep->paging;
+	int			maxq = inflight_limit(st);
+
+	if (limit_reached(st))
+		return;
+	while (st->fan_series && st->fan_next <= st->fan_total &&
+		   list_length(st->queue) < maxq)
+	{
+		int64		pageno = st->fan_next++;
+		int64		offset = (pageno - 1) * st->fan_size;
+		char	   *value = (pg->style == RF_PAGE_OFFSET) ?
+			psprintf(INT64_FORMAT, offset) :
+			psprintf(INT64_FORMAT, pg->first_page + pageno - 1);
+		RfFetch    *f = make_fetch(st, st->fan_series, pageno, offset, value, NULL);
+		int			pos = 0;
+		ListCell   *lc;
+
+		foreach(lc, st->queue)
+		{
+			if (((RfFetch *) lfirst(lc))->series != st->fan_series)
+				break;
+			pos++;
+		}
+		submit_fetch(st, f);
+		st->queue = list_insert_nth(st->queue, pos, f);
+	}
+}
+
+static void
+start_series(RfPager *st)
+{
+	int			inflight = list_length(st->queue);
+	int			maxq = inflight_limit(st);
+
+	if (limit_reached(st))
+		return;
+	top_up_series(st);
+	inflight = list_length(st->queue);
+	while (inflight < maxq && st->next_series < list_length(st->series))
+	{
+		RfFetch    *f = make_fetch(st, list_nth(st->series, st->next_series++),
+								   1, 0, NULL, NULL);
+
+		submit_fetch(st, f);
+		st->queue = lappend(st->queue, f);
+		inflight++;
+	}
+}
+
+static void
+pagination_error(RfPager *st, const char *what, const char *url)
+{
+	const char *shown = url;
+
+	/* the server's own pages are shown by path: the host is in base_url */
+	if (url && strncmp(url, st->opts.base_url, strlen(st->opts.base_url)) == 0)
+		shown = url + strlen(st->opts.base_url);
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_UNABLE_TO_CREATE_REPLY),
+			 errmsg("inconsistent pagination from %s: %s", st->opts.vendor->name, what),
+			 errdetail("Endpoint %s, server \"%s\", page %s.",
+					   st->endpoint_label, st->opts.servername, shown ? shown : "(none)"),
+			 errhint("No partial result was returned; retry the query.")));
+}
+
+/*
+ * A series must never ask for a page twice: a next link or cursor that
+ * comes back (1 -> 2 -> 1, or a page that names itself) would loop until
+ * statement_timeout.  Every page's key is remembered per series.
+ */
+static void
+check_unvisited(RfPager *st, RfFetch *f, const char *key, const char *shown)
+{
+	ListCell   *lc;
+
+	if (f->pageno == 1 && f->series->visited == NIL)
+		f->series->visited = list_make1(pstrdup(f->page_value ? f->page_value : f->url));
+	foreach(lc, f->series->visited)
+	{
+		if (strcmp(lfirst(lc), key) == 0)
+			pagination_error(st, "the next page was asked for before (the links or cursors loop)",
+							 shown);
+	}
+	f->series->visited = lappend(f->series->visited, pstrdup(key));
+}
+
+/*
+ * At the end of a series, the rows must be what the total said, when the
+ * API gives one: fewer is a lost page, more a page counted twice.  Either
+ * is an error, never a short or long answer.
+ */
+static void
+check_series_end(RfPager *st, RfFetch *f, bool has_count, int64 count,
+				 int64 seen)
+{
+	if (has_count && seen != count)
+		pagination_error(st, psprintf("the pages ended after " INT64_FORMAT " rows while the total says " INT64_FORMAT,
+									  seen, count), f->url);
+}
+
+/*
+ * The page after f by the page's next link, when the API gives links: a
+ * short page is no end (a server may cap the page size), only a missing
+ * link is, and then the rows must be what the total said.
+ */
+static RfFetch *
+follow_link(RfPager *st, RfFetch *f, RfPage *page, int64 seen, bool has_count,
+			int64 count)
+{
+	const RfPagingSpec *pg = &st->ep->paging;
+	char	   *link = rf_page_get_string(page, pg->next_path);
+	char	   *value;
+
+	if (link == NULL || *link == '\0')
+	{
+		check_series_end(st, f, has_count, count, seen);
+		return NULL;
+	}
+	/* a relative link is read against this page's URL */
+	value = rf_http_resolve_url(f->url, link);
+	if (value == NULL || !rf_http_same_origin(st->opts.base_url, value))
+		pagination_error(st, "the next page is on another host", link);
+	if (rf_page_nrows(page) == 0)
+		pagination_error(st, "an empty page links to a next one", value);
+	check_unvisited(st, f, value, value);
+	return make_fetch(st, f->series, f->pageno + 1, seen, NULL, value);
+}
+
+/*
+ * The fetch of the page after f, from what f's page says (next link,
+ * cursor, count, headers), or NULL at the end of the series.
+ */
+static RfFetch *
+next_fetch(RfPager *st, RfFetch *f, RfPage *page)
+{
+	const RfPagingSpec *pg = &st->ep->paging;
+	int			nrows = rf_page_nrows(page);
+	int64		seen = f->offset + nrows;
+	int64		count = -1;
+	bool		has_count = rf_page_get_int(page, pg->count_path, &count);
+	char	   *value;
+
+	if (has_count && (count < 0 || seen > count))
+		pagination_error(st, psprintf("page " INT64_FORMAT " brings the rows to " INT64_FORMAT ", past the total of " INT64_FORMAT,
+									  f->pageno, seen, count), f->url);
+	if (has_count && f->series->has_total && count != f->series->total)
+		pagination_error(st, psprintf("the total changed between pages (" INT64_FORMAT " then " INT64_FORMAT ")",
+									  f->series->total, count), f->url);
+	if (has_count)
+	{
+		f->series->has_total = true;
+		f->series->total = count;
+	}
+	switch (pg->style)
+	{
+		case RF_PAGE_NONE:
+			return NULL;
+		case RF_PAGE_NUMBER:
+			if (pg->next_is_url)
+				return follow_link(st, f, page, seen, has_count, count);
+			if (nrows < st->page_size || (has_count && seen >= count))
+			{
+				check_series_end(st, f, has_count, count, seen);
+				return NULL;
+			}
+			value = psprintf(INT64_FORMAT, pg->first_page + f->pageno);
+			return make_fetch(st, f->series, f->pageno + 1, seen, value, NULL);
+		case RF_PAGE_CURSOR:
+		case RF_PAGE_TOKEN:
+			value = rf_page_get_string(page, pg->next_path);
+			if (value == NULL || *value == '\0' ||
+				(pg->end_token && strcmp(value, pg->end_token) == 0))
+			{
+				check_series_end(st, f, has_count, count, seen);
+				return NULL;
+			}
+			if (nrows == 0)
+				pagination_error(st, "an empty page names a next cursor", value);
+			check_unvisited(st, f, value, value);
+			return make_fetch(st, f->series, f->pageno + 1, seen, value, NULL);
+		case RF_PAGE_OFFSET:
+			if (pg->next_is_url)
+				return follow_link(st, f, page, seen, has_count, count);
+
+			/*
+			 * A server may cap the page size below what we asked: with a
+			 * total, only the total says where the series ends.
+			 */
+			if (has_count)
+			{
+				if (seen >= count)
+					return NULL;
+				if (nrows == 0)
+					pagination_error(st, psprintf("the pages ended after " INT64_FORMAT " of " INT64_FORMAT " rows",
+												  seen, count), f->url);
+			}
+			else if (nrows < st->page_size)
+				return NULL;
+			return make_fetch(st, f->series, f->pageno + 1, seen,
+							  psprintf(INT64_FORMAT, seen), NULL);
+		case RF_PAGE_HEADER:
+			if (rf_http_status(f->xfer) != 206)
+				return NULL;
+			if (nrows == 0)
+				pagination_error(st, "an empty page says more pages follow", f->url);
+			value = (char *) rf_http_page_next_header(f->xfer);
+			if (value == NULL)
+				value = psprintf(INT64_FORMAT, seen);
+			check_unvisited(st, f, value, f->url);
+			return make_fetch(st, f->series, f->pageno + 1, seen, value, NULL);
+	}
+	return NULL;
+}
+
+/* Drop the current page and its transfer */
+static void
+finish_current(RfPager *st)
+{
+	if (st->page)
+		rf_page_free(st->page);
+	st->page = NULL;
+	if (st->current && st->current->xfer)
+		rf_http_release(st->current->xfer, &st->stats);
+	st->current = NULL;
+}
+
+/*
+ * Page-numbered and offset series whose first page gives the total count
+ * fan out: the other pages are known in advance and go several at once.
+ * Later pages are checked against the first: the same count, full pages
+ * before the last.  Returns true when f's series is (now) fanned out, so
+ * that no next link is followed.
+ */
+static bool
+fan_out(RfPager *st, RfFetch *f, RfPage *page)
+{
+	const RfPagingSpec *pg = &st->ep->paging;
+	int			nrows = rf_page_nrows(page);
+	int64		count;
+
+	if (f->series == st->fan_series)
+	{
+		bool		last = (f->pageno == st->fan_total);
+
+		if (!rf_page_get_int(page, pg->count_path, &count) || count != st->fan_count)
+			pagination_error(st, psprintf("the total changed between pages (" INT64_FORMAT " then %s)",
+										  st->fan_count,
+										  rf_page_get_int(page, pg->count_path, &count) ?
+										  psprintf(INT64_FORMAT, count) : "none"), f->url);
+		if ((!last && nrows != st->fan_size) ||
+			(last && nrows != st->fan_count - (st->fan_total - 1) * st->fan_size))
+			pagination_error(st, psprintf("page " INT64_FORMAT " has %d rows, not the %s its total implies",
+										  f->pageno, nrows, last ? "remainder" : "page size"),
+							 f->url);
+		if (last)
+			st->fan_series = NULL;
+		return true;
+	}
+	if (f->pageno != 1 || st->limit > 0 || pg->count_path == NULL ||
+		(pg->style != RF_PAGE_NUMBER && pg->style != RF_PAGE_OFFSET) ||
+		pg->page_param == NULL || !rf_page_get_int(page, pg->count_path, &count))
+		return false;
+	if (count < 0 || count < nrows)
+		pagination_error(st, psprintf("the first page has %d rows but the total says " INT64_FORMAT,
+									  nrows, count), f->url);
+	/* a vendor that returned less than asked decides its own page size */
+	if (count == nrows || nrows != st->page_size)
+		return count == nrows;
+	st->fan_series = f->series;
+	st->fan_count = count;
+	st->fan_size = nrows;
+	st->fan_total = (count - 1) / nrows + 1;
+	st->fan_next = 2;
+	return true;
+}
+
+/*
+ * Make the next page current: wait for the head of the queue, parse it,
+ * and queue its successor at once so the network works while rows are
+ * converted.  False when every series is exhausted.
+ */
+static bool
+advance_page(RfPager *st)
+{
+	RfFetch    *f;
+	RfFetch    *succ;
+
+	finish_current(st);
+	start_series(st);
+
+	/*
+	 * Past a pushed LIMIT nothing is fetched ahead, but the executor may
+	 * still want rows (its recheck may have dropped some): then the next
+	 * page or series is fetched on demand.
+	 */
+	if (st->queue == NIL && st->next_series < list_length(st->series))
+	{
+		RfFetch    *next = make_fetch(st, list_nth(st->series, st->next_series++),
+									  1, 0, NULL, NULL);
+
+		st->queue = list_make1(next);
+	}
+	if (st->queue == NIL)
+		return false;
+
+	f = linitial(st->queue);
+	st->queue = list_delete_first(st->queue);
+	st->current = f;
+	st->rowctx.consts = f->series->consts;
+	if (f->xfer == NULL && f->cached == NULL)
+		submit_fetch(st, f);
+	if (f->cached)
+	{
+		st->page = f->cached;
+		st->row = 0;
+		st->fetched += rf_page_nrows(st->page);
+		start_series(st);
+		return true;
+	}
+	rf_http_wait(st->conn, f->xfer);
+	if (!rf_http_succeeded(f->xfer))
+		rf_http_raise(f->xfer);
+
+	if (f->series->rows_path)
+	{
+		RfEndpoint *ep = palloc(sizeof(RfEndpoint));
+
+		*ep = *st->ep;
+		ep->rows_path = f->series->rows_path;
+		st->page = rf_json_parser_finish(f->parser, ep, st->opts.vendor->name);
+	}
+	else
+		st->page = rf_json_parser_finish(f->parser, st->ep, st->opts.vendor->name);
+	st->row = 0;
+	st->stats.pages++;
+	rf_http_add_rows(f->xfer, rf_page_nrows(st->page));
+	if (st->ep->cacheable)
+		rf_cache_store(st->estate, st->estate->es_query_cxt, st->umid, f->url,
+					   st->page);
+	st->fetched += rf_page_nrows(st->page);
+	if (st->ep->max_rows > 0 && rf_page_nrows(st->page) >= st->ep->max_rows)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_REPLY_HANDLE),
+				 errmsg("a response of %s reached the vendor's cap of %d entries",
+						st->opts.vendor->name, st->ep->max_rows),
+				 errdetail("Endpoint %s may have left rows out; no partial result was returned.",
+						   st->endpoint_label),
+				 errhint("Add filters to foreign table \"%s\" so that each request returns fewer rows.",
+						 st->relname)));
+
+	/* the successor is known now; it is asked for now only below a LIMIT */
+	succ = NULL;
+	if (!fan_out(st, f, st->page))
+		succ = next_fetch(st, f, st->page);
+	if (succ)
+	{
+		if (!limit_reached(st))
+			submit_fetch(st, succ);
+		st->queue = lcons(succ, st->queue);
+	}
+	start_series(st);
+	return true;
+}
+
+/* Does the scan have values for the endpoint's id column? */
+static bool
+has_id_values(RfPager *st, List *values)
+{
+	ListCell   *lc;
+
+	foreach(lc, values)
+	{
+		RfQualValue *qv = lfirst(lc);
+
+		if (strcmp(st->ep->pushdown[qv->pd_index].column, st->ep->id_column) == 0 &&
+			(qv->op & (RF_OP_EQ | RF_OP_IN)))
+			return true;
+	}
+	return false;
+}
+
+/* The quals the lister can take, re-indexed into its pushdown table */
+static List *
+lister_values(RfPager *st, List *values)
+{
+	const RfEndpoint *lister = st->ep->lister;
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, values)
+	{
+		RfQualValue *qv = lfirst(lc);
+		const RfPushdown *pd = rf_pushdown_lookup(lister,
+												  st->ep->pushdown[qv->pd_index].column);
+
+		if (pd && (pd->ops & qv->op))
+		{
+			RfQualValue *copy = palloc(sizeof(RfQualValue));
+
+			*copy = *qv;
+			copy->pd_index = pd - lister->pushdown;
+			result = lappend(result, copy);
+		}
+	}
+	return result;
+}
+
+/* Whether the scan must list ids first: a lister and no id values */
+bool
+rf_pager_lists_ids(RfPager *st, List *values)
+{
+	return st->ep->lister != NULL && !has_id_values(st, values);
+}
+
+/* The lister's request series (also what EXPLAIN shows) */
+List *
+rf_pager_lister_plan(RfPager *st, List *values, bool *empty)
+{
+	RfOptions	lopts = st->opts;
+
+	lopts.endpoint = st->ep->lister;
+	return rf_plan_series(&lopts, lister_values(st, values), empty);
+}
+
+/*
+ * Listed rows carry some of the fields the quals bound (a visit's
+ * created_at, say).  A bound the listing API cannot take (an upper one)
+ * still tells which listed ids are worth fetching: these are the lister's
+ * timestamp columns with folded bounds.  The executor rechecks anyway.
+ */
+typedef struct RfListBound
+{
+	RfFilter   *filter;
+	int			att;			/* index into the row's values */
+} RfListBound;
+
+static List *
+list_bounds(const RfEndpoint *lister, RfFilter *filters, RfColMap *cms,
+			int *ncms)
+{
+	List	   *result = NIL;
+
+	for (int i = 0; i < lister->npushdown; i++)
+	{
+		RfFilter   *f = &filters[i];
+		const RfColumn *col = rf_column_lookup(lister, lister->pushdown[i].column);
+		RfListBound *b;
+
+		if (col == NULL || (!f->has_lower && !f->has_upper) ||
+			f->lower_text != NULL || f->upper_text != NULL ||
+			(f->typid != TIMESTAMPTZOID && f->typid != TIMESTAMPOID))
+			continue;
+		b = palloc(sizeof(RfListBound));
+		b->filter = f;
+		b->att = *ncms;
+		cms[*ncms].attnum = *ncms + 1;
+		rf_colmap_init(&cms[*ncms], col->name, f->typid, -1,
+					   col->json_path ? col->json_path : col->name);
+		(*ncms)++;
+		result = lappend(result, b);
+	}
+	return result;
+}
+
+/* Whether a listed row's bounded fields are within the bounds (NULL: yes) */
+static bool
+within_bounds(List *bounds, Datum *values, bool *nulls)
+{
+	ListCell   *lc;
+
+	foreach(lc, bounds)
+	{
+		RfListBound *b = lfirst(lc);
+		Timestamp	t;
+
+		if (nulls[b->att])
+			continue;
+		t = DatumGetTimestamp(values[b->att]);
+		if ((b->filter->has_lower && t < b->filter->lower) ||
+			(b->filter->has_upper && t > b->filter->upper))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Page through the lister and collect the ids it lists, as an IN on the
+ * endpoint's id column.  This runs before the first row: the listing is
+ * small (ids and a few fields) and the details then go concurrently.
+ *
+ * The listing is read by a pager of its own over the lister endpoint, so
+ * it pages, checks counts and refuses loops exactly as scans do.
+ */
+static List *
+list_ids(RfPager *st, List *values, bool *empty)
+{
+	const RfEndpoint *lister = st->ep->lister;
+	const RfPagingSpec *pg = &lister->paging;
+	List	   *ids = NIL;
+	RfColMap   *cms = palloc0(sizeof(RfColMap) * (lister->npushdown + 1));
+	int			ncms = 1;
+	Datum	   *rowvals;
+	bool	   *rownulls;
+	RfFilter   *filters = palloc0(sizeof(RfFilter) * Max(lister->npushdown, 1));
+	List	   *bounds;
+	RfQualValue *qv;
+	const RfPushdown *idpd = rf_pushdown_lookup(st->ep, st->ep->id_column);
+	List	   *series = rf_pager_lister_plan(st, values, empty);
+	RfPager		child;
+
+	if (*empty)
+		return values;
+	(void) rf_fold_filters(lister, lister_values(st, values), filters);
+	cms[0].attnum = 1;
+	rf_colmap_init(&cms[0], "id", TEXTOID, -1, st->ep->list_id_field);
+	bounds = list_bounds(lister, filters, cms, &ncms);
+	rowvals = palloc(sizeof(Datum) * ncms);
+	rownulls = palloc(sizeof(bool) * ncms);
+
+	memset(&child, 0, sizeof(child));
+	child.cxt = CurrentMemoryContext;
+	child.opts = st->opts;
+	child.opts.endpoint = lister;
+	child.ep = lister;
+	child.conn = st->conn;
+	child.relname = st->relname;
+	child.endpoint_label = psprintf("%s %s", lister->method, lister->path);
+	child.rowctx.cols = cms;
+	child.rowctx.ncols = ncms;
+	child.rowctx.relname = st->relname;
+	child.rowctx.vendor = st->opts.vendor->name;
+	child.rowctx.endpoint = child.endpoint_label;
+	child.page_size = pg->max_size > 0 ? pg->max_size : pg->default_size;
+	child.limit = -1;
+	child.sort = -1;
+	child.umid = st->umid;
+	child.estate = st->estate;
+	rf_pager_start(&child, series);
+	while (rf_pager_next(&child))
+	{
+		memset(rownulls, true, sizeof(bool) * ncms);
+		rf_pager_row(&child, rowvals, rownulls);
+		if (!rownulls[0] && within_bounds(bounds, rowvals, rownulls))
+			ids = lappend(ids, TextDatumGetCString(rowvals[0]));
+	}
+	st->stats.requests += child.stats.requests;
+	st->stats.pages += child.stats.pages;
+	st->stats.bytes += child.stats.bytes;
+	st->stats.retries += child.stats.retries;
+	st->stats.wait_us += child.stats.wait_us;
+
+	if (ids == NIL)
+	{
+		*empty = true;
+		return values;
+	}
+	qv = palloc0(sizeof(RfQualValue));
+	qv->pd_index = idpd - st->ep->pushdown;
+	qv->op = RF_OP_IN;
+	qv->typid = TEXTOID;
+	qv->values = ids;
+	return lappend(list_copy(values), qv);
+}
+
+/* The scan's request series, with a pushed ORDER BY in every one */
+List *
+rf_pager_plan(RfPager *st, List *values, bool *empty)
+{
+	List	   *series;
+	const RfPagingSpec *pg = &st->ep->paging;
+	ListCell   *lc;
+
+	if (rf_pager_lists_ids(st, values))
+	{
+		*empty = false;
+		values = list_ids(st, values, empty);
+		if (*empty)
+			return NIL;
+	}
+	series = rf_plan_series(&st->opts, values, empty);
+	if (st->sort < 0)
+		return series;
+	foreach(lc, series)
+	{
+		RfSeries   *s = lfirst(lc);
+
+		s->query = lappend(s->query, psprintf("%s=%s", pg->sort_param,
+											  st->ep->sorts[st->sort].key));
+		s->query = lappend(s->query, psprintf("%s=%s", pg->direction_param,
+											  st->sort_desc ? "desc" : "asc"));
+	}
+	return series;
+}
+
+/* A series' first pages to run: set before the first row */
+void
+rf_pager_start(RfPager *st, List *series)
+{
+	st->series = series;
+	st->next_series = 0;
+}
+
+/*
+ * Move to the next row, fetching pages as needed: false at the end of the
+ * last series.  Rows a widened request fetched for another series (its
+ * keep filter) are skipped.  The row is then read with rf_pager_row.
+ */
+bool
+rf_pager_next(RfPager *st)
+{
+	for (;;)
+	{
+		bool		more;
+		MemoryContext old;
+
+		while (st->page && st->row < rf_page_nrows(st->page) &&
+			   st->current->series->keep_path &&
+			   !rf_page_row_kept(st->page, st->row, st->current->series))
+			st->row++;
+		if (st->page && st->row < rf_page_nrows(st->page))
+			return true;
+		old = MemoryContextSwitchTo(st->cxt);
+		more = advance_page(st);
+		MemoryContextSwitchTo(old);
+		if (!more)
+			return false;
+	}
+}
+
+/* Convert the current row into values/nulls (of the row context's columns) */
+void
+rf_pager_row(RfPager *st, Datum *values, bool *nulls)
+{
+	rf_page_row(st->page, st->row++, &st->rowctx, values, nulls);
+	st->stats.rows++;
+}
+
+/* The transfer of the current page, or NULL (for request_stats) */
+RfTransfer *
+rf_pager_transfer(RfPager *st)
+{
+	return st->current ? st->current->xfer : NULL;
+}
+
+/* Forget the current run; transfers in flight are cancelled */
+void
+rf_pager_reset(RfPager *st)
+{
+	ListCell   *lc;
+
+	finish_current(st);
+	foreach(lc, st->queue)
+	{
+		RfFetch    *f = lfirst(lc);
+
+		if (f->xfer)
+			rf_http_release(f->xfer, &st->stats);
+	}
+	MemoryContextReset(st->cxt);
+	st->queue = NIL;
+	st->series = NIL;
+	st->next_series = 0;
+	st->fetched = 0;
+	st->fan_series = NULL;
+}
