@@ -99,10 +99,7 @@ call_vendor(RfConn *conn, const RfOptions *opts, const char *method,
 	req.body = (char *) body;
 	req.idempotent = false;
 	req.allow_404 = allow_404;
-	xfer = rf_http_submit(conn, &req, NULL);
-	rf_http_wait(conn, xfer);
-	if (!rf_http_succeeded(xfer))
-		rf_http_raise(xfer);
+	xfer = rf_http_send(conn, &req, NULL);
 	status = rf_http_status(xfer);
 	rf_http_release(xfer, NULL);
 	return status;
@@ -287,10 +284,7 @@ vendor_call(PG_FUNCTION_ARGS)
 		req.body = body;
 		req.idempotent = (strcmp(method, "GET") == 0 || strcmp(method, "DELETE") == 0);
 		req.any_status = true;
-		xfer = rf_http_submit(conn, &req, NULL);
-		rf_http_wait(conn, xfer);
-		if (!rf_http_succeeded(xfer))
-			rf_http_raise(xfer);
+		xfer = rf_http_send(conn, &req, NULL);
 		status = rf_http_status(xfer);
 		if (rf_http_location(xfer))
 			location = pstrdup(rf_http_location(xfer));

@@ -1363,6 +1363,22 @@ rf_http_submit(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
 	return x;
 }
 
+/*
+ * Send one request and wait for its answer; a failure (after the retries
+ * it earns) is raised.  The caller reads the transfer and releases it.
+ * Scans do not use this: they keep several transfers in flight.
+ */
+RfTransfer *
+rf_http_send(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
+{
+	RfTransfer *x = rf_http_submit(conn, req, sink);
+
+	rf_http_wait(conn, x);
+	if (!rf_http_succeeded(x))
+		rf_http_raise(x);
+	return x;
+}
+
 /* (Re)build a transfer's header list, with the current credentials */
 static void
 build_headers(RfConn *conn, RfTransfer *x)
@@ -1427,10 +1443,7 @@ oauth_fetch(RfConn *conn)
 	conn->token_fetching = true;
 	PG_TRY();
 	{
-		x = rf_http_submit(conn, &req, &sink);
-		rf_http_wait(conn, x);
-		if (!rf_http_succeeded(x))
-			rf_http_raise(x);
+		x = rf_http_send(conn, &req, &sink);
 		page = rf_json_parser_finish_object(parser, NULL, conn->vendor, label);
 		token = rf_page_get_string(page, "access_token");
 		if (token == NULL || *token == '\0')

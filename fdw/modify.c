@@ -128,10 +128,7 @@ rf_request_once(RfConn *conn, const RfOptions *opts, const char *method,
 	req.body = (char *) body;
 	req.idempotent = idempotent;
 	req.allow_404 = allow_404;
-	xfer = rf_http_submit(conn, &req, &sink);
-	rf_http_wait(conn, xfer);
-	if (!rf_http_succeeded(xfer))
-		rf_http_raise(xfer);
+	xfer = rf_http_send(conn, &req, &sink);
 	if (status)
 		*status = rf_http_status(xfer);
 	if (!(allow_404 && rf_http_status(xfer) == 404))

@@ -7,9 +7,8 @@
  * A scan reads one vendor endpoint.  Planning finds the quals the endpoint
  * can take (reqplan.c) and offers parameterized paths for columns a join
  * can feed.  Execution evaluates the pushed values, turns them into request
- * series, and streams pages: a page is fetched when the previous one has
- * been parsed, and up to max_concurrency series run at once, so a scan
- * holds only what is in flight, never the whole result.
+ * series, and hands them to the scan's pager (scan.c), which streams pages:
+ * a scan holds only what is in flight, never the whole result.
  *
  * The executor rechecks every qual locally: pushing down is an
  * optimisation, never the only filter.
@@ -58,6 +57,17 @@ PG_FUNCTION_INFO_V1(retail_fdw_handler);
 #define RF_ROW_COST			0.01
 /* Requests EXPLAIN lists before it summarizes */
 #define RF_EXPLAIN_MAX_REQUESTS 20
+
+/*
+ * fdw_private of a sorted ForeignPath (NIL for the others): which sort the
+ * API is asked for, and the LIMIT that then may shrink its pages.
+ */
+enum RfPathPrivate
+{
+	RF_PATH_SORT,				/* Integer: index into ep->sorts */
+	RF_PATH_DESC,				/* Integer: 1 for descending */
+	RF_PATH_LIMIT				/* Integer: a LIMIT to push, or -1 */
+};
 
 /* fdw_private of the ForeignScan plan */
 enum RfPrivate
@@ -136,6 +146,13 @@ pushable_limit(PlannerInfo *root, RelOptInfo *baserel, List *local_only,
 	return count + offset;
 }
 
+/*
+ * GetForeignRelSize: PostgreSQL wants a row estimate for the relation.
+ * We load the table's options, split the restriction quals into those the
+ * endpoint can take (pushed) and those only the executor can check, and
+ * estimate rows from the requests the pushed quals imply: an API answer
+ * costs far more than a row, so fewer requests must look cheaper.
+ */
 static void
 retailGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 						Oid foreigntableid)
@@ -228,6 +245,18 @@ single_series(const RfEndpoint *ep, List *pushed)
  * API cannot reproduce: the column's declared type must sort like the
  * API's field (rf_orders_like), with its type's default operators.
  */
+/* The fdw_private of a sorted path, slot by slot (RfPathPrivate) */
+static List *
+sorted_path_private(int sort, bool desc, double limit)
+{
+	List	   *pp = NIL;
+
+	pp = lappend_int(pp, sort);		/* RF_PATH_SORT */
+	pp = lappend_int(pp, desc ? 1 : 0); /* RF_PATH_DESC */
+	pp = lappend_int(pp, (int) Min(limit, INT_MAX));	/* RF_PATH_LIMIT */
+	return pp;
+}
+
 static void
 add_sorted_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
 {
@@ -283,8 +312,7 @@ add_sorted_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
 												 startup, total,
 												 root->query_pathkeys,
 												 baserel->lateral_relids, NULL,
-												 list_make3_int(i, desc ? 1 : 0,
-																(int) Min(limit, INT_MAX))));
+												 sorted_path_private(i, desc, limit)));
 			}
 			return;
 		}
@@ -351,6 +379,12 @@ join_clauses_for_columns(PlannerInfo *root, RelOptInfo *baserel,
 	return result;
 }
 
+/*
+ * GetForeignPaths: the ways to scan the table.  Always a plain path; a
+ * sorted path when the API can deliver the query's ORDER BY exactly; and
+ * parameterized paths for id-like columns a join can feed, so that a
+ * nested loop sends the outer side's values instead of listing everything.
+ */
 static void
 retailGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 					  Oid foreigntableid)
@@ -466,6 +500,14 @@ check_shaping_qual(Expr *clause, Index relid, Oid foreigntableid,
 	}
 }
 
+/*
+ * GetForeignPlan: freeze the chosen path into a ForeignScan.  Every qual
+ * stays in the plan's qual list (the executor rechecks all of them, since
+ * an API may filter more loosely than SQL); the pushed ones are also
+ * listed, by operator, in fdw_private (RfPrivate) with their value
+ * expressions in fdw_exprs.  Required quals are checked here, so that a
+ * query the API would refuse fails before any request.
+ */
 static ForeignScan *
 retailGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 					 Oid foreigntableid, ForeignPath *best_path, List *tlist,
@@ -503,10 +545,12 @@ retailGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	/* a sorted path pushes its ORDER BY, and then the LIMIT may follow */
 	if (best_path->fdw_private != NIL)
 	{
-		sort = list_make2_int(linitial_int(best_path->fdw_private),
-							  lsecond_int(best_path->fdw_private));
-		if (lthird_int(best_path->fdw_private) > 0)
-			limit = lthird_int(best_path->fdw_private);
+		List	   *pp = best_path->fdw_private;
+
+		sort = list_make2_int(list_nth_int(pp, RF_PATH_SORT),
+							  list_nth_int(pp, RF_PATH_DESC));
+		if (list_nth_int(pp, RF_PATH_LIMIT) > 0)
+			limit = list_nth_int(pp, RF_PATH_LIMIT);
 	}
 
 	return make_foreignscan(tlist,
@@ -615,6 +659,12 @@ describe_auth(RfScanState *st, ForeignScanState *node)
 	return rf_http_describe_auth(st->pg.opts.vendor, &cred);
 }
 
+/*
+ * BeginForeignScan: set up the scan's state from the plan: options, column
+ * map, pager, and (unless this is EXPLAIN without ANALYZE) a reference to
+ * the cached connection of the user mapping the permission check chose.
+ * No request is made until the first row is asked for.
+ */
 static void
 retailBeginForeignScan(ForeignScanState *node, int eflags)
 {
@@ -784,8 +834,11 @@ iterate_scan(ForeignScanState *node)
 }
 
 /*
- * The next row.  An error while a page is current (a value of the wrong
- * type, inconsistent pagination) is that page's failure in request_stats.
+ * IterateForeignScan: the next row, or an empty slot at the end.  The
+ * first call plans the request series from the evaluated quals; the pager
+ * streams pages from there.  An error while a page is current (a value of
+ * the wrong type, inconsistent pagination) is that page's failure in
+ * request_stats.
  */
 static TupleTableSlot *
 retailIterateForeignScan(ForeignScanState *node)
@@ -815,8 +868,9 @@ reset_run(RfScanState *st)
 }
 
 /*
- * A rescan starts over with new parameter values: new series, new
- * requests.  Nothing of the previous run is reused.
+ * ReScanForeignScan: start over with new parameter values (a nested loop's
+ * next outer row): new series, new requests.  Nothing of the previous run
+ * is reused -- a no-op rescan would return the first run's rows again.
  */
 static void
 retailReScanForeignScan(ForeignScanState *node)
@@ -824,6 +878,10 @@ retailReScanForeignScan(ForeignScanState *node)
 	reset_run(node->fdw_state);
 }
 
+/*
+ * EndForeignScan: cancel what is in flight and free the run; the
+ * connection reference is dropped with the query's memory.
+ */
 static void
 retailEndForeignScan(ForeignScanState *node)
 {
@@ -923,6 +981,11 @@ paging_description(const RfPagingSpec *pg)
 	return "?";
 }
 
+/*
+ * ExplainForeignScan: what EXPLAIN VERBOSE shows is the contract of the
+ * pushdown: the vendor, endpoint, auth (redacted), paging, and the exact
+ * requests; EXPLAIN ANALYZE adds what really happened on the network.
+ */
 static void
 retailExplainForeignScan(ForeignScanState *node, ExplainState *es)
 {
@@ -974,8 +1037,9 @@ table_selected(ImportForeignSchemaStmt *stmt, const char *name)
 }
 
 /*
- * The remote schema is the vendor's name; its tables are the vendor's
- * resources, with every documented column.
+ * ImportForeignSchema: the remote schema is the vendor's name; its tables
+ * are the vendor's resources, with every documented column, honouring
+ * LIMIT TO and EXCEPT.
  */
 static List *
 retailImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
@@ -1021,6 +1085,9 @@ retailImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
  * ----------------------------------------------------------------
  */
 
+/*
+ * The FDW handler: PostgreSQL asks it once for the callbacks of retail_fdw.
+ */
 Datum
 retail_fdw_handler(PG_FUNCTION_ARGS)
 {

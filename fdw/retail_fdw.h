@@ -6,6 +6,8 @@
  * retail_fdw is split by concern:
  *
  *	retail_fdw.c	FDW callbacks: planning, scanning, EXPLAIN, IMPORT
+ *	scan.c			the pager: request series -> pages in flight -> rows,
+ *					with every paging style and its checks
  *	option.c		option validation and the parsed option structure
  *	reqplan.c		request planner: quals -> query parameters, windows, pages
  *	http.c			HTTP transport (the only file that uses libcurl)
@@ -406,6 +408,8 @@ extern void rf_http_disconnect(RfConn *conn);
 extern RfTransfer *rf_http_submit(RfConn *conn, const RfHttpRequest *req,
 								  const RfBodySink *sink);
 extern void rf_http_wait(RfConn *conn, RfTransfer *xfer);
+extern RfTransfer *rf_http_send(RfConn *conn, const RfHttpRequest *req,
+								const RfBodySink *sink);
 extern bool rf_http_done(RfTransfer *xfer);
 extern bool rf_http_succeeded(RfTransfer *xfer);
 extern long rf_http_status(RfTransfer *xfer);
