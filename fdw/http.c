@@ -49,6 +49,7 @@
 
 #include "access/xact.h"
 #include "common/pg_prng.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/latch.h"
@@ -1546,10 +1547,39 @@ rf_http_location(RfTransfer *x)
 	return x->location[0] ? x->location : NULL;
 }
 
-/* The first bytes of the answer's body */
+/*
+ * The first bytes of the answer's body, as text: cut back to the last
+ * whole character when the kept bytes end inside one; any other invalid
+ * UTF-8 is the vendor's and an error (22021), never text of ours.
+ */
 const char *
 rf_http_body_head(RfTransfer *x)
 {
+	int			len = x->headlen;
+	int			i = 0;
+
+	while (i < len)
+	{
+		int			l = pg_utf_mblen((const unsigned char *) x->head + i);
+
+		if (i + l > len)
+		{
+			if (len >= RF_ERROR_BODY_KEEP)
+				len = i;		/* the keep limit cut a character */
+			break;
+		}
+		i += l;
+	}
+	x->head[len] = '\0';
+	x->headlen = len;
+	if (!pg_verify_mbstr(PG_UTF8, x->head, len, true))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+				 errmsg("%s sent an answer that is not valid UTF-8", x->conn->vendor),
+				 errdetail("Endpoint %s, server \"%s\", HTTP status %ld. Answer starts: %s",
+						   x->endpoint, x->conn->servername, x->status,
+						   rf_clean_text(x->head, len, 200)),
+				 errhint("The vendor's answer is not valid UTF-8; nothing of it was returned.")));
 	return x->head;
 }
 
@@ -1665,22 +1695,14 @@ rf_http_release(RfTransfer *x, RfStats *stats)
  * ----------------------------------------------------------------
  */
 
-/* The start of an error response, on one line, for errdetail */
+/*
+ * The start of an error response, on one line, for errdetail: invalid
+ * UTF-8 shown as \xNN, cut at a character boundary.
+ */
 static char *
 body_excerpt(RfTransfer *x)
 {
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	for (int i = 0; i < x->headlen && i < 200; i++)
-	{
-		unsigned char c = (unsigned char) x->head[i];
-
-		appendStringInfoChar(&buf, (c < 0x20) ? ' ' : (char) c);
-	}
-	if (x->headlen > 200)
-		appendStringInfoString(&buf, "...");
-	return buf.data;
+	return rf_clean_text(x->head, x->headlen, 200);
 }
 
 /*

@@ -226,7 +226,21 @@ def b_type_error(req):
     return ok(page([row(session_id="t", dwell_time_seconds="lots")]))
 
 
+def b_head_invalid(req):
+    """Item 2, answers read as text (vendor_call's body_head, action
+    reasons, error details): an FF byte early in the body."""
+    return 400, {"Content-Type": "application/json"}, b'{"ok": false, "error": "bad \xff byte"}'
+
+
+def b_head_cut(req):
+    """Item 2: a body whose 512th byte falls inside a three-byte character."""
+    body = b'{"note": "' + b"x" * 500 + "\u20ac".encode() * 40 + b'"}'
+    return 200, {"Content-Type": "application/json"}, body
+
+
 ROUTES = {
+    "head-invalid": b_head_invalid,
+    "head-cut": b_head_cut,
     "plain": b_plain,
     "stats": b_stats,
     "count-mismatch": b_count_mismatch,

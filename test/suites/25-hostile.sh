@@ -109,7 +109,8 @@ server() {
 {
     echo "SET client_min_messages = warning; CREATE EXTENSION retail_fdw;"
     for n in plain stats echo count-mismatch count-huge cycle repeat big-empties deep \
-             relnext relnext-query relnext-other type-error local-service redirect-metadata; do
+             relnext relnext-query relnext-other type-error local-service redirect-metadata \
+             head-invalid head-cut; do
         server "$n"
     done
     for k in overlong surrogate past-max lead-f5 lead-ff escaped-high escaped-low; do
@@ -209,6 +210,16 @@ for k in overlong surrogate past-max lead-f5 lead-ff escaped-high escaped-low; d
     check "invalid UTF-8 ($k) is 22021 naming the column" \
         eval 'has "$out" "ERROR:  22021" && has "$out" session_id'
 done
+
+# answers read as text: vendor_call's body_head (and the action reasons and
+# error details built from it) never carry invalid or cut characters
+out=$(run -c "SELECT status FROM retail_fdw.vendor_call('h_head_invalid', 'GET', '/x')")
+check "an answer with invalid UTF-8 is 22021 in vendor_call" has "$out" "ERROR:  22021"
+raw_ff() { LC_ALL=C grep -q $'\xff' <<<"$1"; }
+check "...and its detail shows the byte escaped, not raw" \
+    eval 'has "$out" "\\xff" && ! raw_ff "$out"'
+out=$(run -c "SELECT octet_length(body_head) || '|' || right(body_head, 1) FROM retail_fdw.vendor_call('h_head_cut', 'GET', '/x')")
+check "body_head is cut back to a whole character (510 bytes)" has "$out" "510|x"
 
 # ---------------------------------------------------------------- 3. numbers
 num() { run -c "SELECT $2 FROM h_num_$1_ev WHERE $RANGE"; }
