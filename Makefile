@@ -6,7 +6,7 @@
 
 EXTENSION = retail_fdw
 MODULE_big = retail_fdw
-OBJS = fdw/retail_fdw.o fdw/scan.o fdw/option.o fdw/reqplan.o fdw/http.o fdw/json.o fdw/jsonpage.o \
+OBJS = fdw/retail_fdw.o fdw/scan.o fdw/option.o fdw/reqplan.o fdw/http.o fdw/connection.o fdw/netpolicy.o fdw/json.o fdw/jsonpage.o \
 	fdw/modify.o fdw/vendor.o fdw/vendor_journey.o fdw/vendor_retailnext.o fdw/vendor_aifi.o \
 	fdw/vendor_inspector.o fdw/functions.o fdw/stats.o
 DATA = fdw/retail_fdw--0.1.sql
@@ -31,4 +31,5 @@ include $(PGXS)
 
 # every module includes the one header
 $(OBJS): fdw/retail_fdw.h
+fdw/http.o fdw/connection.o: fdw/http_int.h
 fdw/json.o fdw/jsonpage.o: fdw/jsonpage.h fdw/rf_port.h

@@ -8,9 +8,11 @@
  *	retail_fdw.c	FDW callbacks: planning, scanning, EXPLAIN, IMPORT
  *	scan.c			the pager: request series -> pages in flight -> rows,
  *					with every paging style and its checks
+ *	netpolicy.c		URL checks and the network policy (where requests may go)
  *	option.c		option validation and the parsed option structure
  *	reqplan.c		request planner: quals -> query parameters, windows, pages
- *	http.c			HTTP transport (the only file that uses libcurl)
+ *	http.c			HTTP transfers and their event loop (libcurl)
+ *	connection.c	the connection cache, credentials, OAuth tokens (libcurl)
  *	json.c			JSON -> Datum mapping (with jsonpage.c, the only files
  *					that use json-c)
  *	jsonpage.c		parsing, rows and references, free of PostgreSQL
@@ -22,7 +24,8 @@
  * interprets those descriptors; adding an endpoint means adding a
  * descriptor, not code.
  *
- * This header deliberately mentions neither libcurl nor json-c types.
+ * This header deliberately mentions neither libcurl nor json-c types
+ * (http_int.h and jsonpage.h hold those, for their own files).
  *
  *-------------------------------------------------------------------------
  */
@@ -420,6 +423,13 @@ extern void rf_http_raise(RfTransfer *xfer) pg_attribute_noreturn();
 extern void rf_http_release(RfTransfer *xfer, RfStats *stats);
 extern void rf_http_check_url(const char *url, const char *what);
 extern bool rf_http_same_origin(const char *base, const char *url);
+
+/* netpolicy.c: where requests may go */
+struct sockaddr;
+extern char *rf_allowed_hosts;
+extern void rf_policy_check_url(bool conn_restricted, const char *servername,
+								const char *url, bool *restricted);
+extern bool rf_policy_address_is_public(const struct sockaddr *sa);
 extern char *rf_http_resolve_url(const char *page_url, const char *link);
 extern void rf_http_note_failure(RfTransfer *xfer);
 extern char *rf_http_escape(const char *s);

@@ -1,0 +1,161 @@
+/*-------------------------------------------------------------------------
+ *
+ * http_int.h
+ *		  What http.c and connection.c share, and nothing else includes: the
+ *		  connection and transfer structures and libcurl types.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef HTTP_INT_H
+#define HTTP_INT_H
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+
+#include "lib/ilist.h"
+#include "utils/timestamp.h"
+
+#include "retail_fdw.h"
+
+/* Longest time the loop waits before it checks for interrupts again */
+#define RF_POLL_MS			100
+/* Bytes of an error response kept for the error message */
+#define RF_ERROR_BODY_KEEP	512
+/* First back-off step; doubles with each retry */
+#define RF_BACKOFF_BASE_MS	200
+
+typedef struct RfSock
+{
+	curl_socket_t fd;
+	int			what;			/* CURL_POLL_IN / OUT / INOUT */
+} RfSock;
+
+/*
+ * A connection is cached per user mapping and per network policy: a
+ * mapping FOR PUBLIC serves superusers and other roles alike, and the
+ * sockets libcurl keeps for one must never serve the other.
+ */
+typedef struct RfConnKey
+{
+	Oid			umid;			/* the user mapping */
+	bool		restricted;		/* the network policy applies */
+} RfConnKey;
+
+struct RfConn
+{
+	RfConnKey	key;			/* hash key */
+	bool		valid;
+	bool		invalidated;
+	uint32		server_hashvalue;
+	uint32		mapping_hashvalue;
+	int			refcount;		/* scans using this connection */
+	MemoryContext cxt;			/* holds the settings below */
+
+	CURLM	   *multi;
+	RfSock	   *socks;			/* malloc'd: written from libcurl callbacks */
+	int			nsocks;
+	int			maxsocks;
+	TimestampTz timer_due;		/* libcurl wants a timeout call then; 0 = none */
+	dlist_head	transfers;		/* every transfer not yet released */
+	int			nrunning;		/* transfers inside the multi handle */
+	CURL	   *idle[8];		/* easy handles kept for reuse */
+	int			nidle;
+
+	/* settings, copied when the connection is built */
+	Oid			serverid;
+	char	   *servername;
+	const char *vendor;
+	char	   *base_url;
+	long		timeout_ms;
+	long		connect_timeout_ms;
+	int			max_retries;
+	int			retry_max_wait_ms;
+	int			max_concurrency;
+	int64		max_response_bytes;
+	bool		verify_tls;
+	char	   *ca_file;
+	RfAuth		auth;
+	char	   *auth_line;		/* "Header: scheme token": a secret */
+	char	   *basic_user;		/* secrets */
+	char	   *basic_password;
+
+	/* OAuth2 client credentials: the token is fetched and cached here */
+	char	   *client_id;
+	char	   *client_secret;	/* a secret */
+	char	   *token_url;
+	TimestampTz token_expires;
+	bool		token_stale;	/* refused once: fetch a new one */
+	bool		token_fetching;
+
+	/* client-side pacing */
+	int64		min_interval_us;	/* between request starts; 0 = none */
+	TimestampTz next_start;
+};
+
+typedef enum RfXferState
+{
+	RF_XFER_QUEUED,				/* waiting for a free slot */
+	RF_XFER_BACKOFF,			/* waiting to retry at not_before */
+	RF_XFER_RUNNING,			/* in the multi handle */
+	RF_XFER_DONE
+} RfXferState;
+
+struct RfTransfer
+{
+	dlist_node	node;			/* in conn->transfers */
+	RfConn	   *conn;
+	CURL	   *easy;
+	struct curl_slist *headers;
+	MemoryContextCallback cleanup;
+	bool		released;
+
+	/* the request */
+	const char *endpoint;
+	const char *method;
+	char	   *url;
+	char	   *body;
+	bool		idempotent;
+	bool		allow_404;
+	bool		no_auth;
+	bool		form;
+	bool		any_status;
+	bool		reauthed;		/* got a new token after a 401 once */
+	bool		needs_auth;		/* waits for that new token */
+	List	   *extra_headers;
+	RfBodySink	sink;
+	char	   *stats_name;		/* request_stats' name of the endpoint */
+	bool		restricted;		/* only public addresses (network policy) */
+	bool		consumer_failed;	/* the answer came, then failed the query */
+
+	/* progress */
+	RfXferState state;
+	TimestampTz not_before;
+	int			attempts;
+	int			retries;
+	int64		bytes_total;
+	int64		wait_us;
+	int			throttled;		/* 429 and 503 answers */
+	int64		rows;			/* told by the caller, for request_stats */
+	char		error[256];		/* why it failed, for request_stats */
+
+	/* the last attempt */
+	CURLcode	curl_rc;
+	long		status;
+	int64		bytes;
+	bool		too_large;
+	bool		parse_failed;
+	bool		parse_refused;	/* the parser refused bytes: deterministic */
+	char		blocked[INET6_ADDRSTRLEN];	/* address the policy refused */
+	char		errbuf[CURL_ERROR_SIZE];
+	char		head[RF_ERROR_BODY_KEEP + 1];
+	int			headlen;
+	char		retry_after[64];
+	char		page_next[256];
+	char		location[512];
+};
+
+/* connection.c */
+extern void rf_conn_build_headers(RfConn *conn, RfTransfer *x);
+extern void rf_conn_oauth_fetch(RfConn *conn);
+
+#endif							/* HTTP_INT_H */
