@@ -1,0 +1,143 @@
+-- fdw/sql/00-core.sql: the wrapper, vendor_call, the vendor check, check_server
+-- One fragment of the extension script: make concatenates fdw/sql/*.sql
+-- in name order into fdw/retail_fdw--0.1.sql.
+
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION retail_fdw" to load this file. \quit
+
+-- Everything of the extension lives in the schema retail_fdw (see the
+-- control file); the wrapper itself is a database-wide object.
+
+CREATE FUNCTION retail_fdw_handler()
+RETURNS fdw_handler
+AS 'MODULE_PATHNAME'
+LANGUAGE C STRICT;
+
+CREATE FUNCTION retail_fdw_validator(text[], oid)
+RETURNS void
+AS 'MODULE_PATHNAME'
+LANGUAGE C STRICT;
+
+CREATE FOREIGN DATA WRAPPER retail_fdw
+  HANDLER retail_fdw_handler
+  VALIDATOR retail_fdw_validator;
+
+COMMENT ON FOREIGN DATA WRAPPER retail_fdw IS
+  'retail analytics vendor APIs as foreign tables';
+
+-- ----------------------------------------------------------------
+-- Vendor actions.  vendor_call sends a single request to the base URL of
+-- a server, authenticated by the caller's user mapping.  Any answer below
+-- 500 is handed back as is; a redirect is reported, not followed, so the
+-- credentials stay with the server's host.  The per-vendor fragments
+-- (42-retailnext.sql, ...) build their actions on top of it.
+-- ----------------------------------------------------------------
+CREATE FUNCTION vendor_call(server text, method text, path text, body text DEFAULT NULL,
+                            OUT status integer, OUT location text, OUT body_head text)
+RETURNS record
+AS 'MODULE_PATHNAME', 'vendor_call'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION vendor_call(text, text, text, text) IS
+  'one request to the server''s base URL with the caller''s mapping; status, Location (not followed) and the start of the body';
+
+-- The vendor of a retail_fdw server.  With an expected vendor this is the
+-- one vendor check of the actions written in SQL: each begins with
+--   PERFORM retail_fdw.server_vendor(server, '<vendor>');
+-- so a wrong server always fails alike (HV00D, the same message and hint;
+-- the regression outputs show this function in the error's context).  The
+-- C action ic_ack_visit checks through server_for_call in functions.c,
+-- which raises the same error.
+CREATE FUNCTION server_vendor(server text, expected text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  v text;
+BEGIN
+  SELECT split_part(o, '=', 2) INTO v
+    FROM pg_foreign_server s
+    JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw AND w.fdwname = 'retail_fdw',
+         unnest(s.srvoptions) o
+   WHERE s.srvname = server AND o LIKE 'vendor=%';
+  IF v IS NULL THEN
+    RAISE EXCEPTION 'no retail_fdw server "%"', server USING ERRCODE = '42704';
+  END IF;
+  IF expected IS NOT NULL AND v <> expected THEN
+    RAISE EXCEPTION 'server "%" is for vendor "%", not "%"', server, v, expected
+      USING ERRCODE = 'HV00D',
+            HINT = format('Pass the name of a server created with OPTIONS (vendor %L, ...).', expected);
+  END IF;
+  RETURN v;
+END
+$fn$;
+
+-- ----------------------------------------------------------------
+-- Connection check: one cheap request with the caller's user mapping.
+-- Never raises for a vendor-side problem: the answer says what went wrong.
+-- ----------------------------------------------------------------
+CREATE FUNCTION check_server(server text,
+    OUT ok boolean, OUT vendor text, OUT http_status integer, OUT latency_ms float8,
+    OUT message text, OUT hint text)
+RETURNS record
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  path text;
+  t0 timestamptz;
+  r record;
+  st text;
+  msg text;
+BEGIN
+  vendor := retail_fdw.server_vendor(server);
+  path := retail_fdw.vendor_check_path(vendor);
+  t0 := clock_timestamp();
+  BEGIN
+    r := retail_fdw.vendor_call(server, 'GET', path);
+    latency_ms := round(extract(epoch FROM clock_timestamp() - t0)::numeric * 1000, 1);
+    http_status := r.status;
+    ok := r.status BETWEEN 200 AND 299;
+    IF ok THEN
+      message := format('%s answered HTTP %s', vendor, r.status);
+    ELSIF r.status = 404 THEN
+      message := format('%s answered 404 Not Found for %s', vendor, split_part(path, '?', 1));
+      hint := 'Wrong base URL: check base_url of the server, including any path prefix.';
+    ELSE
+      message := format('%s answered HTTP %s: %s', vendor, r.status, left(r.body_head, 200));
+      hint := 'The vendor refused the check request; see the message.';
+    END IF;
+  EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+    latency_ms := round(extract(epoch FROM clock_timestamp() - t0)::numeric * 1000, 1);
+    ok := false;
+    message := msg;
+    http_status := substring(msg FROM 'HTTP ([0-9]{3})')::integer;
+    hint := CASE
+      WHEN st = '28000' OR http_status IN (401, 403) THEN
+        'Bad key: the vendor refused the credentials; check the user mapping (ALTER USER MAPPING FOR CURRENT_USER SERVER '
+        || quote_ident(server) || ' OPTIONS (SET ...)).'
+      WHEN st = '42704' THEN
+        'No user mapping: CREATE USER MAPPING FOR CURRENT_USER SERVER ' || quote_ident(server) || ' OPTIONS (...).'
+      WHEN msg LIKE 'TLS%' OR msg ILIKE '%certificate%' THEN
+        'TLS: the vendor''s certificate was not accepted; if it uses a private CA, set ca_file on the server.'
+      WHEN msg LIKE '%timed out%' THEN
+        'Timeout: the vendor did not answer in time; check base_url, or raise timeout_ms / connect_timeout_ms.'
+      WHEN st = '54000' OR http_status IN (429, 503) THEN
+        'Throttled: the vendor is limiting requests; retry later or lower max_concurrency.'
+      WHEN http_status >= 500 THEN
+        'The vendor''s service is failing; retry later.'
+      WHEN msg LIKE 'could not talk%' THEN
+        'No route: nothing answered at base_url (wrong host or port, vendor down, or a firewall).'
+      ELSE 'See the message.'
+    END;
+  END;
+END
+$fn$;
+CREATE FUNCTION vendor_check_path(vendor text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'vendor_check_path'
+LANGUAGE C IMMUTABLE STRICT;
+
+COMMENT ON FUNCTION check_server(text) IS
+  'one cheap request with the caller''s mapping: whether the vendor answered, HTTP status, latency and a hint on failure';

@@ -1,0 +1,35 @@
+-- fdw/sql/10-stats.sql: request statistics (request_stats)
+-- One fragment of the extension script: make concatenates fdw/sql/*.sql
+-- in name order into fdw/retail_fdw--0.1.sql.
+
+-- ----------------------------------------------------------------
+-- Request statistics, per server and endpoint.  Shared by every session
+-- when retail_fdw is in shared_preload_libraries ("cluster" scope),
+-- otherwise the figures of the current session only ("session" scope).
+-- ----------------------------------------------------------------
+CREATE FUNCTION request_stats_read(
+    OUT serverid oid, OUT endpoint text, OUT requests bigint, OUT pages bigint,
+    OUT rows bigint, OUT bytes bigint, OUT retries bigint, OUT throttled bigint,
+    OUT errors bigint, OUT network_ms float8, OUT first_request_at timestamptz,
+    OUT last_request_at timestamptz, OUT last_error text, OUT last_error_at timestamptz,
+    OUT scope text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'request_stats_read'
+LANGUAGE C VOLATILE STRICT;
+
+CREATE VIEW request_stats AS
+  SELECT coalesce(s.srvname, 'server ' || r.serverid) AS server, r.endpoint,
+         r.requests, r.pages, r.rows, r.bytes, r.retries, r.throttled, r.errors,
+         round(r.network_ms::numeric, 1) AS network_ms,
+         r.first_request_at, r.last_request_at, r.last_error, r.last_error_at, r.scope
+    FROM request_stats_read() r
+    LEFT JOIN pg_catalog.pg_foreign_server s ON s.oid = r.serverid;
+GRANT SELECT ON request_stats TO PUBLIC;
+COMMENT ON VIEW request_stats IS
+  'HTTP requests, pages, rows, bytes, retries, throttled answers, errors and network time per server and endpoint';
+
+CREATE FUNCTION request_stats_reset()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'request_stats_reset'
+LANGUAGE C VOLATILE;
+REVOKE EXECUTE ON FUNCTION request_stats_reset() FROM PUBLIC;
