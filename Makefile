@@ -17,7 +17,7 @@ EXTENSION_SCRIPT = fdw/retail_fdw--0.1.sql
 DATA_built = $(EXTENSION_SCRIPT)
 PGFILEDESC = "retail_fdw - foreign data wrapper for retail analytics APIs"
 
-REGRESS = setup options pushdown results errors joins import aifi retailnext truth stitching actions inspector ecosystem
+REGRESS = setup options pushdown results errors joins import aifi retailnext truth stitching actions inspector ecosystem roles
 REGRESS_OPTS = --inputdir=. --outputdir=test/results
 
 SHLIB_LINK = -lcurl -ljson-c

@@ -7,6 +7,13 @@
 
 -- Everything of the extension lives in the schema retail_fdw (see the
 -- control file); the wrapper itself is a database-wide object.
+--
+-- Ordinary roles use the extension: the schema is open to everyone, and
+-- each object says below who may do what with it (vendor calls need USAGE
+-- on a server and a user mapping of one's own; statistics are reset only
+-- by superusers; tables of events and exports show each role its own rows
+-- or are granted by an administrator).  README: "Roles and privileges".
+GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 
 CREATE FUNCTION retail_fdw_handler()
 RETURNS fdw_handler
