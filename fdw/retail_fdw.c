@@ -436,6 +436,18 @@ retailGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 	}
 }
 
+/* Is the query's row count a constant LIMIT 0? */
+static bool
+limit_zero(PlannerInfo *root)
+{
+	Query	   *parse = root->parse;
+
+	return parse->limitCount != NULL && IsA(parse->limitCount, Const) &&
+		!((Const *) parse->limitCount)->constisnull &&
+		parse->limitOption == LIMIT_OPTION_COUNT &&
+		DatumGetInt64(((Const *) parse->limitCount)->constvalue) == 0;
+}
+
 /* Attributes the scan must fill: the target list's and the quals' */
 static List *
 retrieved_attrs(RelOptInfo *baserel, Oid foreigntableid, List *scan_clauses)
@@ -539,8 +551,15 @@ retailGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 		exprs = lappend(exprs, q->expr);
 	}
 
-	/* the promise: fail before any request when the API would refuse */
-	rf_check_required(ep, pushed, get_rel_name(foreigntableid));
+	/*
+	 * The promise: fail before any request when the API would refuse.  A
+	 * query under LIMIT 0 (what BI tools send to learn the columns) reads
+	 * no row, so it needs no filter and makes no request.
+	 */
+	if (limit_zero(root))
+		limit = 0;
+	else
+		rf_check_required(ep, pushed, get_rel_name(foreigntableid));
 
 	/* a sorted path pushes its ORDER BY, and then the LIMIT may follow */
 	if (best_path->fdw_private != NIL)
@@ -807,7 +826,9 @@ start_scan(ForeignScanState *node, RfScanState *st)
 	bool		empty;
 	List	   *values = evaluate_quals(node, st, false, &unknown);
 
-	rf_pager_start(&st->pg, rf_pager_plan(&st->pg, values, &empty));
+	/* LIMIT 0: no series at all */
+	rf_pager_start(&st->pg, st->pg.limit == 0 ? NIL :
+				   rf_pager_plan(&st->pg, values, &empty));
 	st->started = true;
 	MemoryContextSwitchTo(old);
 }
@@ -906,6 +927,11 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 	ListCell   *lc;
 	int			n = 0;
 
+	if (st->pg.limit == 0)
+	{
+		ExplainPropertyText("Requests", "none: LIMIT 0 reads no row", es);
+		return;
+	}
 	if (!st->started)
 	{
 		bool		unknown;

@@ -186,3 +186,11 @@ SELECT count(*) > 0 AS predicted,
  WHERE p.store_uuid = 'aec5c886-9e2c-11e5-9bb7-0e5ba9bee1b9'
    AND p.time >= current_date + 2 AND p.time < current_date + 6;
 \! $SIMCTL reset
+
+-- ------------------------------------------------------------ LIMIT 0
+-- what BI tools send first to learn the columns: no filter needed, no request
+\! $SIMCTL reset
+SELECT * FROM rn_datamine LIMIT 0;
+SELECT count(*) FROM (SELECT * FROM rn_datamine LIMIT 0) s;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT metric FROM rn_datamine LIMIT 0;
+\! $SIMCTL count --vendor retailnext
