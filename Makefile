@@ -8,14 +8,14 @@ EXTENSION = retail_fdw
 MODULE_big = retail_fdw
 OBJS = fdw/retail_fdw.o fdw/option.o fdw/reqplan.o fdw/http.o fdw/json.o fdw/jsonpage.o \
 	fdw/modify.o fdw/vendor.o fdw/vendor_journey.o fdw/vendor_retailnext.o fdw/vendor_aifi.o \
-	fdw/vendor_inspector.o fdw/functions.o fdw/stats.o
+	fdw/vendor_inspector.o fdw/functions.o fdw/stats.o fdw/webhook.o
 DATA = fdw/retail_fdw--0.1.sql
 PGFILEDESC = "retail_fdw - foreign data wrapper for retail analytics APIs"
 
 REGRESS = setup options pushdown results errors joins import aifi retailnext truth stitching actions inspector ecosystem
 REGRESS_OPTS = --inputdir=. --outputdir=test/results
 
-SHLIB_LINK = -lcurl -ljson-c
+SHLIB_LINK = -lcurl -ljson-c -lmicrohttpd -lpthread
 PG_CPPFLAGS = -Ifdw
 # -Wextra minus what PostgreSQL's own headers and callback signatures trip
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
@@ -32,3 +32,4 @@ include $(PGXS)
 # every module includes the one header
 $(OBJS): fdw/retail_fdw.h
 fdw/json.o fdw/jsonpage.o: fdw/jsonpage.h fdw/rf_port.h
+fdw/retail_fdw.o fdw/webhook.o: fdw/webhook.h

@@ -47,6 +47,7 @@
 #include "utils/syscache.h"
 
 #include "retail_fdw.h"
+#include "webhook.h"
 
 PG_MODULE_MAGIC;
 
@@ -1853,4 +1854,5 @@ _PG_init(void)
 {
 	rf_stats_init();
 	rf_http_init();
+	rf_webhook_init();
 }
