@@ -866,6 +866,14 @@ wh_ingest(WhRequest *req, int budget_ms)
 	unsigned int status = MHD_HTTP_OK;
 	StringInfoData buf;
 
+	if (req->body_len == 0)
+	{
+		initStringInfo(&buf);
+		appendStringInfoString(&buf, "{\"error\": \"the body is empty\", \"hint\": \"AiFi sends the event as a JSON object.\"}\n");
+		answer = wh_malloc_copy(&buf);
+		status = MHD_HTTP_BAD_REQUEST;
+		goto done;
+	}
 	if (memchr(req->body, '\0', req->body_len) != NULL ||
 		!pg_verifymbstr(req->body, (int) req->body_len, true))
 	{

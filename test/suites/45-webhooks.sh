@@ -10,9 +10,9 @@
 #      the same body again is a second delivery of the same row (200); a
 #      NOTIFY carries kind and id; the README's "people in store" trigger
 #      follows entered and left; a payload with only the top-level
-#      sessionId is stored under it
+#      sessionId is stored under it; tracking and checkout are routed too
 #   3. 401 (no token, wrong token), 400 (malformed JSON, a payload its kind
-#      rejects, invalid UTF-8), 404 (unknown kind), 405 (GET), 413 (declared
+#      rejects, invalid UTF-8, empty), 404 (unknown kind), 405 (GET), 413 (declared
 #      and chunked bodies past the limit): each stores nothing
 #   4. 40 concurrent deliveries (30 distinct, 10 identical): all stored,
 #      none lost or doubled
@@ -181,6 +181,12 @@ code=$(post entered "$WH/toplevel.json" -H 'X-Forwarded-For: 203.0.113.9')
 check "a payload with only the top-level sessionId is stored under it (got $code)" \
     [ "$code" = 201 ] && [ "$(q "SELECT count(*) FROM retail_fdw.aifi_events WHERE session_id = '0000aaaa-top-level-only'")" = 1 ]
 q "DELETE FROM retail_fdw.aifi_events WHERE session_id = '0000aaaa-top-level-only'" >/dev/null
+for kind in tracking checkout; do
+    code=$(post "$kind" "$WH/entered.json")
+    check "'$kind' is routed to aifi_ingest and stored (got $code)" \
+        [ "$code" = 201 ] && [ "$(q "SELECT count(*) FROM retail_fdw.aifi_events WHERE kind = '$kind'")" = 1 ]
+done
+q "DELETE FROM retail_fdw.aifi_events WHERE kind IN ('tracking', 'checkout')" >/dev/null
 
 # ---------------------------------------------------------------- 3. refusals
 before=$(rows)
@@ -204,6 +210,9 @@ check "a payload its kind rejects: 400 (got $code) naming what is missing" \
 printf '{"storeId": "\xff"}' >"$WH/latin.json"
 code=$(post entered "$WH/latin.json")
 check "a body that is not UTF-8: 400 (got $code)" [ "$code" = 400 ]
+: >"$WH/empty.json"
+code=$(post entered "$WH/empty.json")
+check "an empty body: 400 (got $code)" [ "$code" = 400 ]
 code=$(post arrived "$WH/entered.json")
 check "an unknown kind: 404 (got $code)" [ "$code" = 404 ]
 code=$(curl -s --noproxy '*' -m 10 -o /dev/null -D "$WH/headers" -w '%{http_code}' \
