@@ -8,7 +8,7 @@ EXTENSION = retail_fdw
 MODULE_big = retail_fdw
 OBJS = fdw/retail_fdw.o fdw/scan.o fdw/option.o fdw/reqplan.o fdw/http.o fdw/connection.o fdw/netpolicy.o fdw/json.o fdw/jsonpage.o \
 	fdw/modify.o fdw/vendor.o fdw/vendor_journey.o fdw/vendor_retailnext.o fdw/vendor_aifi.o \
-	fdw/vendor_inspector.o fdw/functions.o fdw/stats.o
+	fdw/vendor_inspector.o fdw/functions.o fdw/stats.o fdw/webhook.o
 # The extension script is built: the fragments fdw/sql/*.sql (one per
 # feature: core, stats, sync, stitching, a vendor each, cross-vendor)
 # concatenated in name order.  Edit a fragment, never the built file; a new
@@ -20,7 +20,7 @@ PGFILEDESC = "retail_fdw - foreign data wrapper for retail analytics APIs"
 REGRESS = setup options pushdown results errors joins import aifi retailnext truth stitching actions inspector ecosystem roles
 REGRESS_OPTS = --inputdir=. --outputdir=test/results
 
-SHLIB_LINK = -lcurl -ljson-c
+SHLIB_LINK = -lcurl -ljson-c -lmicrohttpd -lpthread
 PG_CPPFLAGS = -Ifdw
 # -Wextra minus what PostgreSQL's own headers and callback signatures trip
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
@@ -50,3 +50,5 @@ $(EXTENSION_SCRIPT): $(SQL_FRAGMENTS) $(SQL_DIR) Makefile
 	  echo '-- Do not edit: change a fragment in fdw/sql/, or add one for a new feature.'; \
 	  for f in $(SQL_FRAGMENTS); do echo; cat "$$f"; done; } > $@.tmp
 	mv $@.tmp $@
+
+fdw/retail_fdw.o fdw/webhook.o: fdw/webhook.h

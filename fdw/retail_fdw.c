@@ -46,6 +46,7 @@
 #include "utils/syscache.h"
 
 #include "retail_fdw.h"
+#include "webhook.h"
 
 PG_MODULE_MAGIC;
 
@@ -1143,4 +1144,5 @@ _PG_init(void)
 {
 	rf_stats_init();
 	rf_http_init();
+	rf_webhook_init();
 }

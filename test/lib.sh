@@ -144,6 +144,8 @@ rf_ensure_packages() {
         || ! _rf_have_header curl/curl.h || ! _rf_have_header json-c/json.h; then
         pkgs+=(postgresql-server-dev-15 libcurl4-openssl-dev libjson-c-dev)
     fi
+    # the webhook receiver's HTTP server (fdw/webhook.c)
+    if ! _rf_have_header microhttpd.h; then pkgs+=(libmicrohttpd-dev); fi
     if [ "${#pkgs[@]}" -eq 0 ]; then
         return 0
     fi
@@ -160,6 +162,7 @@ rf_ensure_packages() {
     [ -f "$RF_PGXS_MK" ] || rf_die "PGXS still missing after install: $RF_PGXS_MK"
     _rf_have_header curl/curl.h || rf_die "curl/curl.h still not found after install"
     _rf_have_header json-c/json.h || rf_die "json-c/json.h still not found after install"
+    _rf_have_header microhttpd.h || rf_die "microhttpd.h still not found after install"
 }
 
 # rf_ensure_pg_cron: Debian's pg_cron for PostgreSQL 15 (the ecosystem suite

@@ -1,0 +1,1269 @@
+/*-------------------------------------------------------------------------
+ *
+ * webhook.c
+ *		  The AiFi webhook receiver: a background worker that accepts AiFi's
+ *		  push notifications over HTTP and stores each one with
+ *		  retail_fdw.aifi_ingest() before it answers.
+ *
+ * The worker is registered by _PG_init when retail_fdw is in
+ * shared_preload_libraries and retail_fdw.webhook_listen is set.  It
+ * connects to retail_fdw.webhook_database and serves
+ * "POST <any prefix>/<kind>" with libmicrohttpd.  A 2xx answer means the
+ * delivery is committed; any other answer means nothing was stored.
+ *
+ * This file is not an HTTP parser (libmicrohttpd is) and does not know what
+ * a payload must hold: aifi_ingest() in the extension script validates and
+ * stores, exactly as it does when a user calls it.
+ *
+ * Threads.  libmicrohttpd serves each connection on a thread of its own.
+ * A backend is single-threaded, so those threads never call PostgreSQL code
+ * (no palloc, elog, latch or SPI): they check the method, the token, the
+ * kind and the size with plain C, collect the body with malloc and hand a
+ * WhRequest to the worker's main thread through a queue under one pthread
+ * mutex.  A byte written to a non-blocking pipe wakes the main thread, which
+ * waits on its latch, the postmaster and that pipe in one WaitEventSet.  The
+ * main thread runs each delivery in a transaction of its own and hands the
+ * answer back through the request's condition variable only once COMMIT has
+ * returned (or the transaction has been rolled back).
+ *
+ * Bounded waits.  A request that is still queued when retail_fdw.
+ * webhook_timeout has passed is taken off the queue by its own thread and
+ * answered 503; the main thread never sees it.  A request the main thread
+ * has started runs under a statement timeout of the time it has left, and
+ * its thread waits for the outcome, so that a 503 never hides a commit.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "tcop/tcopprot.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/json.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timeout.h"
+
+#include "webhook.h"
+
+#define WH_WORKER_TYPE		"retail_fdw webhook receiver"
+#define WH_RESTART_SECS		5
+#define WH_MAX_CONNECTIONS	256
+#define WH_IDLE_SECS		30
+#define WH_TOKEN_MAX		4096
+#define WH_PEM_MAX			(1024 * 1024)
+#define WH_DRAIN_MS			2000	/* at exit, for answers to go out */
+
+/*
+ * The kinds aifi_ingest() accepts (and the CHECK of aifi_events): the last
+ * part of the URL AiFi calls.  Anything else is answered 404 before the body
+ * is read.
+ */
+static const char *const wh_kinds[] = {"entered", "left", "tracking", "checkout"};
+
+/*
+ * The one statement a delivery runs.  NOTIFY goes with the same
+ * transaction, so a listener hears of exactly the committed deliveries.
+ */
+#define WH_INGEST_SQL \
+	"SELECT e.id, e.deliveries," \
+	" pg_catalog.pg_notify('retail_fdw_aifi_events'," \
+	"   pg_catalog.json_build_object('kind', e.kind, 'id', e.id," \
+	"                                'deliveries', e.deliveries)::text)" \
+	" FROM retail_fdw.aifi_ingest($1, $2::pg_catalog.jsonb) AS e"
+
+/* Settings */
+static char *wh_listen = NULL;
+static char *wh_database = NULL;
+static char *wh_token_file = NULL;
+static char *wh_tls_cert_file = NULL;
+static char *wh_tls_key_file = NULL;
+static int	wh_max_body_size = 1024 * 1024;
+static int	wh_timeout_ms = 10000;
+
+/* Answers the HTTP threads give on their own (no PostgreSQL involved). */
+#define WH_ANS_METHOD	"{\"error\": \"only POST is accepted\"}\n"
+#define WH_ANS_AUTH		"{\"error\": \"missing or wrong bearer token\"}\n"
+#define WH_ANS_KIND		"{\"error\": \"unknown webhook kind\", \"hint\": \"The last part of the path must be one of: entered, left, tracking, checkout.\"}\n"
+#define WH_ANS_SIZE		"{\"error\": \"request body too large\", \"hint\": \"See retail_fdw.webhook_max_body_size.\"}\n"
+#define WH_ANS_NOTOKEN	"{\"error\": \"the receiver has no token\", \"hint\": \"Check retail_fdw.webhook_token_file and the server log.\"}\n"
+#define WH_ANS_TIMEOUT	"{\"error\": \"the database did not take the delivery in time\"}\n"
+#define WH_ANS_STOPPING	"{\"error\": \"the receiver is shutting down\"}\n"
+#define WH_ANS_NOMEM	"{\"error\": \"out of memory\"}\n"
+
+typedef enum WhState
+{
+	WH_NEW,						/* being received by its HTTP thread */
+	WH_QUEUED,					/* waiting for the main thread */
+	WH_RUNNING,					/* in a transaction of the main thread */
+	WH_DONE						/* status and answer are final */
+} WhState;
+
+/*
+ * One HTTP request.  Allocated (malloc) and freed by the connection's
+ * thread; the main thread reads kind and body and writes the answer only
+ * between WH_QUEUED and WH_DONE, under wh_lock.
+ */
+typedef struct WhRequest
+{
+	const char *kind;			/* one of wh_kinds */
+	char	   *body;
+	size_t		body_len;
+	size_t		body_cap;
+	size_t		max_body;		/* the limit when the request arrived */
+	size_t		discarded;		/* bytes not kept (answer already decided) */
+	bool		too_large;
+	unsigned int verdict;		/* non-zero: answer this without hand-off */
+	const char *verdict_body;
+
+	WhState		state;
+	struct WhRequest *next;		/* queue link */
+	struct timespec deadline;	/* CLOCK_MONOTONIC */
+	pthread_cond_t done;
+	bool		done_ready;		/* "done" is initialized */
+	unsigned int status;
+	char	   *answer;			/* JSON; malloc'd if answer_owned */
+	bool		answer_owned;
+} WhRequest;
+
+/* What the HTTP threads and the main thread share, under wh_lock. */
+static pthread_mutex_t wh_lock = PTHREAD_MUTEX_INITIALIZER;
+static WhRequest *wh_queue_head = NULL;
+static WhRequest *wh_queue_tail = NULL;
+static WhRequest *wh_running = NULL;
+static char *wh_token = NULL;	/* malloc'd; NULL: no usable token */
+static size_t wh_token_len = 0;
+static size_t wh_cur_max_body = 1024 * 1024;
+static int	wh_cur_timeout_ms = 10000;
+static bool wh_stopping = false;
+static int	wh_open_requests = 0;	/* created and not yet completed */
+
+/* Main thread only */
+static int	wh_wake_pipe[2] = {-1, -1};
+static struct MHD_Daemon *wh_daemon = NULL;
+static MemoryContext wh_cxt = NULL;
+
+/* ----------------------------------------------------------------
+ *		Settings
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Split "host:port" ("[v6]:port", "*:port" for every address).  Returns
+ * false with a reason when the value cannot be a listen address.  Usable in
+ * the postmaster (check hook) and the worker alike: no elog here.
+ */
+static bool
+wh_parse_listen(const char *spec, char *host, size_t hostlen, int *port,
+				const char **why)
+{
+	const char *colon;
+	const char *hstart = spec;
+	size_t		hlen;
+	char	   *end;
+	long		p;
+
+	if (spec[0] == '[')
+	{
+		const char *close = strchr(spec, ']');
+
+		if (close == NULL || close[1] != ':')
+		{
+			*why = "An IPv6 address must be written in brackets, followed by :port.";
+			return false;
+		}
+		hstart = spec + 1;
+		hlen = close - hstart;
+		colon = close + 1;
+	}
+	else
+	{
+		colon = strrchr(spec, ':');
+		if (colon == NULL)
+		{
+			*why = "The value must be host:port.";
+			return false;
+		}
+		hlen = colon - spec;
+		if (memchr(spec, ':', hlen) != NULL)
+		{
+			*why = "An IPv6 address must be written in brackets, followed by :port.";
+			return false;
+		}
+	}
+	if (hlen == 0 || hlen >= hostlen)
+	{
+		*why = "The host part is empty or too long (use * for every address).";
+		return false;
+	}
+	errno = 0;
+	p = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || errno != 0 || p < 1 || p > 65535)
+	{
+		*why = "The port must be a number between 1 and 65535.";
+		return false;
+	}
+	memcpy(host, hstart, hlen);
+	host[hlen] = '\0';
+	*port = (int) p;
+	return true;
+}
+
+static bool
+wh_check_listen(char **newval, void **extra, GucSource source)
+{
+	char		host[256];
+	int			port;
+	const char *why;
+
+	if (*newval == NULL || (*newval)[0] == '\0')
+		return true;
+	if (!wh_parse_listen(*newval, host, sizeof(host), &port, &why))
+	{
+		GUC_check_errdetail("%s", why);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Define the settings and, in the postmaster, register the worker.  The
+ * settings exist whenever the library is loaded, so that they show in
+ * pg_settings and SHOW; the worker exists only when preloaded and told
+ * where to listen.
+ */
+void
+rf_webhook_init(void)
+{
+	BackgroundWorker worker;
+
+	DefineCustomStringVariable("retail_fdw.webhook_listen",
+							   "Address and port (host:port) of the AiFi webhook receiver.",
+							   "Empty: no receiver.  \"*:port\" listens on every address; "
+							   "an IPv6 address is written in brackets.  Needs retail_fdw "
+							   "in shared_preload_libraries.",
+							   &wh_listen, "", PGC_POSTMASTER, 0,
+							   wh_check_listen, NULL, NULL);
+	DefineCustomStringVariable("retail_fdw.webhook_database",
+							   "Database whose retail_fdw.aifi_events the webhook receiver fills.",
+							   NULL, &wh_database, "postgres", PGC_POSTMASTER, 0,
+							   NULL, NULL, NULL);
+	DefineCustomStringVariable("retail_fdw.webhook_token_file",
+							   "File holding the bearer token AiFi sends to the webhook receiver.",
+							   "Read when the receiver starts and on reload.",
+							   &wh_token_file, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY,
+							   NULL, NULL, NULL);
+	DefineCustomStringVariable("retail_fdw.webhook_tls_cert_file",
+							   "PEM certificate (chain) file: the webhook receiver speaks HTTPS.",
+							   "Empty: plain HTTP.  Set together with retail_fdw.webhook_tls_key_file.",
+							   &wh_tls_cert_file, "", PGC_POSTMASTER, GUC_SUPERUSER_ONLY,
+							   NULL, NULL, NULL);
+	DefineCustomStringVariable("retail_fdw.webhook_tls_key_file",
+							   "PEM private key file of the webhook receiver's certificate.",
+							   NULL, &wh_tls_key_file, "", PGC_POSTMASTER, GUC_SUPERUSER_ONLY,
+							   NULL, NULL, NULL);
+	DefineCustomIntVariable("retail_fdw.webhook_max_body_size",
+							"Largest request body the webhook receiver accepts (413 above).",
+							NULL, &wh_max_body_size, 1024 * 1024, 1024, 64 * 1024 * 1024,
+							PGC_SIGHUP, GUC_UNIT_BYTE, NULL, NULL, NULL);
+	DefineCustomIntVariable("retail_fdw.webhook_timeout",
+							"How long a delivery may wait for the database before it is answered 503.",
+							"Covers the wait in the receiver's queue and the statement that stores it.",
+							&wh_timeout_ms, 10000, 100, 600000,
+							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+
+	if (!process_shared_preload_libraries_in_progress ||
+		wh_listen == NULL || wh_listen[0] == '\0')
+		return;
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = WH_RESTART_SECS;
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "retail_fdw");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "rf_webhook_main");
+	snprintf(worker.bgw_name, BGW_MAXLEN, WH_WORKER_TYPE);
+	snprintf(worker.bgw_type, BGW_MAXLEN, WH_WORKER_TYPE);
+	RegisterBackgroundWorker(&worker);
+}
+
+/* ----------------------------------------------------------------
+ *		Token and limits (main thread)
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Put a new token in place (NULL: none), wiping the old one.  The token is
+ * never logged: messages name the file only.
+ */
+static void
+wh_set_token(char *token, size_t len)
+{
+	char	   *old;
+	size_t		oldlen;
+
+	pthread_mutex_lock(&wh_lock);
+	old = wh_token;
+	oldlen = wh_token_len;
+	wh_token = token;
+	wh_token_len = len;
+	pthread_mutex_unlock(&wh_lock);
+	if (old != NULL)
+	{
+		explicit_bzero(old, oldlen);
+		free(old);
+	}
+}
+
+/*
+ * Read the token file: the token is its content without surrounding white
+ * space, visible ASCII only (what an Authorization header can carry).  Any
+ * problem leaves the receiver without a token, so that every delivery is
+ * answered 503 (AiFi retries) until the file is fixed and reloaded.
+ */
+static void
+wh_load_token(void)
+{
+	char		buf[WH_TOKEN_MAX + 2];
+	size_t		n;
+	size_t		start = 0;
+	FILE	   *f;
+	struct stat st;
+	char	   *token;
+
+	if (wh_token_file == NULL || wh_token_file[0] == '\0')
+	{
+		ereport(WARNING,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("retail_fdw.webhook_token_file is not set"),
+				 errdetail("The webhook receiver answers every delivery with 503."),
+				 errhint("Put the bearer token in a file readable only by the server's user and name it in retail_fdw.webhook_token_file, then reload.")));
+		wh_set_token(NULL, 0);
+		return;
+	}
+	f = AllocateFile(wh_token_file, "r");
+	if (f == NULL)
+	{
+		ereport(WARNING,
+				(errcode_for_file_access(),
+				 errmsg("could not open webhook token file \"%s\": %m", wh_token_file),
+				 errdetail("The webhook receiver answers every delivery with 503.")));
+		wh_set_token(NULL, 0);
+		return;
+	}
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+		ereport(WARNING,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("webhook token file \"%s\" is accessible to group or others", wh_token_file),
+				 errhint("chmod 600 the file.")));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	FreeFile(f);
+	buf[n] = '\0';
+	while (n > 0 && isspace((unsigned char) buf[n - 1]))
+		buf[--n] = '\0';
+	while (start < n && isspace((unsigned char) buf[start]))
+		start++;
+
+	if (n - start == 0 || n > WH_TOKEN_MAX)
+	{
+		ereport(WARNING,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("webhook token file \"%s\" is empty or longer than %d bytes",
+						wh_token_file, WH_TOKEN_MAX),
+				 errdetail("The webhook receiver answers every delivery with 503.")));
+		explicit_bzero(buf, sizeof(buf));
+		wh_set_token(NULL, 0);
+		return;
+	}
+	for (size_t i = start; i < n; i++)
+	{
+		if (buf[i] <= ' ' || buf[i] > '~')
+		{
+			ereport(WARNING,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("webhook token file \"%s\" holds characters a bearer token cannot have",
+							wh_token_file),
+					 errdetail("The token must be one line of visible ASCII characters; "
+							   "the webhook receiver answers every delivery with 503.")));
+			explicit_bzero(buf, sizeof(buf));
+			wh_set_token(NULL, 0);
+			return;
+		}
+	}
+	token = malloc(n - start + 1);
+	if (token == NULL)
+	{
+		explicit_bzero(buf, sizeof(buf));
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	}
+	memcpy(token, buf + start, n - start);
+	token[n - start] = '\0';
+	explicit_bzero(buf, sizeof(buf));
+	wh_set_token(token, n - start);
+	ereport(LOG,
+			(errmsg("retail_fdw webhook receiver: token read from \"%s\"", wh_token_file)));
+}
+
+/* Copy the limits the HTTP threads read into the shared state. */
+static void
+wh_publish_limits(void)
+{
+	pthread_mutex_lock(&wh_lock);
+	wh_cur_max_body = (size_t) wh_max_body_size;
+	wh_cur_timeout_ms = wh_timeout_ms;
+	pthread_mutex_unlock(&wh_lock);
+}
+
+/* ----------------------------------------------------------------
+ *		HTTP threads: plain C only, never PostgreSQL
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Compare in time that depends on the expected token's length only, not on
+ * where the first difference is.  Caller holds wh_lock.
+ */
+static bool
+wh_token_matches(const char *given, size_t given_len)
+{
+	unsigned int diff;
+
+	diff = (given_len != wh_token_len);
+	for (size_t i = 0; i < wh_token_len; i++)
+	{
+		unsigned char g = (i < given_len) ? (unsigned char) given[i] : 0;
+
+		diff |= g ^ (unsigned char) wh_token[i];
+	}
+	return diff == 0;
+}
+
+/* The kind named by the path's last non-empty segment, or NULL. */
+static const char *
+wh_kind_of(const char *url)
+{
+	size_t		len = strlen(url);
+	size_t		start;
+
+	while (len > 0 && url[len - 1] == '/')
+		len--;
+	start = len;
+	while (start > 0 && url[start - 1] != '/')
+		start--;
+	for (int i = 0; i < (int) lengthof(wh_kinds); i++)
+	{
+		if (strlen(wh_kinds[i]) == len - start &&
+			memcmp(url + start, wh_kinds[i], len - start) == 0)
+			return wh_kinds[i];
+	}
+	return NULL;
+}
+
+/*
+ * Decide what the headers alone decide: method, token, kind.  The order
+ * matters: an unauthenticated caller learns nothing about the kinds.
+ */
+static void
+wh_first_look(struct MHD_Connection *conn, const char *url, const char *method,
+			  WhRequest *req)
+{
+	const char *auth;
+	bool		authorized = false;
+	bool		have_token;
+
+	pthread_mutex_lock(&wh_lock);
+	req->max_body = wh_cur_max_body;
+	have_token = (wh_token != NULL);
+	auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+									   MHD_HTTP_HEADER_AUTHORIZATION);
+	if (have_token && auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0)
+	{
+		const char *t = auth + 7;
+
+		while (*t == ' ')
+			t++;
+		authorized = wh_token_matches(t, strlen(t));
+	}
+	if (wh_stopping)
+	{
+		req->verdict = MHD_HTTP_SERVICE_UNAVAILABLE;
+		req->verdict_body = WH_ANS_STOPPING;
+	}
+	pthread_mutex_unlock(&wh_lock);
+
+	if (req->verdict != 0)
+		return;
+	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+	{
+		req->verdict = MHD_HTTP_METHOD_NOT_ALLOWED;
+		req->verdict_body = WH_ANS_METHOD;
+	}
+	else if (!have_token)
+	{
+		req->verdict = MHD_HTTP_SERVICE_UNAVAILABLE;
+		req->verdict_body = WH_ANS_NOTOKEN;
+	}
+	else if (!authorized)
+	{
+		req->verdict = MHD_HTTP_UNAUTHORIZED;
+		req->verdict_body = WH_ANS_AUTH;
+	}
+	else if ((req->kind = wh_kind_of(url)) == NULL)
+	{
+		req->verdict = MHD_HTTP_NOT_FOUND;
+		req->verdict_body = WH_ANS_KIND;
+	}
+}
+
+/* Keep a chunk of the body, or count it as discarded. */
+static void
+wh_take_body(WhRequest *req, const char *data, size_t len)
+{
+	if (req->verdict == 0 && !req->too_large)
+	{
+		if (req->body_len + len > req->max_body)
+		{
+			req->too_large = true;
+			free(req->body);
+			req->body = NULL;
+			req->body_cap = 0;
+		}
+		else
+		{
+			if (req->body_len + len > req->body_cap)
+			{
+				size_t		cap = req->body_cap ? req->body_cap : 8192;
+				char	   *grown;
+
+				while (cap < req->body_len + len)
+					cap *= 2;
+				if (cap > req->max_body)
+					cap = req->max_body;
+				grown = realloc(req->body, cap);
+				if (grown == NULL)
+				{
+					req->verdict = MHD_HTTP_SERVICE_UNAVAILABLE;
+					req->verdict_body = WH_ANS_NOMEM;
+					free(req->body);
+					req->body = NULL;
+					req->body_len = req->body_cap = 0;
+					return;
+				}
+				req->body = grown;
+				req->body_cap = cap;
+			}
+			memcpy(req->body + req->body_len, data, len);
+			req->body_len += len;
+			return;
+		}
+	}
+	req->discarded += len;
+}
+
+/* Wake the main thread: one byte in the pipe (a full pipe wakes it too). */
+static void
+wh_wake_main(void)
+{
+	char		one = 1;
+
+	if (write(wh_wake_pipe[1], &one, 1) < 0)
+	{
+		/* EAGAIN: bytes are waiting already; nothing else can happen */
+	}
+}
+
+/*
+ * Hand the request to the main thread and wait for its answer.  While the
+ * request is queued the wait is bounded by the deadline; once the main
+ * thread has started it, its outcome decides the answer (its statement
+ * timeout bounds that), so a 503 never hides a commit.
+ */
+static void
+wh_hand_off(WhRequest *req)
+{
+	pthread_condattr_t attr;
+	int			timeout_ms;
+
+	if (pthread_condattr_init(&attr) != 0)
+		goto nomem;
+	if (pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) != 0 ||
+		pthread_cond_init(&req->done, &attr) != 0)
+	{
+		pthread_condattr_destroy(&attr);
+		goto nomem;
+	}
+	pthread_condattr_destroy(&attr);
+	req->done_ready = true;
+
+	pthread_mutex_lock(&wh_lock);
+	if (wh_stopping)
+	{
+		req->status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		req->answer = WH_ANS_STOPPING;
+		req->state = WH_DONE;
+		pthread_mutex_unlock(&wh_lock);
+		return;
+	}
+	timeout_ms = wh_cur_timeout_ms;
+	clock_gettime(CLOCK_MONOTONIC, &req->deadline);
+	req->deadline.tv_sec += timeout_ms / 1000;
+	req->deadline.tv_nsec += (long) (timeout_ms % 1000) * 1000000L;
+	if (req->deadline.tv_nsec >= 1000000000L)
+	{
+		req->deadline.tv_sec++;
+		req->deadline.tv_nsec -= 1000000000L;
+	}
+	req->state = WH_QUEUED;
+	req->next = NULL;
+	if (wh_queue_tail)
+		wh_queue_tail->next = req;
+	else
+		wh_queue_head = req;
+	wh_queue_tail = req;
+	pthread_mutex_unlock(&wh_lock);
+
+	wh_wake_main();
+
+	pthread_mutex_lock(&wh_lock);
+	while (req->state != WH_DONE)
+	{
+		if (req->state == WH_QUEUED)
+		{
+			int			rc = pthread_cond_timedwait(&req->done, &wh_lock, &req->deadline);
+
+			if (rc == ETIMEDOUT && req->state == WH_QUEUED)
+			{
+				WhRequest **link = &wh_queue_head;
+				WhRequest  *prev = NULL;
+
+				while (*link != req)
+				{
+					prev = *link;
+					link = &(*link)->next;
+				}
+				*link = req->next;
+				if (wh_queue_tail == req)
+					wh_queue_tail = prev;
+				req->status = MHD_HTTP_SERVICE_UNAVAILABLE;
+				req->answer = WH_ANS_TIMEOUT;
+				req->state = WH_DONE;
+			}
+		}
+		else
+			pthread_cond_wait(&req->done, &wh_lock);
+	}
+	pthread_mutex_unlock(&wh_lock);
+	return;
+
+nomem:
+	req->status = MHD_HTTP_SERVICE_UNAVAILABLE;
+	req->answer = WH_ANS_NOMEM;
+	req->state = WH_DONE;
+}
+
+static enum MHD_Result
+wh_respond(struct MHD_Connection *conn, unsigned int status, const char *json)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(strlen(json), (void *) json,
+										   MHD_RESPMEM_MUST_COPY);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "POST");
+	else if (status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+								"Bearer realm=\"retail_fdw\"");
+	else if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/*
+ * libmicrohttpd's access handler, on the connection's thread.  First call:
+ * headers only.  Then once per chunk of body.  Last call (no data): the
+ * answer.  A body declared too large is refused at once, without reading
+ * it; any other early answer waits until the body is read (and dropped), so
+ * that the client is not reset while it is still sending.
+ */
+static enum MHD_Result
+wh_handle(void *cls, struct MHD_Connection *conn, const char *url,
+		  const char *method, const char *version, const char *upload_data,
+		  size_t *upload_data_size, void **req_cls)
+{
+	WhRequest  *req = *req_cls;
+
+	if (req == NULL)
+	{
+		const char *clen;
+
+		req = calloc(1, sizeof(WhRequest));
+		if (req == NULL)
+			return MHD_NO;
+		*req_cls = req;
+		pthread_mutex_lock(&wh_lock);
+		wh_open_requests++;
+		pthread_mutex_unlock(&wh_lock);
+		wh_first_look(conn, url, method, req);
+		clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+										   MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (req->verdict == 0 && clen != NULL &&
+			strtoull(clen, NULL, 10) > (unsigned long long) req->max_body)
+			return wh_respond(conn, MHD_HTTP_CONTENT_TOO_LARGE, WH_ANS_SIZE);
+		return MHD_YES;
+	}
+
+	if (*upload_data_size > 0)
+	{
+		wh_take_body(req, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		/* a body far past any limit is not worth reading to its end */
+		if (req->discarded > 4 * req->max_body)
+			return MHD_NO;
+		return MHD_YES;
+	}
+
+	if (req->verdict != 0)
+		return wh_respond(conn, req->verdict, req->verdict_body);
+	if (req->too_large)
+		return wh_respond(conn, MHD_HTTP_CONTENT_TOO_LARGE, WH_ANS_SIZE);
+	wh_hand_off(req);
+	return wh_respond(conn, req->status, req->answer);
+}
+
+/* The request is over (answered, failed or dropped): free what it holds. */
+static void
+wh_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	WhRequest  *req = *req_cls;
+
+	if (req == NULL)
+		return;
+	free(req->body);
+	if (req->answer_owned)
+		free(req->answer);
+	if (req->done_ready)
+		pthread_cond_destroy(&req->done);
+	free(req);
+	*req_cls = NULL;
+	pthread_mutex_lock(&wh_lock);
+	wh_open_requests--;
+	pthread_mutex_unlock(&wh_lock);
+}
+
+/*
+ * libmicrohttpd's own messages.  elog is not for other threads, so they go
+ * to stderr, which the server log collects; one write() keeps lines whole.
+ */
+static void
+wh_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char		line[512];
+	int			len;
+
+	len = snprintf(line, sizeof(line), "retail_fdw webhook receiver: ");
+	len += vsnprintf(line + len, sizeof(line) - len, fmt, ap);
+	if (len >= (int) sizeof(line))
+		len = sizeof(line) - 1;
+	if (len > 0 && line[len - 1] != '\n')
+		line[len++] = '\n';
+	if (write(STDERR_FILENO, line, len) < 0)
+	{
+		/* nowhere else to say it */
+	}
+}
+
+/* ----------------------------------------------------------------
+ *		Main thread: the deliveries
+ * ----------------------------------------------------------------
+ */
+
+/* Status for an error of aifi_ingest(): the payload's fault, or not. */
+static unsigned int
+wh_status_for(int sqlerrcode)
+{
+	switch (ERRCODE_TO_CATEGORY(sqlerrcode))
+	{
+		case ERRCODE_DATA_EXCEPTION:	/* bad JSON, missing field, bad time */
+		case ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION:
+		case ERRCODE_PROGRAM_LIMIT_EXCEEDED:	/* nested past the parser */
+			return MHD_HTTP_BAD_REQUEST;
+		default:
+			/* the database cannot take it now: AiFi should retry */
+			return MHD_HTTP_SERVICE_UNAVAILABLE;
+	}
+}
+
+/* A malloc'd copy of a StringInfo's data; NULL when malloc fails. */
+static char *
+wh_malloc_copy(StringInfo s)
+{
+	char	   *copy = malloc(s->len + 1);
+
+	if (copy != NULL)
+		memcpy(copy, s->data, s->len + 1);
+	return copy;
+}
+
+/* Answer 503 "answer" to a request the main thread owns now. */
+static void
+wh_finish(WhRequest *req, unsigned int status, char *answer, bool owned)
+{
+	pthread_mutex_lock(&wh_lock);
+	req->status = status;
+	req->answer = answer;
+	req->answer_owned = owned;
+	req->state = WH_DONE;
+	if (wh_running == req)
+		wh_running = NULL;
+	pthread_cond_signal(&req->done);
+	pthread_mutex_unlock(&wh_lock);
+}
+
+/*
+ * Store one delivery in a transaction of its own, and say what to answer.
+ * The answer is built (malloc) before COMMIT, so that nothing PostgreSQL
+ * allocates is needed after it, and given out only after COMMIT returned.
+ */
+static void
+wh_ingest(WhRequest *req, int budget_ms)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(wh_cxt);
+	char	   *volatile answer = NULL;
+	unsigned int status = MHD_HTTP_OK;
+	StringInfoData buf;
+
+	if (req->body_len == 0)
+	{
+		initStringInfo(&buf);
+		appendStringInfoString(&buf, "{\"error\": \"the body is empty\", \"hint\": \"AiFi sends the event as a JSON object.\"}\n");
+		answer = wh_malloc_copy(&buf);
+		status = MHD_HTTP_BAD_REQUEST;
+		goto done;
+	}
+	if (memchr(req->body, '\0', req->body_len) != NULL ||
+		!pg_verifymbstr(req->body, (int) req->body_len, true))
+	{
+		initStringInfo(&buf);
+		appendStringInfoString(&buf, "{\"error\": \"the body is not valid text in the database encoding\", \"sqlstate\": \"22021\"}\n");
+		answer = wh_malloc_copy(&buf);
+		status = MHD_HTTP_BAD_REQUEST;
+		goto done;
+	}
+
+	PG_TRY();
+	{
+		Oid			argtypes[2] = {TEXTOID, TEXTOID};
+		Datum		values[2];
+		bool		isnull;
+		int64		id;
+		int32		deliveries;
+		int			ret;
+
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		SPI_connect();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pgstat_report_activity(STATE_RUNNING, req->kind);
+
+		values[0] = CStringGetTextDatum(req->kind);
+		values[1] = PointerGetDatum(cstring_to_text_with_len(req->body,
+															 (int) req->body_len));
+		enable_timeout_after(STATEMENT_TIMEOUT, budget_ms);
+		ret = SPI_execute_with_args(WH_INGEST_SQL, 2, argtypes, values, NULL,
+									false, 1);
+		disable_timeout(STATEMENT_TIMEOUT, false);
+		if (ret != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "aifi_ingest() returned no row (SPI code %d)", ret);
+		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+										 SPI_tuptable->tupdesc, 1, &isnull));
+		deliveries = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+												 SPI_tuptable->tupdesc, 2, &isnull));
+
+		initStringInfo(&buf);
+		appendStringInfo(&buf, "{\"id\": " INT64_FORMAT ", \"kind\": \"%s\", \"deliveries\": %d}\n",
+						 id, req->kind, deliveries);
+		answer = wh_malloc_copy(&buf);
+
+		SPI_finish();
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+		status = (deliveries == 1) ? MHD_HTTP_CREATED : MHD_HTTP_OK;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		disable_timeout(STATEMENT_TIMEOUT, false);
+		MemoryContextSwitchTo(wh_cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		AbortCurrentTransaction();
+		/* a cancel that arrived with the error is spent with it */
+		QueryCancelPending = false;
+
+		free(answer);
+		status = wh_status_for(edata->sqlerrcode);
+		initStringInfo(&buf);
+		appendStringInfoString(&buf, "{\"error\": ");
+		escape_json(&buf, edata->message ? edata->message : "unknown error");
+		appendStringInfo(&buf, ", \"sqlstate\": \"%s\"",
+						 unpack_sql_state(edata->sqlerrcode));
+		if (edata->detail)
+		{
+			appendStringInfoString(&buf, ", \"detail\": ");
+			escape_json(&buf, edata->detail);
+		}
+		if (edata->hint)
+		{
+			appendStringInfoString(&buf, ", \"hint\": ");
+			escape_json(&buf, edata->hint);
+		}
+		appendStringInfoString(&buf, "}\n");
+		answer = wh_malloc_copy(&buf);
+
+		/* the database's trouble is the operator's business; a bad payload is AiFi's */
+		ereport(status == MHD_HTTP_SERVICE_UNAVAILABLE ? LOG : DEBUG1,
+				(errmsg("retail_fdw webhook receiver: %s delivery answered %u: %s",
+						req->kind, status, edata->message),
+				 errdetail_internal("SQLSTATE %s", unpack_sql_state(edata->sqlerrcode))));
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+	pgstat_report_activity(STATE_IDLE, NULL);
+
+done:
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextReset(wh_cxt);
+	if (answer == NULL)
+		wh_finish(req, MHD_HTTP_SERVICE_UNAVAILABLE, WH_ANS_NOMEM, false);
+	else
+		wh_finish(req, status, answer, true);
+}
+
+/* Take queued requests one by one until the queue is empty. */
+static void
+wh_serve_queue(void)
+{
+	for (;;)
+	{
+		WhRequest  *req;
+		struct timespec now;
+		long		left_ms = 0;
+
+		CHECK_FOR_INTERRUPTS();
+		pthread_mutex_lock(&wh_lock);
+		req = wh_queue_head;
+		if (req != NULL)
+		{
+			wh_queue_head = req->next;
+			if (wh_queue_head == NULL)
+				wh_queue_tail = NULL;
+			req->next = NULL;
+			req->state = WH_RUNNING;
+			wh_running = req;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			left_ms = (req->deadline.tv_sec - now.tv_sec) * 1000L +
+				(req->deadline.tv_nsec - now.tv_nsec) / 1000000L;
+		}
+		pthread_mutex_unlock(&wh_lock);
+		if (req == NULL)
+			return;
+
+		if (left_ms <= 0)
+			wh_finish(req, MHD_HTTP_SERVICE_UNAVAILABLE, WH_ANS_TIMEOUT, false);
+		else
+			wh_ingest(req, (int) Min(left_ms, INT_MAX));
+	}
+}
+
+/*
+ * Leaving, for whatever reason (SIGTERM, postmaster death, an error): every
+ * waiting request is answered 503 before libmicrohttpd is stopped, since
+ * stopping waits for the connection threads.  Runs before the transaction
+ * of a delivery that was interrupted is rolled back, never instead of it.
+ */
+static void
+wh_on_exit(int code, Datum arg)
+{
+	WhRequest  *req;
+
+	pthread_mutex_lock(&wh_lock);
+	wh_stopping = true;
+	if (wh_running != NULL)
+	{
+		req = wh_running;
+		wh_running = NULL;
+		req->status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		req->answer = WH_ANS_STOPPING;
+		req->state = WH_DONE;
+		pthread_cond_signal(&req->done);
+	}
+	while ((req = wh_queue_head) != NULL)
+	{
+		wh_queue_head = req->next;
+		req->status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		req->answer = WH_ANS_STOPPING;
+		req->state = WH_DONE;
+		pthread_cond_signal(&req->done);
+	}
+	wh_queue_tail = NULL;
+	pthread_mutex_unlock(&wh_lock);
+
+	/*
+	 * Stopping libmicrohttpd shuts its connections down at once; give the
+	 * answers just handed out a moment to be sent first.  Requests that
+	 * arrive meanwhile are answered 503 at once (wh_stopping).
+	 */
+	if (wh_daemon != NULL)
+	{
+		for (int waited = 0; waited < WH_DRAIN_MS; waited += 10)
+		{
+			int			open;
+
+			pthread_mutex_lock(&wh_lock);
+			open = wh_open_requests;
+			pthread_mutex_unlock(&wh_lock);
+			if (open == 0)
+				break;
+			pg_usleep(10000L);
+		}
+		MHD_stop_daemon(wh_daemon);
+		wh_daemon = NULL;
+	}
+	wh_set_token(NULL, 0);
+	for (int i = 0; i < 2; i++)
+	{
+		if (wh_wake_pipe[i] >= 0)
+			close(wh_wake_pipe[i]);
+		wh_wake_pipe[i] = -1;
+	}
+}
+
+/* A whole PEM file into TopMemoryContext (libmicrohttpd takes it as text). */
+static char *
+wh_read_pem(const char *path, const char *what)
+{
+	FILE	   *f = AllocateFile(path, "r");
+	StringInfoData buf;
+	char		chunk[8192];
+	size_t		n;
+
+	if (f == NULL)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not open webhook TLS %s file \"%s\": %m", what, path)));
+	initStringInfo(&buf);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+	{
+		if (buf.len + n > WH_PEM_MAX)
+		{
+			FreeFile(f);
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("webhook TLS %s file \"%s\" is larger than %d bytes",
+							what, path, WH_PEM_MAX)));
+		}
+		appendBinaryStringInfo(&buf, chunk, n);
+	}
+	FreeFile(f);
+	return buf.data;
+}
+
+/*
+ * Start libmicrohttpd on the configured address.  Its threads are created
+ * with every signal blocked, so that the postmaster's signals and the
+ * latch's SIGURG always reach the main thread.
+ */
+static void
+wh_start_daemon(void)
+{
+	char		host[256];
+	char		portstr[16];
+	int			port;
+	const char *why;
+	unsigned int flags;
+	struct addrinfo hints;
+	struct addrinfo *ai = NULL;
+	struct MHD_OptionItem opts[12];
+	int			nopt = 0;
+	sigset_t	all,
+				old;
+	int			err;
+	bool		tls;
+
+	if (!wh_parse_listen(wh_listen, host, sizeof(host), &port, &why))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid retail_fdw.webhook_listen \"%s\"", wh_listen),
+				 errdetail("%s", why)));
+
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+		MHD_USE_ERROR_LOG;
+	/* the logger first, so that it hears about the other options too */
+	opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_EXTERNAL_LOGGER,
+	(intptr_t) wh_mhd_log, NULL};
+	if (strcmp(host, "*") == 0)
+		flags |= MHD_USE_DUAL_STACK;
+	else
+	{
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = AF_UNSPEC;
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_flags = AI_PASSIVE;
+		snprintf(portstr, sizeof(portstr), "%d", port);
+		err = getaddrinfo(host, portstr, &hints, &ai);
+		if (err != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_CONNECTION_FAILURE),
+					 errmsg("could not resolve webhook listen host \"%s\": %s",
+							host, gai_strerror(err))));
+		if (ai->ai_family == AF_INET6)
+			flags |= MHD_USE_IPv6;
+		opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_SOCK_ADDR, 0, ai->ai_addr};
+	}
+
+	tls = (wh_tls_cert_file[0] != '\0' || wh_tls_key_file[0] != '\0');
+	if (tls)
+	{
+		MemoryContext old_cxt;
+
+		if (wh_tls_cert_file[0] == '\0' || wh_tls_key_file[0] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("retail_fdw.webhook_tls_cert_file and retail_fdw.webhook_tls_key_file must be set together")));
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("this libmicrohttpd was built without TLS"),
+					 errhint("Leave the TLS settings empty and put a TLS-terminating reverse proxy in front.")));
+		flags |= MHD_USE_TLS;
+		old_cxt = MemoryContextSwitchTo(TopMemoryContext);
+		opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_HTTPS_MEM_CERT, 0,
+		wh_read_pem(wh_tls_cert_file, "certificate")};
+		opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_HTTPS_MEM_KEY, 0,
+		wh_read_pem(wh_tls_key_file, "key")};
+		MemoryContextSwitchTo(old_cxt);
+	}
+	opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL};
+	opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_CONNECTION_LIMIT, WH_MAX_CONNECTIONS, NULL};
+	opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_CONNECTION_TIMEOUT, WH_IDLE_SECS, NULL};
+	opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_NOTIFY_COMPLETED,
+	(intptr_t) wh_completed, NULL};
+	opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_END, 0, NULL};
+	Assert(nopt <= (int) lengthof(opts));
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	wh_daemon = MHD_start_daemon(flags, (uint16_t) port, NULL, NULL,
+								 wh_handle, NULL,
+								 MHD_OPTION_ARRAY, opts,
+								 MHD_OPTION_END);
+	err = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (ai != NULL)
+		freeaddrinfo(ai);
+	if (wh_daemon == NULL)
+	{
+		errno = err;
+		ereport(ERROR,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("retail_fdw webhook receiver could not listen on %s: %m", wh_listen),
+				 errhint("Check that no other process uses the port and that the address is one of this machine's.")));
+	}
+	ereport(LOG,
+			(errmsg("retail_fdw webhook receiver listening on %s%s (database \"%s\")",
+					wh_listen, tls ? " with TLS" : "", wh_database)));
+}
+
+/*
+ * The background worker.  SIGTERM (pg_terminate_backend, shutdown) ends it
+ * at the next interrupt check with exit code 1, so that the postmaster
+ * starts it again after WH_RESTART_SECS unless the server is stopping.
+ */
+void
+rf_webhook_main(Datum main_arg)
+{
+	WaitEventSet *wes;
+
+	pqsignal(SIGTERM, die);
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnection(wh_database, NULL, 0);
+	pgstat_report_appname(WH_WORKER_TYPE);
+
+	wh_cxt = AllocSetContextCreate(TopMemoryContext, "retail_fdw webhook",
+								   ALLOCSET_DEFAULT_SIZES);
+	if (pipe2(wh_wake_pipe, O_NONBLOCK | O_CLOEXEC) != 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not create the webhook receiver's wake-up pipe: %m")));
+	before_shmem_exit(wh_on_exit, (Datum) 0);
+
+	wh_publish_limits();
+	wh_load_token();
+	wh_start_daemon();
+
+	wes = CreateWaitEventSet(TopMemoryContext, 3);
+	AddWaitEventToSet(wes, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
+	AddWaitEventToSet(wes, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
+	AddWaitEventToSet(wes, WL_SOCKET_READABLE, wh_wake_pipe[0], NULL, NULL);
+
+	for (;;)
+	{
+		WaitEvent	ev;
+		char		drain[64];
+
+		(void) WaitEventSetWait(wes, 1000L, &ev, 1, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		while (read(wh_wake_pipe[0], drain, sizeof(drain)) > 0)
+			;
+		/* a cancel while idle cancels nothing */
+		QueryCancelPending = false;
+		CHECK_FOR_INTERRUPTS();
+
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+			wh_publish_limits();
+			wh_load_token();
+		}
+		wh_serve_queue();
+		/* table statistics of the deliveries, as a backend sends them when idle */
+		pgstat_report_stat(false);
+	}
+}

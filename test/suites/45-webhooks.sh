@@ -1,0 +1,374 @@
+#!/usr/bin/env bash
+#
+# test/suites/45-webhooks.sh -- the AiFi webhook receiver (fdw/webhook.c) in
+# a small cluster of its own, started with the receiver's settings (the
+# shared cluster of test/run-tests.sh keeps running untouched).
+#
+#   1. the worker runs, named in pg_stat_activity; before CREATE EXTENSION
+#      a delivery is answered 503 and nothing is stored
+#   2. the document's example payload, posted with curl, is stored (201);
+#      the same body again is a second delivery of the same row (200); a
+#      NOTIFY carries kind and id; the README's "people in store" trigger
+#      follows entered and left; a payload with only the top-level
+#      sessionId is stored under it; tracking and checkout are routed too
+#   3. 401 (no token, wrong token), 400 (malformed JSON, a payload its kind
+#      rejects, invalid UTF-8, empty), 404 (unknown kind), 405 (GET), 413 (declared
+#      and chunked bodies past the limit): each stores nothing
+#   4. 40 concurrent deliveries (30 distinct, 10 identical): all stored,
+#      none lost or doubled
+#   5. a new token file content takes effect on reload
+#   6. a database that cannot take the delivery: a table locked past the
+#      timeout (503 in bounded time; meanwhile other requests are answered
+#      at once) and a read-only database (503); nothing stored
+#   7. pg_terminate_backend: the postmaster starts the worker again
+#   8. TLS: with a certificate and key the receiver speaks HTTPS
+#   9. server shut down while a delivery waits: 503, nothing stored
+#  10. the token is in no setting and no log line
+#
+# Each check prints "ok - ..." or "not ok - ..."; the exit status is the
+# number of failed checks (0 = all passed).
+set -uo pipefail
+
+: "${RF_TMP:?run from test/run-tests.sh}" "${RF_PGBIN:?}"
+# shellcheck source=test/lib.sh
+. "$(dirname "$0")/../lib.sh"
+DB=postgres
+WH=$RF_TMP/webhooks
+PGDATA_WH=$WH/pgdata
+mkdir -p "$WH"
+PGPORT=$(_rf_free_port) || { echo "not ok - no free port"; exit 1; }
+HOOK_PORT=$(_rf_free_port) || { echo "not ok - no free port"; exit 1; }
+export PGHOST=$WH PGPORT PGUSER=postgres PGDATABASE=postgres
+# shellcheck source=test/suite-lib.sh
+. "$(dirname "$0")/../suite-lib.sh"
+now_ms() { date +%s%3N; }
+
+TOKEN="wh-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+printf '%s\n' "$TOKEN" >"$WH/token"
+chmod 600 "$WH/token"
+if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$WH"; fi
+
+cleanup() {
+    _rf_as_pg "$RF_PGBIN/pg_ctl" -D "$PGDATA_WH" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+start_cluster() {
+    if ! _rf_as_pg "$RF_PGBIN/pg_ctl" -D "$PGDATA_WH" -w -t 60 -l "$WH/pg.log" start \
+        >"$WH/pg_ctl.log" 2>&1; then
+        cat "$WH/pg_ctl.log"
+        _rf_tail "$WH/pg.log" 40
+        echo "not ok - the webhook cluster did not start"
+        exit 1
+    fi
+}
+
+_rf_as_pg "$RF_PGBIN/initdb" -D "$PGDATA_WH" -U postgres --auth=trust -E UTF8 \
+    --locale=C -N >"$WH/initdb.log" 2>&1 || { cat "$WH/initdb.log"; exit 1; }
+cat >>"$PGDATA_WH/postgresql.conf" <<CONF
+port = $PGPORT
+unix_socket_directories = '$WH'
+listen_addresses = ''
+fsync = off
+log_min_messages = warning
+shared_preload_libraries = 'retail_fdw'
+retail_fdw.webhook_listen = '127.0.0.1:$HOOK_PORT'
+retail_fdw.webhook_database = 'postgres'
+retail_fdw.webhook_token_file = '$WH/token'
+retail_fdw.webhook_max_body_size = '64kB'
+retail_fdw.webhook_timeout = '1500ms'
+CONF
+start_cluster
+
+URL=http://127.0.0.1:$HOOK_PORT/aifi/webhook
+CURL_EXTRA=()
+# post KIND BODYFILE [curl args...]: prints the status; the answer is in
+# $WH/answer.  AUTH_HDR=... replaces the Authorization header's value.
+post() {
+    local kind=$1 file=$2
+    shift 2
+    curl -s --noproxy '*' -m 15 -o "$WH/answer.$BASHPID" -w '%{http_code}' \
+        -H "Authorization: ${AUTH_HDR:-Bearer $TOKEN}" -H 'Content-Type: application/json' \
+        --data-binary "@$file" "${CURL_EXTRA[@]}" "$@" "$URL/$kind"
+    mv -f "$WH/answer.$BASHPID" "$WH/answer" 2>/dev/null
+}
+rows() { q "SELECT count(*) FROM retail_fdw.aifi_events"; }
+worker_pid() {
+    q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'retail_fdw webhook receiver'"
+}
+# wait_for SECONDS CMD...: poll CMD every 0.2 s until it succeeds
+wait_for() {
+    local deadline=$(($(now_ms) + $1 * 1000))
+    shift
+    until "$@"; do
+        [ "$(now_ms)" -lt "$deadline" ] || return 1
+        sleep 0.2
+    done
+}
+
+# The document's example ("customer entered a store").
+cat >"$WH/entered.json" <<'JSON'
+{ "sessionId": "d3a00526-1864-4f6e-bb2d-46e3ab7fa780", "session": { "createdAt": "2019-08-24T14:15:22Z", "updatedAt": "2019-08-24T14:15:22Z", "id": 0, "customerId": 0, "code": "c69bb289-1190-4156-b9f6-bfb7f61e85db", "codeFirstSuccesfullyScannedAt": "2019-08-24T14:15:22Z", "codeLastSuccesfullyScannedAt": "2019-08-24T14:15:22Z", "customerFirstEnteredAt": "2019-08-24T14:15:22Z", "customerLastEnteredAt": "2019-08-24T14:15:22Z", "customerFirstExitedAt": "2019-08-24T14:15:22Z", "customerLastExitedAt": "2019-08-24T14:15:22Z", "customerPaymentInstrumentId": 0, "customerSatisfaction": 95, "customerSatisfactionSubmitted": false, "groupSize": 0, "visitors": 0, "locationId": "string", "priority": 0, "sessionToken": "d3a00526-1864-4f6e-bb2d-46e3ab7fa780", "sessionId": "d3a00526-1864-4f6e-bb2d-46e3ab7fa780", "referencedSessionId": null, "status": "active", "storeId": 0, "storeIdScannableAt": 0, "suspectedFraud": false, "metadata": { "events": [ { "eventId": "6bdbfb2d-65b2-491c-bc97-c0ac73338476", "metadata": { "key": "value" } } ], "exampleKey": "exampleValue" }, "expiresAt": "2019-08-24T14:15:22Z" }, "customer": { "externalId": "string", "metadata": { "arbitraryKey": "arbitraryValue" }, "id": "string", "role": "customer" }, "storeId": 0, "store": { "oasisApiStoreId": 0, "aifiUniqueStoreId": "string" }, "storeExternalId": "string", "timeOfOrigin": "2019-08-24T14:15:22Z", "timeOfIssue": "2019-08-24T14:15:22Z", "payment": { "paymentProvider": "NONE" }, "shopperId": "string", "shopper": { "shopperId": "string" } }
+JSON
+# entered.json for another session and time: SESSION ORIGIN
+payload() {
+    sed -e "s/d3a00526-1864-4f6e-bb2d-46e3ab7fa780/$1/g" \
+        -e "s/\"timeOfOrigin\": \"[^\"]*\"/\"timeOfOrigin\": \"$2\"/" "$WH/entered.json"
+}
+
+# ---------------------------------------------------------------- 1. worker
+check "the worker shows in pg_stat_activity as 'retail_fdw webhook receiver'" \
+    wait_for 10 test -n "$(worker_pid)"
+code=$(post entered "$WH/entered.json")
+check "before CREATE EXTENSION a delivery is answered 503 (got $code)" [ "$code" = 503 ]
+check "... with the database's error in a JSON body" grep -q '"sqlstate": "3F000"' "$WH/answer"
+q "SET client_min_messages = warning; CREATE EXTENSION retail_fdw" >/dev/null
+check "... and nothing was stored" [ "$(rows)" = 0 ]
+
+# ---------------------------------------------------------------- 2. deliveries
+"${PSQL[@]}" >/dev/null <<'SQL'
+CREATE TABLE people_in_store (
+  store_id bigint NOT NULL,
+  session_id text NOT NULL,
+  entered_at timestamptz NOT NULL,
+  PRIMARY KEY (store_id, session_id)
+);
+CREATE FUNCTION track_people() RETURNS trigger LANGUAGE plpgsql
+SET search_path = public AS $$
+BEGIN
+  IF NEW.kind = 'entered' THEN
+    INSERT INTO people_in_store VALUES (NEW.store_id, NEW.session_id, NEW.time_of_origin)
+    ON CONFLICT DO NOTHING;
+  ELSIF NEW.kind = 'left' THEN
+    DELETE FROM people_in_store WHERE store_id = NEW.store_id AND session_id = NEW.session_id;
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER track_people AFTER INSERT ON retail_fdw.aifi_events
+  FOR EACH ROW EXECUTE FUNCTION track_people();
+SQL
+
+# a listener that stays connected while the deliveries are posted
+psql -X -d postgres -c "LISTEN retail_fdw_aifi_events" -c "SELECT pg_sleep(2)" -c "SELECT 1" \
+    >"$WH/listen.out" 2>&1 &
+listener=$!
+sleep 0.5
+code=$(post entered "$WH/entered.json")
+check "the document's example is stored: 201 (got $code)" [ "$code" = 201 ]
+check "... the answer names the row" grep -q '"deliveries": 1' "$WH/answer"
+code=$(post entered "$WH/entered.json")
+check "the same body again: 200, one row with two deliveries" \
+    [ "$code" = 200 ] && [ "$(q "SELECT count(*) || ' ' || max(deliveries) FROM retail_fdw.aifi_events")" = "1 2" ]
+check "... session id, store and customer taken from the payload" \
+    [ "$(q "SELECT session_id || '|' || store_id || '|' || customer_id FROM retail_fdw.aifi_events")" \
+      = "d3a00526-1864-4f6e-bb2d-46e3ab7fa780|0|string" ]
+wait "$listener"
+id1=$(q "SELECT id FROM retail_fdw.aifi_events")
+check "NOTIFY retail_fdw_aifi_events carries kind and id after each commit" \
+    [ "$(grep -c "\"kind\" : \"entered\", \"id\" : $id1" "$WH/listen.out")" = 2 ]
+check "the trigger of the cookbook has the person in the store" \
+    [ "$(q "SELECT count(*) FROM people_in_store")" = 1 ]
+payload d3a00526-1864-4f6e-bb2d-46e3ab7fa780 2019-08-24T14:45:00Z >"$WH/left.json"
+code=$(post left "$WH/left.json")
+check "'left' is stored (got $code) and the person leaves the store" \
+    [ "$code" = 201 ] && [ "$(q "SELECT count(*) FROM people_in_store")" = 0 ]
+# only the deprecated top-level sessionId
+sed -e 's/"sessionId": "d3a00526[^"]*", "status"/"status"/' \
+    -e 's/d3a00526-1864-4f6e-bb2d-46e3ab7fa780/0000aaaa-top-level-only/g' \
+    -e 's/"sessionToken": "[^"]*", //' "$WH/entered.json" >"$WH/toplevel.json"
+code=$(post entered "$WH/toplevel.json" -H 'X-Forwarded-For: 203.0.113.9')
+check "a payload with only the top-level sessionId is stored under it (got $code)" \
+    [ "$code" = 201 ] && [ "$(q "SELECT count(*) FROM retail_fdw.aifi_events WHERE session_id = '0000aaaa-top-level-only'")" = 1 ]
+q "DELETE FROM retail_fdw.aifi_events WHERE session_id = '0000aaaa-top-level-only'" >/dev/null
+for kind in tracking checkout; do
+    code=$(post "$kind" "$WH/entered.json")
+    check "'$kind' is routed to aifi_ingest and stored (got $code)" \
+        [ "$code" = 201 ] && [ "$(q "SELECT count(*) FROM retail_fdw.aifi_events WHERE kind = '$kind'")" = 1 ]
+done
+q "DELETE FROM retail_fdw.aifi_events WHERE kind IN ('tracking', 'checkout')" >/dev/null
+
+# ---------------------------------------------------------------- 3. refusals
+before=$(rows)
+code=$(curl -s --noproxy '*' -m 10 -o "$WH/answer" -w '%{http_code}' \
+       --data-binary "@$WH/entered.json" "$URL/entered")
+check "no Authorization header: 401 (got $code)" [ "$code" = 401 ]
+code=$(AUTH_HDR="Bearer ${TOKEN}x" post entered "$WH/entered.json")
+check "a wrong token: 401 (got $code)" [ "$code" = 401 ]
+code=$(AUTH_HDR="Bearer ${TOKEN:0:10}" post entered "$WH/entered.json")
+check "a prefix of the token: 401 (got $code)" [ "$code" = 401 ]
+code=$(AUTH_HDR="Basic $TOKEN" post entered "$WH/entered.json")
+check "another scheme: 401 (got $code)" [ "$code" = 401 ]
+printf '{"storeId": 1, "session": ' >"$WH/broken.json"
+code=$(post entered "$WH/broken.json")
+check "malformed JSON: 400 (got $code) with the parser's error" \
+    [ "$code" = 400 ] && grep -q '"sqlstate": "22P02"' "$WH/answer"
+printf '{"storeId": 1, "timeOfOrigin": "2019-08-24T14:15:22Z"}' >"$WH/thin.json"
+code=$(post left "$WH/thin.json")
+check "a payload its kind rejects: 400 (got $code) naming what is missing" \
+    [ "$code" = 400 ] && grep -q 'lacks session, session.sessionId, timeOfIssue' "$WH/answer"
+printf '{"storeId": "\xff"}' >"$WH/latin.json"
+code=$(post entered "$WH/latin.json")
+check "a body that is not UTF-8: 400 (got $code)" [ "$code" = 400 ]
+: >"$WH/empty.json"
+code=$(post entered "$WH/empty.json")
+check "an empty body: 400 (got $code)" [ "$code" = 400 ]
+code=$(post arrived "$WH/entered.json")
+check "an unknown kind: 404 (got $code)" [ "$code" = 404 ]
+code=$(curl -s --noproxy '*' -m 10 -o /dev/null -D "$WH/headers" -w '%{http_code}' \
+       -H "Authorization: Bearer $TOKEN" "$URL/entered")
+check "GET: 405 (got $code) with Allow: POST" [ "$code" = 405 ] && grep -qi '^Allow: POST' "$WH/headers"
+head -c 70000 /dev/zero | tr '\0' 'x' >"$WH/big.json"
+code=$(post entered "$WH/big.json")
+check "a body declared past webhook_max_body_size: 413 (got $code)" [ "$code" = 413 ]
+code=$(post entered "$WH/big.json" -H 'Transfer-Encoding: chunked')
+check "a chunked body past webhook_max_body_size: 413 (got $code)" [ "$code" = 413 ]
+check "nothing stored by any refusal" [ "$(rows)" = "$before" ]
+
+# ---------------------------------------------------------------- 4. concurrency
+before=$(rows)
+for i in $(seq 1 30); do
+    payload "$(printf 'cccccccc-0000-4000-8000-%012d' "$i")" 2019-08-25T10:00:00Z >"$WH/c$i.json"
+done
+payload dddddddd-0000-4000-8000-000000000000 2019-08-25T11:00:00Z >"$WH/group.json"
+t0=$(now_ms)
+for i in $(seq 1 40); do
+    if [ "$i" -le 30 ]; then f=$WH/c$i.json; else f=$WH/group.json; fi
+    { post entered "$f"; echo; } >"$WH/code$i" &
+done
+wait
+t1=$(now_ms)
+ok_count=$(cat "$WH"/code* | grep -c '^20[01]$')
+echo "# 40 concurrent deliveries answered in $((t1 - t0)) ms"
+check "40 concurrent deliveries: all answered 2xx (got $ok_count)" [ "$ok_count" = 40 ]
+check "... 31 new rows, none lost or doubled" [ "$(rows)" = $((before + 31)) ]
+check "... the 10 identical ones are one row with 10 deliveries" \
+    [ "$(q "SELECT deliveries FROM retail_fdw.aifi_events WHERE session_id = 'dddddddd-0000-4000-8000-000000000000'")" = 10 ]
+rm -f "$WH"/code*
+
+# ---------------------------------------------------------------- 5. token reload
+OLD=$TOKEN
+TOKEN="wh-rotated-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+printf '%s\n' "$TOKEN" >"$WH/token.new"
+chmod 600 "$WH/token.new"
+if [ "$(id -u)" -eq 0 ]; then chown postgres: "$WH/token.new"; fi
+mv "$WH/token.new" "$WH/token"
+q "SELECT pg_reload_conf()" >/dev/null
+payload eeeeeeee-0000-4000-8000-000000000001 2019-08-25T12:00:00Z >"$WH/rot.json"
+new_ok() { [ "$(post entered "$WH/rot.json")" = 201 ]; }
+check "after reload the new token is accepted" wait_for 5 new_ok
+code=$(AUTH_HDR="Bearer $OLD" post entered "$WH/rot.json")
+check "... and the old one refused: 401 (got $code)" [ "$code" = 401 ]
+
+# ---------------------------------------------------------------- 6. database unavailable
+before=$(rows)
+payload ffffffff-0000-4000-8000-000000000001 2019-08-25T13:00:00Z >"$WH/slow.json"
+psql -X -q -d postgres -c "BEGIN; LOCK TABLE retail_fdw.aifi_events IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(4); COMMIT;" \
+    >/dev/null 2>&1 &
+locker=$!
+sleep 0.5
+t0=$(now_ms)
+slow=()
+for i in 1 2 3; do
+    post entered "$WH/slow.json" >"$WH/slow$i" &
+    slow+=($!)
+done
+sleep 0.2
+t_wrong0=$(now_ms)
+code=$(AUTH_HDR="Bearer nope" post entered "$WH/slow.json")
+t_wrong1=$(now_ms)
+wait "${slow[@]}"
+t1=$(now_ms)
+check "while the table is locked, a wrong token is still answered at once (401 in $((t_wrong1 - t_wrong0)) ms)" \
+    [ "$code" = 401 ] && [ $((t_wrong1 - t_wrong0)) -lt 500 ]
+check "deliveries waiting on the lock: 503 after a bounded wait ($((t1 - t0)) ms; timeout 1500 ms)" \
+    [ "$(cat "$WH"/slow1 "$WH"/slow2 "$WH"/slow3 | tr -d '\n')" = 503503503 ] && [ $((t1 - t0)) -lt 3500 ]
+wait "$locker"
+check "... and none of them was stored once the lock was gone" [ "$(rows)" = "$before" ]
+q "ALTER SYSTEM SET default_transaction_read_only = on" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
+ro_503() { [ "$(post entered "$WH/slow.json")" = 503 ] && grep -q '"sqlstate": "25006"' "$WH/answer"; }
+check "a read-only database: 503 (SQLSTATE 25006 in the answer)" wait_for 5 ro_503
+PGOPTIONS='-c default_transaction_read_only=off' q "ALTER SYSTEM RESET default_transaction_read_only" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
+check "... nothing stored" [ "$(rows)" = "$before" ]
+ok_again() { [ "$(post entered "$WH/slow.json")" = 201 ]; }
+check "writable again: the delivery is stored" wait_for 5 ok_again
+
+# ---------------------------------------------------------------- 7. restart
+pid1=$(worker_pid)
+q "SELECT pg_terminate_backend($pid1)" >/dev/null
+t0=$(now_ms)
+restarted() { local p; p=$(worker_pid); [ -n "$p" ] && [ "$p" != "$pid1" ]; }
+check "pg_terminate_backend: the postmaster starts the worker again" wait_for 15 restarted
+payload 11111111-0000-4000-8000-000000000001 2019-08-25T14:00:00Z >"$WH/after.json"
+after_ok() { [ "$(post entered "$WH/after.json")" = 201 ]; }
+check "... and it stores deliveries again" wait_for 10 after_ok
+echo "# worker back and storing $(($(now_ms) - t0)) ms after pg_terminate_backend"
+
+# ---------------------------------------------------------------- 8. TLS
+if command -v openssl >/dev/null 2>&1 &&
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+        -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+        -keyout "$WH/key.pem" -out "$WH/cert.pem" >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ]; then chown postgres: "$WH/key.pem" "$WH/cert.pem"; fi
+    chmod 600 "$WH/key.pem"
+    cat >>"$PGDATA_WH/postgresql.conf" <<CONF
+retail_fdw.webhook_tls_cert_file = '$WH/cert.pem'
+retail_fdw.webhook_tls_key_file = '$WH/key.pem'
+CONF
+    _rf_as_pg "$RF_PGBIN/pg_ctl" -D "$PGDATA_WH" -m fast -w -t 30 stop >/dev/null 2>&1
+    start_cluster
+    payload 22222222-0000-4000-8000-000000000001 2019-08-25T15:00:00Z >"$WH/tls.json"
+    code=$(curl -s --noproxy '*' -m 5 -o /dev/null -w '%{http_code}' \
+           -H "Authorization: Bearer $TOKEN" --data-binary "@$WH/tls.json" "$URL/entered")
+    URL=https://127.0.0.1:$HOOK_PORT/aifi/webhook
+    CURL_EXTRA=(--cacert "$WH/cert.pem")
+    tls_ok() { [ "$(post entered "$WH/tls.json")" = 201 ]; }
+    check "TLS: an https delivery verified against the certificate is stored" wait_for 10 tls_ok
+    check "... plain http to the TLS port stores nothing (got $code)" [ "$code" != 201 ]
+else
+    echo "# openssl missing: TLS not tested"
+fi
+
+# ---------------------------------------------------------------- 9. shutdown
+before=$(rows)
+payload 33333333-0000-4000-8000-000000000001 2019-08-25T16:00:00Z >"$WH/down.json"
+q "ALTER SYSTEM SET retail_fdw.webhook_timeout = '20s'" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
+# a database that hangs: a trigger sleeps on this one delivery
+"${PSQL[@]}" >/dev/null <<'SQL'
+CREATE FUNCTION hang() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.session_id LIKE '33333333-%' THEN PERFORM pg_catalog.pg_sleep(30); END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER hang AFTER INSERT ON retail_fdw.aifi_events FOR EACH ROW EXECUTE FUNCTION public.hang();
+SQL
+sleep 0.5
+post entered "$WH/down.json" >"$WH/down.code" &
+poster=$!
+sleep 0.7
+t0=$(now_ms)
+_rf_as_pg "$RF_PGBIN/pg_ctl" -D "$PGDATA_WH" -m fast -w -t 30 stop >/dev/null 2>&1
+echo "# fast shutdown with a delivery in flight took $(($(now_ms) - t0)) ms"
+wait "$poster"
+check "server stopped while a delivery waits: 503 (got $(cat "$WH/down.code"))" \
+    [ "$(cat "$WH/down.code")" = 503 ]
+start_cluster
+check "... and it was not stored" [ "$(rows)" = "$before" ]
+
+# ---------------------------------------------------------------- 10. secrets
+check "the token is in no setting" \
+    [ "$(q "SELECT count(*) FROM pg_settings WHERE setting LIKE '%$TOKEN%' OR setting LIKE '%$OLD%'")" = 0 ]
+not_logged() { ! grep -qF -e "$TOKEN" -e "$OLD" "$WH/pg.log"; }
+check "the token is in no log line" not_logged
+if grep -qE 'terminated by signal|PANIC' "$WH/pg.log"; then
+    notok "the webhook cluster's log shows a crash"
+    grep -E 'terminated by signal|PANIC' "$WH/pg.log" | head -5
+else
+    ok "no crash in the webhook cluster's log"
+fi
+
+exit "$FAILS"
