@@ -6,8 +6,9 @@
 
 EXTENSION = retail_fdw
 MODULE_big = retail_fdw
-OBJS = fdw/retail_fdw.o fdw/option.o fdw/reqplan.o fdw/http.o fdw/json.o fdw/jsonpage.o \
-	fdw/modify.o fdw/vendor.o fdw/vendor_journey.o fdw/vendor_retailnext.o fdw/vendor_aifi.o \
+OBJS = fdw/retail_fdw.o fdw/option.o fdw/pushdown.o fdw/reqplan.o fdw/http.o fdw/json.o fdw/jsonpage.o \
+	fdw/modify.o fdw/vendor.o fdw/vendor_journey.o fdw/vendor_retailnext.o \
+	fdw/vendor_retailnext_datamine.o fdw/vendor_aifi.o \
 	fdw/vendor_inspector.o fdw/functions.o fdw/stats.o
 DATA = fdw/retail_fdw--0.1.sql
 PGFILEDESC = "retail_fdw - foreign data wrapper for retail analytics APIs"
@@ -30,5 +31,5 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # every module includes the one header
-$(OBJS): fdw/retail_fdw.h
+$(OBJS): fdw/retail_fdw.h fdw/rf_descriptor.h
 fdw/json.o fdw/jsonpage.o: fdw/jsonpage.h fdw/rf_port.h
