@@ -138,11 +138,9 @@ compares_like(RfType t, Oid typid, int op)
 	switch (t)
 	{
 		case RF_DATE:
-		case RF_TIMESTAMP:
 		case RF_TIMESTAMPTZ:
 			return typid == DATEOID || typid == TIMESTAMPOID ||
 				typid == TIMESTAMPTZOID;
-		case RF_INT2:
 		case RF_INT4:
 		case RF_INT8:
 		case RF_NUMERIC:
@@ -312,7 +310,6 @@ describe_requirement(const RfEndpoint *ep, const RfRequired *req,
 	const RfPushdown *pd = rf_pushdown_lookup(ep, req->column);
 	const RfColumn *col = rf_column_lookup(ep, req->column);
 	bool		temporal = col && (col->type == RF_TIMESTAMPTZ ||
-								   col->type == RF_TIMESTAMP ||
 								   col->type == RF_DATE);
 	StringInfoData ops;
 

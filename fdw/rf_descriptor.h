@@ -117,19 +117,15 @@ typedef struct RfOptionDef
 typedef enum RfType
 {
 	RF_TEXT,
-	RF_INT2,
 	RF_INT4,
 	RF_INT8,
 	RF_NUMERIC,
 	RF_FLOAT8,
 	RF_BOOL,
 	RF_DATE,
-	RF_TIMESTAMP,
 	RF_TIMESTAMPTZ,
 	RF_UUID,
-	RF_JSON,
-	RF_JSONB,
-	RF_TEXTARRAY
+	RF_JSONB
 } RfType;
 
 /* One column of an endpoint's rows */
@@ -285,7 +281,7 @@ typedef struct RfSort
 /*
  * Writes an endpoint accepts (INSERT / UPDATE through the foreign table).
  * The body is a JSON object of the written columns under their JSON
- * names; the response holds the written object, which fills RETURNING.
+ * names; the response body is the written object, which fills RETURNING.
  */
 typedef struct RfWrite
 {
@@ -297,7 +293,6 @@ typedef struct RfWrite
 	const char *const *insert_columns;	/* NULL-terminated */
 	const char *const *update_columns;
 	const char *const *insert_required;
-	const char *response_path;	/* the object in the response; NULL = body */
 	const char *refuse_column;	/* INSERT with refuse_column = refuse_value */
 	const char *refuse_value;	/* is refused with refuse_reason */
 	const char *refuse_reason;

@@ -155,8 +155,6 @@ rf_type_sql(RfType type)
 	{
 		case RF_TEXT:
 			return "text";
-		case RF_INT2:
-			return "smallint";
 		case RF_INT4:
 			return "integer";
 		case RF_INT8:
@@ -169,18 +167,12 @@ rf_type_sql(RfType type)
 			return "boolean";
 		case RF_DATE:
 			return "date";
-		case RF_TIMESTAMP:
-			return "timestamp without time zone";
 		case RF_TIMESTAMPTZ:
 			return "timestamp with time zone";
 		case RF_UUID:
 			return "uuid";
-		case RF_JSON:
-			return "json";
 		case RF_JSONB:
 			return "jsonb";
-		case RF_TEXTARRAY:
-			return "text[]";
 	}
 	return "text";
 }
