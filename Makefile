@@ -6,8 +6,10 @@
 
 EXTENSION = retail_fdw
 MODULE_big = retail_fdw
-OBJS = fdw/retail_fdw.o fdw/scan.o fdw/option.o fdw/reqplan.o fdw/http.o fdw/connection.o fdw/netpolicy.o fdw/json.o fdw/jsonpage.o \
-	fdw/modify.o fdw/vendor.o fdw/vendor_journey.o fdw/vendor_retailnext.o fdw/vendor_aifi.o \
+OBJS = fdw/retail_fdw.o fdw/scan.o fdw/option.o fdw/pushdown.o fdw/reqplan.o fdw/http.o \
+	fdw/connection.o fdw/netpolicy.o fdw/json.o fdw/jsonpage.o \
+	fdw/modify.o fdw/vendor.o fdw/vendor_journey.o fdw/vendor_retailnext.o \
+	fdw/vendor_retailnext_datamine.o fdw/vendor_aifi.o \
 	fdw/vendor_inspector.o fdw/functions.o fdw/stats.o fdw/webhook.o
 # The extension script is built: the fragments fdw/sql/*.sql (one per
 # feature: core, stats, sync, stitching, a vendor each, cross-vendor)
@@ -35,7 +37,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # every module includes the one header
-$(OBJS): fdw/retail_fdw.h
+$(OBJS): fdw/retail_fdw.h fdw/rf_descriptor.h
 fdw/http.o fdw/connection.o: fdw/http_int.h
 fdw/json.o fdw/jsonpage.o: fdw/jsonpage.h fdw/rf_port.h
 

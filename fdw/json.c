@@ -338,14 +338,16 @@ page_create(MemoryContext cxt, const char *vendor, const char *endpoint)
 	return page;
 }
 
+/* How an endpoint's answer holds its rows; ok / error default to the vendor's */
 static RfRowsSpec
-rows_spec(const RfEndpoint *ep)
+rows_spec(const RfEndpoint *ep, const char *vendor)
 {
 	RfRowsSpec	spec;
+	const RfVendor *v = rf_vendor_lookup(vendor);
 
 	spec.rows_path = ep->rows_path;
-	spec.ok_field = ep->ok_field;
-	spec.error_field = ep->error_field;
+	spec.ok_field = rf_endpoint_ok_field(v, ep);
+	spec.error_field = rf_endpoint_error_field(v, ep);
 	spec.object_body = ep->object_body;
 	return spec;
 }
@@ -378,7 +380,7 @@ rf_json_parser_finish(RfJsonParser *parser, const RfEndpoint *ep,
 {
 	RfPage	   *page = page_create(GetMemoryChunkContext(parser), vendor,
 								   ep->path);
-	RfRowsSpec	spec = rows_spec(ep);
+	RfRowsSpec	spec = rows_spec(ep, vendor);
 
 	page->jp.doc = rf_json_stream_take(&parser->js);
 	rf_json_page_rows(&page->jp, &spec);
@@ -1288,7 +1290,7 @@ rf_cache_lookup(void *owner, Oid umid, const char *url, const RfEndpoint *ep,
 		return NULL;
 	page = page_create(CurrentMemoryContext, vendor, ep->path);
 	page->jp.doc = e->doc ? json_object_get(e->doc) : NULL;
-	spec = rows_spec(ep);
+	spec = rows_spec(ep, vendor);
 	rf_json_page_rows(&page->jp, &spec);
 	return page;
 }

@@ -471,7 +471,7 @@ retailExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
 	}
 	body = build_body(ms, slot, true);
 	page = rf_request_once(ms->conn, &ms->opts, w->insert_method, w->insert_path,
-						   body, false, false, w->response_path, NULL);
+						   body, false, false, NULL, NULL);
 	MemoryContextSwitchTo(old);
 	slot = store_answer(ms, slot, page);
 	return slot;
@@ -505,7 +505,7 @@ retailExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
 		pstrdup(w->update_path);
 	page = rf_request_once(ms->conn, &ms->opts, w->update_method, path,
 						   build_body(ms, slot, false), true, false,
-						   w->response_path, NULL);
+						   NULL, NULL);
 	MemoryContextSwitchTo(old);
 	return store_answer(ms, slot, page);
 }

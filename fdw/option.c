@@ -3,14 +3,18 @@
  * option.c
  *		  Validation of retail_fdw options and their parsed form.
  *
- * Every option is declared once, in rf_option_defs, with the catalogs it
- * may appear in and how its value is checked.  The validator walks that
+ * Every option is declared once, with the catalogs it may appear in and
+ * how its value is checked (RfOptionDef).  The validator walks that
  * table; the getters turn catalog options into RfOptions / RfCredentials.
  *
  * Secrets (tokens, keys) are accepted in user mappings only: server and
  * table options are readable by anyone with USAGE, while pg_user_mappings
  * hides a mapping's options from other users.  No error message here ever
  * prints an option's value when the option is a secret.
+ *
+ * The core options are declared here; a vendor's own server and user
+ * mapping options and an endpoint's table options are declared in their
+ * descriptors (rf_descriptor.h), and checked by the same code.
  *
  * Not here: what a vendor's endpoint accepts (vendor_*.c) and URL checks
  * that need a URL parser (http.c).
@@ -36,74 +40,32 @@
 
 PG_FUNCTION_INFO_V1(retail_fdw_validator);
 
-/* Where an option may appear: a bit mask */
-#define CTX_SERVER	0x01
-#define CTX_MAPPING 0x02
-#define CTX_TABLE	0x04
-#define CTX_COLUMN	0x08
-
-typedef enum RfOptKind
-{
-	OPT_TEXT,
-	OPT_INT,
-	OPT_BOOL,
-	OPT_VENDOR,
-	OPT_URL,
-	OPT_SECRET,
-	OPT_INTERVAL,
-	OPT_FILE,
-	OPT_HEADER,
-	OPT_CHOICE
-} RfOptKind;
-
-typedef struct RfOptionDef
-{
-	const char *name;
-	int			contexts;
-	RfOptKind	kind;
-	int			min;			/* OPT_INT only */
-	int			max;
-	const char *choices;		/* OPT_CHOICE: "a|b|c" */
-} RfOptionDef;
-
-static const RfOptionDef rf_option_defs[] = {
+/*
+ * The core options: those of every vendor.  A vendor declares its own
+ * server and user mapping options in its descriptor (RfVendor.options),
+ * an endpoint its table options (RfEndpoint.options); option.c knows no
+ * vendor by name.
+ */
+static const RfOptionDef rf_core_options[] = {
 	/* server */
-	{"vendor", CTX_SERVER, OPT_VENDOR},
-	{"base_url", CTX_SERVER, OPT_URL},
-	{"subscription", CTX_SERVER, OPT_TEXT},
-	{"timeout_ms", CTX_SERVER, OPT_INT, 1, 3600 * 1000},
-	{"connect_timeout_ms", CTX_SERVER, OPT_INT, 1, 600 * 1000},
-	{"max_retries", CTX_SERVER, OPT_INT, 0, 20},
-	{"retry_max_wait_ms", CTX_SERVER, OPT_INT, 0, 600 * 1000},
-	{"max_concurrency", CTX_SERVER, OPT_INT, 1, 64},
-	{"max_requests_per_second", CTX_SERVER, OPT_INT, 0, 100000},
-	{"max_response_bytes", CTX_SERVER, OPT_INT, 1024, INT_MAX},
-	{"verify_tls", CTX_SERVER, OPT_BOOL},
-	{"ca_file", CTX_SERVER, OPT_FILE},
+	{"vendor", RF_CTX_SERVER, RF_OPT_VENDOR},
+	{"base_url", RF_CTX_SERVER, RF_OPT_URL},
+	{"timeout_ms", RF_CTX_SERVER, RF_OPT_INT, 1, 3600 * 1000},
+	{"connect_timeout_ms", RF_CTX_SERVER, RF_OPT_INT, 1, 600 * 1000},
+	{"max_retries", RF_CTX_SERVER, RF_OPT_INT, 0, 20},
+	{"retry_max_wait_ms", RF_CTX_SERVER, RF_OPT_INT, 0, 600 * 1000},
+	{"max_concurrency", RF_CTX_SERVER, RF_OPT_INT, 1, 64},
+	{"max_requests_per_second", RF_CTX_SERVER, RF_OPT_INT, 0, 100000},
+	{"max_response_bytes", RF_CTX_SERVER, RF_OPT_INT, 1024, INT_MAX},
+	{"verify_tls", RF_CTX_SERVER, RF_OPT_BOOL},
+	{"ca_file", RF_CTX_SERVER, RF_OPT_FILE},
 	/* server or table */
-	{"page_size", CTX_SERVER | CTX_TABLE, OPT_INT, 1, 100000},
-	/* user mapping */
-	{"token", CTX_MAPPING, OPT_SECRET},
-	{"auth_header", CTX_MAPPING, OPT_HEADER},
-	{"auth_scheme", CTX_MAPPING, OPT_TEXT},
-	{"client_id", CTX_MAPPING, OPT_TEXT},
-	{"client_secret", CTX_MAPPING, OPT_SECRET},
-	{"token_url", CTX_MAPPING, OPT_URL},
-	{"access_key", CTX_MAPPING, OPT_SECRET},
-	{"secret_key", CTX_MAPPING, OPT_SECRET},
+	{"page_size", RF_CTX_SERVER | RF_CTX_TABLE, RF_OPT_INT, 1, 100000},
 	/* foreign table */
-	{"resource", CTX_TABLE, OPT_TEXT},
-	{"window", CTX_TABLE, OPT_INTERVAL},
-	/* retailnext request shaping */
-	{"grain", CTX_TABLE, OPT_CHOICE, 0, 0, "15 minutes|hour|day|week|month|year"},
-	{"hours", CTX_TABLE, OPT_CHOICE, 0, 0, "store_hours|all_day"},
-	{"time_zone", CTX_TABLE, OPT_TEXT},
-	{"datamine_batch", CTX_TABLE, OPT_INT, 1, 200},
-	{"metrics", CTX_TABLE, OPT_CHOICE, 0, 0, "all|employee|customer"},
-	{"transitions", CTX_TABLE, OPT_CHOICE, 0, 0, "direct_only|direct_and_indirect|directionless"},
-	{"dwells", CTX_TABLE, OPT_CHOICE, 0, 0, "dwells_only|non_dwells|all_traffic"},
+	{"resource", RF_CTX_TABLE, RF_OPT_TEXT},
+	{"window", RF_CTX_TABLE, RF_OPT_INTERVAL},
 	/* column */
-	{"json_path", CTX_COLUMN, OPT_TEXT},
+	{"json_path", RF_CTX_COLUMN, RF_OPT_TEXT},
 };
 
 /* Defaults of the transport limits */
@@ -120,50 +82,158 @@ catalog_context(Oid catalog)
 	switch (catalog)
 	{
 		case ForeignServerRelationId:
-			return CTX_SERVER;
+			return RF_CTX_SERVER;
 		case UserMappingRelationId:
-			return CTX_MAPPING;
+			return RF_CTX_MAPPING;
 		case ForeignTableRelationId:
-			return CTX_TABLE;
+			return RF_CTX_TABLE;
 		case AttributeRelationId:
-			return CTX_COLUMN;
+			return RF_CTX_COLUMN;
 		default:
 			return 0;
 	}
 }
 
-static const RfOptionDef *
-find_option(const char *name)
+/*
+ * Whose options apply: a vendor (NULL: not known, as for a user mapping,
+ * whose validator is not told the server) and an endpoint (NULL: not
+ * known, as for a table without a "resource" option).  What is not known
+ * is every vendor's, or every endpoint's.
+ */
+typedef struct OptionScope
 {
-	for (int i = 0; i < (int) lengthof(rf_option_defs); i++)
+	const RfVendor *vendor;
+	const RfEndpoint *endpoint;
+} OptionScope;
+
+static const RfOptionDef *
+find_in(const RfOptionDef *defs, int n, const char *name, int context)
+{
+	for (int i = 0; i < n; i++)
 	{
-		if (strcmp(rf_option_defs[i].name, name) == 0)
-			return &rf_option_defs[i];
+		if (strcmp(defs[i].name, name) == 0 && (defs[i].contexts & context))
+			return &defs[i];
 	}
 	return NULL;
+}
+
+/* The definition of an option valid in a context and scope, or NULL */
+static const RfOptionDef *
+find_option(const char *name, int context, const OptionScope *scope)
+{
+	const RfOptionDef *od = find_in(rf_core_options, lengthof(rf_core_options),
+									name, context);
+
+	for (int v = 0; od == NULL && v < rf_nvendors; v++)
+	{
+		const RfVendor *vendor = rf_vendors[v];
+
+		if (scope->vendor && scope->vendor != vendor)
+			continue;
+		od = find_in(vendor->options, vendor->noptions, name, context);
+		for (int e = 0; od == NULL && e < vendor->nendpoints; e++)
+		{
+			const RfEndpoint *ep = &vendor->endpoints[e];
+
+			if (scope->endpoint == NULL || scope->endpoint == ep)
+				od = find_in(ep->options, ep->noptions, name, context);
+		}
+	}
+	return od;
+}
+
+/* An option of any context, vendor or endpoint */
+static const RfOptionDef *
+any_option(const char *name)
+{
+	static const OptionScope everyone = {NULL, NULL};
+
+	return find_option(name, RF_CTX_SERVER | RF_CTX_MAPPING | RF_CTX_TABLE |
+					   RF_CTX_COLUMN, &everyone);
 }
 
 bool
 rf_is_secret_option(const char *name)
 {
-	const RfOptionDef *def = find_option(name);
+	const RfOptionDef *def = any_option(name);
 
-	return def != NULL && def->kind == OPT_SECRET;
+	return def != NULL && def->kind == RF_OPT_SECRET;
 }
 
-/* The options valid in one context, for a hint */
+/*
+ * Append the names of the options valid in a context to a list, each
+ * once: vendors share the options of a way to authenticate.
+ */
+static void
+append_names(List **names, const RfOptionDef *defs, int n, int context)
+{
+	for (int i = 0; i < n; i++)
+	{
+		ListCell   *lc;
+		bool		seen = false;
+
+		if ((defs[i].contexts & context) == 0)
+			continue;
+		foreach(lc, *names)
+			seen |= (strcmp(lfirst(lc), defs[i].name) == 0);
+		if (!seen)
+			*names = lappend(*names, (char *) defs[i].name);
+	}
+}
+
+/* The options valid in one context and scope, for a hint */
 static char *
-valid_option_names(int context)
+valid_option_names(int context, const OptionScope *scope)
+{
+	List	   *names = NIL;
+	StringInfoData buf;
+	ListCell   *lc;
+
+	append_names(&names, rf_core_options, lengthof(rf_core_options), context);
+	for (int v = 0; v < rf_nvendors; v++)
+	{
+		const RfVendor *vendor = rf_vendors[v];
+
+		if (scope->vendor && scope->vendor != vendor)
+			continue;
+		append_names(&names, vendor->options, vendor->noptions, context);
+		for (int e = 0; e < vendor->nendpoints; e++)
+		{
+			const RfEndpoint *ep = &vendor->endpoints[e];
+
+			if (scope->endpoint == NULL || scope->endpoint == ep)
+				append_names(&names, ep->options, ep->noptions, context);
+		}
+	}
+	initStringInfo(&buf);
+	foreach(lc, names)
+		appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", (char *) lfirst(lc));
+	return buf.data;
+}
+
+/* Comma-separated lists, for hints */
+char *
+rf_vendor_names(void)
 {
 	StringInfoData buf;
 
 	initStringInfo(&buf);
-	for (int i = 0; i < (int) lengthof(rf_option_defs); i++)
-	{
-		if (rf_option_defs[i].contexts & context)
-			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "",
-							 rf_option_defs[i].name);
-	}
+	for (int i = 0; i < rf_nvendors; i++)
+		appendStringInfo(&buf, "%s%s", i ? ", " : "", rf_vendors[i]->name);
+	return buf.data;
+}
+
+char *
+rf_resource_names(const RfVendor *vendor)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < vendor->nendpoints; i++)
+		appendStringInfo(&buf, "%s%s", i ? ", " : "",
+						 vendor->endpoints[i].resource);
+	if (vendor->nendpoints == 0)
+		appendStringInfoString(&buf, "(none yet)");
 	return buf.data;
 }
 
@@ -303,10 +373,10 @@ check_option_value(const RfOptionDef *def, const char *value)
 {
 	switch (def->kind)
 	{
-		case OPT_INT:
+		case RF_OPT_INT:
 			(void) parse_int_option(def->name, value, def->min, def->max);
 			break;
-		case OPT_BOOL:
+		case RF_OPT_BOOL:
 			if (!parse_bool_option(def->name, value) &&
 				strcmp(def->name, "verify_tls") == 0 && !superuser())
 				ereport(ERROR,
@@ -314,34 +384,34 @@ check_option_value(const RfOptionDef *def, const char *value)
 						 errmsg("only superusers may turn off \"verify_tls\""),
 						 errhint("Give the server's CA certificate with \"ca_file\" instead.")));
 			break;
-		case OPT_VENDOR:
+		case RF_OPT_VENDOR:
 			if (rf_vendor_lookup(value) == NULL)
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 						 errmsg("invalid value for option \"vendor\": \"%s\"", value),
 						 errhint("Valid values are: %s.", rf_vendor_names())));
 			break;
-		case OPT_URL:
+		case RF_OPT_URL:
 			rf_http_check_url(value, def->name);
 			break;
-		case OPT_SECRET:
+		case RF_OPT_SECRET:
 			if (*value == '\0')
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 						 errmsg("option \"%s\" must not be empty", def->name)));
 			rf_check_header_value(def->name, value);
 			break;
-		case OPT_INTERVAL:
+		case RF_OPT_INTERVAL:
 			check_window(value);
 			break;
-		case OPT_FILE:
+		case RF_OPT_FILE:
 			check_ca_file(value);
 			break;
-		case OPT_HEADER:
+		case RF_OPT_HEADER:
 			rf_check_header_value(def->name, value);
 			check_header_name(value);
 			break;
-		case OPT_CHOICE:
+		case RF_OPT_CHOICE:
 			{
 				char	   *list = pstrdup(def->choices);
 				char	   *save;
@@ -368,29 +438,28 @@ check_option_value(const RfOptionDef *def, const char *value)
 				}
 				break;
 			}
-		case OPT_TEXT:
-			if (def->contexts == CTX_MAPPING)
+		case RF_OPT_TEXT:
+			if (def->contexts == RF_CTX_MAPPING)
 				rf_check_header_value(def->name, value);
-			if (strcmp(def->name, "subscription") == 0 &&
-				(*value == '\0' ||
-				 strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(value)))
+			if (def->charset &&
+				(*value == '\0' || strspn(value, def->charset) != strlen(value)))
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"subscription\": \"%s\"", value),
-						 errhint("A subscription name consists of lower-case letters, digits and '-'.")));
+						 errmsg("invalid value for option \"%s\": \"%s\"", def->name, value),
+						 errhint("%s", def->charset_hint)));
 			break;
 	}
 }
 
 /*
- * Checks that concern the server's options as a whole.
+ * Checks that concern the server's options as a whole: a vendor, and a
+ * base URL or the vendor's option that stands for one.
  */
 static void
-check_server_options(List *options)
+check_server_options(List *options, const RfVendor *vendor)
 {
-	const char *vendor = NULL;
 	bool		has_url = false;
-	bool		has_subscription = false;
+	const char *vendor_name = NULL;
 	ListCell   *lc;
 
 	foreach(lc, options)
@@ -398,35 +467,122 @@ check_server_options(List *options)
 		DefElem    *def = lfirst_node(DefElem, lc);
 
 		if (strcmp(def->defname, "vendor") == 0)
-			vendor = defGetString(def);
-		else if (strcmp(def->defname, "base_url") == 0)
+			vendor_name = defGetString(def);
+		else if (strcmp(def->defname, "base_url") == 0 ||
+				 (vendor && vendor->base_url_option &&
+				  strcmp(def->defname, vendor->base_url_option) == 0))
 			has_url = true;
-		else if (strcmp(def->defname, "subscription") == 0)
-			has_subscription = true;
 	}
 
-	if (vendor == NULL)
+	if (vendor_name == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("a retail_fdw server needs the option \"vendor\""),
 				 errhint("Valid vendors are: %s.", rf_vendor_names())));
-	if (has_subscription && strcmp(vendor, "retailnext") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
-				 errmsg("option \"subscription\" applies to vendor \"retailnext\" only"),
-				 errhint("Give \"base_url\" instead.")));
-	if (!has_url && !has_subscription)
+	if (!has_url)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("a retail_fdw server needs the option \"base_url\""),
 				 errhint("For example OPTIONS (vendor '%s', base_url 'https://api.example.com').",
-						 vendor)));
+						 vendor_name)));
+}
+
+/*
+ * The scope of an object's options, from the options themselves: a
+ * server's vendor, a table's resource (resource names are unique across
+ * vendors).  What the options do not say stays unknown.
+ */
+static OptionScope
+option_scope(List *options, int context)
+{
+	OptionScope scope = {NULL, NULL};
+	ListCell   *lc;
+
+	foreach(lc, options)
+	{
+		DefElem    *def = lfirst_node(DefElem, lc);
+
+		if (context == RF_CTX_SERVER && strcmp(def->defname, "vendor") == 0)
+			scope.vendor = rf_vendor_lookup(defGetString(def));
+		else if (context == RF_CTX_TABLE && strcmp(def->defname, "resource") == 0)
+			scope.endpoint = rf_endpoint_find(defGetString(def), &scope.vendor);
+	}
+	return scope;
+}
+
+/* The vendors that declare an option, for a message */
+static char *
+vendors_declaring(const char *name, int context)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int v = 0; v < rf_nvendors; v++)
+	{
+		OptionScope scope = {rf_vendors[v], NULL};
+
+		if (find_option(name, context, &scope))
+			appendStringInfo(&buf, "%s\"%s\"", buf.len ? ", " : "",
+							 rf_vendors[v]->name);
+	}
+	return buf.len ? buf.data : NULL;
+}
+
+/*
+ * An option that is not valid here: the message says whose it is when it
+ * belongs to another vendor or resource, and the hint lists what is valid.
+ */
+static void
+invalid_option(const char *name, int context, const OptionScope *scope)
+{
+	char	   *owners = NULL;
+
+	if (context == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("invalid option \"%s\"", name),
+				 errhint("retail_fdw takes no options on the foreign-data wrapper itself.")));
+	if (scope->vendor && (context & (RF_CTX_SERVER | RF_CTX_MAPPING)))
+		owners = vendors_declaring(name, context);
+	if (owners)
+	{
+		const RfOptionDef *od = any_option(name);
+		bool		stands_for_url = false;
+
+		for (int v = 0; v < rf_nvendors; v++)
+			stands_for_url |= (rf_vendors[v]->base_url_option &&
+							   strcmp(rf_vendors[v]->base_url_option, od->name) == 0);
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("option \"%s\" applies to vendor %s only", name, owners),
+				 stands_for_url ?
+				 errhint("Give \"base_url\" instead.") :
+				 errhint("Valid options for vendor \"%s\" in this context are: %s.",
+						 scope->vendor->name, valid_option_names(context, scope))));
+	}
+	if (scope->endpoint)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("invalid option \"%s\" for resource \"%s\" of vendor \"%s\"",
+						name, scope->endpoint->resource, scope->vendor->name),
+				 errhint("Valid options for a foreign table of resource \"%s\" are: %s.",
+						 scope->endpoint->resource, valid_option_names(context, scope))));
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+			 errmsg("invalid option \"%s\"", name),
+			 errhint("Valid options in this context are: %s.",
+					 valid_option_names(context, scope))));
 }
 
 /*
  * Validate the options of a retail_fdw object.  PostgreSQL calls this for
  * CREATE and ALTER of servers, user mappings, foreign tables and columns,
- * with the complete resulting option list.
+ * with the complete resulting option list -- but not with the object's
+ * server.  A server's options name its vendor and a table's "resource"
+ * names its endpoint, so both are checked against exactly their own
+ * options.  A user mapping is checked against every vendor's mapping
+ * options, and a table without "resource" against every endpoint's; the
+ * table's own are checked again when it is used (rf_get_options).
  */
 Datum
 retail_fdw_validator(PG_FUNCTION_ARGS)
@@ -434,14 +590,15 @@ retail_fdw_validator(PG_FUNCTION_ARGS)
 	List	   *options = untransformRelOptions(PG_GETARG_DATUM(0));
 	Oid			catalog = PG_GETARG_OID(1);
 	int			context = catalog_context(catalog);
+	OptionScope scope = option_scope(options, context);
 	ListCell   *lc;
 
 	foreach(lc, options)
 	{
 		DefElem    *def = lfirst_node(DefElem, lc);
-		const RfOptionDef *od = find_option(def->defname);
+		const RfOptionDef *od = any_option(def->defname);
 
-		if (od != NULL && od->kind == OPT_SECRET && context != CTX_MAPPING)
+		if (od != NULL && od->kind == RF_OPT_SECRET && context != RF_CTX_MAPPING)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
 					 errmsg("option \"%s\" is a secret and is accepted only in a user mapping",
@@ -449,19 +606,14 @@ retail_fdw_validator(PG_FUNCTION_ARGS)
 					 errdetail("Server and table options are visible to every user with USAGE on the server."),
 					 errhint("Use CREATE USER MAPPING FOR CURRENT_USER SERVER ... OPTIONS (%s '...').",
 							 def->defname)));
-		if (od == NULL || (od->contexts & context) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
-					 errmsg("invalid option \"%s\"", def->defname),
-					 context == 0 ?
-					 errhint("retail_fdw takes no options on the foreign-data wrapper itself.") :
-					 errhint("Valid options in this context are: %s.",
-							 valid_option_names(context))));
+		od = find_option(def->defname, context, &scope);
+		if (od == NULL)
+			invalid_option(def->defname, context, &scope);
 		check_option_value(od, defGetString(def));
 	}
 
-	if (context == CTX_SERVER)
-		check_server_options(options);
+	if (context == RF_CTX_SERVER)
+		check_server_options(options, scope.vendor);
 
 	PG_RETURN_VOID();
 }
@@ -472,7 +624,7 @@ retail_fdw_validator(PG_FUNCTION_ARGS)
 void
 rf_get_server_options(ForeignServer *server, RfOptions *opts)
 {
-	char	   *subscription = NULL;
+	char	   *url_value = NULL;	/* the vendor's option for base_url */
 	ListCell   *lc;
 
 	memset(opts, 0, sizeof(RfOptions));
@@ -490,23 +642,36 @@ rf_get_server_options(ForeignServer *server, RfOptions *opts)
 	foreach(lc, server->options)
 	{
 		DefElem    *def = lfirst_node(DefElem, lc);
+
+		if (strcmp(def->defname, "vendor") == 0)
+			opts->vendor = rf_vendor_lookup(defGetString(def));
+	}
+	if (opts->vendor == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("server \"%s\" has no valid \"vendor\" option",
+						server->servername)));
+
+	foreach(lc, server->options)
+	{
+		DefElem    *def = lfirst_node(DefElem, lc);
 		const char *name = def->defname;
 		const char *value = defGetString(def);
-		const RfOptionDef *od = find_option(name);
+		const RfOptionDef *od = find_in(rf_core_options, lengthof(rf_core_options),
+										name, RF_CTX_SERVER);
 
+		if (opts->vendor->base_url_option &&
+			strcmp(name, opts->vendor->base_url_option) == 0)
+			url_value = pstrdup(value);
 		if (od == NULL)
 			continue;
-		if (strcmp(name, "vendor") == 0)
-			opts->vendor = rf_vendor_lookup(value);
-		else if (strcmp(name, "base_url") == 0)
+		if (strcmp(name, "base_url") == 0)
 			opts->base_url = pstrdup(value);
-		else if (strcmp(name, "subscription") == 0)
-			subscription = pstrdup(value);
 		else if (strcmp(name, "verify_tls") == 0)
 			opts->verify_tls = parse_bool_option(name, value);
 		else if (strcmp(name, "ca_file") == 0)
 			opts->ca_file = pstrdup(value);
-		else if (od->kind == OPT_INT)
+		else if (od->kind == RF_OPT_INT)
 		{
 			int			v = parse_int_option(name, value, od->min, od->max);
 
@@ -529,13 +694,16 @@ rf_get_server_options(ForeignServer *server, RfOptions *opts)
 		}
 	}
 
-	if (opts->vendor == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-				 errmsg("server \"%s\" has no valid \"vendor\" option",
-						server->servername)));
-	if (opts->base_url == NULL && subscription != NULL)
-		opts->base_url = psprintf("https://%s.api.retailnext.net", subscription);
+	if (opts->base_url == NULL && url_value != NULL)
+	{
+		/* the vendor's format with the value for its "%s" */
+		const char *fmt = opts->vendor->base_url_format;
+		const char *at = strstr(fmt, "%s");
+
+		if (at != NULL)
+			opts->base_url = psprintf("%.*s%s%s", (int) (at - fmt), fmt,
+									  url_value, at + 2);
+	}
 	if (opts->base_url == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
@@ -549,6 +717,53 @@ rf_get_server_options(ForeignServer *server, RfOptions *opts)
 		while (len > 0 && opts->base_url[len - 1] == '/')
 			opts->base_url[--len] = '\0';
 	}
+}
+
+/*
+ * A table's options against its endpoint's, now that the server says
+ * whose they are: the validator could not tell for a table without a
+ * "resource" option.
+ */
+static void
+check_table_options(Oid foreigntableid, const RfOptions *opts)
+{
+	OptionScope scope = {opts->vendor, opts->endpoint};
+	ListCell   *lc;
+
+	foreach(lc, opts->table_options)
+	{
+		DefElem    *def = lfirst_node(DefElem, lc);
+		const RfOptionDef *od = find_option(def->defname, RF_CTX_TABLE, &scope);
+
+		if (od == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+					 errmsg("invalid option \"%s\" for resource \"%s\" of vendor \"%s\"",
+							def->defname, opts->endpoint->resource,
+							opts->vendor->name),
+					 errdetail("Foreign table \"%s\" has the option.",
+							   get_rel_name(foreigntableid)),
+					 errhint("Valid options for a foreign table of resource \"%s\" are: %s.",
+							 opts->endpoint->resource,
+							 valid_option_names(RF_CTX_TABLE, &scope))));
+		check_option_value(od, defGetString(def));
+	}
+}
+
+/* The value of a table option, or NULL */
+const char *
+rf_table_option(const RfOptions *opts, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, opts->table_options)
+	{
+		DefElem    *def = lfirst_node(DefElem, lc);
+
+		if (strcmp(def->defname, name) == 0)
+			return defGetString(def);
+	}
+	return NULL;
 }
 
 /*
@@ -593,6 +808,7 @@ rf_get_options(Oid foreigntableid, RfOptions *opts)
 				 errhint("Set OPTIONS (resource '...') to one of: %s.",
 						 rf_resource_names(opts->vendor))));
 
+	check_table_options(foreigntableid, opts);
 	if (opts->page_size > opts->endpoint->paging.max_size &&
 		opts->endpoint->paging.max_size > 0)
 		ereport(ERROR,

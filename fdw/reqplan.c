@@ -1,36 +1,30 @@
 /*-------------------------------------------------------------------------
  *
  * reqplan.c
- *		  The request planner: which quals the API can take, whether the
- *		  required ones are there, and the request series they turn into.
+ *		  The request planner: the request series a scan makes, from the
+ *		  evaluated values of its pushed quals and the endpoint's descriptor.
  *
- * Planning side: rf_match_qual recognises "column op value" shapes that an
- * endpoint's descriptor allows, where the value is a Const, a Param, or any
- * expression free of this relation's columns and of volatile functions
- * (it is evaluated once per scan, or per rescan for join parameters).
- * Everything else stays with the executor, and the executor rechecks all
- * quals anyway: an API filter may be looser than SQL's.
+ * rf_plan_series folds the values of each pushed column (rf_fold_filters)
+ * and reads the descriptor's words for where and how they travel: query
+ * parameters, body paths ("where.and[].uuids"), path segments (a path of
+ * its own per value), one series per value or a repeated list, lists in
+ * batches, ranges in windows or in chunks of UTC days within the days an
+ * API serves, bounds padded where the API's reading is uncertain, values
+ * that become constants of their rows, and table options sent in the
+ * body.  The series are the cartesian product of the split dimensions;
+ * each is then paged by the scan.  An endpoint with a planning hook (see
+ * RfPlanHook) plans its own series.
  *
- * Execution side: rf_plan_series turns the evaluated values into request
- * series, the cartesian product of split values (IN on a one-value-per-
- * request parameter) and windows of a long range.  Each series is then
- * paged by the scan.
- *
- * Not here: HTTP (http.c), JSON (json.c), FDW callbacks (retail_fdw.c).
+ * Not here: which quals push down (pushdown.c), HTTP (http.c), JSON
+ * (json.c), FDW callbacks (retail_fdw.c).
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "access/transam.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
-#include "commands/defrem.h"
-#include "parser/parse_coerce.h"
-#include "foreign/foreign.h"
 #include "miscadmin.h"
-#include "nodes/nodeFuncs.h"
-#include "optimizer/clauses.h"
-#include "optimizer/optimizer.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
@@ -39,396 +33,6 @@
 #include "utils/timestamp.h"
 
 #include "retail_fdw.h"
-
-/* ----------------------------------------------------------------
- *		Quals
- * ----------------------------------------------------------------
- */
-
-static const struct
-{
-	const char *name;
-	int			op;
-}			rf_operators[] = {
-	{"=", RF_OP_EQ},
-	{"<", RF_OP_LT},
-	{"<=", RF_OP_LE},
-	{">", RF_OP_GT},
-	{">=", RF_OP_GE},
-};
-
-const char *
-rf_op_name(int op)
-{
-	if (op == RF_OP_IN)
-		return "IN";
-	for (int i = 0; i < (int) lengthof(rf_operators); i++)
-		if (rf_operators[i].op == op)
-			return rf_operators[i].name;
-	return "?";
-}
-
-/* A built-in operator named like one we push; 0 otherwise */
-static int
-operator_code(Oid opno)
-{
-	char	   *name;
-
-	if (!OidIsValid(opno) || opno >= FirstNormalObjectId)
-		return 0;
-	name = get_opname(opno);
-	if (name == NULL)
-		return 0;
-	for (int i = 0; i < (int) lengthof(rf_operators); i++)
-		if (strcmp(rf_operators[i].name, name) == 0)
-			return rf_operators[i].op;
-	return 0;
-}
-
-static Expr *
-strip_relabel(Expr *e)
-{
-	while (e && IsA(e, RelabelType))
-		e = ((RelabelType *) e)->arg;
-	return e;
-}
-
-static bool
-is_column_of(Expr *e, Index relid)
-{
-	return e && IsA(e, Var) && (Index) ((Var *) e)->varno == relid &&
-		((Var *) e)->varlevelsup == 0 && ((Var *) e)->varattno > 0;
-}
-
-/*
- * The value side must be computable before the scan starts: no column of
- * this relation, nothing volatile, no sub-selects.
- */
-static bool
-is_value_expr(PlannerInfo *root, Expr *e, Index relid)
-{
-	return !bms_is_member(relid, pull_varnos(root, (Node *) e)) &&
-		!contain_volatile_functions((Node *) e) &&
-		!contain_subplans((Node *) e);
-}
-
-/* Whether every value of type from converts exactly to type to */
-static bool
-widens_to(Oid from, Oid to)
-{
-	switch (to)
-	{
-		case TIMESTAMPTZOID:
-			return from == DATEOID || from == TIMESTAMPOID;
-		case TIMESTAMPOID:
-			return from == DATEOID;
-		case INT8OID:
-			return from == INT2OID || from == INT4OID;
-		case INT4OID:
-			return from == INT2OID;
-		case NUMERICOID:
-			return from == INT2OID || from == INT4OID || from == INT8OID;
-		case FLOAT8OID:
-			return from == INT2OID || from == INT4OID || from == FLOAT4OID;
-		default:
-			return false;
-	}
-}
-
-/*
- * Whether a column declared with SQL type typid compares like the API's
- * field of type t.  Equality is safe on any type whose text form the API
- * reads; ordering is only pushed when SQL orders values as the API does
- * (a timestamp declared as text sorts differently from a timestamp).
- */
-static bool
-compares_like(RfType t, Oid typid, int op)
-{
-	switch (t)
-	{
-		case RF_DATE:
-		case RF_TIMESTAMP:
-		case RF_TIMESTAMPTZ:
-			return typid == DATEOID || typid == TIMESTAMPOID ||
-				typid == TIMESTAMPTZOID;
-		case RF_INT2:
-		case RF_INT4:
-		case RF_INT8:
-		case RF_NUMERIC:
-		case RF_FLOAT8:
-			return typid == INT2OID || typid == INT4OID || typid == INT8OID ||
-				typid == NUMERICOID || typid == FLOAT8OID || typid == FLOAT4OID;
-		case RF_UUID:
-			return typid == UUIDOID || ((op & (RF_OP_EQ | RF_OP_IN)) != 0 &&
-										typid == TEXTOID);
-		default:
-			return (op & (RF_OP_EQ | RF_OP_IN)) != 0 &&
-				(typid == TEXTOID || typid == VARCHAROID || typid == BPCHAROID ||
-				 typid == INT4OID || typid == INT8OID || typid == UUIDOID ||
-				 typid == BOOLOID);
-	}
-}
-
-/*
- * Whether PostgreSQL orders a column of SQL type typid as the API orders
- * its field of type t, so that the API may sort for an ORDER BY.  Only
- * numbers and times qualify: text sorts by collation, which no API knows,
- * and an id the API holds as a number sorts differently as text.
- */
-bool
-rf_orders_like(RfType t, Oid typid)
-{
-	if (t == RF_UUID || type_is_collatable(typid))
-		return false;
-	return compares_like(t, typid, RF_OP_LT);
-}
-
-/*
- * Whether a clause is "column op value" on a pushable column with an
- * operator the endpoint accepts; if so, describe it in *out.
- */
-bool
-rf_match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
-			  const RfEndpoint *ep, RfPushedQual *out)
-{
-	Var		   *var;
-	Expr	   *value;
-	Oid			valtype;
-	int			op;
-	char	   *attname;
-	const RfPushdown *pd;
-	const RfColumn *col;
-	ListCell   *lc;
-
-	if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2)
-	{
-		OpExpr	   *opexpr = (OpExpr *) clause;
-		Expr	   *l = strip_relabel(linitial(opexpr->args));
-		Expr	   *r = strip_relabel(lsecond(opexpr->args));
-
-		if (is_column_of(l, relid))
-		{
-			var = (Var *) l;
-			value = lsecond(opexpr->args);
-			op = operator_code(opexpr->opno);
-		}
-		else if (is_column_of(r, relid))
-		{
-			var = (Var *) r;
-			value = linitial(opexpr->args);
-			op = operator_code(get_commutator(opexpr->opno));
-		}
-		else
-			return false;
-		valtype = exprType((Node *) strip_relabel(value));
-	}
-	else if (IsA(clause, ScalarArrayOpExpr))
-	{
-		ScalarArrayOpExpr *saop = (ScalarArrayOpExpr *) clause;
-		Expr	   *l = strip_relabel(linitial(saop->args));
-
-		if (!saop->useOr || !is_column_of(l, relid) ||
-			operator_code(saop->opno) != RF_OP_EQ)
-			return false;
-		var = (Var *) l;
-		value = lsecond(saop->args);
-		op = RF_OP_IN;
-		valtype = get_element_type(exprType((Node *) value));
-	}
-	else
-		return false;
-
-	if (op == 0 || !is_value_expr(root, value, relid))
-		return false;
-	if (valtype != var->vartype)
-	{
-		/*
-		 * A cross-type comparison whose value widens to the column's type
-		 * without loss compares the same after a cast (timestamptz >= date,
-		 * bigint = integer): push the cast value.
-		 */
-		Oid			target = (op == RF_OP_IN) ? get_array_type(var->vartype) : var->vartype;
-
-		if (!widens_to(valtype, var->vartype) || !OidIsValid(target))
-			return false;
-		value = (Expr *) coerce_to_target_type(NULL, (Node *) value,
-											   exprType((Node *) value),
-											   target, -1, COERCION_IMPLICIT,
-											   COERCE_IMPLICIT_CAST, -1);
-		if (value == NULL)
-			return false;
-	}
-
-	attname = get_attname(reloid, var->varattno, false);
-	pd = rf_pushdown_lookup(ep, attname);
-	if (pd == NULL || (pd->ops & op) == 0)
-		return false;
-	col = rf_column_lookup(ep, attname);
-	if (col != NULL && !compares_like(col->type, var->vartype, op))
-		return false;
-	/* a column that reads another field (json_path) is not this filter */
-	foreach(lc, GetForeignColumnOptions(reloid, var->varattno))
-	{
-		DefElem    *def = lfirst_node(DefElem, lc);
-
-		if (strcmp(def->defname, "json_path") == 0 &&
-			strcmp(defGetString(def), col && col->json_path ? col->json_path : attname) != 0)
-			return false;
-	}
-
-	out->pd_index = pd - ep->pushdown;
-	out->op = op;
-	out->expr = value;
-	return true;
-}
-
-/* Does the list of pushed quals cover one requirement? */
-static bool
-requirement_met(const RfEndpoint *ep, const RfRequired *req, List *pushed)
-{
-	bool		eq = false,
-				lower = false,
-				upper = false;
-	ListCell   *lc;
-
-	foreach(lc, pushed)
-	{
-		RfPushedQual *q = lfirst(lc);
-
-		if (strcmp(ep->pushdown[q->pd_index].column, req->column) != 0)
-			continue;
-		eq |= (q->op & (RF_OP_EQ | RF_OP_IN)) != 0 && (req->kind == RF_REQ_VALUE || q->op == RF_OP_EQ);
-		lower |= (q->op & (RF_OP_GT | RF_OP_GE)) != 0;
-		upper |= (q->op & (RF_OP_LT | RF_OP_LE)) != 0;
-	}
-	switch (req->kind)
-	{
-		case RF_REQ_VALUE:
-			return eq;
-		case RF_REQ_RANGE:
-			return eq || (lower && upper);
-		case RF_REQ_LOWER:
-			return eq || lower;
-	}
-	return false;
-}
-
-/* How a requirement reads in an error message, and an example */
-static void
-describe_requirement(const RfEndpoint *ep, const RfRequired *req,
-					 StringInfo what, StringInfo example)
-{
-	const RfPushdown *pd = rf_pushdown_lookup(ep, req->column);
-	const RfColumn *col = rf_column_lookup(ep, req->column);
-	bool		temporal = col && (col->type == RF_TIMESTAMPTZ ||
-								   col->type == RF_TIMESTAMP ||
-								   col->type == RF_DATE);
-	StringInfoData ops;
-
-	initStringInfo(&ops);
-	for (int bit = RF_OP_EQ; bit <= RF_OP_GE; bit <<= 1)
-		if (pd && (pd->ops & bit) &&
-			(req->kind != RF_REQ_LOWER || (bit & (RF_OP_LT | RF_OP_LE)) == 0))
-			appendStringInfo(&ops, "%s%s", ops.len ? ", " : "", rf_op_name(bit));
-
-	switch (req->kind)
-	{
-		case RF_REQ_VALUE:
-			appendStringInfo(what, "a value for \"%s\" (%s)", req->column, ops.data);
-			appendStringInfo(example, "%s = '...'", req->column);
-			break;
-		case RF_REQ_RANGE:
-			appendStringInfo(what, "a bounded range on \"%s\" (%s%s)", req->column,
-							 ops.data, temporal ? ", BETWEEN" : "");
-			if (temporal)
-				appendStringInfo(example, "%s >= '2025-08-12' AND %s < '2025-08-13'",
-								 req->column, req->column);
-			else
-				appendStringInfo(example, "%s BETWEEN ... AND ...", req->column);
-			break;
-		case RF_REQ_LOWER:
-			appendStringInfo(what, "a lower bound on \"%s\" (%s)", req->column, ops.data);
-			appendStringInfo(example, "%s >= '2025-08-12'", req->column);
-			break;
-	}
-}
-
-/*
- * Fail before any request when the endpoint's required quals are missing.
- * The message names the table and columns and the hint shows a WHERE
- * clause that works.
- */
-bool
-rf_requirements_met(const RfEndpoint *ep, List *pushed)
-{
-	int			maxalt = -1;
-
-	if (ep->nrequired == 0)
-		return true;
-	for (int i = 0; i < ep->nrequired; i++)
-		maxalt = Max(maxalt, ep->required[i].alternative);
-
-	for (int alt = 0; alt <= maxalt; alt++)
-	{
-		bool		met = true;
-		bool		any = false;
-
-		for (int i = 0; i < ep->nrequired; i++)
-		{
-			if (ep->required[i].alternative != alt)
-				continue;
-			any = true;
-			met &= requirement_met(ep, &ep->required[i], pushed);
-		}
-		if (any && met)
-			return true;
-	}
-	return false;
-}
-
-void
-rf_check_required(const RfEndpoint *ep, List *pushed, const char *relname)
-{
-	StringInfoData what;
-	StringInfoData example;
-	StringInfoData scratch;
-	int			maxalt = -1;
-
-	if (rf_requirements_met(ep, pushed))
-		return;
-	for (int i = 0; i < ep->nrequired; i++)
-		maxalt = Max(maxalt, ep->required[i].alternative);
-
-	/* name every alternative; the example shows the first one */
-	initStringInfo(&what);
-	initStringInfo(&example);
-	initStringInfo(&scratch);
-	for (int alt = 0; alt <= maxalt; alt++)
-	{
-		bool		first = true;
-
-		for (int i = 0; i < ep->nrequired; i++)
-		{
-			StringInfo	ex = (alt == ep->required[0].alternative) ? &example : &scratch;
-
-			if (ep->required[i].alternative != alt)
-				continue;
-			if (what.len > 0)
-				appendStringInfoString(&what, first ? " or " : " and ");
-			if (ex->len > 0)
-				appendStringInfoString(ex, " AND ");
-			describe_requirement(ep, &ep->required[i], &what, ex);
-			first = false;
-		}
-	}
-
-	ereport(ERROR,
-			(errcode(ERRCODE_FDW_DYNAMIC_PARAMETER_VALUE_NEEDED),
-			 errmsg("foreign table \"%s\" needs %s in WHERE", relname, what.data),
-			 errdetail("Resource %s cannot be read without it; the vendor's API requires it.",
-					   ep->resource),
-			 errhint("Add a condition such as: WHERE %s", example.data)));
-}
 
 /* ----------------------------------------------------------------
  *		Values
@@ -534,12 +138,9 @@ ordinal_datum(int64 key, Oid typid)
 }
 
 /* ----------------------------------------------------------------
- *		Series
+ *		Folding the values of each column
  * ----------------------------------------------------------------
  */
-
-/* What the quals say about one pushdown column */
-
 
 static List *
 intersect_values(List *a, List *b)
@@ -699,13 +300,14 @@ window_usecs(const RfOptions *opts)
 
 /*
  * One dimension of the series product: a parameter with alternative
- * values (split IN values), or a pair of parameters (windows).
+ * values (split IN values, batches of a list), or a pair of parameters
+ * (windows, chunks of days).  Each position holds a List of values.
  */
 typedef struct Dimension
 {
 	const RfPushdown *pd;
-	List	   *first;			/* values for pd->param or lower_param */
-	List	   *second;			/* values for upper_param, or NIL */
+	List	   *first;			/* value lists for pd->param or lower_param */
+	List	   *second;			/* value lists for upper_param, or NIL */
 } Dimension;
 
 /* Windows over [lo, hi], aligned to multiples of the window size */
@@ -720,11 +322,76 @@ make_windows(RfFilter *cf, int64 width, Dimension *dim)
 		int64		hi = Min(cf->upper, ws + width - 1);
 
 		dim->first = lappend(dim->first,
-							 rf_format_value(ordinal_datum(lo, cf->typid), cf->typid));
+							 list_make1(rf_format_value(ordinal_datum(lo, cf->typid), cf->typid)));
 		dim->second = lappend(dim->second,
-							  rf_format_value(ordinal_datum(hi, cf->typid), cf->typid));
+							  list_make1(rf_format_value(ordinal_datum(hi, cf->typid), cf->typid)));
 		CHECK_FOR_INTERRUPTS();
 	}
+}
+
+/* The UTC day (days since the PostgreSQL epoch) of an ordinal bound */
+static int64
+bound_day(int64 key, Oid typid)
+{
+	int64		day;
+
+	if (typid == DATEOID)
+		return key;
+	day = key / USECS_PER_DAY;
+	if (key < 0 && key % USECS_PER_DAY != 0)
+		day--;
+	return day;
+}
+
+static char *
+day_text(int64 day)
+{
+	return rf_format_value(DateADTGetDatum((DateADT) day), DATEOID);
+}
+
+/*
+ * A range sent as UTC dates in chunks of at most chunk_days days.  The
+ * bounds become the days that hold them, widened by pad_days, and are
+ * clipped to the days the API serves (today + horizon_first to today +
+ * horizon_last).  A range that starts before the first served day is an
+ * error rather than a quietly empty answer: it can only be a mistake.
+ * Returns false when no served day is left.
+ */
+static bool
+make_day_chunks(const RfOptions *opts, const RfPushdown *pd, RfFilter *cf,
+				Dimension *dim)
+{
+	TimestampTz now = GetCurrentTransactionStartTimestamp();
+	int64		today = bound_day(now, TIMESTAMPTZOID);
+	int64		first = bound_day(cf->lower, cf->typid);
+	int64		last = bound_day(cf->upper, cf->typid);
+
+	if (pd->horizon_last > 0 && first < today + pd->horizon_first)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("%s covers future days only", opts->endpoint->resource),
+				 errdetail("The range on \"%s\" starts on %s; the first day %s serves is %s.",
+						   pd->column, day_text(first), opts->vendor->name,
+						   day_text(today + pd->horizon_first)),
+				 errhint("Use a range from %d to %d days ahead, such as WHERE %s >= current_date + %d AND %s < current_date + %d.",
+						 pd->horizon_first, pd->horizon_last, pd->column,
+						 pd->horizon_first, pd->column,
+						 pd->horizon_first + pd->chunk_days)));
+	first -= pd->pad_days;
+	last += pd->pad_days;
+	if (pd->horizon_last > 0)
+	{
+		first = Max(first, today + pd->horizon_first);
+		last = Min(last, today + pd->horizon_last);
+	}
+	for (int64 lo = first; lo <= last; lo += pd->chunk_days)
+	{
+		dim->first = lappend(dim->first, list_make1(day_text(lo)));
+		dim->second = lappend(dim->second,
+							  list_make1(day_text(Min(lo + pd->chunk_days - 1, last))));
+		CHECK_FOR_INTERRUPTS();
+	}
+	return dim->first != NIL;
 }
 
 /*
@@ -765,11 +432,17 @@ path_value(const char *v)
 	return buf.data;
 }
 
+/*
+ * A parameter of one series: its values under a name (a query parameter,
+ * a body path, a path token).  pd is NULL for a table option sent in the
+ * body.
+ */
 typedef struct SeriesParam
 {
 	const RfPushdown *pd;
 	const char *name;
-	List	   *values;			/* several for REPEAT / CSV */
+	List	   *values;			/* several for REPEAT */
+	bool		array;			/* a JSON array in a body */
 } SeriesParam;
 
 static void
@@ -780,7 +453,159 @@ add_param(List **params, const RfPushdown *pd, const char *name, List *values)
 	p->pd = pd;
 	p->name = name;
 	p->values = values;
+	p->array = (pd->multi == RF_MULTI_REPEAT);
 	*params = lappend(*params, p);
+}
+
+/* ----------------------------------------------------------------
+ *		JSON bodies
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * A JSON body under construction: objects and arrays whose members keep
+ * the order in which parameters named them, and JSON text at the leaves.
+ */
+typedef struct BodyNode
+{
+	char	   *key;			/* member name; NULL in an array */
+	char		kind;			/* 'o' object, 'a' array, 'v' JSON text */
+	List	   *members;		/* BodyNode * */
+	char	   *text;			/* kind 'v' */
+} BodyNode;
+
+static BodyNode *
+body_node(const char *key, char kind)
+{
+	BodyNode   *n = palloc0(sizeof(BodyNode));
+
+	n->key = key ? pstrdup(key) : NULL;
+	n->kind = kind;
+	return n;
+}
+
+static BodyNode *
+body_member(BodyNode *obj, const char *key, char kind)
+{
+	ListCell   *lc;
+	BodyNode   *n;
+
+	foreach(lc, obj->members)
+	{
+		n = lfirst(lc);
+		if (n->key && strcmp(n->key, key) == 0)
+			return n;
+	}
+	n = body_node(key, kind);
+	obj->members = lappend(obj->members, n);
+	return n;
+}
+
+/*
+ * Put a value at a body path (see RfPushdown): "a.b" walks into object
+ * members, "a[]" into a new element of array a, "a[0]" into its first.
+ */
+static void
+body_put(BodyNode *root, const char *path, char *text)
+{
+	char	   *copy = pstrdup(path);
+	char	   *seg = copy;
+	BodyNode   *node = root;
+
+	for (;;)
+	{
+		char	   *dot = strchr(seg, '.');
+		char	   *bracket;
+
+		if (dot == NULL)
+			break;
+		*dot = '\0';
+		bracket = strchr(seg, '[');
+		if (bracket == NULL)
+			node = body_member(node, seg, 'o');
+		else
+		{
+			BodyNode   *array;
+			bool		append = (bracket[1] == ']');
+
+			*bracket = '\0';
+			array = body_member(node, seg, 'a');
+			if (append || array->members == NIL)
+				array->members = lappend(array->members, body_node(NULL, 'o'));
+			node = append ? llast(array->members) : linitial(array->members);
+		}
+		seg = dot + 1;
+	}
+	body_member(node, seg, 'v')->text = text;
+}
+
+static void
+body_write(StringInfo buf, BodyNode *n)
+{
+	ListCell   *lc;
+
+	if (n->kind == 'v')
+	{
+		appendStringInfoString(buf, n->text);
+		return;
+	}
+	appendStringInfoChar(buf, n->kind == 'o' ? '{' : '[');
+	foreach(lc, n->members)
+	{
+		BodyNode   *m = lfirst(lc);
+
+		if (lc != list_head(n->members))
+			appendStringInfoChar(buf, ',');
+		if (n->kind == 'o')
+		{
+			escape_json(buf, m->key);
+			appendStringInfoChar(buf, ':');
+		}
+		body_write(buf, m);
+	}
+	appendStringInfoChar(buf, n->kind == 'o' ? '}' : ']');
+}
+
+/* A parameter's values as JSON: a string, or an array of strings */
+static char *
+body_value(SeriesParam *p)
+{
+	StringInfoData buf;
+	ListCell   *lv;
+
+	initStringInfo(&buf);
+	if (!p->array)
+	{
+		escape_json(&buf, linitial(p->values));
+		return buf.data;
+	}
+	appendStringInfoChar(&buf, '[');
+	foreach(lv, p->values)
+	{
+		if (lv != list_head(p->values))
+			appendStringInfoChar(&buf, ',');
+		escape_json(&buf, lfirst(lv));
+	}
+	appendStringInfoChar(&buf, ']');
+	return buf.data;
+}
+
+/* ----------------------------------------------------------------
+ *		Series
+ * ----------------------------------------------------------------
+ */
+
+/* Replace {name} in a path by a value, as one segment */
+static char *
+fill_path(const char *path, const char *name, const char *value)
+{
+	char	   *token = psprintf("{%s}", name);
+	const char *at = strstr(path, token);
+
+	if (at == NULL)
+		return pstrdup(path);
+	return psprintf("%.*s%s%s", (int) (at - path), path, path_value(value),
+					at + strlen(token));
 }
 
 /* Build one series from its parameters */
@@ -788,99 +613,76 @@ static RfSeries *
 make_series(const RfEndpoint *ep, List *params)
 {
 	RfSeries   *s = palloc0(sizeof(RfSeries));
-	StringInfoData path;
-	StringInfoData body;
+	BodyNode   *body = body_node(NULL, 'o');
+	char	   *path = pstrdup(ep->path);
 	ListCell   *lc;
-	bool		has_body = false;
-
-	initStringInfo(&path);
-	appendStringInfoString(&path, ep->path);
-	initStringInfo(&body);
-	if (ep->body_template)
-	{
-		appendStringInfoString(&body, ep->body_template);
-		/* reopen the template object to add our keys */
-		while (body.len > 0 && body.data[body.len - 1] != '}')
-			body.len--;
-		if (body.len > 0)
-			body.data[--body.len] = '\0';
-		has_body = true;
-	}
-	else
-		appendStringInfoChar(&body, '{');
+	bool		has_body = (ep->body_template != NULL);
 
 	if (ep->static_query)
 		s->query = lappend(s->query, pstrdup(ep->static_query));
+
+	/* a path parameter with a path of its own chooses it first */
+	foreach(lc, params)
+	{
+		SeriesParam *p = lfirst(lc);
+
+		if (p->pd && p->pd->loc == RF_LOC_PATH && p->pd->path)
+			path = pstrdup(p->pd->path);
+	}
 
 	foreach(lc, params)
 	{
 		SeriesParam *p = lfirst(lc);
 		ListCell   *lv;
+		RfParamLoc	loc = p->pd ? p->pd->loc : RF_LOC_BODY;
 
-		switch (p->pd->loc)
+		if (p->pd && p->pd->as_const)
+			foreach(lv, p->values)
+				s->consts = lappend(s->consts, psprintf("%s=%s", p->pd->column,
+														(char *) lfirst(lv)));
+		switch (loc)
 		{
 			case RF_LOC_QUERY:
-				if (p->pd->multi == RF_MULTI_CSV)
-				{
-					StringInfoData csv;
-
-					initStringInfo(&csv);
-					foreach(lv, p->values)
-						appendStringInfo(&csv, "%s%s", csv.len ? "," : "",
-										 (char *) lfirst(lv));
-					s->query = lappend(s->query, psprintf("%s=%s", p->name,
-														  query_value(csv.data)));
-				}
-				else
-					foreach(lv, p->values)
-						s->query = lappend(s->query,
-										   psprintf("%s=%s", p->name,
-													query_value(lfirst(lv))));
+				foreach(lv, p->values)
+					s->query = lappend(s->query,
+									   psprintf("%s=%s", p->name,
+												query_value(lfirst(lv))));
 				break;
 			case RF_LOC_BODY:
-				if (body.len > 1)
-					appendStringInfoChar(&body, ',');
-				escape_json(&body, p->name);
-				appendStringInfoChar(&body, ':');
-				if (p->pd->multi == RF_MULTI_REPEAT)
-				{
-					appendStringInfoChar(&body, '[');
-					foreach(lv, p->values)
-					{
-						if (lv != list_head(p->values))
-							appendStringInfoChar(&body, ',');
-						escape_json(&body, lfirst(lv));
-					}
-					appendStringInfoChar(&body, ']');
-				}
-				else
-					escape_json(&body, linitial(p->values));
+				body_put(body, p->name, body_value(p));
 				has_body = true;
 				break;
 			case RF_LOC_PATH:
-				{
-					char	   *token = psprintf("{%s}", p->name);
-					char	   *at = strstr(path.data, token);
-
-					if (at != NULL)
-					{
-						char	   *rest = pstrdup(at + strlen(token));
-
-						path.len = at - path.data;
-						path.data[path.len] = '\0';
-						appendStringInfoString(&path, path_value(linitial(p->values)));
-						appendStringInfoString(&path, rest);
-					}
-					break;
-				}
+				path = fill_path(path, p->name, linitial(p->values));
+				break;
 		}
 	}
 
-	s->path = path.data;
+	s->path = path;
 	if (has_body)
 	{
-		appendStringInfoChar(&body, '}');
-		s->body = body.data;
+		StringInfoData buf;
+
+		/* the template's members first, then the parameters' */
+		initStringInfo(&buf);
+		body_write(&buf, body);
+		if (ep->body_template && body->members != NIL)
+		{
+			const char *t = ep->body_template;
+			int			close = strlen(t);
+			int			last;
+
+			/* reopen the template object to add the parameters' members */
+			while (close > 0 && t[close - 1] != '}')
+				close--;
+			last = close - 2;
+			while (last > 0 && isspace((unsigned char) t[last]))
+				last--;
+			s->body = psprintf("%.*s%s%s", Max(close - 1, 0), t,
+							   last >= 0 && t[last] == '{' ? "" : ",", buf.data + 1);
+		}
+		else
+			s->body = ep->body_template ? pstrdup(ep->body_template) : buf.data;
 	}
 	return s;
 }
@@ -888,7 +690,7 @@ make_series(const RfEndpoint *ep, List *params)
 /*
  * The request series a scan makes, from the evaluated pushed quals.
  * *empty is set when the quals cannot match any row: no request at all.
- * Endpoints with a planner of their own use it.
+ * Endpoints with a planning hook use it.
  */
 List *
 rf_plan_series(const RfOptions *opts, List *qualvals, bool *empty)
@@ -913,41 +715,91 @@ bound_accepted(const RfPushdown *pd, const RfFilter *cf, bool upper)
 	return upper ? cf->upper >= pd->upper_min : cf->lower >= pd->lower_min;
 }
 
+/* Whether a value is an integer the bounded parameter accepts */
+static bool
+value_at_least(const char *value, int64 min)
+{
+	char	   *end;
+	long long	v;
+
+	errno = 0;
+	v = strtoll(value, &end, 10);
+	return *value != '\0' && errno == 0 && *end == '\0' && v >= min;
+}
+
 /*
- * Whether the API accepts every = / IN value of an integer parameter with
- * a documented minimum; if one is below it, the parameter is not sent and
- * the executor filters alone.
+ * Whether the API accepts every = / IN value of a parameter: an integer
+ * parameter with a documented minimum, or one with a list of the values
+ * it filters by.  If one is outside, the parameter is not sent and the
+ * executor filters alone.
  */
 static bool
 values_accepted(const RfPushdown *pd, const RfFilter *cf)
 {
 	ListCell   *lc;
 
-	if (!pd->bounded)
-		return true;
 	foreach(lc, cf->values)
 	{
-		char	   *end;
-		long long	v;
+		const char *v = lfirst(lc);
 
-		errno = 0;
-		v = strtoll(lfirst(lc), &end, 10);
-		if (errno != 0 || *end != '\0' || v < pd->lower_min)
+		if (pd->bounded && !value_at_least(v, pd->lower_min))
 			return false;
+		if (pd->accepted)
+		{
+			const char *const *a;
+
+			for (a = pd->accepted; *a; a++)
+				if (strcmp(*a, v) == 0)
+					break;
+			if (*a == NULL)
+				return false;
+		}
 	}
 	return true;
 }
 
-/* The generic planner: parameters, IN splits and windows */
+/*
+ * The values of a path parameter that can name anything: a bounded one
+ * (an integer id) below its minimum names nothing and gets no request.
+ */
+static List *
+path_values(const RfPushdown *pd, List *values)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	if (!pd->bounded)
+		return values;
+	foreach(lc, values)
+		if (value_at_least(lfirst(lc), pd->lower_min))
+			result = lappend(result, lfirst(lc));
+	return result;
+}
+
+/* Consecutive pieces of a list, at most n values each (n = 0: one piece) */
+static List *
+batches(List *values, int n)
+{
+	List	   *result = NIL;
+
+	if (n <= 0)
+		return list_make1(values);
+	for (int start = 0; start < list_length(values); start += n)
+		result = lappend(result, list_copy_head(list_copy_tail(values, start), n));
+	return result;
+}
+
+/* The generic planner: parameters, splits, batches, windows, day chunks */
 List *
 rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 {
 	const RfEndpoint *ep = opts->endpoint;
-	RfFilter *filters = palloc0(sizeof(RfFilter) * Max(ep->npushdown, 1));
+	RfFilter   *filters = palloc0(sizeof(RfFilter) * Max(ep->npushdown, 1));
 	List	   *fixed = NIL;	/* parameters common to every series */
 	Dimension  *dims = palloc0(sizeof(Dimension) * Max(ep->npushdown, 1));
 	int			ndims = 0;
 	List	   *result = NIL;
+	List	   *options = NIL;	/* table options sent in the body */
 	int		   *pos;
 	int64		width = window_usecs(opts);
 
@@ -958,22 +810,52 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 	for (int i = 0; i < ep->npushdown; i++)
 	{
 		const RfPushdown *pd = &ep->pushdown[i];
-		RfFilter *cf = &filters[i];
+		RfFilter   *cf = &filters[i];
+		bool		ordinal = cf->lower_text == NULL && cf->upper_text == NULL;
 
-		if (pd->pad_days > 0)
-			pad_filter(cf, pd->pad_days);
-		if (cf->has_values && pd->param && values_accepted(pd, cf))
+		if (cf->has_values && pd->param && pd->loc == RF_LOC_PATH)
+		{
+			List	   *values = path_values(pd, cf->values);
+
+			*empty = (values == NIL);
+			if (*empty)
+				return NIL;
+			if (pd->multi == RF_MULTI_SPLIT && list_length(values) > 1)
+			{
+				dims[ndims].pd = pd;
+				dims[ndims++].first = batches(values, 1);
+			}
+			else
+				add_param(&fixed, pd, pd->param, values);
+		}
+		else if (cf->has_values && pd->param && values_accepted(pd, cf))
 		{
 			if (pd->multi == RF_MULTI_SPLIT && list_length(cf->values) > 1)
 			{
 				dims[ndims].pd = pd;
-				dims[ndims++].first = cf->values;
+				dims[ndims++].first = batches(cf->values, 1);
+			}
+			else if (pd->batch > 0 && list_length(cf->values) > pd->batch)
+			{
+				dims[ndims].pd = pd;
+				dims[ndims++].first = batches(cf->values, pd->batch);
 			}
 			else
 				add_param(&fixed, pd, pd->param, cf->values);
 		}
-		if (pd->window && width > 0 && cf->has_lower && cf->has_upper &&
-			cf->lower_text == NULL && cf->upper_text == NULL &&
+		if (pd->chunk_days > 0 && cf->has_lower && cf->has_upper && ordinal &&
+			(cf->typid == TIMESTAMPTZOID || cf->typid == TIMESTAMPOID ||
+			 cf->typid == DATEOID))
+		{
+			dims[ndims].pd = pd;
+			*empty = !make_day_chunks(opts, pd, cf, &dims[ndims++]);
+			if (*empty)
+				return NIL;
+			continue;
+		}
+		if (pd->pad_days > 0)
+			pad_filter(cf, pd->pad_days);
+		if (pd->window && width > 0 && cf->has_lower && cf->has_upper && ordinal &&
 			(cf->typid == TIMESTAMPTZOID || cf->typid == TIMESTAMPOID))
 		{
 			dims[ndims].pd = pd;
@@ -984,6 +866,22 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 			add_param(&fixed, pd, pd->lower_param, list_make1(rf_filter_bound_text(cf, false)));
 		if (cf->has_upper && pd->upper_param && bound_accepted(pd, cf, true))
 			add_param(&fixed, pd, pd->upper_param, list_make1(rf_filter_bound_text(cf, true)));
+	}
+
+	/* table options that shape the request travel in its body */
+	for (int i = 0; i < ep->noptions; i++)
+	{
+		const RfOptionDef *od = &ep->options[i];
+		const char *v = od->body_key ? rf_table_option(opts, od->name) : NULL;
+		SeriesParam *p;
+
+		if (v == NULL)
+			continue;
+		p = palloc0(sizeof(SeriesParam));
+		p->name = od->body_key;
+		p->values = list_make1(pstrdup(v));
+		p->array = od->body_array;
+		options = lappend(options, p);
 	}
 
 	/*
@@ -1016,16 +914,16 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 				if (dims[d].second)
 				{
 					add_param(&params, pd, pd->lower_param,
-							  list_make1(list_nth(dims[d].first, pos[d])));
+							  list_nth(dims[d].first, pos[d]));
 					add_param(&params, pd, pd->upper_param,
-							  list_make1(list_nth(dims[d].second, pos[d])));
+							  list_nth(dims[d].second, pos[d]));
 				}
 				else
 					add_param(&params, pd, pd->param,
-							  list_make1(list_nth(dims[d].first, pos[d])));
+							  list_nth(dims[d].first, pos[d]));
 			}
 		}
-		result = lappend(result, make_series(ep, params));
+		result = lappend(result, make_series(ep, list_concat(params, options)));
 
 		for (d = ndims - 1; d >= 0; d--)
 		{

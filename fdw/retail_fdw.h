@@ -17,12 +17,14 @@
  *					that use json-c)
  *	jsonpage.c		parsing, rows and references, free of PostgreSQL
  *	vendor.c		the vendor registry; vendor_*.c hold descriptor tables
+ *					(both free of PostgreSQL, like jsonpage.c)
  *
- * An endpoint is described by data (RfEndpoint): its path and method, its
- * columns with JSON paths, which columns and operators push down to which
- * parameter, which quals are required, and how it pages.  The generic code
- * interprets those descriptors; adding an endpoint means adding a
- * descriptor, not code.
+ * An endpoint is described by data (RfEndpoint, in rf_descriptor.h, which
+ * needs no PostgreSQL header): its path and method, its columns with JSON
+ * paths, which columns and operators push down to which parameter, which
+ * quals are required, how it pages and which options it takes.  The
+ * generic code interprets those descriptors; adding an endpoint means
+ * adding a descriptor, not code.
  *
  * This header deliberately mentions neither libcurl nor json-c types
  * (http_int.h and jsonpage.h hold those, for their own files).
@@ -42,256 +44,17 @@
 #include "nodes/pg_list.h"
 #include "utils/timestamp.h"
 
+#include "rf_descriptor.h"
+
 #define RF_VERSION_STRING "retail_fdw/0.1"
 
-/* ----------------------------------------------------------------
- *		Descriptor model
- * ----------------------------------------------------------------
- */
-
-/* SQL type of a descriptor column, as IMPORT FOREIGN SCHEMA declares it */
-typedef enum RfType
-{
-	RF_TEXT,
-	RF_INT2,
-	RF_INT4,
-	RF_INT8,
-	RF_NUMERIC,
-	RF_FLOAT8,
-	RF_BOOL,
-	RF_DATE,
-	RF_TIMESTAMP,
-	RF_TIMESTAMPTZ,
-	RF_UUID,
-	RF_JSON,
-	RF_JSONB,
-	RF_TEXTARRAY
-} RfType;
-
-/* One column of an endpoint's rows */
-typedef struct RfColumn
-{
-	const char *name;			/* SQL column name (snake_case) */
-	RfType		type;
-	const char *json_path;		/* dotted path in a row; NULL = name */
-} RfColumn;
-
-/* Operators a pushable column accepts: a bit mask */
-#define RF_OP_EQ	0x01
-#define RF_OP_IN	0x02
-#define RF_OP_LT	0x04
-#define RF_OP_LE	0x08
-#define RF_OP_GT	0x10
-#define RF_OP_GE	0x20
-#define RF_OP_RANGE (RF_OP_LT | RF_OP_LE | RF_OP_GT | RF_OP_GE)
-
-/* Where a pushed value travels */
-typedef enum RfParamLoc
-{
-	RF_LOC_QUERY,				/* ?name=value */
-	RF_LOC_BODY,				/* a key of the JSON body (POST) */
-	RF_LOC_PATH					/* {name} in the path (GET by id) */
-} RfParamLoc;
-
-/* How several values (IN, = ANY) are sent */
-typedef enum RfMulti
-{
-	RF_MULTI_SPLIT,				/* one request series per value */
-	RF_MULTI_REPEAT,			/* name=a&name=b, or a JSON array */
-	RF_MULTI_CSV				/* name=a,b */
-} RfMulti;
-
-/*
- * A column that can be pushed to the API.  Equality and IN go to "param";
- * lower bounds (>, >=) to "lower_param", upper bounds (<, <=) to
- * "upper_param".  Both bounds are sent as inclusive: a strict bound is sent
- * loosely and the executor's recheck removes the boundary rows.  A "window"
- * range is split into consecutive windows (daily by default).  pad_days
- * widens the bounds sent where the API's reading of a bound is uncertain
- * (inclusive or not, UTC or local days): extra rows are filtered locally,
- * missing ones could not be.
- */
-typedef struct RfPushdown
-{
-	const char *column;
-	uint32		ops;			/* RF_OP_* accepted */
-	const char *param;
-	const char *lower_param;
-	const char *upper_param;
-	RfParamLoc	loc;
-	RfMulti		multi;
-	bool		window;
-	int			pad_days;		/* bounds are sent this many days wider */
-	bool		shapes;			/* a parameter, not a filter: any qual on
-								 * the column must be pushed */
-
-	/*
-	 * With bounded set, the smallest integer the API accepts in
-	 * lower_param and in upper_param: a bound below it is not sent (the
-	 * executor filters alone), since the API would refuse the request.
-	 */
-	bool		bounded;
-	int64		lower_min;
-	int64		upper_min;
-} RfPushdown;
-
-/*
- * Required quals, Steampipe-style key columns.  A requirement is met when,
- * for some alternative number, every entry with that number is satisfied.
- */
-typedef enum RfRequire
-{
-	RF_REQ_VALUE,				/* = or IN */
-	RF_REQ_RANGE,				/* a lower and an upper bound (or =) */
-	RF_REQ_LOWER				/* a lower bound (or =) */
-} RfRequire;
-
-typedef struct RfRequired
-{
-	const char *column;
-	RfRequire	kind;
-	int			alternative;
-} RfRequired;
-
-/* Pagination styles */
-typedef enum RfPaging
-{
-	RF_PAGE_NONE,				/* one response holds everything */
-	RF_PAGE_NUMBER,				/* page=N&page_size=M, {count, next, results} */
-	RF_PAGE_CURSOR,				/* count=M&after=<cursor from next_path> */
-	RF_PAGE_OFFSET,				/* offset=K&limit=M, until a short page or count */
-	RF_PAGE_HEADER,				/* X-Page-Start/X-Page-Length; 206 = more */
-	RF_PAGE_TOKEN				/* opaque next_page token, end_token when done */
-} RfPaging;
-
-typedef struct RfPagingSpec
-{
-	RfPaging	style;
-	const char *page_param;		/* page / after / offset / request header */
-	const char *size_param;		/* page_size / count / limit / header */
-	int			first_page;		/* first page number (RF_PAGE_NUMBER) */
-	int			default_size;
-	int			max_size;
-	const char *count_path;		/* total rows across pages, if given */
-	const char *next_path;		/* next URL, cursor, token or header name */
-	bool		next_is_url;	/* next_path holds an absolute URL */
-	const char *end_token;		/* RF_PAGE_TOKEN: the value that ends */
-	bool		in_headers;		/* page/size travel as request headers */
-	const char *sort_param;		/* ORDER BY pushdown: key parameter */
-	const char *direction_param;	/* and its direction ("asc" / "desc") */
-} RfPagingSpec;
-
-/* A column the API can sort by (nulls last ascending, first descending) */
-typedef struct RfSort
-{
-	const char *column;
-	const char *key;			/* the API's name for it */
-} RfSort;
-
-/*
- * Writes an endpoint accepts (INSERT / UPDATE through the foreign table).
- * The body is a JSON object of the written columns under their JSON
- * names; the response holds the written object, which fills RETURNING.
- */
-typedef struct RfWrite
-{
-	const char *insert_method;	/* e.g. POST; NULL = no INSERT */
-	const char *insert_path;
-	const char *update_method;	/* e.g. PUT; NULL = no UPDATE */
-	const char *update_path;	/* holds {key_column} */
-	const char *key_column;		/* identifies a row for UPDATE */
-	const char *const *insert_columns;	/* NULL-terminated */
-	const char *const *update_columns;
-	const char *const *insert_required;
-	const char *response_path;	/* the object in the response; NULL = body */
-	const char *refuse_column;	/* INSERT with refuse_column = refuse_value */
-	const char *refuse_value;	/* is refused with refuse_reason */
-	const char *refuse_reason;
-	const char *no_delete_reason;	/* why DELETE is not possible */
-} RfWrite;
+/* The descriptor model (vendors, endpoints, options): rf_descriptor.h */
 
 struct RfSeries;
-struct RfOptions;
 
-typedef struct RfEndpoint RfEndpoint;
-struct RfEndpoint
-{
-	const char *resource;		/* table name and "resource" option */
-	const char *method;			/* GET, POST */
-	const char *path;			/* appended to base_url; may hold {param} */
-	const char *rows_path;		/* array of rows; NULL = the body is it */
-	const char *ok_field;		/* "ok": false at any level is an error */
-	const char *error_field;	/* ...whose reason is here */
-	const char *static_query;	/* always sent, e.g. "is_new=false" */
-	const char *body_template;	/* JSON body that pushed values extend */
-	bool		idempotent;		/* safe to retry */
-	const char *default_window; /* window size for window ranges */
-	RfPagingSpec paging;
-	const RfColumn *columns;
-	int			ncolumns;
-	const RfPushdown *pushdown;
-	int			npushdown;
-	const RfRequired *required;
-	int			nrequired;
-	const RfSort *sorts;
-	int			nsorts;
-	double		rows_per_request;	/* planner estimate */
-	const RfWrite *write;		/* INSERT / UPDATE, or NULL */
-	bool		object_body;	/* the body is one object (rows_path inside it) */
-	bool		missing_is_empty;	/* 404 = no row, not an error */
-	bool		cacheable;		/* answers are shared within a query */
-
-	/*
-	 * GET-by-id endpoints whose ids may also come from a list: without an
-	 * id filter the scan first pages through "lister" (its own filters on
-	 * the same columns) and then fetches each listed id.
-	 */
-	const struct RfEndpoint *lister;
-	const char *id_column;		/* the pushdown column the ids feed */
-	const char *list_id_field;	/* the id in a listed row */
-	int			max_concurrency;	/* the vendor's own cap; 0 = none */
-	int			max_rows;		/* a response this long may be truncated */
-
-	/*
-	 * Endpoints whose requests cannot be described by parameters alone
-	 * (batched JSON bodies, split date ranges) plan their series here; NULL
-	 * uses the generic planner.
-	 */
-	List	   *(*plan_series) (const struct RfOptions *opts, List *qualvals,
-								bool *empty);
-};
-
-/* How a vendor authenticates */
-typedef enum RfAuth
-{
-	RF_AUTH_HEADER,				/* auth_header: auth_scheme token */
-	RF_AUTH_BASIC,				/* access_key:secret_key */
-	RF_AUTH_OAUTH				/* token, or client credentials */
-} RfAuth;
-
-typedef struct RfVendor
-{
-	const char *name;
-	RfAuth		auth;
-	const char *auth_header;	/* default header name */
-	const char *auth_scheme;	/* default scheme, e.g. Bearer, Token */
-	const RfEndpoint *endpoints;
-	int			nendpoints;
-	int			max_requests_per_second;	/* default pacing; 0 = none */
-	const char *token_path;		/* OAuth token endpoint under base_url */
-	const char *check_path;		/* the cheapest GET, for check_server */
-} RfVendor;
-
-/* vendor.c */
-extern const RfVendor *rf_vendor_lookup(const char *name);
-extern const RfEndpoint *rf_endpoint_lookup(const RfVendor *vendor,
-											const char *resource);
-extern const RfColumn *rf_column_lookup(const RfEndpoint *ep, const char *name);
-extern const RfPushdown *rf_pushdown_lookup(const RfEndpoint *ep,
-											const char *column);
+/* option.c: lists of names, for hints */
 extern char *rf_vendor_names(void);
 extern char *rf_resource_names(const RfVendor *vendor);
-extern const char *rf_type_sql(RfType type);
 
 /* ----------------------------------------------------------------
  *		Options (option.c)
@@ -344,6 +107,7 @@ extern void rf_get_credentials(ForeignServer *server, Oid userid,
 extern bool rf_is_secret_option(const char *name);
 extern bool rf_has_control_chars(const char *s);
 extern void rf_check_header_value(const char *option, const char *value);
+extern const char *rf_table_option(const RfOptions *opts, const char *name);
 
 /* ----------------------------------------------------------------
  *		HTTP transport (http.c)

@@ -271,24 +271,6 @@ stats_link(RfStatTable *t, int32 i)
  */
 
 /*
- * Requests that are not a table's: the SQL-level actions built on
- * vendor_call (see retail_fdw--0.1.sql) and their templates.
- */
-typedef struct RfActionPath
-{
-	const char *vendor;
-	const char *path;
-} RfActionPath;
-
-static const RfActionPath rf_action_paths[] = {
-	{"retailnext", "/v1/video/export/start"},
-	{"retailnext", "/v1/video/export/task/{export_id}"},
-	{"retailnext", "/v1/hlsapitoken"},
-	{"retailnext", "/v1/occupancy/adjust"},
-	{"inspector", "/api/data/v1.3/visits/{id}/ack/"},
-};
-
-/*
  * Does a path (no query) fit a template?  Segments match one for one; a
  * template segment holding "{" matches any non-empty segment.
  */
@@ -347,11 +329,11 @@ vendor_template(const RfVendor *v, const char *path, int pathlen)
 		return v->check_path;
 	if (path_fits(v->token_path, path, pathlen))
 		return v->token_path;
-	for (int i = 0; i < (int) lengthof(rf_action_paths); i++)
+	/* the SQL-level actions built on vendor_call */
+	for (int i = 0; i < v->nactions; i++)
 	{
-		if (strcmp(rf_action_paths[i].vendor, v->name) == 0 &&
-			path_fits(rf_action_paths[i].path, path, pathlen))
-			return rf_action_paths[i].path;
+		if (path_fits(v->actions[i].path, path, pathlen))
+			return v->actions[i].path;
 	}
 	return NULL;
 }

@@ -3,33 +3,39 @@
  * vendor.c
  *		  The registry of vendors and lookups over their descriptor tables.
  *
+ * Plain C over rf_descriptor.h: no PostgreSQL header, so that the fuzz
+ * targets and other standalone tools find descriptors the way the
+ * extension does.  Lists of names for hints, which need memory, are
+ * option.c's.
+ *
  * Vendors whose endpoints are not described yet are still registered, so
  * that servers can be created for them; they simply offer no tables.
  *
  *-------------------------------------------------------------------------
  */
-#include "postgres.h"
+#include <stddef.h>
+#include <string.h>
 
-#include "lib/stringinfo.h"
-
-#include "retail_fdw.h"
+#include "rf_descriptor.h"
 
 extern const RfVendor rf_vendor_journey;
 extern const RfVendor rf_vendor_retailnext;
 extern const RfVendor rf_vendor_aifi;
 extern const RfVendor rf_vendor_inspector;
 
-static const RfVendor *const rf_vendors[] = {
+const RfVendor *const rf_vendors[] = {
 	&rf_vendor_journey,
 	&rf_vendor_aifi,
 	&rf_vendor_retailnext,
 	&rf_vendor_inspector,
 };
 
+const int	rf_nvendors = RF_LENGTHOF(rf_vendors);
+
 const RfVendor *
 rf_vendor_lookup(const char *name)
 {
-	for (int i = 0; i < (int) lengthof(rf_vendors); i++)
+	for (int i = 0; i < rf_nvendors; i++)
 	{
 		if (strcmp(rf_vendors[i]->name, name) == 0)
 			return rf_vendors[i];
@@ -44,6 +50,28 @@ rf_endpoint_lookup(const RfVendor *vendor, const char *resource)
 	{
 		if (strcmp(vendor->endpoints[i].resource, resource) == 0)
 			return &vendor->endpoints[i];
+	}
+	return NULL;
+}
+
+/*
+ * The endpoint of any vendor named resource, and its vendor.  Resource
+ * names are unique across vendors (they are table names), which is what
+ * lets a table's "resource" option alone say whose options apply.
+ */
+const RfEndpoint *
+rf_endpoint_find(const char *resource, const RfVendor **vendor)
+{
+	for (int i = 0; i < rf_nvendors; i++)
+	{
+		const RfEndpoint *ep = rf_endpoint_lookup(rf_vendors[i], resource);
+
+		if (ep != NULL)
+		{
+			if (vendor)
+				*vendor = rf_vendors[i];
+			return ep;
+		}
 	}
 	return NULL;
 }
@@ -70,30 +98,54 @@ rf_pushdown_lookup(const RfEndpoint *ep, const char *column)
 	return NULL;
 }
 
-/* Comma-separated lists, for hints */
-char *
-rf_vendor_names(void)
+const RfOptionDef *
+rf_vendor_option(const RfVendor *vendor, const char *name)
 {
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	for (int i = 0; i < (int) lengthof(rf_vendors); i++)
-		appendStringInfo(&buf, "%s%s", i ? ", " : "", rf_vendors[i]->name);
-	return buf.data;
+	for (int i = 0; i < vendor->noptions; i++)
+	{
+		if (strcmp(vendor->options[i].name, name) == 0)
+			return &vendor->options[i];
+	}
+	return NULL;
 }
 
-char *
-rf_resource_names(const RfVendor *vendor)
+const RfOptionDef *
+rf_endpoint_option(const RfEndpoint *ep, const char *name)
 {
-	StringInfoData buf;
+	for (int i = 0; i < ep->noptions; i++)
+	{
+		if (strcmp(ep->options[i].name, name) == 0)
+			return &ep->options[i];
+	}
+	return NULL;
+}
 
-	initStringInfo(&buf);
-	for (int i = 0; i < vendor->nendpoints; i++)
-		appendStringInfo(&buf, "%s%s", i ? ", " : "",
-						 vendor->endpoints[i].resource);
-	if (vendor->nendpoints == 0)
-		appendStringInfoString(&buf, "(none yet)");
-	return buf.data;
+const RfAction *
+rf_action_lookup(const RfVendor *vendor, const char *name)
+{
+	for (int i = 0; i < vendor->nactions; i++)
+	{
+		if (strcmp(vendor->actions[i].name, name) == 0)
+			return &vendor->actions[i];
+	}
+	return NULL;
+}
+
+/* The endpoint's own "ok" flag field, else its vendor's (NULL: none) */
+const char *
+rf_endpoint_ok_field(const RfVendor *vendor, const RfEndpoint *ep)
+{
+	if (ep->ok_field || vendor == NULL)
+		return ep->ok_field;
+	return vendor->ok_field;
+}
+
+const char *
+rf_endpoint_error_field(const RfVendor *vendor, const RfEndpoint *ep)
+{
+	if (ep->error_field || vendor == NULL)
+		return ep->error_field;
+	return vendor->error_field;
 }
 
 const char *
@@ -103,8 +155,6 @@ rf_type_sql(RfType type)
 	{
 		case RF_TEXT:
 			return "text";
-		case RF_INT2:
-			return "smallint";
 		case RF_INT4:
 			return "integer";
 		case RF_INT8:
@@ -117,18 +167,12 @@ rf_type_sql(RfType type)
 			return "boolean";
 		case RF_DATE:
 			return "date";
-		case RF_TIMESTAMP:
-			return "timestamp without time zone";
 		case RF_TIMESTAMPTZ:
 			return "timestamp with time zone";
 		case RF_UUID:
 			return "uuid";
-		case RF_JSON:
-			return "json";
 		case RF_JSONB:
 			return "jsonb";
-		case RF_TEXTARRAY:
-			return "text[]";
 	}
 	return "text";
 }

@@ -3,7 +3,7 @@
  * vendor_aifi.c
  *		  Descriptor tables for the AiFi OASIS admin API (v2).
  *
- * Only data.  The API spells some fields wrongly ("Succesfully"); the
+ * Only data, free of PostgreSQL headers.  The API spells some fields wrongly ("Succesfully"); the
  * columns are spelled correctly and mapped with json paths.  Three paging
  * styles live side by side: cursors (sessions, stores), page numbers from
  * 0 (orders) and offsets (products); customers come as one bare array.
@@ -13,13 +13,9 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "postgres.h"
+#include <stddef.h>
 
-#include "retail_fdw.h"
-
-#define COLS(c) .columns = c, .ncolumns = lengthof(c)
-#define PUSH(p) .pushdown = p, .npushdown = lengthof(p)
-#define SORTS(s) .sorts = s, .nsorts = lengthof(s)
+#include "rf_descriptor.h"
 
 /* a filter on equality, one request per value */
 #define EQ(col, param) {col, RF_OP_EQ | RF_OP_IN, param, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false}
@@ -319,14 +315,21 @@ static const RfEndpoint aifi_endpoints[] = {
 	},
 };
 
+/* A token, or OAuth client credentials that get one */
+static const RfOptionDef aifi_options[] = {
+	RF_MAPPING_TOKEN_OPTIONS,
+	RF_MAPPING_OAUTH_OPTIONS,
+};
+
 const RfVendor rf_vendor_aifi = {
 	.name = "aifi",
 	.auth = RF_AUTH_OAUTH,
 	.auth_header = "Authorization",
 	.auth_scheme = "Bearer",
 	.endpoints = aifi_endpoints,
-	.nendpoints = lengthof(aifi_endpoints),
+	.nendpoints = RF_LENGTHOF(aifi_endpoints),
 	.max_requests_per_second = 20,
 	.token_path = "/oauth/token",
 	.check_path = "/api/admin/v2/stores?count=1",
+	OPTS(aifi_options),
 };

@@ -8,25 +8,22 @@
  * bound (GET /visits/?datetime_gte=...&is_new=false) and then reads each.
  * The children tables are views into the same answer, one row per element,
  * so a query that joins a visit with its children reads it once (the
- * per-query answer cache).  A 404 is no row.  Nothing here acknowledges a
- * visit: that is retail_fdw.ic_ack_visit().
+ * per-query answer cache).  A 404 is no row.  Only data, free of
+ * PostgreSQL headers.  Acknowledging a visit is an action (ack_visit),
+ * called by retail_fdw.ic_ack_visit().
  *
  *-------------------------------------------------------------------------
  */
-#include "postgres.h"
+#include <stddef.h>
 
-#include "utils/builtins.h"
-
-#include "retail_fdw.h"
-
-#define COLS(c) .columns = c, .ncolumns = lengthof(c)
-#define PUSH(p) .pushdown = p, .npushdown = lengthof(p)
-#define REQ(r) .required = r, .nrequired = lengthof(r)
+#include "rf_descriptor.h"
 
 #define IC_VISIT_PATH "/api/data/v1.3/visits/{id}/"
 
 /*
- * What a visit scan takes.  Only id goes into the detail request (its path);
+ * What a visit scan takes.  Only id goes into the detail request (its path,
+ * one request per id); ids are positive integers, so any other value names
+ * no visit and gets no request.
  * the others are filters of the listing, which reads them by column name.
  * The listing sends a lower bound on created_at and applies an upper one to
  * the created_at of its rows, so that visits past it are never fetched.
@@ -34,8 +31,12 @@
 #define IC_CREATED(col) \
 	{col, RF_OP_EQ | RF_OP_RANGE, NULL, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false}
 
+#define IC_ID(col) \
+	{col, RF_OP_EQ | RF_OP_IN, "id", NULL, NULL, RF_LOC_PATH, RF_MULTI_SPLIT, \
+	 .bounded = true, .lower_min = 1}
+
 static const RfPushdown ic_visit_pushdown[] = {
-	{"id", RF_OP_EQ | RF_OP_IN, "id", NULL, NULL, RF_LOC_PATH, RF_MULTI_SPLIT, false},
+	IC_ID("id"),
 	IC_CREATED("created_at"),
 	{"cid", RF_OP_EQ, NULL, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
 	{"agent_id", RF_OP_EQ, NULL, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
@@ -44,13 +45,13 @@ static const RfPushdown ic_visit_pushdown[] = {
 
 /* Children use visit_id for the visit's id */
 static const RfPushdown ic_child_pushdown[] = {
-	{"visit_id", RF_OP_EQ | RF_OP_IN, "id", NULL, NULL, RF_LOC_PATH, RF_MULTI_SPLIT, false},
+	IC_ID("visit_id"),
 	IC_CREATED("created_at"),
 };
 
 /* Children with a created_at of their own call the visit's visit_created_at */
 static const RfPushdown ic_timed_child_pushdown[] = {
-	{"visit_id", RF_OP_EQ | RF_OP_IN, "id", NULL, NULL, RF_LOC_PATH, RF_MULTI_SPLIT, false},
+	IC_ID("visit_id"),
 	IC_CREATED("visit_created_at"),
 };
 
@@ -138,39 +139,6 @@ static const RfPushdown ic_timed_list_pushdown[] = {
 
 static const RfEndpoint ic_timed_child_lister = IC_VISIT_LISTER(ic_timed_list_columns,
 																 ic_timed_list_pushdown);
-
-/*
- * Every detail request is one series per id; the id is also a constant of
- * its rows, which is how children know their visit_id.
- */
-static List *
-ic_detail_plan(const RfOptions *opts, List *qualvals, bool *empty)
-{
-	const RfEndpoint *ep = opts->endpoint;
-	RfFilter   *f = palloc0(sizeof(RfFilter) * ep->npushdown);
-	List	   *result = NIL;
-	ListCell   *lc;
-
-	*empty = !rf_fold_filters(ep, qualvals, f);
-	if (*empty)
-		return NIL;
-	foreach(lc, f[0].values)
-	{
-		const char *id = lfirst(lc);
-		RfSeries   *s = palloc0(sizeof(RfSeries));
-		char	   *end;
-		long long	n = strtoll(id, &end, 10);
-
-		/* ids are integers: anything else cannot exist, so no request */
-		if (*id == '\0' || *end != '\0' || n <= 0)
-			continue;
-		s->path = psprintf("/api/data/v1.3/visits/%lld/", n);
-		s->consts = list_make1(psprintf("visit_id=%lld", n));
-		result = lappend(result, s);
-	}
-	*empty = (result == NIL);
-	return result;
-}
 
 static const RfColumn ic_visit_columns[] = {
 	{"id", RF_INT8, NULL},
@@ -371,7 +339,6 @@ static const RfColumn ic_sku_columns[] = {
 		.lister = &lst, \
 		.id_column = idcol, \
 		.list_id_field = "id", \
-		.plan_series = ic_detail_plan, \
 	}
 
 static const RfEndpoint ic_endpoints[] = {
@@ -414,12 +381,24 @@ static const RfEndpoint ic_endpoints[] = {
 	},
 };
 
+static const RfOptionDef ic_options[] = {
+	RF_MAPPING_TOKEN_OPTIONS,
+};
+
+/* A visit leaves the vendor's "new" list for every consumer when acked */
+static const RfAction ic_actions[] = {
+	{"ack_visit", "POST", "/api/data/v1.3/visits/{id}/ack/"},
+};
+
 const RfVendor rf_vendor_inspector = {
 	.name = "inspector",
 	.auth = RF_AUTH_HEADER,
 	.auth_header = "Authorization",
 	.auth_scheme = "Token",
 	.endpoints = ic_endpoints,
-	.nendpoints = lengthof(ic_endpoints),
+	.nendpoints = RF_LENGTHOF(ic_endpoints),
 	.check_path = "/api/data/v1.3/stores/?limit=1&offset=0",
+	OPTS(ic_options),
+	.actions = ic_actions,
+	.nactions = RF_LENGTHOF(ic_actions),
 };

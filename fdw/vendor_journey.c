@@ -3,14 +3,15 @@
  * vendor_journey.c
  *		  Descriptor tables for the journey (Bespot-style) BI API.
  *
- * Only data lives here: the endpoints, their columns, what pushes down and
- * what is required.  The generic planner and scanner interpret it.
+ * Only data lives here, free of PostgreSQL headers: the endpoints, their
+ * columns, what pushes down and what is required.  The generic planner and
+ * scanner interpret it.
  *
  *-------------------------------------------------------------------------
  */
-#include "postgres.h"
+#include <stddef.h>
 
-#include "retail_fdw.h"
+#include "rf_descriptor.h"
 
 static const RfColumn journey_event_columns[] = {
 	{"session_id", RF_TEXT, NULL},
@@ -65,14 +66,15 @@ static const RfEndpoint journey_endpoints[] = {
 			.next_path = "next",
 			.next_is_url = true,
 		},
-		.columns = journey_event_columns,
-		.ncolumns = lengthof(journey_event_columns),
-		.pushdown = journey_event_pushdown,
-		.npushdown = lengthof(journey_event_pushdown),
-		.required = journey_event_required,
-		.nrequired = lengthof(journey_event_required),
+		COLS(journey_event_columns),
+		PUSH(journey_event_pushdown),
+		REQ(journey_event_required),
 		.rows_per_request = 1000,
 	},
+};
+
+static const RfOptionDef journey_options[] = {
+	RF_MAPPING_TOKEN_OPTIONS,
 };
 
 const RfVendor rf_vendor_journey = {
@@ -81,6 +83,7 @@ const RfVendor rf_vendor_journey = {
 	.auth_header = "Authorization",
 	.auth_scheme = "Bearer",
 	.endpoints = journey_endpoints,
-	.nendpoints = lengthof(journey_endpoints),
+	.nendpoints = RF_LENGTHOF(journey_endpoints),
 	.check_path = "/bi/visit-journey-events/?datetime_gte=2000-01-01T00:00:00Z&datetime_lte=2000-01-01T00:00:01Z&page_size=1",
+	OPTS(journey_options),
 };

@@ -52,6 +52,15 @@ CREATE FOREIGN TABLE ft1 (session_id text OPTIONS (path 'x')) SERVER s1;
 CREATE FOREIGN TABLE ft1 (session_id text OPTIONS (json_path 'session_id'))
   SERVER s1 OPTIONS (resource 'visit_journey_events', window '6 hours', page_size '100');
 ALTER FOREIGN TABLE ft1 OPTIONS (SET window 'none');
+-- a table takes its resource's options only (grain is rn_datamine's)
+CREATE SERVER aifi_s FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'aifi', base_url 'https://api.example.com');
+CREATE FOREIGN TABLE aifi_t (id text) SERVER aifi_s OPTIONS (resource 'aifi_sessions', grain 'day');
+CREATE FOREIGN TABLE aifi_t (id text) SERVER aifi_s OPTIONS (resource 'aifi_sessions');
+ALTER FOREIGN TABLE aifi_t OPTIONS (ADD grain 'day');
+-- without "resource" the server is not known until the table is used
+CREATE FOREIGN TABLE aifi_sessions (id text) SERVER aifi_s OPTIONS (grain 'day');
+EXPLAIN (COSTS OFF) SELECT * FROM aifi_sessions;
+DROP SERVER aifi_s CASCADE;
 -- the wrapper itself takes no options
 ALTER FOREIGN DATA WRAPPER retail_fdw OPTIONS (ADD debug 'on');
 

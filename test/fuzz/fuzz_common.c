@@ -3,6 +3,10 @@
  * fuzz_common.c
  *		  Standalone hooks for fdw/jsonpage.c and the shared fuzz driver.
  *
+ * The vendor targets take what they read from the extension's own
+ * descriptors (fdw/vendor_*.c and fdw/vendor.c, which need no PostgreSQL
+ * and are built here with RF_STANDALONE): no copy to fall out of date.
+ *
  * The hooks of rf_port.h, as a memory context and ereport would behave:
  * every allocation of one input is kept on a list and freed when the
  * input is done, and an error jumps back to the driver, which then
@@ -256,10 +260,15 @@ touch_value(json_object *v)
 													   JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
-/* A column: one reference, or the three parts of "localtime:" */
+/*
+ * A column: one reference, the three parts of "localtime:", or the
+ * references of "oneof:"
+ */
+#define FUZZ_MAX_PARTS 4
+
 typedef struct FuzzCol
 {
-	RfJsonRef	ref[3];
+	RfJsonRef	ref[FUZZ_MAX_PARTS];
 	int			nref;
 	bool		local;
 } FuzzCol;
@@ -283,6 +292,19 @@ parse_col(FuzzCol *col, const char *path)
 			rf_json_ref_parse(&col->ref[col->nref++],
 							  strcmp(part, "-") == 0 ? "" : part);
 		}
+		return;
+	}
+	if (strncmp(path, "oneof:", 6) == 0)
+	{
+		/* the constants' name, then the references json.c tries */
+		char	   *spec = rf_port_strdup(path + 6);
+		char	   *save;
+		char	   *part = strtok_r(spec, ";", &save);
+
+		for (part = part ? strtok_r(NULL, ";", &save) : NULL;
+			 part && col->nref < FUZZ_MAX_PARTS;
+			 part = strtok_r(NULL, ";", &save))
+			rf_json_ref_parse(&col->ref[col->nref++], part);
 		return;
 	}
 	rf_json_ref_parse(&col->ref[0], path);
@@ -452,6 +474,113 @@ fuzz_run(const FuzzStyle *style, const uint8_t *data, size_t size)
 	run_doc(style, data, size);
 	arena_reset();
 	return 0;
+}
+
+/* ----------------------------------------------------------------
+ *		Vendor styles, from the descriptors
+ * ----------------------------------------------------------------
+ */
+
+/* Lists that live as long as the process (not in the per-input arena) */
+typedef struct FuzzList
+{
+	const char **items;
+	int			n;
+	int			cap;
+} FuzzList;
+
+static void
+list_add(FuzzList *l, const char *item)
+{
+	if (item == NULL)
+		return;
+	for (int i = 0; i < l->n; i++)
+		if (strcmp(l->items[i], item) == 0)
+			return;
+	if (l->n == l->cap)
+	{
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->items = realloc(l->items, sizeof(char *) * l->cap);
+		if (l->items == NULL)
+			abort();
+	}
+	l->items[l->n++] = item;
+}
+
+static void
+add_spec(RfRowsSpec **specs, int *nspecs, const RfVendor *v,
+		 const RfEndpoint *ep, const char *rows_path)
+{
+	RfRowsSpec *s;
+
+	for (int i = 0; i < *nspecs; i++)
+	{
+		s = &(*specs)[i];
+		if (s->object_body == ep->object_body &&
+			((s->rows_path == NULL && rows_path == NULL) ||
+			 (s->rows_path && rows_path && strcmp(s->rows_path, rows_path) == 0)))
+			return;
+	}
+	*specs = realloc(*specs, sizeof(RfRowsSpec) * (*nspecs + 1));
+	if (*specs == NULL)
+		abort();
+	s = &(*specs)[(*nspecs)++];
+	s->rows_path = rows_path;
+	s->ok_field = rf_endpoint_ok_field(v, ep);
+	s->error_field = rf_endpoint_error_field(v, ep);
+	s->object_body = ep->object_body;
+}
+
+/* An endpoint's rows specs, page fields and column references */
+static void
+add_endpoint(FuzzStyle *style, RfRowsSpec **specs, FuzzList *fields,
+			 FuzzList *refs, const RfVendor *v, const RfEndpoint *ep)
+{
+	add_spec(specs, &style->nspecs, v, ep, ep->rows_path);
+	if (ep->alt_rows_path)
+		add_spec(specs, &style->nspecs, v, ep, ep->alt_rows_path);
+	list_add(fields, ep->paging.count_path);
+	list_add(fields, ep->paging.next_path);
+	list_add(fields, ep->list_id_field);
+	for (int c = 0; c < ep->ncolumns; c++)
+		list_add(refs, ep->columns[c].json_path ? ep->columns[c].json_path :
+				 ep->columns[c].name);
+}
+
+/*
+ * The answer style of a vendor: every endpoint and lister, as the
+ * extension reads them.  Built on first use and kept for the process.
+ */
+const FuzzStyle *
+fuzz_vendor_style(const char *vendor)
+{
+	static FuzzStyle style;
+	static bool built = false;
+	const RfVendor *v;
+	RfRowsSpec *specs = NULL;
+	FuzzList	fields = {0};
+	FuzzList	refs = {0};
+
+	if (built)
+		return &style;
+	v = rf_vendor_lookup(vendor);
+	if (v == NULL || v->nendpoints == 0)
+		abort();
+	for (int e = 0; e < v->nendpoints; e++)
+	{
+		const RfEndpoint *ep = &v->endpoints[e];
+
+		add_endpoint(&style, &specs, &fields, &refs, v, ep);
+		if (ep->lister)
+			add_endpoint(&style, &specs, &fields, &refs, v, ep->lister);
+	}
+	style.specs = specs;
+	style.fields = fields.items;
+	style.nfields = fields.n;
+	style.refs = refs.items;
+	style.nrefs = refs.n;
+	built = true;
+	return &style;
 }
 
 /* The next line of the input (without its newline), or NULL at the end */

@@ -3,11 +3,12 @@
  * fuzz_common.h
  *		  The driver shared by the libFuzzer targets of fdw/jsonpage.c.
  *
- * Each target describes an answer style: the rows specs of its endpoints
- * (copied from the vendor_*.c descriptors), the page fields the scan reads
- * (count, next) and the column references of its tables.  The driver feeds
- * the input to the streaming parser in chunks, as libcurl would, then
- * treats the document as the answer of every endpoint of the style.
+ * Each vendor target reads its answer style from the vendor's real
+ * descriptors (fdw/vendor_*.c, built without PostgreSQL): the rows specs
+ * of its endpoints and listers, the page fields the scan reads (count,
+ * next) and the column references of its tables.  The driver feeds the
+ * input to the streaming parser in chunks, as libcurl would, then treats
+ * the document as the answer of every endpoint of the style.
  *
  *-------------------------------------------------------------------------
  */
@@ -18,6 +19,7 @@
 #include <stdint.h>
 
 #include "jsonpage.h"
+#include "rf_descriptor.h"
 
 typedef struct FuzzStyle
 {
@@ -36,20 +38,16 @@ typedef struct FuzzStyle
 /* Run one input against a style; returns 0 (libFuzzer's convention) */
 extern int	fuzz_run(const FuzzStyle *style, const uint8_t *data, size_t size);
 
-/*
- * The whole target of a rows style: its table of what to read and
- * libFuzzer's entry point.  The arguments are arrays.
- */
-#define FUZZ_ROWS_TARGET(specs_, fields_, refs_) \
-	static const FuzzStyle fuzz_style = { \
-		specs_, FUZZ_N(specs_), fields_, FUZZ_N(fields_), \
-		refs_, FUZZ_N(refs_), NULL, 0 \
-	}; \
+/* The answer style of a vendor, from its descriptors (built once) */
+extern const FuzzStyle *fuzz_vendor_style(const char *vendor);
+
+/* The whole target of a vendor: libFuzzer's entry point */
+#define FUZZ_VENDOR_TARGET(vendor_) \
 	int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size); \
 	int \
 	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) \
 	{ \
-		return fuzz_run(&fuzz_style, data, size); \
+		return fuzz_run(fuzz_vendor_style(vendor_), data, size); \
 	}
 
 /*

@@ -2,6 +2,8 @@
 #
 # test/fuzz/run.sh -- build the libFuzzer targets of fdw/jsonpage.c and run
 # each for a while; fails on any crash, leak, timeout or sanitizer report.
+# The vendor targets link the extension's own descriptors (fdw/vendor*.c,
+# built without PostgreSQL and without planning hooks: RF_STANDALONE).
 #
 #   FUZZ_SECONDS=N    seconds per target (default 4; 600 for the long run)
 #   FUZZ_TARGETS="a b" targets to run (default: all fuzz_*.c but fuzz_common)
@@ -46,18 +48,23 @@ mkdir -p "$build/artifacts" "$build/corpus"
 
 sanitizers="address,undefined"
 flags=(-g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all
-    -Wall -Wextra -Werror -Wno-unused-parameter
-    -I"$repo/fdw" -I"$here")
+    -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+    -DRF_STANDALONE -I"$repo/fdw" -I"$here")
+descriptors=("$repo"/fdw/vendor.c "$repo"/fdw/vendor_journey.c "$repo"/fdw/vendor_aifi.c
+    "$repo"/fdw/vendor_retailnext.c "$repo"/fdw/vendor_inspector.c)
 
 echo "==> building ${#targets[@]} fuzz targets with $cc in $build"
-# the code under test and the driver: instrumented, without libFuzzer's main
-for src in "$repo/fdw/jsonpage.c" "$here/fuzz_common.c"; do
-    "$cc" "${flags[@]}" -fsanitize="fuzzer-no-link,$sanitizers" -c "$src" \
-        -o "$build/$(basename "$src" .c).o"
+# the code under test, the descriptors and the driver: instrumented,
+# without libFuzzer's main
+objs=()
+for src in "$repo/fdw/jsonpage.c" "${descriptors[@]}" "$here/fuzz_common.c"; do
+    obj="$build/$(basename "$src" .c).o"
+    "$cc" "${flags[@]}" -fsanitize="fuzzer-no-link,$sanitizers" -c "$src" -o "$obj"
+    objs+=("$obj")
 done
 for t in "${targets[@]}"; do
     "$cc" "${flags[@]}" -fsanitize="fuzzer,$sanitizers" "$here/$t.c" \
-        "$build/jsonpage.o" "$build/fuzz_common.o" -ljson-c -o "$build/$t"
+        "${objs[@]}" -ljson-c -o "$build/$t"
 done
 
 failed=()

@@ -1,0 +1,419 @@
+/*-------------------------------------------------------------------------
+ *
+ * pushdown.c
+ *		  Which quals an endpoint's API can take, and whether the required
+ *		  ones are there.
+ *
+ * rf_match_qual recognises "column op value" shapes that an endpoint's
+ * descriptor allows, where the value is a Const, a Param, or any
+ * expression free of this relation's columns and of volatile functions
+ * (it is evaluated once per scan, or per rescan for join parameters).
+ * Everything else stays with the executor, and the executor rechecks all
+ * quals anyway: an API filter may be looser than SQL's.  Required quals
+ * (RfRequired) are checked at planning time, with a message that names
+ * the table and columns and a hint that shows a WHERE clause that works.
+ *
+ * Not here: turning the evaluated values into requests (reqplan.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/transam.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "parser/parse_coerce.h"
+#include "foreign/foreign.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/clauses.h"
+#include "optimizer/optimizer.h"
+#include "utils/lsyscache.h"
+
+#include "retail_fdw.h"
+
+/* ----------------------------------------------------------------
+ *		Quals
+ * ----------------------------------------------------------------
+ */
+
+static const struct
+{
+	const char *name;
+	int			op;
+}			rf_operators[] = {
+	{"=", RF_OP_EQ},
+	{"<", RF_OP_LT},
+	{"<=", RF_OP_LE},
+	{">", RF_OP_GT},
+	{">=", RF_OP_GE},
+};
+
+const char *
+rf_op_name(int op)
+{
+	if (op == RF_OP_IN)
+		return "IN";
+	for (int i = 0; i < (int) lengthof(rf_operators); i++)
+		if (rf_operators[i].op == op)
+			return rf_operators[i].name;
+	return "?";
+}
+
+/* A built-in operator named like one we push; 0 otherwise */
+static int
+operator_code(Oid opno)
+{
+	char	   *name;
+
+	if (!OidIsValid(opno) || opno >= FirstNormalObjectId)
+		return 0;
+	name = get_opname(opno);
+	if (name == NULL)
+		return 0;
+	for (int i = 0; i < (int) lengthof(rf_operators); i++)
+		if (strcmp(rf_operators[i].name, name) == 0)
+			return rf_operators[i].op;
+	return 0;
+}
+
+static Expr *
+strip_relabel(Expr *e)
+{
+	while (e && IsA(e, RelabelType))
+		e = ((RelabelType *) e)->arg;
+	return e;
+}
+
+static bool
+is_column_of(Expr *e, Index relid)
+{
+	return e && IsA(e, Var) && (Index) ((Var *) e)->varno == relid &&
+		((Var *) e)->varlevelsup == 0 && ((Var *) e)->varattno > 0;
+}
+
+/*
+ * The value side must be computable before the scan starts: no column of
+ * this relation, nothing volatile, no sub-selects.
+ */
+static bool
+is_value_expr(PlannerInfo *root, Expr *e, Index relid)
+{
+	return !bms_is_member(relid, pull_varnos(root, (Node *) e)) &&
+		!contain_volatile_functions((Node *) e) &&
+		!contain_subplans((Node *) e);
+}
+
+/* Whether every value of type from converts exactly to type to */
+static bool
+widens_to(Oid from, Oid to)
+{
+	switch (to)
+	{
+		case TIMESTAMPTZOID:
+			return from == DATEOID || from == TIMESTAMPOID;
+		case TIMESTAMPOID:
+			return from == DATEOID;
+		case INT8OID:
+			return from == INT2OID || from == INT4OID;
+		case INT4OID:
+			return from == INT2OID;
+		case NUMERICOID:
+			return from == INT2OID || from == INT4OID || from == INT8OID;
+		case FLOAT8OID:
+			return from == INT2OID || from == INT4OID || from == FLOAT4OID;
+		default:
+			return false;
+	}
+}
+
+/*
+ * Whether a column declared with SQL type typid compares like the API's
+ * field of type t.  Equality is safe on any type whose text form the API
+ * reads; ordering is only pushed when SQL orders values as the API does
+ * (a timestamp declared as text sorts differently from a timestamp).
+ */
+static bool
+compares_like(RfType t, Oid typid, int op)
+{
+	switch (t)
+	{
+		case RF_DATE:
+		case RF_TIMESTAMPTZ:
+			return typid == DATEOID || typid == TIMESTAMPOID ||
+				typid == TIMESTAMPTZOID;
+		case RF_INT4:
+		case RF_INT8:
+		case RF_NUMERIC:
+		case RF_FLOAT8:
+			return typid == INT2OID || typid == INT4OID || typid == INT8OID ||
+				typid == NUMERICOID || typid == FLOAT8OID || typid == FLOAT4OID;
+		case RF_UUID:
+			return typid == UUIDOID || ((op & (RF_OP_EQ | RF_OP_IN)) != 0 &&
+										typid == TEXTOID);
+		default:
+			return (op & (RF_OP_EQ | RF_OP_IN)) != 0 &&
+				(typid == TEXTOID || typid == VARCHAROID || typid == BPCHAROID ||
+				 typid == INT4OID || typid == INT8OID || typid == UUIDOID ||
+				 typid == BOOLOID);
+	}
+}
+
+/*
+ * Whether PostgreSQL orders a column of SQL type typid as the API orders
+ * its field of type t, so that the API may sort for an ORDER BY.  Only
+ * numbers and times qualify: text sorts by collation, which no API knows,
+ * and an id the API holds as a number sorts differently as text.
+ */
+bool
+rf_orders_like(RfType t, Oid typid)
+{
+	if (t == RF_UUID || type_is_collatable(typid))
+		return false;
+	return compares_like(t, typid, RF_OP_LT);
+}
+
+/*
+ * Whether a clause is "column op value" on a pushable column with an
+ * operator the endpoint accepts; if so, describe it in *out.
+ */
+bool
+rf_match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
+			  const RfEndpoint *ep, RfPushedQual *out)
+{
+	Var		   *var;
+	Expr	   *value;
+	Oid			valtype;
+	int			op;
+	char	   *attname;
+	const RfPushdown *pd;
+	const RfColumn *col;
+	ListCell   *lc;
+
+	if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2)
+	{
+		OpExpr	   *opexpr = (OpExpr *) clause;
+		Expr	   *l = strip_relabel(linitial(opexpr->args));
+		Expr	   *r = strip_relabel(lsecond(opexpr->args));
+
+		if (is_column_of(l, relid))
+		{
+			var = (Var *) l;
+			value = lsecond(opexpr->args);
+			op = operator_code(opexpr->opno);
+		}
+		else if (is_column_of(r, relid))
+		{
+			var = (Var *) r;
+			value = linitial(opexpr->args);
+			op = operator_code(get_commutator(opexpr->opno));
+		}
+		else
+			return false;
+		valtype = exprType((Node *) strip_relabel(value));
+	}
+	else if (IsA(clause, ScalarArrayOpExpr))
+	{
+		ScalarArrayOpExpr *saop = (ScalarArrayOpExpr *) clause;
+		Expr	   *l = strip_relabel(linitial(saop->args));
+
+		if (!saop->useOr || !is_column_of(l, relid) ||
+			operator_code(saop->opno) != RF_OP_EQ)
+			return false;
+		var = (Var *) l;
+		value = lsecond(saop->args);
+		op = RF_OP_IN;
+		valtype = get_element_type(exprType((Node *) value));
+	}
+	else
+		return false;
+
+	if (op == 0 || !is_value_expr(root, value, relid))
+		return false;
+	if (valtype != var->vartype)
+	{
+		/*
+		 * A cross-type comparison whose value widens to the column's type
+		 * without loss compares the same after a cast (timestamptz >= date,
+		 * bigint = integer): push the cast value.
+		 */
+		Oid			target = (op == RF_OP_IN) ? get_array_type(var->vartype) : var->vartype;
+
+		if (!widens_to(valtype, var->vartype) || !OidIsValid(target))
+			return false;
+		value = (Expr *) coerce_to_target_type(NULL, (Node *) value,
+											   exprType((Node *) value),
+											   target, -1, COERCION_IMPLICIT,
+											   COERCE_IMPLICIT_CAST, -1);
+		if (value == NULL)
+			return false;
+	}
+
+	attname = get_attname(reloid, var->varattno, false);
+	pd = rf_pushdown_lookup(ep, attname);
+	if (pd == NULL || (pd->ops & op) == 0)
+		return false;
+	col = rf_column_lookup(ep, attname);
+	if (col != NULL && !compares_like(col->type, var->vartype, op))
+		return false;
+	/* a column that reads another field (json_path) is not this filter */
+	foreach(lc, GetForeignColumnOptions(reloid, var->varattno))
+	{
+		DefElem    *def = lfirst_node(DefElem, lc);
+
+		if (strcmp(def->defname, "json_path") == 0 &&
+			strcmp(defGetString(def), col && col->json_path ? col->json_path : attname) != 0)
+			return false;
+	}
+
+	out->pd_index = pd - ep->pushdown;
+	out->op = op;
+	out->expr = value;
+	return true;
+}
+
+/* Does the list of pushed quals cover one requirement? */
+static bool
+requirement_met(const RfEndpoint *ep, const RfRequired *req, List *pushed)
+{
+	bool		eq = false,
+				lower = false,
+				upper = false;
+	ListCell   *lc;
+
+	foreach(lc, pushed)
+	{
+		RfPushedQual *q = lfirst(lc);
+
+		if (strcmp(ep->pushdown[q->pd_index].column, req->column) != 0)
+			continue;
+		eq |= (q->op & (RF_OP_EQ | RF_OP_IN)) != 0 && (req->kind == RF_REQ_VALUE || q->op == RF_OP_EQ);
+		lower |= (q->op & (RF_OP_GT | RF_OP_GE)) != 0;
+		upper |= (q->op & (RF_OP_LT | RF_OP_LE)) != 0;
+	}
+	switch (req->kind)
+	{
+		case RF_REQ_VALUE:
+			return eq;
+		case RF_REQ_RANGE:
+			return eq || (lower && upper);
+		case RF_REQ_LOWER:
+			return eq || lower;
+	}
+	return false;
+}
+
+/* How a requirement reads in an error message, and an example */
+static void
+describe_requirement(const RfEndpoint *ep, const RfRequired *req,
+					 StringInfo what, StringInfo example)
+{
+	const RfPushdown *pd = rf_pushdown_lookup(ep, req->column);
+	const RfColumn *col = rf_column_lookup(ep, req->column);
+	bool		temporal = col && (col->type == RF_TIMESTAMPTZ ||
+								   col->type == RF_DATE);
+	StringInfoData ops;
+
+	initStringInfo(&ops);
+	for (int bit = RF_OP_EQ; bit <= RF_OP_GE; bit <<= 1)
+		if (pd && (pd->ops & bit) &&
+			(req->kind != RF_REQ_LOWER || (bit & (RF_OP_LT | RF_OP_LE)) == 0))
+			appendStringInfo(&ops, "%s%s", ops.len ? ", " : "", rf_op_name(bit));
+
+	switch (req->kind)
+	{
+		case RF_REQ_VALUE:
+			appendStringInfo(what, "a value for \"%s\" (%s)", req->column, ops.data);
+			appendStringInfo(example, "%s = '...'", req->column);
+			break;
+		case RF_REQ_RANGE:
+			appendStringInfo(what, "a bounded range on \"%s\" (%s%s)", req->column,
+							 ops.data, temporal ? ", BETWEEN" : "");
+			if (temporal)
+				appendStringInfo(example, "%s >= '2025-08-12' AND %s < '2025-08-13'",
+								 req->column, req->column);
+			else
+				appendStringInfo(example, "%s BETWEEN ... AND ...", req->column);
+			break;
+		case RF_REQ_LOWER:
+			appendStringInfo(what, "a lower bound on \"%s\" (%s)", req->column, ops.data);
+			appendStringInfo(example, "%s >= '2025-08-12'", req->column);
+			break;
+	}
+}
+
+/*
+ * Fail before any request when the endpoint's required quals are missing.
+ * The message names the table and columns and the hint shows a WHERE
+ * clause that works.
+ */
+bool
+rf_requirements_met(const RfEndpoint *ep, List *pushed)
+{
+	int			maxalt = -1;
+
+	if (ep->nrequired == 0)
+		return true;
+	for (int i = 0; i < ep->nrequired; i++)
+		maxalt = Max(maxalt, ep->required[i].alternative);
+
+	for (int alt = 0; alt <= maxalt; alt++)
+	{
+		bool		met = true;
+		bool		any = false;
+
+		for (int i = 0; i < ep->nrequired; i++)
+		{
+			if (ep->required[i].alternative != alt)
+				continue;
+			any = true;
+			met &= requirement_met(ep, &ep->required[i], pushed);
+		}
+		if (any && met)
+			return true;
+	}
+	return false;
+}
+
+void
+rf_check_required(const RfEndpoint *ep, List *pushed, const char *relname)
+{
+	StringInfoData what;
+	StringInfoData example;
+	StringInfoData scratch;
+	int			maxalt = -1;
+
+	if (rf_requirements_met(ep, pushed))
+		return;
+	for (int i = 0; i < ep->nrequired; i++)
+		maxalt = Max(maxalt, ep->required[i].alternative);
+
+	/* name every alternative; the example shows the first one */
+	initStringInfo(&what);
+	initStringInfo(&example);
+	initStringInfo(&scratch);
+	for (int alt = 0; alt <= maxalt; alt++)
+	{
+		bool		first = true;
+
+		for (int i = 0; i < ep->nrequired; i++)
+		{
+			StringInfo	ex = (alt == ep->required[0].alternative) ? &example : &scratch;
+
+			if (ep->required[i].alternative != alt)
+				continue;
+			if (what.len > 0)
+				appendStringInfoString(&what, first ? " or " : " and ");
+			if (ex->len > 0)
+				appendStringInfoString(ex, " AND ");
+			describe_requirement(ep, &ep->required[i], &what, ex);
+			first = false;
+		}
+	}
+
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_DYNAMIC_PARAMETER_VALUE_NEEDED),
+			 errmsg("foreign table \"%s\" needs %s in WHERE", relname, what.data),
+			 errdetail("Resource %s cannot be read without it; the vendor's API requires it.",
+					   ep->resource),
+			 errhint("Add a condition such as: WHERE %s", example.data)));
+}

@@ -1,0 +1,358 @@
+/*-------------------------------------------------------------------------
+ *
+ * vendor_retailnext_datamine.c
+ *		  The request planner of rn_datamine, a hook (see RfPlanHook).
+ *
+ * Why a hook and not descriptor words: a datamine request's periods must
+ * each be whole, so every request owns the periods that start on a run of
+ * local days in the query's time zone, reaches one day before them and one
+ * longest period after (a length that depends on the grain), and keeps
+ * only the rows it owns with a filter on the period's start date; the
+ * batches of locations and metrics and the length of the day runs are
+ * sized together, per grain, so that no answer reaches the API's cap of
+ * 10,000 entries (periods x locations x metrics) and no range the API's
+ * 2- or 5-year limit; and the grain also picks the group_bys and the
+ * nesting of the answer.  Those are one computation over several columns
+ * and table options, not independent parameters, which is all that the
+ * generic planner's words describe.
+ *
+ * The descriptor (columns, pushdown, options) is in vendor_retailnext.c.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "pgtime.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/json.h"
+#include "utils/timestamp.h"
+
+#include "retail_fdw.h"
+
+/* v2 responses stop at 10,000 entries */
+#define RN_V2_CAP 10000
+/* locations per datamine request (option datamine_batch) */
+#define RN_DATAMINE_BATCH 100
+
+List	   *rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty);
+
+/* Append ["a","b"] */
+static void
+append_json_array(StringInfo buf, List *values)
+{
+	ListCell   *lc;
+
+	appendStringInfoChar(buf, '[');
+	foreach(lc, values)
+	{
+		if (lc != list_head(values))
+			appendStringInfoChar(buf, ',');
+		escape_json(buf, lfirst(lc));
+	}
+	appendStringInfoChar(buf, ']');
+}
+
+/* The position of a column's entry in the pushdown table */
+static int
+pushdown_index(const RfEndpoint *ep, const char *column)
+{
+	const RfPushdown *pd = rf_pushdown_lookup(ep, column);
+
+	if (pd == NULL)
+		elog(ERROR, "rn_datamine has no pushdown entry for \"%s\"", column);
+	return pd - ep->pushdown;
+}
+
+/*
+ * A grain: its group_bys entry, how many periods a day holds (sub-day
+ * grains) or how many days a period may span at most (calendar grains,
+ * whose length depends on the subscription's calendar: a 4-5-4 retail
+ * month has 5 weeks, a 53-week retail year 371 days).
+ */
+typedef struct RnGrain
+{
+	const char *name;
+	const char *group_by;
+	int			per_day;		/* periods a day (DST: one hour more) */
+	int			max_days;		/* longest period, in days */
+} RnGrain;
+
+static const RnGrain rn_grains[] = {
+	{"15 minutes", "{\"group\":\"time\",\"unit\":\"minutes\",\"value\":15}", 100, 1},
+	{"hour", "{\"group\":\"time\",\"unit\":\"hours\",\"value\":1}", 25, 1},
+	{"day", "{\"group\":\"date\",\"unit\":\"days\",\"value\":1}", 1, 1},
+	{"week", "{\"group\":\"date\",\"unit\":\"weeks\",\"value\":1}", 0, 7},
+	{"month", "{\"group\":\"date\",\"unit\":\"months\",\"value\":1}", 0, 35},
+	{"year", "{\"group\":\"date\",\"unit\":\"years\",\"value\":1}", 0, 371},
+};
+
+/*
+ * The grain named in a query.  Names are matched exactly: the grain column
+ * holds these spellings, so any other spelling could never match a row and
+ * is far more likely a typo than a wish for no rows.
+ */
+static const RnGrain *
+lookup_grain(const char *name)
+{
+	for (int i = 0; i < (int) lengthof(rn_grains); i++)
+		if (strcmp(rn_grains[i].name, name) == 0)
+			return &rn_grains[i];
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+			 errmsg("invalid grain \"%s\" for rn_datamine", name),
+			 errdetail("The grain column holds exactly one of: 15 minutes, hour, day, week, month, year."),
+			 errhint("Write the grain in lower case, as listed.")));
+	return NULL;				/* keep compiler quiet */
+}
+
+static pg_tz *
+zone_or_error(const char *zone)
+{
+	pg_tz	   *tz = pg_tzset(zone);
+
+	if (tz == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("time zone \"%s\" not recognized", zone),
+				 errhint("Use an IANA time zone name such as 'America/New_York' or 'UTC'.")));
+	return tz;
+}
+
+/* The day (Julian day number) of a timestamp in a time zone */
+static int
+local_julian(TimestampTz t, const char *zone)
+{
+	pg_tz	   *tz = zone_or_error(zone);
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			tzoff;
+
+	if (timestamp2tm(t, &tzoff, &tm, &fsec, NULL, tz) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	return date2j(tm.tm_year, tm.tm_mon, tm.tm_mday);
+}
+
+static char *
+julian_text(int julian)
+{
+	int			y,
+				m,
+				d;
+
+	j2date(julian, &y, &m, &d);
+	return psprintf("%04d-%02d-%02d", y, m, d);
+}
+
+/*
+ * The instant a local day starts, as the API's gregorian value: ISO 8601
+ * in UTC with a "Z", which the document says means UTC.
+ */
+static char *
+local_midnight_utc(int julian, const char *zone)
+{
+	pg_tz	   *tz = zone_or_error(zone);
+	struct pg_tm tm;
+	fsec_t		fsec;
+	TimestampTz t;
+	int			tzoff;
+
+	memset(&tm, 0, sizeof(tm));
+	j2date(julian, &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+	tzoff = DetermineTimeZoneOffset(&tm, tz);
+	if (tm2timestamp(&tm, 0, &tzoff, &t) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	if (timestamp2tm(t, NULL, &tm, &fsec, NULL, NULL) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	return psprintf("%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year, tm.tm_mon,
+					tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* Periods a request over span_days local days may hold, at most */
+static int64
+periods_in(const RnGrain *g, int span_days)
+{
+	if (g->per_day > 0)
+		return (int64) span_days * g->per_day;
+	return span_days / g->max_days + 2;
+}
+
+/* Split list into consecutive pieces of at most n */
+static List *
+split_list(List *list, int n)
+{
+	List	   *result = NIL;
+
+	for (int start = 0; start < list_length(list); start += n)
+		result = lappend(result, list_copy_head(list_copy_tail(list, start), n));
+	return result;
+}
+
+/*
+ * rn_datamine: one series per grain, time zone, batch of locations, batch
+ * of metrics and chunk of local days.
+ *
+ * A period's value must be the vendor's value for the whole period,
+ * whatever the query's bounds: the API sums what lies inside the requested
+ * range, so a week cut by the range would come back partial.  Each chunk
+ * therefore owns the periods that start on its days, [first, last), and
+ * its request reaches one day before them and one longest period after:
+ * the periods it owns are then whole under every reading of the document
+ * (a "to" inclusive or not, a gregorian value read in UTC or wall clock,
+ * store hours past midnight, any calendar), and rows the wider request
+ * also returns -- cut periods at its edges, periods owned by a neighbour
+ * -- are dropped by the series' keep filter on the period's start date.
+ * The executor's recheck then keeps the rows the query asked for.
+ *
+ * The API refuses ranges over 5 years for one location and 2 years for
+ * several, and cuts answers at 10,000 entries (periods x locations x
+ * metrics): batches and chunks are sized so that no request can reach
+ * either limit, splitting locations and then metrics when a single day of
+ * a sub-day grain is already too much.
+ */
+List *
+rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
+{
+	const RfEndpoint *ep = opts->endpoint;
+	RfFilter   *f = palloc0(sizeof(RfFilter) * ep->npushdown);
+	RfFilter   *loc_f = &f[pushdown_index(ep, "location_uuid")];
+	RfFilter   *metric_f = &f[pushdown_index(ep, "metric")];
+	RfFilter   *period_f = &f[pushdown_index(ep, "period_start")];
+	RfFilter   *grain_f = &f[pushdown_index(ep, "grain")];
+	RfFilter   *tz_f = &f[pushdown_index(ep, "time_zone")];
+	List	   *result = NIL;
+	const char *opt;
+	int			batch = RN_DATAMINE_BATCH;
+	const char *default_tz;
+	const char *hours;
+	List	   *grains;
+	List	   *zones;
+	ListCell   *lg;
+	ListCell   *lz;
+	int			nloc;
+	int			nmetrics;
+
+	*empty = !rf_fold_filters(ep, qualvals, f);
+	if (*empty)
+		return NIL;
+	if ((opt = rf_table_option(opts, "datamine_batch")) != NULL)
+		batch = pg_strtoint32(opt);
+	default_tz = rf_table_option(opts, "time_zone");
+	hours = rf_table_option(opts, "hours");
+	grains = (*grain_f).has_values ? (*grain_f).values :
+		list_make1(pstrdup(rf_table_option(opts, "grain") ? rf_table_option(opts, "grain") : "day"));
+	zones = (*tz_f).has_values ? (*tz_f).values :
+		list_make1(pstrdup(default_tz ? default_tz : "UTC"));
+	nloc = list_length((*loc_f).values);
+	nmetrics = list_length((*metric_f).values);
+
+	foreach(lg, grains)
+	{
+		const RnGrain *g = lookup_grain(lfirst(lg));
+		int			pad_after = g->max_days;
+		int			nb = Max(1, Min(batch, nloc));
+		int			nm = Max(1, nmetrics);
+		int			chunk;
+		List	   *loc_batches;
+		List	   *metric_batches;
+
+		/* a request owning one day spans 1 + 1 + pad_after days */
+		while ((int64) nb * nm * periods_in(g, 2 + pad_after) >= RN_V2_CAP)
+		{
+			if (nb > 1)
+				nb = (nb + 1) / 2;
+			else if (nm > 1)
+				nm = (nm + 1) / 2;
+			else
+				break;
+		}
+
+		/* the longest chunk under the range limit and the entry cap */
+		chunk = (nb == 1 ? 5 * 365 : 2 * 365) - 1 - pad_after;
+		while (chunk > 1 &&
+			   (int64) nb * nm * periods_in(g, chunk + 1 + pad_after) >= RN_V2_CAP)
+			chunk = chunk * 3 / 4;
+		chunk = Max(chunk, 1);
+
+		loc_batches = split_list((*loc_f).values, nb);
+		metric_batches = split_list((*metric_f).values, nm);
+
+		foreach(lz, zones)
+		{
+			const char *tz = lfirst(lz);
+			int			first = local_julian((*period_f).lower, tz);
+			int			last = local_julian((*period_f).upper, tz);
+			ListCell   *lb;
+
+			/*
+			 * Sub-day periods are grouped under their store day, and store
+			 * hours may cross midnight ("+01:00" is the next morning, "-22:00"
+			 * the evening before): the store days on either side of the
+			 * range may hold periods inside it.
+			 */
+			if (g->per_day > 1)
+			{
+				first--;
+				last++;
+			}
+
+			foreach(lb, loc_batches)
+			{
+				ListCell   *lm;
+
+				foreach(lm, metric_batches)
+				{
+					for (int day = first; day <= last; day += chunk)
+					{
+						int			end = Min(day + chunk, last + 1);	/* owned: [day, end) */
+						StringInfoData body;
+						RfSeries   *s;
+
+						initStringInfo(&body);
+						appendStringInfoString(&body, "{\"locations\":");
+						append_json_array(&body, lfirst(lb));
+						appendStringInfoString(&body, ",\"metrics\":");
+						append_json_array(&body, lfirst(lm));
+						appendStringInfo(&body,
+										 ",\"date_ranges\":[{\"from\":{\"gregorian\":\"%s\"},\"to\":{\"gregorian\":\"%s\"}}]",
+										 local_midnight_utc(day - 1, tz),
+										 local_midnight_utc(end + pad_after, tz));
+						if (hours && pg_strcasecmp(hours, "all_day") == 0)
+							appendStringInfoString(&body, ",\"time_ranges\":[{\"from\":\"00:00\",\"until\":\"24:00\"}]");
+						else
+							appendStringInfoString(&body, ",\"time_ranges\":[{\"type\":\"store_hours\"}]");
+						if (g->per_day > 1)
+							appendStringInfo(&body, ",\"group_bys\":[{\"group\":\"location\",\"unit\":\"\",\"value\":1},"
+											 "{\"group\":\"date\",\"unit\":\"days\",\"value\":1},%s]",
+											 g->group_by);
+						else
+							appendStringInfo(&body, ",\"group_bys\":[{\"group\":\"location\",\"unit\":\"\",\"value\":1},%s]",
+											 g->group_by);
+						appendStringInfoString(&body, ",\"time_zone\":");
+						escape_json(&body, tz);
+						appendStringInfoChar(&body, '}');
+
+						s = palloc0(sizeof(RfSeries));
+						s->path = pstrdup(ep->path);
+						s->body = body.data;
+						s->consts = list_make2(psprintf("grain=%s", g->name),
+											   psprintf("time_zone=%s", tz));
+						s->rows_path = (g->per_day > 1) ?
+							ep->alt_rows_path : ep->rows_path;
+						s->keep_path = "@date:group.from.gregorian";
+						s->keep_lo = julian_text(day);
+						s->keep_hi = julian_text(end);
+						result = lappend(result, s);
+					}
+				}
+			}
+		}
+	}
+	return result;
+}
