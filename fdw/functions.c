@@ -31,7 +31,7 @@
 
 #include "retail_fdw.h"
 
-PG_FUNCTION_INFO_V1(ic_ack_visit);
+PG_FUNCTION_INFO_V1(vendor_action);
 PG_FUNCTION_INFO_V1(vendor_call);
 PG_FUNCTION_INFO_V1(vendor_check_path);
 PG_FUNCTION_INFO_V1(sync_state_save);
@@ -55,7 +55,7 @@ server_for_call(text *name, const char *vendor, RfOptions *opts)
 	if (aclresult != ACLCHECK_OK)
 		aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, server->servername);
 	rf_get_server_options(server, opts);
-	if (strcmp(opts->vendor->name, vendor) != 0)
+	if (vendor != NULL && strcmp(opts->vendor->name, vendor) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
 				 errmsg("server \"%s\" is for vendor \"%s\", not \"%s\"",
@@ -106,38 +106,54 @@ call_vendor(RfConn *conn, const RfOptions *opts, const char *method,
 }
 
 /*
- * retail_fdw.ic_ack_visit(server text, visit_id bigint) returns boolean
+ * retail_fdw.vendor_action(server text, action text, id text) returns integer
  *
- * Acknowledges an Inspector Cloud visit (POST /visits/{id}/ack/), so that
- * it leaves the vendor's "new" list for every consumer.  True when the
- * vendor accepted it, false when it has no such visit.
+ * One of the vendor's named actions (its descriptor's RfAction: method and
+ * path with an {id}), sent with the caller's mapping; returns the HTTP
+ * status, 404 included (no such object).  The per-vendor SQL functions
+ * (ic_ack_visit, ...) check the vendor and build on this, so no vendor
+ * name lives here.
  */
 Datum
-ic_ack_visit(PG_FUNCTION_ARGS)
+vendor_action(PG_FUNCTION_ARGS)
 {
 	RfOptions	opts;
 	RfConn	   *conn;
-	int64		id = PG_GETARG_INT64(1);
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char	   *id = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	const RfAction *action;
+	StringInfoData path;
+	const char *brace;
 	volatile long status = 0;
 
-	server_for_call(PG_GETARG_TEXT_PP(0), "inspector", &opts);
-	if (id <= 0)
+	server_for_call(PG_GETARG_TEXT_PP(0), NULL, &opts);
+	action = rf_action_lookup(opts.vendor, name);
+	if (action == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("visit id must be positive, got " INT64_FORMAT, id)));
+				 errmsg("vendor %s has no action \"%s\"", opts.vendor->name, name)));
+	/* the id is one path segment, percent-encoded */
+	initStringInfo(&path);
+	brace = strstr(action->path, "{id}");
+	if (brace)
+	{
+		appendBinaryStringInfo(&path, action->path, brace - action->path);
+		appendStringInfoString(&path, rf_escape_segment(id));
+		appendStringInfoString(&path, brace + 4);
+	}
+	else
+		appendStringInfoString(&path, action->path);
 	conn = rf_http_connect(&opts, GetUserId());
 	PG_TRY();
 	{
-		status = call_vendor(conn, &opts, "POST",
-							 psprintf("/api/data/v1.3/visits/" INT64_FORMAT "/ack/", id),
-							 "{}", true);
+		status = call_vendor(conn, &opts, action->method, path.data, "{}", true);
 	}
 	PG_FINALLY();
 	{
 		rf_http_disconnect(conn);
 	}
 	PG_END_TRY();
-	PG_RETURN_BOOL(status != 404);
+	PG_RETURN_INT32((int32) status);
 }
 
 static int

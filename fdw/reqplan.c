@@ -412,8 +412,8 @@ query_value(const char *v)
  * are encoded, and a value of "." or ".." has its dots encoded, so that it
  * cannot climb out of the documented path.
  */
-static char *
-path_value(const char *v)
+char *
+rf_escape_segment(const char *v)
 {
 	static const char keep[] = "-._~!$&'()*+,;=:@";
 	bool		dots = (strcmp(v, ".") == 0 || strcmp(v, "..") == 0);
@@ -604,7 +604,7 @@ fill_path(const char *path, const char *name, const char *value)
 
 	if (at == NULL)
 		return pstrdup(path);
-	return psprintf("%.*s%s%s", (int) (at - path), path, path_value(value),
+	return psprintf("%.*s%s%s", (int) (at - path), path, rf_escape_segment(value),
 					at + strlen(token));
 }
 

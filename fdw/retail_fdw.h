@@ -372,6 +372,7 @@ extern char *rf_series_target(const RfSeries *series, const RfPagingSpec *pg,
 							  int page_size, const char *page_value);
 extern int	rf_effective_page_size(const RfOptions *opts, double limit);
 extern char *rf_format_value(Datum value, Oid typid);
+extern char *rf_escape_segment(const char *v);
 
 /* ----------------------------------------------------------------
  *		The pager (scan.c)

@@ -54,6 +54,14 @@ COMMENT ON FUNCTION vendor_call(text, text, text, text) IS
 -- the regression outputs show this function in the error's context).  The
 -- C action ic_ack_visit checks through server_for_call in functions.c,
 -- which raises the same error.
+-- One of a vendor's named actions (its descriptor's method and path with
+-- an {id}); returns the HTTP status, 404 included.  The per-vendor SQL
+-- functions check the vendor first (server_vendor) and build on it.
+CREATE FUNCTION vendor_action(server text, action text, id text)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'vendor_action'
+LANGUAGE C STRICT VOLATILE;
+
 CREATE FUNCTION server_vendor(server text, expected text DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql STABLE
