@@ -47,6 +47,19 @@ static const RfRequired journey_event_required[] = {
 	{"event_start", RF_REQ_RANGE, 0},
 };
 
+/* The /bi/ family: page / page_size (at most 10,000), count, absolute next */
+#define JOURNEY_PAGING { \
+	.style = RF_PAGE_NUMBER, \
+	.page_param = "page", \
+	.size_param = "page_size", \
+	.first_page = 1, \
+	.default_size = 1000, \
+	.max_size = 10000, \
+	.count_path = "count", \
+	.next_path = "next", \
+	.next_is_url = true, \
+}
+
 static const RfEndpoint journey_endpoints[] = {
 	{
 		.resource = "visit_journey_events",
@@ -55,17 +68,7 @@ static const RfEndpoint journey_endpoints[] = {
 		.rows_path = "results",
 		.idempotent = true,
 		.default_window = "1 day",
-		.paging = {
-			.style = RF_PAGE_NUMBER,
-			.page_param = "page",
-			.size_param = "page_size",
-			.first_page = 1,
-			.default_size = 1000,
-			.max_size = 10000,
-			.count_path = "count",
-			.next_path = "next",
-			.next_is_url = true,
-		},
+		.paging = JOURNEY_PAGING,
 		COLS(journey_event_columns),
 		PUSH(journey_event_pushdown),
 		REQ(journey_event_required),
