@@ -64,22 +64,6 @@ server_for_call(text *name, const char *vendor, RfOptions *opts)
 						 vendor)));
 }
 
-/* The vendor of a retail_fdw server, for calls that work with any */
-static const char *
-rf_get_server_vendor_name(ForeignServer *server)
-{
-	ListCell   *lc;
-
-	foreach(lc, server->options)
-	{
-		DefElem    *def = lfirst_node(DefElem, lc);
-
-		if (strcmp(def->defname, "vendor") == 0)
-			return defGetString(def);
-	}
-	return "";
-}
-
 /*
  * One request whose answer body does not matter; returns the HTTP status
  * (404 too, when allowed).
@@ -256,7 +240,6 @@ vendor_call(PG_FUNCTION_ARGS)
 	volatile long status = 0;
 	char	   *volatile location = NULL;
 	char	   *volatile head = NULL;
-	ForeignServer *server;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		ereport(ERROR,
@@ -281,9 +264,7 @@ vendor_call(PG_FUNCTION_ARGS)
 					 errhint("Give a path under the server's base URL, starting with '/', without \".\" or \"..\" segments.")));
 	}
 
-	server = GetForeignServerByName(text_to_cstring(PG_GETARG_TEXT_PP(0)), false);
-	server_for_call(PG_GETARG_TEXT_PP(0),
-					rf_get_server_vendor_name(server), &opts);
+	server_for_call(PG_GETARG_TEXT_PP(0), NULL, &opts);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 
