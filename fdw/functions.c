@@ -38,10 +38,11 @@ PG_FUNCTION_INFO_V1(sync_state_save);
 
 /*
  * The options of a server by name, for the caller, checking that it is a
- * retail_fdw server of the expected vendor and that the caller may use it.
+ * retail_fdw server and that the caller may use it.  Which vendor a
+ * function needs is checked once, in SQL (retail_fdw.server_vendor).
  */
 static void
-server_for_call(text *name, const char *vendor, RfOptions *opts)
+server_for_call(text *name, RfOptions *opts)
 {
 	ForeignServer *server = GetForeignServerByName(text_to_cstring(name), false);
 	ForeignDataWrapper *fdw = GetForeignDataWrapper(server->fdwid);
@@ -55,13 +56,6 @@ server_for_call(text *name, const char *vendor, RfOptions *opts)
 	if (aclresult != ACLCHECK_OK)
 		aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, server->servername);
 	rf_get_server_options(server, opts);
-	if (vendor != NULL && strcmp(opts->vendor->name, vendor) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
-				 errmsg("server \"%s\" is for vendor \"%s\", not \"%s\"",
-						server->servername, opts->vendor->name, vendor),
-				 errhint("Pass the name of a server created with OPTIONS (vendor '%s', ...).",
-						 vendor)));
 }
 
 /*
@@ -110,7 +104,7 @@ vendor_action(PG_FUNCTION_ARGS)
 	const char *brace;
 	volatile long status = 0;
 
-	server_for_call(PG_GETARG_TEXT_PP(0), NULL, &opts);
+	server_for_call(PG_GETARG_TEXT_PP(0), &opts);
 	action = rf_action_lookup(opts.vendor, name);
 	if (action == NULL)
 		ereport(ERROR,
@@ -264,7 +258,7 @@ vendor_call(PG_FUNCTION_ARGS)
 					 errhint("Give a path under the server's base URL, starting with '/', without \".\" or \"..\" segments.")));
 	}
 
-	server_for_call(PG_GETARG_TEXT_PP(0), NULL, &opts);
+	server_for_call(PG_GETARG_TEXT_PP(0), &opts);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 
