@@ -32,6 +32,7 @@
 #include "retail_fdw.h"
 
 PG_FUNCTION_INFO_V1(vendor_action);
+PG_FUNCTION_INFO_V1(key_columns);
 PG_FUNCTION_INFO_V1(vendor_call);
 PG_FUNCTION_INFO_V1(vendor_check_path);
 PG_FUNCTION_INFO_V1(sync_state_save);
@@ -424,4 +425,96 @@ sync_state_save(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 	PG_RETURN_VOID();
+}
+
+/* The operators of a pushdown entry, as SQL spells them */
+static char *
+operators_text(uint32 ops)
+{
+	StringInfoData buf;
+	static const struct
+	{
+		uint32		bit;
+		const char *name;
+	}			names[] = {
+		{RF_OP_EQ, "="}, {RF_OP_IN, "IN"}, {RF_OP_LT, "<"}, {RF_OP_LE, "<="},
+		{RF_OP_GT, ">"}, {RF_OP_GE, ">="},
+	};
+
+	initStringInfo(&buf);
+	for (int i = 0; i < (int) lengthof(names); i++)
+		if (ops & names[i].bit)
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", names[i].name);
+	return buf.data;
+}
+
+/*
+ * What a query must give for a column, or NULL: "a value", "a bounded
+ * range" or "a lower bound", and which alternative it belongs to when the
+ * endpoint can be read in more than one way.
+ */
+static char *
+required_text(const RfEndpoint *ep, const char *column)
+{
+	StringInfoData buf;
+	int			nalt = 0;
+
+	for (int i = 0; i < ep->nrequired; i++)
+		nalt = Max(nalt, ep->required[i].alternative + 1);
+	initStringInfo(&buf);
+	for (int i = 0; i < ep->nrequired; i++)
+	{
+		const RfRequired *r = &ep->required[i];
+
+		if (strcmp(r->column, column) != 0)
+			continue;
+		appendStringInfo(&buf, "%s%s", buf.len ? "; " : "",
+						 r->kind == RF_REQ_VALUE ? "a value" :
+						 r->kind == RF_REQ_RANGE ? "a bounded range" :
+						 "a lower bound");
+		if (nalt > 1)
+			appendStringInfo(&buf, " (alternative %d of %d)", r->alternative + 1, nalt);
+	}
+	return buf.len ? buf.data : NULL;
+}
+
+/*
+ * retail_fdw.key_columns(): the pushdown model of every endpoint, one row
+ * per column that pushes down, read from the vendors' descriptors (like
+ * Steampipe's key columns).  The view retail_fdw.key_columns shows it.
+ */
+Datum
+key_columns(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (int v = 0; v < rf_nvendors; v++)
+	{
+		const RfVendor *vendor = rf_vendors[v];
+
+		for (int e = 0; e < vendor->nendpoints; e++)
+		{
+			const RfEndpoint *ep = &vendor->endpoints[e];
+
+			for (int p = 0; p < ep->npushdown; p++)
+			{
+				const RfPushdown *pd = &ep->pushdown[p];
+				Datum		values[5];
+				bool		nulls[5] = {false, false, false, false, false};
+				char	   *req = required_text(ep, pd->column);
+
+				values[0] = CStringGetTextDatum(vendor->name);
+				values[1] = CStringGetTextDatum(ep->resource);
+				values[2] = CStringGetTextDatum(pd->column);
+				values[3] = CStringGetTextDatum(operators_text(pd->ops));
+				if (req)
+					values[4] = CStringGetTextDatum(req);
+				else
+					nulls[4] = true;
+				tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			}
+		}
+	}
+	return (Datum) 0;
 }

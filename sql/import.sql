@@ -19,3 +19,11 @@ SELECT count(*) FROM imp1.visit_journey_events
  WHERE store_code = 'SM-001' AND event_start >= '2025-08-12' AND event_start < '2025-08-13';
 DROP SCHEMA imp1 CASCADE;
 DROP SCHEMA imp2 CASCADE;
+-- the pushdown model of every endpoint, from the descriptors
+SELECT vendor, count(DISTINCT resource) AS tables, count(*) AS key_columns,
+       count(required) AS required
+  FROM retail_fdw.key_columns GROUP BY vendor ORDER BY vendor;
+SELECT resource, column_name, operators, required
+  FROM retail_fdw.key_columns
+ WHERE resource IN ('visit_journey_events', 'rn_datamine', 'ic_visits')
+ ORDER BY resource, column_name;

@@ -54,6 +54,19 @@ COMMENT ON FUNCTION vendor_call(text, text, text, text) IS
 -- the regression outputs show this function in the error's context).  The
 -- C action ic_ack_visit checks through server_for_call in functions.c,
 -- which raises the same error.
+-- The pushdown model of every endpoint, from the vendors' descriptors:
+-- which columns a query can filter at the vendor, with which operators,
+-- and what it must give (Steampipe's key columns, in SQL).
+CREATE FUNCTION key_columns_read(OUT vendor text, OUT resource text, OUT column_name text,
+                                 OUT operators text, OUT required text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'key_columns'
+LANGUAGE C STRICT IMMUTABLE;
+CREATE VIEW key_columns AS SELECT * FROM key_columns_read();
+COMMENT ON VIEW key_columns IS
+  'the pushdown model of every endpoint: columns that filter at the vendor, their operators, and what a query must give (NULL = optional)';
+GRANT SELECT ON key_columns TO PUBLIC;
+
 -- One of a vendor's named actions (its descriptor's method and path with
 -- an {id}); returns the HTTP status, 404 included.  The per-vendor SQL
 -- functions check the vendor first (server_vendor) and build on it.
