@@ -185,6 +185,13 @@ stats_shmem_startup(void)
 void
 rf_stats_init(void)
 {
+	/*
+	 * A setting fixed at server start exists only when the library is
+	 * preloaded: PostgreSQL refuses (FATAL) to create one later, and without
+	 * preloading the statistics are per session anyway.
+	 */
+	if (!process_shared_preload_libraries_in_progress)
+		return;
 	DefineCustomIntVariable("retail_fdw.stats_max_entries",
 							"Endpoints whose request statistics are kept apart.",
 							"Fixed at server start: the shared table takes about "
@@ -194,8 +201,6 @@ rf_stats_init(void)
 							1024, 16, 65536,
 							PGC_POSTMASTER, 0,
 							NULL, NULL, NULL);
-	if (!process_shared_preload_libraries_in_progress)
-		return;
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = stats_shmem_request;
 	prev_shmem_startup_hook = shmem_startup_hook;

@@ -252,9 +252,8 @@ wh_check_listen(char **newval, void **extra, GucSource source)
 }
 
 /*
- * Define the settings and, in the postmaster, register the worker.  The
- * settings exist whenever the library is loaded, so that they show in
- * pg_settings and SHOW; the worker exists only when preloaded and told
+ * Define the settings and, in the postmaster, register the worker.  Both
+ * exist only when the library is preloaded; the worker only when also told
  * where to listen.
  */
 void
@@ -262,6 +261,13 @@ rf_webhook_init(void)
 {
 	BackgroundWorker worker;
 
+	/*
+	 * The receiver exists only in a preloaded library: its settings are
+	 * fixed at server start, and PostgreSQL refuses (FATAL) to create such
+	 * settings in a library loaded later, by CREATE EXTENSION or a query.
+	 */
+	if (!process_shared_preload_libraries_in_progress)
+		return;
 	DefineCustomStringVariable("retail_fdw.webhook_listen",
 							   "Address and port (host:port) of the AiFi webhook receiver.",
 							   "Empty: no receiver.  \"*:port\" listens on every address; "
