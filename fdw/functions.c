@@ -32,6 +32,7 @@
 #include "retail_fdw.h"
 
 PG_FUNCTION_INFO_V1(vendor_action);
+PG_FUNCTION_INFO_V1(ic_ack_visit);
 PG_FUNCTION_INFO_V1(key_columns);
 PG_FUNCTION_INFO_V1(vendor_call);
 PG_FUNCTION_INFO_V1(vendor_check_path);
@@ -133,6 +134,30 @@ vendor_action(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 	PG_RETURN_INT32((int32) status);
+}
+
+/*
+ * ic_ack_visit(server text, visit_id bigint) returns boolean, the C entry
+ * point that version 0.1 of the extension script declares.  From 0.2 on
+ * the function is SQL over vendor_action; this keeps a 0.1 installation
+ * working until ALTER EXTENSION ... UPDATE.  A server of another vendor
+ * fails because its descriptor has no "ack_visit" action.
+ */
+Datum
+ic_ack_visit(PG_FUNCTION_ARGS)
+{
+	int64		id = PG_GETARG_INT64(1);
+	Datum		status;
+
+	if (id <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("visit id must be positive, got " INT64_FORMAT, id)));
+	status = DirectFunctionCall3Coll(vendor_action, InvalidOid,
+									 PG_GETARG_DATUM(0),
+									 CStringGetTextDatum("ack_visit"),
+									 CStringGetTextDatum(psprintf(INT64_FORMAT, id)));
+	PG_RETURN_BOOL(DatumGetInt32(status) != 404);
 }
 
 static int
