@@ -272,6 +272,15 @@ rf_match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 }
 
 /* Does the list of pushed quals cover one requirement? */
+/* Is a column a date or time (whose open range can end now)? */
+static bool
+temporal_column(const RfEndpoint *ep, const char *column)
+{
+	const RfColumn *col = rf_column_lookup(ep, column);
+
+	return col && (col->type == RF_TIMESTAMPTZ || col->type == RF_DATE);
+}
+
 static bool
 requirement_met(const RfEndpoint *ep, const RfRequired *req, List *pushed)
 {
@@ -295,7 +304,8 @@ requirement_met(const RfEndpoint *ep, const RfRequired *req, List *pushed)
 		case RF_REQ_VALUE:
 			return eq;
 		case RF_REQ_RANGE:
-			return eq || (lower && upper);
+			/* a time range without its upper bound reads up to now */
+			return eq || (lower && (upper || temporal_column(ep, req->column)));
 		case RF_REQ_LOWER:
 			return eq || lower;
 	}
@@ -326,8 +336,12 @@ describe_requirement(const RfEndpoint *ep, const RfRequired *req,
 			appendStringInfo(example, "%s = '...'", req->column);
 			break;
 		case RF_REQ_RANGE:
-			appendStringInfo(what, "a bounded range on \"%s\" (%s%s)", req->column,
-							 ops.data, temporal ? ", BETWEEN" : "");
+			if (temporal)
+				appendStringInfo(what, "a lower bound on \"%s\" (%s, BETWEEN; without an upper bound it reads up to now)",
+								 req->column, ops.data);
+			else
+				appendStringInfo(what, "a bounded range on \"%s\" (%s)", req->column,
+								 ops.data);
 			if (temporal)
 				appendStringInfo(example, "%s >= '2025-08-12' AND %s < '2025-08-13'",
 								 req->column, req->column);

@@ -179,6 +179,43 @@ distinct_values(List *values)
 }
 
 /*
+ * A required time range given only its lower bound reads up to now (the
+ * transaction's start), or up to the endpoint's horizon for data about the
+ * future: "event_start >= now() - interval '1 day'" means the last day.
+ * EXPLAIN shows the bound in the requests.  False when nothing is left.
+ */
+static bool
+default_upper_bounds(const RfEndpoint *ep, RfFilter *f)
+{
+	for (int i = 0; i < ep->nrequired; i++)
+	{
+		const RfRequired *req = &ep->required[i];
+		const RfPushdown *pd = rf_pushdown_lookup(ep, req->column);
+		RfFilter   *cf;
+		TimestampTz now = GetCurrentTransactionStartTimestamp();
+
+		if (req->kind != RF_REQ_RANGE || pd == NULL)
+			continue;
+		cf = &f[pd - ep->pushdown];
+		if (!cf->has_lower || cf->has_upper || cf->lower_text != NULL)
+			continue;
+		if (pd->horizon_last > 0)
+			now += (int64) pd->horizon_last * USECS_PER_DAY;
+		if (cf->typid == TIMESTAMPTZOID || cf->typid == TIMESTAMPOID)
+			cf->upper = now;
+		else if (cf->typid == DATEOID)
+			cf->upper = DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
+															TimestampTzGetDatum(now)));
+		else
+			continue;
+		cf->has_upper = true;
+		if (cf->lower > cf->upper)
+			return false;
+	}
+	return true;
+}
+
+/*
  * Fold the evaluated quals into one filter per pushdown column.  Returns
  * false when they cannot match anything (a NULL, an empty IN list, or an
  * empty range): then no request is needed at all.
@@ -244,7 +281,7 @@ rf_fold_filters(const RfEndpoint *ep, List *qualvals, RfFilter *f)
 		if (cf->has_lower && cf->has_upper && cf->lower > cf->upper)
 			return false;
 	}
-	return true;
+	return default_upper_bounds(ep, f);
 }
 
 char *

@@ -7,13 +7,20 @@ SET search_path = j, public;
 \set VERBOSITY default
 \! $SIMCTL reset
 
--- a missing or half-open range fails before any request
+-- a missing range, or one with only an upper bound, fails before any
+-- request, naming the bound that is missing
 SELECT count(*) FROM visit_journey_events WHERE store_code = 'SM-001';
 \echo :LAST_ERROR_SQLSTATE
-SELECT count(*) FROM visit_journey_events WHERE event_start >= '2025-08-12';
+SELECT count(*) FROM visit_journey_events WHERE event_start < '2025-08-13';
 SELECT count(*) FROM visit_journey_events WHERE event_start::date = '2025-08-12';
 -- nothing was sent
 \! $SIMCTL count
+-- a range with only a lower bound reads up to now (the simulator's record
+-- shows the requests: one or two daily windows for the last minutes)
+SELECT count(*) >= 0 AS answered FROM visit_journey_events
+ WHERE store_code = 'SM-001' AND event_start >= now() - interval '5 minutes';
+\! n=$($SIMCTL count); [ "$n" -ge 1 ] && [ "$n" -le 2 ] && echo "requests up to now: ok"
+\! $SIMCTL reset
 
 -- a column that matches no field, a resource that does not exist, a page
 -- size past the endpoint's maximum, a type that cannot hold its field: all

@@ -149,7 +149,7 @@ DROP FOREIGN TABLE dm_small;
 SELECT * FROM rn_datamine WHERE metric = 'traffic_in'
    AND period_start >= '2021-02-01' AND period_start < '2021-02-02';
 SELECT * FROM rn_datamine WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9'
-   AND metric = 'traffic_in' AND period_start >= '2021-02-01';
+   AND metric = 'traffic_in' AND period_start < '2021-02-02';
 \! $SIMCTL count --vendor retailnext
 SELECT * FROM rn_datamine WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9'
    AND metric IN ('traffic_in', 'no_such_metric')
