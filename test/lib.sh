@@ -287,6 +287,22 @@ rf_cleanup() {
 # rf_start_sim [extra simulator args...]
 # --------------------------------------------------------------------------
 
+# rf_init_small_cluster DIR PGDATA PORT: initdb a small cluster of a suite's
+# own (socket in DIR, loopback-free, fsync off); the caller appends its
+# settings to PGDATA/postgresql.conf and starts it.
+rf_init_small_cluster() {
+    local dir=$1 pgdata=$2 port=$3
+    _rf_as_pg "$RF_PGBIN/initdb" -D "$pgdata" -U postgres --auth=trust -E UTF8 \
+        --locale=C -N >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log"; return 1; }
+    cat >>"$pgdata/postgresql.conf" <<CONF
+port = $port
+unix_socket_directories = '$dir'
+listen_addresses = ''
+fsync = off
+log_min_messages = warning
+CONF
+}
+
 rf_start_sim() {
     [ -n "$RF_TMP" ] || rf_tmp
     local sim="$RF_REPO/test/sim/simulator.py"

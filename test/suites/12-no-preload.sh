@@ -29,15 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-_rf_as_pg "$RF_PGBIN/initdb" -D "$PGDATA_NP" -U postgres --auth=trust -E UTF8 \
-    --locale=C -N >"$NP/initdb.log" 2>&1 || { cat "$NP/initdb.log"; exit 1; }
-cat >>"$PGDATA_NP/postgresql.conf" <<CONF
-port = $PGPORT
-unix_socket_directories = '$NP'
-listen_addresses = ''
-fsync = off
-log_min_messages = warning
-CONF
+rf_init_small_cluster "$NP" "$PGDATA_NP" "$PGPORT" || exit 1
 if ! _rf_as_pg "$RF_PGBIN/pg_ctl" -D "$PGDATA_NP" -w -t 60 -l "$NP/pg.log" start \
     >"$NP/pg_ctl.log" 2>&1; then
     cat "$NP/pg_ctl.log"

@@ -63,14 +63,8 @@ start_cluster() {
     fi
 }
 
-_rf_as_pg "$RF_PGBIN/initdb" -D "$PGDATA_WH" -U postgres --auth=trust -E UTF8 \
-    --locale=C -N >"$WH/initdb.log" 2>&1 || { cat "$WH/initdb.log"; exit 1; }
+rf_init_small_cluster "$WH" "$PGDATA_WH" "$PGPORT" || exit 1
 cat >>"$PGDATA_WH/postgresql.conf" <<CONF
-port = $PGPORT
-unix_socket_directories = '$WH'
-listen_addresses = ''
-fsync = off
-log_min_messages = warning
 shared_preload_libraries = 'retail_fdw'
 retail_fdw.webhook_listen = '127.0.0.1:$HOOK_PORT'
 retail_fdw.webhook_database = 'postgres'
