@@ -72,10 +72,9 @@ print_info() {
 
 retail_fdw sandbox is running (state in $SANDBOX).
 
-Connect:
-  psql -h $SANDBOX -p $PGPORT -U postgres -d postgres      # Unix socket
-  psql -h 127.0.0.1 -p $PGPORT -U postgres -d postgres     # TCP, loopback only
-  . $ENV_FILE && psql                            # the same, from the env file
+Connect (Unix socket; TCP on 127.0.0.1 port $PGPORT works too):
+  psql -h $SANDBOX -p $PGPORT -U postgres -d postgres
+  . $ENV_FILE && psql      # the same, with PGHOST etc. from the env file
 
 Servers, user mappings and schemas (test/servers.sql), named as in README.md:
   journey -> schema journey   $SIM_JOURNEY_URL
@@ -96,8 +95,10 @@ RetailNext 2019-01-01..2021-03-03):
   SELECT id, store_id, created_at FROM ic.ic_visits WHERE created_at >= '2025-08-05';
   EXPLAIN (VERBOSE, COSTS OFF) <any of these>;     -- the requests retail_fdw sends
   SELECT * FROM retail_fdw.request_stats;
-and every example of README.md (test/suites/50-readme.sh runs them all).
-The simulator's request log: $SIMCTL log
+and the examples of README.md (test/suites/50-readme.sh runs them all).
+The simulator (after '. $ENV_FILE'): \$SIMCTL log prints the requests it got;
+\$SIMCTL config '{"retailnext": {"now": "real"}}' runs RetailNext's clock in real
+time, as the demo does (its data then reaches the days the other vendors have).
 
 Stop and remove it: bash test/sandbox.sh stop
 EOF
