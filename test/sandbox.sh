@@ -149,6 +149,7 @@ do_start() {
     echo "$RF_SIM_PID" >"$SIM_PID_FILE"
     local gucs=(-c listen_addresses=127.0.0.1)
     if [ -f "$("$RF_PG_CONFIG" --pkglibdir)/pg_cron.so" ]; then
+        # shellcheck disable=SC2054  # the commas are in the setting's value
         gucs+=(-c shared_preload_libraries=retail_fdw,pg_cron -c cron.database_name=postgres)
     else
         gucs+=(-c shared_preload_libraries=retail_fdw)
@@ -167,7 +168,9 @@ do_start() {
             printf 'export %s=%q\n' "$v" "${!v}"
         done
         printf 'export SIMCTL=%q\n' "$SIMCTL"
+        # shellcheck disable=SC2016  # $PATH is expanded when the file is sourced
         printf 'export PATH=%q:"$PATH"\n' "$RF_PGBIN"
+        # shellcheck disable=SC2154  # set by test/lib.sh
         printf 'export no_proxy=%q NO_PROXY=%q\n' "$no_proxy" "$NO_PROXY"
     } >"$ENV_FILE"
     started=1

@@ -27,6 +27,7 @@ DB=rf_readme
 . test/suite-lib.sh
 WORK=$(mktemp -d "${RF_TMP:-/tmp}/readme.XXXXXX") || exit 2
 
+# shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
     psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
     # acknowledged visits, video exports: back to the simulator's start
