@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+#
+# test/suites/50-readme.sh -- every ```sql block of README.md runs, so the
+# README cannot drift from the code.
+#
+# test/readme_blocks.py extracts the blocks in order and rewrites the few
+# placeholders that cannot work here (server addresses, credentials, a
+# webhook body, CREATE EXTENSION pg_cron; its docstring lists them).  They
+# run one psql session each, in order, in a scratch database of the shared
+# test cluster, against the shared simulator, after a preamble with what the
+# README assumes but does not create: the local tables it joins or syncs
+# into (my_stores, my_rn_stores, sales_daily, sessions, traffic) and a
+# stand-in cron.schedule() (pg_cron lives in cron.database_name only; the
+# stand-in runs the scheduled command once, so its SQL is checked too).  The
+# servers, user mappings and schemas are the README's own.
+#
+# A block passes if it runs without ERROR; one marked "<!-- error: why -->"
+# passes if it ends in an ERROR; "<!-- not run: why -->" skips it.  Prints
+# ok / not ok per block; the exit status is the number of failures.
+set -uo pipefail
+
+: "${PGHOST:?run from test/run-tests.sh}" "${SIMCTL:?}" "${SIM_JOURNEY_URL:?}" \
+    "${SIM_AIFI_URL:?}" "${SIM_RETAILNEXT_URL:?}" "${SIM_INSPECTOR_URL:?}"
+cd "$(dirname "$0")/../.." || exit 2
+DB=rf_readme
+# shellcheck source=test/suite-lib.sh
+. test/suite-lib.sh
+WORK=$(mktemp -d "${RF_TMP:-/tmp}/readme.XXXXXX") || exit 2
+
+# shellcheck disable=SC2317  # run by the EXIT trap
+cleanup() {
+    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
+    # acknowledged visits, video exports: back to the simulator's start
+    $SIMCTL reset >/dev/null 2>&1 || true
+    rm -rf -- "$WORK"
+}
+trap cleanup EXIT
+
+psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $DB" \
+    -c "CREATE DATABASE $DB" || exit 1
+# the README's action examples use the documentation's ids (the first video
+# export of a fresh simulator is the document's 3ba9d435-...)
+$SIMCTL reset >/dev/null || exit 1
+ENTERED=$(curl -sf "$SIM_AIFI_URL/_aifi/webhook-samples/entered") || {
+    notok "the simulator's sample webhook payload"
+    exit 1
+}
+
+if ! "${PSQL[@]}" >/dev/null <<'SQL'; then
+CREATE TABLE my_stores (code text PRIMARY KEY, manager text);
+INSERT INTO my_stores VALUES ('SM-001', 'Alex'), ('SM-002', 'Dana'), ('SM-003', 'Ravi');
+CREATE TABLE my_rn_stores (uuid uuid PRIMARY KEY);
+INSERT INTO my_rn_stores VALUES ('aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9'),
+                                ('aec5c886-9e2c-11e5-9bb7-0e5ba9bee1b9');
+CREATE TABLE sales_daily (store text, day date, revenue numeric, PRIMARY KEY (store, day));
+INSERT INTO sales_daily SELECT '0042', d, 1000 + extract(day FROM d) * 10
+  FROM generate_series('2025-08-01'::date, '2025-08-07', '1 day') d;
+-- sync targets: the columns wanted, a unique index on the key
+CREATE TABLE sessions (id text PRIMARY KEY, store_id bigint, status text,
+                       visitors integer, created_at timestamptz, updated_at timestamptz);
+CREATE TABLE traffic (location_uuid uuid, metric text, grain text, period_start timestamptz,
+                      value numeric, UNIQUE (location_uuid, metric, grain, period_start));
+-- pg_cron's cron.schedule, standing in: runs the command once, returns a job id
+CREATE SCHEMA cron;
+CREATE FUNCTION cron.schedule(job_name text, schedule text, command text) RETURNS bigint
+LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE command;
+  RETURN 1;
+END
+$$;
+SQL
+    notok "preamble"
+    exit 1
+fi
+
+manifest=$("${RF_PYTHON:-python3}" test/readme_blocks.py README.md "$WORK") || {
+    notok "extracting the README's sql blocks"
+    exit 1
+}
+total=0 ran=0 skipped=0
+while IFS=$'\t' read -r n line mode note; do
+    total=$((total + 1))
+    file=$WORK/$n.sql
+    what="README.md:$line (block $n${note:+; $note})"
+    if [ "$mode" = skip ]; then
+        skipped=$((skipped + 1))
+        ok "$what # SKIP"
+        continue
+    fi
+    # a placeholder left over would reach a vendor host or carry no secret
+    if grep -qE "example-vendor\.com|your-api-token|api\.aifi\.com|<instance>|<token>|'[0-9a-f]{8}-\.\.\.'" "$file"; then
+        notok "$what: a placeholder is left in the block"
+        sed 's/^/    /' "$file"
+        continue
+    fi
+    ran=$((ran + 1))
+    out=$(psql -X -q -v ON_ERROR_STOP=1 -d "$DB" -v journey_url="$SIM_JOURNEY_URL" \
+        -v aifi_url="$SIM_AIFI_URL" -v rn_url="$SIM_RETAILNEXT_URL" \
+        -v ic_url="$SIM_INSPECTOR_URL" -v aifi_entered="$ENTERED" -f "$file" 2>&1)
+    rc=$?
+    if [ "$mode" = error ]; then
+        if [ "$rc" -ne 0 ] && grep -q 'ERROR:' <<<"$out"; then
+            ok "$what ends in an error, as shown"
+        else
+            notok "$what should end in an error"
+            sed 's/^/    /' <<<"$out" | tail -n 20
+        fi
+    elif [ "$rc" -eq 0 ] && ! grep -q 'ERROR:' <<<"$out"; then
+        ok "$what"
+    else
+        notok "$what"
+        sed 's/^/    /' "$file"
+        echo "  ---- psql:"
+        sed 's/^/    /' <<<"$out" | tail -n 20
+    fi
+done <<<"$manifest"
+
+check "README.md has sql blocks" test "$total" -gt 0
+echo "# $total sql blocks: $ran run, $skipped not run (marked)"
+exit "$FAILS"
