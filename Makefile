@@ -26,7 +26,7 @@ DATA_built = $(EXTENSION_SCRIPT)
 # chains them).  Never edit a released script; change the fragments and the
 # update script to the current version.  test/suites/55-versions.sh checks
 # that an updated installation and a fresh one have the same catalog.
-DATA = fdw/versions/retail_fdw--0.1.sql
+DATA = fdw/versions/retail_fdw--0.1.sql fdw/versions/retail_fdw--0.1--0.2.sql
 PGFILEDESC = "retail_fdw - foreign data wrapper for retail analytics APIs"
 
 REGRESS = setup options pushdown results errors joins import aifi retailnext truth stitching actions inspector ecosystem roles
