@@ -169,13 +169,13 @@ CREATE TABLE sync_watermarks (
 SELECT pg_catalog.pg_extension_config_dump('sync_watermarks', '');
 REVOKE ALL ON sync_watermarks FROM PUBLIC;
 
--- 0.1 kept the tables' names as regclass printed them for the role that
--- ran the sync: qualified unless the table was visible in its search_path.
--- A qualified name is looked up as it is; an unqualified one in the schema
--- named after that role, then in public (the default search_path), then
--- anywhere if it names a single table.  A pair whose table is gone or
--- cannot be told apart keeps no watermark: a WARNING lists it with its old
--- watermark, for a sync with since => that value.
+-- 0.1 kept the tables' names as text.  Its sync wrote them qualified (it
+-- runs with search_path pg_catalog, pg_temp), but anyone could INSERT a
+-- row, so a name may also be unqualified: that one is looked up in the
+-- schema named after the role that ran the sync, then in public (the
+-- default search_path), then anywhere if a single table has the name.  A
+-- pair whose table is gone or cannot be told apart keeps no watermark: a
+-- WARNING lists it with its old watermark, for a sync with since => it.
 DO $migrate$
 DECLARE
   r record;
