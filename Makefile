@@ -11,12 +11,22 @@ OBJS = fdw/retail_fdw.o fdw/scan.o fdw/option.o fdw/pushdown.o fdw/reqplan.o fdw
 	fdw/modify.o fdw/vendor.o fdw/vendor_journey.o fdw/vendor_retailnext.o \
 	fdw/vendor_retailnext_datamine.o fdw/vendor_aifi.o \
 	fdw/vendor_inspector.o fdw/functions.o fdw/stats.o fdw/webhook.o
-# The extension script is built: the fragments fdw/sql/*.sql (one per
-# feature: core, stats, sync, stitching, a vendor each, cross-vendor)
-# concatenated in name order.  Edit a fragment, never the built file; a new
-# feature is a new fragment, numbered after what it depends on.
-EXTENSION_SCRIPT = fdw/retail_fdw--0.1.sql
+# The script of the current version (default_version in retail_fdw.control)
+# is built: the fragments fdw/sql/*.sql (one per feature: core, stats, sync,
+# stitching, a vendor each, cross-vendor) concatenated in name order.  Edit a
+# fragment, never the built file; a new feature is a new fragment, numbered
+# after what it depends on.
+# the version comes from the control file, the one place that names it
+EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'.*/\1/p" $(srcdir)/$(EXTENSION).control)
+EXTENSION_SCRIPT = fdw/retail_fdw--$(EXTVERSION).sql
 DATA_built = $(EXTENSION_SCRIPT)
+# Released versions are frozen: fdw/versions/ holds the script each older
+# version shipped with, installed byte for byte, and the hand-written update
+# scripts that lead from each one to the next (ALTER EXTENSION ... UPDATE
+# chains them).  Never edit a released script; change the fragments and the
+# update script to the current version.  test/suites/55-versions.sh checks
+# that an updated installation and a fresh one have the same catalog.
+DATA = fdw/versions/retail_fdw--0.1.sql fdw/versions/retail_fdw--0.1--0.2.sql
 PGFILEDESC = "retail_fdw - foreign data wrapper for retail analytics APIs"
 
 REGRESS = setup options pushdown results errors joins import aifi retailnext truth stitching actions inspector ecosystem roles

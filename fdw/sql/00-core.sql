@@ -1,6 +1,6 @@
 -- fdw/sql/00-core.sql: the wrapper, vendor_call, the vendor check, check_server
 -- One fragment of the extension script: make concatenates fdw/sql/*.sql
--- in name order into fdw/retail_fdw--0.1.sql.
+-- in name order into fdw/retail_fdw--<default_version>.sql.
 
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
 \echo Use "CREATE EXTENSION retail_fdw" to load this file. \quit

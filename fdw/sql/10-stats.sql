@@ -1,6 +1,6 @@
 -- fdw/sql/10-stats.sql: request statistics (request_stats)
 -- One fragment of the extension script: make concatenates fdw/sql/*.sql
--- in name order into fdw/retail_fdw--0.1.sql.
+-- in name order into fdw/retail_fdw--<default_version>.sql.
 
 -- ----------------------------------------------------------------
 -- Request statistics, per server and endpoint.  Shared by every session

@@ -1,6 +1,6 @@
 -- fdw/sql/20-sync.sql: incremental sync with watermarks (sync, sync_state)
 -- One fragment of the extension script: make concatenates fdw/sql/*.sql
--- in name order into fdw/retail_fdw--0.1.sql.
+-- in name order into fdw/retail_fdw--<default_version>.sql.
 
 -- ----------------------------------------------------------------
 -- Incremental sync of a foreign table into a local one.

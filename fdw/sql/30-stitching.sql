@@ -1,6 +1,6 @@
 -- fdw/sql/30-stitching.sql: journey session stitching (session_key, stitch_sessions, session_audit)
 -- One fragment of the extension script: make concatenates fdw/sql/*.sql
--- in name order into fdw/retail_fdw--0.1.sql.
+-- in name order into fdw/retail_fdw--<default_version>.sql.
 
 -- ----------------------------------------------------------------
 -- Session stitching.  The journey vendor bills a session: a visit per

@@ -1,6 +1,6 @@
 -- fdw/sql/41-aifi.sql: AiFi webhook events (aifi_events, aifi_ingest)
 -- One fragment of the extension script: make concatenates fdw/sql/*.sql
--- in name order into fdw/retail_fdw--0.1.sql.
+-- in name order into fdw/retail_fdw--<default_version>.sql.
 
 -- ----------------------------------------------------------------
 -- AiFi webhooks: AiFi pushes "entered", "left", "tracking" and "checkout"

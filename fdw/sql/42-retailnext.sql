@@ -1,7 +1,7 @@
 -- fdw/sql/42-retailnext.sql: RetailNext actions: video export, HLS, occupancy
 -- Every action here begins with server_vendor(server, 'retailnext') (00-core.sql).
 -- One fragment of the extension script: make concatenates fdw/sql/*.sql
--- in name order into fdw/retail_fdw--0.1.sql.
+-- in name order into fdw/retail_fdw--<default_version>.sql.
 
 -- the reason in a RetailNext error body {"ok": false, "error": "..."}
 CREATE FUNCTION rn_reason(body text)

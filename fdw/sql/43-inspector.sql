@@ -1,6 +1,6 @@
 -- fdw/sql/43-inspector.sql: Inspector Cloud actions (ic_ack_visit)
 -- One fragment of the extension script: make concatenates fdw/sql/*.sql
--- in name order into fdw/retail_fdw--0.1.sql.
+-- in name order into fdw/retail_fdw--<default_version>.sql.
 
 -- ----------------------------------------------------------------
 -- Inspector Cloud: acknowledging a visit is an explicit action (a SELECT

@@ -1,6 +1,6 @@
 -- fdw/sql/50-cross-vendor.sql: one store across vendors (store_map, store_daily)
 -- One fragment of the extension script: make concatenates fdw/sql/*.sql
--- in name order into fdw/retail_fdw--0.1.sql.
+-- in name order into fdw/retail_fdw--<default_version>.sql.
 
 -- ----------------------------------------------------------------
 -- One physical store across vendors, and its daily figures side by side.

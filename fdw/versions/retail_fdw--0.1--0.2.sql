@@ -1,0 +1,379 @@
+/* fdw/versions/retail_fdw--0.1--0.2.sql: ALTER EXTENSION retail_fdw UPDATE TO '0.2' */
+
+-- complain if script is sourced in psql, rather than via ALTER EXTENSION
+\echo Use "ALTER EXTENSION retail_fdw UPDATE TO '0.2'" to load this file. \quit
+
+-- Written by hand.  It takes a 0.1 installation to the catalog that
+-- CREATE EXTENSION retail_fdw VERSION '0.2' builds from fdw/sql/*.sql:
+-- test/suites/55-versions.sh compares the two (pg_dump) and fails on any
+-- difference, so a change to a fragment before 0.2 is released needs its
+-- counterpart here.  Rows of the extension's tables stay: aifi_events,
+-- rn_video_exports and store_map keep their shape, and the sync watermarks
+-- move from the table sync_state to the table sync_watermarks (sync_state
+-- becomes a view over it).
+
+-- ----------------------------------------------------------------
+-- 00-core: the schema open to every role; named vendor actions; the
+-- pushdown model (key_columns).
+-- ----------------------------------------------------------------
+GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
+
+CREATE FUNCTION key_columns_read(OUT vendor text, OUT resource text, OUT column_name text,
+                                 OUT operators text, OUT required text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'key_columns'
+LANGUAGE C STRICT IMMUTABLE;
+CREATE VIEW key_columns AS SELECT * FROM key_columns_read();
+COMMENT ON VIEW key_columns IS
+  'the pushdown model of every endpoint: columns that filter at the vendor, their operators, and what a query must give (NULL = optional)';
+GRANT SELECT ON key_columns TO PUBLIC;
+
+CREATE FUNCTION vendor_action(server text, action text, id text)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'vendor_action'
+LANGUAGE C STRICT VOLATILE;
+
+-- ----------------------------------------------------------------
+-- 43-inspector: ic_ack_visit was C; it is SQL over vendor_action now (the
+-- signature and the comment stay).
+-- ----------------------------------------------------------------
+CREATE OR REPLACE FUNCTION ic_ack_visit(server text, visit_id bigint)
+RETURNS boolean
+LANGUAGE plpgsql STRICT VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  PERFORM retail_fdw.server_vendor(server, 'inspector');
+  IF visit_id <= 0 THEN
+    RAISE EXCEPTION 'visit id must be positive, got %', visit_id USING ERRCODE = '22023';
+  END IF;
+  -- the descriptor's "ack_visit" action: POST /api/data/v1.3/visits/{id}/ack/
+  RETURN retail_fdw.vendor_action(server, 'ack_visit', visit_id::text) <> 404;
+END
+$fn$;
+
+-- ----------------------------------------------------------------
+-- 41-aifi: aifi_ingest reads the session's id from session.sessionId (the
+-- top-level sessionId is the deprecated fallback).  Stored events stay as
+-- they are.
+-- ----------------------------------------------------------------
+CREATE OR REPLACE FUNCTION aifi_ingest(kind text, payload jsonb)
+RETURNS aifi_events
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+#variable_conflict use_variable
+DECLARE
+  required text[];
+  missing text[];
+  result retail_fdw.aifi_events;
+  ts_origin timestamptz;
+  ts_issue timestamptz;
+  session_uuid text;
+BEGIN
+  IF kind IS NULL OR kind NOT IN ('entered', 'left', 'tracking', 'checkout') THEN
+    RAISE EXCEPTION 'unknown AiFi webhook kind %', coalesce(quote_literal(kind), 'NULL')
+      USING ERRCODE = '22023',
+            HINT = 'Valid kinds are: entered, left, tracking, checkout (the last part of the webhook URL).';
+  END IF;
+  IF payload IS NULL OR jsonb_typeof(payload) <> 'object' THEN
+    RAISE EXCEPTION 'an AiFi % webhook payload must be a JSON object', kind
+      USING ERRCODE = '22023',
+            DETAIL = format('Got %s.', coalesce(jsonb_typeof(payload), 'NULL'));
+  END IF;
+
+  -- what each kind must carry (AiFi's push/transition documentation).  The
+  -- session's id is session.sessionId; the top-level sessionId is
+  -- deprecated: it stands in when session.sessionId is absent, and its
+  -- absence alone is no fault.
+  session_uuid := coalesce(payload #>> '{session,sessionId}', payload ->> 'sessionId');
+  required := CASE kind
+    WHEN 'tracking' THEN ARRAY['storeId', 'timeOfOrigin', 'timeOfIssue', 'shopperId']
+    WHEN 'checkout' THEN ARRAY['session.sessionId', 'storeId', 'timeOfOrigin', 'timeOfIssue']
+    ELSE ARRAY['session', 'session.sessionId', 'storeId', 'timeOfOrigin', 'timeOfIssue']
+  END;
+  SELECT array_agg(k ORDER BY k) INTO missing
+    FROM unnest(required) k
+   WHERE CASE WHEN k = 'session.sessionId' THEN session_uuid IS NULL
+              ELSE NOT payload ? k OR payload -> k = 'null'::jsonb END;
+  IF missing IS NOT NULL THEN
+    RAISE EXCEPTION 'AiFi % webhook payload lacks %', kind, array_to_string(missing, ', ')
+      USING ERRCODE = '22023',
+            DETAIL = format('Required for %s: %s (session.sessionId may come as the deprecated top-level sessionId).',
+                            kind, array_to_string(required, ', ')),
+            HINT = 'Pass the request body exactly as AiFi sent it.';
+  END IF;
+  IF jsonb_typeof(payload -> 'storeId') <> 'number' THEN
+    RAISE EXCEPTION 'AiFi % webhook payload has a non-numeric storeId', kind
+      USING ERRCODE = '22023', DETAIL = format('storeId: %s.', payload -> 'storeId');
+  END IF;
+  IF kind IN ('entered', 'left') AND jsonb_typeof(payload -> 'session') <> 'object' THEN
+    RAISE EXCEPTION 'AiFi % webhook payload has a session that is not an object', kind
+      USING ERRCODE = '22023';
+  END IF;
+  BEGIN
+    -- ISO 8601 only: PostgreSQL would also take words such as 'yesterday'
+    IF NOT (payload ->> 'timeOfOrigin') ~ '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}'
+       OR NOT (payload ->> 'timeOfIssue') ~ '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}' THEN
+      RAISE invalid_datetime_format;
+    END IF;
+    ts_origin := (payload ->> 'timeOfOrigin')::timestamptz;
+    ts_issue := (payload ->> 'timeOfIssue')::timestamptz;
+  EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
+    RAISE EXCEPTION 'AiFi % webhook payload has an invalid time', kind
+      USING ERRCODE = '22007',
+            DETAIL = format('timeOfOrigin: %s, timeOfIssue: %s.',
+                            payload -> 'timeOfOrigin', payload -> 'timeOfIssue');
+  END;
+
+  INSERT INTO retail_fdw.aifi_events AS e
+         (kind, session_id, session_token, store_id, store_external_id,
+          aifi_unique_store_id, customer_id, shopper_id, time_of_origin,
+          time_of_issue, payload, payload_md5)
+  VALUES (kind,
+          session_uuid,
+          coalesce(payload #>> '{session,sessionToken}', session_uuid),
+          (payload ->> 'storeId')::bigint,
+          payload ->> 'storeExternalId',
+          payload #>> '{store,aifiUniqueStoreId}',
+          coalesce(payload #>> '{customer,id}', payload #>> '{session,customerId}'),
+          coalesce(payload ->> 'shopperId', payload #>> '{shopper,shopperId}'),
+          ts_origin, ts_issue, payload, md5(payload::text))
+  ON CONFLICT ON CONSTRAINT aifi_events_kind_payload_md5_key DO UPDATE
+     SET deliveries = e.deliveries + 1,
+         last_received_at = clock_timestamp()
+  RETURNING * INTO result;
+  RETURN result;
+END
+$fn$;
+
+-- ----------------------------------------------------------------
+-- 20-sync: the watermarks are keyed by the tables' OIDs (regclass), in a
+-- table only its owner touches; sync_state is a view of the states whose
+-- target the current role may write, and sync_state_save the one way to
+-- record a sync.
+-- ----------------------------------------------------------------
+CREATE TABLE sync_watermarks (
+  source regclass NOT NULL,
+  target regclass NOT NULL,
+  watermark_column text NOT NULL,
+  watermark timestamptz NOT NULL,     -- rows before it have been copied
+  last_from timestamptz,
+  last_to timestamptz,
+  last_inserted bigint,
+  last_updated bigint,
+  last_run_at timestamptz,
+  last_run_by name,
+  PRIMARY KEY (source, target)
+);
+SELECT pg_catalog.pg_extension_config_dump('sync_watermarks', '');
+REVOKE ALL ON sync_watermarks FROM PUBLIC;
+
+-- 0.1 kept the tables' names as text.  Its sync wrote them qualified (it
+-- runs with search_path pg_catalog, pg_temp), but anyone could INSERT a
+-- row, so a name may also be unqualified: that one is looked up in the
+-- schema named after the role that ran the sync, then in public (the
+-- default search_path), then anywhere if a single table has the name.  A
+-- pair whose table is gone or cannot be told apart keeps no watermark: a
+-- WARNING lists it with its old watermark, for a sync with since => it.
+DO $migrate$
+DECLARE
+  r record;
+  nm text;
+  ident text[];
+  rel regclass;
+  rels regclass[];
+  lost text[] := '{}';
+BEGIN
+  FOR r IN SELECT * FROM sync_state ORDER BY watermark DESC, source, target LOOP
+    rels := '{}';
+    FOREACH nm IN ARRAY ARRAY[r.source, r.target] LOOP
+      ident := pg_catalog.parse_ident(nm, false);
+      IF cardinality(ident) = 2 THEN
+        SELECT c.oid INTO rel
+          FROM pg_catalog.pg_class c
+          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = ident[1] AND c.relname = ident[2];
+      ELSE
+        WITH cand AS (
+          SELECT c.oid, CASE n.nspname WHEN r.last_run_by THEN 1 WHEN 'public' THEN 2 ELSE 3 END AS rank
+            FROM pg_catalog.pg_class c
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+           WHERE cardinality(ident) = 1 AND c.relname = ident[1]
+             AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema')
+        SELECT cand.oid INTO rel FROM cand
+         WHERE cand.rank < 3 OR (SELECT count(*) FROM cand) = 1
+         ORDER BY cand.rank LIMIT 1;
+      END IF;
+      rels := rels || rel;
+    END LOOP;
+    IF rels[1] IS NULL OR rels[2] IS NULL THEN
+      lost := lost || format('%s -> %s (watermark %s)', r.source, r.target, r.watermark);
+      CONTINUE;
+    END IF;
+    INSERT INTO sync_watermarks
+           (source, target, watermark_column, watermark, last_from, last_to,
+            last_inserted, last_updated, last_run_at, last_run_by)
+    VALUES (rels[1], rels[2], r.watermark_column, r.watermark, r.last_from, r.last_to,
+            r.last_inserted, r.last_updated, r.last_run_at, r.last_run_by)
+    ON CONFLICT (source, target) DO NOTHING;
+  END LOOP;
+  IF cardinality(lost) > 0 THEN
+    RAISE WARNING 'retail_fdw 0.2 keeps no sync watermark for % pair(s) whose tables were not found',
+                  cardinality(lost)
+      USING DETAIL = array_to_string(lost, E'\n'),
+            HINT = 'Sync such a pair again with since => its old watermark.';
+  END IF;
+END
+$migrate$;
+
+-- the table, its policy and its grants go; the view takes its name
+ALTER EXTENSION retail_fdw DROP TABLE sync_state;
+DROP TABLE sync_state;
+
+
+-- Qualified names as regclass prints them outside any search_path.  A pair
+-- whose source or target was dropped is simply not shown (to anyone).
+CREATE VIEW sync_state WITH (security_barrier) AS
+  SELECT pg_catalog.format('%I.%I', sn.nspname, sc.relname) AS source,
+         pg_catalog.format('%I.%I', tn.nspname, tc.relname) AS target,
+         w.watermark_column, w.watermark, w.last_from, w.last_to,
+         w.last_inserted, w.last_updated, w.last_run_at, w.last_run_by
+    FROM retail_fdw.sync_watermarks w
+    JOIN pg_catalog.pg_class sc ON sc.oid = w.source
+    JOIN pg_catalog.pg_namespace sn ON sn.oid = sc.relnamespace
+    JOIN pg_catalog.pg_class tc ON tc.oid = w.target
+    JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
+   WHERE pg_catalog.has_table_privilege(w.target::oid, 'INSERT');
+GRANT SELECT ON sync_state TO PUBLIC;
+COMMENT ON VIEW sync_state IS
+  'how far each sync got, for the targets the current role may write';
+
+CREATE FUNCTION sync_state_save(source regclass, target regclass,
+                                watermark_column text, watermark timestamptz,
+                                last_from timestamptz, last_to timestamptz,
+                                last_inserted bigint, last_updated bigint)
+RETURNS void
+AS 'MODULE_PATHNAME', 'sync_state_save'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION sync_state_save(regclass, regclass, text, timestamptz, timestamptz, timestamptz, bigint, bigint) IS
+  'record how far a sync got: only for a target the caller may INSERT into and a source it may read';
+
+CREATE OR REPLACE FUNCTION sync(source regclass, target regclass, key_columns text[],
+                     watermark_column text,
+                     since timestamptz DEFAULT NULL,
+                     until timestamptz DEFAULT now(),
+                     lookback interval DEFAULT '0',
+                     filter text DEFAULT NULL,
+                     OUT rows_inserted bigint, OUT rows_updated bigint,
+                     OUT window_from timestamptz, OUT window_to timestamptz)
+RETURNS record
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  st retail_fdw.sync_state;
+  cols text[];
+  nonkey text[];
+  wm_type regtype;
+  q text;
+BEGIN
+  IF key_columns IS NULL OR cardinality(key_columns) = 0 THEN
+    RAISE EXCEPTION 'sync needs key columns' USING ERRCODE = '22023',
+      HINT = 'Pass the columns that identify a row, e.g. key_columns => ''{visit_id,zone_serial_code,event_start}''.';
+  END IF;
+  IF lookback IS NULL OR lookback < interval '0' THEN
+    RAISE EXCEPTION 'lookback must not be negative' USING ERRCODE = '22023';
+  END IF;
+
+  -- the columns both tables have, in the target's order
+  SELECT array_agg(t.attname::text ORDER BY t.attnum) INTO cols
+    FROM pg_attribute t
+    JOIN pg_attribute s ON s.attrelid = source AND s.attname = t.attname
+                       AND s.attnum > 0 AND NOT s.attisdropped
+   WHERE t.attrelid = target AND t.attnum > 0 AND NOT t.attisdropped
+     AND t.attgenerated = '';
+  IF cols IS NULL OR NOT key_columns <@ cols THEN
+    RAISE EXCEPTION 'key columns % are not columns of both % and %',
+                    key_columns, source, target
+      USING ERRCODE = '42703';
+  END IF;
+  IF NOT ARRAY[watermark_column] <@ cols THEN
+    RAISE EXCEPTION 'watermark column "%" is not a column of both % and %',
+                    watermark_column, source, target
+      USING ERRCODE = '42703';
+  END IF;
+  SELECT atttypid::regtype INTO wm_type FROM pg_attribute
+   WHERE attrelid = source AND attname = watermark_column;
+  IF wm_type NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
+    RAISE EXCEPTION 'watermark column "%" is of type %, not a timestamp or date',
+                    watermark_column, wm_type
+      USING ERRCODE = '42804';
+  END IF;
+  -- ON CONFLICT needs a unique index on exactly the key columns
+  IF NOT EXISTS (
+      SELECT 1 FROM pg_index i
+       WHERE i.indrelid = target AND i.indisunique AND i.indpred IS NULL
+         AND i.indexprs IS NULL
+         AND (SELECT array_agg(a.attname::text ORDER BY a.attname)
+                FROM pg_attribute a
+               WHERE a.attrelid = target AND a.attnum = ANY (i.indkey))
+             = (SELECT array_agg(k ORDER BY k) FROM unnest(key_columns) k)) THEN
+    RAISE EXCEPTION '% has no unique index on (%)', target, array_to_string(key_columns, ', ')
+      USING ERRCODE = '42P10',
+            HINT = format('CREATE UNIQUE INDEX ON %s (%s);', target,
+                          (SELECT string_agg(quote_ident(k), ', ') FROM unnest(key_columns) k));
+  END IF;
+
+  -- one sync of a pair at a time; the second waits for the first
+  PERFORM pg_advisory_xact_lock(hashtext('retail_fdw.sync'), hashtext(source::text || ' ' || target::text));
+  SELECT * INTO st FROM retail_fdw.sync_state s
+   WHERE s.source = (SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
+                       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = sync.source)
+     AND s.target = (SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
+                       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = sync.target);
+
+  window_from := coalesce(since, st.watermark - lookback);
+  window_to := until;
+  IF window_from IS NULL THEN
+    RAISE EXCEPTION 'no watermark yet for % -> %', source, target
+      USING ERRCODE = '22023',
+            HINT = 'The first sync of a pair needs a start: pass since => ''2025-08-01''.';
+  END IF;
+  IF window_to IS NULL OR window_to <= window_from THEN
+    rows_inserted := 0;
+    rows_updated := 0;
+    RETURN;
+  END IF;
+
+  SELECT array_agg(c) INTO nonkey FROM unnest(cols) c WHERE NOT c = ANY (key_columns);
+
+  -- constant bounds, so that the foreign scan pushes them down
+  q := format(
+    'WITH src AS (SELECT DISTINCT ON (%2$s) %3$s FROM %1$s'
+    ' WHERE %4$I >= %5$L::%6$s AND %4$I < %7$L::%6$s%8$s ORDER BY %2$s, %4$I DESC),'
+    ' up AS (INSERT INTO %9$s AS t (%3$s) SELECT %3$s FROM src ON CONFLICT (%2$s) %10$s'
+    ' RETURNING (t.xmax = 0) AS inserted)'
+    ' SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up',
+    source,
+    (SELECT string_agg(quote_ident(k), ', ') FROM unnest(key_columns) k),
+    (SELECT string_agg(quote_ident(c), ', ') FROM unnest(cols) c),
+    watermark_column,
+    window_from, wm_type,
+    window_to,
+    CASE WHEN filter IS NOT NULL THEN ' AND (' || filter || ')' ELSE '' END,
+    target,
+    CASE WHEN nonkey IS NULL THEN 'DO NOTHING'
+    ELSE format('DO UPDATE SET (%s) = ROW(%s) WHERE (%s) IS DISTINCT FROM (%s)',
+                (SELECT string_agg(quote_ident(c), ', ') FROM unnest(nonkey) c),
+                (SELECT string_agg('EXCLUDED.' || quote_ident(c), ', ') FROM unnest(nonkey) c),
+                (SELECT string_agg('t.' || quote_ident(c), ', ') FROM unnest(nonkey) c),
+                (SELECT string_agg('EXCLUDED.' || quote_ident(c), ', ') FROM unnest(nonkey) c))
+    END);
+  EXECUTE q INTO rows_inserted, rows_updated;
+
+  PERFORM retail_fdw.sync_state_save(source, target, watermark_column,
+                                     greatest(window_to, st.watermark), window_from, window_to,
+                                     rows_inserted, rows_updated);
+END
+$fn$;
