@@ -377,3 +377,36 @@ BEGIN
                                      rows_inserted, rows_updated);
 END
 $fn$;
+
+-- ----------------------------------------------------------------
+-- Mistakes surface at DDL time, not at the first SELECT: after CREATE /
+-- ALTER FOREIGN TABLE and IMPORT FOREIGN SCHEMA, every retail_fdw table
+-- the command touched is checked against its vendor's descriptor (unknown
+-- resource, options out of range, a column that matches no field, a type
+-- that cannot hold its field).  The check raises the error that the first
+-- scan would have raised, and the command is rolled back.
+-- ----------------------------------------------------------------
+CREATE FUNCTION check_foreign_table(relation regclass)
+RETURNS void
+AS 'MODULE_PATHNAME', 'check_foreign_table'
+LANGUAGE C STRICT STABLE;
+
+CREATE FUNCTION check_foreign_tables_trigger()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT DISTINCT objid FROM pg_event_trigger_ddl_commands()
+            WHERE object_type IN ('foreign table', 'table column') AND classid = 'pg_class'::regclass
+  LOOP
+    PERFORM retail_fdw.check_foreign_table(r.objid::regclass);
+  END LOOP;
+END
+$fn$;
+
+CREATE EVENT TRIGGER retail_fdw_check_foreign_tables ON ddl_command_end
+  WHEN TAG IN ('CREATE FOREIGN TABLE', 'ALTER FOREIGN TABLE', 'IMPORT FOREIGN SCHEMA')
+  EXECUTE FUNCTION check_foreign_tables_trigger();
