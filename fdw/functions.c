@@ -34,6 +34,8 @@
 PG_FUNCTION_INFO_V1(vendor_action);
 PG_FUNCTION_INFO_V1(ic_ack_visit);
 PG_FUNCTION_INFO_V1(key_columns);
+PG_FUNCTION_INFO_V1(describe_foreign_table);
+PG_FUNCTION_INFO_V1(describe_foreign_column);
 PG_FUNCTION_INFO_V1(vendor_call);
 PG_FUNCTION_INFO_V1(vendor_check_path);
 PG_FUNCTION_INFO_V1(sync_state_save);
@@ -542,4 +544,106 @@ key_columns(PG_FUNCTION_ARGS)
 		}
 	}
 	return (Datum) 0;
+}
+
+/*
+ * The endpoint of a retail_fdw foreign table, or NULL for other tables
+ * (and tables whose options do not name a known endpoint).
+ */
+static const RfEndpoint *
+table_endpoint(Oid relid, RfOptions *opts)
+{
+	ForeignTable *ft;
+	ForeignServer *server;
+
+	if (get_rel_relkind(relid) != RELKIND_FOREIGN_TABLE)
+		return NULL;
+	ft = GetForeignTable(relid);
+	server = GetForeignServer(ft->serverid);
+	if (strcmp(GetForeignDataWrapper(server->fdwid)->fdwname, "retail_fdw") != 0)
+		return NULL;
+	rf_get_options(relid, opts);
+	return opts->endpoint;
+}
+
+/*
+ * retail_fdw.describe_foreign_table(regclass): a comment for a foreign
+ * table, from its descriptor: the vendor's endpoint, what pushes down and
+ * what a query must give.  IMPORT FOREIGN SCHEMA and CREATE FOREIGN TABLE
+ * set it (the extension's event trigger), so \d+ and BI tools show it.
+ */
+Datum
+describe_foreign_table(PG_FUNCTION_ARGS)
+{
+	RfOptions	opts;
+	const RfEndpoint *ep = table_endpoint(PG_GETARG_OID(0), &opts);
+	StringInfoData buf;
+	bool		any = false;
+
+	if (ep == NULL)
+		PG_RETURN_NULL();
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s %s: %s %s.", opts.vendor->name, ep->resource,
+					 ep->method, ep->path);
+	for (int p = 0; p < ep->npushdown; p++)
+	{
+		appendStringInfo(&buf, "%s %s (%s)", any ? "," : " Filters at the vendor:",
+						 ep->pushdown[p].column, operators_text(ep->pushdown[p].ops));
+		any = true;
+	}
+	if (any)
+		appendStringInfoChar(&buf, '.');
+	any = false;
+	for (int r = 0; r < ep->nrequired; r++)
+	{
+		char	   *req = required_text(ep, ep->required[r].column);
+
+		appendStringInfo(&buf, "%s %s: %s", any ? ";" : " A query must give",
+						 ep->required[r].column, req);
+		any = true;
+	}
+	if (any)
+		appendStringInfoChar(&buf, '.');
+	appendStringInfoString(&buf, " Every condition is also checked locally; see retail_fdw.key_columns.");
+	PG_RETURN_TEXT_P(cstring_to_text(buf.data));
+}
+
+/*
+ * retail_fdw.describe_foreign_column(regclass, name): a comment for a
+ * column: the vendor's field it reads, what a time means, and the
+ * operators that filter at the vendor.  NULL for columns the descriptor
+ * does not know (a json_path of the user's).
+ */
+Datum
+describe_foreign_column(PG_FUNCTION_ARGS)
+{
+	RfOptions	opts;
+	const RfEndpoint *ep = table_endpoint(PG_GETARG_OID(0), &opts);
+	char	   *name = NameStr(*PG_GETARG_NAME(1));
+	const RfColumn *col;
+	const RfPushdown *pd;
+	StringInfoData buf;
+
+	if (ep == NULL || (col = rf_column_lookup(ep, name)) == NULL)
+		PG_RETURN_NULL();
+	initStringInfo(&buf);
+	if (col->json_path && col->json_path[0] == '=')
+		appendStringInfo(&buf, "the request's %s", col->json_path + 1);
+	else if (col->json_path && strncmp(col->json_path, "localtime:", 10) == 0)
+		appendStringInfo(&buf, "a local date and time of the %s answer, in the row's time zone",
+						 opts.vendor->name);
+	else if (col->json_path && strpbrk(col->json_path, ":;^#@/[") != NULL)
+		appendStringInfo(&buf, "from the %s answer around the row", opts.vendor->name);
+	else
+		appendStringInfo(&buf, "%s field %s", opts.vendor->name,
+						 col->json_path ? col->json_path : col->name);
+	if (col->type == RF_TIMESTAMPTZ)
+		appendStringInfoString(&buf, ", an instant (shown in the session's time zone)");
+	else if (col->type == RF_DATE)
+		appendStringInfoString(&buf, ", a calendar day");
+	if ((pd = rf_pushdown_lookup(ep, name)) != NULL)
+		appendStringInfo(&buf, "; filters at the vendor with %s", operators_text(pd->ops));
+	if (required_text(ep, name))
+		appendStringInfo(&buf, "; a query must give %s", required_text(ep, name));
+	PG_RETURN_TEXT_P(cstring_to_text(buf.data));
 }

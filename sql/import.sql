@@ -27,3 +27,17 @@ SELECT resource, column_name, operators, required
   FROM retail_fdw.key_columns
  WHERE resource IN ('visit_journey_events', 'rn_datamine', 'ic_visits')
  ORDER BY resource, column_name;
+-- imported (and created) tables describe themselves in the catalog
+CREATE SCHEMA imp3;
+IMPORT FOREIGN SCHEMA journey FROM SERVER journey INTO imp3;
+SELECT obj_description('imp3.visit_journey_events'::regclass, 'pg_class');
+SELECT attname, col_description(attrelid, attnum)
+  FROM pg_attribute WHERE attrelid = 'imp3.visit_journey_events'::regclass
+   AND attname IN ('event_start', 'store_code', 'dwell_time_seconds') ORDER BY attnum;
+-- a comment of the user's is kept
+CREATE FOREIGN TABLE imp3.mine (event_start timestamptz) SERVER journey
+  OPTIONS (resource 'visit_journey_events');
+COMMENT ON FOREIGN TABLE imp3.mine IS 'my own words';
+ALTER FOREIGN TABLE imp3.mine ADD COLUMN store_code text;
+SELECT obj_description('imp3.mine'::regclass, 'pg_class');
+DROP SCHEMA imp3 CASCADE;

@@ -391,6 +391,22 @@ RETURNS void
 AS 'MODULE_PATHNAME', 'check_foreign_table'
 LANGUAGE C STRICT STABLE;
 
+CREATE FUNCTION describe_foreign_table(relation regclass)
+RETURNS text
+AS 'MODULE_PATHNAME', 'describe_foreign_table'
+LANGUAGE C STRICT STABLE;
+COMMENT ON FUNCTION describe_foreign_table(regclass) IS
+  'a description of a retail_fdw foreign table from its descriptor: endpoint, what filters at the vendor, what a query must give';
+
+CREATE FUNCTION describe_foreign_column(relation regclass, column_name name)
+RETURNS text
+AS 'MODULE_PATHNAME', 'describe_foreign_column'
+LANGUAGE C STRICT STABLE;
+COMMENT ON FUNCTION describe_foreign_column(regclass, name) IS
+  'a description of a column of a retail_fdw foreign table: the vendor field, what a time means, its operators at the vendor';
+
+-- New tables also get comments from their descriptors (where they have
+-- none yet), so that \d+, JDBC REMARKS and BI tools describe them.
 CREATE FUNCTION check_foreign_tables_trigger()
 RETURNS event_trigger
 LANGUAGE plpgsql
@@ -398,11 +414,26 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
   r record;
+  c record;
+  d text;
 BEGIN
-  FOR r IN SELECT DISTINCT objid FROM pg_event_trigger_ddl_commands()
+  FOR r IN SELECT DISTINCT objid, command_tag FROM pg_event_trigger_ddl_commands()
             WHERE object_type IN ('foreign table', 'table column') AND classid = 'pg_class'::regclass
   LOOP
     PERFORM retail_fdw.check_foreign_table(r.objid::regclass);
+    CONTINUE WHEN r.command_tag = 'ALTER FOREIGN TABLE';
+    d := retail_fdw.describe_foreign_table(r.objid::regclass);
+    IF d IS NOT NULL AND obj_description(r.objid, 'pg_class') IS NULL THEN
+      EXECUTE format('COMMENT ON FOREIGN TABLE %s IS %L', r.objid::regclass, d);
+    END IF;
+    FOR c IN SELECT attnum, attname FROM pg_attribute
+              WHERE attrelid = r.objid AND attnum > 0 AND NOT attisdropped
+    LOOP
+      d := retail_fdw.describe_foreign_column(r.objid::regclass, c.attname);
+      IF d IS NOT NULL AND col_description(r.objid, c.attnum) IS NULL THEN
+        EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', r.objid::regclass, c.attname, d);
+      END IF;
+    END LOOP;
   END LOOP;
 END
 $fn$;
