@@ -221,3 +221,11 @@ DELETE FROM retail_fdw.sync_watermarks;
 DELETE FROM retail_fdw.store_map;
 REVOKE USAGE ON SCHEMA retail_fdw FROM eco_user;
 DROP ROLE eco_user;
+-- a dropped server's figures stay, under a name that says so
+\getenv journey_url SIM_JOURNEY_URL
+CREATE SERVER short_lived FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'journey', base_url :'journey_url');
+CREATE USER MAPPING FOR CURRENT_USER SERVER short_lived OPTIONS (token 'journey-secret-token');
+SELECT ok FROM retail_fdw.check_server('short_lived');
+DROP SERVER short_lived CASCADE;
+SELECT count(*) > 0 AS kept FROM retail_fdw.request_stats WHERE server LIKE '(dropped server %)';

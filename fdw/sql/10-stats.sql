@@ -18,7 +18,7 @@ AS 'MODULE_PATHNAME', 'request_stats_read'
 LANGUAGE C VOLATILE STRICT;
 
 CREATE VIEW request_stats AS
-  SELECT coalesce(s.srvname, 'server ' || r.serverid) AS server, r.endpoint,
+  SELECT coalesce(s.srvname, '(dropped server ' || r.serverid || ')') AS server, r.endpoint,
          r.requests, r.pages, r.rows, r.bytes, r.retries, r.throttled, r.errors,
          round(r.network_ms::numeric, 1) AS network_ms,
          r.first_request_at, r.last_request_at, r.last_error, r.last_error_at, r.scope

@@ -493,3 +493,12 @@ COMMENT ON TABLE store_map IS
   'one physical store across vendors: your store id and its journey store code, AiFi store id, RetailNext store uuid, Inspector store id and time zone';
 COMMENT ON TABLE sync_watermarks IS
   'how far each sync() got, by source and target table (written only by sync; read through the view sync_state)';
+
+-- request_stats names a server that no longer exists as such
+CREATE OR REPLACE VIEW request_stats AS
+  SELECT coalesce(s.srvname, '(dropped server ' || r.serverid || ')') AS server, r.endpoint,
+         r.requests, r.pages, r.rows, r.bytes, r.retries, r.throttled, r.errors,
+         round(r.network_ms::numeric, 1) AS network_ms,
+         r.first_request_at, r.last_request_at, r.last_error, r.last_error_at, r.scope
+    FROM request_stats_read() r
+    LEFT JOIN pg_catalog.pg_foreign_server s ON s.oid = r.serverid;
