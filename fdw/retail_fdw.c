@@ -40,6 +40,7 @@
 #include "optimizer/restrictinfo.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -154,6 +155,78 @@ pushable_limit(PlannerInfo *root, RelOptInfo *baserel, List *local_only,
  * estimate rows from the requests the pushed quals imply: an API answer
  * costs far more than a row, so fewer requests must look cheaper.
  */
+/* A constant's value as a timestamp, when it is one (or a date) */
+static bool
+const_timestamp(Expr *e, TimestampTz *t)
+{
+	Const	   *c = (Const *) e;
+
+	if (e == NULL || !IsA(e, Const) || c->constisnull)
+		return false;
+	if (c->consttype == TIMESTAMPTZOID || c->consttype == TIMESTAMPOID)
+		*t = DatumGetTimestampTz(c->constvalue);
+	else if (c->consttype == DATEOID)
+		*t = (TimestampTz) DatumGetDateADT(c->constvalue) * USECS_PER_DAY;
+	else
+		return false;
+	return !TIMESTAMP_NOT_FINITE(*t);
+}
+
+/*
+ * How many times rows_per_request the pushed quals ask for, as far as the
+ * planner can tell: each value of an = / IN list, each day of a range on a
+ * time column with constant bounds (windows and local days are days).  So
+ * a month is estimated thirty times a day, and the planner can choose joins
+ * and parallelism with the range in mind.
+ */
+static double
+request_factor(RfRelInfo *info)
+{
+	const RfEndpoint *ep = info->opts.endpoint;
+	double		factor = 1.0;
+
+	for (int p = 0; p < ep->npushdown; p++)
+	{
+		ListCell   *lc;
+		double		values = 0;
+		bool		has_lo = false,
+					has_hi = false;
+		TimestampTz lo = 0,
+					hi = 0;
+
+		foreach(lc, info->pushed)
+		{
+			RfPushedQual *q = lfirst(lc);
+			TimestampTz t;
+
+			if (q->pd_index != p)
+				continue;
+			if (q->op == RF_OP_IN && IsA(q->expr, Const) && !((Const *) q->expr)->constisnull)
+				values = Max(values, ArrayGetNItems(ARR_NDIM(DatumGetArrayTypeP(((Const *) q->expr)->constvalue)),
+													ARR_DIMS(DatumGetArrayTypeP(((Const *) q->expr)->constvalue))));
+			else if (q->op == RF_OP_IN && IsA(q->expr, ArrayExpr))
+				values = Max(values, list_length(((ArrayExpr *) q->expr)->elements));
+			else if (q->op == RF_OP_EQ)
+				values = Max(values, 1);
+			if ((q->op & (RF_OP_GT | RF_OP_GE)) && const_timestamp(q->expr, &t))
+			{
+				lo = has_lo ? Max(lo, t) : t;
+				has_lo = true;
+			}
+			if ((q->op & (RF_OP_LT | RF_OP_LE)) && const_timestamp(q->expr, &t))
+			{
+				hi = has_hi ? Min(hi, t) : t;
+				has_hi = true;
+			}
+		}
+		if (values > 1)
+			factor *= values;
+		if (has_lo && has_hi && hi > lo)
+			factor *= Min(ceil((double) (hi - lo) / USECS_PER_DAY), 3660.0);
+	}
+	return factor;
+}
+
 static void
 retailGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 						Oid foreigntableid)
@@ -187,7 +260,7 @@ retailGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	}
 	info->limit = pushable_limit(root, baserel, info->local_only, false);
 
-	rows = info->opts.endpoint->rows_per_request;
+	rows = info->opts.endpoint->rows_per_request * request_factor(info);
 	rows *= clauselist_selectivity(root, local_clauses, baserel->relid,
 								   JOIN_INNER, NULL);
 	if (info->limit > 0)
