@@ -1009,6 +1009,12 @@ start_scan(ForeignScanState *node, RfScanState *st)
 	rf_pager_start(&st->pg, st->pg.limit == 0 ? NIL :
 				   rf_pager_plan(&st->pg, values, &empty));
 	st->started = true;
+	if (!st->explain_only)
+	{
+		st->pg.report_progress = true;
+		rf_progress_start(st->pg.opts.serverid, st->pg.ep->resource,
+						  list_length(st->pg.series));
+	}
 	MemoryContextSwitchTo(old);
 }
 
@@ -1063,6 +1069,8 @@ retailIterateForeignScan(ForeignScanState *node)
 static void
 reset_run(RfScanState *st)
 {
+	if (st->pg.report_progress)
+		rf_progress_end();
 	rf_pager_reset(&st->pg);
 	st->started = false;
 }
@@ -1321,6 +1329,7 @@ void
 _PG_init(void)
 {
 	rf_stats_init();
+	rf_progress_init();
 	rf_http_init();
 	rf_webhook_init();
 }

@@ -8,6 +8,7 @@
  *	retail_fdw.c	FDW callbacks: planning, scanning, EXPLAIN, IMPORT
  *	scan.c			the pager: request series -> pages in flight -> rows,
  *					with every paging style and its checks
+ *	progress.c		per-backend scan progress (retail_fdw.scan_progress)
  *	netpolicy.c		URL checks and the network policy (where requests may go)
  *	option.c		option validation and the parsed option structure
  *	reqplan.c		request planner: quals -> query parameters, windows, pages
@@ -402,6 +403,7 @@ typedef struct RfPager
 	bool		sort_desc;
 	Oid			umid;			/* the user mapping: keys the answer cache */
 	EState	   *estate;			/* owns the answer cache */
+	bool		report_progress;	/* publish to retail_fdw.scan_progress */
 
 	/* the current run */
 	int64		fetched;		/* rows in the pages fetched so far */
@@ -434,6 +436,12 @@ extern bool rf_pager_next(RfPager *pager);
 extern void rf_pager_row(RfPager *pager, Datum *values, bool *nulls);
 extern RfTransfer *rf_pager_transfer(RfPager *pager);
 extern void rf_pager_reset(RfPager *pager);
+
+/* progress.c: retail_fdw.scan_progress */
+extern void rf_progress_init(void);
+extern void rf_progress_start(Oid serverid, const char *resource, int64 total);
+extern void rf_progress_update(int64 series_started, const RfStats *stats);
+extern void rf_progress_end(void);
 
 /* ----------------------------------------------------------------
  *		Writes and single requests (modify.c)

@@ -460,6 +460,8 @@ advance_page(RfPager *st)
 		st->page = rf_json_parser_finish(f->parser, st->ep, st->opts.vendor->name);
 	st->row = 0;
 	st->stats.pages++;
+	if (st->report_progress)
+		rf_progress_update(st->next_series, &st->stats);
 	rf_http_add_rows(f->xfer, rf_page_nrows(st->page));
 	if (st->ep->cacheable)
 		rf_cache_store(st->estate, st->estate->es_query_cxt, st->umid, f->url,

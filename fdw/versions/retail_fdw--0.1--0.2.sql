@@ -502,3 +502,28 @@ CREATE OR REPLACE VIEW request_stats AS
          r.first_request_at, r.last_request_at, r.last_error, r.last_error_at, r.scope
     FROM request_stats_read() r
     LEFT JOIN pg_catalog.pg_foreign_server s ON s.oid = r.serverid;
+
+-- ----------------------------------------------------------------
+-- Scan progress: a long backfill can be watched from another session.
+-- One row per backend of this database running a retail_fdw scan (when
+-- retail_fdw is preloaded; otherwise none).
+-- ----------------------------------------------------------------
+CREATE FUNCTION scan_progress_read(
+    OUT pid integer, OUT serverid oid, OUT resource text, OUT series_started bigint,
+    OUT series_total bigint, OUT pages bigint, OUT rows bigint, OUT bytes bigint,
+    OUT started_at timestamptz)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'scan_progress_read'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION scan_progress_read() IS
+  'the rows of the view retail_fdw.scan_progress';
+
+CREATE VIEW scan_progress AS
+  SELECT p.pid, coalesce(s.srvname, '(dropped server ' || p.serverid || ')') AS server,
+         p.resource, p.series_started, p.series_total, p.pages, p.rows, p.bytes,
+         p.started_at, clock_timestamp() - p.started_at AS elapsed
+    FROM scan_progress_read() p
+    LEFT JOIN pg_catalog.pg_foreign_server s ON s.oid = p.serverid;
+GRANT SELECT ON scan_progress TO PUBLIC;
+COMMENT ON VIEW scan_progress IS
+  'retail_fdw scans running now in this database: server, resource, request series started of all, pages, rows, bytes, elapsed';
