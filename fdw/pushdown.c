@@ -21,6 +21,7 @@
 
 #include "access/transam.h"
 #include "catalog/pg_type.h"
+#include "utils/fmgroids.h"
 #include "commands/defrem.h"
 #include "parser/parse_coerce.h"
 #include "foreign/foreign.h"
@@ -53,6 +54,8 @@ rf_op_name(int op)
 {
 	if (op == RF_OP_IN)
 		return "IN";
+	if (op == RF_OP_DAY)
+		return "::date =";
 	for (int i = 0; i < (int) lengthof(rf_operators); i++)
 		if (rf_operators[i].op == op)
 			return rf_operators[i].name;
@@ -101,6 +104,17 @@ is_value_expr(PlannerInfo *root, Expr *e, Index relid)
 	return !bms_is_member(relid, pull_varnos(root, (Node *) e)) &&
 		!contain_volatile_functions((Node *) e) &&
 		!contain_subplans((Node *) e);
+}
+
+/* Is e "column::date" of a timestamptz column of this relation? */
+static bool
+is_local_day_of(Expr *e, Index relid)
+{
+	FuncExpr   *f = (FuncExpr *) e;
+
+	return e && IsA(e, FuncExpr) && f->funcid == F_DATE_TIMESTAMPTZ &&
+		list_length(f->args) == 1 && is_column_of(linitial(f->args), relid) &&
+		((Var *) linitial(f->args))->vartype == TIMESTAMPTZOID;
 }
 
 /* Whether every value of type from converts exactly to type to */
@@ -207,6 +221,18 @@ rf_match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 			value = linitial(opexpr->args);
 			op = operator_code(get_commutator(opexpr->opno));
 		}
+		else if (is_local_day_of(l, relid) && operator_code(opexpr->opno) == RF_OP_EQ)
+		{
+			var = (Var *) linitial(((FuncExpr *) l)->args);
+			value = lsecond(opexpr->args);
+			op = RF_OP_DAY;
+		}
+		else if (is_local_day_of(r, relid) && operator_code(opexpr->opno) == RF_OP_EQ)
+		{
+			var = (Var *) linitial(((FuncExpr *) r)->args);
+			value = linitial(opexpr->args);
+			op = RF_OP_DAY;
+		}
 		else
 			return false;
 		valtype = exprType((Node *) strip_relabel(value));
@@ -229,7 +255,16 @@ rf_match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 
 	if (op == 0 || !is_value_expr(root, value, relid))
 		return false;
-	if (valtype != var->vartype)
+	if (op == RF_OP_DAY)
+	{
+		/*
+		 * "ts::date = d" is exactly "ts >= d and ts < d + 1" in the
+		 * session's time zone: folded into those bounds at execution.
+		 */
+		if (valtype != DATEOID)
+			return false;
+	}
+	else if (valtype != var->vartype)
 	{
 		/*
 		 * A cross-type comparison whose value widens to the column's type
@@ -250,7 +285,10 @@ rf_match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 
 	attname = get_attname(reloid, var->varattno, false);
 	pd = rf_pushdown_lookup(ep, attname);
-	if (pd == NULL || (pd->ops & op) == 0)
+	if (pd == NULL)
+		return false;
+	if (op == RF_OP_DAY ? !((pd->ops & (RF_OP_GE | RF_OP_GT)) && (pd->ops & (RF_OP_LT | RF_OP_LE))) :
+		(pd->ops & op) == 0)
 		return false;
 	col = rf_column_lookup(ep, attname);
 	if (col != NULL && !compares_like(col->type, var->vartype, op))
@@ -296,8 +334,8 @@ requirement_met(const RfEndpoint *ep, const RfRequired *req, List *pushed)
 		if (strcmp(ep->pushdown[q->pd_index].column, req->column) != 0)
 			continue;
 		eq |= (q->op & (RF_OP_EQ | RF_OP_IN)) != 0 && (req->kind == RF_REQ_VALUE || q->op == RF_OP_EQ);
-		lower |= (q->op & (RF_OP_GT | RF_OP_GE)) != 0;
-		upper |= (q->op & (RF_OP_LT | RF_OP_LE)) != 0;
+		lower |= (q->op & (RF_OP_GT | RF_OP_GE | RF_OP_DAY)) != 0;
+		upper |= (q->op & (RF_OP_LT | RF_OP_LE | RF_OP_DAY)) != 0;
 	}
 	switch (req->kind)
 	{

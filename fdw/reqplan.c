@@ -228,12 +228,30 @@ rf_fold_filters(const RfEndpoint *ep, List *qualvals, RfFilter *f)
 	foreach(lc, qualvals)
 	{
 		RfQualValue *qv = lfirst(lc);
-		RfFilter *cf = &f[qv->pd_index];
+		RfFilter   *cf = &f[qv->pd_index];
 		int64		key;
 		bool		ordinal;
 
 		if (qv->isnull)
 			return false;
+		if (qv->op == RF_OP_DAY)
+		{
+			/* the local day d: [d 00:00, d+1 00:00) in the session's zone */
+			DateADT		d = DatumGetDateADT(qv->value);
+			int64		lo = DatumGetTimestampTz(DirectFunctionCall1(date_timestamptz,
+																	 DateADTGetDatum(d)));
+			int64		hi = DatumGetTimestampTz(DirectFunctionCall1(date_timestamptz,
+																	 DateADTGetDatum(d + 1))) - 1;
+
+			cf->typid = TIMESTAMPTZOID;
+			cf->lower = cf->has_lower ? Max(cf->lower, lo) : lo;
+			cf->upper = cf->has_upper ? Min(cf->upper, hi) : hi;
+			cf->has_lower = cf->has_upper = true;
+			if (cf->lower > cf->upper)
+				return false;
+			continue;
+		}
+
 		cf->typid = qv->typid;
 
 		if (qv->op == RF_OP_IN ||

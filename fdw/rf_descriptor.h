@@ -144,6 +144,8 @@ typedef struct RfColumn
 #define RF_OP_GT	0x10
 #define RF_OP_GE	0x20
 #define RF_OP_RANGE (RF_OP_LT | RF_OP_LE | RF_OP_GT | RF_OP_GE)
+/* not a descriptor word: "col::date = d" on a time column with a range */
+#define RF_OP_DAY	0x40
 
 /* Where a pushed value travels */
 typedef enum RfParamLoc

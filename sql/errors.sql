@@ -12,7 +12,6 @@ SET search_path = j, public;
 SELECT count(*) FROM visit_journey_events WHERE store_code = 'SM-001';
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) FROM visit_journey_events WHERE event_start < '2025-08-13';
-SELECT count(*) FROM visit_journey_events WHERE event_start::date = '2025-08-12';
 -- nothing was sent
 \! $SIMCTL count
 -- a range with only a lower bound reads up to now (the simulator's record

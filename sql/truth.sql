@@ -194,3 +194,16 @@ SELECT * FROM rn_datamine LIMIT 0;
 SELECT count(*) FROM (SELECT * FROM rn_datamine LIMIT 0) s;
 EXPLAIN (VERBOSE, COSTS OFF) SELECT metric FROM rn_datamine LIMIT 0;
 \! $SIMCTL count --vendor retailnext
+
+-- ------------------------------------------------------ ts::date = d
+-- the local day of a time column is exactly [d 00:00, d+1 00:00) in the
+-- session's time zone: pushed as those bounds, same rows as a fenced fetch
+SET timezone = 'America/New_York';
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT count(*) FROM j.visit_journey_events WHERE event_start::date = '2025-08-12';
+SELECT (SELECT count(*) FROM j.visit_journey_events WHERE event_start::date = '2025-08-12') AS pushed,
+       (WITH w AS MATERIALIZED (
+            SELECT * FROM j.visit_journey_events
+             WHERE event_start >= '2025-08-11' AND event_start < '2025-08-14')
+        SELECT count(*) FROM w WHERE event_start::date = '2025-08-12') AS fenced;
+SET timezone = 'UTC';
