@@ -15,6 +15,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/table.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_foreign_server.h"
@@ -646,4 +647,93 @@ describe_foreign_column(PG_FUNCTION_ARGS)
 	if (required_text(ep, name))
 		appendStringInfo(&buf, "; a query must give %s", required_text(ep, name));
 	PG_RETURN_TEXT_P(cstring_to_text(buf.data));
+}
+
+/*
+ * Whether a column declared as typid can hold what the descriptor's type
+ * delivers: the same type, text or JSON for anything, another numeric type
+ * for a number, another date/time type for a time.
+ */
+static bool
+type_fits(Oid typid, RfType type)
+{
+	if (typid == TEXTOID || typid == VARCHAROID || typid == JSONBOID || typid == JSONOID)
+		return true;
+	switch (type)
+	{
+		case RF_TEXT:
+			return true;		/* the input function decides, per value */
+		case RF_INT4:
+		case RF_INT8:
+		case RF_NUMERIC:
+		case RF_FLOAT8:
+			return typid == INT2OID || typid == INT4OID || typid == INT8OID ||
+				typid == NUMERICOID || typid == FLOAT4OID || typid == FLOAT8OID;
+		case RF_BOOL:
+			return typid == BOOLOID;
+		case RF_DATE:
+		case RF_TIMESTAMPTZ:
+			return typid == DATEOID || typid == TIMESTAMPOID || typid == TIMESTAMPTZOID;
+		case RF_UUID:
+			return typid == UUIDOID;
+		case RF_JSONB:
+			return false;		/* objects and arrays need json, jsonb or text */
+	}
+	return true;
+}
+
+/*
+ * retail_fdw.check_foreign_table(regclass): what the first SELECT would
+ * find wrong with a foreign table, found at CREATE / ALTER / IMPORT time
+ * instead (the extension's event trigger calls it): an unknown resource,
+ * options out of range, a column that matches no field, a column type that
+ * cannot hold the field.  Tables of other wrappers are left alone.
+ */
+PG_FUNCTION_INFO_V1(check_foreign_table);
+
+Datum
+check_foreign_table(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	ForeignTable *ft;
+	ForeignServer *server;
+	ForeignDataWrapper *fdw;
+	RfOptions	opts;
+	Relation	rel;
+	TupleDesc	tupdesc;
+	char	   *relname;
+
+	if (get_rel_relkind(relid) != RELKIND_FOREIGN_TABLE)
+		PG_RETURN_VOID();
+	ft = GetForeignTable(relid);
+	server = GetForeignServer(ft->serverid);
+	fdw = GetForeignDataWrapper(server->fdwid);
+	if (strcmp(fdw->fdwname, "retail_fdw") != 0)
+		PG_RETURN_VOID();
+	rf_get_options(relid, &opts);
+	rel = table_open(relid, AccessShareLock);
+	tupdesc = RelationGetDescr(rel);
+	relname = pstrdup(RelationGetRelationName(rel));
+	for (int i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+		const RfColumn *col;
+
+		if (att->attisdropped)
+			continue;
+		(void) rf_column_path(opts.endpoint, relid, att->attnum,
+						   NameStr(att->attname), relname, &col);
+		if (col && !type_fits(att->atttypid, col->type))
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+					 errmsg("column \"%s\" of foreign table \"%s\" has type %s, which cannot hold %s's field \"%s\"",
+							NameStr(att->attname), relname,
+							format_type_be(att->atttypid), opts.endpoint->resource,
+							col->name),
+					 errdetail("The field is %s.", rf_type_sql(col->type)),
+					 errhint("Declare the column as %s (or text or jsonb, which take any value).",
+							 rf_type_sql(col->type))));
+	}
+	table_close(rel, AccessShareLock);
+	PG_RETURN_VOID();
 }

@@ -437,6 +437,11 @@ extern void rf_pager_row(RfPager *pager, Datum *values, bool *nulls);
 extern RfTransfer *rf_pager_transfer(RfPager *pager);
 extern void rf_pager_reset(RfPager *pager);
 
+/* retail_fdw.c: the JSON path a foreign table's column reads */
+extern const char *rf_column_path(const RfEndpoint *ep, Oid relid, AttrNumber attno,
+								  const char *attname, const char *relname,
+								  const RfColumn **col);
+
 /* progress.c: retail_fdw.scan_progress */
 extern void rf_progress_init(void);
 extern void rf_progress_start(Oid serverid, const char *resource, int64 total);
