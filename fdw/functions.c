@@ -455,27 +455,6 @@ sync_state_save(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-/* The operators of a pushdown entry, as SQL spells them */
-static char *
-operators_text(uint32 ops)
-{
-	StringInfoData buf;
-	static const struct
-	{
-		uint32		bit;
-		const char *name;
-	}			names[] = {
-		{RF_OP_EQ, "="}, {RF_OP_IN, "IN"}, {RF_OP_LT, "<"}, {RF_OP_LE, "<="},
-		{RF_OP_GT, ">"}, {RF_OP_GE, ">="},
-	};
-
-	initStringInfo(&buf);
-	for (int i = 0; i < (int) lengthof(names); i++)
-		if (ops & names[i].bit)
-			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", names[i].name);
-	return buf.data;
-}
-
 /*
  * What a query must give for a column, or NULL: "a value", "a bounded
  * range" or "a lower bound", and which alternative it belongs to when the
@@ -535,7 +514,7 @@ key_columns(PG_FUNCTION_ARGS)
 				values[0] = CStringGetTextDatum(vendor->name);
 				values[1] = CStringGetTextDatum(ep->resource);
 				values[2] = CStringGetTextDatum(pd->column);
-				values[3] = CStringGetTextDatum(operators_text(pd->ops));
+				values[3] = CStringGetTextDatum(rf_ops_text(pd->ops));
 				if (req)
 					values[4] = CStringGetTextDatum(req);
 				else
@@ -589,7 +568,7 @@ describe_foreign_table(PG_FUNCTION_ARGS)
 	for (int p = 0; p < ep->npushdown; p++)
 	{
 		appendStringInfo(&buf, "%s %s (%s)", any ? "," : " Filters at the vendor:",
-						 ep->pushdown[p].column, operators_text(ep->pushdown[p].ops));
+						 ep->pushdown[p].column, rf_ops_text(ep->pushdown[p].ops));
 		any = true;
 	}
 	if (any)
@@ -643,7 +622,7 @@ describe_foreign_column(PG_FUNCTION_ARGS)
 	else if (col->type == RF_DATE)
 		appendStringInfoString(&buf, ", a calendar day");
 	if ((pd = rf_pushdown_lookup(ep, name)) != NULL)
-		appendStringInfo(&buf, "; filters at the vendor with %s", operators_text(pd->ops));
+		appendStringInfo(&buf, "; filters at the vendor with %s", rf_ops_text(pd->ops));
 	if (required_text(ep, name))
 		appendStringInfo(&buf, "; a query must give %s", required_text(ep, name));
 	PG_RETURN_TEXT_P(cstring_to_text(buf.data));

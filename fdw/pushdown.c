@@ -62,6 +62,19 @@ rf_op_name(int op)
 	return "?";
 }
 
+/* A set of operators as SQL spells them: "=, IN, <, <=, >, >=" */
+char *
+rf_ops_text(uint32 ops)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int bit = RF_OP_EQ; bit <= RF_OP_GE; bit <<= 1)
+		if (ops & bit)
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", rf_op_name(bit));
+	return buf.data;
+}
+
 /* A built-in operator named like one we push; 0 otherwise */
 static int
 operator_code(Oid opno)
@@ -362,10 +375,10 @@ describe_requirement(const RfEndpoint *ep, const RfRequired *req,
 	StringInfoData ops;
 
 	initStringInfo(&ops);
-	for (int bit = RF_OP_EQ; bit <= RF_OP_GE; bit <<= 1)
-		if (pd && (pd->ops & bit) &&
-			(req->kind != RF_REQ_LOWER || (bit & (RF_OP_LT | RF_OP_LE)) == 0))
-			appendStringInfo(&ops, "%s%s", ops.len ? ", " : "", rf_op_name(bit));
+	if (pd)
+		appendStringInfoString(&ops, rf_ops_text(req->kind == RF_REQ_LOWER ?
+												 pd->ops & ~(RF_OP_LT | RF_OP_LE) :
+												 pd->ops));
 
 	switch (req->kind)
 	{

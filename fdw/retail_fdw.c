@@ -202,8 +202,11 @@ request_factor(RfRelInfo *info)
 			if (q->pd_index != p)
 				continue;
 			if (q->op == RF_OP_IN && IsA(q->expr, Const) && !((Const *) q->expr)->constisnull)
-				values = Max(values, ArrayGetNItems(ARR_NDIM(DatumGetArrayTypeP(((Const *) q->expr)->constvalue)),
-													ARR_DIMS(DatumGetArrayTypeP(((Const *) q->expr)->constvalue))));
+			{
+				ArrayType  *a = DatumGetArrayTypeP(((Const *) q->expr)->constvalue);
+
+				values = Max(values, ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a)));
+			}
 			else if (q->op == RF_OP_IN && IsA(q->expr, ArrayExpr))
 				values = Max(values, list_length(((ArrayExpr *) q->expr)->elements));
 			else if (q->op == RF_OP_EQ)

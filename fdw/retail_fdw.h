@@ -125,7 +125,8 @@ typedef struct RfTransfer RfTransfer;
  */
 typedef enum RfBodyFailure
 {
-	RF_BODY_SYNTAX,				/* not one document: retried */
+	RF_BODY_SYNTAX,				/* not one document: retried if it ended
+								 * early, not if the parser refused it */
 	RF_BODY_LIMIT,				/* depth, density, bad escapes: final */
 	RF_BODY_NOMEM				/* out of memory: final */
 } RfBodyFailure;
@@ -361,6 +362,7 @@ extern char *rf_filter_bound_text(RfFilter *cf, bool upper);
 extern bool rf_match_qual(PlannerInfo *root, Expr *clause, Index relid,
 						  Oid reloid, const RfEndpoint *ep, RfPushedQual *out);
 extern const char *rf_op_name(int op);
+extern char *rf_ops_text(uint32 ops);
 extern bool rf_orders_like(RfType t, Oid typid);
 extern bool rf_requirements_met(const RfEndpoint *ep, List *pushed);
 extern void rf_check_required(const RfEndpoint *ep, List *pushed,

@@ -6,6 +6,7 @@
 #   ok MSG / notok MSG       print "ok - MSG" / "not ok - MSG" (counts FAILS)
 #   check MSG CMD...         ok or notok by CMD's exit status
 #   q SQL                    one statement in $DB, unaligned, tuples only
+#   has TEXT NEEDLE          whether TEXT contains NEEDLE (fixed string)
 #
 # A suite ends with: exit "$FAILS"
 
@@ -20,3 +21,4 @@ check() {
     if "$@"; then ok "$what"; else notok "$what"; fi
 }
 q() { "${PSQL[@]}" -c "$1"; }
+has() { grep -qF -- "$2" <<<"$1"; }

@@ -21,7 +21,6 @@ PGPORT=$(_rf_free_port) || { echo "not ok - no free port"; exit 1; }
 export PGHOST=$NP PGPORT PGUSER=postgres PGDATABASE=postgres
 # shellcheck source=test/suite-lib.sh
 . "$(dirname "$0")/../suite-lib.sh"
-has() { grep -qF -- "$2" <<<"$1"; }
 if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$NP"; fi
 
 cleanup() {

@@ -84,7 +84,6 @@ for r in log:
 
 # run SQL...: statements in $DB, errors with their SQLSTATE, never aborting
 run() { psql -X -q -At -d "$DB" -v VERBOSITY=verbose "$@" 2>&1; }
-has() { grep -qF -- "$2" <<<"$1"; }
 
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null
 for r in hostile_alice hostile_bob hostile_mallory hostile_flood; do

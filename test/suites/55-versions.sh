@@ -51,7 +51,6 @@ done
 
 # qd DB SQL: one statement in DB, unaligned, tuples only
 qd() { psql -X -q -v ON_ERROR_STOP=1 -At -d "$1" -c "$2"; }
-has() { grep -qF -- "$2" <<<"$1"; }
 
 # The normalized dump of a database: entries sorted, the numbers that
 # depend on when and where an object was created masked, the user's own
