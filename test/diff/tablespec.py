@@ -343,7 +343,14 @@ def gen_journey(spec, dom, rng, n):
         d0 = day(rng.choice(JOURNEY_DAYS))
         ev = dom.journey_events.get(d0.isoformat(), [])
         lo, lk = _bound(rng, d0, zones, ev)
-        if rng.random() < 0.15 and ev:
+        if rng.random() < 0.12:
+            # the local day of event_start in the session's zone, pushed as
+            # that day's exact bounds
+            p = ["event_start::date = %s" % lit(d0.isoformat())]
+            shape = ["event_start::date ="]
+            wlo = local_midnight(d0, None) - dt.timedelta(days=2)
+            whi = local_midnight(d0, None) + dt.timedelta(days=3)
+        elif rng.random() < 0.15 and ev:
             # = on an exact event start
             t = rng.choice(ev)
             p = ["event_start = %s" % ts(t)]
@@ -383,7 +390,8 @@ def gen_journey(spec, dom, rng, n):
             limit = rng.choice([None, 5, 50])
             shape.append("ORDER BY event_start" + (" LIMIT" if limit else ""))
         cases.append(Case(table, "; ".join(shape), p, [w], order, limit,
-                          timezone=rng.choice(["UTC", "UTC", "Europe/Berlin"]),
+                          timezone=rng.choice(["UTC", "UTC", "Europe/Berlin",
+                                               "America/New_York"]),
                           key=spec["key"], total_order=total))
     return cases
 
