@@ -47,6 +47,7 @@
 #include "utils/syscache.h"
 
 #include "retail_fdw.h"
+#include "prefetch.h"
 #include "webhook.h"
 
 PG_MODULE_MAGIC;
@@ -77,7 +78,8 @@ enum RfPrivate
 	RF_PRIV_OPS,				/* IntList: pd_index, op, pd_index, op, ... */
 	RF_PRIV_ATTRS,				/* IntList of retrieved attribute numbers */
 	RF_PRIV_LIMIT,				/* Integer: pushed LIMIT, or -1 */
-	RF_PRIV_SORT				/* IntList: sort index, descending; or NIL */
+	RF_PRIV_SORT,				/* IntList: sort index, descending; or NIL */
+	RF_PRIV_PREFETCH			/* List: the id prefetch (prefetch.c), or NIL */
 };
 
 /* What planning learns about the foreign relation */
@@ -101,6 +103,8 @@ typedef struct RfScanState
 	List	   *qual_plain;		/* the Exprs, for EXPLAIN */
 	bool		explain_only;
 	bool		started;		/* the run's series are planned */
+	RfPrefetch *prefetch;		/* id prefetch (prefetch.c), or NULL */
+	bool		prefetched;		/* the run is answered by the prefetch */
 } RfScanState;
 
 void		_PG_init(void);
@@ -271,15 +275,21 @@ retailGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	baserel->rows = clamp_row_est(rows);
 }
 
+/*
+ * A scan's path.  share is the part of the request costs one scan pays:
+ * 1, or 1/N for a parameterized scan whose id prefetch sends N values a
+ * request (prefetch.c), so that a nested loop over a list of stores costs
+ * its batches, not a request per store.
+ */
 static void
 add_scan_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info,
-			  List *pushed, double rows, Relids required_outer)
+			  List *pushed, double rows, Relids required_outer, double share)
 {
-	Cost		startup = RF_STARTUP_COST + RF_REQUEST_COST;
+	Cost		startup = (RF_STARTUP_COST + RF_REQUEST_COST) * share;
 	Cost		total;
 
 	total = startup + rows * (RF_ROW_COST + cpu_tuple_cost) +
-		RF_REQUEST_COST * ceil(rows / Max(info->opts.endpoint->rows_per_request, 1));
+		RF_REQUEST_COST * share * ceil(rows / Max(info->opts.endpoint->rows_per_request, 1));
 
 	/* a scan the API would refuse must lose to any other plan */
 	if (!rf_requirements_met(info->opts.endpoint, pushed))
@@ -472,7 +482,7 @@ retailGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 	ListCell   *lc;
 
 	add_scan_path(root, baserel, info, info->pushed, baserel->rows,
-				  baserel->lateral_relids);
+				  baserel->lateral_relids, 1.0);
 	add_sorted_path(root, baserel, info);
 
 	/* one parameterized path per set of outer relations that can feed us */
@@ -485,6 +495,9 @@ retailGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 		List	   *pushed;
 		ListCell   *lp;
 		bool		seen = false;
+		int			batch;
+		int			which;
+		double		share = 1.0;
 
 		if (!rf_match_qual(root, ri->clause, baserel->relid, foreigntableid, ep, &q))
 			continue;
@@ -508,8 +521,15 @@ retailGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 			if (rf_match_qual(root, pri->clause, baserel->relid, foreigntableid, ep, pq))
 				pushed = lappend(pushed, pq);
 		}
+		/* an id prefetch shares each request among its batch's values */
+		batch = rf_prefetch_batch(root, baserel, foreigntableid, &info->opts,
+								  outer, pushed, &which);
+		if (batch > 1)
+			share = 1.0 / batch;
+		else if (batch == 0)
+			share = 1.0 / Max(find_base_rel(root, bms_singleton_member(outer))->rows, 1.0);
 		add_scan_path(root, baserel, info, pushed,
-					  Min(ppi->ppi_rows, ep->rows_per_request), outer);
+					  Min(ppi->ppi_rows, ep->rows_per_request), outer, share);
 	}
 }
 
@@ -653,12 +673,16 @@ retailGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 							extract_actual_clauses(scan_clauses, false),
 							baserel->relid,
 							exprs,
-							list_make4(ops,
+							list_make5(ops,
 									   retrieved_attrs(baserel, foreigntableid,
 													   scan_clauses),
 									   makeInteger(limit > INT_MAX ? -1 :
 												   (int) limit),
-									   sort),
+									   sort,
+									   sort != NIL || limit >= 0 ? NIL :
+									   rf_prefetch_plan(root, baserel, foreigntableid,
+														&info->opts,
+														&best_path->path, pushed)),
 							NIL, NIL, outer_plan);
 }
 
@@ -812,6 +836,8 @@ retailBeginForeignScan(ForeignScanState *node, int eflags)
 	}
 	st->pg.page_size = rf_effective_page_size(&st->pg.opts, st->pg.limit);
 	st->explain_only = (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0;
+	st->prefetch = rf_prefetch_begin(node, list_nth(fsplan->fdw_private,
+													RF_PRIV_PREFETCH));
 	init_column_map(st, rel, attrs);
 	st->auth_shown = describe_auth(st, node);
 
@@ -919,6 +945,16 @@ start_scan(ForeignScanState *node, RfScanState *st)
 	bool		empty;
 	List	   *values = evaluate_quals(node, st, false, &unknown);
 
+	/* a run the id prefetch answers sends nothing */
+	if (st->prefetch && st->pg.limit != 0 &&
+		rf_prefetch_start_run(st->prefetch, &st->pg, values))
+	{
+		st->prefetched = true;
+		st->started = true;
+		MemoryContextSwitchTo(old);
+		return;
+	}
+
 	/* LIMIT 0: no series at all */
 	rf_pager_start(&st->pg, st->pg.limit == 0 ? NIL :
 				   rf_pager_plan(&st->pg, values, &empty));
@@ -942,6 +978,9 @@ iterate_scan(ForeignScanState *node)
 	ExecClearTuple(slot);
 	if (!st->started)
 		start_scan(node, st);
+	if (st->prefetched)
+		return rf_prefetch_next(st->prefetch, slot) ?
+			ExecStoreVirtualTuple(slot) : slot;
 	if (!rf_pager_next(&st->pg))
 		return slot;
 
@@ -987,6 +1026,7 @@ reset_run(RfScanState *st)
 		rf_progress_end();
 	rf_pager_reset(&st->pg);
 	st->started = false;
+	st->prefetched = false;
 }
 
 /*
@@ -1033,7 +1073,7 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 		ExplainPropertyText("Requests", "none: LIMIT 0 reads no row", es);
 		return;
 	}
-	if (!st->started)
+	if (!st->started || st->prefetched)
 	{
 		bool		unknown;
 		bool		empty;
@@ -1129,6 +1169,7 @@ retailExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		if (st->pg.limit > 0)
 			ExplainPropertyInteger("Pushed limit", NULL, (int64) st->pg.limit, es);
 		explain_requests(node, st, es);
+		rf_prefetch_explain(st->prefetch, es);
 	}
 	if (es->analyze)
 	{

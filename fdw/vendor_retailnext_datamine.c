@@ -32,8 +32,6 @@
 
 /* v2 responses stop at 10,000 entries */
 #define RN_V2_CAP 10000
-/* locations per datamine request (option datamine_batch) */
-#define RN_DATAMINE_BATCH 100
 
 List	   *rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty);
 
@@ -228,7 +226,7 @@ rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
 	RfFilter   *tz_f = &f[pushdown_index(ep, "time_zone")];
 	List	   *result = NIL;
 	const char *opt;
-	int			batch = RN_DATAMINE_BATCH;
+	int			batch = ep->pushdown[pushdown_index(ep, "location_uuid")].batch;
 	const char *default_tz;
 	const char *hours;
 	List	   *grains;
