@@ -29,7 +29,7 @@ DATA_built = $(EXTENSION_SCRIPT)
 DATA = fdw/versions/retail_fdw--0.1.sql fdw/versions/retail_fdw--0.1--0.2.sql
 PGFILEDESC = "retail_fdw - foreign data wrapper for retail analytics APIs"
 
-REGRESS = setup options pushdown results errors joins import aifi retailnext truth stitching actions inspector ecosystem roles
+REGRESS = setup options pushdown results errors joins import aifi retailnext semijoin truth stitching actions inspector ecosystem roles
 REGRESS_OPTS = --inputdir=. --outputdir=test/results
 
 SHLIB_LINK = -lcurl -ljson-c -lmicrohttpd -lpthread
@@ -48,6 +48,7 @@ include $(PGXS)
 
 # every module includes the one header
 $(OBJS): fdw/retail_fdw.h fdw/rf_descriptor.h
+fdw/retail_fdw.o fdw/prefetch.o: fdw/prefetch.h
 fdw/http.o fdw/connection.o: fdw/http_int.h
 fdw/json.o fdw/jsonpage.o: fdw/jsonpage.h fdw/rf_port.h
 

@@ -57,6 +57,7 @@
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "commands/explain.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
@@ -118,6 +119,10 @@ struct RfPrefetch
 
 	EState	   *estate;
 	TupleDesc	tupdesc;
+	ExprState  *filter;			/* the scan's quals that no run changes */
+	ExprContext *econtext;		/* ...evaluated here */
+	TupleTableSlot *slot;
+	Size		bytes;			/* rows kept */
 	MemoryContext cxt;			/* keys and rows */
 	HTAB	   *keys;
 	RfPrefetchState state;
@@ -398,10 +403,25 @@ rf_prefetch_plan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
  * ----------------------------------------------------------------
  */
 
+/* Does an expression read an executor Param or run a subquery? */
+static bool
+exec_param_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Param))
+		return ((Param *) node)->paramkind != PARAM_EXTERN;
+	if (IsA(node, SubPlan) || IsA(node, AlternativeSubPlan) || IsA(node, SubLink))
+		return true;
+	return expression_tree_walker(node, exec_param_walker, context);
+}
+
 RfPrefetch *
 rf_prefetch_begin(ForeignScanState *node, List *priv)
 {
 	RfPrefetch *pf;
+	List	   *fixed = NIL;
+	ListCell   *lc;
 
 	if (priv == NIL)
 		return NULL;
@@ -416,6 +436,26 @@ rf_prefetch_begin(ForeignScanState *node, List *priv)
 	pf->estate = node->ss.ps.state;
 	pf->tupdesc = RelationGetDescr(node->ss.ss_currentRelation);
 	pf->state = RF_PF_NEW;
+
+	/*
+	 * Rows the scan's own quals refuse in every run need no memory: those
+	 * quals are checked once here (the executor checks them again).  Not
+	 * the ones that read a run's parameters, nor volatile ones (checked
+	 * twice they would filter twice), nor subqueries.
+	 */
+	foreach(lc, ((ForeignScan *) node->ss.ps.plan)->scan.plan.qual)
+	{
+		Node	   *q = lfirst(lc);
+
+		if (!exec_param_walker(q, NULL) && !contain_volatile_functions(q))
+			fixed = lappend(fixed, q);
+	}
+	if (fixed != NIL)
+	{
+		pf->filter = ExecInitQual(fixed, (PlanState *) node);
+		pf->econtext = CreateExprContext(pf->estate);
+		pf->slot = ExecInitExtraTupleSlot(pf->estate, pf->tupdesc, &TTSOpsVirtual);
+	}
 	return pf;
 }
 
@@ -611,6 +651,7 @@ fetch_all(RfPrefetch *pf, RfPager *scan, List *qualvals)
 		{
 			char	   *key;
 			RfPrefetchEntry *e;
+			HeapTuple	tuple;
 
 			CHECK_FOR_INTERRUPTS();
 			MemoryContextReset(rowcxt);
@@ -628,11 +669,27 @@ fetch_all(RfPrefetch *pf, RfPager *scan, List *qualvals)
 			MemoryContextSwitchTo(old);
 			if (e == NULL)
 				continue;		/* not asked for: the recheck would drop it */
+			if (pf->filter)
+			{
+				bool		keep;
+
+				ExecClearTuple(pf->slot);
+				memcpy(pf->slot->tts_values, values, sizeof(Datum) * pf->tupdesc->natts);
+				memcpy(pf->slot->tts_isnull, nulls, sizeof(bool) * pf->tupdesc->natts);
+				ExecStoreVirtualTuple(pf->slot);
+				pf->econtext->ecxt_scantuple = pf->slot;
+				keep = ExecQual(pf->filter, pf->econtext);
+				ResetExprContext(pf->econtext);
+				if (!keep)
+					continue;
+			}
 			old = MemoryContextSwitchTo(pf->cxt);
-			e->rows = lappend(e->rows, heap_form_tuple(pf->tupdesc, values, nulls));
+			tuple = heap_form_tuple(pf->tupdesc, values, nulls);
+			e->rows = lappend(e->rows, tuple);
 			MemoryContextSwitchTo(old);
 			pf->nrows++;
-			if (MemoryContextMemAllocated(pf->cxt, true) > limit)
+			pf->bytes += HEAPTUPLESIZE + MAXALIGN(tuple->t_len) + sizeof(ListCell) * 2;
+			if (pf->bytes > limit)
 			{
 				prefetch_off(pf, "rows over work_mem");
 				break;
