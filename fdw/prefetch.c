@@ -276,7 +276,14 @@ rf_prefetch_batch(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 		return -1;
 
 	pd = &ep->pushdown[id->pd_index];
-	if (pd->multi != RF_MULTI_REPEAT || pd->loc == RF_LOC_PATH || ep->lister)
+	/*
+	 * Only a list the API filters by: not one sent value by value, nor
+	 * values that shape the answer or become the rows' constants (a row of
+	 * rn_zone_transitions answers to whichever asked location it belongs
+	 * to, which depends on what else was asked).
+	 */
+	if (pd->multi != RF_MULTI_REPEAT || pd->loc == RF_LOC_PATH || ep->lister ||
+		pd->shapes || pd->as_const)
 		return -1;
 
 	/* rows are matched to values by their text: same type, exact equality */

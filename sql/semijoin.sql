@@ -104,6 +104,28 @@ SELECT count(*), count(DISTINCT location_uuid) FROM rn_datamine
    AND period_start >= '2021-02-01' AND period_start < '2021-02-02';
 \! n=$($SIMCTL count --contains /v2/datamine); if [ "$n" = "$(cat $RF_TMP/semijoin_join.count)" ]; then echo "same requests as the join"; else echo "join $(cat $RF_TMP/semijoin_join.count), array $n"; fi
 
+-- rows over work_mem: the prefetch is given up, and every run fetches its
+-- own store (one listing request wasted, the same rows)
+SET work_mem = 64;
+\! $SIMCTL reset
+\! $SIMCTL config '{"retailnext": {"extra_stores": 250}}' >/dev/null
+SELECT * FROM pf_explain($$
+  SELECT s.store_no, d.value FROM many_stores s JOIN rn_datamine d ON d.location_uuid = s.uuid
+   WHERE s.store_no < 1020 AND d.metric IN ('traffic_in', 'traffic_out') AND d.grain = 'hour'
+     AND d.period_start >= '2021-02-01' AND d.period_start < '2021-02-03'$$);
+\! $SIMCTL count --contains /v2/datamine
+SELECT (SELECT count(*) || ' / ' || sum(d.value)
+          FROM many_stores s JOIN rn_datamine d ON d.location_uuid = s.uuid
+         WHERE s.store_no < 1020 AND d.metric IN ('traffic_in', 'traffic_out') AND d.grain = 'hour'
+           AND d.period_start >= '2021-02-01' AND d.period_start < '2021-02-03') AS joined,
+       (WITH f AS MATERIALIZED (
+          SELECT value FROM rn_datamine
+           WHERE location_uuid = ANY (ARRAY(SELECT uuid FROM many_stores WHERE store_no < 1020))
+             AND metric IN ('traffic_in', 'traffic_out') AND grain = 'hour'
+             AND period_start >= '2021-02-01' AND period_start < '2021-02-03')
+        SELECT count(*) || ' / ' || sum(value) FROM f) AS fenced;
+RESET work_mem;
+
 -- a store without a uuid is not in the listing: its run is fetched alone
 -- (a NULL id sends nothing)
 INSERT INTO many_stores VALUES (NULL, 9999, 'even');
