@@ -25,6 +25,7 @@ never written down here.
 """
 
 import datetime as dt
+import random
 import zoneinfo
 
 UTC = dt.timezone.utc
@@ -457,6 +458,13 @@ def gen_datamine(spec, dom, rng, n):
              "period_start %s %s" % (lop, ts(lo, zone if rng.random() < 0.5 else None)),
              "period_start %s %s" % (hop, ts(hi, zone if rng.random() < 0.5 else None))]
         shape.append("%d location(s), %d metric(s)" % (len(locs), len(mets)))
+        # a quarter of the cases take their locations from a local table
+        # (IN (SELECT ...), a semi-join: the id prefetch's batches); own
+        # random stream, so the other cases stay those of the seed
+        if random.Random("semijoin %d %s" % (i, locs)).random() < 0.25:
+            p[0] = "location_uuid IN (SELECT uuid FROM v.rn_location_list WHERE %s)" % \
+                in_list("uuid", locs)
+            shape.append("IN (SELECT ...)")
         shaping = []
         grains = [grain]
         if rng.random() < 0.07:
