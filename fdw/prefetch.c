@@ -587,7 +587,7 @@ compare_keys(const ListCell *a, const ListCell *b)
 static void
 fetch_all(RfPrefetch *pf, RfPager *scan, List *qualvals)
 {
-	RfPager		pager = *scan;
+	RfPager		pager;
 	RfQualValue *idq;
 	List	   *vals = NIL;
 	List	   *keys = NIL;
@@ -601,21 +601,26 @@ fetch_all(RfPrefetch *pf, RfPager *scan, List *qualvals)
 	Size		limit = (Size) work_mem * 1024;
 	Form_pg_attribute keyatt = TupleDescAttr(pf->tupdesc, pf->key_attno - 1);
 
-	/* a fresh run of the pager, with the scan's settings and connection */
+	/*
+	 * A pager of its own: the owner's part of the scan's (settings, columns,
+	 * connection), a run's state zeroed as a new scan's is.
+	 */
+	memset(&pager, 0, sizeof(pager));
 	pager.cxt = AllocSetContextCreate(pf->estate->es_query_cxt,
 									  "retail_fdw id prefetch run",
 									  ALLOCSET_DEFAULT_SIZES);
-	pager.fetched = 0;
-	pager.series = NIL;
-	pager.next_series = 0;
-	pager.queue = NIL;
-	pager.current = NULL;
-	pager.page = NULL;
-	pager.row = 0;
-	memset(&pager.stats, 0, sizeof(RfStats));
-	pager.cache_hits = 0;
-	pager.fan_series = NULL;
-	pager.report_progress = false;
+	pager.opts = scan->opts;
+	pager.ep = scan->ep;
+	pager.conn = scan->conn;
+	pager.relname = scan->relname;
+	pager.endpoint_label = scan->endpoint_label;
+	pager.rowctx = scan->rowctx;
+	pager.page_size = scan->page_size;
+	pager.limit = scan->limit;
+	pager.sort = scan->sort;
+	pager.sort_desc = scan->sort_desc;
+	pager.umid = scan->umid;
+	pager.estate = scan->estate;
 
 	old = MemoryContextSwitchTo(pager.cxt);
 	hash_seq_init(&hs, pf->keys);
