@@ -261,6 +261,9 @@ rf_prefetch_batch(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 		return -1;
 	if (outer_table(root, outer, &rti) == NULL)
 		return -1;
+	/* more rows than the prefetch takes would be fetched one by one */
+	if (find_base_rel(root, rti)->rows > RF_PREFETCH_MAX_VALUES)
+		return -1;
 	foreach(lc, pushed)
 	{
 		RfPushedQual *q = lfirst(lc);
@@ -542,9 +545,11 @@ list_values(RfPrefetch *pf)
 	for (uint64 r = 0; r < n && n <= RF_PREFETCH_MAX_VALUES; r++)
 	{
 		bool		isnull;
+		bool		found;
 		Datum		d = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc,
 									  1, &isnull);
 		char	   *text;
+		RfPrefetchEntry *e;
 
 		if (isnull)
 			continue;
@@ -554,13 +559,9 @@ list_values(RfPrefetch *pf)
 			too_long = true;
 			break;
 		}
-		{
-			bool		found;
-			RfPrefetchEntry *e = hash_search(pf->keys, text, HASH_ENTER, &found);
-
-			if (!found)
-				e->rows = NIL;
-		}
+		e = hash_search(pf->keys, text, HASH_ENTER, &found);
+		if (!found)
+			e->rows = NIL;
 	}
 	SPI_finish();
 
