@@ -252,6 +252,24 @@ rf_fold_filters(const RfEndpoint *ep, List *qualvals, RfFilter *f)
 			continue;
 		}
 
+		if (qv->op == RF_OP_SPAN)
+		{
+			/* date_trunc(unit, col) = v: [v, v + 1 unit) */
+			int64		lo,
+						hi;
+
+			if (!ordinal_key(qv->value, qv->typid, &lo) ||
+				!ordinal_key(qv->value_end, qv->typid, &hi))
+				return false;	/* infinite: date_trunc returns no such v */
+			cf->typid = qv->typid;
+			cf->lower = cf->has_lower ? Max(cf->lower, lo) : lo;
+			cf->upper = cf->has_upper ? Min(cf->upper, hi - 1) : hi - 1;
+			cf->has_lower = cf->has_upper = true;
+			if (cf->lower > cf->upper)
+				return false;
+			continue;
+		}
+
 		cf->typid = qv->typid;
 
 		if (qv->op == RF_OP_IN ||

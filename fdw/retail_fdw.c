@@ -180,7 +180,7 @@ const_timestamp(Expr *e, TimestampTz *t)
  * and parallelism with the range in mind.
  */
 static double
-request_factor(RfRelInfo *info)
+request_factor(PlannerInfo *root, RfRelInfo *info)
 {
 	const RfEndpoint *ep = info->opts.endpoint;
 	double		factor = 1.0;
@@ -211,6 +211,22 @@ request_factor(RfRelInfo *info)
 				values = Max(values, list_length(((ArrayExpr *) q->expr)->elements));
 			else if (q->op == RF_OP_EQ)
 				values = Max(values, 1);
+			if (q->op == RF_OP_SPAN)
+			{
+				/* the span's ends, as far as the planner can fold them */
+				ArrayExpr  *span = (ArrayExpr *) estimate_expression_value(root, (Node *) q->expr);
+				TimestampTz end;
+
+				if (IsA(span, ArrayExpr) &&
+					const_timestamp(linitial(span->elements), &t) &&
+					const_timestamp(lsecond(span->elements), &end))
+				{
+					lo = has_lo ? Max(lo, t) : t;
+					hi = has_hi ? Min(hi, end) : end;
+					has_lo = has_hi = true;
+				}
+				continue;
+			}
 			if ((q->op & (RF_OP_GT | RF_OP_GE)) && const_timestamp(q->expr, &t))
 			{
 				lo = has_lo ? Max(lo, t) : t;
@@ -263,7 +279,7 @@ retailGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	}
 	info->limit = pushable_limit(root, baserel, info->local_only, false);
 
-	rows = info->opts.endpoint->rows_per_request * request_factor(info);
+	rows = info->opts.endpoint->rows_per_request * request_factor(root, info);
 	rows *= clauselist_selectivity(root, local_clauses, baserel->relid,
 								   JOIN_INNER, NULL);
 	if (info->limit > 0)
@@ -868,7 +884,7 @@ evaluate_quals(ForeignScanState *node, RfScanState *st, bool explain,
 		lo = lnext(st->qual_ops, lo);
 		qv->op = lfirst_int(lo);
 		lo = lnext(st->qual_ops, lo);
-		qv->typid = (qv->op == RF_OP_IN) ? get_element_type(type) : type;
+		qv->typid = (qv->op & (RF_OP_IN | RF_OP_SPAN)) ? get_element_type(type) : type;
 		result = lappend(result, qv);
 
 		if (explain && has_exec_param_walker((Node *) plain, NULL))
@@ -883,7 +899,28 @@ evaluate_quals(ForeignScanState *node, RfScanState *st, bool explain,
 		value = ExecEvalExpr(lfirst(le), econtext, &qv->isnull);
 		if (qv->isnull)
 			continue;
-		if (qv->op == RF_OP_IN)
+		if (qv->op == RF_OP_SPAN)
+		{
+			/* [start, exclusive end, the period of start] */
+			Datum	   *elems;
+			bool	   *nulls;
+			int			n;
+
+			deconstruct_array(DatumGetArrayTypeP(value), qv->typid, 8,
+							  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+							  &elems, &nulls, &n);
+			qv->isnull = (n != 3 || nulls[0] || nulls[1] || nulls[2]);
+			/* a v that is not the start of a period matches no row */
+			if (!qv->isnull &&
+				DatumGetTimestamp(elems[2]) != DatumGetTimestamp(elems[0]))
+				qv->isnull = true;
+			if (qv->isnull)
+				continue;
+			qv->value = elems[0];
+			qv->value_end = elems[1];
+			qv->values = list_make1(rf_format_value(elems[0], qv->typid));
+		}
+		else if (qv->op == RF_OP_IN)
 		{
 			ArrayType  *arr = DatumGetArrayTypeP(value);
 			int16		typlen;

@@ -312,6 +312,7 @@ typedef struct RfQualValue
 	Oid			typid;
 	List	   *values;			/* formatted values (char *) for EQ/IN */
 	Datum		value;			/* the value of a single-valued op */
+	Datum		value_end;		/* RF_OP_SPAN: the span's exclusive end */
 } RfQualValue;
 
 /* One request series: fixed parameters, then paged */

@@ -146,6 +146,11 @@ typedef struct RfColumn
 #define RF_OP_RANGE (RF_OP_LT | RF_OP_LE | RF_OP_GT | RF_OP_GE)
 /* not a descriptor word: "col::date = d" on a time column with a range */
 #define RF_OP_DAY	0x40
+/*
+ * Nor this: "date_trunc(unit, col) = v" on a time column with a range,
+ * pushed as the span [v, v + 1 unit): its value is that two-element array
+ */
+#define RF_OP_SPAN	0x80
 
 /* Where a pushed value travels */
 typedef enum RfParamLoc
