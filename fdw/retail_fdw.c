@@ -22,6 +22,7 @@
 
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/xact.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
@@ -41,6 +42,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -77,7 +79,9 @@ enum RfPrivate
 	RF_PRIV_OPS,				/* IntList: pd_index, op, pd_index, op, ... */
 	RF_PRIV_ATTRS,				/* IntList of retrieved attribute numbers */
 	RF_PRIV_LIMIT,				/* Integer: pushed LIMIT, or -1 */
-	RF_PRIV_SORT				/* IntList: sort index, descending; or NIL */
+	RF_PRIV_SORT,				/* IntList: sort index, descending; or NIL */
+	RF_PRIV_PREVIEW				/* Integer: pushdown index of the range read
+								 * backwards day by day, or -1 */
 };
 
 /* What planning learns about the foreign relation */
@@ -87,6 +91,7 @@ typedef struct RfRelInfo
 	List	   *pushed;			/* RfPushedQual * from baserestrictinfo */
 	List	   *local_only;		/* RestrictInfos the API cannot take */
 	double		limit;			/* a LIMIT safe to push, or -1 */
+	int			preview;		/* the range a LIMIT reads backwards, or -1 */
 } RfRelInfo;
 
 
@@ -101,7 +106,19 @@ typedef struct RfScanState
 	List	   *qual_plain;		/* the Exprs, for EXPLAIN */
 	bool		explain_only;
 	bool		started;		/* the run's series are planned */
+
+	/* a LIMIT without a range: days read backwards from today */
+	int			preview;		/* pushdown index of the range, or -1 */
+	Oid			preview_type;	/* its column's type */
+	int			preview_day;	/* days back from today being read */
+	DateADT		preview_today;
 } RfScanState;
+
+/*
+ * How many days a LIMIT without a range reads backwards, today included,
+ * before it gives up (retail_fdw.preview_days)
+ */
+static int	rf_preview_days = 31;
 
 void		_PG_init(void);
 
@@ -246,6 +263,61 @@ request_factor(PlannerInfo *root, RfRelInfo *info)
 	return factor;
 }
 
+/*
+ * A LIMIT without a range: "SELECT * FROM t LIMIT 100", what BI tools and
+ * pandas send for a preview, on a table that needs a time range.  Such a
+ * query asks for any 100 rows, so the scan may read the most recent days,
+ * one at a time backwards from today, until the LIMIT has its rows or
+ * retail_fdw.preview_days are read.  Only where nothing else could see
+ * the difference: this relation alone, no ORDER BY, aggregate, grouping,
+ * DISTINCT or window (they would read every day in reach and answer for
+ * those days only), and no bound at all on the range.  Returns the
+ * pushdown index of the range column, or -1.
+ */
+static int
+preview_range(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
+{
+	Query	   *parse = root->parse;
+	const RfEndpoint *ep = info->opts.endpoint;
+	ListCell   *lc;
+
+	if (parse->limitCount == NULL || parse->sortClause != NIL ||
+		parse->groupClause != NIL || parse->groupingSets != NIL ||
+		parse->hasAggs || parse->hasWindowFuncs || parse->distinctClause != NIL ||
+		parse->setOperations != NULL || parse->havingQual != NULL ||
+		bms_membership(root->all_baserels) != BMS_SINGLETON ||
+		rf_requirements_met(ep, info->pushed))
+		return -1;
+
+	for (int i = 0; i < ep->nrequired; i++)
+	{
+		const RfRequired *req = &ep->required[i];
+		const RfPushdown *pd = rf_pushdown_lookup(ep, req->column);
+		const RfColumn *col = rf_column_lookup(ep, req->column);
+		RfPushedQual lower = {0};
+		RfPushedQual upper = {0};
+		bool		bounded = false;
+
+		if (req->kind == RF_REQ_VALUE || pd == NULL || col == NULL ||
+			(col->type != RF_TIMESTAMPTZ && col->type != RF_DATE) ||
+			pd->horizon_last > 0 || !(pd->ops & (RF_OP_GE | RF_OP_GT)) ||
+			!(pd->ops & (RF_OP_LT | RF_OP_LE)))
+			continue;
+		foreach(lc, info->pushed)
+			bounded |= ((RfPushedQual *) lfirst(lc))->pd_index == pd - ep->pushdown;
+		if (bounded)
+			continue;
+		/* with a day's bounds on it, would the API take the query? */
+		lower.pd_index = upper.pd_index = pd - ep->pushdown;
+		lower.op = RF_OP_GE;
+		upper.op = RF_OP_LT;
+		if (rf_requirements_met(ep, lappend(lappend(list_copy(info->pushed),
+													&lower), &upper)))
+			return pd - ep->pushdown;
+	}
+	return -1;
+}
+
 static void
 retailGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 						Oid foreigntableid)
@@ -278,6 +350,7 @@ retailGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 		}
 	}
 	info->limit = pushable_limit(root, baserel, info->local_only, false);
+	info->preview = preview_range(root, baserel, info);
 
 	rows = info->opts.endpoint->rows_per_request * request_factor(root, info);
 	rows *= clauselist_selectivity(root, local_clauses, baserel->relid,
@@ -298,7 +371,8 @@ add_scan_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info,
 		RF_REQUEST_COST * ceil(rows / Max(info->opts.endpoint->rows_per_request, 1));
 
 	/* a scan the API would refuse must lose to any other plan */
-	if (!rf_requirements_met(info->opts.endpoint, pushed))
+	if (!rf_requirements_met(info->opts.endpoint, pushed) &&
+		!(info->preview >= 0 && required_outer == NULL))
 	{
 		startup += disable_cost;
 		total += disable_cost;
@@ -625,6 +699,7 @@ retailGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	List	   *exprs = NIL;
 	List	   *sort = NIL;
 	double		limit = info->limit;
+	int			preview = info->preview;
 	ListCell   *lc;
 
 	foreach(lc, scan_clauses)
@@ -651,8 +726,12 @@ retailGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	 */
 	if (limit_zero(root))
 		limit = 0;
-	else
+	else if (info->preview < 0 || best_path->path.param_info != NULL ||
+			 rf_requirements_met(ep, pushed))
+	{
 		rf_check_required(ep, pushed, get_rel_name(foreigntableid));
+		preview = -1;
+	}
 
 	/* a sorted path pushes its ORDER BY, and then the LIMIT may follow */
 	if (best_path->fdw_private != NIL)
@@ -669,12 +748,13 @@ retailGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 							extract_actual_clauses(scan_clauses, false),
 							baserel->relid,
 							exprs,
-							list_make4(ops,
+							list_make5(ops,
 									   retrieved_attrs(baserel, foreigntableid,
 													   scan_clauses),
 									   makeInteger(limit > INT_MAX ? -1 :
 												   (int) limit),
-									   sort),
+									   sort,
+									   makeInteger(limit == 0 ? -1 : preview)),
 							NIL, NIL, outer_plan);
 }
 
@@ -818,6 +898,14 @@ retailBeginForeignScan(ForeignScanState *node, int eflags)
 	st->qual_plain = fsplan->fdw_exprs;
 	st->qual_exprs = ExecInitExprList(fsplan->fdw_exprs, (PlanState *) node);
 	st->pg.limit = intVal(list_nth(fsplan->fdw_private, RF_PRIV_LIMIT));
+	st->preview = intVal(list_nth(fsplan->fdw_private, RF_PRIV_PREVIEW));
+	if (st->preview >= 0)
+	{
+		const RfColumn *col = rf_column_lookup(st->pg.ep,
+											   st->pg.ep->pushdown[st->preview].column);
+
+		st->preview_type = (col && col->type == RF_DATE) ? DATEOID : TIMESTAMPTZOID;
+	}
 	st->pg.sort = -1;
 	if (list_nth(fsplan->fdw_private, RF_PRIV_SORT) != NIL)
 	{
@@ -947,6 +1035,83 @@ evaluate_quals(ForeignScanState *node, RfScanState *st, bool explain,
 	return result;
 }
 
+/*
+ * The quals of a scan that reads backwards day by day, with the bounds of
+ * the day "back" days before today added: that local day, in the session's
+ * time zone; today reads up to now.
+ */
+static List *
+preview_values(RfScanState *st, List *values, int back)
+{
+	DateADT		day = st->preview_today - back;
+	RfQualValue *lower = palloc0(sizeof(RfQualValue));
+	RfQualValue *upper;
+
+	lower->pd_index = st->preview;
+	lower->op = RF_OP_GE;
+	lower->typid = st->preview_type;
+	lower->value = (st->preview_type == DATEOID) ? DateADTGetDatum(day) :
+		DirectFunctionCall1(date_timestamptz, DateADTGetDatum(day));
+	lower->values = list_make1(rf_format_value(lower->value, lower->typid));
+	values = lappend(list_copy(values), lower);
+	if (back == 0)
+		return values;			/* up to now */
+	upper = palloc0(sizeof(RfQualValue));
+	*upper = *lower;
+	upper->op = (st->preview_type == DATEOID) ? RF_OP_LE : RF_OP_LT;
+	if (st->preview_type != DATEOID)
+		upper->value = DirectFunctionCall1(date_timestamptz, DateADTGetDatum(day + 1));
+	upper->values = list_make1(rf_format_value(upper->value, upper->typid));
+	return lappend(values, upper);
+}
+
+static char *
+preview_day_text(RfScanState *st, int back)
+{
+	return DatumGetCString(DirectFunctionCall1(date_out,
+											   DateADTGetDatum(st->preview_today - back)));
+}
+
+/*
+ * The next earlier day of a scan that reads backwards: false when the
+ * horizon is reached (and then a NOTICE says the LIMIT was not met).
+ */
+static bool
+preview_next_day(ForeignScanState *node, RfScanState *st)
+{
+	const char *column;
+	MemoryContext old;
+	bool		unknown;
+	bool		empty;
+
+	if (st->preview < 0 || st->explain_only)
+		return false;
+	column = st->pg.ep->pushdown[st->preview].column;
+	if (st->preview_day + 1 >= rf_preview_days)
+	{
+		ereport(NOTICE,
+				(errmsg("foreign table \"%s\" has fewer rows than the LIMIT in the last %d days",
+						st->pg.relname, rf_preview_days),
+				 errdetail("Without a range on \"%s\", the days from %s back to %s were read.",
+						   column, preview_day_text(st, 0),
+						   preview_day_text(st, rf_preview_days - 1)),
+				 errhint("Add a range on \"%s\" to read earlier days, or raise retail_fdw.preview_days.",
+						 column)));
+		st->preview = -1;
+		return false;
+	}
+	st->preview_day++;
+	rf_pager_reset(&st->pg);
+	old = MemoryContextSwitchTo(st->pg.cxt);
+	rf_pager_start(&st->pg,
+				   rf_pager_plan(&st->pg,
+								 preview_values(st, evaluate_quals(node, st, false, &unknown),
+												st->preview_day),
+								 &empty));
+	MemoryContextSwitchTo(old);
+	return true;
+}
+
 /* A fetch of a series' page; url NULL means the series' own target */
 static void
 start_scan(ForeignScanState *node, RfScanState *st)
@@ -955,6 +1120,23 @@ start_scan(ForeignScanState *node, RfScanState *st)
 	bool		unknown;
 	bool		empty;
 	List	   *values = evaluate_quals(node, st, false, &unknown);
+
+	if (st->preview >= 0)
+	{
+		const char *column = st->pg.ep->pushdown[st->preview].column;
+
+		st->preview_today = DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
+																TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())));
+		st->preview_day = 0;
+		values = preview_values(st, values, 0);
+		ereport(NOTICE,
+				(errmsg("foreign table \"%s\" has no range on \"%s\": the LIMIT reads backwards from today, one day at a time",
+						st->pg.relname, column),
+				 errdetail("Days from %s back to %s at most (retail_fdw.preview_days = %d), until the LIMIT has its rows.",
+						   preview_day_text(st, 0),
+						   preview_day_text(st, rf_preview_days - 1), rf_preview_days),
+				 errhint("Add a range on \"%s\" to choose the days.", column)));
+	}
 
 	/* LIMIT 0: no series at all */
 	rf_pager_start(&st->pg, st->pg.limit == 0 ? NIL :
@@ -979,8 +1161,11 @@ iterate_scan(ForeignScanState *node)
 	ExecClearTuple(slot);
 	if (!st->started)
 		start_scan(node, st);
-	if (!rf_pager_next(&st->pg))
-		return slot;
+	while (!rf_pager_next(&st->pg))
+	{
+		if (!preview_next_day(node, st))
+			return slot;
+	}
 
 	MemoryContextReset(st->row_cxt);
 	old = MemoryContextSwitchTo(st->row_cxt);
@@ -1018,12 +1203,15 @@ retailIterateForeignScan(ForeignScanState *node)
 
 /* Forget the current run; transfers in flight are cancelled */
 static void
-reset_run(RfScanState *st)
+reset_run(ForeignScanState *node, RfScanState *st)
 {
 	if (st->pg.report_progress)
 		rf_progress_end();
 	rf_pager_reset(&st->pg);
 	st->started = false;
+	/* a rescan reads backwards from today again */
+	st->preview = intVal(list_nth(((ForeignScan *) node->ss.ps.plan)->fdw_private,
+								  RF_PRIV_PREVIEW));
 }
 
 /*
@@ -1034,7 +1222,7 @@ reset_run(RfScanState *st)
 static void
 retailReScanForeignScan(ForeignScanState *node)
 {
-	reset_run(node->fdw_state);
+	reset_run(node, node->fdw_state);
 }
 
 /*
@@ -1048,7 +1236,7 @@ retailEndForeignScan(ForeignScanState *node)
 
 	if (st == NULL)
 		return;
-	reset_run(st);
+	reset_run(node, st);
 }
 
 /* ----------------------------------------------------------------
@@ -1070,6 +1258,15 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 		ExplainPropertyText("Requests", "none: LIMIT 0 reads no row", es);
 		return;
 	}
+	if (intVal(list_nth(((ForeignScan *) node->ss.ps.plan)->fdw_private,
+						RF_PRIV_PREVIEW)) >= 0)
+		ExplainPropertyText("Reading",
+							psprintf("no range on %s: backwards from today, one day at a time, until the LIMIT has its rows or %d days are read (retail_fdw.preview_days)%s",
+									 st->pg.ep->pushdown[intVal(list_nth(((ForeignScan *) node->ss.ps.plan)->fdw_private,
+																	   RF_PRIV_PREVIEW))].column,
+									 rf_preview_days,
+									 st->started ? "; the last day read" : "; today"),
+							es);
 	if (!st->started)
 	{
 		bool		unknown;
@@ -1080,6 +1277,12 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 		{
 			ExplainPropertyText("Requests", "computed at execution from outer parameters", es);
 			return;
+		}
+		if (st->preview >= 0)
+		{
+			st->preview_today = DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
+																	TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())));
+			values = preview_values(st, values, 0);
 		}
 		if (rf_pager_lists_ids(&st->pg, values))
 		{
@@ -1279,6 +1482,13 @@ retail_fdw_handler(PG_FUNCTION_ARGS)
 void
 _PG_init(void)
 {
+	DefineCustomIntVariable("retail_fdw.preview_days",
+							"Days a LIMIT without a range reads backwards, today included.",
+							"A query with a LIMIT and no range on a table that needs one reads "
+							"the most recent days, one at a time, until the LIMIT has its rows "
+							"or this many days are read.",
+							&rf_preview_days, 31, 1, 3660, PGC_USERSET, 0,
+							NULL, NULL, NULL);
 	rf_stats_init();
 	rf_progress_init();
 	rf_http_init();
