@@ -10,7 +10,8 @@ OBJS = fdw/retail_fdw.o fdw/scan.o fdw/progress.o fdw/option.o fdw/pushdown.o fd
 	fdw/connection.o fdw/netpolicy.o fdw/json.o fdw/jsonpage.o \
 	fdw/modify.o fdw/vendor.o fdw/vendor_journey.o fdw/vendor_retailnext.o \
 	fdw/vendor_retailnext_datamine.o fdw/vendor_aifi.o \
-	fdw/vendor_inspector.o fdw/functions.o fdw/stats.o fdw/webhook.o
+	fdw/vendor_inspector.o fdw/functions.o fdw/stats.o fdw/webhook.o \
+	fdw/analyze.o
 # The script of the current version (default_version in retail_fdw.control)
 # is built: the fragments fdw/sql/*.sql (one per feature: core, stats, sync,
 # stitching, a vendor each, cross-vendor) concatenated in name order.  Edit a

@@ -582,6 +582,42 @@ rf_requirements_met(const RfEndpoint *ep, List *pushed)
 	return false;
 }
 
+/*
+ * A required time range that days can be read from: a date or time column
+ * with no pushed qual, such that the quals with a day's bounds added would
+ * meet the endpoint's requirements, and about the past (no horizon).  Its
+ * pushdown index, or -1.  For LIMIT previews and ANALYZE's sample window.
+ */
+int
+rf_day_range_column(const RfEndpoint *ep, List *pushed)
+{
+	for (int i = 0; i < ep->nrequired; i++)
+	{
+		const RfRequired *req = &ep->required[i];
+		const RfPushdown *pd = rf_pushdown_lookup(ep, req->column);
+		RfPushedQual lower = {0};
+		RfPushedQual upper = {0};
+		bool		bounded = false;
+		ListCell   *lc;
+
+		if (req->kind == RF_REQ_VALUE || pd == NULL ||
+			!temporal_column(ep, req->column) || pd->horizon_last > 0 ||
+			!(pd->ops & (RF_OP_GE | RF_OP_GT)) || !(pd->ops & (RF_OP_LT | RF_OP_LE)))
+			continue;
+		foreach(lc, pushed)
+			bounded |= ((RfPushedQual *) lfirst(lc))->pd_index == pd - ep->pushdown;
+		if (bounded)
+			continue;
+		lower.pd_index = upper.pd_index = pd - ep->pushdown;
+		lower.op = RF_OP_GE;
+		upper.op = RF_OP_LT;
+		if (rf_requirements_met(ep, lappend(lappend(list_copy(pushed), &lower),
+											&upper)))
+			return pd - ep->pushdown;
+	}
+	return -1;
+}
+
 void
 rf_check_required(const RfEndpoint *ep, List *pushed, const char *relname)
 {

@@ -197,7 +197,7 @@ const_timestamp(Expr *e, TimestampTz *t)
  * and parallelism with the range in mind.
  */
 static double
-request_factor(PlannerInfo *root, RfRelInfo *info)
+request_factor(PlannerInfo *root, RfRelInfo *info, int day_pd, double *days)
 {
 	const RfEndpoint *ep = info->opts.endpoint;
 	double		factor = 1.0;
@@ -257,7 +257,16 @@ request_factor(PlannerInfo *root, RfRelInfo *info)
 		}
 		if (values > 1)
 			factor *= values;
-		if (has_lo && has_hi && hi > lo)
+		/* a time range without its upper bound reads up to now */
+		if (has_lo && !has_hi && p == day_pd)
+		{
+			hi = GetCurrentTransactionStartTimestamp();
+			has_hi = true;
+		}
+		if (p == day_pd)
+			*days = (has_lo && has_hi && hi > lo) ?
+				Min(ceil((double) (hi - lo) / USECS_PER_DAY), 3660.0) : 1.0;
+		else if (has_lo && has_hi && hi > lo)
 			factor *= Min(ceil((double) (hi - lo) / USECS_PER_DAY), 3660.0);
 	}
 	return factor;
@@ -278,44 +287,56 @@ static int
 preview_range(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
 {
 	Query	   *parse = root->parse;
-	const RfEndpoint *ep = info->opts.endpoint;
-	ListCell   *lc;
 
 	if (parse->limitCount == NULL || parse->sortClause != NIL ||
 		parse->groupClause != NIL || parse->groupingSets != NIL ||
 		parse->hasAggs || parse->hasWindowFuncs || parse->distinctClause != NIL ||
 		parse->setOperations != NULL || parse->havingQual != NULL ||
 		bms_membership(root->all_baserels) != BMS_SINGLETON ||
-		rf_requirements_met(ep, info->pushed))
+		rf_requirements_met(info->opts.endpoint, info->pushed))
 		return -1;
+	return rf_day_range_column(info->opts.endpoint, info->pushed);
+}
 
-	for (int i = 0; i < ep->nrequired; i++)
+/*
+ * Rows a scan returns.  After ANALYZE (analyze.c): the rows per day its
+ * window held (reltuples / relpages days) times the days of the query's
+ * range, or the table's rows when it was read whole, times the
+ * selectivity of the other quals from the column statistics.  Before:
+ * the endpoint's rows per request times the requests the quals ask for
+ * (request_factor), times the selectivity of the local quals.
+ */
+static double
+estimate_rows(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info,
+			  List *local_clauses)
+{
+	const RfEndpoint *ep = info->opts.endpoint;
+	int			window = rf_day_range_column(ep, NIL);
+	double		days = 1.0;
+	double		factor = request_factor(root, info, window, &days);
+	List	   *others = NIL;
+	ListCell   *lc;
+
+	if (baserel->tuples < 0 || (window >= 0 && baserel->pages == 0))
+		return ep->rows_per_request * factor * days *
+			clauselist_selectivity(root, local_clauses, baserel->relid,
+								   JOIN_INNER, NULL);
+
+	/* every qual but the range's bounds: their days are counted above */
+	foreach(lc, baserel->baserestrictinfo)
 	{
-		const RfRequired *req = &ep->required[i];
-		const RfPushdown *pd = rf_pushdown_lookup(ep, req->column);
-		const RfColumn *col = rf_column_lookup(ep, req->column);
-		RfPushedQual lower = {0};
-		RfPushedQual upper = {0};
-		bool		bounded = false;
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+		RfPushedQual q;
 
-		if (req->kind == RF_REQ_VALUE || pd == NULL || col == NULL ||
-			(col->type != RF_TIMESTAMPTZ && col->type != RF_DATE) ||
-			pd->horizon_last > 0 || !(pd->ops & (RF_OP_GE | RF_OP_GT)) ||
-			!(pd->ops & (RF_OP_LT | RF_OP_LE)))
+		if (window >= 0 &&
+			rf_match_qual(root, ri->clause, baserel->relid,
+						  planner_rt_fetch(baserel->relid, root)->relid, ep, &q) &&
+			q.pd_index == window)
 			continue;
-		foreach(lc, info->pushed)
-			bounded |= ((RfPushedQual *) lfirst(lc))->pd_index == pd - ep->pushdown;
-		if (bounded)
-			continue;
-		/* with a day's bounds on it, would the API take the query? */
-		lower.pd_index = upper.pd_index = pd - ep->pushdown;
-		lower.op = RF_OP_GE;
-		upper.op = RF_OP_LT;
-		if (rf_requirements_met(ep, lappend(lappend(list_copy(info->pushed),
-													&lower), &upper)))
-			return pd - ep->pushdown;
+		others = lappend(others, ri);
 	}
-	return -1;
+	return (window >= 0 ? baserel->tuples / baserel->pages * days : baserel->tuples) *
+		clauselist_selectivity(root, others, baserel->relid, JOIN_INNER, NULL);
 }
 
 static void
@@ -352,9 +373,7 @@ retailGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	info->limit = pushable_limit(root, baserel, info->local_only, false);
 	info->preview = preview_range(root, baserel, info);
 
-	rows = info->opts.endpoint->rows_per_request * request_factor(root, info);
-	rows *= clauselist_selectivity(root, local_clauses, baserel->relid,
-								   JOIN_INNER, NULL);
+	rows = estimate_rows(root, baserel, info, local_clauses);
 	if (info->limit > 0)
 		rows = Min(rows, info->limit);
 	baserel->rows = clamp_row_est(rows);
@@ -812,33 +831,33 @@ rf_column_path(const RfEndpoint *ep, Oid relid, AttrNumber attno,
 	return path;
 }
 
-/* How each retrieved column is found in a row */
-static void
-init_column_map(RfScanState *st, Relation rel, List *attrs)
+/* How each retrieved column is found in a row (the pager's row context) */
+void
+rf_pager_columns(RfPager *pg, Relation rel, List *attrs)
 {
 	TupleDesc	tupdesc = RelationGetDescr(rel);
 	ListCell   *lc;
 	int			i = 0;
 
-	st->pg.rowctx.cols = palloc0(sizeof(RfColMap) * Max(list_length(attrs), 1));
+	pg->rowctx.cols = palloc0(sizeof(RfColMap) * Max(list_length(attrs), 1));
 	foreach(lc, attrs)
 	{
 		AttrNumber	attno = lfirst_int(lc);
 		Form_pg_attribute att = TupleDescAttr(tupdesc, attno - 1);
 		char	   *attname = pstrdup(NameStr(att->attname));
 		const RfColumn *col;
-		const char *path = rf_column_path(st->pg.ep, RelationGetRelid(rel), attno,
-									   attname, st->pg.relname, &col);
+		const char *path = rf_column_path(pg->ep, RelationGetRelid(rel), attno,
+									   attname, pg->relname, &col);
 
-		st->pg.rowctx.cols[i].attnum = attno;
-		rf_colmap_init(&st->pg.rowctx.cols[i], attname, att->atttypid,
+		pg->rowctx.cols[i].attnum = attno;
+		rf_colmap_init(&pg->rowctx.cols[i], attname, att->atttypid,
 					   att->atttypmod, path);
 		i++;
 	}
-	st->pg.rowctx.ncols = i;
-	st->pg.rowctx.relname = st->pg.relname;
-	st->pg.rowctx.vendor = st->pg.opts.vendor->name;
-	st->pg.rowctx.endpoint = st->pg.endpoint_label;
+	pg->rowctx.ncols = i;
+	pg->rowctx.relname = pg->relname;
+	pg->rowctx.vendor = pg->opts.vendor->name;
+	pg->rowctx.endpoint = pg->endpoint_label;
 }
 
 /* The user whose mapping the scan uses, as ExecCheckRTEPerms decides */
@@ -916,7 +935,7 @@ retailBeginForeignScan(ForeignScanState *node, int eflags)
 	}
 	st->pg.page_size = rf_effective_page_size(&st->pg.opts, st->pg.limit);
 	st->explain_only = (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0;
-	init_column_map(st, rel, attrs);
+	rf_pager_columns(&st->pg, rel, attrs);
 	st->auth_shown = describe_auth(st, node);
 
 	if (st->explain_only)
@@ -1469,6 +1488,7 @@ retail_fdw_handler(PG_FUNCTION_ARGS)
 	routine->EndForeignScan = retailEndForeignScan;
 	routine->ExplainForeignScan = retailExplainForeignScan;
 	routine->ImportForeignSchema = retailImportForeignSchema;
+	routine->AnalyzeForeignTable = rf_analyze_foreign_table;
 	routine->IsForeignRelUpdatable = retailIsForeignRelUpdatable;
 	routine->AddForeignUpdateTargets = retailAddForeignUpdateTargets;
 	routine->PlanForeignModify = retailPlanForeignModify;
@@ -1491,6 +1511,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	rf_stats_init();
 	rf_progress_init();
+	rf_analyze_init();
 	rf_http_init();
 	rf_webhook_init();
 }

@@ -38,6 +38,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "foreign/fdwapi.h"
 #include "foreign/foreign.h"
 #include "lib/stringinfo.h"
 #include "nodes/execnodes.h"
@@ -366,6 +367,7 @@ extern const char *rf_op_name(int op);
 extern char *rf_ops_text(uint32 ops);
 extern bool rf_orders_like(RfType t, Oid typid);
 extern bool rf_requirements_met(const RfEndpoint *ep, List *pushed);
+extern int	rf_day_range_column(const RfEndpoint *ep, List *pushed);
 extern void rf_check_required(const RfEndpoint *ep, List *pushed,
 							  const char *relname);
 extern List *rf_plan_series(const RfOptions *opts, List *qualvals,
@@ -438,12 +440,19 @@ extern void rf_pager_start(RfPager *pager, List *series);
 extern bool rf_pager_next(RfPager *pager);
 extern void rf_pager_row(RfPager *pager, Datum *values, bool *nulls);
 extern RfTransfer *rf_pager_transfer(RfPager *pager);
+extern void rf_pager_columns(RfPager *pager, Relation rel, List *attrs);
 extern void rf_pager_reset(RfPager *pager);
 
 /* retail_fdw.c: the JSON path a foreign table's column reads */
 extern const char *rf_column_path(const RfEndpoint *ep, Oid relid, AttrNumber attno,
 								  const char *attname, const char *relname,
 								  const RfColumn **col);
+
+/* analyze.c: ANALYZE on a foreign table */
+extern void rf_analyze_init(void);
+extern bool rf_analyze_foreign_table(Relation relation,
+									 AcquireSampleRowsFunc *func,
+									 BlockNumber *totalpages);
 
 /* progress.c: retail_fdw.scan_progress */
 extern void rf_progress_init(void);

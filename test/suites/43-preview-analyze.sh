@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 #
-# test/suites/43-preview.sh -- a LIMIT without a range (what BI tools and
-# pandas send for a preview) reads backwards from today, one day at a time,
-# until the LIMIT has its rows or retail_fdw.preview_days are read, and says
-# so in a NOTICE.  The answers depend on today's date, so this is a shell
-# suite: the simulator's journey data is made to end three days ago, and the
-# checks compute the expected days from the date.
+# test/suites/43-preview-analyze.sh -- what depends on today's date:
+#  - a LIMIT without a range (what BI tools and pandas send for a preview)
+#    reads backwards from today, one day at a time, until the LIMIT has its
+#    rows or retail_fdw.preview_days are read, and says so in a NOTICE;
+#  - ANALYZE samples the whole days of a recent window, and the planner's
+#    estimates then follow the rows per day it saw.
+# The answers depend on the date, so this is a shell suite: the simulator's
+# journey data is made to end three days ago (then far in the future), and
+# the checks compute the expected days from the date.
 #
 # Each check prints "ok - ..." or "not ok - ..."; the exit status is the
 # number of failed checks.
@@ -100,6 +103,36 @@ for sql in "SELECT * FROM j.visit_journey_events ORDER BY event_start LIMIT 5" \
     out=$(psql -X -At -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -d "$DB" -c "$sql" 2>&1)
     check "refused: $sql" grep -qE "ERROR:  HV[0-9A-Z]{3}: foreign table \"visit_journey_events\" needs a lower bound" <<<"$out"
 done
+
+# -- ANALYZE: a window of whole days before today, and estimates from it
+$SIMCTL config '{"journey": {"end": "2099-12-31"}}' >/dev/null
+$SIMCTL reset >/dev/null
+check "before ANALYZE the table has no statistics" \
+    [ "$(q "SELECT reltuples FROM pg_class WHERE oid = 'j.visit_journey_events'::regclass")" = -1 ]
+out=$(psql -X -At -d "$DB" -c "ANALYZE VERBOSE j.visit_journey_events" 2>&1)
+seen=$(grep -oE 'read [0-9]+ rows \(7 days before today\)' <<<"$out" | grep -oE '[0-9]+' | head -1)
+check "ANALYZE VERBOSE says what it read (${seen:-nothing})" [ "${seen:-0}" -gt 0 ]
+check "... the seven whole days before today, and nothing else" \
+    [ "$(asked_days | sort | tr '\n' ' ')" = "$(for n in 7 6 5 4 3 2 1; do printf '%s ' "$(day $n)"; done)" ]
+check "pg_class keeps the rows it saw and the window's days" \
+    [ "$(q "SELECT relpages || ' ' || reltuples FROM pg_class WHERE oid = 'j.visit_journey_events'::regclass")" = "7 $seen" ]
+check "column statistics exist (store_code has 3 distinct values)" \
+    [ "$(q "SELECT n_distinct FROM pg_stats WHERE schemaname = 'j' AND tablename = 'visit_journey_events' AND attname = 'store_code'")" = 3 ]
+range="event_start >= '$(day 14)' AND event_start < '$(day 7)'"
+for where in "$range" "$range AND store_code = 'SM-001'" "event_start >= '$(day 2)'"; do
+    est=$(q "EXPLAIN (FORMAT JSON) SELECT * FROM j.visit_journey_events WHERE $where" |
+          "$RF_PYTHON" -c 'import json,sys; print(int(json.load(sys.stdin)[0]["Plan"]["Plan Rows"]))')
+    act=$(q "SELECT count(*) FROM j.visit_journey_events WHERE $where")
+    check "estimate within 2x of the rows ($est estimated, $act returned): $where" \
+        [ "$act" -gt 0 ] && [ $((est * 2)) -ge "$act" ] && [ $((act * 2)) -ge "$est" ]
+done
+out=$(psql -X -At -d "$DB" -c "CREATE SERVER rn FOREIGN DATA WRAPPER retail_fdw
+                                  OPTIONS (vendor 'retailnext', base_url 'http://127.0.0.1:9')" \
+        -c "CREATE FOREIGN TABLE j.dm (location_uuid uuid, value numeric)
+              SERVER rn OPTIONS (resource 'rn_datamine')" \
+        -c "ANALYZE j.dm" 2>&1)
+check "a table no window can sample says why, without a request" \
+    has "$out" "Resource rn_datamine needs filters that no window of days supplies."
 
 $SIMCTL config '{"journey": {"end": "2026-12-31"}}' >/dev/null
 $SIMCTL reset >/dev/null
