@@ -125,18 +125,28 @@ ring_nbuckets(Size capacity)
 	return n;
 }
 
-/* The area a total size leaves for records, and the buckets' share */
+/*
+ * The area a ring of total bytes leaves for records (0: too small for
+ * any), and its number of buckets.
+ */
 static Size
-ring_capacity(Size total)
+ring_capacity(Size total, int *nbuckets)
 {
 	Size		fixed = MAXALIGN(sizeof(RcRing));
-	Size		cap;
+	Size		rest;
+	Size		heads;
+	int			n;
 
-	if (total <= fixed + 64 * sizeof(int64) + RC_HDR)
+	if (total <= fixed)
 		return 0;
-	cap = total - fixed - 64 * sizeof(int64);
-	cap -= ring_nbuckets(cap) * sizeof(int64);
-	return cap & ~((Size) MAXIMUM_ALIGNOF - 1);
+	rest = total - fixed;
+	n = ring_nbuckets(rest);
+	heads = MAXALIGN(n * sizeof(int64));
+	if (nbuckets)
+		*nbuckets = n;
+	if (rest <= heads + RC_HDR)
+		return 0;
+	return (rest - heads) & ~((Size) MAXIMUM_ALIGNOF - 1);
 }
 
 static int64 *
@@ -160,15 +170,11 @@ ring_record(RcRing *r, Size off)
 static void
 ring_init(RcRing *r, Size total, LWLock *lock)
 {
-	Size		fixed = MAXALIGN(sizeof(RcRing));
-	Size		cap = ring_capacity(total);
-
 	memset(r, 0, sizeof(RcRing));
 	r->lock = lock;
-	r->nbuckets = ring_nbuckets(cap);
-	/* what the buckets really take, then the area */
-	r->capacity = cap == 0 ? 0 :
-		(total - fixed - MAXALIGN(r->nbuckets * sizeof(int64))) & ~((Size) MAXIMUM_ALIGNOF - 1);
+	r->capacity = ring_capacity(total, &r->nbuckets);
+	if (r->capacity == 0)
+		r->nbuckets = 0;		/* never used: the buckets may not fit */
 	r->next_stamp = 1;
 	for (int i = 0; i < r->nbuckets; i++)
 		ring_buckets(r)[i] = -1;
@@ -375,7 +381,7 @@ ring_lock(LWLockMode mode, bool create)
 		LocalRing = NULL;
 		LocalRingBytes = 0;
 	}
-	if (LocalRing == NULL && create && ring_capacity(want) > 0)
+	if (LocalRing == NULL && create && ring_capacity(want, NULL) > 0)
 	{
 		LocalRing = MemoryContextAllocExtended(TopMemoryContext, want,
 											   MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
@@ -453,7 +459,7 @@ rf_respcache_max_body(void)
 	if (cache_preloaded)
 		max = SharedRing ? ring_max_record(SharedRing) : 0;
 	else if (rf_local_cache_size_kb > 0)
-		max = ring_capacity((Size) rf_local_cache_size_kb * 1024) / 4;
+		max = ring_capacity((Size) rf_local_cache_size_kb * 1024, NULL) / 4;
 	return max > RC_HDR ? max - RC_HDR : 0;
 }
 

@@ -21,6 +21,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -58,9 +59,10 @@ typedef struct RfFetch
 
 /*
  * How long a series' answers may be cached: cache_ttl_past when the time
- * window it asks for ended before now (the vendors do not rewrite
- * history), else cache_ttl; 0 = not cached.  Only scans of idempotent
- * requests are cached.
+ * window it asks for ended before the transaction started (the vendors do
+ * not rewrite history; an open range reads up to the transaction's start,
+ * and that window is not over), else cache_ttl; 0 = not cached.  Only
+ * scans of idempotent requests are cached.
  */
 static int64
 series_ttl(RfPager *st, RfSeries *series)
@@ -68,7 +70,7 @@ series_ttl(RfPager *st, RfSeries *series)
 	if (!st->ep->idempotent)
 		return 0;
 	if (st->opts.cache_ttl_past > 0 && series->window_end != 0 &&
-		series->window_end <= GetCurrentTimestamp())
+		series->window_end <= GetCurrentTransactionStartTimestamp())
 		return st->opts.cache_ttl_past;
 	return st->opts.cache_ttl;
 }
