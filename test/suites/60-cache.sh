@@ -34,7 +34,8 @@ PGDATA_NP=$NP/pgdata
 cleanup() {
     $SIMCTL reset >/dev/null 2>&1 || true
     dropdb --if-exists "$DB" >/dev/null 2>&1 || true
-    psql -X -q -d postgres -c "DROP ROLE IF EXISTS rf_cache_other" >/dev/null 2>&1 || true
+    psql -X -q -d postgres -c "DROP ROLE IF EXISTS rf_cache_other" \
+        -c "DROP ROLE IF EXISTS rf_cache_third" >/dev/null 2>&1 || true
     if [ -f "$PGDATA_NP/postmaster.pid" ]; then
         _rf_as_pg "$RF_PGBIN/pg_ctl" -D "$PGDATA_NP" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
     fi
@@ -82,18 +83,25 @@ CREATE FOREIGN TABLE j.past (session_id text, zone_serial_code text, event_start
                      cache_ttl '0', cache_ttl_past '1 hour');
 CREATE FOREIGN TABLE j.small (session_id text, zone_serial_code text, event_start timestamptz)
   SERVER jc OPTIONS (resource 'visit_journey_events', page_size '20');
+CREATE FOREIGN TABLE j.small_nocache (session_id text, zone_serial_code text, event_start timestamptz)
+  SERVER jc OPTIONS (resource 'visit_journey_events', page_size '20', cache_ttl '0');
 -- failures: no retries, so that one injected fault fails the query
 CREATE SERVER jc_err FOREIGN DATA WRAPPER retail_fdw
   OPTIONS (vendor 'journey', base_url '$SIM_JOURNEY_URL', cache_ttl '10 minutes', max_retries '0');
 CREATE USER MAPPING FOR CURRENT_USER SERVER jc_err OPTIONS (token 'journey-secret-token');
 CREATE FOREIGN TABLE j.err (session_id text, zone_serial_code text, event_start timestamptz)
   SERVER jc_err OPTIONS (resource 'visit_journey_events');
--- another role, with a mapping of its own
+-- two more roles, each with a mapping of its own, made in one transaction
+-- (so that the mappings' rows differ only by their OIDs)
 CREATE ROLE rf_cache_other NOLOGIN;
-GRANT USAGE ON FOREIGN SERVER jc TO rf_cache_other;
+CREATE ROLE rf_cache_third NOLOGIN;
+GRANT USAGE ON FOREIGN SERVER jc TO rf_cache_other, rf_cache_third;
+BEGIN;
 CREATE USER MAPPING FOR rf_cache_other SERVER jc OPTIONS (token 'journey-secret-token');
-GRANT USAGE ON SCHEMA j TO rf_cache_other;
-GRANT SELECT ON ALL TABLES IN SCHEMA j TO rf_cache_other;
+CREATE USER MAPPING FOR rf_cache_third SERVER jc OPTIONS (token 'journey-secret-token');
+COMMIT;
+GRANT USAGE ON SCHEMA j TO rf_cache_other, rf_cache_third;
+GRANT SELECT ON ALL TABLES IN SCHEMA j TO rf_cache_other, rf_cache_third;
 SQL
 )
 check "set-up" eval '! has "$setup" "ERROR"'
@@ -132,10 +140,16 @@ check "another user mapping asks the vendor itself ($DELTA requests)" [ "$DELTA"
 check "...and gets the same rows" [ "$OUT" = "$first" ]
 delta "$A_DAYS" "$AS_OTHER $(rows_of 2025-08-01 2025-08-02T12:00)"
 check "...then its own repeat makes 0 requests ($DELTA)" [ "$DELTA" -eq 0 ]
+AS_THIRD="SET retail_fdw.allowed_hosts = '127.0.0.1'; SET ROLE rf_cache_third;"
+delta "$A_DAYS" "$AS_THIRD $(rows_of 2025-08-01 2025-08-02T12:00)"
+check "a third role, like the second but for its mapping, asks the vendor itself ($DELTA requests)" \
+    eval '[ "$DELTA" -ge 2 ] && [ "$OUT" = "$first" ]'
 
 # ---- 3. cache_clear(): an ordinary role clears its own answers only
 cleared=$(sql -c "$AS_OTHER SELECT retail_fdw.cache_clear()" | tail -n 1)
 check "cache_clear() as an ordinary role removes its own answers ($cleared)" [ "$cleared" = 2 ]
+delta "$A_DAYS" "$AS_THIRD $(rows_of 2025-08-01 2025-08-02T12:00)"
+check "...not those of another ordinary role (its repeat: $DELTA requests)" [ "$DELTA" -eq 0 ]
 delta "$A_DAYS" "$(rows_of 2025-08-01 2025-08-02T12:00)"
 check "...and leaves the superuser's (repeat: $DELTA requests)" [ "$DELTA" -eq 0 ]
 cleared=$(sql -c "SELECT retail_fdw.cache_clear()")
@@ -184,12 +198,14 @@ cleared=$(sql -c "SELECT retail_fdw.cache_clear()")
 # ---- 7. a series read only in part is never served: whole series or network
 Q_PART="SELECT count(*) FROM (SELECT * FROM j.small WHERE event_start >= '2025-08-07' AND event_start < '2025-08-08' AND zone_serial_code <> '' LIMIT 1) t"
 Q_FULL="SELECT count(*) || ' ' || md5(string_agg(t::text, ',' ORDER BY t::text)) FROM j.small t WHERE event_start >= '2025-08-07' AND event_start < '2025-08-08'"
+delta "datetime_gte=2025-08-07" "${Q_FULL//j.small/j.small_nocache}"
+pages=$DELTA
 delta "datetime_gte=2025-08-07" "$Q_PART"
 part_n=$DELTA
 delta "datetime_gte=2025-08-07" "$Q_FULL"
 full=$OUT full_n=$DELTA
-check "a partly read series ($part_n request) does not serve a full scan ($full_n requests)" \
-    eval '[ "$part_n" -ge 1 ] && [ "$full_n" -gt "$part_n" ]'
+check "a partly read series ($part_n requests) serves nothing: the full scan asks for all $pages pages ($full_n)" \
+    eval '[ "$part_n" -ge 1 ] && [ "$part_n" -lt "$pages" ] && [ "$full_n" -eq "$pages" ]'
 delta "datetime_gte=2025-08-07" "$Q_FULL"
 check "the full series is then kept: 0 requests ($DELTA), same rows" \
     eval '[ "$DELTA" -eq 0 ] && [ "$OUT" = "$full" ]'
