@@ -126,6 +126,7 @@ check "the first query asks the vendor ($first_n requests, rows ${first%% *})" \
 check "a repeat within cache_ttl, in another session (one shared cache), makes 0 requests ($DELTA)" [ "$DELTA" -eq 0 ]
 check "the repeat returns the same rows ($OUT)" [ "$OUT" = "$first" ]
 
+# shellcheck disable=SC2034  # read by the check's eval
 plan=$(sql -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
   SELECT count(*) FROM j.visit_journey_events
    WHERE event_start >= '2025-08-01' AND event_start < '2025-08-02T12:00'")
