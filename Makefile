@@ -7,7 +7,7 @@
 EXTENSION = retail_fdw
 MODULE_big = retail_fdw
 OBJS = fdw/retail_fdw.o fdw/scan.o fdw/progress.o fdw/option.o fdw/pushdown.o fdw/reqplan.o fdw/http.o \
-	fdw/connection.o fdw/netpolicy.o fdw/json.o fdw/jsonpage.o \
+	fdw/connection.o fdw/cache.o fdw/netpolicy.o fdw/json.o fdw/jsonpage.o \
 	fdw/modify.o fdw/vendor.o fdw/vendor_journey.o fdw/vendor_retailnext.o \
 	fdw/vendor_retailnext_datamine.o fdw/vendor_aifi.o \
 	fdw/vendor_inspector.o fdw/functions.o fdw/stats.o fdw/webhook.o \

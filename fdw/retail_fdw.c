@@ -1398,6 +1398,8 @@ retailExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		if (st->pg.ep->cacheable)
 			ExplainPropertyInteger("Answers shared within the query", NULL,
 								   st->pg.cache_hits, es);
+		if (st->pg.opts.cache_ttl > 0 || st->pg.opts.cache_ttl_past > 0)
+			ExplainPropertyInteger("Cache hits", NULL, st->pg.stats.cache_hits, es);
 		if (es->timing)
 			ExplainPropertyFloat("Network wait", "ms",
 								 st->pg.stats.wait_us / 1000.0, 1, es);
@@ -1510,6 +1512,7 @@ _PG_init(void)
 							&rf_preview_days, 31, 1, 3660, PGC_USERSET, 0,
 							NULL, NULL, NULL);
 	rf_stats_init();
+	rf_respcache_init();
 	rf_progress_init();
 	rf_analyze_init();
 	rf_http_init();

@@ -69,6 +69,7 @@ typedef enum RfOptKind
 	RF_OPT_URL,
 	RF_OPT_SECRET,
 	RF_OPT_INTERVAL,
+	RF_OPT_TTL,					/* an interval of zero or more: a lifetime */
 	RF_OPT_FILE,
 	RF_OPT_HEADER,
 	RF_OPT_CHOICE
