@@ -127,6 +127,15 @@ struct RfTransfer
 	bool		restricted;		/* only public addresses (network policy) */
 	bool		consumer_failed;	/* the answer came, then failed the query */
 
+	/* the response cache (cache.c) */
+	RfCacheUse *cache;			/* the caller's, or NULL */
+	bool		from_cache;		/* replayed from the cache: no request */
+	char	   *keep;			/* malloc'd copy of the 2xx body, to store */
+	size_t		keep_len;
+	size_t		keep_cap;
+	size_t		keep_max;		/* the largest body the cache takes; 0 = none */
+	bool		keeping;		/* this attempt's body is still being copied */
+
 	/* progress */
 	RfXferState state;
 	TimestampTz not_before;

@@ -351,6 +351,24 @@ def gen_journey(spec, dom, rng, n):
             shape = ["event_start::date ="]
             wlo = local_midnight(d0, None) - dt.timedelta(days=2)
             whi = local_midnight(d0, None) + dt.timedelta(days=3)
+        elif rng.random() < 0.12:
+            # date_trunc(unit, event_start [, zone]) = v: pushed as the span
+            # [v, v + 1 unit) in that calendar; a v that is not the start of
+            # a period matches nothing (and asks for nothing)
+            unit = rng.choice(["hour", "day", "day", "week"])
+            start = d0 - dt.timedelta(days=d0.weekday()) if unit == "week" else d0
+            v = "%s %02d:%s" % (start.isoformat(),
+                                rng.randrange(24) if unit == "hour" else 0,
+                                rng.choice(["00", "00", "00", "17"]))
+            zone = rng.choice([None, None, "Asia/Kolkata", "America/New_York"])
+            if zone:
+                p = ["date_trunc(%s, event_start, %s) = (%s::timestamp AT TIME ZONE %s)"
+                     % (lit(unit), lit(zone), lit(v), lit(zone))]
+            else:
+                p = ["date_trunc(%s, event_start) = %s" % (lit(unit), lit(v))]
+            shape = ["date_trunc(%s%s) =" % (unit, ", zone" if zone else "")]
+            wlo = local_midnight(start, None) - dt.timedelta(days=2)
+            whi = local_midnight(start, None) + dt.timedelta(days=10)
         elif rng.random() < 0.15 and ev:
             # = on an exact event start
             t = rng.choice(ev)
