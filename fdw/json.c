@@ -382,8 +382,16 @@ rf_json_parser_finish(RfJsonParser *parser, const RfEndpoint *ep,
 								   ep->path);
 	RfRowsSpec	spec = rows_spec(ep, vendor);
 
-	page->jp.doc = rf_json_stream_take(&parser->js);
-	rf_json_page_rows(&page->jp, &spec);
+	/*
+	 * A flat page of plain JSON keeps its rows as bytes, parsed one at a
+	 * time as the scan reaches them.  The per-query cache keeps parsed
+	 * documents, so its endpoints take the whole tree.
+	 */
+	if (ep->cacheable || !rf_json_page_lazy(&page->jp, &parser->js, &spec, false))
+	{
+		page->jp.doc = rf_json_stream_take(&parser->js);
+		rf_json_page_rows(&page->jp, &spec);
+	}
 	return page;
 }
 
