@@ -86,6 +86,7 @@ struct RfPage
 {
 	RfJsonPage	jp;
 	MemoryContextCallback cleanup;
+	RfRowContext *want_rc;		/* whose columns the raw rows are read for */
 };
 
 /* What the error context callback reports */
@@ -1257,6 +1258,33 @@ string_datum(RfConvErrorContext *ec, RfColMap *cm, const char *str)
 }
 
 /*
+ * A page read raw parses of each row only the members its columns read
+ * (the first part of each reference), once per row context.
+ */
+static void
+want_columns(RfPage *page, RfRowContext *rc)
+{
+	const char **keys;
+	int			nkeys = 0;
+	bool		all = false;
+
+	if (page->jp.buf == NULL || page->want_rc == rc)
+		return;
+	keys = palloc(sizeof(char *) * 2 * (rc->ncols * 5 + 1));
+	for (int i = 0; i < rc->ncols; i++)
+	{
+		RfColMap   *cm = &rc->cols[i];
+
+		rf_json_ref_keys(cm->ref, keys, &nkeys, &all);
+		for (int k = 0; k < cm->nsub; k++)
+			rf_json_ref_keys(&cm->sub[k], keys, &nkeys, &all);
+	}
+	rf_json_page_want(&page->jp, keys, all ? -1 : nkeys);
+	pfree(keys);
+	page->want_rc = rc;
+}
+
+/*
  * Fill values/nulls for the mapped columns of one row.  Columns that are
  * not mapped keep whatever the caller set (NULL).
  */
@@ -1269,6 +1297,7 @@ rf_page_row(RfPage *page, int rowno, RfRowContext *rc, Datum *values,
 	RfConvErrorContext ec;
 	ErrorContextCallback errcb;
 
+	want_columns(page, rc);
 	row = rf_json_page_row(&page->jp, rowno, &ref);
 
 	ec.rc = rc;
@@ -1376,6 +1405,12 @@ rf_page_row_kept(RfPage *page, int rowno, const RfSeries *series)
 		rf_json_ref_parse(r, series->keep_path);
 		((RfSeries *) series)->keep_ref = r;
 		MemoryContextSwitchTo(old);
+	}
+	if (page->jp.buf && page->want_rc != NULL)
+	{
+		/* every member: the keep filter's and, next, the columns' */
+		rf_json_page_want(&page->jp, NULL, -1);
+		page->want_rc = NULL;
 	}
 	row = rf_json_page_row(&page->jp, rowno, &ref);
 	v = rf_json_ref_resolve(&page->jp, ref, row, series->keep_ref, &str);

@@ -818,6 +818,7 @@ rf_json_page_init(RfJsonPage *page, json_object *doc, const char *vendor,
 				  const char *endpoint)
 {
 	memset(page, 0, sizeof(RfJsonPage));
+	page->nwant = -1;
 	page->doc = doc;
 	page->vendor = vendor;
 	page->endpoint = endpoint;
@@ -844,6 +845,13 @@ rf_json_page_release(RfJsonPage *page)
 	if (page->ends)
 		rf_port_free(page->ends);
 	page->ends = NULL;
+	if (page->want)
+		rf_port_free(page->want);
+	if (page->want_len)
+		rf_port_free(page->want_len);
+	page->want = NULL;
+	page->want_len = NULL;
+	page->nwant = -1;
 }
 
 /* Follow a dotted path; NULL when a step is missing */
@@ -1336,6 +1344,192 @@ rf_json_page_string(RfJsonPage *page, const char *path)
  */
 
 /*
+ * Read only these members of a raw page's rows (nkeys -1: all of them);
+ * the keys must outlive the page.  A row read before under other keys is
+ * read again.
+ */
+void
+rf_json_page_want(RfJsonPage *page, const char *const *keys, int nkeys)
+{
+	if (page->want)
+		rf_port_free(page->want);
+	if (page->want_len)
+		rf_port_free(page->want_len);
+	page->want = NULL;
+	page->want_len = NULL;
+	page->nwant = nkeys;
+	if (nkeys > 0)
+	{
+		page->want = rf_port_alloc(sizeof(char *) * nkeys);
+		page->want_len = rf_port_alloc(sizeof(size_t) * nkeys);
+		for (int i = 0; i < nkeys; i++)
+		{
+			page->want[i] = keys[i];
+			page->want_len[i] = strlen(keys[i]);
+		}
+	}
+	if (page->cur)
+		json_object_put(page->cur);
+	page->cur = NULL;
+	page->cur_rowno = -1;
+}
+
+/*
+ * The members of a row that resolving r may read (at most two, added to
+ * keys), or *all when it may read any.
+ */
+void
+rf_json_ref_keys(const RfJsonRef *r, const char **keys, int *nkeys, bool *all)
+{
+	if (r->const_name || r->is_key || r->npath == 0)
+		return;
+	if (r->match_part >= 0)
+		keys[(*nkeys)++] = r->match_row_field;
+	if (r->from_root || r->up > 0 || r->abs_level >= 0 || r->group_type)
+		return;					/* another level's or the document's */
+	if (r->match_part == 0)
+		keys[(*nkeys)++] = r->path_parts[0];
+	else if (strcmp(r->path_parts[0], "*") == 0)
+		*all = true;			/* the first member, whichever it is */
+	else
+		keys[(*nkeys)++] = r->path_parts[0];
+}
+
+/* The offset just past the JSON value at b[p] (whose syntax was checked) */
+static size_t
+skip_value(const char *b, size_t p)
+{
+	int			depth = 0;
+
+	do
+	{
+		char		c = b[p];
+
+		if (c == '"')
+		{
+			for (p++; b[p] != '"'; p++)
+			{
+				if (b[p] == '\\')
+					p++;
+			}
+			p++;
+		}
+		else if (c == '{' || c == '[')
+		{
+			depth++;
+			p++;
+		}
+		else if (c == '}' || c == ']')
+		{
+			depth--;
+			p++;
+		}
+		else if (depth == 0)
+		{
+			/* a number or literal: up to the next delimiter */
+			while (b[p] != ',' && b[p] != '}' && b[p] != ']' && !is_ws(b[p]))
+				p++;
+		}
+		else
+			p++;
+	} while (depth > 0);
+	return p;
+}
+
+/*
+ * A raw row of only the wanted members, parsed one by one, the others
+ * skipped; NULL when it must be parsed whole instead (not an object, an
+ * escaped key that might be a wanted one once unescaped).  Of repeated
+ * keys the last counts, as in a whole parse.
+ */
+static json_object *
+sparse_row(RfJsonPage *page, size_t p, bool *whole)
+{
+	const char *b = page->buf;
+	json_object *obj;
+
+	*whole = true;
+	while (is_ws(b[p]))
+		p++;
+	if (b[p] != '{')
+		return NULL;
+	/* check the keys first: nothing to undo then */
+	{
+		size_t		q = p + 1;
+
+		for (;;)
+		{
+			size_t		k;
+
+			while (is_ws(b[q]) || b[q] == ',')
+				q++;
+			if (b[q] == '}')
+				break;
+			for (k = q + 1; b[k] != '"'; k++)
+			{
+				if (b[k] == '\\')
+					return NULL;
+			}
+			for (q = k + 1; b[q] != ':'; q++)
+				;
+			for (q++; is_ws(b[q]); q++)
+				;
+			q = skip_value(b, q);
+		}
+	}
+	obj = json_object_new_object();
+	if (obj == NULL)
+		return NULL;
+	*whole = false;
+	p++;
+	for (;;)
+	{
+		size_t		k;
+		size_t		klen;
+		size_t		v;
+		size_t		vend;
+		int			w;
+
+		while (is_ws(b[p]) || b[p] == ',')
+			p++;
+		if (b[p] == '}')
+			break;
+		for (k = p + 1; b[k] != '"'; k++)
+			;
+		klen = k - p - 1;
+		for (v = k + 1; b[v] != ':'; v++)
+			;
+		for (v++; is_ws(b[v]); v++)
+			;
+		vend = skip_value(b, v);
+		for (w = 0; w < page->nwant; w++)
+		{
+			if (page->want_len[w] == klen && memcmp(page->want[w], b + p + 1, klen) == 0)
+				break;
+		}
+		if (w < page->nwant)
+		{
+			json_object *val;
+
+			json_tokener_reset(page->tok);
+			/* with the delimiter after it: a number must see where it ends */
+			val = json_tokener_parse_ex(page->tok, b + v, (int) (vend - v + 1));
+			if (json_tokener_get_error(page->tok) != json_tokener_success ||
+				json_object_object_add(obj, page->want[w], val) != 0)
+			{
+				if (val)
+					json_object_put(val);
+				json_object_put(obj);
+				*whole = true;
+				return NULL;
+			}
+		}
+		p = vend;
+	}
+	return obj;
+}
+
+/*
  * Row rowno of a page kept raw: parsed now with the page's one tokener,
  * unless it is the row parsed last (a keep filter and then the row's
  * conversion read it one after the other), whose tree is freed.
@@ -1356,6 +1550,17 @@ raw_row(RfJsonPage *page, int rowno)
 		return NULL;
 	start = (rowno == 0 ? page->open : page->ends[rowno - 1]) + 1;
 	end = page->ends[rowno];
+	if (page->nwant >= 0)
+	{
+		bool		whole;
+
+		page->cur = sparse_row(page, start, &whole);
+		if (!whole)
+		{
+			page->cur_rowno = rowno;
+			return page->cur;
+		}
+	}
 	json_tokener_reset(page->tok);
 	/* up to and with the ',' or ']': a number must see where it ends */
 	page->cur = json_tokener_parse_ex(page->tok, page->buf + start,

@@ -143,6 +143,14 @@ typedef struct RfJsonPage
 	json_tokener *tok;			/* owned: parses the rows */
 	json_object *cur;			/* owned: the tree of row cur_rowno */
 	int			cur_rowno;
+	/*
+	 * The members of a raw row that are read (rf_json_page_want): a row
+	 * is then an object of those members only, the others skipped as
+	 * bytes.  -1: all of them.
+	 */
+	int			nwant;
+	const char **want;
+	size_t	   *want_len;
 	int			depth;			/* levels of iteration; 1 = flat */
 	RfRowRef   *refs;			/* nrows of them when depth > 1 */
 	const char *vendor;			/* for messages */
@@ -204,6 +212,10 @@ extern void rf_json_page_release(RfJsonPage *page);
 extern json_object *rf_json_path_get(json_object *obj, const char *path);
 extern json_object *rf_json_page_row(RfJsonPage *page, int rowno,
 									 RfRowRef **ref);
+extern void rf_json_page_want(RfJsonPage *page, const char *const *keys,
+							  int nkeys);
+extern void rf_json_ref_keys(const RfJsonRef *r, const char **keys, int *nkeys,
+							 bool *all);
 extern void rf_json_ref_parse(RfJsonRef *r, const char *path);
 extern bool rf_json_ref_is_plain(const RfJsonRef *r);
 extern json_object *rf_json_ref_field(json_object *obj, const RfJsonRef *r);

@@ -473,6 +473,18 @@ compare_raw_page(RfJsonStream *js, json_object *ref_doc, const RfRowsSpec *spec,
 			abort();			/* one fails where the other does not */
 		if (!raw_failed && raw->nrows != whole->nrows)
 			abort();
+		/* pass 0: whole rows; pass 1: only the members the columns read */
+		const char **keys = rf_port_alloc(sizeof(char *) * (2 * FUZZ_MAX_PARTS * ncols + 1));
+		int			nkeys = 0;
+		bool		all = false;
+
+		for (int c = 0; c < ncols; c++)
+			for (int p = 0; p < cols[c].nref; p++)
+				rf_json_ref_keys(&cols[c].ref[p], keys, &nkeys, &all);
+		for (int pass = 0; pass < 2; pass++)
+		{
+		if (pass == 1)
+			rf_json_page_want(raw, keys, all ? -1 : nkeys);
 		for (int rowno = 0; !raw_failed && rowno < raw->nrows; rowno++)
 		{
 			volatile bool rf = false;
@@ -489,8 +501,25 @@ compare_raw_page(RfJsonStream *js, json_object *ref_doc, const RfRowsSpec *spec,
 				wrow = rf_json_page_row(whole, rowno, &ref);
 			else
 				wf = true;
-			if (rf != wf || (!rf && !json_object_equal(rrow, wrow)))
+			if (rf != wf)
+				abort();		/* a row read raw fails where the whole tree's does not */
+			if (!rf && (pass == 0 || all) && !json_object_equal(rrow, wrow))
 				abort();		/* a row read raw differs from the whole tree's */
+			if (!rf && pass == 1 && !all)
+			{
+				if (json_object_object_length(rrow) > nkeys)
+					abort();	/* members nobody reads were parsed */
+				for (int k = 0; k < nkeys; k++)
+				{
+					json_object *a = NULL;
+					json_object *b = NULL;
+					bool		ina = json_object_object_get_ex(rrow, keys[k], &a);
+					bool		inb = json_object_object_get_ex(wrow, keys[k], &b);
+
+					if (ina != inb || !json_object_equal(a, b))
+						abort();	/* a member read alone differs */
+				}
+			}
 			if (rf)
 				continue;
 			if (setjmp(jump) == 0)
@@ -498,6 +527,7 @@ compare_raw_page(RfJsonStream *js, json_object *ref_doc, const RfRowsSpec *spec,
 				for (int c = 0; c < ncols; c++)
 					read_col(raw, NULL, rrow, &cols[c]);
 			}
+		}
 		}
 	}
 	error_jump = NULL;
