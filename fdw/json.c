@@ -1267,6 +1267,7 @@ want_columns(RfPage *page, RfRowContext *rc)
 	const char **keys;
 	int			nkeys = 0;
 	bool		all = false;
+	MemoryContext old;
 
 	if (page->jp.buf == NULL || page->want_rc == rc)
 		return;
@@ -1279,7 +1280,10 @@ want_columns(RfPage *page, RfRowContext *rc)
 		for (int k = 0; k < cm->nsub; k++)
 			rf_json_ref_keys(&cm->sub[k], keys, &nkeys, &all);
 	}
+	/* the page keeps its list as long as it lives (rows come per tuple) */
+	old = MemoryContextSwitchTo(GetMemoryChunkContext(page));
 	rf_json_page_want(&page->jp, keys, all ? -1 : nkeys);
+	MemoryContextSwitchTo(old);
 	pfree(keys);
 	page->want_rc = rc;
 }
@@ -1409,7 +1413,10 @@ rf_page_row_kept(RfPage *page, int rowno, const RfSeries *series)
 	if (page->jp.buf && page->want_rc != NULL)
 	{
 		/* every member: the keep filter's and, next, the columns' */
+		MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(page));
+
 		rf_json_page_want(&page->jp, NULL, -1);
+		MemoryContextSwitchTo(old);
 		page->want_rc = NULL;
 	}
 	row = rf_json_page_row(&page->jp, rowno, &ref);
