@@ -597,6 +597,36 @@ flush:
 }
 
 /*
+ * The offset of the first byte from i on that is a '"', a '\\' or a
+ * control character (len when there is none): eight bytes at a time, with
+ * the usual bit tricks for "some byte is zero / less than n".
+ */
+static inline size_t
+skip_string_bytes(const char *data, size_t i, size_t len)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	const uint64_t highs = UINT64_C(0x8080808080808080);
+
+	while (i + 8 <= len)
+	{
+		uint64_t	v;
+		uint64_t	q;
+		uint64_t	bs;
+
+		memcpy(&v, data + i, 8);
+		q = v ^ (ones * '"');
+		bs = v ^ (ones * '\\');
+		if ((((q - ones) & ~q) | ((bs - ones) & ~bs) | ((v - ones * 0x20) & ~v)) & highs)
+			break;
+		i += 8;
+	}
+	while (i < len && data[i] != '"' && data[i] != '\\' &&
+		   (unsigned char) data[i] >= 0x20)
+		i++;
+	return i;
+}
+
+/*
  * Feed one chunk of the body; false once the body cannot be one JSON
  * document (then the transfer is aborted).  Called from inside libcurl:
  * no hook may be used here.
@@ -627,11 +657,8 @@ rf_json_stream_feed(RfJsonStream *js, const char *data, size_t len)
 		if (js->in_string && js->npend == 0 &&
 			(!js->raw || (js->vstate == V_STRING && js->vesc == 0)))
 		{
-			size_t		j = i;
+			size_t		j = skip_string_bytes(data, i, len);
 
-			while (j < len && data[j] != '"' && data[j] != '\\' &&
-				   (unsigned char) data[j] >= 0x20)
-				j++;
 			js->bytes += j - i;
 			i = j;
 			if (i == len)
@@ -1415,9 +1442,35 @@ rf_json_ref_keys(const RfJsonRef *r, const char **keys, int *nkeys, bool *all)
 		keys[(*nkeys)++] = r->path_parts[0];
 }
 
+/*
+ * The offset of the '"' that ends the string whose first byte is b[p]
+ * (lim when there is none before lim, which a checked row cannot have)
+ */
+static inline size_t
+string_end(const char *b, size_t p, size_t lim)
+{
+	for (;;)
+	{
+		const char *q = p < lim ? memchr(b + p, '"', lim - p) : NULL;
+		size_t		e;
+		size_t		k;
+
+		if (q == NULL)
+			return lim;
+		e = k = q - b;
+
+		/* escaped when an odd number of backslashes precede it */
+		while (k > p && b[k - 1] == '\\')
+			k--;
+		if (((e - k) & 1) == 0)
+			return e;
+		p = e + 1;
+	}
+}
+
 /* The offset just past the JSON value at b[p] (whose syntax was checked) */
 static size_t
-skip_value(const char *b, size_t p)
+skip_value(const char *b, size_t p, size_t lim)
 {
 	int			depth = 0;
 
@@ -1426,14 +1479,7 @@ skip_value(const char *b, size_t p)
 		char		c = b[p];
 
 		if (c == '"')
-		{
-			for (p++; b[p] != '"'; p++)
-			{
-				if (b[p] == '\\')
-					p++;
-			}
-			p++;
-		}
+			p = string_end(b, p + 1, lim) + 1;
 		else if (c == '{' || c == '[')
 		{
 			depth++;
@@ -1447,104 +1493,102 @@ skip_value(const char *b, size_t p)
 		else if (depth == 0)
 		{
 			/* a number or literal: up to the next delimiter */
-			while (b[p] != ',' && b[p] != '}' && b[p] != ']' && !is_ws(b[p]))
+			while (p < lim && b[p] != ',' && b[p] != '}' && b[p] != ']' && !is_ws(b[p]))
 				p++;
 		}
 		else
 			p++;
-	} while (depth > 0);
+	} while (depth > 0 && p < lim);
 	return p;
 }
 
+/* Where a member of a raw row is: key (without its quotes) and value */
+typedef struct RawMember
+{
+	size_t		key;
+	size_t		klen;
+	size_t		val;
+	size_t		vend;
+} RawMember;
+
+#define RF_SPARSE_MEMBERS 64
+
 /*
  * A raw row of only the wanted members, parsed one by one, the others
- * skipped; NULL when it must be parsed whole instead (not an object, an
- * escaped key that might be a wanted one once unescaped).  Of repeated
- * keys the last counts, as in a whole parse.
+ * skipped; NULL when it must be parsed whole instead (not an object, more
+ * than RF_SPARSE_MEMBERS members, an escaped key that might be a wanted
+ * one once unescaped).  Of repeated keys the last counts, as in a whole
+ * parse.
  */
 static json_object *
-sparse_row(RfJsonPage *page, size_t p, bool *whole)
+sparse_row(RfJsonPage *page, size_t p, size_t lim, bool *whole)
 {
 	const char *b = page->buf;
 	json_object *obj;
+	RawMember	m[RF_SPARSE_MEMBERS];
+	int			n = 0;
 
 	*whole = true;
 	while (is_ws(b[p]))
 		p++;
 	if (b[p] != '{')
 		return NULL;
-	/* check the keys first: nothing to undo then */
-	{
-		size_t		q = p + 1;
-
-		for (;;)
-		{
-			size_t		k;
-
-			while (is_ws(b[q]) || b[q] == ',')
-				q++;
-			if (b[q] == '}')
-				break;
-			for (k = q + 1; b[k] != '"'; k++)
-			{
-				if (b[k] == '\\')
-					return NULL;
-			}
-			for (q = k + 1; b[q] != ':'; q++)
-				;
-			for (q++; is_ws(b[q]); q++)
-				;
-			q = skip_value(b, q);
-		}
-	}
-	obj = json_object_new_object();
-	if (obj == NULL)
-		return NULL;
-	*whole = false;
+	/* find the members first: nothing to undo then */
 	p++;
 	for (;;)
 	{
 		size_t		k;
-		size_t		klen;
 		size_t		v;
-		size_t		vend;
-		int			w;
 
 		while (is_ws(b[p]) || b[p] == ',')
 			p++;
 		if (b[p] == '}')
 			break;
-		for (k = p + 1; b[k] != '"'; k++)
-			;
-		klen = k - p - 1;
+		if (n == RF_SPARSE_MEMBERS)
+			return NULL;
+		k = string_end(b, p + 1, lim);
+		if (memchr(b + p + 1, '\\', k - p - 1) != NULL)
+			return NULL;
 		for (v = k + 1; b[v] != ':'; v++)
 			;
 		for (v++; is_ws(b[v]); v++)
 			;
-		vend = skip_value(b, v);
+		m[n].key = p + 1;
+		m[n].klen = k - p - 1;
+		m[n].val = v;
+		p = m[n].vend = skip_value(b, v, lim);
+		n++;
+	}
+	obj = json_object_new_object();
+	if (obj == NULL)
+		return NULL;
+	*whole = false;
+	for (int i = 0; i < n; i++)
+	{
+		int			w;
+		json_object *val;
+
 		for (w = 0; w < page->nwant; w++)
 		{
-			if (page->want_len[w] == klen && memcmp(page->want[w], b + p + 1, klen) == 0)
+			if (page->want_len[w] == m[i].klen &&
+				memcmp(page->want[w], b + m[i].key, m[i].klen) == 0)
 				break;
 		}
-		if (w < page->nwant)
+		if (w == page->nwant)
+			continue;
+		json_tokener_reset(page->tok);
+		/* with the delimiter after it: a number must see where it ends */
+		val = json_tokener_parse_ex(page->tok, b + m[i].val,
+									(int) (m[i].vend - m[i].val + 1));
+		if (json_tokener_get_error(page->tok) != json_tokener_success ||
+			json_object_object_add(obj, page->want[w], val) != 0)
 		{
-			json_object *val;
-
-			json_tokener_reset(page->tok);
-			/* with the delimiter after it: a number must see where it ends */
-			val = json_tokener_parse_ex(page->tok, b + v, (int) (vend - v + 1));
-			if (json_tokener_get_error(page->tok) != json_tokener_success ||
-				json_object_object_add(obj, page->want[w], val) != 0)
-			{
-				if (val)
-					json_object_put(val);
-				json_object_put(obj);
-				*whole = true;
-				return NULL;
-			}
+			if (val)
+				json_object_put(val);
+			json_object_put(obj);
+			*whole = true;
+			return NULL;
 		}
-		p = vend;
 	}
 	return obj;
 }
@@ -1574,7 +1618,7 @@ raw_row(RfJsonPage *page, int rowno)
 	{
 		bool		whole;
 
-		page->cur = sparse_row(page, start, &whole);
+		page->cur = sparse_row(page, start, end, &whole);
 		if (!whole)
 		{
 			page->cur_rowno = rowno;
