@@ -30,7 +30,7 @@ DATA_built = $(EXTENSION_SCRIPT)
 DATA = fdw/versions/retail_fdw--0.1.sql fdw/versions/retail_fdw--0.1--0.2.sql
 PGFILEDESC = "retail_fdw - foreign data wrapper for retail analytics APIs"
 
-REGRESS = setup options pushdown results errors joins import aifi retailnext semijoin truth stitching actions inspector ecosystem roles
+REGRESS = setup options pushdown results errors joins import aifi retailnext semijoin truth stitching actions inspector ecosystem roles fastpath rowparse
 REGRESS_OPTS = --inputdir=. --outputdir=test/results
 
 SHLIB_LINK = -lcurl -ljson-c -lmicrohttpd -lpthread

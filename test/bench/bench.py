@@ -619,12 +619,12 @@ def main():
         "Throughput: retail_fdw, `count(*), sum(dwell_time_seconds)` over %s rows (page_size %d, max_concurrency 4)"
         % ("{:,}".format(nrows), BIG_PAGE),
         "%s rows/s (%s) = %.0f%% of json-c" % (fmt_rate(r_fdw), fmt_s(nrows / r_fdw), 100 * r_fdw / r_jc),
-        "≥ 75%% of json-c (%s rows/s)" % fmt_rate(0.75 * r_jc),
-        met(r_fdw >= 0.75 * r_jc)))
+        "≥ 100%% of json-c's whole-page tree parse (%s rows/s)" % fmt_rate(r_jc),
+        met(r_fdw >= r_jc)))
     rows_table.append((
         "Throughput vs (b) COPY FROM PROGRAM curl + jsonb_to_recordset",
-        "%.1f× (%s rows/s)" % (r_fdw / r_copy, fmt_rate(r_copy)),
-        "ahead (> 1×); aim 2×", "%s%s" % (met(r_fdw > r_copy), ", 2× met" if r_fdw >= 2 * r_copy else ", 2× missed")))
+        "%.2f× (%s rows/s)" % (r_fdw / r_copy, fmt_rate(r_copy)),
+        "≥ 2.5×", met(r_fdw >= 2.5 * r_copy)))
     rows_table.append((
         "Throughput vs (c) Python urllib + json + COPY via psql",
         "%.1f× (%s rows/s)" % (r_fdw / r_etl, fmt_rate(r_etl)),
@@ -656,15 +656,17 @@ def main():
         "Memory: peak backend RSS (VmHWM) for %s rows vs %s rows" % ("{:,}".format(nrows), "{:,}".format(small_rows)),
         "%s vs %s = %.2f× (fresh backend: %s)" % (mb(h_big), mb(h_small), h_big / h_small, mb(med(hwm_base))),
         "≤ 1.2×", met(h_big <= 1.2 * h_small)))
+    # each slot of max_concurrency holds one page in flight: the growth
+    # from 1 to 8 slots, over 7, is what one more page costs
     per_page = (hwm_conc[8] - hwm_conc[1]) / 7.0
+    page_bytes = nbytes / len(files)
     rows_table.append((
-        "Memory (information): peak RSS for the %s rows at max_concurrency %s, page_size %d"
+        "Memory: peak RSS per page in flight, from the %s rows at max_concurrency %s, page_size %d"
         % ("{:,}".format(small_rows), ", ".join(str(c) for c in CONCURRENCY), BIG_PAGE),
-        "%s%s" % (" / ".join(mb(hwm_conc[c]) for c in CONCURRENCY),
-                  ": about %s per page in flight, %.1f× its %.1f MB of JSON"
-                  % (mb(per_page), per_page * 1024 / (nbytes / len(files)),
-                     nbytes / len(files) / 1e6) if per_page > 0 else ""),
-        "—", "information"))
+        "%s: %s per page, %.2f× its %.1f MB of JSON"
+        % (" / ".join(mb(hwm_conc[c]) for c in CONCURRENCY), mb(max(per_page, 0)),
+           max(per_page, 0) * 1024 / page_bytes, page_bytes / 1e6),
+        "≤ 2× the page's bytes", met(per_page * 1024 <= 2 * page_bytes)))
     for name, ps, n, nreq, m in req_res:
         rows_table.append((
             "Requests: %s; %s rows, page_size %s" % (name, "{:,}".format(n), ps),
