@@ -636,6 +636,7 @@ def gen_inspector(spec, dom, rng, n):
     visits = dom.ic_visits          # list of dict: id, created_at (datetime), cid, ...
     idcol = spec["id_column"]
     is_visits = idcol == "id"
+    tcol = spec.get("time", "created_at")   # the visit's time as this table names it
     ids = [v["id"] for v in visits]
     cases = []
     for _ in range(n):
@@ -650,10 +651,10 @@ def gen_inspector(spec, dom, rng, n):
             shape.append("%s %s" % (idcol, "=" if len(vs) == 1 else "IN"))
             if rng.random() < 0.3:
                 t = rng.choice(visits)["created_at"]
-                p.append("created_at >= %s" % ts(t))
-                shape.append("created_at >=")
+                p.append("%s >= %s" % (tcol, ts(t)))
+                shape.append(tcol + " >=")
             w = [in_list(idcol, sorted(set(vs) | set(rng.sample(ids, 3))))] \
-                if rng.random() < 0.5 else ["created_at >= '2000-01-01'"]
+                if rng.random() < 0.5 else ["%s >= '2000-01-01'" % tcol]
         else:
             v = rng.choice(visits)
             kind = rng.choice(["visit", "visit", "midnight", "second"])
@@ -663,8 +664,8 @@ def gen_inspector(spec, dom, rng, n):
             elif kind == "second":
                 t = t + dt.timedelta(seconds=1)
             op = rng.choice([">=", ">", ">=", "="]) if kind == "visit" else rng.choice([">=", ">"])
-            p = ["created_at %s %s" % (op, ts(t))]
-            shape.append("created_at %s %s" % (op, kind))
+            p = ["%s %s %s" % (tcol, op, ts(t))]
+            shape.append("%s %s %s" % (tcol, op, kind))
             if is_visits and rng.random() < 0.5:
                 c = rng.choice(["cid", "agent_id", "current_agent_route"])
                 val = rng.choice(visits)[c]
@@ -673,9 +674,9 @@ def gen_inspector(spec, dom, rng, n):
                     shape.append(c + " =")
             earlier = [x["created_at"] for x in visits if x["created_at"] < t]
             if earlier and rng.random() < 0.6:
-                w = ["created_at >= %s" % ts(rng.choice(earlier))]
+                w = ["%s >= %s" % (tcol, ts(rng.choice(earlier)))]
             else:
-                w = ["created_at >= '2000-01-01'"]
+                w = ["%s >= '2000-01-01'" % tcol]
         order, limit = [], None
         if rng.random() < 0.15:
             order = [(idcol, "ASC")]
@@ -696,9 +697,9 @@ GENERATORS = {
 }
 
 
-def _ic(child_key, weight=8):
+def _ic(child_key, weight=8, time="created_at"):
     return {"gen": "inspector", "id_column": "visit_id", "key": ["visit_id"] + child_key,
-            "weight": weight}
+            "weight": weight, "time": time}
 
 
 # RfPushdown / RfRequired / RfSort of fdw/vendor_*.c, table by table
@@ -777,11 +778,12 @@ SPECS = {
     "i.ic_visits": {"gen": "inspector", "id_column": "id", "key": ["id"], "weight": 15},
     "i.ic_visit_scenes": _ic(["scene_id"]),
     "i.ic_visit_images": _ic(["scene_id", "image_id"]),
-    "i.ic_visit_answers": _ic(["scene_id", "question_group_id", "question_id"]),
+    "i.ic_visit_answers": _ic(["scene_id", "question_group_id", "question_id"],
+                              time="visit_created_at"),
     "i.ic_visit_prices": _ic(["price_id"]),
     "i.ic_visit_oos_reasons": _ic(["oos_id"]),
     "i.ic_visit_kpis": _ic(["kpi_value_id"]),
-    "i.ic_visit_dqi": _ic(["dqi_id"]),
+    "i.ic_visit_dqi": _ic(["dqi_id"], time="visit_created_at"),
     "i.ic_stores": {"gen": "generic", "weight": 3, "key": ["id"]},
     "i.ic_skus": {"gen": "generic", "weight": 3, "key": ["id"]},
 }
