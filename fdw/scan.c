@@ -22,6 +22,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -91,6 +92,7 @@ submit_fetch(RfPager *st, RfFetch *f)
 	req.headers = f->headers;
 	req.idempotent = st->ep->idempotent;
 	req.allow_404 = st->ep->missing_is_empty;
+	req.shared = st->par ? &st->par->limit : NULL;
 	f->parser = rf_json_parser_create(st->cxt);
 	sink = rf_json_parser_sink(f->parser);
 	f->xfer = rf_http_submit(st->conn, &req, &sink);
@@ -104,10 +106,9 @@ limit_reached(RfPager *st)
 }
 
 /*
- * Keep up to max_concurrency first pages of upcoming series in flight
- * (only one with a pushed LIMIT, which may need just the first).
+ * In-flight limit of the scan: max_concurrency and the vendor's own cap
+ * (only one with a pushed LIMIT, which may need just the first page).
  */
-/* In-flight limit of the scan: max_concurrency and the vendor's own cap */
 static int
 inflight_limit(RfPager *st)
 {
@@ -119,6 +120,68 @@ inflight_limit(RfPager *st)
 }
 
 /*
+ * Pages the scan may hold, in flight or arrived and not yet read: twice
+ * the in-flight limit, so that a slot freed by a page that arrived ahead
+ * of its turn is used at once, while memory stays bounded by pages.
+ */
+static int
+queue_limit(RfPager *st)
+{
+	return (st->limit > 0) ? 1 : 2 * inflight_limit(st);
+}
+
+/* Fetches of the queue (and the current page) whose transfer runs */
+static int
+in_flight(RfPager *st)
+{
+	int			n = 0;
+	ListCell   *lc;
+
+	if (st->current && st->current->xfer && !rf_http_done(st->current->xfer))
+		n++;
+	foreach(lc, st->queue)
+	{
+		RfFetch    *f = lfirst(lc);
+
+		if (f->xfer && !rf_http_done(f->xfer))
+			n++;
+	}
+	return n;
+}
+
+/* Is there room for one more fetch? */
+static bool
+has_room(RfPager *st)
+{
+	return list_length(st->queue) < queue_limit(st) &&
+		in_flight(st) < inflight_limit(st);
+}
+
+/*
+ * The next series this participant pages through, or NULL: the next of
+ * the list, or in a parallel scan the next that no participant took yet.
+ */
+static RfSeries *
+take_series(RfPager *st)
+{
+	uint32		n;
+
+	if (st->series_done)
+		return NULL;
+	if (st->par)
+		n = pg_atomic_fetch_add_u32(&st->par->next_series, 1);
+	else
+		n = st->next_series;
+	if (n >= (uint32) list_length(st->series))
+	{
+		st->series_done = true;
+		return NULL;
+	}
+	st->next_series++;
+	return list_nth(st->series, n);
+}
+
+/*
  * Ask for more pages of the fanned-out series, ahead of other series'
  * first pages in the queue (rows come out in page order).
  */
@@ -126,12 +189,10 @@ static void
 top_up_series(RfPager *st)
 {
 	const RfPagingSpec *pg = &st->ep->paging;
-	int			maxq = inflight_limit(st);
 
 	if (limit_reached(st))
 		return;
-	while (st->fan_series && st->fan_next <= st->fan_total &&
-		   list_length(st->queue) < maxq)
+	while (st->fan_series && st->fan_next <= st->fan_total && has_room(st))
 	{
 		int64		pageno = st->fan_next++;
 		int64		offset = (pageno - 1) * st->fan_size;
@@ -153,24 +214,27 @@ top_up_series(RfPager *st)
 	}
 }
 
+/*
+ * Fill the free slots: more pages of the fanned-out series first, then
+ * first pages of upcoming series.  Called when the scan moves to a page
+ * and whenever a transfer completes while the scan waits.
+ */
 static void
 start_series(RfPager *st)
 {
-	int			inflight = list_length(st->queue);
-	int			maxq = inflight_limit(st);
-
 	if (limit_reached(st))
 		return;
 	top_up_series(st);
-	inflight = list_length(st->queue);
-	while (inflight < maxq && st->next_series < list_length(st->series))
+	while (has_room(st))
 	{
-		RfFetch    *f = make_fetch(st, list_nth(st->series, st->next_series++),
-								   1, 0, NULL, NULL);
+		RfSeries   *series = take_series(st);
+		RfFetch    *f;
 
+		if (series == NULL)
+			break;
+		f = make_fetch(st, series, 1, 0, NULL, NULL);
 		submit_fetch(st, f);
 		st->queue = lappend(st->queue, f);
-		inflight++;
 	}
 }
 
@@ -420,12 +484,12 @@ advance_page(RfPager *st)
 	 * still want rows (its recheck may have dropped some): then the next
 	 * page or series is fetched on demand.
 	 */
-	if (st->queue == NIL && st->next_series < list_length(st->series))
+	if (st->queue == NIL)
 	{
-		RfFetch    *next = make_fetch(st, list_nth(st->series, st->next_series++),
-									  1, 0, NULL, NULL);
+		RfSeries   *series = take_series(st);
 
-		st->queue = list_make1(next);
+		if (series)
+			st->queue = list_make1(make_fetch(st, series, 1, 0, NULL, NULL));
 	}
 	if (st->queue == NIL)
 		return false;
@@ -444,7 +508,9 @@ advance_page(RfPager *st)
 		start_series(st);
 		return true;
 	}
-	rf_http_wait(st->conn, f->xfer);
+	/* a transfer that completes frees a slot: fill it while we wait */
+	while (!rf_http_wait_some(st->conn, f->xfer))
+		start_series(st);
 	if (!rf_http_succeeded(f->xfer))
 		rf_http_raise(f->xfer);
 
@@ -721,12 +787,72 @@ rf_pager_plan(RfPager *st, List *values, bool *empty)
 	return series;
 }
 
+/* A hash of the requests of a list of series */
+static uint32
+series_fingerprint(RfPager *st, List *series)
+{
+	uint32		h = 0;
+	ListCell   *lc;
+
+	foreach(lc, series)
+	{
+		RfSeries   *s = lfirst(lc);
+		char	   *target = rf_series_target(s, &st->ep->paging, st->page_size, NULL);
+
+		h = hash_combine(h, hash_bytes((const unsigned char *) target, strlen(target)));
+		if (s->body)
+			h = hash_combine(h, hash_bytes((const unsigned char *) s->body,
+										   strlen(s->body)));
+	}
+	return h;
+}
+
+/*
+ * In a parallel scan every participant plans the series itself and takes
+ * them by index from the shared counter, so all must have planned the very
+ * same list: the first to plan leaves its count and hash, the others
+ * compare.  A difference would lose or double rows; it is an error.
+ */
+static void
+check_parallel_plan(RfPager *st, List *series)
+{
+	uint32		h = series_fingerprint(st, series);
+	int			n = list_length(series);
+	bool		same = true;
+	int			theirs = 0;
+
+	SpinLockAcquire(&st->par->mutex);
+	if (!st->par->planned)
+	{
+		st->par->planned = true;
+		st->par->nseries = n;
+		st->par->fingerprint = h;
+	}
+	else if (st->par->nseries != n || st->par->fingerprint != h)
+	{
+		same = false;
+		theirs = st->par->nseries;
+	}
+	SpinLockRelease(&st->par->mutex);
+	if (!same)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("the participants of a parallel scan of \"%s\" planned different requests",
+						st->relname),
+				 errdetail("This participant planned %d request series, another %d (or other requests).",
+						   n, theirs),
+				 errhint("Run the query with max_parallel_workers_per_gather = 0 and report the query.")));
+}
+
 /* A series' first pages to run: set before the first row */
 void
 rf_pager_start(RfPager *st, List *series)
 {
+	if (st->par)
+		check_parallel_plan(st, series);
 	st->series = series;
 	st->next_series = 0;
+	st->series_done = false;
 }
 
 /*
@@ -789,6 +915,7 @@ rf_pager_reset(RfPager *st)
 	st->queue = NIL;
 	st->series = NIL;
 	st->next_series = 0;
+	st->series_done = false;
 	st->fetched = 0;
 	st->fan_series = NULL;
 }
