@@ -39,6 +39,7 @@
 #include <sys/socket.h>
 #include <curl/curl.h>
 
+#include "access/parallel.h"
 #include "access/xact.h"
 #include "common/pg_prng.h"
 #include "mb/pg_wchar.h"
@@ -285,7 +286,8 @@ take_shared_slot(RfConn *conn, RfTransfer *x, TimestampTz *now)
 	if (*now == 0)
 		*now = GetCurrentTimestamp();
 	SpinLockAcquire(&sh->mutex);
-	if (sh->running >= sh->max_running)
+	if (sh->running >= sh->max_running ||
+		(IsParallelWorker() && sh->workers_running >= sh->max_running - 1))
 		ok = false;
 	else if (sh->min_interval_us > 0 && *now < sh->next_start)
 		ok = false;
@@ -294,6 +296,8 @@ take_shared_slot(RfConn *conn, RfTransfer *x, TimestampTz *now)
 		if (sh->min_interval_us > 0)
 			sh->next_start = Max(*now, sh->next_start) + sh->min_interval_us;
 		sh->running++;
+		if (IsParallelWorker())
+			sh->workers_running++;
 		if (sh->running > sh->peak)
 			sh->peak = sh->running;
 	}
@@ -316,6 +320,8 @@ release_shared_slot(RfTransfer *x)
 		return;
 	SpinLockAcquire(&x->shared->mutex);
 	x->shared->running--;
+	if (IsParallelWorker())
+		x->shared->workers_running--;
 	SpinLockRelease(&x->shared->mutex);
 }
 

@@ -303,8 +303,9 @@ add_scan_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info,
  * is offered only where that returns exactly the serial plan's rows: the
  * table passed IsForeignScanParallelSafe, the scan is not parameterized,
  * no LIMIT is pushed (its pages would shrink per participant), no ORDER BY
- * (a Gather cannot keep it), the API's requirements are met, and the quals
- * imply at least two series (series_estimate).  Each worker costs two
+ * (a Gather cannot keep it), the API's requirements are met, the quals
+ * imply at least two series (series_estimate), and max_concurrency is 2 or
+ * more (the leader keeps a slot of its own).  Each worker costs two
  * more requests' worth to start (its own connection and planning, and a
  * first page that nothing overlaps); the run cost is divided as for a
  * parallel sequential scan.  At the default settings a scan of about ten
@@ -404,8 +405,13 @@ add_partial_scan_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
 	Cost		run;
 	ForeignPath *path;
 
+	int			maxc = info->opts.max_concurrency;
+
+	/* workers need a slot of their own besides the leader's (RfSharedLimit) */
+	if (ep->max_concurrency > 0)
+		maxc = Min(maxc, ep->max_concurrency);
 	if (!baserel->consider_parallel || baserel->lateral_relids != NULL ||
-		info->limit >= 0 || limit_zero(root) || series < 2 ||
+		info->limit >= 0 || limit_zero(root) || series < 2 || maxc < 2 ||
 		!rf_requirements_met(ep, info->pushed))
 		return;
 	workers = (int) Min((double) max_parallel_workers_per_gather, series - 1);

@@ -127,12 +127,18 @@ typedef struct RfTransfer RfTransfer;
  * apart, as one backend's requests are.  Taken under the spinlock only for
  * a few instructions; a transfer that finds no room waits in its event
  * loop and looks again a few milliseconds later.
+ *
+ * Workers together never hold the last slot: a worker whose tuple queue
+ * is full waits for the leader while holding its slots, and the leader
+ * must then still be able to fetch (its rows come first), or neither
+ * would move.
  */
 typedef struct RfSharedLimit
 {
 	slock_t		mutex;
 	int			max_running;	/* 0 = no shared limit */
 	int			running;
+	int			workers_running;	/* of running, held by workers */
 	int			peak;			/* most running at once, for tests */
 	int64		min_interval_us;	/* between starts; 0 = unpaced */
 	TimestampTz next_start;
