@@ -183,7 +183,11 @@ take_series(RfPager *st)
 
 /*
  * Ask for more pages of the fanned-out series, ahead of other series'
- * first pages in the queue (rows come out in page order).
+ * first pages in the queue (rows come out in page order).  Its next page
+ * is always queued before any other series' page, even without a free
+ * slot (it is then asked for when one frees): a later series' first page
+ * must never be read while this series has pages to go, since only one
+ * series fans out at a time.
  */
 static void
 top_up_series(RfPager *st)
@@ -192,14 +196,12 @@ top_up_series(RfPager *st)
 
 	if (limit_reached(st))
 		return;
-	while (st->fan_series && st->fan_next <= st->fan_total && has_room(st))
+	while (st->fan_series && st->fan_next <= st->fan_total)
 	{
-		int64		pageno = st->fan_next++;
-		int64		offset = (pageno - 1) * st->fan_size;
-		char	   *value = (pg->style == RF_PAGE_OFFSET) ?
-			psprintf(INT64_FORMAT, offset) :
-			psprintf(INT64_FORMAT, pg->first_page + pageno - 1);
-		RfFetch    *f = make_fetch(st, st->fan_series, pageno, offset, value, NULL);
+		int64		pageno;
+		int64		offset;
+		char	   *value;
+		RfFetch    *f;
 		int			pos = 0;
 		ListCell   *lc;
 
@@ -209,8 +211,34 @@ top_up_series(RfPager *st)
 				break;
 			pos++;
 		}
-		submit_fetch(st, f);
+		if (pos > 0 && !has_room(st))
+			break;
+		pageno = st->fan_next++;
+		offset = (pageno - 1) * st->fan_size;
+		value = (pg->style == RF_PAGE_OFFSET) ?
+			psprintf(INT64_FORMAT, offset) :
+			psprintf(INT64_FORMAT, pg->first_page + pageno - 1);
+		f = make_fetch(st, st->fan_series, pageno, offset, value, NULL);
+		if (in_flight(st) < inflight_limit(st))
+			submit_fetch(st, f);
 		st->queue = list_insert_nth(st->queue, pos, f);
+	}
+}
+
+/* Ask for queued pages that are waiting for a slot, in output order */
+static void
+submit_waiting(RfPager *st)
+{
+	ListCell   *lc;
+
+	foreach(lc, st->queue)
+	{
+		RfFetch    *f = lfirst(lc);
+
+		if (in_flight(st) >= inflight_limit(st))
+			break;
+		if (f->xfer == NULL && f->cached == NULL)
+			submit_fetch(st, f);
 	}
 }
 
@@ -224,6 +252,7 @@ start_series(RfPager *st)
 {
 	if (limit_reached(st))
 		return;
+	submit_waiting(st);
 	top_up_series(st);
 	while (has_room(st))
 	{
