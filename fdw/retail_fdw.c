@@ -404,7 +404,6 @@ add_partial_scan_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
 	Cost		startup;
 	Cost		run;
 	ForeignPath *path;
-
 	int			maxc = info->opts.max_concurrency;
 
 	/* workers need a slot of their own besides the leader's (RfSharedLimit) */

@@ -464,6 +464,7 @@ typedef struct RfPager
 	List	   *series;
 	int			next_series;	/* series taken by this participant */
 	bool		series_done;	/* no series left to take */
+	bool		waiting;		/* waiting for the head of the queue */
 	List	   *queue;			/* struct RfFetch *, output order */
 	struct RfFetch *current;
 	RfPage	   *page;

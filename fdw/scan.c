@@ -120,14 +120,19 @@ inflight_limit(RfPager *st)
 }
 
 /*
- * Pages the scan may hold, in flight or arrived and not yet read: twice
- * the in-flight limit, so that a slot freed by a page that arrived ahead
- * of its turn is used at once, while memory stays bounded by pages.
+ * Pages the scan may hold, in flight or arrived and not yet read: the
+ * in-flight limit, and twice that while the scan waits for the head of
+ * its queue.  Then the network is what it waits for, and a slot freed by
+ * a page that arrived ahead of its turn is used at once; a scan slower
+ * than its vendor (the head has arrived when it is wanted) holds no more
+ * pages than before.  Either way memory stays bounded by pages.
  */
 static int
 queue_limit(RfPager *st)
 {
-	return (st->limit > 0) ? 1 : 2 * inflight_limit(st);
+	if (st->limit > 0)
+		return 1;
+	return st->waiting ? 2 * inflight_limit(st) : inflight_limit(st);
 }
 
 /* Fetches of the queue (and the current page) whose transfer runs */
@@ -538,8 +543,10 @@ advance_page(RfPager *st)
 		return true;
 	}
 	/* a transfer that completes frees a slot: fill it while we wait */
+	st->waiting = true;
 	while (!rf_http_wait_some(st->conn, f->xfer))
 		start_series(st);
+	st->waiting = false;
 	if (!rf_http_succeeded(f->xfer))
 		rf_http_raise(f->xfer);
 
@@ -945,6 +952,7 @@ rf_pager_reset(RfPager *st)
 	st->series = NIL;
 	st->next_series = 0;
 	st->series_done = false;
+	st->waiting = false;
 	st->fetched = 0;
 	st->fan_series = NULL;
 }
