@@ -4,10 +4,13 @@
  *		  The pager: one paging state machine for every endpoint.
  *
  * A pager turns request series (reqplan.c) into rows.  It keeps up to
- * max_concurrency first pages of upcoming series in flight, queues each
- * page's successor as soon as the page is parsed, fans out numbered and
- * offset pages once a first page gives the total, and checks every page
- * against what the API promised: totals, loops, hosts.  Paging styles
+ * max_concurrency requests in flight (more pages of a fanned-out series
+ * first, then first pages of upcoming series), fills a slot as soon as a
+ * transfer completes, queues each page's successor as soon as the page is
+ * parsed, fans out numbered and offset pages once a first page gives the
+ * total, and checks every page against what the API promised: totals,
+ * loops, hosts.  In a parallel scan each participant's pager takes its
+ * series from a counter in shared memory (RfParallelScan).  Paging styles
  * (page numbers, next links, offsets, cursors, header tokens, opaque
  * tokens) are the endpoint's RfPagingSpec; nothing here knows a vendor.
  *
