@@ -6,11 +6,12 @@
 
 EXTENSION = retail_fdw
 MODULE_big = retail_fdw
-OBJS = fdw/retail_fdw.o fdw/scan.o fdw/progress.o fdw/option.o fdw/pushdown.o fdw/reqplan.o fdw/http.o \
-	fdw/connection.o fdw/netpolicy.o fdw/json.o fdw/jsonpage.o \
+OBJS = fdw/retail_fdw.o fdw/prefetch.o fdw/scan.o fdw/progress.o fdw/option.o fdw/pushdown.o fdw/reqplan.o fdw/http.o \
+	fdw/connection.o fdw/cache.o fdw/netpolicy.o fdw/json.o fdw/jsonpage.o \
 	fdw/modify.o fdw/vendor.o fdw/vendor_journey.o fdw/vendor_retailnext.o \
 	fdw/vendor_retailnext_datamine.o fdw/vendor_aifi.o \
-	fdw/vendor_inspector.o fdw/functions.o fdw/stats.o fdw/webhook.o
+	fdw/vendor_inspector.o fdw/functions.o fdw/stats.o fdw/webhook.o \
+	fdw/analyze.o
 # The script of the current version (default_version in retail_fdw.control)
 # is built: the fragments fdw/sql/*.sql (one per feature: core, stats, sync,
 # stitching, a vendor each, cross-vendor) concatenated in name order.  Edit a
@@ -29,7 +30,7 @@ DATA_built = $(EXTENSION_SCRIPT)
 DATA = fdw/versions/retail_fdw--0.1.sql fdw/versions/retail_fdw--0.1--0.2.sql
 PGFILEDESC = "retail_fdw - foreign data wrapper for retail analytics APIs"
 
-REGRESS = setup options pushdown results errors joins import aifi retailnext truth stitching actions inspector ecosystem roles
+REGRESS = setup options pushdown results errors joins import aifi retailnext semijoin truth stitching actions inspector ecosystem roles fastpath rowparse
 REGRESS_OPTS = --inputdir=. --outputdir=test/results
 
 SHLIB_LINK = -lcurl -ljson-c -lmicrohttpd -lpthread
@@ -48,6 +49,7 @@ include $(PGXS)
 
 # every module includes the one header
 $(OBJS): fdw/retail_fdw.h fdw/rf_descriptor.h
+fdw/retail_fdw.o fdw/prefetch.o: fdw/prefetch.h
 fdw/http.o fdw/connection.o: fdw/http_int.h
 fdw/json.o fdw/jsonpage.o: fdw/jsonpage.h fdw/rf_port.h
 

@@ -91,20 +91,54 @@ rf_http_init(void)
  * ----------------------------------------------------------------
  */
 
-static size_t
-write_callback(char *data, size_t size, size_t nmemb, void *arg)
+/*
+ * Copy a 2xx body for the response cache, while it fits what the cache
+ * takes: malloc only (this runs inside libcurl), and a failure just stops
+ * the copy.
+ */
+static void
+keep_bytes(RfTransfer *x, const char *data, size_t n)
 {
-	RfTransfer *x = (RfTransfer *) arg;
-	size_t		n = size * nmemb;
+	if (x->keep_len + n > x->keep_max)
+	{
+		x->keeping = false;
+		return;
+	}
+	if (x->keep_len + n > x->keep_cap)
+	{
+		size_t		cap = Max(x->keep_cap * 2, 65536);
+		char	   *bigger;
 
+		while (cap < x->keep_len + n)
+			cap *= 2;
+		cap = Min(cap, x->keep_max);
+		bigger = realloc(x->keep, cap);
+		if (bigger == NULL)
+		{
+			x->keeping = false;
+			return;
+		}
+		x->keep = bigger;
+		x->keep_cap = cap;
+	}
+	memcpy(x->keep + x->keep_len, data, n);
+	x->keep_len += n;
+}
+
+/*
+ * Bytes of the answer's body, from libcurl or replayed from the response
+ * cache: counted against max_response_bytes, the start kept for error
+ * messages, a 2xx body fed to the sink.  False stops the transfer.
+ */
+static bool
+take_bytes(RfTransfer *x, const char *data, size_t n)
+{
 	x->bytes += n;
 	if (x->bytes > x->conn->max_response_bytes)
 	{
 		x->too_large = true;
-		return 0;
+		return false;
 	}
-	if (x->status == 0)
-		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
 	if (x->headlen < RF_ERROR_BODY_KEEP)
 	{
 		int			keep = Min((int) n, RF_ERROR_BODY_KEEP - x->headlen);
@@ -119,9 +153,22 @@ write_callback(char *data, size_t size, size_t nmemb, void *arg)
 		/* bytes that cannot begin a document: the same bytes would again */
 		x->parse_failed = true;
 		x->parse_refused = true;
-		return 0;
+		return false;
 	}
-	return n;
+	if (x->keeping && x->status >= 200 && x->status < 300)
+		keep_bytes(x, data, n);
+	return true;
+}
+
+static size_t
+write_callback(char *data, size_t size, size_t nmemb, void *arg)
+{
+	RfTransfer *x = (RfTransfer *) arg;
+	size_t		n = size * nmemb;
+
+	if (x->status == 0)
+		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
+	return take_bytes(x, data, n) ? n : 0;
 }
 
 /*
@@ -204,6 +251,8 @@ reset_attempt(RfTransfer *x)
 	x->retry_after[0] = '\0';
 	x->page_next[0] = '\0';
 	x->location[0] = '\0';
+	x->keep_len = 0;
+	x->keeping = (x->keep_max > 0);
 	if (x->sink.reset)
 		x->sink.reset(x->sink.arg);
 }
@@ -595,27 +644,13 @@ loop_once(RfConn *conn)
 	drain_messages(conn);
 }
 
-/*
- * Queue a request.  It starts as soon as a slot is free; the caller waits
- * for it with rf_http_wait and must rf_http_release it.
- */
-RfTransfer *
-rf_http_submit(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
+/* A transfer of a request, not started yet, owned by the caller's memory */
+static RfTransfer *
+new_transfer(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink,
+			 bool restricted)
 {
-	RfTransfer *x;
-	ListCell   *lc;
-	bool		restricted;
+	RfTransfer *x = palloc0(sizeof(RfTransfer));
 
-	/* refused by the network policy before anything is queued */
-	rf_policy_check_url(conn->key.restricted, conn->servername, req->url, &restricted);
-
-	/* a client-credentials token first, before this transfer is queued */
-	if (conn->client_id && !req->no_auth && !conn->token_fetching &&
-		(conn->auth_line == NULL || conn->token_stale ||
-		 GetCurrentTimestamp() >= conn->token_expires))
-		rf_conn_oauth_fetch(conn);
-
-	x = palloc0(sizeof(RfTransfer));
 	x->conn = conn;
 	x->endpoint = req->endpoint;
 	x->method = req->method;
@@ -627,6 +662,7 @@ rf_http_submit(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
 	if (req->shared && req->shared->max_running > 0)
 		x->shared = req->shared;
 	x->stats_name = rf_stats_endpoint_name(conn->vendor, req->endpoint);
+	x->cache = req->cache;
 	if (sink)
 		x->sink = *sink;
 	x->state = RF_XFER_QUEUED;
@@ -636,7 +672,102 @@ rf_http_submit(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
 	x->cleanup.arg = x;
 	MemoryContextRegisterResetCallback(CurrentMemoryContext, &x->cleanup);
 	dlist_push_tail(&conn->transfers, &x->node);
+	return x;
+}
 
+/*
+ * Answer a request from the response cache: a transfer that is done at
+ * once, whose kept bytes go through the same checks and the same body
+ * sink as a network answer's, so a cached answer is parsed and validated
+ * exactly as it was the first time.
+ */
+static void
+replay_answer(RfTransfer *x, const RfCachedAnswer *a)
+{
+	Size		done = 0;
+
+	x->from_cache = true;
+	reset_attempt(x);
+	x->status = a->status;
+	if (a->page_next)
+		strlcpy(x->page_next, a->page_next, sizeof(x->page_next));
+	if (a->location)
+		strlcpy(x->location, a->location, sizeof(x->location));
+	while (done < a->len)
+	{
+		size_t		n = Min(a->len - done, 65536);
+
+		if (!take_bytes(x, a->body + done, n))
+		{
+			x->curl_rc = CURLE_WRITE_ERROR;
+			break;
+		}
+		done += n;
+		CHECK_FOR_INTERRUPTS();
+	}
+	if (x->curl_rc == CURLE_OK && x->status >= 200 && x->status < 300 &&
+		x->sink.feed != NULL && x->sink.finish != NULL &&
+		!x->sink.finish(x->sink.arg))
+	{
+		x->curl_rc = CURLE_WRITE_ERROR;
+		x->parse_failed = true;
+	}
+	x->bytes_total = 0;			/* nothing was received */
+	x->state = RF_XFER_DONE;
+}
+
+/*
+ * Queue a request.  It starts as soon as a slot is free; the caller waits
+ * for it with rf_http_wait and must rf_http_release it.  A request that
+ * may use the response cache and finds its answer there is done at once.
+ */
+RfTransfer *
+rf_http_submit(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
+{
+	RfTransfer *x;
+	ListCell   *lc;
+	bool		restricted;
+	RfCacheUse *cu = req->cache;
+
+	/* refused by the network policy before anything is queued */
+	rf_policy_check_url(conn->key.restricted, conn->servername, req->url, &restricted);
+
+	if (cu != NULL)
+	{
+		RfCachedAnswer a;
+
+		cu->hit = false;
+		cu->key = rf_respcache_key(conn->key.umid, conn->key.restricted,
+								   req->method, req->url, req->body,
+								   req->headers, &cu->keylen);
+		memset(&a, 0, sizeof(a));
+		if (cu->lookup &&
+			rf_respcache_lookup(cu->key, cu->keylen, cu->first, cu->stamp,
+								cu->first ? GetCurrentTimestamp() : cu->as_of, &a))
+		{
+			cu->hit = true;
+			if (cu->first)
+			{
+				cu->stamp = a.stamp;
+				cu->expires = a.expires;
+				cu->as_of = GetCurrentTimestamp();
+			}
+			x = new_transfer(conn, req, sink, restricted);
+			replay_answer(x, &a);
+			pfree(a.body);
+			return x;
+		}
+	}
+
+	/* a client-credentials token first, before this transfer is queued */
+	if (conn->client_id && !req->no_auth && !conn->token_fetching &&
+		(conn->auth_line == NULL || conn->token_stale ||
+		 GetCurrentTimestamp() >= conn->token_expires))
+		rf_conn_oauth_fetch(conn);
+
+	x = new_transfer(conn, req, sink, restricted);
+	if (cu != NULL)
+		x->keep_max = rf_respcache_max_body();
 	x->easy = conn->nidle > 0 ? conn->idle[--conn->nidle] : curl_easy_init();
 	if (x->easy == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
@@ -650,6 +781,44 @@ rf_http_submit(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
 
 	start_due_transfers(conn);
 	return x;
+}
+
+/*
+ * The caller accepted a network answer (parsed, its page checked): keep
+ * it in the response cache, when the request asked for that.  A series'
+ * first page starts a fill (its stamp and expiry go back into the
+ * request's RfCacheUse); a later page joins its first page's.  False when
+ * it was not kept.
+ */
+bool
+rf_http_cache_keep(RfTransfer *x)
+{
+	RfCacheUse *cu = x->cache;
+	RfCachedAnswer a;
+	uint64		stamp;
+	TimestampTz expires;
+
+	if (cu == NULL || x->from_cache || !x->keeping ||
+		x->state != RF_XFER_DONE || x->curl_rc != CURLE_OK ||
+		x->status < 200 || x->status >= 300)
+		return false;
+	memset(&a, 0, sizeof(a));
+	a.status = x->status;
+	a.page_next = x->page_next[0] ? x->page_next : NULL;
+	a.location = x->location[0] ? x->location : NULL;
+	a.body = x->keep ? x->keep : "";
+	a.len = x->keep_len;
+	expires = cu->first ? GetCurrentTimestamp() + cu->ttl : cu->expires;
+	stamp = rf_respcache_store(cu->key, cu->keylen, x->conn->key.umid,
+							   cu->first ? 0 : cu->stamp, expires, &a);
+	if (stamp == 0)
+		return false;
+	if (cu->first)
+	{
+		cu->stamp = stamp;
+		cu->expires = expires;
+	}
+	return true;
 }
 
 /*
@@ -799,10 +968,24 @@ transfer_detach(RfTransfer *x)
 		return;
 	x->released = true;
 	dlist_delete(&x->node);
-	if (x->attempts > 0)
+	free(x->keep);
+	x->keep = NULL;
+	x->keeping = false;
+	if (x->from_cache)
+	{
+		/* no request: a hit, and an error if the answer failed the query */
+		RfStatCounts d;
+
+		memset(&d, 0, sizeof(d));
+		d.cache_hits = 1;
+		rf_stats_add(conn->serverid, x->stats_name, &d,
+					 x->error[0] ? x->error : NULL);
+	}
+	else if (x->attempts > 0)
 	{
 		RfStatCounts d;
 
+		memset(&d, 0, sizeof(d));
 		d.requests = x->attempts;
 		d.pages = (x->state == RF_XFER_DONE && rf_http_succeeded(x) &&
 				   !x->consumer_failed) ? 1 : 0;
@@ -884,6 +1067,7 @@ rf_http_release(RfTransfer *x, RfStats *stats)
 		stats->retries += x->retries;
 		stats->bytes += x->bytes_total;
 		stats->wait_us += x->wait_us;
+		stats->cache_hits += x->from_cache ? 1 : 0;
 	}
 	transfer_detach(x);
 }

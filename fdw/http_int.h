@@ -134,6 +134,15 @@ struct RfTransfer
 	RfSharedLimit *shared;		/* parallel scan's limits, or NULL */
 	bool		holds_slot;		/* counted in shared->running */
 
+	/* the response cache (cache.c) */
+	RfCacheUse *cache;			/* the caller's, or NULL */
+	bool		from_cache;		/* replayed from the cache: no request */
+	char	   *keep;			/* malloc'd copy of the 2xx body, to store */
+	size_t		keep_len;
+	size_t		keep_cap;
+	size_t		keep_max;		/* the largest body the cache takes; 0 = none */
+	bool		keeping;		/* this attempt's body is still being copied */
+
 	/* progress */
 	RfXferState state;
 	TimestampTz not_before;

@@ -38,6 +38,8 @@
 #define json_object pg_json_object_function
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/date.h"
+#include "utils/timestamp.h"
 #undef json_object
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
@@ -64,8 +66,15 @@ enum
 	CONV_JSON,
 	CONV_JSONB,
 	CONV_TEXTARRAY,
+	CONV_TIMESTAMPTZ,			/* fast ISO 8601 path, else the input function */
+	CONV_TIMESTAMP,
+	CONV_DATE,
 	CONV_INPUT					/* the type's input function */
 };
+
+/* Types whose strings (and other scalars) go to the input function */
+#define CONV_IS_INPUT(c) ((c) == CONV_INPUT || (c) == CONV_TIMESTAMPTZ || \
+						  (c) == CONV_TIMESTAMP || (c) == CONV_DATE)
 
 struct RfJsonParser
 {
@@ -77,6 +86,7 @@ struct RfPage
 {
 	RfJsonPage	jp;
 	MemoryContextCallback cleanup;
+	RfRowContext *want_rc;		/* whose columns the raw rows are read for */
 };
 
 /* What the error context callback reports */
@@ -382,8 +392,16 @@ rf_json_parser_finish(RfJsonParser *parser, const RfEndpoint *ep,
 								   ep->path);
 	RfRowsSpec	spec = rows_spec(ep, vendor);
 
-	page->jp.doc = rf_json_stream_take(&parser->js);
-	rf_json_page_rows(&page->jp, &spec);
+	/*
+	 * A flat page of plain JSON keeps its rows as bytes, parsed one at a
+	 * time as the scan reaches them.  The per-query cache keeps parsed
+	 * documents, so its endpoints take the whole tree.
+	 */
+	if (ep->cacheable || !rf_json_page_lazy(&page->jp, &parser->js, &spec, false))
+	{
+		page->jp.doc = rf_json_stream_take(&parser->js);
+		rf_json_page_rows(&page->jp, &spec);
+	}
 	return page;
 }
 
@@ -519,6 +537,15 @@ rf_colmap_init(RfColMap *cm, const char *attname, Oid typid, int32 typmod,
 			break;
 		case TEXTARRAYOID:
 			cm->conv = CONV_TEXTARRAY;
+			break;
+		case TIMESTAMPTZOID:
+			cm->conv = (typmod < 0) ? CONV_TIMESTAMPTZ : CONV_INPUT;
+			break;
+		case TIMESTAMPOID:
+			cm->conv = (typmod < 0) ? CONV_TIMESTAMP : CONV_INPUT;
+			break;
+		case DATEOID:
+			cm->conv = CONV_DATE;
 			break;
 		default:
 			cm->conv = CONV_INPUT;
@@ -838,6 +865,179 @@ json_to_textarray(RfConvErrorContext *ec, json_object *v)
 											  TEXTOID, -1, false, TYPALIGN_INT));
 }
 
+/* ----------------------------------------------------------------
+ *		Fast date and time input
+ *
+ * Vendors write times as ISO 8601: "2025-08-13T10:04:05.123Z",
+ * "2025-08-13T10:04:05+02:00", "2025-08-13".  Those common shapes are
+ * read here directly; anything else (other separators, years before 1000,
+ * 'infinity', time zone names, out-of-range fields, a session time zone to
+ * apply) returns false and goes to the type's input function, which also
+ * raises every error.  What is read here must give exactly the Datum the
+ * input function gives: the arithmetic is PostgreSQL's (fractional
+ * seconds as ParseFractionalSecond rounds them, offsets as DecodeTimezone
+ * limits them), and sql/fastpath.sql compares both on many strings.
+ * ----------------------------------------------------------------
+ */
+
+/* n digits at s as a number, or -1 */
+static inline int
+fast_digits(const char *s, int n)
+{
+	int			v = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/*
+ * "YYYY-MM-DD" and optionally "THH:MM:SS[.f]" (or a space for the T, 1-9
+ * fraction digits) and "Z" or "+hh:mm" / "-hh:mm".  *date is the Julian
+ * day, *usecs the time of day; *tz_east the offset in seconds, when one
+ * was given.
+ */
+static bool
+fast_iso8601(const char *s, int *date, int64 *usecs, bool *has_time,
+			 bool *has_tz, int *tz_east)
+{
+	int			y = fast_digits(s, 4);
+	int			m,
+				d,
+				hh,
+				mi,
+				ss;
+	fsec_t		fsec = 0;
+	const char *p;
+
+	*has_time = false;
+	*has_tz = false;
+	*usecs = 0;
+	/* years before 1000 have other spellings; leave them to datetime.c */
+	if (y < 1000 || s[4] != '-' || s[7] != '-')
+		return false;
+	m = fast_digits(s + 5, 2);
+	d = fast_digits(s + 8, 2);
+	if (m < 1 || m > 12 || d < 1 ||
+		d > day_tab[((y % 4 == 0) && ((y % 100 != 0) || (y % 400 == 0)))][m - 1])
+		return false;
+	*date = date2j(y, m, d);
+	if (s[10] == '\0')
+		return true;
+	if (s[10] != 'T' && s[10] != ' ')
+		return false;
+	hh = fast_digits(s + 11, 2);
+	mi = fast_digits(s + 14, 2);
+	ss = fast_digits(s + 17, 2);
+	if (s[13] != ':' || s[16] != ':' || hh < 0 || hh > 23 || mi < 0 || mi > 59 ||
+		ss < 0 || ss > 59)
+		return false;
+	p = s + 19;
+	if (*p == '.')
+	{
+		int			n = 0;
+		char		frac[12];
+		double		f;
+
+		while (p[1 + n] >= '0' && p[1 + n] <= '9')
+			n++;
+		if (n < 1 || n > 9)
+			return false;
+		/* as ParseFractionalSecond: strtod, then rint of the microseconds */
+		memcpy(frac, p, n + 1);
+		frac[n + 1] = '\0';
+		f = strtod(frac, NULL);
+		fsec = (fsec_t) rint(f * 1000000);
+		p += n + 1;
+	}
+	*has_time = true;
+	*usecs = (((int64) hh * MINS_PER_HOUR + mi) * SECS_PER_MINUTE + ss) * USECS_PER_SEC + fsec;
+	if (*p == 'Z' && p[1] == '\0')
+	{
+		*has_tz = true;
+		*tz_east = 0;
+		return true;
+	}
+	if ((*p == '+' || *p == '-') && p[3] == ':' && p[6] == '\0')
+	{
+		int			th = fast_digits(p + 1, 2);
+		int			tm = fast_digits(p + 4, 2);
+
+		if (th < 0 || th > 15 || tm < 0 || tm > 59)
+			return false;		/* DecodeTimezone's limits */
+		*has_tz = true;
+		*tz_east = (th * MINS_PER_HOUR + tm) * SECS_PER_MINUTE * (*p == '-' ? -1 : 1);
+		return true;
+	}
+	return *p == '\0';
+}
+
+/*
+ * A timestamptz, timestamp or date (without typmod) from an ISO 8601
+ * string of a common shape: true and *result, or false when the input
+ * function must decide.
+ */
+static bool
+rf_fast_datetime(const char *s, Oid typid, Datum *result)
+{
+	int			date;
+	int64		usecs;
+	bool		has_time;
+	bool		has_tz;
+	int			tz_east = 0;
+	int64		ts;
+
+	if (!fast_iso8601(s, &date, &usecs, &has_time, &has_tz, &tz_east))
+		return false;
+	ts = (int64) (date - POSTGRES_EPOCH_JDATE) * USECS_PER_DAY + usecs;
+	switch (typid)
+	{
+		case TIMESTAMPTZOID:
+			/* without an offset the session's time zone applies */
+			if (!has_tz)
+				return false;
+			*result = TimestampTzGetDatum(ts - (int64) tz_east * USECS_PER_SEC);
+			return true;
+		case TIMESTAMPOID:
+			/* timestamp ignores a given offset, as timestamp_in does */
+			*result = TimestampGetDatum(ts);
+			return true;
+		case DATEOID:
+			*result = DateADTGetDatum(date - POSTGRES_EPOCH_JDATE);
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Test hook, not part of the extension's SQL: sql/fastpath.sql declares it
+ * for a while to compare the fast path with the input function.  NULL
+ * when the fast path leaves the string to the input function; else
+ * whether both give the same Datum (the input function's errors show).
+ */
+PG_FUNCTION_INFO_V1(rf_fast_datetime_check);
+
+Datum
+rf_fast_datetime_check(PG_FUNCTION_ARGS)
+{
+	char	   *s = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Oid			typid = PG_GETARG_OID(1);
+	Datum		fast;
+	Datum		slow;
+	Oid			infunc;
+	Oid			ioparam;
+
+	if (!rf_fast_datetime(s, typid, &fast))
+		PG_RETURN_NULL();
+	getTypeInputInfo(typid, &infunc, &ioparam);
+	slow = OidInputFunctionCall(infunc, s, ioparam, -1);
+	PG_RETURN_BOOL(fast == slow);
+}
+
 /*
  * Convert one non-null JSON value to the column's type.
  */
@@ -901,6 +1101,19 @@ json_to_datum(RfConvErrorContext *ec, json_object *v)
 			if (jt == json_type_array)
 				return json_to_textarray(ec, v);
 			break;
+		case CONV_TIMESTAMPTZ:
+		case CONV_TIMESTAMP:
+		case CONV_DATE:
+			if (jt == json_type_string)
+			{
+				Datum		d;
+
+				s = json_as_cstring(ec, v, &len);
+				if (rf_fast_datetime(s, cm->typid, &d))
+					return d;
+				return call_input(ec, s);
+			}
+			break;
 		case CONV_INPUT:
 			break;
 	}
@@ -911,7 +1124,7 @@ json_to_datum(RfConvErrorContext *ec, json_object *v)
 	 */
 	if (!scalar)
 		wrong_type(ec, v);
-	if (jt != json_type_string && cm->conv != CONV_INPUT &&
+	if (jt != json_type_string && !CONV_IS_INPUT(cm->conv) &&
 		!(cm->conv == CONV_NUMERIC && jt == json_type_double))
 		wrong_type(ec, v);
 	s = json_as_cstring(ec, v, &len);
@@ -1045,6 +1258,37 @@ string_datum(RfConvErrorContext *ec, RfColMap *cm, const char *str)
 }
 
 /*
+ * A page read raw parses of each row only the members its columns read
+ * (the first part of each reference), once per row context.
+ */
+static void
+want_columns(RfPage *page, RfRowContext *rc)
+{
+	const char **keys;
+	int			nkeys = 0;
+	bool		all = false;
+	MemoryContext old;
+
+	if (page->jp.buf == NULL || page->want_rc == rc)
+		return;
+	keys = palloc(sizeof(char *) * 2 * (rc->ncols * 5 + 1));
+	for (int i = 0; i < rc->ncols; i++)
+	{
+		RfColMap   *cm = &rc->cols[i];
+
+		rf_json_ref_keys(cm->ref, keys, &nkeys, &all);
+		for (int k = 0; k < cm->nsub; k++)
+			rf_json_ref_keys(&cm->sub[k], keys, &nkeys, &all);
+	}
+	/* the page keeps its list as long as it lives (rows come per tuple) */
+	old = MemoryContextSwitchTo(GetMemoryChunkContext(page));
+	rf_json_page_want(&page->jp, keys, all ? -1 : nkeys);
+	MemoryContextSwitchTo(old);
+	pfree(keys);
+	page->want_rc = rc;
+}
+
+/*
  * Fill values/nulls for the mapped columns of one row.  Columns that are
  * not mapped keep whatever the caller set (NULL).
  */
@@ -1057,6 +1301,7 @@ rf_page_row(RfPage *page, int rowno, RfRowContext *rc, Datum *values,
 	RfConvErrorContext ec;
 	ErrorContextCallback errcb;
 
+	want_columns(page, rc);
 	row = rf_json_page_row(&page->jp, rowno, &ref);
 
 	ec.rc = rc;
@@ -1164,6 +1409,15 @@ rf_page_row_kept(RfPage *page, int rowno, const RfSeries *series)
 		rf_json_ref_parse(r, series->keep_path);
 		((RfSeries *) series)->keep_ref = r;
 		MemoryContextSwitchTo(old);
+	}
+	if (page->jp.buf && page->want_rc != NULL)
+	{
+		/* every member: the keep filter's and, next, the columns' */
+		MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(page));
+
+		rf_json_page_want(&page->jp, NULL, -1);
+		MemoryContextSwitchTo(old);
+		page->want_rc = NULL;
 	}
 	row = rf_json_page_row(&page->jp, rowno, &ref);
 	v = rf_json_ref_resolve(&page->jp, ref, row, series->keep_ref, &str);

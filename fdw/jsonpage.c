@@ -12,6 +12,26 @@
  * embedding releases both when its memory goes away, so an error raised
  * through a hook still frees them.
  *
+ * Row at a time.  Parsing a 10,000-row page into one json-c tree and then
+ * freeing it costs more than reading its rows (a third of a scan's time
+ * went to malloc and free).  So a body is kept as bytes while it arrives,
+ * and a page with a flat rows path is parsed row by row when the scan
+ * reaches it (rf_json_page_lazy, raw_row): one tokener, reset between
+ * rows, each row's tree freed when the next is read, and of each row only
+ * the members the query reads (sparse_row).
+ *
+ * A page must still never show a row before all of it is known to be
+ * JSON.  json-c has no validating mode that builds nothing, and feeding it
+ * the body just to check it would build the very tree we avoid; so the
+ * stream checks RFC 8259 syntax itself, in the byte scan it already runs
+ * (check_byte).  On the journey pages of test/bench that scan, with the
+ * copy of the bytes, takes about a fifth of the time json-c needs to parse
+ * them into a tree.  Whatever is not plain JSON -- a syntax error, or one
+ * of json-c's own extensions (NaN, comments, single quotes, trailing
+ * commas, raw control characters) -- hands the bytes to json-c as soon as
+ * it is seen, and json-c parses that body whole, failing or accepting it
+ * exactly as it always did; so do bodies whose rows are nested.
+ *
  *-------------------------------------------------------------------------
  */
 #include <limits.h>
@@ -24,6 +44,70 @@
  *		Streaming parser
  * ----------------------------------------------------------------
  */
+
+/*
+ * The syntax check of a raw body: RFC 8259 JSON whose top level is an
+ * object or an array.  Each state says what the next significant byte may
+ * be; strings, numbers and literals have sub-states.
+ */
+enum
+{
+	V_START,					/* the top-level '{' or '[' */
+	V_VALUE,					/* a value (after ':' or an array's ',') */
+	V_VALUE_OR_CLOSE,			/* after '[' */
+	V_KEY_OR_CLOSE,				/* after '{' */
+	V_KEY,						/* after an object's ',' */
+	V_COLON,					/* after a key */
+	V_AFTER,					/* after a value in a container */
+	V_DONE,						/* the document is complete */
+	V_STRING,
+	V_NUMBER,
+	V_LITERAL
+};
+
+/* Number states: after '-', '0', digits, '.', fraction, 'e', its sign, exponent */
+enum
+{
+	N_MINUS,
+	N_ZERO,
+	N_INT,
+	N_DOT,
+	N_FRAC,
+	N_E,
+	N_ESIGN,
+	N_EXP
+};
+
+/* vesc: 0 outside an escape, 1 after '\\', ESC_HEX + n: n hex digits to go */
+#define ESC_HEX 10
+
+/*
+ * At most one mark per RF_JSON_BYTES_PER_MARK bytes (after the first few
+ * thousand): a body of tiny elements keeps its marks from costing more
+ * than half its size, and is parsed whole instead.
+ */
+#define RF_JSON_BYTES_PER_MARK 8
+
+static void
+raw_reset(RfJsonStream *js)
+{
+	free(js->buf);
+	free(js->marks);
+	js->raw = true;
+	js->buf = NULL;
+	js->len = 0;
+	js->cap = 0;
+	js->marks = NULL;
+	js->nmarks = 0;
+	js->capmarks = 0;
+	js->marks_lost = false;
+	js->vstate = V_START;
+	js->vdepth = 0;
+	js->vesc = 0;
+	js->vkey = false;
+	js->vnum = N_INT;
+	js->vlit = NULL;
+}
 
 static void
 scan_reset(RfJsonStream *js)
@@ -40,6 +124,7 @@ scan_reset(RfJsonStream *js)
 	js->num_integer = true;
 	js->containers = 0;
 	js->bytes = 0;
+	raw_reset(js);
 }
 
 /* False when json-c is out of memory */
@@ -47,6 +132,8 @@ bool
 rf_json_stream_init(RfJsonStream *js)
 {
 	js->doc = NULL;
+	js->buf = NULL;
+	js->marks = NULL;
 	scan_reset(js);
 	js->tok = json_tokener_new_ex(RF_JSON_MAX_DEPTH);
 	if (js->tok == NULL)
@@ -109,6 +196,302 @@ feed_tokener(RfJsonStream *js, const char *data, size_t len)
 	return fail(js, RF_JSON_SYNTAX);
 }
 
+/*
+ * Stop keeping the body raw: json-c gets the bytes so far, and from now
+ * on every byte as it comes, exactly the stream it would have had from
+ * the start.  False when json-c fails on them.
+ */
+static bool
+give_to_jsonc(RfJsonStream *js)
+{
+	char	   *buf = js->buf;
+	size_t		len = js->len;
+	bool		ok = true;
+
+	js->buf = NULL;
+	raw_reset(js);
+	js->raw = false;
+	for (size_t off = 0; ok && off < len; off += (size_t) INT_MAX / 4)
+		ok = feed_tokener(js, buf + off, (len - off < (size_t) INT_MAX / 4 ? len - off : (size_t) INT_MAX / 4));
+	free(buf);
+	return ok;
+}
+
+/* The next bytes of the stream json-c would see: kept, or fed to it */
+static bool
+emit(RfJsonStream *js, const char *data, size_t len)
+{
+	if (!js->raw)
+		return feed_tokener(js, data, len);
+	if (len == 0)
+		return true;
+	if (js->len + len > js->cap)
+	{
+		size_t		cap = js->cap ? js->cap : 65536;
+		char	   *buf;
+
+		while (cap < js->len + len)
+			cap *= 2;
+		buf = realloc(js->buf, cap);
+		if (buf == NULL)
+			return fail(js, RF_JSON_NOMEM);
+		js->buf = buf;
+		js->cap = cap;
+	}
+	memcpy(js->buf + js->len, data, len);
+	js->len += len;
+	return true;
+}
+
+/* Remember the offset of a piece of shallow structure */
+static void
+add_mark(RfJsonStream *js, size_t off)
+{
+	if (js->marks_lost)
+		return;
+	if (off > UINT32_MAX ||
+		(js->nmarks + 1) * RF_JSON_BYTES_PER_MARK > js->bytes + 4096)
+	{
+		js->marks_lost = true;
+		return;
+	}
+	if (js->nmarks == js->capmarks)
+	{
+		int64_t		cap = js->capmarks ? js->capmarks * 2 : 1024;
+		uint32_t   *marks = realloc(js->marks, sizeof(uint32_t) * cap);
+
+		if (marks == NULL)
+		{
+			js->marks_lost = true;
+			return;
+		}
+		js->marks = marks;
+		js->capmarks = cap;
+	}
+	js->marks[js->nmarks++] = (uint32_t) off;
+}
+
+static inline void
+value_done(RfJsonStream *js)
+{
+	js->vstate = (js->vdepth == 0) ? V_DONE : V_AFTER;
+}
+
+static inline bool
+is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * Check one byte of a raw body (off: where it lands in js->buf); false
+ * when the body is not, or not yet known to be, plain JSON.
+ *
+ * Marks: for a top-level array, its '[', the ',' between its elements and
+ * its ']'; for a top-level object, its '{' and '}', the '"' opening each
+ * of its keys, and for each member that is an object or array, its
+ * opening and closing byte and the ',' between its elements.  That is all
+ * rf_json_page_lazy needs to find the rows of a flat rows_path.
+ */
+static bool
+check_byte(RfJsonStream *js, char c, size_t off)
+{
+	bool		in_object = (js->vdepth > 0 && js->vstack[js->vdepth] == '{');
+
+	switch (js->vstate)
+	{
+		case V_STRING:
+			if (js->vesc == 0)
+			{
+				if (c == '"')
+				{
+					if (js->vkey)
+						js->vstate = V_COLON;
+					else
+						value_done(js);
+				}
+				else if (c == '\\')
+					js->vesc = 1;
+				else if ((unsigned char) c < 0x20)
+					return false;
+				return true;
+			}
+			if (js->vesc == 1)
+			{
+				if (c == 'u')
+					js->vesc = ESC_HEX + 4;
+				else if (strchr("\"\\/bfnrt", c) != NULL && c != '\0')
+					js->vesc = 0;
+				else
+					return false;
+				return true;
+			}
+			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+				return false;
+			js->vesc = (js->vesc == ESC_HEX + 1) ? 0 : js->vesc - 1;
+			return true;
+		case V_NUMBER:
+			switch (js->vnum)
+			{
+				case N_MINUS:
+					if (c == '0')
+						js->vnum = N_ZERO;
+					else if (c >= '1' && c <= '9')
+						js->vnum = N_INT;
+					else
+						return false;
+					return true;
+				case N_ZERO:
+				case N_INT:
+					if (c >= '0' && c <= '9')
+					{
+						if (js->vnum == N_ZERO)
+							return false;	/* no leading zeros */
+						return true;
+					}
+					if (c == '.')
+					{
+						js->vnum = N_DOT;
+						return true;
+					}
+					if (c == 'e' || c == 'E')
+					{
+						js->vnum = N_E;
+						return true;
+					}
+					break;
+				case N_DOT:
+					if (c >= '0' && c <= '9')
+					{
+						js->vnum = N_FRAC;
+						return true;
+					}
+					return false;
+				case N_FRAC:
+					if (c >= '0' && c <= '9')
+						return true;
+					if (c == 'e' || c == 'E')
+					{
+						js->vnum = N_E;
+						return true;
+					}
+					break;
+				case N_E:
+					if (c == '+' || c == '-')
+					{
+						js->vnum = N_ESIGN;
+						return true;
+					}
+					/* FALLTHROUGH */
+				case N_ESIGN:
+					if (c >= '0' && c <= '9')
+					{
+						js->vnum = N_EXP;
+						return true;
+					}
+					return false;
+				case N_EXP:
+					if (c >= '0' && c <= '9')
+						return true;
+					break;
+			}
+			/* the number ended before c: c comes after a value */
+			value_done(js);
+			return check_byte(js, c, off);
+		case V_LITERAL:
+			if (c != *js->vlit)
+				return false;
+			if (*++js->vlit == '\0')
+				value_done(js);
+			return true;
+		default:
+			break;
+	}
+
+	if (is_ws(c))
+		return true;
+	switch (js->vstate)
+	{
+		case V_START:
+			if (c != '{' && c != '[')
+				return false;	/* json-c takes scalars; they have no rows */
+			/* FALLTHROUGH */
+		case V_VALUE:
+		case V_VALUE_OR_CLOSE:
+			if (c == ']' && js->vstate == V_VALUE_OR_CLOSE)
+				break;			/* an empty array: below */
+			if (c == '{' || c == '[')
+			{
+				char		root = js->vdepth > 0 ? js->vstack[1] : c;
+
+				if (js->vdepth > RF_JSON_MAX_DEPTH)
+					return false;	/* json-c will say so */
+				if (js->vdepth == 0 || (root == '{' && js->vdepth == 1))
+					add_mark(js, off);
+				js->vstack[++js->vdepth] = c;
+				js->vstate = (c == '{') ? V_KEY_OR_CLOSE : V_VALUE_OR_CLOSE;
+				return true;
+			}
+			if (c == '"')
+			{
+				js->vstate = V_STRING;
+				js->vkey = false;
+				js->vesc = 0;
+				return true;
+			}
+			if (c == '-' || (c >= '0' && c <= '9'))
+			{
+				js->vstate = V_NUMBER;
+				js->vnum = (c == '-') ? N_MINUS : (c == '0') ? N_ZERO : N_INT;
+				return true;
+			}
+			js->vlit = (c == 't') ? "rue" : (c == 'f') ? "alse" : (c == 'n') ? "ull" : NULL;
+			if (js->vlit == NULL)
+				return false;
+			js->vstate = V_LITERAL;
+			return true;
+		case V_KEY_OR_CLOSE:
+			if (c == '}')
+				break;
+			/* FALLTHROUGH */
+		case V_KEY:
+			if (c != '"')
+				return false;
+			if (js->vdepth == 1)
+				add_mark(js, off);
+			js->vstate = V_STRING;
+			js->vkey = true;
+			js->vesc = 0;
+			return true;
+		case V_COLON:
+			if (c != ':')
+				return false;
+			js->vstate = V_VALUE;
+			return true;
+		case V_AFTER:
+			if (c == ',')
+			{
+				if ((js->vdepth == 1 && js->vstack[1] == '[') ||
+					(js->vdepth == 2 && js->vstack[1] == '{'))
+					add_mark(js, off);
+				js->vstate = in_object ? V_KEY : V_VALUE;
+				return true;
+			}
+			if ((c == '}' && in_object) || (c == ']' && !in_object && js->vdepth > 0))
+				break;
+			return false;
+		default:
+			return false;		/* V_DONE: only whitespace may follow */
+	}
+
+	/* c closes the innermost container */
+	if (js->vdepth == 1 || (js->vdepth == 2 && js->vstack[1] == '{'))
+		add_mark(js, off);
+	js->vdepth--;
+	value_done(js);
+	return true;
+}
+
 /* The value of four hex digits, or -1 */
 static int
 hex4(const char *p)
@@ -143,7 +526,7 @@ feed_half_pair(RfJsonStream *js, int cp)
 	b[0] = (char) (0xE0 | (cp >> 12));
 	b[1] = (char) (0x80 | ((cp >> 6) & 0x3F));
 	b[2] = (char) (0x80 | (cp & 0x3F));
-	return feed_tokener(js, b, 3);
+	return emit(js, b, 3);
 }
 
 /*
@@ -186,7 +569,7 @@ hold_escape(RfJsonStream *js, char c)
 	{
 		/* a high half followed by a one-character escape */
 		js->npend = 0;
-		return feed_half_pair(js, cp) && feed_tokener(js, js->pend + 6, 2);
+		return feed_half_pair(js, cp) && emit(js, js->pend + 6, 2);
 	}
 	if (js->npend < 12)
 		return true;
@@ -209,8 +592,38 @@ flush:
 		int			n = js->npend;
 
 		js->npend = 0;
-		return feed_tokener(js, js->pend, n);
+		return emit(js, js->pend, n);
 	}
+}
+
+/*
+ * The offset of the first byte from i on that is a '"', a '\\' or a
+ * control character (len when there is none): eight bytes at a time, with
+ * the usual bit tricks for "some byte is zero / less than n".
+ */
+static inline size_t
+skip_string_bytes(const char *data, size_t i, size_t len)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	const uint64_t highs = UINT64_C(0x8080808080808080);
+
+	while (i + 8 <= len)
+	{
+		uint64_t	v;
+		uint64_t	q;
+		uint64_t	bs;
+
+		memcpy(&v, data + i, 8);
+		q = v ^ (ones * '"');
+		bs = v ^ (ones * '\\');
+		if ((((q - ones) & ~q) | ((bs - ones) & ~bs) | ((v - ones * 0x20) & ~v)) & highs)
+			break;
+		i += 8;
+	}
+	while (i < len && data[i] != '"' && data[i] != '\\' &&
+		   (unsigned char) data[i] >= 0x20)
+		i++;
+	return i;
 }
 
 /*
@@ -238,11 +651,25 @@ rf_json_stream_feed(RfJsonStream *js, const char *data, size_t len)
 	}
 	for (size_t i = 0; i < len; i++)
 	{
-		char		c = data[i];
+		char		c;
 
+		/* the bulk of a body: ordinary string bytes, which change nothing */
+		if (js->in_string && js->npend == 0 &&
+			(!js->raw || (js->vstate == V_STRING && js->vesc == 0)))
+		{
+			size_t		j = skip_string_bytes(data, i, len);
+
+			js->bytes += j - i;
+			i = j;
+			if (i == len)
+				break;
+		}
+		c = data[i];
 		js->bytes++;
 		if (js->in_string)
 		{
+			if (js->raw && !check_byte(js, c, 0) && !give_to_jsonc(js))
+				return false;
 			if (js->npend > 0)
 			{
 				/* an escape held back until it is known to be whole */
@@ -258,7 +685,7 @@ rf_json_stream_feed(RfJsonStream *js, const char *data, size_t len)
 			if (c == '\\')
 			{
 				/* hold "\..." back: json-c must not see half a pair */
-				if (!feed_tokener(js, data + from, i - from))
+				if (!emit(js, data + from, i - from))
 					return false;
 				from = i + 1;
 				js->pend[0] = c;
@@ -271,26 +698,32 @@ rf_json_stream_feed(RfJsonStream *js, const char *data, size_t len)
 		}
 		if (js->in_number)
 		{
-			if (c >= '0' && c <= '9')
+			if ((c >= '0' && c <= '9') ||
+				c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')
 			{
-				js->num_digits++;
-				continue;
-			}
-			if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')
-			{
-				js->num_integer = false;
+				if (js->raw && !check_byte(js, c, js->len + (i - from)) &&
+					!give_to_jsonc(js))
+					return false;
+				if (c >= '0' && c <= '9')
+					js->num_digits++;
+				else
+					js->num_integer = false;
 				continue;
 			}
 			/* the number ends before c */
 			js->in_number = false;
 			if (js->num_integer && js->num_digits >= RF_JSON_BIG_DIGITS)
 			{
-				if (!feed_tokener(js, data + from, i - from) ||
-					!feed_tokener(js, RF_JSON_BIG_MARK, strlen(RF_JSON_BIG_MARK)))
+				if (!emit(js, data + from, i - from) ||
+					!emit(js, RF_JSON_BIG_MARK, strlen(RF_JSON_BIG_MARK)))
 					return false;
 				from = i;
 			}
 		}
+		/* offsets are known here: the bytes before from went out */
+		if (js->raw && !check_byte(js, c, js->len + (i - from)) &&
+			!give_to_jsonc(js))
+			return false;
 		if (c == '"')
 			js->in_string = true;
 		else if (c == '-' || (c >= '0' && c <= '9'))
@@ -312,7 +745,7 @@ rf_json_stream_feed(RfJsonStream *js, const char *data, size_t len)
 				return fail(js, RF_JSON_DENSE);
 		}
 	}
-	return feed_tokener(js, data + from, len - from);
+	return emit(js, data + from, len - from);
 }
 
 /* What went wrong, in words, for error details */
@@ -368,19 +801,37 @@ rf_json_stream_reset(RfJsonStream *js)
 	scan_reset(js);
 }
 
-/* Was the body one whole document? */
+/*
+ * Was the body one whole document?  A raw body is when its syntax check
+ * got to the end; otherwise json-c has the last word, as for any body.
+ */
 bool
 rf_json_stream_complete(RfJsonStream *js)
 {
-	return js->doc != NULL && !js->failed;
+	if (js->failed)
+		return false;
+	if (js->raw)
+	{
+		if (js->vstate == V_DONE)
+			return true;
+		if (!give_to_jsonc(js))
+			return false;
+	}
+	return js->doc != NULL;
 }
 
-/* The document (or NULL), which the caller now owns; the stream restarts */
+/*
+ * The document (or NULL), which the caller now owns; the stream restarts.
+ * A raw body is parsed whole now.
+ */
 json_object *
 rf_json_stream_take(RfJsonStream *js)
 {
-	json_object *doc = js->doc;
+	json_object *doc;
 
+	if (js->raw && js->len > 0)
+		(void) give_to_jsonc(js);
+	doc = js->doc;
 	js->doc = NULL;
 	json_tokener_reset(js->tok);
 	scan_reset(js);
@@ -396,6 +847,12 @@ rf_json_stream_release(RfJsonStream *js)
 	if (js->tok)
 		json_tokener_free(js->tok);
 	js->tok = NULL;
+	free(js->buf);
+	free(js->marks);
+	js->buf = NULL;
+	js->marks = NULL;
+	js->len = js->cap = 0;
+	js->nmarks = js->capmarks = 0;
 }
 
 /* ----------------------------------------------------------------
@@ -408,6 +865,7 @@ rf_json_page_init(RfJsonPage *page, json_object *doc, const char *vendor,
 				  const char *endpoint)
 {
 	memset(page, 0, sizeof(RfJsonPage));
+	page->nwant = -1;
 	page->doc = doc;
 	page->vendor = vendor;
 	page->endpoint = endpoint;
@@ -421,6 +879,26 @@ rf_json_page_release(RfJsonPage *page)
 	page->doc = NULL;
 	page->rows = NULL;
 	page->nrows = 0;
+	if (page->cur)
+		json_object_put(page->cur);
+	page->cur = NULL;
+	if (page->tok)
+		json_tokener_free(page->tok);
+	page->tok = NULL;
+	if (page->own_buf)
+		free(page->buf);
+	page->buf = NULL;
+	page->own_buf = false;
+	if (page->ends)
+		rf_port_free(page->ends);
+	page->ends = NULL;
+	if (page->want)
+		rf_port_free(page->want);
+	if (page->want_len)
+		rf_port_free(page->want_len);
+	page->want = NULL;
+	page->want_len = NULL;
+	page->nwant = -1;
 }
 
 /* Follow a dotted path; NULL when a step is missing */
@@ -704,6 +1182,174 @@ rf_json_page_rows(RfJsonPage *page, const RfRowsSpec *spec)
 	page->nrows = (int) json_object_array_length(page->rows);
 }
 
+/*
+ * The member of a raw top-level object whose key starts at b[at] (its
+ * '"'): the offset of its value, or 0 when the key is not "key".  A key
+ * with an escape sets *escaped: it might equal "key" once unescaped.
+ */
+static size_t
+raw_member(const char *b, size_t at, const char *key, bool *escaped)
+{
+	size_t		klen = strlen(key);
+	size_t		p = at + 1;
+	bool		same;
+
+	while (b[p] != '"')
+	{
+		if (b[p] == '\\')
+		{
+			*escaped = true;
+			return 0;
+		}
+		p++;
+	}
+	same = (p - at - 1 == klen && memcmp(b + at + 1, key, klen) == 0);
+	if (!same)
+		return 0;
+	for (p++; b[p] != ':'; p++)
+		;
+	for (p++; is_ws(b[p]); p++)
+		;
+	return p;
+}
+
+/*
+ * Take a raw body (see RfJsonStream) as a page whose rows stay bytes until
+ * the scan reaches them.  Only flat rows paths qualify -- the body is the
+ * array of rows, or a top-level member is -- and only a body whose syntax
+ * was checked whole: a page never shows a row before every byte of it is
+ * known to be JSON.  False (and nothing done) when the body does not
+ * qualify; the caller then takes the parsed document as usual.
+ *
+ * With borrow, the page reads the stream's bytes, which must outlive it;
+ * otherwise it takes them and the stream starts over.
+ *
+ * Everything but the rows is parsed once here (a copy of the body without
+ * the rows array's elements), so page fields, "ok" flags and the checks of
+ * rf_json_page_rows see what they would have seen in the whole document.
+ */
+bool
+rf_json_page_lazy(RfJsonPage *page, RfJsonStream *js, const RfRowsSpec *spec,
+				  bool borrow)
+{
+	const char *b = js->buf;
+	const uint32_t *m = js->marks;
+	int64_t		n = js->nmarks;
+	int64_t		k;
+	int64_t		open_mark = -1;
+	size_t		close;
+	size_t		outer_len;
+	char	   *outer;
+	int			nrows = 0;
+	uint32_t   *ends;
+	json_tokener *tok;
+	json_object *doc;
+
+	if (!js->raw || js->vstate != V_DONE || js->marks_lost || js->failed ||
+		n < 2 || spec->object_body ||
+		(spec->rows_path && (spec->rows_path[0] == '\0' ||
+							 strpbrk(spec->rows_path, ".[*") != NULL)))
+		return false;
+	if (spec->rows_path == NULL)
+	{
+		if (b[m[0]] != '[')
+			return false;
+		open_mark = 0;
+	}
+	else
+	{
+		int			depth = 1;
+		bool		escaped = false;
+
+		if (b[m[0]] != '{')
+			return false;
+		/* json-c keeps the last of duplicate keys */
+		for (k = 1; k < n; k++)
+		{
+			char		c = b[m[k]];
+
+			if (c == '{' || c == '[')
+				depth++;
+			else if (c == '}' || c == ']')
+				depth--;
+			else if (c == '"' && depth == 1)
+			{
+				size_t		v = raw_member(b, m[k], spec->rows_path, &escaped);
+
+				if (escaped)
+					return false;
+				if (v == 0)
+					continue;
+				if (b[v] != '[' || k + 1 >= n || m[k + 1] != v)
+					open_mark = -1;		/* no array: rf_json_page_rows says so */
+				else
+					open_mark = k + 1;
+			}
+		}
+		if (open_mark < 0)
+			return false;
+	}
+
+	/* the elements end at each ',' up to the array's ']' */
+	for (k = open_mark + 1; k < n && b[m[k]] == ','; k++)
+		;
+	if (k >= n || b[m[k]] != ']')
+		return false;			/* cannot be: the marks are inconsistent */
+	close = m[k];
+	nrows = (int) (k - open_mark);
+	if (k - open_mark > INT_MAX / 2)
+		return false;
+	if (nrows == 1 && only_whitespace(b + m[open_mark] + 1, close - m[open_mark] - 1))
+		nrows = 0;				/* [] */
+
+	/* the rest of the body, parsed once */
+	outer_len = (m[open_mark] + 1) + (js->len - close);
+	outer = rf_port_alloc(outer_len + 1);
+	memcpy(outer, b, m[open_mark] + 1);
+	memcpy(outer + m[open_mark] + 1, b + close, js->len - close);
+	outer[outer_len] = '\0';
+	tok = json_tokener_new_ex(RF_JSON_MAX_DEPTH);
+	if (tok == NULL)
+	{
+		rf_port_free(outer);
+		return false;
+	}
+	doc = json_tokener_parse_ex(tok, outer, (int) outer_len);
+	rf_port_free(outer);
+	if (doc == NULL)
+	{
+		json_tokener_free(tok);
+		return false;
+	}
+
+	/* the page owns tok and doc from here on, then the bytes */
+	page->tok = tok;
+	page->doc = doc;
+	ends = rf_port_alloc(sizeof(uint32_t) * (nrows > 0 ? nrows : 1));
+	for (int r = 0; r < nrows; r++)
+		ends[r] = m[open_mark + 1 + r];
+	page->ends = ends;
+	page->open = m[open_mark];
+	page->cur_rowno = -1;
+	page->buf = js->buf;
+	page->own_buf = !borrow;
+	if (!borrow)
+	{
+		js->buf = NULL;
+		json_tokener_reset(js->tok);
+		scan_reset(js);
+	}
+
+	page->depth = 1;
+	check_ok(page, spec, page->doc);
+	page->rows = spec->rows_path ? rf_json_path_get(page->doc, spec->rows_path) :
+		page->doc;
+	if (page->rows == NULL || !json_object_is_type(page->rows, json_type_array))
+		shape_error(page, "the rows array was not found again", page->doc);
+	page->nrows = nrows;
+	return true;
+}
+
 /* A page-level integer such as "count"; false when absent or null */
 bool
 rf_json_page_int(RfJsonPage *page, const char *path, int64_t *value)
@@ -745,6 +1391,259 @@ rf_json_page_string(RfJsonPage *page, const char *path)
  */
 
 /*
+ * Read only these members of a raw page's rows (nkeys -1: all of them);
+ * the keys must outlive the page.  A row read before under other keys is
+ * read again.
+ */
+void
+rf_json_page_want(RfJsonPage *page, const char *const *keys, int nkeys)
+{
+	if (page->want)
+		rf_port_free(page->want);
+	if (page->want_len)
+		rf_port_free(page->want_len);
+	page->want = NULL;
+	page->want_len = NULL;
+	page->nwant = nkeys;
+	if (nkeys > 0)
+	{
+		page->want = rf_port_alloc(sizeof(char *) * nkeys);
+		page->want_len = rf_port_alloc(sizeof(size_t) * nkeys);
+		for (int i = 0; i < nkeys; i++)
+		{
+			page->want[i] = keys[i];
+			page->want_len[i] = strlen(keys[i]);
+		}
+	}
+	if (page->cur)
+		json_object_put(page->cur);
+	page->cur = NULL;
+	page->cur_rowno = -1;
+}
+
+/*
+ * The members of a row that resolving r may read (at most two, added to
+ * keys), or *all when it may read any.
+ */
+void
+rf_json_ref_keys(const RfJsonRef *r, const char **keys, int *nkeys, bool *all)
+{
+	if (r->const_name || r->is_key || r->npath == 0)
+		return;
+	if (r->match_part >= 0)
+		keys[(*nkeys)++] = r->match_row_field;
+	if (r->from_root || r->up > 0 || r->abs_level >= 0 || r->group_type)
+		return;					/* another level's or the document's */
+	if (r->match_part == 0)
+		keys[(*nkeys)++] = r->path_parts[0];
+	else if (strcmp(r->path_parts[0], "*") == 0)
+		*all = true;			/* the first member, whichever it is */
+	else
+		keys[(*nkeys)++] = r->path_parts[0];
+}
+
+/*
+ * The offset of the '"' that ends the string whose first byte is b[p]
+ * (lim when there is none before lim, which a checked row cannot have)
+ */
+static inline size_t
+string_end(const char *b, size_t p, size_t lim)
+{
+	for (;;)
+	{
+		const char *q = p < lim ? memchr(b + p, '"', lim - p) : NULL;
+		size_t		e;
+		size_t		k;
+
+		if (q == NULL)
+			return lim;
+		e = k = q - b;
+
+		/* escaped when an odd number of backslashes precede it */
+		while (k > p && b[k - 1] == '\\')
+			k--;
+		if (((e - k) & 1) == 0)
+			return e;
+		p = e + 1;
+	}
+}
+
+/* The offset just past the JSON value at b[p] (whose syntax was checked) */
+static size_t
+skip_value(const char *b, size_t p, size_t lim)
+{
+	int			depth = 0;
+
+	do
+	{
+		char		c = b[p];
+
+		if (c == '"')
+			p = string_end(b, p + 1, lim) + 1;
+		else if (c == '{' || c == '[')
+		{
+			depth++;
+			p++;
+		}
+		else if (c == '}' || c == ']')
+		{
+			depth--;
+			p++;
+		}
+		else if (depth == 0)
+		{
+			/* a number or literal: up to the next delimiter */
+			while (p < lim && b[p] != ',' && b[p] != '}' && b[p] != ']' && !is_ws(b[p]))
+				p++;
+		}
+		else
+			p++;
+	} while (depth > 0 && p < lim);
+	return p;
+}
+
+/* Where a member of a raw row is: key (without its quotes) and value */
+typedef struct RawMember
+{
+	size_t		key;
+	size_t		klen;
+	size_t		val;
+	size_t		vend;
+} RawMember;
+
+#define RF_SPARSE_MEMBERS 64
+
+/*
+ * A raw row of only the wanted members, parsed one by one, the others
+ * skipped; NULL when it must be parsed whole instead (not an object, more
+ * than RF_SPARSE_MEMBERS members, an escaped key that might be a wanted
+ * one once unescaped).  Of repeated keys the last counts, as in a whole
+ * parse.
+ */
+static json_object *
+sparse_row(RfJsonPage *page, size_t p, size_t lim, bool *whole)
+{
+	const char *b = page->buf;
+	json_object *obj;
+	RawMember	m[RF_SPARSE_MEMBERS];
+	int			n = 0;
+
+	*whole = true;
+	while (is_ws(b[p]))
+		p++;
+	if (b[p] != '{')
+		return NULL;
+	/* find the members first: nothing to undo then */
+	p++;
+	for (;;)
+	{
+		size_t		k;
+		size_t		v;
+
+		while (is_ws(b[p]) || b[p] == ',')
+			p++;
+		if (b[p] == '}')
+			break;
+		if (n == RF_SPARSE_MEMBERS)
+			return NULL;
+		k = string_end(b, p + 1, lim);
+		if (memchr(b + p + 1, '\\', k - p - 1) != NULL)
+			return NULL;
+		for (v = k + 1; b[v] != ':'; v++)
+			;
+		for (v++; is_ws(b[v]); v++)
+			;
+		m[n].key = p + 1;
+		m[n].klen = k - p - 1;
+		m[n].val = v;
+		p = m[n].vend = skip_value(b, v, lim);
+		n++;
+	}
+	obj = json_object_new_object();
+	if (obj == NULL)
+		return NULL;
+	*whole = false;
+	for (int i = 0; i < n; i++)
+	{
+		int			w;
+		json_object *val;
+
+		for (w = 0; w < page->nwant; w++)
+		{
+			if (page->want_len[w] == m[i].klen &&
+				memcmp(page->want[w], b + m[i].key, m[i].klen) == 0)
+				break;
+		}
+		if (w == page->nwant)
+			continue;
+		json_tokener_reset(page->tok);
+		/* with the delimiter after it: a number must see where it ends */
+		val = json_tokener_parse_ex(page->tok, b + m[i].val,
+									(int) (m[i].vend - m[i].val + 1));
+		if (json_tokener_get_error(page->tok) != json_tokener_success ||
+			json_object_object_add(obj, page->want[w], val) != 0)
+		{
+			if (val)
+				json_object_put(val);
+			json_object_put(obj);
+			*whole = true;
+			return NULL;
+		}
+	}
+	return obj;
+}
+
+/*
+ * Row rowno of a page kept raw: parsed now with the page's one tokener,
+ * unless it is the row parsed last (a keep filter and then the row's
+ * conversion read it one after the other), whose tree is freed.
+ */
+static json_object *
+raw_row(RfJsonPage *page, int rowno)
+{
+	size_t		start;
+	size_t		end;
+
+	if (rowno == page->cur_rowno)
+		return page->cur;
+	if (page->cur)
+		json_object_put(page->cur);
+	page->cur = NULL;
+	page->cur_rowno = -1;
+	if (rowno < 0 || rowno >= page->nrows)
+		return NULL;
+	start = (rowno == 0 ? page->open : page->ends[rowno - 1]) + 1;
+	end = page->ends[rowno];
+	if (page->nwant >= 0)
+	{
+		bool		whole;
+
+		page->cur = sparse_row(page, start, end, &whole);
+		if (!whole)
+		{
+			page->cur_rowno = rowno;
+			return page->cur;
+		}
+	}
+	json_tokener_reset(page->tok);
+	/* up to and with the ',' or ']': a number must see where it ends */
+	page->cur = json_tokener_parse_ex(page->tok, page->buf + start,
+									  (int) (end - start + 1));
+	if (json_tokener_get_error(page->tok) != json_tokener_success)
+	{
+		/* the syntax was checked: only memory can run out here */
+		if (page->cur)
+			json_object_put(page->cur);
+		page->cur = NULL;
+		shape_error(page, rf_port_printf("row %d could not be parsed (%s)", rowno + 1,
+										 json_tokener_error_desc(json_tokener_get_error(page->tok))),
+					NULL);
+	}
+	page->cur_rowno = rowno;
+	return page->cur;
+}
+
+/*
  * Row rowno (0-based) of a page, which must be an object; *ref is set to
  * its levels for a nested (or single-row) page, else NULL.
  */
@@ -759,6 +1658,8 @@ rf_json_page_row(RfJsonPage *page, int rowno, RfRowRef **ref)
 		*ref = &page->refs[rowno];
 		row = (*ref)->objs[page->depth - 1];
 	}
+	else if (page->buf)
+		row = raw_row(page, rowno);
 	else
 		row = json_object_array_get_idx(page->rows, rowno);
 	if (row == NULL || !json_object_is_type(row, json_type_object))

@@ -57,11 +57,37 @@ typedef enum RfJsonFailure
 	RF_JSON_NOMEM				/* json-c ran out of memory */
 } RfJsonFailure;
 
-/* A body being parsed while it downloads */
+/*
+ * A body while it downloads.  It is kept as bytes (the page's rows are
+ * parsed one at a time when the scan reaches them) as long as it is plain
+ * JSON by RFC 8259: the scan below checks its syntax byte by byte, and
+ * records where the elements of the top level and of the arrays just
+ * below it start and end.  The first byte that is not plain JSON (a
+ * syntax error, or one of json-c's extensions: NaN, comments, single
+ * quotes, trailing commas, control characters in strings) hands the
+ * bytes so far and all that follow to json-c's tokener, which then builds
+ * the whole document as it always did and decides what is an error.
+ */
 typedef struct RfJsonStream
 {
 	json_tokener *tok;
 	json_object *doc;			/* the document, once complete */
+	bool		raw;			/* still bytes (not handed to json-c) */
+	char	   *buf;			/* the bytes json-c would have seen */
+	size_t		len;
+	size_t		cap;
+	uint32_t   *marks;			/* offsets of shallow structure (below) */
+	int64_t		nmarks;
+	int64_t		capmarks;
+	bool		marks_lost;		/* too many, or past 4 GiB: no row offsets */
+	/* the syntax check of the raw bytes */
+	int			vstate;
+	int			vdepth;
+	char		vstack[RF_JSON_MAX_DEPTH + 2];
+	int			vesc;			/* escape state inside a string */
+	bool		vkey;			/* the string is an object key */
+	int			vnum;			/* number state */
+	const char *vlit;			/* rest of true/false/null */
 	bool		failed;
 	RfJsonFailure why;			/* when failed */
 	/* the scan that marks big integers and counts containers */
@@ -104,6 +130,27 @@ typedef struct RfJsonPage
 	json_object *doc;			/* owned: one reference */
 	json_object *rows;			/* borrowed from doc (flat rows_path) */
 	int			nrows;
+	/*
+	 * Rows kept as bytes (a flat rows_path over a plain JSON body): doc is
+	 * the body without the rows array's elements, and row k is parsed from
+	 * buf[ends[k - 1] + 1 .. ends[k]] (ends[-1]: the array's '[') when the
+	 * scan reaches it; the previous row's tree is freed then.
+	 */
+	char	   *buf;			/* NULL: the rows are in doc */
+	bool		own_buf;		/* free buf with the page */
+	uint32_t	open;			/* offset of the rows array's '[' */
+	uint32_t   *ends;			/* offset of the ',' or ']' after each row */
+	json_tokener *tok;			/* owned: parses the rows */
+	json_object *cur;			/* owned: the tree of row cur_rowno */
+	int			cur_rowno;
+	/*
+	 * The members of a raw row that are read (rf_json_page_want): a row
+	 * is then an object of those members only, the others skipped as
+	 * bytes.  -1: all of them.
+	 */
+	int			nwant;
+	const char **want;
+	size_t	   *want_len;
 	int			depth;			/* levels of iteration; 1 = flat */
 	RfRowRef   *refs;			/* nrows of them when depth > 1 */
 	const char *vendor;			/* for messages */
@@ -153,6 +200,8 @@ extern void rf_json_stream_release(RfJsonStream *js);
 extern void rf_json_page_init(RfJsonPage *page, json_object *doc,
 							  const char *vendor, const char *endpoint);
 extern void rf_json_page_rows(RfJsonPage *page, const RfRowsSpec *spec);
+extern bool rf_json_page_lazy(RfJsonPage *page, RfJsonStream *js,
+							  const RfRowsSpec *spec, bool borrow);
 extern void rf_json_page_object(RfJsonPage *page, const char *path);
 extern bool rf_json_page_int(RfJsonPage *page, const char *path,
 							 int64_t *value);
@@ -163,6 +212,10 @@ extern void rf_json_page_release(RfJsonPage *page);
 extern json_object *rf_json_path_get(json_object *obj, const char *path);
 extern json_object *rf_json_page_row(RfJsonPage *page, int rowno,
 									 RfRowRef **ref);
+extern void rf_json_page_want(RfJsonPage *page, const char *const *keys,
+							  int nkeys);
+extern void rf_json_ref_keys(const RfJsonRef *r, const char **keys, int *nkeys,
+							 bool *all);
 extern void rf_json_ref_parse(RfJsonRef *r, const char *path);
 extern bool rf_json_ref_is_plain(const RfJsonRef *r);
 extern json_object *rf_json_ref_field(json_object *obj, const RfJsonRef *r);

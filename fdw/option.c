@@ -59,8 +59,10 @@ static const RfOptionDef rf_core_options[] = {
 	{"max_response_bytes", RF_CTX_SERVER, RF_OPT_INT, 1024, INT_MAX},
 	{"verify_tls", RF_CTX_SERVER, RF_OPT_BOOL},
 	{"ca_file", RF_CTX_SERVER, RF_OPT_FILE},
-	/* server or table */
+	/* server or table (the table's wins) */
 	{"page_size", RF_CTX_SERVER | RF_CTX_TABLE, RF_OPT_INT, 1, 100000},
+	{"cache_ttl", RF_CTX_SERVER | RF_CTX_TABLE, RF_OPT_TTL},
+	{"cache_ttl_past", RF_CTX_SERVER | RF_CTX_TABLE, RF_OPT_TTL},
 	/* foreign table */
 	{"resource", RF_CTX_TABLE, RF_OPT_TEXT},
 	{"window", RF_CTX_TABLE, RF_OPT_INTERVAL},
@@ -309,6 +311,40 @@ check_window(const char *value)
 				 errhint("Use an interval of at least one minute in days, hours or minutes, such as '1 day' or '6 hours', or 'none'.")));
 }
 
+/*
+ * A lifetime of the response cache: an interval of zero or more (zero
+ * turns the cache off), in microseconds.  Months count 30 days.
+ */
+static int64
+parse_ttl(const char *name, const char *value)
+{
+	Interval   *volatile iv = NULL;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		iv = DatumGetIntervalP(DirectFunctionCall3(interval_in,
+												   CStringGetDatum(value),
+												   ObjectIdGetDatum(InvalidOid),
+												   Int32GetDatum(-1)));
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		FlushErrorState();
+		iv = NULL;
+	}
+	PG_END_TRY();
+	if (iv == NULL || iv->month < 0 || iv->day < 0 || iv->time < 0 ||
+		iv->month > 12 * 100 || iv->day > 36500 ||
+		iv->time > (int64) 36500 * USECS_PER_DAY)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("invalid value for option \"%s\": \"%s\"", name, value),
+				 errhint("Use an interval of zero or more, such as '5 minutes' or '1 day'; '0' turns the response cache off.")));
+	return ((int64) iv->month * DAYS_PER_MONTH + iv->day) * USECS_PER_DAY + iv->time;
+}
+
 /* Whether a string holds a control character (what header injection needs) */
 bool
 rf_has_control_chars(const char *s)
@@ -403,6 +439,9 @@ check_option_value(const RfOptionDef *def, const char *value)
 			break;
 		case RF_OPT_INTERVAL:
 			check_window(value);
+			break;
+		case RF_OPT_TTL:
+			(void) parse_ttl(def->name, value);
 			break;
 		case RF_OPT_FILE:
 			check_ca_file(value);
@@ -671,6 +710,10 @@ rf_get_server_options(ForeignServer *server, RfOptions *opts)
 			opts->verify_tls = parse_bool_option(name, value);
 		else if (strcmp(name, "ca_file") == 0)
 			opts->ca_file = pstrdup(value);
+		else if (strcmp(name, "cache_ttl") == 0)
+			opts->cache_ttl = parse_ttl(name, value);
+		else if (strcmp(name, "cache_ttl_past") == 0)
+			opts->cache_ttl_past = parse_ttl(name, value);
 		else if (od->kind == RF_OPT_INT)
 		{
 			int			v = parse_int_option(name, value, od->min, od->max);
@@ -782,6 +825,10 @@ rf_get_options(Oid foreigntableid, RfOptions *opts)
 	rf_get_server_options(server, opts);
 	opts->table_options = table->options;
 
+	/* a table's cache options replace the server's as a pair */
+	if (rf_table_option(opts, "cache_ttl") || rf_table_option(opts, "cache_ttl_past"))
+		opts->cache_ttl = opts->cache_ttl_past = 0;
+
 	foreach(lc, table->options)
 	{
 		DefElem    *def = lfirst_node(DefElem, lc);
@@ -793,6 +840,10 @@ rf_get_options(Oid foreigntableid, RfOptions *opts)
 		else if (strcmp(def->defname, "page_size") == 0)
 			opts->page_size = parse_int_option("page_size", defGetString(def),
 											   1, 100000);
+		else if (strcmp(def->defname, "cache_ttl") == 0)
+			opts->cache_ttl = parse_ttl("cache_ttl", defGetString(def));
+		else if (strcmp(def->defname, "cache_ttl_past") == 0)
+			opts->cache_ttl_past = parse_ttl("cache_ttl_past", defGetString(def));
 	}
 
 	if (resource == NULL)

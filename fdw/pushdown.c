@@ -21,10 +21,12 @@
 
 #include "access/transam.h"
 #include "catalog/pg_type.h"
+#include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "commands/defrem.h"
 #include "parser/parse_coerce.h"
 #include "foreign/foreign.h"
+#include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
@@ -56,6 +58,8 @@ rf_op_name(int op)
 		return "IN";
 	if (op == RF_OP_DAY)
 		return "::date =";
+	if (op == RF_OP_SPAN)
+		return "date_trunc =";
 	for (int i = 0; i < (int) lengthof(rf_operators); i++)
 		if (rf_operators[i].op == op)
 			return rf_operators[i].name;
@@ -128,6 +132,123 @@ is_local_day_of(Expr *e, Index relid)
 	return e && IsA(e, FuncExpr) && f->funcid == F_DATE_TIMESTAMPTZ &&
 		list_length(f->args) == 1 && is_column_of(linitial(f->args), relid) &&
 		((Var *) linitial(f->args))->vartype == TIMESTAMPTZOID;
+}
+
+/*
+ * The units of date_trunc whose periods are "v to v + 1 unit" in the
+ * calendar date_trunc uses, and that interval.
+ */
+static const struct
+{
+	const char *unit;
+	const char *interval;
+}			rf_trunc_units[] = {
+	{"second", "1 second"},
+	{"minute", "1 minute"},
+	{"hour", "1 hour"},
+	{"day", "1 day"},
+	{"week", "7 days"},
+	{"month", "1 month"},
+	{"quarter", "3 months"},
+	{"year", "1 year"},
+};
+
+/*
+ * Is e "date_trunc('unit', column [, 'zone'])" of a timestamptz or
+ * timestamp column of this relation, with a unit whose period we can
+ * name?  Then *interval is that period and *zone the zone argument (a
+ * Const text), or NULL for the session's.
+ */
+static bool
+is_date_trunc_of(Expr *e, Index relid, const char **interval, Const **zone)
+{
+	FuncExpr   *f = (FuncExpr *) e;
+	Const	   *unit;
+	char	   *name;
+
+	if (e == NULL || !IsA(e, FuncExpr))
+		return false;
+	if (!((f->funcid == F_DATE_TRUNC_TEXT_TIMESTAMPTZ && list_length(f->args) == 2) ||
+		  (f->funcid == F_DATE_TRUNC_TEXT_TIMESTAMP && list_length(f->args) == 2) ||
+		  (f->funcid == F_DATE_TRUNC_TEXT_TIMESTAMPTZ_TEXT && list_length(f->args) == 3)))
+		return false;
+	unit = (Const *) strip_relabel(linitial(f->args));
+	if (!IsA(unit, Const) || unit->constisnull || unit->consttype != TEXTOID ||
+		!is_column_of(strip_relabel(lsecond(f->args)), relid))
+		return false;
+	*zone = NULL;
+	if (list_length(f->args) == 3)
+	{
+		*zone = (Const *) strip_relabel(lthird(f->args));
+		if (!IsA(*zone, Const) || (*zone)->constisnull || (*zone)->consttype != TEXTOID)
+			return false;
+	}
+	/* date_trunc reads its unit case-insensitively */
+	name = TextDatumGetCString(unit->constvalue);
+	for (int i = 0; i < (int) lengthof(rf_trunc_units); i++)
+		if (pg_strcasecmp(rf_trunc_units[i].unit, name) == 0)
+		{
+			*interval = rf_trunc_units[i].interval;
+			return true;
+		}
+	return false;
+}
+
+/*
+ * The span "date_trunc(unit, col [, zone]) = v" stands for, as an array
+ * expression [v, v + 1 unit, date_trunc(unit, v [, zone])] of the
+ * column's type: the rows it matches lie in [v, v + 1 unit), where the
+ * unit is added in the calendar date_trunc used (the session's zone, or
+ * the given one), and there are none when v is not the start of a period
+ * (the third element differs from the first).
+ */
+static Expr *
+trunc_span(FuncExpr *trunc, Expr *value, Oid typid, const char *interval,
+		   Const *zone)
+{
+	FuncExpr   *aligned = copyObject(trunc);
+	Const	   *iv = makeConst(INTERVALOID, -1, InvalidOid, 16,
+							   DirectFunctionCall3(interval_in,
+												   CStringGetDatum(interval),
+												   ObjectIdGetDatum(InvalidOid),
+												   Int32GetDatum(-1)),
+							   false, false);
+	Expr	   *upper;
+	ArrayExpr  *arr = makeNode(ArrayExpr);
+
+	if (typid == TIMESTAMPOID)
+		upper = (Expr *) makeFuncExpr(F_TIMESTAMP_PL_INTERVAL, TIMESTAMPOID,
+									  list_make2(value, iv), InvalidOid,
+									  InvalidOid, COERCE_EXPLICIT_CALL);
+	else if (zone == NULL)
+		upper = (Expr *) makeFuncExpr(F_TIMESTAMPTZ_PL_INTERVAL, TIMESTAMPTZOID,
+									  list_make2(value, iv), InvalidOid,
+									  InvalidOid, COERCE_EXPLICIT_CALL);
+	else
+	{
+		/* in the zone's wall clock: timezone(z, timezone(z, v) + iv) */
+		Expr	   *wall = (Expr *) makeFuncExpr(F_TIMEZONE_TEXT_TIMESTAMPTZ, TIMESTAMPOID,
+												 list_make2(copyObject(zone), value),
+												 InvalidOid, InvalidOid,
+												 COERCE_EXPLICIT_CALL);
+
+		wall = (Expr *) makeFuncExpr(F_TIMESTAMP_PL_INTERVAL, TIMESTAMPOID,
+									 list_make2(wall, iv), InvalidOid,
+									 InvalidOid, COERCE_EXPLICIT_CALL);
+		upper = (Expr *) makeFuncExpr(F_TIMEZONE_TEXT_TIMESTAMP, TIMESTAMPTZOID,
+									  list_make2(copyObject(zone), wall),
+									  InvalidOid, InvalidOid,
+									  COERCE_EXPLICIT_CALL);
+	}
+	arr->array_typeid = get_array_type(typid);
+	arr->array_collid = InvalidOid;
+	arr->element_typeid = typid;
+	aligned->args = list_copy(aligned->args);
+	lsecond(aligned->args) = copyObject(value);
+	arr->elements = list_make3(copyObject(value), upper, aligned);
+	arr->multidims = false;
+	arr->location = -1;
+	return (Expr *) arr;
 }
 
 /* Whether every value of type from converts exactly to type to */
@@ -215,6 +336,9 @@ rf_match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 	const RfPushdown *pd;
 	const RfColumn *col;
 	ListCell   *lc;
+	const char *interval = NULL;
+	Const	   *zone = NULL;
+	FuncExpr   *trunc = NULL;
 
 	if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2)
 	{
@@ -245,6 +369,17 @@ rf_match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 			var = (Var *) linitial(((FuncExpr *) r)->args);
 			value = linitial(opexpr->args);
 			op = RF_OP_DAY;
+		}
+		else if (operator_code(opexpr->opno) == RF_OP_EQ &&
+				 (is_date_trunc_of(l, relid, &interval, &zone) ||
+				  is_date_trunc_of(r, relid, &interval, &zone)))
+		{
+			bool		left = is_date_trunc_of(l, relid, &interval, &zone);
+
+			trunc = (FuncExpr *) (left ? l : r);
+			var = (Var *) strip_relabel(lsecond(trunc->args));
+			value = left ? lsecond(opexpr->args) : linitial(opexpr->args);
+			op = RF_OP_SPAN;
 		}
 		else
 			return false;
@@ -277,6 +412,12 @@ rf_match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 		if (valtype != DATEOID)
 			return false;
 	}
+	else if (op == RF_OP_SPAN)
+	{
+		/* date_trunc returns the column's type: v is of that type */
+		if (valtype != var->vartype)
+			return false;
+	}
 	else if (valtype != var->vartype)
 	{
 		/*
@@ -300,7 +441,8 @@ rf_match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 	pd = rf_pushdown_lookup(ep, attname);
 	if (pd == NULL)
 		return false;
-	if (op == RF_OP_DAY ? !((pd->ops & (RF_OP_GE | RF_OP_GT)) && (pd->ops & (RF_OP_LT | RF_OP_LE))) :
+	if ((op & (RF_OP_DAY | RF_OP_SPAN)) ?
+		!((pd->ops & (RF_OP_GE | RF_OP_GT)) && (pd->ops & (RF_OP_LT | RF_OP_LE))) :
 		(pd->ops & op) == 0)
 		return false;
 	col = rf_column_lookup(ep, attname);
@@ -318,7 +460,8 @@ rf_match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 
 	out->pd_index = pd - ep->pushdown;
 	out->op = op;
-	out->expr = value;
+	out->expr = (op == RF_OP_SPAN) ?
+		trunc_span(trunc, value, var->vartype, interval, zone) : value;
 	return true;
 }
 
@@ -347,8 +490,8 @@ requirement_met(const RfEndpoint *ep, const RfRequired *req, List *pushed)
 		if (strcmp(ep->pushdown[q->pd_index].column, req->column) != 0)
 			continue;
 		eq |= (q->op & (RF_OP_EQ | RF_OP_IN)) != 0 && (req->kind == RF_REQ_VALUE || q->op == RF_OP_EQ);
-		lower |= (q->op & (RF_OP_GT | RF_OP_GE | RF_OP_DAY)) != 0;
-		upper |= (q->op & (RF_OP_LT | RF_OP_LE | RF_OP_DAY)) != 0;
+		lower |= (q->op & (RF_OP_GT | RF_OP_GE | RF_OP_DAY | RF_OP_SPAN)) != 0;
+		upper |= (q->op & (RF_OP_LT | RF_OP_LE | RF_OP_DAY | RF_OP_SPAN)) != 0;
 	}
 	switch (req->kind)
 	{
@@ -437,6 +580,42 @@ rf_requirements_met(const RfEndpoint *ep, List *pushed)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * A required time range that days can be read from: a date or time column
+ * with no pushed qual, such that the quals with a day's bounds added would
+ * meet the endpoint's requirements, and about the past (no horizon).  Its
+ * pushdown index, or -1.  For LIMIT previews and ANALYZE's sample window.
+ */
+int
+rf_day_range_column(const RfEndpoint *ep, List *pushed)
+{
+	for (int i = 0; i < ep->nrequired; i++)
+	{
+		const RfRequired *req = &ep->required[i];
+		const RfPushdown *pd = rf_pushdown_lookup(ep, req->column);
+		RfPushedQual lower = {0};
+		RfPushedQual upper = {0};
+		bool		bounded = false;
+		ListCell   *lc;
+
+		if (req->kind == RF_REQ_VALUE || pd == NULL ||
+			!temporal_column(ep, req->column) || pd->horizon_last > 0 ||
+			!(pd->ops & (RF_OP_GE | RF_OP_GT)) || !(pd->ops & (RF_OP_LT | RF_OP_LE)))
+			continue;
+		foreach(lc, pushed)
+			bounded |= ((RfPushedQual *) lfirst(lc))->pd_index == pd - ep->pushdown;
+		if (bounded)
+			continue;
+		lower.pd_index = upper.pd_index = pd - ep->pushdown;
+		lower.op = RF_OP_GE;
+		upper.op = RF_OP_LT;
+		if (rf_requirements_met(ep, lappend(lappend(list_copy(pushed), &lower),
+											&upper)))
+			return pd - ep->pushdown;
+	}
+	return -1;
 }
 
 void

@@ -252,6 +252,24 @@ rf_fold_filters(const RfEndpoint *ep, List *qualvals, RfFilter *f)
 			continue;
 		}
 
+		if (qv->op == RF_OP_SPAN)
+		{
+			/* date_trunc(unit, col) = v: [v, v + 1 unit) */
+			int64		lo,
+						hi;
+
+			if (!ordinal_key(qv->value, qv->typid, &lo) ||
+				!ordinal_key(qv->value_end, qv->typid, &hi))
+				return false;	/* infinite: date_trunc returns no such v */
+			cf->typid = qv->typid;
+			cf->lower = cf->has_lower ? Max(cf->lower, lo) : lo;
+			cf->upper = cf->has_upper ? Min(cf->upper, hi - 1) : hi - 1;
+			cf->has_lower = cf->has_upper = true;
+			if (cf->lower > cf->upper)
+				return false;
+			continue;
+		}
+
 		cf->typid = qv->typid;
 
 		if (qv->op == RF_OP_IN ||
@@ -363,7 +381,33 @@ typedef struct Dimension
 	const RfPushdown *pd;
 	List	   *first;			/* value lists for pd->param or lower_param */
 	List	   *second;			/* value lists for upper_param, or NIL */
+	List	   *ends;			/* time windows: where each ends (TimestampTz *) */
 } Dimension;
+
+/* A window's end, for RfSeries.window_end */
+static void
+add_end(Dimension *dim, TimestampTz end)
+{
+	TimestampTz *p = palloc(sizeof(TimestampTz));
+
+	*p = end;
+	dim->ends = lappend(dim->ends, p);
+}
+
+/*
+ * Where an inclusive upper bound of a time column ends, as a UTC instant
+ * (exclusive); 0 when the column is not a date or timestamp.  A timestamp
+ * without time zone is sent as UTC, so it is read as one.
+ */
+static TimestampTz
+bound_end(int64 upper, Oid typid)
+{
+	if (typid == TIMESTAMPTZOID || typid == TIMESTAMPOID)
+		return upper + 1;
+	if (typid == DATEOID)
+		return (upper + 1) * USECS_PER_DAY;
+	return 0;
+}
 
 /* Windows over [lo, hi], aligned to multiples of the window size */
 static void
@@ -380,6 +424,7 @@ make_windows(RfFilter *cf, int64 width, Dimension *dim)
 							 list_make1(rf_format_value(ordinal_datum(lo, cf->typid), cf->typid)));
 		dim->second = lappend(dim->second,
 							  list_make1(rf_format_value(ordinal_datum(hi, cf->typid), cf->typid)));
+		add_end(dim, bound_end(hi, cf->typid));
 		CHECK_FOR_INTERRUPTS();
 	}
 }
@@ -444,6 +489,7 @@ make_day_chunks(const RfOptions *opts, const RfPushdown *pd, RfFilter *cf,
 		dim->first = lappend(dim->first, list_make1(day_text(lo)));
 		dim->second = lappend(dim->second,
 							  list_make1(day_text(Min(lo + pd->chunk_days - 1, last))));
+		add_end(dim, bound_end(Min(lo + pd->chunk_days - 1, last), DATEOID));
 		CHECK_FOR_INTERRUPTS();
 	}
 	return dim->first != NIL;
@@ -857,6 +903,7 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 	List	   *options = NIL;	/* table options sent in the body */
 	int		   *pos;
 	int64		width = window_usecs(opts);
+	TimestampTz fixed_end = 0;	/* a time window sent whole: its end */
 
 	*empty = !rf_fold_filters(ep, qualvals, filters);
 	if (*empty)
@@ -920,7 +967,16 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 		if (cf->has_lower && pd->lower_param && bound_accepted(pd, cf, false))
 			add_param(&fixed, pd, pd->lower_param, list_make1(rf_filter_bound_text(cf, false)));
 		if (cf->has_upper && pd->upper_param && bound_accepted(pd, cf, true))
+		{
 			add_param(&fixed, pd, pd->upper_param, list_make1(rf_filter_bound_text(cf, true)));
+			if ((pd->window || pd->chunk_days > 0) && ordinal)
+			{
+				TimestampTz end = bound_end(cf->upper, cf->typid);
+
+				if (end != 0 && (fixed_end == 0 || end < fixed_end))
+					fixed_end = end;
+			}
+		}
 	}
 
 	/* table options that shape the request travel in its body */
@@ -978,7 +1034,23 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 							  list_nth(dims[d].first, pos[d]));
 			}
 		}
-		result = lappend(result, make_series(ep, list_concat(params, options)));
+		{
+			RfSeries   *series = make_series(ep, list_concat(params, options));
+
+			/* the earliest end of its time windows: its rows lie before */
+			series->window_end = fixed_end;
+			for (d = 0; d < ndims; d++)
+			{
+				TimestampTz end;
+
+				if (dims[d].ends == NIL)
+					continue;
+				end = *(TimestampTz *) list_nth(dims[d].ends, pos[d]);
+				if (end != 0 && (series->window_end == 0 || end < series->window_end))
+					series->window_end = end;
+			}
+			result = lappend(result, series);
+		}
 
 		for (d = ndims - 1; d >= 0; d--)
 		{

@@ -23,6 +23,7 @@
 #include "access/htup_details.h"
 #include "access/parallel.h"
 #include "access/table.h"
+#include "access/xact.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
@@ -42,12 +43,14 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
 #include "retail_fdw.h"
+#include "prefetch.h"
 #include "webhook.h"
 
 PG_MODULE_MAGIC;
@@ -78,7 +81,10 @@ enum RfPrivate
 	RF_PRIV_OPS,				/* IntList: pd_index, op, pd_index, op, ... */
 	RF_PRIV_ATTRS,				/* IntList of retrieved attribute numbers */
 	RF_PRIV_LIMIT,				/* Integer: pushed LIMIT, or -1 */
-	RF_PRIV_SORT				/* IntList: sort index, descending; or NIL */
+	RF_PRIV_SORT,				/* IntList: sort index, descending; or NIL */
+	RF_PRIV_PREVIEW,			/* Integer: pushdown index of the range read
+								 * backwards day by day, or -1 */
+	RF_PRIV_PREFETCH			/* List: the id prefetch (prefetch.c), or NIL */
 };
 
 /* What planning learns about the foreign relation */
@@ -88,6 +94,7 @@ typedef struct RfRelInfo
 	List	   *pushed;			/* RfPushedQual * from baserestrictinfo */
 	List	   *local_only;		/* RestrictInfos the API cannot take */
 	double		limit;			/* a LIMIT safe to push, or -1 */
+	int			preview;		/* the range a LIMIT reads backwards, or -1 */
 } RfRelInfo;
 
 
@@ -104,7 +111,21 @@ typedef struct RfScanState
 	bool		started;		/* the run's series are planned */
 	RfStats		worker_stats;	/* a parallel scan's workers' counters */
 	int			workers_done;	/* workers that reported them */
+	RfPrefetch *prefetch;		/* id prefetch (prefetch.c), or NULL */
+	bool		prefetched;		/* the run is answered by the prefetch */
+
+	/* a LIMIT without a range: days read backwards from today */
+	int			preview;		/* pushdown index of the range, or -1 */
+	Oid			preview_type;	/* its column's type */
+	int			preview_day;	/* days back from today being read */
+	DateADT		preview_today;
 } RfScanState;
+
+/*
+ * How many days a LIMIT without a range reads backwards, today included,
+ * before it gives up (retail_fdw.preview_days)
+ */
+static int	rf_preview_days = 31;
 
 void		_PG_init(void);
 
@@ -185,7 +206,7 @@ const_timestamp(Expr *e, TimestampTz *t)
  * and parallelism with the range in mind.
  */
 static double
-request_factor(RfRelInfo *info)
+request_factor(PlannerInfo *root, RfRelInfo *info, int day_pd, double *days)
 {
 	const RfEndpoint *ep = info->opts.endpoint;
 	double		factor = 1.0;
@@ -216,6 +237,22 @@ request_factor(RfRelInfo *info)
 				values = Max(values, list_length(((ArrayExpr *) q->expr)->elements));
 			else if (q->op == RF_OP_EQ)
 				values = Max(values, 1);
+			if (q->op == RF_OP_SPAN)
+			{
+				/* the span's ends, as far as the planner can fold them */
+				ArrayExpr  *span = (ArrayExpr *) estimate_expression_value(root, (Node *) q->expr);
+				TimestampTz end;
+
+				if (IsA(span, ArrayExpr) &&
+					const_timestamp(linitial(span->elements), &t) &&
+					const_timestamp(lsecond(span->elements), &end))
+				{
+					lo = has_lo ? Max(lo, t) : t;
+					hi = has_hi ? Min(hi, end) : end;
+					has_lo = has_hi = true;
+				}
+				continue;
+			}
 			if ((q->op & (RF_OP_GT | RF_OP_GE)) && const_timestamp(q->expr, &t))
 			{
 				lo = has_lo ? Max(lo, t) : t;
@@ -229,10 +266,86 @@ request_factor(RfRelInfo *info)
 		}
 		if (values > 1)
 			factor *= values;
-		if (has_lo && has_hi && hi > lo)
+		/* a time range without its upper bound reads up to now */
+		if (has_lo && !has_hi && p == day_pd)
+		{
+			hi = GetCurrentTransactionStartTimestamp();
+			has_hi = true;
+		}
+		if (p == day_pd)
+			*days = (has_lo && has_hi && hi > lo) ?
+				Min(ceil((double) (hi - lo) / USECS_PER_DAY), 3660.0) : 1.0;
+		else if (has_lo && has_hi && hi > lo)
 			factor *= Min(ceil((double) (hi - lo) / USECS_PER_DAY), 3660.0);
 	}
 	return factor;
+}
+
+/*
+ * A LIMIT without a range: "SELECT * FROM t LIMIT 100", what BI tools and
+ * pandas send for a preview, on a table that needs a time range.  Such a
+ * query asks for any 100 rows, so the scan may read the most recent days,
+ * one at a time backwards from today, until the LIMIT has its rows or
+ * retail_fdw.preview_days are read.  Only where nothing else could see
+ * the difference: this relation alone, no ORDER BY, aggregate, grouping,
+ * DISTINCT or window (they would read every day in reach and answer for
+ * those days only), and no bound at all on the range.  Returns the
+ * pushdown index of the range column, or -1.
+ */
+static int
+preview_range(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
+{
+	Query	   *parse = root->parse;
+
+	if (parse->limitCount == NULL || parse->sortClause != NIL ||
+		parse->groupClause != NIL || parse->groupingSets != NIL ||
+		parse->hasAggs || parse->hasWindowFuncs || parse->distinctClause != NIL ||
+		parse->setOperations != NULL || parse->havingQual != NULL ||
+		bms_membership(root->all_baserels) != BMS_SINGLETON ||
+		rf_requirements_met(info->opts.endpoint, info->pushed))
+		return -1;
+	return rf_day_range_column(info->opts.endpoint, info->pushed);
+}
+
+/*
+ * Rows a scan returns.  After ANALYZE (analyze.c): the rows per day its
+ * window held (reltuples / relpages days) times the days of the query's
+ * range, or the table's rows when it was read whole, times the
+ * selectivity of the other quals from the column statistics.  Before:
+ * the endpoint's rows per request times the requests the quals ask for
+ * (request_factor), times the selectivity of the local quals.
+ */
+static double
+estimate_rows(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info,
+			  List *local_clauses)
+{
+	const RfEndpoint *ep = info->opts.endpoint;
+	int			window = rf_day_range_column(ep, NIL);
+	double		days = 1.0;
+	double		factor = request_factor(root, info, window, &days);
+	List	   *others = NIL;
+	ListCell   *lc;
+
+	if (baserel->tuples < 0 || (window >= 0 && baserel->pages == 0))
+		return ep->rows_per_request * factor * days *
+			clauselist_selectivity(root, local_clauses, baserel->relid,
+								   JOIN_INNER, NULL);
+
+	/* every qual but the range's bounds: their days are counted above */
+	foreach(lc, baserel->baserestrictinfo)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+		RfPushedQual q;
+
+		if (window >= 0 &&
+			rf_match_qual(root, ri->clause, baserel->relid,
+						  planner_rt_fetch(baserel->relid, root)->relid, ep, &q) &&
+			q.pd_index == window)
+			continue;
+		others = lappend(others, ri);
+	}
+	return (window >= 0 ? baserel->tuples / baserel->pages * days : baserel->tuples) *
+		clauselist_selectivity(root, others, baserel->relid, JOIN_INNER, NULL);
 }
 
 static void
@@ -267,27 +380,33 @@ retailGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 		}
 	}
 	info->limit = pushable_limit(root, baserel, info->local_only, false);
+	info->preview = preview_range(root, baserel, info);
 
-	rows = info->opts.endpoint->rows_per_request * request_factor(info);
-	rows *= clauselist_selectivity(root, local_clauses, baserel->relid,
-								   JOIN_INNER, NULL);
+	rows = estimate_rows(root, baserel, info, local_clauses);
 	if (info->limit > 0)
 		rows = Min(rows, info->limit);
 	baserel->rows = clamp_row_est(rows);
 }
 
+/*
+ * A scan's path.  share is the part of the request costs one scan pays:
+ * 1, or 1/N for a parameterized scan whose id prefetch sends N values a
+ * request (prefetch.c), so that a nested loop over a list of stores costs
+ * its batches, not a request per store.
+ */
 static void
 add_scan_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info,
-			  List *pushed, double rows, Relids required_outer)
+			  List *pushed, double rows, Relids required_outer, double share)
 {
-	Cost		startup = RF_STARTUP_COST + RF_REQUEST_COST;
+	Cost		startup = (RF_STARTUP_COST + RF_REQUEST_COST) * share;
 	Cost		total;
 
 	total = startup + rows * (RF_ROW_COST + cpu_tuple_cost) +
-		RF_REQUEST_COST * ceil(rows / Max(info->opts.endpoint->rows_per_request, 1));
+		RF_REQUEST_COST * share * ceil(rows / Max(info->opts.endpoint->rows_per_request, 1));
 
 	/* a scan the API would refuse must lose to any other plan */
-	if (!rf_requirements_met(info->opts.endpoint, pushed))
+	if (!rf_requirements_met(info->opts.endpoint, pushed) &&
+		!(info->preview >= 0 && required_outer == NULL))
 	{
 		startup += disable_cost;
 		total += disable_cost;
@@ -631,7 +750,7 @@ retailGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 	ListCell   *lc;
 
 	add_scan_path(root, baserel, info, info->pushed, baserel->rows,
-				  baserel->lateral_relids);
+				  baserel->lateral_relids, 1.0);
 	add_sorted_path(root, baserel, info);
 	add_partial_scan_path(root, baserel, info);
 
@@ -645,6 +764,9 @@ retailGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 		List	   *pushed;
 		ListCell   *lp;
 		bool		seen = false;
+		int			batch;
+		int			which;
+		double		share = 1.0;
 
 		if (!rf_match_qual(root, ri->clause, baserel->relid, foreigntableid, ep, &q))
 			continue;
@@ -668,8 +790,15 @@ retailGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 			if (rf_match_qual(root, pri->clause, baserel->relid, foreigntableid, ep, pq))
 				pushed = lappend(pushed, pq);
 		}
+		/* an id prefetch shares each request among its batch's values */
+		batch = rf_prefetch_batch(root, baserel, foreigntableid, &info->opts,
+								  outer, pushed, &which);
+		if (batch > 1)
+			share = 1.0 / batch;
+		else if (batch == 0)
+			share = 1.0 / Max(find_base_rel(root, bms_singleton_member(outer))->rows, 1.0);
 		add_scan_path(root, baserel, info, pushed,
-					  Min(ppi->ppi_rows, ep->rows_per_request), outer);
+					  Min(ppi->ppi_rows, ep->rows_per_request), outer, share);
 	}
 }
 
@@ -769,6 +898,7 @@ retailGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	List	   *exprs = NIL;
 	List	   *sort = NIL;
 	double		limit = info->limit;
+	int			preview = info->preview;
 	ListCell   *lc;
 
 	foreach(lc, scan_clauses)
@@ -795,8 +925,12 @@ retailGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	 */
 	if (limit_zero(root))
 		limit = 0;
-	else
+	else if (info->preview < 0 || best_path->path.param_info != NULL ||
+			 rf_requirements_met(ep, pushed))
+	{
 		rf_check_required(ep, pushed, get_rel_name(foreigntableid));
+		preview = -1;
+	}
 
 	/* a sorted path pushes its ORDER BY, and then the LIMIT may follow */
 	if (best_path->fdw_private != NIL)
@@ -813,12 +947,17 @@ retailGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 							extract_actual_clauses(scan_clauses, false),
 							baserel->relid,
 							exprs,
-							list_make4(ops,
-									   retrieved_attrs(baserel, foreigntableid,
-													   scan_clauses),
-									   makeInteger(limit > INT_MAX ? -1 :
-												   (int) limit),
-									   sort),
+							lappend(list_make5(ops,
+											   retrieved_attrs(baserel, foreigntableid,
+															   scan_clauses),
+											   makeInteger(limit > INT_MAX ? -1 :
+														   (int) limit),
+											   sort,
+											   makeInteger(limit == 0 ? -1 : preview)),
+									sort != NIL || limit >= 0 ? NIL :
+									rf_prefetch_plan(root, baserel, foreigntableid,
+													 &info->opts,
+													 &best_path->path, pushed)),
 							NIL, NIL, outer_plan);
 }
 
@@ -876,33 +1015,33 @@ rf_column_path(const RfEndpoint *ep, Oid relid, AttrNumber attno,
 	return path;
 }
 
-/* How each retrieved column is found in a row */
-static void
-init_column_map(RfScanState *st, Relation rel, List *attrs)
+/* How each retrieved column is found in a row (the pager's row context) */
+void
+rf_pager_columns(RfPager *pg, Relation rel, List *attrs)
 {
 	TupleDesc	tupdesc = RelationGetDescr(rel);
 	ListCell   *lc;
 	int			i = 0;
 
-	st->pg.rowctx.cols = palloc0(sizeof(RfColMap) * Max(list_length(attrs), 1));
+	pg->rowctx.cols = palloc0(sizeof(RfColMap) * Max(list_length(attrs), 1));
 	foreach(lc, attrs)
 	{
 		AttrNumber	attno = lfirst_int(lc);
 		Form_pg_attribute att = TupleDescAttr(tupdesc, attno - 1);
 		char	   *attname = pstrdup(NameStr(att->attname));
 		const RfColumn *col;
-		const char *path = rf_column_path(st->pg.ep, RelationGetRelid(rel), attno,
-									   attname, st->pg.relname, &col);
+		const char *path = rf_column_path(pg->ep, RelationGetRelid(rel), attno,
+									   attname, pg->relname, &col);
 
-		st->pg.rowctx.cols[i].attnum = attno;
-		rf_colmap_init(&st->pg.rowctx.cols[i], attname, att->atttypid,
+		pg->rowctx.cols[i].attnum = attno;
+		rf_colmap_init(&pg->rowctx.cols[i], attname, att->atttypid,
 					   att->atttypmod, path);
 		i++;
 	}
-	st->pg.rowctx.ncols = i;
-	st->pg.rowctx.relname = st->pg.relname;
-	st->pg.rowctx.vendor = st->pg.opts.vendor->name;
-	st->pg.rowctx.endpoint = st->pg.endpoint_label;
+	pg->rowctx.ncols = i;
+	pg->rowctx.relname = pg->relname;
+	pg->rowctx.vendor = pg->opts.vendor->name;
+	pg->rowctx.endpoint = pg->endpoint_label;
 }
 
 /* The user whose mapping the scan uses, as ExecCheckRTEPerms decides */
@@ -962,6 +1101,14 @@ retailBeginForeignScan(ForeignScanState *node, int eflags)
 	st->qual_plain = fsplan->fdw_exprs;
 	st->qual_exprs = ExecInitExprList(fsplan->fdw_exprs, (PlanState *) node);
 	st->pg.limit = intVal(list_nth(fsplan->fdw_private, RF_PRIV_LIMIT));
+	st->preview = intVal(list_nth(fsplan->fdw_private, RF_PRIV_PREVIEW));
+	if (st->preview >= 0)
+	{
+		const RfColumn *col = rf_column_lookup(st->pg.ep,
+											   st->pg.ep->pushdown[st->preview].column);
+
+		st->preview_type = (col && col->type == RF_DATE) ? DATEOID : TIMESTAMPTZOID;
+	}
 	st->pg.sort = -1;
 	if (list_nth(fsplan->fdw_private, RF_PRIV_SORT) != NIL)
 	{
@@ -972,7 +1119,9 @@ retailBeginForeignScan(ForeignScanState *node, int eflags)
 	}
 	st->pg.page_size = rf_effective_page_size(&st->pg.opts, st->pg.limit);
 	st->explain_only = (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0;
-	init_column_map(st, rel, attrs);
+	st->prefetch = rf_prefetch_begin(node, list_nth(fsplan->fdw_private,
+													RF_PRIV_PREFETCH));
+	rf_pager_columns(&st->pg, rel, attrs);
 	st->auth_shown = describe_auth(st, node);
 
 	if (st->explain_only)
@@ -1028,7 +1177,7 @@ evaluate_quals(ForeignScanState *node, RfScanState *st, bool explain,
 		lo = lnext(st->qual_ops, lo);
 		qv->op = lfirst_int(lo);
 		lo = lnext(st->qual_ops, lo);
-		qv->typid = (qv->op == RF_OP_IN) ? get_element_type(type) : type;
+		qv->typid = (qv->op & (RF_OP_IN | RF_OP_SPAN)) ? get_element_type(type) : type;
 		result = lappend(result, qv);
 
 		if (explain && has_exec_param_walker((Node *) plain, NULL))
@@ -1043,7 +1192,28 @@ evaluate_quals(ForeignScanState *node, RfScanState *st, bool explain,
 		value = ExecEvalExpr(lfirst(le), econtext, &qv->isnull);
 		if (qv->isnull)
 			continue;
-		if (qv->op == RF_OP_IN)
+		if (qv->op == RF_OP_SPAN)
+		{
+			/* [start, exclusive end, the period of start] */
+			Datum	   *elems;
+			bool	   *nulls;
+			int			n;
+
+			deconstruct_array(DatumGetArrayTypeP(value), qv->typid, 8,
+							  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+							  &elems, &nulls, &n);
+			qv->isnull = (n != 3 || nulls[0] || nulls[1] || nulls[2]);
+			/* a v that is not the start of a period matches no row */
+			if (!qv->isnull &&
+				DatumGetTimestamp(elems[2]) != DatumGetTimestamp(elems[0]))
+				qv->isnull = true;
+			if (qv->isnull)
+				continue;
+			qv->value = elems[0];
+			qv->value_end = elems[1];
+			qv->values = list_make1(rf_format_value(elems[0], qv->typid));
+		}
+		else if (qv->op == RF_OP_IN)
 		{
 			ArrayType  *arr = DatumGetArrayTypeP(value);
 			int16		typlen;
@@ -1070,6 +1240,83 @@ evaluate_quals(ForeignScanState *node, RfScanState *st, bool explain,
 	return result;
 }
 
+/*
+ * The quals of a scan that reads backwards day by day, with the bounds of
+ * the day "back" days before today added: that local day, in the session's
+ * time zone; today reads up to now.
+ */
+static List *
+preview_values(RfScanState *st, List *values, int back)
+{
+	DateADT		day = st->preview_today - back;
+	RfQualValue *lower = palloc0(sizeof(RfQualValue));
+	RfQualValue *upper;
+
+	lower->pd_index = st->preview;
+	lower->op = RF_OP_GE;
+	lower->typid = st->preview_type;
+	lower->value = (st->preview_type == DATEOID) ? DateADTGetDatum(day) :
+		DirectFunctionCall1(date_timestamptz, DateADTGetDatum(day));
+	lower->values = list_make1(rf_format_value(lower->value, lower->typid));
+	values = lappend(list_copy(values), lower);
+	if (back == 0)
+		return values;			/* up to now */
+	upper = palloc0(sizeof(RfQualValue));
+	*upper = *lower;
+	upper->op = (st->preview_type == DATEOID) ? RF_OP_LE : RF_OP_LT;
+	if (st->preview_type != DATEOID)
+		upper->value = DirectFunctionCall1(date_timestamptz, DateADTGetDatum(day + 1));
+	upper->values = list_make1(rf_format_value(upper->value, upper->typid));
+	return lappend(values, upper);
+}
+
+static char *
+preview_day_text(RfScanState *st, int back)
+{
+	return DatumGetCString(DirectFunctionCall1(date_out,
+											   DateADTGetDatum(st->preview_today - back)));
+}
+
+/*
+ * The next earlier day of a scan that reads backwards: false when the
+ * horizon is reached (and then a NOTICE says the LIMIT was not met).
+ */
+static bool
+preview_next_day(ForeignScanState *node, RfScanState *st)
+{
+	const char *column;
+	MemoryContext old;
+	bool		unknown;
+	bool		empty;
+
+	if (st->preview < 0 || st->explain_only)
+		return false;
+	column = st->pg.ep->pushdown[st->preview].column;
+	if (st->preview_day + 1 >= rf_preview_days)
+	{
+		ereport(NOTICE,
+				(errmsg("foreign table \"%s\" has fewer rows than the LIMIT in the last %d days",
+						st->pg.relname, rf_preview_days),
+				 errdetail("Without a range on \"%s\", the days from %s back to %s were read.",
+						   column, preview_day_text(st, 0),
+						   preview_day_text(st, rf_preview_days - 1)),
+				 errhint("Add a range on \"%s\" to read earlier days, or raise retail_fdw.preview_days.",
+						 column)));
+		st->preview = -1;
+		return false;
+	}
+	st->preview_day++;
+	rf_pager_reset(&st->pg);
+	old = MemoryContextSwitchTo(st->pg.cxt);
+	rf_pager_start(&st->pg,
+				   rf_pager_plan(&st->pg,
+								 preview_values(st, evaluate_quals(node, st, false, &unknown),
+												st->preview_day),
+								 &empty));
+	MemoryContextSwitchTo(old);
+	return true;
+}
+
 /* A fetch of a series' page; url NULL means the series' own target */
 static void
 start_scan(ForeignScanState *node, RfScanState *st)
@@ -1078,6 +1325,33 @@ start_scan(ForeignScanState *node, RfScanState *st)
 	bool		unknown;
 	bool		empty;
 	List	   *values = evaluate_quals(node, st, false, &unknown);
+
+	/* a run the id prefetch answers sends nothing */
+	if (st->prefetch && st->pg.limit != 0 &&
+		rf_prefetch_start_run(st->prefetch, &st->pg, values))
+	{
+		st->prefetched = true;
+		st->started = true;
+		MemoryContextSwitchTo(old);
+		return;
+	}
+
+	if (st->preview >= 0)
+	{
+		const char *column = st->pg.ep->pushdown[st->preview].column;
+
+		st->preview_today = DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
+																TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())));
+		st->preview_day = 0;
+		values = preview_values(st, values, 0);
+		ereport(NOTICE,
+				(errmsg("foreign table \"%s\" has no range on \"%s\": the LIMIT reads backwards from today, one day at a time",
+						st->pg.relname, column),
+				 errdetail("Days from %s back to %s at most (retail_fdw.preview_days = %d), until the LIMIT has its rows.",
+						   preview_day_text(st, 0),
+						   preview_day_text(st, rf_preview_days - 1), rf_preview_days),
+				 errhint("Add a range on \"%s\" to choose the days.", column)));
+	}
 
 	/* LIMIT 0: no series at all */
 	rf_pager_start(&st->pg, st->pg.limit == 0 ? NIL :
@@ -1102,8 +1376,14 @@ iterate_scan(ForeignScanState *node)
 	ExecClearTuple(slot);
 	if (!st->started)
 		start_scan(node, st);
-	if (!rf_pager_next(&st->pg))
-		return slot;
+	if (st->prefetched)
+		return rf_prefetch_next(st->prefetch, slot) ?
+			ExecStoreVirtualTuple(slot) : slot;
+	while (!rf_pager_next(&st->pg))
+	{
+		if (!preview_next_day(node, st))
+			return slot;
+	}
 
 	MemoryContextReset(st->row_cxt);
 	old = MemoryContextSwitchTo(st->row_cxt);
@@ -1141,12 +1421,16 @@ retailIterateForeignScan(ForeignScanState *node)
 
 /* Forget the current run; transfers in flight are cancelled */
 static void
-reset_run(RfScanState *st)
+reset_run(ForeignScanState *node, RfScanState *st)
 {
 	if (st->pg.report_progress)
 		rf_progress_end();
 	rf_pager_reset(&st->pg);
 	st->started = false;
+	st->prefetched = false;
+	/* a rescan reads backwards from today again */
+	st->preview = intVal(list_nth(((ForeignScan *) node->ss.ps.plan)->fdw_private,
+								  RF_PRIV_PREVIEW));
 }
 
 /*
@@ -1157,7 +1441,7 @@ reset_run(RfScanState *st)
 static void
 retailReScanForeignScan(ForeignScanState *node)
 {
-	reset_run(node->fdw_state);
+	reset_run(node, node->fdw_state);
 }
 
 /*
@@ -1171,7 +1455,7 @@ retailEndForeignScan(ForeignScanState *node)
 
 	if (st == NULL)
 		return;
-	reset_run(st);
+	reset_run(node, st);
 }
 
 /* ----------------------------------------------------------------
@@ -1280,7 +1564,7 @@ retailShutdownForeignScan(ForeignScanState *node)
 	if (st == NULL || st->pg.par == NULL)
 		return;
 	par = st->pg.par;
-	reset_run(st);
+	reset_run(node, st);
 	SpinLockAcquire(&par->mutex);
 	if (IsParallelWorker())
 	{
@@ -1320,7 +1604,16 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 		ExplainPropertyText("Requests", "none: LIMIT 0 reads no row", es);
 		return;
 	}
-	if (!st->started)
+	if (intVal(list_nth(((ForeignScan *) node->ss.ps.plan)->fdw_private,
+						RF_PRIV_PREVIEW)) >= 0)
+		ExplainPropertyText("Reading",
+							psprintf("no range on %s: backwards from today, one day at a time, until the LIMIT has its rows or %d days are read (retail_fdw.preview_days)%s",
+									 st->pg.ep->pushdown[intVal(list_nth(((ForeignScan *) node->ss.ps.plan)->fdw_private,
+																	   RF_PRIV_PREVIEW))].column,
+									 rf_preview_days,
+									 st->started ? "; the last day read" : "; today"),
+							es);
+	if (!st->started || st->prefetched)
 	{
 		bool		unknown;
 		bool		empty;
@@ -1330,6 +1623,12 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 		{
 			ExplainPropertyText("Requests", "computed at execution from outer parameters", es);
 			return;
+		}
+		if (st->preview >= 0)
+		{
+			st->preview_today = DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
+																	TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())));
+			values = preview_values(st, values, 0);
 		}
 		if (rf_pager_lists_ids(&st->pg, values))
 		{
@@ -1416,6 +1715,7 @@ retailExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		if (st->pg.limit > 0)
 			ExplainPropertyInteger("Pushed limit", NULL, (int64) st->pg.limit, es);
 		explain_requests(node, st, es);
+		rf_prefetch_explain(st->prefetch, es);
 	}
 	if (es->analyze)
 	{
@@ -1432,6 +1732,8 @@ retailExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		if (st->pg.ep->cacheable)
 			ExplainPropertyInteger("Answers shared within the query", NULL,
 								   st->pg.cache_hits, es);
+		if (st->pg.opts.cache_ttl > 0 || st->pg.opts.cache_ttl_past > 0)
+			ExplainPropertyInteger("Cache hits", NULL, st->pg.stats.cache_hits, es);
 		if (es->timing)
 			ExplainPropertyFloat("Network wait", "ms",
 								 (st->pg.stats.wait_us + w->wait_us) / 1000.0, 1, es);
@@ -1533,6 +1835,7 @@ retail_fdw_handler(PG_FUNCTION_ARGS)
 	routine->ReInitializeDSMForeignScan = retailReInitializeDSMForeignScan;
 	routine->InitializeWorkerForeignScan = retailInitializeWorkerForeignScan;
 	routine->ShutdownForeignScan = retailShutdownForeignScan;
+	routine->AnalyzeForeignTable = rf_analyze_foreign_table;
 	routine->IsForeignRelUpdatable = retailIsForeignRelUpdatable;
 	routine->AddForeignUpdateTargets = retailAddForeignUpdateTargets;
 	routine->PlanForeignModify = retailPlanForeignModify;
@@ -1546,8 +1849,17 @@ retail_fdw_handler(PG_FUNCTION_ARGS)
 void
 _PG_init(void)
 {
+	DefineCustomIntVariable("retail_fdw.preview_days",
+							"Days a LIMIT without a range reads backwards, today included.",
+							"A query with a LIMIT and no range on a table that needs one reads "
+							"the most recent days, one at a time, until the LIMIT has its rows "
+							"or this many days are read.",
+							&rf_preview_days, 31, 1, 3660, PGC_USERSET, 0,
+							NULL, NULL, NULL);
 	rf_stats_init();
+	rf_respcache_init();
 	rf_progress_init();
+	rf_analyze_init();
 	rf_http_init();
 	rf_webhook_init();
 }

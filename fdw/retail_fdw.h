@@ -13,6 +13,7 @@
  *	option.c		option validation and the parsed option structure
  *	reqplan.c		request planner: quals -> query parameters, windows, pages
  *	http.c			HTTP transfers and their event loop (libcurl)
+ *	cache.c			the response cache (cache_ttl): raw answers of scans
  *	connection.c	the connection cache, credentials, OAuth tokens (libcurl)
  *	json.c			JSON -> Datum mapping (with jsonpage.c, the only files
  *					that use json-c)
@@ -38,6 +39,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "foreign/fdwapi.h"
 #include "foreign/foreign.h"
 #include "lib/stringinfo.h"
 #include "nodes/execnodes.h"
@@ -82,6 +84,10 @@ struct RfOptions
 	int			max_response_bytes;
 	bool		verify_tls;
 	char	   *ca_file;
+
+	/* server or foreign table (the table's wins) */
+	int64		cache_ttl;		/* response cache lifetime (us); 0 = off */
+	int64		cache_ttl_past;	/* for windows ended before now; 0 = cache_ttl */
 
 	/* foreign table */
 	const RfEndpoint *endpoint;
@@ -171,6 +177,26 @@ typedef struct RfBodySink
 	void	   *arg;
 } RfBodySink;
 
+/*
+ * How a request uses the response cache (cache.c), filled by the pager: a
+ * series' first page is looked up as such; its later pages only within the
+ * fill the first page came from, and stored with its stamp and expiry.
+ */
+typedef struct RfCacheUse
+{
+	/* set by the caller */
+	bool		lookup;			/* may be answered from the cache */
+	bool		first;			/* a series' first page */
+	int64		ttl;			/* a first page's lifetime (us) */
+	uint64		stamp;			/* later pages: their fill */
+	TimestampTz as_of;			/* later pages: valid as of then */
+	TimestampTz expires;		/* later pages: stored to expire then */
+	/* set by http.c */
+	bool		hit;			/* answered from the cache */
+	char	   *key;			/* the request's cache key */
+	Size		keylen;
+} RfCacheUse;
+
 typedef struct RfHttpRequest
 {
 	const char *endpoint;		/* "GET /bi/..." for messages */
@@ -184,6 +210,7 @@ typedef struct RfHttpRequest
 	bool		any_status;		/* every HTTP answer is a result (actions) */
 	bool		form;			/* body is application/x-www-form-urlencoded */
 	RfSharedLimit *shared;		/* limits shared with parallel workers */
+	RfCacheUse *cache;			/* a scan's page with cache_ttl, or NULL */
 } RfHttpRequest;
 
 /* Counters a scan reports in EXPLAIN ANALYZE */
@@ -195,6 +222,7 @@ typedef struct RfStats
 	int64		bytes;
 	int64		retries;
 	int64		wait_us;		/* time blocked on the network */
+	int64		cache_hits;		/* answers from the response cache */
 } RfStats;
 
 extern void rf_http_init(void);
@@ -219,6 +247,37 @@ extern void rf_http_raise(RfTransfer *xfer) pg_attribute_noreturn();
 extern void rf_http_release(RfTransfer *xfer, RfStats *stats);
 extern void rf_http_check_url(const char *url, const char *what);
 extern bool rf_http_same_origin(const char *base, const char *url);
+extern bool rf_http_cache_keep(RfTransfer *xfer);
+
+/* ----------------------------------------------------------------
+ *		Response cache (cache.c)
+ * ----------------------------------------------------------------
+ */
+
+/* An answer as kept: status, the headers the pager reads, the body */
+typedef struct RfCachedAnswer
+{
+	long		status;
+	char	   *page_next;		/* X-Page-Next, or NULL */
+	char	   *location;		/* Location, or NULL */
+	char	   *body;
+	Size		len;
+	uint64		stamp;			/* the fill it belongs to (lookups) */
+	TimestampTz expires;		/* (lookups) */
+} RfCachedAnswer;
+
+extern void rf_respcache_init(void);
+extern char *rf_respcache_key(Oid umid, bool restricted, const char *method,
+							  const char *url, const char *body,
+							  List *headers, Size *keylen);
+extern Size rf_respcache_max_body(void);
+extern bool rf_respcache_lookup(const char *key, Size keylen, bool first,
+								uint64 stamp, TimestampTz as_of,
+								RfCachedAnswer *answer);
+extern uint64 rf_respcache_store(const char *key, Size keylen, Oid umid,
+								 uint64 stamp, TimestampTz expires,
+								 const RfCachedAnswer *answer);
+extern void rf_respcache_complete(const char *key, Size keylen, uint64 stamp);
 
 /* netpolicy.c: where requests may go */
 struct sockaddr;
@@ -247,6 +306,7 @@ typedef struct RfStatCounts
 	int64		retries;
 	int64		throttled;
 	int64		net_us;
+	int64		cache_hits;		/* answers from the response cache */
 } RfStatCounts;
 
 extern void rf_stats_init(void);
@@ -342,6 +402,7 @@ typedef struct RfQualValue
 	Oid			typid;
 	List	   *values;			/* formatted values (char *) for EQ/IN */
 	Datum		value;			/* the value of a single-valued op */
+	Datum		value_end;		/* RF_OP_SPAN: the span's exclusive end */
 } RfQualValue;
 
 /* One request series: fixed parameters, then paged */
@@ -367,6 +428,15 @@ struct RfSeries
 	List	   *visited;		/* pages asked for: URLs, cursors, starts */
 	bool		has_total;		/* its pages gave a total... */
 	int64		total;			/* ...this one */
+
+	/*
+	 * The end of the time window the series asks for (exclusive, UTC), or
+	 * 0 when it has none: a window that ended before now may be cached for
+	 * cache_ttl_past.
+	 */
+	TimestampTz window_end;
+	int			cache_state;	/* RF_SERIES_CACHE_* (scan.c) */
+	RfCacheUse *cache_first;	/* its first page's use of the cache */
 };
 
 /*
@@ -395,6 +465,7 @@ extern const char *rf_op_name(int op);
 extern char *rf_ops_text(uint32 ops);
 extern bool rf_orders_like(RfType t, Oid typid);
 extern bool rf_requirements_met(const RfEndpoint *ep, List *pushed);
+extern int	rf_day_range_column(const RfEndpoint *ep, List *pushed);
 extern void rf_check_required(const RfEndpoint *ep, List *pushed,
 							  const char *relname);
 extern List *rf_plan_series(const RfOptions *opts, List *qualvals,
@@ -491,12 +562,19 @@ extern void rf_pager_start(RfPager *pager, List *series);
 extern bool rf_pager_next(RfPager *pager);
 extern void rf_pager_row(RfPager *pager, Datum *values, bool *nulls);
 extern RfTransfer *rf_pager_transfer(RfPager *pager);
+extern void rf_pager_columns(RfPager *pager, Relation rel, List *attrs);
 extern void rf_pager_reset(RfPager *pager);
 
 /* retail_fdw.c: the JSON path a foreign table's column reads */
 extern const char *rf_column_path(const RfEndpoint *ep, Oid relid, AttrNumber attno,
 								  const char *attname, const char *relname,
 								  const RfColumn **col);
+
+/* analyze.c: ANALYZE on a foreign table */
+extern void rf_analyze_init(void);
+extern bool rf_analyze_foreign_table(Relation relation,
+									 AcquireSampleRowsFunc *func,
+									 BlockNumber *totalpages);
 
 /* progress.c: retail_fdw.scan_progress */
 extern void rf_progress_init(void);

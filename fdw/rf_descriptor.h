@@ -69,6 +69,7 @@ typedef enum RfOptKind
 	RF_OPT_URL,
 	RF_OPT_SECRET,
 	RF_OPT_INTERVAL,
+	RF_OPT_TTL,					/* an interval of zero or more: a lifetime */
 	RF_OPT_FILE,
 	RF_OPT_HEADER,
 	RF_OPT_CHOICE
@@ -146,6 +147,11 @@ typedef struct RfColumn
 #define RF_OP_RANGE (RF_OP_LT | RF_OP_LE | RF_OP_GT | RF_OP_GE)
 /* not a descriptor word: "col::date = d" on a time column with a range */
 #define RF_OP_DAY	0x40
+/*
+ * Nor this: "date_trunc(unit, col) = v" on a time column with a range,
+ * pushed as the span [v, v + 1 unit): its value is that two-element array
+ */
+#define RF_OP_SPAN	0x80
 
 /* Where a pushed value travels */
 typedef enum RfParamLoc

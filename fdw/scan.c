@@ -24,6 +24,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "miscadmin.h"
@@ -44,7 +45,103 @@ typedef struct RfFetch
 	RfJsonParser *parser;
 	RfTransfer *xfer;
 	RfPage	   *cached;			/* an answer shared within the query */
+	RfCacheUse *cache;			/* its use of the response cache, or NULL */
 } RfFetch;
+
+/*
+ * A series and the response cache (RfSeries.cache_state).  A series is
+ * read from one fill of the cache or from the network, never from both:
+ * its later pages are looked up only after its first page was a hit (and
+ * only within that fill), and stored only after its first page was
+ * stored; the first page becomes a hit for later scans once the series'
+ * last page is stored (cache.c).
+ */
+#define RF_SERIES_CACHE_NEW		0	/* the first page is not in yet */
+#define RF_SERIES_CACHE_HIT		1	/* read from one fill of the cache */
+#define RF_SERIES_CACHE_FILL	2	/* fetched, and stored page by page */
+#define RF_SERIES_CACHE_OFF		3	/* fetched, not stored */
+
+/*
+ * How long a series' answers may be cached: cache_ttl_past when the time
+ * window it asks for ended before the transaction started (the vendors do
+ * not rewrite history; an open range reads up to the transaction's start,
+ * and that window is not over), else cache_ttl; 0 = not cached.  Only
+ * scans of idempotent requests are cached.
+ */
+static int64
+series_ttl(RfPager *st, RfSeries *series)
+{
+	if (!st->ep->idempotent)
+		return 0;
+	if (st->opts.cache_ttl_past > 0 && series->window_end != 0 &&
+		series->window_end <= GetCurrentTransactionStartTimestamp())
+		return st->opts.cache_ttl_past;
+	return st->opts.cache_ttl;
+}
+
+/* How a fetch may use the response cache, from its series' state */
+static RfCacheUse *
+cache_use(RfPager *st, RfFetch *f)
+{
+	RfSeries   *s = f->series;
+	RfCacheUse *cu;
+	int64		ttl;
+
+	if (f->pageno == 1)
+	{
+		ttl = series_ttl(st, s);
+		if (ttl <= 0)
+			return NULL;
+		cu = palloc0(sizeof(RfCacheUse));
+		cu->lookup = true;
+		cu->first = true;
+		cu->ttl = ttl;
+		return cu;
+	}
+	if (s->cache_state != RF_SERIES_CACHE_HIT &&
+		s->cache_state != RF_SERIES_CACHE_FILL)
+		return NULL;
+	cu = palloc0(sizeof(RfCacheUse));
+	cu->lookup = (s->cache_state == RF_SERIES_CACHE_HIT);
+	cu->stamp = s->cache_first->stamp;
+	cu->as_of = s->cache_first->as_of;
+	cu->expires = s->cache_first->expires;
+	return cu;
+}
+
+/*
+ * A page was accepted: move its series' cache state on, store a fetched
+ * page of a series being filled, and mark the fill whole at the series'
+ * end.
+ */
+static void
+cache_page_done(RfPager *st, RfFetch *f, bool series_end)
+{
+	RfSeries   *s = f->series;
+	RfCacheUse *cu = f->cache;
+
+	if (f->pageno == 1)
+	{
+		s->cache_first = cu;
+		if (cu == NULL)
+			s->cache_state = RF_SERIES_CACHE_OFF;
+		else if (cu->hit)
+			s->cache_state = RF_SERIES_CACHE_HIT;
+		else if (rf_http_cache_keep(f->xfer))
+			s->cache_state = RF_SERIES_CACHE_FILL;
+		else
+			s->cache_state = RF_SERIES_CACHE_OFF;
+	}
+	else if (cu == NULL)
+		s->cache_state = RF_SERIES_CACHE_OFF;
+	else if (s->cache_state == RF_SERIES_CACHE_HIT && !cu->hit)
+		s->cache_state = RF_SERIES_CACHE_OFF;	/* gone meanwhile: network */
+	else if (s->cache_state == RF_SERIES_CACHE_FILL && !rf_http_cache_keep(f->xfer))
+		s->cache_state = RF_SERIES_CACHE_OFF;
+	if (series_end && s->cache_state == RF_SERIES_CACHE_FILL)
+		rf_respcache_complete(s->cache_first->key, s->cache_first->keylen,
+							  s->cache_first->stamp);
+}
 
 static RfFetch *
 make_fetch(RfPager *st, RfSeries *series, int64 pageno, int64 offset,
@@ -96,6 +193,8 @@ submit_fetch(RfPager *st, RfFetch *f)
 	req.idempotent = st->ep->idempotent;
 	req.allow_404 = st->ep->missing_is_empty;
 	req.shared = st->par ? &st->par->limit : NULL;
+	f->cache = cache_use(st, f);
+	req.cache = f->cache;
 	f->parser = rf_json_parser_create(st->cxt);
 	sink = rf_json_parser_sink(f->parser);
 	f->xfer = rf_http_submit(st->conn, &req, &sink);
@@ -457,15 +556,16 @@ finish_current(RfPager *st)
  * fan out: the other pages are known in advance and go several at once.
  * Later pages are checked against the first: the same count, full pages
  * before the last.  Returns true when f's series is (now) fanned out, so
- * that no next link is followed.
+ * that no next link is followed; *ended when f was the series' last page.
  */
 static bool
-fan_out(RfPager *st, RfFetch *f, RfPage *page)
+fan_out(RfPager *st, RfFetch *f, RfPage *page, bool *ended)
 {
 	const RfPagingSpec *pg = &st->ep->paging;
 	int			nrows = rf_page_nrows(page);
 	int64		count;
 
+	*ended = false;
 	if (f->series == st->fan_series)
 	{
 		bool		last = (f->pageno == st->fan_total);
@@ -482,6 +582,7 @@ fan_out(RfPager *st, RfFetch *f, RfPage *page)
 							 f->url);
 		if (last)
 			st->fan_series = NULL;
+		*ended = last;
 		return true;
 	}
 	if (f->pageno != 1 || st->limit > 0 || pg->count_path == NULL ||
@@ -493,7 +594,10 @@ fan_out(RfPager *st, RfFetch *f, RfPage *page)
 									  nrows, count), f->url);
 	/* a vendor that returned less than asked decides its own page size */
 	if (count == nrows || nrows != st->page_size)
+	{
+		*ended = (count == nrows);
 		return count == nrows;
+	}
 	st->fan_series = f->series;
 	st->fan_count = count;
 	st->fan_size = nrows;
@@ -512,6 +616,7 @@ advance_page(RfPager *st)
 {
 	RfFetch    *f;
 	RfFetch    *succ;
+	bool		ended;
 
 	finish_current(st);
 	start_series(st);
@@ -584,8 +689,12 @@ advance_page(RfPager *st)
 
 	/* the successor is known now; it is asked for now only below a LIMIT */
 	succ = NULL;
-	if (!fan_out(st, f, st->page))
+	if (!fan_out(st, f, st->page, &ended))
+	{
 		succ = next_fetch(st, f, st->page);
+		ended = (succ == NULL);
+	}
+	cache_page_done(st, f, ended);
 	if (succ)
 	{
 		if (!limit_reached(st))
@@ -782,6 +891,7 @@ list_ids(RfPager *st, List *values, bool *empty)
 	st->stats.bytes += child.stats.bytes;
 	st->stats.retries += child.stats.retries;
 	st->stats.wait_us += child.stats.wait_us;
+	st->stats.cache_hits += child.stats.cache_hits;
 
 	if (ids == NIL)
 	{

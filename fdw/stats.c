@@ -5,9 +5,10 @@
  *
  * Every HTTP transfer, when it is released (after success, failure or a
  * cancel), adds its figures to one entry keyed by database, server and
- * endpoint: requests (retries included), successful pages, rows, bytes,
- * retries, throttled answers (429 and 503), failed exchanges and the time
- * the backend spent waiting on the network.  A failed exchange also
+ * endpoint: requests (retries included), answers served by the response
+ * cache instead (cache.c), successful pages, rows, bytes, retries,
+ * throttled answers (429 and 503), failed exchanges and the time the
+ * backend spent waiting on the network.  A failed exchange also
  * records its error message and when it happened.
  *
  * With retail_fdw in shared_preload_libraries the entries live in shared
@@ -424,6 +425,7 @@ rf_stats_add(Oid serverid, const char *endpoint, const RfStatCounts *d,
 	e->c.retries += d->retries;
 	e->c.throttled += d->throttled;
 	e->c.net_us += d->net_us;
+	e->c.cache_hits += d->cache_hits;
 	e->last_at = now;
 	if (error != NULL)
 	{
@@ -442,7 +444,7 @@ rf_stats_add(Oid serverid, const char *endpoint, const RfStatCounts *d,
 PG_FUNCTION_INFO_V1(request_stats_read);
 PG_FUNCTION_INFO_V1(request_stats_reset);
 
-#define RF_STATS_COLS	15
+#define RF_STATS_COLS	16
 
 static void
 put_entry(ReturnSetInfo *rsinfo, const RfStatEntry *e, const char *scope)
@@ -455,6 +457,7 @@ put_entry(ReturnSetInfo *rsinfo, const RfStatEntry *e, const char *scope)
 	values[i++] = ObjectIdGetDatum(e->key.serverid);
 	values[i++] = CStringGetTextDatum(e->key.endpoint);
 	values[i++] = Int64GetDatum(e->c.requests);
+	values[i++] = Int64GetDatum(e->c.cache_hits);
 	values[i++] = Int64GetDatum(e->c.pages);
 	values[i++] = Int64GetDatum(e->c.rows);
 	values[i++] = Int64GetDatum(e->c.bytes);
@@ -509,7 +512,7 @@ request_stats_read(PG_FUNCTION_ARGS)
 
 	for (int i = 0; i < n; i++)
 		put_entry(rsinfo, &copy[i], scope);
-	if (overflow.c.requests > 0)
+	if (overflow.c.requests > 0 || overflow.c.cache_hits > 0)
 		put_entry(rsinfo, &overflow, scope);
 	return (Datum) 0;
 }
@@ -569,7 +572,7 @@ request_stats_reset(PG_FUNCTION_ARGS)
 		buckets[i] = -1;
 	for (int i = 0; i < t->nused; i++)
 		stats_link(t, i);
-	if (t->overflow.c.requests > 0)
+	if (t->overflow.c.requests > 0 || t->overflow.c.cache_hits > 0)
 		removed++;
 	stats_entry_clear(&t->overflow);
 	stats_unlock(t);

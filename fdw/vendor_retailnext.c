@@ -127,8 +127,9 @@ static const RfColumn rn_datamine_columns[] = {
 
 /* grain and time_zone shape the request (group_bys, time_zone) */
 static const RfPushdown rn_datamine_pushdown[] = {
+	/* 100 locations a request unless datamine_batch says otherwise */
 	{"location_uuid", RF_OP_EQ | RF_OP_IN, "locations", NULL, NULL,
-		RF_LOC_BODY, RF_MULTI_REPEAT},
+		RF_LOC_BODY, RF_MULTI_REPEAT, .batch = 100},
 	{"metric", RF_OP_EQ | RF_OP_IN, "metrics", NULL, NULL,
 		RF_LOC_BODY, RF_MULTI_REPEAT},
 	{"period_start", RF_OP_EQ | RF_OP_RANGE, NULL, "from", "to",

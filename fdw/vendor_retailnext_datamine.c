@@ -32,8 +32,6 @@
 
 /* v2 responses stop at 10,000 entries */
 #define RN_V2_CAP 10000
-/* locations per datamine request (option datamine_batch) */
-#define RN_DATAMINE_BATCH 100
 
 List	   *rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty);
 
@@ -146,16 +144,12 @@ julian_text(int julian)
 	return psprintf("%04d-%02d-%02d", y, m, d);
 }
 
-/*
- * The instant a local day starts, as the API's gregorian value: ISO 8601
- * in UTC with a "Z", which the document says means UTC.
- */
-static char *
-local_midnight_utc(int julian, const char *zone)
+/* The instant a local day starts */
+static TimestampTz
+local_midnight(int julian, const char *zone)
 {
 	pg_tz	   *tz = zone_or_error(zone);
 	struct pg_tm tm;
-	fsec_t		fsec;
 	TimestampTz t;
 	int			tzoff;
 
@@ -166,6 +160,20 @@ local_midnight_utc(int julian, const char *zone)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("timestamp out of range")));
+	return t;
+}
+
+/*
+ * The instant a local day starts, as the API's gregorian value: ISO 8601
+ * in UTC with a "Z", which the document says means UTC.
+ */
+static char *
+local_midnight_utc(int julian, const char *zone)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	TimestampTz t = local_midnight(julian, zone);
+
 	if (timestamp2tm(t, NULL, &tm, &fsec, NULL, NULL) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
@@ -228,7 +236,7 @@ rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
 	RfFilter   *tz_f = &f[pushdown_index(ep, "time_zone")];
 	List	   *result = NIL;
 	const char *opt;
-	int			batch = RN_DATAMINE_BATCH;
+	int			batch = ep->pushdown[pushdown_index(ep, "location_uuid")].batch;
 	const char *default_tz;
 	const char *hours;
 	List	   *grains;
@@ -348,6 +356,13 @@ rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
 						s->keep_path = "@date:group.from.gregorian";
 						s->keep_lo = julian_text(day);
 						s->keep_hi = julian_text(end);
+
+						/*
+						 * Its request reaches to the start of local day end +
+						 * pad_after; one more day covers a "to" read as wall
+						 * clock time rather than UTC.
+						 */
+						s->window_end = local_midnight(end + pad_after + 1, tz);
 						result = lappend(result, s);
 					}
 				}

@@ -206,4 +206,24 @@ SELECT (SELECT count(*) FROM j.visit_journey_events WHERE event_start::date = '2
             SELECT * FROM j.visit_journey_events
              WHERE event_start >= '2025-08-11' AND event_start < '2025-08-14')
         SELECT count(*) FROM w WHERE event_start::date = '2025-08-12') AS fenced;
+
+-- ------------------------------------------ date_trunc(unit, ts) = v
+-- [v, v + 1 unit) in the calendar date_trunc uses (the session's zone or
+-- the given one); a v that starts no period asks for nothing
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT count(*) FROM j.visit_journey_events WHERE date_trunc('week', event_start) = '2025-08-11';
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT count(*) FROM j.visit_journey_events WHERE date_trunc('hour', event_start, 'Asia/Kolkata') = '2025-08-12 10:00+05:30';
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT count(*) FROM j.visit_journey_events WHERE date_trunc('day', event_start) = '2025-08-12 13:00';
+SELECT (SELECT count(*) FROM j.visit_journey_events WHERE date_trunc('week', event_start) = '2025-08-11') AS pushed,
+       (WITH w AS MATERIALIZED (
+            SELECT * FROM j.visit_journey_events
+             WHERE event_start >= '2025-08-10' AND event_start < '2025-08-19')
+        SELECT count(*) FROM w WHERE date_trunc('week', event_start) = '2025-08-11') AS fenced;
+SELECT (SELECT count(*) FROM j.visit_journey_events WHERE date_trunc('hour', event_start, 'Asia/Kolkata') = '2025-08-12 13:00+05:30') AS pushed,
+       (WITH w AS MATERIALIZED (
+            SELECT * FROM j.visit_journey_events
+             WHERE event_start >= '2025-08-11' AND event_start < '2025-08-14')
+        SELECT count(*) FROM w WHERE date_trunc('hour', event_start, 'Asia/Kolkata') = '2025-08-12 13:00+05:30') AS fenced;
 SET timezone = 'UTC';

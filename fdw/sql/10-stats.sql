@@ -8,7 +8,8 @@
 -- otherwise the figures of the current session only ("session" scope).
 -- ----------------------------------------------------------------
 CREATE FUNCTION request_stats_read(
-    OUT serverid oid, OUT endpoint text, OUT requests bigint, OUT pages bigint,
+    OUT serverid oid, OUT endpoint text, OUT requests bigint, OUT cache_hits bigint,
+    OUT pages bigint,
     OUT rows bigint, OUT bytes bigint, OUT retries bigint, OUT throttled bigint,
     OUT errors bigint, OUT network_ms float8, OUT first_request_at timestamptz,
     OUT last_request_at timestamptz, OUT last_error text, OUT last_error_at timestamptz,
@@ -19,14 +20,14 @@ LANGUAGE C VOLATILE STRICT;
 
 CREATE VIEW request_stats AS
   SELECT coalesce(s.srvname, '(dropped server ' || r.serverid || ')') AS server, r.endpoint,
-         r.requests, r.pages, r.rows, r.bytes, r.retries, r.throttled, r.errors,
+         r.requests, r.cache_hits, r.pages, r.rows, r.bytes, r.retries, r.throttled, r.errors,
          round(r.network_ms::numeric, 1) AS network_ms,
          r.first_request_at, r.last_request_at, r.last_error, r.last_error_at, r.scope
     FROM request_stats_read() r
     LEFT JOIN pg_catalog.pg_foreign_server s ON s.oid = r.serverid;
 GRANT SELECT ON request_stats TO PUBLIC;
 COMMENT ON VIEW request_stats IS
-  'HTTP requests, pages, rows, bytes, retries, throttled answers, errors and network time per server and endpoint';
+  'HTTP requests, response cache hits, pages, rows, bytes, retries, throttled answers, errors and network time per server and endpoint';
 
 CREATE FUNCTION request_stats_reset()
 RETURNS bigint

@@ -23,6 +23,8 @@ COMMENT ON FUNCTION request_stats_read() IS
   'the rows of the view retail_fdw.request_stats';
 COMMENT ON FUNCTION request_stats_reset() IS
   'forget the request statistics (superusers only); returns how many entries were removed';
+COMMENT ON FUNCTION cache_clear() IS
+  'forget cached vendor answers (cache_ttl): all of them for a superuser, else those of the caller''s own user mappings in this database; returns how many';
 COMMENT ON FUNCTION session_key(timestamptz, timestamptz) IS
   'window aggregate: the start of the visit session an event belongs to (re-opens within 60 minutes count once)';
 COMMENT ON FUNCTION session_key_step(session_key_state, timestamptz, timestamptz) IS

@@ -494,14 +494,44 @@ COMMENT ON TABLE store_map IS
 COMMENT ON TABLE sync_watermarks IS
   'how far each sync() got, by source and target table (written only by sync; read through the view sync_state)';
 
--- request_stats names a server that no longer exists as such
-CREATE OR REPLACE VIEW request_stats AS
+-- request_stats names a server that no longer exists as such, and counts
+-- the answers of the response cache (cache_hits): a new column of the
+-- function, so function and view are made again
+DROP VIEW request_stats;
+DROP FUNCTION request_stats_read();
+CREATE FUNCTION request_stats_read(
+    OUT serverid oid, OUT endpoint text, OUT requests bigint, OUT cache_hits bigint,
+    OUT pages bigint,
+    OUT rows bigint, OUT bytes bigint, OUT retries bigint, OUT throttled bigint,
+    OUT errors bigint, OUT network_ms float8, OUT first_request_at timestamptz,
+    OUT last_request_at timestamptz, OUT last_error text, OUT last_error_at timestamptz,
+    OUT scope text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'request_stats_read'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION request_stats_read() IS
+  'the rows of the view retail_fdw.request_stats';
+
+CREATE VIEW request_stats AS
   SELECT coalesce(s.srvname, '(dropped server ' || r.serverid || ')') AS server, r.endpoint,
-         r.requests, r.pages, r.rows, r.bytes, r.retries, r.throttled, r.errors,
+         r.requests, r.cache_hits, r.pages, r.rows, r.bytes, r.retries, r.throttled, r.errors,
          round(r.network_ms::numeric, 1) AS network_ms,
          r.first_request_at, r.last_request_at, r.last_error, r.last_error_at, r.scope
     FROM request_stats_read() r
     LEFT JOIN pg_catalog.pg_foreign_server s ON s.oid = r.serverid;
+GRANT SELECT ON request_stats TO PUBLIC;
+COMMENT ON VIEW request_stats IS
+  'HTTP requests, response cache hits, pages, rows, bytes, retries, throttled answers, errors and network time per server and endpoint';
+
+-- ----------------------------------------------------------------
+-- 11-cache: the response cache (cache_ttl)
+-- ----------------------------------------------------------------
+CREATE FUNCTION cache_clear()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'cache_clear'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION cache_clear() IS
+  'forget cached vendor answers (cache_ttl): all of them for a superuser, else those of the caller''s own user mappings in this database; returns how many';
 
 -- ----------------------------------------------------------------
 -- Scan progress: a long backfill can be watched from another session.

@@ -149,6 +149,9 @@ CREATE SCHEMA v;
 """.format(j=env["SIM_JOURNEY_URL"], a=env["SIM_AIFI_URL"], r=env["SIM_RETAILNEXT_URL"],
            i=env["SIM_INSPECTOR_URL"], o=opts)
     db.run(sql)
+    # a local table of every RetailNext location, for semi-joins (IN (SELECT ...))
+    db.run("CREATE TABLE v.rn_location_list AS SELECT uuid FROM r.rn_locations; "
+           "ANALYZE v.rn_location_list")
     # paged variants: the imported table's columns, a small page_size
     for name, spec in ts.VARIANTS.items():
         schema, _, rel = spec["variant_of"].partition(".")

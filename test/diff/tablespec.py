@@ -25,6 +25,7 @@ never written down here.
 """
 
 import datetime as dt
+import random
 import zoneinfo
 
 UTC = dt.timezone.utc
@@ -350,6 +351,24 @@ def gen_journey(spec, dom, rng, n):
             shape = ["event_start::date ="]
             wlo = local_midnight(d0, None) - dt.timedelta(days=2)
             whi = local_midnight(d0, None) + dt.timedelta(days=3)
+        elif rng.random() < 0.12:
+            # date_trunc(unit, event_start [, zone]) = v: pushed as the span
+            # [v, v + 1 unit) in that calendar; a v that is not the start of
+            # a period matches nothing (and asks for nothing)
+            unit = rng.choice(["hour", "day", "day", "week"])
+            start = d0 - dt.timedelta(days=d0.weekday()) if unit == "week" else d0
+            v = "%s %02d:%s" % (start.isoformat(),
+                                rng.randrange(24) if unit == "hour" else 0,
+                                rng.choice(["00", "00", "00", "17"]))
+            zone = rng.choice([None, None, "Asia/Kolkata", "America/New_York"])
+            if zone:
+                p = ["date_trunc(%s, event_start, %s) = (%s::timestamp AT TIME ZONE %s)"
+                     % (lit(unit), lit(zone), lit(v), lit(zone))]
+            else:
+                p = ["date_trunc(%s, event_start) = %s" % (lit(unit), lit(v))]
+            shape = ["date_trunc(%s%s) =" % (unit, ", zone" if zone else "")]
+            wlo = local_midnight(start, None) - dt.timedelta(days=2)
+            whi = local_midnight(start, None) + dt.timedelta(days=10)
         elif rng.random() < 0.15 and ev:
             # = on an exact event start
             t = rng.choice(ev)
@@ -457,6 +476,13 @@ def gen_datamine(spec, dom, rng, n):
              "period_start %s %s" % (lop, ts(lo, zone if rng.random() < 0.5 else None)),
              "period_start %s %s" % (hop, ts(hi, zone if rng.random() < 0.5 else None))]
         shape.append("%d location(s), %d metric(s)" % (len(locs), len(mets)))
+        # a quarter of the cases take their locations from a local table
+        # (IN (SELECT ...), a semi-join: the id prefetch's batches); own
+        # random stream, so the other cases stay those of the seed
+        if random.Random("semijoin %d %s" % (i, locs)).random() < 0.25:
+            p[0] = "location_uuid IN (SELECT uuid FROM v.rn_location_list WHERE %s)" % \
+                in_list("uuid", locs)
+            shape.append("IN (SELECT ...)")
         shaping = []
         grains = [grain]
         if rng.random() < 0.07:

@@ -436,6 +436,105 @@ feed(RfJsonStream *js, const uint8_t *data, size_t size)
 	}
 }
 
+/*
+ * A body kept raw must give the same pages read row by row as parsed
+ * whole: the same error or none, the same number of rows, equal rows.
+ * Its columns are read too, as rf_page_row reads them.  ref_doc is the
+ * body parsed whole; the page borrows the stream's bytes.
+ */
+static void
+compare_raw_page(RfJsonStream *js, json_object *ref_doc, const RfRowsSpec *spec,
+				 FuzzCol *cols, int ncols)
+{
+	jmp_buf		jump;
+	RfJsonPage *raw = rf_port_alloc(sizeof(RfJsonPage));
+	RfJsonPage *whole = rf_port_alloc(sizeof(RfJsonPage));
+	volatile bool raw_failed = false;
+	volatile bool whole_failed = false;
+	volatile bool lazy = false;
+
+	rf_json_page_init(raw, NULL, "fuzzvendor", "raw");
+	rf_json_page_init(whole, json_object_get(ref_doc), "fuzzvendor", "whole");
+	error_jump = &jump;
+	if (setjmp(jump) == 0)
+		lazy = rf_json_page_lazy(raw, js, spec, true);
+	else
+	{
+		lazy = true;
+		raw_failed = true;
+	}
+	if (lazy)
+	{
+		if (setjmp(jump) == 0)
+			rf_json_page_rows(whole, spec);
+		else
+			whole_failed = true;
+		if (raw_failed != whole_failed)
+			abort();			/* one fails where the other does not */
+		if (!raw_failed && raw->nrows != whole->nrows)
+			abort();
+		/* pass 0: whole rows; pass 1: only the members the columns read */
+		const char **keys = rf_port_alloc(sizeof(char *) * (2 * FUZZ_MAX_PARTS * ncols + 1));
+		int			nkeys = 0;
+		bool		all = false;
+
+		for (int c = 0; c < ncols; c++)
+			for (int p = 0; p < cols[c].nref; p++)
+				rf_json_ref_keys(&cols[c].ref[p], keys, &nkeys, &all);
+		for (int pass = 0; pass < 2; pass++)
+		{
+		if (pass == 1)
+			rf_json_page_want(raw, keys, all ? -1 : nkeys);
+		for (int rowno = 0; !raw_failed && rowno < raw->nrows; rowno++)
+		{
+			volatile bool rf = false;
+			volatile bool wf = false;
+			json_object *volatile rrow = NULL;
+			json_object *volatile wrow = NULL;
+			RfRowRef   *ref;
+
+			if (setjmp(jump) == 0)
+				rrow = rf_json_page_row(raw, rowno, &ref);
+			else
+				rf = true;
+			if (setjmp(jump) == 0)
+				wrow = rf_json_page_row(whole, rowno, &ref);
+			else
+				wf = true;
+			if (rf != wf)
+				abort();		/* a row read raw fails where the whole tree's does not */
+			if (!rf && (pass == 0 || all) && !json_object_equal(rrow, wrow))
+				abort();		/* a row read raw differs from the whole tree's */
+			if (!rf && pass == 1 && !all)
+			{
+				if (json_object_object_length(rrow) > nkeys)
+					abort();	/* members nobody reads were parsed */
+				for (int k = 0; k < nkeys; k++)
+				{
+					json_object *a = NULL;
+					json_object *b = NULL;
+					bool		ina = json_object_object_get_ex(rrow, keys[k], &a);
+					bool		inb = json_object_object_get_ex(wrow, keys[k], &b);
+
+					if (ina != inb || !json_object_equal(a, b))
+						abort();	/* a member read alone differs */
+				}
+			}
+			if (rf)
+				continue;
+			if (setjmp(jump) == 0)
+			{
+				for (int c = 0; c < ncols; c++)
+					read_col(raw, NULL, rrow, &cols[c]);
+			}
+		}
+		}
+	}
+	error_jump = NULL;
+	rf_json_page_release(raw);
+	rf_json_page_release(whole);
+}
+
 static void
 run_doc(const FuzzStyle *style, const uint8_t *data, size_t size)
 {
@@ -448,6 +547,22 @@ run_doc(const FuzzStyle *style, const uint8_t *data, size_t size)
 		abort();
 	feed(&js, data, size);
 	complete = rf_json_stream_complete(&js);
+	if (complete && js.raw)
+	{
+		/* the body parsed whole, as rf_json_stream_take would */
+		json_tokener *tok = json_tokener_new_ex(RF_JSON_MAX_DEPTH);
+		json_object *ref_doc = json_tokener_parse_ex(tok, js.buf, (int) js.len);
+
+		json_tokener_free(tok);
+		if (ref_doc == NULL)
+			abort();			/* a body the syntax check passed that json-c refuses */
+		cols = rf_port_alloc(sizeof(FuzzCol) * (style->nrefs > 0 ? style->nrefs : 1));
+		for (int c = 0; c < style->nrefs; c++)
+			parse_col(&cols[c], style->refs[c]);
+		for (int i = 0; i < style->nspecs; i++)
+			compare_raw_page(&js, ref_doc, &style->specs[i], cols, style->nrefs);
+		json_object_put(ref_doc);
+	}
 	doc = rf_json_stream_take(&js);
 	rf_json_stream_release(&js);
 	if (!complete)

@@ -193,6 +193,25 @@ class Datamine(RNTestCase):
         st, body, _ = self.dm(locations=[CASPAR])
         self.assertFalse(body["metrics"][0]["ok"])
 
+    def test_extra_stores_knob(self):
+        # extra_stores=n adds n New York stores with data; 0 (the default) removes them
+        from vendors.retailnext.fixtures import extra_stores
+        extra = [s[0] for s in extra_stores(250)]
+        self.assertEqual(len(set(extra)), 250)
+        st, body, _ = self.dm(locations=extra[:2])
+        self.assertFalse(body["ok"])
+        self.config(extra_stores=250)
+        gb = [{"group": "location", "unit": ""}, {"group": "date", "unit": "days", "value": 1}]
+        st, body, _ = self.dm(locations=extra[:100], group_bys=gb)
+        self.assertEqual((st, body["ok"]), (200, True))
+        self.assertEqual(len(body["metrics"][0]["data"]), 100)
+        self.config(extra_stores=3)
+        st, body, _ = self.dm(locations=extra[2:4], group_bys=gb)
+        self.assertFalse(body["ok"])
+        self.sim.reset()
+        st, body, _ = self.dm(locations=extra[:1], group_bys=gb)
+        self.assertFalse(body["ok"])
+
     def test_cap_counts_periods_locations_metrics(self):
         # entries = leaves over the whole response: 7 days x 3 stores x 2 metrics = 42
         # (each store is open every day of 2021-02-01..07)

@@ -214,7 +214,8 @@ KNOBS (--option retailnext.KEY=VALUE, or POST /_sim/config {"retailnext": {...}}
   sso_permissions (users_page | saml),
   gregorian_z (utc | wall), range_to (exclusive | inclusive), edge_labels (whole |
   clipped): see DATE RANGES and EDGES; z_reading (utc | wall), predicted_days (local |
-  utc): see Z TIMES.
+  utc): see Z TIMES.  extra_stores (0): that many more stores ("Extra Store 001", ...,
+  New York, uuids fixed by their number), for joins over hundreds of locations.
 """
 
 from vendors.retailnext.fixtures import DEFAULTS, VENDOR  # noqa: F401

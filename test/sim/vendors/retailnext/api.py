@@ -16,8 +16,8 @@ from vendors.retailnext.engine import Engine, Source
 from vendors.retailnext.fixtures import (
     ALERT_QUIET_END, ALERTS_FROM, ALERTS_TO, DEFAULTS, DOC_ALERT, DOC_ALERT_AT, DOC_CREATED_LOCATION,
     DOC_CREATED_USER, DOC_USERS, EXTRA_FIELDS, FILTER_TYPES, LOCATION_PROFILES, ORG, REGIONS, STORES,
-    SUB_SCALE, SUB_TYPES, SUBLOCATIONS, USER_PROFILES, VENDOR, build_inventory, error, fail,
-    fixture_uuid)
+    SUB_SCALE, SUB_TYPES, SUBLOCATIONS, USER_PROFILES, VENDOR, build_inventory, error,
+    extra_stores, fail, fixture_uuid)
 from vendors.retailnext.traffic import Traffic
 from vendors.retailnext.video import Video
 
@@ -71,6 +71,8 @@ class RetailNext(Datamine, Traffic, Video):
         if sub:
             with self.lock:
                 self.conf.update(sub)
+                if "extra_stores" in sub:
+                    self._set_extra_stores()
 
     def c(self, key):
         return self.conf.get(key, DEFAULTS.get(key))
@@ -104,17 +106,11 @@ class RetailNext(Datamine, Traffic, Video):
             for u, name, parent in REGIONS:
                 self.locs[u] = dict(uuid=u, parent_uuid=parent, name=name, kind="region",
                                     location_type="region", area=None, archive_date=None)
-            for (u, name, parent, tz, sid, occ, area, hours, scale, opened, bf, live) in STORES:
-                n = int(sid)
-                self.locs[u] = dict(uuid=u, parent_uuid=parent, name=name, kind="store",
-                                    location_type="store", area=area, archive_date=None,
-                                    time_zone=tz, tzinfo=zoneinfo.ZoneInfo(tz), store_id=sid,
-                                    pos_id="POS-%04d" % n, pos_division_id="DIV-%d" % (n // 100),
-                                    staff_hour_id="SH-%04d" % n, occupancy_limit=occ,
-                                    bandwidth=None, hours=hours, scale=scale, opened=opened,
-                                    black_friday=bf, live=live)
+            for store in STORES:
+                self._add_store(*store)
             for u, parent, name, ltype, area, archive in SUBLOCATIONS:
                 self.locs[u] = self._new_sub(u, parent, name, ltype, area, archive)
+            self._set_extra_stores()
             self.users = [dict(u) for u in DOC_USERS]
             r = rng_for("retailnext-fixture", "users")
             lps = ["9e701012-4c76-11e7-853d-c0001c66456e", "93334489-6d6a-11eb-9ec3-00000d9c1e4f",
@@ -138,6 +134,24 @@ class RetailNext(Datamine, Traffic, Video):
             self.export_count = 0
             self.tokens = {}
             self.occ_adjust = {}
+
+    def _add_store(self, u, name, parent, tz, sid, occ, area, hours, scale, opened, bf, live,
+                   extra=False):
+        n = int(sid)
+        self.locs[u] = dict(uuid=u, parent_uuid=parent, name=name, kind="store",
+                            location_type="store", area=area, archive_date=None,
+                            time_zone=tz, tzinfo=zoneinfo.ZoneInfo(tz), store_id=sid,
+                            pos_id="POS-%04d" % n, pos_division_id="DIV-%d" % (n // 100),
+                            staff_hour_id="SH-%04d" % n, occupancy_limit=occ,
+                            bandwidth=None, hours=hours, scale=scale, opened=opened,
+                            black_friday=bf, live=live, extra=extra)
+
+    def _set_extra_stores(self):
+        """Knob extra_stores: replace the generated stores by as many as it says."""
+        for u in [u for u, l in self.locs.items() if l.get("extra")]:
+            del self.locs[u]
+        for store in extra_stores(self.ci("extra_stores")):
+            self._add_store(*store, extra=True)
 
     def _new_sub(self, u, parent, name, ltype, area, archive, agg_parent=None, agg_store=None):
         ent = ltype == "entrance"

@@ -30,6 +30,7 @@ DEFAULTS = {
     "edge_labels": "whole",
     "z_reading": "utc",
     "predicted_days": "local",
+    "extra_stores": 0,
 }
 
 DAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -106,6 +107,18 @@ STORES = [
     (COVENT, "Covent Garden", "64b13bf4-35af-11e7-9c1c-c000609b0f52", LDN, "302", 90, 2200,
      _week(H(9, 21), H(12, 18)), 70, dt.date(2021, 2, 15), False, 66),
 ]
+
+
+def extra_stores(n):
+    """Knob extra_stores: n more stores in New York (uuids fixed by their number),
+    for joins over many locations; in the STORES layout."""
+    out = []
+    for i in range(int(n)):
+        out.append((fixture_uuid("extra-store", i), "Extra Store %03d" % (i + 1),
+                    "3749e26c-a7da-11e8-9eae-40007c493637", NY, str(1000 + i), None, None,
+                    _week(H(9, 21), H(10, 18)), 10 + i % 40, None, False, i % 25))
+    return out
+
 
 # uuid, parent store, name, location_type, area, archive_date
 SUBLOCATIONS = [
