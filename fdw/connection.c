@@ -180,14 +180,10 @@ conn_build(RfConn *conn, const RfOptions *opts, const RfCredentials *cred)
 	conn->client_id = conn->client_secret = conn->token_url = NULL;
 	conn->token_expires = 0;
 	conn->token_stale = conn->token_fetching = false;
-	{
-		int			rps = opts->max_requests_per_second;
-
-		if (rps < 0)
-			rps = opts->vendor->max_requests_per_second;
-		conn->min_interval_us = rps > 0 ? USECS_PER_SEC / rps : 0;
-		conn->next_start = 0;
-	}
+	conn->min_interval_us = rf_http_min_interval_us(opts);
+	conn->next_start = 0;
+	conn->ndone = 0;
+	conn->shared_blocked = false;
 	conn_set_auth(conn, opts, cred);
 	MemoryContextSwitchTo(old);
 
@@ -273,6 +269,50 @@ rf_http_disconnect(RfConn *conn)
 {
 	if (conn->refcount > 0)
 		conn->refcount--;
+}
+
+/* The pause between request starts that max_requests_per_second asks */
+int64
+rf_http_min_interval_us(const RfOptions *opts)
+{
+	int			rps = opts->max_requests_per_second;
+
+	if (rps < 0)
+		rps = opts->vendor->max_requests_per_second;
+	return rps > 0 ? USECS_PER_SEC / rps : 0;
+}
+
+/*
+ * A parallel scan's shared memory is going away: no transfer of this
+ * backend may touch its limits any more.  Transfers still alive (an error
+ * unwinds the query in an order of its own) give up their slot quietly.
+ */
+void
+rf_http_forget_shared(RfSharedLimit *shared)
+{
+	HASH_SEQ_STATUS scan;
+	RfConn	   *conn;
+
+	if (ConnHash == NULL)
+		return;
+	hash_seq_init(&scan, ConnHash);
+	while ((conn = hash_seq_search(&scan)) != NULL)
+	{
+		dlist_iter	it;
+
+		if (!conn->valid)
+			continue;
+		dlist_foreach(it, &conn->transfers)
+		{
+			RfTransfer *x = dlist_container(RfTransfer, node, it.cur);
+
+			if (x->shared == shared)
+			{
+				x->shared = NULL;
+				x->holds_slot = false;
+			}
+		}
+	}
 }
 
 static void

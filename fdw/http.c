@@ -39,6 +39,7 @@
 #include <sys/socket.h>
 #include <curl/curl.h>
 
+#include "access/parallel.h"
 #include "access/xact.h"
 #include "common/pg_prng.h"
 #include "mb/pg_wchar.h"
@@ -63,6 +64,7 @@
 
 static void transfer_cleanup_callback(void *arg);
 static void raise_failure(RfTransfer *x) pg_attribute_noreturn();
+static void release_shared_slot(RfTransfer *x);
 
 /*
  * Process-wide set-up, from _PG_init.
@@ -310,11 +312,66 @@ start_attempt(RfConn *conn, RfTransfer *x)
 	{
 		x->curl_rc = CURLE_FAILED_INIT;
 		x->state = RF_XFER_DONE;
+		conn->ndone++;
+		release_shared_slot(x);
 		return;
 	}
 	x->attempts++;
 	x->state = RF_XFER_RUNNING;
 	conn->nrunning++;
+}
+
+/*
+ * A transfer of a parallel scan takes a slot of the query's shared budget
+ * before it starts, and its start is paced on the shared clock: false when
+ * there is no room yet (the loop looks again soon).
+ */
+static bool
+take_shared_slot(RfConn *conn, RfTransfer *x, TimestampTz *now)
+{
+	RfSharedLimit *sh = x->shared;
+	bool		ok = true;
+
+	if (*now == 0)
+		*now = GetCurrentTimestamp();
+	SpinLockAcquire(&sh->mutex);
+	if (sh->running >= sh->max_running ||
+		(IsParallelWorker() && sh->workers_running >= sh->max_running - 1))
+		ok = false;
+	else if (sh->min_interval_us > 0 && *now < sh->next_start)
+		ok = false;
+	else
+	{
+		if (sh->min_interval_us > 0)
+			sh->next_start = Max(*now, sh->next_start) + sh->min_interval_us;
+		sh->running++;
+		if (IsParallelWorker())
+			sh->workers_running++;
+		if (sh->running > sh->peak)
+			sh->peak = sh->running;
+	}
+	SpinLockRelease(&sh->mutex);
+	if (ok)
+		x->holds_slot = true;
+	else
+		conn->shared_blocked = true;
+	return ok;
+}
+
+/* Give a transfer's shared slot back, if it holds one */
+static void
+release_shared_slot(RfTransfer *x)
+{
+	if (!x->holds_slot)
+		return;
+	x->holds_slot = false;
+	if (x->shared == NULL)
+		return;
+	SpinLockAcquire(&x->shared->mutex);
+	x->shared->running--;
+	if (IsParallelWorker())
+		x->shared->workers_running--;
+	SpinLockRelease(&x->shared->mutex);
 }
 
 /* Start whatever may start: queued transfers and retries that are due */
@@ -324,6 +381,7 @@ start_due_transfers(RfConn *conn)
 	dlist_iter	it;
 	TimestampTz now = 0;
 
+	conn->shared_blocked = false;
 	dlist_foreach(it, &conn->transfers)
 	{
 		RfTransfer *x = dlist_container(RfTransfer, node, it.cur);
@@ -341,7 +399,12 @@ start_due_transfers(RfConn *conn)
 			continue;
 		if (x->needs_auth)
 			continue;
-		if (conn->min_interval_us > 0)
+		if (x->shared)
+		{
+			if (!take_shared_slot(conn, x, &now))
+				continue;
+		}
+		else if (conn->min_interval_us > 0)
 		{
 			if (now == 0)
 				now = GetCurrentTimestamp();
@@ -429,6 +492,7 @@ finish_attempt(RfConn *conn, RfTransfer *x, CURLcode rc)
 {
 	curl_multi_remove_handle(conn->multi, x->easy);
 	conn->nrunning--;
+	release_shared_slot(x);
 	x->curl_rc = rc;
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
 	x->bytes_total += x->bytes;
@@ -472,6 +536,7 @@ finish_attempt(RfConn *conn, RfTransfer *x, CURLcode rc)
 		return;
 	}
 	x->state = RF_XFER_DONE;
+	conn->ndone++;
 }
 
 static void
@@ -502,6 +567,9 @@ loop_timeout_ms(RfConn *conn)
 
 	if (conn->timer_due != 0 && conn->timer_due < due)
 		due = conn->timer_due;
+	/* another participant of a parallel scan may free a slot any time */
+	if (conn->shared_blocked)
+		due = Min(due, now + RF_SHARED_POLL_MS * 1000);
 	dlist_foreach(it, &conn->transfers)
 	{
 		RfTransfer *x = dlist_container(RfTransfer, node, it.cur);
@@ -591,6 +659,8 @@ new_transfer(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink,
 	x->idempotent = req->idempotent;
 	x->allow_404 = req->allow_404;
 	x->restricted = restricted;
+	if (req->shared && req->shared->max_running > 0)
+		x->shared = req->shared;
 	x->stats_name = rf_stats_endpoint_name(conn->vendor, req->endpoint);
 	x->cache = req->cache;
 	if (sink)
@@ -768,25 +838,48 @@ rf_http_send(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
 }
 
 /*
- * Run the event loop until the given transfer is done.  Other transfers
- * progress meanwhile.
+ * Run the event loop until the given transfer is done or, with any_done,
+ * until any transfer of the connection is done (so that its owner can use
+ * the free slot at once).  Other transfers progress meanwhile.
  */
-void
-rf_http_wait(RfConn *conn, RfTransfer *x)
+static void
+wait_loop(RfConn *conn, RfTransfer *x, bool any_done)
 {
 	TimestampTz start = GetCurrentTimestamp();
+	uint64		ndone = conn->ndone;
 
 	while (x->state != RF_XFER_DONE)
 	{
 		if (conn->token_stale && !conn->token_fetching)
 			rf_conn_oauth_fetch(conn);
 		start_due_transfers(conn);
-		if (x->state == RF_XFER_DONE)
+		if (x->state == RF_XFER_DONE || (any_done && conn->ndone != ndone))
 			break;
 		loop_once(conn);
 		CHECK_FOR_INTERRUPTS();
+		if (any_done && conn->ndone != ndone)
+			break;
 	}
 	x->wait_us += GetCurrentTimestamp() - start;
+}
+
+/* Run the event loop until the given transfer is done */
+void
+rf_http_wait(RfConn *conn, RfTransfer *x)
+{
+	wait_loop(conn, x, false);
+}
+
+/*
+ * Run the event loop until the given transfer or any other one is done:
+ * true when it is the given one.  The pager refills its slots in between,
+ * when a transfer completes rather than when the scan reaches its page.
+ */
+bool
+rf_http_wait_some(RfConn *conn, RfTransfer *x)
+{
+	wait_loop(conn, x, true);
+	return x->state == RF_XFER_DONE;
 }
 
 bool
@@ -911,6 +1004,7 @@ transfer_detach(RfTransfer *x)
 			curl_multi_remove_handle(conn->multi, x->easy);
 			conn->nrunning--;
 		}
+		release_shared_slot(x);
 		if (conn->nidle < (int) lengthof(conn->idle) && x->state == RF_XFER_DONE &&
 			x->curl_rc == CURLE_OK)
 			conn->idle[conn->nidle++] = x->easy;

@@ -23,6 +23,8 @@
 #define RF_ERROR_BODY_KEEP	512
 /* First back-off step; doubles with each retry */
 #define RF_BACKOFF_BASE_MS	200
+/* How soon the loop looks again for a slot another participant freed */
+#define RF_SHARED_POLL_MS	3
 
 typedef struct RfSock
 {
@@ -90,6 +92,9 @@ struct RfConn
 	/* client-side pacing */
 	int64		min_interval_us;	/* between request starts; 0 = none */
 	TimestampTz next_start;
+
+	uint64		ndone;			/* transfers finished so far */
+	bool		shared_blocked; /* a transfer waits for a shared slot */
 };
 
 typedef enum RfXferState
@@ -126,6 +131,8 @@ struct RfTransfer
 	char	   *stats_name;		/* request_stats' name of the endpoint */
 	bool		restricted;		/* only public addresses (network policy) */
 	bool		consumer_failed;	/* the answer came, then failed the query */
+	RfSharedLimit *shared;		/* parallel scan's limits, or NULL */
+	bool		holds_slot;		/* counted in shared->running */
 
 	/* the response cache (cache.c) */
 	RfCacheUse *cache;			/* the caller's, or NULL */

@@ -21,6 +21,7 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "access/parallel.h"
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/pg_am.h"
@@ -108,6 +109,8 @@ typedef struct RfScanState
 	List	   *qual_plain;		/* the Exprs, for EXPLAIN */
 	bool		explain_only;
 	bool		started;		/* the run's series are planned */
+	RfStats		worker_stats;	/* a parallel scan's workers' counters */
+	int			workers_done;	/* workers that reported them */
 	RfPrefetch *prefetch;		/* id prefetch (prefetch.c), or NULL */
 	bool		prefetched;		/* the run is answered by the prefetch */
 
@@ -125,6 +128,8 @@ typedef struct RfScanState
 static int	rf_preview_days = 31;
 
 void		_PG_init(void);
+
+static bool limit_zero(PlannerInfo *root);
 
 /* ----------------------------------------------------------------
  *		Planning
@@ -412,6 +417,160 @@ add_scan_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info,
 }
 
 /*
+ * A partial path: a Parallel Foreign Scan whose participants (the leader
+ * and the workers under a Gather) each take the next request series.  It
+ * is offered only where that returns exactly the serial plan's rows: the
+ * table passed IsForeignScanParallelSafe, the scan is not parameterized,
+ * no LIMIT is pushed (its pages would shrink per participant), no ORDER BY
+ * (a Gather cannot keep it), the API's requirements are met, the quals
+ * imply at least two series (series_estimate), and max_concurrency is 2 or
+ * more (the leader keeps a slot of its own).  Each worker costs two
+ * more requests' worth to start (its own connection and planning, and a
+ * first page that nothing overlaps); the run cost is divided as for a
+ * parallel sequential scan.  At the default settings a scan of about ten
+ * series or more (a fortnight of one store's days) goes parallel.
+ */
+/* The table's window in microseconds (as reqplan.c splits), 0 = none */
+static double
+window_width(const RfOptions *opts)
+{
+	const char *w = opts->window ? opts->window : opts->endpoint->default_window;
+	Interval   *iv;
+
+	if (w == NULL || pg_strcasecmp(w, "none") == 0)
+		return 0;
+	iv = DatumGetIntervalP(DirectFunctionCall3(interval_in, CStringGetDatum(w),
+											   ObjectIdGetDatum(InvalidOid),
+											   Int32GetDatum(-1)));
+	return (double) iv->day * USECS_PER_DAY + iv->time;
+}
+
+/*
+ * How many request series the pushed quals will make, as far as the
+ * planner can tell: split IN lists (one series per value), batches of a
+ * repeated list, windows of a constant range, chunks of days.  A planning
+ * hook's series are its own: only the values of columns that shape the
+ * request (one series each) are counted.  Only a
+ * scan of several series can be shared out between parallel workers.
+ */
+static double
+series_estimate(RfRelInfo *info)
+{
+	const RfEndpoint *ep = info->opts.endpoint;
+	double		width = window_width(&info->opts);
+	double		series = 1.0;
+
+	for (int p = 0; p < ep->npushdown; p++)
+	{
+		const RfPushdown *pd = &ep->pushdown[p];
+		ListCell   *lc;
+		double		values = 0;
+		bool		has_lo = false,
+					has_hi = false;
+		TimestampTz lo = 0,
+					hi = 0;
+
+		foreach(lc, info->pushed)
+		{
+			RfPushedQual *q = lfirst(lc);
+			TimestampTz t;
+
+			if (q->pd_index != p)
+				continue;
+			if (q->op == RF_OP_IN && IsA(q->expr, Const) && !((Const *) q->expr)->constisnull)
+			{
+				ArrayType  *a = DatumGetArrayTypeP(((Const *) q->expr)->constvalue);
+
+				values = Max(values, ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a)));
+			}
+			else if (q->op == RF_OP_IN && IsA(q->expr, ArrayExpr))
+				values = Max(values, list_length(((ArrayExpr *) q->expr)->elements));
+			if ((q->op & (RF_OP_GT | RF_OP_GE)) && const_timestamp(q->expr, &t))
+			{
+				lo = has_lo ? Max(lo, t) : t;
+				has_lo = true;
+			}
+			if ((q->op & (RF_OP_LT | RF_OP_LE)) && const_timestamp(q->expr, &t))
+			{
+				hi = has_hi ? Min(hi, t) : t;
+				has_hi = true;
+			}
+		}
+		if (values > 1 && (ep->plan_series ? pd->shapes : pd->multi == RF_MULTI_SPLIT))
+			series *= values;
+		else if (values > 1 && !ep->plan_series &&
+				 pd->multi == RF_MULTI_REPEAT && pd->batch > 0)
+			series *= ceil(values / pd->batch);
+		if (ep->plan_series || !has_lo || !has_hi || hi <= lo)
+			continue;
+		if (pd->chunk_days > 0)
+			series *= ceil((double) (hi - lo) / USECS_PER_DAY / pd->chunk_days);
+		else if (pd->window && width > 0)
+			series *= Min(ceil((double) (hi - lo) / width), 100000.0);
+	}
+	return series;
+}
+
+static void
+add_partial_scan_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
+{
+	const RfEndpoint *ep = info->opts.endpoint;
+	double		series = series_estimate(info);
+	double		rows = baserel->rows;
+	double		divisor;
+	double		leader;
+	int			workers;
+	Cost		startup;
+	Cost		run;
+	ForeignPath *path;
+	int			maxc = info->opts.max_concurrency;
+
+	/* workers need a slot of their own besides the leader's (RfSharedLimit) */
+	if (ep->max_concurrency > 0)
+		maxc = Min(maxc, ep->max_concurrency);
+	if (!baserel->consider_parallel || baserel->lateral_relids != NULL ||
+		info->limit >= 0 || limit_zero(root) || series < 2 || maxc < 2 ||
+		!rf_requirements_met(ep, info->pushed))
+		return;
+	workers = (int) Min((double) max_parallel_workers_per_gather, series - 1);
+	if (workers <= 0)
+		return;
+
+	divisor = workers;
+	leader = 1.0 - 0.3 * workers;
+	if (parallel_leader_participation && leader > 0)
+		divisor += leader;
+
+	startup = RF_STARTUP_COST + RF_REQUEST_COST + 2 * RF_REQUEST_COST * workers;
+	run = rows * (RF_ROW_COST + cpu_tuple_cost) +
+		RF_REQUEST_COST * ceil(rows / Max(ep->rows_per_request, 1));
+	path = create_foreignscan_path(root, baserel, NULL, clamp_row_est(rows / divisor),
+								   startup, startup + run / divisor,
+								   NIL, NULL, NULL, NIL);
+	path->path.parallel_aware = true;
+	path->path.parallel_safe = true;
+	path->path.parallel_workers = workers;
+	add_partial_path(baserel, (Path *) path);
+}
+
+/*
+ * IsForeignScanParallelSafe: may a scan of this table run in a parallel
+ * worker at all?  Not where a participant's requests depend on what the
+ * others fetched: an endpoint with a per-query answer cache (Inspector's
+ * visits, shared between the tables of a query) and one whose ids come
+ * from a listing first (every participant would list them again).
+ */
+static bool
+retailIsForeignScanParallelSafe(PlannerInfo *root, RelOptInfo *rel,
+								RangeTblEntry *rte)
+{
+	RfOptions	opts;
+
+	rf_get_options(rte->relid, &opts);
+	return !opts.endpoint->cacheable && opts.endpoint->lister == NULL;
+}
+
+/*
  * Whether the request series of this scan come out as one ordered stream:
  * no IN split into several series, no windows.
  */
@@ -593,6 +752,7 @@ retailGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 	add_scan_path(root, baserel, info, info->pushed, baserel->rows,
 				  baserel->lateral_relids, 1.0);
 	add_sorted_path(root, baserel, info);
+	add_partial_scan_path(root, baserel, info);
 
 	/* one parameterized path per set of outer relations that can feed us */
 	foreach(lc, join_clauses_for_columns(root, baserel, foreigntableid, ep))
@@ -1299,6 +1459,133 @@ retailEndForeignScan(ForeignScanState *node)
 }
 
 /* ----------------------------------------------------------------
+ *		Parallel scans
+ * ----------------------------------------------------------------
+ */
+
+/* EstimateDSMForeignScan: the shared state is one fixed-size struct */
+static Size
+retailEstimateDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt)
+{
+	return sizeof(RfParallelScan);
+}
+
+/*
+ * The shared memory is going away (the leader's Gather is done, or the
+ * query failed): transfers of this backend still alive forget its limits.
+ */
+static void
+forget_shared_on_detach(dsm_segment *seg, Datum arg)
+{
+	rf_http_forget_shared((RfSharedLimit *) DatumGetPointer(arg));
+}
+
+/* A run of the parallel scan starts: no series taken, none planned */
+static void
+reset_shared(RfParallelScan *par)
+{
+	pg_atomic_write_u32(&par->next_series, 0);
+	SpinLockAcquire(&par->mutex);
+	par->planned = false;
+	par->nseries = 0;
+	par->fingerprint = 0;
+	SpinLockRelease(&par->mutex);
+}
+
+/*
+ * InitializeDSMForeignScan (leader): the series counter, and the vendor
+ * limits of the whole query: max_concurrency (and the endpoint's own cap)
+ * in flight across all participants, requests paced as one backend's.
+ */
+static void
+retailInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt,
+							   void *coordinate)
+{
+	RfScanState *st = node->fdw_state;
+	RfParallelScan *par = (RfParallelScan *) coordinate;
+	int			maxc = st->pg.opts.max_concurrency;
+
+	memset(par, 0, sizeof(RfParallelScan));
+	pg_atomic_init_u32(&par->next_series, 0);
+	SpinLockInit(&par->mutex);
+	SpinLockInit(&par->limit.mutex);
+	if (st->pg.ep->max_concurrency > 0)
+		maxc = Min(maxc, st->pg.ep->max_concurrency);
+
+	/*
+	 * Without a segment (no dynamic shared memory: no worker will start)
+	 * the leader keeps its own limits; with one, transfers must forget the
+	 * limits before it is unmapped, whatever order an error unwinds in.
+	 */
+	if (pcxt->seg != NULL)
+	{
+		par->limit.max_running = maxc;
+		par->limit.min_interval_us = rf_http_min_interval_us(&st->pg.opts);
+		on_dsm_detach(pcxt->seg, forget_shared_on_detach,
+					  PointerGetDatum(&par->limit));
+	}
+	st->pg.par = par;
+}
+
+/* ReInitializeDSMForeignScan (leader): a rescan starts a new run */
+static void
+retailReInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt,
+								 void *coordinate)
+{
+	RfScanState *st = node->fdw_state;
+
+	reset_shared((RfParallelScan *) coordinate);
+	st->pg.par = (RfParallelScan *) coordinate;
+}
+
+/* InitializeWorkerForeignScan: a worker joins the shared state */
+static void
+retailInitializeWorkerForeignScan(ForeignScanState *node, shm_toc *toc,
+								  void *coordinate)
+{
+	RfScanState *st = node->fdw_state;
+
+	st->pg.par = (RfParallelScan *) coordinate;
+}
+
+/*
+ * ShutdownForeignScan: the parallel scan ends before its shared memory
+ * does.  A worker adds its counters for the leader's EXPLAIN ANALYZE; the
+ * leader copies the workers' sums out (its node is shut down after theirs
+ * have finished); both end their run so that nothing refers to the shared
+ * memory any more.
+ */
+static void
+retailShutdownForeignScan(ForeignScanState *node)
+{
+	RfScanState *st = node->fdw_state;
+	RfParallelScan *par;
+
+	if (st == NULL || st->pg.par == NULL)
+		return;
+	par = st->pg.par;
+	reset_run(node, st);
+	SpinLockAcquire(&par->mutex);
+	if (IsParallelWorker())
+	{
+		par->worker_stats.requests += st->pg.stats.requests;
+		par->worker_stats.pages += st->pg.stats.pages;
+		par->worker_stats.rows += st->pg.stats.rows;
+		par->worker_stats.bytes += st->pg.stats.bytes;
+		par->worker_stats.retries += st->pg.stats.retries;
+		par->worker_stats.wait_us += st->pg.stats.wait_us;
+		par->workers_done++;
+	}
+	else
+	{
+		st->worker_stats = par->worker_stats;
+		st->workers_done = par->workers_done;
+	}
+	SpinLockRelease(&par->mutex);
+	st->pg.par = NULL;
+}
+
+/* ----------------------------------------------------------------
  *		EXPLAIN
  * ----------------------------------------------------------------
  */
@@ -1432,10 +1719,16 @@ retailExplainForeignScan(ForeignScanState *node, ExplainState *es)
 	}
 	if (es->analyze)
 	{
-		ExplainPropertyInteger("HTTP requests", NULL, st->pg.stats.requests, es);
-		ExplainPropertyInteger("Pages", NULL, st->pg.stats.pages, es);
-		ExplainPropertyInteger("Bytes received", NULL, st->pg.stats.bytes, es);
-		ExplainPropertyInteger("Retries", NULL, st->pg.stats.retries, es);
+		/* a parallel scan's figures are the leader's and its workers' */
+		RfStats    *w = &st->worker_stats;
+
+		ExplainPropertyInteger("HTTP requests", NULL,
+							   st->pg.stats.requests + w->requests, es);
+		ExplainPropertyInteger("Pages", NULL, st->pg.stats.pages + w->pages, es);
+		ExplainPropertyInteger("Bytes received", NULL,
+							   st->pg.stats.bytes + w->bytes, es);
+		ExplainPropertyInteger("Retries", NULL,
+							   st->pg.stats.retries + w->retries, es);
 		if (st->pg.ep->cacheable)
 			ExplainPropertyInteger("Answers shared within the query", NULL,
 								   st->pg.cache_hits, es);
@@ -1443,7 +1736,12 @@ retailExplainForeignScan(ForeignScanState *node, ExplainState *es)
 			ExplainPropertyInteger("Cache hits", NULL, st->pg.stats.cache_hits, es);
 		if (es->timing)
 			ExplainPropertyFloat("Network wait", "ms",
-								 st->pg.stats.wait_us / 1000.0, 1, es);
+								 (st->pg.stats.wait_us + w->wait_us) / 1000.0, 1, es);
+		if (st->workers_done > 0)
+		{
+			ExplainPropertyInteger("Workers' HTTP requests", NULL, w->requests, es);
+			ExplainPropertyInteger("Workers' pages", NULL, w->pages, es);
+		}
 	}
 }
 
@@ -1531,6 +1829,12 @@ retail_fdw_handler(PG_FUNCTION_ARGS)
 	routine->EndForeignScan = retailEndForeignScan;
 	routine->ExplainForeignScan = retailExplainForeignScan;
 	routine->ImportForeignSchema = retailImportForeignSchema;
+	routine->IsForeignScanParallelSafe = retailIsForeignScanParallelSafe;
+	routine->EstimateDSMForeignScan = retailEstimateDSMForeignScan;
+	routine->InitializeDSMForeignScan = retailInitializeDSMForeignScan;
+	routine->ReInitializeDSMForeignScan = retailReInitializeDSMForeignScan;
+	routine->InitializeWorkerForeignScan = retailInitializeWorkerForeignScan;
+	routine->ShutdownForeignScan = retailShutdownForeignScan;
 	routine->AnalyzeForeignTable = rf_analyze_foreign_table;
 	routine->IsForeignRelUpdatable = retailIsForeignRelUpdatable;
 	routine->AddForeignUpdateTargets = retailAddForeignUpdateTargets;

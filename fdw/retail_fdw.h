@@ -45,6 +45,8 @@
 #include "nodes/execnodes.h"
 #include "nodes/pathnodes.h"
 #include "nodes/pg_list.h"
+#include "port/atomics.h"
+#include "storage/spin.h"
 #include "utils/timestamp.h"
 
 #include "rf_descriptor.h"
@@ -125,6 +127,30 @@ typedef struct RfConn RfConn;
 typedef struct RfTransfer RfTransfer;
 
 /*
+ * Vendor limits shared by the participants of a parallel scan (it lives in
+ * the scan's dynamic shared memory): requests in flight across all of them
+ * stay within max_running, and their starts are paced min_interval_us
+ * apart, as one backend's requests are.  Taken under the spinlock only for
+ * a few instructions; a transfer that finds no room waits in its event
+ * loop and looks again a few milliseconds later.
+ *
+ * Workers together never hold the last slot: a worker whose tuple queue
+ * is full waits for the leader while holding its slots, and the leader
+ * must then still be able to fetch (its rows come first), or neither
+ * would move.
+ */
+typedef struct RfSharedLimit
+{
+	slock_t		mutex;
+	int			max_running;	/* 0 = no shared limit */
+	int			running;
+	int			workers_running;	/* of running, held by workers */
+	int			peak;			/* most running at once, for tests */
+	int64		min_interval_us;	/* between starts; 0 = unpaced */
+	TimestampTz next_start;
+} RfSharedLimit;
+
+/*
  * How a body failed: a broken document may be a broken connection and is
  * tried again; one that breaks a limit or exhausts memory would do so
  * again, and is not.
@@ -183,6 +209,7 @@ typedef struct RfHttpRequest
 	bool		no_auth;		/* send no credentials (token requests) */
 	bool		any_status;		/* every HTTP answer is a result (actions) */
 	bool		form;			/* body is application/x-www-form-urlencoded */
+	RfSharedLimit *shared;		/* limits shared with parallel workers */
 	RfCacheUse *cache;			/* a scan's page with cache_ttl, or NULL */
 } RfHttpRequest;
 
@@ -205,6 +232,9 @@ extern void rf_http_disconnect(RfConn *conn);
 extern RfTransfer *rf_http_submit(RfConn *conn, const RfHttpRequest *req,
 								  const RfBodySink *sink);
 extern void rf_http_wait(RfConn *conn, RfTransfer *xfer);
+extern bool rf_http_wait_some(RfConn *conn, RfTransfer *xfer);
+extern void rf_http_forget_shared(RfSharedLimit *shared);
+extern int64 rf_http_min_interval_us(const RfOptions *opts);
 extern RfTransfer *rf_http_send(RfConn *conn, const RfHttpRequest *req,
 								const RfBodySink *sink);
 extern bool rf_http_done(RfTransfer *xfer);
@@ -456,6 +486,27 @@ extern char *rf_escape_segment(const char *v);
 struct RfFetch;
 
 /*
+ * A parallel scan's shared state, in dynamic shared memory.  Every
+ * participant (the leader and each worker) plans the same request series
+ * from the same quals (now() is the transaction's start, which workers
+ * share), checks that it did (the first to plan leaves the count and a
+ * hash of the series here), and takes the next series with an atomic
+ * fetch-add; a series, with its fan-out and checks, is paged by the one
+ * participant that took it.
+ */
+typedef struct RfParallelScan
+{
+	pg_atomic_uint32 next_series;	/* next series index to take */
+	slock_t		mutex;			/* protects the fields below */
+	bool		planned;		/* a participant has planned the series */
+	int			nseries;
+	uint32		fingerprint;	/* hash of every series' request */
+	RfStats		worker_stats;	/* workers' counters, added at their end */
+	int			workers_done;
+	RfSharedLimit limit;		/* the query's vendor limits */
+} RfParallelScan;
+
+/*
  * One pager: the request series of a scan (or of a listing) and the pages
  * in flight.  The owner fills the first block, then calls rf_pager_start
  * with the series and rf_pager_next / rf_pager_row for each row.
@@ -477,11 +528,14 @@ typedef struct RfPager
 	Oid			umid;			/* the user mapping: keys the answer cache */
 	EState	   *estate;			/* owns the answer cache */
 	bool		report_progress;	/* publish to retail_fdw.scan_progress */
+	RfParallelScan *par;		/* shared by a parallel scan's participants */
 
 	/* the current run */
 	int64		fetched;		/* rows in the pages fetched so far */
 	List	   *series;
-	int			next_series;
+	int			next_series;	/* series taken by this participant */
+	bool		series_done;	/* no series left to take */
+	bool		waiting;		/* waiting for the head of the queue */
 	List	   *queue;			/* struct RfFetch *, output order */
 	struct RfFetch *current;
 	RfPage	   *page;

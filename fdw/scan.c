@@ -4,10 +4,13 @@
  *		  The pager: one paging state machine for every endpoint.
  *
  * A pager turns request series (reqplan.c) into rows.  It keeps up to
- * max_concurrency first pages of upcoming series in flight, queues each
- * page's successor as soon as the page is parsed, fans out numbered and
- * offset pages once a first page gives the total, and checks every page
- * against what the API promised: totals, loops, hosts.  Paging styles
+ * max_concurrency requests in flight (more pages of a fanned-out series
+ * first, then first pages of upcoming series), fills a slot as soon as a
+ * transfer completes, queues each page's successor as soon as the page is
+ * parsed, fans out numbered and offset pages once a first page gives the
+ * total, and checks every page against what the API promised: totals,
+ * loops, hosts.  In a parallel scan each participant's pager takes its
+ * series from a counter in shared memory (RfParallelScan).  Paging styles
  * (page numbers, next links, offsets, cursors, header tokens, opaque
  * tokens) are the endpoint's RfPagingSpec; nothing here knows a vendor.
  *
@@ -23,6 +26,7 @@
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -188,6 +192,7 @@ submit_fetch(RfPager *st, RfFetch *f)
 	req.headers = f->headers;
 	req.idempotent = st->ep->idempotent;
 	req.allow_404 = st->ep->missing_is_empty;
+	req.shared = st->par ? &st->par->limit : NULL;
 	f->cache = cache_use(st, f);
 	req.cache = f->cache;
 	f->parser = rf_json_parser_create(st->cxt);
@@ -203,10 +208,9 @@ limit_reached(RfPager *st)
 }
 
 /*
- * Keep up to max_concurrency first pages of upcoming series in flight
- * (only one with a pushed LIMIT, which may need just the first).
+ * In-flight limit of the scan: max_concurrency and the vendor's own cap
+ * (only one with a pushed LIMIT, which may need just the first page).
  */
-/* In-flight limit of the scan: max_concurrency and the vendor's own cap */
 static int
 inflight_limit(RfPager *st)
 {
@@ -218,26 +222,93 @@ inflight_limit(RfPager *st)
 }
 
 /*
+ * Pages the scan may hold, in flight or arrived and not yet read: the
+ * in-flight limit, and twice that while the scan waits for the head of
+ * its queue.  Then the network is what it waits for, and a slot freed by
+ * a page that arrived ahead of its turn is used at once; a scan slower
+ * than its vendor (the head has arrived when it is wanted) holds no more
+ * pages than before.  Either way memory stays bounded by pages.
+ */
+static int
+queue_limit(RfPager *st)
+{
+	if (st->limit > 0)
+		return 1;
+	return st->waiting ? 2 * inflight_limit(st) : inflight_limit(st);
+}
+
+/* Fetches of the queue (and the current page) whose transfer runs */
+static int
+in_flight(RfPager *st)
+{
+	int			n = 0;
+	ListCell   *lc;
+
+	if (st->current && st->current->xfer && !rf_http_done(st->current->xfer))
+		n++;
+	foreach(lc, st->queue)
+	{
+		RfFetch    *f = lfirst(lc);
+
+		if (f->xfer && !rf_http_done(f->xfer))
+			n++;
+	}
+	return n;
+}
+
+/* Is there room for one more fetch? */
+static bool
+has_room(RfPager *st)
+{
+	return list_length(st->queue) < queue_limit(st) &&
+		in_flight(st) < inflight_limit(st);
+}
+
+/*
+ * The next series this participant pages through, or NULL: the next of
+ * the list, or in a parallel scan the next that no participant took yet.
+ */
+static RfSeries *
+take_series(RfPager *st)
+{
+	uint32		n;
+
+	if (st->series_done)
+		return NULL;
+	if (st->par)
+		n = pg_atomic_fetch_add_u32(&st->par->next_series, 1);
+	else
+		n = st->next_series;
+	if (n >= (uint32) list_length(st->series))
+	{
+		st->series_done = true;
+		return NULL;
+	}
+	st->next_series++;
+	return list_nth(st->series, n);
+}
+
+/*
  * Ask for more pages of the fanned-out series, ahead of other series'
- * first pages in the queue (rows come out in page order).
+ * first pages in the queue (rows come out in page order).  Its next page
+ * is always queued before any other series' page, even without a free
+ * slot (it is then asked for when one frees): a later series' first page
+ * must never be read while this series has pages to go, since only one
+ * series fans out at a time.
  */
 static void
 top_up_series(RfPager *st)
 {
 	const RfPagingSpec *pg = &st->ep->paging;
-	int			maxq = inflight_limit(st);
 
 	if (limit_reached(st))
 		return;
-	while (st->fan_series && st->fan_next <= st->fan_total &&
-		   list_length(st->queue) < maxq)
+	while (st->fan_series && st->fan_next <= st->fan_total)
 	{
-		int64		pageno = st->fan_next++;
-		int64		offset = (pageno - 1) * st->fan_size;
-		char	   *value = (pg->style == RF_PAGE_OFFSET) ?
-			psprintf(INT64_FORMAT, offset) :
-			psprintf(INT64_FORMAT, pg->first_page + pageno - 1);
-		RfFetch    *f = make_fetch(st, st->fan_series, pageno, offset, value, NULL);
+		int64		pageno;
+		int64		offset;
+		char	   *value;
+		RfFetch    *f;
 		int			pos = 0;
 		ListCell   *lc;
 
@@ -247,29 +318,59 @@ top_up_series(RfPager *st)
 				break;
 			pos++;
 		}
-		submit_fetch(st, f);
+		if (pos > 0 && !has_room(st))
+			break;
+		pageno = st->fan_next++;
+		offset = (pageno - 1) * st->fan_size;
+		value = (pg->style == RF_PAGE_OFFSET) ?
+			psprintf(INT64_FORMAT, offset) :
+			psprintf(INT64_FORMAT, pg->first_page + pageno - 1);
+		f = make_fetch(st, st->fan_series, pageno, offset, value, NULL);
+		if (in_flight(st) < inflight_limit(st))
+			submit_fetch(st, f);
 		st->queue = list_insert_nth(st->queue, pos, f);
 	}
 }
 
+/* Ask for queued pages that are waiting for a slot, in output order */
+static void
+submit_waiting(RfPager *st)
+{
+	ListCell   *lc;
+
+	foreach(lc, st->queue)
+	{
+		RfFetch    *f = lfirst(lc);
+
+		if (in_flight(st) >= inflight_limit(st))
+			break;
+		if (f->xfer == NULL && f->cached == NULL)
+			submit_fetch(st, f);
+	}
+}
+
+/*
+ * Fill the free slots: more pages of the fanned-out series first, then
+ * first pages of upcoming series.  Called when the scan moves to a page
+ * and whenever a transfer completes while the scan waits.
+ */
 static void
 start_series(RfPager *st)
 {
-	int			inflight = list_length(st->queue);
-	int			maxq = inflight_limit(st);
-
 	if (limit_reached(st))
 		return;
+	submit_waiting(st);
 	top_up_series(st);
-	inflight = list_length(st->queue);
-	while (inflight < maxq && st->next_series < list_length(st->series))
+	while (has_room(st))
 	{
-		RfFetch    *f = make_fetch(st, list_nth(st->series, st->next_series++),
-								   1, 0, NULL, NULL);
+		RfSeries   *series = take_series(st);
+		RfFetch    *f;
 
+		if (series == NULL)
+			break;
+		f = make_fetch(st, series, 1, 0, NULL, NULL);
 		submit_fetch(st, f);
 		st->queue = lappend(st->queue, f);
-		inflight++;
 	}
 }
 
@@ -525,12 +626,12 @@ advance_page(RfPager *st)
 	 * still want rows (its recheck may have dropped some): then the next
 	 * page or series is fetched on demand.
 	 */
-	if (st->queue == NIL && st->next_series < list_length(st->series))
+	if (st->queue == NIL)
 	{
-		RfFetch    *next = make_fetch(st, list_nth(st->series, st->next_series++),
-									  1, 0, NULL, NULL);
+		RfSeries   *series = take_series(st);
 
-		st->queue = list_make1(next);
+		if (series)
+			st->queue = list_make1(make_fetch(st, series, 1, 0, NULL, NULL));
 	}
 	if (st->queue == NIL)
 		return false;
@@ -549,7 +650,11 @@ advance_page(RfPager *st)
 		start_series(st);
 		return true;
 	}
-	rf_http_wait(st->conn, f->xfer);
+	/* a transfer that completes frees a slot: fill it while we wait */
+	st->waiting = true;
+	while (!rf_http_wait_some(st->conn, f->xfer))
+		start_series(st);
+	st->waiting = false;
 	if (!rf_http_succeeded(f->xfer))
 		rf_http_raise(f->xfer);
 
@@ -831,12 +936,72 @@ rf_pager_plan(RfPager *st, List *values, bool *empty)
 	return series;
 }
 
+/* A hash of the requests of a list of series */
+static uint32
+series_fingerprint(RfPager *st, List *series)
+{
+	uint32		h = 0;
+	ListCell   *lc;
+
+	foreach(lc, series)
+	{
+		RfSeries   *s = lfirst(lc);
+		char	   *target = rf_series_target(s, &st->ep->paging, st->page_size, NULL);
+
+		h = hash_combine(h, hash_bytes((const unsigned char *) target, strlen(target)));
+		if (s->body)
+			h = hash_combine(h, hash_bytes((const unsigned char *) s->body,
+										   strlen(s->body)));
+	}
+	return h;
+}
+
+/*
+ * In a parallel scan every participant plans the series itself and takes
+ * them by index from the shared counter, so all must have planned the very
+ * same list: the first to plan leaves its count and hash, the others
+ * compare.  A difference would lose or double rows; it is an error.
+ */
+static void
+check_parallel_plan(RfPager *st, List *series)
+{
+	uint32		h = series_fingerprint(st, series);
+	int			n = list_length(series);
+	bool		same = true;
+	int			theirs = 0;
+
+	SpinLockAcquire(&st->par->mutex);
+	if (!st->par->planned)
+	{
+		st->par->planned = true;
+		st->par->nseries = n;
+		st->par->fingerprint = h;
+	}
+	else if (st->par->nseries != n || st->par->fingerprint != h)
+	{
+		same = false;
+		theirs = st->par->nseries;
+	}
+	SpinLockRelease(&st->par->mutex);
+	if (!same)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("the participants of a parallel scan of \"%s\" planned different requests",
+						st->relname),
+				 errdetail("This participant planned %d request series, another %d (or other requests).",
+						   n, theirs),
+				 errhint("Run the query with max_parallel_workers_per_gather = 0 and report the query.")));
+}
+
 /* A series' first pages to run: set before the first row */
 void
 rf_pager_start(RfPager *st, List *series)
 {
+	if (st->par)
+		check_parallel_plan(st, series);
 	st->series = series;
 	st->next_series = 0;
+	st->series_done = false;
 }
 
 /*
@@ -899,6 +1064,8 @@ rf_pager_reset(RfPager *st)
 	st->queue = NIL;
 	st->series = NIL;
 	st->next_series = 0;
+	st->series_done = false;
+	st->waiting = false;
 	st->fetched = 0;
 	st->fan_series = NULL;
 }

@@ -16,6 +16,8 @@
 #   BENCH_DELAY_MS=N  per-page delay of the latency case (default 250)
 #   BENCH_PERF=1      perf record one more retail_fdw throughput run (needs perf)
 #   BENCH_OUT=FILE    also write the table there
+#   BENCH_ONLY=parallel  run that case alone (the serial plan against 2
+#                     workers on ~800k rows)
 #   RF_KEEP=1         keep the temp directory (logs, fetched pages, perf.data)
 
 set -euo pipefail
@@ -49,6 +51,7 @@ cc -O2 -Wall -o "$RF_TMP/jsonc_sum" test/bench/jsonc_sum.c -ljson-c \
     || rf_die "could not build test/bench/jsonc_sum.c"
 
 export SIM_VENDORS=journey
+export BENCH_VISITS=$visits
 rf_start_sim --seed 42 --option journey.stores=3 \
     --option "journey.visits_per_day=$visits" --option journey.response_cache=1
 rf_start_cluster

@@ -85,6 +85,10 @@ class Db:
         env = dict(os.environ)
         env["PGTZ"] = timezone
         env["PGOPTIONS"] = "-c statement_timeout=%d" % self.timeout_ms
+        if os.environ.get("DIFF_PARALLEL") == "1":
+            # parallel plans wherever a partial path is offered
+            env["PGOPTIONS"] += (" -c parallel_setup_cost=0 -c parallel_tuple_cost=0"
+                                 " -c max_parallel_workers_per_gather=2")
         cmd = ["psql", "-X", "-q", "--csv", "-P", "null=" + NULL, "-v", "ON_ERROR_STOP=1",
                "-v", "VERBOSITY=verbose", "-d", db or self.dbname, "-c", sql]
         p = subprocess.run(cmd, capture_output=True, text=True, env=env)

@@ -11,6 +11,8 @@
 #   DIFF_JOBS=N      queries in flight (default 3)
 #   DIFF_KNOBS='retailnext.k=v ...;...'   simulator knob sets for the
 #                    RetailNext re-runs ('none': no re-runs)
+#   DIFF_PARALLEL=1  every session costs parallel plans as free, so cases
+#                    of several request series run as parallel scans
 # Prints every mismatch (query, fenced query, row diff) and ends with
 # "N passed, M failed"; exits non-zero if any case failed.
 set -uo pipefail

@@ -35,7 +35,8 @@ scan=$!
 
 seen=""
 for _ in $(seq 1 50); do
-    seen=$(q "SELECT server || ' ' || resource || ' ' || series_total
+    # a parallel plan (20 days) shows the leader and each worker, alike
+    seen=$(q "SELECT DISTINCT server || ' ' || resource || ' ' || series_total
                 FROM retail_fdw.scan_progress WHERE pid <> pg_backend_pid()")
     [ -n "$seen" ] && break
     sleep 0.1
@@ -43,8 +44,9 @@ done
 check "another session sees the running scan ($seen)" [ "$seen" = "journey visit_journey_events 20" ]
 moved=""
 for _ in $(seq 1 50); do
-    moved=$(q "SELECT series_started || ' ' || pages FROM retail_fdw.scan_progress
-                WHERE pid <> pg_backend_pid() AND series_started > 0 AND pages > 0")
+    moved=$(q "SELECT sum(series_started) || ' ' || sum(pages) FROM retail_fdw.scan_progress
+                WHERE pid <> pg_backend_pid() AND series_started > 0 AND pages > 0
+                HAVING count(*) > 0")
     [ -n "$moved" ] && break
     sleep 0.1
 done
