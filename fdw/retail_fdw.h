@@ -10,6 +10,7 @@
  *					with every paging style and its checks
  *	progress.c		per-backend scan progress (retail_fdw.scan_progress)
  *	analyze.c		ANALYZE: a sample of recent days, rows per day for estimates
+ *	prefetch.c		the id prefetch: joins that feed ids, fetched in batches
  *	netpolicy.c		URL checks and the network policy (where requests may go)
  *	option.c		option validation and the parsed option structure
  *	reqplan.c		request planner: quals -> query parameters, windows, pages
