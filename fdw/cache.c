@@ -450,6 +450,17 @@ rf_respcache_key(Oid umid, bool restricted, const char *method,
 	return buf.data;
 }
 
+/*
+ * Whether answers stored by one backend are seen by the others (the
+ * cache lives in shared memory).  A parallel worker's per-session cache
+ * dies with it, so a scan with a TTL is not parallel without it.
+ */
+bool
+rf_respcache_shared(void)
+{
+	return cache_preloaded && SharedRing != NULL && SharedRing->capacity > 0;
+}
+
 /* The largest body an answer may have to be kept (0: the cache is off) */
 Size
 rf_respcache_max_body(void)

@@ -532,6 +532,10 @@ add_partial_scan_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
 		info->limit >= 0 || limit_zero(root) || series < 2 || maxc < 2 ||
 		!rf_requirements_met(ep, info->pushed))
 		return;
+	/* workers' answers would die with their per-session response caches */
+	if ((info->opts.cache_ttl > 0 || info->opts.cache_ttl_past > 0) &&
+		!rf_respcache_shared())
+		return;
 	workers = (int) Min((double) max_parallel_workers_per_gather, series - 1);
 	if (workers <= 0)
 		return;

@@ -273,6 +273,7 @@ extern char *rf_respcache_key(Oid umid, bool restricted, const char *method,
 							  const char *url, const char *body,
 							  List *headers, Size *keylen);
 extern Size rf_respcache_max_body(void);
+extern bool rf_respcache_shared(void);
 extern bool rf_respcache_lookup(const char *key, Size keylen, bool first,
 								uint64 stamp, TimestampTz as_of,
 								RfCachedAnswer *answer);

@@ -59,7 +59,7 @@ LAT_B_FROM = 3                          # 03:00 to 23:00 UTC
 LAT_PAGES = 40
 CONCURRENCY = [1, 4, 8]
 REQ_PAGE = 1000                         # the default page size
-CACHE_SIZE = "128MB"                    # the session's response cache (not preloaded)
+CACHE_SIZE = "512MB"                    # the session's response cache (not preloaded): the week fits
 SWEEP_PAGES = [p for p in (1000, 10000) if p != BIG_PAGE]   # throughput, information
 
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))

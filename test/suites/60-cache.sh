@@ -281,6 +281,19 @@ delta_np() {
 }
 n=$(delta_np)
 check "not preloaded: a new session has a cache of its own ($n requests)" [ "$n" -ge 1 ]
+# a scan of many series that would go parallel stays in the session that
+# owns the cache: workers' per-session caches would die with them
+par="SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+     SET max_parallel_workers_per_gather = 2;"
+month="SELECT count(*) FROM j.visit_journey_events WHERE event_start >= '2025-08-01' AND event_start < '2025-08-21'"
+plan=$(np -c "$par EXPLAIN (COSTS OFF) $month" 2>&1)
+check "not preloaded: a scan with cache_ttl is not planned parallel" eval '! has "$plan" "Gather"'
+before=$(sim_count datetime_gte=2025-08-)
+np -c "$par" -c "$month" -c "$month" >/dev/null
+after=$(sim_count datetime_gte=2025-08-)
+first20=$(np -c "$month" >/dev/null; sim_count datetime_gte=2025-08-)
+check "not preloaded: its repeat in the same session makes 0 requests ($((after - before)) for two runs, a new session $((first20 - after)))" \
+    eval '[ $((first20 - after)) -gt 0 ] && [ $((after - before)) -eq $((first20 - after)) ]'
 check "not preloaded: the server log shows no crash" \
     eval '! grep -qE "terminated by signal|PANIC" "$NP/pg.log"'
 exit "$FAILS"
