@@ -227,3 +227,14 @@ SELECT (SELECT count(*) FROM j.visit_journey_events WHERE date_trunc('hour', eve
              WHERE event_start >= '2025-08-11' AND event_start < '2025-08-14')
         SELECT count(*) FROM w WHERE date_trunc('hour', event_start, 'Asia/Kolkata') = '2025-08-12 13:00+05:30') AS fenced;
 SET timezone = 'UTC';
+
+-- ---------------------------------------- today-relative paths, run here
+-- so that memcheck.sh covers them (their answers depend on the date and
+-- are checked in test/suites/43-preview-analyze.sh): a LIMIT without a
+-- range reads backwards from today; ANALYZE samples the last 7 days
+SET client_min_messages = warning;
+SELECT count(*) <= 5 AS at_most_five FROM (SELECT * FROM j.visit_journey_events LIMIT 5) s;
+ANALYZE j.visit_journey_events;
+RESET client_min_messages;
+SELECT relpages AS window_days, reltuples >= 0 AS sampled
+  FROM pg_class WHERE oid = 'j.visit_journey_events'::regclass;
