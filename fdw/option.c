@@ -273,22 +273,16 @@ parse_bool_option(const char *name, const char *value)
 }
 
 /*
- * A window is an interval of days and time (months have no fixed length),
- * or "none" to send a range in one request series.
+ * An option's value as an interval, or NULL when it is not one: interval_in
+ * holds no resources, so its syntax error can be caught and replaced by one
+ * that names the option.
  */
-static void
-check_window(const char *value)
+static Interval *
+option_interval(const char *value)
 {
 	Interval   *volatile iv = NULL;
 	MemoryContext cxt = CurrentMemoryContext;
 
-	if (pg_strcasecmp(value, "none") == 0)
-		return;
-
-	/*
-	 * interval_in holds no resources, so its syntax error can be caught and
-	 * replaced by one that names the option.
-	 */
 	PG_TRY();
 	{
 		iv = DatumGetIntervalP(DirectFunctionCall3(interval_in,
@@ -303,6 +297,21 @@ check_window(const char *value)
 		iv = NULL;
 	}
 	PG_END_TRY();
+	return iv;
+}
+
+/*
+ * A window is an interval of days and time (months have no fixed length),
+ * or "none" to send a range in one request series.
+ */
+static void
+check_window(const char *value)
+{
+	Interval   *iv;
+
+	if (pg_strcasecmp(value, "none") == 0)
+		return;
+	iv = option_interval(value);
 	if (iv == NULL || iv->month != 0 ||
 		(int64) iv->day * USECS_PER_DAY + iv->time < USECS_PER_MINUTE)
 		ereport(ERROR,
@@ -318,23 +327,8 @@ check_window(const char *value)
 static int64
 parse_ttl(const char *name, const char *value)
 {
-	Interval   *volatile iv = NULL;
-	MemoryContext cxt = CurrentMemoryContext;
+	Interval   *iv = option_interval(value);
 
-	PG_TRY();
-	{
-		iv = DatumGetIntervalP(DirectFunctionCall3(interval_in,
-												   CStringGetDatum(value),
-												   ObjectIdGetDatum(InvalidOid),
-												   Int32GetDatum(-1)));
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(cxt);
-		FlushErrorState();
-		iv = NULL;
-	}
-	PG_END_TRY();
 	if (iv == NULL || iv->month < 0 || iv->day < 0 || iv->time < 0 ||
 		iv->month > 12 * 100 || iv->day > 36500 ||
 		iv->time > (int64) 36500 * USECS_PER_DAY)
