@@ -26,17 +26,13 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
-#include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "foreign/foreign.h"
 #include "miscadmin.h"
-#include "utils/builtins.h"
-#include "utils/date.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/sampling.h"
-#include "access/xact.h"
 
 #include "retail_fdw.h"
 
@@ -53,37 +49,6 @@ rf_analyze_init(void)
 							"scale the planner's estimates.",
 							&rf_analyze_days, 7, 1, 366, PGC_USERSET, 0,
 							NULL, NULL, NULL);
-}
-
-/* The quals of the window: [today - days, today) on the range column */
-static List *
-window_values(const RfEndpoint *ep, int pd_index, int days)
-{
-	const RfColumn *col = rf_column_lookup(ep, ep->pushdown[pd_index].column);
-	Oid			typid = (col && col->type == RF_DATE) ? DATEOID : TIMESTAMPTZOID;
-	DateADT		today = DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
-															TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())));
-	RfQualValue *lower = palloc0(sizeof(RfQualValue));
-	RfQualValue *upper = palloc0(sizeof(RfQualValue));
-
-	lower->pd_index = upper->pd_index = pd_index;
-	lower->typid = upper->typid = typid;
-	lower->op = RF_OP_GE;
-	if (typid == DATEOID)
-	{
-		lower->value = DateADTGetDatum(today - days);
-		upper->value = DateADTGetDatum(today - 1);
-		upper->op = RF_OP_LE;
-	}
-	else
-	{
-		lower->value = DirectFunctionCall1(date_timestamptz, DateADTGetDatum(today - days));
-		upper->value = DirectFunctionCall1(date_timestamptz, DateADTGetDatum(today));
-		upper->op = RF_OP_LT;
-	}
-	lower->values = list_make1(rf_format_value(lower->value, typid));
-	upper->values = list_make1(rf_format_value(upper->value, typid));
-	return list_make2(lower, upper);
 }
 
 static void
@@ -145,7 +110,11 @@ acquire_sample_rows(Relation rel, int elevel, HeapTuple *rows, int targrows,
 
 	window = rf_day_range_column(pg->ep, NIL);
 	if (window >= 0)
-		quals = window_values(pg->ep, window, rf_analyze_days);
+	{
+		DateADT		today = rf_today();
+
+		quals = rf_day_bounds(pg->ep, window, NIL, today - rf_analyze_days, today);
+	}
 
 	pg->conn = rf_http_connect(&pg->opts, owner);
 	pg->umid = GetUserMapping(owner, pg->opts.serverid)->umid;

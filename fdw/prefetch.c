@@ -606,22 +606,10 @@ fetch_all(RfPrefetch *pf, RfPager *scan, List *qualvals)
 	 * A pager of its own: the owner's part of the scan's (settings, columns,
 	 * connection), a run's state zeroed as a new scan's is.
 	 */
-	memset(&pager, 0, sizeof(pager));
-	pager.cxt = AllocSetContextCreate(pf->estate->es_query_cxt,
-									  "retail_fdw id prefetch run",
-									  ALLOCSET_DEFAULT_SIZES);
-	pager.opts = scan->opts;
-	pager.ep = scan->ep;
-	pager.conn = scan->conn;
-	pager.relname = scan->relname;
-	pager.endpoint_label = scan->endpoint_label;
-	pager.rowctx = scan->rowctx;
-	pager.page_size = scan->page_size;
-	pager.limit = scan->limit;
-	pager.sort = scan->sort;
-	pager.sort_desc = scan->sort_desc;
-	pager.umid = scan->umid;
-	pager.estate = scan->estate;
+	rf_pager_init_child(&pager, scan,
+						AllocSetContextCreate(pf->estate->es_query_cxt,
+											  "retail_fdw id prefetch run",
+											  ALLOCSET_DEFAULT_SIZES));
 
 	old = MemoryContextSwitchTo(pager.cxt);
 	hash_seq_init(&hs, pf->keys);
@@ -719,13 +707,7 @@ fetch_all(RfPrefetch *pf, RfPager *scan, List *qualvals)
 
 	/* what the prefetch cost counts in the scan's EXPLAIN ANALYZE */
 	rf_pager_reset(&pager);
-	scan->stats.requests += pager.stats.requests;
-	scan->stats.pages += pager.stats.pages;
-	scan->stats.rows += pager.stats.rows;
-	scan->stats.bytes += pager.stats.bytes;
-	scan->stats.retries += pager.stats.retries;
-	scan->stats.wait_us += pager.stats.wait_us;
-	scan->cache_hits += pager.cache_hits;
+	rf_pager_absorb(scan, &pager, true);
 	MemoryContextDelete(pager.cxt);
 	MemoryContextDelete(rowcxt);
 	if (pf->state == RF_PF_NEW)

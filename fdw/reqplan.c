@@ -215,6 +215,47 @@ default_upper_bounds(const RfEndpoint *ep, RfFilter *f)
 	return true;
 }
 
+/* Today's date in the session's time zone, as of the transaction's start */
+DateADT
+rf_today(void)
+{
+	return DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
+											   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())));
+}
+
+/*
+ * The quals of whole local days on a date or time range column: from the
+ * start of day first to the start of day end (exclusive), or up to now when
+ * end is 0 -- appended to values.  For reads of recent days without a
+ * range of the query's own: LIMIT previews and ANALYZE's window.
+ */
+List *
+rf_day_bounds(const RfEndpoint *ep, int pd_index, List *values,
+			  DateADT first, DateADT end)
+{
+	const RfColumn *col = rf_column_lookup(ep, ep->pushdown[pd_index].column);
+	bool		date = (col && col->type == RF_DATE);
+	RfQualValue *lower = palloc0(sizeof(RfQualValue));
+	RfQualValue *upper;
+
+	lower->pd_index = pd_index;
+	lower->op = RF_OP_GE;
+	lower->typid = date ? DATEOID : TIMESTAMPTZOID;
+	lower->value = date ? DateADTGetDatum(first) :
+		DirectFunctionCall1(date_timestamptz, DateADTGetDatum(first));
+	lower->values = list_make1(rf_format_value(lower->value, lower->typid));
+	values = lappend(list_copy(values), lower);
+	if (end == 0)
+		return values;			/* up to now (default_upper_bounds) */
+	upper = palloc0(sizeof(RfQualValue));
+	*upper = *lower;
+	upper->op = date ? RF_OP_LE : RF_OP_LT;
+	upper->value = date ? DateADTGetDatum(end - 1) :
+		DirectFunctionCall1(date_timestamptz, DateADTGetDatum(end));
+	upper->values = list_make1(rf_format_value(upper->value, upper->typid));
+	return lappend(values, upper);
+}
+
 /*
  * Fold the evaluated quals into one filter per pushdown column.  Returns
  * false when they cannot match anything (a NULL, an empty IN list, or an
@@ -357,8 +398,8 @@ pad_filter(RfFilter *cf, int days)
 }
 
 /* The window size in microseconds, or 0 for no splitting */
-static int64
-window_usecs(const RfOptions *opts)
+int64
+rf_window_usecs(const RfOptions *opts)
 {
 	const char *w = opts->window ? opts->window : opts->endpoint->default_window;
 	Interval   *iv;
@@ -902,7 +943,7 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 	List	   *result = NIL;
 	List	   *options = NIL;	/* table options sent in the body */
 	int		   *pos;
-	int64		width = window_usecs(opts);
+	int64		width = rf_window_usecs(opts);
 	TimestampTz fixed_end = 0;	/* a time window sent whole: its end */
 
 	*empty = !rf_fold_filters(ep, qualvals, filters);

@@ -116,7 +116,6 @@ typedef struct RfScanState
 
 	/* a LIMIT without a range: days read backwards from today */
 	int			preview;		/* pushdown index of the range, or -1 */
-	Oid			preview_type;	/* its column's type */
 	int			preview_day;	/* days back from today being read */
 	DateADT		preview_today;
 } RfScanState;
@@ -199,11 +198,77 @@ const_timestamp(Expr *e, TimestampTz *t)
 }
 
 /*
+ * What the pushed quals of one pushdown column say, as far as the planner
+ * can tell: how many values an = / IN list gives, and the constant bounds
+ * of a time range (a date_trunc span's ends folded where they can be).
+ */
+typedef struct RfExtent
+{
+	double		values;
+	bool		has_lo;
+	bool		has_hi;
+	TimestampTz lo;
+	TimestampTz hi;
+} RfExtent;
+
+static void
+pushed_extent(PlannerInfo *root, RfRelInfo *info, int p, RfExtent *x)
+{
+	ListCell   *lc;
+
+	memset(x, 0, sizeof(RfExtent));
+	foreach(lc, info->pushed)
+	{
+		RfPushedQual *q = lfirst(lc);
+		TimestampTz t;
+		TimestampTz end;
+
+		if (q->pd_index != p)
+			continue;
+		if (q->op == RF_OP_IN && IsA(q->expr, Const) && !((Const *) q->expr)->constisnull)
+		{
+			ArrayType  *a = DatumGetArrayTypeP(((Const *) q->expr)->constvalue);
+
+			x->values = Max(x->values, ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a)));
+		}
+		else if (q->op == RF_OP_IN && IsA(q->expr, ArrayExpr))
+			x->values = Max(x->values, list_length(((ArrayExpr *) q->expr)->elements));
+		else if (q->op == RF_OP_EQ)
+			x->values = Max(x->values, 1);
+		if (q->op == RF_OP_SPAN)
+		{
+			ArrayExpr  *span = (ArrayExpr *) estimate_expression_value(root, (Node *) q->expr);
+
+			if (!IsA(span, ArrayExpr) ||
+				!const_timestamp(linitial(span->elements), &t) ||
+				!const_timestamp(lsecond(span->elements), &end))
+				continue;
+			x->lo = x->has_lo ? Max(x->lo, t) : t;
+			x->hi = x->has_hi ? Min(x->hi, end) : end;
+			x->has_lo = x->has_hi = true;
+			continue;
+		}
+		if ((q->op & (RF_OP_GT | RF_OP_GE)) && const_timestamp(q->expr, &t))
+		{
+			x->lo = x->has_lo ? Max(x->lo, t) : t;
+			x->has_lo = true;
+		}
+		if ((q->op & (RF_OP_LT | RF_OP_LE)) && const_timestamp(q->expr, &t))
+		{
+			x->hi = x->has_hi ? Min(x->hi, t) : t;
+			x->has_hi = true;
+		}
+	}
+}
+
+/*
  * How many times rows_per_request the pushed quals ask for, as far as the
  * planner can tell: each value of an = / IN list, each day of a range on a
  * time column with constant bounds (windows and local days are days).  So
  * a month is estimated thirty times a day, and the planner can choose joins
- * and parallelism with the range in mind.
+ * and parallelism with the range in mind.  The days of column day_pd (the
+ * range ANALYZE's rows per day apply to) go to *days instead; its lower
+ * bound alone counts up to now.
  */
 static double
 request_factor(PlannerInfo *root, RfRelInfo *info, int day_pd, double *days)
@@ -213,70 +278,21 @@ request_factor(PlannerInfo *root, RfRelInfo *info, int day_pd, double *days)
 
 	for (int p = 0; p < ep->npushdown; p++)
 	{
-		ListCell   *lc;
-		double		values = 0;
-		bool		has_lo = false,
-					has_hi = false;
-		TimestampTz lo = 0,
-					hi = 0;
+		RfExtent	x;
 
-		foreach(lc, info->pushed)
+		pushed_extent(root, info, p, &x);
+		if (x.values > 1)
+			factor *= x.values;
+		if (x.has_lo && !x.has_hi && p == day_pd)
 		{
-			RfPushedQual *q = lfirst(lc);
-			TimestampTz t;
-
-			if (q->pd_index != p)
-				continue;
-			if (q->op == RF_OP_IN && IsA(q->expr, Const) && !((Const *) q->expr)->constisnull)
-			{
-				ArrayType  *a = DatumGetArrayTypeP(((Const *) q->expr)->constvalue);
-
-				values = Max(values, ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a)));
-			}
-			else if (q->op == RF_OP_IN && IsA(q->expr, ArrayExpr))
-				values = Max(values, list_length(((ArrayExpr *) q->expr)->elements));
-			else if (q->op == RF_OP_EQ)
-				values = Max(values, 1);
-			if (q->op == RF_OP_SPAN)
-			{
-				/* the span's ends, as far as the planner can fold them */
-				ArrayExpr  *span = (ArrayExpr *) estimate_expression_value(root, (Node *) q->expr);
-				TimestampTz end;
-
-				if (IsA(span, ArrayExpr) &&
-					const_timestamp(linitial(span->elements), &t) &&
-					const_timestamp(lsecond(span->elements), &end))
-				{
-					lo = has_lo ? Max(lo, t) : t;
-					hi = has_hi ? Min(hi, end) : end;
-					has_lo = has_hi = true;
-				}
-				continue;
-			}
-			if ((q->op & (RF_OP_GT | RF_OP_GE)) && const_timestamp(q->expr, &t))
-			{
-				lo = has_lo ? Max(lo, t) : t;
-				has_lo = true;
-			}
-			if ((q->op & (RF_OP_LT | RF_OP_LE)) && const_timestamp(q->expr, &t))
-			{
-				hi = has_hi ? Min(hi, t) : t;
-				has_hi = true;
-			}
-		}
-		if (values > 1)
-			factor *= values;
-		/* a time range without its upper bound reads up to now */
-		if (has_lo && !has_hi && p == day_pd)
-		{
-			hi = GetCurrentTransactionStartTimestamp();
-			has_hi = true;
+			x.hi = GetCurrentTransactionStartTimestamp();
+			x.has_hi = true;
 		}
 		if (p == day_pd)
-			*days = (has_lo && has_hi && hi > lo) ?
-				Min(ceil((double) (hi - lo) / USECS_PER_DAY), 3660.0) : 1.0;
-		else if (has_lo && has_hi && hi > lo)
-			factor *= Min(ceil((double) (hi - lo) / USECS_PER_DAY), 3660.0);
+			*days = (x.has_lo && x.has_hi && x.hi > x.lo) ?
+				Min(ceil((double) (x.hi - x.lo) / USECS_PER_DAY), 3660.0) : 1.0;
+		else if (x.has_lo && x.has_hi && x.hi > x.lo)
+			factor *= Min(ceil((double) (x.hi - x.lo) / USECS_PER_DAY), 3660.0);
 	}
 	return factor;
 }
@@ -430,20 +446,6 @@ add_scan_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info,
  * parallel sequential scan.  At the default settings a scan of about ten
  * series or more (a fortnight of one store's days) goes parallel.
  */
-/* The table's window in microseconds (as reqplan.c splits), 0 = none */
-static double
-window_width(const RfOptions *opts)
-{
-	const char *w = opts->window ? opts->window : opts->endpoint->default_window;
-	Interval   *iv;
-
-	if (w == NULL || pg_strcasecmp(w, "none") == 0)
-		return 0;
-	iv = DatumGetIntervalP(DirectFunctionCall3(interval_in, CStringGetDatum(w),
-											   ObjectIdGetDatum(InvalidOid),
-											   Int32GetDatum(-1)));
-	return (double) iv->day * USECS_PER_DAY + iv->time;
-}
 
 /*
  * How many request series the pushed quals will make, as far as the
@@ -454,59 +456,29 @@ window_width(const RfOptions *opts)
  * scan of several series can be shared out between parallel workers.
  */
 static double
-series_estimate(RfRelInfo *info)
+series_estimate(PlannerInfo *root, RfRelInfo *info)
 {
 	const RfEndpoint *ep = info->opts.endpoint;
-	double		width = window_width(&info->opts);
+	double		width = (double) rf_window_usecs(&info->opts);
 	double		series = 1.0;
 
 	for (int p = 0; p < ep->npushdown; p++)
 	{
 		const RfPushdown *pd = &ep->pushdown[p];
-		ListCell   *lc;
-		double		values = 0;
-		bool		has_lo = false,
-					has_hi = false;
-		TimestampTz lo = 0,
-					hi = 0;
+		RfExtent	x;
 
-		foreach(lc, info->pushed)
-		{
-			RfPushedQual *q = lfirst(lc);
-			TimestampTz t;
-
-			if (q->pd_index != p)
-				continue;
-			if (q->op == RF_OP_IN && IsA(q->expr, Const) && !((Const *) q->expr)->constisnull)
-			{
-				ArrayType  *a = DatumGetArrayTypeP(((Const *) q->expr)->constvalue);
-
-				values = Max(values, ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a)));
-			}
-			else if (q->op == RF_OP_IN && IsA(q->expr, ArrayExpr))
-				values = Max(values, list_length(((ArrayExpr *) q->expr)->elements));
-			if ((q->op & (RF_OP_GT | RF_OP_GE)) && const_timestamp(q->expr, &t))
-			{
-				lo = has_lo ? Max(lo, t) : t;
-				has_lo = true;
-			}
-			if ((q->op & (RF_OP_LT | RF_OP_LE)) && const_timestamp(q->expr, &t))
-			{
-				hi = has_hi ? Min(hi, t) : t;
-				has_hi = true;
-			}
-		}
-		if (values > 1 && (ep->plan_series ? pd->shapes : pd->multi == RF_MULTI_SPLIT))
-			series *= values;
-		else if (values > 1 && !ep->plan_series &&
+		pushed_extent(root, info, p, &x);
+		if (x.values > 1 && (ep->plan_series ? pd->shapes : pd->multi == RF_MULTI_SPLIT))
+			series *= x.values;
+		else if (x.values > 1 && !ep->plan_series &&
 				 pd->multi == RF_MULTI_REPEAT && pd->batch > 0)
-			series *= ceil(values / pd->batch);
-		if (ep->plan_series || !has_lo || !has_hi || hi <= lo)
+			series *= ceil(x.values / pd->batch);
+		if (ep->plan_series || !x.has_lo || !x.has_hi || x.hi <= x.lo)
 			continue;
 		if (pd->chunk_days > 0)
-			series *= ceil((double) (hi - lo) / USECS_PER_DAY / pd->chunk_days);
+			series *= ceil((double) (x.hi - x.lo) / USECS_PER_DAY / pd->chunk_days);
 		else if (pd->window && width > 0)
-			series *= Min(ceil((double) (hi - lo) / width), 100000.0);
+			series *= Min(ceil((double) (x.hi - x.lo) / width), 100000.0);
 	}
 	return series;
 }
@@ -515,7 +487,7 @@ static void
 add_partial_scan_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
 {
 	const RfEndpoint *ep = info->opts.endpoint;
-	double		series = series_estimate(info);
+	double		series = series_estimate(root, info);
 	double		rows = baserel->rows;
 	double		divisor;
 	double		leader;
@@ -1106,13 +1078,6 @@ retailBeginForeignScan(ForeignScanState *node, int eflags)
 	st->qual_exprs = ExecInitExprList(fsplan->fdw_exprs, (PlanState *) node);
 	st->pg.limit = intVal(list_nth(fsplan->fdw_private, RF_PRIV_LIMIT));
 	st->preview = intVal(list_nth(fsplan->fdw_private, RF_PRIV_PREVIEW));
-	if (st->preview >= 0)
-	{
-		const RfColumn *col = rf_column_lookup(st->pg.ep,
-											   st->pg.ep->pushdown[st->preview].column);
-
-		st->preview_type = (col && col->type == RF_DATE) ? DATEOID : TIMESTAMPTZOID;
-	}
 	st->pg.sort = -1;
 	if (list_nth(fsplan->fdw_private, RF_PRIV_SORT) != NIL)
 	{
@@ -1244,36 +1209,6 @@ evaluate_quals(ForeignScanState *node, RfScanState *st, bool explain,
 	return result;
 }
 
-/*
- * The quals of a scan that reads backwards day by day, with the bounds of
- * the day "back" days before today added: that local day, in the session's
- * time zone; today reads up to now.
- */
-static List *
-preview_values(RfScanState *st, List *values, int back)
-{
-	DateADT		day = st->preview_today - back;
-	RfQualValue *lower = palloc0(sizeof(RfQualValue));
-	RfQualValue *upper;
-
-	lower->pd_index = st->preview;
-	lower->op = RF_OP_GE;
-	lower->typid = st->preview_type;
-	lower->value = (st->preview_type == DATEOID) ? DateADTGetDatum(day) :
-		DirectFunctionCall1(date_timestamptz, DateADTGetDatum(day));
-	lower->values = list_make1(rf_format_value(lower->value, lower->typid));
-	values = lappend(list_copy(values), lower);
-	if (back == 0)
-		return values;			/* up to now */
-	upper = palloc0(sizeof(RfQualValue));
-	*upper = *lower;
-	upper->op = (st->preview_type == DATEOID) ? RF_OP_LE : RF_OP_LT;
-	if (st->preview_type != DATEOID)
-		upper->value = DirectFunctionCall1(date_timestamptz, DateADTGetDatum(day + 1));
-	upper->values = list_make1(rf_format_value(upper->value, upper->typid));
-	return lappend(values, upper);
-}
-
 static char *
 preview_day_text(RfScanState *st, int back)
 {
@@ -1314,8 +1249,10 @@ preview_next_day(ForeignScanState *node, RfScanState *st)
 	old = MemoryContextSwitchTo(st->pg.cxt);
 	rf_pager_start(&st->pg,
 				   rf_pager_plan(&st->pg,
-								 preview_values(st, evaluate_quals(node, st, false, &unknown),
-												st->preview_day),
+								 rf_day_bounds(st->pg.ep, st->preview,
+											   evaluate_quals(node, st, false, &unknown),
+											   st->preview_today - st->preview_day,
+											   st->preview_today - st->preview_day + 1),
 								 &empty));
 	MemoryContextSwitchTo(old);
 	return true;
@@ -1344,10 +1281,9 @@ start_scan(ForeignScanState *node, RfScanState *st)
 	{
 		const char *column = st->pg.ep->pushdown[st->preview].column;
 
-		st->preview_today = DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
-																TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())));
+		st->preview_today = rf_today();
 		st->preview_day = 0;
-		values = preview_values(st, values, 0);
+		values = rf_day_bounds(st->pg.ep, st->preview, values, st->preview_today, 0);
 		ereport(NOTICE,
 				(errmsg("foreign table \"%s\" has no range on \"%s\": the LIMIT reads backwards from today, one day at a time",
 						st->pg.relname, column),
@@ -1630,9 +1566,8 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 		}
 		if (st->preview >= 0)
 		{
-			st->preview_today = DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
-																	TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())));
-			values = preview_values(st, values, 0);
+			st->preview_today = rf_today();
+			values = rf_day_bounds(st->pg.ep, st->preview, values, st->preview_today, 0);
 		}
 		if (rf_pager_lists_ids(&st->pg, values))
 		{

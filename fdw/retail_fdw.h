@@ -49,6 +49,7 @@
 #include "nodes/pg_list.h"
 #include "port/atomics.h"
 #include "storage/spin.h"
+#include "utils/date.h"
 #include "utils/timestamp.h"
 
 #include "rf_descriptor.h"
@@ -462,6 +463,10 @@ typedef struct RfFilter
 extern bool rf_fold_filters(const RfEndpoint *ep, List *qualvals,
 							RfFilter *filters);
 extern char *rf_filter_bound_text(RfFilter *cf, bool upper);
+extern DateADT rf_today(void);
+extern int64 rf_window_usecs(const RfOptions *opts);
+extern List *rf_day_bounds(const RfEndpoint *ep, int pd_index, List *values,
+						   DateADT first, DateADT end);
 extern bool rf_match_qual(PlannerInfo *root, Expr *clause, Index relid,
 						  Oid reloid, const RfEndpoint *ep, RfPushedQual *out);
 extern const char *rf_op_name(int op);
@@ -567,6 +572,9 @@ extern void rf_pager_row(RfPager *pager, Datum *values, bool *nulls);
 extern RfTransfer *rf_pager_transfer(RfPager *pager);
 extern void rf_pager_columns(RfPager *pager, Relation rel, List *attrs);
 extern void rf_pager_reset(RfPager *pager);
+extern void rf_pager_init_child(RfPager *child, const RfPager *owner,
+								MemoryContext cxt);
+extern void rf_pager_absorb(RfPager *owner, const RfPager *child, bool rows);
 
 /* retail_fdw.c: the JSON path a foreign table's column reads */
 extern const char *rf_column_path(const RfEndpoint *ep, Oid relid, AttrNumber attno,

@@ -860,24 +860,17 @@ list_ids(RfPager *st, List *values, bool *empty)
 	rowvals = palloc(sizeof(Datum) * ncms);
 	rownulls = palloc(sizeof(bool) * ncms);
 
-	memset(&child, 0, sizeof(child));
-	child.cxt = CurrentMemoryContext;
-	child.opts = st->opts;
+	rf_pager_init_child(&child, st, CurrentMemoryContext);
 	child.opts.endpoint = lister;
 	child.ep = lister;
-	child.conn = st->conn;
-	child.relname = st->relname;
 	child.endpoint_label = psprintf("%s %s", lister->method, lister->path);
 	child.rowctx.cols = cms;
 	child.rowctx.ncols = ncms;
-	child.rowctx.relname = st->relname;
-	child.rowctx.vendor = st->opts.vendor->name;
+	child.rowctx.consts = NIL;
 	child.rowctx.endpoint = child.endpoint_label;
 	child.page_size = pg->max_size > 0 ? pg->max_size : pg->default_size;
 	child.limit = -1;
 	child.sort = -1;
-	child.umid = st->umid;
-	child.estate = st->estate;
 	rf_pager_start(&child, series);
 	while (rf_pager_next(&child))
 	{
@@ -886,12 +879,8 @@ list_ids(RfPager *st, List *values, bool *empty)
 		if (!rownulls[0] && within_bounds(bounds, rowvals, rownulls))
 			ids = lappend(ids, TextDatumGetCString(rowvals[0]));
 	}
-	st->stats.requests += child.stats.requests;
-	st->stats.pages += child.stats.pages;
-	st->stats.bytes += child.stats.bytes;
-	st->stats.retries += child.stats.retries;
-	st->stats.wait_us += child.stats.wait_us;
-	st->stats.cache_hits += child.stats.cache_hits;
+	/* the listing's exchanges are the scan's; its ids are not rows */
+	rf_pager_absorb(st, &child, false);
 
 	if (ids == NIL)
 	{
@@ -1044,6 +1033,49 @@ RfTransfer *
 rf_pager_transfer(RfPager *st)
 {
 	return st->current ? st->current->xfer : NULL;
+}
+
+/*
+ * A pager of the owner's settings (options, endpoint, columns, connection,
+ * page size, LIMIT, sort, user mapping) in memory cxt, with a run's state
+ * zeroed as a new scan's is: for sub-scans of a scan (an id listing, an id
+ * prefetch).  Never part of a parallel scan.
+ */
+void
+rf_pager_init_child(RfPager *child, const RfPager *owner, MemoryContext cxt)
+{
+	memset(child, 0, sizeof(RfPager));
+	child->cxt = cxt;
+	child->opts = owner->opts;
+	child->ep = owner->ep;
+	child->conn = owner->conn;
+	child->relname = owner->relname;
+	child->endpoint_label = owner->endpoint_label;
+	child->rowctx = owner->rowctx;
+	child->page_size = owner->page_size;
+	child->limit = owner->limit;
+	child->sort = owner->sort;
+	child->sort_desc = owner->sort_desc;
+	child->umid = owner->umid;
+	child->estate = owner->estate;
+}
+
+/*
+ * Count a sub-scan's exchanges as the owner's, for EXPLAIN ANALYZE: its
+ * rows too when they are rows of the scan.
+ */
+void
+rf_pager_absorb(RfPager *owner, const RfPager *child, bool rows)
+{
+	owner->stats.requests += child->stats.requests;
+	owner->stats.pages += child->stats.pages;
+	if (rows)
+		owner->stats.rows += child->stats.rows;
+	owner->stats.bytes += child->stats.bytes;
+	owner->stats.retries += child->stats.retries;
+	owner->stats.wait_us += child->stats.wait_us;
+	owner->stats.cache_hits += child->stats.cache_hits;
+	owner->cache_hits += child->cache_hits;
 }
 
 /* Forget the current run; transfers in flight are cancelled */
