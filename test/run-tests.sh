@@ -16,6 +16,10 @@
 # SIM_<VENDOR>_URL SIM_<VENDOR>_PORT SIM_PORTS_FILE SIM_LOG SIMCTL.
 #
 # RF_KEEP=1 keeps the temp dir (logs, data directory) for post-mortems.
+# RF_ONLY=REGEX runs only the suites whose name matches (an extended regular
+# expression over "simulator unit tests", "pg_regress" and "test/suites/NN-x.sh"),
+# e.g. RF_ONLY='pg_regress|25-hostile' bash test/run-tests.sh; RF_REGRESS="setup
+# errors" narrows pg_regress to those tests (setup first).
 
 # shellcheck disable=SC2119  # lib functions take optional args
 set -euo pipefail
@@ -42,6 +46,9 @@ FAILED=0
 run_suite() {
     local name=$1 start rc
     shift
+    if [ -n "${RF_ONLY:-}" ] && ! grep -qE -- "$RF_ONLY" <<<"$name"; then
+        return 0
+    fi
     rf_log "suite: $name"
     start=$SECONDS
     set +e
@@ -61,7 +68,7 @@ run_suite() {
 suite_pg_regress() {
     local diffs
     rm -f regression.diffs regression.out
-    if make PG_CONFIG="$RF_PG_CONFIG" installcheck; then
+    if make PG_CONFIG="$RF_PG_CONFIG" ${RF_REGRESS:+REGRESS="$RF_REGRESS"} installcheck; then
         return 0
     fi
     diffs=$(find . -maxdepth 3 -name regression.diffs -print -quit 2>/dev/null || true)
