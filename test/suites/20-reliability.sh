@@ -136,7 +136,7 @@ for _ in $(seq 1 40); do
     sleep 0.05
 done
 took=$(( $(now_ms) - start - 700 ))
-check "pg_terminate_backend ends the backend within 2 s (${took} ms)" [ "$gone" -eq 1 ] && [ "$took" -lt 2000 ]
+check "pg_terminate_backend ends the backend within 2 s (${took} ms)" eval '[ "$gone" -eq 1 ] && [ "$took" -lt 2000 ]'
 $SIMCTL reset
 
 # ---------------------------------------------------------------- 3. secrets
@@ -166,7 +166,7 @@ ALTER USER MAPPING FOR CURRENT_USER SERVER rn OPTIONS (SET secret_key 'rn-secret
 SQL
 tail -c +"$((LOG_START + 1))" "$PG_LOG" > "$RF_TMP/secrets.log"
 check "the secrets run produced output and debug5 logging" \
-    [ -s "$out" ] && [ -s "$RF_TMP/secrets.log" ]
+    eval '[ -s "$out" ] && [ -s "$RF_TMP/secrets.log" ]'
 for s in "${SECRETS[@]}"; do
     hits=$(cat "$out" "$RF_TMP/secrets.log" | grep -F -c -- "$s" || true)
     # the ALTER USER MAPPING statements themselves are the user's own text

@@ -55,12 +55,18 @@ check "the NOTICE says it reads backwards from today and how far" \
     has "$out" "has no range on \"event_start\": the LIMIT reads backwards from today, one day at a time"
 check "... naming the horizon ($today back to $(day 30))" has "$out" "Days from $today back to $(day 30) at most"
 latest=$(grep -oE '^5\|[0-9-]+\|[0-9-]+' <<<"$out" | cut -d'|' -f3)
-check "no row is newer than the data ($latest <= $(day 2))" [ "$latest" \< "$(day 1)" ]
+earliest=$(grep -oE '^5\|[0-9-]+\|[0-9-]+' <<<"$out" | cut -d'|' -f2)
+check "no row is newer than the data ($latest <= $(day 2))" [ "${latest:-9999}" \< "$(day 1)" ]
+# Visits that start late on the last day of data have events past midnight,
+# so the day after it holds a few rows (fewer than 5 on some dates): the
+# reading goes on until the LIMIT has its rows, and the last day asked for
+# is the earliest day of the rows returned (a day read adds rows, or the
+# reading would not have stopped there).
 days=$(asked_days | tr '\n' ' ')
 expected=""
 for n in $(seq 0 31); do
     expected+="$(day "$n") "
-    [ "$(day "$n")" = "$latest" ] && break
+    [ "$(day "$n")" = "$earliest" ] && break
 done
 check "one request per day, today first, down to the first day with rows ($days)" \
     [ "$days" = "$expected" ]
@@ -105,7 +111,7 @@ for sql in "SELECT * FROM j.visit_journey_events ORDER BY event_start LIMIT 5" \
 done
 
 # -- ANALYZE: a window of whole days before today, and estimates from it
-$SIMCTL config '{"journey": {"end": "2099-12-31"}}' >/dev/null
+$SIMCTL config '{"journey": {"end": null}}' >/dev/null
 $SIMCTL reset >/dev/null
 check "before ANALYZE the table has no statistics" \
     [ "$(q "SELECT reltuples FROM pg_class WHERE oid = 'j.visit_journey_events'::regclass")" = -1 ]
@@ -124,7 +130,7 @@ for where in "$range" "$range AND store_code = 'SM-001'" "event_start >= '$(day 
           "$RF_PYTHON" -c 'import json,sys; print(int(json.load(sys.stdin)[0]["Plan"]["Plan Rows"]))')
     act=$(q "SELECT count(*) FROM j.visit_journey_events WHERE $where")
     check "estimate within 2x of the rows ($est estimated, $act returned): $where" \
-        [ "$act" -gt 0 ] && [ $((est * 2)) -ge "$act" ] && [ $((act * 2)) -ge "$est" ]
+        eval '[ "$act" -gt 0 ] && [ $((est * 2)) -ge "$act" ] && [ $((act * 2)) -ge "$est" ]'
 done
 out=$(psql -X -At -d "$DB" -c "CREATE SERVER rn FOREIGN DATA WRAPPER retail_fdw
                                   OPTIONS (vendor 'retailnext', base_url 'http://127.0.0.1:9')" \
@@ -134,7 +140,7 @@ out=$(psql -X -At -d "$DB" -c "CREATE SERVER rn FOREIGN DATA WRAPPER retail_fdw
 check "a table no window can sample says why, without a request" \
     has "$out" "Resource rn_datamine needs filters that no window of days supplies."
 
-$SIMCTL config '{"journey": {"end": "2026-12-31"}}' >/dev/null
+$SIMCTL config '{"journey": {"end": null}}' >/dev/null
 $SIMCTL reset >/dev/null
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB"
 exit "$FAILS"

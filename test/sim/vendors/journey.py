@@ -3,7 +3,8 @@
 Data is generated deterministically per (seed, store, day) and cached; the
 documentation's example response is served verbatim for SM-001 on 2025-08-12.
 Knobs (--option journey.KEY=VALUE or POST /_sim/config {"journey": {...}}):
-  stores (3), visits_per_day (20), start (2025-08-01), end (2026-12-31),
+  stores (3), visits_per_day (20), start (2025-08-01), end (a year after
+  today, so that the data reaches today whatever the date; null: that default),
   token (journey-secret-token),
   response_cache (0): 1 keeps each encoded 200 response, keyed by the request's
     host and query string, and serves those bytes again (the benchmarks use it
@@ -110,7 +111,8 @@ class Journey:
 
     # -- knobs --
     def _c(self, key, default):
-        return self.conf.get(key, default)
+        value = self.conf.get(key)
+        return default if value is None else value
 
     def stores(self):
         n = int(self._c("stores", 3))
@@ -125,7 +127,11 @@ class Journey:
         if hit is not None:
             return hit
         start = dt.date.fromisoformat(str(self._c("start", "2025-08-01")))
-        end = dt.date.fromisoformat(str(self._c("end", "2026-12-31")))
+        end = self._c("end", None)
+        if end is None:
+            end = dt.datetime.now(UTC).date() + dt.timedelta(days=366)
+        else:
+            end = dt.date.fromisoformat(str(end))
         if store not in self.stores() or day < start or day > end:
             evs = []
         elif store == DOC_STORE and day == DOC_DAY:
