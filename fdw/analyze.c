@@ -77,7 +77,7 @@ acquire_sample_rows(Relation rel, int elevel, HeapTuple *rows, int targrows,
 	MemoryContext row_cxt = AllocSetContextCreate(cxt, "retail_fdw analyze row",
 												  ALLOCSET_SMALL_SIZES);
 	MemoryContext caller = CurrentMemoryContext;
-	MemoryContextCallback release;
+	MemoryContextCallback *release;
 	RfPager    *pg;
 	Oid			owner = rel->rd_rel->relowner;
 	Datum	   *values;
@@ -118,9 +118,16 @@ acquire_sample_rows(Relation rel, int elevel, HeapTuple *rows, int targrows,
 
 	pg->conn = rf_http_connect(&pg->opts, owner);
 	pg->umid = GetUserMapping(owner, pg->opts.serverid)->umid;
-	release.func = analyze_release_conn;
-	release.arg = pg;
-	MemoryContextRegisterResetCallback(cxt, &release);
+
+	/*
+	 * The callback lives in the context it watches, never in this frame: an
+	 * error while sampling leaves cxt to be deleted with its parent after
+	 * this function's frame is gone.
+	 */
+	release = palloc(sizeof(MemoryContextCallback));
+	release->func = analyze_release_conn;
+	release->arg = pg;
+	MemoryContextRegisterResetCallback(cxt, release);
 
 	values = palloc(sizeof(Datum) * tupdesc->natts);
 	nulls = palloc(sizeof(bool) * tupdesc->natts);
