@@ -20,6 +20,7 @@
 #include "access/table.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
+#include "commands/explain.h"
 #include "executor/executor.h"
 #include "foreign/fdwapi.h"
 #include "foreign/foreign.h"
@@ -53,7 +54,6 @@ typedef struct RfModifyState
 	List	   *target_attrs;	/* attnums written */
 	AttrNumber	key_junk;		/* UPDATE: the key in the plan's output */
 	RfRowContext rowctx;		/* every column, to fill the result */
-	MemoryContextCallback release;
 } RfModifyState;
 
 static bool
@@ -147,13 +147,24 @@ int
 retailIsForeignRelUpdatable(Relation rel)
 {
 	RfOptions	opts;
+	const RfWrite *w;
+	int			ops = 0;
 
 	rf_get_options(RelationGetRelid(rel), &opts);
-	if (opts.endpoint->write == NULL)
+	w = opts.endpoint->write;
+	if (w == NULL)
 		return 0;
 
-	/* DELETE is "supported" so that planning can refuse it with a reason */
-	return (1 << CMD_INSERT) | (1 << CMD_UPDATE) | (1 << CMD_DELETE);
+	/*
+	 * Only what the API can do: COPY and tuple routing into a partition ask
+	 * this and nothing else.  DELETE is "supported" so that planning can
+	 * refuse it with a reason.
+	 */
+	if (w->insert_method)
+		ops |= 1 << CMD_INSERT;
+	if (w->update_method && w->key_column)
+		ops |= 1 << CMD_UPDATE;
+	return ops | (1 << CMD_DELETE);
 }
 
 void
@@ -202,6 +213,21 @@ retailPlanForeignModify(PlannerInfo *root, ModifyTable *plan,
 	rf_get_options(rte->relid, &opts);
 	w = opts.endpoint->write;
 
+	/*
+	 * The planner asks this of every foreign result relation before the
+	 * executor checks IsForeignRelUpdatable, so a read-only table (no write
+	 * descriptor at all) is refused here, with the same words as PostgreSQL.
+	 */
+	if (w == NULL && operation != CMD_DELETE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("cannot %s foreign table \"%s\"",
+						operation == CMD_INSERT ? "insert into" :
+						operation == CMD_UPDATE ? "update" : "change", relname),
+				 errdetail("The vendor's API has no way to write %s; the table is read-only.",
+						   opts.endpoint->resource),
+				 errhint("Copy the rows into a local table to change them there.")));
+
 	if (operation == CMD_DELETE)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
@@ -232,7 +258,7 @@ retailPlanForeignModify(PlannerInfo *root, ModifyTable *plan,
 		int			col = -1;
 		bool		has_key = false;
 
-		if (w->update_method == NULL)
+		if (w->update_method == NULL || w->key_column == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_ERROR),
 					 errmsg("cannot update foreign table \"%s\"", relname),
@@ -284,30 +310,42 @@ release_modify_conn(void *arg)
 	ms->conn = NULL;
 }
 
-void
-retailBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
-						 List *fdw_private, int subplan_index, int eflags)
+/*
+ * The state of a write, for a planned INSERT/UPDATE and for COPY or tuple
+ * routing into the table (BeginForeignInsert), which are never planned.
+ */
+static void
+modify_begin(ResultRelInfo *rinfo, EState *estate, CmdType operation,
+			 List *target_attrs, Plan *subplan, Oid userid, bool explain_only)
 {
 	Relation	rel = rinfo->ri_RelationDesc;
 	TupleDesc	tupdesc = RelationGetDescr(rel);
-	EState	   *estate = mtstate->ps.state;
-	RfModifyState *ms = palloc0(sizeof(RfModifyState));
-	RangeTblEntry *rte = exec_rt_fetch(rinfo->ri_RangeTableIndex, estate);
-	Oid			userid = OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
+	RfModifyState *ms;
+	MemoryContextCallback *release;
 	int			n = 0;
 
+	ms = MemoryContextAllocZero(estate->es_query_cxt, sizeof(RfModifyState));
 	rinfo->ri_FdwState = ms;
 	rf_get_options(RelationGetRelid(rel), &ms->opts);
 	ms->write = ms->opts.endpoint->write;
 	ms->relname = pstrdup(RelationGetRelationName(rel));
 	ms->relid = RelationGetRelid(rel);
-	ms->target_attrs = linitial(fdw_private);
+	ms->target_attrs = target_attrs;
 	ms->temp_cxt = AllocSetContextCreate(estate->es_query_cxt, "retail_fdw modify",
 										 ALLOCSET_SMALL_SIZES);
-	if (mtstate->operation == CMD_UPDATE)
+	if (ms->write == NULL ||
+		(operation == CMD_INSERT && ms->write->insert_method == NULL) ||
+		(operation == CMD_UPDATE && (ms->write->update_method == NULL ||
+									 ms->write->key_column == NULL)))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("cannot %s foreign table \"%s\"",
+						operation == CMD_UPDATE ? "update" : "insert into", ms->relname),
+				 errdetail("The vendor's API does not %s %s.",
+						   operation == CMD_UPDATE ? "change" : "create",
+						   ms->opts.endpoint->resource)));
+	if (operation == CMD_UPDATE)
 	{
-		Plan	   *subplan = outerPlanState(mtstate)->plan;
-
 		ms->key_junk = ExecFindJunkAttributeInTlist(subplan->targetlist, RF_KEY_JUNK);
 		if (!AttributeNumberIsValid(ms->key_junk))
 			elog(ERROR, "could not find the row key of foreign table \"%s\"", ms->relname);
@@ -336,12 +374,102 @@ retailBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 	ms->rowctx.vendor = ms->opts.vendor->name;
 	ms->rowctx.endpoint = ms->opts.endpoint->resource;
 
-	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
+	if (explain_only)
 		return;
 	ms->conn = rf_http_connect(&ms->opts, userid);
-	ms->release.func = release_modify_conn;
-	ms->release.arg = ms;
-	MemoryContextRegisterResetCallback(estate->es_query_cxt, &ms->release);
+
+	/* in the context it watches, never in a stack frame */
+	release = MemoryContextAlloc(estate->es_query_cxt, sizeof(MemoryContextCallback));
+	release->func = release_modify_conn;
+	release->arg = ms;
+	MemoryContextRegisterResetCallback(estate->es_query_cxt, release);
+}
+
+void
+retailBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+						 List *fdw_private, int subplan_index, int eflags)
+{
+	EState	   *estate = mtstate->ps.state;
+	RangeTblEntry *rte = exec_rt_fetch(rinfo->ri_RangeTableIndex, estate);
+	Oid			userid = OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
+
+	modify_begin(rinfo, estate, mtstate->operation, linitial(fdw_private),
+				 mtstate->operation == CMD_UPDATE ? outerPlanState(mtstate)->plan : NULL,
+				 userid, (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0);
+}
+
+/*
+ * BeginForeignInsert: COPY into the table, or a row routed to it as a
+ * partition.  Neither is planned, so the written columns are every column
+ * the API accepts.  A partition's range table entry may not exist (COPY),
+ * so the user is the current one, as for COPY into a local table.
+ */
+void
+retailBeginForeignInsert(ModifyTableState *mtstate, ResultRelInfo *rinfo)
+{
+	Relation	rel = rinfo->ri_RelationDesc;
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	EState	   *estate = mtstate->ps.state;
+	RfOptions	opts;
+	List	   *target_attrs = NIL;
+	Oid			userid = GetUserId();
+
+	rf_get_options(RelationGetRelid(rel), &opts);
+	if (opts.endpoint->write)
+		for (int i = 0; i < tupdesc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+
+			if (!att->attisdropped &&
+				name_in(opts.endpoint->write->insert_columns, NameStr(att->attname)))
+				target_attrs = lappend_int(target_attrs, att->attnum);
+		}
+	if (rinfo->ri_RangeTableIndex > 0 &&
+		(int) rinfo->ri_RangeTableIndex <= list_length(estate->es_range_table))
+	{
+		RangeTblEntry *rte = exec_rt_fetch(rinfo->ri_RangeTableIndex, estate);
+
+		if (rte->relid == RelationGetRelid(rel) && OidIsValid(rte->checkAsUser))
+			userid = rte->checkAsUser;
+	}
+	modify_begin(rinfo, estate, CMD_INSERT, target_attrs, NULL, userid, false);
+}
+
+/*
+ * ExplainForeignModify: with VERBOSE, the request each row makes and the
+ * columns its body carries (the key of an UPDATE goes into the path).
+ */
+void
+retailExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+						   List *fdw_private, int subplan_index, ExplainState *es)
+{
+	RfModifyState *ms = rinfo->ri_FdwState;
+	const RfWrite *w;
+	StringInfoData cols;
+	ListCell   *lc;
+	TupleDesc	tupdesc;
+
+	if (!es->verbose || ms == NULL || ms->write == NULL)
+		return;
+	w = ms->write;
+	tupdesc = RelationGetDescr(rinfo->ri_RelationDesc);
+	initStringInfo(&cols);
+	foreach(lc, ms->target_attrs)
+		appendStringInfo(&cols, "%s%s", cols.len ? ", " : "",
+						 NameStr(TupleDescAttr(tupdesc, lfirst_int(lc) - 1)->attname));
+	if (mtstate->operation == CMD_INSERT)
+		ExplainPropertyText("Request per row",
+							psprintf("%s %s", w->insert_method, w->insert_path), es);
+	else if (mtstate->operation == CMD_UPDATE)
+		ExplainPropertyText("Request per row",
+							psprintf("%s %s", w->update_method, w->update_path), es);
+	ExplainPropertyText("Body columns", cols.len ? cols.data : "(none)", es);
+}
+
+void
+retailEndForeignInsert(EState *estate, ResultRelInfo *rinfo)
+{
+	/* as for EndForeignModify: the connection goes back with the query's memory */
 }
 
 /* Append one value as JSON, typed by its SQL type */
@@ -450,11 +578,14 @@ retailExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
 {
 	RfModifyState *ms = rinfo->ri_FdwState;
 	const RfWrite *w = ms->write;
-	MemoryContext old = MemoryContextSwitchTo(ms->temp_cxt);
+	MemoryContext old;
 	TupleDesc	tupdesc = slot->tts_tupleDescriptor;
 	char	   *body;
 	RfPage	   *page;
 
+	/* the previous row's request and answer are no longer needed */
+	MemoryContextReset(ms->temp_cxt);
+	old = MemoryContextSwitchTo(ms->temp_cxt);
 	slot_getallattrs(slot);
 	for (const char *const *req = w->insert_required; req && *req; req++)
 	{
@@ -483,7 +614,7 @@ retailExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
 {
 	RfModifyState *ms = rinfo->ri_FdwState;
 	const RfWrite *w = ms->write;
-	MemoryContext old = MemoryContextSwitchTo(ms->temp_cxt);
+	MemoryContext old;
 	bool		isnull;
 	Datum		key = ExecGetJunkAttribute(planSlot, ms->key_junk, &isnull);
 	char	   *keytext;
@@ -497,6 +628,8 @@ retailExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("a row of foreign table \"%s\" without \"%s\" cannot be updated",
 						ms->relname, w->key_column)));
+	MemoryContextReset(ms->temp_cxt);
+	old = MemoryContextSwitchTo(ms->temp_cxt);
 	keytext = rf_format_value(key, ms->key_type);
 	token = psprintf("{%s}", w->key_column);
 	at = strstr(w->update_path, token);

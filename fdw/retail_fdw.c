@@ -1782,6 +1782,9 @@ retail_fdw_handler(PG_FUNCTION_ARGS)
 	routine->ExecForeignInsert = retailExecForeignInsert;
 	routine->ExecForeignUpdate = retailExecForeignUpdate;
 	routine->EndForeignModify = retailEndForeignModify;
+	routine->BeginForeignInsert = retailBeginForeignInsert;
+	routine->EndForeignInsert = retailEndForeignInsert;
+	routine->ExplainForeignModify = retailExplainForeignModify;
 	PG_RETURN_POINTER(routine);
 }
 
@@ -1801,4 +1804,10 @@ _PG_init(void)
 	rf_analyze_init();
 	rf_http_init();
 	rf_webhook_init();
+
+	/*
+	 * Every retail_fdw.* setting is defined above: a misspelt one in
+	 * postgresql.conf or SET is an error, not a silent placeholder.
+	 */
+	MarkGUCPrefixReserved("retail_fdw");
 }

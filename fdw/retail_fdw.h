@@ -620,5 +620,10 @@ extern TupleTableSlot *retailExecForeignUpdate(EState *estate,
 											   TupleTableSlot *slot,
 											   TupleTableSlot *planSlot);
 extern void retailEndForeignModify(EState *estate, ResultRelInfo *rinfo);
+extern void retailBeginForeignInsert(ModifyTableState *mtstate, ResultRelInfo *rinfo);
+extern void retailEndForeignInsert(EState *estate, ResultRelInfo *rinfo);
+extern void retailExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+									   List *fdw_private, int subplan_index,
+									   struct ExplainState *es);
 
 #endif							/* RETAIL_FDW_H */

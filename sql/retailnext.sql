@@ -65,6 +65,17 @@ VALUES ('New Store', '22940210-f49b-11e6-944b-c0001cd87189', 'store');
 DELETE FROM rn_locations WHERE uuid = '86b03ba2-a117-11ea-802c-c00010892d7a';
 UPDATE rn_locations SET store_id = 'x' WHERE uuid = '86b03ba2-a117-11ea-802c-c00010892d7a';
 INSERT INTO rn_locations (name) VALUES ('Orphan');
+-- EXPLAIN VERBOSE of a write shows the request each row makes
+EXPLAIN (VERBOSE, COSTS OFF)
+INSERT INTO rn_locations (name, parent_uuid, location_type)
+VALUES ('New Entrance', '22940210-f49b-11e6-944b-c0001cd87189', 'entrance');
+EXPLAIN (VERBOSE, COSTS OFF)
+UPDATE rn_locations SET name = 'Renamed' WHERE uuid = '86b03ba2-a117-11ea-802c-c00010892d7a';
+-- a table whose API cannot write: refused at planning, like PostgreSQL's own
+-- read-only relations (it used to crash the backend), EXPLAIN included
+INSERT INTO rn_users (name) VALUES ('x');
+UPDATE rn_users SET name = 'x' WHERE true;
+EXPLAIN INSERT INTO rn_users (name) VALUES ('x');
 \! $SIMCTL count --vendor retailnext
 
 -- ---------------------------------------------------------------- datamine
