@@ -92,9 +92,16 @@ if [ -d test/suites ]; then
     done < <(find test/suites -maxdepth 1 -type f -name '*.sh' | LC_ALL=C sort)
 fi
 
-if [ -f "$RF_TMP/pg.log" ] && grep -qE 'server process .* was terminated by signal|PANIC' "$RF_TMP/pg.log"; then
-    rf_log "WARNING: the server log shows a backend crash or PANIC:"
-    grep -E 'terminated by signal|PANIC' "$RF_TMP/pg.log" | head -n 20 >&2 || true
+# Whatever suite caused it, a backend that died of a signal (or a PANIC)
+# fails the run: no statement, vendor answer, cancel or timeout may crash one.
+if [ -f "$RF_TMP/pg.log" ] && grep -qE 'terminated by signal|terminated by exception|PANIC' "$RF_TMP/pg.log"; then
+    rf_log "the server log shows a backend crash or PANIC:"
+    grep -E -B2 'terminated by signal|terminated by exception|PANIC' "$RF_TMP/pg.log" | head -n 40 >&2 || true
+    FAILED=$((FAILED + 1))
+    RESULTS+=("FAIL  server log: a backend was terminated by a signal (see above)")
+else
+    PASSED=$((PASSED + 1))
+    RESULTS+=("PASS  server log: no backend terminated by a signal")
 fi
 
 echo
