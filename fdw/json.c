@@ -979,9 +979,10 @@ fast_iso8601(const char *s, int *date, int64 *usecs, bool *has_time,
 /*
  * A timestamptz, timestamp or date (without typmod) from an ISO 8601
  * string of a common shape: true and *result, or false when the input
- * function must decide.
+ * function must decide.  Exported for test/hooks, which compares it with
+ * the input functions.
  */
-static bool
+bool
 rf_fast_datetime(const char *s, Oid typid, Datum *result)
 {
 	int			date;
@@ -1011,31 +1012,6 @@ rf_fast_datetime(const char *s, Oid typid, Datum *result)
 			return true;
 	}
 	return false;
-}
-
-/*
- * Test hook, not part of the extension's SQL: sql/fastpath.sql declares it
- * for a while to compare the fast path with the input function.  NULL
- * when the fast path leaves the string to the input function; else
- * whether both give the same Datum (the input function's errors show).
- */
-PG_FUNCTION_INFO_V1(rf_fast_datetime_check);
-
-Datum
-rf_fast_datetime_check(PG_FUNCTION_ARGS)
-{
-	char	   *s = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	Oid			typid = PG_GETARG_OID(1);
-	Datum		fast;
-	Datum		slow;
-	Oid			infunc;
-	Oid			ioparam;
-
-	if (!rf_fast_datetime(s, typid, &fast))
-		PG_RETURN_NULL();
-	getTypeInputInfo(typid, &infunc, &ioparam);
-	slow = OidInputFunctionCall(infunc, s, ioparam, -1);
-	PG_RETURN_BOOL(fast == slow);
 }
 
 /*

@@ -326,6 +326,9 @@ extern void rf_stats_add(Oid serverid, const char *endpoint,
 typedef struct RfJsonParser RfJsonParser;
 typedef struct RfPage RfPage;
 
+/* ISO 8601 date/time strings of a common shape without the input function */
+extern bool rf_fast_datetime(const char *s, Oid typid, Datum *result);
+
 /* How one attribute of the foreign table is filled from a row */
 typedef struct RfColMap RfColMap;
 struct RfColMap

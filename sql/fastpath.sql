@@ -1,12 +1,13 @@
 --
 -- fastpath: the fast reading of ISO 8601 dates and times (json.c) gives
 -- exactly the Datum of the type's input function, or leaves the string to
--- it.  rf_fast_datetime_check is a test hook of the module, declared here
--- for this file only: NULL when the fast path declines the string, else
--- whether both Datums are equal (an input function error would show).
+-- it.  rf_test_fast_datetime_check is a test hook of test/hooks (a module
+-- the test command installs, never shipped), declared here for this file
+-- only: NULL when the fast path declines the string, else whether both
+-- Datums are equal (an input function error would show).
 --
 CREATE FUNCTION pg_temp.fast_check(text, regtype) RETURNS boolean
-  AS 'retail_fdw', 'rf_fast_datetime_check' LANGUAGE C STRICT;
+  AS 'retail_fdw_test_hooks', 'rf_test_fast_datetime_check' LANGUAGE C STRICT;
 
 -- a session time zone far from UTC: offsets in the strings must win
 SET timezone = 'America/New_York';

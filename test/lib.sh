@@ -165,6 +165,17 @@ rf_ensure_packages() {
     _rf_have_header microhttpd.h || rf_die "microhttpd.h still not found after install"
 }
 
+# rf_ensure_test_packages: what only the test command needs: Debian's
+# sqlsmith (random SQL over every table in the crash suite).
+rf_ensure_test_packages() {
+    command -v sqlsmith >/dev/null 2>&1 && return 0
+    rf_log "installing test tools: sqlsmith"
+    _rf_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y sqlsmith >/dev/null 2>&1 \
+        || { _rf_as_root env DEBIAN_FRONTEND=noninteractive apt-get update >/dev/null 2>&1 \
+             && _rf_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y sqlsmith; } \
+        || rf_die "apt-get install sqlsmith failed"
+}
+
 # rf_ensure_pg_cron: Debian's pg_cron for PostgreSQL 15 (the ecosystem suite
 # schedules materialized view refreshes and syncs with it).
 rf_ensure_pg_cron() {
@@ -198,6 +209,15 @@ rf_build_install() {
     rf_log "installing retail_fdw"
     _rf_as_root make -C "$RF_REPO" PG_CONFIG="$RF_PG_CONFIG" "$@" install \
         || rf_die "make install failed"
+}
+
+# rf_build_install_test_hooks: test/hooks, the test-only module (never
+# shipped) that sql/fastpath.sql loads
+rf_build_install_test_hooks() {
+    make -C "$RF_REPO/test/hooks" PG_CONFIG="$RF_PG_CONFIG" \
+        || rf_die "build of test/hooks failed"
+    _rf_as_root make -C "$RF_REPO/test/hooks" PG_CONFIG="$RF_PG_CONFIG" install \
+        || rf_die "make install of test/hooks failed"
 }
 
 # --------------------------------------------------------------------------

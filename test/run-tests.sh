@@ -31,7 +31,9 @@ cd "$RF_REPO"
 
 rf_ensure_packages
 rf_ensure_pg_cron
+rf_ensure_test_packages
 rf_build_install WERROR=1
+rf_build_install_test_hooks
 rf_tmp
 rf_start_sim --seed 42 --option journey.stores=3
 # retail_fdw preloaded: request_stats in shared memory; pg_cron for schedules
