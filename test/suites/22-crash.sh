@@ -41,6 +41,7 @@ sfault() { curl -s -o /dev/null -X POST -H 'Content-Type: application/json' --da
 cleanup() {
     $SIMCTL reset >/dev/null 2>&1 || true
     psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
+    psql -X -q -d postgres -c "DROP ROLE IF EXISTS rf_crash_smith" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -259,6 +260,39 @@ for t in $tables; do
     check "... every session lived" [ "$(grep -cx alive "$f")" = $((${#BODIES[@]} + 5)) ]
 done
 sreset
+
+# -------------------------------------------------------------- sqlsmith
+# Random SQL over every table (Debian's sqlsmith, bounded by a seed and a
+# count), as an ordinary role that may read every foreign table and write
+# none: writes are driven above, and none of sqlsmith's may reach the
+# simulator that later suites share.
+SMITH_SEED=${RF_SMITH_SEED:-1}
+SMITH_COUNT=${RF_SMITH_COUNT:-1500}
+psql -X -q -d postgres -c "DROP ROLE IF EXISTS rf_crash_smith" -c "CREATE ROLE rf_crash_smith LOGIN" >/dev/null
+for s in journey aifi rn ic; do
+    q "GRANT USAGE ON SCHEMA $s TO rf_crash_smith; GRANT SELECT ON ALL TABLES IN SCHEMA $s TO rf_crash_smith;
+       GRANT USAGE ON FOREIGN SERVER $s TO rf_crash_smith" >/dev/null
+done
+q "CREATE USER MAPPING FOR rf_crash_smith SERVER journey OPTIONS (token 'journey-secret-token');
+   CREATE USER MAPPING FOR rf_crash_smith SERVER aifi OPTIONS (client_id 'aifi-client', client_secret 'aifi-client-secret');
+   CREATE USER MAPPING FOR rf_crash_smith SERVER rn OPTIONS (access_key 'rn-access-key', secret_key 'rn-secret-key');
+   CREATE USER MAPPING FOR rf_crash_smith SERVER ic OPTIONS (token 'ic-secret-token')" >/dev/null
+q "ALTER ROLE rf_crash_smith SET retail_fdw.allowed_hosts = '127.0.0.1'" >/dev/null
+if command -v sqlsmith >/dev/null 2>&1; then
+    f=$OUT/sqlsmith.out
+    PGOPTIONS="-c statement_timeout=2s" timeout 300 sqlsmith --exclude-catalog \
+        --target="host=$PGHOST port=$PGPORT dbname=$DB user=rf_crash_smith" \
+        --seed="$SMITH_SEED" --max-queries="$SMITH_COUNT" --verbose >"$f" 2>&1
+    rc=$?
+    ran=$(grep -oE '^queries: [0-9]+' "$f" | tail -n 1 | grep -oE '[0-9]+')
+    check "sqlsmith: $SMITH_COUNT random queries (seed $SMITH_SEED) ran to the end (exit $rc, ${ran:-0} queries)" \
+        eval '[ "$rc" = 0 ] && [ "${ran:-0}" -ge "$SMITH_COUNT" ]'
+    check "... none lost the connection or raised XX000" \
+        eval '! grep -qE "XX000|server closed the connection|terminated abnormally|connection to server was lost" "$f"'
+else
+    notok "sqlsmith is not installed (test/lib.sh rf_ensure_test_packages installs it)"
+fi
+q "DROP OWNED BY rf_crash_smith" >/dev/null
 
 # -------------------------------------------------------------- the log
 crashes=$(tail -c +"$((LOG_START + 1))" "$LOG" 2>/dev/null | grep -E 'terminated by signal|PANIC|was terminated by exception' | head -n 5)
