@@ -27,7 +27,14 @@ DATA_built = $(EXTENSION_SCRIPT)
 # chains them).  Never edit a released script; change the fragments and the
 # update script to the current version.  test/suites/55-versions.sh checks
 # that an updated installation and a fresh one have the same catalog.
-DATA = fdw/versions/retail_fdw--0.1.sql fdw/versions/retail_fdw--0.1--0.2.sql
+DATA = fdw/versions/retail_fdw--0.1--0.2.sql
+# 0.1's script is installed as frozen but for the C symbols it links to:
+# every symbol the library exports now carries the prefix rf_ (rf_sql_* for
+# SQL-callable functions), so its five C functions are pointed at those.
+# The update script to 0.2 re-points the same functions of an existing 0.1
+# installation first.
+LEGACY_SCRIPTS = fdw/retail_fdw--0.1.sql
+DATA_built += $(LEGACY_SCRIPTS)
 PGFILEDESC = "retail_fdw - foreign data wrapper for retail analytics APIs"
 
 REGRESS = setup options pushdown results errors joins import aifi retailnext semijoin truth stitching actions inspector ecosystem roles fastpath rowparse
@@ -41,7 +48,7 @@ ifeq ($(WERROR),1)
 PG_CFLAGS += -Werror
 endif
 
-EXTRA_CLEAN = test/results $(EXTENSION_SCRIPT).tmp
+EXTRA_CLEAN = test/results $(EXTENSION_SCRIPT).tmp $(LEGACY_SCRIPTS:=.tmp)
 
 PG_CONFIG ?= $(shell test -x /usr/lib/postgresql/15/bin/pg_config && echo /usr/lib/postgresql/15/bin/pg_config || echo pg_config)
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -57,6 +64,10 @@ fdw/json.o fdw/jsonpage.o: fdw/jsonpage.h fdw/rf_port.h
 # added, removed or renamed.
 SQL_DIR = $(patsubst %/,%,$(srcdir))/fdw/sql
 SQL_FRAGMENTS = $(sort $(wildcard $(SQL_DIR)/*.sql))
+
+fdw/retail_fdw--0.1.sql: fdw/versions/retail_fdw--0.1.sql Makefile
+	sed -E "s/'MODULE_PATHNAME', '(ic_ack_visit|vendor_call|request_stats_read|request_stats_reset|vendor_check_path)'/'MODULE_PATHNAME', 'rf_sql_\1'/" $< > $@.tmp
+	mv $@.tmp $@
 
 $(EXTENSION_SCRIPT): $(SQL_FRAGMENTS) $(SQL_DIR) Makefile
 	@test -n "$(SQL_FRAGMENTS)" || { echo "no SQL fragments in $(SQL_DIR)" >&2; exit 1; }

@@ -632,7 +632,7 @@ mapping_is_mine(Oid umid)
 	return mine;
 }
 
-PG_FUNCTION_INFO_V1(cache_clear);
+PG_FUNCTION_INFO_V1(rf_sql_cache_clear);
 
 /*
  * retail_fdw.cache_clear() -- forget cached answers; returns how many.  A
@@ -640,7 +640,7 @@ PG_FUNCTION_INFO_V1(cache_clear);
  * another role the answers of the mappings it uses in this database.
  */
 Datum
-cache_clear(PG_FUNCTION_ARGS)
+rf_sql_cache_clear(PG_FUNCTION_ARGS)
 {
 	RcRing	   *r;
 	bool		all = superuser();

@@ -32,14 +32,14 @@
 
 #include "retail_fdw.h"
 
-PG_FUNCTION_INFO_V1(vendor_action);
-PG_FUNCTION_INFO_V1(ic_ack_visit);
-PG_FUNCTION_INFO_V1(key_columns);
-PG_FUNCTION_INFO_V1(describe_foreign_table);
-PG_FUNCTION_INFO_V1(describe_foreign_column);
-PG_FUNCTION_INFO_V1(vendor_call);
-PG_FUNCTION_INFO_V1(vendor_check_path);
-PG_FUNCTION_INFO_V1(sync_state_save);
+PG_FUNCTION_INFO_V1(rf_sql_vendor_action);
+PG_FUNCTION_INFO_V1(rf_sql_ic_ack_visit);
+PG_FUNCTION_INFO_V1(rf_sql_key_columns);
+PG_FUNCTION_INFO_V1(rf_sql_describe_foreign_table);
+PG_FUNCTION_INFO_V1(rf_sql_describe_foreign_column);
+PG_FUNCTION_INFO_V1(rf_sql_vendor_call);
+PG_FUNCTION_INFO_V1(rf_sql_vendor_check_path);
+PG_FUNCTION_INFO_V1(rf_sql_sync_state_save);
 
 /*
  * The options of a server by name, for the caller, checking that it is a
@@ -98,7 +98,7 @@ call_vendor(RfConn *conn, const RfOptions *opts, const char *method,
  * name lives here.
  */
 Datum
-vendor_action(PG_FUNCTION_ARGS)
+rf_sql_vendor_action(PG_FUNCTION_ARGS)
 {
 	RfOptions	opts;
 	RfConn	   *conn;
@@ -147,7 +147,7 @@ vendor_action(PG_FUNCTION_ARGS)
  * fails because its descriptor has no "ack_visit" action.
  */
 Datum
-ic_ack_visit(PG_FUNCTION_ARGS)
+rf_sql_ic_ack_visit(PG_FUNCTION_ARGS)
 {
 	int64		id = PG_GETARG_INT64(1);
 	Datum		status;
@@ -156,7 +156,7 @@ ic_ack_visit(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("visit id must be positive, got " INT64_FORMAT, id)));
-	status = DirectFunctionCall3Coll(vendor_action, InvalidOid,
+	status = DirectFunctionCall3Coll(rf_sql_vendor_action, InvalidOid,
 									 PG_GETARG_DATUM(0),
 									 CStringGetTextDatum("ack_visit"),
 									 CStringGetTextDatum(psprintf(INT64_FORMAT, id)));
@@ -250,7 +250,7 @@ call_path_problem(const char *path)
  * first 512 bytes: enough for the small JSON answers of actions.
  */
 Datum
-vendor_call(PG_FUNCTION_ARGS)
+rf_sql_vendor_call(PG_FUNCTION_ARGS)
 {
 	RfOptions	opts;
 	RfConn	   *conn;
@@ -333,7 +333,7 @@ vendor_call(PG_FUNCTION_ARGS)
  * server's base URL), which check_server sends.
  */
 Datum
-vendor_check_path(PG_FUNCTION_ARGS)
+rf_sql_vendor_check_path(PG_FUNCTION_ARGS)
 {
 	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	const RfVendor *vendor = rf_vendor_lookup(name);
@@ -382,7 +382,7 @@ sync_relation(Oid relid, AclMode mode, const char *what)
  * search_path or look-alike name can point it elsewhere.
  */
 Datum
-sync_state_save(PG_FUNCTION_ARGS)
+rf_sql_sync_state_save(PG_FUNCTION_ARGS)
 {
 	Oid			source;
 	Oid			target;
@@ -491,7 +491,7 @@ required_text(const RfEndpoint *ep, const char *column)
  * Steampipe's key columns).  The view retail_fdw.key_columns shows it.
  */
 Datum
-key_columns(PG_FUNCTION_ARGS)
+rf_sql_key_columns(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
@@ -553,7 +553,7 @@ table_endpoint(Oid relid, RfOptions *opts)
  * set it (the extension's event trigger), so \d+ and BI tools show it.
  */
 Datum
-describe_foreign_table(PG_FUNCTION_ARGS)
+rf_sql_describe_foreign_table(PG_FUNCTION_ARGS)
 {
 	RfOptions	opts;
 	const RfEndpoint *ep = table_endpoint(PG_GETARG_OID(0), &opts);
@@ -595,7 +595,7 @@ describe_foreign_table(PG_FUNCTION_ARGS)
  * does not know (a json_path of the user's).
  */
 Datum
-describe_foreign_column(PG_FUNCTION_ARGS)
+rf_sql_describe_foreign_column(PG_FUNCTION_ARGS)
 {
 	RfOptions	opts;
 	const RfEndpoint *ep = table_endpoint(PG_GETARG_OID(0), &opts);
@@ -668,10 +668,10 @@ type_fits(Oid typid, RfType type)
  * options out of range, a column that matches no field, a column type that
  * cannot hold the field.  Tables of other wrappers are left alone.
  */
-PG_FUNCTION_INFO_V1(check_foreign_table);
+PG_FUNCTION_INFO_V1(rf_sql_check_foreign_table);
 
 Datum
-check_foreign_table(PG_FUNCTION_ARGS)
+rf_sql_check_foreign_table(PG_FUNCTION_ARGS)
 {
 	Oid			relid = PG_GETARG_OID(0);
 	ForeignTable *ft;

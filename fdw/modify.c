@@ -144,7 +144,7 @@ rf_request_once(RfConn *conn, const RfOptions *opts, const char *method,
  */
 
 int
-retailIsForeignRelUpdatable(Relation rel)
+rf_IsForeignRelUpdatable(Relation rel)
 {
 	RfOptions	opts;
 	const RfWrite *w;
@@ -168,7 +168,7 @@ retailIsForeignRelUpdatable(Relation rel)
 }
 
 void
-retailAddForeignUpdateTargets(PlannerInfo *root, Index rtindex,
+rf_AddForeignUpdateTargets(PlannerInfo *root, Index rtindex,
 							  RangeTblEntry *target_rte,
 							  Relation target_relation)
 {
@@ -198,7 +198,7 @@ retailAddForeignUpdateTargets(PlannerInfo *root, Index rtindex,
 }
 
 List *
-retailPlanForeignModify(PlannerInfo *root, ModifyTable *plan,
+rf_PlanForeignModify(PlannerInfo *root, ModifyTable *plan,
 						Index resultRelation, int subplan_index)
 {
 	CmdType		operation = plan->operation;
@@ -386,7 +386,7 @@ modify_begin(ResultRelInfo *rinfo, EState *estate, CmdType operation,
 }
 
 void
-retailBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+rf_BeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 						 List *fdw_private, int subplan_index, int eflags)
 {
 	EState	   *estate = mtstate->ps.state;
@@ -405,7 +405,7 @@ retailBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
  * so the user is the current one, as for COPY into a local table.
  */
 void
-retailBeginForeignInsert(ModifyTableState *mtstate, ResultRelInfo *rinfo)
+rf_BeginForeignInsert(ModifyTableState *mtstate, ResultRelInfo *rinfo)
 {
 	Relation	rel = rinfo->ri_RelationDesc;
 	TupleDesc	tupdesc = RelationGetDescr(rel);
@@ -440,7 +440,7 @@ retailBeginForeignInsert(ModifyTableState *mtstate, ResultRelInfo *rinfo)
  * columns its body carries (the key of an UPDATE goes into the path).
  */
 void
-retailExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+rf_ExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 						   List *fdw_private, int subplan_index, ExplainState *es)
 {
 	RfModifyState *ms = rinfo->ri_FdwState;
@@ -467,7 +467,7 @@ retailExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 }
 
 void
-retailEndForeignInsert(EState *estate, ResultRelInfo *rinfo)
+rf_EndForeignInsert(EState *estate, ResultRelInfo *rinfo)
 {
 	/* as for EndForeignModify: the connection goes back with the query's memory */
 }
@@ -573,7 +573,7 @@ store_answer(RfModifyState *ms, TupleTableSlot *slot, RfPage *page)
 }
 
 TupleTableSlot *
-retailExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
+rf_ExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
 						TupleTableSlot *slot, TupleTableSlot *planSlot)
 {
 	RfModifyState *ms = rinfo->ri_FdwState;
@@ -609,7 +609,7 @@ retailExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
 }
 
 TupleTableSlot *
-retailExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
+rf_ExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
 						TupleTableSlot *slot, TupleTableSlot *planSlot)
 {
 	RfModifyState *ms = rinfo->ri_FdwState;
@@ -644,7 +644,7 @@ retailExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
 }
 
 void
-retailEndForeignModify(EState *estate, ResultRelInfo *rinfo)
+rf_EndForeignModify(EState *estate, ResultRelInfo *rinfo)
 {
 	/* the connection goes back to the cache when the query's memory does */
 }

@@ -160,10 +160,10 @@ rf_progress_end(void)
  * retail_fdw.scan_progress_read(): one row per backend running a scan in
  * this database.
  */
-PG_FUNCTION_INFO_V1(scan_progress_read);
+PG_FUNCTION_INFO_V1(rf_sql_scan_progress_read);
 
 Datum
-scan_progress_read(PG_FUNCTION_ARGS)
+rf_sql_scan_progress_read(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 

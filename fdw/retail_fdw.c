@@ -1775,16 +1775,16 @@ retail_fdw_handler(PG_FUNCTION_ARGS)
 	routine->InitializeWorkerForeignScan = retailInitializeWorkerForeignScan;
 	routine->ShutdownForeignScan = retailShutdownForeignScan;
 	routine->AnalyzeForeignTable = rf_analyze_foreign_table;
-	routine->IsForeignRelUpdatable = retailIsForeignRelUpdatable;
-	routine->AddForeignUpdateTargets = retailAddForeignUpdateTargets;
-	routine->PlanForeignModify = retailPlanForeignModify;
-	routine->BeginForeignModify = retailBeginForeignModify;
-	routine->ExecForeignInsert = retailExecForeignInsert;
-	routine->ExecForeignUpdate = retailExecForeignUpdate;
-	routine->EndForeignModify = retailEndForeignModify;
-	routine->BeginForeignInsert = retailBeginForeignInsert;
-	routine->EndForeignInsert = retailEndForeignInsert;
-	routine->ExplainForeignModify = retailExplainForeignModify;
+	routine->IsForeignRelUpdatable = rf_IsForeignRelUpdatable;
+	routine->AddForeignUpdateTargets = rf_AddForeignUpdateTargets;
+	routine->PlanForeignModify = rf_PlanForeignModify;
+	routine->BeginForeignModify = rf_BeginForeignModify;
+	routine->ExecForeignInsert = rf_ExecForeignInsert;
+	routine->ExecForeignUpdate = rf_ExecForeignUpdate;
+	routine->EndForeignModify = rf_EndForeignModify;
+	routine->BeginForeignInsert = rf_BeginForeignInsert;
+	routine->EndForeignInsert = rf_EndForeignInsert;
+	routine->ExplainForeignModify = rf_ExplainForeignModify;
 	PG_RETURN_POINTER(routine);
 }
 

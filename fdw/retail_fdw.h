@@ -605,27 +605,27 @@ extern RfPage *rf_request_once(RfConn *conn, const RfOptions *opts,
 							   const char *body, bool idempotent,
 							   bool allow_404, const char *response_path,
 							   long *status);
-extern int	retailIsForeignRelUpdatable(Relation rel);
-extern void retailAddForeignUpdateTargets(PlannerInfo *root, Index rtindex,
+extern int	rf_IsForeignRelUpdatable(Relation rel);
+extern void rf_AddForeignUpdateTargets(PlannerInfo *root, Index rtindex,
 										  RangeTblEntry *target_rte,
 										  Relation target_relation);
-extern List *retailPlanForeignModify(PlannerInfo *root, ModifyTable *plan,
+extern List *rf_PlanForeignModify(PlannerInfo *root, ModifyTable *plan,
 									 Index resultRelation, int subplan_index);
-extern void retailBeginForeignModify(ModifyTableState *mtstate,
+extern void rf_BeginForeignModify(ModifyTableState *mtstate,
 									 ResultRelInfo *rinfo, List *fdw_private,
 									 int subplan_index, int eflags);
-extern TupleTableSlot *retailExecForeignInsert(EState *estate,
+extern TupleTableSlot *rf_ExecForeignInsert(EState *estate,
 											   ResultRelInfo *rinfo,
 											   TupleTableSlot *slot,
 											   TupleTableSlot *planSlot);
-extern TupleTableSlot *retailExecForeignUpdate(EState *estate,
+extern TupleTableSlot *rf_ExecForeignUpdate(EState *estate,
 											   ResultRelInfo *rinfo,
 											   TupleTableSlot *slot,
 											   TupleTableSlot *planSlot);
-extern void retailEndForeignModify(EState *estate, ResultRelInfo *rinfo);
-extern void retailBeginForeignInsert(ModifyTableState *mtstate, ResultRelInfo *rinfo);
-extern void retailEndForeignInsert(EState *estate, ResultRelInfo *rinfo);
-extern void retailExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+extern void rf_EndForeignModify(EState *estate, ResultRelInfo *rinfo);
+extern void rf_BeginForeignInsert(ModifyTableState *mtstate, ResultRelInfo *rinfo);
+extern void rf_EndForeignInsert(EState *estate, ResultRelInfo *rinfo);
+extern void rf_ExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 									   List *fdw_private, int subplan_index,
 									   struct ExplainState *es);
 

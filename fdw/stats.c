@@ -441,8 +441,8 @@ rf_stats_add(Oid serverid, const char *endpoint, const RfStatCounts *d,
  * ----------------------------------------------------------------
  */
 
-PG_FUNCTION_INFO_V1(request_stats_read);
-PG_FUNCTION_INFO_V1(request_stats_reset);
+PG_FUNCTION_INFO_V1(rf_sql_request_stats_read);
+PG_FUNCTION_INFO_V1(rf_sql_request_stats_reset);
 
 #define RF_STATS_COLS	16
 
@@ -487,7 +487,7 @@ put_entry(ReturnSetInfo *rsinfo, const RfStatEntry *e, const char *scope)
  * to it.  The table is copied under the lock and turned into rows after.
  */
 Datum
-request_stats_read(PG_FUNCTION_ARGS)
+rf_sql_request_stats_read(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	RfStatTable *t;
@@ -524,7 +524,7 @@ request_stats_read(PG_FUNCTION_ARGS)
  * buckets rebuilt, so the freed entries serve new endpoints.
  */
 Datum
-request_stats_reset(PG_FUNCTION_ARGS)
+rf_sql_request_stats_reset(PG_FUNCTION_ARGS)
 {
 	RfStatTable *t;
 	int64		removed = 0;

@@ -21,7 +21,7 @@
 #define RN_V2_CAP 10000
 
 /* the planning hook of rn_datamine (vendor_retailnext_datamine.c) */
-extern struct List *rn_datamine_plan(const struct RfOptions *opts,
+extern struct List *rf_rn_datamine_plan(const struct RfOptions *opts,
 									 struct List *qualvals, bool *empty);
 
 /* ----------------------------------------------------------------
@@ -452,7 +452,7 @@ static const RfEndpoint rn_endpoints[] = {
 		.max_rows = RN_V2_CAP,
 		.alt_rows_path = "metrics[].data[].data[].data[]",
 		OPTS(rn_datamine_options),
-		.plan_series = RF_HOOK(rn_datamine_plan),
+		.plan_series = RF_HOOK(rf_rn_datamine_plan),
 	},
 	{
 		.resource = "rn_store_hours",

@@ -33,7 +33,7 @@
 /* v2 responses stop at 10,000 entries */
 #define RN_V2_CAP 10000
 
-List	   *rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty);
+List	   *rf_rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty);
 
 /* Append ["a","b"] */
 static void
@@ -225,7 +225,7 @@ split_list(List *list, int n)
  * a sub-day grain is already too much.
  */
 List *
-rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
+rf_rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
 {
 	const RfEndpoint *ep = opts->endpoint;
 	RfFilter   *f = palloc0(sizeof(RfFilter) * ep->npushdown);

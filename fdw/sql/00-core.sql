@@ -42,7 +42,7 @@ COMMENT ON FOREIGN DATA WRAPPER retail_fdw IS
 CREATE FUNCTION vendor_call(server text, method text, path text, body text DEFAULT NULL,
                             OUT status integer, OUT location text, OUT body_head text)
 RETURNS record
-AS 'MODULE_PATHNAME', 'vendor_call'
+AS 'MODULE_PATHNAME', 'rf_sql_vendor_call'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION vendor_call(text, text, text, text) IS
   'one request to the server''s base URL with the caller''s mapping; status, Location (not followed) and the start of the body';
@@ -60,7 +60,7 @@ COMMENT ON FUNCTION vendor_call(text, text, text, text) IS
 CREATE FUNCTION key_columns_read(OUT vendor text, OUT resource text, OUT column_name text,
                                  OUT operators text, OUT required text)
 RETURNS SETOF record
-AS 'MODULE_PATHNAME', 'key_columns'
+AS 'MODULE_PATHNAME', 'rf_sql_key_columns'
 LANGUAGE C STRICT IMMUTABLE;
 CREATE VIEW key_columns AS SELECT * FROM key_columns_read();
 COMMENT ON VIEW key_columns IS
@@ -72,7 +72,7 @@ GRANT SELECT ON key_columns TO PUBLIC;
 -- functions check the vendor first (server_vendor) and build on it.
 CREATE FUNCTION vendor_action(server text, action text, id text)
 RETURNS integer
-AS 'MODULE_PATHNAME', 'vendor_action'
+AS 'MODULE_PATHNAME', 'rf_sql_vendor_action'
 LANGUAGE C STRICT VOLATILE;
 
 CREATE FUNCTION server_vendor(server text, expected text DEFAULT NULL)
@@ -164,7 +164,7 @@ END
 $fn$;
 CREATE FUNCTION vendor_check_path(vendor text)
 RETURNS text
-AS 'MODULE_PATHNAME', 'vendor_check_path'
+AS 'MODULE_PATHNAME', 'rf_sql_vendor_check_path'
 LANGUAGE C IMMUTABLE STRICT;
 
 COMMENT ON FUNCTION check_server(text) IS
@@ -180,19 +180,19 @@ COMMENT ON FUNCTION check_server(text) IS
 -- ----------------------------------------------------------------
 CREATE FUNCTION check_foreign_table(relation regclass)
 RETURNS void
-AS 'MODULE_PATHNAME', 'check_foreign_table'
+AS 'MODULE_PATHNAME', 'rf_sql_check_foreign_table'
 LANGUAGE C STRICT STABLE;
 
 CREATE FUNCTION describe_foreign_table(relation regclass)
 RETURNS text
-AS 'MODULE_PATHNAME', 'describe_foreign_table'
+AS 'MODULE_PATHNAME', 'rf_sql_describe_foreign_table'
 LANGUAGE C STRICT STABLE;
 COMMENT ON FUNCTION describe_foreign_table(regclass) IS
   'a description of a retail_fdw foreign table from its descriptor: endpoint, what filters at the vendor, what a query must give';
 
 CREATE FUNCTION describe_foreign_column(relation regclass, column_name name)
 RETURNS text
-AS 'MODULE_PATHNAME', 'describe_foreign_column'
+AS 'MODULE_PATHNAME', 'rf_sql_describe_foreign_column'
 LANGUAGE C STRICT STABLE;
 COMMENT ON FUNCTION describe_foreign_column(regclass, name) IS
   'a description of a column of a retail_fdw foreign table: the vendor field, what a time means, its operators at the vendor';

@@ -15,7 +15,7 @@ CREATE FUNCTION request_stats_read(
     OUT last_request_at timestamptz, OUT last_error text, OUT last_error_at timestamptz,
     OUT scope text)
 RETURNS SETOF record
-AS 'MODULE_PATHNAME', 'request_stats_read'
+AS 'MODULE_PATHNAME', 'rf_sql_request_stats_read'
 LANGUAGE C VOLATILE STRICT;
 
 CREATE VIEW request_stats AS
@@ -31,7 +31,7 @@ COMMENT ON VIEW request_stats IS
 
 CREATE FUNCTION request_stats_reset()
 RETURNS bigint
-AS 'MODULE_PATHNAME', 'request_stats_reset'
+AS 'MODULE_PATHNAME', 'rf_sql_request_stats_reset'
 LANGUAGE C VOLATILE;
 REVOKE EXECUTE ON FUNCTION request_stats_reset() FROM PUBLIC;
 
@@ -45,7 +45,7 @@ CREATE FUNCTION scan_progress_read(
     OUT series_total bigint, OUT pages bigint, OUT rows bigint, OUT bytes bigint,
     OUT started_at timestamptz)
 RETURNS SETOF record
-AS 'MODULE_PATHNAME', 'scan_progress_read'
+AS 'MODULE_PATHNAME', 'rf_sql_scan_progress_read'
 LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION scan_progress_read() IS
   'the rows of the view retail_fdw.scan_progress';

@@ -10,5 +10,5 @@
 -- ----------------------------------------------------------------
 CREATE FUNCTION cache_clear()
 RETURNS bigint
-AS 'MODULE_PATHNAME', 'cache_clear'
+AS 'MODULE_PATHNAME', 'rf_sql_cache_clear'
 LANGUAGE C VOLATILE;

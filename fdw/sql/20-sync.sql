@@ -48,7 +48,7 @@ CREATE FUNCTION sync_state_save(source regclass, target regclass,
                                 last_from timestamptz, last_to timestamptz,
                                 last_inserted bigint, last_updated bigint)
 RETURNS void
-AS 'MODULE_PATHNAME', 'sync_state_save'
+AS 'MODULE_PATHNAME', 'rf_sql_sync_state_save'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION sync_state_save(regclass, regclass, text, timestamptz, timestamptz, timestamptz, bigint, bigint) IS
   'record how far a sync got: only for a target the caller may INSERT into and a source it may read';

@@ -13,6 +13,25 @@
 -- becomes a view over it).
 
 -- ----------------------------------------------------------------
+-- C functions of 0.1 kept in 0.2 now link to prefixed symbols (rf_sql_*:
+-- every symbol the library exports carries the project's prefix).  The
+-- library no longer has 0.1's names, so these come first.
+-- ----------------------------------------------------------------
+CREATE OR REPLACE FUNCTION vendor_call(server text, method text, path text, body text DEFAULT NULL,
+                            OUT status integer, OUT location text, OUT body_head text)
+RETURNS record
+AS 'MODULE_PATHNAME', 'rf_sql_vendor_call'
+LANGUAGE C VOLATILE;
+CREATE OR REPLACE FUNCTION vendor_check_path(vendor text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'rf_sql_vendor_check_path'
+LANGUAGE C IMMUTABLE STRICT;
+CREATE OR REPLACE FUNCTION request_stats_reset()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'rf_sql_request_stats_reset'
+LANGUAGE C VOLATILE;
+
+-- ----------------------------------------------------------------
 -- 00-core: the schema open to every role; named vendor actions; the
 -- pushdown model (key_columns).
 -- ----------------------------------------------------------------
@@ -21,7 +40,7 @@ GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 CREATE FUNCTION key_columns_read(OUT vendor text, OUT resource text, OUT column_name text,
                                  OUT operators text, OUT required text)
 RETURNS SETOF record
-AS 'MODULE_PATHNAME', 'key_columns'
+AS 'MODULE_PATHNAME', 'rf_sql_key_columns'
 LANGUAGE C STRICT IMMUTABLE;
 CREATE VIEW key_columns AS SELECT * FROM key_columns_read();
 COMMENT ON VIEW key_columns IS
@@ -30,7 +49,7 @@ GRANT SELECT ON key_columns TO PUBLIC;
 
 CREATE FUNCTION vendor_action(server text, action text, id text)
 RETURNS integer
-AS 'MODULE_PATHNAME', 'vendor_action'
+AS 'MODULE_PATHNAME', 'rf_sql_vendor_action'
 LANGUAGE C STRICT VOLATILE;
 
 -- ----------------------------------------------------------------
@@ -254,7 +273,7 @@ CREATE FUNCTION sync_state_save(source regclass, target regclass,
                                 last_from timestamptz, last_to timestamptz,
                                 last_inserted bigint, last_updated bigint)
 RETURNS void
-AS 'MODULE_PATHNAME', 'sync_state_save'
+AS 'MODULE_PATHNAME', 'rf_sql_sync_state_save'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION sync_state_save(regclass, regclass, text, timestamptz, timestamptz, timestamptz, bigint, bigint) IS
   'record how far a sync got: only for a target the caller may INSERT into and a source it may read';
@@ -388,19 +407,19 @@ $fn$;
 -- ----------------------------------------------------------------
 CREATE FUNCTION check_foreign_table(relation regclass)
 RETURNS void
-AS 'MODULE_PATHNAME', 'check_foreign_table'
+AS 'MODULE_PATHNAME', 'rf_sql_check_foreign_table'
 LANGUAGE C STRICT STABLE;
 
 CREATE FUNCTION describe_foreign_table(relation regclass)
 RETURNS text
-AS 'MODULE_PATHNAME', 'describe_foreign_table'
+AS 'MODULE_PATHNAME', 'rf_sql_describe_foreign_table'
 LANGUAGE C STRICT STABLE;
 COMMENT ON FUNCTION describe_foreign_table(regclass) IS
   'a description of a retail_fdw foreign table from its descriptor: endpoint, what filters at the vendor, what a query must give';
 
 CREATE FUNCTION describe_foreign_column(relation regclass, column_name name)
 RETURNS text
-AS 'MODULE_PATHNAME', 'describe_foreign_column'
+AS 'MODULE_PATHNAME', 'rf_sql_describe_foreign_column'
 LANGUAGE C STRICT STABLE;
 COMMENT ON FUNCTION describe_foreign_column(regclass, name) IS
   'a description of a column of a retail_fdw foreign table: the vendor field, what a time means, its operators at the vendor';
@@ -507,7 +526,7 @@ CREATE FUNCTION request_stats_read(
     OUT last_request_at timestamptz, OUT last_error text, OUT last_error_at timestamptz,
     OUT scope text)
 RETURNS SETOF record
-AS 'MODULE_PATHNAME', 'request_stats_read'
+AS 'MODULE_PATHNAME', 'rf_sql_request_stats_read'
 LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION request_stats_read() IS
   'the rows of the view retail_fdw.request_stats';
@@ -528,7 +547,7 @@ COMMENT ON VIEW request_stats IS
 -- ----------------------------------------------------------------
 CREATE FUNCTION cache_clear()
 RETURNS bigint
-AS 'MODULE_PATHNAME', 'cache_clear'
+AS 'MODULE_PATHNAME', 'rf_sql_cache_clear'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION cache_clear() IS
   'forget cached vendor answers (cache_ttl): all of them for a superuser, else those of the caller''s own user mappings in this database; returns how many';
@@ -543,7 +562,7 @@ CREATE FUNCTION scan_progress_read(
     OUT series_total bigint, OUT pages bigint, OUT rows bigint, OUT bytes bigint,
     OUT started_at timestamptz)
 RETURNS SETOF record
-AS 'MODULE_PATHNAME', 'scan_progress_read'
+AS 'MODULE_PATHNAME', 'rf_sql_scan_progress_read'
 LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION scan_progress_read() IS
   'the rows of the view retail_fdw.scan_progress';
