@@ -152,6 +152,49 @@ check "COPY into rn_locations says which column the API needs, no request ($(hea
     has "$out" 'ERROR:  23502: a new row of foreign table "rn_locations" needs'
 check "... and no write reached the vendor" [ "$($SIMCTL count --vendor retailnext --contains /v2/location/create 2>/dev/null || echo 0)" = 0 ]
 
+# -------------------------------------------------------------- functions
+# every function of the extension with NULL arguments, then with empty or
+# odd ones: a C function that is not STRICT must look at its NULLs
+f=$OUT/functions.out
+q "SELECT format('SELECT %s.%I(%s);', n.nspname, p.proname,
+                 string_agg('NULL::' || format_type(t.oid, NULL), ', ' ORDER BY a.i))
+     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+     LEFT JOIN LATERAL unnest(p.proargtypes::oid[]) WITH ORDINALITY a(t, i) ON true
+     LEFT JOIN pg_type t ON t.oid = a.t
+    WHERE n.nspname = 'retail_fdw' AND p.prokind = 'f'
+      AND p.prorettype NOT IN ('event_trigger'::regtype, 'fdw_handler'::regtype, 'trigger'::regtype)
+    GROUP BY n.nspname, p.proname, p.oid
+   UNION ALL
+   SELECT format('SELECT %s.%I(%s);', n.nspname, p.proname,
+                 string_agg(CASE format_type(t.oid, NULL)
+                              WHEN 'text' THEN quote_literal('')
+                              WHEN 'text[]' THEN quote_literal('{=,x,=y,\"\"}') || '::text[]'
+                              WHEN 'integer' THEN '-2147483648'
+                              WHEN 'bigint' THEN '-9223372036854775808'
+                              WHEN 'interval' THEN quote_literal('-1 us') || '::interval'
+                              WHEN 'oid' THEN '0'
+                              WHEN 'regclass' THEN quote_literal('pg_class') || '::regclass'
+                              WHEN 'name' THEN quote_literal('')
+                              WHEN 'uuid[]' THEN quote_literal('{}') || '::uuid[]'
+                              ELSE 'NULL::' || format_type(t.oid, NULL) END, ', ' ORDER BY a.i))
+     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+     LEFT JOIN LATERAL unnest(p.proargtypes::oid[]) WITH ORDINALITY a(t, i) ON true
+     LEFT JOIN pg_type t ON t.oid = a.t
+    WHERE n.nspname = 'retail_fdw' AND p.prokind = 'f' AND p.pronargs > 0
+      AND p.prorettype NOT IN ('event_trigger'::regtype, 'fdw_handler'::regtype, 'trigger'::regtype)
+    GROUP BY n.nspname, p.proname, p.oid" >"$OUT/functions.sql"
+for opts in "{vendor=journey}" "{novalue}" "{=}" "{vendor=journey,base_url=http://127.0.0.1:9/?a#b}" \
+            "{resource=rn_datamine,json_path=}" "{\"token=a b\",max_retries=-1}"; do
+    for cat in 0 1259 1417 1418 2328; do
+        echo "SELECT retail_fdw.retail_fdw_validator('$opts'::text[], $cat);" >>"$OUT/functions.sql"
+    done
+done
+echo "SELECT 'alive';" >>"$OUT/functions.sql"
+check "... $(grep -c '^SELECT' "$OUT/functions.sql") calls generated" [ "$(grep -c '^SELECT' "$OUT/functions.sql")" -gt 60 ]
+PGOPTIONS="-c statement_timeout=5s" psql -X -At -d "$DB" -v VERBOSITY=verbose -f "$OUT/functions.sql" >"$f" 2>&1
+judge "every function of the extension with NULL and odd arguments" "$f"
+check "... the session lived" grep -qx alive "$f"
+
 # -------------------------------------------------------------- ANALYZE
 f=$OUT/analyze-plain.out
 psql -X -At -d "$DB" -v VERBOSITY=verbose -c "ANALYZE" -c "SELECT 'alive'" >"$f" 2>&1
