@@ -421,7 +421,10 @@ BEGIN
             WHERE object_type IN ('foreign table', 'table column') AND classid = 'pg_class'::regclass
   LOOP
     PERFORM retail_fdw.check_foreign_table(r.objid::regclass);
-    CONTINUE WHEN r.command_tag = 'ALTER FOREIGN TABLE';
+    -- a restore (check_function_bodies off) brings the comments the table
+    -- had, and none where its user removed one
+    CONTINUE WHEN r.command_tag = 'ALTER FOREIGN TABLE'
+               OR NOT current_setting('check_function_bodies')::boolean;
     d := retail_fdw.describe_foreign_table(r.objid::regclass);
     IF d IS NOT NULL AND obj_description(r.objid, 'pg_class') IS NULL THEN
       EXECUTE format('COMMENT ON FOREIGN TABLE %s IS %L', r.objid::regclass, d);
