@@ -445,6 +445,14 @@ CREATE EVENT TRIGGER retail_fdw_check_foreign_tables ON ddl_command_end
   WHEN TAG IN ('CREATE FOREIGN TABLE', 'ALTER FOREIGN TABLE', 'IMPORT FOREIGN SCHEMA')
   EXECUTE FUNCTION check_foreign_tables_trigger();
 
+-- ----------------------------------------------------------------
+-- 41-aifi, 42-retailnext: received webhooks and the export history are the
+-- user's data: pg_dump keeps their rows, and the identity's position.
+-- ----------------------------------------------------------------
+SELECT pg_catalog.pg_extension_config_dump('aifi_events', '');
+SELECT pg_catalog.pg_extension_config_dump('aifi_events_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('rn_video_exports', '');
+
 -- Comments on every object (fdw/sql/90-comments.sql)
 COMMENT ON FUNCTION retail_fdw_handler() IS
   'the handler of the retail_fdw foreign data wrapper';
