@@ -690,10 +690,10 @@ has_json_path(Oid relid, AttrNumber attnum)
  * (pg_dump's scripts and pg_restore set it), PostgreSQL's own word for
  * "definitions may arrive before what they need": then a column that
  * matches no field and has no json_path yet is let through.  Everything
- * else is checked as always, and each ALTER that brings a column its
- * json_path checks the table again, that column's type against its field
- * included.  A column that never gets one fails at its first scan, with
- * this same error.
+ * else is checked as always (the resource, the table's options, the types
+ * of the columns that match fields by name), and each ALTER that brings a
+ * column its json_path checks the table again.  A column that never gets
+ * one fails at its first scan, with this same error.
  */
 PG_FUNCTION_INFO_V1(check_foreign_table);
 

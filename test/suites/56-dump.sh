@@ -77,7 +77,7 @@ out=$(psql -X -q -v ON_ERROR_STOP=1 -d "$SRC" -v journey_url="$SIM_JOURNEY_URL" 
     printf '%s\n' "$out" | sed 's/^/    /'
     exit 1
 }
-out=$(psql -X -q -v ON_ERROR_STOP=1 -d "$SRC" -v entered="$ENTERED" 2>&1 <<'SQL'
+if ! out=$(psql -X -q -v ON_ERROR_STOP=1 -d "$SRC" -v entered="$ENTERED" 2>&1 <<'SQL'
 -- another role's user mapping
 CREATE USER MAPPING FOR rf_dump_owner SERVER journey OPTIONS (token 'journey-secret-token');
 
@@ -147,8 +147,7 @@ CREATE MATERIALIZED VIEW zone_dwell AS
 -- a comment the user does not want stays away
 COMMENT ON COLUMN journey.visit_journey_events.source IS NULL;
 SQL
-)
-if [ $? -ne 0 ]; then
+); then
     notok "building the source database"
     printf '%s\n' "$out" | sed 's/^/    /' | tail -n 30
     exit "$FAILS"
