@@ -31,6 +31,10 @@ CREATE TABLE aifi_events (
 );
 COMMENT ON TABLE aifi_events IS
   'AiFi webhook events, one row per distinct (kind, payload); see aifi_ingest()';
+-- the rows are the user's (deliveries that came once): pg_dump keeps them,
+-- and the identity's position with them
+SELECT pg_catalog.pg_extension_config_dump('aifi_events', '');
+SELECT pg_catalog.pg_extension_config_dump('aifi_events_id_seq', '');
 CREATE INDEX aifi_events_session ON aifi_events (session_id);
 CREATE INDEX aifi_events_origin ON aifi_events (time_of_origin);
 

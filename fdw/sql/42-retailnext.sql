@@ -32,6 +32,8 @@ CREATE TABLE rn_video_exports (
 );
 COMMENT ON TABLE rn_video_exports IS
   'every RetailNext video export requested through retail_fdw, with its last known status';
+-- the export history is the user's: pg_dump keeps its rows
+SELECT pg_catalog.pg_extension_config_dump('rn_video_exports', '');
 ALTER TABLE rn_video_exports ENABLE ROW LEVEL SECURITY;
 CREATE POLICY rn_video_exports_own ON rn_video_exports
   USING (requested_by = current_user) WITH CHECK (requested_by = current_user);

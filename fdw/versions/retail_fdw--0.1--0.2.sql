@@ -440,7 +440,10 @@ BEGIN
             WHERE object_type IN ('foreign table', 'table column') AND classid = 'pg_class'::regclass
   LOOP
     PERFORM retail_fdw.check_foreign_table(r.objid::regclass);
-    CONTINUE WHEN r.command_tag = 'ALTER FOREIGN TABLE';
+    -- a restore (check_function_bodies off) brings the comments the table
+    -- had, and none where its user removed one
+    CONTINUE WHEN r.command_tag = 'ALTER FOREIGN TABLE'
+               OR NOT current_setting('check_function_bodies')::boolean;
     d := retail_fdw.describe_foreign_table(r.objid::regclass);
     IF d IS NOT NULL AND obj_description(r.objid, 'pg_class') IS NULL THEN
       EXECUTE format('COMMENT ON FOREIGN TABLE %s IS %L', r.objid::regclass, d);
@@ -460,6 +463,14 @@ $fn$;
 CREATE EVENT TRIGGER retail_fdw_check_foreign_tables ON ddl_command_end
   WHEN TAG IN ('CREATE FOREIGN TABLE', 'ALTER FOREIGN TABLE', 'IMPORT FOREIGN SCHEMA')
   EXECUTE FUNCTION check_foreign_tables_trigger();
+
+-- ----------------------------------------------------------------
+-- 41-aifi, 42-retailnext: received webhooks and the export history are the
+-- user's data: pg_dump keeps their rows, and the identity's position.
+-- ----------------------------------------------------------------
+SELECT pg_catalog.pg_extension_config_dump('aifi_events', '');
+SELECT pg_catalog.pg_extension_config_dump('aifi_events_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('rn_video_exports', '');
 
 -- Comments on every object (fdw/sql/90-comments.sql)
 COMMENT ON FUNCTION retail_fdw_handler() IS
