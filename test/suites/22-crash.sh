@@ -269,6 +269,74 @@ judge "statement_timeout at each point of scans, a write and check_server" "$f"
 check "... every session lived ($(grep -cx alive "$f") of 42)" [ "$(grep -cx alive "$f")" = 42 ]
 check "... and some statements did time out" grep -q 57014 "$f"
 
+# -------------------------------------------------------------- transactions
+# scans left half-read by a cursor, a savepoint, an error in a
+# subtransaction, a prepared statement's generic plan, a rescan of a
+# lateral join, a WITH HOLD cursor, then a failure in the middle of each
+J="journey.visit_journey_events"
+JW="event_start >= '2025-08-12' AND event_start < '2025-08-14'"
+f=$OUT/transactions.out
+sreset
+sfault '{"vendor": "journey", "status": 500, "skip": 3, "every": 4, "times": -1}'
+psql -X -At -d "$DB" -v VERBOSITY=verbose >"$f" 2>&1 <<SQL
+ALTER SERVER journey OPTIONS (ADD page_size '50');
+BEGIN;
+DECLARE c1 CURSOR FOR SELECT * FROM $J WHERE $JW;
+FETCH 5 FROM c1;
+SAVEPOINT s1;
+DECLARE c2 CURSOR FOR SELECT * FROM $J WHERE $JW;
+FETCH 500 FROM c2;
+ROLLBACK TO SAVEPOINT s1;
+FETCH 500 FROM c1;
+FETCH 500 FROM c1;
+ROLLBACK;
+BEGIN;
+DECLARE h CURSOR WITH HOLD FOR SELECT visit_id FROM $J WHERE $JW;
+COMMIT;
+FETCH 3 FROM h;
+CLOSE h;
+PREPARE p(timestamptz) AS SELECT count(*) FROM $J WHERE event_start >= \$1 AND event_start < \$1 + interval '1 day';
+EXECUTE p('2025-08-12'); EXECUTE p('2025-08-13'); EXECUTE p('2025-08-14');
+EXECUTE p('2025-08-15'); EXECUTE p('2025-08-16'); EXECUTE p('2025-08-17'); EXECUTE p('2025-08-18');
+SELECT count(*) FROM generate_series(0, 5) d,
+  LATERAL (SELECT * FROM $J WHERE event_start >= '2025-08-12'::date + d
+                             AND event_start < '2025-08-12'::date + d + 1 LIMIT 70) x;
+DO \$\$ BEGIN
+  FOR i IN 1..4 LOOP
+    BEGIN
+      PERFORM count(*) FROM $J WHERE $JW;
+    EXCEPTION WHEN OTHERS THEN RAISE NOTICE 'caught %', SQLSTATE;
+    END;
+  END LOOP;
+END \$\$;
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SELECT count(*) FROM $J WHERE event_start >= '2025-08-12' AND event_start < '2025-08-20';
+RESET ALL;
+ALTER SERVER journey OPTIONS (DROP page_size);
+SELECT 'alive';
+SQL
+sreset
+judge "cursors, savepoints, WITH HOLD, generic plans, lateral rescans and parallel scans failing midway" "$f"
+check "... the session lived" grep -qx alive "$f"
+check "... and the failures were the vendor's (HTTP 500)" grep -q "HTTP 500" "$f"
+
+# a backend terminated in the middle of a scan exits cleanly
+sreset
+sfault '{"kind": "stall", "stall_ms": 3000, "times": -1}'
+psql -X -At -d "$DB" -c "SET application_name = 'rf_crash_term'" \
+    -c "SELECT count(*) FROM $J WHERE $JW" >/dev/null 2>&1 &
+tpid=$!
+for _ in $(seq 1 40); do
+    [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rf_crash_term' AND query LIKE 'SELECT count%'")" = 1 ] && break
+    sleep 0.1
+done
+sleep 0.3
+check "pg_terminate_backend during a scan" \
+    [ "$(q "SELECT bool_and(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE application_name = 'rf_crash_term'")" = t ]
+wait "$tpid"
+sreset
+
 # -------------------------------------------------------------- hostile
 # bodies no document allows, through every table's query
 BODIES=(
