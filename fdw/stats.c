@@ -12,16 +12,31 @@
  * records its error message and when it happened.
  *
  * With retail_fdw in shared_preload_libraries the entries live in shared
- * memory under one LWLock and are seen by every session; otherwise each
- * backend keeps its own (the view's "scope" column says which).
+ * memory under one LWLock (writers take it exclusive, readers copy under
+ * it shared, so no entry is ever read half-written) and are seen by every
+ * session; otherwise each backend keeps its own (the view's "scope"
+ * column says which).
+ *
+ * Who sees what: server OIDs mean something only in their own database
+ * (the same OID names another server, or none, elsewhere), so a session
+ * sees the entries of its own database only.  Of those, a role sees the
+ * entries of servers it has USAGE on; superusers and members of
+ * pg_read_all_stats see all of them, those of dropped servers included.
+ * A reset removes, for a superuser, the current database's entries, those
+ * of dropped databases and the spill row; for a role it was granted to,
+ * the entries of the current database's servers it has USAGE on.
  *
  * The table has a fixed size, chosen at start-up (retail_fdw.
  * stats_max_entries): an array of entries and a bucket array, both
  * allocated once.  Nothing is ever allocated afterwards, so no query can
- * make the table take more shared memory than it was given.  Once every
- * entry is in use, the figures of further endpoints are added to one
- * overflow row, "(other endpoints)".  A reset compacts the array and
- * gives the entries back.
+ * make the table take more shared memory than it was given.  Once the
+ * entries are used up but for a reserve (an eighth), the figures of a
+ * server's further endpoints are added to an overflow entry of that
+ * server, "(other endpoints)", taken from the reserve -- still of one
+ * database and one server, so seen by whom sees that server.  When the
+ * reserve is used up too, they go to one spill row of all databases,
+ * which only superusers and pg_read_all_stats see.  A reset compacts the
+ * array and gives the entries back.
  *
  * Endpoints are recorded by name, never by the path a request happened to
  * use: the vendor's path template that the path matches ("GET
@@ -34,6 +49,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_authid.h"
 #include "common/hashfn.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -41,6 +57,7 @@
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
@@ -82,7 +99,8 @@ typedef struct RfStatTable
 	int			max_entries;
 	int			nbuckets;		/* a power of two */
 	int			nused;			/* entries[0 .. nused-1] are in use */
-	RfStatEntry overflow;		/* what did not fit */
+	int			reserve;		/* entries kept for overflow entries */
+	RfStatEntry spill;			/* what did not fit even there */
 	RfStatEntry entries[FLEXIBLE_ARRAY_MEMBER];
 } RfStatTable;
 
@@ -96,6 +114,13 @@ static RfStatTable *LocalTable = NULL;
 
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
+/* Entries only overflow entries may take: an eighth, at least two */
+static int
+stats_reserve(int max_entries)
+{
+	return Max(max_entries / 8, 2);
+}
 
 static int
 stats_nbuckets(int max_entries)
@@ -142,10 +167,11 @@ stats_table_init(RfStatTable *t, int max_entries, LWLock *lock)
 	t->max_entries = max_entries;
 	t->nbuckets = stats_nbuckets(max_entries);
 	t->nused = 0;
-	memset(&t->overflow.key, 0, sizeof(RfStatKey));
-	strlcpy(t->overflow.key.endpoint, RF_STATS_OVERFLOW_NAME,
-			sizeof(t->overflow.key.endpoint));
-	stats_entry_clear(&t->overflow);
+	t->reserve = stats_reserve(max_entries);
+	memset(&t->spill.key, 0, sizeof(RfStatKey));
+	strlcpy(t->spill.key.endpoint, RF_STATS_OVERFLOW_NAME,
+			sizeof(t->spill.key.endpoint));
+	stats_entry_clear(&t->spill);
 	buckets = stats_buckets(t);
 	for (int i = 0; i < t->nbuckets; i++)
 		buckets[i] = -1;
@@ -197,7 +223,8 @@ rf_stats_init(void)
 							"Endpoints whose request statistics are kept apart.",
 							"Fixed at server start: the shared table takes about "
 							"half a kilobyte per entry; figures of further "
-							"endpoints are added to one \"" RF_STATS_OVERFLOW_NAME "\" row.",
+							"endpoints are added to one \"" RF_STATS_OVERFLOW_NAME "\" row "
+							"per server.",
 							&rf_stats_max_entries,
 							1024, 16, 65536,
 							PGC_POSTMASTER, 0,
@@ -255,10 +282,34 @@ stats_find(RfStatTable *t, const RfStatKey *key, uint32 hash)
 	return NULL;
 }
 
+static void stats_link(RfStatTable *t, int32 i);
+
 static uint32
 stats_hash(const RfStatKey *key)
 {
 	return hash_bytes((const unsigned char *) key, sizeof(RfStatKey));
+}
+
+/*
+ * The entry of a key, made from a free entry when there is one beyond
+ * keep_free; NULL when not found and none is left.
+ */
+static RfStatEntry *
+stats_find_or_add(RfStatTable *t, const RfStatKey *key, int keep_free,
+				  TimestampTz now)
+{
+	RfStatEntry *e = stats_find(t, key, stats_hash(key));
+	int32		i;
+
+	if (e != NULL || t->nused >= t->max_entries - keep_free)
+		return e;
+	i = t->nused++;
+	e = &t->entries[i];
+	e->key = *key;
+	stats_entry_clear(e);
+	stats_link(t, i);
+	e->first_at = now;
+	return e;
 }
 
 /* Link entries[i] into its bucket */
@@ -385,8 +436,8 @@ rf_stats_add(Oid serverid, const char *endpoint, const RfStatCounts *d,
 {
 	RfStatTable *t;
 	RfStatKey	key;
+	RfStatKey	overflow;
 	RfStatEntry *e;
-	uint32		hash;
 	TimestampTz now;
 
 	if (endpoint == NULL)
@@ -394,27 +445,21 @@ rf_stats_add(Oid serverid, const char *endpoint, const RfStatCounts *d,
 	memset(&key, 0, sizeof(key));
 	key.dbid = MyDatabaseId;
 	key.serverid = serverid;
+	overflow = key;
 	strlcpy(key.endpoint, endpoint, sizeof(key.endpoint));
-	hash = stats_hash(&key);
+	strlcpy(overflow.endpoint, RF_STATS_OVERFLOW_NAME, sizeof(overflow.endpoint));
 	now = GetCurrentTimestamp();
 
 	t = stats_lock(LW_EXCLUSIVE);
 	if (t == NULL)
 		return;
-	e = stats_find(t, &key, hash);
-	if (e == NULL && t->nused < t->max_entries)
-	{
-		int32		i = t->nused++;
-
-		e = &t->entries[i];
-		e->key = key;
-		stats_entry_clear(e);
-		stats_link(t, i);
-		e->first_at = now;
-	}
+	/* the endpoint's own entry, else its server's overflow, else the spill */
+	e = stats_find_or_add(t, &key, t->reserve, now);
+	if (e == NULL)
+		e = stats_find_or_add(t, &overflow, 0, now);
 	if (e == NULL)
 	{
-		e = &t->overflow;
+		e = &t->spill;
 		if (e->first_at == 0)
 			e->first_at = now;
 	}
@@ -481,10 +526,46 @@ put_entry(ReturnSetInfo *rsinfo, const RfStatEntry *e, const char *scope)
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
+/* Does the current role see every entry of its database (and the spill)? */
+static bool
+stats_sees_all(void)
+{
+	return has_privs_of_role(GetUserId(), ROLE_PG_READ_ALL_STATS);
+}
+
 /*
- * retail_fdw.request_stats_read() -- the entries of the current database,
- * and the overflow row (shared by all databases) once something was added
- * to it.  The table is copied under the lock and turned into rows after.
+ * The servers of the current database, among those of n entries, whose
+ * entries the current role may see or reset: the servers it has USAGE on
+ * (a dropped server has no one left with USAGE).  Looked up outside the
+ * lock: a catalog lookup can raise an error.
+ */
+static List *
+stats_usable_servers(const RfStatEntry *entries, int n)
+{
+	List	   *usable = NIL;
+	List	   *refused = NIL;
+
+	for (int i = 0; i < n; i++)
+	{
+		Oid			serverid = entries[i].key.serverid;
+
+		if (list_member_oid(usable, serverid) || list_member_oid(refused, serverid))
+			continue;
+		if (SearchSysCacheExists1(FOREIGNSERVEROID, ObjectIdGetDatum(serverid)) &&
+			pg_foreign_server_aclcheck(serverid, GetUserId(), ACL_USAGE) == ACLCHECK_OK)
+			usable = lappend_oid(usable, serverid);
+		else
+			refused = lappend_oid(refused, serverid);
+	}
+	list_free(refused);
+	return usable;
+}
+
+/*
+ * retail_fdw.request_stats_read() -- the entries of the current database
+ * that the current role may see (see the file header), and for those who
+ * see all the spill row once something was added to it.  The table is
+ * copied under the lock and turned into rows after.
  */
 Datum
 rf_sql_request_stats_read(PG_FUNCTION_ARGS)
@@ -492,9 +573,11 @@ rf_sql_request_stats_read(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	RfStatTable *t;
 	RfStatEntry *copy;
-	RfStatEntry overflow;
+	RfStatEntry spill;
 	int			n = 0;
 	const char *scope;
+	bool		all = stats_sees_all();
+	List	   *usable = NIL;
 
 	InitMaterializedSRF(fcinfo, 0);
 	copy = palloc(sizeof(RfStatEntry) * rf_stats_max_entries);
@@ -507,21 +590,30 @@ rf_sql_request_stats_read(PG_FUNCTION_ARGS)
 		if (t->entries[i].key.dbid == MyDatabaseId)
 			copy[n++] = t->entries[i];
 	}
-	overflow = t->overflow;
+	spill = t->spill;
 	stats_unlock(t);
 
+	if (!all)
+		usable = stats_usable_servers(copy, n);
 	for (int i = 0; i < n; i++)
-		put_entry(rsinfo, &copy[i], scope);
-	if (overflow.c.requests > 0 || overflow.c.cache_hits > 0)
-		put_entry(rsinfo, &overflow, scope);
+	{
+		if (all || list_member_oid(usable, copy[i].key.serverid))
+			put_entry(rsinfo, &copy[i], scope);
+	}
+	if (all && (spill.c.requests > 0 || spill.c.cache_hits > 0))
+		put_entry(rsinfo, &spill, scope);
 	return (Datum) 0;
 }
 
 /*
- * retail_fdw.request_stats_reset() -- forget every entry of the current
- * database, of databases that no longer exist, and the overflow row;
- * returns how many were removed.  The entries left are moved down and the
- * buckets rebuilt, so the freed entries serve new endpoints.
+ * retail_fdw.request_stats_reset() -- not granted to PUBLIC.  For a
+ * superuser: forget every entry of the current database, of databases that
+ * no longer exist, and the spill row.  For a role it was granted to: the
+ * entries of the current database's servers it has USAGE on, what it sees
+ * in request_stats (less the dropped servers' and the spill, for those of
+ * pg_read_all_stats: reading all is not resetting all).  Returns how many
+ * were removed.  The entries left are moved down and the buckets rebuilt,
+ * so the freed entries serve new endpoints.
  */
 Datum
 rf_sql_request_stats_reset(PG_FUNCTION_ARGS)
@@ -529,12 +621,20 @@ rf_sql_request_stats_reset(PG_FUNCTION_ARGS)
 	RfStatTable *t;
 	int64		removed = 0;
 	int			kept = 0;
+	int			n = 0;
 	int32	   *buckets;
+	bool		su = superuser();
+	RfStatEntry *mine;
 	List	   *dbids = NIL;
 	List	   *gone = NIL;
+	List	   *usable = NIL;
 	ListCell   *lc;
 
-	/* which other databases have entries: looked up without the lock */
+	/*
+	 * Which other databases have entries, and which servers of this one:
+	 * looked up without the lock
+	 */
+	mine = palloc(sizeof(RfStatEntry) * rf_stats_max_entries);
 	t = stats_lock(LW_SHARED);
 	if (t == NULL)
 		PG_RETURN_INT64(0);
@@ -542,22 +642,35 @@ rf_sql_request_stats_reset(PG_FUNCTION_ARGS)
 	{
 		Oid			dbid = t->entries[i].key.dbid;
 
-		if (dbid != MyDatabaseId && !list_member_oid(dbids, dbid))
+		if (dbid == MyDatabaseId)
+			mine[n++].key = t->entries[i].key;
+		else if (!list_member_oid(dbids, dbid))
 			dbids = lappend_oid(dbids, dbid);
 	}
 	stats_unlock(t);
-	foreach(lc, dbids)
+	if (su)
 	{
-		if (!SearchSysCacheExists1(DATABASEOID, ObjectIdGetDatum(lfirst_oid(lc))))
-			gone = lappend_oid(gone, lfirst_oid(lc));
+		foreach(lc, dbids)
+		{
+			if (!SearchSysCacheExists1(DATABASEOID, ObjectIdGetDatum(lfirst_oid(lc))))
+				gone = lappend_oid(gone, lfirst_oid(lc));
+		}
 	}
+	else
+		usable = stats_usable_servers(mine, n);
 
 	t = stats_lock(LW_EXCLUSIVE);
 	for (int i = 0; i < t->nused; i++)
 	{
 		Oid			dbid = t->entries[i].key.dbid;
+		bool		forget;
 
-		if (dbid == MyDatabaseId || list_member_oid(gone, dbid))
+		if (su)
+			forget = dbid == MyDatabaseId || list_member_oid(gone, dbid);
+		else
+			forget = dbid == MyDatabaseId &&
+				list_member_oid(usable, t->entries[i].key.serverid);
+		if (forget)
 		{
 			removed++;
 			continue;
@@ -572,9 +685,12 @@ rf_sql_request_stats_reset(PG_FUNCTION_ARGS)
 		buckets[i] = -1;
 	for (int i = 0; i < t->nused; i++)
 		stats_link(t, i);
-	if (t->overflow.c.requests > 0 || t->overflow.c.cache_hits > 0)
-		removed++;
-	stats_entry_clear(&t->overflow);
+	if (su)
+	{
+		if (t->spill.c.requests > 0 || t->spill.c.cache_hits > 0)
+			removed++;
+		stats_entry_clear(&t->spill);
+	}
 	stats_unlock(t);
 	PG_RETURN_INT64(removed);
 }

@@ -39,13 +39,18 @@ SELECT server, endpoint, requests, pages, rows
   FROM retail_fdw.request_stats WHERE server = 'ic' ORDER BY endpoint;
 SELECT count(*) AS leaked FROM retail_fdw.request_stats
  WHERE endpoint ~ '[?]|secret|token=' OR coalesce(last_error, '') ~ 'secret';
--- only the privileged may reset
+-- only the privileged may reset; a role sees the servers it has USAGE on
 CREATE ROLE eco_user;
 GRANT USAGE ON SCHEMA retail_fdw TO eco_user;
 SET ROLE eco_user;
 SELECT retail_fdw.request_stats_reset();
-SELECT count(*) > 0 AS sees_stats FROM retail_fdw.request_stats;
+SELECT count(*) AS without_usage FROM retail_fdw.request_stats;
 RESET ROLE;
+GRANT USAGE ON FOREIGN SERVER ic TO eco_user;
+SET ROLE eco_user;
+SELECT DISTINCT server FROM retail_fdw.request_stats;
+RESET ROLE;
+REVOKE USAGE ON FOREIGN SERVER ic FROM eco_user;
 SELECT retail_fdw.request_stats_reset() > 0 AS removed;
 SELECT count(*) FROM retail_fdw.request_stats;
 

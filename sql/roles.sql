@@ -38,6 +38,8 @@ SELECT rows_inserted > 0 AS synced
 SELECT target, watermark FROM retail_fdw.sync_state WHERE target = 'analyst.visits';
 -- request statistics can be read...
 SELECT count(*) > 0 AS has_rows FROM retail_fdw.request_stats WHERE server = 'journey';
+-- ...of the servers the role has USAGE on only (no dropped server's either)
+SELECT count(*) AS other_servers FROM retail_fdw.request_stats WHERE server <> 'journey';
 -- ...but not reset, nor can the watermarks be written by hand
 SELECT retail_fdw.request_stats_reset();
 INSERT INTO retail_fdw.sync_watermarks DEFAULT VALUES;

@@ -6,6 +6,10 @@
 -- Request statistics, per server and endpoint.  Shared by every session
 -- when retail_fdw is in shared_preload_libraries ("cluster" scope),
 -- otherwise the figures of the current session only ("session" scope).
+-- request_stats_read() shows the current database's entries of servers
+-- the caller has USAGE on (all of them to pg_read_all_stats, with the
+-- spill row of all databases, server 0); the filter is in C, so the
+-- function may stay executable by everyone.
 -- ----------------------------------------------------------------
 CREATE FUNCTION request_stats_read(
     OUT serverid oid, OUT endpoint text, OUT requests bigint, OUT cache_hits bigint,
@@ -19,7 +23,10 @@ AS 'MODULE_PATHNAME', 'rf_sql_request_stats_read'
 LANGUAGE C VOLATILE STRICT;
 
 CREATE VIEW request_stats AS
-  SELECT coalesce(s.srvname, '(dropped server ' || r.serverid || ')') AS server, r.endpoint,
+  SELECT coalesce(s.srvname,
+                  CASE WHEN r.serverid = 0 THEN '(all databases)'
+                       ELSE '(dropped server ' || r.serverid || ')' END) AS server,
+         r.endpoint,
          r.requests, r.cache_hits, r.pages, r.rows, r.bytes, r.retries, r.throttled, r.errors,
          round(r.network_ms::numeric, 1) AS network_ms,
          r.first_request_at, r.last_request_at, r.last_error, r.last_error_at, r.scope
@@ -38,7 +45,9 @@ REVOKE EXECUTE ON FUNCTION request_stats_reset() FROM PUBLIC;
 -- ----------------------------------------------------------------
 -- Scan progress: a long backfill can be watched from another session.
 -- One row per backend of this database running a retail_fdw scan (when
--- retail_fdw is preloaded; otherwise none).
+-- retail_fdw is preloaded; otherwise none), for scans of roles whose
+-- privileges the caller has, on servers it has USAGE on (all of them for
+-- pg_read_all_stats).
 -- ----------------------------------------------------------------
 CREATE FUNCTION scan_progress_read(
     OUT pid integer, OUT serverid oid, OUT resource text, OUT series_started bigint,

@@ -22,7 +22,7 @@ COMMENT ON FUNCTION check_foreign_tables_trigger() IS
 COMMENT ON FUNCTION request_stats_read() IS
   'the rows of the view retail_fdw.request_stats';
 COMMENT ON FUNCTION request_stats_reset() IS
-  'forget the request statistics (superusers only); returns how many entries were removed';
+  'forget request statistics of the current database (superusers; a role granted EXECUTE: of the servers it has USAGE on); returns how many entries were removed';
 COMMENT ON FUNCTION cache_clear() IS
   'forget cached vendor answers (cache_ttl): all of them for a superuser, else those of the caller''s own user mappings in this database; returns how many';
 COMMENT ON FUNCTION session_key(timestamptz, timestamptz) IS

@@ -492,7 +492,7 @@ COMMENT ON FUNCTION check_foreign_tables_trigger() IS
 COMMENT ON FUNCTION request_stats_read() IS
   'the rows of the view retail_fdw.request_stats';
 COMMENT ON FUNCTION request_stats_reset() IS
-  'forget the request statistics (superusers only); returns how many entries were removed';
+  'forget request statistics of the current database (superusers; a role granted EXECUTE: of the servers it has USAGE on); returns how many entries were removed';
 COMMENT ON FUNCTION session_key(timestamptz, timestamptz) IS
   'window aggregate: the start of the visit session an event belongs to (re-opens within 60 minutes count once)';
 COMMENT ON FUNCTION session_key_step(session_key_state, timestamptz, timestamptz) IS
@@ -543,7 +543,10 @@ COMMENT ON FUNCTION request_stats_read() IS
   'the rows of the view retail_fdw.request_stats';
 
 CREATE VIEW request_stats AS
-  SELECT coalesce(s.srvname, '(dropped server ' || r.serverid || ')') AS server, r.endpoint,
+  SELECT coalesce(s.srvname,
+                  CASE WHEN r.serverid = 0 THEN '(all databases)'
+                       ELSE '(dropped server ' || r.serverid || ')' END) AS server,
+         r.endpoint,
          r.requests, r.cache_hits, r.pages, r.rows, r.bytes, r.retries, r.throttled, r.errors,
          round(r.network_ms::numeric, 1) AS network_ms,
          r.first_request_at, r.last_request_at, r.last_error, r.last_error_at, r.scope
