@@ -11,6 +11,17 @@
  * "POST <any prefix>/<kind>" with libmicrohttpd.  A 2xx answer means the
  * delivery is committed; any other answer means nothing was stored.
  *
+ * Rights.  The worker connects as retail_fdw.webhook_role, never as a
+ * superuser (it refuses to start otherwise): aifi_ingest() and the triggers
+ * on retail_fdw.aifi_events run with that role's rights.  Each delivery
+ * runs under a search_path of its own and its statement names every object
+ * with its schema, so that the database's owner cannot substitute any.
+ *
+ * Slow clients.  libmicrohttpd limits the connections per client address;
+ * the main thread closes connections older than
+ * retail_fdw.webhook_connection_time (except while their request is stored
+ * or answered), so that trickled headers hold a thread only that long.
+ *
  * This file is not an HTTP parser (libmicrohttpd is) and does not know what
  * a payload must hold: aifi_ingest() in the extension script validates and
  * stores, exactly as it does when a user calls it.
