@@ -32,7 +32,8 @@
 #      limited per address and closed after webhook_connection_time; a real
 #      delivery meanwhile is answered at once
 #   8. TLS: with a certificate and key the receiver speaks HTTPS
-#   9. server shut down while a delivery waits: 503, nothing stored
+#   9. server shut down while a delivery waits: 503, nothing stored; a
+#      changed webhook_role restarts the worker as the new role
 #  10. the token is in no setting and no log line
 #
 # Each check prints "ok - ..." or "not ok - ..."; the exit status is the
@@ -543,6 +544,15 @@ check "server stopped while a delivery waits: 503 (got $(cat "$WH/down.code"))" 
     [ "$(cat "$WH/down.code")" = 503 ]
 start_cluster
 check "... and it was not stored" [ "$(rows)" = "$before" ]
+
+# ---------------------------------------------------------------- 9b. role change
+# a running worker cannot change its user: on reload it restarts as the new role
+q "CREATE ROLE aifi_webhook2 LOGIN; GRANT CONNECT ON DATABASE postgres TO aifi_webhook2" >/dev/null
+q "ALTER SYSTEM SET retail_fdw.webhook_role = 'aifi_webhook2'" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
+as_new_role() { [ "$(worker_user)" = aifi_webhook2 ]; }
+check "webhook_role changed and reloaded: the worker restarts as the new role" wait_for 12 as_new_role
+check "... saying so in the log" in_log 'retail_fdw.webhook_role changed from "aifi_webhook" to "aifi_webhook2"'
 
 # ---------------------------------------------------------------- 10. secrets
 check "the token is in no setting" \
