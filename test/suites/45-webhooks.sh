@@ -134,11 +134,11 @@ check "webhook_listen without webhook_role: the worker refuses to start with a c
     wait_for 8 in_log 'retail_fdw.webhook_listen is set but retail_fdw.webhook_role is not'
 check "... and the port stays shut" port_shut
 "${PSQL[@]}" >/dev/null <<'SQL'
-CREATE ROLE aifi_super LOGIN SUPERUSER;
-ALTER SYSTEM SET retail_fdw.webhook_role = 'aifi_super';
 -- the receiver's role: LOGIN (PostgreSQL 15 requires it of a background
 -- worker's role too), no password, no other attribute
 CREATE ROLE aifi_webhook LOGIN;
+CREATE ROLE aifi_super LOGIN SUPERUSER;
+ALTER SYSTEM SET retail_fdw.webhook_role = 'aifi_super';
 SQL
 restart_cluster
 check "a superuser as webhook_role is refused with a clear message" \
