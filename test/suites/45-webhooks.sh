@@ -217,8 +217,9 @@ code=$(post entered "$WH/entered.json")
 check "the document's example is stored: 201 (got $code)" [ "$code" = 201 ]
 check "... the answer names the row" grep -q '"deliveries": 1' "$WH/answer"
 code=$(post entered "$WH/entered.json")
+second_delivery_ok() { [ "$code" = 200 ] && [ "$(q "SELECT count(*) || ' ' || max(deliveries) FROM retail_fdw.aifi_events")" = "1 2" ]; }
 check "the same body again: 200, one row with two deliveries" \
-    [ "$code" = 200 ] && [ "$(q "SELECT count(*) || ' ' || max(deliveries) FROM retail_fdw.aifi_events")" = "1 2" ]
+    second_delivery_ok
 check "... session id, store and customer taken from the payload" \
     [ "$(q "SELECT session_id || '|' || store_id || '|' || customer_id FROM retail_fdw.aifi_events")" \
       = "d3a00526-1864-4f6e-bb2d-46e3ab7fa780|0|string" ]
@@ -234,20 +235,23 @@ check "triggers on aifi_events run as webhook_role and no other role (ran as: $t
     [ "$trigger_users" = "aifi_webhook " ]
 payload d3a00526-1864-4f6e-bb2d-46e3ab7fa780 2019-08-24T14:45:00Z >"$WH/left.json"
 code=$(post left "$WH/left.json")
+left_ok() { [ "$code" = 201 ] && [ "$(q "SELECT count(*) FROM people_in_store")" = 0 ]; }
 check "'left' is stored (got $code) and the person leaves the store" \
-    [ "$code" = 201 ] && [ "$(q "SELECT count(*) FROM people_in_store")" = 0 ]
+    left_ok
 # only the deprecated top-level sessionId
 sed -e 's/"sessionId": "d3a00526[^"]*", "status"/"status"/' \
     -e 's/d3a00526-1864-4f6e-bb2d-46e3ab7fa780/0000aaaa-top-level-only/g' \
     -e 's/"sessionToken": "[^"]*", //' "$WH/entered.json" >"$WH/toplevel.json"
 code=$(post entered "$WH/toplevel.json" -H 'X-Forwarded-For: 203.0.113.9')
+toplevel_ok() { [ "$code" = 201 ] && [ "$(q "SELECT count(*) FROM retail_fdw.aifi_events WHERE session_id = '0000aaaa-top-level-only'")" = 1 ]; }
 check "a payload with only the top-level sessionId is stored under it (got $code)" \
-    [ "$code" = 201 ] && [ "$(q "SELECT count(*) FROM retail_fdw.aifi_events WHERE session_id = '0000aaaa-top-level-only'")" = 1 ]
+    toplevel_ok
 q "DELETE FROM retail_fdw.aifi_events WHERE session_id = '0000aaaa-top-level-only'" >/dev/null
+kind_ok() { [ "$code" = 201 ] && [ "$(q "SELECT count(*) FROM retail_fdw.aifi_events WHERE kind = '$kind'")" = 1 ]; }
 for kind in tracking checkout; do
     code=$(post "$kind" "$WH/entered.json")
     check "'$kind' is routed to aifi_ingest and stored (got $code)" \
-        [ "$code" = 201 ] && [ "$(q "SELECT count(*) FROM retail_fdw.aifi_events WHERE kind = '$kind'")" = 1 ]
+        kind_ok
 done
 q "DELETE FROM retail_fdw.aifi_events WHERE kind IN ('tracking', 'checkout')" >/dev/null
 
@@ -264,12 +268,14 @@ code=$(AUTH_HDR="Basic $TOKEN" post entered "$WH/entered.json")
 check "another scheme: 401 (got $code)" [ "$code" = 401 ]
 printf '{"storeId": 1, "session": ' >"$WH/broken.json"
 code=$(post entered "$WH/broken.json")
+parser_error_ok() { [ "$code" = 400 ] && grep -q '"sqlstate": "22P02"' "$WH/answer"; }
 check "malformed JSON: 400 (got $code) with the parser's error" \
-    [ "$code" = 400 ] && grep -q '"sqlstate": "22P02"' "$WH/answer"
+    parser_error_ok
 printf '{"storeId": 1, "timeOfOrigin": "2019-08-24T14:15:22Z"}' >"$WH/thin.json"
 code=$(post left "$WH/thin.json")
+missing_named_ok() { [ "$code" = 400 ] && grep -q 'lacks session, session.sessionId, timeOfIssue' "$WH/answer"; }
 check "a payload its kind rejects: 400 (got $code) naming what is missing" \
-    [ "$code" = 400 ] && grep -q 'lacks session, session.sessionId, timeOfIssue' "$WH/answer"
+    missing_named_ok
 printf '{"storeId": "\xff"}' >"$WH/latin.json"
 code=$(post entered "$WH/latin.json")
 check "a body that is not UTF-8: 400 (got $code)" [ "$code" = 400 ]
@@ -280,7 +286,8 @@ code=$(post arrived "$WH/entered.json")
 check "an unknown kind: 404 (got $code)" [ "$code" = 404 ]
 code=$(curl -s --noproxy '*' -m 10 -o /dev/null -D "$WH/headers" -w '%{http_code}' \
        -H "Authorization: Bearer $TOKEN" "$URL/entered")
-check "GET: 405 (got $code) with Allow: POST" [ "$code" = 405 ] && grep -qi '^Allow: POST' "$WH/headers"
+get_405_ok() { [ "$code" = 405 ] && grep -qi '^Allow: POST' "$WH/headers"; }
+check "GET: 405 (got $code) with Allow: POST" get_405_ok
 head -c 70000 /dev/zero | tr '\0' 'x' >"$WH/big.json"
 code=$(post entered "$WH/big.json")
 check "a body declared past webhook_max_body_size: 413 (got $code)" [ "$code" = 413 ]
@@ -351,10 +358,12 @@ code=$(AUTH_HDR="Bearer nope" post entered "$WH/slow.json")
 t_wrong1=$(now_ms)
 wait "${slow[@]}"
 t1=$(now_ms)
+wrong_token_fast() { [ "$code" = 401 ] && [ $((t_wrong1 - t_wrong0)) -lt 500 ]; }
 check "while the table is locked, a wrong token is still answered at once (401 in $((t_wrong1 - t_wrong0)) ms)" \
-    [ "$code" = 401 ] && [ $((t_wrong1 - t_wrong0)) -lt 500 ]
+    wrong_token_fast
+lock_503_bounded() { [ "$(cat "$WH"/slow1 "$WH"/slow2 "$WH"/slow3 | tr -d '\n')" = 503503503 ] && [ $((t1 - t0)) -lt 3500 ]; }
 check "deliveries waiting on the lock: 503 after a bounded wait ($((t1 - t0)) ms; timeout 1500 ms)" \
-    [ "$(cat "$WH"/slow1 "$WH"/slow2 "$WH"/slow3 | tr -d '\n')" = 503503503 ] && [ $((t1 - t0)) -lt 3500 ]
+    lock_503_bounded
 wait "$locker"
 check "... and none of them was stored once the lock was gone" [ "$(rows)" = "$before" ]
 q "ALTER SYSTEM SET default_transaction_read_only = on" >/dev/null
