@@ -11,6 +11,17 @@
  * "POST <any prefix>/<kind>" with libmicrohttpd.  A 2xx answer means the
  * delivery is committed; any other answer means nothing was stored.
  *
+ * Rights.  The worker connects as retail_fdw.webhook_role, never as a
+ * superuser (it refuses to start otherwise): aifi_ingest() and the triggers
+ * on retail_fdw.aifi_events run with that role's rights.  Each delivery
+ * runs under a search_path of its own and its statement names every object
+ * with its schema, so that the database's owner cannot substitute any.
+ *
+ * Slow clients.  libmicrohttpd limits the connections per client address;
+ * the main thread closes connections older than
+ * retail_fdw.webhook_connection_time (except while their request is stored
+ * or answered), so that trickled headers hold a thread only that long.
+ *
  * This file is not an HTTP parser (libmicrohttpd is) and does not know what
  * a payload must hold: aifi_ingest() in the extension script validates and
  * stores, exactly as it does when a user calls it.
@@ -68,6 +79,7 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/timeout.h"
+#include "utils/timestamp.h"
 
 #include "webhook.h"
 
@@ -78,6 +90,7 @@
 #define WH_TOKEN_MAX		4096
 #define WH_PEM_MAX			(1024 * 1024)
 #define WH_DRAIN_MS			2000	/* at exit, for answers to go out */
+#define WH_TICK_MS			250		/* the main thread's longest sleep */
 
 /*
  * The kinds aifi_ingest() accepts (and the CHECK of aifi_events): the last
@@ -89,13 +102,18 @@ static const char *const wh_kinds[] = {"entered", "left", "tracking", "checkout"
 /*
  * The one statement a delivery runs.  NOTIFY goes with the same
  * transaction, so a listener hears of exactly the committed deliveries.
+ * Every name in it is schema-qualified, and it runs under WH_SEARCH_PATH
+ * whatever the database or role settings say: the owner of
+ * webhook_database must not be able to put a type, cast, function or
+ * operator of its own in front of the ones meant.
  */
 #define WH_INGEST_SQL \
 	"SELECT e.id, e.deliveries," \
 	" pg_catalog.pg_notify('retail_fdw_aifi_events'," \
 	"   pg_catalog.json_build_object('kind', e.kind, 'id', e.id," \
-	"                                'deliveries', e.deliveries)::text)" \
+	"                                'deliveries', e.deliveries)::pg_catalog.text)" \
 	" FROM retail_fdw.aifi_ingest($1, $2::pg_catalog.jsonb) AS e"
+#define WH_SEARCH_PATH	"pg_catalog, pg_temp"
 
 /* Settings */
 static char *wh_listen = NULL;
@@ -103,8 +121,14 @@ static char *wh_database = NULL;
 static char *wh_token_file = NULL;
 static char *wh_tls_cert_file = NULL;
 static char *wh_tls_key_file = NULL;
+static char *wh_role = NULL;
 static int	wh_max_body_size = 1024 * 1024;
 static int	wh_timeout_ms = 10000;
+static int	wh_conn_time_ms = 60000;
+static int	wh_per_address = 32;
+
+/* The role the worker connected as (TopMemoryContext). */
+static char *wh_connected_role = NULL;
 
 /* Answers the HTTP threads give on their own (no PostgreSQL involved). */
 #define WH_ANS_METHOD	"{\"error\": \"only POST is accepted\"}\n"
@@ -151,8 +175,31 @@ typedef struct WhRequest
 	bool		answer_owned;
 } WhRequest;
 
+/*
+ * One TCP connection, from libmicrohttpd's "started" to its "closed"
+ * notification (malloc'd, linked in wh_conns under wh_lock).  The main
+ * thread shuts down the socket of a connection older than
+ * retail_fdw.webhook_connection_time unless it is busy: from the moment its
+ * request is complete (handed to the main thread, or refused) until its
+ * answer has been sent, so that no answer, least of all one for a committed
+ * delivery, is cut off.  libmicrohttpd closes the socket only after the
+ * "closed" notification, so the descriptor stays valid while listed.
+ */
+typedef struct WhConn
+{
+	struct MHD_Connection *conn;
+	int			fd;				/* -1: unknown, never shut down */
+	struct timespec started;	/* CLOCK_MONOTONIC */
+	bool		busy;
+	bool		cut;			/* shut down by the main thread */
+	struct WhConn *prev;
+	struct WhConn *next;
+} WhConn;
+
 /* What the HTTP threads and the main thread share, under wh_lock. */
 static pthread_mutex_t wh_lock = PTHREAD_MUTEX_INITIALIZER;
+static WhConn *wh_conns = NULL;
+static int	wh_cur_conn_time_ms = 60000;
 static WhRequest *wh_queue_head = NULL;
 static WhRequest *wh_queue_tail = NULL;
 static WhRequest *wh_running = NULL;
@@ -167,6 +214,8 @@ static int	wh_open_requests = 0;	/* created and not yet completed */
 static int	wh_wake_pipe[2] = {-1, -1};
 static struct MHD_Daemon *wh_daemon = NULL;
 static MemoryContext wh_cxt = NULL;
+static int	wh_cut_unlogged = 0;	/* connections cut since the last LOG */
+static TimestampTz wh_cut_logged_at = 0;
 
 /* ----------------------------------------------------------------
  *		Settings
@@ -279,6 +328,13 @@ rf_webhook_init(void)
 							   "Database whose retail_fdw.aifi_events the webhook receiver fills.",
 							   NULL, &wh_database, "postgres", PGC_POSTMASTER, 0,
 							   NULL, NULL, NULL);
+	DefineCustomStringVariable("retail_fdw.webhook_role",
+							   "Role the webhook receiver connects as; required with retail_fdw.webhook_listen.",
+							   "Must not be a superuser: aifi_ingest() and the triggers on "
+							   "retail_fdw.aifi_events run as this role.  A change restarts "
+							   "the receiver.",
+							   &wh_role, "", PGC_SIGHUP, 0,
+							   NULL, NULL, NULL);
 	DefineCustomStringVariable("retail_fdw.webhook_token_file",
 							   "File holding the bearer token AiFi sends to the webhook receiver.",
 							   "Read when the receiver starts and on reload.",
@@ -302,6 +358,18 @@ rf_webhook_init(void)
 							"Covers the wait in the receiver's queue and the statement that stores it.",
 							&wh_timeout_ms, 10000, 100, 600000,
 							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomIntVariable("retail_fdw.webhook_connection_time",
+							"Longest time a connection to the webhook receiver stays open.",
+							"Counted from the connection; a connection whose request is being "
+							"stored or answered is closed once its answer is sent.",
+							&wh_conn_time_ms, 60000, 1000, 3600000,
+							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomIntVariable("retail_fdw.webhook_connections_per_address",
+							"Most connections the webhook receiver keeps open from one client address.",
+							"Further connections from that address are closed at once.  Behind a "
+							"reverse proxy every connection comes from the proxy's address.",
+							&wh_per_address, 32, 1, WH_MAX_CONNECTIONS,
+							PGC_POSTMASTER, 0, NULL, NULL, NULL);
 
 	if (!process_shared_preload_libraries_in_progress ||
 		wh_listen == NULL || wh_listen[0] == '\0')
@@ -347,6 +415,59 @@ wh_set_token(char *token, size_t len)
 }
 
 /*
+ * May the open token file be trusted with the token?  The rule of
+ * PostgreSQL's ssl_key_file: a regular file, owned by the server's user
+ * with no access for group or others (0600 or less), or owned by root and
+ * readable by the group at most (0640 or less).  Anything else is refused
+ * with a WARNING: whoever else can read the file can store deliveries.
+ */
+static bool
+wh_token_file_safe(FILE *f)
+{
+	struct stat st;
+
+	if (fstat(fileno(f), &st) != 0)
+	{
+		ereport(WARNING,
+				(errcode_for_file_access(),
+				 errmsg("could not stat webhook token file \"%s\": %m", wh_token_file),
+				 errdetail("The webhook receiver answers every delivery with 503.")));
+		return false;
+	}
+	if (!S_ISREG(st.st_mode))
+	{
+		ereport(WARNING,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("webhook token file \"%s\" is not a regular file", wh_token_file),
+				 errdetail("The webhook receiver answers every delivery with 503.")));
+		return false;
+	}
+	if (st.st_uid != geteuid() && st.st_uid != 0)
+	{
+		ereport(WARNING,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("webhook token file \"%s\" must be owned by the database user or root",
+						wh_token_file),
+				 errdetail("The webhook receiver answers every delivery with 503."),
+				 errhint("chown the file to the user the server runs as, chmod 600, and reload.")));
+		return false;
+	}
+	if ((st.st_uid == geteuid() && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) ||
+		(st.st_uid == 0 && (st.st_mode & (S_IWGRP | S_IXGRP | S_IRWXO)) != 0))
+	{
+		ereport(WARNING,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("webhook token file \"%s\" has group or world access", wh_token_file),
+				 errdetail("The token file must have permissions u=rw (0600) or less if owned by "
+						   "the database user, or permissions u=rw,g=r (0640) or less if owned "
+						   "by root; the webhook receiver answers every delivery with 503."),
+				 errhint("chmod 600 the file and reload.")));
+		return false;
+	}
+	return true;
+}
+
+/*
  * Read the token file: the token is its content without surrounding white
  * space, visible ASCII only (what an Authorization header can carry).  Any
  * problem leaves the receiver without a token, so that every delivery is
@@ -359,7 +480,6 @@ wh_load_token(void)
 	size_t		n;
 	size_t		start = 0;
 	FILE	   *f;
-	struct stat st;
 	char	   *token;
 
 	if (wh_token_file == NULL || wh_token_file[0] == '\0')
@@ -382,11 +502,12 @@ wh_load_token(void)
 		wh_set_token(NULL, 0);
 		return;
 	}
-	if (fstat(fileno(f), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
-		ereport(WARNING,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("webhook token file \"%s\" is accessible to group or others", wh_token_file),
-				 errhint("chmod 600 the file.")));
+	if (!wh_token_file_safe(f))
+	{
+		FreeFile(f);
+		wh_set_token(NULL, 0);
+		return;
+	}
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	FreeFile(f);
 	buf[n] = '\0';
@@ -444,6 +565,7 @@ wh_publish_limits(void)
 	pthread_mutex_lock(&wh_lock);
 	wh_cur_max_body = (size_t) wh_max_body_size;
 	wh_cur_timeout_ms = wh_timeout_ms;
+	wh_cur_conn_time_ms = wh_conn_time_ms;
 	pthread_mutex_unlock(&wh_lock);
 }
 
@@ -694,6 +816,72 @@ nomem:
 	req->state = WH_DONE;
 }
 
+/*
+ * libmicrohttpd's connection notifications: list each connection with the
+ * time it was accepted, so that the main thread can close the ones that
+ * stay too long.  Without memory for the entry the connection is closed at
+ * once, rather than left unbounded.
+ */
+static void
+wh_notify_connection(void *cls, struct MHD_Connection *conn,
+					 void **socket_context, enum MHD_ConnectionNotificationCode toe)
+{
+	WhConn	   *c = *socket_context;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+	{
+		const union MHD_ConnectionInfo *info;
+
+		info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		c = calloc(1, sizeof(WhConn));
+		if (c == NULL)
+		{
+			if (info != NULL)
+				(void) shutdown(info->connect_fd, SHUT_RDWR);
+			return;
+		}
+		c->conn = conn;
+		c->fd = (info != NULL) ? info->connect_fd : -1;
+		clock_gettime(CLOCK_MONOTONIC, &c->started);
+		pthread_mutex_lock(&wh_lock);
+		c->next = wh_conns;
+		if (wh_conns != NULL)
+			wh_conns->prev = c;
+		wh_conns = c;
+		pthread_mutex_unlock(&wh_lock);
+		*socket_context = c;
+	}
+	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && c != NULL)
+	{
+		pthread_mutex_lock(&wh_lock);
+		if (c->prev != NULL)
+			c->prev->next = c->next;
+		else
+			wh_conns = c->next;
+		if (c->next != NULL)
+			c->next->prev = c->prev;
+		pthread_mutex_unlock(&wh_lock);
+		free(c);
+		*socket_context = NULL;
+	}
+}
+
+/* Mark the connection busy (a request complete, its answer not yet sent) or not. */
+static void
+wh_conn_set_busy(struct MHD_Connection *conn, bool busy)
+{
+	pthread_mutex_lock(&wh_lock);
+	for (WhConn *c = wh_conns; c != NULL; c = c->next)
+	{
+		if (c->conn == conn)
+		{
+			c->busy = busy;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&wh_lock);
+}
+
 static enum MHD_Result
 wh_respond(struct MHD_Connection *conn, unsigned int status, const char *json)
 {
@@ -747,7 +935,10 @@ wh_handle(void *cls, struct MHD_Connection *conn, const char *url,
 										   MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (req->verdict == 0 && clen != NULL &&
 			strtoull(clen, NULL, 10) > (unsigned long long) req->max_body)
+		{
+			wh_conn_set_busy(conn, true);
 			return wh_respond(conn, MHD_HTTP_CONTENT_TOO_LARGE, WH_ANS_SIZE);
+		}
 		return MHD_YES;
 	}
 
@@ -761,6 +952,8 @@ wh_handle(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 
+	/* the request is complete: from here to its answer it is not cut off */
+	wh_conn_set_busy(conn, true);
 	if (req->verdict != 0)
 		return wh_respond(conn, req->verdict, req->verdict_body);
 	if (req->too_large)
@@ -776,6 +969,8 @@ wh_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 {
 	WhRequest  *req = *req_cls;
 
+	/* the answer is out (or never will be): the connection may be cut again */
+	wh_conn_set_busy(conn, false);
 	if (req == NULL)
 		return;
 	free(req->body);
@@ -898,9 +1093,26 @@ wh_ingest(WhRequest *req, int budget_ms)
 		int64		id;
 		int32		deliveries;
 		int			ret;
+		int			save_nestlevel;
 
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
+
+		/*
+		 * A search_path of our own for this transaction, whatever the
+		 * database's or the role's settings (or a trigger of an earlier
+		 * delivery) made of the session's.
+		 */
+		save_nestlevel = NewGUCNestLevel();
+		(void) set_config_option("search_path", WH_SEARCH_PATH,
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+		if (superuser())
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("the webhook receiver's role has become a superuser"),
+					 errdetail("The webhook receiver stores nothing as a superuser."),
+					 errhint("ALTER ROLE ... NOSUPERUSER the role named in retail_fdw.webhook_role.")));
 		SPI_connect();
 		PushActiveSnapshot(GetTransactionSnapshot());
 		pgstat_report_activity(STATE_RUNNING, req->kind);
@@ -925,6 +1137,7 @@ wh_ingest(WhRequest *req, int budget_ms)
 		answer = wh_malloc_copy(&buf);
 
 		SPI_finish();
+		AtEOXact_GUC(true, save_nestlevel);
 		PopActiveSnapshot();
 		CommitTransactionCommand();
 		status = (deliveries == 1) ? MHD_HTTP_CREATED : MHD_HTTP_OK;
@@ -980,6 +1193,53 @@ done:
 		wh_finish(req, status, answer, true);
 }
 
+/*
+ * Close the connections that have been open longer than
+ * retail_fdw.webhook_connection_time and are not busy: a client that
+ * trickles its request byte by byte keeps a thread and a connection slot
+ * only that long.  shutdown() wakes the connection's thread, which sees the
+ * end of the stream and closes the connection itself.
+ */
+static void
+wh_cut_old_connections(void)
+{
+	struct timespec now;
+	int			cut = 0;
+	long		limit_ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&wh_lock);
+	limit_ms = wh_cur_conn_time_ms;
+	for (WhConn *c = wh_conns; c != NULL; c = c->next)
+	{
+		long		age_ms;
+
+		if (c->busy || c->cut || c->fd < 0)
+			continue;
+		age_ms = (now.tv_sec - c->started.tv_sec) * 1000L +
+			(now.tv_nsec - c->started.tv_nsec) / 1000000L;
+		if (age_ms < limit_ms)
+			continue;
+		(void) shutdown(c->fd, SHUT_RDWR);
+		c->cut = true;
+		cut++;
+	}
+	pthread_mutex_unlock(&wh_lock);
+
+	/* at most one line a minute, however many are cut */
+	wh_cut_unlogged += cut;
+	if (wh_cut_unlogged > 0 &&
+		TimestampDifferenceExceeds(wh_cut_logged_at, GetCurrentTimestamp(), 60000))
+	{
+		ereport(LOG,
+				(errmsg("retail_fdw webhook receiver closed %d connection(s) open longer than retail_fdw.webhook_connection_time (%ld ms)",
+						wh_cut_unlogged, limit_ms),
+				 errhint("A client that sends its request this slowly is not AiFi; see also retail_fdw.webhook_connections_per_address.")));
+		wh_cut_unlogged = 0;
+		wh_cut_logged_at = GetCurrentTimestamp();
+	}
+}
+
 /* Take queued requests one by one until the queue is empty. */
 static void
 wh_serve_queue(void)
@@ -991,6 +1251,7 @@ wh_serve_queue(void)
 		long		left_ms = 0;
 
 		CHECK_FOR_INTERRUPTS();
+		wh_cut_old_connections();
 		pthread_mutex_lock(&wh_lock);
 		req = wh_queue_head;
 		if (req != NULL)
@@ -1124,7 +1385,7 @@ wh_start_daemon(void)
 	unsigned int flags;
 	struct addrinfo hints;
 	struct addrinfo *ai = NULL;
-	struct MHD_OptionItem opts[12];
+	struct MHD_OptionItem opts[14];
 	int			nopt = 0;
 	sigset_t	all,
 				old;
@@ -1186,9 +1447,12 @@ wh_start_daemon(void)
 	}
 	opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL};
 	opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_CONNECTION_LIMIT, WH_MAX_CONNECTIONS, NULL};
+	opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_PER_IP_CONNECTION_LIMIT, wh_per_address, NULL};
 	opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_CONNECTION_TIMEOUT, WH_IDLE_SECS, NULL};
 	opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_NOTIFY_COMPLETED,
 	(intptr_t) wh_completed, NULL};
+	opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_NOTIFY_CONNECTION,
+	(intptr_t) wh_notify_connection, NULL};
 	opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_END, 0, NULL};
 	Assert(nopt <= (int) lengthof(opts));
 
@@ -1216,6 +1480,28 @@ wh_start_daemon(void)
 }
 
 /*
+ * The receiver never runs as a superuser: aifi_ingest() and every trigger
+ * on retail_fdw.aifi_events run with its rights.  Checked once connected
+ * (FATAL: the postmaster tries again after WH_RESTART_SECS, so a corrected
+ * setting takes effect on reload) and again for each delivery (wh_ingest).
+ */
+static void
+wh_refuse_superuser(void)
+{
+	bool		is_super;
+
+	StartTransactionCommand();
+	is_super = superuser();
+	CommitTransactionCommand();
+	if (is_super)
+		ereport(FATAL,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("retail_fdw.webhook_role \"%s\" is a superuser", wh_connected_role),
+				 errdetail("aifi_ingest() and the triggers on retail_fdw.aifi_events run as this role; the webhook receiver does not start as a superuser."),
+				 errhint("Name a role without SUPERUSER that has only the grants listed in the README's \"Webhooks\" section, then reload.")));
+}
+
+/*
  * The background worker.  SIGTERM (pg_terminate_backend, shutdown) ends it
  * at the next interrupt check with exit code 1, so that the postmaster
  * starts it again after WH_RESTART_SECS unless the server is stopping.
@@ -1228,8 +1514,16 @@ rf_webhook_main(Datum main_arg)
 	pqsignal(SIGTERM, die);
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	BackgroundWorkerUnblockSignals();
-	BackgroundWorkerInitializeConnection(wh_database, NULL, 0);
+	if (wh_role == NULL || wh_role[0] == '\0')
+		ereport(FATAL,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("retail_fdw.webhook_listen is set but retail_fdw.webhook_role is not"),
+				 errdetail("The webhook receiver connects only as a role of its own, never as the bootstrap superuser; it does not start."),
+				 errhint("Create a role without SUPERUSER, give it the grants listed in the README's \"Webhooks\" section, set retail_fdw.webhook_role and reload.")));
+	wh_connected_role = MemoryContextStrdup(TopMemoryContext, wh_role);
+	BackgroundWorkerInitializeConnection(wh_database, wh_connected_role, 0);
 	pgstat_report_appname(WH_WORKER_TYPE);
+	wh_refuse_superuser();
 
 	wh_cxt = AllocSetContextCreate(TopMemoryContext, "retail_fdw webhook",
 								   ALLOCSET_DEFAULT_SIZES);
@@ -1253,7 +1547,7 @@ rf_webhook_main(Datum main_arg)
 		WaitEvent	ev;
 		char		drain[64];
 
-		(void) WaitEventSetWait(wes, 1000L, &ev, 1, PG_WAIT_EXTENSION);
+		(void) WaitEventSetWait(wes, WH_TICK_MS, &ev, 1, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 		while (read(wh_wake_pipe[0], drain, sizeof(drain)) > 0)
 			;
@@ -1265,10 +1559,19 @@ rf_webhook_main(Datum main_arg)
 		{
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
+			if (strcmp(wh_role, wh_connected_role) != 0)
+			{
+				/* a session cannot change its user: start again as the new one */
+				ereport(LOG,
+						(errmsg("retail_fdw.webhook_role changed from \"%s\" to \"%s\": the webhook receiver restarts",
+								wh_connected_role, wh_role)));
+				proc_exit(1);
+			}
 			wh_publish_limits();
 			wh_load_token();
 		}
 		wh_serve_queue();
+		wh_cut_old_connections();
 		/* table statistics of the deliveries, as a backend sends them when idle */
 		pgstat_report_stat(false);
 	}

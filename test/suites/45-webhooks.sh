@@ -4,8 +4,11 @@
 # a small cluster of its own, started with the receiver's settings (the
 # shared cluster of test/run-tests.sh keeps running untouched).
 #
-#   1. the worker runs, named in pg_stat_activity; before CREATE EXTENSION
-#      a delivery is answered 503 and nothing is stored
+#   0. without retail_fdw.webhook_role, or with a superuser as that role,
+#      the receiver refuses to start (a clear message, the port stays shut)
+#   1. the worker runs, named in pg_stat_activity, as webhook_role; before
+#      CREATE EXTENSION a delivery is answered 503 and nothing is stored;
+#      the role has exactly the README's grants (PUBLIC's defaults revoked)
 #   2. the document's example payload, posted with curl, is stored (201);
 #      the same body again is a second delivery of the same row (200); a
 #      NOTIFY carries kind and id; the README's "people in store" trigger
@@ -13,16 +16,24 @@
 #      sessionId is stored under it; tracking and checkout are routed too
 #   3. 401 (no token, wrong token), 400 (malformed JSON, a payload its kind
 #      rejects, invalid UTF-8, empty), 404 (unknown kind), 405 (GET), 413 (declared
-#      and chunked bodies past the limit): each stores nothing
+#      and chunked bodies past the limit): each stores nothing; triggers on
+#      aifi_events run as webhook_role
 #   4. 40 concurrent deliveries (30 distinct, 10 identical): all stored,
 #      none lost or doubled
-#   5. a new token file content takes effect on reload
+#   5. a new token file content takes effect on reload; a token file
+#      readable by group or others is refused (503, a WARNING)
 #   6. a database that cannot take the delivery: a table locked past the
 #      timeout (503 in bounded time; meanwhile other requests are answered
 #      at once) and a read-only database (503); nothing stored
-#   7. pg_terminate_backend: the postmaster starts the worker again
+#   7. pg_terminate_backend: the postmaster starts the worker again; the
+#      database owner's planted type and cast (ALTER DATABASE SET
+#      search_path) are not used and escalate nothing
+#  7b. slow clients: 50 connections trickling headers from one address are
+#      limited per address and closed after webhook_connection_time; a real
+#      delivery meanwhile is answered at once
 #   8. TLS: with a certificate and key the receiver speaks HTTPS
-#   9. server shut down while a delivery waits: 503, nothing stored
+#   9. server shut down while a delivery waits: 503, nothing stored; a
+#      changed webhook_role restarts the worker as the new role
 #  10. the token is in no setting and no log line
 #
 # Each check prints "ok - ..." or "not ok - ..."; the exit status is the
@@ -64,6 +75,7 @@ start_cluster() {
 }
 
 rf_init_small_cluster "$WH" "$PGDATA_WH" "$PGPORT" || exit 1
+# no retail_fdw.webhook_role yet: see 0.
 cat >>"$PGDATA_WH/postgresql.conf" <<CONF
 shared_preload_libraries = 'retail_fdw'
 retail_fdw.webhook_listen = '127.0.0.1:$HOOK_PORT'
@@ -73,6 +85,10 @@ retail_fdw.webhook_max_body_size = '64kB'
 retail_fdw.webhook_timeout = '1500ms'
 CONF
 start_cluster
+restart_cluster() {
+    _rf_as_pg "$RF_PGBIN/pg_ctl" -D "$PGDATA_WH" -m fast -w -t 30 stop >/dev/null 2>&1
+    start_cluster
+}
 
 URL=http://127.0.0.1:$HOOK_PORT/aifi/webhook
 CURL_EXTRA=()
@@ -110,14 +126,53 @@ payload() {
         -e "s/\"timeOfOrigin\": \"[^\"]*\"/\"timeOfOrigin\": \"$2\"/" "$WH/entered.json"
 }
 
+# ---------------------------------------------------------------- 0. role required
+in_log() { grep -qF -- "$1" "$WH/pg.log"; }
+not_in_log() { ! in_log "$1"; }
+port_shut() { [ "$(curl -s --noproxy '*' -m 3 -o /dev/null -w '%{http_code}' "$URL/entered")" = 000 ]; }
+check "webhook_listen without webhook_role: the worker refuses to start with a clear message" \
+    wait_for 8 in_log 'retail_fdw.webhook_listen is set but retail_fdw.webhook_role is not'
+check "... and the port stays shut" port_shut
+"${PSQL[@]}" >/dev/null <<'SQL'
+-- the receiver's role: LOGIN (PostgreSQL 15 requires it of a background
+-- worker's role too), no password, no other attribute
+CREATE ROLE aifi_webhook LOGIN;
+CREATE ROLE aifi_super LOGIN SUPERUSER;
+ALTER SYSTEM SET retail_fdw.webhook_role = 'aifi_super';
+SQL
+restart_cluster
+check "a superuser as webhook_role is refused with a clear message" \
+    wait_for 8 in_log 'retail_fdw.webhook_role "aifi_super" is a superuser'
+check "... and the port stays shut" port_shut
+# the refused worker is tried again every 5 s: a reload is enough
+q "ALTER SYSTEM SET retail_fdw.webhook_role = 'aifi_webhook'" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
+
 # ---------------------------------------------------------------- 1. worker
-check "the worker shows in pg_stat_activity as 'retail_fdw webhook receiver'" \
-    wait_for 10 test -n "$(worker_pid)"
+worker_user() {
+    q "SELECT usename FROM pg_stat_activity WHERE backend_type = 'retail_fdw webhook receiver'"
+}
+worker_up() { [ -n "$(worker_pid)" ]; }
+check "after a reload the worker shows in pg_stat_activity as 'retail_fdw webhook receiver'" \
+    wait_for 10 worker_up
+check "... connected as retail_fdw.webhook_role (got '$(worker_user)')" \
+    [ "$(worker_user)" = aifi_webhook ]
 code=$(post entered "$WH/entered.json")
 check "before CREATE EXTENSION a delivery is answered 503 (got $code)" [ "$code" = 503 ]
 check "... with the database's error in a JSON body" grep -q '"sqlstate": "3F000"' "$WH/answer"
 q "SET client_min_messages = warning; CREATE EXTENSION retail_fdw" >/dev/null
 check "... and nothing was stored" [ "$(rows)" = 0 ]
+# exactly the grants of the README's "Webhooks" section, with PUBLIC's
+# defaults for them revoked so that nothing else lets the receiver work
+"${PSQL[@]}" >/dev/null <<'SQL'
+REVOKE CONNECT ON DATABASE postgres FROM PUBLIC;
+REVOKE USAGE ON SCHEMA retail_fdw FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION retail_fdw.aifi_ingest(text, jsonb) FROM PUBLIC;
+GRANT CONNECT ON DATABASE postgres TO aifi_webhook;
+GRANT USAGE ON SCHEMA retail_fdw TO aifi_webhook;
+GRANT EXECUTE ON FUNCTION retail_fdw.aifi_ingest(text, jsonb) TO aifi_webhook;
+GRANT SELECT, INSERT, UPDATE (deliveries, last_received_at) ON retail_fdw.aifi_events TO aifi_webhook;
+SQL
 
 # ---------------------------------------------------------------- 2. deliveries
 "${PSQL[@]}" >/dev/null <<'SQL'
@@ -141,6 +196,16 @@ END
 $$;
 CREATE TRIGGER track_people AFTER INSERT ON retail_fdw.aifi_events
   FOR EACH ROW EXECUTE FUNCTION track_people();
+-- the trigger runs as the receiver's role: it needs the table it writes
+GRANT SELECT, INSERT, DELETE ON people_in_store TO aifi_webhook;
+CREATE FUNCTION who_stores() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE LOG 'aifi_events trigger: current_user=%', current_user;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER who_stores AFTER INSERT ON retail_fdw.aifi_events
+  FOR EACH ROW EXECUTE FUNCTION public.who_stores();
 SQL
 
 # a listener that stays connected while the deliveries are posted
@@ -152,8 +217,9 @@ code=$(post entered "$WH/entered.json")
 check "the document's example is stored: 201 (got $code)" [ "$code" = 201 ]
 check "... the answer names the row" grep -q '"deliveries": 1' "$WH/answer"
 code=$(post entered "$WH/entered.json")
+second_delivery_ok() { [ "$code" = 200 ] && [ "$(q "SELECT count(*) || ' ' || max(deliveries) FROM retail_fdw.aifi_events")" = "1 2" ]; }
 check "the same body again: 200, one row with two deliveries" \
-    [ "$code" = 200 ] && [ "$(q "SELECT count(*) || ' ' || max(deliveries) FROM retail_fdw.aifi_events")" = "1 2" ]
+    second_delivery_ok
 check "... session id, store and customer taken from the payload" \
     [ "$(q "SELECT session_id || '|' || store_id || '|' || customer_id FROM retail_fdw.aifi_events")" \
       = "d3a00526-1864-4f6e-bb2d-46e3ab7fa780|0|string" ]
@@ -163,22 +229,29 @@ check "NOTIFY retail_fdw_aifi_events carries kind and id after each commit" \
     [ "$(grep -c "\"kind\" : \"entered\", \"id\" : $id1" "$WH/listen.out")" = 2 ]
 check "the trigger of the cookbook has the person in the store" \
     [ "$(q "SELECT count(*) FROM people_in_store")" = 1 ]
+trigger_users=$(grep -o 'aifi_events trigger: current_user=[a-z_]*' "$WH/pg.log" | sed 's/.*=//' | sort -u | tr '\n' ' ')
+echo "# the trigger ran as: $trigger_users"
+check "triggers on aifi_events run as webhook_role and no other role (ran as: $trigger_users)" \
+    [ "$trigger_users" = "aifi_webhook " ]
 payload d3a00526-1864-4f6e-bb2d-46e3ab7fa780 2019-08-24T14:45:00Z >"$WH/left.json"
 code=$(post left "$WH/left.json")
+left_ok() { [ "$code" = 201 ] && [ "$(q "SELECT count(*) FROM people_in_store")" = 0 ]; }
 check "'left' is stored (got $code) and the person leaves the store" \
-    [ "$code" = 201 ] && [ "$(q "SELECT count(*) FROM people_in_store")" = 0 ]
+    left_ok
 # only the deprecated top-level sessionId
 sed -e 's/"sessionId": "d3a00526[^"]*", "status"/"status"/' \
     -e 's/d3a00526-1864-4f6e-bb2d-46e3ab7fa780/0000aaaa-top-level-only/g' \
     -e 's/"sessionToken": "[^"]*", //' "$WH/entered.json" >"$WH/toplevel.json"
 code=$(post entered "$WH/toplevel.json" -H 'X-Forwarded-For: 203.0.113.9')
+toplevel_ok() { [ "$code" = 201 ] && [ "$(q "SELECT count(*) FROM retail_fdw.aifi_events WHERE session_id = '0000aaaa-top-level-only'")" = 1 ]; }
 check "a payload with only the top-level sessionId is stored under it (got $code)" \
-    [ "$code" = 201 ] && [ "$(q "SELECT count(*) FROM retail_fdw.aifi_events WHERE session_id = '0000aaaa-top-level-only'")" = 1 ]
+    toplevel_ok
 q "DELETE FROM retail_fdw.aifi_events WHERE session_id = '0000aaaa-top-level-only'" >/dev/null
+kind_ok() { [ "$code" = 201 ] && [ "$(q "SELECT count(*) FROM retail_fdw.aifi_events WHERE kind = '$kind'")" = 1 ]; }
 for kind in tracking checkout; do
     code=$(post "$kind" "$WH/entered.json")
     check "'$kind' is routed to aifi_ingest and stored (got $code)" \
-        [ "$code" = 201 ] && [ "$(q "SELECT count(*) FROM retail_fdw.aifi_events WHERE kind = '$kind'")" = 1 ]
+        kind_ok
 done
 q "DELETE FROM retail_fdw.aifi_events WHERE kind IN ('tracking', 'checkout')" >/dev/null
 
@@ -195,12 +268,14 @@ code=$(AUTH_HDR="Basic $TOKEN" post entered "$WH/entered.json")
 check "another scheme: 401 (got $code)" [ "$code" = 401 ]
 printf '{"storeId": 1, "session": ' >"$WH/broken.json"
 code=$(post entered "$WH/broken.json")
+parser_error_ok() { [ "$code" = 400 ] && grep -q '"sqlstate": "22P02"' "$WH/answer"; }
 check "malformed JSON: 400 (got $code) with the parser's error" \
-    [ "$code" = 400 ] && grep -q '"sqlstate": "22P02"' "$WH/answer"
+    parser_error_ok
 printf '{"storeId": 1, "timeOfOrigin": "2019-08-24T14:15:22Z"}' >"$WH/thin.json"
 code=$(post left "$WH/thin.json")
+missing_named_ok() { [ "$code" = 400 ] && grep -q 'lacks session, session.sessionId, timeOfIssue' "$WH/answer"; }
 check "a payload its kind rejects: 400 (got $code) naming what is missing" \
-    [ "$code" = 400 ] && grep -q 'lacks session, session.sessionId, timeOfIssue' "$WH/answer"
+    missing_named_ok
 printf '{"storeId": "\xff"}' >"$WH/latin.json"
 code=$(post entered "$WH/latin.json")
 check "a body that is not UTF-8: 400 (got $code)" [ "$code" = 400 ]
@@ -211,7 +286,8 @@ code=$(post arrived "$WH/entered.json")
 check "an unknown kind: 404 (got $code)" [ "$code" = 404 ]
 code=$(curl -s --noproxy '*' -m 10 -o /dev/null -D "$WH/headers" -w '%{http_code}' \
        -H "Authorization: Bearer $TOKEN" "$URL/entered")
-check "GET: 405 (got $code) with Allow: POST" [ "$code" = 405 ] && grep -qi '^Allow: POST' "$WH/headers"
+get_405_ok() { [ "$code" = 405 ] && grep -qi '^Allow: POST' "$WH/headers"; }
+check "GET: 405 (got $code) with Allow: POST" get_405_ok
 head -c 70000 /dev/zero | tr '\0' 'x' >"$WH/big.json"
 code=$(post entered "$WH/big.json")
 check "a body declared past webhook_max_body_size: 413 (got $code)" [ "$code" = 413 ]
@@ -253,6 +329,15 @@ new_ok() { [ "$(post entered "$WH/rot.json")" = 201 ]; }
 check "after reload the new token is accepted" wait_for 5 new_ok
 code=$(AUTH_HDR="Bearer $OLD" post entered "$WH/rot.json")
 check "... and the old one refused: 401 (got $code)" [ "$code" = 401 ]
+chmod 644 "$WH/token"
+q "SELECT pg_reload_conf()" >/dev/null
+no_token() { [ "$(post entered "$WH/rot.json")" = 503 ] && grep -q 'the receiver has no token' "$WH/answer"; }
+check "a token file readable by others (0644) is refused: every delivery 503" wait_for 5 no_token
+check "... with a clear message in the log" in_log 'has group or world access'
+chmod 600 "$WH/token"
+q "SELECT pg_reload_conf()" >/dev/null
+token_back() { [ "$(post entered "$WH/rot.json")" = 200 ]; }
+check "... chmod 600 and reload: deliveries are stored again" wait_for 5 token_back
 
 # ---------------------------------------------------------------- 6. database unavailable
 before=$(rows)
@@ -273,10 +358,12 @@ code=$(AUTH_HDR="Bearer nope" post entered "$WH/slow.json")
 t_wrong1=$(now_ms)
 wait "${slow[@]}"
 t1=$(now_ms)
+wrong_token_fast() { [ "$code" = 401 ] && [ $((t_wrong1 - t_wrong0)) -lt 500 ]; }
 check "while the table is locked, a wrong token is still answered at once (401 in $((t_wrong1 - t_wrong0)) ms)" \
-    [ "$code" = 401 ] && [ $((t_wrong1 - t_wrong0)) -lt 500 ]
+    wrong_token_fast
+lock_503_bounded() { [ "$(cat "$WH"/slow1 "$WH"/slow2 "$WH"/slow3 | tr -d '\n')" = 503503503 ] && [ $((t1 - t0)) -lt 3500 ]; }
 check "deliveries waiting on the lock: 503 after a bounded wait ($((t1 - t0)) ms; timeout 1500 ms)" \
-    [ "$(cat "$WH"/slow1 "$WH"/slow2 "$WH"/slow3 | tr -d '\n')" = 503503503 ] && [ $((t1 - t0)) -lt 3500 ]
+    lock_503_bounded
 wait "$locker"
 check "... and none of them was stored once the lock was gone" [ "$(rows)" = "$before" ]
 q "ALTER SYSTEM SET default_transaction_read_only = on" >/dev/null
@@ -290,6 +377,29 @@ ok_again() { [ "$(post entered "$WH/slow.json")" = 201 ]; }
 check "writable again: the delivery is stored" wait_for 5 ok_again
 
 # ---------------------------------------------------------------- 7. restart
+# The owner of webhook_database (not a superuser) plants a type named like
+# one the receiver's statement used unqualified (text), a cast into it that
+# would make its owner a superuser, and a search_path that finds it first;
+# the restarted worker picks the database's settings up.
+"${PSQL[@]}" >/dev/null <<'SQL'
+CREATE ROLE shop_owner LOGIN;
+ALTER DATABASE postgres OWNER TO shop_owner;
+SQL
+PGUSER=shop_owner "${PSQL[@]}" >/dev/null <<'SQL'
+CREATE SCHEMA evil;
+CREATE TYPE evil.text AS (t pg_catalog.text);
+CREATE FUNCTION evil.pwn(pg_catalog.json) RETURNS evil.text LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE LOG 'planted cast ran as %', current_user;
+  ALTER ROLE shop_owner SUPERUSER;
+  RETURN ROW($1::pg_catalog.text)::evil.text;
+END
+$$;
+CREATE CAST (pg_catalog.json AS evil.text) WITH FUNCTION evil.pwn(pg_catalog.json);
+CREATE FUNCTION evil.back(evil.text) RETURNS pg_catalog.text LANGUAGE sql AS 'SELECT ($1).t';
+CREATE CAST (evil.text AS pg_catalog.text) WITH FUNCTION evil.back(evil.text) AS IMPLICIT;
+ALTER DATABASE postgres SET search_path = evil, pg_catalog, public;
+SQL
 pid1=$(worker_pid)
 q "SELECT pg_terminate_backend($pid1)" >/dev/null
 t0=$(now_ms)
@@ -299,6 +409,97 @@ payload 11111111-0000-4000-8000-000000000001 2019-08-25T14:00:00Z >"$WH/after.js
 after_ok() { [ "$(post entered "$WH/after.json")" = 201 ]; }
 check "... and it stores deliveries again" wait_for 10 after_ok
 echo "# worker back and storing $(($(now_ms) - t0)) ms after pg_terminate_backend"
+check "the database owner's planted type and cast in its search_path were not used" \
+    not_in_log 'planted cast ran as'
+check "... and its owner is still no superuser" \
+    [ "$(q "SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = 'shop_owner'")" = f ]
+PGUSER=shop_owner "${PSQL[@]}" >/dev/null <<'SQL'
+SET client_min_messages = warning;
+ALTER DATABASE postgres RESET search_path;
+DROP SCHEMA evil CASCADE;
+SQL
+
+# ---------------------------------------------------------------- 7b. slow clients
+# 50 connections from 127.0.0.2 that send a header line every 0.3 s and
+# never finish their request: at most webhook_connections_per_address of
+# them are kept, and those are closed after webhook_connection_time although
+# they never fall idle.  Meanwhile a delivery from 127.0.0.1 is answered.
+q "ALTER SYSTEM SET retail_fdw.webhook_connections_per_address = 8" >/dev/null
+q "ALTER SYSTEM SET retail_fdw.webhook_connection_time = '2s'" >/dev/null
+restart_cluster
+payload 44444444-0000-4000-8000-000000000001 2019-08-25T14:30:00Z >"$WH/slowloris.json"
+up_again() { [ -n "$(worker_pid)" ] && [ "$(post entered "$WH/entered.json")" = 200 ]; }
+wait_for 10 up_again
+cat >"$WH/slowloris.py" <<'PY'
+import json, select, socket, sys, time
+host, port, src, n, secs = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
+t0 = time.monotonic()
+opened = {}
+failed = 0
+for i in range(n):
+    s = socket.socket()
+    try:
+        s.bind((src, 0))
+        s.settimeout(2)
+        s.connect((host, port))
+        s.sendall(b"POST /aifi/webhook/entered HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        s.setblocking(False)
+        opened[s] = time.monotonic()
+    except OSError:
+        failed += 1
+        s.close()
+lives = []
+last = 0.0
+def gone(s, now):
+    lives.append(now - opened.pop(s))
+    s.close()
+while opened and time.monotonic() - t0 < secs:
+    r, _, _ = select.select(list(opened), [], [], 0.05)
+    now = time.monotonic()
+    for s in r:
+        try:
+            data = s.recv(4096)
+        except OSError:
+            data = b""
+        if not data:
+            gone(s, now)
+    if now - last >= 0.3:
+        last = now
+        for s in list(opened):
+            try:
+                s.send(b"X-Slow: 1\r\n")
+            except OSError:
+                gone(s, now)
+kept = [x for x in lives if x >= 0.5]
+print(json.dumps({"failed": failed, "refused": len(lives) - len(kept), "kept": len(kept) + len(opened),
+                  "still_open": len(opened), "longest_ms": int(1000 * max(kept, default=0))}))
+for s in opened:
+    s.close()
+PY
+python3 "$WH/slowloris.py" 127.0.0.1 "$HOOK_PORT" 127.0.0.2 50 6 >"$WH/slowloris.out" 2>&1 &
+slowpid=$!
+sleep 1
+t0=$(now_ms)
+code=$(post entered "$WH/slowloris.json")
+t1=$(now_ms)
+at_once() { [ "$code" = 201 ] && [ $((t1 - t0)) -lt 1000 ]; }
+check "while 50 slow connections trickle from 127.0.0.2, a delivery from 127.0.0.1 is stored at once ($code in $((t1 - t0)) ms)" \
+    at_once
+wait "$slowpid"
+echo "# slow clients: $(cat "$WH/slowloris.out")"
+slow_field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$WH/slowloris.out" "$1" 2>/dev/null; }
+kept=$(slow_field kept)
+longest=$(slow_field longest_ms)
+still_open=$(slow_field still_open)
+few_kept() { [ -n "$kept" ] && [ "$kept" -ge 1 ] && [ "$kept" -le 8 ]; }
+cut_in_time() { [ "$still_open" = 0 ] && [ -n "$longest" ] && [ "$longest" -ge 1500 ] && [ "$longest" -lt 3500 ]; }
+check "of 50 connections from one address at most 8 are kept (webhook_connections_per_address; kept $kept)" \
+    few_kept
+check "... and those are closed after webhook_connection_time (2 s) though they keep sending (longest ${longest} ms, $still_open open after 6 s)" \
+    cut_in_time
+q "ALTER SYSTEM RESET retail_fdw.webhook_connections_per_address" >/dev/null
+q "ALTER SYSTEM RESET retail_fdw.webhook_connection_time" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
 
 # ---------------------------------------------------------------- 8. TLS
 if command -v openssl >/dev/null 2>&1 &&
@@ -352,6 +553,15 @@ check "server stopped while a delivery waits: 503 (got $(cat "$WH/down.code"))" 
     [ "$(cat "$WH/down.code")" = 503 ]
 start_cluster
 check "... and it was not stored" [ "$(rows)" = "$before" ]
+
+# ---------------------------------------------------------------- 9b. role change
+# a running worker cannot change its user: on reload it restarts as the new role
+q "CREATE ROLE aifi_webhook2 LOGIN; GRANT CONNECT ON DATABASE postgres TO aifi_webhook2" >/dev/null
+q "ALTER SYSTEM SET retail_fdw.webhook_role = 'aifi_webhook2'" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
+as_new_role() { [ "$(worker_user)" = aifi_webhook2 ]; }
+check "webhook_role changed and reloaded: the worker restarts as the new role" wait_for 12 as_new_role
+check "... saying so in the log" in_log 'retail_fdw.webhook_role changed from "aifi_webhook" to "aifi_webhook2"'
 
 # ---------------------------------------------------------------- 10. secrets
 check "the token is in no setting" \
