@@ -265,6 +265,91 @@ for _k in NUMBER_CASES:
     ROUTES["num-" + _k] = (lambda k: lambda req: b_num(req, k))(_k)
 
 
+# ---------------------------------------------------------------- JSON strictness
+# Issue "production safety", vendor JSON (test/suites/26-hostile-json.sh):
+# integers written as decimals, keys with \u0000, raw control characters,
+# leading zeros, and fields of many small objects.  A "-tree" variant of a
+# case adds a member json-c reads but RFC 8259 does not ("junk": NaN, never
+# selected), so the body is parsed whole by json-c instead of row by row.
+
+JNUM_CASES = {
+    "big-dot": b"9007199254740993.0",        # 2^53 + 1: a double makes it 2^53
+    "big-exp": b"9.007199254740993e15",
+    "near-one": b"0.9999999999999999999",    # a double makes it 1
+    "twelve-dot": b"12.0",                   # integral: 12 exactly
+    "twelve-exp": b"1.2e1",
+    "tiny-exp": b"1200e-2",
+    "half": b"0.5",
+    "int8-past": b"9223372036854775808.0",   # 2^63: past bigint
+    "huge-exp": b"1e1000000000",
+    "zero-exp": b"0e1000000000",
+}
+JLEAD_CASES = {"zero-one": b"01", "minus-zero-one": b"-01",
+               "zero-zero-half": b"00.5"}
+
+
+def j_row(fields_text, tree):
+    junk = b', "junk": NaN' if tree else b""
+    return raw_page(b'{"event_start": "%s", %s%s}'
+                    % (EVENT_START.encode(), fields_text, junk))
+
+
+def b_jnum(req, value, tree):
+    return ok(j_row(b'"value": %s' % value, tree))
+
+
+def b_jkey_row(req, tree):
+    """A key that differs from session_id only after \\u0000, after it."""
+    return ok(j_row(b'"session_id": "real", "session_id\\u0000x": "fake"', tree))
+
+
+def b_jkey_count(req):
+    """count 7 is what the vendor says; "count\\u0000x": 2 would match the
+    two rows and hide a short answer."""
+    return ok(b'{"count": 7, "count\\u0000x": 2, "next": null, "previous": null,'
+              b' "results": [{"event_start": "%s", "session_id": "a"},'
+              b' {"event_start": "%s", "session_id": "b"}]}'
+              % (EVENT_START.encode(), EVENT_START.encode()))
+
+
+def b_jkey_jsonb(req, tree):
+    return ok(j_row(b'"value": {"a": 1, "a\\u0000b": 2}', tree))
+
+
+def b_jctl(req, where, tree):
+    """A raw control character (U+0001, U+001F, a raw tab) in a string."""
+    return ok(j_row({"value": b'"a\x01b"',
+                     "tab": b'"a\tb"',
+                     "key": b'"val\x1fue": "x", "value": 1',
+                     "nested": b'"value": {"a": "x\x01y"}'}[where], tree))
+
+
+def b_jmem(req, elem_bytes):
+    """One row whose "value" is an array of small objects of elem_bytes
+    bytes each ({"ab":1234}, is 12), about 2 MB in all."""
+    pad = elem_bytes - len(b'{"ab":},')
+    elem = b'{"ab":%s}' % (b"1" * pad)
+    n = 2 * 1024 * 1024 // (len(elem) + 1)
+    return ok(j_row(b'"value": [' + b",".join([elem] * n) + b"]", False))
+
+
+for _k, _v in JNUM_CASES.items():
+    ROUTES["jnum-" + _k] = (lambda v: lambda req: b_jnum(req, v, False))(_v)
+    ROUTES["jnum-" + _k + "-tree"] = (lambda v: lambda req: b_jnum(req, v, True))(_v)
+for _k, _v in JLEAD_CASES.items():
+    ROUTES["jlead-" + _k] = (lambda v: lambda req: b_jnum(req, v, False))(_v)
+    ROUTES["jlead-" + _k + "-tree"] = (lambda v: lambda req: b_jnum(req, v, True))(_v)
+for _t in (False, True):
+    _s = "-tree" if _t else ""
+    ROUTES["jkey-row" + _s] = (lambda t: lambda req: b_jkey_row(req, t))(_t)
+    ROUTES["jkey-jsonb" + _s] = (lambda t: lambda req: b_jkey_jsonb(req, t))(_t)
+    for _w in ("value", "tab", "key", "nested"):
+        ROUTES["jctl-" + _w + _s] = (lambda w, t: lambda req: b_jctl(req, w, t))(_w, _t)
+ROUTES["jkey-count"] = b_jkey_count
+for _n in (12, 16, 24, 32):
+    ROUTES["jmem-%d" % _n] = (lambda n: lambda req: b_jmem(req, n))(_n)
+
+
 # ---------------------------------------------------------------- server
 
 class Handler(BaseHTTPRequestHandler):
