@@ -298,6 +298,12 @@ parser_failure(void *arg, RfBodyFailure *kind)
 		case RF_JSON_NOMEM:
 			*kind = RF_BODY_NOMEM;
 			break;
+		case RF_JSON_CONTROL:
+		case RF_JSON_LEADING_ZERO:
+		case RF_JSON_NUL_KEY:
+			/* malformed (22032, not retried), with the reason */
+			*kind = RF_BODY_SYNTAX;
+			break;
 		default:
 			*kind = RF_BODY_SYNTAX;
 			return NULL;
@@ -751,6 +757,15 @@ call_input(RfConvErrorContext *ec, char *s)
 							 ec->cm->typmod);
 }
 
+/* A vendor's number for a message: at most RF_VALUE_SHOWN characters */
+static const char *
+shown_number(const char *text)
+{
+	if (strlen(text) <= RF_VALUE_SHOWN)
+		return text;
+	return psprintf("%.*s...", RF_VALUE_SHOWN, text);
+}
+
 /* value %s is out of range for type %s, with the vendor's text */
 static void out_of_range(RfConvErrorContext *ec, const char *text) pg_attribute_noreturn();
 
@@ -763,17 +778,127 @@ out_of_range(RfConvErrorContext *ec, const char *text)
 	ereport(ERROR,
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 			 errmsg("value %s sent by %s is out of range for type %s",
-					text, ec->rc->vendor, format_type_be(cm->typid)),
+					shown_number(text), ec->rc->vendor, format_type_be(cm->typid)),
 			 errdetail("Column \"%s\" of foreign table \"%s\". Endpoint: %s.",
 					   cm->attname, ec->rc->relname, ec->rc->endpoint),
 			 errhint("Declare the column as numeric or text to take the vendor's value.")));
 }
 
 /*
+ * A number with a fractional part for an integer column: 22003 as for a
+ * value past the type's range (the type cannot hold it), never rounded.
+ */
+static void not_integral(RfConvErrorContext *ec, const char *text) pg_attribute_noreturn();
+
+static void
+not_integral(RfConvErrorContext *ec, const char *text)
+{
+	RfColMap   *cm = ec->cm;
+
+	ec->cm = NULL;
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("value %s sent by %s is not an integer, as type %s requires",
+					shown_number(text), ec->rc->vendor, format_type_be(cm->typid)),
+			 errdetail("Column \"%s\" of foreign table \"%s\". Endpoint: %s. The value has a fractional part; it is not rounded.",
+					   cm->attname, ec->rc->relname, ec->rc->endpoint),
+			 errhint("Declare the column as numeric or text to take the vendor's value.")));
+}
+
+/* What integral_value found */
+typedef enum
+{
+	INTEGRAL_OK,
+	INTEGRAL_FRACTION,			/* not an integer */
+	INTEGRAL_RANGE				/* an integer past int64 */
+} IntegralResult;
+
+/*
+ * The integer a JSON number's text stands for, read from its decimal
+ * digits, never through a double: "12.0", "1.2e1" and "1200e-2" are 12,
+ * "9007199254740993.0" is 9007199254740993, "0.9999999999999999999" is
+ * not an integer.  The text is a JSON number (the stream checked it).
+ */
+static IntegralResult
+integral_value(const char *t, int64 *result)
+{
+	const char *p = t;
+	bool		neg = false;
+	char	   *digits = palloc(strlen(t) + 1);
+	int			n = 0;
+	int			nfrac = 0;
+	int			start;
+	int			end;
+	int64		exp = 0;
+	int64		e;
+	uint64		mag = 0;
+
+	if (*p == '-')
+	{
+		neg = true;
+		p++;
+	}
+	for (; *p >= '0' && *p <= '9'; p++)
+		digits[n++] = *p;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, nfrac++)
+			digits[n++] = *p;
+	if (*p == 'e' || *p == 'E')
+	{
+		bool		eneg;
+
+		p++;
+		eneg = (*p == '-');
+		if (*p == '-' || *p == '+')
+			p++;
+		/* past 10^9 either way, only zero is an integer in range */
+		for (; *p >= '0' && *p <= '9'; p++)
+			if (exp < INT64CONST(1000000000))
+				exp = exp * 10 + (*p - '0');
+		if (eneg)
+			exp = -exp;
+	}
+	/* the value is digits[start..n) * 10^e */
+	for (start = 0; start < n && digits[start] == '0'; start++)
+		;
+	if (start == n)
+	{
+		*result = 0;
+		return INTEGRAL_OK;
+	}
+	e = exp - nfrac;
+	end = n;
+	if (e < 0)
+	{
+		/* the last -e digits are the fraction: all must be zero */
+		if (-e >= n - start)
+			return INTEGRAL_FRACTION;	/* digits[start] is not zero */
+		for (int k = n + (int) e; k < n; k++)
+			if (digits[k] != '0')
+				return INTEGRAL_FRACTION;
+		end = n + (int) e;
+		e = 0;
+	}
+	if ((end - start) + e > 19)
+		return INTEGRAL_RANGE;
+	for (int k = start; k < end; k++)
+		mag = mag * 10 + (digits[k] - '0');
+	for (; e > 0; e--)
+		mag *= 10;				/* 19 digits at most: no overflow */
+	if (mag > (neg ? (uint64) PG_INT64_MAX + 1 : (uint64) PG_INT64_MAX))
+		return INTEGRAL_RANGE;
+	*result = neg ? (int64) (0 - mag) : (int64) mag;
+	pfree(digits);
+	return INTEGRAL_OK;
+}
+
+/*
  * An integer value: JSON integers, integral numbers, or digit strings.
- * Big integers arrive with their text (see RF_JSON_BIG_MARK) and are
- * parsed from it, so that neither json-c's clamping nor a double's
- * rounding can change a digit.
+ * Numbers json-c did not read as 64-bit integers (big integers, which
+ * arrive with their text, see RF_JSON_BIG_MARK, and numbers written with a
+ * point or an exponent) are read from the vendor's digits, so that neither
+ * json-c's clamping nor a double's rounding can change one: 12.0 is 12,
+ * 0.5 and 0.9999999999999999999 are errors.
  */
 static int64
 json_to_int64(RfConvErrorContext *ec, json_object *v, int64 min, int64 max)
@@ -787,28 +912,17 @@ json_to_int64(RfConvErrorContext *ec, json_object *v, int64 min, int64 max)
 			result = json_object_get_int64(v);
 			break;
 		case json_type_double:
+			text = number_text(ec, v);
+			switch (integral_value(text, &result))
 			{
-				double		d;
-				char	   *end;
-
-				text = number_text(ec, v);
-				if (strpbrk(text, ".eE") == NULL)
-				{
-					/* a big integer: its digits decide */
-					errno = 0;
-					result = strtoll(text, &end, 10);
-					if (errno == ERANGE || *end != '\0')
-						out_of_range(ec, text);
+				case INTEGRAL_OK:
 					break;
-				}
-				d = json_object_get_double(v);
-				if (d != floor(d))
-					wrong_type(ec, v);
-				if (!isfinite(d) || d < (double) PG_INT64_MIN || d >= (double) PG_INT64_MAX)
+				case INTEGRAL_FRACTION:
+					not_integral(ec, text);
+				case INTEGRAL_RANGE:
 					out_of_range(ec, text);
-				result = (int64) d;
-				break;
 			}
+			break;
 		case json_type_string:
 			{
 				int			len;

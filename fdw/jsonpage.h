@@ -54,7 +54,11 @@ typedef enum RfJsonFailure
 	RF_JSON_SYNTAX,				/* not one JSON document */
 	RF_JSON_DEPTH,				/* nested deeper than RF_JSON_MAX_DEPTH */
 	RF_JSON_DENSE,				/* too many containers for its size */
-	RF_JSON_NOMEM				/* json-c ran out of memory */
+	RF_JSON_NOMEM,				/* json-c ran out of memory */
+	/* syntax json-c would take but RFC 8259 does not, named for messages */
+	RF_JSON_CONTROL,			/* a raw control character in a string */
+	RF_JSON_LEADING_ZERO,		/* a number such as 01, -01 or 00.5 */
+	RF_JSON_NUL_KEY				/* a key with \u0000 (json-c cuts it short) */
 } RfJsonFailure;
 
 /*
@@ -99,6 +103,10 @@ typedef struct RfJsonStream
 	int			num_digits;		/* digits of the number being read */
 	bool		num_integer;	/* ...so far without '.', 'e' or 'E' */
 	bool		in_number;
+	bool		num_zero;		/* ...whose first digit is a lone 0 so far */
+	bool		str_key;		/* the string being read is an object key */
+	char		last;			/* last byte outside strings, not blank */
+	uint64_t	objects;		/* bit d - 1: the container at depth d is {} */
 	int			depth;			/* containers open */
 	int64_t		containers;
 	int64_t		bytes;
