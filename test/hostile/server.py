@@ -333,6 +333,24 @@ def b_jmem(req, elem_bytes):
     return ok(j_row(b'"value": [' + b",".join([elem] * n) + b"]", False))
 
 
+def b_jshape(req):
+    """A value of every JSON kind for jsonb: 40 keys (past jsonb's offset
+    stride of 32) in no order, duplicates, escapes, non-ASCII text, big
+    and exponent numbers, nesting, empty containers, a 70-element array."""
+    members = b", ".join(b'"k%d": %d' % (i, i) for i in range(39, -1, -1))
+    value = (b'{' + members + b', "": "empty key", "dup": 1, "dup": "last",'
+             b' "esc": "q\\"b\\\\n\\n\\t\\u00e9\\ud83d\\ude00/",'
+             b' "text": "\xc3\xa9t\xc3\xa9", "big": 123456789012345678901234567890,'
+             b' "exp": 1.5e-7, "neg": -0, "dec": 9007199254740993.0,'
+             b' "t": true, "f": false, "n": null, "eo": {}, "ea": [],'
+             b' "deep": {"a": [1, [2, [3, {"b": [null]}]]]},'
+             b' "list": [' + b", ".join(b'{"i": %d, "s": "x%d"}' % (i, i)
+                                        for i in range(70)) + b']}')
+    return ok(j_row(b'"value": ' + value, "tree" in req.path.split("?")[0]))
+
+
+ROUTES["jshape"] = b_jshape
+ROUTES["jshape-tree"] = b_jshape
 for _k, _v in JNUM_CASES.items():
     ROUTES["jnum-" + _k] = (lambda v: lambda req: b_jnum(req, v, False))(_v)
     ROUTES["jnum-" + _k + "-tree"] = (lambda v: lambda req: b_jnum(req, v, True))(_v)

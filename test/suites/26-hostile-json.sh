@@ -75,6 +75,7 @@ table() {
         for k in $CTLS; do table "jctl-$k$t"; done
         table "jkey-row$t"
         table "jkey-jsonb$t"
+        table "jshape$t"
     done
     table jkey-count
     for n in 12 16 24 32; do table "jmem-$n"; done
@@ -111,6 +112,16 @@ for t in "" -tree; do
     check "1e1000000000 into bigint is 22003$how" has "$out" "ERROR:  22003"
     out=$(sel "jnum-zero-exp$t" "v_int4, v_text")
     check "0e1000000000 is 0 in integer$how ($out)" [ "$out" = "0|0e1000000000" ]
+done
+
+# jsonb is written straight from the parsed value: the same as jsonb_in's
+for t in "" -tree; do
+    how=${t:+" (json-c tree)"}
+    out=$(sel "jshape$t" "v_jsonb = v_text::jsonb, v_jsonb::text = v_text::jsonb::text,
+        v_jsonb->>'dup', v_jsonb->'k31', v_jsonb->'list'->69->>'s', jsonb_array_length(v_jsonb->'list'),
+        v_jsonb->>'big', v_jsonb->'dec', v_jsonb @> '{\"deep\": {\"a\": [1]}}', v_jsonb->>'esc' = E'q\"b\\\\n\\n\\t\\u00e9\\U0001F600/'")
+    check "jsonb of every JSON kind equals jsonb_in's of its text$how ($out)" \
+        [ "$out" = "t|t|last|31|x69|70|123456789012345678901234567890|9007199254740993.0|t|t" ]
 done
 
 # ---------------------------------------------------------------- 2. keys with \u0000
