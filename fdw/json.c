@@ -302,6 +302,7 @@ parser_failure(void *arg, RfBodyFailure *kind)
 		case RF_JSON_CONTROL:
 		case RF_JSON_LEADING_ZERO:
 		case RF_JSON_NUL_KEY:
+		case RF_JSON_EXTENSION:
 			/* malformed (22032, not retried), with the reason */
 			*kind = RF_BODY_SYNTAX;
 			break;

@@ -27,10 +27,15 @@
  * (check_byte).  On the journey pages of test/bench that scan, with the
  * copy of the bytes, takes about a fifth of the time json-c needs to parse
  * them into a tree.  Whatever is not plain JSON -- a syntax error, or one
- * of json-c's own extensions (NaN, comments, single quotes, trailing
- * commas, raw control characters) -- hands the bytes to json-c as soon as
- * it is seen, and json-c parses that body whole, failing or accepting it
- * exactly as it always did; so do bodies whose rows are nested.
+ * of json-c's own extensions (NaN, trailing commas) -- hands the bytes to json-c as soon as it is seen, and json-c
+ * parses that body whole, failing or accepting it exactly as it always
+ * did; so do bodies whose rows are nested.  Three things json-c would
+ * take are refused in either mode, by the light scan that runs before
+ * json-c sees a byte: raw control characters in strings, leading zeros
+ * (01, -01, 00.5) and keys containing \u0000 (json-c keeps a key up to
+ * its first NUL, so "visit_id\u0000x" would override "visit_id"); and
+ * so are json-c's single quotes and comments, inside which the scan could
+ * not see those.
  *
  *-------------------------------------------------------------------------
  */
@@ -762,12 +767,23 @@ rf_json_stream_feed(RfJsonStream *js, const char *data, size_t len)
 		}
 		else if (c == '}' || c == ']')
 			js->depth--;
+		else if (c == '\'' || c == '/')
+		{
+			/*
+			 * json-c's single-quoted strings and comments: the scan would
+			 * not see what is inside them (a key with \u0000, a control
+			 * character), so they are refused as RFC 8259 does.
+			 */
+			return fail(js, RF_JSON_EXTENSION);
+		}
 		else if (c == '{' || c == '[')
 		{
 			/* json-c would stop here too, but only once it sees the chunk */
 			if (++js->depth > RF_JSON_MAX_DEPTH)
 				return fail(js, RF_JSON_DEPTH);
-			if (c == '{')
+			if (js->depth < 1)
+				;				/* more closers than openers: json-c fails */
+			else if (c == '{')
 				js->objects |= UINT64_C(1) << (js->depth - 1);
 			else
 				js->objects &= ~(UINT64_C(1) << (js->depth - 1));
@@ -802,6 +818,8 @@ rf_json_failure_text(RfJsonFailure why)
 			return "a string holds a raw control character (U+0000 to U+001F must be escaped)";
 		case RF_JSON_LEADING_ZERO:
 			return "a number has a leading zero (such as 01, -01 or 00.5)";
+		case RF_JSON_EXTENSION:
+			return "the body uses single quotes or comments, which JSON does not have";
 		case RF_JSON_NUL_KEY:
 			return "an object has a key containing \\u0000";
 	}

@@ -324,13 +324,13 @@ def b_jctl(req, where, tree):
                      "nested": b'"value": {"a": "x\x01y"}'}[where], tree))
 
 
-def b_jmem(req, elem_bytes):
+def b_jmem(req, elem_bytes, tree=False):
     """One row whose "value" is an array of small objects of elem_bytes
     bytes each ({"ab":1234}, is 12), about 2 MB in all."""
     pad = elem_bytes - len(b'{"ab":},')
     elem = b'{"ab":%s}' % (b"1" * pad)
     n = 2 * 1024 * 1024 // (len(elem) + 1)
-    return ok(j_row(b'"value": [' + b",".join([elem] * n) + b"]", False))
+    return ok(j_row(b'"value": [' + b",".join([elem] * n) + b"]", tree))
 
 
 def b_jshape(req):
@@ -364,8 +364,19 @@ for _t in (False, True):
     for _w in ("value", "tab", "key", "nested"):
         ROUTES["jctl-" + _w + _s] = (lambda w, t: lambda req: b_jctl(req, w, t))(_w, _t)
 ROUTES["jkey-count"] = b_jkey_count
-for _n in (12, 16, 24, 32):
+# json-c's single quotes and comments, behind which a \u0000 key could hide
+ROUTES["jext-squote"] = lambda req: ok(j_row(
+    b'"session_id": "real", \'session_id\\u0000x\': "fake"', False))
+ROUTES["jext-comment"] = lambda req: ok(j_row(
+    b'"session_id": "real", /*"*/"session_id\\u0000x": "fake"', False))
+for _n in (12, 16, 20, 32):
     ROUTES["jmem-%d" % _n] = (lambda n: lambda req: b_jmem(req, n))(_n)
+ROUTES["jmem-20-tree"] = lambda req: b_jmem(req, 20, True)
+# no containers at all: about 2 MB of small numbers, of empty strings
+ROUTES["jmem-ints"] = lambda req: ok(j_row(
+    b'"value": [' + b",".join([b"1"] * (1024 * 1024)) + b"]", False))
+ROUTES["jmem-strs"] = lambda req: ok(j_row(
+    b'"value": [' + b",".join([b'""'] * (700 * 1024)) + b"]", False))
 
 
 # ---------------------------------------------------------------- server
