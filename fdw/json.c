@@ -863,35 +863,40 @@ integral_value(const char *t, int64 *result)
 	/* the value is digits[start..n) * 10^e */
 	for (start = 0; start < n && digits[start] == '0'; start++)
 		;
+	*result = 0;
 	if (start == n)
-	{
-		*result = 0;
-		return INTEGRAL_OK;
-	}
+		goto done;
 	e = exp - nfrac;
 	end = n;
 	if (e < 0)
 	{
 		/* the last -e digits are the fraction: all must be zero */
 		if (-e >= n - start)
-			return INTEGRAL_FRACTION;	/* digits[start] is not zero */
+			goto fraction;		/* digits[start] is not zero */
 		for (int k = n + (int) e; k < n; k++)
 			if (digits[k] != '0')
-				return INTEGRAL_FRACTION;
+				goto fraction;
 		end = n + (int) e;
 		e = 0;
 	}
 	if ((end - start) + e > 19)
-		return INTEGRAL_RANGE;
+		goto range;
 	for (int k = start; k < end; k++)
 		mag = mag * 10 + (digits[k] - '0');
 	for (; e > 0; e--)
 		mag *= 10;				/* 19 digits at most: no overflow */
 	if (mag > (neg ? (uint64) PG_INT64_MAX + 1 : (uint64) PG_INT64_MAX))
-		return INTEGRAL_RANGE;
+		goto range;
 	*result = neg ? (int64) (0 - mag) : (int64) mag;
+done:
 	pfree(digits);
 	return INTEGRAL_OK;
+fraction:
+	pfree(digits);
+	return INTEGRAL_FRACTION;
+range:
+	pfree(digits);
+	return INTEGRAL_RANGE;
 }
 
 /*
