@@ -27,9 +27,10 @@
  * (check_byte).  On the journey pages of test/bench that scan, with the
  * copy of the bytes, takes about a fifth of the time json-c needs to parse
  * them into a tree.  Whatever is not plain JSON -- a syntax error, or one
- * of json-c's own extensions (NaN, trailing commas) -- hands the bytes to json-c as soon as it is seen, and json-c
- * parses that body whole, failing or accepting it exactly as it always
- * did; so do bodies whose rows are nested.  Three things json-c would
+ * of json-c's own extensions (NaN, trailing commas) -- hands the bytes
+ * to json-c as soon as it is seen, and json-c parses that body whole,
+ * failing or accepting it exactly as it always did; so do bodies whose
+ * rows are nested.  Three things json-c would
  * take are refused in either mode, by the light scan that runs before
  * json-c sees a byte: raw control characters in strings, leading zeros
  * (01, -01, 00.5) and keys containing \u0000 (json-c keeps a key up to
