@@ -1159,12 +1159,18 @@ raise_failure(RfTransfer *x)
 					 errhint("Such a body would cost far more memory than its size, or is not valid JSON; it is not retried. Report it to the vendor.")));
 	}
 	if (x->parse_failed)
+	{
+		const char *why;
+
+		(void) body_failure(x, &why);
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_JSON_TEXT),
 				 errmsg("malformed JSON in a response of %s%s", conn->vendor, tries),
-				 errdetail("%s, HTTP status %ld, %lld bytes received. Body starts: %s",
-						   where, x->status, (long long) x->bytes, body),
+				 errdetail("%s, HTTP status %ld, %lld bytes received%s%s. Body starts: %s",
+						   where, x->status, (long long) x->bytes,
+						   why ? ": " : "", why ? why : "", body),
 				 errhint("The vendor sent a body that is not valid JSON; retry later or contact the vendor.")));
+	}
 
 	if (x->blocked[0] != '\0' && x->curl_rc != CURLE_OK)
 		ereport(ERROR,

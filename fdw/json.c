@@ -33,6 +33,7 @@
 
 #include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 /* PostgreSQL declares an SQL function json_object(); json-c a type */
 #define json_object pg_json_object_function
@@ -297,6 +298,13 @@ parser_failure(void *arg, RfBodyFailure *kind)
 			break;
 		case RF_JSON_NOMEM:
 			*kind = RF_BODY_NOMEM;
+			break;
+		case RF_JSON_CONTROL:
+		case RF_JSON_LEADING_ZERO:
+		case RF_JSON_NUL_KEY:
+		case RF_JSON_EXTENSION:
+			/* malformed (22032, not retried), with the reason */
+			*kind = RF_BODY_SYNTAX;
 			break;
 		default:
 			*kind = RF_BODY_SYNTAX;
@@ -751,6 +759,15 @@ call_input(RfConvErrorContext *ec, char *s)
 							 ec->cm->typmod);
 }
 
+/* A vendor's number for a message: at most RF_VALUE_SHOWN characters */
+static const char *
+shown_number(const char *text)
+{
+	if (strlen(text) <= RF_VALUE_SHOWN)
+		return text;
+	return psprintf("%.*s...", RF_VALUE_SHOWN, text);
+}
+
 /* value %s is out of range for type %s, with the vendor's text */
 static void out_of_range(RfConvErrorContext *ec, const char *text) pg_attribute_noreturn();
 
@@ -763,17 +780,132 @@ out_of_range(RfConvErrorContext *ec, const char *text)
 	ereport(ERROR,
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 			 errmsg("value %s sent by %s is out of range for type %s",
-					text, ec->rc->vendor, format_type_be(cm->typid)),
+					shown_number(text), ec->rc->vendor, format_type_be(cm->typid)),
 			 errdetail("Column \"%s\" of foreign table \"%s\". Endpoint: %s.",
 					   cm->attname, ec->rc->relname, ec->rc->endpoint),
 			 errhint("Declare the column as numeric or text to take the vendor's value.")));
 }
 
 /*
+ * A number with a fractional part for an integer column: 22003 as for a
+ * value past the type's range (the type cannot hold it), never rounded.
+ */
+static void not_integral(RfConvErrorContext *ec, const char *text) pg_attribute_noreturn();
+
+static void
+not_integral(RfConvErrorContext *ec, const char *text)
+{
+	RfColMap   *cm = ec->cm;
+
+	ec->cm = NULL;
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("value %s sent by %s is not an integer, as type %s requires",
+					shown_number(text), ec->rc->vendor, format_type_be(cm->typid)),
+			 errdetail("Column \"%s\" of foreign table \"%s\". Endpoint: %s. The value has a fractional part; it is not rounded.",
+					   cm->attname, ec->rc->relname, ec->rc->endpoint),
+			 errhint("Declare the column as numeric or text to take the vendor's value.")));
+}
+
+/* What integral_value found */
+typedef enum
+{
+	INTEGRAL_OK,
+	INTEGRAL_FRACTION,			/* not an integer */
+	INTEGRAL_RANGE				/* an integer past int64 */
+} IntegralResult;
+
+/*
+ * The integer a JSON number's text stands for, read from its decimal
+ * digits, never through a double: "12.0", "1.2e1" and "1200e-2" are 12,
+ * "9007199254740993.0" is 9007199254740993, "0.9999999999999999999" is
+ * not an integer.  The text is a JSON number (the stream checked it).
+ */
+static IntegralResult
+integral_value(const char *t, int64 *result)
+{
+	const char *p = t;
+	bool		neg = false;
+	char	   *digits = palloc(strlen(t) + 1);
+	int			n = 0;
+	int			nfrac = 0;
+	int			start;
+	int			end;
+	int64		exp = 0;
+	int64		e;
+	uint64		mag = 0;
+
+	if (*p == '-')
+	{
+		neg = true;
+		p++;
+	}
+	for (; *p >= '0' && *p <= '9'; p++)
+		digits[n++] = *p;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, nfrac++)
+			digits[n++] = *p;
+	if (*p == 'e' || *p == 'E')
+	{
+		bool		eneg;
+
+		p++;
+		eneg = (*p == '-');
+		if (*p == '-' || *p == '+')
+			p++;
+		/* past 10^9 either way, only zero is an integer in range */
+		for (; *p >= '0' && *p <= '9'; p++)
+			if (exp < INT64CONST(1000000000))
+				exp = exp * 10 + (*p - '0');
+		if (eneg)
+			exp = -exp;
+	}
+	/* the value is digits[start..n) * 10^e */
+	for (start = 0; start < n && digits[start] == '0'; start++)
+		;
+	*result = 0;
+	if (start == n)
+		goto done;
+	e = exp - nfrac;
+	end = n;
+	if (e < 0)
+	{
+		/* the last -e digits are the fraction: all must be zero */
+		if (-e >= n - start)
+			goto fraction;		/* digits[start] is not zero */
+		for (int k = n + (int) e; k < n; k++)
+			if (digits[k] != '0')
+				goto fraction;
+		end = n + (int) e;
+		e = 0;
+	}
+	if ((end - start) + e > 19)
+		goto range;
+	for (int k = start; k < end; k++)
+		mag = mag * 10 + (digits[k] - '0');
+	for (; e > 0; e--)
+		mag *= 10;				/* 19 digits at most: no overflow */
+	if (mag > (neg ? (uint64) PG_INT64_MAX + 1 : (uint64) PG_INT64_MAX))
+		goto range;
+	*result = neg ? (int64) (0 - mag) : (int64) mag;
+done:
+	pfree(digits);
+	return INTEGRAL_OK;
+fraction:
+	pfree(digits);
+	return INTEGRAL_FRACTION;
+range:
+	pfree(digits);
+	return INTEGRAL_RANGE;
+}
+
+/*
  * An integer value: JSON integers, integral numbers, or digit strings.
- * Big integers arrive with their text (see RF_JSON_BIG_MARK) and are
- * parsed from it, so that neither json-c's clamping nor a double's
- * rounding can change a digit.
+ * Numbers json-c did not read as 64-bit integers (big integers, which
+ * arrive with their text, see RF_JSON_BIG_MARK, and numbers written with a
+ * point or an exponent) are read from the vendor's digits, so that neither
+ * json-c's clamping nor a double's rounding can change one: 12.0 is 12,
+ * 0.5 and 0.9999999999999999999 are errors.
  */
 static int64
 json_to_int64(RfConvErrorContext *ec, json_object *v, int64 min, int64 max)
@@ -787,28 +919,17 @@ json_to_int64(RfConvErrorContext *ec, json_object *v, int64 min, int64 max)
 			result = json_object_get_int64(v);
 			break;
 		case json_type_double:
+			text = number_text(ec, v);
+			switch (integral_value(text, &result))
 			{
-				double		d;
-				char	   *end;
-
-				text = number_text(ec, v);
-				if (strpbrk(text, ".eE") == NULL)
-				{
-					/* a big integer: its digits decide */
-					errno = 0;
-					result = strtoll(text, &end, 10);
-					if (errno == ERANGE || *end != '\0')
-						out_of_range(ec, text);
+				case INTEGRAL_OK:
 					break;
-				}
-				d = json_object_get_double(v);
-				if (d != floor(d))
-					wrong_type(ec, v);
-				if (!isfinite(d) || d < (double) PG_INT64_MIN || d >= (double) PG_INT64_MAX)
+				case INTEGRAL_FRACTION:
+					not_integral(ec, text);
+				case INTEGRAL_RANGE:
 					out_of_range(ec, text);
-				result = (int64) d;
-				break;
 			}
+			break;
 		case json_type_string:
 			{
 				int			len;
@@ -863,6 +984,230 @@ json_to_textarray(RfConvErrorContext *ec, json_object *v)
 		return PointerGetDatum(construct_empty_array(TEXTOID));
 	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
 											  TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* ----------------------------------------------------------------
+ *		jsonb straight from json-c's tree
+ *
+ * A jsonb column used to get its value as json-c's text of it, which
+ * jsonb_in then parsed into a tree of JsonbValues (some 700 bytes for a
+ * small object such as {"ab":1}) before writing the binary form: with
+ * json-c's own tree still alive, a field of many small objects took about
+ * 140 times its bytes.  Here the binary form is written directly from
+ * json-c's tree, in PostgreSQL's layout (utils/jsonb.h, as
+ * convertJsonbValue writes it): a container is its header, one JEntry per
+ * element (keys, then values, for an object; keys sorted by length, then
+ * bytes), then the elements' data, every JB_OFFSET_STRIDE'th JEntry an
+ * end offset, the others lengths; numerics and containers int-aligned.
+ * Only the output grows; strings and numbers are checked as for text
+ * (UTF-8, no \u0000, no NaN), numbers keep the vendor's digits.
+ * ----------------------------------------------------------------
+ */
+
+typedef struct JsonbMember
+{
+	const char *key;
+	int			len;
+	json_object *val;
+} JsonbMember;
+
+static void jsonb_put(RfConvErrorContext *ec, StringInfo buf, JEntry *header,
+					  json_object *v);
+
+static int
+jsonb_pad(StringInfo buf)
+{
+	int			pad = INTALIGN(buf->len) - buf->len;
+
+	appendBinaryStringInfo(buf, "\0\0\0", pad);
+	return pad;
+}
+
+static void
+jsonb_too_large(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("total size of jsonb elements exceeds the maximum of %d bytes",
+					JENTRY_OFFLENMASK)));
+}
+
+/* Fill in the JEntry of element i (of n: keys, then values, for objects) */
+static void
+jsonb_entry(StringInfo buf, int at, int i, JEntry meta, int *totallen)
+{
+	*totallen += JBE_OFFLENFLD(meta);
+	if (*totallen > JENTRY_OFFLENMASK)
+		jsonb_too_large();
+	if (i % JB_OFFSET_STRIDE == 0)
+		meta = (meta & JENTRY_TYPEMASK) | *totallen | JENTRY_HAS_OFF;
+	memcpy(buf->data + at + sizeof(JEntry) * i, &meta, sizeof(JEntry));
+}
+
+/* Reserve n JEntries; their offset in buf */
+static int
+jsonb_reserve(StringInfo buf, int n)
+{
+	int			at = buf->len;
+
+	enlargeStringInfo(buf, sizeof(JEntry) * n);
+	buf->len += sizeof(JEntry) * n;
+	return at;
+}
+
+static int
+jsonb_member_cmp(const void *a, const void *b)
+{
+	const JsonbMember *x = a;
+	const JsonbMember *y = b;
+
+	if (x->len != y->len)
+		return x->len > y->len ? 1 : -1;
+	return memcmp(x->key, y->key, x->len);
+}
+
+/* A key in the server encoding, checked as a string value is */
+static const char *
+jsonb_key(RfConvErrorContext *ec, const char *key, int *len)
+{
+	*len = strlen(key);
+	verify_utf8(ec, key, *len);
+	if (GetDatabaseEncoding() != PG_UTF8)
+	{
+		key = pg_any_to_server(key, *len, PG_UTF8);
+		*len = strlen(key);
+	}
+	return key;
+}
+
+static void
+jsonb_put_container(RfConvErrorContext *ec, StringInfo buf, JEntry *pheader,
+					json_object *v, bool raw_scalar)
+{
+	int			base = buf->len;
+	int			totallen = 0;
+	uint32		header;
+	int			at;
+
+	check_stack_depth();
+	jsonb_pad(buf);
+	if (raw_scalar || json_object_is_type(v, json_type_array))
+	{
+		int			n = raw_scalar ? 1 : (int) json_object_array_length(v);
+
+		header = n | JB_FARRAY | (raw_scalar ? JB_FSCALAR : 0);
+		appendBinaryStringInfo(buf, (char *) &header, sizeof(uint32));
+		at = jsonb_reserve(buf, n);
+		for (int i = 0; i < n; i++)
+		{
+			JEntry		meta;
+
+			jsonb_put(ec, buf, &meta, raw_scalar ? v : json_object_array_get_idx(v, i));
+			jsonb_entry(buf, at, i, meta, &totallen);
+		}
+	}
+	else
+	{
+		int			n = json_object_object_length(v);
+		JsonbMember *m = palloc(sizeof(JsonbMember) * Max(n, 1));
+		int			k = 0;
+
+		/* json-c keeps one value per key, the last, as jsonb does */
+		json_object_object_foreach(v, key, val)
+		{
+			m[k].key = jsonb_key(ec, key, &m[k].len);
+			m[k].val = val;
+			k++;
+		}
+		qsort(m, n, sizeof(JsonbMember), jsonb_member_cmp);
+		header = n | JB_FOBJECT;
+		appendBinaryStringInfo(buf, (char *) &header, sizeof(uint32));
+		at = jsonb_reserve(buf, n * 2);
+		for (int i = 0; i < n; i++)
+		{
+			if (m[i].len > JENTRY_OFFLENMASK)
+				jsonb_too_large();
+			appendBinaryStringInfo(buf, m[i].key, m[i].len);
+			jsonb_entry(buf, at, i, (JEntry) m[i].len, &totallen);
+		}
+		for (int i = 0; i < n; i++)
+		{
+			JEntry		meta;
+
+			jsonb_put(ec, buf, &meta, m[i].val);
+			jsonb_entry(buf, at, i + n, meta, &totallen);
+		}
+		pfree(m);
+	}
+	if (buf->len - base > JENTRY_OFFLENMASK)
+		jsonb_too_large();
+	*pheader = JENTRY_ISCONTAINER | (buf->len - base);
+}
+
+/* One value: its data appended to buf, its JEntry (type, length) set */
+static void
+jsonb_put(RfConvErrorContext *ec, StringInfo buf, JEntry *header, json_object *v)
+{
+	switch (json_object_get_type(v))
+	{
+		case json_type_null:
+			*header = JENTRY_ISNULL;
+			break;
+		case json_type_boolean:
+			*header = json_object_get_boolean(v) ? JENTRY_ISBOOL_TRUE : JENTRY_ISBOOL_FALSE;
+			break;
+		case json_type_string:
+			{
+				int			len;
+				char	   *s = server_string(ec, v, &len);
+
+				if (len > JENTRY_OFFLENMASK)
+					jsonb_too_large();
+				appendBinaryStringInfo(buf, s, len);
+				*header = len;
+				break;
+			}
+		case json_type_int:
+		case json_type_double:
+			{
+				char	   *text = number_text(ec, v);
+				Numeric		num;
+				int			pad;
+
+				/* the vendor's digits, as jsonb_in would read them */
+				num = text ? DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(text),
+																 ObjectIdGetDatum(InvalidOid),
+																 Int32GetDatum(-1))) :
+					int64_to_numeric(json_object_get_int64(v));
+				pad = jsonb_pad(buf);
+				appendBinaryStringInfo(buf, (char *) num, VARSIZE_ANY(num));
+				*header = JENTRY_ISNUMERIC | (pad + VARSIZE_ANY(num));
+				pfree(num);
+				if (text)
+					pfree(text);
+				break;
+			}
+		case json_type_object:
+		case json_type_array:
+			jsonb_put_container(ec, buf, header, v, false);
+			break;
+	}
+}
+
+static Datum
+json_to_jsonb(RfConvErrorContext *ec, json_object *v)
+{
+	StringInfoData buf;
+	JEntry		header;
+	json_type	jt = json_object_get_type(v);
+
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, "\0\0\0\0", VARHDRSZ);
+	/* a scalar is an array of one element marked as a scalar */
+	jsonb_put_container(ec, &buf, &header, v,
+						jt != json_type_object && jt != json_type_array);
+	SET_VARSIZE(buf.data, buf.len);
+	return PointerGetDatum(buf.data);
 }
 
 /* ----------------------------------------------------------------
@@ -1063,8 +1408,9 @@ json_to_datum(RfConvErrorContext *ec, json_object *v)
 			if (jt != json_type_string)
 				wrong_type(ec, v);
 			break;
-		case CONV_JSON:
 		case CONV_JSONB:
+			return json_to_jsonb(ec, v);
+		case CONV_JSON:
 			if (jt == json_type_double)
 				(void) number_text(ec, v);	/* refuses NaN, Infinity */
 			s = unmarked_json(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |

@@ -27,10 +27,16 @@
  * (check_byte).  On the journey pages of test/bench that scan, with the
  * copy of the bytes, takes about a fifth of the time json-c needs to parse
  * them into a tree.  Whatever is not plain JSON -- a syntax error, or one
- * of json-c's own extensions (NaN, comments, single quotes, trailing
- * commas, raw control characters) -- hands the bytes to json-c as soon as
- * it is seen, and json-c parses that body whole, failing or accepting it
- * exactly as it always did; so do bodies whose rows are nested.
+ * of json-c's own extensions (NaN, trailing commas) -- hands the bytes
+ * to json-c as soon as it is seen, and json-c parses that body whole,
+ * failing or accepting it exactly as it always did; so do bodies whose
+ * rows are nested.  Three things json-c would
+ * take are refused in either mode, by the light scan that runs before
+ * json-c sees a byte: raw control characters in strings, leading zeros
+ * (01, -01, 00.5) and keys containing \u0000 (json-c keeps a key up to
+ * its first NUL, so "visit_id\u0000x" would override "visit_id"); and
+ * so are json-c's single quotes and comments, inside which the scan could
+ * not see those.
  *
  *-------------------------------------------------------------------------
  */
@@ -122,6 +128,10 @@ scan_reset(RfJsonStream *js)
 	js->in_number = false;
 	js->num_digits = 0;
 	js->num_integer = true;
+	js->num_zero = false;
+	js->str_key = false;
+	js->last = '\0';
+	js->objects = 0;
 	js->containers = 0;
 	js->bytes = 0;
 	raw_reset(js);
@@ -548,6 +558,8 @@ hold_escape(RfJsonStream *js, char c)
 	if (js->npend == 6)
 	{
 		cp = hex4(js->pend + 2);
+		if (cp == 0 && js->str_key)
+			return fail(js, RF_JSON_NUL_KEY);	/* json-c would cut the key */
 		if (cp < 0xD800 || cp > 0xDFFF)
 			goto flush;			/* not a surrogate, or bad hex for json-c */
 		if (cp >= 0xDC00)
@@ -668,6 +680,9 @@ rf_json_stream_feed(RfJsonStream *js, const char *data, size_t len)
 		js->bytes++;
 		if (js->in_string)
 		{
+			/* json-c would take it as it is; RFC 8259 does not */
+			if ((unsigned char) c < 0x20)
+				return fail(js, RF_JSON_CONTROL);
 			if (js->raw && !check_byte(js, c, 0) && !give_to_jsonc(js))
 				return false;
 			if (js->npend > 0)
@@ -693,7 +708,10 @@ rf_json_stream_feed(RfJsonStream *js, const char *data, size_t len)
 				continue;
 			}
 			if (c == '"')
+			{
 				js->in_string = false;
+				js->last = c;
+			}
 			continue;
 		}
 		if (js->in_number)
@@ -701,6 +719,15 @@ rf_json_stream_feed(RfJsonStream *js, const char *data, size_t len)
 			if ((c >= '0' && c <= '9') ||
 				c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')
 			{
+				if (c >= '0' && c <= '9')
+				{
+					/* json-c reads 01 as 1 and 00.5 as 0.5; RFC 8259 does not */
+					if (js->num_zero)
+						return fail(js, RF_JSON_LEADING_ZERO);
+					js->num_zero = (js->num_digits == 0 && c == '0');
+				}
+				else
+					js->num_zero = false;
 				if (js->raw && !check_byte(js, c, js->len + (i - from)) &&
 					!give_to_jsonc(js))
 					return false;
@@ -725,25 +752,49 @@ rf_json_stream_feed(RfJsonStream *js, const char *data, size_t len)
 			!give_to_jsonc(js))
 			return false;
 		if (c == '"')
+		{
 			js->in_string = true;
+			/* a key: after '{', or after ',' in an object */
+			js->str_key = (js->last == '{' ||
+						   (js->last == ',' && js->depth > 0 &&
+							((js->objects >> (js->depth - 1)) & 1)));
+		}
 		else if (c == '-' || (c >= '0' && c <= '9'))
 		{
 			js->in_number = true;
 			js->num_integer = true;
 			js->num_digits = (c == '-') ? 0 : 1;
+			js->num_zero = (c == '0');
 		}
 		else if (c == '}' || c == ']')
 			js->depth--;
+		else if (c == '\'' || c == '/')
+		{
+			/*
+			 * json-c's single-quoted strings and comments: the scan would
+			 * not see what is inside them (a key with \u0000, a control
+			 * character), so they are refused as RFC 8259 does.
+			 */
+			return fail(js, RF_JSON_EXTENSION);
+		}
 		else if (c == '{' || c == '[')
 		{
 			/* json-c would stop here too, but only once it sees the chunk */
 			if (++js->depth > RF_JSON_MAX_DEPTH)
 				return fail(js, RF_JSON_DEPTH);
+			if (js->depth < 1)
+				;				/* more closers than openers: json-c fails */
+			else if (c == '{')
+				js->objects |= UINT64_C(1) << (js->depth - 1);
+			else
+				js->objects &= ~(UINT64_C(1) << (js->depth - 1));
 			js->containers++;
 			if (js->containers > RF_JSON_FREE_CONTAINERS &&
 				js->containers * RF_JSON_BYTES_PER_CONTAINER > js->bytes)
 				return fail(js, RF_JSON_DENSE);
 		}
+		if (!is_ws(c))
+			js->last = c;
 	}
 	return emit(js, data + from, len - from);
 }
@@ -764,6 +815,14 @@ rf_json_failure_text(RfJsonFailure why)
 			return "the body opens more objects and arrays than its size allows";
 		case RF_JSON_NOMEM:
 			return "the parser ran out of memory or a value exceeds its size limit";
+		case RF_JSON_CONTROL:
+			return "a string holds a raw control character (U+0000 to U+001F must be escaped)";
+		case RF_JSON_LEADING_ZERO:
+			return "a number has a leading zero (such as 01, -01 or 00.5)";
+		case RF_JSON_EXTENSION:
+			return "the body uses single quotes or comments, which JSON does not have";
+		case RF_JSON_NUL_KEY:
+			return "an object has a key containing \\u0000";
 	}
 	return "unknown";
 }

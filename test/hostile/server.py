@@ -265,6 +265,120 @@ for _k in NUMBER_CASES:
     ROUTES["num-" + _k] = (lambda k: lambda req: b_num(req, k))(_k)
 
 
+# ---------------------------------------------------------------- JSON strictness
+# Issue "production safety", vendor JSON (test/suites/26-hostile-json.sh):
+# integers written as decimals, keys with \u0000, raw control characters,
+# leading zeros, and fields of many small objects.  A "-tree" variant of a
+# case adds a member json-c reads but RFC 8259 does not ("junk": NaN, never
+# selected), so the body is parsed whole by json-c instead of row by row.
+
+JNUM_CASES = {
+    "big-dot": b"9007199254740993.0",        # 2^53 + 1: a double makes it 2^53
+    "big-exp": b"9.007199254740993e15",
+    "near-one": b"0.9999999999999999999",    # a double makes it 1
+    "twelve-dot": b"12.0",                   # integral: 12 exactly
+    "twelve-exp": b"1.2e1",
+    "tiny-exp": b"1200e-2",
+    "half": b"0.5",
+    "int8-past": b"9223372036854775808.0",   # 2^63: past bigint
+    "huge-exp": b"1e1000000000",
+    "zero-exp": b"0e1000000000",
+}
+JLEAD_CASES = {"zero-one": b"01", "minus-zero-one": b"-01",
+               "zero-zero-half": b"00.5"}
+
+
+def j_row(fields_text, tree):
+    junk = b', "junk": NaN' if tree else b""
+    return raw_page(b'{"event_start": "%s", %s%s}'
+                    % (EVENT_START.encode(), fields_text, junk))
+
+
+def b_jnum(req, value, tree):
+    return ok(j_row(b'"value": %s' % value, tree))
+
+
+def b_jkey_row(req, tree):
+    """A key that differs from session_id only after \\u0000, after it."""
+    return ok(j_row(b'"session_id": "real", "session_id\\u0000x": "fake"', tree))
+
+
+def b_jkey_count(req):
+    """count 7 is what the vendor says; "count\\u0000x": 2 would match the
+    two rows and hide a short answer."""
+    return ok(b'{"count": 7, "count\\u0000x": 2, "next": null, "previous": null,'
+              b' "results": [{"event_start": "%s", "session_id": "a"},'
+              b' {"event_start": "%s", "session_id": "b"}]}'
+              % (EVENT_START.encode(), EVENT_START.encode()))
+
+
+def b_jkey_jsonb(req, tree):
+    return ok(j_row(b'"value": {"a": 1, "a\\u0000b": 2}', tree))
+
+
+def b_jctl(req, where, tree):
+    """A raw control character (U+0001, U+001F, a raw tab) in a string."""
+    return ok(j_row({"value": b'"a\x01b"',
+                     "tab": b'"a\tb"',
+                     "key": b'"val\x1fue": "x", "value": 1',
+                     "nested": b'"value": {"a": "x\x01y"}'}[where], tree))
+
+
+def b_jmem(req, elem_bytes, tree=False):
+    """One row whose "value" is an array of small objects of elem_bytes
+    bytes each ({"ab":1234}, is 12), about 2 MB in all."""
+    pad = elem_bytes - len(b'{"ab":},')
+    elem = b'{"ab":%s}' % (b"1" * pad)
+    n = 2 * 1024 * 1024 // (len(elem) + 1)
+    return ok(j_row(b'"value": [' + b",".join([elem] * n) + b"]", tree))
+
+
+def b_jshape(req):
+    """A value of every JSON kind for jsonb: 40 keys (past jsonb's offset
+    stride of 32) in no order, duplicates, escapes, non-ASCII text, big
+    and exponent numbers, nesting, empty containers, a 70-element array."""
+    members = b", ".join(b'"k%d": %d' % (i, i) for i in range(39, -1, -1))
+    value = (b'{' + members + b', "": "empty key", "dup": 1, "dup": "last",'
+             b' "esc": "q\\"b\\\\n\\n\\t\\u00e9\\ud83d\\ude00/",'
+             b' "text": "\xc3\xa9t\xc3\xa9", "big": 123456789012345678901234567890,'
+             b' "exp": 1.5e-7, "neg": -0, "dec": 9007199254740993.0,'
+             b' "t": true, "f": false, "n": null, "eo": {}, "ea": [],'
+             b' "deep": {"a": [1, [2, [3, {"b": [null]}]]]},'
+             b' "list": [' + b", ".join(b'{"i": %d, "s": "x%d"}' % (i, i)
+                                        for i in range(70)) + b']}')
+    return ok(j_row(b'"value": ' + value, "tree" in req.path.split("?")[0]))
+
+
+ROUTES["jshape"] = b_jshape
+ROUTES["jshape-tree"] = b_jshape
+for _k, _v in JNUM_CASES.items():
+    ROUTES["jnum-" + _k] = (lambda v: lambda req: b_jnum(req, v, False))(_v)
+    ROUTES["jnum-" + _k + "-tree"] = (lambda v: lambda req: b_jnum(req, v, True))(_v)
+for _k, _v in JLEAD_CASES.items():
+    ROUTES["jlead-" + _k] = (lambda v: lambda req: b_jnum(req, v, False))(_v)
+    ROUTES["jlead-" + _k + "-tree"] = (lambda v: lambda req: b_jnum(req, v, True))(_v)
+for _t in (False, True):
+    _s = "-tree" if _t else ""
+    ROUTES["jkey-row" + _s] = (lambda t: lambda req: b_jkey_row(req, t))(_t)
+    ROUTES["jkey-jsonb" + _s] = (lambda t: lambda req: b_jkey_jsonb(req, t))(_t)
+    for _w in ("value", "tab", "key", "nested"):
+        ROUTES["jctl-" + _w + _s] = (lambda w, t: lambda req: b_jctl(req, w, t))(_w, _t)
+ROUTES["jkey-count"] = b_jkey_count
+# json-c's single quotes and comments, behind which a \u0000 key could hide
+ROUTES["jext-squote"] = lambda req: ok(j_row(
+    b'"session_id": "real", \'session_id\\u0000x\': "fake"', False))
+ROUTES["jext-comment"] = lambda req: ok(j_row(
+    b'"session_id": "real", /*"*/"session_id\\u0000x": "fake"', False))
+for _n in (12, 16, 20, 32):
+    ROUTES["jmem-%d" % _n] = (lambda n: lambda req: b_jmem(req, n))(_n)
+ROUTES["jmem-20-tree"] = lambda req: b_jmem(req, 20, True)
+# no containers at all: about 2 MB of small numbers, of empty strings
+ROUTES["jmem-ints"] = lambda req: ok(j_row(
+    b'"value": [' + b",".join([b"1"] * (1024 * 1024)) + b"]", False))
+ROUTES["jmem-strs"] = lambda req: ok(j_row(
+    b'"value": [' + b",".join([b'""'] * (700 * 1024)) + b"]", False))
+
+
 # ---------------------------------------------------------------- server
 
 class Handler(BaseHTTPRequestHandler):
