@@ -24,6 +24,8 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
+
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
@@ -412,6 +414,133 @@ check_unvisited(RfPager *st, RfFetch *f, const char *key, const char *shown)
 }
 
 /*
+ * The value of query parameter name in url, percent-decoded; *n is how
+ * many times the parameter occurs (a link naming the page twice names no
+ * page).  NULL when it does not occur.
+ */
+static char *
+url_param(const char *url, const char *name, int *n)
+{
+	const char *q = strchr(url, '?');
+	size_t		namelen = strlen(name);
+	char	   *result = NULL;
+
+	*n = 0;
+	while (q != NULL && *q != '\0' && *q != '#')
+	{
+		const char *item = q + 1;
+		const char *end = item + strcspn(item, "&#");
+
+		if ((size_t) (end - item) >= namelen && strncmp(item, name, namelen) == 0 &&
+			(item + namelen == end || item[namelen] == '='))
+		{
+			StringInfoData buf;
+			const char *c = item + namelen + (item + namelen < end ? 1 : 0);
+
+			initStringInfo(&buf);
+			for (; c < end; c++)
+			{
+				if (*c == '%' && c + 2 < end && isxdigit((unsigned char) c[1]) &&
+					isxdigit((unsigned char) c[2]))
+				{
+					char		hex[3] = {c[1], c[2], '\0'};
+
+					appendStringInfoChar(&buf, (char) strtol(hex, NULL, 16));
+					c += 2;
+				}
+				else
+					appendStringInfoChar(&buf, *c == '+' ? ' ' : *c);
+			}
+			result = buf.data;
+			(*n)++;
+		}
+		q = (*end == '&') ? end : NULL;
+	}
+	return result;
+}
+
+static void
+link_error(RfPager *st, const char *what, RfFetch *f, const char *link)
+{
+	const char *page = f->url;
+	size_t		blen = strlen(st->opts.base_url);
+
+	/* the server's own pages are shown by path: the host is in base_url */
+	if (strncmp(page, st->opts.base_url, blen) == 0)
+		page = page + blen;
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_UNABLE_TO_CREATE_REPLY),
+			 errmsg("inconsistent pagination from %s: %s", st->opts.vendor->name, what),
+			 errdetail("Endpoint %s, server \"%s\", page %s links to %s.",
+					   st->endpoint_label, st->opts.servername, page,
+					   rf_clean_text(link, strlen(link), 300)),
+			 errhint("With a total, the next links must name the pages in order, up to the last; no partial result was returned. Retry the query; if it fails again, the vendor's paging is broken.")));
+}
+
+/*
+ * With a total, the pages of a series are known in advance (and fetched by
+ * number when they fan out), so the vendor's own next links must agree:
+ * page k's link designates page k + 1 as the pager asks for it (its page
+ * parameter: the page number, or the offset = rows so far; other
+ * parameters and their order do not matter), and the last page has none.
+ * A link that loops back, cycles with a cache-busting parameter or skips a
+ * page would otherwise return duplicated or missing rows that still add up
+ * to the total.  seen: the rows up to and including f's page.
+ */
+static void
+check_next_link(RfPager *st, RfFetch *f, RfPage *page, int64 seen, bool last)
+{
+	const RfPagingSpec *pg = &st->ep->paging;
+	char	   *link;
+	char	   *url;
+	char	   *value;
+	char	   *want;
+	int			n;
+
+	if (!pg->next_is_url || pg->page_param == NULL)
+		return;
+	link = rf_page_get_string(page, pg->next_path);
+	if (link == NULL || *link == '\0')
+	{
+		if (!last)
+			pagination_error(st, psprintf("page " INT64_FORMAT " has no next link though the total says more rows follow",
+										  f->pageno), f->url);
+		return;
+	}
+	if (last)
+		link_error(st, psprintf("the last page by the total (page " INT64_FORMAT ") links to a next one",
+								f->pageno), f, link);
+	url = rf_http_resolve_url(f->url, link);
+	if (url == NULL || !rf_http_same_origin(st->opts.base_url, url))
+		pagination_error(st, "the next page is on another host", link);
+	want = (pg->style == RF_PAGE_OFFSET) ?
+		psprintf(INT64_FORMAT, seen) :
+		psprintf(INT64_FORMAT, pg->first_page + f->pageno);
+	value = url_param(url, pg->page_param, &n);
+	if (n != 1)
+		link_error(st, psprintf("page " INT64_FORMAT "'s next link %s parameter \"%s\" (expected %s)",
+								f->pageno, n == 0 ? "lacks the" : "repeats the",
+								pg->page_param, want), f, link);
+	if (strcmp(value, want) != 0)
+	{
+		char	   *end;
+		int64		v;
+		bool		num;
+		int64		w = pg->style == RF_PAGE_OFFSET ? seen : pg->first_page + f->pageno;
+
+		errno = 0;
+		v = strtoi64(value, &end, 10);
+		num = (*value != '\0' && *end == '\0' && errno == 0);
+
+		link_error(st, psprintf("page " INT64_FORMAT "'s next link asks for %s=%s, %s (expected %s)",
+								f->pageno, pg->page_param, value,
+								!num ? "not a page the pager would ask for" :
+								v < w ? "a page already fetched" : "skipping pages",
+								want), f, link);
+	}
+}
+
+/*
  * At the end of a series, the rows must be what the total said, when the
  * API gives one: fewer is a lost page, more a page counted twice.  Either
  * is an error, never a short or long answer.
@@ -449,7 +578,15 @@ follow_link(RfPager *st, RfFetch *f, RfPage *page, int64 seen, bool has_count,
 		pagination_error(st, "the next page is on another host", link);
 	if (rf_page_nrows(page) == 0)
 		pagination_error(st, "an empty page links to a next one", value);
-	check_unvisited(st, f, value, value);
+
+	/*
+	 * With a total the link must name the next page in order, so no page
+	 * can come twice; without one, every page asked for is remembered.
+	 */
+	if (has_count && pg->page_param != NULL)
+		check_next_link(st, f, page, seen, seen >= count);
+	else
+		check_unvisited(st, f, value, value);
 	return make_fetch(st, f->series, f->pageno + 1, seen, NULL, value);
 }
 
@@ -580,6 +717,7 @@ fan_out(RfPager *st, RfFetch *f, RfPage *page, bool *ended)
 			pagination_error(st, psprintf("page " INT64_FORMAT " has %d rows, not the %s its total implies",
 										  f->pageno, nrows, last ? "remainder" : "page size"),
 							 f->url);
+		check_next_link(st, f, page, f->offset + nrows, last);
 		if (last)
 			st->fan_series = NULL;
 		*ended = last;
@@ -596,8 +734,11 @@ fan_out(RfPager *st, RfFetch *f, RfPage *page, bool *ended)
 	if (count == nrows || nrows != st->page_size)
 	{
 		*ended = (count == nrows);
+		if (*ended)
+			check_next_link(st, f, page, nrows, true);
 		return count == nrows;
 	}
+	check_next_link(st, f, page, nrows, false);
 	st->fan_series = f->series;
 	st->fan_count = count;
 	st->fan_size = nrows;

@@ -497,5 +497,45 @@ check "a pagination failure counts the failed page as an error" \
     grep -q '^h_relnext_other pages 0 errors 1 inconsistent pagination' <<<"$stats"
 q "SELECT retail_fdw.request_stats_reset()" >/dev/null
 
+# ================================================================ pager
+# (production safety: the pager.)  With a total, next links must name the
+# pages in order.  Each
+# behaviour is read twice: page_size 2 makes the pages fan out by number
+# (the links are then only checked), the default size follows the links.
+{
+    echo "SET client_min_messages = warning;"
+    for n in count-loop count-cachebust count-cycle-bust count-skip count-last-next count-good; do
+        server "$n"
+        s=h_${n//-/_}
+        echo "CREATE FOREIGN TABLE ${s}_fan_ev ($COLS) SERVER $s
+                OPTIONS (resource 'visit_journey_events', page_size '2');"
+    done
+} | "${PSQL[@]}" >/dev/null || notok "pager set-up failed"
+for k in count-loop count-cachebust count-cycle-bust count-skip count-last-next; do
+    for mode in fan follow; do
+        t=h_${k//-/_}_ev
+        [ "$mode" = fan ] && t=h_${k//-/_}_fan_ev
+        out=$(run -c "SET statement_timeout = '5s'" -c "SELECT 'rows ' || count(*) FROM $t WHERE $RANGE")
+        check "$k ($mode): next links that disagree with the total's pages are an error" \
+            eval 'has "$out" "ERROR:  HV00M: inconsistent pagination" && ! has "$out" "rows "'
+    done
+done
+out=$(run -c "SELECT count(*) FROM h_count_skip_fan_ev WHERE $RANGE")
+echo "$out" | sed 's/^/# /'
+check "...the error names the page and its link" \
+    eval 'has "$out" "DETAIL:  Endpoint GET /bi/visit-journey-events/" && has "$out" "links to /h/count-skip/" && has "$out" "page=3"'
+check "...says what is wrong and hints" \
+    eval 'has "$out" "skipping pages (expected 2)" && has "$out" "HINT:  "'
+out=$(run -c "SELECT count(*) FROM h_count_loop_fan_ev WHERE $RANGE")
+check "a link back to a page already fetched says so" has "$out" "a page already fetched (expected 3)"
+out=$(run -c "SELECT count(*) FROM h_count_last_next_ev WHERE $RANGE")
+check "a last page (by the total) with a next link says so" has "$out" "the last page by the total (page 2) links to a next one"
+for mode in fan follow; do
+    t=h_count_good_ev
+    [ "$mode" = fan ] && t=h_count_good_fan_ev
+    out=$(run -c "SELECT 'rows ' || count(DISTINCT session_id) || '/' || count(*) FROM $t WHERE $RANGE")
+    check "links in order (parameters reordered, an extra one) are read ($mode: $out)" has "$out" "rows 5/5"
+done
+
 echo "# $FAILS failed"
 exit "$FAILS"
