@@ -35,9 +35,15 @@
 
 #include "retail_fdw.h"
 
-/* One page to fetch, in the order its rows come out */
+/*
+ * One page to fetch, in the order its rows come out.  A fetch and all it
+ * holds (URL, headers, parser, transfer, parsed page) live in a memory
+ * context of its own, deleted when the scan moves past the page: a scan's
+ * memory is bounded by the pages it holds, not by the requests it made.
+ */
 typedef struct RfFetch
 {
+	MemoryContext cxt;			/* holds this struct and all below */
 	RfSeries   *series;
 	int64		pageno;			/* 1 for a series' first page */
 	int64		offset;			/* rows of the series before this page */
@@ -94,7 +100,8 @@ cache_use(RfPager *st, RfFetch *f)
 		ttl = series_ttl(st, s);
 		if (ttl <= 0)
 			return NULL;
-		cu = palloc0(sizeof(RfCacheUse));
+		/* kept as the series' cache_first: the series' memory, not the page's */
+		cu = MemoryContextAllocZero(st->cxt, sizeof(RfCacheUse));
 		cu->lookup = true;
 		cu->first = true;
 		cu->ttl = ttl;
@@ -149,9 +156,13 @@ static RfFetch *
 make_fetch(RfPager *st, RfSeries *series, int64 pageno, int64 offset,
 		   const char *page_value, const char *url)
 {
+	MemoryContext cxt = AllocSetContextCreate(st->cxt, "retail_fdw page",
+											  ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
 	RfFetch    *f = palloc0(sizeof(RfFetch));
 	const RfPagingSpec *pg = &st->ep->paging;
 
+	f->cxt = cxt;
 	f->series = series;
 	f->pageno = pageno;
 	f->offset = offset;
@@ -167,6 +178,7 @@ make_fetch(RfPager *st, RfSeries *series, int64 pageno, int64 offset,
 		if (page_value)
 			f->headers = lappend(f->headers, psprintf("%s: %s", pg->page_param, page_value));
 	}
+	MemoryContextSwitchTo(old);
 	return f;
 }
 
@@ -175,6 +187,7 @@ submit_fetch(RfPager *st, RfFetch *f)
 {
 	RfHttpRequest req;
 	RfBodySink	sink;
+	MemoryContext old = MemoryContextSwitchTo(f->cxt);
 
 	if (st->ep->cacheable)
 	{
@@ -183,6 +196,7 @@ submit_fetch(RfPager *st, RfFetch *f)
 		if (f->cached)
 		{
 			st->cache_hits++;
+			MemoryContextSwitchTo(old);
 			return;
 		}
 	}
@@ -197,9 +211,32 @@ submit_fetch(RfPager *st, RfFetch *f)
 	req.shared = st->par ? &st->par->limit : NULL;
 	f->cache = cache_use(st, f);
 	req.cache = f->cache;
-	f->parser = rf_json_parser_create(st->cxt);
+	f->parser = rf_json_parser_create(f->cxt);
 	sink = rf_json_parser_sink(f->parser);
 	f->xfer = rf_http_submit(st->conn, &req, &sink);
+	/* a first page's key is its series' (cache_first), past this page */
+	if (f->cache && f->pageno == 1 && f->cache->key)
+	{
+		char	   *key = MemoryContextAlloc(st->cxt, f->cache->keylen + 1);
+
+		memcpy(key, f->cache->key, f->cache->keylen + 1);
+		f->cache->key = key;
+	}
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Put a fetch into the queue at pos.  The queue is the run's (st->cxt),
+ * whatever the current memory context is: pages are processed in a
+ * context reset on every turn (rf_pager_next).
+ */
+static void
+queue_insert(RfPager *st, int pos, RfFetch *f)
+{
+	MemoryContext old = MemoryContextSwitchTo(st->cxt);
+
+	st->queue = list_insert_nth(st->queue, pos, f);
+	MemoryContextSwitchTo(old);
 }
 
 /* With a pushed LIMIT, the pages fetched so far may already hold enough */
@@ -330,7 +367,7 @@ top_up_series(RfPager *st)
 		f = make_fetch(st, st->fan_series, pageno, offset, value, NULL);
 		if (in_flight(st) < inflight_limit(st))
 			submit_fetch(st, f);
-		st->queue = list_insert_nth(st->queue, pos, f);
+		queue_insert(st, pos, f);
 	}
 }
 
@@ -372,7 +409,7 @@ start_series(RfPager *st)
 			break;
 		f = make_fetch(st, series, 1, 0, NULL, NULL);
 		submit_fetch(st, f);
-		st->queue = lappend(st->queue, f);
+		queue_insert(st, list_length(st->queue), f);
 	}
 }
 
@@ -402,6 +439,9 @@ check_unvisited(RfPager *st, RfFetch *f, const char *key, const char *shown)
 {
 	ListCell   *lc;
 
+	/* the series' memory, not the page's (that goes with the page) */
+	MemoryContext old = MemoryContextSwitchTo(st->cxt);
+
 	if (f->pageno == 1 && f->series->visited == NIL)
 		f->series->visited = list_make1(pstrdup(f->page_value ? f->page_value : f->url));
 	foreach(lc, f->series->visited)
@@ -411,6 +451,7 @@ check_unvisited(RfPager *st, RfFetch *f, const char *key, const char *shown)
 							 shown);
 	}
 	f->series->visited = lappend(f->series->visited, pstrdup(key));
+	MemoryContextSwitchTo(old);
 }
 
 /*
@@ -685,6 +726,8 @@ finish_current(RfPager *st)
 	st->page = NULL;
 	if (st->current && st->current->xfer)
 		rf_http_release(st->current->xfer, &st->stats);
+	if (st->current)
+		MemoryContextDelete(st->current->cxt);
 	st->current = NULL;
 }
 
@@ -750,7 +793,8 @@ fan_out(RfPager *st, RfFetch *f, RfPage *page, bool *ended)
 /*
  * Make the next page current: wait for the head of the queue, parse it,
  * and queue its successor at once so the network works while rows are
- * converted.  False when every series is exhausted.
+ * converted.  False when every series is exhausted.  Called in the turn's
+ * memory context (rf_pager_next), it moves to the page's.
  */
 static bool
 advance_page(RfPager *st)
@@ -772,7 +816,7 @@ advance_page(RfPager *st)
 		RfSeries   *series = take_series(st);
 
 		if (series)
-			st->queue = list_make1(make_fetch(st, series, 1, 0, NULL, NULL));
+			queue_insert(st, 0, make_fetch(st, series, 1, 0, NULL, NULL));
 	}
 	if (st->queue == NIL)
 		return false;
@@ -780,6 +824,13 @@ advance_page(RfPager *st)
 	f = linitial(st->queue);
 	st->queue = list_delete_first(st->queue);
 	st->current = f;
+
+	/*
+	 * From here on the page's memory: the parsed page (and what it
+	 * allocates as it is read) and what its checks leave behind go when
+	 * the scan moves past it.  The caller switches back.
+	 */
+	MemoryContextSwitchTo(f->cxt);
 	st->rowctx.consts = f->series->consts;
 	if (f->xfer == NULL && f->cached == NULL)
 		submit_fetch(st, f);
@@ -801,7 +852,7 @@ advance_page(RfPager *st)
 
 	if (f->series->rows_path)
 	{
-		RfEndpoint *ep = palloc(sizeof(RfEndpoint));
+		RfEndpoint *ep = MemoryContextAlloc(f->cxt, sizeof(RfEndpoint));
 
 		*ep = *st->ep;
 		ep->rows_path = f->series->rows_path;
@@ -811,6 +862,7 @@ advance_page(RfPager *st)
 		st->page = rf_json_parser_finish(f->parser, st->ep, st->opts.vendor->name);
 	st->row = 0;
 	st->stats.pages++;
+	st->mem_peak = Max(st->mem_peak, MemoryContextMemAllocated(st->cxt, true));
 	if (st->report_progress)
 		rf_progress_update(st->next_series, &st->stats);
 	rf_http_add_rows(f->xfer, rf_page_nrows(st->page));
@@ -840,7 +892,7 @@ advance_page(RfPager *st)
 	{
 		if (!limit_reached(st))
 			submit_fetch(st, succ);
-		st->queue = lcons(succ, st->queue);
+		queue_insert(st, 0, succ);
 	}
 	start_series(st);
 	return true;
@@ -1153,7 +1205,13 @@ rf_pager_next(RfPager *st)
 			st->row++;
 		if (st->page && st->row < rf_page_nrows(st->page))
 			return true;
-		old = MemoryContextSwitchTo(st->cxt);
+		/* what a turn allocates on the way is garbage by the next turn */
+		if (st->turn_cxt == NULL)
+			st->turn_cxt = AllocSetContextCreate(st->cxt, "retail_fdw page turn",
+												 ALLOCSET_SMALL_SIZES);
+		else
+			MemoryContextReset(st->turn_cxt);
+		old = MemoryContextSwitchTo(st->turn_cxt);
 		more = advance_page(st);
 		MemoryContextSwitchTo(old);
 		if (!more)
@@ -1217,6 +1275,7 @@ rf_pager_absorb(RfPager *owner, const RfPager *child, bool rows)
 	owner->stats.wait_us += child->stats.wait_us;
 	owner->stats.cache_hits += child->stats.cache_hits;
 	owner->cache_hits += child->cache_hits;
+	owner->mem_peak = Max(owner->mem_peak, child->mem_peak);
 }
 
 /* Forget the current run; transfers in flight are cancelled */
@@ -1233,7 +1292,8 @@ rf_pager_reset(RfPager *st)
 		if (f->xfer)
 			rf_http_release(f->xfer, &st->stats);
 	}
-	MemoryContextReset(st->cxt);
+	MemoryContextReset(st->cxt);	/* the fetches' and the turn's too */
+	st->turn_cxt = NULL;
 	st->queue = NIL;
 	st->series = NIL;
 	st->next_series = 0;

@@ -330,6 +330,14 @@ def b_count_good(req):
     return pager_page(req, 5, link)
 
 
+def b_onerow(req, n):
+    """N pages of one row each under a total of N, linked in order: a scan
+    of N requests (the memory of a scan must not grow with N)."""
+    p = page_no(req)
+    nxt = url_with(req, page=p + 1) if p < n else None
+    return ok(page([row(session_id="o%d" % p)], count=n, next_url=nxt))
+
+
 PAGER_ROUTES = {
     "count-loop": b_count_loop,
     "count-cachebust": b_count_cachebust,
@@ -337,6 +345,8 @@ PAGER_ROUTES = {
     "count-skip": b_count_skip,
     "count-last-next": b_count_last_next,
     "count-good": b_count_good,
+    "onerow-100": lambda req: b_onerow(req, 100),
+    "onerow-1000": lambda req: b_onerow(req, 1000),
 }
 ROUTES.update(PAGER_ROUTES)
 
