@@ -539,6 +539,8 @@ check "a last page (by the total) with a next link says so" has "$out" "the last
 # links and fanned out (page_size 1): the scan's own figure (EXPLAIN
 # ANALYZE's "Scan memory peak", the pager's memory contexts) and the
 # backend's peak RSS (VmHWM, everything: libcurl, json-c, the executor).
+# Pages held at once (up to twice max_concurrency while the scan waits)
+# vary by tens of kB between runs; the old growth was 16 kB per request.
 mem() {  # mem TABLE: "pages kB-peak hwm-kB" of one scan in a new session
     run <<SQL | sed -n 's/.*plan  *Pages: \([0-9]*\)$/pages \1/p; s/.*plan  *Scan memory peak: \([0-9]*\) kB$/peak \1/p; s/^hwm /hwm /p' | sort | awk '{printf "%s ", $2}'
 SELECT pg_backend_pid() AS pid \gset
@@ -560,11 +562,30 @@ for mode in follow fan; do
     echo "# $mode: 100 pages: scan peak ${peak1:-?} kB, VmHWM ${hwm1:-?} kB; 1000 pages: ${peak2:-?} kB, ${hwm2:-?} kB"
     check "$mode: 100 and 1,000 one-row pages were read ($pages1, $pages2)" \
         eval '[ "$pages1" = 100 ] && [ "$pages2" = 1000 ]'
-    check "$mode: 1,000 requests take the scan's memory no higher than 100 do (${peak1:-?} -> ${peak2:-?} kB, at most +32)" \
-        eval '[ -n "$peak1" ] && [ -n "$peak2" ] && [ "$peak2" -le $((peak1 + 32)) ]'
+    check "$mode: 1,000 requests take the scan's memory no higher than 100 do (${peak1:-?} -> ${peak2:-?} kB, at most +128)" \
+        eval '[ -n "$peak1" ] && [ -n "$peak2" ] && [ "$peak2" -le $((peak1 + 128)) ]'
     check "$mode: ...nor the backend's peak RSS (${hwm1:-?} -> ${hwm2:-?} kB, at most +1024)" \
         eval '[ -n "$hwm1" ] && [ -n "$hwm2" ] && [ "$hwm2" -le $((hwm1 + 1024)) ]'
 done
+# The event loop keeps its wait set (an epoll file) instead of making a new
+# one per turn: after a scan the backend holds one epoll file more than
+# before, the same one after a second scan of 100 requests.
+out=$(run <<SQL
+SELECT pg_backend_pid() AS pid \gset
+\setenv BPID :pid
+\! echo "epoll before \$(find /proc/\$BPID/fd -lname 'anon_inode:\[eventpoll\]' -printf '%f\n' | wc -l)"
+SELECT 'rows ' || count(*) FROM h_onerow_100_ev WHERE $RANGE;
+\! echo "epoll after" \$(find /proc/\$BPID/fd -lname 'anon_inode:\[eventpoll\]' -printf '%f\n' | sort -n)
+SELECT 'rows ' || count(*) FROM h_onerow_100_fan_ev WHERE $RANGE;
+\! echo "epoll again" \$(find /proc/\$BPID/fd -lname 'anon_inode:\[eventpoll\]' -printf '%f\n' | sort -n)
+SQL
+)
+echo "$out" | grep '^epoll' | sed 's/^/# /'
+before=$(sed -n 's/^epoll before //p' <<<"$out")
+after=$(sed -n 's/^epoll after //p' <<<"$out")
+again=$(sed -n 's/^epoll again //p' <<<"$out")
+check "the event loop keeps its wait set (epoll files: $before before, '$after' after, '$again' after another scan)" \
+    eval '[ "$(wc -w <<<"$after")" = $((before + 1)) ] && [ "$after" = "$again" ] && [ "$(grep -c "^rows 100" <<<"$out")" = 2 ]'
 for mode in fan follow; do
     t=h_count_good_ev
     [ "$mode" = fan ] && t=h_count_good_fan_ev
