@@ -9,8 +9,10 @@
  * transfer completes, queues each page's successor as soon as the page is
  * parsed, fans out numbered and offset pages once a first page gives the
  * total, and checks every page against what the API promised: totals,
- * loops, hosts.  In a parallel scan each participant's pager takes its
- * series from a counter in shared memory (RfParallelScan).  Paging styles
+ * next links against the pages a total implies, loops, hosts.  Each page
+ * has a memory context of its own, gone when the scan moves past it.  In
+ * a parallel scan each participant's pager takes its series from a
+ * counter in shared memory (RfParallelScan).  Paging styles
  * (page numbers, next links, offsets, cursors, header tokens, opaque
  * tokens) are the endpoint's RfPagingSpec; nothing here knows a vendor.
  *
@@ -481,8 +483,9 @@ url_param(const char *url, const char *name, int *n)
 			initStringInfo(&buf);
 			for (; c < end; c++)
 			{
+				/* %00 stays as it is: a NUL would cut the value short */
 				if (*c == '%' && c + 2 < end && isxdigit((unsigned char) c[1]) &&
-					isxdigit((unsigned char) c[2]))
+					isxdigit((unsigned char) c[2]) && (c[1] != '0' || c[2] != '0'))
 				{
 					char		hex[3] = {c[1], c[2], '\0'};
 
@@ -500,6 +503,7 @@ url_param(const char *url, const char *name, int *n)
 	return result;
 }
 
+/* A next link that disagrees with the pages: the page and its link shown */
 static void
 link_error(RfPager *st, const char *what, RfFetch *f, const char *link)
 {
