@@ -46,7 +46,10 @@ socket_callback(CURL *easy, curl_socket_t fd, int what, void *userp,
 	if (what == CURL_POLL_REMOVE)
 	{
 		if (i < conn->nsocks)
+		{
 			conn->socks[i] = conn->socks[--conn->nsocks];
+			conn->socks_gen++;
+		}
 		return 0;
 	}
 	if (i == conn->nsocks)
@@ -62,6 +65,7 @@ socket_callback(CURL *easy, curl_socket_t fd, int what, void *userp,
 			conn->maxsocks = newmax;
 		}
 		conn->socks[conn->nsocks++].fd = fd;
+		conn->socks_gen++;
 	}
 	conn->socks[i].what = what;
 	return 0;
@@ -91,6 +95,7 @@ conn_destroy(RfConn *conn)
 	free(conn->socks);
 	conn->socks = NULL;
 	conn->nsocks = conn->maxsocks = 0;
+	rf_http_wait_set_drop(conn);	/* closes its epoll set */
 	if (conn->auth_line)
 		explicit_bzero(conn->auth_line, strlen(conn->auth_line));
 	if (conn->basic_password)
@@ -162,6 +167,7 @@ conn_build(RfConn *conn, const RfOptions *opts, const RfCredentials *cred)
 
 	conn->cxt = AllocSetContextCreate(TopMemoryContext, "retail_fdw connection",
 									  ALLOCSET_SMALL_SIZES);
+	conn->socks_gen = 0;
 	old = MemoryContextSwitchTo(conn->cxt);
 	conn->serverid = opts->serverid;
 	conn->servername = pstrdup(opts->servername);

@@ -585,6 +585,127 @@ loop_timeout_ms(RfConn *conn)
 }
 
 /*
+ * The event loop's wait set, kept from turn to turn and from wait to wait
+ * instead of a new epoll set per turn.  There is one in the backend, for
+ * the connection (multi handle) that waited last: the loop waits on one
+ * connection at a time, and a set per cached connection would hold an
+ * epoll file each (hundreds of servers would exhaust the backend's
+ * descriptors).  It lives in a memory context of its own whose reset
+ * callback frees it (FreeWaitEventSet closes the epoll file), so it goes
+ * on every path: when another connection waits, when the socket set
+ * changes, when its connection is dropped.  A socket that only changes
+ * direction is modified in place; one that comes or goes (libcurl's
+ * socket callback bumps socks_gen: a closed descriptor leaves the epoll
+ * set by itself, and its number may come back for a new socket) means a
+ * new set.
+ */
+typedef struct RfWaitSet
+{
+	MemoryContext cxt;			/* holds this and the set; deleting it frees all */
+	MemoryContextCallback cb;
+	RfConn	   *conn;			/* the connection it waits for */
+	WaitEventSet *set;
+	uint64		gen;			/* conn->socks_gen it was built for */
+	int			nsocks;			/* conn->socks it was built for */
+	int		   *pos;			/* each socket's event in the set, or -1 */
+	uint32	   *events;			/* and the events asked for it */
+	WaitEvent  *occurred;		/* room for WaitEventSetWait's answer */
+} RfWaitSet;
+
+static RfWaitSet *wait_current = NULL;
+
+static void
+wait_set_free(void *arg)
+{
+	RfWaitSet  *w = (RfWaitSet *) arg;
+
+	if (w->set)
+		FreeWaitEventSet(w->set);
+	w->set = NULL;
+	if (wait_current == w)
+		wait_current = NULL;
+}
+
+/* The events libcurl asks for on a socket */
+static uint32
+sock_events(const RfSock *sock)
+{
+	uint32		ev = 0;
+
+	if (sock->what & CURL_POLL_IN)
+		ev |= WL_SOCKET_READABLE;
+	if (sock->what & CURL_POLL_OUT)
+		ev |= WL_SOCKET_WRITEABLE;
+	return ev;
+}
+
+/* Drop the wait set if it is the connection's (before the connection goes) */
+void
+rf_http_wait_set_drop(RfConn *conn)
+{
+	if (wait_current && wait_current->conn == conn)
+		MemoryContextDelete(wait_current->cxt);
+}
+
+/* The wait set for the connection's sockets as they are now */
+static RfWaitSet *
+wait_set(RfConn *conn)
+{
+	RfWaitSet  *w = wait_current;
+	MemoryContext cxt;
+	int			n = conn->nsocks;
+
+	if (w && w->conn == conn && w->gen == conn->socks_gen && w->nsocks == n)
+	{
+		bool		same = true;
+
+		for (int i = 0; i < n && same; i++)
+		{
+			uint32		ev = sock_events(&conn->socks[i]);
+
+			if (ev == w->events[i])
+				continue;
+			if (w->pos[i] < 0 || ev == 0)
+				same = false;	/* in or out of the set: a new one */
+			else
+			{
+				ModifyWaitEvent(w->set, w->pos[i], ev, NULL);
+				w->events[i] = ev;
+			}
+		}
+		if (same)
+			return w;
+	}
+	if (wait_current)
+		MemoryContextDelete(wait_current->cxt);
+
+	cxt = AllocSetContextCreate(TopMemoryContext, "retail_fdw wait set",
+								ALLOCSET_SMALL_SIZES);
+	w = MemoryContextAllocZero(cxt, sizeof(RfWaitSet));
+	w->cxt = cxt;
+	w->conn = conn;
+	w->cb.func = wait_set_free;
+	w->cb.arg = w;
+	MemoryContextRegisterResetCallback(cxt, &w->cb);
+	w->gen = conn->socks_gen;
+	w->nsocks = n;
+	w->pos = MemoryContextAlloc(cxt, sizeof(int) * (n + 1));
+	w->events = MemoryContextAlloc(cxt, sizeof(uint32) * (n + 1));
+	w->occurred = MemoryContextAlloc(cxt, sizeof(WaitEvent) * (n + 2));
+	wait_current = w;
+	w->set = CreateWaitEventSet(cxt, n + 2);
+	AddWaitEventToSet(w->set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
+	AddWaitEventToSet(w->set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
+	for (int i = 0; i < n; i++)
+	{
+		w->events[i] = sock_events(&conn->socks[i]);
+		w->pos[i] = (w->events[i] != 0) ?
+			AddWaitEventToSet(w->set, w->events[i], conn->socks[i].fd, NULL, NULL) : -1;
+	}
+	return w;
+}
+
+/*
  * One turn of the event loop: wait for socket activity, the latch or a
  * timer, then let libcurl act on it.
  */
@@ -592,30 +713,18 @@ static void
 loop_once(RfConn *conn)
 {
 	long		timeout = loop_timeout_ms(conn);
-	int			nsocks = conn->nsocks;
-	WaitEventSet *set;
-	WaitEvent  *events;
+	RfWaitSet  *w = wait_set(conn);
 	int			nevents;
+	int			nsocks = w->nsocks;
+	WaitEvent  *events = w->occurred;
 
-	events = palloc(sizeof(WaitEvent) * (nsocks + 2));
-	set = CreateWaitEventSet(CurrentMemoryContext, nsocks + 2);
-	AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
-	AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
-	for (int i = 0; i < nsocks; i++)
-	{
-		uint32		ev = 0;
-
-		if (conn->socks[i].what & CURL_POLL_IN)
-			ev |= WL_SOCKET_READABLE;
-		if (conn->socks[i].what & CURL_POLL_OUT)
-			ev |= WL_SOCKET_WRITEABLE;
-		if (ev != 0)
-			AddWaitEventToSet(set, ev, conn->socks[i].fd, NULL, NULL);
-	}
-	nevents = WaitEventSetWait(set, timeout, events, nsocks + 2,
+	nevents = WaitEventSetWait(w->set, timeout, events, nsocks + 2,
 							   PG_WAIT_EXTENSION);
-	FreeWaitEventSet(set);
 
+	/*
+	 * libcurl's callbacks may change the socket set below: the set (and
+	 * its answer, which lives with it) stays until the next turn.
+	 */
 	for (int i = 0; i < nevents; i++)
 	{
 		int			flags = 0;
@@ -632,7 +741,6 @@ loop_once(RfConn *conn)
 			flags |= CURL_CSELECT_OUT;
 		curl_multi_socket_action(conn->multi, events[i].fd, flags, &running);
 	}
-	pfree(events);
 
 	if (conn->timer_due != 0 && conn->timer_due <= GetCurrentTimestamp())
 	{

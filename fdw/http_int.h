@@ -57,6 +57,7 @@ struct RfConn
 	RfSock	   *socks;			/* malloc'd: written from libcurl callbacks */
 	int			nsocks;
 	int			maxsocks;
+	uint64		socks_gen;		/* bumped when a socket comes or goes */
 	TimestampTz timer_due;		/* libcurl wants a timeout call then; 0 = none */
 	dlist_head	transfers;		/* every transfer not yet released */
 	int			nrunning;		/* transfers inside the multi handle */
@@ -169,6 +170,9 @@ struct RfTransfer
 	char		page_next[256];
 	char		location[512];
 };
+
+/* http.c */
+extern void rf_http_wait_set_drop(RfConn *conn);
 
 /* connection.c */
 extern void rf_conn_build_headers(RfConn *conn, RfTransfer *x);

@@ -1676,6 +1676,10 @@ retailExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		if (es->timing)
 			ExplainPropertyFloat("Network wait", "ms",
 								 (st->pg.stats.wait_us + w->wait_us) / 1000.0, 1, es);
+		/* this process' pages; it varies between runs, like the summary */
+		if (es->summary)
+			ExplainPropertyInteger("Scan memory peak", "kB",
+								   (int64) ((st->pg.mem_peak + 1023) / 1024), es);
 		if (st->workers_done > 0)
 		{
 			ExplainPropertyInteger("Workers' HTTP requests", NULL, w->requests, es);

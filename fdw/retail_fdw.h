@@ -553,6 +553,8 @@ typedef struct RfPager
 	int			row;
 	RfStats		stats;			/* across runs */
 	int64		cache_hits;
+	MemoryContext turn_cxt;		/* garbage of one turn to the next page */
+	Size		mem_peak;		/* most memory the runs held (EXPLAIN) */
 
 	/*
 	 * Fan-out: once a series' first page tells the total count, its other

@@ -9,8 +9,10 @@
  * transfer completes, queues each page's successor as soon as the page is
  * parsed, fans out numbered and offset pages once a first page gives the
  * total, and checks every page against what the API promised: totals,
- * loops, hosts.  In a parallel scan each participant's pager takes its
- * series from a counter in shared memory (RfParallelScan).  Paging styles
+ * next links against the pages a total implies, loops, hosts.  Each page
+ * has a memory context of its own, gone when the scan moves past it.  In
+ * a parallel scan each participant's pager takes its series from a
+ * counter in shared memory (RfParallelScan).  Paging styles
  * (page numbers, next links, offsets, cursors, header tokens, opaque
  * tokens) are the endpoint's RfPagingSpec; nothing here knows a vendor.
  *
@@ -24,6 +26,8 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
+
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
@@ -33,9 +37,15 @@
 
 #include "retail_fdw.h"
 
-/* One page to fetch, in the order its rows come out */
+/*
+ * One page to fetch, in the order its rows come out.  A fetch and all it
+ * holds (URL, headers, parser, transfer, parsed page) live in a memory
+ * context of its own, deleted when the scan moves past the page: a scan's
+ * memory is bounded by the pages it holds, not by the requests it made.
+ */
 typedef struct RfFetch
 {
+	MemoryContext cxt;			/* holds this struct and all below */
 	RfSeries   *series;
 	int64		pageno;			/* 1 for a series' first page */
 	int64		offset;			/* rows of the series before this page */
@@ -92,7 +102,8 @@ cache_use(RfPager *st, RfFetch *f)
 		ttl = series_ttl(st, s);
 		if (ttl <= 0)
 			return NULL;
-		cu = palloc0(sizeof(RfCacheUse));
+		/* kept as the series' cache_first: the series' memory, not the page's */
+		cu = MemoryContextAllocZero(st->cxt, sizeof(RfCacheUse));
 		cu->lookup = true;
 		cu->first = true;
 		cu->ttl = ttl;
@@ -147,9 +158,13 @@ static RfFetch *
 make_fetch(RfPager *st, RfSeries *series, int64 pageno, int64 offset,
 		   const char *page_value, const char *url)
 {
+	MemoryContext cxt = AllocSetContextCreate(st->cxt, "retail_fdw page",
+											  ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
 	RfFetch    *f = palloc0(sizeof(RfFetch));
 	const RfPagingSpec *pg = &st->ep->paging;
 
+	f->cxt = cxt;
 	f->series = series;
 	f->pageno = pageno;
 	f->offset = offset;
@@ -165,6 +180,7 @@ make_fetch(RfPager *st, RfSeries *series, int64 pageno, int64 offset,
 		if (page_value)
 			f->headers = lappend(f->headers, psprintf("%s: %s", pg->page_param, page_value));
 	}
+	MemoryContextSwitchTo(old);
 	return f;
 }
 
@@ -173,6 +189,7 @@ submit_fetch(RfPager *st, RfFetch *f)
 {
 	RfHttpRequest req;
 	RfBodySink	sink;
+	MemoryContext old = MemoryContextSwitchTo(f->cxt);
 
 	if (st->ep->cacheable)
 	{
@@ -181,6 +198,7 @@ submit_fetch(RfPager *st, RfFetch *f)
 		if (f->cached)
 		{
 			st->cache_hits++;
+			MemoryContextSwitchTo(old);
 			return;
 		}
 	}
@@ -195,9 +213,32 @@ submit_fetch(RfPager *st, RfFetch *f)
 	req.shared = st->par ? &st->par->limit : NULL;
 	f->cache = cache_use(st, f);
 	req.cache = f->cache;
-	f->parser = rf_json_parser_create(st->cxt);
+	f->parser = rf_json_parser_create(f->cxt);
 	sink = rf_json_parser_sink(f->parser);
 	f->xfer = rf_http_submit(st->conn, &req, &sink);
+	/* a first page's key is its series' (cache_first), past this page */
+	if (f->cache && f->pageno == 1 && f->cache->key)
+	{
+		char	   *key = MemoryContextAlloc(st->cxt, f->cache->keylen + 1);
+
+		memcpy(key, f->cache->key, f->cache->keylen + 1);
+		f->cache->key = key;
+	}
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Put a fetch into the queue at pos.  The queue is the run's (st->cxt),
+ * whatever the current memory context is: pages are processed in a
+ * context reset on every turn (rf_pager_next).
+ */
+static void
+queue_insert(RfPager *st, int pos, RfFetch *f)
+{
+	MemoryContext old = MemoryContextSwitchTo(st->cxt);
+
+	st->queue = list_insert_nth(st->queue, pos, f);
+	MemoryContextSwitchTo(old);
 }
 
 /* With a pushed LIMIT, the pages fetched so far may already hold enough */
@@ -328,7 +369,7 @@ top_up_series(RfPager *st)
 		f = make_fetch(st, st->fan_series, pageno, offset, value, NULL);
 		if (in_flight(st) < inflight_limit(st))
 			submit_fetch(st, f);
-		st->queue = list_insert_nth(st->queue, pos, f);
+		queue_insert(st, pos, f);
 	}
 }
 
@@ -370,7 +411,7 @@ start_series(RfPager *st)
 			break;
 		f = make_fetch(st, series, 1, 0, NULL, NULL);
 		submit_fetch(st, f);
-		st->queue = lappend(st->queue, f);
+		queue_insert(st, list_length(st->queue), f);
 	}
 }
 
@@ -400,6 +441,9 @@ check_unvisited(RfPager *st, RfFetch *f, const char *key, const char *shown)
 {
 	ListCell   *lc;
 
+	/* the series' memory, not the page's (that goes with the page) */
+	MemoryContext old = MemoryContextSwitchTo(st->cxt);
+
 	if (f->pageno == 1 && f->series->visited == NIL)
 		f->series->visited = list_make1(pstrdup(f->page_value ? f->page_value : f->url));
 	foreach(lc, f->series->visited)
@@ -409,6 +453,136 @@ check_unvisited(RfPager *st, RfFetch *f, const char *key, const char *shown)
 							 shown);
 	}
 	f->series->visited = lappend(f->series->visited, pstrdup(key));
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * The value of query parameter name in url, percent-decoded; *n is how
+ * many times the parameter occurs (a link naming the page twice names no
+ * page).  NULL when it does not occur.
+ */
+static char *
+url_param(const char *url, const char *name, int *n)
+{
+	const char *q = strchr(url, '?');
+	size_t		namelen = strlen(name);
+	char	   *result = NULL;
+
+	*n = 0;
+	while (q != NULL && *q != '\0' && *q != '#')
+	{
+		const char *item = q + 1;
+		const char *end = item + strcspn(item, "&#");
+
+		if ((size_t) (end - item) >= namelen && strncmp(item, name, namelen) == 0 &&
+			(item + namelen == end || item[namelen] == '='))
+		{
+			StringInfoData buf;
+			const char *c = item + namelen + (item + namelen < end ? 1 : 0);
+
+			initStringInfo(&buf);
+			for (; c < end; c++)
+			{
+				/* %00 stays as it is: a NUL would cut the value short */
+				if (*c == '%' && c + 2 < end && isxdigit((unsigned char) c[1]) &&
+					isxdigit((unsigned char) c[2]) && (c[1] != '0' || c[2] != '0'))
+				{
+					char		hex[3] = {c[1], c[2], '\0'};
+
+					appendStringInfoChar(&buf, (char) strtol(hex, NULL, 16));
+					c += 2;
+				}
+				else
+					appendStringInfoChar(&buf, *c == '+' ? ' ' : *c);
+			}
+			result = buf.data;
+			(*n)++;
+		}
+		q = (*end == '&') ? end : NULL;
+	}
+	return result;
+}
+
+/* A next link that disagrees with the pages: the page and its link shown */
+static void
+link_error(RfPager *st, const char *what, RfFetch *f, const char *link)
+{
+	const char *page = f->url;
+	size_t		blen = strlen(st->opts.base_url);
+
+	/* the server's own pages are shown by path: the host is in base_url */
+	if (strncmp(page, st->opts.base_url, blen) == 0)
+		page = page + blen;
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_UNABLE_TO_CREATE_REPLY),
+			 errmsg("inconsistent pagination from %s: %s", st->opts.vendor->name, what),
+			 errdetail("Endpoint %s, server \"%s\", page %s links to %s.",
+					   st->endpoint_label, st->opts.servername, page,
+					   rf_clean_text(link, strlen(link), 300)),
+			 errhint("With a total, the next links must name the pages in order, up to the last; no partial result was returned. Retry the query; if it fails again, the vendor's paging is broken.")));
+}
+
+/*
+ * With a total, the pages of a series are known in advance (and fetched by
+ * number when they fan out), so the vendor's own next links must agree:
+ * page k's link designates page k + 1 as the pager asks for it (its page
+ * parameter: the page number, or the offset = rows so far; other
+ * parameters and their order do not matter), and the last page has none.
+ * A link that loops back, cycles with a cache-busting parameter or skips a
+ * page would otherwise return duplicated or missing rows that still add up
+ * to the total.  seen: the rows up to and including f's page.
+ */
+static void
+check_next_link(RfPager *st, RfFetch *f, RfPage *page, int64 seen, bool last)
+{
+	const RfPagingSpec *pg = &st->ep->paging;
+	char	   *link;
+	char	   *url;
+	char	   *value;
+	char	   *want;
+	int			n;
+
+	if (!pg->next_is_url || pg->page_param == NULL)
+		return;
+	link = rf_page_get_string(page, pg->next_path);
+	if (link == NULL || *link == '\0')
+	{
+		if (!last)
+			pagination_error(st, psprintf("page " INT64_FORMAT " has no next link though the total says more rows follow",
+										  f->pageno), f->url);
+		return;
+	}
+	if (last)
+		link_error(st, psprintf("the last page by the total (page " INT64_FORMAT ") links to a next one",
+								f->pageno), f, link);
+	url = rf_http_resolve_url(f->url, link);
+	if (url == NULL || !rf_http_same_origin(st->opts.base_url, url))
+		pagination_error(st, "the next page is on another host", link);
+	want = (pg->style == RF_PAGE_OFFSET) ?
+		psprintf(INT64_FORMAT, seen) :
+		psprintf(INT64_FORMAT, pg->first_page + f->pageno);
+	value = url_param(url, pg->page_param, &n);
+	if (n != 1)
+		link_error(st, psprintf("page " INT64_FORMAT "'s next link %s parameter \"%s\" (expected %s)",
+								f->pageno, n == 0 ? "lacks the" : "repeats the",
+								pg->page_param, want), f, link);
+	if (strcmp(value, want) != 0)
+	{
+		char	   *end;
+		int64		v;
+		bool		num;
+		int64		w = pg->style == RF_PAGE_OFFSET ? seen : pg->first_page + f->pageno;
+
+		errno = 0;
+		v = strtoi64(value, &end, 10);
+		num = (*value != '\0' && *end == '\0' && errno == 0);
+
+		link_error(st, psprintf("page " INT64_FORMAT "'s next link asks for %s=%s, %s (expected %s)",
+								f->pageno, pg->page_param, value,
+								!num ? "not a page the pager would ask for" :
+								v < w ? "a page already fetched" : "skipping pages",
+								want), f, link);
+	}
 }
 
 /*
@@ -449,7 +623,15 @@ follow_link(RfPager *st, RfFetch *f, RfPage *page, int64 seen, bool has_count,
 		pagination_error(st, "the next page is on another host", link);
 	if (rf_page_nrows(page) == 0)
 		pagination_error(st, "an empty page links to a next one", value);
-	check_unvisited(st, f, value, value);
+
+	/*
+	 * With a total the link must name the next page in order, so no page
+	 * can come twice; without one, every page asked for is remembered.
+	 */
+	if (has_count && pg->page_param != NULL)
+		check_next_link(st, f, page, seen, seen >= count);
+	else
+		check_unvisited(st, f, value, value);
 	return make_fetch(st, f->series, f->pageno + 1, seen, NULL, value);
 }
 
@@ -548,6 +730,8 @@ finish_current(RfPager *st)
 	st->page = NULL;
 	if (st->current && st->current->xfer)
 		rf_http_release(st->current->xfer, &st->stats);
+	if (st->current)
+		MemoryContextDelete(st->current->cxt);
 	st->current = NULL;
 }
 
@@ -580,6 +764,7 @@ fan_out(RfPager *st, RfFetch *f, RfPage *page, bool *ended)
 			pagination_error(st, psprintf("page " INT64_FORMAT " has %d rows, not the %s its total implies",
 										  f->pageno, nrows, last ? "remainder" : "page size"),
 							 f->url);
+		check_next_link(st, f, page, f->offset + nrows, last);
 		if (last)
 			st->fan_series = NULL;
 		*ended = last;
@@ -596,8 +781,11 @@ fan_out(RfPager *st, RfFetch *f, RfPage *page, bool *ended)
 	if (count == nrows || nrows != st->page_size)
 	{
 		*ended = (count == nrows);
+		if (*ended)
+			check_next_link(st, f, page, nrows, true);
 		return count == nrows;
 	}
+	check_next_link(st, f, page, nrows, false);
 	st->fan_series = f->series;
 	st->fan_count = count;
 	st->fan_size = nrows;
@@ -609,7 +797,8 @@ fan_out(RfPager *st, RfFetch *f, RfPage *page, bool *ended)
 /*
  * Make the next page current: wait for the head of the queue, parse it,
  * and queue its successor at once so the network works while rows are
- * converted.  False when every series is exhausted.
+ * converted.  False when every series is exhausted.  Called in the turn's
+ * memory context (rf_pager_next), it moves to the page's.
  */
 static bool
 advance_page(RfPager *st)
@@ -631,7 +820,7 @@ advance_page(RfPager *st)
 		RfSeries   *series = take_series(st);
 
 		if (series)
-			st->queue = list_make1(make_fetch(st, series, 1, 0, NULL, NULL));
+			queue_insert(st, 0, make_fetch(st, series, 1, 0, NULL, NULL));
 	}
 	if (st->queue == NIL)
 		return false;
@@ -639,6 +828,13 @@ advance_page(RfPager *st)
 	f = linitial(st->queue);
 	st->queue = list_delete_first(st->queue);
 	st->current = f;
+
+	/*
+	 * From here on the page's memory: the parsed page (and what it
+	 * allocates as it is read) and what its checks leave behind go when
+	 * the scan moves past it.  The caller switches back.
+	 */
+	MemoryContextSwitchTo(f->cxt);
 	st->rowctx.consts = f->series->consts;
 	if (f->xfer == NULL && f->cached == NULL)
 		submit_fetch(st, f);
@@ -660,7 +856,7 @@ advance_page(RfPager *st)
 
 	if (f->series->rows_path)
 	{
-		RfEndpoint *ep = palloc(sizeof(RfEndpoint));
+		RfEndpoint *ep = MemoryContextAlloc(f->cxt, sizeof(RfEndpoint));
 
 		*ep = *st->ep;
 		ep->rows_path = f->series->rows_path;
@@ -670,6 +866,7 @@ advance_page(RfPager *st)
 		st->page = rf_json_parser_finish(f->parser, st->ep, st->opts.vendor->name);
 	st->row = 0;
 	st->stats.pages++;
+	st->mem_peak = Max(st->mem_peak, MemoryContextMemAllocated(st->cxt, true));
 	if (st->report_progress)
 		rf_progress_update(st->next_series, &st->stats);
 	rf_http_add_rows(f->xfer, rf_page_nrows(st->page));
@@ -699,7 +896,7 @@ advance_page(RfPager *st)
 	{
 		if (!limit_reached(st))
 			submit_fetch(st, succ);
-		st->queue = lcons(succ, st->queue);
+		queue_insert(st, 0, succ);
 	}
 	start_series(st);
 	return true;
@@ -1012,7 +1209,13 @@ rf_pager_next(RfPager *st)
 			st->row++;
 		if (st->page && st->row < rf_page_nrows(st->page))
 			return true;
-		old = MemoryContextSwitchTo(st->cxt);
+		/* what a turn allocates on the way is garbage by the next turn */
+		if (st->turn_cxt == NULL)
+			st->turn_cxt = AllocSetContextCreate(st->cxt, "retail_fdw page turn",
+												 ALLOCSET_SMALL_SIZES);
+		else
+			MemoryContextReset(st->turn_cxt);
+		old = MemoryContextSwitchTo(st->turn_cxt);
 		more = advance_page(st);
 		MemoryContextSwitchTo(old);
 		if (!more)
@@ -1076,6 +1279,7 @@ rf_pager_absorb(RfPager *owner, const RfPager *child, bool rows)
 	owner->stats.wait_us += child->stats.wait_us;
 	owner->stats.cache_hits += child->stats.cache_hits;
 	owner->cache_hits += child->cache_hits;
+	owner->mem_peak = Max(owner->mem_peak, child->mem_peak);
 }
 
 /* Forget the current run; transfers in flight are cancelled */
@@ -1092,7 +1296,8 @@ rf_pager_reset(RfPager *st)
 		if (f->xfer)
 			rf_http_release(f->xfer, &st->stats);
 	}
-	MemoryContextReset(st->cxt);
+	MemoryContextReset(st->cxt);	/* the fetches' and the turn's too */
+	st->turn_cxt = NULL;
 	st->queue = NIL;
 	st->series = NIL;
 	st->next_series = 0;

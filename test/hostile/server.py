@@ -379,6 +379,92 @@ ROUTES["jmem-strs"] = lambda req: ok(j_row(
     b'"value": [' + b",".join([b'""'] * (700 * 1024)) + b"]", False))
 
 
+# ------------------------------------------------- pager: links and a total
+# (production safety: the pager.)  Pages of two rows under a total; each
+# page serves the rows of its page number, so a pager that reads pages by
+# number gets the right rows whatever the links say, and one that follows
+# the links gets what they name.  The next links are what is hostile.
+
+def pager_page(req, count, link_for):
+    """Two rows of page p (fewer on the last), and link_for(p, query)'s
+    next link: None, or a dict of parameters to set on this URL."""
+    p = page_no(req)
+    first = (p - 1) * 2
+    rows = [row(session_id="k%02d" % i) for i in range(first, min(first + 2, count))]
+    params = link_for(p, query_of(req))
+    nxt = None if params is None else url_with(req, **params)
+    return ok(page(rows, count=count, next_url=nxt))
+
+
+def b_count_loop(req):
+    """A total of 6 (3 pages) whose page 2 links back to page 1."""
+    return pager_page(req, 6, lambda p, q: {1: {"page": 2}, 2: {"page": 1}}.get(p))
+
+
+def b_count_cachebust(req):
+    """A total of 4 (2 pages); page 1 links to itself with a cache-busting
+    parameter: following the link reads page 1 twice, 4 rows."""
+    def link(p, q):
+        if p == 1 and "_" not in q:
+            return {"_": "b%d" % (len(q) + 1), "page": 1}
+        return None
+    return pager_page(req, 4, link)
+
+
+def b_count_cycle_bust(req):
+    """A total of 6 (3 pages); the links cycle 1 -> 2 -> 1 -> ... with a new
+    cache-busting value each time (no URL repeats)."""
+    def link(p, q):
+        n = int(q.get("_", ["0"])[0]) + 1
+        return {"page": 2 if p == 1 else 1, "_": n}
+    return pager_page(req, 6, link)
+
+
+def b_count_skip(req):
+    """A total of 4 (2 pages) whose page 1 links to page 3 (page 2 skipped;
+    page 3 still serves two rows)."""
+    def link(p, q):
+        return {"page": 3} if p == 1 else None
+    p = page_no(req)
+    if p == 3:
+        return ok(page([row(session_id="k04"), row(session_id="k05")], count=4))
+    return pager_page(req, 4, link)
+
+
+def b_count_last_next(req):
+    """A total of 4 (2 pages) whose last page still links to page 3."""
+    return pager_page(req, 4, lambda p, q: {"page": p + 1} if p <= 2 else None)
+
+
+def b_count_good(req):
+    """The control: a total of 5 (3 pages), links with the page parameter
+    first and an extra parameter (order and extras do not matter)."""
+    def link(p, q):
+        return {"page": p + 1, "_": "x"} if p < 3 else None
+    return pager_page(req, 5, link)
+
+
+def b_onerow(req, n):
+    """N pages of one row each under a total of N, linked in order: a scan
+    of N requests (the memory of a scan must not grow with N)."""
+    p = page_no(req)
+    nxt = url_with(req, page=p + 1) if p < n else None
+    return ok(page([row(session_id="o%d" % p)], count=n, next_url=nxt))
+
+
+PAGER_ROUTES = {
+    "count-loop": b_count_loop,
+    "count-cachebust": b_count_cachebust,
+    "count-cycle-bust": b_count_cycle_bust,
+    "count-skip": b_count_skip,
+    "count-last-next": b_count_last_next,
+    "count-good": b_count_good,
+    "onerow-100": lambda req: b_onerow(req, 100),
+    "onerow-1000": lambda req: b_onerow(req, 1000),
+}
+ROUTES.update(PAGER_ROUTES)
+
+
 # ---------------------------------------------------------------- server
 
 class Handler(BaseHTTPRequestHandler):

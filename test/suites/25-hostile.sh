@@ -517,5 +517,101 @@ check "a pagination failure counts the failed page as an error" \
     grep -q '^h_relnext_other pages 0 errors 1 inconsistent pagination' <<<"$stats"
 q "SELECT retail_fdw.request_stats_reset()" >/dev/null
 
+# ================================================================ pager
+# (production safety: the pager.)  With a total, next links must name the
+# pages in order.  Each
+# behaviour is read twice: page_size 2 makes the pages fan out by number
+# (the links are then only checked), the default size follows the links.
+{
+    echo "SET client_min_messages = warning;"
+    for n in count-loop count-cachebust count-cycle-bust count-skip count-last-next count-good \
+             onerow-100 onerow-1000; do
+        server "$n"
+        s=h_${n//-/_}
+        ps=2
+        case $n in onerow-*) ps=1 ;; esac
+        echo "CREATE FOREIGN TABLE ${s}_fan_ev ($COLS) SERVER $s
+                OPTIONS (resource 'visit_journey_events', page_size '$ps');"
+    done
+} | "${PSQL[@]}" >/dev/null || notok "pager set-up failed"
+for k in count-loop count-cachebust count-cycle-bust count-skip count-last-next; do
+    for mode in fan follow; do
+        t=h_${k//-/_}_ev
+        [ "$mode" = fan ] && t=h_${k//-/_}_fan_ev
+        out=$(run -c "SET statement_timeout = '5s'" -c "SELECT 'rows ' || count(*) FROM $t WHERE $RANGE")
+        check "$k ($mode): next links that disagree with the total's pages are an error" \
+            eval 'has "$out" "ERROR:  HV00M: inconsistent pagination" && ! has "$out" "rows "'
+    done
+done
+out=$(run -c "SELECT count(*) FROM h_count_skip_fan_ev WHERE $RANGE")
+echo "$out" | sed 's/^/# /'
+check "...the error names the page and its link" \
+    eval 'has "$out" "DETAIL:  Endpoint GET /bi/visit-journey-events/" && has "$out" "links to /h/count-skip/" && has "$out" "page=3"'
+check "...says what is wrong and hints" \
+    eval 'has "$out" "skipping pages (expected 2)" && has "$out" "HINT:  "'
+out=$(run -c "SELECT count(*) FROM h_count_loop_fan_ev WHERE $RANGE")
+check "a link back to a page already fetched says so" has "$out" "a page already fetched (expected 3)"
+out=$(run -c "SELECT count(*) FROM h_count_last_next_ev WHERE $RANGE")
+check "a last page (by the total) with a next link says so" has "$out" "the last page by the total (page 2) links to a next one"
+
+# A scan's memory does not grow with its requests: 1,000 one-row pages cost
+# what 100 do.  Each size runs in a session of its own, read along the
+# links and fanned out (page_size 1): the scan's own figure (EXPLAIN
+# ANALYZE's "Scan memory peak", the pager's memory contexts) and the
+# backend's peak RSS (VmHWM, everything: libcurl, json-c, the executor).
+# Pages held at once (up to twice max_concurrency while the scan waits)
+# vary by tens of kB between runs; the old growth was 16 kB per request.
+mem() {  # mem TABLE: "pages kB-peak hwm-kB" of one scan in a new session
+    run <<SQL | sed -n 's/.*plan  *Pages: \([0-9]*\)$/pages \1/p; s/.*plan  *Scan memory peak: \([0-9]*\) kB$/peak \1/p; s/^hwm /hwm /p' | sort | awk '{printf "%s ", $2}'
+SELECT pg_backend_pid() AS pid \gset
+DO \$\$
+DECLARE l text;
+BEGIN
+    FOR l IN EXECUTE \$q\$EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT * FROM $1 WHERE $RANGE\$q\$ LOOP
+        IF l ~ 'Pages:|Scan memory peak' THEN RAISE NOTICE 'plan %', l; END IF;
+    END LOOP;
+END \$\$;
+SELECT 'hwm ' || (regexp_match(pg_read_file('/proc/' || :pid || '/status'), 'VmHWM:\s+(\d+)'))[1];
+SQL
+}
+for mode in follow fan; do
+    t=h_onerow_100_ev; u=h_onerow_1000_ev
+    [ "$mode" = fan ] && { t=h_onerow_100_fan_ev; u=h_onerow_1000_fan_ev; }
+    read -r hwm1 pages1 peak1 <<<"$(mem $t)"
+    read -r hwm2 pages2 peak2 <<<"$(mem $u)"
+    echo "# $mode: 100 pages: scan peak ${peak1:-?} kB, VmHWM ${hwm1:-?} kB; 1000 pages: ${peak2:-?} kB, ${hwm2:-?} kB"
+    check "$mode: 100 and 1,000 one-row pages were read ($pages1, $pages2)" \
+        eval '[ "$pages1" = 100 ] && [ "$pages2" = 1000 ]'
+    check "$mode: 1,000 requests take the scan's memory no higher than 100 do (${peak1:-?} -> ${peak2:-?} kB, at most +128)" \
+        eval '[ -n "$peak1" ] && [ -n "$peak2" ] && [ "$peak2" -le $((peak1 + 128)) ]'
+    check "$mode: ...nor the backend's peak RSS (${hwm1:-?} -> ${hwm2:-?} kB, at most +1024)" \
+        eval '[ -n "$hwm1" ] && [ -n "$hwm2" ] && [ "$hwm2" -le $((hwm1 + 1024)) ]'
+done
+# The event loop keeps its wait set (an epoll file) instead of making a new
+# one per turn: after a scan the backend holds one epoll file more than
+# before, the same one after a second scan of 100 requests.
+out=$(run <<SQL
+SELECT pg_backend_pid() AS pid \gset
+\setenv BPID :pid
+\! echo "epoll before \$(find /proc/\$BPID/fd -lname 'anon_inode:\[eventpoll\]' -printf '%f\n' | wc -l)"
+SELECT 'rows ' || count(*) FROM h_onerow_100_ev WHERE $RANGE;
+\! echo "epoll after" \$(find /proc/\$BPID/fd -lname 'anon_inode:\[eventpoll\]' -printf '%f\n' | sort -n)
+SELECT 'rows ' || count(*) FROM h_onerow_100_fan_ev WHERE $RANGE;
+\! echo "epoll again" \$(find /proc/\$BPID/fd -lname 'anon_inode:\[eventpoll\]' -printf '%f\n' | sort -n)
+SQL
+)
+echo "$out" | grep '^epoll' | sed 's/^/# /'
+before=$(sed -n 's/^epoll before //p' <<<"$out")
+after=$(sed -n 's/^epoll after //p' <<<"$out")
+again=$(sed -n 's/^epoll again //p' <<<"$out")
+check "the event loop keeps its wait set (epoll files: $before before, '$after' after, '$again' after another scan)" \
+    eval '[ "$(wc -w <<<"$after")" = $((before + 1)) ] && [ "$after" = "$again" ] && [ "$(grep -c "^rows 100" <<<"$out")" = 2 ]'
+for mode in fan follow; do
+    t=h_count_good_ev
+    [ "$mode" = fan ] && t=h_count_good_fan_ev
+    out=$(run -c "SELECT 'rows ' || count(DISTINCT session_id) || '/' || count(*) FROM $t WHERE $RANGE")
+    check "links in order (parameters reordered, an extra one) are read ($mode: $out)" has "$out" "rows 5/5"
+done
+
 echo "# $FAILS failed"
 exit "$FAILS"
