@@ -33,6 +33,7 @@
 #include "commands/defrem.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
@@ -273,30 +274,37 @@ parse_bool_option(const char *name, const char *value)
 }
 
 /*
- * An option's value as an interval, or NULL when it is not one: interval_in
- * holds no resources, so its syntax error can be caught and replaced by one
- * that names the option.
+ * An option's value as an interval, or NULL when it is not one.  The
+ * parse is interval_in's own steps, which return an error code instead of
+ * raising: an error caught without a subtransaction is not safe to swallow
+ * in PostgreSQL (whatever the failing code held is left as it was), so
+ * nothing here raises and nothing is caught.
  */
 static Interval *
 option_interval(const char *value)
 {
-	Interval   *volatile iv = NULL;
-	MemoryContext cxt = CurrentMemoryContext;
+	char		workbuf[256];
+	char	   *field[MAXDATEFIELDS];
+	int			ftype[MAXDATEFIELDS];
+	int			nf;
+	int			dtype;
+	struct pg_itm_in itm;
+	Interval   *iv = palloc(sizeof(Interval));
+	int			rc;
 
-	PG_TRY();
+	rc = ParseDateTime(value, workbuf, sizeof(workbuf), field, ftype,
+					   MAXDATEFIELDS, &nf);
+	if (rc == 0)
+		rc = DecodeInterval(field, ftype, nf, INTERVAL_FULL_RANGE, &dtype, &itm);
+	if (rc == DTERR_BAD_FORMAT)
 	{
-		iv = DatumGetIntervalP(DirectFunctionCall3(interval_in,
-												   CStringGetDatum(value),
-												   ObjectIdGetDatum(InvalidOid),
-												   Int32GetDatum(-1)));
+		/* interval_in tries ISO 8601 ("P1D", "PT6H") next */
+		char	   *copy = pstrdup(value);
+
+		rc = DecodeISO8601Interval(copy, &dtype, &itm);
 	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(cxt);
-		FlushErrorState();
-		iv = NULL;
-	}
-	PG_END_TRY();
+	if (rc != 0 || dtype != DTK_DELTA || itmin2interval(&itm, iv) != 0)
+		return NULL;
 	return iv;
 }
 
