@@ -730,7 +730,8 @@ rf_http_submit(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
 	RfCacheUse *cu = req->cache;
 
 	/* refused by the network policy before anything is queued */
-	rf_policy_check_url(conn->key.restricted, conn->servername, req->url, &restricted);
+	rf_policy_check_url(conn->policy, conn->servername, conn->server_owner,
+						req->url, &restricted);
 
 	if (cu != NULL)
 	{
@@ -1171,9 +1172,11 @@ raise_failure(RfTransfer *x)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("retail_fdw refuses to connect to %s: not a public address",
 						x->blocked),
-				 errdetail("%s, used by a role that is not a superuser; such roles may reach only https hosts with public addresses, and the host's name resolved to %s.",
-						   where, x->blocked),
-				 errhint("A superuser can allow the host with the setting retail_fdw.allowed_hosts.")));
+				 errdetail("%s; the host's name resolved to %s. %s",
+						   where, x->blocked,
+						   rf_policy_reason(conn->policy, conn->servername,
+											conn->server_owner)),
+				 errhint("%s", rf_policy_hint(conn->policy, conn->servername))));
 
 	switch (x->curl_rc)
 	{

@@ -35,7 +35,9 @@ typedef struct RfSock
 /*
  * A connection is cached per user mapping and per network policy: a
  * mapping FOR PUBLIC serves superusers and other roles alike, and the
- * sockets libcurl keeps for one must never serve the other.
+ * sockets libcurl keeps for one must never serve the other.  Why the
+ * policy applies (RfConn.policy) is not part of the key: it only changes
+ * what the errors say.
  */
 typedef struct RfConnKey
 {
@@ -62,6 +64,10 @@ struct RfConn
 	int			nrunning;		/* transfers inside the multi handle */
 	CURL	   *idle[8];		/* easy handles kept for reuse */
 	int			nidle;
+
+	/* the network policy of the latest rf_http_connect, and why */
+	RfPolicy	policy;
+	Oid			server_owner;
 
 	/* settings, copied when the connection is built */
 	Oid			serverid;

@@ -377,14 +377,40 @@ rf_check_header_value(const char *option, const char *value)
 				 errhint("Remove carriage returns, line feeds, tabs and other control characters from the value.")));
 }
 
-static void
-check_header_name(const char *value)
+/*
+ * The name of the header that carries the token (auth_header): a token
+ * header, never one that frames the message or routes it.  Host would
+ * send the request to another virtual host than base_url names;
+ * Content-Length and Transfer-Encoding would let the body be read as
+ * something else (request smuggling); Connection, Upgrade, TE, Trailer,
+ * Expect, Keep-Alive and Proxy-* change how the connection or a proxy
+ * treats the exchange.  Checked at CREATE/ALTER USER MAPPING and again at
+ * use (mappings made before this check).
+ */
+void
+rf_check_auth_header(const char *value)
 {
+	static const char *const refused[] = {
+		"Host", "Content-Length", "Transfer-Encoding", "Connection",
+		"Upgrade", "TE", "Trailer", "Expect", "Keep-Alive"
+	};
+
 	if (*value == '\0' || strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(value))
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 				 errmsg("invalid value for option \"auth_header\": \"%s\"", value),
 				 errhint("A header name consists of letters, digits, '-' and '_'.")));
+	for (int i = 0; i < (int) lengthof(refused); i++)
+	{
+		if (pg_strcasecmp(value, refused[i]) == 0 ||
+			pg_strncasecmp(value, "Proxy-", 6) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+					 errmsg("invalid value for option \"auth_header\": \"%s\"", value),
+					 errdetail("%s is a header that frames or routes the request, not one that can carry a token.",
+							   value),
+					 errhint("Name the header the vendor reads the token from, such as Authorization or X-Api-Key; Host, Content-Length, Transfer-Encoding, Connection, Upgrade, TE, Trailer, Expect, Keep-Alive and Proxy-* are refused.")));
+	}
 }
 
 /*
@@ -450,7 +476,7 @@ check_option_value(const RfOptionDef *def, const char *value)
 			break;
 		case RF_OPT_HEADER:
 			rf_check_header_value(def->name, value);
-			check_header_name(value);
+			rf_check_auth_header(value);
 			break;
 		case RF_OPT_CHOICE:
 			{
