@@ -25,6 +25,24 @@
 #define RF_BACKOFF_BASE_MS	200
 /* How soon the loop looks again for a slot another participant freed */
 #define RF_SHARED_POLL_MS	3
+/*
+ * Longest value of a response header the transport keeps (Location,
+ * X-Page-Next, Retry-After).  A presigned download URL runs to a few
+ * kilobytes; past this bound a header is an error, never cut short.
+ */
+#define RF_HEADER_MAX		(64 * 1024)
+
+/*
+ * A response header the transport keeps: its whole value, malloc'd (it is
+ * written from a libcurl callback, where an error cannot be raised) and
+ * NUL-terminated, or NULL when the answer had none.  It is checked for
+ * UTF-8 when it is read (rf_http_location, rf_http_page_next_header).
+ */
+typedef struct RfKeptHeader
+{
+	char	   *value;
+	size_t		len;
+} RfKeptHeader;
 
 typedef struct RfSock
 {
@@ -171,9 +189,11 @@ struct RfTransfer
 	char		errbuf[CURL_ERROR_SIZE];
 	char		head[RF_ERROR_BODY_KEEP + 1];
 	int			headlen;
-	char		retry_after[64];
-	char		page_next[256];
-	char		location[512];
+	RfKeptHeader retry_after;
+	RfKeptHeader page_next;
+	RfKeptHeader location;
+	const char *header_refused; /* a kept header past RF_HEADER_MAX: its name */
+	bool		header_nomem;	/* no memory to keep a header */
 };
 
 /* connection.c */
