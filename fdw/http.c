@@ -17,8 +17,10 @@
  *
  * libcurl calls back into this file from inside the loop.  Those callbacks
  * never ereport and never palloc: they only copy bytes into buffers that
- * were allocated beforehand or hand them to the body sink, which obeys the
- * same rule.  Errors are raised afterwards, from rf_http_raise.
+ * were allocated beforehand or with malloc (the response headers kept
+ * whole, RfKeptHeader), or hand them to the body sink, which obeys the
+ * same rule.  What went wrong is noted in the transfer; errors are raised
+ * afterwards, from rf_http_raise.
  *
  * A transfer is palloc'd in its caller's memory context and registers a
  * reset callback there, so that an error anywhere (or a cancel) detaches
