@@ -527,6 +527,7 @@ RESET ROLE;
 SELECT 'loop ' || s.srvname || ' ' || c.ok || ' ' || c.message
   FROM pg_foreign_server s, retail_fdw.check_server(s.srvname) c
  WHERE s.srvname IN ('m_deputy', 'm_deputy_oauth') ORDER BY 1;
+SELECT 'loophint ' || c.hint FROM retail_fdw.check_server('m_deputy') c;
 SELECT 'scan ' || count(*) FROM mallory.deputy_ev WHERE $RANGE;
 SELECT 'call ' || status FROM retail_fdw.vendor_call('m_deputy', 'POST', '/admin/delete', '{"all": true}');
 SQL
@@ -536,6 +537,8 @@ check "a superuser's check_server on a server owned by a non-superuser is refuse
     has "$out" "loop m_deputy false retail_fdw refuses to send a request to 127.0.0.1: only https is allowed"
 check "...and so is its token fetch (token_url on a mapping FOR PUBLIC)" \
     has "$out" "loop m_deputy_oauth false retail_fdw refuses to send a request to 127.0.0.1: only https is allowed"
+check "...and check_server's hint says why (the owner) and what to do" \
+    eval 'has "$out" "loophint Network policy: Server \"m_deputy\" is owned by role \"hostile_mallory\"" && has "$out" "OWNER TO"'
 check "a superuser's scan of it is refused (42501)" \
     grep -q '^ERROR:  42501: retail_fdw refuses to send a request to 127.0.0.1' <<<"$out"
 check "...and vendor_call" [ "$(grep -c '^ERROR:  42501: retail_fdw refuses' <<<"$out")" = 2 ]
