@@ -155,6 +155,7 @@ conn_set_auth(RfConn *conn, const RfOptions *opts, const RfCredentials *cred)
 		/* mappings made before CREATE USER MAPPING checked them */
 		rf_check_header_value("token", cred->token);
 		rf_check_header_value("auth_header", header);
+		rf_check_auth_header(header);
 		rf_check_header_value("auth_scheme", scheme);
 		conn->auth_line = psprintf("%s: %s%s%s", header, scheme, sep, cred->token);
 	}
@@ -225,8 +226,11 @@ conn_build(RfConn *conn, const RfOptions *opts, const RfCredentials *cred)
 /*
  * The connection for a server and user, built on first use and reused
  * afterwards.  The caller releases it with rf_http_disconnect.  Whether
- * the network policy applies is decided here, for the role whose mapping
- * is used, at every use (a role may lose superuser between queries).
+ * the network policy applies is decided here, at every use (a role may
+ * lose superuser between queries, a server may change owners): for the
+ * role whose mapping is used and for the server's owner (rf_policy_for).
+ * Every request path (scans, ANALYZE, modify, vendor_call and the
+ * actions, check_server, token fetches) comes through here.
  */
 RfConn *
 rf_http_connect(const RfOptions *opts, Oid userid)
@@ -235,6 +239,7 @@ rf_http_connect(const RfOptions *opts, Oid userid)
 	RfCredentials cred;
 	RfConnKey	key;
 	RfConn	   *conn;
+	RfPolicy	policy;
 	bool		found;
 
 	if (ConnHash == NULL)
@@ -254,7 +259,8 @@ rf_http_connect(const RfOptions *opts, Oid userid)
 	rf_get_credentials(server, userid, &cred);
 	memset(&key, 0, sizeof(key));
 	key.umid = cred.umid;
-	key.restricted = !superuser_arg(userid);
+	policy = rf_policy_for(userid, server->owner);
+	key.restricted = (policy != RF_POLICY_OPEN);
 	conn = hash_search(ConnHash, &key, HASH_ENTER, &found);
 	if (!found)
 	{
@@ -265,7 +271,13 @@ rf_http_connect(const RfOptions *opts, Oid userid)
 	if (conn->valid && conn->invalidated && conn->refcount == 0)
 		conn_destroy(conn);
 	if (!conn->valid)
+	{
+		/* servers made before CREATE SERVER refused queries in base_url */
+		rf_http_check_url(opts->base_url, "base_url");
 		conn_build(conn, opts, &cred);
+	}
+	conn->policy = policy;
+	conn->server_owner = server->owner;
 	conn->refcount++;
 	return conn;
 }

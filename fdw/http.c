@@ -17,8 +17,10 @@
  *
  * libcurl calls back into this file from inside the loop.  Those callbacks
  * never ereport and never palloc: they only copy bytes into buffers that
- * were allocated beforehand or hand them to the body sink, which obeys the
- * same rule.  Errors are raised afterwards, from rf_http_raise.
+ * were allocated beforehand or with malloc (the response headers kept
+ * whole, RfKeptHeader), or hand them to the body sink, which obeys the
+ * same rule.  What went wrong is noted in the transfer; errors are raised
+ * afterwards, from rf_http_raise.
  *
  * A transfer is palloc'd in its caller's memory context and registers a
  * reset callback there, so that an error anywhere (or a cancel) detaches
@@ -195,27 +197,56 @@ open_socket_callback(void *arg, curlsocktype purpose, struct curl_sockaddr *addr
 	return socket(addr->family, addr->socktype, addr->protocol);
 }
 
-/* Keep a header's value if its name is "name" (case-insensitive) */
+/* Forget a kept header's value */
 static void
-capture_header(const char *line, size_t len, const char *name,
-			   char *dest, size_t destsize)
+kept_clear(RfKeptHeader *h)
+{
+	free(h->value);
+	h->value = NULL;
+	h->len = 0;
+}
+
+/*
+ * Keep a header's whole value if its name is "name" (case-insensitive).
+ * False ends the transfer (libcurl's write error): a value past
+ * RF_HEADER_MAX, which would be wrong if cut short, or no memory for it.
+ * Called from libcurl: nothing here may raise an error.
+ */
+static bool
+capture_header(RfTransfer *x, const char *line, size_t len, const char *name,
+			   RfKeptHeader *dest)
 {
 	size_t		nlen = strlen(name);
 	size_t		vlen;
 	const char *v;
+	char	   *copy;
 
 	if (len <= nlen || line[nlen] != ':' || pg_strncasecmp(line, name, nlen) != 0)
-		return;
+		return true;
 	v = line + nlen + 1;
 	vlen = len - nlen - 1;
 	while (vlen > 0 && (*v == ' ' || *v == '\t'))
 		v++, vlen--;
-	while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' || v[vlen - 1] == ' '))
+	while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' ||
+						v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
 		vlen--;
-	if (vlen >= destsize)
-		vlen = destsize - 1;
-	memcpy(dest, v, vlen);
-	dest[vlen] = '\0';
+	if (vlen > RF_HEADER_MAX)
+	{
+		x->header_refused = name;
+		return false;
+	}
+	copy = malloc(vlen + 1);
+	if (copy == NULL)
+	{
+		x->header_nomem = true;
+		return false;
+	}
+	memcpy(copy, v, vlen);
+	copy[vlen] = '\0';
+	kept_clear(dest);
+	dest->value = copy;
+	dest->len = vlen;
+	return true;
 }
 
 static size_t
@@ -224,9 +255,10 @@ header_callback(char *line, size_t size, size_t nmemb, void *arg)
 	RfTransfer *x = (RfTransfer *) arg;
 	size_t		n = size * nmemb;
 
-	capture_header(line, n, "retry-after", x->retry_after, sizeof(x->retry_after));
-	capture_header(line, n, "x-page-next", x->page_next, sizeof(x->page_next));
-	capture_header(line, n, "location", x->location, sizeof(x->location));
+	if (!capture_header(x, line, n, "Retry-After", &x->retry_after) ||
+		!capture_header(x, line, n, "X-Page-Next", &x->page_next) ||
+		!capture_header(x, line, n, "Location", &x->location))
+		return 0;
 	return n;
 }
 
@@ -248,9 +280,11 @@ reset_attempt(RfTransfer *x)
 	x->errbuf[0] = '\0';
 	x->head[0] = '\0';
 	x->headlen = 0;
-	x->retry_after[0] = '\0';
-	x->page_next[0] = '\0';
-	x->location[0] = '\0';
+	kept_clear(&x->retry_after);
+	kept_clear(&x->page_next);
+	kept_clear(&x->location);
+	x->header_refused = NULL;
+	x->header_nomem = false;
 	x->keep_len = 0;
 	x->keeping = (x->keep_max > 0);
 	if (x->sink.reset)
@@ -460,7 +494,8 @@ body_failure(RfTransfer *x, const char **why)
 static bool
 is_retryable(RfTransfer *x)
 {
-	if (!x->idempotent || x->too_large || x->blocked[0] != '\0')
+	if (!x->idempotent || x->too_large || x->blocked[0] != '\0' ||
+		x->header_refused != NULL)
 		return false;
 	switch (x->curl_rc)
 	{
@@ -522,7 +557,8 @@ finish_attempt(RfConn *conn, RfTransfer *x, CURLcode rc)
 
 	if (is_retryable(x) && x->retries < conn->max_retries)
 	{
-		int64		delay = retry_after_ms(x->retry_after);
+		int64		delay = retry_after_ms(x->retry_after.value ?
+											   x->retry_after.value : "");
 
 		if (delay < 0)
 		{
@@ -783,6 +819,20 @@ new_transfer(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink,
 	return x;
 }
 
+/* Keep a copy of a cached header's value (NULL: none) */
+static void
+kept_set(RfKeptHeader *h, const char *value)
+{
+	kept_clear(h);
+	if (value == NULL)
+		return;
+	h->len = strlen(value);
+	h->value = strdup(value);
+	if (h->value == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
+						errmsg("out of memory")));
+}
+
 /*
  * Answer a request from the response cache: a transfer that is done at
  * once, whose kept bytes go through the same checks and the same body
@@ -797,10 +847,8 @@ replay_answer(RfTransfer *x, const RfCachedAnswer *a)
 	x->from_cache = true;
 	reset_attempt(x);
 	x->status = a->status;
-	if (a->page_next)
-		strlcpy(x->page_next, a->page_next, sizeof(x->page_next));
-	if (a->location)
-		strlcpy(x->location, a->location, sizeof(x->location));
+	kept_set(&x->page_next, a->page_next);
+	kept_set(&x->location, a->location);
 	while (done < a->len)
 	{
 		size_t		n = Min(a->len - done, 65536);
@@ -838,7 +886,8 @@ rf_http_submit(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
 	RfCacheUse *cu = req->cache;
 
 	/* refused by the network policy before anything is queued */
-	rf_policy_check_url(conn->key.restricted, conn->servername, req->url, &restricted);
+	rf_policy_check_url(conn->policy, conn->servername, conn->server_owner,
+						req->url, &restricted);
 
 	if (cu != NULL)
 	{
@@ -912,8 +961,8 @@ rf_http_cache_keep(RfTransfer *x)
 		return false;
 	memset(&a, 0, sizeof(a));
 	a.status = x->status;
-	a.page_next = x->page_next[0] ? x->page_next : NULL;
-	a.location = x->location[0] ? x->location : NULL;
+	a.page_next = (char *) rf_http_page_next_header(x);
+	a.location = (char *) rf_http_location(x);
 	a.body = x->keep ? x->keep : "";
 	a.len = x->keep_len;
 	expires = cu->first ? GetCurrentTimestamp() + cu->ttl : cu->expires;
@@ -1014,11 +1063,43 @@ rf_http_status(RfTransfer *x)
 	return x->status;
 }
 
+/*
+ * A kept header's value as text, or NULL when the answer had none (or an
+ * empty one).  Its bytes are the vendor's: invalid UTF-8 (a NUL byte
+ * included) is an error naming the header (22021), never text of ours;
+ * so is a control character (a page token goes back in a request header).
+ */
+static const char *
+kept_text(RfTransfer *x, const RfKeptHeader *h, const char *name)
+{
+	if (h->value == NULL || h->len == 0)
+		return NULL;
+	if (!pg_verify_mbstr(PG_UTF8, h->value, (int) h->len, true))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+				 errmsg("the %s header of a response of %s is not valid UTF-8",
+						name, x->conn->vendor),
+				 errdetail("Endpoint %s, server \"%s\", HTTP status %ld. The header starts: %s",
+						   x->endpoint, x->conn->servername, x->status,
+						   rf_clean_text(h->value, (int) h->len, 200)),
+				 errhint("The header was not used; nothing of the answer was returned.")));
+	if (rf_has_control_chars(h->value))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+				 errmsg("the %s header of a response of %s holds control characters",
+						name, x->conn->vendor),
+				 errdetail("Endpoint %s, server \"%s\", HTTP status %ld. The header starts: %s",
+						   x->endpoint, x->conn->servername, x->status,
+						   rf_clean_text(h->value, (int) h->len, 200)),
+				 errhint("The header was not used: sent back in a request header, a line break would add headers of the vendor's choosing.")));
+	return h->value;
+}
+
 /* The Location header of the answer (never followed), or NULL */
 const char *
 rf_http_location(RfTransfer *x)
 {
-	return x->location[0] ? x->location : NULL;
+	return kept_text(x, &x->location, "Location");
 }
 
 /*
@@ -1057,10 +1138,11 @@ rf_http_body_head(RfTransfer *x)
 	return x->head;
 }
 
+/* The X-Page-Next header of the answer (header pagination), or NULL */
 const char *
 rf_http_page_next_header(RfTransfer *x)
 {
-	return x->page_next[0] ? x->page_next : NULL;
+	return kept_text(x, &x->page_next, "X-Page-Next");
 }
 
 /*
@@ -1122,6 +1204,9 @@ transfer_detach(RfTransfer *x)
 	}
 	curl_slist_free_all(x->headers);
 	x->headers = NULL;
+	kept_clear(&x->retry_after);
+	kept_clear(&x->page_next);
+	kept_clear(&x->location);
 }
 
 static void
@@ -1237,6 +1322,18 @@ raise_failure(RfTransfer *x)
 	tries = x->retries > 0 ? psprintf(" after %d retries", x->retries) : pstrdup("");
 	body = body_excerpt(x);
 
+	if (x->header_refused)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a response of %s has a %s header longer than %d bytes",
+						conn->vendor, x->header_refused, RF_HEADER_MAX),
+				 errdetail("%s, HTTP status %ld.", where, x->status),
+				 errhint("A header is kept whole or not at all: a URL or page token cut short would be a wrong one. Report it to the vendor.")));
+	if (x->header_nomem)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory keeping a header of a response of %s", conn->vendor),
+				 errdetail("%s, HTTP status %ld.", where, x->status)));
 	if (x->too_large)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -1285,9 +1382,11 @@ raise_failure(RfTransfer *x)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("retail_fdw refuses to connect to %s: not a public address",
 						x->blocked),
-				 errdetail("%s, used by a role that is not a superuser; such roles may reach only https hosts with public addresses, and the host's name resolved to %s.",
-						   where, x->blocked),
-				 errhint("A superuser can allow the host with the setting retail_fdw.allowed_hosts.")));
+				 errdetail("%s; the host's name resolved to %s. %s",
+						   where, x->blocked,
+						   rf_policy_reason(conn->policy, conn->servername,
+											conn->server_owner)),
+				 errhint("%s", rf_policy_hint(conn->policy, conn->servername))));
 
 	switch (x->curl_rc)
 	{
@@ -1361,7 +1460,7 @@ raise_failure(RfTransfer *x)
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_ERROR),
 			 errmsg("unexpected HTTP status %ld from %s", x->status, conn->vendor),
-			 errdetail("%s. Location: %s", where, x->location[0] ? "(redirect not followed)" : "none"),
+			 errdetail("%s. Location: %s", where, x->location.value ? "(redirect not followed)" : "none"),
 			 errhint("retail_fdw does not follow redirects; check base_url of server \"%s\".",
 					 conn->servername)));
 }

@@ -25,6 +25,24 @@
 #define RF_BACKOFF_BASE_MS	200
 /* How soon the loop looks again for a slot another participant freed */
 #define RF_SHARED_POLL_MS	3
+/*
+ * Longest value of a response header the transport keeps (Location,
+ * X-Page-Next, Retry-After).  A presigned download URL runs to a few
+ * kilobytes; past this bound a header is an error, never cut short.
+ */
+#define RF_HEADER_MAX		(64 * 1024)
+
+/*
+ * A response header the transport keeps: its whole value, malloc'd (it is
+ * written from a libcurl callback, where an error cannot be raised) and
+ * NUL-terminated, or NULL when the answer had none.  It is checked for
+ * UTF-8 when it is read (rf_http_location, rf_http_page_next_header).
+ */
+typedef struct RfKeptHeader
+{
+	char	   *value;
+	size_t		len;
+} RfKeptHeader;
 
 typedef struct RfSock
 {
@@ -35,7 +53,9 @@ typedef struct RfSock
 /*
  * A connection is cached per user mapping and per network policy: a
  * mapping FOR PUBLIC serves superusers and other roles alike, and the
- * sockets libcurl keeps for one must never serve the other.
+ * sockets libcurl keeps for one must never serve the other.  Why the
+ * policy applies (RfConn.policy) is not part of the key: it only changes
+ * what the errors say.
  */
 typedef struct RfConnKey
 {
@@ -63,6 +83,10 @@ struct RfConn
 	int			nrunning;		/* transfers inside the multi handle */
 	CURL	   *idle[8];		/* easy handles kept for reuse */
 	int			nidle;
+
+	/* the network policy of the latest rf_http_connect, and why */
+	RfPolicy	policy;
+	Oid			server_owner;
 
 	/* settings, copied when the connection is built */
 	Oid			serverid;
@@ -166,9 +190,11 @@ struct RfTransfer
 	char		errbuf[CURL_ERROR_SIZE];
 	char		head[RF_ERROR_BODY_KEEP + 1];
 	int			headlen;
-	char		retry_after[64];
-	char		page_next[256];
-	char		location[512];
+	RfKeptHeader retry_after;
+	RfKeptHeader page_next;
+	RfKeptHeader location;
+	const char *header_refused; /* a kept header past RF_HEADER_MAX: its name */
+	bool		header_nomem;	/* no memory to keep a header */
 };
 
 /* http.c */

@@ -6,11 +6,12 @@
  * URL checks (for base_url, token_url and next links): plain http only to
  * loopback, same-origin next links, relative links resolved, values
  * percent-encoded.  The network policy, in the style of postgres_fdw's
- * password rule: a connection used by a role that is not a superuser may
- * reach only https hosts whose addresses are public; http.c asks
- * rf_policy_check_url before a request and rf_policy_address_is_public
- * when libcurl opens a socket (after name resolution, before connect()),
- * so a name that rebinds to a private address gets no packet.  Hosts a
+ * password rule: a connection used by a role that is not a superuser, or
+ * to a server whose owner is not one, may reach only https hosts whose
+ * addresses are public; http.c asks rf_policy_check_url before a request
+ * and rf_policy_address_is_public when libcurl opens a socket (after name
+ * resolution, before connect()), so a name that rebinds to a private
+ * address gets no packet.  Hosts a
  * superuser lists in retail_fdw.allowed_hosts are exempt.
  *
  * Not here: the transfers themselves (http.c).
@@ -24,6 +25,7 @@
 #include <sys/socket.h>
 #include <curl/curl.h>
 
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/varlena.h"
 
@@ -53,6 +55,9 @@ host_is_loopback(const char *host)
 /*
  * Refuse URLs retail_fdw must not talk to: other schemes than http(s),
  * embedded credentials, and plain http to a host that is not loopback.
+ * base_url and token_url hold no query or fragment: documented paths and
+ * parameters are appended to them, and a query of the URL's own would ride
+ * along on every request (or swallow them, after a '#').
  */
 void
 rf_http_check_url(const char *url, const char *what)
@@ -62,6 +67,7 @@ rf_http_check_url(const char *url, const char *what)
 	char	   *host = NULL;
 	char	   *user = NULL;
 	const char *problem = NULL;
+	const char *hint = "Use an https:// URL such as 'https://api.example.com'.";
 
 	if (h == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
@@ -76,6 +82,11 @@ rf_http_check_url(const char *url, const char *what)
 		problem = "credentials belong in a user mapping, not in a URL";
 	else if (strcmp(scheme, "http") == 0 && !host_is_loopback(host))
 		problem = "plain http is allowed only to a loopback host (127.0.0.0/8, ::1, localhost)";
+	else if (strpbrk(url, "?#") != NULL)
+	{
+		problem = "it holds a query or a fragment ('?' or '#')";
+		hint = "Give scheme, host, port and path prefix only, such as 'https://api.example.com/v1'; retail_fdw adds each request's own path and parameters.";
+	}
 
 	curl_free(scheme);
 	curl_free(host);
@@ -87,7 +98,7 @@ rf_http_check_url(const char *url, const char *what)
 				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 				 errmsg("invalid value for option \"%s\": \"%s\"", what, url),
 				 errdetail("%s", problem),
-				 errhint("Use an https:// URL such as 'https://api.example.com'.")));
+				 errhint("%s", hint)));
 }
 
 /* scheme://host:port of a URL, lower-cased, or NULL */
@@ -304,14 +315,62 @@ host_is_listed(const char *host, const char *port)
 }
 
 /*
+ * Whether the network policy applies to a connection, and why.  Like
+ * postgres_fdw's password rule it looks at the role whose user mapping is
+ * used; unlike it, also at the server's owner.  Whoever owns a server
+ * chose its base_url (only the owner or a superuser may ALTER SERVER, and
+ * only they may create mappings for others, token_url included), so a
+ * server owned by a role that is not a superuser is restricted whoever
+ * uses it: otherwise such a role points a server FOR PUBLIC at a loopback
+ * service and waits for a superuser's check_server loop to send the
+ * request for it (a confused deputy).  A superuser who has checked such a
+ * server takes it over with ALTER SERVER ... OWNER TO.  Asked at every
+ * use: roles gain and lose superuser, servers change owners.
+ */
+RfPolicy
+rf_policy_for(Oid userid, Oid server_owner)
+{
+	if (!superuser_arg(userid))
+		return RF_POLICY_USER;
+	if (!superuser_arg(server_owner))
+		return RF_POLICY_OWNER;
+	return RF_POLICY_OPEN;
+}
+
+/* Why a connection is restricted: the detail of the policy's errors */
+char *
+rf_policy_reason(RfPolicy policy, const char *servername, Oid server_owner)
+{
+	if (policy == RF_POLICY_OWNER)
+	{
+		const char *owner = GetUserNameFromId(server_owner, true);
+
+		return psprintf("Server \"%s\" is owned by role \"%s\", which is not a superuser: a server created or last altered by a role that is not a superuser is restricted whoever uses it, to https hosts with public addresses.",
+						servername, owner ? owner : "?");
+	}
+	return psprintf("Server \"%s\" is used by a role that is not a superuser; such roles may reach only https hosts with public addresses.",
+					servername);
+}
+
+/* What a superuser can do about it: the hint of the policy's errors */
+char *
+rf_policy_hint(RfPolicy policy, const char *servername)
+{
+	if (policy == RF_POLICY_OWNER)
+		return psprintf("A superuser may own the server once its options are checked (ALTER SERVER %s OWNER TO a superuser), or allow the host with the setting retail_fdw.allowed_hosts.",
+						quote_identifier(servername));
+	return pstrdup("A superuser can allow the host with the setting retail_fdw.allowed_hosts.");
+}
+
+/*
  * What the network policy says about a URL, before any request: for a
- * restricted connection (a role that is not a superuser), a host not in
+ * restricted connection (rf_policy_for), a host not in
  * retail_fdw.allowed_hosts must be https, and must not be an IP literal of
  * non-public space.  Names are checked again, address by address, when
  * libcurl opens its sockets.  *restricted tells whether that check applies.
  */
 void
-rf_policy_check_url(bool conn_restricted, const char *servername,
+rf_policy_check_url(RfPolicy policy, const char *servername, Oid server_owner,
 					const char *url, bool *restricted)
 {
 	CURLU	   *h;
@@ -321,7 +380,7 @@ rf_policy_check_url(bool conn_restricted, const char *servername,
 	const char *problem = NULL;
 
 	*restricted = false;
-	if (!conn_restricted)
+	if (policy == RF_POLICY_OPEN)
 		return;
 	h = curl_url();
 	if (h == NULL)
@@ -352,9 +411,8 @@ rf_policy_check_url(bool conn_restricted, const char *servername,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("retail_fdw refuses to send a request to %s: %s",
 						shown, problem),
-				 errdetail("Server \"%s\" is used by a role that is not a superuser; such roles may reach only https hosts with public addresses.",
-						   servername),
-				 errhint("A superuser can allow the host with the setting retail_fdw.allowed_hosts.")));
+				 errdetail("%s", rf_policy_reason(policy, servername, server_owner)),
+				 errhint("%s", rf_policy_hint(policy, servername))));
 	}
 	curl_free(host);
 	curl_url_cleanup(h);

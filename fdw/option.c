@@ -33,6 +33,7 @@
 #include "commands/defrem.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
@@ -273,30 +274,37 @@ parse_bool_option(const char *name, const char *value)
 }
 
 /*
- * An option's value as an interval, or NULL when it is not one: interval_in
- * holds no resources, so its syntax error can be caught and replaced by one
- * that names the option.
+ * An option's value as an interval, or NULL when it is not one.  The
+ * parse is interval_in's own steps, which return an error code instead of
+ * raising: an error caught without a subtransaction is not safe to swallow
+ * in PostgreSQL (whatever the failing code held is left as it was), so
+ * nothing here raises and nothing is caught.
  */
 static Interval *
 option_interval(const char *value)
 {
-	Interval   *volatile iv = NULL;
-	MemoryContext cxt = CurrentMemoryContext;
+	char		workbuf[256];
+	char	   *field[MAXDATEFIELDS];
+	int			ftype[MAXDATEFIELDS];
+	int			nf;
+	int			dtype;
+	struct pg_itm_in itm;
+	Interval   *iv = palloc(sizeof(Interval));
+	int			rc;
 
-	PG_TRY();
+	rc = ParseDateTime(value, workbuf, sizeof(workbuf), field, ftype,
+					   MAXDATEFIELDS, &nf);
+	if (rc == 0)
+		rc = DecodeInterval(field, ftype, nf, INTERVAL_FULL_RANGE, &dtype, &itm);
+	if (rc == DTERR_BAD_FORMAT)
 	{
-		iv = DatumGetIntervalP(DirectFunctionCall3(interval_in,
-												   CStringGetDatum(value),
-												   ObjectIdGetDatum(InvalidOid),
-												   Int32GetDatum(-1)));
+		/* interval_in tries ISO 8601 ("P1D", "PT6H") next */
+		char	   *copy = pstrdup(value);
+
+		rc = DecodeISO8601Interval(copy, &dtype, &itm);
 	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(cxt);
-		FlushErrorState();
-		iv = NULL;
-	}
-	PG_END_TRY();
+	if (rc != 0 || dtype != DTK_DELTA || itmin2interval(&itm, iv) != 0)
+		return NULL;
 	return iv;
 }
 
@@ -369,14 +377,40 @@ rf_check_header_value(const char *option, const char *value)
 				 errhint("Remove carriage returns, line feeds, tabs and other control characters from the value.")));
 }
 
-static void
-check_header_name(const char *value)
+/*
+ * The name of the header that carries the token (auth_header): a token
+ * header, never one that frames the message or routes it.  Host would
+ * send the request to another virtual host than base_url names;
+ * Content-Length and Transfer-Encoding would let the body be read as
+ * something else (request smuggling); Connection, Upgrade, TE, Trailer,
+ * Expect, Keep-Alive and Proxy-* change how the connection or a proxy
+ * treats the exchange.  Checked at CREATE/ALTER USER MAPPING and again at
+ * use (mappings made before this check).
+ */
+void
+rf_check_auth_header(const char *value)
 {
+	static const char *const refused[] = {
+		"Host", "Content-Length", "Transfer-Encoding", "Connection",
+		"Upgrade", "TE", "Trailer", "Expect", "Keep-Alive"
+	};
+
 	if (*value == '\0' || strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(value))
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 				 errmsg("invalid value for option \"auth_header\": \"%s\"", value),
 				 errhint("A header name consists of letters, digits, '-' and '_'.")));
+	for (int i = 0; i < (int) lengthof(refused); i++)
+	{
+		if (pg_strcasecmp(value, refused[i]) == 0 ||
+			pg_strncasecmp(value, "Proxy-", 6) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+					 errmsg("invalid value for option \"auth_header\": \"%s\"", value),
+					 errdetail("%s is a header that frames or routes the request, not one that can carry a token.",
+							   value),
+					 errhint("Name the header the vendor reads the token from, such as Authorization or X-Api-Key; Host, Content-Length, Transfer-Encoding, Connection, Upgrade, TE, Trailer, Expect, Keep-Alive and Proxy-* are refused.")));
+	}
 }
 
 /*
@@ -442,7 +476,7 @@ check_option_value(const RfOptionDef *def, const char *value)
 			break;
 		case RF_OPT_HEADER:
 			rf_check_header_value(def->name, value);
-			check_header_name(value);
+			rf_check_auth_header(value);
 			break;
 		case RF_OPT_CHOICE:
 			{

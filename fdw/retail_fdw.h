@@ -119,6 +119,7 @@ extern void rf_get_credentials(ForeignServer *server, Oid userid,
 extern bool rf_is_secret_option(const char *name);
 extern bool rf_has_control_chars(const char *s);
 extern void rf_check_header_value(const char *option, const char *value);
+extern void rf_check_auth_header(const char *value);
 extern const char *rf_table_option(const RfOptions *opts, const char *name);
 
 /* ----------------------------------------------------------------
@@ -286,8 +287,20 @@ extern void rf_respcache_complete(const char *key, Size keylen, uint64 stamp);
 /* netpolicy.c: where requests may go */
 struct sockaddr;
 extern char *rf_allowed_hosts;
-extern void rf_policy_check_url(bool conn_restricted, const char *servername,
-								const char *url, bool *restricted);
+/* Whether, and why, the network policy applies to a connection */
+typedef enum RfPolicy
+{
+	RF_POLICY_OPEN,				/* a superuser's mapping, a superuser's server */
+	RF_POLICY_USER,				/* the mapping's role is not a superuser */
+	RF_POLICY_OWNER				/* the server's owner is not a superuser */
+} RfPolicy;
+extern RfPolicy rf_policy_for(Oid userid, Oid server_owner);
+extern char *rf_policy_reason(RfPolicy policy, const char *servername,
+							  Oid server_owner);
+extern char *rf_policy_hint(RfPolicy policy, const char *servername);
+extern void rf_policy_check_url(RfPolicy policy, const char *servername,
+								Oid server_owner, const char *url,
+								bool *restricted);
 extern bool rf_policy_address_is_public(const struct sockaddr *sa);
 extern char *rf_http_resolve_url(const char *page_url, const char *link);
 extern void rf_http_note_failure(RfTransfer *xfer);

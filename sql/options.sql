@@ -77,6 +77,47 @@ DROP SERVER s2;
 RESET ROLE;
 CREATE SERVER s2 FOREIGN DATA WRAPPER retail_fdw
   OPTIONS (vendor 'journey', base_url 'https://api.example.com', verify_tls 'false', ca_file 'relative.pem');
+
+-- base_url and token_url hold no query or fragment: paths and parameters
+-- are appended to them
+CREATE SERVER s3 FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'journey', base_url 'https://api.example.com/v1?tenant=acme');
+CREATE SERVER s3 FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'journey', base_url 'http://127.0.0.1:8080/#admin');
+ALTER SERVER s1 OPTIONS (SET base_url 'http://127.0.0.1:8080/x?');
+CREATE SERVER aifi_s FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'aifi', base_url 'https://api.example.com');
+CREATE USER MAPPING FOR CURRENT_USER SERVER aifi_s
+  OPTIONS (client_id 'c', client_secret 's', token_url 'https://auth.example.com/oauth/token?audience=x');
+CREATE USER MAPPING FOR CURRENT_USER SERVER aifi_s
+  OPTIONS (client_id 'c', client_secret 's', token_url 'https://auth.example.com/oauth/token#x');
+CREATE USER MAPPING FOR CURRENT_USER SERVER aifi_s
+  OPTIONS (client_id 'c', client_secret 's', token_url 'https://auth.example.com/oauth/token');
+DROP SERVER aifi_s CASCADE;
+
+-- auth_header names a header that carries a token, not one that frames
+-- or routes the request
+CREATE USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (token 't', auth_header 'Host');
+CREATE USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (token 't', auth_header 'content-length');
+CREATE USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (token 't', auth_header 'Transfer-Encoding');
+CREATE USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (token 't', auth_header 'CONNECTION');
+CREATE USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (token 't', auth_header 'Upgrade');
+CREATE USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (token 't', auth_header 'te');
+CREATE USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (token 't', auth_header 'Trailer');
+CREATE USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (token 't', auth_header 'Expect');
+CREATE USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (token 't', auth_header 'Keep-Alive');
+CREATE USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (token 't', auth_header 'Proxy-Authorization');
+CREATE USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (token 't', auth_header 'X-Api-Key');
+ALTER USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (SET auth_header 'Host');
+DROP USER MAPPING FOR CURRENT_USER SERVER s1;
+
+-- intervals: interval syntax and ISO 8601, checked without catching errors
+CREATE FOREIGN TABLE ft2 (session_id text) SERVER s1 OPTIONS (resource 'visit_journey_events', window 'PT6H');
+ALTER FOREIGN TABLE ft2 OPTIONS (SET window 'P1M');
+ALTER FOREIGN TABLE ft2 OPTIONS (SET window '99999999999 days');
+ALTER FOREIGN TABLE ft2 OPTIONS (ADD cache_ttl 'P1DT2H');
+ALTER FOREIGN TABLE ft2 OPTIONS (SET cache_ttl '5 fortnights');
+SELECT ftoptions FROM pg_foreign_table WHERE ftrelid = 'ft2'::regclass;
+DROP FOREIGN TABLE ft2;
 DROP SERVER s1 CASCADE;
 REVOKE USAGE ON FOREIGN DATA WRAPPER retail_fdw FROM rf_user;
 DROP ROLE rf_user;

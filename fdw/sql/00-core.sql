@@ -117,6 +117,8 @@ DECLARE
   r record;
   st text;
   msg text;
+  det text;
+  hnt text;
 BEGIN
   vendor := retail_fdw.server_vendor(server);
   path := retail_fdw.vendor_check_path(vendor);
@@ -136,12 +138,15 @@ BEGIN
       hint := 'The vendor refused the check request; see the message.';
     END IF;
   EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+                            det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
     latency_ms := round(extract(epoch FROM clock_timestamp() - t0)::numeric * 1000, 1);
     ok := false;
     message := msg;
     http_status := substring(msg FROM 'HTTP ([0-9]{3})')::integer;
     hint := CASE
+      WHEN st = '42501' THEN
+        'Network policy: ' || coalesce(det, '') || ' ' || coalesce(hnt, '')
       WHEN st = '28000' OR http_status IN (401, 403) THEN
         'Bad key: the vendor refused the credentials; check the user mapping (ALTER USER MAPPING FOR CURRENT_USER SERVER '
         || quote_ident(server) || ' OPTIONS (SET ...)).'

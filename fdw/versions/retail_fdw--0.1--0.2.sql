@@ -52,6 +52,72 @@ RETURNS integer
 AS 'MODULE_PATHNAME', 'rf_sql_vendor_action'
 LANGUAGE C STRICT VOLATILE;
 
+-- check_server: a refusal of the network policy says why (its detail and
+-- hint), e.g. for a server owned by a role that is not a superuser
+CREATE OR REPLACE FUNCTION check_server(server text,
+    OUT ok boolean, OUT vendor text, OUT http_status integer, OUT latency_ms float8,
+    OUT message text, OUT hint text)
+RETURNS record
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  path text;
+  t0 timestamptz;
+  r record;
+  st text;
+  msg text;
+  det text;
+  hnt text;
+BEGIN
+  vendor := retail_fdw.server_vendor(server);
+  path := retail_fdw.vendor_check_path(vendor);
+  t0 := clock_timestamp();
+  BEGIN
+    r := retail_fdw.vendor_call(server, 'GET', path);
+    latency_ms := round(extract(epoch FROM clock_timestamp() - t0)::numeric * 1000, 1);
+    http_status := r.status;
+    ok := r.status BETWEEN 200 AND 299;
+    IF ok THEN
+      message := format('%s answered HTTP %s', vendor, r.status);
+    ELSIF r.status = 404 THEN
+      message := format('%s answered 404 Not Found for %s', vendor, split_part(path, '?', 1));
+      hint := 'Wrong base URL: check base_url of the server, including any path prefix.';
+    ELSE
+      message := format('%s answered HTTP %s: %s', vendor, r.status, left(r.body_head, 200));
+      hint := 'The vendor refused the check request; see the message.';
+    END IF;
+  EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+                            det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
+    latency_ms := round(extract(epoch FROM clock_timestamp() - t0)::numeric * 1000, 1);
+    ok := false;
+    message := msg;
+    http_status := substring(msg FROM 'HTTP ([0-9]{3})')::integer;
+    hint := CASE
+      WHEN st = '42501' THEN
+        'Network policy: ' || coalesce(det, '') || ' ' || coalesce(hnt, '')
+      WHEN st = '28000' OR http_status IN (401, 403) THEN
+        'Bad key: the vendor refused the credentials; check the user mapping (ALTER USER MAPPING FOR CURRENT_USER SERVER '
+        || quote_ident(server) || ' OPTIONS (SET ...)).'
+      WHEN st = '42704' THEN
+        'No user mapping: CREATE USER MAPPING FOR CURRENT_USER SERVER ' || quote_ident(server) || ' OPTIONS (...).'
+      WHEN msg LIKE 'TLS%' OR msg ILIKE '%certificate%' THEN
+        'TLS: the vendor''s certificate was not accepted; if it uses a private CA, set ca_file on the server.'
+      WHEN msg LIKE '%timed out%' THEN
+        'Timeout: the vendor did not answer in time; check base_url, or raise timeout_ms / connect_timeout_ms.'
+      WHEN st = '54000' OR http_status IN (429, 503) THEN
+        'Throttled: the vendor is limiting requests; retry later or lower max_concurrency.'
+      WHEN http_status >= 500 THEN
+        'The vendor''s service is failing; retry later.'
+      WHEN msg LIKE 'could not talk%' THEN
+        'No route: nothing answered at base_url (wrong host or port, vendor down, or a firewall).'
+      ELSE 'See the message.'
+    END;
+  END;
+END
+$fn$;
+
 -- ----------------------------------------------------------------
 -- 43-inspector: ic_ack_visit was C; it is SQL over vendor_action now (the
 -- signature and the comment stay).

@@ -238,6 +238,74 @@ def b_head_cut(req):
     return 200, {"Content-Type": "application/json"}, body
 
 
+# ------------------------------------------------ production safety (h-netpol)
+# Headers the FDW keeps (Location, X-Page-Next) and the confused deputy.
+
+# a presigned download URL of about 1,400 characters, as S3 hands out
+LONG_URL = ("https://exports.example.com/video/0f8fad5b-d9cb-469f-a165-70867728950e.mp4"
+            "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature="
+            + "0123456789abcdef" * 82)
+# an opaque page token of 2,000 characters
+LONG_TOKEN = "tok-" + "Zm9vYmFy" * 249 + "-end"
+
+
+def b_long_location(req):
+    """A RetailNext export that is ready: 302 to a 1,400-character URL."""
+    return 302, {"Location": LONG_URL}, b"{}"
+
+
+def b_huge_location(req):
+    """A Location header past 64 kB (but inside libcurl's own limit)."""
+    return 302, {"Location": "https://exports.example.com/" + "a" * 70000}, b"{}"
+
+
+def b_bad_location(req):
+    """A Location header with an FF byte (latin-1 "\xff" on the wire)."""
+    return 302, {"Location": "https://exports.example.com/v\xffdeo.mp4"}, b"{}"
+
+
+def rn_profile(n):
+    return {"id": "00000000-0000-4000-8000-00000000000%d" % n, "name": "p%d" % n}
+
+
+def b_long_page_next(req):
+    """RetailNext v1 header paging: page 1 is a 206 whose X-Page-Next is a
+    2,000-character token; page 2 is served only for exactly that token."""
+    start = req.headers.get("X-Page-Start")
+    if start is None:
+        return 206, {"X-Page-Next": LONG_TOKEN}, json.dumps(
+            {"user_profiles": [rn_profile(1)]}).encode()
+    if start == LONG_TOKEN:
+        return ok(json.dumps({"user_profiles": [rn_profile(2)]}).encode())
+    return 400, {}, json.dumps({"error": "unknown page token of %d characters"
+                                % len(start)}).encode()
+
+
+def b_bad_page_next(req):
+    """A 206 whose X-Page-Next carries an FF byte."""
+    if req.headers.get("X-Page-Start") is None:
+        return 206, {"X-Page-Next": "tok\xffen"}, json.dumps(
+            {"user_profiles": [rn_profile(1)]}).encode()
+    return ok(json.dumps({"user_profiles": [rn_profile(2)]}).encode())
+
+
+def b_deputy(req):
+    """An internal service a non-superuser points a server at, hoping a
+    superuser's check_server loop or query sends the request for her."""
+    return b_local_service(req)
+
+
+NETPOL_ROUTES = {
+    "long-location": b_long_location,
+    "huge-location": b_huge_location,
+    "bad-location": b_bad_location,
+    "long-page-next": b_long_page_next,
+    "bad-page-next": b_bad_page_next,
+    "deputy": b_deputy,
+}
+# ------------------------------------------------ end of production safety
+
+
 ROUTES = {
     "head-invalid": b_head_invalid,
     "head-cut": b_head_cut,
@@ -259,6 +327,7 @@ ROUTES = {
     "relnext-other": b_relnext_other,
     "type-error": b_type_error,
 }
+ROUTES.update(NETPOL_ROUTES)
 for _k in UTF8_CASES:
     ROUTES["utf8-" + _k] = (lambda k: lambda req: b_utf8(req, k))(_k)
 for _k in NUMBER_CASES:

@@ -26,6 +26,10 @@
 #    9. 3 MB of {}: bounded memory, not retried; deep nesting refused
 #   10. relative next links followed; deterministic parse failures not
 #       retried; pagination and type failures count as errors
+#   production safety (its own block at the end): servers owned by roles
+#       that are not superusers are restricted whoever uses them; no query
+#       in base_url / token_url; auth_header framing headers refused; kept
+#       response headers whole, bounded and UTF-8-checked
 #
 # Every request goes to 127.0.0.1; addresses elsewhere appear only in
 # checks that must be refused before any connection is attempted.
@@ -612,6 +616,167 @@ for mode in fan follow; do
     out=$(run -c "SELECT 'rows ' || count(DISTINCT session_id) || '/' || count(*) FROM $t WHERE $RANGE")
     check "links in order (parameters reordered, an extra one) are read ($mode: $out)" has "$out" "rows 5/5"
 done
+
+# ================================================================ production safety
+# (branch h-netpol) A. the confused deputy: a server owned by a role that is
+# not a superuser is restricted whoever uses it; B. base_url / token_url hold
+# no query or fragment, token_url under the same policy; C. auth_header
+# refuses framing and routing headers; D. kept headers (Location,
+# X-Page-Next) are whole up to 64 kB, refused past it, and UTF-8-checked.
+
+# ---------------------------------------------------------------- A. deputy
+hreset
+out=$(run <<SQL
+SET ROLE hostile_mallory;
+CREATE SERVER m_deputy FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'journey', base_url '$H/h/deputy', max_retries '0');
+CREATE USER MAPPING FOR PUBLIC SERVER m_deputy OPTIONS (token 't');
+CREATE FOREIGN TABLE mallory.deputy_ev ($COLS) SERVER m_deputy OPTIONS (resource 'visit_journey_events');
+GRANT USAGE ON SCHEMA mallory TO PUBLIC;
+GRANT SELECT ON mallory.deputy_ev TO PUBLIC;
+CREATE SERVER m_deputy_oauth FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'aifi', base_url 'https://aifi.example.com', max_retries '0');
+CREATE USER MAPPING FOR PUBLIC SERVER m_deputy_oauth
+  OPTIONS (client_id 'c', client_secret 's', token_url '$H/h/deputy/oauth/token');
+RESET ROLE;
+-- the README's check loop, run by a superuser
+SELECT 'loop ' || s.srvname || ' ' || c.ok || ' ' || c.message
+  FROM pg_foreign_server s, retail_fdw.check_server(s.srvname) c
+ WHERE s.srvname IN ('m_deputy', 'm_deputy_oauth') ORDER BY 1;
+SELECT 'loophint ' || c.hint FROM retail_fdw.check_server('m_deputy') c;
+SELECT 'scan ' || count(*) FROM mallory.deputy_ev WHERE $RANGE;
+SELECT 'call ' || status FROM retail_fdw.vendor_call('m_deputy', 'POST', '/admin/delete', '{"all": true}');
+SQL
+)
+echo "$out" | grep -E '^loop|ERROR|DETAIL|HINT' | sed 's/^/# /'
+check "a superuser's check_server on a server owned by a non-superuser is refused" \
+    has "$out" "loop m_deputy false retail_fdw refuses to send a request to 127.0.0.1: only https is allowed"
+check "...and so is its token fetch (token_url on a mapping FOR PUBLIC)" \
+    has "$out" "loop m_deputy_oauth false retail_fdw refuses to send a request to 127.0.0.1: only https is allowed"
+check "...and check_server's hint says why (the owner) and what to do" \
+    eval 'has "$out" "loophint Network policy: Server \"m_deputy\" is owned by role \"hostile_mallory\"" && has "$out" "OWNER TO"'
+check "a superuser's scan of it is refused (42501)" \
+    grep -q '^ERROR:  42501: retail_fdw refuses to send a request to 127.0.0.1' <<<"$out"
+check "...and vendor_call" [ "$(grep -c '^ERROR:  42501: retail_fdw refuses' <<<"$out")" = 2 ]
+check "the error says why: the owner is not a superuser" \
+    has "$out" 'is owned by role "hostile_mallory", which is not a superuser'
+check "...with a hint: a superuser may own it, or allowed_hosts" \
+    eval 'has "$out" "ALTER SERVER m_deputy OWNER TO" && has "$out" "retail_fdw.allowed_hosts"'
+check "no request reached the service the server points at" [ "$(hcount /h/deputy)" = 0 ]
+out=$(run <<SQL
+ALTER SERVER m_deputy OWNER TO CURRENT_USER;
+GRANT USAGE ON FOREIGN SERVER m_deputy TO hostile_mallory;
+SELECT 'owned scan ' || count(*) FROM mallory.deputy_ev WHERE $RANGE;
+SET ROLE hostile_mallory;
+SELECT 'mallory ' || status FROM retail_fdw.vendor_call('m_deputy', 'GET', '/x');
+SQL
+)
+check "once a superuser owns the server, a superuser's scan goes out" \
+    eval 'has "$out" "owned scan 0" && [ "$(hcount /h/deputy)" = 1 ]'
+check "...and it stays restricted for other roles" \
+    grep -q '^ERROR:  42501: retail_fdw refuses' <<<"$out"
+
+# ---------------------------------------------------------------- B. URLs
+out=$(run <<SQL
+SET ROLE hostile_mallory;
+CREATE SERVER m_query FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'journey', base_url '$H/h/deputy?next=http://169.254.169.254/');
+CREATE SERVER m_frag FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'journey', base_url '$H/h/deputy#');
+ALTER SERVER m_deputy_oauth OPTIONS (SET base_url 'https://aifi.example.com/?x=1');
+SQL
+)
+check "base_url with a query, a fragment, or an ALTER adding one: refused (HV024)" \
+    [ "$(grep -c "ERROR:  HV024: .*base_url" <<<"$out")" = 3 ]
+check "...saying why" has "$out" "it holds a query or a fragment"
+hreset
+out=$(run <<SQL
+CREATE SERVER h_np_aifi FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'aifi', base_url 'https://aifi.example.com', max_retries '0');
+GRANT USAGE ON FOREIGN SERVER h_np_aifi TO hostile_mallory;
+SET ROLE hostile_mallory;
+CREATE USER MAPPING FOR CURRENT_USER SERVER h_np_aifi
+  OPTIONS (client_id 'c', client_secret 's', token_url '$H/h/deputy/oauth/token?grant=x');
+CREATE USER MAPPING FOR CURRENT_USER SERVER h_np_aifi
+  OPTIONS (client_id 'c', client_secret 's', token_url '$H/h/deputy/oauth/token');
+SELECT 'token ' || status FROM retail_fdw.vendor_call('h_np_aifi', 'GET', '/x');
+ALTER USER MAPPING FOR CURRENT_USER SERVER h_np_aifi
+  OPTIONS (SET token_url 'https://127.0.0.1:$PORT/h/deputy/oauth/token');
+SELECT 'token ' || status FROM retail_fdw.vendor_call('h_np_aifi', 'GET', '/x');
+SQL
+)
+check "token_url with a query is refused (HV024)" grep -q 'ERROR:  HV024: invalid value for option "token_url"' <<<"$out"
+check "a restricted connection cannot reach loopback through token_url" \
+    has "$out" "refuses to send a request to 127.0.0.1: only https is allowed"
+check "...nor a private address over https" has "$out" "its address is not public"
+check "...and nothing reached it" [ "$(hcount /h/deputy)" = 0 ]
+
+# ---------------------------------------------------------------- C. auth_header
+out=$(run <<SQL
+CREATE SERVER h_np_hdr FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'journey', base_url '$H/h/plain');
+SQL
+)
+n=0
+for hname in Host content-length Transfer-Encoding CONNECTION Upgrade te Trailer Expect Keep-Alive \
+             Proxy-Authorization proxy-connection; do
+    out=$(run -c "CREATE USER MAPPING FOR CURRENT_USER SERVER h_np_hdr OPTIONS (token 't', auth_header '$hname')")
+    has "$out" "frames or routes the request" && n=$((n + 1))
+done
+check "auth_header refuses framing and routing headers ($n of 11)" [ "$n" = 11 ]
+out=$(run -c "CREATE USER MAPPING FOR CURRENT_USER SERVER h_np_hdr OPTIONS (token 't', auth_header 'X-Api-Key')" \
+          -c "ALTER USER MAPPING FOR CURRENT_USER SERVER h_np_hdr OPTIONS (SET auth_header 'Host')")
+check "...while a token header is fine, and ALTER is checked too" \
+    eval '! grep -q "ERROR.*X-Api-Key" <<<"$out" && has "$out" "frames or routes the request"'
+
+# ---------------------------------------------------------------- D. headers
+for n in long-location huge-location bad-location; do server "$n"; done | "${PSQL[@]}" >/dev/null
+hreset
+out=$(run <<SQL
+SELECT 'long ' || status || ' ' || length(location) || ' ' || right(location, 16)
+  FROM retail_fdw.vendor_call('h_long_location', 'GET', '/v1/video/export/task/x');
+CREATE SERVER h_rn_long FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'retailnext', base_url '$H/h/long-location', max_retries '0');
+CREATE USER MAPPING FOR CURRENT_USER SERVER h_rn_long OPTIONS (access_key 'k', secret_key 's');
+INSERT INTO retail_fdw.rn_video_exports (export_id, server, channels, start_at, end_at, options)
+  VALUES ('0f8fad5b-d9cb-469f-a165-70867728950e', 'h_rn_long',
+          '{6ba7b810-9dad-11d1-80b4-00c04fd430c8}', '2025-08-12', '2025-08-12 00:10', '{}');
+SELECT 'export ' || status || ' ' || length(download_url)
+  FROM retail_fdw.rn_video_export_status('h_rn_long', '0f8fad5b-d9cb-469f-a165-70867728950e');
+SELECT 'stored ' || length(download_url) || ' ' || right(download_url, 16)
+  FROM retail_fdw.rn_video_exports WHERE export_id = '0f8fad5b-d9cb-469f-a165-70867728950e';
+SQL
+)
+check "a 1,436-character Location is returned whole by vendor_call" has "$out" "long 302 1436 0123456789abcdef"
+check "...and a video export stores it whole in rn_video_exports" \
+    eval 'has "$out" "export ready 1436" && has "$out" "stored 1436 0123456789abcdef"'
+out=$(run -c "SELECT status FROM retail_fdw.vendor_call('h_huge_location', 'GET', '/x')")
+check "a Location past 64 kB is an error (54000), not cut short" \
+    eval 'has "$out" "ERROR:  54000" && has "$out" "Location header longer than"'
+out=$(run -c "SELECT location FROM retail_fdw.vendor_call('h_bad_location', 'GET', '/x')")
+check "a Location with invalid UTF-8 is 22021 naming the header" \
+    eval 'has "$out" "ERROR:  22021" && has "$out" "the Location header of a response of journey is not valid UTF-8"'
+check "...shown escaped" eval 'has "$out" "\\xff" && ! raw_ff "$out"'
+out=$(run <<SQL
+CREATE SERVER h_rn_pages FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'retailnext', base_url '$H/h/long-page-next', max_retries '0');
+CREATE USER MAPPING FOR CURRENT_USER SERVER h_rn_pages OPTIONS (access_key 'k', secret_key 's');
+CREATE FOREIGN TABLE h_rn_pages_profiles (id uuid, name text)
+  SERVER h_rn_pages OPTIONS (resource 'rn_user_profiles');
+SELECT 'pages ' || string_agg(name, ',' ORDER BY name) FROM h_rn_pages_profiles;
+CREATE SERVER h_rn_badpages FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'retailnext', base_url '$H/h/bad-page-next', max_retries '0');
+CREATE USER MAPPING FOR CURRENT_USER SERVER h_rn_badpages OPTIONS (access_key 'k', secret_key 's');
+CREATE FOREIGN TABLE h_rn_badpages_profiles (id uuid, name text)
+  SERVER h_rn_badpages OPTIONS (resource 'rn_user_profiles');
+SELECT 'badpages ' || count(*) FROM h_rn_badpages_profiles;
+SQL
+)
+echo "$out" | grep -E 'ERROR' | cut -c1-200 | sed 's/^/# /'
+check "a 2,000-character X-Page-Next goes back whole (both pages read)" has "$out" "pages p1,p2"
+check "an X-Page-Next with invalid UTF-8 is 22021 naming the header" \
+    eval 'has "$out" "ERROR:  22021" && has "$out" "the X-Page-Next header of a response of retailnext is not valid UTF-8"'
+check "...and its page was never asked for" [ "$(hcount /h/bad-page-next)" = 1 ]
+# ================================================================ end of production safety
 
 echo "# $FAILS failed"
 exit "$FAILS"
