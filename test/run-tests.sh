@@ -7,6 +7,7 @@
 # the summary is "N passed, M failed".  Exit status is 1 if anything failed.
 #
 # Suites:
+#   0. lint of check statements  test/lint_checks.py (no "check MSG [ a ] && [ b ]")
 #   1. simulator unit tests   python3 -m unittest discover -s test/sim
 #   2. pg_regress             make installcheck (REGRESS from the Makefile)
 #   3. test/suites/*.sh       every executable file, sorted, same environment
@@ -82,6 +83,7 @@ suite_pg_regress() {
     return 1
 }
 
+run_suite "lint of check statements" "$RF_PYTHON" test/lint_checks.py || true
 run_suite "simulator unit tests" "$RF_PYTHON" -m unittest discover -s test/sim || true
 run_suite "pg_regress" suite_pg_regress || true
 
