@@ -209,6 +209,18 @@ SELECT count(*) FROM rn_store_hours
  WHERE store_uuid IN ('aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9', 'aec5c886-9e2c-11e5-9bb7-0e5ba9bee1b9')
    AND effective_day BETWEEN '2021-01-15' AND '2021-01-16';
 \! $SIMCTL log --vendor retailnext
+-- stores fed by a join (a local list): each store's own zone
+CREATE TEMP TABLE my_rn_stores (uuid uuid PRIMARY KEY);
+INSERT INTO my_rn_stores VALUES ('aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9'), ('aec5c886-9e2c-11e5-9bb7-0e5ba9bee1b9'),
+                                ('2512a786-a117-11ea-874c-8000df845ed7');
+ANALYZE my_rn_stores;
+SELECT l.name, h.effective_day, to_char(h.open AT TIME ZONE l.time_zone, 'HH24:MI') AS opens,
+       to_char(h.close AT TIME ZONE l.time_zone, 'Dy HH24:MI') AS closes
+  FROM my_rn_stores s JOIN rn_store_hours h ON h.store_uuid = s.uuid
+  JOIN rn_locations l ON l.uuid = s.uuid
+ WHERE h.effective_day BETWEEN '2021-01-15' AND '2021-01-16'
+ ORDER BY 1, 2;
+DROP TABLE my_rn_stores;
 \! $SIMCTL reset
 -- z_reading 'utc' reads the Z as UTC: against the document's reading that
 -- puts Caspar's opening at 02:00 Los Angeles time ...
