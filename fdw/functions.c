@@ -613,6 +613,12 @@ rf_sql_describe_foreign_column(PG_FUNCTION_ARGS)
 	else if (col->json_path && strncmp(col->json_path, "localtime:", 10) == 0)
 		appendStringInfo(&buf, "a local date and time of the %s answer, in the row's time zone",
 						 opts.vendor->name);
+	else if (col->json_path && strncmp(col->json_path, "zclock:", 7) == 0 &&
+			 opts.vendor->wall_clock)
+		appendStringInfo(&buf, "a %s time written with a Z, read as %s (server option %s)",
+						 opts.vendor->name,
+						 rf_wall_clock_reading(&opts) ? "the wall clock of its location's time zone" : "UTC",
+						 opts.vendor->wall_clock->option);
 	else if (col->json_path && strpbrk(col->json_path, ":;^#@/[") != NULL)
 		appendStringInfo(&buf, "from the %s answer around the row", opts.vendor->name);
 	else

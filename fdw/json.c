@@ -467,6 +467,7 @@ rf_colmap_init(RfColMap *cm, const char *attname, Oid typid, int32 typmod,
 	cm->nsub = 0;
 	cm->sub = NULL;
 	cm->oneof = NULL;
+	cm->zclock = false;
 	if (strncmp(json_path, "localtime:", 10) == 0)
 	{
 		char	   *spec = pstrdup(json_path + 10);
@@ -488,6 +489,25 @@ rf_colmap_init(RfColMap *cm, const char *attname, Oid typid, int32 typmod,
 		if (cm->nsub != 3)
 			elog(ERROR, "invalid localtime path \"%s\"", json_path);
 		cm->is_local = true;
+		json_path = "";
+	}
+	/*
+	 * "zclock:<time>;<location>": a time written "...Z", which the row
+	 * context reads as UTC or as the wall clock of the location's zone
+	 */
+	else if (strncmp(json_path, "zclock:", 7) == 0)
+	{
+		char	   *spec = pstrdup(json_path + 7);
+		char	   *part;
+		char	   *ssave;
+
+		cm->sub = palloc0(sizeof(RfJsonRef) * 2);
+		for (part = strtok_r(spec, ";", &ssave); part && cm->nsub < 2;
+			 part = strtok_r(NULL, ";", &ssave))
+			rf_json_ref_parse(&cm->sub[cm->nsub++], part);
+		if (cm->nsub != 2)
+			elog(ERROR, "invalid zclock path \"%s\"", json_path);
+		cm->zclock = true;
 		json_path = "";
 	}
 	/*
@@ -1568,6 +1588,49 @@ local_time_text(const char *date, const char *time, const char *zone, bool end)
 					zone ? zone : "UTC");
 }
 
+/*
+ * A "zclock:" time as timestamptz input: as written (its "Z" is UTC, and
+ * an explicit offset is always an instant), or, under the wall clock
+ * reading, its date and time without the "Z" in the zone the context
+ * lists for the row's location.  A location without a listed zone is an
+ * error: its times cannot be placed.
+ */
+static char *
+zclock_text(RfRowContext *rc, const char *time, const char *location)
+{
+	size_t		len = strlen(time);
+	const char *zone = NULL;
+	ListCell   *lc;
+	char	   *text;
+
+	if (!rc->wall_clock || len < 11 || (time[len - 1] != 'Z' && time[len - 1] != 'z'))
+		return pstrdup(time);
+	foreach(lc, rc->zones)
+	{
+		const char *entry = lfirst(lc);
+		const char *eq = strchr(entry, '=');
+
+		if (location && eq && strlen(location) == (size_t) (eq - entry) &&
+			pg_strncasecmp(entry, location, eq - entry) == 0)
+		{
+			zone = eq + 1;
+			break;
+		}
+	}
+	if (zone == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("no time zone for %s location \"%s\" of %s",
+						rc->vendor ? rc->vendor : "the vendor's",
+						location ? location : "(none)", rc->endpoint ? rc->endpoint : "the answer"),
+				 errdetail("Its times are read as the location's wall clock (server option z_reading 'wall'), and the location listing gave it no time zone."),
+				 errhint("Check that the location exists and has a time zone, or set z_reading 'utc' if the API writes UTC.")));
+	text = psprintf("%.*s %s", (int) (len - 1), time, zone);
+	if (text[10] == 'T' || text[10] == 't')
+		text[10] = ' ';
+	return text;
+}
+
 /* A string the row names (a key, a constant, a part) through the input function */
 static Datum
 string_datum(RfConvErrorContext *ec, RfColMap *cm, const char *str)
@@ -1664,6 +1727,25 @@ rf_page_row(RfPage *page, int rowno, RfRowContext *rc, Datum *values,
 				ec.cm = cm;
 				ec.value = text ? text : date;
 				values[att] = call_input(&ec, text ? text : pstrdup(date));
+			}
+			continue;
+		}
+		if (cm->zclock)
+		{
+			const char *time = part_text(page, ref, row, &cm->sub[0], rc);
+
+			nulls[att] = (time == NULL);
+			if (time)
+			{
+				const char *loc = part_text(page, ref, row, &cm->sub[1], rc);
+
+				ec.cm = cm;
+				ec.value = NULL;
+				verify_utf8(&ec, time, strlen(time));
+				if (loc)
+					verify_utf8(&ec, loc, strlen(loc));
+				ec.value = zclock_text(rc, time, loc);
+				values[att] = call_input(&ec, pstrdup(ec.value));
 			}
 			continue;
 		}

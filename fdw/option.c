@@ -706,6 +706,7 @@ rf_get_server_options(ForeignServer *server, RfOptions *opts)
 	opts->verify_tls = true;
 
 	opts->max_requests_per_second = -1;	/* the vendor's default */
+	opts->server_options = server->options;
 	foreach(lc, server->options)
 	{
 		DefElem    *def = lfirst_node(DefElem, lc);
@@ -835,6 +836,38 @@ rf_table_option(const RfOptions *opts, const char *name)
 			return defGetString(def);
 	}
 	return NULL;
+}
+
+/* A server option's value, or NULL: for options a vendor declares */
+const char *
+rf_server_option(const RfOptions *opts, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, opts->server_options)
+	{
+		DefElem    *def = lfirst_node(DefElem, lc);
+
+		if (strcmp(def->defname, name) == 0)
+			return defGetString(def);
+	}
+	return NULL;
+}
+
+/*
+ * Whether the server reads its vendor's "Z" times as wall clock (see
+ * RfWallClock): its option says so, or the vendor's default does.
+ */
+bool
+rf_wall_clock_reading(const RfOptions *opts)
+{
+	const RfWallClock *wc = opts->vendor ? opts->vendor->wall_clock : NULL;
+	const char *v;
+
+	if (wc == NULL)
+		return false;
+	v = rf_server_option(opts, wc->option);
+	return v ? strcmp(v, wc->wall_value) == 0 : wc->wall_default;
 }
 
 /*

@@ -371,6 +371,21 @@ rf_filter_bound_text(RfFilter *cf, bool upper)
 }
 
 /*
+ * A bound as its parameter takes it: a date is sent as that day's
+ * midnight where the API asks for "yyyy-mm-ddThh:mm:ssZ" (date_as_time).
+ */
+static char *
+sent_bound_text(const RfPushdown *pd, RfFilter *cf, bool upper)
+{
+	char	   *text = rf_filter_bound_text(cf, upper);
+
+	if (pd->date_as_time && cf->typid == DATEOID &&
+		!(upper ? cf->upper_text : cf->lower_text))
+		return psprintf("%sT00:00:00Z", text);
+	return text;
+}
+
+/*
  * Widen the bounds of a date or timestamp filter by some days on each
  * side.  Used where a document leaves open whether the API reads a bound
  * as inclusive, or in UTC or local days: the rows a wider request adds
@@ -1006,10 +1021,10 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 			continue;
 		}
 		if (cf->has_lower && pd->lower_param && bound_accepted(pd, cf, false))
-			add_param(&fixed, pd, pd->lower_param, list_make1(rf_filter_bound_text(cf, false)));
+			add_param(&fixed, pd, pd->lower_param, list_make1(sent_bound_text(pd, cf, false)));
 		if (cf->has_upper && pd->upper_param && bound_accepted(pd, cf, true))
 		{
-			add_param(&fixed, pd, pd->upper_param, list_make1(rf_filter_bound_text(cf, true)));
+			add_param(&fixed, pd, pd->upper_param, list_make1(sent_bound_text(pd, cf, true)));
 			if ((pd->window || pd->chunk_days > 0) && ordinal)
 			{
 				TimestampTz end = bound_end(cf->upper, cf->typid);

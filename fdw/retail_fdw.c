@@ -1655,6 +1655,21 @@ retailExplainForeignScan(ForeignScanState *node, ExplainState *es)
 			ExplainPropertyInteger("Pushed limit", NULL, (int64) st->pg.limit, es);
 		explain_requests(node, st, es);
 		rf_prefetch_explain(st->prefetch, es);
+		if (st->pg.opts.vendor->wall_clock && rf_endpoint_has_zclock(st->pg.ep))
+		{
+			const RfWallClock *wc = st->pg.opts.vendor->wall_clock;
+			const RfEndpoint *zep = rf_endpoint_lookup(st->pg.opts.vendor,
+													   wc->zones_resource);
+
+			/* how the "Z" times are read, and where the zones come from */
+			ExplainPropertyText("Z times",
+								rf_wall_clock_reading(&st->pg.opts) ?
+								psprintf("%s %s: wall clock of each %s's time zone, listed by %s %s",
+										 wc->option, wc->wall_value, wc->key_column,
+										 zep ? zep->method : "?", zep ? zep->path : "?") :
+								psprintf("%s %s: UTC", wc->option,
+										 rf_server_option(&st->pg.opts, wc->option)), es);
+		}
 	}
 	if (es->analyze)
 	{

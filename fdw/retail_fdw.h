@@ -96,6 +96,7 @@ struct RfOptions
 	const RfEndpoint *endpoint;
 	char	   *window;			/* interval text, or NULL */
 	List	   *table_options;	/* every table option, for vendor planners */
+	List	   *server_options; /* every server option, for vendor words */
 };
 
 /* Secrets and auth settings come from the user mapping, at execution only */
@@ -121,6 +122,8 @@ extern bool rf_has_control_chars(const char *s);
 extern void rf_check_header_value(const char *option, const char *value);
 extern void rf_check_auth_header(const char *value);
 extern const char *rf_table_option(const RfOptions *opts, const char *name);
+extern const char *rf_server_option(const RfOptions *opts, const char *name);
+extern bool rf_wall_clock_reading(const RfOptions *opts);
 
 /* ----------------------------------------------------------------
  *		HTTP transport (http.c)
@@ -353,6 +356,7 @@ struct RfColMap
 	bool		is_local;		/* "localtime:": date, time and zone parts */
 	bool		local_end;		/* ...the end of the period they name */
 	const char *oneof;			/* "oneof:": the constants' name */
+	bool		zclock;			/* "zclock:": a Z time and its location */
 	struct RfJsonRef *sub;		/* the parts */
 	int			nsub;
 	Oid			typid;
@@ -371,6 +375,8 @@ typedef struct RfRowContext
 	RfColMap   *cols;
 	int			ncols;
 	List	   *consts;			/* the series' "name=value" constants */
+	bool		wall_clock;		/* "zclock:" times are wall clock... */
+	List	   *zones;			/* ...in these "location=zone" zones */
 } RfRowContext;
 
 extern RfJsonParser *rf_json_parser_create(MemoryContext cxt);
@@ -545,6 +551,7 @@ typedef struct RfPager
 	char	   *relname;
 	char	   *endpoint_label;	/* "GET /path" for messages */
 	RfRowContext rowctx;		/* the columns rows are converted to */
+	List	   *zone_keys;		/* locations whose zones the run needs */
 	int			page_size;
 	double		limit;			/* a pushed LIMIT, or -1 */
 	int			sort;			/* index into ep->sorts, or -1 */
@@ -593,6 +600,7 @@ extern void rf_pager_reset(RfPager *pager);
 extern void rf_pager_init_child(RfPager *child, const RfPager *owner,
 								MemoryContext cxt);
 extern void rf_pager_absorb(RfPager *owner, const RfPager *child, bool rows);
+extern bool rf_endpoint_has_zclock(const RfEndpoint *ep);
 
 /* retail_fdw.c: the JSON path a foreign table's column reads */
 extern const char *rf_column_path(const RfEndpoint *ep, Oid relid, AttrNumber attno,

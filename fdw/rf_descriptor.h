@@ -226,6 +226,8 @@ typedef struct RfPushdown
 	int			chunk_days;
 	int			horizon_first;
 	int			horizon_last;
+	/* a date bound is sent as that day's midnight, "yyyy-mm-ddT00:00:00Z" */
+	bool		date_as_time;
 } RfPushdown;
 
 /*
@@ -379,6 +381,27 @@ typedef enum RfAuth
 	RF_AUTH_OAUTH				/* token, or client credentials */
 } RfAuth;
 
+/*
+ * Times written "yyyy-mm-ddThh:mm:ssZ" that an API may mean as the wall
+ * clock of a location's time zone rather than UTC.  A column reads such a
+ * time with the path "zclock:<time>;<location>" (jsonpage.h references):
+ * under the wall reading the "Z" is dropped and the time is read in the
+ * zone of the location the second reference names.  The zones come from
+ * one listing per scan of the locations the query's key_column values
+ * name (zones_resource filtered by zones_key, its zones_field).  A server
+ * option chooses the reading.
+ */
+typedef struct RfWallClock
+{
+	const char *option;			/* server option: wall_value or another */
+	const char *wall_value;
+	bool		wall_default;	/* the reading without the option */
+	const char *key_column;		/* pushdown column naming the locations */
+	const char *zones_resource; /* the endpoint that lists them */
+	const char *zones_key;		/* its pushdown column for their ids */
+	const char *zones_field;	/* its column holding the IANA zone */
+} RfWallClock;
+
 /* A call that is not a table's (SQL-level actions over vendor_call) */
 typedef struct RfAction
 {
@@ -411,6 +434,7 @@ typedef struct RfVendor
 	const char *base_url_format;
 	const RfAction *actions;
 	int			nactions;
+	const RfWallClock *wall_clock;	/* "zclock:" columns, or NULL */
 } RfVendor;
 
 /* vendor.c: the registry and lookups (no PostgreSQL needed) */

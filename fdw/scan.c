@@ -1092,6 +1092,131 @@ list_ids(RfPager *st, List *values, bool *empty)
 	return lappend(list_copy(values), qv);
 }
 
+/* Does the endpoint have "zclock:" columns (RfWallClock)? */
+bool
+rf_endpoint_has_zclock(const RfEndpoint *ep)
+{
+	for (int i = 0; i < ep->ncolumns; i++)
+		if (ep->columns[i].json_path &&
+			strncmp(ep->columns[i].json_path, "zclock:", 7) == 0)
+			return true;
+	return false;
+}
+
+/* Is a location's zone among the "location=zone" entries? */
+static bool
+zone_listed(List *zones, const char *location)
+{
+	ListCell   *lc;
+	size_t		len = strlen(location);
+
+	foreach(lc, zones)
+	{
+		const char *entry = lfirst(lc);
+
+		if (strncmp(entry, location, len) == 0 && entry[len] == '=')
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Under the wall clock reading of "Z" times (RfWallClock), the time zones
+ * of the locations the query names (zone_keys, from rf_pager_plan),
+ * listed by the vendor's location endpoint when the run starts, before
+ * the first row (never for EXPLAIN without ANALYZE): one request for the
+ * locations not yet known to this scan (a rescan with the same stores
+ * asks nothing).  The
+ * listing is read by a pager of its own, so it pages, retries and counts
+ * like the scan, whose exchanges it joins.  Locations the query does not
+ * name (no key values) cannot be listed in advance; the rows' zones are
+ * then unknown and the row conversion says so.
+ */
+static void
+list_zones(RfPager *st)
+{
+	const RfWallClock *wc = st->opts.vendor->wall_clock;
+	const RfEndpoint *zep = rf_endpoint_lookup(st->opts.vendor, wc->zones_resource);
+	const RfPushdown *kpd = zep ? rf_pushdown_lookup(zep, wc->zones_key) : NULL;
+	const RfColumn *zcol = zep ? rf_column_lookup(zep, wc->zones_field) : NULL;
+	const RfColumn *kcol = zep ? rf_column_lookup(zep, wc->zones_key) : NULL;
+	List	   *missing = NIL;
+	ListCell   *lc;
+	RfQualValue *qv;
+	RfColMap   *cms;
+	Datum		rowvals[2];
+	bool		rownulls[2];
+	List	   *series;
+	bool		empty = false;
+	RfPager		child;
+	MemoryContext keep;
+	MemoryContext old;
+
+	if (zep == NULL || kpd == NULL || zcol == NULL || kcol == NULL)
+		elog(ERROR, "vendor \"%s\" lists no time zones", st->opts.vendor->name);
+	/* the zones live as long as the columns: across rescans */
+	keep = GetMemoryChunkContext(st->rowctx.cols);
+	foreach(lc, st->zone_keys)
+	{
+		char	   *loc = lfirst(lc);
+
+		if (!zone_listed(st->rowctx.zones, loc) &&
+			!list_member(missing, makeString(loc)))
+			missing = lappend(missing, makeString(loc));
+	}
+	st->zone_keys = NIL;
+	if (missing == NIL)
+		return;
+
+	qv = palloc0(sizeof(RfQualValue));
+	qv->pd_index = kpd - zep->pushdown;
+	qv->op = RF_OP_IN;
+	qv->typid = TEXTOID;
+	foreach(lc, missing)
+		qv->values = lappend(qv->values, strVal(lfirst(lc)));
+
+	cms = palloc0(sizeof(RfColMap) * 2);
+	cms[0].attnum = 1;
+	rf_colmap_init(&cms[0], "location", TEXTOID, -1,
+				   kcol->json_path ? kcol->json_path : kcol->name);
+	cms[1].attnum = 2;
+	rf_colmap_init(&cms[1], "zone", TEXTOID, -1,
+				   zcol->json_path ? zcol->json_path : zcol->name);
+
+	rf_pager_init_child(&child, st, CurrentMemoryContext);
+	child.opts.endpoint = zep;
+	child.ep = zep;
+	child.endpoint_label = psprintf("%s %s", zep->method, zep->path);
+	child.rowctx.cols = cms;
+	child.rowctx.ncols = 2;
+	child.rowctx.consts = NIL;
+	child.rowctx.wall_clock = false;
+	child.rowctx.endpoint = child.endpoint_label;
+	child.page_size = zep->paging.max_size > 0 ? zep->paging.max_size :
+		zep->paging.default_size;
+	child.limit = -1;
+	child.sort = -1;
+	series = rf_plan_series(&child.opts, list_make1(qv), &empty);
+	if (!empty)
+	{
+		rf_pager_start(&child, series);
+		while (rf_pager_next(&child))
+		{
+			rownulls[0] = rownulls[1] = true;
+			rf_pager_row(&child, rowvals, rownulls);
+			if (rownulls[0] || rownulls[1])
+				continue;
+			old = MemoryContextSwitchTo(keep);
+			st->rowctx.zones = lappend(st->rowctx.zones,
+									   psprintf("%s=%s", TextDatumGetCString(rowvals[0]),
+												TextDatumGetCString(rowvals[1])));
+			MemoryContextSwitchTo(old);
+		}
+		/* the listing's exchanges are the scan's; its locations are not rows */
+		rf_pager_absorb(st, &child, false);
+	}
+}
+
 /* The scan's request series, with a pushed ORDER BY in every one */
 List *
 rf_pager_plan(RfPager *st, List *values, bool *empty)
@@ -1108,6 +1233,22 @@ rf_pager_plan(RfPager *st, List *values, bool *empty)
 			return NIL;
 	}
 	series = rf_plan_series(&st->opts, values, empty);
+	st->rowctx.wall_clock = rf_wall_clock_reading(&st->opts) &&
+		rf_endpoint_has_zclock(st->ep);
+	st->zone_keys = NIL;
+	if (st->rowctx.wall_clock && !*empty)
+	{
+		const char *key = st->opts.vendor->wall_clock->key_column;
+
+		foreach(lc, values)
+		{
+			RfQualValue *v = lfirst(lc);
+
+			if (strcmp(st->ep->pushdown[v->pd_index].column, key) == 0 &&
+				(v->op & (RF_OP_EQ | RF_OP_IN)))
+				st->zone_keys = list_concat(st->zone_keys, v->values);
+		}
+	}
 	if (st->sort < 0)
 		return series;
 	foreach(lc, series)
@@ -1185,6 +1326,8 @@ rf_pager_start(RfPager *st, List *series)
 {
 	if (st->par)
 		check_parallel_plan(st, series);
+	if (st->rowctx.wall_clock && st->zone_keys != NIL && series != NIL)
+		list_zones(st);
 	st->series = series;
 	st->next_series = 0;
 	st->series_done = false;

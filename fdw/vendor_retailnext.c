@@ -160,24 +160,29 @@ static const RfOptionDef rn_datamine_options[] = {
  */
 
 /*
- * Every RetailNext time written with a "Z" is UTC, as the document says of
- * its gregorian values: store hours open and close are instants
- * (timestamptz); effective_day labels a day and is a date.  The day bounds
- * are sent a day wider on each side: the document does not say whether
- * end_date is inclusive, nor whose day the dates are.
+ * Store hours open and close are written "yyyy-mm-ddThh:mm:ssZ", and the
+ * document's example (Caspar City Plaza, Los Angeles, "open":
+ * "2021-01-15T10:00:00Z") is the store's wall clock with a "Z": by
+ * default they are read so, in the store's time zone (server option
+ * z_reading 'utc' reads them as UTC, see rn_wall_clock).  They are
+ * instants (timestamptz) either way; effective_day labels a day and is a
+ * date.  The day bounds are sent as the document's
+ * "yyyy-mm-ddThh:mm:ssZ" (that day's midnight), a day wider on each side:
+ * the document does not say whether end_date is inclusive, nor whose day
+ * the dates are.
  */
 static const RfColumn rn_store_hours_columns[] = {
 	{"store_uuid", RF_UUID, NULL},
 	{"effective_day", RF_DATE, NULL},
-	{"open", RF_TIMESTAMPTZ, NULL},
-	{"close", RF_TIMESTAMPTZ, NULL},
+	{"open", RF_TIMESTAMPTZ, "zclock:open;store_uuid"},
+	{"close", RF_TIMESTAMPTZ, "zclock:close;store_uuid"},
 };
 
 static const RfPushdown rn_store_hours_pushdown[] = {
 	{"store_uuid", RF_OP_EQ | RF_OP_IN, "stores", NULL, NULL,
 	RF_LOC_BODY, RF_MULTI_REPEAT, false},
 	{"effective_day", RF_OP_EQ | RF_OP_RANGE, NULL, "start_date", "end_date",
-	RF_LOC_BODY, RF_MULTI_SPLIT, false, 1},
+	RF_LOC_BODY, RF_MULTI_SPLIT, false, 1, .date_as_time = true},
 };
 
 static const RfRequired rn_store_hours_required[] = {
@@ -288,13 +293,16 @@ static const RfPushdown rn_health_alert_pushdown[] = {
 
 static const RfColumn rn_predicted_columns[] = {
 	{"store_uuid", RF_UUID, "=store_uuid"},
-	{"time", RF_TIMESTAMPTZ, NULL},
+	{"time", RF_TIMESTAMPTZ, "zclock:time;=store_uuid"},
 	{"value", RF_NUMERIC, NULL},
 };
 
 /*
  * Predicted traffic: one store and at most 7 days a request, future days
- * only, up to 31 days ahead.  "time" is an instant ("Z" is UTC), while
+ * only, up to 31 days ahead.  "time" is an instant, written with a "Z"
+ * that the document's example (Fifth Avenue from "09:00:00Z", its
+ * opening) shows to be the store's wall clock: read as store hours are
+ * (rn_wall_clock), while
  * first_day and last_day are dates the document does not place in a time
  * zone: the days sent reach one day beyond the range on each side (within
  * what the API serves), so that either reading covers the range, and the
@@ -581,12 +589,36 @@ static const RfEndpoint rn_endpoints[] = {
 	},
 };
 
-/* A subscription names the API's host; access keys sign every request */
+/*
+ * A subscription names the API's host; access keys sign every request;
+ * z_reading says how store hours and predictions write their "Z" times.
+ */
 static const RfOptionDef rn_options[] = {
 	{"subscription", RF_CTX_SERVER, RF_OPT_TEXT,
 		.charset = "abcdefghijklmnopqrstuvwxyz0123456789-",
 	.charset_hint = "A subscription name consists of lower-case letters, digits and '-'."},
+	{"z_reading", RF_CTX_SERVER, RF_OPT_CHOICE, .choices = "wall|utc"},
 	RF_MAPPING_BASIC_OPTIONS,
+};
+
+/*
+ * The "Z" of store hours and predicted traffic: the document's own
+ * examples are the stores' wall clocks written with a "Z" (its "Z implies
+ * UTC" sentence is about datamine's gregorian values, which stay UTC).
+ * z_reading 'wall' (the default) reads them in each store's time zone,
+ * listed once a scan from /v2/location; 'utc' reads them as UTC, for an
+ * account whose API turns out to mean UTC.  Health alerts need no
+ * reading: their times carry offsets, and start_time is sent a day
+ * later than the bound, which covers either reading of its "Z".
+ */
+static const RfWallClock rn_wall_clock = {
+	.option = "z_reading",
+	.wall_value = "wall",
+	.wall_default = true,
+	.key_column = "store_uuid",
+	.zones_resource = "rn_locations",
+	.zones_key = "uuid",
+	.zones_field = "time_zone",
 };
 
 /* Calls of the SQL-level actions (video export, HLS tokens, occupancy) */
@@ -611,4 +643,5 @@ const RfVendor rf_vendor_retailnext = {
 	.base_url_format = "https://%s.api.retailnext.net",
 	.actions = rn_actions,
 	.nactions = RF_LENGTHOF(rn_actions),
+	.wall_clock = &rn_wall_clock,
 };

@@ -77,6 +77,20 @@ SELECT retail_fdw.rn_occupancy_adjust('rn', 'dace69f6-b307-11e9-819d-0000698cf23
 SELECT retail_fdw.rn_occupancy_adjust('rn', 'dace69f6-b307-11e9-819d-0000698cf233', 0);
 SELECT retail_fdw.rn_occupancy_adjust('rn', 'a434a682-30a0-11ea-896a-00005f259c6e', 2);
 \! $SIMCTL log --bodies --contains occupancy
+-- at a time: 20:30 in Los Angeles is inside Caspar City Plaza's hours (10-21)
+-- and is sent as its wall clock (z_reading 'wall', the default); 03:30 is not
+SELECT retail_fdw.rn_occupancy_adjust('rn', 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9', 1,
+                                      '2021-03-16 20:30 America/Los_Angeles');
+SELECT retail_fdw.rn_occupancy_adjust('rn', 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9', 1,
+                                      '2021-03-16 03:30 America/Los_Angeles');
+-- z_reading 'utc' sends UTC, for an API that reads it so
+ALTER SERVER rn OPTIONS (ADD z_reading 'utc');
+\! $SIMCTL config '{"retailnext": {"z_reading": "utc"}}'
+SELECT retail_fdw.rn_occupancy_adjust('rn', 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9', 1,
+                                      '2021-03-16 20:30 America/Los_Angeles');
+ALTER SERVER rn OPTIONS (DROP z_reading);
+\! $SIMCTL config '{"retailnext": {"z_reading": "wall"}}'
+\! $SIMCTL log --bodies --contains /v1/occupancy
 
 -- another role: its own mapping, its own exports; never the owner's keys
 CREATE ROLE rf_analyst;

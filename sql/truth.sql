@@ -166,7 +166,7 @@ SELECT (SELECT count(*) FROM rn_health_alerts
 SELECT count(*) FROM (SELECT * FROM rn_health_alerts
                        WHERE alert_creation_time < '2020-12-03 01:06:41.175+00' LIMIT 1) s;
 
--- -------------------------------------------- one time rule: Z is UTC
+-- ------------------------------------- Z times: the document's examples
 -- store hours are instants; Union Square opens at 10:00 New York time
 SELECT effective_day, to_char(open AT TIME ZONE 'America/New_York', 'HH24:MI') AS opens,
        to_char(close AT TIME ZONE 'America/New_York', 'Dy HH24:MI') AS closes
@@ -186,6 +186,62 @@ SELECT count(*) > 0 AS predicted,
  WHERE p.store_uuid = 'aec5c886-9e2c-11e5-9bb7-0e5ba9bee1b9'
    AND p.time >= current_date + 2 AND p.time < current_date + 6;
 \! $SIMCTL reset
+-- the document's example: Caspar City Plaza (Los Angeles) "open":
+-- "2021-01-15T10:00:00Z" is 10:00 in Los Angeles, not 02:00 (z_reading
+-- 'wall', the default: the store's wall clock written with a Z)
+SET timezone = 'America/Los_Angeles';
+SELECT effective_day, open, close FROM rn_store_hours
+ WHERE store_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND effective_day = '2021-01-15';
+-- Fifth Avenue's first predicted slot of each day is its opening, New York
+-- time (09:00; Sundays 11:00; 22:00 the day before Black Friday), not 04:00
+SET timezone = 'America/New_York';
+\! $SIMCTL config '{"retailnext": {"now": "real"}}'
+SELECT count(*) > 0 AS predicted,
+       count(*) FILTER (WHERE to_char(first, 'HH24:MI') NOT IN ('09:00', '11:00', '22:00')) AS not_at_opening
+  FROM (SELECT time::date AS day, min(time) AS first FROM rn_predicted_traffic
+         WHERE store_uuid = 'aec5c886-9e2c-11e5-9bb7-0e5ba9bee1b9'
+           AND time >= current_date + 2 AND time < current_date + 6
+         GROUP BY 1) d;
+\! $SIMCTL reset
+-- the zones come from one listing of the stores asked for, next to the hours
+\! $SIMCTL reset
+SELECT count(*) FROM rn_store_hours
+ WHERE store_uuid IN ('aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9', 'aec5c886-9e2c-11e5-9bb7-0e5ba9bee1b9')
+   AND effective_day BETWEEN '2021-01-15' AND '2021-01-16';
+\! $SIMCTL log --vendor retailnext
+-- stores fed by a join (a local list): each store's own zone
+CREATE TEMP TABLE my_rn_stores (uuid uuid PRIMARY KEY);
+INSERT INTO my_rn_stores VALUES ('aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9'), ('aec5c886-9e2c-11e5-9bb7-0e5ba9bee1b9'),
+                                ('2512a786-a117-11ea-874c-8000df845ed7');
+ANALYZE my_rn_stores;
+SELECT l.name, h.effective_day, to_char(h.open AT TIME ZONE l.time_zone, 'HH24:MI') AS opens,
+       to_char(h.close AT TIME ZONE l.time_zone, 'Dy HH24:MI') AS closes
+  FROM my_rn_stores s JOIN rn_store_hours h ON h.store_uuid = s.uuid
+  JOIN rn_locations l ON l.uuid = s.uuid
+ WHERE h.effective_day BETWEEN '2021-01-15' AND '2021-01-16'
+ ORDER BY 1, 2;
+DROP TABLE my_rn_stores;
+\! $SIMCTL reset
+-- z_reading 'utc' reads the Z as UTC: against the document's reading that
+-- puts Caspar's opening at 02:00 Los Angeles time ...
+ALTER SERVER rn OPTIONS (ADD z_reading 'utc');
+SET timezone = 'America/Los_Angeles';
+SELECT effective_day, open, close FROM rn_store_hours
+ WHERE store_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND effective_day = '2021-01-15';
+-- ... and against an API that writes UTC, at 10:00 again; no listing either way
+\! $SIMCTL config '{"retailnext": {"z_reading": "utc"}}'
+SELECT effective_day, open, close FROM rn_store_hours
+ WHERE store_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND effective_day = '2021-01-15';
+\! $SIMCTL log --vendor retailnext
+EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM rn_store_hours
+ WHERE store_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND effective_day = '2021-01-15';
+\! $SIMCTL reset
+-- the option takes the two readings only
+ALTER SERVER rn OPTIONS (SET z_reading 'local');
+ALTER SERVER rn OPTIONS (DROP z_reading);
+ALTER SERVER rn OPTIONS (ADD z_reading 'wall');
+ALTER SERVER rn OPTIONS (DROP z_reading);
+SET timezone = 'UTC';
 
 -- ------------------------------------------------------------ LIMIT 0
 -- what BI tools send first to learn the columns: no filter needed, no request

@@ -241,6 +241,7 @@ AS $fn$
 DECLARE
   r record;
   body jsonb;
+  zone text := 'UTC';
 BEGIN
   PERFORM retail_fdw.server_vendor(server, 'retailnext');
   IF adjustment IS NULL OR adjustment = 0 THEN
@@ -251,8 +252,26 @@ BEGIN
   END IF;
   body := jsonb_build_object('store_uuid', store_uuid, 'adjustment_count', adjustment);
   IF at IS NOT NULL THEN
+    -- adjustment_date is written yyyy-mm-ddThh:mm:ssZ: the store's wall clock
+    -- under z_reading 'wall' (the default, as the document's examples), else UTC
+    IF coalesce((SELECT max(substr(o, 11)) FROM pg_foreign_server s, unnest(s.srvoptions) o
+                  WHERE s.srvname = server AND o LIKE 'z_reading=%'), 'wall') = 'wall' THEN
+      r := retail_fdw.vendor_call(server, 'POST', '/v2/location',
+             jsonb_build_object('where', jsonb_build_object('uuids', jsonb_build_array(store_uuid)),
+                                'extra_fields', jsonb_build_array('store.time_zone'))::text);
+      BEGIN
+        zone := r.body_head::jsonb #>> '{nodes,0,0,time_zone}';
+      EXCEPTION WHEN others THEN
+        zone := NULL;
+      END;
+      IF zone IS NULL OR r.status NOT BETWEEN 200 AND 299 THEN
+        RAISE EXCEPTION 'no time zone for RetailNext store % (HTTP %)', store_uuid, r.status
+          USING ERRCODE = 'HV000', DETAIL = retail_fdw.rn_reason(r.body_head),
+                HINT = 'adjustment_date is the store''s wall clock under z_reading ''wall''; set z_reading ''utc'' if the API writes UTC.';
+      END IF;
+    END IF;
     body := body || jsonb_build_object('adjustment_date',
-                      to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'));
+                      to_char(at AT TIME ZONE zone, 'YYYY-MM-DD"T"HH24:MI:SS"Z"'));
   END IF;
   r := retail_fdw.vendor_call(server, 'POST', '/v1/occupancy/adjust', body::text);
   IF r.status NOT BETWEEN 200 AND 299 THEN

@@ -583,6 +583,57 @@ COMMENT ON FUNCTION rn_hls_token(text, uuid) IS
   'a RetailNext HLS streaming token for a location';
 COMMENT ON FUNCTION rn_hls_url(text, uuid, text) IS
   'the HLS playlist URL of a RetailNext video channel with a token';
+-- adjustment_date follows the server option z_reading (the store's wall clock by default)
+CREATE OR REPLACE FUNCTION rn_occupancy_adjust(server text, store_uuid uuid, adjustment integer,
+                                    at timestamptz DEFAULT NULL)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  r record;
+  body jsonb;
+  zone text := 'UTC';
+BEGIN
+  PERFORM retail_fdw.server_vendor(server, 'retailnext');
+  IF adjustment IS NULL OR adjustment = 0 THEN
+    RAISE EXCEPTION 'an occupancy adjustment must be non-zero' USING ERRCODE = '22023';
+  END IF;
+  IF store_uuid IS NULL THEN
+    RAISE EXCEPTION 'store_uuid must not be NULL' USING ERRCODE = '22004';
+  END IF;
+  body := jsonb_build_object('store_uuid', store_uuid, 'adjustment_count', adjustment);
+  IF at IS NOT NULL THEN
+    -- adjustment_date is written yyyy-mm-ddThh:mm:ssZ: the store's wall clock
+    -- under z_reading 'wall' (the default, as the document's examples), else UTC
+    IF coalesce((SELECT max(substr(o, 11)) FROM pg_foreign_server s, unnest(s.srvoptions) o
+                  WHERE s.srvname = server AND o LIKE 'z_reading=%'), 'wall') = 'wall' THEN
+      r := retail_fdw.vendor_call(server, 'POST', '/v2/location',
+             jsonb_build_object('where', jsonb_build_object('uuids', jsonb_build_array(store_uuid)),
+                                'extra_fields', jsonb_build_array('store.time_zone'))::text);
+      BEGIN
+        zone := r.body_head::jsonb #>> '{nodes,0,0,time_zone}';
+      EXCEPTION WHEN others THEN
+        zone := NULL;
+      END;
+      IF zone IS NULL OR r.status NOT BETWEEN 200 AND 299 THEN
+        RAISE EXCEPTION 'no time zone for RetailNext store % (HTTP %)', store_uuid, r.status
+          USING ERRCODE = 'HV000', DETAIL = retail_fdw.rn_reason(r.body_head),
+                HINT = 'adjustment_date is the store''s wall clock under z_reading ''wall''; set z_reading ''utc'' if the API writes UTC.';
+      END IF;
+    END IF;
+    body := body || jsonb_build_object('adjustment_date',
+                      to_char(at AT TIME ZONE zone, 'YYYY-MM-DD"T"HH24:MI:SS"Z"'));
+  END IF;
+  r := retail_fdw.vendor_call(server, 'POST', '/v1/occupancy/adjust', body::text);
+  IF r.status NOT BETWEEN 200 AND 299 THEN
+    RAISE EXCEPTION 'RetailNext refused the occupancy adjustment (HTTP %)', r.status
+      USING ERRCODE = 'HV000', DETAIL = retail_fdw.rn_reason(r.body_head),
+            HINT = 'Adjustments are accepted within store hours, for stores with an occupancy limit.';
+  END IF;
+  RETURN true;
+END
+$fn$;
 COMMENT ON FUNCTION rn_occupancy_adjust(text, uuid, integer, timestamptz) IS
   'adjust a RetailNext store''s live occupancy by a number of people (at a time, or now)';
 COMMENT ON TABLE store_map IS

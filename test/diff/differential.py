@@ -18,7 +18,9 @@ class HV, 22 or 42 with a message, not a vendor's answer); anything else that
 fails where the fenced query succeeds is a failure.
 
 The cases are generated (test/diff/tablespec.py) from a seed; RetailNext
-cases are run again under the simulator's reading knobs.  Needs the
+cases are run again under the simulator's reading knobs, each with the server
+option that names the same reading where there is one (KNOB_SERVER_OPTIONS:
+z_reading).  Needs the
 environment of test/run-tests.sh (PGHOST..., SIM_<VENDOR>_URL) and talks to
 PostgreSQL through psql only.  The last line is "N passed, M failed"; the
 exit status is 1 if anything failed.
@@ -54,8 +56,13 @@ DEFAULT_KNOBS = {
     "gregorian_z": ["utc", "wall"],
     "range_to": ["exclusive", "inclusive"],
     "edge_labels": ["whole", "clipped"],
-    "z_reading": ["utc", "wall"],
+    "z_reading": ["wall", "utc"],       # with the matching server option
     "predicted_days": ["local", "utc"],
+}
+# knobs whose reading the extension does not detect but is told: the server
+# option that must match the knob's value while its cases run (server, option)
+KNOB_SERVER_OPTIONS = {
+    "retailnext.z_reading": ("rn", "z_reading"),
 }
 # error messages that come from a vendor's answer, not from a refusal
 VENDOR_ERROR = re.compile(r"\(HTTP \d+\)|answered|rejected the request|could not talk|"
@@ -397,6 +404,22 @@ def apply_knobs(assign, log):
     return True, ""
 
 
+def server_options_for(db, assign, log, drop=False):
+    """Set (or drop) the server options that must match a knob set's readings
+    (KNOB_SERVER_OPTIONS): ALTER SERVER ... OPTIONS."""
+    for k, v in sorted(assign.items()):
+        if k not in KNOB_SERVER_OPTIONS:
+            continue
+        server, option = KNOB_SERVER_OPTIONS[k]
+        try:
+            db.run("ALTER SERVER %s OPTIONS (DROP %s)" % (server, option))
+        except SqlError:
+            pass            # not set
+        if not drop:
+            db.run("ALTER SERVER %s OPTIONS (ADD %s '%s')" % (server, option, v.replace("'", "''")))
+            log("server %s: %s '%s' (matches the knob %s)" % (server, option, v, k))
+
+
 def parse_knob_sets(values):
     if values is None:
         env = os.environ.get("DIFF_KNOBS")
@@ -553,9 +576,11 @@ def main(argv=None):
                                                                  min(per_set, len(rn_cases)))
         log("knob set %s: %d RetailNext cases" % (tag, len(batch)))
         try:
+            server_options_for(db, ks, log)
             run_all(batch, tag, ks)
         finally:
             sim_post("/_sim/reset", {})
+            server_options_for(db, ks, log, drop=True)
 
     # 5. report
     log("")

@@ -261,8 +261,8 @@ touch_value(json_object *v)
 }
 
 /*
- * A column: one reference, the three parts of "localtime:", or the
- * references of "oneof:"
+ * A column: one reference, the three parts of "localtime:", the two of
+ * "zclock:", or the references of "oneof:"
  */
 #define FUZZ_MAX_PARTS 4
 
@@ -292,6 +292,18 @@ parse_col(FuzzCol *col, const char *path)
 			rf_json_ref_parse(&col->ref[col->nref++],
 							  strcmp(part, "-") == 0 ? "" : part);
 		}
+		return;
+	}
+	if (strncmp(path, "zclock:", 7) == 0)
+	{
+		/* the time, then the location whose zone reads it */
+		char	   *spec = rf_port_strdup(path + 7);
+		char	   *save;
+		char	   *part;
+
+		for (part = strtok_r(spec, ";", &save); part && col->nref < 2;
+			 part = strtok_r(NULL, ";", &save))
+			rf_json_ref_parse(&col->ref[col->nref++], part);
 		return;
 	}
 	if (strncmp(path, "oneof:", 6) == 0)

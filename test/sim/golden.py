@@ -205,13 +205,13 @@ def steps():
     add("retailnext", "PUT", "/v2/location/" + CASPAR, {"occupancy_limit": 60, "area": 999})
     add("retailnext", "PUT", "/v2/location/nope", {"name": "x"})
     add("retailnext", "POST", "/v2/location/" + CASPAR, {"name": "x"})
-    add("retailnext", "POST", "/v1/storehours", {"stores": [CASPAR, UNION], "start_date": "2021-01-15",
+    add("retailnext", "POST", "/v1/storehours", {"stores": [CASPAR, UNION], "start_date": "2021-01-15T00:00:00Z",
                                                  "end_date": "2021-01-22T00:00:00Z"})
-    add("retailnext", "POST", "/v1/storehours", {"stores": [FIFTH], "start_date": "2020-11-20",
-                                                 "end_date": "2021-03-01"},
+    add("retailnext", "POST", "/v1/storehours", {"stores": [FIFTH], "start_date": "2020-11-20T00:00:00Z",
+                                                 "end_date": "2021-03-01T00:00:00Z"},
         dict(RN_AUTH, **{"X-Page-Start": "40"}))
-    add("retailnext", "POST", "/v1/storehours", {"stores": "nope", "start_date": "2021-01-15",
-                                                 "end_date": "2021-01-22"})
+    add("retailnext", "POST", "/v1/storehours", {"stores": "nope", "start_date": "2021-01-15T00:00:00Z",
+                                                 "end_date": "2021-01-22T00:00:00Z"})
     add("retailnext", "POST", "/v2/datamine", dm())
     add("retailnext", "POST", "/v2/datamine", dm(
         locations=[US, FIFTH, SANJOSE], metrics=["traffic_in", "conversion_rate", "occupancy_limit", "bogus"],
@@ -305,8 +305,8 @@ def steps():
         {"from": {"gregorian": "2021-02-10T00:00:00Z"}, "to": {"gregorian": "2021-02-28"}}],
         group_bys=[{"group": "date", "unit": "weeks", "value": 1}]))
     add("retailnext", "POST", "/v2/datamine", dm(locations=[FIFTH, CASPAR]))
-    add("retailnext", "POST", "/v1/storehours", {"stores": [CASPAR], "start_date": "2021-01-15",
-                                                 "end_date": "2021-01-16"})
+    add("retailnext", "POST", "/v1/storehours", {"stores": [CASPAR], "start_date": "2021-01-15T00:00:00Z",
+                                                 "end_date": "2021-01-16T00:00:00Z"})
     add("retailnext", "POST", "/v1/healthalerts", {"start_time": "2021-01-22T00:00:00Z"},
         dict(RN_AUTH, **{"X-Page-Length": "3"}))
     add("retailnext", "POST", "/_sim/config", {"retailnext": {"nope": 1}})

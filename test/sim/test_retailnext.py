@@ -201,8 +201,7 @@ class StoreHours(RNTestCase):
 
     def test_doc_example(self):
         # the doc's example values are the stores' local hours written with a "Z": they
-        # come back under z_reading=wall
-        self.config(z_reading="wall")
+        # come back by default (z_reading=wall)
         st, body, _ = self.call("/v1/storehours", self.REQ)
         self.assertEqual(st, 200)
         res = body["result"]
@@ -216,8 +215,9 @@ class StoreHours(RNTestCase):
         self.assertEqual((len(res[CASPAR]), len(res[FIFTH])), (8, 8))
 
     def test_z_is_utc(self):
-        # default z_reading=utc: Caspar (Los Angeles, PST -8) opens 10-21, Fifth Avenue
+        # z_reading=utc, the other reading: Caspar (Los Angeles, PST -8) opens 10-21, Fifth Avenue
         # (New York) 09-21: EST -5 in January, EDT -4 from 2021-03-14
+        self.config(z_reading="utc")
         st, body, _ = self.call("/v1/storehours", self.REQ)
         res = body["result"]
         self.assertEqual(res[CASPAR]["2021-01-15T00:00:00Z"], {
@@ -227,7 +227,7 @@ class StoreHours(RNTestCase):
             "store_uuid": FIFTH, "effective_day": "2021-01-22T00:00:00Z",
             "open": "2021-01-22T14:00:00Z", "close": "2021-01-23T02:00:00Z"})
         self.assertEqual((len(res[CASPAR]), len(res[FIFTH])), (8, 8))
-        st, body, _ = self.call("/v1/storehours", {"stores": [FIFTH], "start_date": "2021-03-15",
+        st, body, _ = self.call("/v1/storehours", {"stores": [FIFTH], "start_date": "2021-03-15T00:00:00Z",
                                                    "end_date": "2021-03-15T00:00:00Z"})
         self.assertEqual(body["result"][FIFTH], {"2021-03-15T00:00:00Z": {
             "store_uuid": FIFTH, "effective_day": "2021-03-15T00:00:00Z",
@@ -235,11 +235,32 @@ class StoreHours(RNTestCase):
         # start_date/end_date label days like effective_day: other times are refused
         for v in ("2021-03-15T05:00:00Z", "2021-03-15T00:00:00-05:00", "2021-03-15T00:00:01Z", "15.03.2021"):
             st, body, _ = self.call("/v1/storehours", {"stores": [FIFTH], "start_date": v,
-                                                       "end_date": "2021-03-16"})
+                                                       "end_date": "2021-03-16T00:00:00Z"})
             self.assertEqual(st, 400, v)
 
+    def test_dates_in_the_documented_form_only(self):
+        # the doc: start_date / end_date "in ISO 8601 format (yyyy-mm-ddThh:mm:ssZ)";
+        # a date alone (or without a designator) is refused as the API refuses bad input
+        for start, end in (("2021-03-15", "2021-03-16T00:00:00Z"), ("2021-03-15T00:00:00Z", "2021-03-16"),
+                           ("2021-03-15T00:00", "2021-03-16T00:00:00Z"),
+                           ("2021-03-15T00:00:00", "2021-03-16T00:00:00Z")):
+            st, body, _ = self.call("/v1/storehours", {"stores": [FIFTH], "start_date": start,
+                                                       "end_date": end})
+            self.assertEqual((st, body["ok"]), (400, False), (start, end))
+            self.assertIn("yyyy-mm-ddThh:mm:ssZ", body["error"])
+        st, body, _ = self.call("/v1/storehours", {"stores": [FIFTH], "start_date": "2021-03-15T00:00:00Z",
+                                                   "end_date": "2021-03-16T00:00:00Z"})
+        self.assertEqual(st, 200)
+        # the other "yyyy-mm-ddThh:mm:ssZ" parameters alike
+        st, body, _ = self.call("/v1/healthalerts", {"start_time": "2021-01-22"})
+        self.assertEqual((st, body["ok"]), (400, False))
+        st, body, _ = self.call("/v1/occupancy/adjust", {"store_uuid": CASPAR, "adjustment_count": 1,
+                                                         "adjustment_date": "2021-03-16"})
+        self.assertEqual((st, body["ok"]), (400, False))
+
     def test_paging_and_midnight(self):
-        req = {"stores": [UNION, SANJOSE], "start_date": "2021-01-01", "end_date": "2021-01-31"}
+        self.config(z_reading="utc")
+        req = {"stores": [UNION, SANJOSE], "start_date": "2021-01-01T00:00:00Z", "end_date": "2021-01-31T00:00:00Z"}
         seen, start, pages = {}, None, 0
         while True:
             h = {"X-Page-Length": "25"}
@@ -408,6 +429,7 @@ class HealthAndPrediction(RNTestCase):
 
     def test_health_alerts_start_time_is_exclusive_utc(self):
         import datetime as dt
+        self.config(z_reading="utc")
         rows = self.all_alerts()
         # a Los Angeles alert with milliseconds, not the newest
         a = next(r for r in rows[5:] if r["alert_creation_time"].endswith("-08:00")
@@ -444,6 +466,7 @@ class HealthAndPrediction(RNTestCase):
         # Caspar (Los Angeles, PDT -7 on 2021-03-16; open Mon-Sat 10-21)
         at = lambda t: self.call("/v1/occupancy/adjust", {  # noqa: E731
             "store_uuid": CASPAR, "adjustment_count": 1, "adjustment_date": t})[0]
+        self.config(z_reading="utc")
         self.assertEqual((at("2021-03-16T03:30:00Z"), at("2021-03-16T10:30:00Z")), (200, 400))  # 20:30 / 03:30
         self.config(z_reading="wall")
         self.assertEqual((at("2021-03-16T03:30:00Z"), at("2021-03-16T10:30:00Z")), (400, 200))
@@ -452,8 +475,8 @@ class HealthAndPrediction(RNTestCase):
     PRED = {"store_uuid": FIFTH, "first_day": "2021-03-17", "last_day": "2021-03-23"}
 
     def test_predicted_traffic_doc_example(self):
-        # the doc's times are Fifth Avenue's local opening hours written with a "Z"
-        self.config(z_reading="wall")
+        # the doc's times are Fifth Avenue's local opening hours written with a "Z":
+        # the default reading (z_reading=wall)
         st, body, _ = self.call("/v1/predictedtraffic", self.PRED)
         self.assertEqual(st, 200)
         self.assertEqual((body["ok"], body["error"]), (True, ""))
@@ -466,6 +489,7 @@ class HealthAndPrediction(RNTestCase):
     def test_predicted_traffic_z_is_utc(self):
         import datetime as dt
         import zoneinfo
+        self.config(z_reading="utc")
         st, wall, _ = self.call("/v1/predictedtraffic", self.PRED)
         p = wall["predictions"]
         # New York is on EDT (-4) after 2021-03-14: 09:00 local is 13:00Z

@@ -54,6 +54,20 @@ class Datamine(RNTestCase):
             st, body, _ = self.local_request(**bad)
             self.assertEqual(st, 400, bad)
 
+    def test_date_names_are_the_documented_ones(self):
+        # the doc's named dates are "now" and "today"; yesterday/tomorrow only under
+        # date_names=extended
+        rng = lambda n: [{"from": {"name": n}, "to": {"name": "now"}}]  # noqa: E731
+        for n in ("yesterday", "tomorrow", "last_week"):
+            st, body, _ = self.dm(date_ranges=rng(n), time_zone="America/Los_Angeles")
+            self.assertEqual((st, body["ok"]), (400, False), n)
+            self.assertIn("supported: now, today", body["error"])
+        st, body, _ = self.dm(date_ranges=rng("today"), time_zone="America/Los_Angeles")
+        self.assertEqual(st, 200)
+        self.config(date_names="extended")
+        st, body, _ = self.dm(date_ranges=rng("yesterday"), time_zone="America/Los_Angeles")
+        self.assertEqual(st, 200)
+
     def test_occupancy_adjust_doc_example_and_errors(self):
         st, body, _ = self.call("/v1/occupancy/adjust", {
             "store_uuid": COVENT, "adjustment_time": "2021-03-16T12:00:00+00:00", "adjustment_count": 5})

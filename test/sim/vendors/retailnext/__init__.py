@@ -33,7 +33,8 @@ followed by Z, +hh:mm / -hh:mm (or +hhmm), or nothing.  gregorian_z=utc (default
 an offset makes an instant, converted to the query's time_zone, where it is bucketed;
 date-only is local midnight and a value without designator local wall clock in that
 zone.  Without time_zone each store converts into its own zone (and "name" dates are
-refused).  name/absolute/relative are local wall clock of that zone; a relative with a
+refused).  name is "now" or "today", the doc's ("such as now and today"; knob
+date_names=extended adds yesterday and tomorrow).  name/absolute/relative are local wall clock of that zone; a relative with a
 gregorian base converts the base first, then truncates/adds locally.  gregorian_z=wall
 (the old reading): "Z" is dropped and the value read as local wall clock; numeric
 offsets are refused.  range_to=exclusive (default): [from, to), as the doc's "last
@@ -166,16 +167,18 @@ HEALTH ALERTS  ~335 generated 2020-06-01..2021-03-03, newest first; none between
   milliseconds); omitted = before now.
 
 Z TIMES  One rule for the times the doc writes "yyyy-mm-ddThh:mm:ssZ" outside datamine:
-  z_reading=utc (default; the doc says of gregorian that "Z" implies UTC) writes and
-  reads them as UTC instants; z_reading=wall (the old reading) as the store's local wall
-  clock followed by a "Z".  NOTE: the doc's own store hours and predicted traffic example
-  responses fit wall (Caspar "open" 10:00Z, Fifth Avenue predictions from 09:00Z match
-  their local opening hours); they are answered under z_reading=wall.
-  - POST /v1/storehours: "open"/"close" as above (Caspar 10-21 PST -> "T18:00:00Z" /
+  z_reading=wall (default, as the doc's own examples are: Caspar "open" 10:00Z and Fifth
+  Avenue predictions from 09:00Z are their local opening hours) writes and reads them as
+  the store's local wall clock followed by a "Z"; z_reading=utc (the other reading, for
+  an account whose API means UTC, as the doc says of datamine's gregorian) as UTC
+  instants.  Request parameters the doc gives as "yyyy-mm-ddThh:mm:ssZ" must have that
+  form (ISO 8601: fractional seconds and a numeric offset accepted; a date alone, or a
+  time without Z or offset -> 400).
+  - POST /v1/storehours: "open"/"close" as above (utc: Caspar 10-21 PST -> "T18:00:00Z" /
     next day "T05:00:00Z"; Fifth Avenue 09-21 -> T14:00Z/T02:00Z in EST, T13:00Z/T01:00Z
     in EDT).  "effective_day" is the store-local date written "yyyy-mm-ddT00:00:00Z" (a
     day label, under both readings); it keys the result.  start_date / end_date label
-    days the same way: yyyy-mm-dd or yyyy-mm-ddT00:00:00[.000][Z|+00:00] (other times
+    days the same way: yyyy-mm-ddT00:00:00[.000](Z|+00:00) (a date alone or other times
     -> 400); both are included (the doc's 2021-01-15 .. 2021-01-22 answers both days).
   - POST /v1/predictedtraffic: "time" of each 15-minute row as above.  first_day /
     last_day are yyyy-mm-dd: predicted_days=local (default) store-local business days
@@ -183,7 +186,7 @@ Z TIMES  One rule for the times the doc writes "yyyy-mm-ddThh:mm:ssZ" outside da
     rows whose UTC instant falls on those UTC dates.  "Must be in the future", 7 days,
     31 days are counted in the same frame.  Values are fixed per store-local slot.
   - POST /v1/healthalerts start_time and POST /v1/occupancy/adjust adjustment_date:
-    yyyy-mm-dd[Thh:mm[:ss[.ffffff]]] with Z, +hh:mm/-hh:mm or nothing.  A numeric offset
+    yyyy-mm-ddThh:mm:ss[.ffffff] with Z or +hh:mm/-hh:mm.  A numeric offset
     is an instant under both readings; otherwise utc reads UTC, wall reads the store's
     wall clock (for alerts: each alert's own store).
 
@@ -213,8 +216,9 @@ KNOBS (--option retailnext.KEY=VALUE, or POST /_sim/config {"retailnext": {...}}
   token_location_profile ("" = all; else datamine outside it -> per-metric ok false),
   sso_permissions (users_page | saml),
   gregorian_z (utc | wall), range_to (exclusive | inclusive), edge_labels (whole |
-  clipped): see DATE RANGES and EDGES; z_reading (utc | wall), predicted_days (local |
-  utc): see Z TIMES.  extra_stores (0): that many more stores ("Extra Store 001", ...,
+  clipped): see DATE RANGES and EDGES; z_reading (wall | utc), predicted_days (local |
+  utc): see Z TIMES; date_names (documented: datamine "name" dates are the doc's "now"
+  and "today" | extended: also "yesterday" and "tomorrow").  extra_stores (0): that many more stores ("Extra Store 001", ...,
   New York, uuids fixed by their number), for joins over hundreds of locations.
 """
 

@@ -135,6 +135,9 @@ class Calendar:
 
 TINY = dt.timedelta(microseconds=1)
 DAY_LABEL_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:T00:00(?::00(?:\.0{1,6})?)?(?:Z|z|\+00:?00)?)?$")
+# the request form the doc asks for outside datamine: yyyy-mm-ddThh:mm:ssZ (ISO 8601;
+# fractional seconds and a numeric offset are ISO 8601 too); a date alone is not
+FULL_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|z|[+-]\d{2}:?\d{2})$")
 GREG_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?"
                       r"(Z|z|[+-]\d{2}:?\d{2})?)?$")
 

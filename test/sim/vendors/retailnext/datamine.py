@@ -72,9 +72,13 @@ class Datamine:
             if v == "now":
                 return now_local
             day = dt.datetime.combine(now_local.date(), dt.time())
-            offs = {"today": 0, "yesterday": -1, "tomorrow": 1}
+            # the doc names "now" and "today" ("such as"); date_names=extended also
+            # takes yesterday and tomorrow
+            offs = {"today": 0}
+            if str(self.c("date_names")) == "extended":
+                offs.update(yesterday=-1, tomorrow=1)
             if v not in offs:
-                fail(400, "unsupported date name %r; supported: now, today, yesterday, tomorrow" % (v,))
+                fail(400, "unsupported date name %r; supported: now, %s" % (v, ", ".join(offs)))
             return day + dt.timedelta(days=offs[v])
         if kind == "gregorian":
             return self._gregorian(v, zone)[0]

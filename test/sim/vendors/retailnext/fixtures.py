@@ -28,8 +28,9 @@ DEFAULTS = {
     "gregorian_z": "utc",
     "range_to": "exclusive",
     "edge_labels": "whole",
-    "z_reading": "utc",
+    "z_reading": "wall",
     "predicted_days": "local",
+    "date_names": "documented",
     "extra_stores": 0,
 }
 

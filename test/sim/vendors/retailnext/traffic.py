@@ -3,7 +3,7 @@
 import datetime as dt
 
 from vendors.base import HttpError, Response, UTC, parse_iso, rng_for
-from vendors.retailnext.calendar import DAY_LABEL_RE, GREG_RE, WEEKDAY
+from vendors.retailnext.calendar import DAY_LABEL_RE, FULL_RE, GREG_RE, WEEKDAY
 from vendors.retailnext.engine import SEASON, WEEKDAY_FACTOR, Engine, traffic_profile
 from vendors.retailnext.fixtures import (DAY_NAMES, DOC_TABLE1_POINTS, DOC_ZT_KEY, DOC_ZT_VALUES,
                                         FLOORPLANS, PRED_OVERRIDES, VENDOR, fail)
@@ -27,7 +27,7 @@ class Traffic:
         z_reading=utc: Z, no designator and date-only are UTC; z_reading=wall: they
         are the store's local wall clock (returned naive).  A numeric offset is an
         instant under both; fractional seconds are accepted."""
-        if not isinstance(v, str) or not GREG_RE.match(v.strip()):
+        if not isinstance(v, str) or not FULL_RE.match(v.strip()) or not GREG_RE.match(v.strip()):
             fail(400, "%s must be ISO 8601 (yyyy-mm-ddThh:mm:ssZ)" % key)
         des = GREG_RE.match(v.strip()).group(6)
         try:
@@ -39,17 +39,18 @@ class Traffic:
         return t, None
 
     def _date_arg(self, b, key):
-        """A day label like effective_day: yyyy-mm-dd or yyyy-mm-ddT00:00:00Z."""
+        """A day label like effective_day, in the doc's form yyyy-mm-ddThh:mm:ssZ at
+        midnight (yyyy-mm-ddT00:00:00Z); a date alone is not the doc's form (400)."""
         v = b.get(key)
         if v is None:
             fail(400, "%s is required" % key)
-        m = DAY_LABEL_RE.match(v) if isinstance(v, str) else None
+        m = DAY_LABEL_RE.match(v) if isinstance(v, str) and FULL_RE.match(v) else None
         try:
             if m is None:
                 raise ValueError
             return dt.date.fromisoformat(m.group(1))
         except ValueError:
-            fail(400, "%s must be a day, yyyy-mm-ddT00:00:00Z (or yyyy-mm-dd), like effective_day" % key)
+            fail(400, "%s must be ISO 8601 (yyyy-mm-ddThh:mm:ssZ), a day's midnight like effective_day" % key)
 
     def _stores_arg(self, val, key):
         if isinstance(val, str):
