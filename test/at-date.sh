@@ -5,6 +5,10 @@
 #   bash test/at-date.sh '2027-12-31 23:50:00' [run-tests.sh args...]
 #   RF_ONLY='pg_regress|43-preview' bash test/at-date.sh '2028-02-29 00:20'
 #
+# The environment passes through to run-tests.sh as it is (RF_PGBIN,
+# RF_ONLY, RF_REGRESS, RF_KEEP).  Packages should already be installed:
+# apt refuses Release files from "the future".
+#
 # CI runs the tests on whatever date it happens to be; this checks a given
 # one (month and year ends, leap days, DST changes, a few minutes before
 # midnight UTC).  DATE is read as UTC.  Every process of the run -- make,
@@ -21,7 +25,7 @@
 set -euo pipefail
 
 if [ $# -lt 1 ]; then
-    sed -n '3,6p' "$0" >&2
+    sed -n '3,5p' "$0" >&2
     exit 2
 fi
 when=$1
