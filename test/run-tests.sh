@@ -21,6 +21,8 @@
 # expression over "simulator unit tests", "pg_regress" and "test/suites/NN-x.sh"),
 # e.g. RF_ONLY='pg_regress|25-hostile' bash test/run-tests.sh; RF_REGRESS="setup
 # errors" narrows pg_regress to those tests (setup first).
+# test/at-date.sh DATE runs this script as if the clock said DATE (the tests
+# must pass on any date: month and year ends, leap days, DST, midnight UTC).
 
 # shellcheck disable=SC2119  # lib functions take optional args
 set -euo pipefail

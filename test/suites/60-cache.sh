@@ -189,8 +189,11 @@ Q_PAST="SELECT count(*) FROM j.past WHERE event_start >= '2025-08-06' AND event_
 delta "datetime_gte=2025-08-06" "$Q_PAST"
 delta "datetime_gte=2025-08-06" "$Q_PAST"
 check "a window in the past is kept for cache_ttl_past (repeat: $DELTA requests)" [ "$DELTA" -eq 0 ]
-gte_day=$(date -u -d '-2 hours' +%Y-%m-%d)
-Q_NOW="SELECT count(*) FROM j.past WHERE event_start >= now() - interval '2 hours' AND event_start < now() + interval '1 day'"
+# the lower bound is fixed here, once: a query computing now() - 2 hours
+# itself could fall on the day after $gte_day (a run at 01:59:59 UTC)
+gte=$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ)
+gte_day=${gte%%T*}
+Q_NOW="SELECT count(*) FROM j.past WHERE event_start >= '$gte' AND event_start < now() + interval '1 day'"
 delta "datetime_gte=$gte_day" "$Q_NOW"
 delta "datetime_gte=$gte_day" "$Q_NOW"
 check "a window that has not ended uses cache_ttl (0: the repeat makes $DELTA requests)" [ "$DELTA" -ge 1 ]
