@@ -56,6 +56,23 @@ SELECT s.status, s.n = (f.doc #>> ARRAY['sessions', 'byStatus', s.status])::int 
   FROM (SELECT status, count(*) AS n FROM aifi_sessions GROUP BY status) s, fixture f
  ORDER BY 1;
 
+-- session_id is the document's sessionId (listed beside sessionToken),
+-- value for value as the API answers it; it has no filter of its own, so
+-- PostgreSQL filters it
+CREATE TEMP TABLE raw_sessions (doc jsonb);
+\set cmd 'curl -sf -H "Authorization: Bearer aifi-secret-token" "' :aifi_url '/api/admin/v2/sessions?count=5"'
+COPY raw_sessions FROM PROGRAM :'cmd' WITH (FORMAT csv, QUOTE e'\x01', DELIMITER e'\x02');
+SELECT count(*) AS sessions,
+       bool_and(s.session_id = r.e ->> 'sessionId') AS as_vendor,
+       bool_and(s.session_id IS NOT NULL) AS present
+  FROM (SELECT jsonb_array_elements(doc -> 'data') AS e FROM raw_sessions) r
+  JOIN aifi_sessions s ON s.id = r.e ->> 'id';
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT id FROM aifi_sessions WHERE session_id = 'x' AND store_id = 2;
+SELECT count(*) = 1 AS one_row FROM aifi_sessions
+ WHERE session_id = (SELECT doc #>> '{data,0,sessionId}' FROM raw_sessions)
+   AND created_at >= '2025-01-01';
+
 -- ORDER BY a documented key becomes orderBy + direction: no local Sort,
 -- and the LIMIT becomes count and stops paging
 EXPLAIN (VERBOSE, COSTS OFF)
