@@ -37,6 +37,8 @@ static const RfColumn aifi_session_columns[] = {
 	{"id", RF_TEXT, NULL},
 	{"code", RF_TEXT, NULL},
 	{"session_token", RF_TEXT, "sessionToken"},
+	/* listed beside sessionToken ("the same concept"); no filter of its own */
+	{"session_id", RF_TEXT, "sessionId"},
 	{"status", RF_TEXT, NULL},
 	{"store_id", RF_INT8, "storeId"},
 	{"customer_id", RF_TEXT, "customerId"},

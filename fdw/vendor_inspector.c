@@ -171,8 +171,12 @@ static const RfColumn ic_visit_columns[] = {
 
 /*
  * Children: created_at is the visit's, for the listing and its recheck,
- * unless the element has a created_at of its own (dqi, questions): then
- * that is created_at, and the visit's is visit_created_at.
+ * unless the element has a created_at of its own in the document (scenes,
+ * images, questions, dqi): then that is created_at, and the visit's is
+ * visit_created_at.  The listing filters by the visit's time only, so on
+ * those tables only visit_created_at pushes (and is what a scan without
+ * visit ids requires); a bound on the element's created_at is checked
+ * locally.
  */
 #define IC_CHILD_COMMON \
 	{"visit_id", RF_INT8, "/id"}
@@ -180,8 +184,8 @@ static const RfColumn ic_visit_columns[] = {
 static const RfColumn ic_scene_columns[] = {
 	IC_CHILD_COMMON,
 	{"scene_id", RF_INT8, "id"},
-	{"created_at", RF_TIMESTAMPTZ, "/created_at"},
-	{"scene_created_at", RF_TIMESTAMPTZ, "created_at"},
+	{"created_at", RF_TIMESTAMPTZ, NULL},	/* the scene's own */
+	{"visit_created_at", RF_TIMESTAMPTZ, "/created_at"},
 	{"task_id", RF_INT8, NULL},
 	{"portal_url", RF_TEXT, NULL},
 	{"clone_id", RF_INT8, NULL},
@@ -196,8 +200,8 @@ static const RfColumn ic_image_columns[] = {
 	IC_CHILD_COMMON,
 	{"scene_id", RF_INT8, "^id"},
 	{"image_id", RF_INT8, "id"},
-	{"created_at", RF_TIMESTAMPTZ, "/created_at"},
-	{"image_created_at", RF_TIMESTAMPTZ, "created_at"},
+	{"created_at", RF_TIMESTAMPTZ, NULL},	/* the image's own */
+	{"visit_created_at", RF_TIMESTAMPTZ, "/created_at"},
 	{"original_url", RF_TEXT, NULL},
 	{"corrected_perspective_url", RF_TEXT, NULL},
 	{"is_deleted", RF_BOOL, NULL},
@@ -344,10 +348,11 @@ static const RfColumn ic_sku_columns[] = {
 static const RfEndpoint ic_endpoints[] = {
 	IC_DETAIL("ic_visits", NULL, ic_visit_columns, ic_visit_pushdown,
 			  ic_visit_required, ic_visit_lister, "id"),
-	IC_DETAIL("ic_visit_scenes", "scenes[]", ic_scene_columns, ic_child_pushdown,
-			  ic_child_required, ic_child_lister, "visit_id"),
+	IC_DETAIL("ic_visit_scenes", "scenes[]", ic_scene_columns, ic_timed_child_pushdown,
+			  ic_timed_child_required, ic_timed_child_lister, "visit_id"),
 	IC_DETAIL("ic_visit_images", "scenes[].images[]", ic_image_columns,
-			  ic_child_pushdown, ic_child_required, ic_child_lister, "visit_id"),
+			  ic_timed_child_pushdown, ic_timed_child_required, ic_timed_child_lister,
+			  "visit_id"),
 	IC_DETAIL("ic_visit_answers", "scenes[].question_groups[].questions[]",
 			  ic_answer_columns, ic_timed_child_pushdown, ic_timed_child_required,
 			  ic_timed_child_lister, "visit_id"),

@@ -102,6 +102,8 @@ static const char *const wh_kinds[] = {"entered", "left", "tracking", "checkout"
 /*
  * The one statement a delivery runs.  NOTIFY goes with the same
  * transaction, so a listener hears of exactly the committed deliveries.
+ * An empty body is passed as NULL: tracking and checkout have no body in
+ * AiFi's document, and aifi_ingest() stores them without one.
  * Every name in it is schema-qualified, and it runs under WH_SEARCH_PATH
  * whatever the database or role settings say: the owner of
  * webhook_database must not be able to put a type, cast, function or
@@ -112,7 +114,9 @@ static const char *const wh_kinds[] = {"entered", "left", "tracking", "checkout"
 	" pg_catalog.pg_notify('retail_fdw_aifi_events'," \
 	"   pg_catalog.json_build_object('kind', e.kind, 'id', e.id," \
 	"                                'deliveries', e.deliveries)::pg_catalog.text)" \
-	" FROM retail_fdw.aifi_ingest($1, $2::pg_catalog.jsonb) AS e"
+	" FROM retail_fdw.aifi_ingest($1," \
+	"   CASE WHEN pg_catalog.btrim($2, E' \\t\\r\\n') OPERATOR(pg_catalog.<>) ''" \
+	"        THEN $2::pg_catalog.jsonb END) AS e"
 #define WH_SEARCH_PATH	"pg_catalog, pg_temp"
 
 /* Settings */
@@ -1067,16 +1071,13 @@ wh_ingest(WhRequest *req, int budget_ms)
 	unsigned int status = MHD_HTTP_OK;
 	StringInfoData buf;
 
-	if (req->body_len == 0)
-	{
-		initStringInfo(&buf);
-		appendStringInfoString(&buf, "{\"error\": \"the body is empty\", \"hint\": \"AiFi sends the event as a JSON object.\"}\n");
-		answer = wh_malloc_copy(&buf);
-		status = MHD_HTTP_BAD_REQUEST;
-		goto done;
-	}
-	if (memchr(req->body, '\0', req->body_len) != NULL ||
-		!pg_verifymbstr(req->body, (int) req->body_len, true))
+	/*
+	 * An empty body goes on as NULL (WH_INGEST_SQL): aifi_ingest() decides,
+	 * by kind, whether the document defines a body that must be there.
+	 */
+	if (req->body_len > 0 &&
+		(memchr(req->body, '\0', req->body_len) != NULL ||
+		 !pg_verifymbstr(req->body, (int) req->body_len, true)))
 	{
 		initStringInfo(&buf);
 		appendStringInfoString(&buf, "{\"error\": \"the body is not valid text in the database encoding\", \"sqlstate\": \"22021\"}\n");
@@ -1118,8 +1119,10 @@ wh_ingest(WhRequest *req, int budget_ms)
 		pgstat_report_activity(STATE_RUNNING, req->kind);
 
 		values[0] = CStringGetTextDatum(req->kind);
-		values[1] = PointerGetDatum(cstring_to_text_with_len(req->body,
-															 (int) req->body_len));
+		values[1] = PointerGetDatum(req->body_len > 0 ?
+									cstring_to_text_with_len(req->body,
+															 (int) req->body_len) :
+									cstring_to_text(""));
 		enable_timeout_after(STATEMENT_TIMEOUT, budget_ms);
 		ret = SPI_execute_with_args(WH_INGEST_SQL, 2, argtypes, values, NULL,
 									false, 1);

@@ -121,6 +121,49 @@ SELECT d.dqi_id, d.created_at, d.updated_at,
   FROM ic_visit_dqi d, raw r WHERE d.visit_id = 324096;
 SELECT question_id, created_at, visit_created_at FROM ic_visit_answers
  WHERE visit_id = 324096 ORDER BY question_id;
+-- scenes and images too: created_at is the element's own (the document's
+-- scenes[].created_at, images[].created_at), the visit's is visit_created_at
+SELECT s.scene_id, s.created_at, s.visit_created_at,
+       s.created_at = (SELECT (e ->> 'created_at')::timestamptz
+                         FROM jsonb_array_elements(r.doc -> 'scenes') e
+                        WHERE (e ->> 'id')::bigint = s.scene_id) AS as_vendor,
+       s.visit_created_at = (r.doc ->> 'created_at')::timestamptz AS visit_time
+  FROM ic_visit_scenes s, raw r WHERE s.visit_id = 324096 ORDER BY s.scene_id;
+SELECT i.image_id, i.created_at, i.visit_created_at,
+       i.created_at = (SELECT (m ->> 'created_at')::timestamptz
+                         FROM jsonb_array_elements(r.doc -> 'scenes') e,
+                              jsonb_array_elements(e -> 'images') m
+                        WHERE (m ->> 'id')::bigint = i.image_id) AS as_vendor
+  FROM ic_visit_images i, raw r WHERE i.visit_id = 324096 ORDER BY i.image_id;
+-- the listing filters by the visit's time only: visit_created_at pushes,
+-- a bound on the element's created_at stays local (and alone is not enough)
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT scene_id FROM ic_visit_scenes
+ WHERE visit_created_at >= '2025-08-02' AND created_at >= '2025-08-03';
+SELECT count(*) FROM ic_visit_scenes WHERE created_at >= '2025-08-03';
+SELECT count(*) FROM ic_visit_images WHERE created_at >= '2025-08-03';
+-- a filter on created_at selects by the element's time: a scene created
+-- after the bound in a visit created before it is in, and the answer is
+-- the same as PostgreSQL's own filter over the visits' scenes
+-- (the bound: a second after the tenth listed visit was created)
+SELECT visit_created_at + interval '1 second' AS bound FROM ic_visit_scenes
+ WHERE visit_created_at >= '2025-08-01' ORDER BY visit_created_at, scene_id OFFSET 10 LIMIT 1 \gset
+SELECT (SELECT array_agg(scene_id ORDER BY scene_id) FROM ic_visit_scenes
+         WHERE visit_created_at >= '2025-08-01' AND created_at >= :'bound')
+     = (SELECT array_agg(scene_id ORDER BY scene_id)
+          FROM (SELECT * FROM ic_visit_scenes WHERE visit_created_at >= '2025-08-01' OFFSET 0) s
+         WHERE created_at >= :'bound') AS same_rows,
+       (SELECT count(*) > 0 FROM ic_visit_scenes
+         WHERE visit_created_at >= '2025-08-01' AND created_at >= :'bound'
+           AND visit_created_at < :'bound') AS earlier_visits_in;
+SELECT (SELECT array_agg(image_id ORDER BY image_id) FROM ic_visit_images
+         WHERE visit_created_at >= '2025-08-01'
+           AND created_at > '2025-08-02 09:00' AND created_at <= '2025-08-04 12:00')
+     = (SELECT array_agg(image_id ORDER BY image_id)
+          FROM (SELECT * FROM ic_visit_images WHERE visit_created_at >= '2025-08-01' OFFSET 0) s
+         WHERE created_at > '2025-08-02 09:00' AND created_at <= '2025-08-04 12:00') AS same_rows,
+       (SELECT bool_and(created_at > visit_created_at) FROM ic_visit_images
+         WHERE visit_created_at >= '2025-08-01') AS own_time;
 SELECT count(*) FROM ic_visit_dqi WHERE created_at >= '2025-08-01';
 SELECT count(*) AS dqi, count(DISTINCT visit_id) AS visits,
        bool_and(created_at > visit_created_at) AS own_time

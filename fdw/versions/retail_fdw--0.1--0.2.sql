@@ -139,8 +139,8 @@ $fn$;
 
 -- ----------------------------------------------------------------
 -- 41-aifi: aifi_ingest reads the session's id from session.sessionId (the
--- top-level sessionId is the deprecated fallback).  Stored events stay as
--- they are.
+-- top-level sessionId is the deprecated fallback) and refuses no delivery
+-- for a field: the document requires none.  Stored events stay as they are.
 -- ----------------------------------------------------------------
 CREATE OR REPLACE FUNCTION aifi_ingest(kind text, payload jsonb)
 RETURNS aifi_events
@@ -149,11 +149,10 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 #variable_conflict use_variable
 DECLARE
-  required text[];
-  missing text[];
   result retail_fdw.aifi_events;
   ts_origin timestamptz;
   ts_issue timestamptz;
+  store bigint;
   session_uuid text;
 BEGIN
   IF kind IS NULL OR kind NOT IN ('entered', 'left', 'tracking', 'checkout') THEN
@@ -161,55 +160,44 @@ BEGIN
       USING ERRCODE = '22023',
             HINT = 'Valid kinds are: entered, left, tracking, checkout (the last part of the webhook URL).';
   END IF;
-  IF payload IS NULL OR jsonb_typeof(payload) <> 'object' THEN
+  -- AiFi's push/transition document marks no field of any kind required:
+  -- entered and left have a body (a JSON object, every field optional),
+  -- tracking has no body defined and checkout no page at all.  So no field
+  -- refuses a delivery: a missing, unknown or ill-typed one leaves its
+  -- column NULL and the payload keeps what came.  Only the body itself is
+  -- checked: entered and left must send an object; tracking and checkout
+  -- may send any JSON, or none (NULL: stored as JSON null).
+  IF kind IN ('entered', 'left')
+     AND (payload IS NULL OR jsonb_typeof(payload) <> 'object') THEN
     RAISE EXCEPTION 'an AiFi % webhook payload must be a JSON object', kind
       USING ERRCODE = '22023',
-            DETAIL = format('Got %s.', coalesce(jsonb_typeof(payload), 'NULL'));
+            DETAIL = format('Got %s.', coalesce(jsonb_typeof(payload), 'no body'));
   END IF;
-
-  -- what each kind must carry (AiFi's push/transition documentation).  The
-  -- session's id is session.sessionId; the top-level sessionId is
-  -- deprecated: it stands in when session.sessionId is absent, and its
-  -- absence alone is no fault.
-  session_uuid := coalesce(payload #>> '{session,sessionId}', payload ->> 'sessionId');
-  required := CASE kind
-    WHEN 'tracking' THEN ARRAY['storeId', 'timeOfOrigin', 'timeOfIssue', 'shopperId']
-    WHEN 'checkout' THEN ARRAY['session.sessionId', 'storeId', 'timeOfOrigin', 'timeOfIssue']
-    ELSE ARRAY['session', 'session.sessionId', 'storeId', 'timeOfOrigin', 'timeOfIssue']
-  END;
-  SELECT array_agg(k ORDER BY k) INTO missing
-    FROM unnest(required) k
-   WHERE CASE WHEN k = 'session.sessionId' THEN session_uuid IS NULL
-              ELSE NOT payload ? k OR payload -> k = 'null'::jsonb END;
-  IF missing IS NOT NULL THEN
-    RAISE EXCEPTION 'AiFi % webhook payload lacks %', kind, array_to_string(missing, ', ')
-      USING ERRCODE = '22023',
-            DETAIL = format('Required for %s: %s (session.sessionId may come as the deprecated top-level sessionId).',
-                            kind, array_to_string(required, ', ')),
-            HINT = 'Pass the request body exactly as AiFi sent it.';
-  END IF;
-  IF jsonb_typeof(payload -> 'storeId') <> 'number' THEN
-    RAISE EXCEPTION 'AiFi % webhook payload has a non-numeric storeId', kind
-      USING ERRCODE = '22023', DETAIL = format('storeId: %s.', payload -> 'storeId');
-  END IF;
-  IF kind IN ('entered', 'left') AND jsonb_typeof(payload -> 'session') <> 'object' THEN
-    RAISE EXCEPTION 'AiFi % webhook payload has a session that is not an object', kind
-      USING ERRCODE = '22023';
-  END IF;
-  BEGIN
-    -- ISO 8601 only: PostgreSQL would also take words such as 'yesterday'
-    IF NOT (payload ->> 'timeOfOrigin') ~ '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}'
-       OR NOT (payload ->> 'timeOfIssue') ~ '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}' THEN
-      RAISE invalid_datetime_format;
+  payload := coalesce(payload, 'null'::jsonb);
+  IF jsonb_typeof(payload) = 'object' THEN
+    -- the session's id is session.sessionId; the top-level sessionId is
+    -- deprecated and stands in when session.sessionId is absent
+    session_uuid := coalesce(payload #>> '{session,sessionId}', payload ->> 'sessionId');
+    IF jsonb_typeof(payload -> 'storeId') IN ('number', 'string')
+       AND (payload ->> 'storeId') ~ '^\s*-?\d{1,18}\s*$' THEN
+      store := (payload ->> 'storeId')::bigint;
     END IF;
-    ts_origin := (payload ->> 'timeOfOrigin')::timestamptz;
-    ts_issue := (payload ->> 'timeOfIssue')::timestamptz;
-  EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
-    RAISE EXCEPTION 'AiFi % webhook payload has an invalid time', kind
-      USING ERRCODE = '22007',
-            DETAIL = format('timeOfOrigin: %s, timeOfIssue: %s.',
-                            payload -> 'timeOfOrigin', payload -> 'timeOfIssue');
-  END;
+    -- ISO 8601 only: PostgreSQL would also take words such as 'yesterday'
+    BEGIN
+      IF (payload ->> 'timeOfOrigin') ~ '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}' THEN
+        ts_origin := (payload ->> 'timeOfOrigin')::timestamptz;
+      END IF;
+    EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
+      ts_origin := NULL;
+    END;
+    BEGIN
+      IF (payload ->> 'timeOfIssue') ~ '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}' THEN
+        ts_issue := (payload ->> 'timeOfIssue')::timestamptz;
+      END IF;
+    EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
+      ts_issue := NULL;
+    END;
+  END IF;
 
   INSERT INTO retail_fdw.aifi_events AS e
          (kind, session_id, session_token, store_id, store_external_id,
@@ -218,7 +206,7 @@ BEGIN
   VALUES (kind,
           session_uuid,
           coalesce(payload #>> '{session,sessionToken}', session_uuid),
-          (payload ->> 'storeId')::bigint,
+          store,
           payload ->> 'storeExternalId',
           payload #>> '{store,aifiUniqueStoreId}',
           coalesce(payload #>> '{customer,id}', payload #>> '{session,customerId}'),

@@ -677,6 +677,13 @@ def gen_inspector(spec, dom, rng, n):
                 w = ["%s >= %s" % (tcol, ts(rng.choice(earlier)))]
             else:
                 w = ["%s >= '2000-01-01'" % tcol]
+        if spec.get("own_time") and rng.random() < 0.4:
+            # the element's own created_at: never a visit bound, checked
+            # locally; near a visit's time, where the two readings differ
+            t = rng.choice(visits)["created_at"] + dt.timedelta(minutes=rng.choice([0, 4, 6, 90]))
+            op = rng.choice([">=", ">", "<", "<="])
+            p.append("created_at %s %s" % (op, ts(t)))
+            shape.append("created_at %s (own)" % op)
         order, limit = [], None
         if rng.random() < 0.15:
             order = [(idcol, "ASC")]
@@ -697,9 +704,9 @@ GENERATORS = {
 }
 
 
-def _ic(child_key, weight=8, time="created_at"):
+def _ic(child_key, weight=8, time="created_at", own_time=False):
     return {"gen": "inspector", "id_column": "visit_id", "key": ["visit_id"] + child_key,
-            "weight": weight, "time": time}
+            "weight": weight, "time": time, "own_time": own_time}
 
 
 # RfPushdown / RfRequired / RfSort of fdw/vendor_*.c, table by table
@@ -776,14 +783,17 @@ SPECS = {
     "r.rn_appliances": {"gen": "generic", "weight": 3, "key": ["appliance_id"]},
     # inspector
     "i.ic_visits": {"gen": "inspector", "id_column": "id", "key": ["id"], "weight": 15},
-    "i.ic_visit_scenes": _ic(["scene_id"]),
-    "i.ic_visit_images": _ic(["scene_id", "image_id"]),
+    # scenes, images, questions and DQI entries have a created_at of their
+    # own: the visit's time is visit_created_at, and own_time adds a local
+    # bound on the element's created_at to some cases
+    "i.ic_visit_scenes": _ic(["scene_id"], time="visit_created_at", own_time=True),
+    "i.ic_visit_images": _ic(["scene_id", "image_id"], time="visit_created_at", own_time=True),
     "i.ic_visit_answers": _ic(["scene_id", "question_group_id", "question_id"],
-                              time="visit_created_at"),
+                              time="visit_created_at", own_time=True),
     "i.ic_visit_prices": _ic(["price_id"]),
     "i.ic_visit_oos_reasons": _ic(["oos_id"]),
     "i.ic_visit_kpis": _ic(["kpi_value_id"]),
-    "i.ic_visit_dqi": _ic(["dqi_id"], time="visit_created_at"),
+    "i.ic_visit_dqi": _ic(["dqi_id"], time="visit_created_at", own_time=True),
     "i.ic_stores": {"gen": "generic", "weight": 3, "key": ["id"]},
     "i.ic_skus": {"gen": "generic", "weight": 3, "key": ["id"]},
 }

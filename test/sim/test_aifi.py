@@ -624,10 +624,9 @@ class WebhookAndDeterminismTests(AifiCase):
         self.assertEqual(e["session"]["customerSatisfaction"], 95)
         self.assertEqual(e["shopper"], {"shopperId": "string"})
         self.assertEqual(body["left"], e)
-        self.assertEqual(sorted(body["tracking"]), ["shopperId", "store", "storeId", "timeOfIssue",
-                                                    "timeOfOrigin", "uniqueEventId"])
-        for k in ("orderId", "status", "cart", "amount", "totalPrice", "totalTax", "subtotalPrice"):
-            self.assertIn(k, body["checkout"])
+        # the document defines no body for tracking and has no checkout page:
+        # nothing is invented for them
+        self.assertEqual((body["tracking"], body["checkout"]), ({}, {}))
         self.assertEqual(self.call("/_aifi/webhook-samples/entered")[1], e)
         self.assertEqual(aifi.webhook_samples(), body)
 
@@ -658,11 +657,8 @@ class WebhookAndDeterminismTests(AifiCase):
         self.assertIsNone(ent["session"]["customerFirstExitedAt"])
         self.assertEqual(left["timeOfOrigin"], sess["customerLastExitedAt"])
         self.assertEqual(ent["storeExternalId"], sess["store"]["thirdPartyId"])
-        order = self.ok(V2 + "/orders", {"sessionId": sess["sessionId"]})["data"][0]
-        co = smp["checkout"]
-        self.assertEqual((co["orderId"], co["totalPrice"]), (order["id"], order["totalPrice"]))
-        self.assertEqual(sum(Decimal(i["totalPrice"]) for i in co["cart"]),
-                         Decimal(order["subtotalPrice"]))
+        self.assertEqual(len(self.ok(V2 + "/orders", {"sessionId": sess["sessionId"]})["data"]), 1)
+        self.assertEqual((smp["tracking"], smp["checkout"]), ({}, {}))
         dl = self.call("/_aifi/webhook-deliveries")[1]
         kinds = [d["webhook"] for d in dl]
         k = sess["visitors"]

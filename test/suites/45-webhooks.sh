@@ -12,10 +12,13 @@
 #   2. the document's example payload, posted with curl, is stored (201);
 #      the same body again is a second delivery of the same row (200); a
 #      NOTIFY carries kind and id; the README's "people in store" trigger
-#      follows entered and left; a payload with only the top-level
-#      sessionId is stored under it; tracking and checkout are routed too
-#   3. 401 (no token, wrong token), 400 (malformed JSON, a payload its kind
-#      rejects, invalid UTF-8, empty), 404 (unknown kind), 405 (GET), 413 (declared
+#      counts each person of a group (the same payload once per person)
+#      through entered and left; a payload with only the top-level
+#      sessionId is stored under it; tracking and checkout are routed too;
+#      no field refuses a delivery (tracking without shopperId or without
+#      a body, left without session or timeOfIssue: stored)
+#   3. 401 (no token, wrong token), 400 (malformed JSON, an entered/left
+#      body that is no object, invalid UTF-8, empty entered), 404 (unknown kind), 405 (GET), 413 (declared
 #      and chunked bodies past the limit): each stores nothing; triggers on
 #      aifi_events run as webhook_role
 #   4. 40 concurrent deliveries (30 distinct, 10 identical): all stored,
@@ -175,29 +178,16 @@ GRANT SELECT, INSERT, UPDATE (deliveries, last_received_at) ON retail_fdw.aifi_e
 SQL
 
 # ---------------------------------------------------------------- 2. deliveries
+# the README's "people in store" recipe itself (its ```sql block), so that
+# the counts below test what users copy
+awk '/^```sql$/ { blk = ""; inb = 1; next }
+     inb && /^```$/ { if (blk ~ /CREATE TABLE people_in_store/) printf "%s", blk; inb = 0; next }
+     inb { blk = blk $0 "\n" }' "$(dirname "$0")/../../README.md" >"$WH/recipe.sql"
+check "the README has the people-in-store recipe" grep -q 'CREATE TRIGGER track_people' "$WH/recipe.sql"
+"${PSQL[@]}" -v ON_ERROR_STOP=1 -f "$WH/recipe.sql" >/dev/null
 "${PSQL[@]}" >/dev/null <<'SQL'
-CREATE TABLE people_in_store (
-  store_id bigint NOT NULL,
-  session_id text NOT NULL,
-  entered_at timestamptz NOT NULL,
-  PRIMARY KEY (store_id, session_id)
-);
-CREATE FUNCTION track_people() RETURNS trigger LANGUAGE plpgsql
-SET search_path = public AS $$
-BEGIN
-  IF NEW.kind = 'entered' THEN
-    INSERT INTO people_in_store VALUES (NEW.store_id, NEW.session_id, NEW.time_of_origin)
-    ON CONFLICT DO NOTHING;
-  ELSIF NEW.kind = 'left' THEN
-    DELETE FROM people_in_store WHERE store_id = NEW.store_id AND session_id = NEW.session_id;
-  END IF;
-  RETURN NULL;
-END
-$$;
-CREATE TRIGGER track_people AFTER INSERT ON retail_fdw.aifi_events
-  FOR EACH ROW EXECUTE FUNCTION track_people();
 -- the trigger runs as the receiver's role: it needs the table it writes
-GRANT SELECT, INSERT, DELETE ON people_in_store TO aifi_webhook;
+GRANT SELECT, INSERT, UPDATE, DELETE ON people_in_store TO aifi_webhook;
 CREATE FUNCTION who_stores() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   RAISE LOG 'aifi_events trigger: current_user=%', current_user;
@@ -227,17 +217,23 @@ wait "$listener"
 id1=$(q "SELECT id FROM retail_fdw.aifi_events")
 check "NOTIFY retail_fdw_aifi_events carries kind and id after each commit" \
     [ "$(grep -c "\"kind\" : \"entered\", \"id\" : $id1" "$WH/listen.out")" = 2 ]
-check "the trigger of the cookbook has the person in the store" \
-    [ "$(q "SELECT count(*) FROM people_in_store")" = 1 ]
+# the document: entered fires "for every person from the group", the same
+# payload each time; the two deliveries above are a group of two
+check "the cookbook's recipe counts each person of a group of two (got $(q "SELECT coalesce(sum(people), 0) FROM people_in_store"))" \
+    [ "$(q "SELECT coalesce(sum(people), 0) FROM people_in_store")" = 2 ]
 trigger_users=$(grep -o 'aifi_events trigger: current_user=[a-z_]*' "$WH/pg.log" | sed 's/.*=//' | sort -u | tr '\n' ' ')
 echo "# the trigger ran as: $trigger_users"
 check "triggers on aifi_events run as webhook_role and no other role (ran as: $trigger_users)" \
     [ "$trigger_users" = "aifi_webhook " ]
 payload d3a00526-1864-4f6e-bb2d-46e3ab7fa780 2019-08-24T14:45:00Z >"$WH/left.json"
 code=$(post left "$WH/left.json")
-left_ok() { [ "$code" = 201 ] && [ "$(q "SELECT count(*) FROM people_in_store")" = 0 ]; }
-check "'left' is stored (got $code) and the person leaves the store" \
+left_ok() { [ "$code" = 201 ] && [ "$(q "SELECT coalesce(sum(people), 0) FROM people_in_store")" = 1 ]; }
+check "'left' for the first of the group is stored (got $code): one person still in the store" \
     left_ok
+code=$(post left "$WH/left.json")
+left2_ok() { [ "$code" = 200 ] && [ "$(q "SELECT count(*) FROM people_in_store")" = 0 ]; }
+check "'left' for the second (the same payload, got $code): nobody left in the store" \
+    left2_ok
 # only the deprecated top-level sessionId
 sed -e 's/"sessionId": "d3a00526[^"]*", "status"/"status"/' \
     -e 's/d3a00526-1864-4f6e-bb2d-46e3ab7fa780/0000aaaa-top-level-only/g' \
@@ -247,13 +243,40 @@ toplevel_ok() { [ "$code" = 201 ] && [ "$(q "SELECT count(*) FROM retail_fdw.aif
 check "a payload with only the top-level sessionId is stored under it (got $code)" \
     toplevel_ok
 q "DELETE FROM retail_fdw.aifi_events WHERE session_id = '0000aaaa-top-level-only'" >/dev/null
-kind_ok() { [ "$code" = 201 ] && [ "$(q "SELECT count(*) FROM retail_fdw.aifi_events WHERE kind = '$kind'")" = 1 ]; }
+# The document defines no body for tracking (and has no page for
+# checkout) and marks no field of entered or left required: no field
+# refuses a delivery, the payload keeps what came.
+kind_rows() { q "SELECT count(*) FROM retail_fdw.aifi_events WHERE kind = '$kind'"; }
+kind_ok() { [ "$code" = 201 ] && [ "$(kind_rows)" = 1 ]; }
 for kind in tracking checkout; do
     code=$(post "$kind" "$WH/entered.json")
     check "'$kind' is routed to aifi_ingest and stored (got $code)" \
         kind_ok
 done
 q "DELETE FROM retail_fdw.aifi_events WHERE kind IN ('tracking', 'checkout')" >/dev/null
+kind=tracking
+printf '{"storeId": 5, "timeOfOrigin": "2019-08-24T14:15:22Z", "frame": {"id": 7}}' >"$WH/noshopper.json"
+code=$(post tracking "$WH/noshopper.json")
+noshopper_ok() {
+    [ "$code" = 201 ] && [ "$(q "SELECT store_id || '|' || coalesce(shopper_id, 'none') || '|' || (payload -> 'frame' ->> 'id') FROM retail_fdw.aifi_events WHERE kind = 'tracking'")" = "5|none|7" ]
+}
+check "tracking without shopperId, with a field of its own: stored 201 (got $code), payload kept" \
+    noshopper_ok
+code=$(post tracking "$WH/noshopper.json")
+noshopper_again_ok() { [ "$code" = 200 ] && [ "$(kind_rows)" = 1 ]; }
+check "... the same again: 200, a second delivery of the row (got $code)" noshopper_again_ok
+: >"$WH/nobody.json"
+code=$(post tracking "$WH/nobody.json")
+nobody_ok() { [ "$code" = 201 ] && [ "$(kind_rows)" = 2 ]; }
+check "tracking with no body at all: stored 201 (got $code)" nobody_ok
+q "DELETE FROM retail_fdw.aifi_events WHERE kind = 'tracking'" >/dev/null
+kind=entered
+printf '{"storeId": 1, "timeOfOrigin": "2019-08-24T14:15:22Z"}' >"$WH/thin.json"
+code=$(post left "$WH/thin.json")
+thin_ok() { [ "$code" = 201 ] && [ "$(q "SELECT count(*) FROM retail_fdw.aifi_events WHERE kind = 'left' AND session_id IS NULL AND store_id = 1")" = 1 ]; }
+check "left without session, sessionId or timeOfIssue (none is required): stored 201 (got $code)" \
+    thin_ok
+q "DELETE FROM retail_fdw.aifi_events WHERE kind = 'left' AND session_id IS NULL" >/dev/null
 
 # ---------------------------------------------------------------- 3. refusals
 before=$(rows)
@@ -271,17 +294,17 @@ code=$(post entered "$WH/broken.json")
 parser_error_ok() { [ "$code" = 400 ] && grep -q '"sqlstate": "22P02"' "$WH/answer"; }
 check "malformed JSON: 400 (got $code) with the parser's error" \
     parser_error_ok
-printf '{"storeId": 1, "timeOfOrigin": "2019-08-24T14:15:22Z"}' >"$WH/thin.json"
-code=$(post left "$WH/thin.json")
-missing_named_ok() { [ "$code" = 400 ] && grep -q 'lacks session, session.sessionId, timeOfIssue' "$WH/answer"; }
-check "a payload its kind rejects: 400 (got $code) naming what is missing" \
-    missing_named_ok
+printf '[1, 2]' >"$WH/array.json"
+code=$(post left "$WH/array.json")
+not_object_ok() { [ "$code" = 400 ] && grep -q 'must be a JSON object' "$WH/answer"; }
+check "an entered/left body that is not a JSON object: 400 (got $code)" \
+    not_object_ok
 printf '{"storeId": "\xff"}' >"$WH/latin.json"
 code=$(post entered "$WH/latin.json")
 check "a body that is not UTF-8: 400 (got $code)" [ "$code" = 400 ]
 : >"$WH/empty.json"
 code=$(post entered "$WH/empty.json")
-check "an empty body: 400 (got $code)" [ "$code" = 400 ]
+check "an empty body for entered (whose document defines one): 400 (got $code)" [ "$code" = 400 ]
 code=$(post arrived "$WH/entered.json")
 check "an unknown kind: 404 (got $code)" [ "$code" = 404 ]
 code=$(curl -s --noproxy '*' -m 10 -o /dev/null -D "$WH/headers" -w '%{http_code}' \

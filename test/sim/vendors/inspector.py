@@ -37,8 +37,9 @@ FIXTURE (deterministic)
   Russian, accents and emoji.  Stores 11020..11024; skus: 20 (ids 155279 + n).
   A question of type "text" answers with a string (the document types answer
   as a string), a "select_one" with {option id: option text} as the
-  document's example does; dqi entries and questions carry their own
-  created_at, never the visit's.
+  document's example does; scenes, images, questions and dqi entries
+  carry their own created_at (scenes and images minutes after their
+  visit), never the visit's.
 KNOBS (--option inspector.KEY=VALUE or POST /_sim/config {"inspector": {...}})
   max_limit (100)      the largest limit the listing honours
   visits (60)          generated visits (the example visit comes on top)

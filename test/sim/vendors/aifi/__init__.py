@@ -150,14 +150,14 @@ WEBHOOK FIXTURES (AiFi pushes these to the retailer; served here as samples)
   GET /_aifi/webhook-samples[/<kind>][?sessionId=<id or uuid>]
       kinds entered, left, tracking, checkout.  Without sessionId: the
       documented example (entered verbatim from the doc; left uses the same
-      schema, so the same payload; tracking and checkout are built from their
-      documented field lists with the doc's placeholder values).  With
-      sessionId=fixture (or any session id/UUID): payloads built from that
-      session (entered/left null if nobody entered, checkout null without an
-      order).  The "fixture" session is the first finished group (groupSize
-      >= 2) with a customer and an order (seed 1: see /_aifi/fixtures).
-      Checkout "cart" items are {productId, name, barcode, sku, externalId,
-      quantity, price, totalPrice} (not documented: invented).
+      schema, so the same payload; tracking and checkout are {}: the document
+      defines no body for tracking and has no page for checkout, so nothing
+      is invented).  With sessionId=fixture (or any session id/UUID):
+      payloads built from that session (entered/left null if nobody entered,
+      tracking {} when someone entered, checkout {} when there is an order,
+      null otherwise).  The "fixture" session is the first finished group
+      (groupSize >= 2) with a customer and an order (seed 1: see
+      /_aifi/fixtures).
   GET /_aifi/webhook-deliveries[?sessionId=...]
       what AiFi would POST for that session, in order: [{"webhook": "entered",
       "payload": ...}] x visitors (identical payloads, one per person),
