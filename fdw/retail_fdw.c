@@ -1155,6 +1155,7 @@ evaluate_quals(ForeignScanState *node, RfScanState *st, bool explain,
 				*unknown = true;
 			qv->values = list_make1(psprintf("$%d", ++nunknown));
 			qv->op = RF_OP_IN;	/* a value list, never a bound */
+			qv->placeholder = true;
 			continue;
 		}
 
@@ -1608,8 +1609,12 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 	if (list_length(series) > RF_EXPLAIN_MAX_REQUESTS)
 		ExplainPropertyInteger("Further series", NULL,
 							   list_length(series) - RF_EXPLAIN_MAX_REQUESTS, es);
+	foreach(lc, st->pg.domain_notes)
+		ExplainPropertyText("Outside the API's domain", lfirst(lc), es);
 	if (series == NIL)
-		ExplainPropertyText("Requests", "none: the conditions exclude every row", es);
+		ExplainPropertyText("Requests", st->pg.domain_empty ?
+							"none: a value outside the API's domain matches no row" :
+							"none: the conditions exclude every row", es);
 }
 
 static const char *
