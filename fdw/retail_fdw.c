@@ -873,6 +873,7 @@ retailGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	List	   *ops = NIL;
 	List	   *exprs = NIL;
 	List	   *sort = NIL;
+	List	   *collation_blocked = NIL;
 	double		limit = info->limit;
 	int			preview = info->preview;
 	ListCell   *lc;
@@ -886,6 +887,12 @@ retailGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 			continue;
 		if (!rf_match_qual(root, ri->clause, baserel->relid, foreigntableid, ep, q))
 		{
+			const char *blocked = rf_qual_collation_blocked(root, ri->clause,
+															baserel->relid,
+															foreigntableid, ep);
+
+			if (blocked)
+				collation_blocked = lappend(collation_blocked, (char *) blocked);
 			check_shaping_qual(ri->clause, baserel->relid, foreigntableid, ep);
 			continue;
 		}
@@ -904,7 +911,8 @@ retailGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	else if (info->preview < 0 || best_path->path.param_info != NULL ||
 			 rf_requirements_met(ep, pushed))
 	{
-		rf_check_required(ep, pushed, get_rel_name(foreigntableid));
+		rf_check_required(ep, pushed, get_rel_name(foreigntableid),
+						  collation_blocked);
 		preview = -1;
 	}
 

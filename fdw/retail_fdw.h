@@ -492,7 +492,10 @@ extern bool rf_orders_like(RfType t, Oid typid);
 extern bool rf_requirements_met(const RfEndpoint *ep, List *pushed);
 extern int	rf_day_range_column(const RfEndpoint *ep, List *pushed);
 extern void rf_check_required(const RfEndpoint *ep, List *pushed,
-							  const char *relname);
+							  const char *relname, List *collation_blocked);
+extern const char *rf_qual_collation_blocked(PlannerInfo *root, Expr *clause,
+											 Index relid, Oid reloid,
+											 const RfEndpoint *ep);
 extern List *rf_apply_domains(const RfEndpoint *ep, List *qualvals,
 							  List **notes, bool *empty);
 extern List *rf_plan_series(const RfOptions *opts, List *qualvals,

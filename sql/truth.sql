@@ -299,3 +299,38 @@ DEALLOCATE by_id;
 DEALLOCATE by_ids;
 DEALLOCATE users_of;
 RESET plan_cache_mode;
+
+-- ------------------------------------------------ collations
+-- The APIs compare strings byte for byte: a comparison under another
+-- collation than the column's deterministic one stays with PostgreSQL.
+CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+SET timezone = 'UTC';
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT session_id FROM j.visit_journey_events
+ WHERE store_code = 'sm-001' COLLATE ci
+   AND event_start >= '2025-08-12' AND event_start < '2025-08-13';
+SELECT (SELECT count(*) FROM j.visit_journey_events
+         WHERE store_code = 'sm-001' COLLATE ci
+           AND event_start >= '2025-08-12' AND event_start < '2025-08-13') AS pushed,
+       (WITH w AS MATERIALIZED (
+            SELECT * FROM j.visit_journey_events
+             WHERE event_start >= '2025-08-12' AND event_start < '2025-08-13')
+        SELECT count(*) FROM w WHERE store_code = 'sm-001' COLLATE ci) AS fenced;
+SELECT (SELECT count(*) FROM j.visit_journey_events
+         WHERE store_code COLLATE ci IN ('sm-001', 'SM-002')
+           AND event_start >= '2025-08-12' AND event_start < '2025-08-13') AS pushed,
+       (WITH w AS MATERIALIZED (
+            SELECT * FROM j.visit_journey_events
+             WHERE event_start >= '2025-08-12' AND event_start < '2025-08-13')
+        SELECT count(*) FROM w WHERE store_code COLLATE ci IN ('sm-001', 'SM-002')) AS fenced;
+-- "C" is deterministic but not the column's: not pushed either
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT session_id FROM j.visit_journey_events
+ WHERE store_code = 'SM-001' COLLATE "C"
+   AND event_start >= '2025-08-12' AND event_start < '2025-08-13';
+-- a required value the collation keeps local: the hint says why
+SELECT count(*) FROM r.rn_datamine
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9'
+   AND metric = 'TRAFFIC_IN' COLLATE ci
+   AND period_start >= '2020-07-01' AND period_start < '2020-07-02';
+DROP COLLATION ci;
