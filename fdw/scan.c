@@ -1306,6 +1306,8 @@ rf_pager_reset(RfPager *st)
 	st->turn_cxt = NULL;
 	st->queue = NIL;
 	st->series = NIL;
+	st->domain_notes = NIL;
+	st->domain_empty = false;
 	st->next_series = 0;
 	st->series_done = false;
 	st->waiting = false;
