@@ -828,7 +828,7 @@ retrieved_attrs(RelOptInfo *baserel, Oid foreigntableid, List *scan_clauses)
  */
 static void
 check_shaping_qual(Expr *clause, Index relid, Oid foreigntableid,
-				   const RfEndpoint *ep)
+				   const RfEndpoint *ep, bool collation_blocked)
 {
 	Bitmapset  *attrs = NULL;
 	int			x = -1;
@@ -844,6 +844,13 @@ check_shaping_qual(Expr *clause, Index relid, Oid foreigntableid,
 			continue;
 		name = get_attname(foreigntableid, attno, false);
 		pd = rf_pushdown_lookup(ep, name);
+		if (pd && pd->shapes && collation_blocked)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+					 errmsg("column \"%s\" of foreign table \"%s\" takes = or IN with constants or parameters only",
+							name, get_rel_name(foreigntableid)),
+					 errdetail("Its values shape the request: there are no rows for values that are not sent."),
+					 errhint("The condition's collation keeps it from the API: compare under the column's own collation.")));
 		if (pd && pd->shapes)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
@@ -893,7 +900,8 @@ retailGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 
 			if (blocked)
 				collation_blocked = lappend(collation_blocked, (char *) blocked);
-			check_shaping_qual(ri->clause, baserel->relid, foreigntableid, ep);
+			check_shaping_qual(ri->clause, baserel->relid, foreigntableid, ep,
+							   blocked != NULL);
 			continue;
 		}
 		pushed = lappend(pushed, q);

@@ -299,6 +299,17 @@ DEALLOCATE by_id;
 DEALLOCATE by_ids;
 DEALLOCATE users_of;
 RESET plan_cache_mode;
+-- ...and so is a join's value, row by row under a nested loop
+CREATE TEMP TABLE wanted (id text);
+INSERT INTO wanted VALUES ('1001'), ('S-1'), (''), ('abc');
+EXPLAIN (COSTS OFF)
+SELECT w.id AS wanted, s.id AS found
+  FROM wanted w LEFT JOIN LATERAL (SELECT id FROM a.aifi_sessions s WHERE s.id = w.id OFFSET 0) s ON true
+ ORDER BY 1;
+SELECT w.id AS wanted, s.id AS found
+  FROM wanted w LEFT JOIN LATERAL (SELECT id FROM a.aifi_sessions s WHERE s.id = w.id OFFSET 0) s ON true
+ ORDER BY 1;
+\! $SIMCTL log --contains S-1
 
 -- ------------------------------------------------ collations
 -- The APIs compare strings byte for byte: a comparison under another
@@ -332,5 +343,10 @@ SELECT session_id FROM j.visit_journey_events
 SELECT count(*) FROM r.rn_datamine
  WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9'
    AND metric = 'TRAFFIC_IN' COLLATE ci
+   AND period_start >= '2020-07-01' AND period_start < '2020-07-02';
+-- a shaping column under another collation cannot be sent: refused, saying why
+SELECT count(*) FROM r.rn_datamine
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+   AND grain = 'DAY' COLLATE ci
    AND period_start >= '2020-07-01' AND period_start < '2020-07-02';
 DROP COLLATION ci;
