@@ -4,8 +4,10 @@
  *		  The request planner: the request series a scan makes, from the
  *		  evaluated values of its pushed quals and the endpoint's descriptor.
  *
- * rf_plan_series folds the values of each pushed column (rf_fold_filters)
- * and reads the descriptor's words for where and how they travel: query
+ * rf_apply_domains first takes out every value outside its parameter's
+ * domain (RfDomain), so that none is ever sent.  rf_plan_series folds the
+ * values of each pushed column (rf_fold_filters) and reads the
+ * descriptor's words for where and how they travel: query
  * parameters, body paths ("where.and[].uuids"), path segments (a path of
  * its own per value), one series per value or a repeated list, lists in
  * batches, ranges in windows or in chunks of UTC days within the days an
