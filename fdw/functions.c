@@ -489,7 +489,7 @@ required_text(const RfEndpoint *ep, const char *column)
 /*
  * retail_fdw.key_columns(): the pushdown model of every endpoint, one row
  * per column that pushes down, read from the vendors' descriptors (like
- * Steampipe's key columns).  The view retail_fdw.key_columns shows it.
+ * Steampipe's key columns), with the domain of the values it sends.  The view retail_fdw.key_columns shows it.
  */
 Datum
 rf_sql_key_columns(PG_FUNCTION_ARGS)
@@ -508,9 +508,11 @@ rf_sql_key_columns(PG_FUNCTION_ARGS)
 			for (int p = 0; p < ep->npushdown; p++)
 			{
 				const RfPushdown *pd = &ep->pushdown[p];
-				Datum		values[5];
-				bool		nulls[5] = {false, false, false, false, false};
+				Datum		values[6];
+				bool		nulls[6] = {false, false, false, false, false, false};
 				char	   *req = required_text(ep, pd->column);
+				RfDomain	domain = rf_pushdown_domain(ep, pd);
+				char		dtext[512];
 
 				values[0] = CStringGetTextDatum(vendor->name);
 				values[1] = CStringGetTextDatum(ep->resource);
@@ -520,6 +522,14 @@ rf_sql_key_columns(PG_FUNCTION_ARGS)
 					values[4] = CStringGetTextDatum(req);
 				else
 					nulls[4] = true;
+				rf_domain_text(&domain, dtext, sizeof(dtext));
+				/* a time or number takes its type's values */
+				if (pd->domain.kind == RF_DOM_ANY && domain.kind == RF_DOM_TEXT &&
+					rf_column_lookup(ep, pd->column) != NULL &&
+					rf_column_lookup(ep, pd->column)->type != RF_TEXT)
+					values[5] = CStringGetTextDatum(rf_type_sql(rf_column_lookup(ep, pd->column)->type));
+				else
+					values[5] = CStringGetTextDatum(dtext);
 				tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 			}
 		}

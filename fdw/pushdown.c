@@ -5,7 +5,7 @@
  *		  ones are there.
  *
  * rf_match_qual recognises "column op value" shapes that an endpoint's
- * descriptor allows, where the value is a Const, a Param, or any
+ * descriptor allows, under the column's own deterministic collation, where the value is a Const, a Param, or any
  * expression free of this relation's columns and of volatile functions
  * (it is evaluated once per scan, or per rescan for join parameters).
  * Everything else stays with the executor, and the executor rechecks all
@@ -321,12 +321,58 @@ rf_orders_like(RfType t, Oid typid)
 }
 
 /*
+ * Whether a comparison means at the API what it means in PostgreSQL as far
+ * as collation goes.  The APIs compare strings byte for byte; so does
+ * PostgreSQL under a deterministic collation, but a nondeterministic one
+ * (case-insensitive ICU, say) makes 'sm-001' equal 'SM-001'.  As
+ * postgres_fdw does, a comparison is pushed only under the column's own
+ * collation, and only when that collation is deterministic; otherwise the
+ * executor filters alone.
+ */
+static bool
+collation_pushable(Var *var, Oid inputcollid)
+{
+	if (!OidIsValid(inputcollid))
+		return true;			/* not a collatable comparison */
+	return inputcollid == var->varcollid &&
+		get_collation_isdeterministic(inputcollid);
+}
+
+static bool match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
+					   const RfEndpoint *ep, RfPushedQual *out,
+					   bool check_collation);
+
+/*
  * Whether a clause is "column op value" on a pushable column with an
- * operator the endpoint accepts; if so, describe it in *out.
+ * operator the endpoint accepts, under a collation that means the same at
+ * the API; if so, describe it in *out.
  */
 bool
 rf_match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 			  const RfEndpoint *ep, RfPushedQual *out)
+{
+	return match_qual(root, clause, relid, reloid, ep, out, true);
+}
+
+/*
+ * The column of a clause that would push down but for its collation, or
+ * NULL: for the hint of a missing required value.
+ */
+const char *
+rf_qual_collation_blocked(PlannerInfo *root, Expr *clause, Index relid,
+						  Oid reloid, const RfEndpoint *ep)
+{
+	RfPushedQual q;
+
+	if (match_qual(root, clause, relid, reloid, ep, &q, true) ||
+		!match_qual(root, clause, relid, reloid, ep, &q, false))
+		return NULL;
+	return ep->pushdown[q.pd_index].column;
+}
+
+static bool
+match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
+		   const RfEndpoint *ep, RfPushedQual *out, bool check_collation)
 {
 	Var		   *var;
 	Expr	   *value;
@@ -339,6 +385,7 @@ rf_match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 	const char *interval = NULL;
 	Const	   *zone = NULL;
 	FuncExpr   *trunc = NULL;
+	Oid			inputcollid;
 
 	if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2)
 	{
@@ -346,6 +393,7 @@ rf_match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 		Expr	   *l = strip_relabel(linitial(opexpr->args));
 		Expr	   *r = strip_relabel(lsecond(opexpr->args));
 
+		inputcollid = opexpr->inputcollid;
 		if (is_column_of(l, relid))
 		{
 			var = (Var *) l;
@@ -390,6 +438,7 @@ rf_match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 		ScalarArrayOpExpr *saop = (ScalarArrayOpExpr *) clause;
 		Expr	   *l = strip_relabel(linitial(saop->args));
 
+		inputcollid = saop->inputcollid;
 		if (!saop->useOr || !is_column_of(l, relid) ||
 			operator_code(saop->opno) != RF_OP_EQ)
 			return false;
@@ -402,6 +451,8 @@ rf_match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 		return false;
 
 	if (op == 0 || !is_value_expr(root, value, relid))
+		return false;
+	if (check_collation && !collation_pushable(var, inputcollid))
 		return false;
 	if (op == RF_OP_DAY)
 	{
@@ -619,7 +670,8 @@ rf_day_range_column(const RfEndpoint *ep, List *pushed)
 }
 
 void
-rf_check_required(const RfEndpoint *ep, List *pushed, const char *relname)
+rf_check_required(const RfEndpoint *ep, List *pushed, const char *relname,
+				  List *collation_blocked)
 {
 	StringInfoData what;
 	StringInfoData example;
@@ -654,6 +706,14 @@ rf_check_required(const RfEndpoint *ep, List *pushed, const char *relname)
 		}
 	}
 
+	if (collation_blocked != NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_DYNAMIC_PARAMETER_VALUE_NEEDED),
+				 errmsg("foreign table \"%s\" needs %s in WHERE", relname, what.data),
+				 errdetail("Resource %s cannot be read without it; the vendor's API requires it.",
+						   ep->resource),
+				 errhint("The condition on \"%s\" is not sent to the API because of its collation: only the column's own deterministic collation compares as the API does. Compare under the column's collation, e.g. WHERE %s",
+						 (char *) linitial(collation_blocked), example.data)));
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_DYNAMIC_PARAMETER_VALUE_NEEDED),
 			 errmsg("foreign table \"%s\" needs %s in WHERE", relname, what.data),

@@ -4,8 +4,10 @@
  *		  The request planner: the request series a scan makes, from the
  *		  evaluated values of its pushed quals and the endpoint's descriptor.
  *
- * rf_plan_series folds the values of each pushed column (rf_fold_filters)
- * and reads the descriptor's words for where and how they travel: query
+ * rf_apply_domains first takes out every value outside its parameter's
+ * domain (RfDomain), so that none is ever sent.  rf_plan_series folds the
+ * values of each pushed column (rf_fold_filters) and reads the
+ * descriptor's words for where and how they travel: query
  * parameters, body paths ("where.and[].uuids"), path segments (a path of
  * its own per value), one series per value or a repeated list, lists in
  * batches, ranges in windows or in chunks of UTC days within the days an
@@ -135,6 +137,110 @@ ordinal_datum(int64 key, Oid typid)
 		default:
 			return Int64GetDatum(key);
 	}
+}
+
+/* ----------------------------------------------------------------
+ *		Domains
+ * ----------------------------------------------------------------
+ */
+
+static char *
+domain_words(const RfDomain *d)
+{
+	char		buf[512];
+
+	rf_domain_text(d, buf, sizeof(buf));
+	return pstrdup(buf);
+}
+
+/* Whether an ordinal bound lies within an integer domain's range */
+static bool
+bound_in_domain(const RfDomain *d, int64 key)
+{
+	return d->kind != RF_DOM_INTEGER ||
+		((!d->has_min || key >= d->min) && (!d->has_max || key <= d->max));
+}
+
+/*
+ * The evaluated quals with every value outside its parameter's domain
+ * (RfDomain) taken out, so that none is ever sent: the API would refuse
+ * it, and its field holds no such value.  "=" with such a value, or an IN
+ * list left empty, matches no row: *empty, and no request at all.  A bound
+ * outside an integer domain is not sent (a wider request; the executor
+ * rechecks every qual).  Each decision is added to *notes for EXPLAIN.
+ * Called for every run of a scan, so a Param's value (a prepared
+ * statement's, a join's) is checked like a constant's.
+ */
+List *
+rf_apply_domains(const RfEndpoint *ep, List *qualvals, List **notes,
+				 bool *empty)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	*empty = false;
+	foreach(lc, qualvals)
+	{
+		RfQualValue *qv = lfirst(lc);
+		const RfPushdown *pd = &ep->pushdown[qv->pd_index];
+		RfDomain	d = rf_pushdown_domain(ep, pd);
+		int64		key;
+
+		if (qv->isnull || qv->placeholder || d.kind == RF_DOM_TEXT ||
+			(qv->op & (RF_OP_DAY | RF_OP_SPAN)))
+		{
+			result = lappend(result, qv);
+			continue;
+		}
+		if (qv->op & (RF_OP_EQ | RF_OP_IN))
+		{
+			List	   *kept = NIL;
+			StringInfoData dropped;
+			ListCell   *lv;
+
+			initStringInfo(&dropped);
+			foreach(lv, qv->values)
+			{
+				if (rf_domain_admits(&d, lfirst(lv)))
+					kept = lappend(kept, lfirst(lv));
+				else
+					appendStringInfo(&dropped, "%s%s", dropped.len ? ", " : "",
+									 quote_literal_cstr(lfirst(lv)));
+			}
+			if (dropped.len > 0)
+			{
+				RfQualValue *copy = palloc(sizeof(RfQualValue));
+
+				*notes = lappend(*notes,
+								 psprintf(qv->op == RF_OP_IN ? "%s IN (%s): %s, %s" : "%s = %s: %s, %s",
+										  pd->column, dropped.data, domain_words(&d),
+										  kept == NIL ? "no row can match" :
+										  "dropped from the list"));
+				if (kept == NIL)
+				{
+					*empty = true;
+					return NIL;
+				}
+				*copy = *qv;
+				copy->values = kept;
+				qv = copy;
+			}
+			result = lappend(result, qv);
+			continue;
+		}
+		/* a bound: outside an integer range, it is not sent */
+		if (d.kind == RF_DOM_INTEGER && ordinal_key(qv->value, qv->typid, &key) &&
+			!bound_in_domain(&d, key))
+		{
+			*notes = lappend(*notes,
+							 psprintf("%s %s %s: %s, bound not sent (the executor filters)",
+									  pd->column, rf_op_name(qv->op),
+									  (char *) linitial(qv->values), domain_words(&d)));
+			continue;
+		}
+		result = lappend(result, qv);
+	}
+	return result;
 }
 
 /* ----------------------------------------------------------------
@@ -872,65 +978,31 @@ bound_accepted(const RfPushdown *pd, const RfFilter *cf, bool upper)
 	return upper ? cf->upper >= pd->upper_min : cf->lower >= pd->lower_min;
 }
 
-/* Whether a value is an integer the bounded parameter accepts */
-static bool
-value_at_least(const char *value, int64 min)
-{
-	char	   *end;
-	long long	v;
-
-	errno = 0;
-	v = strtoll(value, &end, 10);
-	return *value != '\0' && errno == 0 && *end == '\0' && v >= min;
-}
-
 /*
- * Whether the API accepts every = / IN value of a parameter: an integer
- * parameter with a documented minimum, or one with a list of the values
- * it filters by.  If one is outside, the parameter is not sent and the
- * executor filters alone.
+ * Whether the API filters by every = / IN value of a parameter with a list
+ * of the values it filters by (values outside the domain are gone by now:
+ * rf_apply_domains).  If one is not on the list, the parameter is not sent
+ * and the executor filters alone.
  */
 static bool
 values_accepted(const RfPushdown *pd, const RfFilter *cf)
 {
 	ListCell   *lc;
 
+	if (pd->accepted == NULL)
+		return true;
 	foreach(lc, cf->values)
 	{
 		const char *v = lfirst(lc);
+		const char *const *a;
 
-		if (pd->bounded && !value_at_least(v, pd->lower_min))
+		for (a = pd->accepted; *a; a++)
+			if (strcmp(*a, v) == 0)
+				break;
+		if (*a == NULL)
 			return false;
-		if (pd->accepted)
-		{
-			const char *const *a;
-
-			for (a = pd->accepted; *a; a++)
-				if (strcmp(*a, v) == 0)
-					break;
-			if (*a == NULL)
-				return false;
-		}
 	}
 	return true;
-}
-
-/*
- * The values of a path parameter that can name anything: a bounded one
- * (an integer id) below its minimum names nothing and gets no request.
- */
-static List *
-path_values(const RfPushdown *pd, List *values)
-{
-	List	   *result = NIL;
-	ListCell   *lc;
-
-	if (!pd->bounded)
-		return values;
-	foreach(lc, values)
-		if (value_at_least(lfirst(lc), pd->lower_min))
-			result = lappend(result, lfirst(lc));
-	return result;
 }
 
 /* Consecutive pieces of a list, at most n values each (n = 0: one piece) */
@@ -973,11 +1045,8 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 
 		if (cf->has_values && pd->param && pd->loc == RF_LOC_PATH)
 		{
-			List	   *values = path_values(pd, cf->values);
+			List	   *values = cf->values;
 
-			*empty = (values == NIL);
-			if (*empty)
-				return NIL;
 			if (pd->multi == RF_MULTI_SPLIT && list_length(values) > 1)
 			{
 				dims[ndims].pd = pd;

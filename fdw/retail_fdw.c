@@ -828,7 +828,7 @@ retrieved_attrs(RelOptInfo *baserel, Oid foreigntableid, List *scan_clauses)
  */
 static void
 check_shaping_qual(Expr *clause, Index relid, Oid foreigntableid,
-				   const RfEndpoint *ep)
+				   const RfEndpoint *ep, bool collation_blocked)
 {
 	Bitmapset  *attrs = NULL;
 	int			x = -1;
@@ -844,6 +844,13 @@ check_shaping_qual(Expr *clause, Index relid, Oid foreigntableid,
 			continue;
 		name = get_attname(foreigntableid, attno, false);
 		pd = rf_pushdown_lookup(ep, name);
+		if (pd && pd->shapes && collation_blocked)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+					 errmsg("column \"%s\" of foreign table \"%s\" takes = or IN with constants or parameters only",
+							name, get_rel_name(foreigntableid)),
+					 errdetail("Its values shape the request: there are no rows for values that are not sent."),
+					 errhint("The condition's collation keeps it from the API: compare under the column's own collation.")));
 		if (pd && pd->shapes)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
@@ -873,6 +880,7 @@ retailGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	List	   *ops = NIL;
 	List	   *exprs = NIL;
 	List	   *sort = NIL;
+	List	   *collation_blocked = NIL;
 	double		limit = info->limit;
 	int			preview = info->preview;
 	ListCell   *lc;
@@ -886,7 +894,14 @@ retailGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 			continue;
 		if (!rf_match_qual(root, ri->clause, baserel->relid, foreigntableid, ep, q))
 		{
-			check_shaping_qual(ri->clause, baserel->relid, foreigntableid, ep);
+			const char *blocked = rf_qual_collation_blocked(root, ri->clause,
+															baserel->relid,
+															foreigntableid, ep);
+
+			if (blocked)
+				collation_blocked = lappend(collation_blocked, (char *) blocked);
+			check_shaping_qual(ri->clause, baserel->relid, foreigntableid, ep,
+							   blocked != NULL);
 			continue;
 		}
 		pushed = lappend(pushed, q);
@@ -904,7 +919,8 @@ retailGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	else if (info->preview < 0 || best_path->path.param_info != NULL ||
 			 rf_requirements_met(ep, pushed))
 	{
-		rf_check_required(ep, pushed, get_rel_name(foreigntableid));
+		rf_check_required(ep, pushed, get_rel_name(foreigntableid),
+						  collation_blocked);
 		preview = -1;
 	}
 
@@ -1155,6 +1171,7 @@ evaluate_quals(ForeignScanState *node, RfScanState *st, bool explain,
 				*unknown = true;
 			qv->values = list_make1(psprintf("$%d", ++nunknown));
 			qv->op = RF_OP_IN;	/* a value list, never a bound */
+			qv->placeholder = true;
 			continue;
 		}
 
@@ -1608,8 +1625,12 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 	if (list_length(series) > RF_EXPLAIN_MAX_REQUESTS)
 		ExplainPropertyInteger("Further series", NULL,
 							   list_length(series) - RF_EXPLAIN_MAX_REQUESTS, es);
+	foreach(lc, st->pg.domain_notes)
+		ExplainPropertyText("Outside the API's domain", lfirst(lc), es);
 	if (series == NIL)
-		ExplainPropertyText("Requests", "none: the conditions exclude every row", es);
+		ExplainPropertyText("Requests", st->pg.domain_empty ?
+							"none: a value outside the API's domain matches no row" :
+							"none: the conditions exclude every row", es);
 }
 
 static const char *

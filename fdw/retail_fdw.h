@@ -429,6 +429,7 @@ typedef struct RfQualValue
 	List	   *values;			/* formatted values (char *) for EQ/IN */
 	Datum		value;			/* the value of a single-valued op */
 	Datum		value_end;		/* RF_OP_SPAN: the span's exclusive end */
+	bool		placeholder;	/* EXPLAIN's "$n": known only at execution */
 } RfQualValue;
 
 /* One request series: fixed parameters, then paged */
@@ -497,7 +498,12 @@ extern bool rf_orders_like(RfType t, Oid typid);
 extern bool rf_requirements_met(const RfEndpoint *ep, List *pushed);
 extern int	rf_day_range_column(const RfEndpoint *ep, List *pushed);
 extern void rf_check_required(const RfEndpoint *ep, List *pushed,
-							  const char *relname);
+							  const char *relname, List *collation_blocked);
+extern const char *rf_qual_collation_blocked(PlannerInfo *root, Expr *clause,
+											 Index relid, Oid reloid,
+											 const RfEndpoint *ep);
+extern List *rf_apply_domains(const RfEndpoint *ep, List *qualvals,
+							  List **notes, bool *empty);
 extern List *rf_plan_series(const RfOptions *opts, List *qualvals,
 							bool *empty);
 extern List *rf_plan_series_generic(const RfOptions *opts, List *qualvals,
@@ -562,6 +568,8 @@ typedef struct RfPager
 	RfParallelScan *par;		/* shared by a parallel scan's participants */
 
 	/* the current run */
+	List	   *domain_notes;	/* values outside the API's domain (EXPLAIN) */
+	bool		domain_empty;	/* ...which left no request to make */
 	int64		fetched;		/* rows in the pages fetched so far */
 	List	   *series;
 	int			next_series;	/* series taken by this participant */

@@ -169,6 +169,44 @@ typedef enum RfMulti
 } RfMulti;
 
 /*
+ * The values a pushed parameter can take, as the vendor's document gives
+ * them: its domain.  The API's field holds only such values, so a value
+ * outside it matches no row and is never sent (the API would refuse it):
+ * "=" answers no rows without a request, an IN list loses the value, and
+ * a bound outside an integer range is not sent (the executor rechecks).
+ * RF_DOM_ANY takes the column's type's own domain: a UUID column's values
+ * are UUIDs, an integer column's integers.
+ */
+typedef enum RfDomainKind
+{
+	RF_DOM_ANY = 0,				/* from the column's type (above) */
+	RF_DOM_TEXT,				/* any string, even empty */
+	RF_DOM_NONEMPTY,			/* a string that is not empty */
+	RF_DOM_INTEGER,				/* a decimal integer, within min..max */
+	RF_DOM_ENUM,				/* one of values, exactly */
+	RF_DOM_ENUM_NOCASE,			/* one of values, in any case */
+	RF_DOM_UUID					/* a UUID in its hyphenated text form */
+} RfDomainKind;
+
+typedef struct RfDomain
+{
+	RfDomainKind kind;
+	const char *const *values;	/* enums: NULL-terminated */
+	bool		has_min;		/* integers: a documented minimum */
+	int64_t		min;
+	bool		has_max;		/* ...and maximum */
+	int64_t		max;
+} RfDomain;
+
+#define RF_DOMAIN_TEXT			{.kind = RF_DOM_TEXT}
+#define RF_DOMAIN_NONEMPTY		{.kind = RF_DOM_NONEMPTY}
+#define RF_DOMAIN_INT			{.kind = RF_DOM_INTEGER}
+#define RF_DOMAIN_INT_MIN(m)	{.kind = RF_DOM_INTEGER, .has_min = true, .min = (m)}
+#define RF_DOMAIN_ENUM(v)		{.kind = RF_DOM_ENUM, .values = (v)}
+#define RF_DOMAIN_ENUM_NOCASE(v) {.kind = RF_DOM_ENUM_NOCASE, .values = (v)}
+#define RF_DOMAIN_UUID			{.kind = RF_DOM_UUID}
+
+/*
  * A column that can be pushed to the API.  Equality and IN go to "param";
  * lower bounds (>, >=) to "lower_param", upper bounds (<, <=) to
  * "upper_param".  Both bounds are sent as inclusive: a strict bound is sent
@@ -200,9 +238,8 @@ typedef struct RfPushdown
 	/*
 	 * With bounded set, the smallest integer the API accepts in
 	 * lower_param and in upper_param: a bound below it is not sent (the
-	 * executor filters alone), since the API would refuse the request.  A
-	 * path parameter cannot be left out: values below lower_min (or not
-	 * integers) cannot exist, and get no request.
+	 * executor filters alone), since the API would refuse the request.
+	 * (What values the column holds is its domain, below.)
 	 */
 	bool		bounded;
 	int64_t		lower_min;
@@ -228,6 +265,9 @@ typedef struct RfPushdown
 	int			horizon_last;
 	/* a date bound is sent as that day's midnight, "yyyy-mm-ddT00:00:00Z" */
 	bool		date_as_time;
+
+	/* the values the parameter takes (RfDomain); every entry declares it */
+	RfDomain	domain;
 } RfPushdown;
 
 /*
@@ -459,5 +499,8 @@ extern const char *rf_endpoint_ok_field(const RfVendor *vendor,
 extern const char *rf_endpoint_error_field(const RfVendor *vendor,
 										   const RfEndpoint *ep);
 extern const char *rf_type_sql(RfType type);
+extern RfDomain rf_pushdown_domain(const RfEndpoint *ep, const RfPushdown *pd);
+extern bool rf_domain_admits(const RfDomain *domain, const char *value);
+extern int	rf_domain_text(const RfDomain *domain, char *buf, int size);
 
 #endif							/* RF_DESCRIPTOR_H */

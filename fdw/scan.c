@@ -1225,6 +1225,12 @@ rf_pager_plan(RfPager *st, List *values, bool *empty)
 	const RfPagingSpec *pg = &st->ep->paging;
 	ListCell   *lc;
 
+	/* values outside the API's domain are never sent */
+	st->domain_notes = NIL;
+	values = rf_apply_domains(st->ep, values, &st->domain_notes, empty);
+	st->domain_empty = *empty;
+	if (*empty)
+		return NIL;
 	if (rf_pager_lists_ids(st, values))
 	{
 		*empty = false;
@@ -1443,6 +1449,8 @@ rf_pager_reset(RfPager *st)
 	st->turn_cxt = NULL;
 	st->queue = NIL;
 	st->series = NIL;
+	st->domain_notes = NIL;
+	st->domain_empty = false;
 	st->next_series = 0;
 	st->series_done = false;
 	st->waiting = false;

@@ -17,21 +17,35 @@
 
 #include "rf_descriptor.h"
 
+/*
+ * Domains (RfDomain) as the document types the query parameters: id,
+ * storeId and customerId are integers (though the answers spell ids as
+ * strings), strings may not be empty (Joi's string.empty), enums are
+ * matched exactly.  A value outside is never sent: the API answers 400.
+ */
+static const char *const aifi_store_statuses[] = {
+	"OPEN", "CLOSED", "CLOSED_FOR_MAINTENANCE", NULL
+};
+static const char *const aifi_deployment_statuses[] = {
+	"LIVE", "TESTING", "DEPLOYMENT", "DECOMMISSIONED", NULL
+};
+
 /* a filter on equality, one request per value */
-#define EQ(col, param) {col, RF_OP_EQ | RF_OP_IN, param, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false}
-/* a filter on a list: repeated parameters */
-#define LIST(col, param) {col, RF_OP_EQ | RF_OP_IN, param, NULL, NULL, RF_LOC_QUERY, RF_MULTI_REPEAT, false}
-/* an inclusive range */
-#define RANGE(col, lo, hi) {col, RF_OP_EQ | RF_OP_RANGE, NULL, lo, hi, RF_LOC_QUERY, RF_MULTI_SPLIT, false}
-/* equality on an integer whose parameter has a minimum (lower values stay local) */
-#define EQ_MIN(col, name, min) \
+#define EQ(col, name, dom) \
 	{.column = col, .ops = RF_OP_EQ | RF_OP_IN, .param = name, \
-	 .loc = RF_LOC_QUERY, .multi = RF_MULTI_SPLIT, .bounded = true, .lower_min = min}
+	 .loc = RF_LOC_QUERY, .multi = RF_MULTI_SPLIT, .domain = dom}
+/* a filter on a list of non-empty strings: repeated parameters */
+#define LIST(col, name) \
+	{.column = col, .ops = RF_OP_EQ | RF_OP_IN, .param = name, \
+	 .loc = RF_LOC_QUERY, .multi = RF_MULTI_REPEAT, .domain = RF_DOMAIN_NONEMPTY}
+/* an inclusive range of times or numbers (their type's domain) */
+#define RANGE(col, lo, hi) {col, RF_OP_EQ | RF_OP_RANGE, NULL, lo, hi, RF_LOC_QUERY, RF_MULTI_SPLIT, false}
 /* an inclusive integer range whose parameters have documented minimums */
 #define RANGE_MIN(col, lo, hi, lomin, himin) \
 	{.column = col, .ops = RF_OP_EQ | RF_OP_RANGE, .lower_param = lo, \
 	 .upper_param = hi, .loc = RF_LOC_QUERY, .multi = RF_MULTI_SPLIT, \
-	 .bounded = true, .lower_min = lomin, .upper_min = himin}
+	 .bounded = true, .lower_min = lomin, .upper_min = himin, \
+	 .domain = RF_DOMAIN_INT_MIN(lomin)}
 
 static const RfColumn aifi_session_columns[] = {
 	{"id", RF_TEXT, NULL},
@@ -67,11 +81,11 @@ static const RfColumn aifi_session_columns[] = {
 };
 
 static const RfPushdown aifi_session_pushdown[] = {
-	EQ("id", "id"),
-	EQ("code", "code"),
-	EQ("session_token", "sessionToken"),
-	EQ("store_id", "storeId"),
-	EQ("customer_id", "customerId"),
+	EQ("id", "id", RF_DOMAIN_INT),
+	EQ("code", "code", RF_DOMAIN_NONEMPTY),
+	EQ("session_token", "sessionToken", RF_DOMAIN_NONEMPTY),
+	EQ("store_id", "storeId", RF_DOMAIN_INT),
+	EQ("customer_id", "customerId", RF_DOMAIN_INT),
 	LIST("status", "status"),
 	RANGE("created_at", "minCreatedAt", "maxCreatedAt"),
 	RANGE("updated_at", "minUpdatedAt", "maxUpdatedAt"),
@@ -122,11 +136,12 @@ static const RfColumn aifi_store_columns[] = {
 };
 
 static const RfPushdown aifi_store_pushdown[] = {
-	EQ("id", "id"),
-	EQ("status", "status"),
-	EQ("external_id", "externalId"),
-	EQ("deployment_status", "deploymentStatus"),
-	EQ("aifi_unique_store_id", "aifiUniqueStoreId"),
+	EQ("id", "id", RF_DOMAIN_INT),
+	EQ("status", "status", RF_DOMAIN_ENUM(aifi_store_statuses)),
+	EQ("external_id", "externalId", RF_DOMAIN_NONEMPTY),
+	EQ("deployment_status", "deploymentStatus",
+	   RF_DOMAIN_ENUM(aifi_deployment_statuses)),
+	EQ("aifi_unique_store_id", "aifiUniqueStoreId", RF_DOMAIN_NONEMPTY),
 };
 
 /* id (a numeric string) and name are text columns: sorted locally */
@@ -158,13 +173,13 @@ static const RfColumn aifi_order_columns[] = {
 };
 
 static const RfPushdown aifi_order_pushdown[] = {
-	EQ("id", "id"),
+	EQ("id", "id", RF_DOMAIN_INT),
 	LIST("status", "status"),
 	LIST("external_status", "externalStatus"),
 	LIST("session_id", "sessionId"),
 	LIST("external_id", "externalId"),
-	EQ_MIN("store_id", "storeId", 1),
-	EQ("customer_id", "customerId"),
+	EQ("store_id", "storeId", RF_DOMAIN_INT_MIN(1)),
+	EQ("customer_id", "customerId", RF_DOMAIN_INT),
 	RANGE("draft_created_at", "minDraftCreatedAt", "maxDraftCreatedAt"),
 	RANGE("created_at", "minCreatedAt", "maxCreatedAt"),
 	RANGE("updated_at", "minUpdatedAt", "maxUpdatedAt"),

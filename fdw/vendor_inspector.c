@@ -33,14 +33,14 @@
 
 #define IC_ID(col) \
 	{col, RF_OP_EQ | RF_OP_IN, "id", NULL, NULL, RF_LOC_PATH, RF_MULTI_SPLIT, \
-	 .bounded = true, .lower_min = 1}
+	 .domain = RF_DOMAIN_INT_MIN(1)}
 
 static const RfPushdown ic_visit_pushdown[] = {
 	IC_ID("id"),
 	IC_CREATED("created_at"),
-	{"cid", RF_OP_EQ, NULL, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
-	{"agent_id", RF_OP_EQ, NULL, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
-	{"current_agent_route", RF_OP_EQ, NULL, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
+	{"cid", RF_OP_EQ, NULL, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, .domain = RF_DOMAIN_TEXT},
+	{"agent_id", RF_OP_EQ, NULL, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, .domain = RF_DOMAIN_TEXT},
+	{"current_agent_route", RF_OP_EQ, NULL, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, .domain = RF_DOMAIN_TEXT},
 };
 
 /* Children use visit_id for the visit's id */
@@ -87,9 +87,9 @@ static const RfColumn ic_list_columns[] = {
 
 static const RfPushdown ic_list_pushdown[] = {
 	IC_LIST_CREATED("created_at"),
-	{"cid", RF_OP_EQ, "cid", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
-	{"agent_id", RF_OP_EQ, "agent", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
-	{"current_agent_route", RF_OP_EQ, "route", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
+	{"cid", RF_OP_EQ, "cid", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, .domain = RF_DOMAIN_TEXT},
+	{"agent_id", RF_OP_EQ, "agent", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, .domain = RF_DOMAIN_TEXT},
+	{"current_agent_route", RF_OP_EQ, "route", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, .domain = RF_DOMAIN_TEXT},
 };
 
 #define IC_OFFSET_PAGING { \

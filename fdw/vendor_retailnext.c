@@ -63,9 +63,10 @@ static const char *const rn_filter_types[] = {
  */
 static const RfPushdown rn_location_pushdown[] = {
 	{"location_type", RF_OP_EQ | RF_OP_IN, "where.and[].location_types", NULL, NULL,
-		RF_LOC_BODY, RF_MULTI_REPEAT, .accepted = rn_filter_types},
+		RF_LOC_BODY, RF_MULTI_REPEAT, .accepted = rn_filter_types,
+	.domain = RF_DOMAIN_TEXT},
 	{"uuid", RF_OP_EQ | RF_OP_IN, "where.and[].uuids", NULL, NULL,
-		RF_LOC_BODY, RF_MULTI_REPEAT, .batch = 1000},
+		RF_LOC_BODY, RF_MULTI_REPEAT, .batch = 1000, .domain = RF_DOMAIN_UUID},
 };
 
 static const char *const rn_location_insert[] = {
@@ -125,19 +126,27 @@ static const RfColumn rn_datamine_columns[] = {
 	{"validity", RF_TEXT, NULL},
 };
 
+static const char *const rn_datamine_grains[] = {
+	"15 minutes", "hour", "day", "week", "month", "year", NULL
+};
+
 /* grain and time_zone shape the request (group_bys, time_zone) */
 static const RfPushdown rn_datamine_pushdown[] = {
 	/* 100 locations a request unless datamine_batch says otherwise */
 	{"location_uuid", RF_OP_EQ | RF_OP_IN, "locations", NULL, NULL,
-		RF_LOC_BODY, RF_MULTI_REPEAT, .batch = 100},
+		RF_LOC_BODY, RF_MULTI_REPEAT, .batch = 100, .domain = RF_DOMAIN_UUID},
+	/* metric ids: "traffic_in", ... (customisable per subscription) */
 	{"metric", RF_OP_EQ | RF_OP_IN, "metrics", NULL, NULL,
-		RF_LOC_BODY, RF_MULTI_REPEAT},
+		RF_LOC_BODY, RF_MULTI_REPEAT, .domain = RF_DOMAIN_NONEMPTY},
 	{"period_start", RF_OP_EQ | RF_OP_RANGE, NULL, "from", "to",
 		RF_LOC_BODY, RF_MULTI_SPLIT},
+	/* the grains the planner asks for (rn_datamine_grains) */
 	{"grain", RF_OP_EQ | RF_OP_IN, "grain", NULL, NULL,
-		RF_LOC_BODY, RF_MULTI_SPLIT, .shapes = true},
+		RF_LOC_BODY, RF_MULTI_SPLIT, .shapes = true,
+	.domain = RF_DOMAIN_ENUM(rn_datamine_grains)},
+	/* a zone name, or "local"; the planner checks it (an error if unknown) */
 	{"time_zone", RF_OP_EQ | RF_OP_IN, "time_zone", NULL, NULL,
-		RF_LOC_BODY, RF_MULTI_SPLIT, .shapes = true},
+		RF_LOC_BODY, RF_MULTI_SPLIT, .shapes = true, .domain = RF_DOMAIN_TEXT},
 };
 
 static const RfRequired rn_datamine_required[] = {
@@ -180,7 +189,7 @@ static const RfColumn rn_store_hours_columns[] = {
 
 static const RfPushdown rn_store_hours_pushdown[] = {
 	{"store_uuid", RF_OP_EQ | RF_OP_IN, "stores", NULL, NULL,
-	RF_LOC_BODY, RF_MULTI_REPEAT, false},
+	RF_LOC_BODY, RF_MULTI_REPEAT, false, .domain = RF_DOMAIN_UUID},
 	{"effective_day", RF_OP_EQ | RF_OP_RANGE, NULL, "start_date", "end_date",
 	RF_LOC_BODY, RF_MULTI_SPLIT, false, 1, .date_as_time = true},
 };
@@ -220,7 +229,8 @@ static const RfColumn rn_zone_transition_columns[] = {
  */
 static const RfPushdown rn_zone_transition_pushdown[] = {
 	{"location_uuid", RF_OP_EQ | RF_OP_IN, "locations", NULL, NULL,
-		RF_LOC_BODY, RF_MULTI_REPEAT, .shapes = true, .as_const = true},
+		RF_LOC_BODY, RF_MULTI_REPEAT, .shapes = true, .as_const = true,
+	.domain = RF_DOMAIN_UUID},
 	{"start_date", RF_OP_EQ, "date_ranges[0].start", NULL, NULL,
 		RF_LOC_BODY, RF_MULTI_SPLIT, .shapes = true, .as_const = true},
 	{"finish_date", RF_OP_EQ, "date_ranges[0].finish", NULL, NULL,
@@ -262,7 +272,8 @@ static const RfColumn rn_fpa_zone_columns[] = {
 /* All floorplans, or those of the given stores (a path per store) */
 static const RfPushdown rn_fpa_zone_pushdown[] = {
 	{"store_uuid", RF_OP_EQ | RF_OP_IN, "store_uuid", NULL, NULL,
-		RF_LOC_PATH, RF_MULTI_SPLIT, .path = "/v1/stores/{store_uuid}/fpafloorplans"},
+		RF_LOC_PATH, RF_MULTI_SPLIT, .path = "/v1/stores/{store_uuid}/fpafloorplans",
+	.domain = RF_DOMAIN_UUID},
 };
 
 static const RfColumn rn_health_alert_columns[] = {
@@ -310,7 +321,7 @@ static const RfColumn rn_predicted_columns[] = {
  */
 static const RfPushdown rn_predicted_pushdown[] = {
 	{"store_uuid", RF_OP_EQ | RF_OP_IN, "store_uuid", NULL, NULL,
-		RF_LOC_BODY, RF_MULTI_SPLIT, .as_const = true},
+		RF_LOC_BODY, RF_MULTI_SPLIT, .as_const = true, .domain = RF_DOMAIN_UUID},
 	{"time", RF_OP_EQ | RF_OP_RANGE, NULL, "first_day", "last_day",
 		RF_LOC_BODY, RF_MULTI_SPLIT, .pad_days = 1,
 	.chunk_days = 7, .horizon_first = 1, .horizon_last = 31},
@@ -336,9 +347,14 @@ static const RfColumn rn_user_columns[] = {
 	{"invitation_locale", RF_TEXT, NULL},
 };
 
+/* "local or SSO users": the document's example sends type=SSO */
+static const char *const rn_user_types[] = {"local", "sso", NULL};
+
 static const RfPushdown rn_user_pushdown[] = {
-	{"type", RF_OP_EQ, "type", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
-	{"email", RF_OP_EQ | RF_OP_IN, "email", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false},
+	{"type", RF_OP_EQ, "type", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false,
+	.domain = RF_DOMAIN_ENUM_NOCASE(rn_user_types)},
+	{"email", RF_OP_EQ | RF_OP_IN, "email", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, false,
+	.domain = RF_DOMAIN_TEXT},
 };
 
 static const RfColumn rn_user_profile_columns[] = {
@@ -380,7 +396,7 @@ static const RfColumn rn_camera_columns[] = {
 
 static const RfPushdown rn_store_uuid_query_pushdown[] = {
 	{"store_uuid", RF_OP_EQ | RF_OP_IN, "store_uuid", NULL, NULL,
-	RF_LOC_QUERY, RF_MULTI_SPLIT, false},
+	RF_LOC_QUERY, RF_MULTI_SPLIT, false, .domain = RF_DOMAIN_UUID},
 };
 
 static const RfColumn rn_channel_columns[] = {

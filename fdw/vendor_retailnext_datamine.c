@@ -87,8 +87,9 @@ static const RnGrain rn_grains[] = {
 
 /*
  * The grain named in a query.  Names are matched exactly: the grain column
- * holds these spellings, so any other spelling could never match a row and
- * is far more likely a typo than a wish for no rows.
+ * holds these spellings.  A query's other spellings never get here: they
+ * are outside the grain's domain (rn_datamine_grains) and match no row,
+ * as PostgreSQL would answer; the error guards the planner's own inputs.
  */
 static const RnGrain *
 lookup_grain(const char *name)

@@ -123,9 +123,10 @@ SELECT (SELECT count(*) FROM aifi_sessions
        (SELECT count(*) FROM (SELECT * FROM aifi_sessions OFFSET 0) s
          WHERE visitors >= -3 AND visitors <= 0 AND group_size <= 1) AS fenced;
 SELECT count(*) FROM aifi_sessions WHERE group_size < 0;
--- so does a value under an equality parameter's minimum (orders' storeId
--- takes values >= 1), and a pushed LIMIT whose rows the recheck drops
--- still pages on until the executor has its rows
+-- a value outside an equality parameter's domain (orders' storeId takes
+-- integers >= 1) names no row: no request at all, and an IN list loses
+-- it; a pushed LIMIT whose rows the recheck drops still pages on until the
+-- executor has its rows
 EXPLAIN (VERBOSE, COSTS OFF)
 SELECT id FROM aifi_orders WHERE store_id = 0;
 SELECT (SELECT count(*) FROM aifi_orders WHERE store_id IN (0, 1)) AS pushed,

@@ -102,7 +102,9 @@ SELECT grain, time_zone, count(*)
    AND grain IN ('day', 'week') AND time_zone IN ('UTC', 'America/New_York')
    AND period_start >= '2020-07-05' AND period_start < '2020-07-19'
  GROUP BY 1, 2 ORDER BY 1, 2;
--- a misspelt grain and quals that cannot be sent are refused, not empty
+-- a misspelt grain is outside the grain column's domain (six lower-case
+-- names): no row, as over a fenced fetch; quals that cannot be sent are
+-- refused, not empty
 SELECT count(*) FROM rn_datamine
  WHERE location_uuid = '2512a786-a117-11ea-874c-8000df845ed7' AND metric = 'traffic_in'
    AND grain = 'Hour' AND period_start >= '2020-07-05' AND period_start < '2020-07-06';
@@ -294,3 +296,113 @@ ANALYZE j.visit_journey_events;
 RESET client_min_messages;
 SELECT relpages AS window_days, reltuples >= 0 AS sampled
   FROM pg_class WHERE oid = 'j.visit_journey_events'::regclass;
+
+-- ------------------------------------------------ the API's domains
+-- A value outside what the document says a parameter takes is never sent
+-- (the API would refuse it, and its field holds no such value): "=" answers
+-- no rows without a request, an IN list loses it, and the answers equal a
+-- fenced fetch filtered by PostgreSQL.  retail_fdw.key_columns shows them.
+SELECT resource, column_name, domain FROM retail_fdw.key_columns
+ WHERE resource IN ('aifi_sessions', 'aifi_stores', 'rn_users', 'ic_visits')
+ ORDER BY resource, column_name;
+\! $SIMCTL reset
+-- id and customerId are integers in the AiFi document
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM a.aifi_sessions WHERE id = 'abc';
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM a.aifi_sessions WHERE customer_id = '';
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM a.aifi_sessions WHERE id IN ('1001', 'S-1');
+SELECT (SELECT count(*) FROM a.aifi_sessions WHERE id = 'abc') AS pushed,
+       (WITH w AS MATERIALIZED (SELECT * FROM a.aifi_sessions)
+        SELECT count(*) FROM w WHERE id = 'abc') AS fenced;
+SELECT (SELECT array_agg(id) FROM a.aifi_sessions WHERE id IN ('1001', 'S-1')) AS pushed,
+       (WITH w AS MATERIALIZED (SELECT * FROM a.aifi_sessions)
+        SELECT array_agg(id) FROM w WHERE id IN ('1001', 'S-1')) AS fenced;
+-- strings may not be empty (the API answers "must not be empty")
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM a.aifi_sessions WHERE status IN ('', 'active');
+SELECT (SELECT count(*) FROM a.aifi_sessions WHERE status IN ('', 'active')) AS pushed,
+       (WITH w AS MATERIALIZED (SELECT * FROM a.aifi_sessions)
+        SELECT count(*) FROM w WHERE status IN ('', 'active')) AS fenced;
+SELECT (SELECT count(*) FROM a.aifi_sessions WHERE code = '') AS pushed,
+       (WITH w AS MATERIALIZED (SELECT * FROM a.aifi_sessions)
+        SELECT count(*) FROM w WHERE code = '') AS fenced;
+-- an integer bound below the domain is not sent; the executor rechecks
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM a.aifi_sessions WHERE visitors >= -3 AND visitors < 2;
+SELECT (SELECT count(*) FROM a.aifi_sessions WHERE visitors >= -3 AND visitors < 2) AS pushed,
+       (WITH w AS MATERIALIZED (SELECT * FROM a.aifi_sessions)
+        SELECT count(*) FROM w WHERE visitors >= -3 AND visitors < 2) AS fenced;
+-- RetailNext users: type is local or sso (in any case)
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM r.rn_users WHERE type = 'admin';
+SELECT (SELECT count(*) FROM r.rn_users WHERE type = 'admin') AS pushed,
+       (WITH w AS MATERIALIZED (SELECT * FROM r.rn_users)
+        SELECT count(*) FROM w WHERE type = 'admin') AS fenced;
+SELECT (SELECT count(*) FROM r.rn_users WHERE type = 'SSO') AS pushed,
+       (WITH w AS MATERIALIZED (SELECT * FROM r.rn_users)
+        SELECT count(*) FROM w WHERE type = 'SSO') AS fenced;
+-- none of these asked the API for a value outside its domain
+\! $SIMCTL log --contains id=abc
+\! $SIMCTL log --contains S-1
+\! $SIMCTL log --contains type=admin
+-- a Param is checked at execution like a constant (a generic plan)
+SET plan_cache_mode = force_generic_plan;
+PREPARE by_id(text) AS SELECT id FROM a.aifi_sessions WHERE id = $1;
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE by_id('abc');
+EXECUTE by_id('abc');
+EXECUTE by_id('1001');
+PREPARE by_ids(text[]) AS SELECT array_agg(id) FROM a.aifi_sessions WHERE id = ANY ($1);
+EXECUTE by_ids('{1001,S-1}');
+PREPARE users_of(text) AS SELECT count(*) FROM r.rn_users WHERE type = $1;
+EXECUTE users_of('admin');
+DEALLOCATE by_id;
+DEALLOCATE by_ids;
+DEALLOCATE users_of;
+RESET plan_cache_mode;
+-- ...and so is a join's value, row by row under a nested loop
+CREATE TEMP TABLE wanted (id text);
+INSERT INTO wanted VALUES ('1001'), ('S-1'), (''), ('abc');
+EXPLAIN (COSTS OFF)
+SELECT w.id AS wanted, s.id AS found
+  FROM wanted w LEFT JOIN LATERAL (SELECT id FROM a.aifi_sessions s WHERE s.id = w.id OFFSET 0) s ON true
+ ORDER BY 1;
+SELECT w.id AS wanted, s.id AS found
+  FROM wanted w LEFT JOIN LATERAL (SELECT id FROM a.aifi_sessions s WHERE s.id = w.id OFFSET 0) s ON true
+ ORDER BY 1;
+\! $SIMCTL log --contains S-1
+
+-- ------------------------------------------------ collations
+-- The APIs compare strings byte for byte: a comparison under another
+-- collation than the column's deterministic one stays with PostgreSQL.
+CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+SET timezone = 'UTC';
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT session_id FROM j.visit_journey_events
+ WHERE store_code = 'sm-001' COLLATE ci
+   AND event_start >= '2025-08-12' AND event_start < '2025-08-13';
+SELECT (SELECT count(*) FROM j.visit_journey_events
+         WHERE store_code = 'sm-001' COLLATE ci
+           AND event_start >= '2025-08-12' AND event_start < '2025-08-13') AS pushed,
+       (WITH w AS MATERIALIZED (
+            SELECT * FROM j.visit_journey_events
+             WHERE event_start >= '2025-08-12' AND event_start < '2025-08-13')
+        SELECT count(*) FROM w WHERE store_code = 'sm-001' COLLATE ci) AS fenced;
+SELECT (SELECT count(*) FROM j.visit_journey_events
+         WHERE store_code COLLATE ci IN ('sm-001', 'SM-002')
+           AND event_start >= '2025-08-12' AND event_start < '2025-08-13') AS pushed,
+       (WITH w AS MATERIALIZED (
+            SELECT * FROM j.visit_journey_events
+             WHERE event_start >= '2025-08-12' AND event_start < '2025-08-13')
+        SELECT count(*) FROM w WHERE store_code COLLATE ci IN ('sm-001', 'SM-002')) AS fenced;
+-- "C" is deterministic but not the column's: not pushed either
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT session_id FROM j.visit_journey_events
+ WHERE store_code = 'SM-001' COLLATE "C"
+   AND event_start >= '2025-08-12' AND event_start < '2025-08-13';
+-- a required value the collation keeps local: the hint says why
+SELECT count(*) FROM r.rn_datamine
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9'
+   AND metric = 'TRAFFIC_IN' COLLATE ci
+   AND period_start >= '2020-07-01' AND period_start < '2020-07-02';
+-- a shaping column under another collation cannot be sent: refused, saying why
+SELECT count(*) FROM r.rn_datamine
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+   AND grain = 'DAY' COLLATE ci
+   AND period_start >= '2020-07-01' AND period_start < '2020-07-02';
+DROP COLLATION ci;

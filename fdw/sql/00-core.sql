@@ -58,13 +58,14 @@ COMMENT ON FUNCTION vendor_call(text, text, text, text) IS
 -- which columns a query can filter at the vendor, with which operators,
 -- and what it must give (Steampipe's key columns, in SQL).
 CREATE FUNCTION key_columns_read(OUT vendor text, OUT resource text, OUT column_name text,
-                                 OUT operators text, OUT required text)
+                                 OUT operators text, OUT required text,
+                                 OUT domain text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'rf_sql_key_columns'
 LANGUAGE C STRICT IMMUTABLE;
 CREATE VIEW key_columns AS SELECT * FROM key_columns_read();
 COMMENT ON VIEW key_columns IS
-  'the pushdown model of every endpoint: columns that filter at the vendor, their operators, and what a query must give (NULL = optional)';
+  'the pushdown model of every endpoint: columns that filter at the vendor, their operators, what a query must give (NULL = optional), and the values the API takes (domain: other values are never sent)';
 GRANT SELECT ON key_columns TO PUBLIC;
 
 -- One of a vendor's named actions (its descriptor's method and path with

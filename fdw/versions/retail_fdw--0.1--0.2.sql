@@ -38,13 +38,14 @@ LANGUAGE C VOLATILE;
 GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 
 CREATE FUNCTION key_columns_read(OUT vendor text, OUT resource text, OUT column_name text,
-                                 OUT operators text, OUT required text)
+                                 OUT operators text, OUT required text,
+                                 OUT domain text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'rf_sql_key_columns'
 LANGUAGE C STRICT IMMUTABLE;
 CREATE VIEW key_columns AS SELECT * FROM key_columns_read();
 COMMENT ON VIEW key_columns IS
-  'the pushdown model of every endpoint: columns that filter at the vendor, their operators, and what a query must give (NULL = optional)';
+  'the pushdown model of every endpoint: columns that filter at the vendor, their operators, what a query must give (NULL = optional), and the values the API takes (domain: other values are never sent)';
 GRANT SELECT ON key_columns TO PUBLIC;
 
 CREATE FUNCTION vendor_action(server text, action text, id text)
