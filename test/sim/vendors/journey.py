@@ -6,6 +6,10 @@ Knobs (--option journey.KEY=VALUE or POST /_sim/config {"journey": {...}}):
   stores (3), visits_per_day (20), start (2025-08-01), end (a year after
   today, so that the data reaches today whatever the date; null: that default),
   token (journey-secret-token),
+  edges (0): 1 adds rows on the edges the extension cuts at, to every store
+    and day: a one-zone visit starting at the day's first microsecond
+    (00:00:00.000000), one at its last second (23:59:59) and one at its last
+    microsecond (23:59:59.999999, UTC); the differential suite turns it on
   response_cache (0): 1 keeps each encoded 200 response, keyed by the request's
     host and query string, and serves those bytes again (the benchmarks use it
     so that the simulator is not what limits throughput; the data is
@@ -97,7 +101,7 @@ class Journey:
     def configure(self, conf):
         conf = conf.get("journey", conf) if "journey" in conf else \
             {k: v for k, v in conf.items() if k in ("stores", "visits_per_day", "start", "end", "token",
-                                           "response_cache")}
+                                           "response_cache", "edges")}
         if not conf:
             return
         with self.lock:
@@ -138,6 +142,8 @@ class Journey:
             evs = _doc_example()
         else:
             evs = self._generate(store, day)
+        if evs and str(self._c("edges", "0")).lower() in ("1", "true", "on", "yes"):
+            evs = evs + self._edges(store, day, evs[-1]["store_name"])
         out = [(parse_iso(e["event_start"]), e["store_code"], e["visit_id"],
                 e["event_start"], json.dumps(e)) for e in evs]
         out.sort(key=lambda t: t[:4])
@@ -191,6 +197,34 @@ class Journey:
                     break
                 t += dt.timedelta(seconds=rng.randint(5 * 60, 55 * 60))
         return events
+
+    @staticmethod
+    def _edges(store, day, store_name):
+        """One-zone visits on the day's edges (knob edges)."""
+        day0 = dt.datetime(day.year, day.month, day.day, tzinfo=UTC)
+        out = []
+        for i, off in enumerate((dt.timedelta(0), dt.timedelta(seconds=86399),
+                                 dt.timedelta(microseconds=86400 * 10 ** 6 - 1))):
+            t = day0 + off
+            tag = "%s%s%d" % (store[3:], day.strftime("%Y%m%d"), i)
+            out.append(dict(
+                session_id="ses_edge" + tag, visit_id="vst_edge" + tag, user_id=None,
+                device_id="dev_edge" + tag, date_of_visit=day.isoformat(),
+                store_name=store_name, store_code=store, zone_name=ENTRANCE[0],
+                zone_serial_code=ENTRANCE[1], zone_entered_from="Outside",
+                zone_exited_to=None, dwell_time_seconds=1, event_start=iso_z(t),
+                event_end=iso_z(t + dt.timedelta(seconds=1)), source="wifi"))
+        return out
+
+    def truth(self, resource, params):
+        """Every event with event_start in [from, to] (at most 62 days)."""
+        if resource != "visit_journey_events":
+            return None
+        gte = parse_iso(params.get("from") or "", "from")
+        lte = parse_iso(params.get("to") or "", "to")
+        if lte < gte or lte - gte > dt.timedelta(days=62):
+            raise ValueError("truth window: from <= to, at most 62 days")
+        return [json.loads(r[4]) for r in self._select(gte, lte, None)]
 
     def select(self, gte, lte, store):
         """Sorted events in [gte, lte]; the last few selections are kept, so
