@@ -17,6 +17,22 @@ checked.  A pushed query may instead be refused before any request (SQLSTATE
 class HV, 22 or 42 with a message, not a vendor's answer); anything else that
 fails where the fenced query succeeds is a failure.
 
+Ground truth: for the tables of tablespec.TRUTH the simulator serves every
+row behind the table (GET /_sim/truth/<vendor>/<resource>, as the document
+shapes it); the runner loads them into t.<table> with the foreign table's
+columns, and each case's predicate over it is the expected answer, compared
+with the pushed answer as above.  So a row lost by both the pushed and the
+wider fetch fails.  The journey knob edges (set here, unset at the end) puts
+rows on the edges the extension cuts at.
+
+Which columns push, with which operators, and which are required come from
+retail_fdw.key_columns, never from a copy (tablespec keeps generators, row
+keys, sorts and the required columns its generators give; a disagreement
+fails the run).  Extra case classes (--classes / DIFF_CLASSES: domain, nulls,
+collation, casts; off by default) probe every pushable column with values
+outside the API's domain, NULLs in lists, a nondeterministic ICU collation
+and casts; a summary line per class ends the report.
+
 The cases are generated (test/diff/tablespec.py) from a seed; RetailNext
 cases are run again under the simulator's reading knobs.  Needs the
 environment of test/run-tests.sh (PGHOST..., SIM_<VENDOR>_URL) and talks to
@@ -24,6 +40,7 @@ PostgreSQL through psql only.  The last line is "N passed, M failed"; the
 exit status is 1 if anything failed.
 
   differential.py [--seed N] [--long] [--cases N] [--jobs N] [--only REGEX]
+                  [--classes domain,nulls,collation,casts|all]
                   [--knob-set 'retailnext.k=v ...'|none]... [--knob-cases N]
 """
 
