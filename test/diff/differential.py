@@ -65,6 +65,7 @@ sys.path.insert(0, HERE)
 import tablespec as ts  # noqa: E402
 
 NULL = "<NULL>"
+DOMAINS_OF = {}     # resource -> {column: key_columns.domain}, if it has that column
 TRUTH_TABLES = {}   # table of ts.TRUTH -> its local ground-truth table
 SCHEMAS = {"j": "journey", "a": "aifi", "r": "retailnext", "i": "inspector"}
 # the simulator's reading knobs (RetailNext); each value is one knob set
@@ -195,6 +196,9 @@ def key_columns(db):
     for r in db.dicts("SELECT * FROM retail_fdw.key_columns"):
         ops = tuple(o.strip().lower() for o in (r["operators"] or "").split(",") if o.strip())
         out.setdefault(r["resource"], {})[r["column_name"]] = (ops, r.get("required"))
+        if r.get("domain"):
+            # a value domain, where the extension declares one (issue 23)
+            DOMAINS_OF.setdefault(r["resource"], {})[r["column_name"]] = r["domain"]
     return out
 
 
@@ -226,6 +230,7 @@ def fill_push(db, specs, log):
         cols = kc.get(r, {})
         used.add(r)
         spec["push"] = {c: ops for c, (ops, _) in cols.items()}
+        spec["domain"] = DOMAINS_OF.get(r, {})
         req = sorted(c for c, (_, rq) in cols.items() if rq)
         want = sorted(spec.get("required", []))
         if req != want:
@@ -271,11 +276,12 @@ def load_truth(db, specs, log):
         local = "t." + name.split(".", 1)[1]
         url = os.environ["SIM_%s_URL" % tr["vendor"].upper()].rstrip("/") + \
             "/_sim/truth/%s/%s" % (tr["vendor"], tr["resource"])
-        if tr.get("window"):
-            url += "?from=%s&to=%s" % tr["window"]
         try:
-            with urllib.request.urlopen(url, timeout=120) as r:
-                docs = json.loads(r.read().decode())
+            docs = []
+            for win in tr.get("windows") or [None]:
+                u = url + ("?from=%s&to=%s" % win if win else "")
+                with urllib.request.urlopen(u, timeout=120) as r:
+                    docs += json.loads(r.read().decode())
             cols = [row[0] for row in db.run(
                 "SELECT attname FROM pg_attribute WHERE attrelid = '%s'::regclass "
                 "AND attnum > 0 AND NOT attisdropped ORDER BY attnum" % name)[1]]
@@ -295,9 +301,8 @@ def load_truth(db, specs, log):
             db.run("INSERT INTO %s SELECT (jsonb_populate_record(NULL::%s, j)).* FROM %s_raw; "
                    "DROP TABLE %s_raw; ANALYZE %s" % (local, local, local, local, local))
             out[name] = local
-            log("truth: %s, %d rows%s" % (local, len(docs),
-                                          " (event_start %s .. %s)" % tr["window"]
-                                          if tr.get("window") else ""))
+            log("truth: %s, %d rows%s" % (local, len(docs), "".join(
+                " [%s, %s]" % w for w in tr.get("windows") or [])))
         except (urllib.error.URLError, SqlError, ValueError, KeyError) as e:
             failed[name] = str(e)[:300]
     return out, failed

@@ -337,16 +337,19 @@ def _looks_enum(vals):
     return 0 < len(vals) <= 8 and all(v and len(v) < 40 for v in vals)
 
 
-def class_preds(table, col, ops, typ, vals, rng, classes, ci):
-    """-> [(class, predicate)] for one pushable column."""
+def class_preds(table, col, ops, typ, vals, rng, classes, ci, domain=None):
+    """-> [(class, predicate)] for one pushable column (domain: the text of
+    key_columns.domain where the extension declares one)."""
     out = []
+    intlike = bool(vals) and all(x.isdigit() for x in vals) or \
+        "integer" in (domain or "").lower()
     v = rng.choice(vals) if vals else None
     eq, inl = "=" in ops, "in" in ops
     text = typ == "text"
     if "domain" in classes:
         if text and eq:
             out.append(("domain", "%s = ''" % col))
-            if v is not None and all(x.isdigit() for x in vals):
+            if v is not None and intlike:
                 # an id the document types as an integer
                 out.append(("domain", "%s = 'abc'" % col))
                 if inl:
@@ -414,7 +417,7 @@ def gen_classes(spec, dom, rng, classes, ci):
         typ = types[col]
         vals = sorted({r[col] for r in rows if r[col] is not None})
         for cls, pred in class_preds(table, col, spec["push"][col], typ, vals, rng,
-                                     classes, ci):
+                                     classes, ci, spec.get("domain", {}).get(col)):
             cases.append(Case(table, "%s: %s" % (cls, pred), [pred], [[]], key=spec["key"],
                               cls=cls))
     return cases
@@ -440,7 +443,10 @@ def gen_classes_journey(spec, dom, rng, classes, ci):
 # journey
 # ----------------------------------------------------------------------
 
-JOURNEY_DAYS = ["2025-08-01", "2025-08-03", "2025-08-12", "2025-08-20"]
+# the first day of data, a Sunday, the documentation's example day, and the
+# EU and US DST changes (the session zones include Berlin and New York)
+JOURNEY_DAYS = ["2025-08-01", "2025-08-03", "2025-08-12", "2025-08-20", "2025-10-26",
+                "2025-11-02"]
 
 
 def _bound(rng, d0, zone_choices, event_times):
@@ -894,17 +900,24 @@ SPECS = {
 # Ground truth: tables whose every row the simulator serves at
 # GET /_sim/truth/<vendor>/<resource> (as the document shapes them; "fields":
 # column -> document field where it is not the column's camelCase or name;
-# "window": the event_start range asked for, which holds every row any
+# "windows": the event_start ranges asked for, which hold every row any
 # generated predicate of the table can select).  The runner loads each into
 # a local table t.<name> with the foreign table's columns, and every case of
 # the table (and of its paged variant) is also compared with the same
 # predicate over it.
 TRUTH = {
     "j.visit_journey_events": {"vendor": "journey", "resource": "visit_journey_events",
-                               "window": ("2025-07-20T00:00:00Z", "2025-09-10T00:00:00Z")},
+                               "windows": [("2025-07-20T00:00:00Z", "2025-09-10T00:00:00Z"),
+                                           ("2025-10-15T00:00:00Z", "2025-11-20T00:00:00Z")]},
     "a.aifi_sessions": {"vendor": "aifi", "resource": "aifi_sessions",
                         "fields": {"code_first_scanned_at": "codeFirstSuccesfullyScannedAt",
                                    "code_last_scanned_at": "codeLastSuccesfullyScannedAt"}},
+    "a.aifi_stores": {"vendor": "aifi", "resource": "aifi_stores",
+                      "fields": {"external_id": "thirdPartyId"}},
+    "a.aifi_orders": {"vendor": "aifi", "resource": "aifi_orders",
+                      "fields": {"shopping_session_id": "customerShoppingSessionId"}},
+    "a.aifi_products": {"vendor": "aifi", "resource": "aifi_products"},
+    "a.aifi_customers": {"vendor": "aifi", "resource": "aifi_customers"},
     "i.ic_visits": {"vendor": "inspector", "resource": "ic_visits"},
 }
 

@@ -7,9 +7,11 @@ Knobs (--option journey.KEY=VALUE or POST /_sim/config {"journey": {...}}):
   today, so that the data reaches today whatever the date; null: that default),
   token (journey-secret-token),
   edges (0): 1 adds rows on the edges the extension cuts at, to every store
-    and day: a one-zone visit starting at the day's first microsecond
-    (00:00:00.000000), one at its last second (23:59:59) and one at its last
-    microsecond (23:59:59.999999, UTC); the differential suite turns it on
+    and day: one-zone visits starting at the UTC day's first microsecond
+    (00:00:00.000000), its last second (23:59:59) and its last microsecond
+    (23:59:59.999999), on either side of the local midnights of
+    Europe/Berlin and America/New_York, and on either side of their DST
+    changes; the differential suite turns it on
   response_cache (0): 1 keeps each encoded 200 response, keyed by the request's
     host and query string, and serves those bytes again (the benchmarks use it
     so that the simulator is not what limits throughput; the data is
@@ -19,6 +21,7 @@ Knobs (--option journey.KEY=VALUE or POST /_sim/config {"journey": {...}}):
 import datetime as dt
 import json
 import threading
+import zoneinfo
 
 from vendors.base import (Auth, HttpError, Response, Router, hexid, int_arg, iso_z,
                           number_page, parse_iso, rng_for, split_path, UTC)
@@ -48,6 +51,7 @@ def _unauthorized(detail):
     return HttpError(401, {"detail": detail}, {"WWW-Authenticate": 'Bearer realm="api"'})
 
 
+_EDGE_ZONES = (zoneinfo.ZoneInfo("Europe/Berlin"), zoneinfo.ZoneInfo("America/New_York"))
 DOC_DAY = dt.date(2025, 8, 12)
 DOC_STORE = "SM-001"
 
@@ -199,14 +203,35 @@ class Journey:
         return events
 
     @staticmethod
-    def _edges(store, day, store_name):
-        """One-zone visits on the day's edges (knob edges)."""
+    def _edge_instants(day):
+        """The instants of day (UTC) the extension may cut at: the UTC day's
+        first microsecond, last second and last microsecond; the last
+        microsecond and the first of the local days of Europe/Berlin and
+        America/New_York (the session zones of the differential suite) that
+        start within it; a DST change of either zone: its last microsecond
+        before and its first after."""
         day0 = dt.datetime(day.year, day.month, day.day, tzinfo=UTC)
+        day1 = day0 + dt.timedelta(days=1)
+        us = dt.timedelta(microseconds=1)
+        out = [day0, day1 - dt.timedelta(seconds=1), day1 - us]
+        for zone in _EDGE_ZONES:
+            for d in (day - dt.timedelta(days=1), day, day + dt.timedelta(days=1)):
+                m = dt.datetime(d.year, d.month, d.day, tzinfo=zone).astimezone(UTC)
+                if day0 < m < day1:
+                    out += [m - us, m]
+            if day0.astimezone(zone).utcoffset() != day1.astimezone(zone).utcoffset():
+                t = day0
+                while t.astimezone(zone).utcoffset() == day0.astimezone(zone).utcoffset():
+                    t += dt.timedelta(minutes=15)
+                out += [t - us, t]
+        return sorted(set(out))
+
+    @classmethod
+    def _edges(cls, store, day, store_name):
+        """One-zone visits on the day's edges (knob edges)."""
         out = []
-        for i, off in enumerate((dt.timedelta(0), dt.timedelta(seconds=86399),
-                                 dt.timedelta(microseconds=86400 * 10 ** 6 - 1))):
-            t = day0 + off
-            tag = "%s%s%d" % (store[3:], day.strftime("%Y%m%d"), i)
+        for i, t in enumerate(cls._edge_instants(day)):
+            tag = "%s%s%02d" % (store[3:], day.strftime("%Y%m%d"), i)
             out.append(dict(
                 session_id="ses_edge" + tag, visit_id="vst_edge" + tag, user_id=None,
                 device_id="dev_edge" + tag, date_of_visit=day.isoformat(),
