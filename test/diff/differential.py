@@ -713,7 +713,7 @@ def _main(args, db, specs, t0, log, coverage_fail, record, counts, shapes_failed
             elif spec["gen"] == "journey":
                 more = ts.gen_classes_journey(spec, dom, crng, classes, ci)
             else:
-                more = []
+                more = ts.gen_classes_required(spec, dom, crng, classes, ci)
             cases += more
             ncls += len(more)
         log("classes %s: %d more cases" % (",".join(sorted(classes)), ncls))

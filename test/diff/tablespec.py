@@ -439,6 +439,52 @@ def gen_classes_journey(spec, dom, rng, classes, ci):
     return cases
 
 
+def _class_values(spec, dom):
+    """Known values of the pushable columns of a table with required quals."""
+    gen = spec["gen"]
+    stores = [u for u, _ in dom.rn_stores]
+    if gen == "datamine":
+        return {"metric": RN_METRICS, "location_uuid": stores, "grain": RN_GRAINS,
+                "time_zone": [z for z in RN_TZS if z]}
+    if gen in ("store_hours", "predicted"):
+        return {"store_uuid": stores}
+    if gen == "zone_transitions":
+        return {"location_uuid": dom.rn_fpa_stores}
+    if gen == "inspector":
+        ids = sorted({str(v["id"]) for v in dom.ic_visits})
+        out = {"id": ids, "visit_id": ids}
+        for c in ("cid", "agent_id", "current_agent_route"):
+            out[c] = sorted({v[c] for v in dom.ic_visits if v[c] is not None})
+        return out
+    return {}
+
+
+def gen_classes_required(spec, dom, rng, classes, ci):
+    """The extra classes on a table with required quals: a case of the
+    table's own generator (it gives the required quals and a wider fetch)
+    with one more conjunct; P only narrows, so the fenced answer stays the
+    truth."""
+    table = spec["table"]
+    types = dom.types.get(table, {})
+    values = _class_values(spec, dom)
+    gen = GENERATORS[spec["gen"]]
+    cases = []
+    for col in sorted(spec.get("push", {})):
+        typ = types.get(col)
+        if typ is None:
+            continue
+        for cls, pred in class_preds(table, col, spec["push"][col], typ,
+                                     values.get(col, []), rng, classes, ci,
+                                     spec.get("domain", {}).get(col)):
+            base = gen(spec, dom, random.Random("%s/%s" % (table, pred)), 1)[0]
+            base.p = base.p + [pred]
+            base.shape = "%s: %s; %s" % (cls, pred, base.shape)
+            base.cls = cls
+            base.limit = None
+            cases.append(base)
+    return cases
+
+
 # ----------------------------------------------------------------------
 # journey
 # ----------------------------------------------------------------------
