@@ -17,6 +17,22 @@ checked.  A pushed query may instead be refused before any request (SQLSTATE
 class HV, 22 or 42 with a message, not a vendor's answer); anything else that
 fails where the fenced query succeeds is a failure.
 
+Ground truth: for the tables of tablespec.TRUTH the simulator serves every
+row behind the table (GET /_sim/truth/<vendor>/<resource>, as the document
+shapes it); the runner loads them into t.<table> with the foreign table's
+columns, and each case's predicate over it is the expected answer, compared
+with the pushed answer as above.  So a row lost by both the pushed and the
+wider fetch fails.  The journey knob edges (set here, unset at the end) puts
+rows on the edges the extension cuts at.
+
+Which columns push, with which operators, and which are required come from
+retail_fdw.key_columns, never from a copy (tablespec keeps generators, row
+keys, sorts and the required columns its generators give; a disagreement
+fails the run).  Extra case classes (--classes / DIFF_CLASSES: domain, nulls,
+collation, casts; off by default) probe every pushable column with values
+outside the API's domain, NULLs in lists, a nondeterministic ICU collation
+and casts; a summary line per class ends the report.
+
 The cases are generated (test/diff/tablespec.py) from a seed; RetailNext
 cases are run again under the simulator's reading knobs, each with the server
 option that names the same reading where there is one (KNOB_SERVER_OPTIONS:
@@ -26,6 +42,7 @@ PostgreSQL through psql only.  The last line is "N passed, M failed"; the
 exit status is 1 if anything failed.
 
   differential.py [--seed N] [--long] [--cases N] [--jobs N] [--only REGEX]
+                  [--classes domain,nulls,collation,casts|all]
                   [--knob-set 'retailnext.k=v ...'|none]... [--knob-cases N]
 """
 
@@ -50,6 +67,8 @@ sys.path.insert(0, HERE)
 import tablespec as ts  # noqa: E402
 
 NULL = "<NULL>"
+DOMAINS_OF = {}     # resource -> {column: key_columns.domain}, if it has that column
+TRUTH_TABLES = {}   # table of ts.TRUTH -> its local ground-truth table
 SCHEMAS = {"j": "journey", "a": "aifi", "r": "retailnext", "i": "inspector"}
 # the simulator's reading knobs (RetailNext); each value is one knob set
 DEFAULT_KNOBS = {
@@ -113,6 +132,13 @@ class Db:
             return [], []
         return rd[0], [tuple(None if v == NULL else v for v in r) for r in rd[1:]]
 
+    def copy_in(self, sql, data):
+        """COPY ... FROM STDIN with data (a str) on psql's standard input."""
+        p = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.dbname,
+                            "-c", sql], input=data, capture_output=True, text=True)
+        if p.returncode != 0:
+            raise SqlError(None, p.stderr.strip()[:300], None, None, p.stderr)
+
     def dicts(self, sql, timezone="UTC"):
         h, rows = self.run(sql, timezone)
         return [dict(zip(h, r)) for r in rows]
@@ -168,6 +194,125 @@ CREATE SCHEMA v;
                          "AND NOT attisdropped" % spec["variant_of"])
         db.run("CREATE FOREIGN TABLE %s (%s) SERVER %s OPTIONS (resource '%s', page_size '%s')"
                % (name, rows[0][0], spec["server"], spec["resource"], spec["page_size"]))
+
+
+def key_columns(db):
+    """retail_fdw.key_columns -> {resource: {column: (ops, required)}}, ops in
+    tablespec's spelling (= in < <= > >=), required None or its text."""
+    out = {}
+    for r in db.dicts("SELECT * FROM retail_fdw.key_columns"):
+        ops = tuple(o.strip().lower() for o in (r["operators"] or "").split(",") if o.strip())
+        out.setdefault(r["resource"], {})[r["column_name"]] = (ops, r.get("required"))
+        if r.get("domain"):
+            # a value domain, where the extension declares one (issue 23)
+            DOMAINS_OF.setdefault(r["resource"], {})[r["column_name"]] = r["domain"]
+    return out
+
+
+def table_resources(db):
+    """foreign table "schema.name" -> its resource option (else its name)."""
+    out = {}
+    for r in db.dicts("SELECT n.nspname || '.' || c.relname AS t, "
+                      "(SELECT substr(o, 10) FROM unnest(ft.ftoptions) o "
+                      "  WHERE o LIKE 'resource=%' LIMIT 1) AS resource "
+                      "FROM pg_foreign_table ft JOIN pg_class c ON c.oid = ft.ftrelid "
+                      "JOIN pg_namespace n ON n.oid = c.relnamespace"):
+        out[r["t"]] = r["resource"] or r["t"].split(".", 1)[1]
+    return out
+
+
+def fill_push(db, specs, log):
+    """spec["push"] from retail_fdw.key_columns; -> list of disagreements
+    (a table without a spec, a resource without a table, required columns
+    that the table's generator does not give)."""
+    kc = key_columns(db)
+    res = table_resources(db)
+    bad = []
+    used = set()
+    for name, spec in specs.items():
+        r = res.get(name)
+        if r is None:
+            bad.append("%s has a spec but no foreign table" % name)
+            continue
+        cols = kc.get(r, {})
+        used.add(r)
+        spec["push"] = {c: ops for c, (ops, _) in cols.items()}
+        spec["domain"] = DOMAINS_OF.get(r, {})
+        req = sorted(c for c, (_, rq) in cols.items() if rq)
+        want = sorted(spec.get("required", []))
+        if req != want:
+            bad.append("%s: key_columns requires %s, the spec's generator gives %s"
+                       % (name, req or "nothing", want or "nothing"))
+        if spec["gen"] != "generic" and not cols:
+            bad.append("%s: a table-specific generator but no key columns" % name)
+    for r in sorted(set(kc) - used):
+        bad.append("key_columns resource %s has no table with a spec" % r)
+    return bad
+
+
+def make_ci_collation(db, log):
+    """A case-insensitive nondeterministic ICU collation v.ci, or None."""
+    try:
+        n = db.run("SELECT count(*) FROM pg_collation WHERE collprovider = 'i'")[1][0][0]
+        if n == "0":
+            log("collation class skipped: PostgreSQL has no ICU")
+            return None
+        db.run("CREATE COLLATION IF NOT EXISTS v.ci (provider = icu, "
+               "locale = 'und-u-ks-level2', deterministic = false)")
+        return "v.ci"
+    except SqlError as e:
+        log("collation class skipped: " + e.short())
+        return None
+
+
+def _camel(col):
+    head, *rest = col.split("_")
+    return head + "".join(w[:1].upper() + w[1:] for w in rest)
+
+
+def load_truth(db, specs, log):
+    """Ground truth: for each table of ts.TRUTH, every row the simulator
+    holds (GET /_sim/truth/...) in a local table t.<name> with the foreign
+    table's columns.  -> {table: "t.<name>"} ({} entries for failures are
+    reported and count as failures)."""
+    out, failed = {}, {}
+    db.run("CREATE SCHEMA IF NOT EXISTS t")
+    for name, tr in sorted(ts.TRUTH.items()):
+        if not any(ts.TRUTH_OF.get(s) == name for s in specs):
+            continue
+        local = "t." + name.split(".", 1)[1]
+        url = os.environ["SIM_%s_URL" % tr["vendor"].upper()].rstrip("/") + \
+            "/_sim/truth/%s/%s" % (tr["vendor"], tr["resource"])
+        try:
+            docs = []
+            for win in tr.get("windows") or [None]:
+                u = url + ("?from=%s&to=%s" % win if win else "")
+                with urllib.request.urlopen(u, timeout=120) as r:
+                    docs += json.loads(r.read().decode())
+            cols = [row[0] for row in db.run(
+                "SELECT attname FROM pg_attribute WHERE attrelid = '%s'::regclass "
+                "AND attnum > 0 AND NOT attisdropped ORDER BY attnum" % name)[1]]
+            fields = tr.get("fields", {})
+            buf = io.StringIO()
+            w = csv.writer(buf)
+            for d in docs:
+                row = {}
+                for c in cols:
+                    f = fields.get(c) or (c if c in d else _camel(c))
+                    row[c] = d.get(f)
+                w.writerow([json.dumps(row)])
+            db.run("DROP TABLE IF EXISTS %s; DROP TABLE IF EXISTS %s_raw; "
+                   "CREATE TABLE %s (LIKE %s); CREATE TABLE %s_raw (j jsonb)"
+                   % (local, local, local, name, local))
+            db.copy_in("COPY %s_raw (j) FROM STDIN (FORMAT csv)" % local, buf.getvalue())
+            db.run("INSERT INTO %s SELECT (jsonb_populate_record(NULL::%s, j)).* FROM %s_raw; "
+                   "DROP TABLE %s_raw; ANALYZE %s" % (local, local, local, local, local))
+            out[name] = local
+            log("truth: %s, %d rows%s" % (local, len(docs), "".join(
+                " [%s, %s]" % w for w in tr.get("windows") or [])))
+        except (urllib.error.URLError, SqlError, ValueError, KeyError) as e:
+            failed[name] = str(e)[:300]
+    return out, failed
 
 
 class Domains:
@@ -361,6 +506,16 @@ def _run_case(db, case):
         return Result(case, "failed", ["the pushed query failed, the fenced one did not: "
                                        + perr.short()])
     lines = compare(case, ph, prow, fh, frow)
+    truth = TRUTH_TABLES.get(ts.TRUTH_OF.get(case.table))
+    if truth:
+        try:
+            th, trow = db.run(case.truth_sql(truth), case.timezone)
+            tl = compare(case, ph, prow, th, trow)
+            if tl:
+                lines += ["ground truth: " + case.truth_sql(truth)] + \
+                    [l.replace("fenced", "truth") for l in tl]
+        except SqlError as e:
+            lines.append("the ground-truth query failed: " + e.short())
     return Result(case, "failed" if lines else "passed", lines)
 
 
@@ -446,7 +601,11 @@ def main(argv=None):
     ap.add_argument("--cases", type=int, help="cases before knob runs (default 450, long 4000)")
     ap.add_argument("--jobs", type=int, default=int(os.environ.get("DIFF_JOBS", "3")))
     ap.add_argument("--db", default="rf_differential")
-    ap.add_argument("--only", help="regex on table names")
+    ap.add_argument("--only", default=os.environ.get("DIFF_ONLY") or None,
+                    help="regex on table names (DIFF_ONLY)")
+    ap.add_argument("--classes", default=os.environ.get("DIFF_CLASSES", ""),
+                    help="extra case classes, comma-separated: %s or all (DIFF_CLASSES; "
+                         "default none)" % ",".join(ts.CLASSES))
     ap.add_argument("--knob-set", action="append", dest="knob_sets",
                     help="'retailnext.knob=value ...' (repeatable); 'none' = no knob runs")
     ap.add_argument("--knob-cases", type=int,
@@ -476,8 +635,12 @@ def main(argv=None):
     counts = {}         # table -> {status: n}
     shapes_failed = {}  # table -> {shape: (n, sample)}
 
+    class_results = []  # (class, status) of the DIFF_CLASSES cases
+
     def record(res, tag=""):
         c = res.case
+        if c.cls:
+            class_results.append((c.cls, res.status))
         counts.setdefault(c.table, {}).setdefault(res.status, 0)
         counts[c.table][res.status] += 1
         counts[c.table]["seconds"] = counts[c.table].get("seconds", 0) + res.elapsed
@@ -509,8 +672,29 @@ def main(argv=None):
         coverage_fail += 1
     log("coverage: %d imported tables, %d specs (+%d paged variants)"
         % (len(imported), len(imported_specs), len(ts.VARIANTS)))
+    # which columns push, and how: retail_fdw.key_columns, never a copy
+    for why in fill_push(db, ts.SPECS, log):
+        log("FAIL key_columns: " + why)
+        coverage_fail += 1
 
-    # 2. domains
+    # rows on the edges the extension cuts at (journey: a day's first and
+    # last microsecond); turned off again at the end
+    sim_post("/_sim/config", {"journey": {"edges": 1}})
+    try:
+        return _main(args, db, specs, t0, log, coverage_fail, record, counts, shapes_failed,
+                     class_results)
+    finally:
+        sim_post("/_sim/config", {"journey": {"edges": 0}})
+
+
+def _main(args, db, specs, t0, log, coverage_fail, record, counts, shapes_failed,
+          class_results):
+    # ground truth, then domains
+    tt, tfailed = load_truth(db, specs, log)
+    TRUTH_TABLES.update(tt)
+    for t, why in sorted(tfailed.items()):
+        log("FAIL ground truth of %s: %s" % (t, why))
+        coverage_fail += 1
     dom = Domains(db, specs, log)
     for t, why in sorted(dom.failed.items()):
         log("FAIL discovery of %s: %s" % (t, why))
@@ -530,6 +714,32 @@ def main(argv=None):
         cases += gen(spec, dom, random.Random("%d/%s" % (args.seed, name)), n)
     rng.shuffle(cases)
     log("seed %d: %d cases over %d tables" % (args.seed, len(cases), len(specs)))
+    # extra classes (own random streams: the cases above stay the seed's)
+    classes = set(ts.CLASSES) if args.classes.strip() == "all" else \
+        {c.strip() for c in args.classes.split(",") if c.strip()}
+    unknown = classes - set(ts.CLASSES)
+    if unknown:
+        sys.exit("differential: unknown case class(es) %s (known: %s)"
+                 % (", ".join(sorted(unknown)), ", ".join(ts.CLASSES)))
+    ci = None
+    if "collation" in classes:
+        ci = make_ci_collation(db, log)
+    ncls = 0
+    if classes:
+        for name in sorted(specs):
+            spec = specs[name]
+            if name in dom.failed or name.startswith("v."):
+                continue
+            crng = random.Random("%d/classes/%s" % (args.seed, name))
+            if spec["gen"] == "generic":
+                more = ts.gen_classes(spec, dom, crng, classes, ci)
+            elif spec["gen"] == "journey":
+                more = ts.gen_classes_journey(spec, dom, crng, classes, ci)
+            else:
+                more = ts.gen_classes_required(spec, dom, crng, classes, ci)
+            cases += more
+            ncls += len(more)
+        log("classes %s: %d more cases" % (",".join(sorted(classes)), ncls))
 
     def run_group(batch, tag):
         with cf.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
@@ -603,6 +813,12 @@ def main(argv=None):
         for t in sorted(shapes_failed):
             for shape, (n, sample) in sorted(shapes_failed[t].items()):
                 log("  %s [%s] x%d: %s" % (t, shape, n, sample))
+    bycls = {}
+    for res_cls, st in class_results:
+        bycls.setdefault(res_cls, {}).setdefault(st, 0)
+        bycls[res_cls][st] += 1
+    for k in sorted(bycls):
+        log("class %s: %s" % (k, ", ".join("%d %s" % (n, st) for st, n in sorted(bycls[k].items()))))
     nfail += coverage_fail
     log("runtime %.1fs, seed %d; %d refused before any request (counted as passed), "
         "%d skipped (the fenced query failed too)" % (time.time() - t0, args.seed, nref, nskip))

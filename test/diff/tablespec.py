@@ -6,8 +6,10 @@ SPECS, keyed "<schema>.<table>" with the schemas the runner imports into
 
   key     the columns that identify a row (the "a row's value never depends
           on the query's range" check compares rows with equal keys)
-  push    pushable column -> operators, as in the descriptor tables of
-          fdw/vendor_*.c (RfPushdown): subset of = in < <= > >=
+  push    NOT written here: the runner fills it from retail_fdw.key_columns
+          (pushable column -> operators, subset of = in < <= > >=)
+  required  the columns key_columns marks as required, given by the table's
+          own generator (the runner fails if key_columns says otherwise)
   sorts   columns the API sorts by (RfSort): ORDER BY / LIMIT cases
   gen     the generator: "generic" (no required quals: domains come from a
           full fetch) or a table-specific one (required quals, RfRequired)
@@ -105,7 +107,8 @@ def eq_or_in(rng, col, vals, allow_in=True):
 
 class Case:
     def __init__(self, table, shape, p, w=None, order=None, limit=None,
-                 timezone="UTC", key=None, total_order=False):
+                 timezone="UTC", key=None, total_order=False, cls=None):
+        self.cls = cls                  # an extra case class (DIFF_CLASSES) or None
         self.table = table
         self.shape = shape
         self.p = p                      # list of conjuncts
@@ -131,6 +134,11 @@ class Case:
 
     def pushed_sql(self):
         return "SELECT * FROM %s%s%s" % (self.table, self.where(self.p), self.tail())
+
+    def truth_sql(self, truth_table):
+        """The same predicate over the ground-truth table, without LIMIT."""
+        return "SELECT * FROM %s%s%s" % (truth_table, self.where(self.p),
+                                         self.tail(with_limit=False))
 
     def fenced_sql(self, with_limit=True):
         inner = " UNION ALL ".join("SELECT * FROM %s%s" % (self.table, self.where(w))
@@ -315,10 +323,176 @@ def gen_generic(spec, dom, rng, n):
 
 
 # ----------------------------------------------------------------------
+# case classes beyond the documented values (DIFF_CLASSES): for every
+# pushable column (retail_fdw.key_columns), values the API may refuse or
+# read otherwise.  PostgreSQL's answer over the fenced fetch is the truth:
+# a refused value must give that answer (usually no rows), not an error.
+# ----------------------------------------------------------------------
+
+CLASSES = ("domain", "nulls", "collation", "casts")
+INT_TYPES = ("integer", "bigint", "smallint")
+
+
+def _looks_enum(vals):
+    return 0 < len(vals) <= 8 and all(v and len(v) < 40 for v in vals)
+
+
+def class_preds(table, col, ops, typ, vals, rng, classes, ci, domain=None):
+    """-> [(class, predicate)] for one pushable column (domain: the text of
+    key_columns.domain where the extension declares one)."""
+    out = []
+    intlike = bool(vals) and all(x.isdigit() for x in vals) or \
+        "integer" in (domain or "").lower()
+    v = rng.choice(vals) if vals else None
+    eq, inl = "=" in ops, "in" in ops
+    text = typ == "text"
+    if "domain" in classes:
+        if text and eq:
+            out.append(("domain", "%s = ''" % col))
+            if v is not None and intlike:
+                # an id the document types as an integer
+                out.append(("domain", "%s = 'abc'" % col))
+                if inl:
+                    out.append(("domain", "%s IN (%s, 'S-1')" % (col, lit(v))))
+            elif v is not None and _looks_enum(vals):
+                out.append(("domain", "%s = 'admin'" % col))
+                if inl:
+                    out.append(("domain", "%s IN ('', %s)" % (col, lit(v))))
+            elif v is not None and inl:
+                out.append(("domain", "%s IN ('', %s)" % (col, lit(v))))
+        if typ in INT_TYPES:
+            if eq:
+                out.append(("domain", "%s = 1.5" % col))
+                out.append(("domain", "%s = -1" % col))
+            if ">=" in ops:
+                out.append(("domain", "%s >= -5" % col))
+            if "<" in ops:
+                out.append(("domain", "%s < 99999999999" % col))
+        if typ.startswith("timestamp") and ("<" in ops or "<=" in ops):
+            op = "<=" if "<=" in ops else "<"
+            out.append(("domain", "%s %s 'infinity'" % (col, op)))
+            if ">=" in ops:
+                out.append(("domain", "%s >= '-infinity'" % col))
+                out.append(("domain", "%s >= '0001-01-01 00:00:00+00'" % col))
+    if "nulls" in classes and v is not None:
+        if inl:
+            out.append(("nulls", "%s IN (%s, NULL)" % (col, lit(v))))
+            out.append(("nulls", "%s = ANY (ARRAY[NULL, %s]::%s[])" % (col, lit(v), typ)))
+        if eq:
+            out.append(("nulls", "%s = NULL::%s" % (col, typ)))
+    if "collation" in classes and ci and text and eq and v is not None:
+        mixed = "".join(ch.upper() if i % 2 else ch.lower() for i, ch in enumerate(v))
+        out.append(("collation", "%s = %s COLLATE %s" % (col, lit(mixed), ci)))
+        out.append(("collation", "%s COLLATE %s = %s" % (col, ci, lit(v.upper()))))
+        if inl:
+            out.append(("collation", "%s COLLATE %s IN (%s, 'x')" % (col, ci, lit(v.lower()))))
+    if "casts" in classes and v is not None:
+        if typ in INT_TYPES and eq:
+            out.append(("casts", "%s::text = 'abc'" % col))
+            out.append(("casts", "%s::text = %s" % (col, lit(v))))
+            out.append(("casts", "%s = %s::text::%s" % (col, lit(v), typ)))
+            if inl:
+                out.append(("casts", "%s::text = ANY ('{%s,S-1}'::text[])" % (col, v)))
+        if text and eq:
+            out.append(("casts", "%s = 1001::text" % col))
+            if inl:
+                out.append(("casts", "%s = ANY ('{%s,S-1}'::text[])" % (col, v)))
+            out.append(("casts", "%s::varchar = %s::varchar" % (col, lit(v))))
+        if typ.startswith("timestamp") and eq:
+            out.append(("casts", "%s::date = %s" % (col, lit(v[:10]))))
+            out.append(("casts", "%s::text = 'abc'" % col))
+    return out
+
+
+def gen_classes(spec, dom, rng, classes, ci):
+    """Cases of the extra classes for a generic table (no required quals:
+    the fenced side fetches everything)."""
+    table = spec["table"]
+    rows = dom.rows[table]
+    types = dom.types[table]
+    cases = []
+    for col in sorted(spec.get("push", {})):
+        if col not in types:
+            continue
+        typ = types[col]
+        vals = sorted({r[col] for r in rows if r[col] is not None})
+        for cls, pred in class_preds(table, col, spec["push"][col], typ, vals, rng,
+                                     classes, ci, spec.get("domain", {}).get(col)):
+            cases.append(Case(table, "%s: %s" % (cls, pred), [pred], [[]], key=spec["key"],
+                              cls=cls))
+    return cases
+
+
+def gen_classes_journey(spec, dom, rng, classes, ci):
+    """store_code under the extra classes, inside one day of event_start."""
+    table = spec["table"]
+    d0 = day(JOURNEY_DAYS[0])
+    rng_pred = ["event_start >= %s" % ts(local_midnight(d0, None)),
+                "event_start < %s" % ts(local_midnight(d0 + dt.timedelta(days=1), None))]
+    cases = []
+    for cls, pred in class_preds(table, "store_code", spec.get("push", {}).get(
+            "store_code", ()), "text", dom.journey_stores, rng, classes, ci):
+        w = ["event_start >= %s" % ts(local_midnight(d0, None) - dt.timedelta(days=1)),
+             "event_start <= %s" % ts(local_midnight(d0, None) + dt.timedelta(days=2))]
+        cases.append(Case(table, "%s: %s" % (cls, pred), rng_pred + [pred], [w],
+                          key=spec["key"], cls=cls))
+    return cases
+
+
+def _class_values(spec, dom):
+    """Known values of the pushable columns of a table with required quals."""
+    gen = spec["gen"]
+    stores = [u for u, _ in dom.rn_stores]
+    if gen == "datamine":
+        return {"metric": RN_METRICS, "location_uuid": stores, "grain": RN_GRAINS,
+                "time_zone": [z for z in RN_TZS if z]}
+    if gen in ("store_hours", "predicted"):
+        return {"store_uuid": stores}
+    if gen == "zone_transitions":
+        return {"location_uuid": dom.rn_fpa_stores}
+    if gen == "inspector":
+        ids = sorted({str(v["id"]) for v in dom.ic_visits})
+        out = {"id": ids, "visit_id": ids}
+        for c in ("cid", "agent_id", "current_agent_route"):
+            out[c] = sorted({v[c] for v in dom.ic_visits if v[c] is not None})
+        return out
+    return {}
+
+
+def gen_classes_required(spec, dom, rng, classes, ci):
+    """The extra classes on a table with required quals: a case of the
+    table's own generator (it gives the required quals and a wider fetch)
+    with one more conjunct; P only narrows, so the fenced answer stays the
+    truth."""
+    table = spec["table"]
+    types = dom.types.get(table, {})
+    values = _class_values(spec, dom)
+    gen = GENERATORS[spec["gen"]]
+    cases = []
+    for col in sorted(spec.get("push", {})):
+        typ = types.get(col)
+        if typ is None:
+            continue
+        for cls, pred in class_preds(table, col, spec["push"][col], typ,
+                                     values.get(col, []), rng, classes, ci,
+                                     spec.get("domain", {}).get(col)):
+            base = gen(spec, dom, random.Random("%s/%s" % (table, pred)), 1)[0]
+            base.p = base.p + [pred]
+            base.shape = "%s: %s; %s" % (cls, pred, base.shape)
+            base.cls = cls
+            base.limit = None
+            cases.append(base)
+    return cases
+
+
+# ----------------------------------------------------------------------
 # journey
 # ----------------------------------------------------------------------
 
-JOURNEY_DAYS = ["2025-08-01", "2025-08-03", "2025-08-12", "2025-08-20"]
+# the first day of data, a Sunday, the documentation's example day, and the
+# EU and US DST changes (the session zones include Berlin and New York)
+JOURNEY_DAYS = ["2025-08-01", "2025-08-03", "2025-08-12", "2025-08-20", "2025-10-26",
+                "2025-11-02"]
 
 
 def _bound(rng, d0, zone_choices, event_times):
@@ -706,83 +880,65 @@ GENERATORS = {
 
 def _ic(child_key, weight=8, time="created_at", own_time=False):
     return {"gen": "inspector", "id_column": "visit_id", "key": ["visit_id"] + child_key,
-            "weight": weight, "time": time, "own_time": own_time}
+            "weight": weight, "time": time, "own_time": own_time,
+            "required": ["visit_id", time]}
 
 
-# RfPushdown / RfRequired / RfSort of fdw/vendor_*.c, table by table
+# What retail_fdw.key_columns cannot say: generators, row keys, API sorts,
+# weights.  Which columns push and with which operators is read from
+# retail_fdw.key_columns by the runner (spec["push"] is filled from it);
+# "required" names the columns key_columns marks as required, which the
+# table's own generator gives: the runner fails if key_columns disagrees.
 SPECS = {
     # journey
     "j.visit_journey_events": {
-        "gen": "journey", "weight": 40,
-        "key": ["visit_id", "zone_serial_code", "event_start"],
-        "push": {"store_code": EQIN, "event_start": RANGE}},
+        "gen": "journey", "weight": 40, "required": ["event_start"],
+        "key": ["visit_id", "zone_serial_code", "event_start"]},
     # aifi
     "a.aifi_sessions": {
         "gen": "generic", "weight": 30, "key": ["id"],
-        "push": {"id": EQIN, "code": EQIN, "session_token": EQIN, "store_id": EQIN,
-                 "customer_id": EQIN, "status": EQIN, "created_at": RANGE,
-                 "updated_at": RANGE, "expires_at": RANGE, "code_last_scanned_at": RANGE,
-                 "customer_last_entered_at": RANGE, "visitors": RANGE, "group_size": RANGE},
         "sorts": ["id", "code", "store_id", "visitors", "group_size", "expires_at",
                   "customer_id", "code_last_scanned_at", "customer_last_entered_at",
                   "created_at", "updated_at"]},
     "a.aifi_stores": {
         "gen": "generic", "weight": 8, "key": ["id"],
-        "push": {"id": EQIN, "status": EQIN, "external_id": EQIN,
-                 "deployment_status": EQIN, "aifi_unique_store_id": EQIN},
         "sorts": ["id", "name", "created_at", "updated_at"]},
     "a.aifi_orders": {
         "gen": "generic", "weight": 20, "key": ["id"],
-        "push": {"id": EQIN, "status": EQIN, "external_status": EQIN, "session_id": EQIN,
-                 "external_id": EQIN, "store_id": EQIN, "customer_id": EQIN,
-                 "draft_created_at": RANGE, "created_at": RANGE, "updated_at": RANGE,
-                 "total_price": RANGE},
         "sorts": ["id", "store_id", "total_price", "draft_created_at"]},
-    "a.aifi_products": {
-        "gen": "generic", "weight": 15, "key": ["id"],
-        "push": {"id": EQIN, "name": EQIN, "barcode": EQIN, "external_id": EQIN,
-                 "category": EQIN, "sku": EQIN, "price": RANGE, "quantity": RANGE,
-                 "created_at": RANGE, "updated_at": RANGE}},
-    "a.aifi_customers": {
-        "gen": "generic", "weight": 10, "key": ["id"],
-        "push": {"external_id": EQIN, "email": EQIN, "created_at": RANGE,
-                 "updated_at": RANGE}},
+    "a.aifi_products": {"gen": "generic", "weight": 15, "key": ["id"]},
+    "a.aifi_customers": {"gen": "generic", "weight": 10, "key": ["id"]},
     # retailnext
-    "r.rn_locations": {
-        "gen": "generic", "weight": 10, "key": ["uuid"],
-        "push": {"location_type": EQIN, "uuid": EQIN}},
+    "r.rn_locations": {"gen": "generic", "weight": 10, "key": ["uuid"]},
     "r.rn_datamine": {
         "gen": "datamine", "weight": 110,
+        "required": ["location_uuid", "metric", "period_start"],
         "key": ["location_uuid", "metric", "grain", "time_zone", "period_start"]},
     "r.rn_store_hours": {
-        "gen": "store_hours", "weight": 20, "key": ["store_uuid", "effective_day"]},
+        "gen": "store_hours", "weight": 20, "required": ["store_uuid", "effective_day"],
+        "key": ["store_uuid", "effective_day"]},
     "r.rn_zone_transitions": {
         "gen": "zone_transitions", "weight": 12,
+        "required": ["location_uuid", "start_date", "finish_date"],
         "key": ["location_uuid", "start_date", "finish_date", "metric", "floorplan_uuid",
                 "from_zone_uuid", "to_zone_uuid"]},
-    "r.rn_fpa_zones": {
-        "gen": "generic", "weight": 8, "key": ["zone_uuid"],
-        "push": {"store_uuid": EQIN}},
-    "r.rn_health_alerts": {
-        "gen": "generic", "weight": 14, "key": ["uuid"],
-        "push": {"alert_creation_time": ("<", "<=")}},
+    "r.rn_fpa_zones": {"gen": "generic", "weight": 8, "key": ["zone_uuid"]},
+    "r.rn_health_alerts": {"gen": "generic", "weight": 14, "key": ["uuid"]},
     # the FDW takes "future days" from PostgreSQL's clock; the simulator's
     # clock is frozen in 2021 unless its knob now=real
     "r.rn_predicted_traffic": {
-        "gen": "predicted", "weight": 10, "key": ["store_uuid", "time"],
+        "gen": "predicted", "weight": 10, "required": ["store_uuid", "time"],
+        "key": ["store_uuid", "time"],
         "sim_config": {"retailnext": {"now": "real"}}},
-    "r.rn_users": {
-        "gen": "generic", "weight": 8, "key": ["id"],
-        "push": {"type": ("=",), "email": EQIN}},
+    "r.rn_users": {"gen": "generic", "weight": 8, "key": ["id"]},
     "r.rn_user_profiles": {"gen": "generic", "weight": 3, "key": ["id"]},
     "r.rn_location_profiles": {"gen": "generic", "weight": 3, "key": ["id"]},
-    "r.rn_cameras": {
-        "gen": "generic", "weight": 8, "key": ["device_id"],
-        "push": {"store_uuid": EQIN}},
+    "r.rn_cameras": {"gen": "generic", "weight": 8, "key": ["device_id"]},
     "r.rn_channels": {"gen": "generic", "weight": 3, "key": ["channel_uuid"]},
     "r.rn_appliances": {"gen": "generic", "weight": 3, "key": ["appliance_id"]},
     # inspector
-    "i.ic_visits": {"gen": "inspector", "id_column": "id", "key": ["id"], "weight": 15},
+    "i.ic_visits": {"gen": "inspector", "id_column": "id", "key": ["id"], "weight": 15,
+                    "required": ["id", "created_at"]},
     # scenes, images, questions and DQI entries have a created_at of their
     # own: the visit's time is visit_created_at, and own_time adds a local
     # bound on the element's created_at to some cases
@@ -796,6 +952,30 @@ SPECS = {
     "i.ic_visit_dqi": _ic(["dqi_id"], time="visit_created_at", own_time=True),
     "i.ic_stores": {"gen": "generic", "weight": 3, "key": ["id"]},
     "i.ic_skus": {"gen": "generic", "weight": 3, "key": ["id"]},
+}
+
+# Ground truth: tables whose every row the simulator serves at
+# GET /_sim/truth/<vendor>/<resource> (as the document shapes them; "fields":
+# column -> document field where it is not the column's camelCase or name;
+# "windows": the event_start ranges asked for, which hold every row any
+# generated predicate of the table can select).  The runner loads each into
+# a local table t.<name> with the foreign table's columns, and every case of
+# the table (and of its paged variant) is also compared with the same
+# predicate over it.
+TRUTH = {
+    "j.visit_journey_events": {"vendor": "journey", "resource": "visit_journey_events",
+                               "windows": [("2025-07-20T00:00:00Z", "2025-09-10T00:00:00Z"),
+                                           ("2025-10-15T00:00:00Z", "2025-11-20T00:00:00Z")]},
+    "a.aifi_sessions": {"vendor": "aifi", "resource": "aifi_sessions",
+                        "fields": {"code_first_scanned_at": "codeFirstSuccesfullyScannedAt",
+                                   "code_last_scanned_at": "codeLastSuccesfullyScannedAt"}},
+    "a.aifi_stores": {"vendor": "aifi", "resource": "aifi_stores",
+                      "fields": {"external_id": "thirdPartyId"}},
+    "a.aifi_orders": {"vendor": "aifi", "resource": "aifi_orders",
+                      "fields": {"shopping_session_id": "customerShoppingSessionId"}},
+    "a.aifi_products": {"vendor": "aifi", "resource": "aifi_products"},
+    "a.aifi_customers": {"vendor": "aifi", "resource": "aifi_customers"},
+    "i.ic_visits": {"vendor": "inspector", "resource": "ic_visits"},
 }
 
 # Hand-declared tables over the same endpoints with small pages (paging is
@@ -813,6 +993,9 @@ VARIANTS = {
                              server="rn", resource="rn_users", page_size="9"),
 }
 SPECS.update(VARIANTS)
+TRUTH_OF = {name: name for name in TRUTH}
+TRUTH_OF.update({name: sp["variant_of"] for name, sp in VARIANTS.items()
+                 if sp["variant_of"] in TRUTH})
 
 for _name, _spec in SPECS.items():
     _spec["table"] = _name

@@ -15,6 +15,15 @@ vendors document them, plus a control API under /_sim/ on every port:
   POST /_sim/faults                              add a fault rule (JSON object)
   POST /_sim/config                              set knobs, e.g. {"latency_ms": 5}
   GET  /_sim/health                              200 "ok"
+  GET  /_sim/truth/<vendor>/<resource>[?from=&to=]
+                                                 ground truth: every row behind a
+                                                 table, as the document shapes it
+                                                 (a JSON array, the seed's data and
+                                                 the current knobs); 404 for a
+                                                 resource without one.  Journey
+                                                 needs a window: from/to (ISO
+                                                 instants, event_start inclusive,
+                                                 at most 62 days)
 
 With SIM_RECORD_DIR set in its environment, the simulator also saves the
 body of every 2xx vendor answer (not /_sim/, not faults) as
@@ -460,6 +469,16 @@ class Handler(BaseHTTPRequestHandler):
                     if hasattr(v, "configure"):
                         v.configure(conf)
                 return self._send(200, {"ok": True, "config": sim.config})
+            if path.startswith("/_sim/truth/") and self.command == "GET":
+                parts = path[len("/_sim/truth/"):].strip("/").split("/")
+                vend = sim.vendors.get(parts[0]) if len(parts) == 2 else None
+                try:
+                    rows = vend.truth(parts[1], params) if hasattr(vend, "truth") else None
+                except base.HttpError as e:
+                    return self._send(e.status, e.body)
+                if rows is None:
+                    return self._send(404, {"detail": "no ground truth for %s" % path})
+                return self._send(200, rows)
             if path == "/_sim/requests":
                 recs = sim.select(params.get("vendor"), params.get("contains"))
                 return self._send(200, recs)

@@ -150,6 +150,56 @@ class JourneyTests(SimTestCase):
         self.assertEqual(body, {"detail": "Invalid page."})
 
 
+class TruthTests(SimTestCase):
+    """GET /_sim/truth/<vendor>/<resource>: every row, as the API shapes it."""
+    AUTH = {"Authorization": "Bearer " + TOKEN}
+
+    def truth(self, vendor, resource, **params):
+        return self.get(self.url(vendor, "/_sim/truth/%s/%s" % (vendor, resource), **params))
+
+    def test_journey_truth_is_the_apis_rows_and_edges_add_rows(self):
+        rng = dict(datetime_gte="2025-10-26T00:00:00Z", datetime_lte="2025-10-26T23:59:59.999999Z")
+        self.control("/_sim/config", {"journey": {"edges": 1}})
+        try:
+            st, rows, _ = self.truth("journey", "visit_journey_events",
+                                     **{"from": rng["datetime_gte"], "to": rng["datetime_lte"]})
+            self.assertEqual(st, 200)
+            _, api, _ = self.get(self.url("journey", VJE, page_size=10000, **rng), self.AUTH)
+            self.assertEqual(rows, api["results"])
+            starts = {r["event_start"] for r in rows}
+            # the UTC day's last microsecond, Berlin's DST change, local midnights
+            for t in ("2025-10-26T00:00:00Z", "2025-10-26T23:59:59.999999Z",
+                      "2025-10-26T00:59:59.999999Z", "2025-10-26T01:00:00Z",
+                      "2025-10-26T22:59:59.999999Z", "2025-10-26T03:59:59.999999Z"):
+                self.assertIn(t, starts)
+        finally:
+            self.control("/_sim/config", {"journey": {"edges": 0}})
+        _, plain, _ = self.truth("journey", "visit_journey_events",
+                                 **{"from": rng["datetime_gte"], "to": rng["datetime_lte"]})
+        self.assertNotIn("2025-10-26T23:59:59.999999Z", {r["event_start"] for r in plain})
+        self.assertEqual(len(rows) - len(plain), 3 * 9)
+
+    def test_journey_truth_needs_a_bounded_window(self):
+        st, _, _ = self.truth("journey", "visit_journey_events")
+        self.assertEqual(st, 400)
+        st, _, _ = self.truth("journey", "visit_journey_events",
+                              **{"from": "2025-08-01T00:00:00Z", "to": "2025-12-01T00:00:00Z"})
+        self.assertEqual(st, 400)
+
+    def test_other_vendors_and_unknown_resources(self):
+        st, rows, _ = self.truth("aifi", "aifi_sessions")
+        self.assertEqual(st, 200)
+        self.assertGreater(len(rows), 10)
+        self.assertIn("createdAt", rows[0])
+        st, rows, _ = self.truth("inspector", "ic_visits")
+        self.assertEqual(st, 200)
+        self.assertIn(324096, [r["id"] for r in rows])
+        st, _, _ = self.truth("aifi", "no_such_table")
+        self.assertEqual(st, 404)
+        st, _, _ = self.truth("retailnext", "rn_datamine")
+        self.assertEqual(st, 404)
+
+
 class ControlTests(SimTestCase):
     AUTH = {"Authorization": "Bearer " + TOKEN}
 

@@ -257,6 +257,12 @@ class Inspector:
             acked = vid in self.acked
         return dict(v, is_new=False) if acked and v["is_new"] else v
 
+    def truth(self, resource, params):
+        """Ground truth: every whole visit (acknowledgements applied)."""
+        if resource != "ic_visits":
+            return None
+        return [self._visit(vid) for vid in sorted(self.visits)]
+
     @staticmethod
     def _json(status, body):
         return Response(status, json.dumps(body, ensure_ascii=False), content_type=JSON_CT)

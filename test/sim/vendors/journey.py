@@ -6,6 +6,12 @@ Knobs (--option journey.KEY=VALUE or POST /_sim/config {"journey": {...}}):
   stores (3), visits_per_day (20), start (2025-08-01), end (a year after
   today, so that the data reaches today whatever the date; null: that default),
   token (journey-secret-token),
+  edges (0): 1 adds rows on the edges the extension cuts at, to every store
+    and day: one-zone visits starting at the UTC day's first microsecond
+    (00:00:00.000000), its last second (23:59:59) and its last microsecond
+    (23:59:59.999999), on either side of the local midnights of
+    Europe/Berlin and America/New_York, and on either side of their DST
+    changes; the differential suite turns it on
   response_cache (0): 1 keeps each encoded 200 response, keyed by the request's
     host and query string, and serves those bytes again (the benchmarks use it
     so that the simulator is not what limits throughput; the data is
@@ -15,6 +21,7 @@ Knobs (--option journey.KEY=VALUE or POST /_sim/config {"journey": {...}}):
 import datetime as dt
 import json
 import threading
+import zoneinfo
 
 from vendors.base import (Auth, HttpError, Response, Router, hexid, int_arg, iso_z,
                           number_page, parse_iso, rng_for, split_path, UTC)
@@ -44,6 +51,7 @@ def _unauthorized(detail):
     return HttpError(401, {"detail": detail}, {"WWW-Authenticate": 'Bearer realm="api"'})
 
 
+_EDGE_ZONES = (zoneinfo.ZoneInfo("Europe/Berlin"), zoneinfo.ZoneInfo("America/New_York"))
 DOC_DAY = dt.date(2025, 8, 12)
 DOC_STORE = "SM-001"
 
@@ -97,7 +105,7 @@ class Journey:
     def configure(self, conf):
         conf = conf.get("journey", conf) if "journey" in conf else \
             {k: v for k, v in conf.items() if k in ("stores", "visits_per_day", "start", "end", "token",
-                                           "response_cache")}
+                                           "response_cache", "edges")}
         if not conf:
             return
         with self.lock:
@@ -138,6 +146,8 @@ class Journey:
             evs = _doc_example()
         else:
             evs = self._generate(store, day)
+        if evs and str(self._c("edges", "0")).lower() in ("1", "true", "on", "yes"):
+            evs = evs + self._edges(store, day, evs[-1]["store_name"])
         out = [(parse_iso(e["event_start"]), e["store_code"], e["visit_id"],
                 e["event_start"], json.dumps(e)) for e in evs]
         out.sort(key=lambda t: t[:4])
@@ -191,6 +201,55 @@ class Journey:
                     break
                 t += dt.timedelta(seconds=rng.randint(5 * 60, 55 * 60))
         return events
+
+    @staticmethod
+    def _edge_instants(day):
+        """The instants of day (UTC) the extension may cut at: the UTC day's
+        first microsecond, last second and last microsecond; the last
+        microsecond and the first of the local days of Europe/Berlin and
+        America/New_York (the session zones of the differential suite) that
+        start within it; a DST change of either zone: its last microsecond
+        before and its first after."""
+        day0 = dt.datetime(day.year, day.month, day.day, tzinfo=UTC)
+        day1 = day0 + dt.timedelta(days=1)
+        us = dt.timedelta(microseconds=1)
+        out = [day0, day1 - dt.timedelta(seconds=1), day1 - us]
+        for zone in _EDGE_ZONES:
+            for d in (day - dt.timedelta(days=1), day, day + dt.timedelta(days=1)):
+                m = dt.datetime(d.year, d.month, d.day, tzinfo=zone).astimezone(UTC)
+                if day0 < m < day1:
+                    out += [m - us, m]
+            if day0.astimezone(zone).utcoffset() != day1.astimezone(zone).utcoffset():
+                t = day0
+                while t.astimezone(zone).utcoffset() == day0.astimezone(zone).utcoffset():
+                    t += dt.timedelta(minutes=15)
+                out += [t - us, t]
+        return sorted(set(out))
+
+    @classmethod
+    def _edges(cls, store, day, store_name):
+        """One-zone visits on the day's edges (knob edges)."""
+        out = []
+        for i, t in enumerate(cls._edge_instants(day)):
+            tag = "%s%s%02d" % (store[3:], day.strftime("%Y%m%d"), i)
+            out.append(dict(
+                session_id="ses_edge" + tag, visit_id="vst_edge" + tag, user_id=None,
+                device_id="dev_edge" + tag, date_of_visit=day.isoformat(),
+                store_name=store_name, store_code=store, zone_name=ENTRANCE[0],
+                zone_serial_code=ENTRANCE[1], zone_entered_from="Outside",
+                zone_exited_to=None, dwell_time_seconds=1, event_start=iso_z(t),
+                event_end=iso_z(t + dt.timedelta(seconds=1)), source="wifi"))
+        return out
+
+    def truth(self, resource, params):
+        """Every event with event_start in [from, to] (at most 62 days)."""
+        if resource != "visit_journey_events":
+            return None
+        gte = parse_iso(params.get("from") or "", "from")
+        lte = parse_iso(params.get("to") or "", "to")
+        if lte < gte or lte - gte > dt.timedelta(days=62):
+            raise ValueError("truth window: from <= to, at most 62 days")
+        return [json.loads(r[4]) for r in self._select(gte, lte, None)]
 
     def select(self, gte, lte, store):
         """Sorted events in [gte, lte]; the last few selections are kept, so

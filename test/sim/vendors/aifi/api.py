@@ -359,6 +359,16 @@ class Aifi:
             return self._data
 
     # -- plumbing --------------------------------------------------------------
+    def truth(self, resource, params):
+        """Ground truth: every row of a list endpoint, as the API shapes it."""
+        d = self.data()
+        rows = {"aifi_sessions": "sessions", "aifi_orders": "orders",
+                "aifi_products": "products", "aifi_customers": "customers",
+                "aifi_stores": "stores"}.get(resource)
+        if rows is None or not hasattr(d, rows):
+            return None
+        return [json.loads(r.text) if hasattr(r, "text") else r for r in getattr(d, rows)]
+
     def _json(self, body, status=200, headers=None):
         if not isinstance(body, str):
             body = dumps(body)
