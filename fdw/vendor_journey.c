@@ -33,13 +33,15 @@ static const RfColumn journey_event_columns[] = {
 
 /*
  * The API filters one store per request, so IN on store_code becomes one
- * request series per store (any string: an empty one filters nothing,
- * and the recheck does).  event_start is split into daily windows, as
- * the vendor asks for long intervals.
+ * request series per store.  An empty store_code names no store: the API
+ * ignores it and answers every store, so in an IN list beside another
+ * code its series would repeat that store's rows; it is outside the
+ * parameter's domain (no request, no row).  event_start is split into
+ * daily windows, as the vendor asks for long intervals.
  */
 static const RfPushdown journey_event_pushdown[] = {
 	{"store_code", RF_OP_EQ | RF_OP_IN, "store_code", NULL, NULL,
-	RF_LOC_QUERY, RF_MULTI_SPLIT, false, .domain = RF_DOMAIN_TEXT},
+	RF_LOC_QUERY, RF_MULTI_SPLIT, false, .domain = RF_DOMAIN_NONEMPTY},
 	{"event_start", RF_OP_EQ | RF_OP_RANGE, NULL, "datetime_gte", "datetime_lte",
 	RF_LOC_QUERY, RF_MULTI_SPLIT, true},
 };
