@@ -977,6 +977,10 @@ TRUTH = {
     "a.aifi_customers": {"vendor": "aifi", "resource": "aifi_customers"},
     "i.ic_visits": {"vendor": "inspector", "resource": "ic_visits"},
 }
+# Inspector's children, stores and skus: rows keyed by column name
+TRUTH.update({"i." + _t: {"vendor": "inspector", "resource": _t} for _t in (
+    "ic_visit_scenes", "ic_visit_images", "ic_visit_answers", "ic_visit_prices",
+    "ic_visit_oos_reasons", "ic_visit_kpis", "ic_visit_dqi", "ic_stores", "ic_skus")})
 
 # Hand-declared tables over the same endpoints with small pages (paging is
 # where rows get lost or repeated); schema v, created by the runner.
