@@ -982,6 +982,13 @@ TRUTH.update({"i." + _t: {"vendor": "inspector", "resource": _t} for _t in (
     "ic_visit_scenes", "ic_visit_images", "ic_visit_answers", "ic_visit_prices",
     "ic_visit_oos_reasons", "ic_visit_kpis", "ic_visit_dqi", "ic_stores", "ic_skus")})
 
+# RetailNext tables without aggregation
+TRUTH.update({"r." + _t: {"vendor": "retailnext", "resource": _t} for _t in (
+    "rn_locations", "rn_users", "rn_user_profiles", "rn_location_profiles", "rn_cameras",
+    "rn_appliances", "rn_health_alerts")})
+TRUTH["r.rn_channels"] = {"vendor": "retailnext", "resource": "rn_channels",
+                          "fields": {"maximum_retention_days": "maximun_retention_days"}}
+
 # Hand-declared tables over the same endpoints with small pages (paging is
 # where rows get lost or repeated); schema v, created by the runner.
 VARIANTS = {

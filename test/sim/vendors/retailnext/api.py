@@ -228,6 +228,25 @@ class RetailNext(Datamine, Traffic, Video):
             fail(400, "the request body must be a JSON object")
         return b
 
+    # -- ground truth --------------------------------------------------------
+    def truth(self, resource, params):
+        """Ground truth (GET /_sim/truth/retailnext/<table>): every row behind
+        a table, from the simulator's data (never from an answer), as the
+        document shapes it; None for a table without it."""
+        if resource == "rn_locations":
+            with self.lock:
+                return [self.loc_out(l, EXTRA_FIELDS) for l in self.locs.values()]
+        if resource == "rn_users":
+            with self.lock:
+                return [dict(u) for u in self.users]
+        if resource == "rn_health_alerts":
+            now = self.now()
+            return [dict(a) for t, a in self.alerts() if t < now]
+        rows = {"rn_user_profiles": USER_PROFILES, "rn_location_profiles": LOCATION_PROFILES,
+                "rn_cameras": self.cameras, "rn_channels": self.channels,
+                "rn_appliances": self.appliances}.get(resource)
+        return None if rows is None else [dict(r) for r in rows]
+
     # -- paging ------------------------------------------------------------
     def paged(self, req, items, build):
         return self.pager.page(req, items, build, str(self.c("page_next_header")))
