@@ -985,7 +985,10 @@ TRUTH.update({"i." + _t: {"vendor": "inspector", "resource": _t} for _t in (
 # RetailNext tables without aggregation
 TRUTH.update({"r." + _t: {"vendor": "retailnext", "resource": _t} for _t in (
     "rn_locations", "rn_users", "rn_user_profiles", "rn_location_profiles", "rn_cameras",
-    "rn_appliances", "rn_health_alerts")})
+    "rn_appliances", "rn_health_alerts", "rn_fpa_zones")})
+# store hours: every day any generated case can select (RN_DAYS, their spans)
+TRUTH["r.rn_store_hours"] = {"vendor": "retailnext", "resource": "rn_store_hours",
+                             "windows": [("2019-12-01", "2021-04-01")]}
 TRUTH["r.rn_channels"] = {"vendor": "retailnext", "resource": "rn_channels",
                           "fields": {"maximum_retention_days": "maximun_retention_days"}}
 
