@@ -286,7 +286,8 @@ def load_truth(db, specs, log):
         try:
             docs = []
             for win in tr.get("windows") or [None]:
-                u = url + ("?from=%s&to=%s" % win if win else "")
+                u = url + ("?from=%s&to=%s" % win if win else
+                           "?" + tr["query"] if tr.get("query") else "")
                 with urllib.request.urlopen(u, timeout=120) as r:
                     docs += json.loads(r.read().decode())
             cols = [row[0] for row in db.run(

@@ -992,6 +992,11 @@ TRUTH["r.rn_store_hours"] = {"vendor": "retailnext", "resource": "rn_store_hours
 TRUTH["r.rn_channels"] = {"vendor": "retailnext", "resource": "rn_channels",
                           "fields": {"maximum_retention_days": "maximun_retention_days"}}
 
+# zone transitions: each store alone, for every range gen_zone_transitions makes
+TRUTH["r.rn_zone_transitions"] = {
+    "vendor": "retailnext", "resource": "rn_zone_transitions",
+    "query": "starts=%s&spans=0,1,6,30" % ",".join(RN_DAYS[:16])}
+
 # Hand-declared tables over the same endpoints with small pages (paging is
 # where rows get lost or repeated); schema v, created by the runner.
 VARIANTS = {

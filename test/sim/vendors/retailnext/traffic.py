@@ -272,6 +272,12 @@ class Traffic:
             dows = [dows]
         if not isinstance(dows, list) or not dows or any(d not in WEEKDAY for d in dows):
             fail(400, "days_of_week must be a list of monday ... sunday")
+        return Response(200, {"metrics": self.zt_metrics(locs, ranges, metrics, trans, dwells,
+                                                         spans, dows)})
+
+    def zt_metrics(self, locs, ranges, metrics=("all",), trans="direct_only",
+                   dwells="dwells_only", spans=(), dows=DAY_NAMES):
+        """The "metrics" of a zone transitions answer for valid parameters."""
         with self.lock:
             for u in locs:
                 if u not in self.locs:
@@ -350,4 +356,41 @@ class Traffic:
                                        for z in zs],
                              "transitions": tr_out})
             out.append({"name": m, "data": data})
-        return Response(200, {"metrics": out})
+        return out
+
+    def zt_truth(self, params):
+        """Ground truth of rn_zone_transitions: for each store alone and each
+        date range start (starts: dates) x length (spans: days added), the
+        rows as the table shows them (location_uuid: the asked store)."""
+        try:
+            starts = [dt.date.fromisoformat(x) for x in (params.get("starts") or "").split(",")]
+            spans = [int(x) for x in (params.get("spans") or "").split(",")]
+        except ValueError:
+            raise ValueError("truth: starts (dates) and spans (days), comma-separated")
+        with self.lock:
+            stores = [u for u, l in self.locs.items() if l["kind"] == "store"]
+        fp_stores = {fp[2] for fp in FLOORPLANS}
+        out = []
+        for su in stores:
+            if su not in fp_stores:
+                continue        # no floorplan: no rows
+            for a in starts:
+                for n in spans:
+                    z = a + dt.timedelta(days=n)
+                    for m in self.zt_metrics([su], [(a, z)]):
+                        for d in m["data"]:
+                            zl = {x["uuid"]: x["location_uuid"] for x in d["zones"]}
+                            for t in d["transitions"]:
+                                f = zl[t["from_zone_id"]]
+                                out.append({
+                                    "metric": m["name"], "floorplan_uuid": d["floorplan"]["uuid"],
+                                    "floorplan_name": d["floorplan"]["name"],
+                                    "store_uuid": d["floorplan"]["store_uuid"],
+                                    "store_name": d["floorplan"]["store_name"],
+                                    "from_zone_uuid": t["from_zone_id"],
+                                    "to_zone_uuid": t["to_zone_id"], "value": t["value"],
+                                    "percentage": t["percentage"], "zones": d["zones"],
+                                    "location_uuid": f if f == su else d["floorplan"]["store_uuid"],
+                                    "to_location_uuid": zl[t["to_zone_id"]],
+                                    "start_date": a.isoformat(), "finish_date": z.isoformat()})
+        return out
