@@ -997,6 +997,9 @@ TRUTH["r.rn_zone_transitions"] = {
     "vendor": "retailnext", "resource": "rn_zone_transitions",
     "query": "starts=%s&spans=0,1,6,30" % ",".join(RN_DAYS[:16])}
 
+# predicted traffic: every slot of the coming 31 days (the real clock)
+TRUTH["r.rn_predicted_traffic"] = {"vendor": "retailnext", "resource": "rn_predicted_traffic"}
+
 # Hand-declared tables over the same endpoints with small pages (paging is
 # where rows get lost or repeated); schema v, created by the runner.
 VARIANTS = {

@@ -268,6 +268,8 @@ class RetailNext(Datamine, Traffic, Video):
                                     "close": (base + dt.timedelta(minutes=h[1])).isoformat()})
                     d += dt.timedelta(days=1)
             return out
+        if resource == "rn_predicted_traffic":
+            return self.pred_truth(params)
         if resource == "rn_zone_transitions":
             return self.zt_truth(params)
         if resource == "rn_health_alerts":

@@ -148,24 +148,56 @@ class Traffic:
         d = first - dt.timedelta(days=1) if utc_days else first
         end = last + dt.timedelta(days=1) if utc_days else last
         while d <= end:
-            h = Engine.hours(s, d)
-            if h:
-                r = rng_for(self.sim.seed, VENDOR, "pred", s["uuid"], d.toordinal())
-                base = dt.datetime.combine(d, dt.time())
-                per_q = s["scale"] * WEEKDAY_FACTOR[d.weekday()] * SEASON[d.month] / 4.0
-                for m in range(h[0], h[1], 15):
-                    t = base + dt.timedelta(minutes=m)
-                    w = traffic_profile((m % 1440) / 60.0) / 1.4
-                    v = PRED_OVERRIDES.get((s["uuid"], t.strftime("%Y-%m-%dT%H:%M")))
-                    if v is None:
-                        v = max(0, int(round(per_q * w * r.uniform(0.85, 1.15))))
-                    if utc_days and not first <= t.replace(tzinfo=tz).astimezone(UTC).date() <= last:
-                        continue
-                    if not utc_days and not first <= d <= last:
-                        continue
-                    preds.append({"time": self._z_out(t, tz), "value": v})
+            for t, v in self.pred_slots(s, d):
+                if utc_days and not first <= t.replace(tzinfo=tz).astimezone(UTC).date() <= last:
+                    continue
+                if not utc_days and not first <= d <= last:
+                    continue
+                preds.append({"time": self._z_out(t, tz), "value": v})
             d += dt.timedelta(days=1)
         return Response(200, {"ok": True, "error": "", "predictions": preds})
+
+    def pred_slots(self, s, d):
+        """[(store-local naive time, value)] of store s's business day d."""
+        h = Engine.hours(s, d)
+        if not h:
+            return []
+        r = rng_for(self.sim.seed, VENDOR, "pred", s["uuid"], d.toordinal())
+        base = dt.datetime.combine(d, dt.time())
+        per_q = s["scale"] * WEEKDAY_FACTOR[d.weekday()] * SEASON[d.month] / 4.0
+        out = []
+        for m in range(h[0], h[1], 15):
+            t = base + dt.timedelta(minutes=m)
+            w = traffic_profile((m % 1440) / 60.0) / 1.4
+            v = PRED_OVERRIDES.get((s["uuid"], t.strftime("%Y-%m-%dT%H:%M")))
+            if v is None:
+                v = max(0, int(round(per_q * w * r.uniform(0.85, 1.15))))
+            out.append((t, v))
+        return out
+
+    def pred_truth(self, params):
+        """Ground truth of rn_predicted_traffic under the real clock (the
+        differential runs its cases with now=real): every store's slots of
+        its business days after its local today, up to today + 31, as
+        instants of the store's wall clock; a store with less than 28 days
+        of history has none."""
+        now = dt.datetime.now(UTC)
+        with self.lock:
+            stores = [l for l in self.locs.values() if l["kind"] == "store"]
+        out = []
+        for s in stores:
+            tz = s["tzinfo"]
+            today = now.astimezone(tz).date()
+            start = self.data_start()
+            if s["opened"] and s["opened"] > start:
+                start = s["opened"]
+            if (today - start).days < 28:
+                continue
+            for k in range(1, 32):
+                for t, v in self.pred_slots(s, today + dt.timedelta(days=k)):
+                    out.append({"store_uuid": s["uuid"], "value": v,
+                                "time": t.replace(tzinfo=tz).isoformat()})
+        return out
 
     # ==================================================================
     # FPA floorplans and zone transitions
