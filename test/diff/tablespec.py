@@ -864,6 +864,17 @@ def gen_inspector(spec, dom, rng, n):
             limit = rng.choice([None, 3])
             shape.append("ORDER BY" + (" LIMIT" if limit else ""))
         cases.append(Case(table, "; ".join(shape), p, [w], order, limit, key=spec["key"]))
+    if spec.get("page_size") and is_visits:
+        # a listing that ends exactly at a page end: from the midnights whose
+        # visits fill whole pages (the last row is a page's last)
+        size = int(spec["page_size"])
+        for d in sorted({v["created_at"].date() for v in visits}):
+            t = local_midnight(d, None)
+            n = sum(1 for v in visits if v["created_at"] >= t)
+            if n and n % size == 0:
+                cases.append(Case(table, "%s >= midnight; %d whole pages" % (tcol, n // size),
+                                  ["%s >= %s" % (tcol, ts(t))],
+                                  [["%s >= '2000-01-01'" % tcol]], key=spec["key"]))
     return cases
 
 
