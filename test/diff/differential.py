@@ -22,8 +22,10 @@ row behind the table (GET /_sim/truth/<vendor>/<resource>, as the document
 shapes it); the runner loads them into t.<table> with the foreign table's
 columns, and each case's predicate over it is the expected answer, compared
 with the pushed answer as above.  So a row lost by both the pushed and the
-wider fetch fails.  The journey knob edges (set here, unset at the end) puts
-rows on the edges the extension cuts at.
+wider fetch fails.  Every table but rn_datamine has one; the truth is
+built from the simulator's data, never from an API answer.  The journey knob
+edges (set here, unset at the end) puts rows on the edges the extension cuts
+at; ic_visits_paged gets listings that end exactly at a page end.
 
 Which columns push, with which operators, and which are required come from
 retail_fdw.key_columns, never from a copy (tablespec keeps generators, row
@@ -286,7 +288,8 @@ def load_truth(db, specs, log):
         try:
             docs = []
             for win in tr.get("windows") or [None]:
-                u = url + ("?from=%s&to=%s" % win if win else "")
+                u = url + ("?from=%s&to=%s" % win if win else
+                           "?" + tr["query"] if tr.get("query") else "")
                 with urllib.request.urlopen(u, timeout=120) as r:
                     docs += json.loads(r.read().decode())
             cols = [row[0] for row in db.run(

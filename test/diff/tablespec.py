@@ -864,6 +864,17 @@ def gen_inspector(spec, dom, rng, n):
             limit = rng.choice([None, 3])
             shape.append("ORDER BY" + (" LIMIT" if limit else ""))
         cases.append(Case(table, "; ".join(shape), p, [w], order, limit, key=spec["key"]))
+    if spec.get("page_size") and is_visits:
+        # a listing that ends exactly at a page end: from the midnights whose
+        # visits fill whole pages (the last row is a page's last)
+        size = int(spec["page_size"])
+        for d in sorted({v["created_at"].date() for v in visits}):
+            t = local_midnight(d, None)
+            n = sum(1 for v in visits if v["created_at"] >= t)
+            if n and n % size == 0:
+                cases.append(Case(table, "%s >= midnight; %d whole pages" % (tcol, n // size),
+                                  ["%s >= %s" % (tcol, ts(t))],
+                                  [["%s >= '2000-01-01'" % tcol]], key=spec["key"]))
     return cases
 
 
@@ -977,6 +988,28 @@ TRUTH = {
     "a.aifi_customers": {"vendor": "aifi", "resource": "aifi_customers"},
     "i.ic_visits": {"vendor": "inspector", "resource": "ic_visits"},
 }
+# Inspector's children, stores and skus: rows keyed by column name
+TRUTH.update({"i." + _t: {"vendor": "inspector", "resource": _t} for _t in (
+    "ic_visit_scenes", "ic_visit_images", "ic_visit_answers", "ic_visit_prices",
+    "ic_visit_oos_reasons", "ic_visit_kpis", "ic_visit_dqi", "ic_stores", "ic_skus")})
+
+# RetailNext tables without aggregation
+TRUTH.update({"r." + _t: {"vendor": "retailnext", "resource": _t} for _t in (
+    "rn_locations", "rn_users", "rn_user_profiles", "rn_location_profiles", "rn_cameras",
+    "rn_appliances", "rn_health_alerts", "rn_fpa_zones")})
+# store hours: every day any generated case can select (RN_DAYS, their spans)
+TRUTH["r.rn_store_hours"] = {"vendor": "retailnext", "resource": "rn_store_hours",
+                             "windows": [("2019-12-01", "2021-04-01")]}
+TRUTH["r.rn_channels"] = {"vendor": "retailnext", "resource": "rn_channels",
+                          "fields": {"maximum_retention_days": "maximun_retention_days"}}
+
+# zone transitions: each store alone, for every range gen_zone_transitions makes
+TRUTH["r.rn_zone_transitions"] = {
+    "vendor": "retailnext", "resource": "rn_zone_transitions",
+    "query": "starts=%s&spans=0,1,6,30" % ",".join(RN_DAYS[:16])}
+
+# predicted traffic: every slot of the coming 31 days (the real clock)
+TRUTH["r.rn_predicted_traffic"] = {"vendor": "retailnext", "resource": "rn_predicted_traffic"}
 
 # Hand-declared tables over the same endpoints with small pages (paging is
 # where rows get lost or repeated); schema v, created by the runner.

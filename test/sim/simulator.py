@@ -23,7 +23,13 @@ vendors document them, plus a control API under /_sim/ on every port:
                                                  resource without one.  Journey
                                                  needs a window: from/to (ISO
                                                  instants, event_start inclusive,
-                                                 at most 62 days)
+                                                 at most 62 days); RetailNext
+                                                 rn_store_hours from/to (dates),
+                                                 rn_zone_transitions starts
+                                                 (dates) and spans (days).
+                                                 Child and flattened tables
+                                                 (Inspector children, RetailNext)
+                                                 are keyed by column name.
 
 With SIM_RECORD_DIR set in its environment, the simulator also saves the
 body of every 2xx vendor answer (not /_sim/, not faults) as

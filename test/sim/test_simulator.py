@@ -196,6 +196,20 @@ class TruthTests(SimTestCase):
         self.assertIn(324096, [r["id"] for r in rows])
         st, _, _ = self.truth("aifi", "no_such_table")
         self.assertEqual(st, 404)
+        # Inspector children: one row per element, keyed by column name
+        _, visits, _ = self.truth("inspector", "ic_visits")
+        st, images, _ = self.truth("inspector", "ic_visit_images")
+        self.assertEqual(st, 200)
+        self.assertEqual(len(images), sum(len(sc["images"]) for v in visits for sc in v["scenes"]))
+        im = images[0]
+        self.assertEqual(set(im) >= {"visit_id", "scene_id", "image_id", "created_at",
+                                     "visit_created_at"}, True)
+        self.assertNotEqual(im["created_at"], im["visit_created_at"])
+        _, prices, _ = self.truth("inspector", "ic_visit_prices")
+        by_id = {v["id"]: v for v in visits}
+        self.assertEqual(prices[0]["created_at"], by_id[prices[0]["visit_id"]]["created_at"])
+        _, answers, _ = self.truth("inspector", "ic_visit_answers")
+        self.assertIn("Промо выполняется", {a["answer_text"] for a in answers})
         st, _, _ = self.truth("retailnext", "rn_datamine")
         self.assertEqual(st, 404)
 

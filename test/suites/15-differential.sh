@@ -3,8 +3,8 @@
 # test/suites/15-differential.sh -- "Truth": a pushed-down query returns
 # exactly what PostgreSQL returns for the same query over a wider fetch behind
 # an optimisation fence, for every foreign table (generated cases, seeded),
-# and, for the tables the simulator serves a ground truth of (journey,
-# aifi_sessions, ic_visits and their paged copies), exactly what the same
+# and, for the tables the simulator serves a ground truth of (every table
+# but rn_datamine, and the paged copies), exactly what the same
 # query returns over all of the simulator's rows loaded into a local table.
 #
 # Runs test/diff/differential.py against the shared cluster and simulator of

@@ -188,6 +188,70 @@ def _gen_visit(i):
     }
 
 
+def _txt(x):
+    """A field the tables type as text (ids the document types as strings)."""
+    return None if x is None else str(x)
+
+
+def _answer_text(a):
+    """A string answer, or the chosen option's text ({option id: text})."""
+    if isinstance(a, dict):
+        return next(iter(a.values()), None)
+    if isinstance(a, list):
+        return _answer_text(a[0]) if a else None
+    return a
+
+
+def _child_rows(key, idname, text_fields=(), own_time=False):
+    def flat(v):
+        out = []
+        for e in v.get(key) or []:
+            r = dict(e, visit_id=v["id"])
+            r[idname] = e.get("id")
+            for f in text_fields:
+                r[f] = _txt(e.get(f))
+            if own_time:
+                r["visit_created_at"] = v["created_at"]
+            else:
+                r["created_at"] = v["created_at"]
+            out.append(r)
+        return out
+    return flat
+
+
+def _scene_rows(v):
+    return [dict(sc, visit_id=v["id"], scene_id=sc["id"], visit_created_at=v["created_at"])
+            for sc in v.get("scenes") or []]
+
+
+def _image_rows(v):
+    return [dict(im, visit_id=v["id"], scene_id=sc["id"], image_id=im["id"],
+                 visit_created_at=v["created_at"])
+            for sc in v.get("scenes") or [] for im in sc.get("images") or []]
+
+
+def _answer_rows(v):
+    return [{"visit_id": v["id"], "scene_id": sc["id"], "question_group_id": g.get("id"),
+             "question_group_name": g.get("name"), "question_group_cid": g.get("cid"),
+             "question_id": q.get("id"), "question_cid": q.get("cid"),
+             "question_text": q.get("text"), "question_type": q.get("type"),
+             "required": q.get("required"), "answer": q.get("answer"),
+             "answer_text": _answer_text(q.get("answer")), "options": q.get("options"),
+             "created_at": q.get("created_at"), "visit_created_at": v["created_at"]}
+            for sc in v.get("scenes") or [] for g in sc.get("question_groups") or []
+            for q in g.get("questions") or []]
+
+
+TRUTH_CHILDREN = {
+    "ic_visit_scenes": _scene_rows,
+    "ic_visit_images": _image_rows,
+    "ic_visit_answers": _answer_rows,
+    "ic_visit_prices": _child_rows("prices", "price_id", ("scene_id", "sku_id", "sku_cid")),
+    "ic_visit_oos_reasons": _child_rows("oos_reasons", "oos_id", ("scene_id", "sku_id", "sku_cid")),
+    "ic_visit_kpis": _child_rows("kpi_values", "kpi_value_id", ("kpi_id", "clone_id")),
+    "ic_visit_dqi": _child_rows("dqi", "dqi_id", own_time=True),
+}
+
 DEFAULTS = {"max_limit": 100, "visits": 60, "string_ids": False}
 
 
@@ -258,10 +322,23 @@ class Inspector:
         return dict(v, is_new=False) if acked and v["is_new"] else v
 
     def truth(self, resource, params):
-        """Ground truth: every whole visit (acknowledgements applied)."""
-        if resource != "ic_visits":
+        """Ground truth: every whole visit (acknowledgements applied); for a
+        child table one row per element of every visit, keyed by the table's
+        column names (visit_id, the element's fields, created_at its own
+        where it has one, else the visit's; visit_created_at the visit's);
+        stores and skus as their lists hold them.  Built from the data, not
+        from any answer the API gives."""
+        if resource == "ic_stores":
+            return self._store_rows()
+        if resource == "ic_skus":
+            return self._sku_rows()
+        visits = [self._visit(vid) for vid in sorted(self.visits)]
+        if resource == "ic_visits":
+            return visits
+        flat = TRUTH_CHILDREN.get(resource)
+        if flat is None:
             return None
-        return [self._visit(vid) for vid in sorted(self.visits)]
+        return [row for v in visits for row in flat(v)]
 
     @staticmethod
     def _json(status, body):
@@ -319,17 +396,23 @@ class Inspector:
             return self._json(200, {"id": vid, "is_new": False})
         raise HttpError(405, {"detail": 'Method "%s" not allowed.' % req.method})
 
-    def _stores(self, req, parts):
-        rows = [dict(s, address="ул. Ленина, %d" % (s["id"] - 11000), latitude=54.5,
+    @staticmethod
+    def _store_rows():
+        return [dict(s, address="ул. Ленина, %d" % (s["id"] - 11000), latitude=54.5,
                      longitude=37.0, is_active=True, created_at="2020-01-01T00:00:00Z",
                      updated_at="2025-08-01T00:00:00Z") for s in STORES]
-        return self._page(req, rows)
 
-    def _skus(self, req, parts):
-        rows = [dict(s, manufacturer=s["brand"], barcode=s["cid"], is_active=True,
+    @staticmethod
+    def _sku_rows():
+        return [dict(s, manufacturer=s["brand"], barcode=s["cid"], is_active=True,
                      created_at="2020-01-01T00:00:00Z", updated_at="2025-08-01T00:00:00Z")
                 for s in SKUS]
-        return self._page(req, rows)
+
+    def _stores(self, req, parts):
+        return self._page(req, self._store_rows())
+
+    def _skus(self, req, parts):
+        return self._page(req, self._sku_rows())
 
 
 def make(sim):

@@ -15,7 +15,7 @@ from vendors.retailnext.datamine import Datamine
 from vendors.retailnext.engine import Engine, Source
 from vendors.retailnext.fixtures import (
     ALERT_QUIET_END, ALERTS_FROM, ALERTS_TO, DEFAULTS, DOC_ALERT, DOC_ALERT_AT, DOC_CREATED_LOCATION,
-    DOC_CREATED_USER, DOC_USERS, EXTRA_FIELDS, FILTER_TYPES, LOCATION_PROFILES, ORG, REGIONS, STORES,
+    DOC_CREATED_USER, DOC_USERS, EXTRA_FIELDS, FILTER_TYPES, FLOORPLANS, LOCATION_PROFILES, ORG, REGIONS, STORES,
     SUB_SCALE, SUB_TYPES, SUBLOCATIONS, USER_PROFILES, VENDOR, build_inventory, error,
     extra_stores, fail, fixture_uuid)
 from vendors.retailnext.traffic import Traffic
@@ -227,6 +227,58 @@ class RetailNext(Datamine, Traffic, Video):
         if not isinstance(b, dict):
             fail(400, "the request body must be a JSON object")
         return b
+
+    # -- ground truth --------------------------------------------------------
+    def truth(self, resource, params):
+        """Ground truth (GET /_sim/truth/retailnext/<table>): every row behind
+        a table, from the simulator's data (never from an answer), as the
+        document shapes it; None for a table without it."""
+        if resource == "rn_locations":
+            with self.lock:
+                return [self.loc_out(l, EXTRA_FIELDS) for l in self.locs.values()]
+        if resource == "rn_users":
+            with self.lock:
+                return [dict(u) for u in self.users]
+        if resource == "rn_fpa_zones":
+            return [dict(z, floorplan_uuid=fp["id"], floorplan_name=fp["name"],
+                         store_uuid=fp["store_id"], store_name=fp["store_name"],
+                         zone_uuid=z["id"], zone_name=z["name"], location_uuid=z["location_id"])
+                    for fp in (self.floorplan_out(f) for f in FLOORPLANS) for z in fp["zones"]]
+        if resource == "rn_store_hours":
+            # every store's business days in [from, to] (dates); open and close
+            # as instants of the store's wall clock (what both readings mean)
+            try:
+                first = dt.date.fromisoformat(params.get("from") or "")
+                last = dt.date.fromisoformat(params.get("to") or "")
+            except ValueError:
+                raise ValueError("truth window: from and to are dates")
+            if last < first or (last - first).days > 800:
+                raise ValueError("truth window: from <= to, at most 800 days")
+            with self.lock:
+                stores = [l for l in self.locs.values() if l["kind"] == "store"]
+            out = []
+            for st in stores:
+                d = first
+                while d <= last:
+                    h = Engine.hours(st, d)
+                    if h:
+                        base = dt.datetime.combine(d, dt.time(), tzinfo=st["tzinfo"])
+                        out.append({"store_uuid": st["uuid"], "effective_day": d.isoformat(),
+                                    "open": (base + dt.timedelta(minutes=h[0])).isoformat(),
+                                    "close": (base + dt.timedelta(minutes=h[1])).isoformat()})
+                    d += dt.timedelta(days=1)
+            return out
+        if resource == "rn_predicted_traffic":
+            return self.pred_truth(params)
+        if resource == "rn_zone_transitions":
+            return self.zt_truth(params)
+        if resource == "rn_health_alerts":
+            now = self.now()
+            return [dict(a) for t, a in self.alerts() if t < now]
+        rows = {"rn_user_profiles": USER_PROFILES, "rn_location_profiles": LOCATION_PROFILES,
+                "rn_cameras": self.cameras, "rn_channels": self.channels,
+                "rn_appliances": self.appliances}.get(resource)
+        return None if rows is None else [dict(r) for r in rows]
 
     # -- paging ------------------------------------------------------------
     def paged(self, req, items, build):

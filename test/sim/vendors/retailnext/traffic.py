@@ -148,24 +148,56 @@ class Traffic:
         d = first - dt.timedelta(days=1) if utc_days else first
         end = last + dt.timedelta(days=1) if utc_days else last
         while d <= end:
-            h = Engine.hours(s, d)
-            if h:
-                r = rng_for(self.sim.seed, VENDOR, "pred", s["uuid"], d.toordinal())
-                base = dt.datetime.combine(d, dt.time())
-                per_q = s["scale"] * WEEKDAY_FACTOR[d.weekday()] * SEASON[d.month] / 4.0
-                for m in range(h[0], h[1], 15):
-                    t = base + dt.timedelta(minutes=m)
-                    w = traffic_profile((m % 1440) / 60.0) / 1.4
-                    v = PRED_OVERRIDES.get((s["uuid"], t.strftime("%Y-%m-%dT%H:%M")))
-                    if v is None:
-                        v = max(0, int(round(per_q * w * r.uniform(0.85, 1.15))))
-                    if utc_days and not first <= t.replace(tzinfo=tz).astimezone(UTC).date() <= last:
-                        continue
-                    if not utc_days and not first <= d <= last:
-                        continue
-                    preds.append({"time": self._z_out(t, tz), "value": v})
+            for t, v in self.pred_slots(s, d):
+                if utc_days and not first <= t.replace(tzinfo=tz).astimezone(UTC).date() <= last:
+                    continue
+                if not utc_days and not first <= d <= last:
+                    continue
+                preds.append({"time": self._z_out(t, tz), "value": v})
             d += dt.timedelta(days=1)
         return Response(200, {"ok": True, "error": "", "predictions": preds})
+
+    def pred_slots(self, s, d):
+        """[(store-local naive time, value)] of store s's business day d."""
+        h = Engine.hours(s, d)
+        if not h:
+            return []
+        r = rng_for(self.sim.seed, VENDOR, "pred", s["uuid"], d.toordinal())
+        base = dt.datetime.combine(d, dt.time())
+        per_q = s["scale"] * WEEKDAY_FACTOR[d.weekday()] * SEASON[d.month] / 4.0
+        out = []
+        for m in range(h[0], h[1], 15):
+            t = base + dt.timedelta(minutes=m)
+            w = traffic_profile((m % 1440) / 60.0) / 1.4
+            v = PRED_OVERRIDES.get((s["uuid"], t.strftime("%Y-%m-%dT%H:%M")))
+            if v is None:
+                v = max(0, int(round(per_q * w * r.uniform(0.85, 1.15))))
+            out.append((t, v))
+        return out
+
+    def pred_truth(self, params):
+        """Ground truth of rn_predicted_traffic under the real clock (the
+        differential runs its cases with now=real): every store's slots of
+        its business days after its local today, up to today + 31, as
+        instants of the store's wall clock; a store with less than 28 days
+        of history has none."""
+        now = dt.datetime.now(UTC)
+        with self.lock:
+            stores = [l for l in self.locs.values() if l["kind"] == "store"]
+        out = []
+        for s in stores:
+            tz = s["tzinfo"]
+            today = now.astimezone(tz).date()
+            start = self.data_start()
+            if s["opened"] and s["opened"] > start:
+                start = s["opened"]
+            if (today - start).days < 28:
+                continue
+            for k in range(1, 32):
+                for t, v in self.pred_slots(s, today + dt.timedelta(days=k)):
+                    out.append({"store_uuid": s["uuid"], "value": v,
+                                "time": t.replace(tzinfo=tz).isoformat()})
+        return out
 
     # ==================================================================
     # FPA floorplans and zone transitions
@@ -272,6 +304,12 @@ class Traffic:
             dows = [dows]
         if not isinstance(dows, list) or not dows or any(d not in WEEKDAY for d in dows):
             fail(400, "days_of_week must be a list of monday ... sunday")
+        return Response(200, {"metrics": self.zt_metrics(locs, ranges, metrics, trans, dwells,
+                                                         spans, dows)})
+
+    def zt_metrics(self, locs, ranges, metrics=("all",), trans="direct_only",
+                   dwells="dwells_only", spans=(), dows=DAY_NAMES):
+        """The "metrics" of a zone transitions answer for valid parameters."""
         with self.lock:
             for u in locs:
                 if u not in self.locs:
@@ -350,4 +388,41 @@ class Traffic:
                                        for z in zs],
                              "transitions": tr_out})
             out.append({"name": m, "data": data})
-        return Response(200, {"metrics": out})
+        return out
+
+    def zt_truth(self, params):
+        """Ground truth of rn_zone_transitions: for each store alone and each
+        date range start (starts: dates) x length (spans: days added), the
+        rows as the table shows them (location_uuid: the asked store)."""
+        try:
+            starts = [dt.date.fromisoformat(x) for x in (params.get("starts") or "").split(",")]
+            spans = [int(x) for x in (params.get("spans") or "").split(",")]
+        except ValueError:
+            raise ValueError("truth: starts (dates) and spans (days), comma-separated")
+        with self.lock:
+            stores = [u for u, l in self.locs.items() if l["kind"] == "store"]
+        fp_stores = {fp[2] for fp in FLOORPLANS}
+        out = []
+        for su in stores:
+            if su not in fp_stores:
+                continue        # no floorplan: no rows
+            for a in starts:
+                for n in spans:
+                    z = a + dt.timedelta(days=n)
+                    for m in self.zt_metrics([su], [(a, z)]):
+                        for d in m["data"]:
+                            zl = {x["uuid"]: x["location_uuid"] for x in d["zones"]}
+                            for t in d["transitions"]:
+                                f = zl[t["from_zone_id"]]
+                                out.append({
+                                    "metric": m["name"], "floorplan_uuid": d["floorplan"]["uuid"],
+                                    "floorplan_name": d["floorplan"]["name"],
+                                    "store_uuid": d["floorplan"]["store_uuid"],
+                                    "store_name": d["floorplan"]["store_name"],
+                                    "from_zone_uuid": t["from_zone_id"],
+                                    "to_zone_uuid": t["to_zone_id"], "value": t["value"],
+                                    "percentage": t["percentage"], "zones": d["zones"],
+                                    "location_uuid": f if f == su else d["floorplan"]["store_uuid"],
+                                    "to_location_uuid": zl[t["to_zone_id"]],
+                                    "start_date": a.isoformat(), "finish_date": z.isoformat()})
+        return out
