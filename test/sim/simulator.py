@@ -26,7 +26,12 @@ vendors document them, plus a control API under /_sim/ on every port:
                                                  at most 62 days); RetailNext
                                                  rn_store_hours from/to (dates),
                                                  rn_zone_transitions starts
-                                                 (dates) and spans (days).
+                                                 (dates) and spans (days),
+                                                 rn_datamine one location,
+                                                 metric, grain, tz and from/to
+                                                 (ISO instants): the whole
+                                                 periods of the store days or
+                                                 slots in [from, to).
                                                  Child and flattened tables
                                                  (Inspector children, RetailNext)
                                                  are keyed by column name.

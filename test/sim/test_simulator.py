@@ -210,8 +210,19 @@ class TruthTests(SimTestCase):
         self.assertEqual(prices[0]["created_at"], by_id[prices[0]["visit_id"]]["created_at"])
         _, answers, _ = self.truth("inspector", "ic_visit_answers")
         self.assertIn("Промо выполняется", {a["answer_text"] for a in answers})
+        # rn_datamine: per location, metric, grain and zone (no table of all rows)
         st, _, _ = self.truth("retailnext", "rn_datamine")
-        self.assertEqual(st, 404)
+        self.assertNotEqual(st, 200)
+        q = {"location": "2512a786-a117-11ea-874c-8000df845ed7", "metric": "traffic_in",
+             "tz": "America/New_York", "from": "2021-01-12T05:00:00Z", "to": "2021-01-13T05:00:00Z"}
+        st, days, _ = self.truth("retailnext", "rn_datamine", grain="day", **q)
+        self.assertEqual(st, 200)
+        _, quarters, _ = self.truth("retailnext", "rn_datamine", grain="15 minutes", **q)
+        day = [r for r in days if r["period_start"] == "2021-01-12 00:00:00 America/New_York"]
+        self.assertEqual(len(day), 1)
+        self.assertEqual(day[0]["period_end"], "2021-01-13 00:00:00 America/New_York")
+        self.assertEqual(day[0]["value"], sum(r["value"] for r in quarters
+                                              if r["period_start"].startswith("2021-01-12 ")))
 
 
 class ControlTests(SimTestCase):

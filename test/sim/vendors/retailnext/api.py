@@ -272,6 +272,8 @@ class RetailNext(Datamine, Traffic, Video):
             return self.pred_truth(params)
         if resource == "rn_zone_transitions":
             return self.zt_truth(params)
+        if resource == "rn_datamine":
+            return self.dm_truth(params)
         if resource == "rn_health_alerts":
             now = self.now()
             return [dict(a) for t, a in self.alerts() if t < now]

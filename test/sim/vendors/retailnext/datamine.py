@@ -592,3 +592,107 @@ class Datamine:
                              "index": i})
             out.append({"name": m, "ok": True, "data": data})
         return Response(200, {"ok": all(x["ok"] for x in out), "metrics": out})
+
+    # ==================================================================
+    # ground truth of rn_datamine (per case)
+    # ==================================================================
+    def dm_truth(self, params):
+        """Ground truth of rn_datamine for one location, metric, grain and
+        time zone over [from, to) (ISO instants): every whole period of the
+        grain that any business day (or, below a day, any slot) in that range
+        falls in, as the extension's table shows it (hours store_hours: the
+        table's default).  Built from the per-day / per-slot values of the
+        engine, not from the request path: no date ranges, no clipping, no
+        cut at a range's edge; a day-or-longer period holds the whole
+        calendar period (days of the subscription's calendar), a sub-day
+        period is keyed by the wall clock of tz.  period_start/period_end are
+        local "yyyy-mm-dd hh:mm:00" texts (the zone in time_zone), as the
+        extension builds its input from the document's from/through/until."""
+        try:
+            u, m = params["location"], params["metric"]
+            grain, tzname = params["grain"], params["tz"]
+            frm = dt.datetime.fromisoformat(params["from"].replace("Z", "+00:00"))
+            to = dt.datetime.fromisoformat(params["to"].replace("Z", "+00:00"))
+        except (KeyError, ValueError):
+            raise ValueError("truth: location, metric, grain, tz, from, to (ISO instants)")
+        zone = _zone(tzname)
+        sub = {"15 minutes": 15, "hour": 60}.get(grain)
+        if zone is None or (sub is None and grain not in ("day", "week", "month", "year")) \
+                or m not in METRICS or to < frm or (to - frm).days > 2000:
+            raise ValueError("truth: bad location/metric/grain/tz/range")
+        cal = self.calendar()
+        cut = (int(self.now().timestamp()) // 60) // 15 * 15
+        with self.lock:
+            loc = self.locs.get(u)
+            if loc is None:
+                raise ValueError("truth: unknown location %s" % u)
+            srcs = [self.source(loc)] if loc["kind"] == "sub" else \
+                [self.source(s) for s in self.stores_under(loc, self.children())]
+        srcs = [s for s in srcs if s]
+
+        def period(d):
+            if grain == "day":
+                return d, d
+            if grain == "week":
+                s = cal.week_start_of(d)
+                return s, s + dt.timedelta(days=6)
+            if grain == "month":
+                i = cal.month_index(d)
+                return cal.month_start(i), cal.month_start(i + 1) - dt.timedelta(days=1)
+            y = cal.year_of(d)
+            return cal.fy_start(y), cal.fy_start(y + 1) - dt.timedelta(days=1)
+
+        acc = {}
+        eng = self.engine
+        for src in srcs:
+            # business days: every day whose periods meet [from, to), whole periods
+            d0 = min(frm.astimezone(src.tz).date(), frm.astimezone(zone).date()) - dt.timedelta(days=1)
+            d1 = max(to.astimezone(src.tz).date(), to.astimezone(zone).date()) + dt.timedelta(days=1)
+            if sub is None:
+                d0, d1 = period(d0)[0], period(d1)[1]
+            d = d0
+            while d <= d1:
+                if d < src.start or (src.archive and d >= src.archive):
+                    d += dt.timedelta(days=1)
+                    continue
+                for mm, lst, vals, rank in eng.business_slots(src, d):
+                    if mm + 15 > cut:
+                        continue
+                    if sub is None:
+                        key = period(d)
+                    else:
+                        L = wall_clock(mm, zone)
+                        tm = (L.hour * 60 + L.minute) // sub * sub
+                        key = (L.date(), tm)
+                    a = acc.get(key)
+                    if a is None:
+                        a = acc[key] = [0] * NV + [0, set()]
+                    for k in range(NV):
+                        a[k] += vals[k]
+                    a[NV] = max(a[NV], rank)
+                    a[NV + 1].add(src.store["uuid"])
+                d += dt.timedelta(days=1)
+        fn, has_validity = METRICS[m]
+        out = []
+        for key in sorted(acc):
+            a = acc[key]
+            if sub is None:
+                s, e = key
+                ps = "%s 00:00:00" % s.isoformat()
+                pe = "%s 00:00:00" % (e + dt.timedelta(days=1)).isoformat()
+            else:
+                day, tm = key
+                ps = "%s %s:00" % (day.isoformat(), _hm(tm))
+                end = tm + sub
+                pe = "%s %s:00" % ((day + dt.timedelta(days=end // 1440)).isoformat(), _hm(end % 1440))
+            if fn is None:
+                lim = [self.locs[x].get("occupancy_limit") for x in a[NV + 1] if x in self.locs]
+                lim = [v for v in lim if v is not None]
+                value = sum(lim) if lim else None
+            else:
+                value = fn(a)
+            out.append({"location_uuid": u, "location_name": loc["name"], "metric": m,
+                        "period_start": "%s %s" % (ps, tzname), "period_end": "%s %s" % (pe, tzname),
+                        "grain": grain, "time_zone": tzname, "value": value,
+                        "validity": VALIDITY[a[NV]] if has_validity else None})
+        return out
