@@ -696,9 +696,14 @@ def gen_datamine(spec, dom, rng, n):
             order = [("period_start", "DESC"), ("location_uuid", "ASC"), ("metric", "ASC")]
             limit = rng.choice([None, 7])
             shape.append("ORDER BY" + (" LIMIT" if limit else ""))
-        cases.append(Case(table, "; ".join(shape), p, ws, order, limit,
-                          timezone=rng.choice(["UTC", zone]), key=spec["key"],
-                          total_order=len(grains) == 1 and len(tzs) == 1))
+        c = Case(table, "; ".join(shape), p, ws, order, limit,
+                 timezone=rng.choice(["UTC", zone]), key=spec["key"],
+                 total_order=len(grains) == 1 and len(tzs) == 1)
+        # what its ground truth is asked for (a request per location, metric,
+        # grain and zone; None = the table's default zone, UTC)
+        c.dm_truth = {"locations": locs, "metrics": mets, "grains": grains,
+                      "tzs": [z or "UTC" for z in tzs], "from": lo, "to": hi}
+        cases.append(c)
     return cases
 
 
@@ -1026,6 +1031,10 @@ VARIANTS = {
                              server="rn", resource="rn_users", page_size="9"),
 }
 SPECS.update(VARIANTS)
+# rn_datamine: no table of all rows (too large); each generated case asks
+# GET /_sim/truth/retailnext/rn_datamine?location=&metric=&grain=&tz=&from=&to=
+# for the whole periods of its own range (Case.dm_truth), loaded per case
+TRUTH_PER_CASE = {"r.rn_datamine": {"vendor": "retailnext", "resource": "rn_datamine"}}
 TRUTH_OF = {name: name for name in TRUTH}
 TRUTH_OF.update({name: sp["variant_of"] for name, sp in VARIANTS.items()
                  if sp["variant_of"] in TRUTH})
