@@ -22,7 +22,10 @@ row behind the table (GET /_sim/truth/<vendor>/<resource>, as the document
 shapes it); the runner loads them into t.<table> with the foreign table's
 columns, and each case's predicate over it is the expected answer, compared
 with the pushed answer as above.  So a row lost by both the pushed and the
-wider fetch fails.  Every table but rn_datamine has one; the truth is
+wider fetch fails.  Every table has one; rn_datamine's (too large for one
+table) is asked per case: the whole periods of the case's locations,
+metrics, grains and zones over its range (?location=&metric=&grain=&tz=
+&from=&to=), inline in the truth query.  The truth is
 built from the simulator's data, never from an API answer.  The journey knob
 edges (set here, unset at the end) puts rows on the edges the extension cuts
 at; ic_visits_paged gets listings that end exactly at a page end.
