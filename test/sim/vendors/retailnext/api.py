@@ -71,7 +71,7 @@ class RetailNext(Datamine, Traffic, Video):
         if sub:
             with self.lock:
                 self.conf.update(sub)
-                if "extra_stores" in sub:
+                if "extra_stores" in sub or "extra_store_zone" in sub:
                     self._set_extra_stores()
 
     def c(self, key):
@@ -150,7 +150,7 @@ class RetailNext(Datamine, Traffic, Video):
         """Knob extra_stores: replace the generated stores by as many as it says."""
         for u in [u for u, l in self.locs.items() if l.get("extra")]:
             del self.locs[u]
-        for store in extra_stores(self.ci("extra_stores")):
+        for store in extra_stores(self.ci("extra_stores"), str(self.c("extra_store_zone"))):
             self._add_store(*store, extra=True)
 
     def _new_sub(self, u, parent, name, ltype, area, archive, agg_parent=None, agg_store=None):
