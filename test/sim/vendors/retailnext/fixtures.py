@@ -33,6 +33,7 @@ DEFAULTS = {
     "date_names": "documented",
     "extra_stores": 0,
     "extra_store_zone": "America/New_York",
+    "extra_users": 0,
 }
 
 DAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
