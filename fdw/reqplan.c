@@ -621,12 +621,13 @@ day_text(int64 day)
  * may serve is an error rather than a quietly empty answer: it can only
  * be a mistake.  Returns false when no served day is left.
  *
- * The document does not say whose today first_day must follow: the
- * store's own (late in the UTC day a store east of UTC is already on UTC's
- * tomorrow, and a first_day of UTC's tomorrow is refused: "first_day must
- * be in the future") or UTC's.  When the stores' zones are known
- * (opts->zones), each series is also clipped to its own store's days
- * (clip_store_days), so that its days are served under either reading.
+ * The days served follow the store's own today: late in the UTC day a
+ * store east of UTC is already on UTC's tomorrow (a first_day of UTC's
+ * tomorrow is refused: "first_day must be in the future"), early in it a
+ * store west of UTC still serves UTC's today.  When the stores' zones are
+ * known (opts->zones), the chunks here reach one day further on each side
+ * and each series is clipped to its own store's days (clip_store_days);
+ * a store whose zone is unknown keeps UTC's.
  */
 static bool
 make_day_chunks(const RfOptions *opts, const RfPushdown *pd, RfFilter *cf,
@@ -658,8 +659,11 @@ make_day_chunks(const RfOptions *opts, const RfPushdown *pd, RfFilter *cf,
 	last += pd->pad_days;
 	if (pd->horizon_last > 0)
 	{
-		first = Max(first, today + pd->horizon_first);
-		last = Min(last, today + pd->horizon_last);
+		/* with the zones known, the days any store may serve (see below) */
+		int			slack = opts->zones != NIL ? 1 : 0;
+
+		first = Max(first, today + pd->horizon_first - slack);
+		last = Min(last, today + pd->horizon_last + slack);
 	}
 	for (int64 lo = first; lo <= last; lo += pd->chunk_days)
 	{
@@ -1089,9 +1093,8 @@ series_store(const RfOptions *opts, List *fixed, Dimension *dims, int ndims,
 }
 
 /*
- * A day chunk (already within UTC's served days) clipped to the days its
- * store serves by its own today too, when its zone is known: from the
- * later of the two todays, up to the earlier.  False when none is left.
+ * A day chunk clipped to the days its store serves: from its own today
+ * when its zone is known, else UTC's.  False when none is left.
  */
 static bool
 clip_store_days(const RfOptions *opts, const RfPushdown *pd, const char *store,
@@ -1101,8 +1104,10 @@ clip_store_days(const RfOptions *opts, const RfPushdown *pd, const char *store,
 
 	*lo = days[0];
 	*hi = days[1];
-	if (pd->horizon_last <= 0 || store == NULL || !store_today(opts, store, &today))
+	if (pd->horizon_last <= 0)
 		return true;
+	if (store == NULL || !store_today(opts, store, &today))
+		today = bound_day(GetCurrentTransactionStartTimestamp(), TIMESTAMPTZOID);
 	*lo = Max(*lo, today + pd->horizon_first);
 	*hi = Min(*hi, today + pd->horizon_last);
 	return *lo <= *hi;

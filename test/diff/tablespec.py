@@ -825,6 +825,9 @@ def gen_predicted(spec, dom, rng, n):
         if rng.random() < 0.3 or hi <= lo:
             hi += dt.timedelta(hours=rng.choice([12, 18]))
             hk = "off midnight"
+        # never before UTC's tomorrow, where the fenced fetch starts (London's
+        # midnight is UTC's 23:00 in summer)
+        lo = max(lo, local_midnight(today + dt.timedelta(days=1), "UTC"))
         lop, hop = rng.choice([">=", ">"]), rng.choice(["<", "<="])
         ss = rng.sample(stores, rng.choice([1, 1, 2]))
         p = [eq_or_in(rng, "store_uuid", ss), "time %s %s" % (lop, ts(lo, zone)),
