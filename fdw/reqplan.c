@@ -544,6 +544,8 @@ typedef struct Dimension
 	List	   *first;			/* value lists for pd->param or lower_param */
 	List	   *second;			/* value lists for upper_param, or NIL */
 	List	   *ends;			/* time windows: where each ends (TimestampTz *) */
+	List	   *days;			/* day chunks: first and last day (int64[2]),
+								 * before each store's own clipping */
 } Dimension;
 
 /* A window's end, for RfSeries.window_end */
@@ -612,12 +614,20 @@ day_text(int64 day)
 }
 
 /*
- * A range sent as UTC dates in chunks of at most chunk_days days.  The
- * bounds become the days that hold them, widened by pad_days, and are
- * clipped to the days the API serves (today + horizon_first to today +
- * horizon_last).  A range that starts before the first served day is an
- * error rather than a quietly empty answer: it can only be a mistake.
- * Returns false when no served day is left.
+ * A range sent as dates in chunks of at most chunk_days days.  The bounds
+ * become the UTC days that hold them, widened by pad_days, and are clipped
+ * to the days the API serves (today + horizon_first to today +
+ * horizon_last).  A range that starts before the first day any store
+ * may serve is an error rather than a quietly empty answer: it can only
+ * be a mistake.  Returns false when no served day is left.
+ *
+ * The days served follow the store's own today: late in the UTC day a
+ * store east of UTC is already on UTC's tomorrow (a first_day of UTC's
+ * tomorrow is refused: "first_day must be in the future"), early in it a
+ * store west of UTC still serves UTC's today.  When the stores' zones are
+ * known (opts->zones), the chunks here reach one day further on each side
+ * and each series is clipped to its own store's days (clip_store_days);
+ * a store whose zone is unknown keeps UTC's.
  */
 static bool
 make_day_chunks(const RfOptions *opts, const RfPushdown *pd, RfFilter *cf,
@@ -628,7 +638,13 @@ make_day_chunks(const RfOptions *opts, const RfPushdown *pd, RfFilter *cf,
 	int64		first = bound_day(cf->lower, cf->typid);
 	int64		last = bound_day(cf->upper, cf->typid);
 
-	if (pd->horizon_last > 0 && first < today + pd->horizon_first)
+	/*
+	 * Under the wall clock reading the stores' zones will be known: a
+	 * range may start on UTC's today, already the tomorrow of a store east
+	 * of UTC.
+	 */
+	if (pd->horizon_last > 0 &&
+		first < today + pd->horizon_first - (rf_wall_clock_reading(opts) ? 1 : 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 				 errmsg("%s covers future days only", opts->endpoint->resource),
@@ -643,15 +659,21 @@ make_day_chunks(const RfOptions *opts, const RfPushdown *pd, RfFilter *cf,
 	last += pd->pad_days;
 	if (pd->horizon_last > 0)
 	{
-		first = Max(first, today + pd->horizon_first);
-		last = Min(last, today + pd->horizon_last);
+		/* with the zones known, the days any store may serve (see below) */
+		int			slack = opts->zones != NIL ? 1 : 0;
+
+		first = Max(first, today + pd->horizon_first - slack);
+		last = Min(last, today + pd->horizon_last + slack);
 	}
 	for (int64 lo = first; lo <= last; lo += pd->chunk_days)
 	{
-		dim->first = lappend(dim->first, list_make1(day_text(lo)));
-		dim->second = lappend(dim->second,
-							  list_make1(day_text(Min(lo + pd->chunk_days - 1, last))));
-		add_end(dim, bound_end(Min(lo + pd->chunk_days - 1, last), DATEOID));
+		int64	   *days = palloc(sizeof(int64) * 2);
+
+		days[0] = lo;
+		days[1] = Min(lo + pd->chunk_days - 1, last);
+		dim->days = lappend(dim->days, days);
+		/* first and ends are not read for day chunks: the series' own are */
+		dim->first = lappend(dim->first, NIL);
 		CHECK_FOR_INTERRUPTS();
 	}
 	return dim->first != NIL;
@@ -1005,6 +1027,92 @@ values_accepted(const RfPushdown *pd, const RfFilter *cf)
 	return true;
 }
 
+/*
+ * The local today of a store (days since the PostgreSQL epoch) from its
+ * "location=zone" entry: false when its zone is not listed or not known.
+ */
+static bool
+store_today(const RfOptions *opts, const char *store, int64 *today)
+{
+	ListCell   *lc;
+	size_t		len = strlen(store);
+
+	foreach(lc, opts->zones)
+	{
+		const char *entry = lfirst(lc);
+		pg_tz	   *tz;
+		struct pg_tm tm;
+		fsec_t		fsec;
+		int			tzoff;
+
+		if (strncmp(entry, store, len) != 0 || entry[len] != '=')
+			continue;
+		tz = pg_tzset(entry + len + 1);
+		if (tz == NULL ||
+			timestamp2tm(GetCurrentTransactionStartTimestamp(), &tzoff, &tm,
+						 &fsec, NULL, tz) != 0)
+			return false;
+		*today = date2j(tm.tm_year, tm.tm_mon, tm.tm_mday) - POSTGRES_EPOCH_JDATE;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The store a series is for: the single value of the wall clock's key
+ * column (RfWallClock) among its parameters, or NULL.
+ */
+static const char *
+series_store(const RfOptions *opts, List *fixed, Dimension *dims, int ndims,
+			 const int *pos)
+{
+	const char *key = opts->vendor && opts->vendor->wall_clock ?
+		opts->vendor->wall_clock->key_column : NULL;
+	ListCell   *lc;
+
+	if (key == NULL)
+		return NULL;
+	foreach(lc, fixed)
+	{
+		SeriesParam *p = lfirst(lc);
+
+		if (p->pd && strcmp(p->pd->column, key) == 0 && list_length(p->values) == 1)
+			return linitial(p->values);
+	}
+	for (int d = 0; d < ndims; d++)
+	{
+		List	   *v;
+
+		if (strcmp(dims[d].pd->column, key) != 0 || dims[d].second || dims[d].days)
+			continue;
+		v = list_nth(dims[d].first, pos[d]);
+		if (list_length(v) == 1)
+			return linitial(v);
+	}
+	return NULL;
+}
+
+/*
+ * A day chunk clipped to the days its store serves: from its own today
+ * when its zone is known, else UTC's.  False when none is left.
+ */
+static bool
+clip_store_days(const RfOptions *opts, const RfPushdown *pd, const char *store,
+				const int64 *days, int64 *lo, int64 *hi)
+{
+	int64		today;
+
+	*lo = days[0];
+	*hi = days[1];
+	if (pd->horizon_last <= 0)
+		return true;
+	if (store == NULL || !store_today(opts, store, &today))
+		today = bound_day(GetCurrentTransactionStartTimestamp(), TIMESTAMPTZOID);
+	*lo = Max(*lo, today + pd->horizon_first);
+	*hi = Min(*hi, today + pd->horizon_last);
+	return *lo <= *hi;
+}
+
 /* Consecutive pieces of a list, at most n values each (n = 0: one piece) */
 static List *
 batches(List *values, int n)
@@ -1130,6 +1238,9 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 	{
 		List	   *params = NIL;
 		int			d;
+		const char *store = series_store(opts, fixed, dims, ndims, pos);
+		bool		skip = false;
+		Dimension	ends = {0};	/* the series' day chunks: where they end */
 
 		for (int i = 0; i < ep->npushdown; i++)
 		{
@@ -1147,7 +1258,22 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 			{
 				if (dims[d].pd != pd)
 					continue;
-				if (dims[d].second)
+				if (dims[d].days)
+				{
+					int64		lo,
+								hi;
+
+					if (!clip_store_days(opts, pd, store, list_nth(dims[d].days, pos[d]),
+										 &lo, &hi))
+					{
+						skip = true;
+						continue;
+					}
+					add_param(&params, pd, pd->lower_param, list_make1(day_text(lo)));
+					add_param(&params, pd, pd->upper_param, list_make1(day_text(hi)));
+					add_end(&ends, bound_end(hi, DATEOID));
+				}
+				else if (dims[d].second)
 				{
 					add_param(&params, pd, pd->lower_param,
 							  list_nth(dims[d].first, pos[d]));
@@ -1159,8 +1285,10 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 							  list_nth(dims[d].first, pos[d]));
 			}
 		}
+		if (!skip)
 		{
 			RfSeries   *series = make_series(ep, list_concat(params, options));
+			ListCell   *lc;
 
 			/* the earliest end of its time windows: its rows lie before */
 			series->window_end = fixed_end;
@@ -1172,6 +1300,13 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 					continue;
 				end = *(TimestampTz *) list_nth(dims[d].ends, pos[d]);
 				if (end != 0 && (series->window_end == 0 || end < series->window_end))
+					series->window_end = end;
+			}
+			foreach(lc, ends.ends)
+			{
+				TimestampTz end = *(TimestampTz *) lfirst(lc);
+
+				if (series->window_end == 0 || end < series->window_end)
 					series->window_end = end;
 			}
 			result = lappend(result, series);
@@ -1186,6 +1321,9 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 		if (d < 0)
 			break;
 	}
+	/* every series' days fell outside its store's */
+	if (result == NIL)
+		*empty = true;
 	return result;
 }
 

@@ -97,6 +97,11 @@ struct RfOptions
 	char	   *window;			/* interval text, or NULL */
 	List	   *table_options;	/* every table option, for vendor planners */
 	List	   *server_options; /* every server option, for vendor words */
+
+	/* the run */
+	List	   *zones;			/* "location=zone" of the stores asked for,
+								 * once listed (RfWallClock): day chunks are
+								 * clipped to each store's own days */
 };
 
 /* Secrets and auth settings come from the user mapping, at execution only */
@@ -558,6 +563,7 @@ typedef struct RfPager
 	char	   *endpoint_label;	/* "GET /path" for messages */
 	RfRowContext rowctx;		/* the columns rows are converted to */
 	List	   *zone_keys;		/* locations whose zones the run needs */
+	List	   *plan_values;	/* the values rf_pager_plan planned from */
 	int			page_size;
 	double		limit;			/* a pushed LIMIT, or -1 */
 	int			sort;			/* index into ep->sorts, or -1 */

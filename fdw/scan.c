@@ -1217,15 +1217,46 @@ list_zones(RfPager *st)
 	}
 }
 
+/* A pushed ORDER BY in every series */
+static List *
+add_sort(RfPager *st, List *series)
+{
+	const RfPagingSpec *pg = &st->ep->paging;
+	ListCell   *lc;
+
+	if (st->sort < 0)
+		return series;
+	foreach(lc, series)
+	{
+		RfSeries   *s = lfirst(lc);
+
+		s->query = lappend(s->query, psprintf("%s=%s", pg->sort_param,
+											  st->ep->sorts[st->sort].key));
+		s->query = lappend(s->query, psprintf("%s=%s", pg->direction_param,
+											  st->sort_desc ? "desc" : "asc"));
+	}
+	return series;
+}
+
+/* Does the endpoint serve a horizon of days (RfPushdown.horizon_last)? */
+static bool
+has_horizon(const RfEndpoint *ep)
+{
+	for (int i = 0; i < ep->npushdown; i++)
+		if (ep->pushdown[i].horizon_last > 0)
+			return true;
+	return false;
+}
+
 /* The scan's request series, with a pushed ORDER BY in every one */
 List *
 rf_pager_plan(RfPager *st, List *values, bool *empty)
 {
 	List	   *series;
-	const RfPagingSpec *pg = &st->ep->paging;
 	ListCell   *lc;
 
 	/* values outside the API's domain are never sent */
+	st->plan_values = NIL;
 	st->domain_notes = NIL;
 	values = rf_apply_domains(st->ep, values, &st->domain_notes, empty);
 	st->domain_empty = *empty;
@@ -1239,6 +1270,7 @@ rf_pager_plan(RfPager *st, List *values, bool *empty)
 			return NIL;
 	}
 	series = rf_plan_series(&st->opts, values, empty);
+	st->plan_values = values;
 	st->rowctx.wall_clock = rf_wall_clock_reading(&st->opts) &&
 		rf_endpoint_has_zclock(st->ep);
 	st->zone_keys = NIL;
@@ -1255,18 +1287,7 @@ rf_pager_plan(RfPager *st, List *values, bool *empty)
 				st->zone_keys = list_concat(st->zone_keys, v->values);
 		}
 	}
-	if (st->sort < 0)
-		return series;
-	foreach(lc, series)
-	{
-		RfSeries   *s = lfirst(lc);
-
-		s->query = lappend(s->query, psprintf("%s=%s", pg->sort_param,
-											  st->ep->sorts[st->sort].key));
-		s->query = lappend(s->query, psprintf("%s=%s", pg->direction_param,
-											  st->sort_desc ? "desc" : "asc"));
-	}
-	return series;
+	return add_sort(st, series);
 }
 
 /* A hash of the requests of a list of series */
@@ -1330,10 +1351,25 @@ check_parallel_plan(RfPager *st, List *series)
 void
 rf_pager_start(RfPager *st, List *series)
 {
+	if (st->rowctx.wall_clock && st->zone_keys != NIL && series != NIL)
+	{
+		list_zones(st);
+
+		/*
+		 * Days the API serves from each store's own today: planned again
+		 * with the zones (EXPLAIN without ANALYZE shows UTC days).
+		 */
+		if (has_horizon(st->ep) && st->plan_values != NIL)
+		{
+			bool		empty = false;
+
+			st->opts.zones = st->rowctx.zones;
+			series = rf_plan_series(&st->opts, st->plan_values, &empty);
+			series = empty ? NIL : add_sort(st, series);
+		}
+	}
 	if (st->par)
 		check_parallel_plan(st, series);
-	if (st->rowctx.wall_clock && st->zone_keys != NIL && series != NIL)
-		list_zones(st);
 	st->series = series;
 	st->next_series = 0;
 	st->series_done = false;

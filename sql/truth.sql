@@ -205,6 +205,26 @@ SELECT count(*) > 0 AS predicted,
            AND time >= current_date + 2 AND time < current_date + 6
          GROUP BY 1) d;
 \! $SIMCTL reset
+-- predictions from a store's own tomorrow, for a store east of UTC (an
+-- extra store in Asia/Tokyo): its today is UTC's tomorrow late in the UTC
+-- day, and its tomorrow starts on UTC's today.  The days sent are clipped
+-- to the store's own (never its today, which the API refuses: "first_day
+-- must be in the future"), whatever the time of day
+\! $SIMCTL config '{"retailnext": {"now": "real", "extra_stores": 1, "extra_store_zone": "Asia/Tokyo"}}'
+SELECT time_zone FROM rn_locations WHERE uuid = 'cd30b2bb-ca8d-11ef-9bec-722e31eb0ec2';
+SELECT count(*) > 0 AS predicted,
+       count(DISTINCT (time AT TIME ZONE 'Asia/Tokyo')::date) AS local_days,
+       min(time AT TIME ZONE 'Asia/Tokyo')::date - (now() AT TIME ZONE 'Asia/Tokyo')::date AS from_local_today
+  FROM rn_predicted_traffic
+ WHERE store_uuid = 'cd30b2bb-ca8d-11ef-9bec-722e31eb0ec2'
+   AND time >= ((now() AT TIME ZONE 'Asia/Tokyo')::date + 1)::timestamp AT TIME ZONE 'Asia/Tokyo'
+   AND time < ((now() AT TIME ZONE 'Asia/Tokyo')::date + 3)::timestamp AT TIME ZONE 'Asia/Tokyo';
+-- the report: Garden Station (London, UTC+1 in summer) two to four UTC
+-- days ahead, at 23:30 UTC in July (test/at-date.sh) asked for London's today
+SELECT count(*) > 0 AS predicted FROM rn_predicted_traffic
+ WHERE store_uuid = 'af1fd977-9e2c-11e5-9bbe-0e5ba9bee1b9'
+   AND time >= current_date + 2 AND time < current_date + 4;
+\! $SIMCTL reset
 -- the zones come from one listing of the stores asked for, next to the hours
 \! $SIMCTL reset
 SELECT count(*) FROM rn_store_hours

@@ -28,7 +28,9 @@ metrics, grains and zones over its range (?location=&metric=&grain=&tz=
 &from=&to=), inline in the truth query.  The truth is
 built from the simulator's data, never from an API answer.  The journey knob
 edges (set here, unset at the end) puts rows on the edges the extension cuts
-at; ic_visits_paged gets listings that end exactly at a page end.
+at; ic_visits_paged, journey_paged and rn_users_paged get listings that end
+exactly at a page end (the retailnext knob extra_users, set here and unset at
+the end, makes the user counts whole pages of 9).
 
 Which columns push, with which operators, and which are required come from
 retail_fdw.key_columns, never from a copy (tablespec keeps generators, row
@@ -387,6 +389,7 @@ class Domains:
         self.today = dt.date.fromisoformat(db.run("SELECT current_date")[1][0][0])
         # journey: store codes and event starts of a few days
         self.journey_stores, self.journey_events = [], {}
+        self.journey_day_store = {}     # (day, store_code) -> every event_start
         try:
             for d in ts.JOURNEY_DAYS:
                 nd = (dt.date.fromisoformat(d) + dt.timedelta(days=1)).isoformat()
@@ -396,6 +399,9 @@ class Domains:
                                              | set(self.journey_stores))
                 evs = sorted({ts.parse_ts(r["event_start"]) for r in rows})
                 self.journey_events[d] = evs[::max(1, len(evs) // 40)]
+                for r in rows:
+                    self.journey_day_store.setdefault((d, r["store_code"]), []).append(
+                        ts.parse_ts(r["event_start"]))
         except SqlError as e:
             self.failed["j.visit_journey_events"] = e.short()
         # rn_datamine: exact period starts of calendar grains, per time zone
@@ -728,12 +734,16 @@ def main(argv=None):
 
     # rows on the edges the extension cuts at (journey: a day's first and
     # last microsecond); turned off again at the end
+    # last microsecond); users that make listings end at a page end (13 more:
+    # 90 local, 45 sso, 135 in all, whole pages of 9 for rn_users_paged)
     sim_post("/_sim/config", {"journey": {"edges": 1}})
+    sim_post("/_sim/config", {"retailnext": {"extra_users": 13}})
     try:
         return _main(args, db, specs, t0, log, coverage_fail, record, counts, shapes_failed,
                      class_results)
     finally:
         sim_post("/_sim/config", {"journey": {"edges": 0}})
+        sim_post("/_sim/config", {"retailnext": {"extra_users": 0}})
 
 
 def _main(args, db, specs, t0, log, coverage_fail, record, counts, shapes_failed,

@@ -319,6 +319,17 @@ def gen_generic(spec, dom, rng, n):
             shape.append("LIMIT")
         cases.append(Case(table, "; ".join(shape) or "all rows", p, [w], order, limit,
                           key=key, total_order=total))
+    if spec.get("page_size") and spec.get("variant_of") == "r.rn_users":
+        # listings that end exactly at a page end: every user and each type
+        # whose count fills whole pages (the simulator's knob extra_users,
+        # set by the runner, makes all three do)
+        size = int(spec["page_size"])
+        for typ in (None, "local", "sso"):
+            cnt = sum(1 for r in rows if typ is None or r["type"] == typ)
+            if cnt and cnt % size == 0:
+                cases.append(Case(table, "%s; %d whole pages" % (
+                    "type =" if typ else "all rows", cnt // size),
+                    ["type = %s" % lit(typ)] if typ else [], [[]], key=key))
     return cases
 
 
@@ -586,6 +597,36 @@ def gen_journey(spec, dom, rng, n):
                           timezone=rng.choice(["UTC", "UTC", "Europe/Berlin",
                                                "America/New_York"]),
                           key=spec["key"], total_order=total))
+    if spec.get("page_size"):
+        cases += _journey_page_ends(spec, dom, int(spec["page_size"]))
+    return cases
+
+
+def _journey_page_ends(spec, dom, size, most=4):
+    """Listings that end exactly at a page end: one store from a whole second
+    to the end of its UTC day (one daily window, one request series) whose
+    events fill whole pages, the most pages first, on a few (day, store)."""
+    cases = []
+    for (d, store), evs in sorted(dom.journey_day_store.items()):
+        if len(cases) >= most:
+            break
+        evs = sorted(evs)
+        end = local_midnight(day(d) + dt.timedelta(days=1), None)
+        best = None
+        for b in sorted({e.replace(microsecond=0) for e in evs}):
+            cnt = sum(1 for e in evs if e >= b)
+            if cnt % size == 0:
+                best = (b, cnt)
+                break
+        if best is None:
+            continue
+        b, cnt = best
+        w = ["event_start >= %s" % ts(b - dt.timedelta(days=1)),
+             "event_start <= %s" % ts(end + dt.timedelta(days=1)), "store_code = %s" % lit(store)]
+        cases.append(Case(spec["table"], "event_start >= second, < midnight; store_code =; "
+                          "%d whole pages" % (cnt // size),
+                          ["event_start >= %s" % ts(b), "event_start < %s" % ts(end),
+                           "store_code = %s" % lit(store)], [w], key=spec["key"]))
     return cases
 
 
@@ -789,6 +830,9 @@ def gen_predicted(spec, dom, rng, n):
         if rng.random() < 0.3 or hi <= lo:
             hi += dt.timedelta(hours=rng.choice([12, 18]))
             hk = "off midnight"
+        # never before UTC's tomorrow, where the fenced fetch starts (London's
+        # midnight is UTC's 23:00 in summer)
+        lo = max(lo, local_midnight(today + dt.timedelta(days=1), "UTC"))
         lop, hop = rng.choice([">=", ">"]), rng.choice(["<", "<="])
         ss = rng.sample(stores, rng.choice([1, 1, 2]))
         p = [eq_or_in(rng, "store_uuid", ss), "time %s %s" % (lop, ts(lo, zone)),

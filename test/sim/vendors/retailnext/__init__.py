@@ -219,7 +219,10 @@ KNOBS (--option retailnext.KEY=VALUE, or POST /_sim/config {"retailnext": {...}}
   clipped): see DATE RANGES and EDGES; z_reading (wall | utc), predicted_days (local |
   utc): see Z TIMES; date_names (documented: datamine "name" dates are the doc's "now"
   and "today" | extended: also "yesterday" and "tomorrow").  extra_stores (0): that many more stores ("Extra Store 001", ...,
-  New York, uuids fixed by their number), for joins over hundreds of locations.
+  New York, uuids fixed by their number), for joins over hundreds of locations;
+  extra_store_zone (America/New_York): their time zone (e.g. Asia/Tokyo, east of UTC).
+  extra_users (0): that many more users ("Extra User 0", ...; of every 13, 8 local and
+  5 sso), so that listings end exactly at a page end (13: 90 local, 45 sso, 135 in all).
 """
 
 from vendors.retailnext.fixtures import DEFAULTS, VENDOR  # noqa: F401

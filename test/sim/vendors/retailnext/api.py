@@ -71,8 +71,10 @@ class RetailNext(Datamine, Traffic, Video):
         if sub:
             with self.lock:
                 self.conf.update(sub)
-                if "extra_stores" in sub:
+                if "extra_stores" in sub or "extra_store_zone" in sub:
                     self._set_extra_stores()
+                if "extra_users" in sub:
+                    self._set_extra_users()
 
     def c(self, key):
         return self.conf.get(key, DEFAULTS.get(key))
@@ -128,6 +130,7 @@ class RetailNext(Datamine, Traffic, Video):
                     "last_sign_in_at": last.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % r.randrange(1000) if signed else None,
                     "current_sign_in_at": cur.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % r.randrange(1000) if signed else None,
                     "invitation_accepted": signed, "invitation_locale": "en_US"})
+            self._set_extra_users()
             self.created_locations = 0
             self.created_users = 0
             self.exports = {}
@@ -150,8 +153,25 @@ class RetailNext(Datamine, Traffic, Video):
         """Knob extra_stores: replace the generated stores by as many as it says."""
         for u in [u for u, l in self.locs.items() if l.get("extra")]:
             del self.locs[u]
-        for store in extra_stores(self.ci("extra_stores")):
+        for store in extra_stores(self.ci("extra_stores"), str(self.c("extra_store_zone"))):
             self._add_store(*store, extra=True)
+
+    def _set_extra_users(self):
+        """Knob extra_users: replace the extra users by as many as it says (the
+        first 8 of every 13 local, the other 5 sso; ids fixed by their number):
+        13 make 90 local users, 45 sso and 135 in all, listings that end exactly
+        at a page end for pages of 9, 15 or 45."""
+        n = self.ci("extra_users")
+        self.users = [u for u in self.users if not u["name"].startswith("Extra User ")]
+        for i in range(n):
+            self.users.append({
+                "type": "local" if i % 13 < 8 else "sso",
+                "name": "Extra User %d" % i, "email": "extrauser%d@domain.com" % i,
+                "id": fixture_uuid("extra-user", i), "disabled": False,
+                "user_profile_id": "8b26a6c0-5027-11eb-8039-8000f92819c5",
+                "location_profile_id": "9e701012-4c76-11e7-853d-c0001c66456e",
+                "last_sign_in_at": None, "current_sign_in_at": None,
+                "invitation_accepted": False, "invitation_locale": "en_US"})
 
     def _new_sub(self, u, parent, name, ltype, area, archive, agg_parent=None, agg_store=None):
         ent = ltype == "entrance"

@@ -32,6 +32,8 @@ DEFAULTS = {
     "predicted_days": "local",
     "date_names": "documented",
     "extra_stores": 0,
+    "extra_store_zone": "America/New_York",
+    "extra_users": 0,
 }
 
 DAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -110,13 +112,14 @@ STORES = [
 ]
 
 
-def extra_stores(n):
-    """Knob extra_stores: n more stores in New York (uuids fixed by their number),
-    for joins over many locations; in the STORES layout."""
+def extra_stores(n, zone=NY):
+    """Knob extra_stores: n more stores in New York, or in the time zone of knob
+    extra_store_zone (uuids fixed by their number), for joins over many locations
+    and for stores east of UTC; in the STORES layout."""
     out = []
     for i in range(int(n)):
         out.append((fixture_uuid("extra-store", i), "Extra Store %03d" % (i + 1),
-                    "3749e26c-a7da-11e8-9eae-40007c493637", NY, str(1000 + i), None, None,
+                    "3749e26c-a7da-11e8-9eae-40007c493637", zone, str(1000 + i), None, None,
                     _week(H(9, 21), H(10, 18)), 10 + i % 40, None, False, i % 25))
     return out
 
