@@ -1248,6 +1248,65 @@ has_horizon(const RfEndpoint *ep)
 	return false;
 }
 
+/* A list of strings, copied into the current memory context */
+static List *
+copy_strings(List *strings)
+{
+	List	   *out = NIL;
+	ListCell   *lc;
+
+	foreach(lc, strings)
+		out = lappend(out, pstrdup(lfirst(lc)));
+	return out;
+}
+
+/* A planned series, copied into the current memory context */
+static RfSeries *
+copy_series(const RfSeries *s)
+{
+	RfSeries   *c = palloc(sizeof(RfSeries));
+
+	*c = *s;
+	c->path = s->path ? pstrdup(s->path) : NULL;
+	c->query = copy_strings(s->query);
+	c->body = s->body ? pstrdup(s->body) : NULL;
+	c->label = s->label ? pstrdup(s->label) : NULL;
+	c->consts = copy_strings(s->consts);
+	c->rows_path = s->rows_path ? pstrdup(s->rows_path) : NULL;
+	c->keep_path = s->keep_path ? pstrdup(s->keep_path) : NULL;
+	c->keep_lo = s->keep_lo ? pstrdup(s->keep_lo) : NULL;
+	c->keep_hi = s->keep_hi ? pstrdup(s->keep_hi) : NULL;
+	c->keep_ref = NULL;			/* parsed again on first use */
+	c->visited = NIL;
+	c->cache_first = NULL;
+	return c;
+}
+
+/*
+ * The series of a run, planned in a scratch context and copied out: the
+ * planning's own garbage (formatted bounds, parameter lists, the cross
+ * product of values) would otherwise stay for the whole scan, some
+ * kilobytes per window.
+ */
+static List *
+plan_series_compact(RfPager *st, List *values, bool *empty)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	MemoryContext scratch = AllocSetContextCreate(caller, "retail_fdw series planning",
+												  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(scratch);
+	List	   *planned = rf_plan_series(&st->opts, values, empty);
+	List	   *series = NIL;
+	ListCell   *lc;
+
+	MemoryContextSwitchTo(caller);
+	foreach(lc, planned)
+		series = lappend(series, copy_series(lfirst(lc)));
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(scratch);
+	return series;
+}
+
 /* The scan's request series, with a pushed ORDER BY in every one */
 List *
 rf_pager_plan(RfPager *st, List *values, bool *empty)
@@ -1269,7 +1328,7 @@ rf_pager_plan(RfPager *st, List *values, bool *empty)
 		if (*empty)
 			return NIL;
 	}
-	series = rf_plan_series(&st->opts, values, empty);
+	series = plan_series_compact(st, values, empty);
 	st->plan_values = values;
 	st->rowctx.wall_clock = rf_wall_clock_reading(&st->opts) &&
 		rf_endpoint_has_zclock(st->ep);
