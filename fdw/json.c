@@ -788,44 +788,33 @@ shown_number(const char *text)
 	return psprintf("%.*s...", RF_VALUE_SHOWN, text);
 }
 
-/* value %s is out of range for type %s, with the vendor's text */
-static void out_of_range(RfConvErrorContext *ec, const char *text) pg_attribute_noreturn();
+/*
+ * 22003 for a vendor number an integer column cannot hold: past the type's
+ * range, or (fractional) with a fractional part, which is never rounded.
+ */
+static void number_error(RfConvErrorContext *ec, const char *text, bool fractional) pg_attribute_noreturn();
 
 static void
-out_of_range(RfConvErrorContext *ec, const char *text)
+number_error(RfConvErrorContext *ec, const char *text, bool fractional)
 {
 	RfColMap   *cm = ec->cm;
 
 	ec->cm = NULL;
 	ereport(ERROR,
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 fractional ?
+			 errmsg("value %s sent by %s is not an integer, as type %s requires",
+					shown_number(text), ec->rc->vendor, format_type_be(cm->typid)) :
 			 errmsg("value %s sent by %s is out of range for type %s",
 					shown_number(text), ec->rc->vendor, format_type_be(cm->typid)),
-			 errdetail("Column \"%s\" of foreign table \"%s\". Endpoint: %s.",
-					   cm->attname, ec->rc->relname, ec->rc->endpoint),
+			 errdetail("Column \"%s\" of foreign table \"%s\". Endpoint: %s.%s",
+					   cm->attname, ec->rc->relname, ec->rc->endpoint,
+					   fractional ? " The value has a fractional part; it is not rounded." : ""),
 			 errhint("Declare the column as numeric or text to take the vendor's value.")));
 }
 
-/*
- * A number with a fractional part for an integer column: 22003 as for a
- * value past the type's range (the type cannot hold it), never rounded.
- */
-static void not_integral(RfConvErrorContext *ec, const char *text) pg_attribute_noreturn();
-
-static void
-not_integral(RfConvErrorContext *ec, const char *text)
-{
-	RfColMap   *cm = ec->cm;
-
-	ec->cm = NULL;
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("value %s sent by %s is not an integer, as type %s requires",
-					shown_number(text), ec->rc->vendor, format_type_be(cm->typid)),
-			 errdetail("Column \"%s\" of foreign table \"%s\". Endpoint: %s. The value has a fractional part; it is not rounded.",
-					   cm->attname, ec->rc->relname, ec->rc->endpoint),
-			 errhint("Declare the column as numeric or text to take the vendor's value.")));
-}
+#define out_of_range(ec, text)	number_error((ec), (text), false)
+#define not_integral(ec, text)	number_error((ec), (text), true)
 
 /* What integral_value found */
 typedef enum
