@@ -49,15 +49,18 @@ FAILED=0
 
 # run_suite NAME CMD...: run one suite, record PASS/FAIL, never abort.
 run_suite() {
-    local name=$1 start rc
+    local name=$1 start rc log
     shift
     if [ -n "${RF_ONLY:-}" ] && ! grep -qE -- "$RF_ONLY" <<<"$name"; then
         return 0
     fi
     rf_log "suite: $name"
     start=$SECONDS
+    log="$RF_TMP/suite-$(printf '%02d' "${#RESULTS[@]}").log"
     set +e
-    (cd "$RF_REPO" && "$@")
+    # tee in a process substitution: a daemon a suite leaves running with
+    # its output inherited must not hold the run up
+    (cd "$RF_REPO" && "$@") > >(tee "$log") 2>&1
     rc=$?
     set -e
     if [ "$rc" -eq 0 ]; then
@@ -66,6 +69,7 @@ run_suite() {
     else
         FAILED=$((FAILED + 1))
         RESULTS+=("FAIL  $name (exit $rc, $((SECONDS - start))s)")
+        RESULTS+=("@$log")
     fi
     return "$rc"
 }
@@ -113,7 +117,13 @@ fi
 echo
 echo "==================== test summary ===================="
 for line in "${RESULTS[@]}"; do
-    echo "$line"
+    if [ "${line:0:1}" = @ ]; then
+        # the failed checks again, under their suite: CI keeps only the
+        # head and the tail of a long output
+        grep -E '^not ok| FAILED' "${line:1}" 2>/dev/null | head -n 10 | sed 's/^/        /' || true
+    else
+        echo "$line"
+    fi
 done
 echo "$PASSED passed, $FAILED failed"
 
