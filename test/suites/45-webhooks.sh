@@ -443,12 +443,40 @@ DROP SCHEMA evil CASCADE;
 SQL
 
 # ---------------------------------------------------------------- 7b. slow clients
-# 50 connections from 127.0.0.2 that send a header line every 0.3 s and
-# never finish their request: at most webhook_connections_per_address of
-# them are kept, and those are closed after webhook_connection_time although
-# they never fall idle.  Meanwhile a delivery from 127.0.0.1 is answered.
+# 50 connections from a second loopback address that send a header line
+# every 0.3 s and never finish their request: at most
+# webhook_connections_per_address of them are kept, and those are closed
+# after webhook_connection_time although they never fall idle.  Meanwhile a
+# delivery from 127.0.0.1 is answered.  The second address is 127.0.0.2
+# where a socket may be bound to it; where the machine allows loopback
+# traffic on 127.0.0.1 and ::1 only, it is ::1 and the receiver listens on
+# every address (dual stack).
 q "ALTER SYSTEM SET retail_fdw.webhook_connections_per_address = 8" >/dev/null
 q "ALTER SYSTEM SET retail_fdw.webhook_connection_time = '2s'" >/dev/null
+cat >"$WH/srcprobe.py" <<'PY'
+import socket, sys
+fam, src, dst = {"4": socket.AF_INET, "6": socket.AF_INET6}[sys.argv[1]], sys.argv[2], sys.argv[3]
+lis = socket.socket(fam)
+lis.bind((dst, 0))
+lis.listen(1)
+c = socket.socket(fam)
+c.settimeout(2)
+c.bind((src, 0))
+c.connect((dst, lis.getsockname()[1]))
+peer = lis.accept()[1][0]
+sys.exit(0 if peer == src else 1)
+PY
+if python3 "$WH/srcprobe.py" 4 127.0.0.2 127.0.0.1 2>/dev/null; then
+    SLOW_SRC=127.0.0.2 SLOW_DST=127.0.0.1
+elif python3 "$WH/srcprobe.py" 6 ::1 ::1 2>/dev/null; then
+    SLOW_SRC=::1 SLOW_DST=::1
+    sed -i "s/^retail_fdw.webhook_listen = .*/retail_fdw.webhook_listen = '*:$HOOK_PORT'/" \
+        "$PGDATA_WH/postgresql.conf"
+else
+    SLOW_SRC= SLOW_DST=
+fi
+echo "# slow clients from ${SLOW_SRC:-(no second loopback address)} to ${SLOW_DST:-127.0.0.1}"
+check "a second loopback address to send the slow clients from (127.0.0.2 or ::1)" [ -n "$SLOW_SRC" ]
 restart_cluster
 payload 44444444-0000-4000-8000-000000000001 2019-08-25T14:30:00Z >"$WH/slowloris.json"
 up_again() { [ -n "$(worker_pid)" ] && [ "$(post entered "$WH/entered.json")" = 200 ]; }
@@ -460,7 +488,7 @@ t0 = time.monotonic()
 opened = {}
 failed = 0
 for i in range(n):
-    s = socket.socket()
+    s = socket.socket(socket.AF_INET6 if ":" in src else socket.AF_INET)
     try:
         s.bind((src, 0))
         s.settimeout(2)
@@ -499,14 +527,15 @@ print(json.dumps({"failed": failed, "refused": len(lives) - len(kept), "kept": l
 for s in opened:
     s.close()
 PY
-python3 "$WH/slowloris.py" 127.0.0.1 "$HOOK_PORT" 127.0.0.2 50 6 >"$WH/slowloris.out" 2>&1 &
+python3 "$WH/slowloris.py" "${SLOW_DST:-127.0.0.1}" "$HOOK_PORT" "${SLOW_SRC:-127.0.0.1}" 50 6 \
+    >"$WH/slowloris.out" 2>&1 &
 slowpid=$!
 sleep 1
 t0=$(now_ms)
 code=$(post entered "$WH/slowloris.json")
 t1=$(now_ms)
 at_once() { [ "$code" = 201 ] && [ $((t1 - t0)) -lt 1000 ]; }
-check "while 50 slow connections trickle from 127.0.0.2, a delivery from 127.0.0.1 is stored at once ($code in $((t1 - t0)) ms)" \
+check "while 50 slow connections trickle from $SLOW_SRC, a delivery from 127.0.0.1 is stored at once ($code in $((t1 - t0)) ms)" \
     at_once
 wait "$slowpid"
 echo "# slow clients: $(cat "$WH/slowloris.out")"
