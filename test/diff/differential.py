@@ -205,8 +205,10 @@ CREATE SCHEMA v;
                          "format_type(atttypid, atttypmod)), ', ' ORDER BY attnum) "
                          "FROM pg_attribute WHERE attrelid = '%s'::regclass AND attnum > 0 "
                          "AND NOT attisdropped" % spec["variant_of"])
-        db.run("CREATE FOREIGN TABLE %s (%s) SERVER %s OPTIONS (resource '%s', page_size '%s')"
-               % (name, rows[0][0], spec["server"], spec["resource"], spec["page_size"]))
+        opts = ", ".join("%s '%s'" % (o, spec[o]) for o in ("resource", "page_size", "hours")
+                         if o in spec)
+        db.run("CREATE FOREIGN TABLE %s (%s) SERVER %s OPTIONS (%s)"
+               % (name, rows[0][0], spec["server"], opts))
 
 
 def key_columns(db):
@@ -349,6 +351,7 @@ def datamine_truth(case):
                 for z in dm["tzs"]:
                     q = urllib.parse.urlencode({
                         "location": loc, "metric": m, "grain": g, "tz": z,
+                        "hours": tr.get("hours", "store_hours"),
                         "from": frm.strftime("%Y-%m-%dT%H:%M:%SZ"),
                         "to": to.strftime("%Y-%m-%dT%H:%M:%SZ")})
                     with urllib.request.urlopen(base + "?" + q, timeout=120) as r:
@@ -829,7 +832,7 @@ def _main(args, db, specs, t0, log, coverage_fail, record, counts, shapes_failed
     run_all(cases)
 
     # 4. RetailNext cases again under each knob set
-    rn_cases = [c for c in cases if c.table.startswith("r.rn_datamine")
+    rn_cases = [c for c in cases if ts.SPECS[c.table].get("gen") == "datamine"
                 or c.table in ("r.rn_store_hours", "r.rn_predicted_traffic",
                                "r.rn_health_alerts", "r.rn_zone_transitions")]
     per_set = args.knob_cases if args.knob_cases is not None else \

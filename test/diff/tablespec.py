@@ -1074,11 +1074,19 @@ VARIANTS = {
     "v.rn_users_paged": dict(SPECS["r.rn_users"], weight=4, variant_of="r.rn_users",
                              server="rn", resource="rn_users", page_size="9"),
 }
+# rn_datamine under the table option hours 'all_day' (a 00:00-24:00 time
+# range instead of store hours: other periods, other values)
+VARIANTS["v.rn_datamine_all_day"] = dict(SPECS["r.rn_datamine"], weight=25,
+                                         variant_of="r.rn_datamine", server="rn",
+                                         resource="rn_datamine", hours="all_day")
 SPECS.update(VARIANTS)
 # rn_datamine: no table of all rows (too large); each generated case asks
 # GET /_sim/truth/retailnext/rn_datamine?location=&metric=&grain=&tz=&from=&to=
-# for the whole periods of its own range (Case.dm_truth), loaded per case
-TRUTH_PER_CASE = {"r.rn_datamine": {"vendor": "retailnext", "resource": "rn_datamine"}}
+# (&hours=all_day for that variant) for the whole periods of its own range
+# (Case.dm_truth), loaded per case
+TRUTH_PER_CASE = {"r.rn_datamine": {"vendor": "retailnext", "resource": "rn_datamine"},
+                  "v.rn_datamine_all_day": {"vendor": "retailnext", "resource": "rn_datamine",
+                                            "hours": "all_day"}}
 TRUTH_OF = {name: name for name in TRUTH}
 TRUTH_OF.update({name: sp["variant_of"] for name, sp in VARIANTS.items()
                  if sp["variant_of"] in TRUTH})
