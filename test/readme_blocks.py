@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Extract the ```sql blocks of README.md as runnable files (test/suites/50-readme.sh).
+"""Extract the ```sql blocks of the documentation as runnable files (test/suites/50-readme.sh).
 
-    readme_blocks.py README.md OUTDIR
+    readme_blocks.py FILE... OUTDIR
 
-Writes OUTDIR/NN.sql, one per block, and prints one manifest line per block:
-"NN<TAB>line<TAB>mode<TAB>note", where mode is
+Reads the markdown FILEs in the order given (README.md first: its cookbook
+creates the servers the other pages use) and writes OUTDIR/NN.sql, one per
+block, numbered across all files, and prints one manifest line per block:
+"NN<TAB>file:line<TAB>mode<TAB>note", where mode is
 
   run    the block must run without ERROR
   error  the block shows an error on purpose: it must end in an ERROR
@@ -18,7 +20,8 @@ that cannot work against the local simulator:
     subscription '...'): the address becomes the simulator's base_url for
     vendor v (psql variable :'<v>_url', set by the suite);
   * CREATE USER MAPPING ... SERVER <name> OPTIONS (...): the options become
-    the credentials the simulator accepts for that server's vendor;
+    the credentials the simulator accepts for that server's vendor (a server
+    created by a block of an earlier file counts too);
   * "$1::jsonb" (a webhook body passed by a receiver) becomes the psql
     variable :'aifi_entered' (the simulator's sample "entered" payload);
   * "CREATE EXTENSION pg_cron;" is dropped: pg_cron can only be created in
@@ -107,19 +110,24 @@ def rewrite(text, vendors):
 
 
 def main():
-    readme, outdir = sys.argv[1], sys.argv[2]
-    with open(readme, encoding="utf-8") as f:
-        lines = f.readlines()
+    if len(sys.argv) < 3:
+        sys.exit("usage: readme_blocks.py FILE... OUTDIR")
+    files, outdir = sys.argv[1:-1], sys.argv[-1]
     os.makedirs(outdir, exist_ok=True)
     vendors = {}
-    for n, (line, mark, reason, text) in enumerate(blocks(lines), 1):
-        body, notes = rewrite(text, vendors)
-        path = os.path.join(outdir, "%02d.sql" % n)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write("-- README.md line %d\n%s" % (line + 1, body))
-        mode = {"not run": "skip", "error": "error"}.get(mark, "run")
-        note = reason if mark else ", ".join(notes)
-        print("%02d\t%d\t%s\t%s" % (n, line + 1, mode, note))
+    n = 0
+    for name in files:
+        with open(name, encoding="utf-8") as f:
+            lines = f.readlines()
+        for line, mark, reason, text in blocks(lines):
+            n += 1
+            body, notes = rewrite(text, vendors)
+            path = os.path.join(outdir, "%02d.sql" % n)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("-- %s line %d\n%s" % (name, line + 1, body))
+            mode = {"not run": "skip", "error": "error"}.get(mark, "run")
+            note = reason if mark else ", ".join(notes)
+            print("%02d\t%s:%d\t%s\t%s" % (n, name, line + 1, mode, note))
 
 
 if __name__ == "__main__":

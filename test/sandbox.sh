@@ -95,7 +95,7 @@ RetailNext 2019-01-01..2021-03-03):
   SELECT id, store_id, created_at FROM ic.ic_visits WHERE created_at >= '2025-08-05';
   EXPLAIN (VERBOSE, COSTS OFF) <any of these>;     -- the requests retail_fdw sends
   SELECT * FROM retail_fdw.request_stats;
-and the examples of README.md (test/suites/50-readme.sh runs them all).
+and the examples of README.md and docs/ (test/suites/50-readme.sh runs them all).
 The simulator (after '. $ENV_FILE'): \$SIMCTL log prints the requests it got;
 \$SIMCTL config '{"retailnext": {"now": "real"}}' runs RetailNext's clock in real
 time, as the demo does (its data then reaches the days the other vendors have).

@@ -12,7 +12,7 @@
 -- each object says below who may do what with it (vendor calls need USAGE
 -- on a server and a user mapping of one's own; statistics are reset only
 -- by superusers; tables of events and exports show each role its own rows
--- or are granted by an administrator).  README: "Roles and privileges".
+-- or are granted by an administrator).  docs/security.md: "Roles and privileges".
 GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 
 CREATE FUNCTION retail_fdw_handler()

@@ -639,7 +639,7 @@ CREATE SERVER m_deputy_oauth FOREIGN DATA WRAPPER retail_fdw
 CREATE USER MAPPING FOR PUBLIC SERVER m_deputy_oauth
   OPTIONS (client_id 'c', client_secret 's', token_url '$H/h/deputy/oauth/token');
 RESET ROLE;
--- the README's check loop, run by a superuser
+-- the check loop of docs/operations.md, run by a superuser
 SELECT 'loop ' || s.srvname || ' ' || c.ok || ' ' || c.message
   FROM pg_foreign_server s, retail_fdw.check_server(s.srvname) c
  WHERE s.srvname IN ('m_deputy', 'm_deputy_oauth') ORDER BY 1;
