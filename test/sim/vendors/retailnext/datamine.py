@@ -39,6 +39,10 @@ class Datamine:
         if m is None:
             fail(400, "gregorian must be yyyy-mm-ddThh:mm:ssZ or yyyy-mm-dd, got %r" % (v,))
         date, hh, mi, ss, frac, des = m.groups()
+        if str(self.c("gregorian_forms")) == "documented" and \
+                (ss is None or frac is not None or des not in ("Z", "z")):
+            fail(400, "gregorian must be yyyy-mm-ddThh:mm:ssZ (ISO 8601, the document's form), "
+                 "got %r" % (v,))
         try:
             d = dt.date.fromisoformat(date)
             t = dt.datetime(d.year, d.month, d.day, int(hh or 0), int(mi or 0), int(ss or 0),
