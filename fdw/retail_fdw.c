@@ -1690,6 +1690,20 @@ retailExplainForeignScan(ForeignScanState *node, ExplainState *es)
 										 zep ? zep->method : "?", zep ? zep->path : "?") :
 								psprintf("%s %s: UTC", wc->option,
 										 rf_server_option(&st->pg.opts, wc->option)), es);
+			if (!es->analyze && rf_wall_clock_reading(&st->pg.opts))
+			{
+				/* future days follow each store's today, known at execution */
+				for (int i = 0; i < st->pg.ep->npushdown; i++)
+					if (st->pg.ep->pushdown[i].horizon_last > 0)
+					{
+						ExplainPropertyText("Days served",
+											psprintf("from each %s's own today: at execution the days above (UTC's) are planned again with the time zones listed by %s %s, a day more or less per store",
+													 wc->key_column,
+													 zep ? zep->method : "?", zep ? zep->path : "?"),
+											es);
+						break;
+					}
+			}
 		}
 	}
 	if (es->analyze)
