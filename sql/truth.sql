@@ -4,7 +4,7 @@
 -- MATERIALIZED), and a row's value never depends on the query's range.
 -- One block per case that once returned different rows or values; the
 -- generated differential suite (test/diff) checks the property broadly.
--- Uses the RetailNext server and tables of retailnext.sql.
+-- Uses the servers and tables of setup.
 --
 SET timezone = 'UTC';
 \set VERBOSITY default
