@@ -253,3 +253,5 @@ SELECT kind, session_id, session_token
   FROM samples, retail_fdw.aifi_ingest('checkout',
          jsonb_build_object('session', jsonb_build_object('sessionId', 'c0ffee00-0000-4000-8000-000000000001')));
 SELECT kind, count(*) FROM retail_fdw.aifi_events GROUP BY kind ORDER BY kind;
+-- the events are this file's: gone with it
+DELETE FROM retail_fdw.aifi_events;
