@@ -4,7 +4,8 @@
 -- its imported tables (journey in j, aifi in a, rn in r, ic in ic), and a
 -- local table of store codes.  pg_regress runs it first, whichever tests
 -- follow; every other file creates and drops its own objects and puts back
--- what it alters, so that each passes alone after this one.
+-- what it alters, so that each passes alone after this one
+-- (bash test/run-tests.sh NAME; the suite regress-alone checks it).
 --
 CREATE EXTENSION retail_fdw;
 SELECT fdwname, fdwhandler::regproc, fdwvalidator::regproc
