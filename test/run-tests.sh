@@ -114,7 +114,7 @@ bad=()
 for arg in "$@"; do
     case $arg in
         -h | --help)
-            sed -n '3,/^$/{s/^# \{0,1\}//;p}' "$0"
+            sed -n '3,/^$/{s/^# \{0,1\}//;p}' "$RF_REPO/test/run-tests.sh"
             exit 0 ;;
         -l | --list)
             list_names
