@@ -6,14 +6,8 @@
 --
 SET timezone = 'UTC';
 \set VERBOSITY default
-\getenv rn_url SIM_RETAILNEXT_URL
 \! $SIMCTL reset
-CREATE SERVER rn FOREIGN DATA WRAPPER retail_fdw
-  OPTIONS (vendor 'retailnext', base_url :'rn_url', retry_max_wait_ms '20');
-CREATE USER MAPPING FOR CURRENT_USER SERVER rn
-  OPTIONS (access_key 'rn-access-key', secret_key 'rn-secret-key');
-CREATE SCHEMA r;
-IMPORT FOREIGN SCHEMA retailnext FROM SERVER rn INTO r;
+-- the server rn and its tables in r come from setup
 SELECT foreign_table_name FROM information_schema.foreign_tables
  WHERE foreign_table_schema = 'r' ORDER BY 1;
 SET search_path = r, public;
