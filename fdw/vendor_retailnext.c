@@ -147,10 +147,11 @@ static const RfPushdown rn_datamine_pushdown[] = {
 	/* metric ids: "traffic_in", ... (customisable per subscription) */
 	{"metric", RF_OP_EQ | RF_OP_IN, "metrics", NULL, NULL,
 		RF_LOC_BODY, RF_MULTI_REPEAT, .domain = RF_DOMAIN_NONEMPTY},
-	{"period_start", RF_OP_EQ | RF_OP_RANGE, NULL, "from", "to",
-		RF_LOC_BODY, RF_MULTI_SPLIT},
+	/* whole store days around the range (the hook widens and chunks it) */
+	{"period_start", RF_OP_EQ | RF_OP_RANGE, NULL, "date_ranges[].from.gregorian",
+		"date_ranges[].to.gregorian", RF_LOC_BODY, RF_MULTI_SPLIT},
 	/* the grains the planner asks for (rn_datamine_grains) */
-	{"grain", RF_OP_EQ | RF_OP_IN, "grain", NULL, NULL,
+	{"grain", RF_OP_EQ | RF_OP_IN, "group_bys", NULL, NULL,
 		RF_LOC_BODY, RF_MULTI_SPLIT, .shapes = true,
 	.domain = RF_DOMAIN_ENUM(rn_datamine_grains)},
 	/* a zone name, or "local"; the planner checks it (an error if unknown) */
