@@ -129,12 +129,17 @@ typedef enum RfType
 	RF_JSONB
 } RfType;
 
-/* One column of an endpoint's rows */
+/*
+ * One column of an endpoint's rows.  doc says what the value means, in
+ * the words of the vendor's document; the column's comment (the catalog,
+ * \d+, docs/tables/) starts with it.
+ */
 typedef struct RfColumn
 {
 	const char *name;			/* SQL column name (snake_case) */
 	RfType		type;
 	const char *json_path;		/* reference in a row (jsonpage.h); NULL = name */
+	const char *doc;			/* what it means, lower case, no final period */
 } RfColumn;
 
 /* Operators a pushable column accepts: a bit mask */
@@ -370,6 +375,9 @@ typedef struct RfEndpoint RfEndpoint;
 struct RfEndpoint
 {
 	const char *resource;		/* table name and "resource" option */
+	const char *doc;			/* what a row is: "One row per ..." (a sentence
+								 * without its period; the table's comment
+								 * and README's table list start with it) */
 	const char *method;			/* GET, POST */
 	const char *path;			/* appended to base_url; may hold {param} */
 	const char *rows_path;		/* array of rows; NULL = the body is it */
