@@ -34,8 +34,12 @@ DB=rf_readme
 WORK=$(mktemp -d "${RF_TMP:-/tmp}/readme.XXXXXX") || exit 2
 
 # shellcheck disable=SC2317  # run by the EXIT trap
+ROLES=()
 cleanup() {
     psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
+    for r in "${ROLES[@]}"; do
+        psql -X -q -d postgres -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1 || true
+    done
     # acknowledged visits, video exports: back to the simulator's start
     $SIMCTL reset >/dev/null 2>&1 || true
     rm -rf -- "$WORK"
@@ -75,6 +79,24 @@ BEGIN
   RETURN 1;
 END
 $$;
+-- and its schedule_in_database, standing in: checks that the database and the
+-- role exist and that the role may log in there, runs nothing (pg_cron would
+-- connect as that role, with its settings)
+CREATE FUNCTION cron.schedule_in_database(job_name text, schedule text, command text,
+                                          database text, username text DEFAULT NULL,
+                                          active boolean DEFAULT true) RETURNS bigint
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_database WHERE datname = database) THEN
+    RAISE EXCEPTION 'database "%" does not exist', database;
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = username AND rolcanlogin)
+     OR NOT has_database_privilege(username, database, 'CONNECT') THEN
+    RAISE EXCEPTION 'role "%" cannot log in to "%"', username, database;
+  END IF;
+  RETURN 2;
+END
+$$;
 SQL
     notok "preamble"
     exit 1
@@ -91,6 +113,15 @@ manifest=$("${RF_PYTHON:-python3}" test/readme_blocks.py "${DOCS[@]}" "$WORK") |
     notok "extracting the documentation's sql blocks"
     exit 1
 }
+# the simulator's hosts, for a block's retail_fdw.allowed_hosts
+SIM_HOSTS=$(for u in "$SIM_JOURNEY_URL" "$SIM_AIFI_URL" "$SIM_RETAILNEXT_URL" "$SIM_INSPECTOR_URL"; do
+    u=${u#*://}
+    echo "${u%%/*}"
+done | paste -sd, -)
+# roles a block runs as are the documentation's own: dropped at the end
+while IFS=$'\t' read -r _ _ mode _; do
+    case "$mode" in role:*) ROLES+=("${mode#role:}") ;; esac
+done <<<"$manifest"
 total=0 ran=0 skipped=0
 while IFS=$'\t' read -r n where mode note; do
     total=$((total + 1))
@@ -108,7 +139,10 @@ while IFS=$'\t' read -r n where mode note; do
         continue
     fi
     ran=$((ran + 1))
-    out=$(psql -X -q -v ON_ERROR_STOP=1 -d "$DB" -v journey_url="$SIM_JOURNEY_URL" \
+    who=()
+    case "$mode" in role:*) who=(-U "${mode#role:}") ;; esac
+    out=$(psql -X -q -v ON_ERROR_STOP=1 -d "$DB" "${who[@]}" -v sim_hosts="$SIM_HOSTS" \
+        -v journey_url="$SIM_JOURNEY_URL" \
         -v aifi_url="$SIM_AIFI_URL" -v rn_url="$SIM_RETAILNEXT_URL" \
         -v ic_url="$SIM_INSPECTOR_URL" -v aifi_entered="$ENTERED" -f "$file" 2>&1)
     rc=$?
