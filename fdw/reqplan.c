@@ -744,9 +744,15 @@ rf_list_npieces(List *values, int size)
 List *
 rf_list_piece(List *values, int size, int64 k)
 {
+	List	   *piece = NIL;
+	int			end;
+
 	if (size <= 0)
 		return values;
-	return list_copy_head(list_copy_tail(values, (int) (k * size)), size);
+	end = (int) Min((int64) list_length(values), (k + 1) * size);
+	for (int i = (int) (k * size); i < end; i++)
+		piece = lappend(piece, list_nth(values, i));
+	return piece;
 }
 
 /*
