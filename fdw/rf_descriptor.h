@@ -360,16 +360,18 @@ typedef struct RfWrite
  */
 
 struct RfOptions;
+struct RfSeriesPlan;
 struct List;
 
 /*
- * A planning hook: the request series (a List of RfSeries) of a scan from
- * its evaluated quals (a List of RfQualValue); *empty when nothing can
- * match.  Only for what the descriptor words cannot say; each hook says
- * why next to its endpoint.
+ * A planning hook: the request series of a scan (an RfSeriesPlan, which
+ * makes each series when the scan reaches it) from its evaluated quals (a
+ * List of RfQualValue); *empty when nothing can match.  Only for what the
+ * descriptor words cannot say; each hook says why next to its endpoint.
  */
-typedef struct List *(*RfPlanHook) (const struct RfOptions *opts,
-									struct List *qualvals, bool *empty);
+typedef struct RfSeriesPlan *(*RfPlanHook) (const struct RfOptions *opts,
+											struct List *qualvals,
+											bool *empty);
 
 typedef struct RfEndpoint RfEndpoint;
 struct RfEndpoint

@@ -21,8 +21,9 @@
 #define RN_V2_CAP 10000
 
 /* the planning hook of rn_datamine (vendor_retailnext_datamine.c) */
-extern struct List *rf_rn_datamine_plan(const struct RfOptions *opts,
-									 struct List *qualvals, bool *empty);
+extern struct RfSeriesPlan *rf_rn_datamine_plan(const struct RfOptions *opts,
+												struct List *qualvals,
+												bool *empty);
 
 /* ----------------------------------------------------------------
  *		rn_locations
