@@ -170,7 +170,9 @@ BEGIN
   -- transaction has updated in each table that holds rows (the partitions
   -- of a partitioned target), read before and after.  (RETURNING xmax = 0
   -- would tell inserts from updates only in a table that is not
-  -- partitioned: a partitioned one has no system columns to return.)
+  -- partitioned: a partitioned one has no system columns to return.  Looking
+  -- the returned keys up in the target is exact too, but the planner may
+  -- scan a target it saw empty once per row: quadratic on a first sync.)
   q := format(
     'WITH src AS (SELECT DISTINCT ON (%2$s) %3$s FROM %1$s'
     ' WHERE %4$I >= %5$L::%6$s AND %4$I < %7$L::%6$s%8$s ORDER BY %2$s, %4$I DESC),'
