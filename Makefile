@@ -37,7 +37,7 @@ LEGACY_SCRIPTS = fdw/retail_fdw--0.1.sql
 DATA_built += $(LEGACY_SCRIPTS)
 PGFILEDESC = "retail_fdw - foreign data wrapper for retail analytics APIs"
 
-REGRESS = setup options pushdown results errors joins import aifi retailnext semijoin truth stitching actions inspector ecosystem roles fastpath rowparse
+REGRESS = setup options pushdown results errors joins import aifi retailnext semijoin truth stitching actions inspector ecosystem sync roles fastpath rowparse
 REGRESS_OPTS = --inputdir=. --outputdir=test/results
 
 SHLIB_LINK = -lcurl -ljson-c -lmicrohttpd -lpthread

@@ -166,14 +166,22 @@ rf_ensure_packages() {
 }
 
 # rf_ensure_test_packages: what only the test command needs: Debian's
-# sqlsmith (random SQL over every table in the crash suite).
+# sqlsmith (random SQL over every table in the crash suite) and pg_partman
+# (the partitioned sync recipe of docs/operations.md, test/suites/41-partman.sh).
 rf_ensure_test_packages() {
-    command -v sqlsmith >/dev/null 2>&1 && return 0
-    rf_log "installing test tools: sqlsmith"
-    _rf_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y sqlsmith >/dev/null 2>&1 \
+    local pkgs=() partman
+    partman="$("$RF_PG_CONFIG" --sharedir)/extension/pg_partman.control"
+    command -v sqlsmith >/dev/null 2>&1 || pkgs+=(sqlsmith)
+    [ -f "$partman" ] || pkgs+=(postgresql-15-partman)
+    [ "${#pkgs[@]}" -eq 0 ] && return 0
+    rf_log "installing test tools: ${pkgs[*]}"
+    _rf_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "${pkgs[@]}" >/dev/null 2>&1 \
         || { _rf_as_root env DEBIAN_FRONTEND=noninteractive apt-get update >/dev/null 2>&1 \
-             && _rf_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y sqlsmith; } \
-        || rf_die "apt-get install sqlsmith failed"
+             && _rf_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "${pkgs[@]}"; } \
+        || rf_die "apt-get install ${pkgs[*]} failed"
+    # Debian's package installs into Debian's PostgreSQL only
+    [ -f "$partman" ] \
+        || rf_die "pg_partman is not in $(dirname "$partman") (the PostgreSQL of $RF_PG_CONFIG is not Debian's postgresql-15): install pg_partman 4 for it"
 }
 
 # rf_ensure_pg_cron: Debian's pg_cron for PostgreSQL 15 (the ecosystem suite

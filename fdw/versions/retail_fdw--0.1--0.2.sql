@@ -237,7 +237,9 @@ $fn$;
 -- 20-sync: the watermarks are keyed by the tables' OIDs (regclass), in a
 -- table only its owner touches; sync_state is a view of the states whose
 -- target the current role may write, and sync_state_save the one way to
--- record a sync.
+-- record a sync.  sync tells inserts from updates without system columns,
+-- so it works into a partitioned target, and a row that no partition takes
+-- fails the sync with a hint.
 -- ----------------------------------------------------------------
 CREATE TABLE sync_watermarks (
   source regclass NOT NULL,
@@ -362,7 +364,15 @@ DECLARE
   cols text[];
   nonkey text[];
   wm_type regtype;
+  leaves oid[];
+  updated_before bigint;
+  rows_written bigint;
   q text;
+  e_msg text;
+  e_detail text;
+  e_schema text;
+  e_table text;
+  e_constraint text;
 BEGIN
   IF key_columns IS NULL OR cardinality(key_columns) = 0 THEN
     RAISE EXCEPTION 'sync needs key columns' USING ERRCODE = '22023',
@@ -405,6 +415,20 @@ BEGIN
                 FROM pg_attribute a
                WHERE a.attrelid = target AND a.attnum = ANY (i.indkey))
              = (SELECT array_agg(k ORDER BY k) FROM unnest(key_columns) k)) THEN
+    -- a partitioned table's unique index must hold its partition key, so
+    -- the key decides which partition a row is in, and no update moves one
+    IF EXISTS (SELECT 1 FROM pg_partitioned_table p
+                WHERE p.partrelid = target
+                  AND (0 = ANY (p.partattrs)
+                       OR EXISTS (SELECT 1 FROM pg_attribute a
+                                   WHERE a.attrelid = target AND a.attnum = ANY (p.partattrs)
+                                     AND NOT a.attname::text = ANY (key_columns)))) THEN
+      RAISE EXCEPTION '% has no unique index on (%)', target, array_to_string(key_columns, ', ')
+        USING ERRCODE = '42P10',
+              DETAIL = format('%s is partitioned by %s, and a unique index of a partitioned table must contain every partition key column.',
+                              target, pg_get_partkeydef(target)),
+              HINT = 'Add the partition key columns to key_columns and to the unique index (a table partitioned by an expression cannot be a target).';
+    END IF;
     RAISE EXCEPTION '% has no unique index on (%)', target, array_to_string(key_columns, ', ')
       USING ERRCODE = '42P10',
             HINT = format('CREATE UNIQUE INDEX ON %s (%s);', target,
@@ -434,13 +458,21 @@ BEGIN
 
   SELECT array_agg(c) INTO nonkey FROM unnest(cols) c WHERE NOT c = ANY (key_columns);
 
-  -- constant bounds, so that the foreign scan pushes them down
+  -- Constant bounds, so that the foreign scan pushes them down.  The
+  -- upsert returns a row for each row it inserted or changed; how many of
+  -- them were updates, the target's own counters say: the rows this
+  -- transaction has updated in each table that holds rows (the partitions
+  -- of a partitioned target), read before and after.  (RETURNING xmax = 0
+  -- would tell inserts from updates only in a table that is not
+  -- partitioned: a partitioned one has no system columns to return.  Looking
+  -- the returned keys up in the target is exact too, but the planner may
+  -- scan a target it saw empty once per row: quadratic on a first sync.)
   q := format(
     'WITH src AS (SELECT DISTINCT ON (%2$s) %3$s FROM %1$s'
     ' WHERE %4$I >= %5$L::%6$s AND %4$I < %7$L::%6$s%8$s ORDER BY %2$s, %4$I DESC),'
     ' up AS (INSERT INTO %9$s AS t (%3$s) SELECT %3$s FROM src ON CONFLICT (%2$s) %10$s'
-    ' RETURNING (t.xmax = 0) AS inserted)'
-    ' SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up',
+    ' RETURNING 1)'
+    ' SELECT count(*) FROM up',
     source,
     (SELECT string_agg(quote_ident(k), ', ') FROM unnest(key_columns) k),
     (SELECT string_agg(quote_ident(c), ', ') FROM unnest(cols) c),
@@ -456,7 +488,40 @@ BEGIN
                 (SELECT string_agg('t.' || quote_ident(c), ', ') FROM unnest(nonkey) c),
                 (SELECT string_agg('EXCLUDED.' || quote_ident(c), ', ') FROM unnest(nonkey) c))
     END);
-  EXECUTE q INTO rows_inserted, rows_updated;
+  -- The counters count only with track_counts on (the default; autovacuum
+  -- needs it): without them the split is unknown, and both counts are NULL.
+  -- A trigger of the target that updates rows of the target would be
+  -- counted too.
+  leaves := ARRAY(SELECT relid FROM pg_partition_tree(target) WHERE isleaf);
+  IF cardinality(leaves) = 0 THEN
+    leaves := ARRAY[target::oid];       -- a table outside any partition tree
+  END IF;
+  SELECT sum(pg_stat_get_xact_tuples_updated(l)) INTO updated_before FROM unnest(leaves) l;
+  -- A row for which a partitioned target has no partition fails the whole
+  -- statement (nothing is written, the watermark stays); say what to do.
+  BEGIN
+    EXECUTE q INTO rows_written;
+  EXCEPTION WHEN check_violation THEN
+    GET STACKED DIAGNOSTICS e_msg = MESSAGE_TEXT, e_detail = PG_EXCEPTION_DETAIL,
+                            e_schema = SCHEMA_NAME, e_table = TABLE_NAME,
+                            e_constraint = CONSTRAINT_NAME;
+    IF e_constraint <> '' OR NOT EXISTS (
+        SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relname = e_table AND n.nspname = e_schema AND c.relkind = 'p') THEN
+      RAISE;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = e_msg, DETAIL = e_detail,
+      SCHEMA = e_schema, TABLE = e_table,
+      HINT = format('Create the partition of %I.%I that holds the row, or a DEFAULT partition '
+                    '(with pg_partman: run_maintenance_proc(), or a larger premake). '
+                    'This sync wrote no row and did not move the watermark.',
+                    e_schema, e_table);
+  END;
+  IF current_setting('track_counts')::boolean THEN
+    SELECT sum(pg_stat_get_xact_tuples_updated(l)) - updated_before INTO rows_updated
+      FROM unnest(leaves) l;
+    rows_inserted := rows_written - rows_updated;
+  END IF;
 
   PERFORM retail_fdw.sync_state_save(source, target, watermark_column,
                                      greatest(window_to, st.watermark), window_from, window_to,
