@@ -8,10 +8,14 @@ EXTENSION = retail_fdw
 MODULE_big = retail_fdw
 OBJS = fdw/retail_fdw.o fdw/prefetch.o fdw/scan.o fdw/progress.o fdw/option.o fdw/pushdown.o fdw/reqplan.o fdw/http.o \
 	fdw/connection.o fdw/cache.o fdw/netpolicy.o fdw/json.o fdw/jsonpage.o \
-	fdw/modify.o fdw/vendor.o fdw/vendor_journey.o fdw/vendor_retailnext.o \
-	fdw/vendor_retailnext_datamine.o fdw/vendor_aifi.o \
-	fdw/vendor_inspector.o fdw/functions.o fdw/stats.o fdw/webhook.o \
-	fdw/analyze.o
+	fdw/modify.o fdw/vendor.o fdw/functions.o fdw/stats.o fdw/webhook.o \
+	fdw/analyze.o $(VENDOR_OBJS)
+# Each vendor is a module in fdw/vendors/<vendor>/ (see fdw/vendors/registry.c)
+VENDOR_OBJS = fdw/vendors/registry.o \
+	fdw/vendors/journey/journey.o \
+	fdw/vendors/aifi/aifi.o \
+	fdw/vendors/retailnext/retailnext.o fdw/vendors/retailnext/datamine.o \
+	fdw/vendors/inspector/inspector.o
 # The script of the current version (default_version in retail_fdw.control)
 # is built: the fragments fdw/sql/*.sql (one per feature: core, stats, sync,
 # stitching, a vendor each, cross-vendor) concatenated in name order.  Edit a

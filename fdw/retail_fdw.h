@@ -20,8 +20,9 @@
  *	json.c			JSON -> Datum mapping (with jsonpage.c, the only files
  *					that use json-c)
  *	jsonpage.c		parsing, rows and references, free of PostgreSQL
- *	vendor.c		the vendor registry; vendor_*.c hold descriptor tables
- *					(both free of PostgreSQL, like jsonpage.c)
+ *	vendor.c		lookups over the descriptor tables; each vendor is a
+ *					module in vendors/<vendor>/ (its tables free of
+ *					PostgreSQL, like jsonpage.c), listed in vendors/registry.c
  *
  * An endpoint is described by data (RfEndpoint, in rf_descriptor.h, which
  * needs no PostgreSQL header): its path and method, its columns with JSON

@@ -477,9 +477,11 @@ typedef struct RfVendor
 	const RfWallClock *wall_clock;	/* "zclock:" columns, or NULL */
 } RfVendor;
 
-/* vendor.c: the registry and lookups (no PostgreSQL needed) */
+/* vendors/registry.c: every vendor module */
 extern const RfVendor *const rf_vendors[];
 extern const int rf_nvendors;
+
+/* vendor.c: lookups over the descriptors (no PostgreSQL needed) */
 extern const RfVendor *rf_vendor_lookup(const char *name);
 extern const RfEndpoint *rf_endpoint_lookup(const RfVendor *vendor,
 											const char *resource);

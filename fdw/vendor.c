@@ -1,15 +1,12 @@
 /*-------------------------------------------------------------------------
  *
  * vendor.c
- *		  The registry of vendors and lookups over their descriptor tables.
+ *		  Lookups over the vendors' descriptor tables.
  *
  * Plain C over rf_descriptor.h: no PostgreSQL header, so that the fuzz
  * targets and other standalone tools find descriptors the way the
  * extension does.  Lists of names for hints, which need memory, are
- * option.c's.
- *
- * Vendors whose endpoints are not described yet are still registered, so
- * that servers can be created for them; they simply offer no tables.
+ * option.c's.  The vendors themselves are listed in vendors/registry.c.
  *
  *-------------------------------------------------------------------------
  */
@@ -18,20 +15,6 @@
 #include <string.h>
 
 #include "rf_descriptor.h"
-
-extern const RfVendor rf_vendor_journey;
-extern const RfVendor rf_vendor_retailnext;
-extern const RfVendor rf_vendor_aifi;
-extern const RfVendor rf_vendor_inspector;
-
-const RfVendor *const rf_vendors[] = {
-	&rf_vendor_journey,
-	&rf_vendor_aifi,
-	&rf_vendor_retailnext,
-	&rf_vendor_inspector,
-};
-
-const int	rf_nvendors = RF_LENGTHOF(rf_vendors);
 
 const RfVendor *
 rf_vendor_lookup(const char *name)

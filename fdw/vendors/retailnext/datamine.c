@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * vendor_retailnext_datamine.c
+ * datamine.c
  *		  The request planner of rn_datamine, a hook (see RfPlanHook).
  *
  * Why a hook and not descriptor words: a datamine request's periods must
@@ -16,7 +16,7 @@
  * and table options, not independent parameters, which is all that the
  * generic planner's words describe.
  *
- * The descriptor (columns, pushdown, options) is in vendor_retailnext.c.
+ * The descriptor (columns, pushdown, options) is in retailnext.c.
  *
  *-------------------------------------------------------------------------
  */

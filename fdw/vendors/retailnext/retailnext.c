@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * vendor_retailnext.c
+ * retailnext.c
  *		  Descriptor tables for the RetailNext API (v2 locations and
  *		  datamine, the v1 lists).
  *
@@ -8,7 +8,7 @@
  * in a nested "where" body, uuids in batches; rn_fpa_zones has a path per
  * store; rn_zone_transitions sends its table options in the body;
  * rn_predicted_traffic asks for 7-day chunks of future days.  Only
- * rn_datamine plans its own requests (vendor_retailnext_datamine.c says
+ * rn_datamine plans its own requests (datamine.c says
  * why).  Every answer carries "ok" (false with a reason in "error").
  *
  *-------------------------------------------------------------------------
@@ -20,7 +20,7 @@
 /* v2 responses stop at 10,000 entries */
 #define RN_V2_CAP 10000
 
-/* the planning hook of rn_datamine (vendor_retailnext_datamine.c) */
+/* the planning hook of rn_datamine (datamine.c) */
 extern struct List *rf_rn_datamine_plan(const struct RfOptions *opts,
 									 struct List *qualvals, bool *empty);
 

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * vendor_inspector.c
+ * inspector.c
  *		  Descriptor tables for the Inspector Cloud (Eyrene) data API v1.3.
  *
  * A visit is read by id (GET /visits/{id}/, one request per visit, several

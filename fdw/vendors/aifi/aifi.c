@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * vendor_aifi.c
+ * aifi.c
  *		  Descriptor tables for the AiFi OASIS admin API (v2).
  *
  * Only data, free of PostgreSQL headers.  The API spells some fields wrongly ("Succesfully"); the

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * vendor_journey.c
+ * journey.c
  *		  Descriptor tables for the journey (Bespot-style) BI API.
  *
  * Only data lives here, free of PostgreSQL headers: the endpoints, their
