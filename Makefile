@@ -8,12 +8,12 @@ EXTENSION = retail_fdw
 MODULE_big = retail_fdw
 OBJS = fdw/retail_fdw.o fdw/prefetch.o fdw/scan.o fdw/progress.o fdw/option.o fdw/pushdown.o fdw/reqplan.o fdw/http.o \
 	fdw/connection.o fdw/cache.o fdw/netpolicy.o fdw/json.o fdw/jsonpage.o \
-	fdw/modify.o fdw/vendor.o fdw/functions.o fdw/stats.o fdw/webhook.o \
+	fdw/modify.o fdw/vendor.o fdw/functions.o fdw/stats.o \
 	fdw/analyze.o $(VENDOR_OBJS)
 # Each vendor is a module in fdw/vendors/<vendor>/ (see fdw/vendors/registry.c)
 VENDOR_OBJS = fdw/vendors/registry.o \
 	fdw/vendors/journey/journey.o \
-	fdw/vendors/aifi/aifi.o \
+	fdw/vendors/aifi/aifi.o fdw/vendors/aifi/webhook.o \
 	fdw/vendors/retailnext/retailnext.o fdw/vendors/retailnext/datamine.o \
 	fdw/vendors/inspector/inspector.o
 # The script of the current version (default_version in retail_fdw.control)
@@ -80,4 +80,4 @@ $(EXTENSION_SCRIPT): $(SQL_FRAGMENTS) $(SQL_DIR) Makefile
 	  for f in $(SQL_FRAGMENTS); do echo; cat "$$f"; done; } > $@.tmp
 	mv $@.tmp $@
 
-fdw/retail_fdw.o fdw/webhook.o: fdw/webhook.h
+fdw/vendors/aifi/webhook.o: fdw/vendors/aifi/webhook.h

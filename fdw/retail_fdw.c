@@ -51,7 +51,6 @@
 
 #include "retail_fdw.h"
 #include "prefetch.h"
-#include "webhook.h"
 
 PG_MODULE_MAGIC;
 
@@ -1843,7 +1842,12 @@ _PG_init(void)
 	rf_progress_init();
 	rf_analyze_init();
 	rf_http_init();
-	rf_webhook_init();
+	/* the vendor modules' own settings and workers */
+	for (int i = 0; i < rf_nvendors; i++)
+	{
+		if (rf_vendors[i]->init)
+			rf_vendors[i]->init();
+	}
 
 	/*
 	 * Every retail_fdw.* setting is defined above: a misspelt one in

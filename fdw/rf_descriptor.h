@@ -475,6 +475,12 @@ typedef struct RfVendor
 	const RfAction *actions;
 	int			nactions;
 	const RfWallClock *wall_clock;	/* "zclock:" columns, or NULL */
+
+	/*
+	 * The module's own start-up, called by _PG_init (RF_HOOK): settings
+	 * and background workers of features that are the vendor's alone.
+	 */
+	void		(*init) (void);
 } RfVendor;
 
 /* vendors/registry.c: every vendor module */

@@ -17,6 +17,9 @@
 
 #include "rf_descriptor.h"
 
+/* the module's start-up: the webhook receiver's settings and worker (webhook.c) */
+extern void rf_webhook_init(void);
+
 /*
  * Domains (RfDomain) as the document types the query parameters: id,
  * storeId and customerId are integers (though the answers spell ids as
@@ -349,4 +352,5 @@ const RfVendor rf_vendor_aifi = {
 	.token_path = "/oauth/token",
 	.check_path = "/api/admin/v2/stores?count=1",
 	OPTS(aifi_options),
+	.init = RF_HOOK(rf_webhook_init),
 };

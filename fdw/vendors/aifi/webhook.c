@@ -5,7 +5,10 @@
  *		  push notifications over HTTP and stores each one with
  *		  retail_fdw.aifi_ingest() before it answers.
  *
- * The worker is registered by _PG_init when retail_fdw is in
+ * Part of the AiFi module (fdw/vendors/aifi/): rf_webhook_init is the
+ * module's start-up (RfVendor.init in aifi.c), which _PG_init calls.
+ *
+ * The worker is registered at start-up when retail_fdw is in
  * shared_preload_libraries and retail_fdw.webhook_listen is set.  It
  * connects to retail_fdw.webhook_database and serves
  * "POST <any prefix>/<kind>" with libmicrohttpd.  A 2xx answer means the

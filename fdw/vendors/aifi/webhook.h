@@ -1,9 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * webhook.h
- *		  The AiFi webhook receiver (webhook.c): what _PG_init calls and the
- *		  background worker's entry point.  Nothing else of the extension
- *		  depends on the receiver.
+ *		  The AiFi webhook receiver (webhook.c): the AiFi module's start-up
+ *		  (its RfVendor.init, which _PG_init calls) and the background
+ *		  worker's entry point.  Nothing else of the extension depends on
+ *		  the receiver.
  *
  *-------------------------------------------------------------------------
  */
