@@ -15,7 +15,7 @@ VENDOR_OBJS = fdw/vendors/registry.o \
 	fdw/vendors/journey/journey.o \
 	fdw/vendors/aifi/aifi.o fdw/vendors/aifi/webhook.o \
 	fdw/vendors/retailnext/retailnext.o fdw/vendors/retailnext/datamine.o \
-	fdw/vendors/inspector/inspector.o
+	fdw/vendors/inspector/inspector.o fdw/vendors/inspector/ack_visit.o
 # The script of the current version (default_version in retail_fdw.control)
 # is built: the fragments fdw/sql/*.sql (one per feature: core, stats, sync,
 # stitching, a vendor each, cross-vendor) concatenated in name order.  Edit a

@@ -10,7 +10,8 @@
  * so a query that joins a visit with its children reads it once (the
  * per-query answer cache).  A 404 is no row.  Only data, free of
  * PostgreSQL headers.  Acknowledging a visit is an action (ack_visit),
- * called by retail_fdw.ic_ack_visit().
+ * called by retail_fdw.ic_ack_visit() (and by version 0.1's C entry point
+ * in ack_visit.c).
  *
  *-------------------------------------------------------------------------
  */
