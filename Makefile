@@ -7,7 +7,7 @@
 EXTENSION = retail_fdw
 MODULE_big = retail_fdw
 OBJS = fdw/retail_fdw.o fdw/prefetch.o fdw/scan.o fdw/progress.o fdw/option.o fdw/pushdown.o fdw/reqplan.o fdw/http.o \
-	fdw/connection.o fdw/cache.o fdw/netpolicy.o fdw/json.o fdw/jsonpage.o \
+	fdw/connection.o fdw/cache.o fdw/netpolicy.o fdw/json.o fdw/jsonpage.o fdw/rf_port.o \
 	fdw/modify.o fdw/vendor.o fdw/functions.o fdw/stats.o \
 	fdw/analyze.o $(VENDOR_OBJS)
 # Each vendor is a module in fdw/vendors/<vendor>/ (see fdw/vendors/registry.c)
@@ -63,7 +63,8 @@ include $(PGXS)
 $(OBJS): fdw/retail_fdw.h fdw/rf_descriptor.h
 fdw/retail_fdw.o fdw/prefetch.o: fdw/prefetch.h
 fdw/http.o fdw/connection.o: fdw/http_int.h
-fdw/json.o fdw/jsonpage.o: fdw/jsonpage.h fdw/rf_port.h
+fdw/json.o fdw/jsonpage.o: fdw/jsonpage.h
+fdw/json.o fdw/jsonpage.o fdw/rf_port.o: fdw/rf_port.h
 
 # Rebuilt when a fragment changes, and (through the directories) when one is
 # added, removed or renamed.  Fragments are ordered by file name wherever

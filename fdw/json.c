@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * json.c
- *		  JSON to Datum mapping: with jsonpage.c, the only file that uses
- *		  json-c.
+ *		  JSON to Datum mapping: with jsonpage.c and rf_port.c, the only
+ *		  files that use json-c.
  *
  * A response body is parsed while it downloads: the parser is a body sink
  * that feeds each chunk to a json_tokener, so no copy of the raw body is
@@ -17,7 +17,7 @@
  *
  * Parsing, finding rows and resolving column references are in jsonpage.c,
  * which does not depend on PostgreSQL (the fuzz targets build it alone);
- * this file supplies its allocation and error hooks (rf_port.h).
+ * rf_port.c supplies its allocation and error hooks (rf_port.h).
  *
  * json-c allocates with malloc.  Every json-c object belongs to a parser or
  * a page, each of which registers a reset callback on its memory context,
@@ -50,9 +50,6 @@
 
 #include "jsonpage.h"
 #include "retail_fdw.h"
-
-/* How much of a bad value an error message shows */
-#define RF_VALUE_SHOWN		64
 
 /* How a column is converted, decided once per scan */
 enum
@@ -97,146 +94,6 @@ typedef struct RfConvErrorContext
 	RfColMap   *cm;
 	const char *value;
 } RfConvErrorContext;
-
-/* ----------------------------------------------------------------
- *		Hooks of jsonpage.c (rf_port.h)
- * ----------------------------------------------------------------
- */
-
-void *
-rf_port_alloc(size_t size)
-{
-	return palloc(size);
-}
-
-void *
-rf_port_alloc0(size_t size)
-{
-	return palloc0(size);
-}
-
-void *
-rf_port_realloc(void *ptr, size_t size)
-{
-	return repalloc(ptr, size);
-}
-
-void
-rf_port_free(void *ptr)
-{
-	pfree(ptr);
-}
-
-char *
-rf_port_strdup(const char *s)
-{
-	return pstrdup(s);
-}
-
-char *
-rf_port_strndup(const char *s, size_t len)
-{
-	return pnstrdup(s, len);
-}
-
-char *
-rf_port_printf(const char *fmt,...)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	for (;;)
-	{
-		va_list		args;
-		int			needed;
-
-		va_start(args, fmt);
-		needed = appendStringInfoVA(&buf, fmt, args);
-		va_end(args);
-		if (needed == 0)
-			break;
-		enlargeStringInfo(&buf, needed);
-	}
-	return buf.data;
-}
-
-/*
- * Vendor text fit for a message or a text column of ours: invalid UTF-8
- * bytes become "\xNN", control characters stay out, and the text is cut
- * at a character boundary within maxbytes (then "..." follows).
- */
-char *
-rf_clean_text(const char *s, int len, int maxbytes)
-{
-	StringInfoData buf;
-	int			i = 0;
-
-	initStringInfo(&buf);
-	while (i < len)
-	{
-		unsigned char c = (unsigned char) s[i];
-		int			l = pg_utf_mblen((const unsigned char *) s + i);
-
-		if (buf.len + 4 > maxbytes)
-		{
-			appendStringInfoString(&buf, "...");
-			break;
-		}
-		if (c >= 0x80 && i + l <= len && pg_verify_mbstr(PG_UTF8, s + i, l, true))
-		{
-			appendBinaryStringInfo(&buf, s + i, l);
-			i += l;
-			continue;
-		}
-		if (c >= 0x80 || c < 0x20 || c == 0x7f)
-		{
-			if (c == '\n' || c == '\t')
-				appendStringInfoChar(&buf, ' ');
-			else
-				appendStringInfo(&buf, "\\x%02x", c);
-		}
-		else
-			appendStringInfoChar(&buf, (char) c);
-		i++;
-	}
-	return buf.data;
-}
-
-static char *
-json_excerpt(json_object *v)
-{
-	const char *s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
-
-	return rf_clean_text(s, strlen(s), RF_VALUE_SHOWN);
-}
-
-void
-rf_port_shape_error(const char *vendor, const char *endpoint,
-					const char *what, json_object *found)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_FDW_UNABLE_TO_CREATE_REPLY),
-			 errmsg("unexpected response shape from %s: %s", vendor, what),
-			 errdetail("Endpoint %s. Found: %s.", endpoint,
-					   found ? json_excerpt(found) : "nothing"),
-			 errhint("The vendor's API may have changed; no partial result was returned.")));
-	pg_unreachable();
-}
-
-void
-rf_port_ok_error(const char *vendor, const char *endpoint,
-				 const char *ok_field, const char *name, const char *reason)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_FDW_ERROR),
-			 errmsg("%s answered \"%s\": false%s%s: %s", vendor, ok_field,
-					name ? " for " : "",
-					name ? rf_clean_text(name, strlen(name), 200) : "",
-					reason ? rf_clean_text(reason, strlen(reason), 500) : "no reason given"),
-			 errdetail("Endpoint %s; no partial result was returned.", endpoint),
-			 errhint("Check the values the query passes (ids, metrics, ranges) and the permissions of the API key.")));
-	pg_unreachable();
-}
 
 /* ----------------------------------------------------------------
  *		Streaming parser
@@ -613,7 +470,7 @@ wrong_type(RfConvErrorContext *ec, json_object *v)
 			 errmsg("%s sent a JSON %s for column \"%s\" of foreign table \"%s\", which has type %s",
 					ec->rc->vendor, json_type_to_name(json_object_get_type(v)),
 					cm->attname, ec->rc->relname, format_type_be(cm->typid)),
-			 errdetail("Value: %s. Endpoint: %s.", json_excerpt(v), ec->rc->endpoint),
+			 errdetail("Value: %s. Endpoint: %s.", rf_json_excerpt(v), ec->rc->endpoint),
 			 errhint("Declare the column as text or jsonb to take any value.")));
 }
 

@@ -20,6 +20,7 @@
  *	json.c			JSON -> Datum mapping (with jsonpage.c, the only files
  *					that use json-c)
  *	jsonpage.c		parsing, rows and references, free of PostgreSQL
+ *	rf_port.c		what jsonpage.c needs of PostgreSQL (rf_port.h)
  *	vendor.c		lookups over the descriptor tables; each vendor is a
  *					module in vendors/<vendor>/ (its tables free of
  *					PostgreSQL, like jsonpage.c), listed in vendors/registry.c
