@@ -8,6 +8,7 @@
  *	retail_fdw.c	FDW callbacks: planning, scanning, EXPLAIN, IMPORT
  *	scan.c			the pager: request series -> pages in flight -> rows,
  *					with every paging style and its checks
+ *	columns.c		the columns a scan reads: JSON paths, the pager's map
  *	progress.c		per-backend scan progress (retail_fdw.scan_progress)
  *	analyze.c		ANALYZE: a sample of recent days, rows per day for estimates
  *	prefetch.c		the id prefetch: joins that feed ids, fetched in batches
@@ -611,14 +612,14 @@ extern void rf_pager_start(RfPager *pager, List *series);
 extern bool rf_pager_next(RfPager *pager);
 extern void rf_pager_row(RfPager *pager, Datum *values, bool *nulls);
 extern RfTransfer *rf_pager_transfer(RfPager *pager);
-extern void rf_pager_columns(RfPager *pager, Relation rel, List *attrs);
 extern void rf_pager_reset(RfPager *pager);
 extern void rf_pager_init_child(RfPager *child, const RfPager *owner,
 								MemoryContext cxt);
 extern void rf_pager_absorb(RfPager *owner, const RfPager *child, bool rows);
 extern bool rf_endpoint_has_zclock(const RfEndpoint *ep);
 
-/* retail_fdw.c: the JSON path a foreign table's column reads */
+/* columns.c: the JSON path a foreign table's column reads; the pager's map */
+extern void rf_pager_columns(RfPager *pager, Relation rel, List *attrs);
 extern const char *rf_column_path(const RfEndpoint *ep, Oid relid, AttrNumber attno,
 								  const char *attname, const char *relname,
 								  const RfColumn **col);
