@@ -111,6 +111,8 @@ struct RfConn
 	char	   *client_secret;	/* a secret */
 	char	   *token_url;
 	TimestampTz token_expires;
+	/* gets a token when none is valid (connection.c); NULL without OAuth */
+	void		(*fetch_token) (RfConn *conn);
 	bool		token_stale;	/* refused once: fetch a new one */
 	bool		token_fetching;
 
@@ -197,11 +199,12 @@ struct RfTransfer
 	bool		header_nomem;	/* no memory to keep a header */
 };
 
-/* http.c */
+/*
+ * http.c, for connection.c (which stands above it: http.c calls nothing of
+ * connection.c, and reaches the OAuth token fetch through
+ * RfConn.fetch_token)
+ */
 extern void rf_http_wait_set_drop(RfConn *conn);
-
-/* connection.c */
-extern void rf_conn_build_headers(RfConn *conn, RfTransfer *x);
-extern void rf_conn_oauth_fetch(RfConn *conn);
+extern void rf_http_build_headers(RfConn *conn, RfTransfer *x);
 
 #endif							/* HTTP_INT_H */
