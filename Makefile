@@ -8,7 +8,7 @@ EXTENSION = retail_fdw
 MODULE_big = retail_fdw
 OBJS = fdw/retail_fdw.o fdw/prefetch.o fdw/scan.o fdw/columns.o fdw/progress.o fdw/option.o fdw/pushdown.o fdw/reqplan.o fdw/http.o \
 	fdw/connection.o fdw/cache.o fdw/netpolicy.o fdw/json.o fdw/jsonpage.o fdw/rf_port.o \
-	fdw/modify.o fdw/vendor.o fdw/functions.o fdw/stats.o \
+	fdw/modify.o fdw/vendor.o fdw/param.o fdw/functions.o fdw/stats.o \
 	fdw/analyze.o $(VENDOR_OBJS)
 # Each vendor is a module in fdw/vendors/<vendor>/ (see fdw/vendors/registry.c)
 VENDOR_OBJS = fdw/vendors/registry.o \
@@ -59,12 +59,8 @@ PG_CONFIG ?= $(shell test -x /usr/lib/postgresql/15/bin/pg_config && echo /usr/l
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# every module includes the one header
-$(OBJS): fdw/retail_fdw.h fdw/rf_descriptor.h
-fdw/retail_fdw.o fdw/prefetch.o: fdw/prefetch.h
-fdw/http.o fdw/connection.o: fdw/http_int.h
-fdw/json.o fdw/jsonpage.o: fdw/jsonpage.h
-fdw/json.o fdw/jsonpage.o fdw/rf_port.o: fdw/rf_port.h
+# a module's header is fdw/<module>.h; any may include any below it
+$(OBJS): $(wildcard fdw/*.h)
 
 # Rebuilt when a fragment changes, and (through the directories) when one is
 # added, removed or renamed.  Fragments are ordered by file name wherever

@@ -22,7 +22,9 @@
 #include "foreign/foreign.h"
 #include "utils/rel.h"
 
-#include "retail_fdw.h"
+#include "columns.h"
+#include "json.h"
+#include "vendor.h"
 
 /*
  * The JSON path of a column of a foreign table: its json_path option, else

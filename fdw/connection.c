@@ -29,7 +29,10 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
+#include "connection.h"
 #include "http_int.h"
+#include "json.h"
+#include "option.h"
 
 static HTAB *ConnHash = NULL;
 

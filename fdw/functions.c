@@ -32,8 +32,13 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
-#include "retail_fdw.h"
 #include "functions.h"
+#include "columns.h"
+#include "connection.h"
+#include "option.h"
+#include "pushdown.h"
+#include "reqplan.h"
+#include "vendor.h"
 
 PG_FUNCTION_INFO_V1(rf_sql_vendor_action);
 PG_FUNCTION_INFO_V1(rf_sql_key_columns);

@@ -57,9 +57,13 @@
 #include "utils/varlena.h"
 #include "lib/ilist.h"
 
-#include "retail_fdw.h"
-
 #include "http_int.h"
+#include "cache.h"
+#include "netpolicy.h"
+#include "option.h"
+#include "rf_port.h"
+#include "stats.h"
+
 
 
 

@@ -15,7 +15,9 @@
 #include "lib/ilist.h"
 #include "utils/timestamp.h"
 
-#include "retail_fdw.h"
+#include "http.h"
+#include "netpolicy.h"
+#include "vendor.h"
 
 /* Longest time the loop waits before it checks for interrupts again */
 #define RF_POLL_MS			100

@@ -48,8 +48,11 @@
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 
+#include "json.h"
 #include "jsonpage.h"
-#include "retail_fdw.h"
+#include "reqplan.h"
+#include "rf_port.h"
+#include "vendor.h"
 
 /* How a column is converted, decided once per scan */
 enum

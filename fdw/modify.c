@@ -37,7 +37,13 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
-#include "retail_fdw.h"
+#include "modify.h"
+#include "connection.h"
+#include "json.h"
+#include "netpolicy.h"
+#include "option.h"
+#include "reqplan.h"
+#include "vendor.h"
 
 #define RF_KEY_JUNK "rf_write_key"
 

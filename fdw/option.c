@@ -37,7 +37,9 @@
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
-#include "retail_fdw.h"
+#include "option.h"
+#include "netpolicy.h"
+#include "vendor.h"
 
 PG_FUNCTION_INFO_V1(retail_fdw_validator);
 

@@ -14,7 +14,8 @@
 #ifndef RF_PREFETCH_H
 #define RF_PREFETCH_H
 
-#include "retail_fdw.h"
+#include "pushdown.h"
+#include "scan.h"
 
 typedef struct RfPrefetch RfPrefetch;
 

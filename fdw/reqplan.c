@@ -34,7 +34,11 @@
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
-#include "retail_fdw.h"
+#include "reqplan.h"
+#include "netpolicy.h"
+#include "option.h"
+#include "param.h"
+#include "vendor.h"
 
 /* ----------------------------------------------------------------
  *		Values

@@ -13,6 +13,37 @@
  * The executor rechecks every qual locally: pushing down is an
  * optimisation, never the only filter.
  *
+ * The modules of retail_fdw, in layers: each uses only the layers below
+ * it, through the one header of each module (fdw/<module>.h).
+ *
+ *	vendors/		the vendor modules, one folder each (registry.c lists
+ *					them): descriptor tables, hooks, their own features
+ *	SQL functions	functions.c (vendor_call, vendor_action, describe),
+ *					stats.c and progress.c (the views of what transfers and
+ *					scans record)
+ *	planner glue	retail_fdw.c (FDW callbacks: planning, scanning, EXPLAIN,
+ *					IMPORT), pushdown.c (which quals push down), analyze.c,
+ *					modify.c (INSERT, UPDATE)
+ *	pager			scan.c (request series -> pages in flight -> rows),
+ *					reqplan.c (quals -> series), prefetch.c (ids a join
+ *					feeds, in batches), columns.c (the columns a scan reads)
+ *	parsing			json.c (JSON -> Datum), jsonpage.c (documents, rows and
+ *					references, free of PostgreSQL), rf_port.c (its hooks)
+ *	transport		connection.c (connections, credentials, OAuth tokens),
+ *					http.c (transfers, event loop; libcurl), cache.c (the
+ *					raw answers kept for cache_ttl), netpolicy.c
+ *	options			option.c: validation and the parsed options
+ *	model			rf_descriptor.h, param.c, vendor.c: the descriptors,
+ *					plain C data without PostgreSQL
+ *
+ * An endpoint is described by data (RfEndpoint, rf_descriptor.h): its path
+ * and method, its columns with JSON paths, which columns and operators
+ * push down to which parameter, which quals are required, how it pages and
+ * which options it takes.  The generic code interprets those descriptors;
+ * adding an endpoint means adding a descriptor, not code.  No header of
+ * the layers above the transport mentions libcurl or json-c types
+ * (http_int.h and jsonpage.h hold those, for their own files).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -49,8 +80,20 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
-#include "retail_fdw.h"
+#include "analyze.h"
+#include "cache.h"
+#include "columns.h"
+#include "connection.h"
+#include "json.h"
+#include "modify.h"
+#include "option.h"
 #include "prefetch.h"
+#include "progress.h"
+#include "pushdown.h"
+#include "reqplan.h"
+#include "scan.h"
+#include "stats.h"
+#include "vendor.h"
 
 PG_MODULE_MAGIC;
 

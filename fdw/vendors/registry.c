@@ -17,7 +17,7 @@
  */
 #include <stddef.h>
 
-#include "rf_descriptor.h"
+#include "vendor.h"
 
 extern const RfVendor rf_vendor_journey;
 extern const RfVendor rf_vendor_aifi;

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "jsonpage.h"
-#include "rf_descriptor.h"
+#include "vendor.h"
 
 typedef struct FuzzStyle
 {

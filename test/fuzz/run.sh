@@ -3,7 +3,7 @@
 # test/fuzz/run.sh -- build the libFuzzer targets of fdw/jsonpage.c and run
 # each for a while; fails on any crash, leak, timeout or sanitizer report.
 # The vendor targets link the extension's own descriptors (fdw/vendor.c,
-# fdw/vendors/registry.c and each fdw/vendors/<vendor>/<vendor>.c,
+# fdw/param.c, fdw/vendors/registry.c and each fdw/vendors/<vendor>/<vendor>.c,
 # built without PostgreSQL and without planning hooks: RF_STANDALONE).
 #
 #   FUZZ_SECONDS=N    seconds per target (default 4; 600 for the long run)
@@ -52,7 +52,7 @@ flags=(-g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all
     -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
     -DRF_STANDALONE -I"$repo/fdw" -I"$here")
 # each vendor module's descriptor tables: fdw/vendors/<vendor>/<vendor>.c
-descriptors=("$repo"/fdw/vendor.c "$repo"/fdw/vendors/registry.c)
+descriptors=("$repo"/fdw/vendor.c "$repo"/fdw/param.c "$repo"/fdw/vendors/registry.c)
 for d in "$repo"/fdw/vendors/*/; do
     descriptors+=("$d$(basename "$d").c")
 done

@@ -15,7 +15,7 @@
  */
 #include <stddef.h>
 
-#include "rf_descriptor.h"
+#include "vendor.h"
 
 /* the module's start-up: the webhook receiver's settings and worker (webhook.c) */
 extern void rf_webhook_init(void);

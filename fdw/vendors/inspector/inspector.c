@@ -17,7 +17,7 @@
  */
 #include <stddef.h>
 
-#include "rf_descriptor.h"
+#include "vendor.h"
 
 #define IC_VISIT_PATH "/api/data/v1.3/visits/{id}/"
 

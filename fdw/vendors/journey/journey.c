@@ -11,7 +11,7 @@
  */
 #include <stddef.h>
 
-#include "rf_descriptor.h"
+#include "vendor.h"
 
 static const RfColumn journey_event_columns[] = {
 	{"session_id", RF_TEXT, NULL},

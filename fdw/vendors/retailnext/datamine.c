@@ -28,7 +28,9 @@
 #include "utils/json.h"
 #include "utils/timestamp.h"
 
-#include "retail_fdw.h"
+#include "option.h"
+#include "reqplan.h"
+#include "vendor.h"
 
 /* v2 responses stop at 10,000 entries */
 #define RN_V2_CAP 10000

@@ -15,7 +15,7 @@
  */
 #include <stddef.h>
 
-#include "rf_descriptor.h"
+#include "vendor.h"
 
 /* v2 responses stop at 10,000 entries */
 #define RN_V2_CAP 10000
