@@ -14,7 +14,6 @@
 #ifndef RF_PREFETCH_H
 #define RF_PREFETCH_H
 
-#include "pushdown.h"
 #include "scan.h"
 
 typedef struct RfPrefetch RfPrefetch;

@@ -6,7 +6,8 @@
  * Only "column op value" shapes on the descriptor's allowlist of columns
  * and operators, nothing mutable, under a collation that means the same
  * remotely.  A missing required qual is an error naming the table, the
- * column and the operators that work.
+ * column and the operators that work.  A matched qual is an RfPushedQual
+ * (reqplan.h), which the request planner turns into parameters.
  *
  *-------------------------------------------------------------------------
  */
@@ -18,15 +19,8 @@
 #include "nodes/pathnodes.h"
 #include "nodes/pg_list.h"
 
+#include "reqplan.h"
 #include "rf_descriptor.h"
-
-/* A qual that the API can take: column op expression */
-typedef struct RfPushedQual
-{
-	int			pd_index;		/* index into endpoint->pushdown */
-	int			op;				/* one RF_OP_* bit */
-	Expr	   *expr;			/* the value side */
-} RfPushedQual;
 
 extern bool rf_match_qual(PlannerInfo *root, Expr *clause, Index relid,
 						  Oid reloid, const RfEndpoint *ep, RfPushedQual *out);

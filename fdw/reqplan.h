@@ -17,12 +17,24 @@
 #include "postgres.h"
 
 #include "nodes/pg_list.h"
+#include "nodes/primnodes.h"
 #include "utils/date.h"
 #include "utils/timestamp.h"
 
 #include "http.h"
 #include "option.h"
 #include "rf_descriptor.h"
+
+/*
+ * A qual that the API can take: column op expression, found at planning
+ * (pushdown.c, rf_match_qual)
+ */
+typedef struct RfPushedQual
+{
+	int			pd_index;		/* index into endpoint->pushdown */
+	int			op;				/* one RF_OP_* bit */
+	Expr	   *expr;			/* the value side */
+} RfPushedQual;
 
 /* The values of the pushed quals, evaluated at execution */
 typedef struct RfQualValue
