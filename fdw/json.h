@@ -5,8 +5,9 @@
  *		  converted to a foreign table's columns, and the per-query answer
  *		  cache.
  *
- * Parsing and references are jsonpage.c's, free of PostgreSQL; this is
- * the side that knows column types.
+ * Parsing and references are jsonpage.c's, free of PostgreSQL; one value
+ * becomes a Datum of its column's type in jsondatum.c.  This is the side
+ * that finds each column's value in a row.
  *
  *-------------------------------------------------------------------------
  */
@@ -19,49 +20,13 @@
 #include "nodes/pg_list.h"
 
 #include "http.h"
+#include "jsondatum.h"
 #include "rf_descriptor.h"
 
 struct RfSeries;
 
 typedef struct RfJsonParser RfJsonParser;
 typedef struct RfPage RfPage;
-
-/* ISO 8601 date/time strings of a common shape without the input function */
-extern bool rf_fast_datetime(const char *s, Oid typid, Datum *result);
-
-/* How one attribute of the foreign table is filled from a row */
-typedef struct RfColMap RfColMap;
-struct RfColMap
-{
-	AttrNumber	attnum;
-	const char *attname;
-	const char *json_path;
-	struct RfJsonRef *ref;		/* json_path parsed (jsonpage.h) */
-	bool		is_local;		/* "localtime:": date, time and zone parts */
-	bool		local_end;		/* ...the end of the period they name */
-	const char *oneof;			/* "oneof:": the constants' name */
-	bool		zclock;			/* "zclock:": a Z time and its location */
-	struct RfJsonRef *sub;		/* the parts */
-	int			nsub;
-	Oid			typid;
-	int32		typmod;
-	Oid			typioparam;
-	FmgrInfo	infunc;
-	Oid			elemtype;		/* for text[] */
-	int			conv;			/* conversion chosen by json.c */
-};
-
-typedef struct RfRowContext
-{
-	const char *relname;
-	const char *vendor;
-	const char *endpoint;
-	RfColMap   *cols;
-	int			ncols;
-	List	   *consts;			/* the series' "name=value" constants */
-	bool		wall_clock;		/* "zclock:" times are wall clock... */
-	List	   *zones;			/* ...in these "location=zone" zones */
-} RfRowContext;
 
 extern RfJsonParser *rf_json_parser_create(MemoryContext cxt);
 extern RfBodySink rf_json_parser_sink(RfJsonParser *parser);
@@ -86,7 +51,5 @@ extern RfPage *rf_cache_lookup(void *owner, Oid umid, const char *url,
 							   const RfEndpoint *ep, const char *vendor);
 extern void rf_cache_store(void *owner, MemoryContext cxt, Oid umid,
 						   const char *url, RfPage *page);
-extern void rf_colmap_init(RfColMap *cm, const char *attname, Oid typid,
-						   int32 typmod, const char *json_path);
 
 #endif							/* RF_JSON_H */
