@@ -217,7 +217,7 @@ rf_port_ok_error(const char *vendor, const char *endpoint,
 
 static volatile size_t fuzz_sink;	/* keeps reads from being optimized out */
 
-/* Read a value as json.c's conversions do (without making Datums) */
+/* Read a value as jsondatum.c's conversions do (without making Datums) */
 static void
 touch_value(json_object *v)
 {

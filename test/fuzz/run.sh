@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 #
-# test/fuzz/run.sh -- build the libFuzzer targets of fdw/jsonpage.c and run
+# test/fuzz/run.sh -- build the libFuzzer targets of fdw/jsonpage.c (with
+# fdw/jsonstream.c) and run
 # each for a while; fails on any crash, leak, timeout or sanitizer report.
 # The vendor targets link the extension's own descriptors (fdw/vendor.c,
 # fdw/param.c, fdw/vendors/registry.c and each fdw/vendors/<vendor>/<vendor>.c,
@@ -61,7 +62,7 @@ echo "==> building ${#targets[@]} fuzz targets with $cc in $build"
 # the code under test, the descriptors and the driver: instrumented,
 # without libFuzzer's main
 objs=()
-for src in "$repo/fdw/jsonpage.c" "${descriptors[@]}" "$here/fuzz_common.c"; do
+for src in "$repo/fdw/jsonstream.c" "$repo/fdw/jsonpage.c" "${descriptors[@]}" "$here/fuzz_common.c"; do
     obj="$build/$(basename "$src" .c).o"
     "$cc" "${flags[@]}" -fsanitize="fuzzer-no-link,$sanitizers" -c "$src" -o "$obj"
     objs+=("$obj")
