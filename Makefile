@@ -14,6 +14,7 @@ OBJS = fdw/retail_fdw.o fdw/fdwplan.o fdw/fdwexec.o fdw/import.o fdw/prefetch.o 
 VENDOR_OBJS = fdw/vendors/registry.o \
 	fdw/vendors/journey/journey.o \
 	fdw/vendors/aifi/aifi.o fdw/vendors/aifi/webhook.o \
+	fdw/vendors/aifi/webhook_settings.o \
 	fdw/vendors/retailnext/retailnext.o fdw/vendors/retailnext/datamine.o \
 	fdw/vendors/inspector/inspector.o fdw/vendors/inspector/ack_visit.o
 # The script of the current version (default_version in retail_fdw.control)
@@ -84,4 +85,5 @@ $(EXTENSION_SCRIPT): $(SQL_FRAGMENTS) $(SQL_DIR) $(VENDOR_SQL_DIRS) Makefile
 	  for f in $(SQL_FRAGMENTS); do echo; cat "$$f"; done; } > $@.tmp
 	mv $@.tmp $@
 
-fdw/vendors/aifi/webhook.o: fdw/vendors/aifi/webhook.h
+fdw/vendors/aifi/webhook.o fdw/vendors/aifi/webhook_settings.o: \
+	fdw/vendors/aifi/webhook.h fdw/vendors/aifi/webhook_settings.h

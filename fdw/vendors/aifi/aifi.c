@@ -17,7 +17,7 @@
 
 #include "vendor.h"
 
-/* the module's start-up: the webhook receiver's settings and worker (webhook.c) */
+/* the module's start-up: the webhook receiver's settings and worker (webhook_settings.c) */
 extern void rf_webhook_init(void);
 
 /*
