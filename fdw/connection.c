@@ -144,7 +144,7 @@ conn_set_auth(RfConn *conn, const RfOptions *opts, const RfCredentials *cred)
 		conn->client_id = pstrdup(cred->client_id);
 		conn->client_secret = pstrdup(cred->client_secret);
 		conn->token_url = cred->token_url ? pstrdup(cred->token_url) :
-			psprintf("%s%s", opts->base_url, v->token_path ? v->token_path : "/oauth/token");
+			psprintf("%s%s", opts->base_url, v->token_path);
 		rf_http_check_url(conn->token_url, "token_url");
 		conn->fetch_token = conn_oauth_fetch;
 		return;
