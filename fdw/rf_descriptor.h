@@ -73,8 +73,11 @@ typedef struct RfOptionDef
 	int			min;			/* RF_OPT_INT only */
 	int			max;
 	const char *choices;		/* RF_OPT_CHOICE: "a|b|c" */
-	const char *charset;		/* RF_OPT_TEXT: the only characters allowed */
-	const char *charset_hint;	/* ...and the hint naming them */
+	/*
+	 * The vendor's own check of a value (plain C): NULL when it is valid,
+	 * else the hint of the error that refuses it
+	 */
+	const char *(*check) (const char *value);
 	/* a table option that shapes requests: sent under this body key */
 	const char *body_key;
 	bool		body_array;		/* ...as a one-element array */
@@ -181,9 +184,11 @@ typedef struct RfWrite
 	const char *const *insert_columns;	/* NULL-terminated */
 	const char *const *update_columns;
 	const char *const *insert_required;
-	const char *refuse_column;	/* INSERT with refuse_column = refuse_value */
-	const char *refuse_value;	/* is refused with refuse_reason */
-	const char *refuse_reason;
+	/*
+	 * Why the API refuses to create a row with this value (text) in this
+	 * column, or NULL: the vendor's own rule, checked before any request
+	 */
+	const char *(*refuse_insert) (const char *column, const char *value);
 	const char *no_delete_reason;	/* why DELETE is not possible */
 } RfWrite;
 

@@ -19,6 +19,8 @@
 #ifndef RF_VENDOR_H
 #define RF_VENDOR_H
 
+#include <stddef.h>
+
 #include "rf_descriptor.h"
 
 /* ----------------------------------------------------------------
@@ -105,11 +107,11 @@ typedef struct RfVendor
 	const char *error_field;
 
 	/*
-	 * A server option that stands for base_url: base_url is then
-	 * base_url_format with the option's value for %s.
+	 * Whether a server option of the vendor stands for base_url (plain C):
+	 * true, with the URL written to buf when buf is not NULL, if it does
 	 */
-	const char *base_url_option;
-	const char *base_url_format;
+	bool		(*base_url) (const char *option, const char *value,
+							 char *buf, size_t size);
 	const RfAction *actions;
 	int			nactions;
 	const RfWallClock *wall_clock;	/* "zclock:" columns, or NULL */
