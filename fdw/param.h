@@ -106,47 +106,55 @@ typedef struct RfDomain
  */
 typedef struct RfPushdown
 {
-	const char *column;
+	const char *column;			/* the column quals name */
 	uint32_t	ops;			/* RF_OP_* accepted */
-	const char *param;
-	const char *lower_param;
-	const char *upper_param;
-	RfParamLoc	loc;
-	RfMulti		multi;
-	bool		window;
-	int			pad_days;		/* bounds are sent this many days wider */
+	const char *param;			/* where = and IN values go */
+	const char *lower_param;	/* where a lower bound goes */
+	const char *upper_param;	/* where an upper bound goes */
+	RfParamLoc	loc;			/* query, body or path */
+	RfMulti		multi;			/* several values: split or repeated */
+	bool		window;			/* a range is split into windows (one
+								 * vendor: journey) */
+	int			pad_days;		/* bounds are sent this many days wider
+								 * (one vendor: retailnext) */
 	bool		shapes;			/* a parameter, not a filter: any qual on
-								 * the column must be pushed */
+								 * the column must be pushed (one vendor:
+								 * retailnext) */
 
 	/*
 	 * With bounded set, the smallest integer the API accepts in
 	 * lower_param and in upper_param: a bound below it is not sent (the
 	 * executor filters alone), since the API would refuse the request.
-	 * (What values the column holds is its domain, below.)
+	 * (What values the column holds is its domain, below.)  One vendor:
+	 * aifi.
 	 */
 	bool		bounded;
 	int64_t		lower_min;
 	int64_t		upper_min;
 
-	/* RF_LOC_PATH: the path used when this parameter has a value */
+	/*
+	 * RF_LOC_PATH: the path used when this parameter has a value; each
+	 * value sent is also a constant "column=value" of its series; at most
+	 * batch values a request (RF_MULTI_REPEAT, 0 = all); the only values
+	 * the API filters by (with any other, none is sent).  One vendor for
+	 * these four: retailnext (reqplan.c).
+	 */
 	const char *path;
-	/* each value sent is also a constant "column=value" of its series */
 	bool		as_const;
-	/* RF_MULTI_REPEAT: at most this many values a request (0 = all) */
 	int			batch;
-	/* the only values the API filters by; with any other, none is sent */
 	const char *const *accepted;
 
 	/*
 	 * A range sent as UTC dates (YYYY-MM-DD), at most chunk_days days a
 	 * request.  The API serves the days from today + horizon_first to
 	 * today + horizon_last: a lower bound before that is an error, the
-	 * (padded) days sent are clipped to it.
+	 * (padded) days sent are clipped to it.  A date bound may instead be
+	 * sent as that day's midnight, "yyyy-mm-ddT00:00:00Z" (date_as_time).
+	 * One vendor for these four: retailnext (reqplan.c).
 	 */
 	int			chunk_days;
 	int			horizon_first;
 	int			horizon_last;
-	/* a date bound is sent as that day's midnight, "yyyy-mm-ddT00:00:00Z" */
 	bool		date_as_time;
 
 	/* the values the parameter takes (RfDomain); every entry declares it */

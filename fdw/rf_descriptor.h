@@ -44,19 +44,20 @@
 #define RF_CTX_TABLE	0x04
 #define RF_CTX_COLUMN	0x08
 
+/* What an option's value is, and so how option.c checks it */
 typedef enum RfOptKind
 {
-	RF_OPT_TEXT,
-	RF_OPT_INT,
-	RF_OPT_BOOL,
-	RF_OPT_VENDOR,
-	RF_OPT_URL,
-	RF_OPT_SECRET,
-	RF_OPT_INTERVAL,
+	RF_OPT_TEXT,				/* any text (a mapping's: fit for a header) */
+	RF_OPT_INT,					/* an integer within min..max */
+	RF_OPT_BOOL,				/* true / false, on / off, ... */
+	RF_OPT_VENDOR,				/* the name of a registered vendor */
+	RF_OPT_URL,					/* an http(s) URL (netpolicy.c's checks) */
+	RF_OPT_SECRET,				/* a secret: user mappings only, never shown */
+	RF_OPT_INTERVAL,			/* a positive interval */
 	RF_OPT_TTL,					/* an interval of zero or more: a lifetime */
-	RF_OPT_FILE,
-	RF_OPT_HEADER,
-	RF_OPT_CHOICE
+	RF_OPT_FILE,				/* a file the backend reads (superusers) */
+	RF_OPT_HEADER,				/* an HTTP header name */
+	RF_OPT_CHOICE				/* one of choices */
 } RfOptKind;
 
 /*
@@ -67,18 +68,21 @@ typedef enum RfOptKind
  */
 typedef struct RfOptionDef
 {
-	const char *name;
-	int			contexts;		/* RF_CTX_* */
-	RfOptKind	kind;
-	int			min;			/* RF_OPT_INT only */
-	int			max;
+	const char *name;			/* as written in OPTIONS (...) */
+	int			contexts;		/* where it may appear: RF_CTX_* */
+	RfOptKind	kind;			/* what its value is */
+	int			min;			/* RF_OPT_INT only: the smallest value */
+	int			max;			/* ...and the largest */
 	const char *choices;		/* RF_OPT_CHOICE: "a|b|c" */
 	/*
 	 * The vendor's own check of a value (plain C): NULL when it is valid,
 	 * else the hint of the error that refuses it
 	 */
 	const char *(*check) (const char *value);
-	/* a table option that shapes requests: sent under this body key */
+	/*
+	 * A table option that shapes requests: sent under this key of the JSON
+	 * body (today rn_zone_transitions' only: reqplan.c sends it)
+	 */
 	const char *body_key;
 	bool		body_array;		/* ...as a one-element array */
 } RfOptionDef;
@@ -124,9 +128,9 @@ typedef enum RfRequire
 
 typedef struct RfRequired
 {
-	const char *column;
-	RfRequire	kind;
-	int			alternative;
+	const char *column;			/* a pushdown column */
+	RfRequire	kind;			/* what a query must give on it */
+	int			alternative;	/* entries of one number go together */
 } RfRequired;
 
 /* ----------------------------------------------------------------
@@ -145,27 +149,31 @@ typedef enum RfPaging
 	RF_PAGE_TOKEN				/* opaque next_page token, end_token when done */
 } RfPaging;
 
+/* How an endpoint pages: its style and the parameters that carry it */
 typedef struct RfPagingSpec
 {
 	RfPaging	style;
 	const char *page_param;		/* page / after / offset / request header */
 	const char *size_param;		/* page_size / count / limit / header */
 	int			first_page;		/* first page number (RF_PAGE_NUMBER) */
-	int			default_size;
-	int			max_size;
+	int			default_size;	/* rows a page without page_size option */
+	int			max_size;		/* the most the API gives a page */
 	const char *count_path;		/* total rows across pages, if given */
 	const char *next_path;		/* next URL, cursor, token or header name */
 	bool		next_is_url;	/* next_path holds an absolute URL */
-	const char *end_token;		/* RF_PAGE_TOKEN: the value that ends */
-	bool		in_headers;		/* page/size travel as request headers */
-	const char *sort_param;		/* ORDER BY pushdown: key parameter */
+	const char *end_token;		/* RF_PAGE_TOKEN: the value that ends (one
+								 * vendor: retailnext) */
+	bool		in_headers;		/* page/size travel as request headers
+								 * (one vendor: retailnext) */
+	const char *sort_param;		/* ORDER BY pushdown: key parameter (one
+								 * vendor: aifi) */
 	const char *direction_param;	/* and its direction ("asc" / "desc") */
 } RfPagingSpec;
 
 /* A column the API can sort by (nulls last ascending, first descending) */
 typedef struct RfSort
 {
-	const char *column;
+	const char *column;			/* the column ORDER BY names */
 	const char *key;			/* the API's name for it */
 } RfSort;
 
@@ -177,13 +185,13 @@ typedef struct RfSort
 typedef struct RfWrite
 {
 	const char *insert_method;	/* e.g. POST; NULL = no INSERT */
-	const char *insert_path;
+	const char *insert_path;	/* appended to base_url */
 	const char *update_method;	/* e.g. PUT; NULL = no UPDATE */
 	const char *update_path;	/* holds {key_column} */
 	const char *key_column;		/* identifies a row for UPDATE */
-	const char *const *insert_columns;	/* NULL-terminated */
-	const char *const *update_columns;
-	const char *const *insert_required;
+	const char *const *insert_columns;	/* what INSERT may set; NULL-ended */
+	const char *const *update_columns;	/* what UPDATE may set */
+	const char *const *insert_required; /* what INSERT must set */
 	/*
 	 * Why the API refuses to create a row with this value (text) in this
 	 * column, or NULL: the vendor's own rule, checked before any request
@@ -209,6 +217,13 @@ struct List;
 typedef struct List *(*RfPlanHook) (const struct RfOptions *opts,
 									struct List *qualvals, bool *empty);
 
+/*
+ * One endpoint: a foreign table.  Most fields are words every vendor's
+ * tables use.  Some are used by one vendor alone today, and wait to become
+ * that vendor's own (a hook, or data its module declares): they are read
+ * in scan.c and reqplan.c, which change under other work now.  Those are
+ * marked "(one vendor: ...)" here, in param.h and in vendor.h.
+ */
 typedef struct RfEndpoint RfEndpoint;
 struct RfEndpoint
 {
@@ -216,44 +231,55 @@ struct RfEndpoint
 	const char *method;			/* GET, POST */
 	const char *path;			/* appended to base_url; may hold {param} */
 	const char *rows_path;		/* array of rows; NULL = the body is it */
-	const char *ok_field;		/* "ok": false at any level is an error */
-	const char *error_field;	/* ...whose reason is here (both default
-								 * to the vendor's) */
-	const char *static_query;	/* always sent, e.g. "is_new=false" */
-	const char *body_template;	/* JSON body that pushed values extend */
+	const char *static_query;	/* always sent, e.g. "is_new=false" (one
+								 * vendor: inspector) */
+	const char *body_template;	/* JSON body that pushed values extend (one
+								 * vendor: retailnext) */
 	bool		idempotent;		/* safe to retry */
-	const char *default_window; /* window size for window ranges */
-	RfPagingSpec paging;
-	const RfColumn *columns;
+	const char *default_window; /* window size for window ranges (one
+								 * vendor: journey) */
+	RfPagingSpec paging;		/* how it pages */
+	const RfColumn *columns;	/* its columns, as IMPORT declares them */
 	int			ncolumns;
-	const RfPushdown *pushdown;
+	const RfPushdown *pushdown; /* the quals it takes (param.h) */
 	int			npushdown;
-	const RfRequired *required;
+	const RfRequired *required; /* the quals it needs */
 	int			nrequired;
-	const RfSort *sorts;
+	const RfSort *sorts;		/* the ORDER BY it takes (one vendor: aifi) */
 	int			nsorts;
 	const RfOptionDef *options;	/* table options it takes, beyond the core */
 	int			noptions;
 	double		rows_per_request;	/* planner estimate */
-	const RfWrite *write;		/* INSERT / UPDATE, or NULL */
-	bool		object_body;	/* the body is one object (rows_path inside it) */
-	bool		missing_is_empty;	/* 404 = no row, not an error */
-	bool		cacheable;		/* answers are shared within a query */
+	const RfWrite *write;		/* INSERT / UPDATE, or NULL (one vendor:
+								 * retailnext) */
+	bool		object_body;	/* the body is one object (rows_path inside
+								 * it) (one vendor: inspector) */
+	bool		missing_is_empty;	/* 404 = no row, not an error (one
+									 * vendor: inspector) */
+	bool		cacheable;		/* answers are shared within a query (one
+								 * vendor: inspector) */
 
 	/*
 	 * GET-by-id endpoints whose ids may also come from a list: without an
 	 * id filter the scan first pages through "lister" (its own filters on
-	 * the same columns) and then fetches each listed id.
+	 * the same columns) and then fetches each listed id.  (One vendor:
+	 * inspector, for these three.)
 	 */
 	const struct RfEndpoint *lister;
 	const char *id_column;		/* the pushdown column the ids feed */
 	const char *list_id_field;	/* the id in a listed row */
-	int			max_concurrency;	/* the vendor's own cap; 0 = none */
-	int			max_rows;		/* a response this long may be truncated */
+	int			max_concurrency;	/* the vendor's own cap; 0 = none (one
+									 * vendor: retailnext) */
+	int			max_rows;		/* a response this long may be truncated
+								 * (one vendor: retailnext) */
 
-	/* a rows_path some series of the hook use instead of rows_path */
+	/*
+	 * A rows_path some series of the hook use instead of rows_path (the
+	 * core only hands it to the fuzz targets; one vendor: retailnext)
+	 */
 	const char *alt_rows_path;
-	RfPlanHook	plan_series;	/* NULL: the generic planner */
+	RfPlanHook	plan_series;	/* NULL: the generic planner (one vendor:
+								 * retailnext) */
 };
 
 #endif							/* RF_DESCRIPTOR_H */

@@ -119,17 +119,13 @@ rf_action_lookup(const RfVendor *vendor, const char *name)
 const char *
 rf_endpoint_ok_field(const RfVendor *vendor, const RfEndpoint *ep)
 {
-	if (ep->ok_field || vendor == NULL)
-		return ep->ok_field;
-	return vendor->ok_field;
+	return vendor ? vendor->ok_field : NULL;
 }
 
 const char *
 rf_endpoint_error_field(const RfVendor *vendor, const RfEndpoint *ep)
 {
-	if (ep->error_field || vendor == NULL)
-		return ep->error_field;
-	return vendor->error_field;
+	return vendor ? vendor->error_field : NULL;
 }
 
 const char *

@@ -69,12 +69,13 @@ typedef enum RfAuth
  * zone of the location the second reference names.  The zones come from
  * one listing per scan of the locations the query's key_column values
  * name (zones_resource filtered by zones_key, its zones_field).  A server
- * option chooses the reading.
+ * option chooses the reading.  (One vendor: retailnext; read by scan.c,
+ * json.c and option.c.)
  */
 typedef struct RfWallClock
 {
 	const char *option;			/* server option: wall_value or another */
-	const char *wall_value;
+	const char *wall_value;		/* ...the value that reads the wall clock */
 	bool		wall_default;	/* the reading without the option */
 	const char *key_column;		/* pushdown column naming the locations */
 	const char *zones_resource; /* the endpoint that lists them */
@@ -86,24 +87,32 @@ typedef struct RfWallClock
 typedef struct RfAction
 {
 	const char *name;			/* e.g. "ack_visit" */
-	const char *method;
-	const char *path;			/* may hold {param} */
+	const char *method;			/* GET, POST, DELETE */
+	const char *path;			/* appended to base_url; may hold {param} */
 } RfAction;
 
+/* A vendor module: what it is called, how it authenticates, what it has */
 typedef struct RfVendor
 {
-	const char *name;
-	RfAuth		auth;
+	const char *name;			/* the server option "vendor" */
+	RfAuth		auth;			/* how requests authenticate */
 	const char *auth_header;	/* default header name */
 	const char *auth_scheme;	/* default scheme, e.g. Bearer, Token */
-	const RfEndpoint *endpoints;
+	const RfEndpoint *endpoints;	/* its tables */
 	int			nendpoints;
-	int			max_requests_per_second;	/* default pacing; 0 = none */
-	const char *token_path;		/* OAuth token endpoint under base_url */
+	int			max_requests_per_second;	/* default pacing; 0 = none (one
+											 * vendor: aifi) */
+	const char *token_path;		/* OAuth token endpoint under base_url;
+								 * required with RF_AUTH_OAUTH */
 	const char *check_path;		/* the cheapest GET, for check_server */
 	const RfOptionDef *options;	/* server and user mapping options */
 	int			noptions;
-	const char *ok_field;		/* endpoints' default ok / error fields */
+
+	/*
+	 * "ok": false at any level of an answer is an error, whose reason is
+	 * in error_field (one vendor: retailnext; jsonpage.c checks it)
+	 */
+	const char *ok_field;
 	const char *error_field;
 
 	/*
@@ -112,9 +121,10 @@ typedef struct RfVendor
 	 */
 	bool		(*base_url) (const char *option, const char *value,
 							 char *buf, size_t size);
-	const RfAction *actions;
+	const RfAction *actions;	/* calls that are not a table's */
 	int			nactions;
-	const RfWallClock *wall_clock;	/* "zclock:" columns, or NULL */
+	const RfWallClock *wall_clock;	/* "zclock:" columns, or NULL (one
+									 * vendor: retailnext) */
 
 	/*
 	 * The module's own start-up, called by _PG_init (RF_HOOK): settings
