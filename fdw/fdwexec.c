@@ -362,14 +362,14 @@ start_scan(ForeignScanState *node, RfScanState *st)
 	}
 
 	/* LIMIT 0: no series at all */
-	rf_pager_start(&st->pg, st->pg.limit == 0 ? NIL :
+	rf_pager_start(&st->pg, st->pg.limit == 0 ? NULL :
 				   rf_pager_plan(&st->pg, values, &empty));
 	st->started = true;
 	if (!st->explain_only)
 	{
 		st->pg.report_progress = true;
 		rf_progress_start(st->pg.opts.serverid, st->pg.ep->resource,
-						  list_length(st->pg.series));
+						  rf_pager_nseries(&st->pg));
 	}
 	MemoryContextSwitchTo(old);
 }
@@ -602,10 +602,10 @@ static void
 explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 {
 	const RfPagingSpec *pg = &st->pg.ep->paging;
-	List	   *series = st->pg.series;
+	RfSeriesPlan *plan = st->pg.plan;
+	int			nseries;
 	List	   *shown = NIL;
 	ListCell   *lc;
-	int			n = 0;
 
 	if (st->pg.limit == 0)
 	{
@@ -641,8 +641,9 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 		{
 			const RfEndpoint *lister = st->pg.ep->lister;
 			const RfPagingSpec *lpg = &lister->paging;
+			RfSeriesPlan *lplan = rf_pager_lister_plan(&st->pg, values, &empty);
 
-			foreach(lc, rf_pager_lister_plan(&st->pg, values, &empty))
+			foreach(lc, rf_series_first(lplan, lplan ? lplan->nseries : 0))
 				ExplainPropertyText("Listing",
 									psprintf("%s %s", lister->method,
 											 rf_series_target(lfirst(lc), lpg,
@@ -653,15 +654,15 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 												 st->pg.ep->id_column, st->pg.opts.max_concurrency), es);
 			return;
 		}
-		series = rf_pager_plan(&st->pg, values, &empty);
+		plan = rf_pager_plan(&st->pg, values, &empty);
 	}
 
-	foreach(lc, series)
+	/* the first series are made to be shown; the others are counted */
+	nseries = plan ? plan->nseries : 0;
+	foreach(lc, rf_series_first(plan, RF_EXPLAIN_MAX_REQUESTS))
 	{
 		RfSeries   *s = lfirst(lc);
 
-		if (n++ >= RF_EXPLAIN_MAX_REQUESTS)
-			break;
 		shown = lappend(shown, psprintf("%s %s%s%s", st->pg.ep->method,
 										rf_series_target(s, pg, st->pg.page_size, NULL),
 										s->body ? " " : "", s->body ? s->body : ""));
@@ -673,12 +674,12 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 	}
 	else
 		ExplainPropertyList("Requests", shown, es);
-	if (list_length(series) > RF_EXPLAIN_MAX_REQUESTS)
+	if (nseries > RF_EXPLAIN_MAX_REQUESTS)
 		ExplainPropertyInteger("Further series", NULL,
-							   list_length(series) - RF_EXPLAIN_MAX_REQUESTS, es);
+							   nseries - RF_EXPLAIN_MAX_REQUESTS, es);
 	foreach(lc, st->pg.domain_notes)
 		ExplainPropertyText("Outside the API's domain", lfirst(lc), es);
-	if (series == NIL)
+	if (nseries == 0)
 		ExplainPropertyText("Requests", st->pg.domain_empty ?
 							"none: a value outside the API's domain matches no row" :
 							"none: the conditions exclude every row", es);
@@ -741,6 +742,20 @@ rf_ExplainForeignScan(ForeignScanState *node, ExplainState *es)
 										 zep ? zep->method : "?", zep ? zep->path : "?") :
 								psprintf("%s %s: UTC", wc->option,
 										 rf_server_option(&st->pg.opts, wc->option)), es);
+			if (!es->analyze && rf_wall_clock_reading(&st->pg.opts))
+			{
+				/* future days follow each store's today, known at execution */
+				for (int i = 0; i < st->pg.ep->npushdown; i++)
+					if (st->pg.ep->pushdown[i].horizon_last > 0)
+					{
+						ExplainPropertyText("Days served",
+											psprintf("from each %s's own today: at execution the days above (UTC's) are planned again with the time zones listed by %s %s, a day more or less per store",
+													 wc->key_column,
+													 zep ? zep->method : "?", zep ? zep->path : "?"),
+											es);
+						break;
+					}
+			}
 		}
 	}
 	if (es->analyze)

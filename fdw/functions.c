@@ -42,6 +42,7 @@
 
 PG_FUNCTION_INFO_V1(rf_sql_vendor_action);
 PG_FUNCTION_INFO_V1(rf_sql_key_columns);
+PG_FUNCTION_INFO_V1(rf_sql_sort_columns);
 PG_FUNCTION_INFO_V1(rf_sql_describe_foreign_table);
 PG_FUNCTION_INFO_V1(rf_sql_describe_foreign_column);
 PG_FUNCTION_INFO_V1(rf_sql_vendor_call);
@@ -468,10 +469,115 @@ required_text(const RfEndpoint *ep, const char *column)
 	return buf.len ? buf.data : NULL;
 }
 
+/* "1 day", "2 days" */
+static const char *
+days_text(int n)
+{
+	return psprintf("%d day%s", n, n == 1 ? "" : "s");
+}
+
+/*
+ * How a pushed column's values travel, in words (key_columns.sent_as):
+ * the parameter and where it goes (query, JSON body path, path), how
+ * several values and ranges are sent, and what the descriptor says beyond
+ * that (windows, padding, day chunks, accepted values).  A GET-by-id
+ * endpoint's other filters belong to its listing, and are named by the
+ * listing's parameters.
+ */
+static char *
+sent_as_text(const RfEndpoint *ep, const RfPushdown *pd)
+{
+	StringInfoData buf;
+	const RfEndpoint *via = ep;
+	const RfPushdown *sent = pd;
+	const char *loc;
+	bool		lower,
+				upper;
+
+	if (!pd->param && !pd->lower_param && !pd->upper_param && ep->lister)
+	{
+		via = ep->lister;
+		sent = rf_pushdown_lookup(via, pd->column);
+	}
+	if (sent == NULL || (!sent->param && !sent->lower_param && !sent->upper_param))
+		return pstrdup("not sent: PostgreSQL filters");
+	loc = sent->loc == RF_LOC_QUERY ? "query parameter" :
+		sent->loc == RF_LOC_BODY ? "JSON body" : "path";
+	lower = sent->lower_param != NULL && (sent->ops & (RF_OP_GT | RF_OP_GE | RF_OP_EQ));
+	upper = sent->upper_param != NULL && (sent->ops & (RF_OP_LT | RF_OP_LE | RF_OP_EQ));
+
+	initStringInfo(&buf);
+	if (sent->param && sent->loc == RF_LOC_PATH)
+		appendStringInfo(&buf, "path %s", sent->path ? sent->path : via->path);
+	else if (sent->param)
+		appendStringInfo(&buf, "%s %s", loc, sent->param);
+	if (lower && upper)
+		appendStringInfo(&buf, "%s%s %s / %s", sent->param ? "; bounds: " : "", loc,
+						 sent->lower_param, sent->upper_param);
+	else if (lower || upper)
+		appendStringInfo(&buf, "%s%s %s (%s bound)", sent->param ? "; bounds: " : "", loc,
+						 lower ? sent->lower_param : sent->upper_param,
+						 lower ? "lower" : "upper");
+	if (via != ep)
+		appendStringInfo(&buf, " of the listing %s %s, then %s %s for each listed %s",
+						 via->method, via->path, ep->method, ep->path,
+						 ep->id_column ? ep->id_column : "row");
+	if (lower && !upper && (sent->ops & (RF_OP_LT | RF_OP_LE)))
+		appendStringInfoString(&buf, "; only a lower bound is sent");
+	else if (upper && !lower && (sent->ops & (RF_OP_GT | RF_OP_GE)))
+		appendStringInfoString(&buf, "; only an upper bound is sent");
+	if (sent->ops & RF_OP_IN)
+	{
+		if (sent->multi == RF_MULTI_REPEAT && sent->batch > 0)
+			appendStringInfo(&buf, "; IN as lists of up to %d values a request", sent->batch);
+		else if (sent->multi == RF_MULTI_REPEAT)
+			appendStringInfoString(&buf, "; IN as one list");
+		else
+			appendStringInfoString(&buf, "; IN as a request series per value");
+	}
+	if (sent->window)
+		appendStringInfo(&buf, "; a range in windows of %s",
+						 via->default_window ? via->default_window : "1 day");
+	if (sent->chunk_days > 0)
+		appendStringInfo(&buf, "; as dates, at most %s a request, from %d to %d days ahead",
+						 days_text(sent->chunk_days), sent->horizon_first, sent->horizon_last);
+	if (sent->date_as_time)
+		appendStringInfoString(&buf, "; a day as its midnight, yyyy-mm-ddT00:00:00Z");
+	if (sent->pad_days > 0)
+		appendStringInfo(&buf, "; sent %s %s", days_text(sent->pad_days),
+						 lower && upper ? "wider on each side" : lower ? "earlier" : "later");
+	if (sent->bounded)
+		appendStringInfo(&buf, "; a lower bound under %lld or an upper one under %lld is not sent",
+						 (long long) sent->lower_min, (long long) sent->upper_min);
+	if (sent->accepted)
+	{
+		appendStringInfoString(&buf, "; sent only for ");
+		for (int i = 0; sent->accepted[i]; i++)
+			appendStringInfo(&buf, "%s%s", i ? ", " : "", sent->accepted[i]);
+		appendStringInfoString(&buf, " (with another value PostgreSQL filters alone)");
+	}
+	if (sent->shapes)
+		appendStringInfoString(&buf, "; a request parameter, not a filter: only = and IN, always sent");
+	if (ep->plan_series)
+		appendStringInfoString(&buf, "; the endpoint's own planner builds the body (EXPLAIN VERBOSE shows it)");
+	return buf.data;
+}
+
+/* The API's key for ORDER BY on a column, or NULL (sorted locally) */
+static const char *
+sort_key(const RfEndpoint *ep, const char *column)
+{
+	for (int i = 0; i < ep->nsorts; i++)
+		if (strcmp(ep->sorts[i].column, column) == 0)
+			return ep->sorts[i].key;
+	return NULL;
+}
+
 /*
  * retail_fdw.key_columns(): the pushdown model of every endpoint, one row
  * per column that pushes down, read from the vendors' descriptors (like
- * Steampipe's key columns), with the domain of the values it sends.  The view retail_fdw.key_columns shows it.
+ * Steampipe's key columns), with the domain of the values it sends and how
+ * they travel.  The view retail_fdw.key_columns shows it.
  */
 Datum
 rf_sql_key_columns(PG_FUNCTION_ARGS)
@@ -490,8 +596,8 @@ rf_sql_key_columns(PG_FUNCTION_ARGS)
 			for (int p = 0; p < ep->npushdown; p++)
 			{
 				const RfPushdown *pd = &ep->pushdown[p];
-				Datum		values[6];
-				bool		nulls[6] = {false, false, false, false, false, false};
+				Datum		values[7];
+				bool		nulls[7] = {false, false, false, false, false, false, false};
 				char	   *req = required_text(ep, pd->column);
 				RfDomain	domain = rf_pushdown_domain(ep, pd);
 				char		dtext[512];
@@ -512,6 +618,42 @@ rf_sql_key_columns(PG_FUNCTION_ARGS)
 					values[5] = CStringGetTextDatum(rf_type_sql(rf_column_lookup(ep, pd->column)->type));
 				else
 					values[5] = CStringGetTextDatum(dtext);
+				values[6] = CStringGetTextDatum(sent_as_text(ep, pd));
+				tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			}
+		}
+	}
+	return (Datum) 0;
+}
+
+/*
+ * retail_fdw.sort_columns(): the ORDER BY the APIs do, one row per column
+ * an endpoint sorts by (RfSort), with the API's key.  Any other ORDER BY is
+ * sorted by PostgreSQL.  The view retail_fdw.sort_columns shows it.
+ */
+Datum
+rf_sql_sort_columns(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (int v = 0; v < rf_nvendors; v++)
+	{
+		const RfVendor *vendor = rf_vendors[v];
+
+		for (int e = 0; e < vendor->nendpoints; e++)
+		{
+			const RfEndpoint *ep = &vendor->endpoints[e];
+
+			for (int i = 0; i < ep->nsorts; i++)
+			{
+				Datum		values[4];
+				bool		nulls[4] = {false, false, false, false};
+
+				values[0] = CStringGetTextDatum(vendor->name);
+				values[1] = CStringGetTextDatum(ep->resource);
+				values[2] = CStringGetTextDatum(ep->sorts[i].column);
+				values[3] = CStringGetTextDatum(ep->sorts[i].key);
 				tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 			}
 		}
@@ -541,9 +683,11 @@ table_endpoint(Oid relid, RfOptions *opts)
 
 /*
  * retail_fdw.describe_foreign_table(regclass): a comment for a foreign
- * table, from its descriptor: the vendor's endpoint, what pushes down and
- * what a query must give.  IMPORT FOREIGN SCHEMA and CREATE FOREIGN TABLE
- * set it (the extension's event trigger), so \d+ and BI tools show it.
+ * table, from its descriptor: what a row is, the vendor's endpoint, what
+ * pushes down and what a query must give.  IMPORT FOREIGN SCHEMA and
+ * CREATE FOREIGN TABLE set it (the extension's event trigger), so \d+ and
+ * BI tools show it.  It starts "<what a row is> (<vendor>: <method>
+ * <path>)." (test/gen_docs.py takes the table lists' one line from there).
  */
 Datum
 rf_sql_describe_foreign_table(PG_FUNCTION_ARGS)
@@ -556,8 +700,12 @@ rf_sql_describe_foreign_table(PG_FUNCTION_ARGS)
 	if (ep == NULL)
 		PG_RETURN_NULL();
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "%s %s: %s %s.", opts.vendor->name, ep->resource,
-					 ep->method, ep->path);
+	if (ep->doc)
+		appendStringInfo(&buf, "%s (%s: %s %s).", ep->doc, opts.vendor->name,
+						 ep->method, ep->path);
+	else
+		appendStringInfo(&buf, "%s %s: %s %s.", opts.vendor->name, ep->resource,
+						 ep->method, ep->path);
 	for (int p = 0; p < ep->npushdown; p++)
 	{
 		appendStringInfo(&buf, "%s %s (%s)", any ? "," : " Filters at the vendor:",
@@ -565,6 +713,10 @@ rf_sql_describe_foreign_table(PG_FUNCTION_ARGS)
 		any = true;
 	}
 	if (any)
+		appendStringInfoChar(&buf, '.');
+	for (int i = 0; i < ep->nsorts; i++)
+		appendStringInfo(&buf, "%s %s", i ? "," : " The API sorts by:", ep->sorts[i].column);
+	if (ep->nsorts > 0)
 		appendStringInfoChar(&buf, '.');
 	any = false;
 	for (int r = 0; r < ep->nrequired; r++)
@@ -583,9 +735,10 @@ rf_sql_describe_foreign_table(PG_FUNCTION_ARGS)
 
 /*
  * retail_fdw.describe_foreign_column(regclass, name): a comment for a
- * column: the vendor's field it reads, what a time means, and the
- * operators that filter at the vendor.  NULL for columns the descriptor
- * does not know (a json_path of the user's).
+ * column: what it means, the vendor's field it reads, what a time means,
+ * the operators that filter at the vendor and whether the API sorts by it.
+ * NULL for columns the descriptor does not know (a json_path of the
+ * user's).
  */
 Datum
 rf_sql_describe_foreign_column(PG_FUNCTION_ARGS)
@@ -600,6 +753,8 @@ rf_sql_describe_foreign_column(PG_FUNCTION_ARGS)
 	if (ep == NULL || (col = rf_column_lookup(ep, name)) == NULL)
 		PG_RETURN_NULL();
 	initStringInfo(&buf);
+	if (col->doc)
+		appendStringInfo(&buf, "%s; ", col->doc);
 	if (col->json_path && col->json_path[0] == '=')
 		appendStringInfo(&buf, "the request's %s", col->json_path + 1);
 	else if (col->json_path && strncmp(col->json_path, "localtime:", 10) == 0)
@@ -622,6 +777,8 @@ rf_sql_describe_foreign_column(PG_FUNCTION_ARGS)
 		appendStringInfoString(&buf, ", a calendar day");
 	if ((pd = rf_pushdown_lookup(ep, name)) != NULL)
 		appendStringInfo(&buf, "; filters at the vendor with %s", rf_ops_text(pd->ops));
+	if (sort_key(ep, name))
+		appendStringInfo(&buf, "; ORDER BY is done by the API (%s)", sort_key(ep, name));
 	if (required_text(ep, name))
 		appendStringInfo(&buf, "; a query must give %s", required_text(ep, name));
 	PG_RETURN_TEXT_P(cstring_to_text(buf.data));

@@ -641,17 +641,17 @@ fetch_all(RfPrefetch *pf, RfPager *scan, List *qualvals)
 	}
 	if (keys != NIL)
 		rf_pager_start(&pager, rf_pager_plan(&pager, vals, &empty));
-	pf->nseries = list_length(pager.series);
+	pf->nseries = rf_pager_nseries(&pager);
 	MemoryContextSwitchTo(old);
 
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "retail_fdw id prefetch row",
 								   ALLOCSET_SMALL_SIZES);
 	rf_progress_start(pager.opts.serverid, pager.ep->resource,
-					  list_length(pager.series));
+					  rf_pager_nseries(&pager));
 	pager.report_progress = true;
 	PG_TRY();
 	{
-		while (pager.series != NIL && rf_pager_next(&pager))
+		while (rf_pager_nseries(&pager) > 0 && rf_pager_next(&pager))
 		{
 			char	   *key;
 			RfPrefetchEntry *e;

@@ -13,9 +13,12 @@
  * batches, ranges in windows or in chunks of UTC days within the days an
  * API serves, bounds padded where the API's reading is uncertain, values
  * that become constants of their rows, and table options sent in the
- * body.  The series are the cartesian product of the split dimensions;
- * each is then paged by the scan.  An endpoint with a planning hook (see
- * RfPlanHook) plans its own series.
+ * body.  The series are the cartesian product of the split dimensions,
+ * numbered: the plan (RfSeriesPlan) keeps the dimensions -- a range and
+ * its window width, a list and its batch size -- and makes the series at
+ * a position when the scan reaches it, so that planning a thousand
+ * windows costs what planning one does.  An endpoint with a planning hook
+ * (see RfPlanHook) plans its own series.
  *
  * Not here: which quals push down (pushdown.c), HTTP (http.c), JSON
  * (json.c), FDW callbacks (retail_fdw.c).
@@ -26,12 +29,14 @@
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "common/int.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "reqplan.h"
@@ -540,27 +545,35 @@ rf_window_usecs(const RfOptions *opts)
 /*
  * One dimension of the series product: a parameter with alternative
  * values (split IN values, batches of a list), or a pair of parameters
- * (windows, chunks of days).  Each position holds a List of values.
+ * (windows, chunks of days).  A dimension keeps what its positions are
+ * made from, never the positions: a range of a thousand windows is its
+ * bounds and the windows' width, a list in batches the list.
  */
+typedef enum DimensionKind
+{
+	DIM_VALUES,					/* pd->param: pieces of a list */
+	DIM_WINDOWS,				/* lower_param, upper_param: time windows */
+	DIM_DAYS					/* lower_param, upper_param: chunks of days */
+} DimensionKind;
+
 typedef struct Dimension
 {
 	const RfPushdown *pd;
-	List	   *first;			/* value lists for pd->param or lower_param */
-	List	   *second;			/* value lists for upper_param, or NIL */
-	List	   *ends;			/* time windows: where each ends (TimestampTz *) */
-	List	   *days;			/* day chunks: first and last day (int64[2]),
-								 * before each store's own clipping */
+	DimensionKind kind;
+	int64		count;			/* its positions */
+	/* DIM_VALUES: pieces of at most piece values of values */
+	List	   *values;
+	int			piece;
+	/* DIM_WINDOWS: [lower, upper] cut at multiples of width from start */
+	int64		lower;
+	int64		upper;
+	int64		start;
+	int64		width;
+	Oid			typid;
+	/* DIM_DAYS: first..last in chunks, before each store's own clipping */
+	int64		first;
+	int64		last;
 } Dimension;
-
-/* A window's end, for RfSeries.window_end */
-static void
-add_end(Dimension *dim, TimestampTz end)
-{
-	TimestampTz *p = palloc(sizeof(TimestampTz));
-
-	*p = end;
-	dim->ends = lappend(dim->ends, p);
-}
 
 /*
  * Where an inclusive upper bound of a time column ends, as a UTC instant
@@ -577,24 +590,50 @@ bound_end(int64 upper, Oid typid)
 	return 0;
 }
 
+/* The earlier of two window ends, 0 meaning none */
+static TimestampTz
+earlier_end(TimestampTz a, TimestampTz b)
+{
+	if (a == 0 || (b != 0 && b < a))
+		return b;
+	return a;
+}
+
+/*
+ * How many pieces of size (windows of a width, chunks of days) cover span,
+ * the distance from the first's start to the last value
+ */
+static int64
+pieces_over(int64 span, int64 size)
+{
+	return span / size + 1;
+}
+
 /* Windows over [lo, hi], aligned to multiples of the window size */
 static void
 make_windows(RfFilter *cf, int64 width, Dimension *dim)
 {
-	int64		start = cf->lower - ((cf->lower % width) + width) % width;
+	int64		span;
 
-	for (int64 ws = start; ws <= cf->upper; ws += width)
-	{
-		int64		lo = Max(cf->lower, ws);
-		int64		hi = Min(cf->upper, ws + width - 1);
+	dim->kind = DIM_WINDOWS;
+	dim->lower = cf->lower;
+	dim->upper = cf->upper;
+	dim->width = width;
+	dim->typid = cf->typid;
+	dim->start = cf->lower - ((cf->lower % width) + width) % width;
+	if (pg_sub_s64_overflow(cf->upper, dim->start, &span))
+		span = PG_INT64_MAX;
+	dim->count = pieces_over(span, width);
+}
 
-		dim->first = lappend(dim->first,
-							 list_make1(rf_format_value(ordinal_datum(lo, cf->typid), cf->typid)));
-		dim->second = lappend(dim->second,
-							  list_make1(rf_format_value(ordinal_datum(hi, cf->typid), cf->typid)));
-		add_end(dim, bound_end(hi, cf->typid));
-		CHECK_FOR_INTERRUPTS();
-	}
+/* Window k of a dimension: its inclusive bounds */
+static void
+window_bounds(const Dimension *dim, int64 k, int64 *lo, int64 *hi)
+{
+	int64		ws = dim->start + k * dim->width;
+
+	*lo = Max(dim->lower, ws);
+	*hi = Min(dim->upper, ws + dim->width - 1);
 }
 
 /* The UTC day (days since the PostgreSQL epoch) of an ordinal bound */
@@ -669,18 +708,55 @@ make_day_chunks(const RfOptions *opts, const RfPushdown *pd, RfFilter *cf,
 		first = Max(first, today + pd->horizon_first - slack);
 		last = Min(last, today + pd->horizon_last + slack);
 	}
-	for (int64 lo = first; lo <= last; lo += pd->chunk_days)
-	{
-		int64	   *days = palloc(sizeof(int64) * 2);
+	if (first > last)
+		return false;
+	dim->kind = DIM_DAYS;
+	dim->first = first;
+	dim->last = last;
+	dim->count = pieces_over(last - first, pd->chunk_days);
+	return true;
+}
 
-		days[0] = lo;
-		days[1] = Min(lo + pd->chunk_days - 1, last);
-		dim->days = lappend(dim->days, days);
-		/* first and ends are not read for day chunks: the series' own are */
-		dim->first = lappend(dim->first, NIL);
-		CHECK_FOR_INTERRUPTS();
-	}
-	return dim->first != NIL;
+/* Chunk k of a dimension of days: its first and last day */
+static void
+chunk_days(const Dimension *dim, int64 k, int64 *days)
+{
+	days[0] = dim->first + k * dim->pd->chunk_days;
+	days[1] = Min(days[0] + dim->pd->chunk_days - 1, dim->last);
+}
+
+/* A list in pieces of at most size values (size 0: one piece) */
+static void
+make_pieces(List *values, int size, Dimension *dim)
+{
+	dim->kind = DIM_VALUES;
+	dim->values = values;
+	dim->piece = size;
+	dim->count = rf_list_npieces(values, size);
+}
+
+/* How many pieces of at most size values a list makes (size 0: one) */
+int64
+rf_list_npieces(List *values, int size)
+{
+	if (size <= 0)
+		return 1;
+	return (list_length(values) + size - 1) / size;
+}
+
+/* Piece k of a list cut into pieces of at most size values (size 0: all) */
+List *
+rf_list_piece(List *values, int size, int64 k)
+{
+	List	   *piece = NIL;
+	int			end;
+
+	if (size <= 0)
+		return values;
+	end = (int) Min((int64) list_length(values), (k + 1) * size);
+	for (int i = (int) (k * size); i < end; i++)
+		piece = lappend(piece, list_nth(values, i));
+	return piece;
 }
 
 /*
@@ -977,16 +1053,103 @@ make_series(const RfEndpoint *ep, List *params)
 }
 
 /*
- * The request series a scan makes, from the evaluated pushed quals.
- * *empty is set when the quals cannot match any row: no request at all.
+ * The request series a scan makes, from the evaluated pushed quals: a
+ * plan that makes each series when asked.  *empty is set (and NULL
+ * returned) when the quals cannot match any row: no request at all.
  * Endpoints with a planning hook use it.
  */
-List *
+RfSeriesPlan *
 rf_plan_series(const RfOptions *opts, List *qualvals, bool *empty)
 {
+	RfSeriesPlan *plan;
+	MemoryContext scratch;
+	MemoryContext old;
+
 	if (opts->endpoint->plan_series)
-		return opts->endpoint->plan_series(opts, qualvals, empty);
-	return rf_plan_series_generic(opts, qualvals, empty);
+		plan = opts->endpoint->plan_series(opts, qualvals, empty);
+	else
+		plan = rf_plan_series_generic(opts, qualvals, empty);
+	if (*empty)
+		return NULL;
+
+	/*
+	 * The first and the last series are made here once and forgotten: a
+	 * bound no request can spell lies at an end of its range, and is
+	 * refused before any request, as when every series was made up front.
+	 */
+	scratch = AllocSetContextCreate(CurrentMemoryContext,
+									"retail_fdw series check",
+									ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(scratch);
+	if (plan->npositions > 0)
+	{
+		(void) rf_series_make(plan, 0);
+		(void) rf_series_make(plan, plan->npositions - 1);
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(scratch);
+	return plan;
+}
+
+/*
+ * A plan of npositions series, made by make from state.  A scan numbers
+ * its series with 32 bits (the counter a parallel scan shares): a query
+ * that would make more is refused before any request.
+ */
+RfSeriesPlan *
+rf_series_plan_new(const RfOptions *opts, int64 npositions, RfSeriesMaker make,
+				   const void *state)
+{
+	RfSeriesPlan *plan = palloc0(sizeof(RfSeriesPlan));
+
+	if (npositions > PG_INT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a scan of %s would make more than %d request series",
+						opts->endpoint->resource, PG_INT32_MAX),
+				 errhint("Narrow the range, or make its windows wider with the table option \"window\".")));
+	plan->npositions = (int) npositions;
+	plan->nseries = (int) npositions;
+	plan->make = make;
+	plan->state = state;
+	return plan;
+}
+
+/*
+ * The series at a position of a plan, made in the current memory context
+ * with the plan's own query parameters last; NULL when the position makes
+ * none.
+ */
+RfSeries *
+rf_series_make(const RfSeriesPlan *plan, int pos)
+{
+	RfSeries   *series;
+
+	Assert(pos >= 0 && pos < plan->npositions);
+	series = plan->make(plan, pos);
+	if (series && plan->query != NIL)
+		series->query = list_concat(series->query, plan->query);
+	return series;
+}
+
+/*
+ * The first n series of a plan (NULL: none), made in the current memory
+ * context: what EXPLAIN shows.
+ */
+List *
+rf_series_first(const RfSeriesPlan *plan, int n)
+{
+	List	   *result = NIL;
+
+	for (int pos = 0; plan && pos < plan->npositions && list_length(result) < n; pos++)
+	{
+		RfSeries   *series = rf_series_make(plan, pos);
+
+		if (series)
+			result = lappend(result, series);
+		CHECK_FOR_INTERRUPTS();
+	}
+	return result;
 }
 
 /*
@@ -1063,35 +1226,65 @@ store_today(const RfOptions *opts, const char *store, int64 *today)
 }
 
 /*
+ * What the generic planner makes its series from: the parameters common
+ * to every series, the table options sent in the body, and the dimensions
+ * of the product, walked like an odometer (the last dimension fastest, so
+ * that the windows of one value are consecutive).
+ */
+typedef struct GenericPlan
+{
+	RfOptions	opts;			/* as planned (zones: the stores' days) */
+	List	   *fixed;			/* SeriesParam *: in every series */
+	List	   *options;		/* SeriesParam *: table options in the body */
+	Dimension  *dims;
+	int			ndims;
+	TimestampTz fixed_end;		/* a time window sent whole: its end */
+} GenericPlan;
+
+/* The position of each dimension at a position of the product */
+static void
+odometer(const GenericPlan *gp, int pos, int64 *at)
+{
+	int64		rest = pos;
+
+	for (int d = gp->ndims - 1; d >= 0; d--)
+	{
+		at[d] = rest % gp->dims[d].count;
+		rest /= gp->dims[d].count;
+	}
+}
+
+/*
  * The store a series is for: the single value of the wall clock's key
  * column (RfWallClock) among its parameters, or NULL.
  */
 static const char *
-series_store(const RfOptions *opts, List *fixed, Dimension *dims, int ndims,
-			 const int *pos)
+series_store(const GenericPlan *gp, const int64 *at)
 {
+	const RfOptions *opts = &gp->opts;
 	const char *key = opts->vendor && opts->vendor->wall_clock ?
 		opts->vendor->wall_clock->key_column : NULL;
 	ListCell   *lc;
 
 	if (key == NULL)
 		return NULL;
-	foreach(lc, fixed)
+	foreach(lc, gp->fixed)
 	{
 		SeriesParam *p = lfirst(lc);
 
 		if (p->pd && strcmp(p->pd->column, key) == 0 && list_length(p->values) == 1)
 			return linitial(p->values);
 	}
-	for (int d = 0; d < ndims; d++)
+	for (int d = 0; d < gp->ndims; d++)
 	{
-		List	   *v;
+		const Dimension *dim = &gp->dims[d];
+		List	   *piece;
 
-		if (strcmp(dims[d].pd->column, key) != 0 || dims[d].second || dims[d].days)
+		if (strcmp(dim->pd->column, key) != 0 || dim->kind != DIM_VALUES)
 			continue;
-		v = list_nth(dims[d].first, pos[d]);
-		if (list_length(v) == 1)
-			return linitial(v);
+		piece = rf_list_piece(dim->values, dim->piece, at[d]);
+		if (list_length(piece) == 1)
+			return linitial(piece);
 	}
 	return NULL;
 }
@@ -1117,37 +1310,124 @@ clip_store_days(const RfOptions *opts, const RfPushdown *pd, const char *store,
 	return *lo <= *hi;
 }
 
-/* Consecutive pieces of a list, at most n values each (n = 0: one piece) */
-static List *
-batches(List *values, int n)
+/*
+ * Whether the position at makes no series: one of its day chunks lies
+ * outside its store's days.
+ */
+static bool
+position_skipped(const GenericPlan *gp, const int64 *at)
 {
-	List	   *result = NIL;
+	const char *store = NULL;
+	bool		store_known = false;
 
-	if (n <= 0)
-		return list_make1(values);
-	for (int start = 0; start < list_length(values); start += n)
-		result = lappend(result, list_copy_head(list_copy_tail(values, start), n));
-	return result;
+	for (int d = 0; d < gp->ndims; d++)
+	{
+		int64		days[2];
+		int64		lo,
+					hi;
+
+		if (gp->dims[d].kind != DIM_DAYS)
+			continue;
+		if (!store_known)
+		{
+			store = series_store(gp, at);
+			store_known = true;
+		}
+		chunk_days(&gp->dims[d], at[d], days);
+		if (!clip_store_days(&gp->opts, gp->dims[d].pd, store, days, &lo, &hi))
+			return true;
+	}
+	return false;
+}
+
+/* The generic planner's series at a position (RfSeriesMaker) */
+static RfSeries *
+generic_make(const RfSeriesPlan *plan, int pos)
+{
+	const GenericPlan *gp = plan->state;
+	const RfEndpoint *ep = gp->opts.endpoint;
+	int64	   *at = palloc0(sizeof(int64) * Max(gp->ndims, 1));
+	const char *store;
+	List	   *params = NIL;
+	TimestampTz end = gp->fixed_end;	/* of its time windows, the earliest */
+	RfSeries   *series;
+
+	odometer(gp, pos, at);
+	store = series_store(gp, at);
+
+	/* parameters keep the descriptor's order */
+	for (int i = 0; i < ep->npushdown; i++)
+	{
+		const RfPushdown *pd = &ep->pushdown[i];
+		ListCell   *lc;
+
+		foreach(lc, gp->fixed)
+		{
+			SeriesParam *p = lfirst(lc);
+
+			if (p->pd == pd)
+				params = lappend(params, p);
+		}
+		for (int d = 0; d < gp->ndims; d++)
+		{
+			const Dimension *dim = &gp->dims[d];
+			int64		days[2];
+			int64		lo,
+						hi;
+
+			if (dim->pd != pd)
+				continue;
+			switch (dim->kind)
+			{
+				case DIM_DAYS:
+					chunk_days(dim, at[d], days);
+					if (!clip_store_days(&gp->opts, pd, store, days, &lo, &hi))
+						return NULL;
+					add_param(&params, pd, pd->lower_param, list_make1(day_text(lo)));
+					add_param(&params, pd, pd->upper_param, list_make1(day_text(hi)));
+					end = earlier_end(end, bound_end(hi, DATEOID));
+					break;
+				case DIM_WINDOWS:
+					window_bounds(dim, at[d], &lo, &hi);
+					add_param(&params, pd, pd->lower_param,
+							  list_make1(rf_format_value(ordinal_datum(lo, dim->typid),
+														 dim->typid)));
+					add_param(&params, pd, pd->upper_param,
+							  list_make1(rf_format_value(ordinal_datum(hi, dim->typid),
+														 dim->typid)));
+					end = earlier_end(end, bound_end(hi, dim->typid));
+					break;
+				case DIM_VALUES:
+					add_param(&params, pd, pd->param,
+							  rf_list_piece(dim->values, dim->piece, at[d]));
+					break;
+			}
+		}
+	}
+	series = make_series(ep, list_concat(params, gp->options));
+	/* its rows lie before the earliest end of its time windows */
+	series->window_end = end;
+	return series;
 }
 
 /* The generic planner: parameters, splits, batches, windows, day chunks */
-List *
+RfSeriesPlan *
 rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 {
 	const RfEndpoint *ep = opts->endpoint;
 	RfFilter   *filters = palloc0(sizeof(RfFilter) * Max(ep->npushdown, 1));
-	List	   *fixed = NIL;	/* parameters common to every series */
+	GenericPlan *gp = palloc0(sizeof(GenericPlan));
 	Dimension  *dims = palloc0(sizeof(Dimension) * Max(ep->npushdown, 1));
 	int			ndims = 0;
-	List	   *result = NIL;
-	List	   *options = NIL;	/* table options sent in the body */
-	int		   *pos;
 	int64		width = rf_window_usecs(opts);
-	TimestampTz fixed_end = 0;	/* a time window sent whole: its end */
+	int64		npositions = 1;
+	bool		has_days = false;
+	RfSeriesPlan *plan;
 
 	*empty = !rf_fold_filters(ep, qualvals, filters);
 	if (*empty)
-		return NIL;
+		return NULL;
+	gp->opts = *opts;
 
 	for (int i = 0; i < ep->npushdown; i++)
 	{
@@ -1162,25 +1442,25 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 			if (pd->multi == RF_MULTI_SPLIT && list_length(values) > 1)
 			{
 				dims[ndims].pd = pd;
-				dims[ndims++].first = batches(values, 1);
+				make_pieces(values, 1, &dims[ndims++]);
 			}
 			else
-				add_param(&fixed, pd, pd->param, values);
+				add_param(&gp->fixed, pd, pd->param, values);
 		}
 		else if (cf->has_values && pd->param && values_accepted(pd, cf))
 		{
 			if (pd->multi == RF_MULTI_SPLIT && list_length(cf->values) > 1)
 			{
 				dims[ndims].pd = pd;
-				dims[ndims++].first = batches(cf->values, 1);
+				make_pieces(cf->values, 1, &dims[ndims++]);
 			}
 			else if (pd->batch > 0 && list_length(cf->values) > pd->batch)
 			{
 				dims[ndims].pd = pd;
-				dims[ndims++].first = batches(cf->values, pd->batch);
+				make_pieces(cf->values, pd->batch, &dims[ndims++]);
 			}
 			else
-				add_param(&fixed, pd, pd->param, cf->values);
+				add_param(&gp->fixed, pd, pd->param, cf->values);
 		}
 		if (pd->chunk_days > 0 && cf->has_lower && cf->has_upper && ordinal &&
 			(cf->typid == TIMESTAMPTZOID || cf->typid == TIMESTAMPOID ||
@@ -1189,7 +1469,8 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 			dims[ndims].pd = pd;
 			*empty = !make_day_chunks(opts, pd, cf, &dims[ndims++]);
 			if (*empty)
-				return NIL;
+				return NULL;
+			has_days = true;
 			continue;
 		}
 		if (pd->pad_days > 0)
@@ -1202,17 +1483,15 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 			continue;
 		}
 		if (cf->has_lower && pd->lower_param && bound_accepted(pd, cf, false))
-			add_param(&fixed, pd, pd->lower_param, list_make1(sent_bound_text(pd, cf, false)));
+			add_param(&gp->fixed, pd, pd->lower_param,
+					  list_make1(sent_bound_text(pd, cf, false)));
 		if (cf->has_upper && pd->upper_param && bound_accepted(pd, cf, true))
 		{
-			add_param(&fixed, pd, pd->upper_param, list_make1(sent_bound_text(pd, cf, true)));
+			add_param(&gp->fixed, pd, pd->upper_param,
+					  list_make1(sent_bound_text(pd, cf, true)));
 			if ((pd->window || pd->chunk_days > 0) && ordinal)
-			{
-				TimestampTz end = bound_end(cf->upper, cf->typid);
-
-				if (end != 0 && (fixed_end == 0 || end < fixed_end))
-					fixed_end = end;
-			}
+				gp->fixed_end = earlier_end(gp->fixed_end,
+											bound_end(cf->upper, cf->typid));
 		}
 	}
 
@@ -1229,106 +1508,34 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 		p->name = od->body_key;
 		p->values = list_make1(pstrdup(v));
 		p->array = od->body_array;
-		options = lappend(options, p);
+		gp->options = lappend(gp->options, p);
 	}
 
-	/*
-	 * Walk the cartesian product of the dimensions like an odometer, the
-	 * last dimension fastest, so that the windows of one value are
-	 * consecutive.  Parameters keep the descriptor's order.
-	 */
-	pos = palloc0(sizeof(int) * Max(ndims, 1));
-	for (;;)
+	gp->dims = dims;
+	gp->ndims = ndims;
+	for (int d = 0; d < ndims; d++)
+		if (pg_mul_s64_overflow(npositions, dims[d].count, &npositions))
+			npositions = PG_INT64_MAX;
+	plan = rf_series_plan_new(opts, npositions, generic_make, gp);
+
+	/* day chunks may fall outside their store's days: those make none */
+	if (has_days)
 	{
-		List	   *params = NIL;
-		int			d;
-		const char *store = series_store(opts, fixed, dims, ndims, pos);
-		bool		skip = false;
-		Dimension	ends = {0};	/* the series' day chunks: where they end */
+		int64	   *at = palloc0(sizeof(int64) * ndims);
 
-		for (int i = 0; i < ep->npushdown; i++)
+		plan->nseries = 0;
+		for (int pos = 0; pos < plan->npositions; pos++)
 		{
-			const RfPushdown *pd = &ep->pushdown[i];
-			ListCell   *lc;
-
-			foreach(lc, fixed)
-			{
-				SeriesParam *p = lfirst(lc);
-
-				if (p->pd == pd)
-					params = lappend(params, p);
-			}
-			for (d = 0; d < ndims; d++)
-			{
-				if (dims[d].pd != pd)
-					continue;
-				if (dims[d].days)
-				{
-					int64		lo,
-								hi;
-
-					if (!clip_store_days(opts, pd, store, list_nth(dims[d].days, pos[d]),
-										 &lo, &hi))
-					{
-						skip = true;
-						continue;
-					}
-					add_param(&params, pd, pd->lower_param, list_make1(day_text(lo)));
-					add_param(&params, pd, pd->upper_param, list_make1(day_text(hi)));
-					add_end(&ends, bound_end(hi, DATEOID));
-				}
-				else if (dims[d].second)
-				{
-					add_param(&params, pd, pd->lower_param,
-							  list_nth(dims[d].first, pos[d]));
-					add_param(&params, pd, pd->upper_param,
-							  list_nth(dims[d].second, pos[d]));
-				}
-				else
-					add_param(&params, pd, pd->param,
-							  list_nth(dims[d].first, pos[d]));
-			}
+			odometer(gp, pos, at);
+			if (!position_skipped(gp, at))
+				plan->nseries++;
+			CHECK_FOR_INTERRUPTS();
 		}
-		if (!skip)
-		{
-			RfSeries   *series = make_series(ep, list_concat(params, options));
-			ListCell   *lc;
-
-			/* the earliest end of its time windows: its rows lie before */
-			series->window_end = fixed_end;
-			for (d = 0; d < ndims; d++)
-			{
-				TimestampTz end;
-
-				if (dims[d].ends == NIL)
-					continue;
-				end = *(TimestampTz *) list_nth(dims[d].ends, pos[d]);
-				if (end != 0 && (series->window_end == 0 || end < series->window_end))
-					series->window_end = end;
-			}
-			foreach(lc, ends.ends)
-			{
-				TimestampTz end = *(TimestampTz *) lfirst(lc);
-
-				if (series->window_end == 0 || end < series->window_end)
-					series->window_end = end;
-			}
-			result = lappend(result, series);
-		}
-
-		for (d = ndims - 1; d >= 0; d--)
-		{
-			if (++pos[d] < list_length(dims[d].first))
-				break;
-			pos[d] = 0;
-		}
-		if (d < 0)
-			break;
+		pfree(at);
+		/* every series' days fell outside its store's */
+		*empty = (plan->nseries == 0);
 	}
-	/* every series' days fell outside its store's */
-	if (result == NIL)
-		*empty = true;
-	return result;
+	return *empty ? NULL : plan;
 }
 
 /*

@@ -49,14 +49,17 @@ typedef struct RfQualValue
 	bool		placeholder;	/* EXPLAIN's "$n": known only at execution */
 } RfQualValue;
 
-/* One request series: fixed parameters, then paged */
+/*
+ * One request series: fixed parameters, then paged.  A scan's pager makes
+ * each when it reaches it (RfSeriesPlan), in a memory context of its own
+ * that goes with the series' last page.
+ */
 typedef struct RfSeries RfSeries;
 struct RfSeries
 {
 	char	   *path;			/* path with {params} resolved */
 	List	   *query;			/* "name=value" strings, escaped */
 	char	   *body;			/* JSON body, or NULL */
-	char	   *label;			/* for EXPLAIN: path?query */
 	List	   *consts;			/* "name=value": columns "=name" read these */
 	const char *rows_path;		/* overrides the endpoint's, or NULL */
 
@@ -81,6 +84,33 @@ struct RfSeries
 	TimestampTz window_end;
 	int			cache_state;	/* RF_SERIES_CACHE_* (scan.c) */
 	RfCacheUse *cache_first;	/* its first page's use of the cache */
+
+	/* the pager's (scan.c): its memory, and who still needs it */
+	MemoryContext cxt;
+	int			refs;			/* its fetches alive, and its fan-out */
+};
+
+/*
+ * The request series of a run, made one at a time: a scan of a thousand
+ * daily windows holds the few series it is paging, never the thousand.
+ * A plan numbers its positions 0 .. npositions - 1 in paging order and
+ * makes the series of one when asked (rf_series_make), in the current
+ * memory context; a position may make none (a day chunk outside its
+ * store's days).  What a plan keeps does not grow with its series: a
+ * range split into windows is kept as its bounds and the windows' width.
+ * Every participant of a parallel scan makes the same plan and takes
+ * positions from a shared counter.
+ */
+typedef struct RfSeriesPlan RfSeriesPlan;
+typedef RfSeries *(*RfSeriesMaker) (const RfSeriesPlan *plan, int pos);
+struct RfSeriesPlan
+{
+	int			npositions;
+	int			nseries;		/* positions that make a series */
+	RfSeriesMaker make;			/* the planner's: NULL = none here */
+	const void *state;			/* what the planner makes series from */
+	List	   *query;			/* "name=value" added to every series'
+								 * query (a pushed ORDER BY) */
 };
 
 /*
@@ -109,10 +139,17 @@ extern List *rf_day_bounds(const RfEndpoint *ep, int pd_index, List *values,
 						   DateADT first, DateADT end);
 extern List *rf_apply_domains(const RfEndpoint *ep, List *qualvals,
 							  List **notes, bool *empty);
-extern List *rf_plan_series(const RfOptions *opts, List *qualvals,
-							bool *empty);
-extern List *rf_plan_series_generic(const RfOptions *opts, List *qualvals,
-									bool *empty);
+extern RfSeriesPlan *rf_plan_series(const RfOptions *opts, List *qualvals,
+									 bool *empty);
+extern RfSeriesPlan *rf_plan_series_generic(const RfOptions *opts,
+											List *qualvals, bool *empty);
+extern RfSeriesPlan *rf_series_plan_new(const RfOptions *opts,
+										int64 npositions, RfSeriesMaker make,
+										const void *state);
+extern RfSeries *rf_series_make(const RfSeriesPlan *plan, int pos);
+extern List *rf_series_first(const RfSeriesPlan *plan, int n);
+extern List *rf_list_piece(List *values, int size, int64 k);
+extern int64 rf_list_npieces(List *values, int size);
 extern char *rf_series_target(const RfSeries *series, const RfPagingSpec *pg,
 							  int page_size, const char *page_value);
 extern int	rf_effective_page_size(const RfOptions *opts, double limit);

@@ -107,12 +107,17 @@ typedef enum RfType
 	RF_JSONB
 } RfType;
 
-/* One column of an endpoint's rows */
+/*
+ * One column of an endpoint's rows.  doc says what the value means, in
+ * the words of the vendor's document; the column's comment (the catalog,
+ * \d+, docs/tables/) starts with it.
+ */
 typedef struct RfColumn
 {
 	const char *name;			/* SQL column name (snake_case) */
 	RfType		type;
 	const char *json_path;		/* reference in a row (jsonpage.h); NULL = name */
+	const char *doc;			/* what it means, lower case, no final period */
 } RfColumn;
 
 /*
@@ -206,16 +211,18 @@ typedef struct RfWrite
  */
 
 struct RfOptions;
+struct RfSeriesPlan;
 struct List;
 
 /*
- * A planning hook: the request series (a List of RfSeries) of a scan from
- * its evaluated quals (a List of RfQualValue); *empty when nothing can
- * match.  Only for what the descriptor words cannot say; each hook says
- * why next to its endpoint.
+ * A planning hook: the request series of a scan (an RfSeriesPlan, which
+ * makes each series when the scan reaches it) from its evaluated quals (a
+ * List of RfQualValue); *empty when nothing can match.  Only for what the
+ * descriptor words cannot say; each hook says why next to its endpoint.
  */
-typedef struct List *(*RfPlanHook) (const struct RfOptions *opts,
-									struct List *qualvals, bool *empty);
+typedef struct RfSeriesPlan *(*RfPlanHook) (const struct RfOptions *opts,
+											struct List *qualvals,
+											bool *empty);
 
 /*
  * One endpoint: a foreign table.  Most fields are words every vendor's
@@ -228,6 +235,9 @@ typedef struct RfEndpoint RfEndpoint;
 struct RfEndpoint
 {
 	const char *resource;		/* table name and "resource" option */
+	const char *doc;			/* what a row is: "One row per ..." (a sentence
+								 * without its period; the table's comment
+								 * and README's table list start with it) */
 	const char *method;			/* GET, POST */
 	const char *path;			/* appended to base_url; may hold {param} */
 	const char *rows_path;		/* array of rows; NULL = the body is it */

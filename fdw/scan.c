@@ -10,7 +10,10 @@
  * parsed, fans out numbered and offset pages once a first page gives the
  * total, and checks every page against what the API promised: totals,
  * next links against the pages a total implies, loops, hosts.  Each page
- * has a memory context of its own, gone when the scan moves past it.  In
+ * has a memory context of its own, gone when the scan moves past it, and
+ * so has each series: it is made from the plan (RfSeriesPlan) when the
+ * pager reaches it and goes with its last page, so that a scan's memory
+ * grows neither with its pages nor with its series.  In
  * a parallel scan each participant's pager takes its series from a
  * counter in shared memory (RfParallelScan).  Paging styles
  * (page numbers, next links, offsets, cursors, header tokens, opaque
@@ -108,7 +111,7 @@ cache_use(RfPager *st, RfFetch *f)
 		if (ttl <= 0)
 			return NULL;
 		/* kept as the series' cache_first: the series' memory, not the page's */
-		cu = MemoryContextAllocZero(st->cxt, sizeof(RfCacheUse));
+		cu = MemoryContextAllocZero(s->cxt, sizeof(RfCacheUse));
 		cu->lookup = true;
 		cu->first = true;
 		cu->ttl = ttl;
@@ -171,6 +174,7 @@ make_fetch(RfPager *st, RfSeries *series, int64 pageno, int64 offset,
 
 	f->cxt = cxt;
 	f->series = series;
+	series->refs++;
 	f->pageno = pageno;
 	f->offset = offset;
 	f->page_value = page_value ? pstrdup(page_value) : NULL;
@@ -224,7 +228,7 @@ submit_fetch(RfPager *st, RfFetch *f)
 	/* a first page's key is its series' (cache_first), past this page */
 	if (f->cache && f->pageno == 1 && f->cache->key)
 	{
-		char	   *key = MemoryContextAlloc(st->cxt, f->cache->keylen + 1);
+		char	   *key = MemoryContextAlloc(f->series->cxt, f->cache->keylen + 1);
 
 		memcpy(key, f->cache->key, f->cache->keylen + 1);
 		f->cache->key = key;
@@ -311,27 +315,118 @@ has_room(RfPager *st)
 }
 
 /*
- * The next series this participant pages through, or NULL: the next of
- * the list, or in a parallel scan the next that no participant took yet.
+ * A series goes when nothing needs it any more: its last fetch is gone
+ * and it no longer fans out.
+ */
+static void
+release_series(RfSeries *series)
+{
+	if (--series->refs == 0)
+		MemoryContextDelete(series->cxt);
+}
+
+/* A fetch is done with: its memory goes, and its hold on its series */
+static void
+drop_fetch(RfFetch *f)
+{
+	RfSeries   *series = f->series;
+
+	MemoryContextDelete(f->cxt);
+	release_series(series);
+}
+
+/* A list of strings, copied into the current memory context */
+static List *
+copy_strings(List *strings)
+{
+	List	   *out = NIL;
+	ListCell   *lc;
+
+	foreach(lc, strings)
+		out = lappend(out, pstrdup(lfirst(lc)));
+	return out;
+}
+
+/* A series as made, copied into the current memory context */
+static RfSeries *
+copy_series(const RfSeries *s)
+{
+	RfSeries   *c = palloc0(sizeof(RfSeries));
+
+	c->path = s->path ? pstrdup(s->path) : NULL;
+	c->query = copy_strings(s->query);
+	c->body = s->body ? pstrdup(s->body) : NULL;
+	c->consts = copy_strings(s->consts);
+	c->rows_path = s->rows_path ? pstrdup(s->rows_path) : NULL;
+	c->keep_path = s->keep_path ? pstrdup(s->keep_path) : NULL;
+	c->keep_lo = s->keep_lo ? pstrdup(s->keep_lo) : NULL;
+	c->keep_hi = s->keep_hi ? pstrdup(s->keep_hi) : NULL;
+	c->window_end = s->window_end;
+	return c;
+}
+
+/*
+ * The series at a position of the run's plan, in a memory context of its
+ * own (its parameters, the pages it visited, its use of the cache): a
+ * scan holds the series it pages, not every series it will page.  It is
+ * made in a scratch context and copied out, without the making's garbage
+ * (escaped values, body nodes: several kB).  NULL when the position makes
+ * none.
+ */
+static RfSeries *
+make_series_at(RfPager *st, int pos)
+{
+	MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext,
+												  "retail_fdw series making",
+												  ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(scratch);
+	RfSeries   *made = rf_series_make(st->plan, pos);
+	RfSeries   *series = NULL;
+
+	if (made)
+	{
+		MemoryContext cxt = AllocSetContextCreate(st->cxt, "retail_fdw series",
+												  ALLOCSET_SMALL_SIZES);
+
+		MemoryContextSwitchTo(cxt);
+		series = copy_series(made);
+		series->cxt = cxt;
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(scratch);
+	return series;
+}
+
+/*
+ * The next series this participant pages through, or NULL: the plan's
+ * next, or in a parallel scan the next that no participant took yet.
  */
 static RfSeries *
 take_series(RfPager *st)
 {
-	uint32		n;
-
-	if (st->series_done)
-		return NULL;
-	if (st->par)
-		n = pg_atomic_fetch_add_u32(&st->par->next_series, 1);
-	else
-		n = st->next_series;
-	if (n >= (uint32) list_length(st->series))
+	while (!st->series_done)
 	{
-		st->series_done = true;
-		return NULL;
+		uint32		n;
+		RfSeries   *series;
+
+		if (st->par)
+			n = pg_atomic_fetch_add_u32(&st->par->next_series, 1);
+		else
+			n = st->next_position++;
+		if (st->plan == NULL || n >= (uint32) st->plan->npositions)
+		{
+			st->series_done = true;
+			break;
+		}
+		series = make_series_at(st, (int) n);
+		if (series)
+		{
+			st->next_series++;
+			return series;
+		}
+		CHECK_FOR_INTERRUPTS();
 	}
-	st->next_series++;
-	return list_nth(st->series, n);
+	return NULL;
 }
 
 /*
@@ -447,7 +542,7 @@ check_unvisited(RfPager *st, RfFetch *f, const char *key, const char *shown)
 	ListCell   *lc;
 
 	/* the series' memory, not the page's (that goes with the page) */
-	MemoryContext old = MemoryContextSwitchTo(st->cxt);
+	MemoryContext old = MemoryContextSwitchTo(f->series->cxt);
 
 	if (f->pageno == 1 && f->series->visited == NIL)
 		f->series->visited = list_make1(pstrdup(f->page_value ? f->page_value : f->url));
@@ -736,8 +831,9 @@ finish_current(RfPager *st)
 	if (st->current && st->current->xfer)
 		rf_http_release(st->current->xfer, &st->stats);
 	if (st->current)
-		MemoryContextDelete(st->current->cxt);
+		drop_fetch(st->current);
 	st->current = NULL;
+	st->rowctx.consts = NIL;	/* they were the series' */
 }
 
 /*
@@ -771,7 +867,10 @@ fan_out(RfPager *st, RfFetch *f, RfPage *page, bool *ended)
 							 f->url);
 		check_next_link(st, f, page, f->offset + nrows, last);
 		if (last)
+		{
+			release_series(st->fan_series);	/* f still holds it */
 			st->fan_series = NULL;
+		}
 		*ended = last;
 		return true;
 	}
@@ -792,6 +891,7 @@ fan_out(RfPager *st, RfFetch *f, RfPage *page, bool *ended)
 	}
 	check_next_link(st, f, page, nrows, false);
 	st->fan_series = f->series;
+	st->fan_series->refs++;		/* its pages to come are not all queued */
 	st->fan_count = count;
 	st->fan_size = nrows;
 	st->fan_total = (count - 1) / nrows + 1;
@@ -958,7 +1058,7 @@ rf_pager_lists_ids(RfPager *st, List *values)
 }
 
 /* The lister's request series (also what EXPLAIN shows) */
-List *
+RfSeriesPlan *
 rf_pager_lister_plan(RfPager *st, List *values, bool *empty)
 {
 	RfOptions	lopts = st->opts;
@@ -1050,7 +1150,7 @@ list_ids(RfPager *st, List *values, bool *empty)
 	List	   *bounds;
 	RfQualValue *qv;
 	const RfPushdown *idpd = rf_pushdown_lookup(st->ep, st->ep->id_column);
-	List	   *series = rf_pager_lister_plan(st, values, empty);
+	RfSeriesPlan *plan = rf_pager_lister_plan(st, values, empty);
 	RfPager		child;
 
 	if (*empty)
@@ -1073,7 +1173,7 @@ list_ids(RfPager *st, List *values, bool *empty)
 	child.page_size = pg->max_size > 0 ? pg->max_size : pg->default_size;
 	child.limit = -1;
 	child.sort = -1;
-	rf_pager_start(&child, series);
+	rf_pager_start(&child, plan);
 	while (rf_pager_next(&child))
 	{
 		memset(rownulls, true, sizeof(bool) * ncms);
@@ -1151,7 +1251,7 @@ list_zones(RfPager *st)
 	RfColMap   *cms;
 	Datum		rowvals[2];
 	bool		rownulls[2];
-	List	   *series;
+	RfSeriesPlan *plan;
 	bool		empty = false;
 	RfPager		child;
 	MemoryContext keep;
@@ -1201,10 +1301,10 @@ list_zones(RfPager *st)
 		zep->paging.default_size;
 	child.limit = -1;
 	child.sort = -1;
-	series = rf_plan_series(&child.opts, list_make1(qv), &empty);
+	plan = rf_plan_series(&child.opts, list_make1(qv), &empty);
 	if (!empty)
 	{
-		rf_pager_start(&child, series);
+		rf_pager_start(&child, plan);
 		while (rf_pager_next(&child))
 		{
 			rownulls[0] = rownulls[1] = true;
@@ -1222,25 +1322,19 @@ list_zones(RfPager *st)
 	}
 }
 
-/* A pushed ORDER BY in every series */
-static List *
-add_sort(RfPager *st, List *series)
+/* A pushed ORDER BY in every series of a plan */
+static RfSeriesPlan *
+add_sort(RfPager *st, RfSeriesPlan *plan)
 {
 	const RfPagingSpec *pg = &st->ep->paging;
-	ListCell   *lc;
 
-	if (st->sort < 0)
-		return series;
-	foreach(lc, series)
-	{
-		RfSeries   *s = lfirst(lc);
-
-		s->query = lappend(s->query, psprintf("%s=%s", pg->sort_param,
-											  st->ep->sorts[st->sort].key));
-		s->query = lappend(s->query, psprintf("%s=%s", pg->direction_param,
-											  st->sort_desc ? "desc" : "asc"));
-	}
-	return series;
+	if (st->sort < 0 || plan == NULL)
+		return plan;
+	plan->query = lappend(plan->query, psprintf("%s=%s", pg->sort_param,
+												st->ep->sorts[st->sort].key));
+	plan->query = lappend(plan->query, psprintf("%s=%s", pg->direction_param,
+												st->sort_desc ? "desc" : "asc"));
+	return plan;
 }
 
 /* Does the endpoint serve a horizon of days (RfPushdown.horizon_last)? */
@@ -1253,70 +1347,14 @@ has_horizon(const RfEndpoint *ep)
 	return false;
 }
 
-/* A list of strings, copied into the current memory context */
-static List *
-copy_strings(List *strings)
-{
-	List	   *out = NIL;
-	ListCell   *lc;
-
-	foreach(lc, strings)
-		out = lappend(out, pstrdup(lfirst(lc)));
-	return out;
-}
-
-/* A planned series, copied into the current memory context */
-static RfSeries *
-copy_series(const RfSeries *s)
-{
-	RfSeries   *c = palloc(sizeof(RfSeries));
-
-	*c = *s;
-	c->path = s->path ? pstrdup(s->path) : NULL;
-	c->query = copy_strings(s->query);
-	c->body = s->body ? pstrdup(s->body) : NULL;
-	c->label = s->label ? pstrdup(s->label) : NULL;
-	c->consts = copy_strings(s->consts);
-	c->rows_path = s->rows_path ? pstrdup(s->rows_path) : NULL;
-	c->keep_path = s->keep_path ? pstrdup(s->keep_path) : NULL;
-	c->keep_lo = s->keep_lo ? pstrdup(s->keep_lo) : NULL;
-	c->keep_hi = s->keep_hi ? pstrdup(s->keep_hi) : NULL;
-	c->keep_ref = NULL;			/* parsed again on first use */
-	c->visited = NIL;
-	c->cache_first = NULL;
-	return c;
-}
-
 /*
- * The series of a run, planned in a scratch context and copied out: the
- * planning's own garbage (formatted bounds, parameter lists, the cross
- * product of values) would otherwise stay for the whole scan, some
- * kilobytes per window.
+ * The scan's request series, with a pushed ORDER BY in every one: a plan
+ * that makes each when the scan reaches it (NULL: none).
  */
-static List *
-plan_series_compact(RfPager *st, List *values, bool *empty)
-{
-	MemoryContext caller = CurrentMemoryContext;
-	MemoryContext scratch = AllocSetContextCreate(caller, "retail_fdw series planning",
-												  ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(scratch);
-	List	   *planned = rf_plan_series(&st->opts, values, empty);
-	List	   *series = NIL;
-	ListCell   *lc;
-
-	MemoryContextSwitchTo(caller);
-	foreach(lc, planned)
-		series = lappend(series, copy_series(lfirst(lc)));
-	MemoryContextSwitchTo(old);
-	MemoryContextDelete(scratch);
-	return series;
-}
-
-/* The scan's request series, with a pushed ORDER BY in every one */
-List *
+RfSeriesPlan *
 rf_pager_plan(RfPager *st, List *values, bool *empty)
 {
-	List	   *series;
+	RfSeriesPlan *plan;
 	ListCell   *lc;
 
 	/* values outside the API's domain are never sent */
@@ -1325,15 +1363,15 @@ rf_pager_plan(RfPager *st, List *values, bool *empty)
 	values = rf_apply_domains(st->ep, values, &st->domain_notes, empty);
 	st->domain_empty = *empty;
 	if (*empty)
-		return NIL;
+		return NULL;
 	if (rf_pager_lists_ids(st, values))
 	{
 		*empty = false;
 		values = list_ids(st, values, empty);
 		if (*empty)
-			return NIL;
+			return NULL;
 	}
-	series = plan_series_compact(st, values, empty);
+	plan = rf_plan_series(&st->opts, values, empty);
 	st->plan_values = values;
 	st->rowctx.wall_clock = rf_wall_clock_reading(&st->opts) &&
 		rf_endpoint_has_zclock(st->ep);
@@ -1351,26 +1389,46 @@ rf_pager_plan(RfPager *st, List *values, bool *empty)
 				st->zone_keys = list_concat(st->zone_keys, v->values);
 		}
 	}
-	return add_sort(st, series);
+	return add_sort(st, plan);
 }
 
-/* A hash of the requests of a list of series */
+/*
+ * A hash of the requests of a plan, and of the positions that make them:
+ * every series made and forgotten in turn, so that the hash of a thousand
+ * windows holds one window's memory at a time.
+ */
 static uint32
-series_fingerprint(RfPager *st, List *series)
+series_fingerprint(RfPager *st, const RfSeriesPlan *plan)
 {
 	uint32		h = 0;
-	ListCell   *lc;
+	MemoryContext scratch;
+	MemoryContext old;
 
-	foreach(lc, series)
+	if (plan == NULL)
+		return h;
+	scratch = AllocSetContextCreate(CurrentMemoryContext,
+									"retail_fdw series fingerprint",
+									ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(scratch);
+	for (int pos = 0; pos < plan->npositions; pos++)
 	{
-		RfSeries   *s = lfirst(lc);
-		char	   *target = rf_series_target(s, &st->ep->paging, st->page_size, NULL);
+		RfSeries   *s = rf_series_make(plan, pos);
 
-		h = hash_combine(h, hash_bytes((const unsigned char *) target, strlen(target)));
-		if (s->body)
-			h = hash_combine(h, hash_bytes((const unsigned char *) s->body,
-										   strlen(s->body)));
+		if (s)
+		{
+			char	   *target = rf_series_target(s, &st->ep->paging, st->page_size, NULL);
+
+			h = hash_combine(h, hash_uint32((uint32) pos));
+			h = hash_combine(h, hash_bytes((const unsigned char *) target, strlen(target)));
+			if (s->body)
+				h = hash_combine(h, hash_bytes((const unsigned char *) s->body,
+											   strlen(s->body)));
+		}
+		MemoryContextReset(scratch);
+		CHECK_FOR_INTERRUPTS();
 	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(scratch);
 	return h;
 }
 
@@ -1381,10 +1439,10 @@ series_fingerprint(RfPager *st, List *series)
  * compare.  A difference would lose or double rows; it is an error.
  */
 static void
-check_parallel_plan(RfPager *st, List *series)
+check_parallel_plan(RfPager *st, const RfSeriesPlan *plan)
 {
-	uint32		h = series_fingerprint(st, series);
-	int			n = list_length(series);
+	uint32		h = series_fingerprint(st, plan);
+	int			n = plan ? plan->nseries : 0;
 	bool		same = true;
 	int			theirs = 0;
 
@@ -1411,11 +1469,12 @@ check_parallel_plan(RfPager *st, List *series)
 				 errhint("Run the query with max_parallel_workers_per_gather = 0 and report the query.")));
 }
 
-/* A series' first pages to run: set before the first row */
+/* The series to run (NULL: none), set before the first row */
 void
-rf_pager_start(RfPager *st, List *series)
+rf_pager_start(RfPager *st, RfSeriesPlan *plan)
 {
-	if (st->rowctx.wall_clock && st->zone_keys != NIL && series != NIL)
+	if (st->rowctx.wall_clock && st->zone_keys != NIL && plan != NULL &&
+		plan->nseries > 0)
 	{
 		list_zones(st);
 
@@ -1428,15 +1487,23 @@ rf_pager_start(RfPager *st, List *series)
 			bool		empty = false;
 
 			st->opts.zones = st->rowctx.zones;
-			series = rf_plan_series(&st->opts, st->plan_values, &empty);
-			series = empty ? NIL : add_sort(st, series);
+			plan = rf_plan_series(&st->opts, st->plan_values, &empty);
+			plan = empty ? NULL : add_sort(st, plan);
 		}
 	}
 	if (st->par)
-		check_parallel_plan(st, series);
-	st->series = series;
+		check_parallel_plan(st, plan);
+	st->plan = plan;
+	st->next_position = 0;
 	st->next_series = 0;
 	st->series_done = false;
+}
+
+/* How many series the run makes */
+int
+rf_pager_nseries(const RfPager *st)
+{
+	return st->plan ? st->plan->nseries : 0;
 }
 
 /*
@@ -1548,9 +1615,10 @@ rf_pager_reset(RfPager *st)
 	MemoryContextReset(st->cxt);	/* the fetches' and the turn's too */
 	st->turn_cxt = NULL;
 	st->queue = NIL;
-	st->series = NIL;
+	st->plan = NULL;
 	st->domain_notes = NIL;
 	st->domain_empty = false;
+	st->next_position = 0;
 	st->next_series = 0;
 	st->series_done = false;
 	st->waiting = false;

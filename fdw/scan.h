@@ -50,7 +50,8 @@ typedef struct RfParallelScan
 /*
  * One pager: the request series of a scan (or of a listing) and the pages
  * in flight.  The owner fills the first block, then calls rf_pager_start
- * with the series and rf_pager_next / rf_pager_row for each row.
+ * with the plan of the series (rf_pager_plan) and rf_pager_next /
+ * rf_pager_row for each row.
  */
 typedef struct RfPager
 {
@@ -77,7 +78,8 @@ typedef struct RfPager
 	List	   *domain_notes;	/* values outside the API's domain (EXPLAIN) */
 	bool		domain_empty;	/* ...which left no request to make */
 	int64		fetched;		/* rows in the pages fetched so far */
-	List	   *series;
+	RfSeriesPlan *plan;			/* the run's series, or NULL: none */
+	int			next_position;	/* the plan's next position (serial) */
 	int			next_series;	/* series taken by this participant */
 	bool		series_done;	/* no series left to take */
 	bool		waiting;		/* waiting for the head of the queue */
@@ -102,10 +104,13 @@ typedef struct RfPager
 	int			fan_size;		/* rows per full page */
 } RfPager;
 
-extern List *rf_pager_plan(RfPager *pager, List *qualvals, bool *empty);
+extern RfSeriesPlan *rf_pager_plan(RfPager *pager, List *qualvals,
+								   bool *empty);
 extern bool rf_pager_lists_ids(RfPager *pager, List *qualvals);
-extern List *rf_pager_lister_plan(RfPager *pager, List *qualvals, bool *empty);
-extern void rf_pager_start(RfPager *pager, List *series);
+extern RfSeriesPlan *rf_pager_lister_plan(RfPager *pager, List *qualvals,
+										  bool *empty);
+extern void rf_pager_start(RfPager *pager, RfSeriesPlan *plan);
+extern int	rf_pager_nseries(const RfPager *pager);
 extern bool rf_pager_next(RfPager *pager);
 extern void rf_pager_row(RfPager *pager, Datum *values, bool *nulls);
 extern RfTransfer *rf_pager_transfer(RfPager *pager);

@@ -1,7 +1,7 @@
 --
 -- actions: RetailNext video exports (every state of the lifecycle and
 -- every validation), stream tokens, occupancy adjustments, and who may
--- use them.  The server "rn" comes from retailnext.sql.
+-- use them.  The server "rn" comes from setup.
 --
 SET timezone = 'UTC';
 \set VERBOSITY default

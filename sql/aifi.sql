@@ -8,13 +8,8 @@ SET timezone = 'UTC';
 \set VERBOSITY default
 \getenv aifi_url SIM_AIFI_URL
 \! $SIMCTL reset
-CREATE SERVER aifi FOREIGN DATA WRAPPER retail_fdw
-  OPTIONS (vendor 'aifi', base_url :'aifi_url', retry_max_wait_ms '50');
--- client credentials: the token comes from POST /oauth/token
-CREATE USER MAPPING FOR CURRENT_USER SERVER aifi
-  OPTIONS (client_id 'aifi-client', client_secret 'aifi-client-secret');
-CREATE SCHEMA a;
-IMPORT FOREIGN SCHEMA aifi FROM SERVER aifi INTO a;
+-- the server aifi and its tables in a come from setup (client credentials:
+-- the token comes from POST /oauth/token)
 SELECT foreign_table_name FROM information_schema.foreign_tables
  WHERE foreign_table_schema = 'a' ORDER BY 1;
 SET search_path = a, public;
@@ -258,3 +253,5 @@ SELECT kind, session_id, session_token
   FROM samples, retail_fdw.aifi_ingest('checkout',
          jsonb_build_object('session', jsonb_build_object('sessionId', 'c0ffee00-0000-4000-8000-000000000001')));
 SELECT kind, count(*) FROM retail_fdw.aifi_events GROUP BY kind ORDER BY kind;
+-- the events are this file's: gone with it
+DELETE FROM retail_fdw.aifi_events;

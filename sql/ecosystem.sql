@@ -1,7 +1,7 @@
 --
 -- ecosystem: request statistics, the connection check, incremental sync,
 -- the store map and the daily figures across vendors.
--- Uses the servers and tables of setup, aifi, retailnext and inspector.
+-- Uses the servers and tables of setup.
 --
 SET timezone = 'UTC';
 SET search_path = public, j, a, r, ic;

@@ -27,6 +27,14 @@ SELECT resource, column_name, operators, required
   FROM retail_fdw.key_columns
  WHERE resource IN ('visit_journey_events', 'rn_datamine', 'ic_visits')
  ORDER BY resource, column_name;
+-- how the values travel, from the same descriptors
+SELECT resource, column_name, sent_as
+  FROM retail_fdw.key_columns
+ WHERE resource IN ('visit_journey_events', 'rn_locations', 'ic_visits', 'rn_health_alerts')
+ ORDER BY resource, column_name;
+-- the ORDER BY the APIs do
+SELECT resource, column_name, sort_key FROM retail_fdw.sort_columns
+ WHERE resource IN ('aifi_orders', 'aifi_stores') ORDER BY resource, column_name;
 -- imported (and created) tables describe themselves in the catalog
 CREATE SCHEMA imp3;
 IMPORT FOREIGN SCHEMA journey FROM SERVER journey INTO imp3;

@@ -7,11 +7,7 @@ SET timezone = 'UTC';
 \set VERBOSITY default
 \getenv ic_url SIM_INSPECTOR_URL
 \! $SIMCTL reset
-CREATE SERVER ic FOREIGN DATA WRAPPER retail_fdw
-  OPTIONS (vendor 'inspector', base_url :'ic_url', retry_max_wait_ms '20');
-CREATE USER MAPPING FOR CURRENT_USER SERVER ic OPTIONS (token 'ic-secret-token');
-CREATE SCHEMA ic;
-IMPORT FOREIGN SCHEMA inspector FROM SERVER ic INTO ic;
+-- the server ic and its tables in ic come from setup
 SELECT foreign_table_name FROM information_schema.foreign_tables
  WHERE foreign_table_schema = 'ic' ORDER BY 1;
 SET search_path = ic, public;

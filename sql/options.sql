@@ -32,9 +32,9 @@ ALTER SERVER s1 OPTIONS (ADD token 'leaky-token');
 ALTER SERVER s1 OPTIONS (ADD secret_key 'leaky-key');
 -- subscription belongs to retailnext, which needs no base_url with it
 ALTER SERVER s1 OPTIONS (ADD subscription 'acme');
-CREATE SERVER rn FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'retailnext', subscription 'acme');
+CREATE SERVER rn_acme FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'retailnext', subscription 'acme');
 CREATE SERVER rn2 FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'retailnext', subscription 'Acme Corp');
-DROP SERVER rn;
+DROP SERVER rn_acme;
 
 -- user mappings
 CREATE USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (password 'x');

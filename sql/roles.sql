@@ -53,6 +53,7 @@ INSERT INTO retail_fdw.store_map (store) VALUES ('mine');
 RESET ROLE;
 RESET retail_fdw.allowed_hosts;
 
+DELETE FROM retail_fdw.sync_watermarks WHERE target = 'analyst.visits'::regclass;
 DROP SCHEMA analyst CASCADE;
 DROP USER MAPPING FOR rf_analyst SERVER journey;
 REVOKE ALL ON j.visit_journey_events FROM rf_analyst;

@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
-"""Extract the ```sql blocks of README.md as runnable files (test/suites/50-readme.sh).
+"""Extract the ```sql blocks of the documentation as runnable files (test/suites/50-readme.sh).
 
-    readme_blocks.py README.md OUTDIR
+    readme_blocks.py FILE... OUTDIR
 
-Writes OUTDIR/NN.sql, one per block, and prints one manifest line per block:
-"NN<TAB>line<TAB>mode<TAB>note", where mode is
+Reads the markdown FILEs in the order given (README.md first: its cookbook
+creates the servers the other pages use) and writes OUTDIR/NN.sql, one per
+block, numbered across all files, and prints one manifest line per block:
+"NN<TAB>file:line<TAB>mode<TAB>note", where mode is
 
   run    the block must run without ERROR
   error  the block shows an error on purpose: it must end in an ERROR
          (an HTML comment "<!-- error: why -->" right before the block)
   skip   deliberately not run ("<!-- not run: why -->" right before it)
+  role:R the block is run by role R, logged in as R ("<!-- as role: R -->"
+         right before it): what an ordinary role may do, with its own
+         settings (ALTER ROLE ... SET) in force
 
 A block is run as written, except for these rewrites, each of a placeholder
 that cannot work against the local simulator:
@@ -18,9 +23,12 @@ that cannot work against the local simulator:
     subscription '...'): the address becomes the simulator's base_url for
     vendor v (psql variable :'<v>_url', set by the suite);
   * CREATE USER MAPPING ... SERVER <name> OPTIONS (...): the options become
-    the credentials the simulator accepts for that server's vendor;
+    the credentials the simulator accepts for that server's vendor (a server
+    created by a block of an earlier file counts too);
   * "$1::jsonb" (a webhook body passed by a receiver) becomes the psql
     variable :'aifi_entered' (the simulator's sample "entered" payload);
+  * retail_fdw.allowed_hosts = '...' (an internal vendor host) becomes the
+    simulator's hosts (psql variable :'sim_hosts');
   * "CREATE EXTENSION pg_cron;" is dropped: pg_cron can only be created in
     the database named by cron.database_name, so the suite's scratch database
     gets a stand-in cron.schedule() that runs the scheduled command once.
@@ -41,7 +49,8 @@ CREDENTIALS = {
 URL_VARS = {"journey": "journey_url", "aifi": "aifi_url",
             "retailnext": "rn_url", "inspector": "ic_url"}
 
-MARK = re.compile(r"^\s*<!--\s*(not run|error)\s*:\s*(.*?)\s*-->\s*$")
+MARK = re.compile(r"^\s*<!--\s*(not run|error|as role)\s*:\s*(.*?)\s*-->\s*$")
+ALLOWED = re.compile(r"(retail_fdw\.allowed_hosts\s*(?:=|TO)\s*)'[^']*'", re.I)
 SERVER = re.compile(r"CREATE\s+SERVER\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)\s+FOREIGN\s+DATA\s+WRAPPER"
                     r"\s+retail_fdw\s+OPTIONS\s*\(([^)]*)\)", re.I | re.S)
 MAPPING = re.compile(r"(CREATE\s+USER\s+MAPPING\s+(?:IF\s+NOT\s+EXISTS\s+)?FOR\s+\w+\s+SERVER\s+(\w+)"
@@ -95,6 +104,9 @@ def rewrite(text, vendors):
 
     text = SERVER.sub(server, text)
     text = MAPPING.sub(mapping, text)
+    if ALLOWED.search(text):
+        text = ALLOWED.sub(lambda m: m.group(1) + ":'sim_hosts'", text)
+        notes.append("allowed_hosts -> simulator")
     if "$1::jsonb" in text:
         text = text.replace("$1::jsonb", ":'aifi_entered'::jsonb")
         notes.append("$1 -> sample entered payload")
@@ -107,19 +119,28 @@ def rewrite(text, vendors):
 
 
 def main():
-    readme, outdir = sys.argv[1], sys.argv[2]
-    with open(readme, encoding="utf-8") as f:
-        lines = f.readlines()
+    if len(sys.argv) < 3:
+        sys.exit("usage: readme_blocks.py FILE... OUTDIR")
+    files, outdir = sys.argv[1:-1], sys.argv[-1]
     os.makedirs(outdir, exist_ok=True)
     vendors = {}
-    for n, (line, mark, reason, text) in enumerate(blocks(lines), 1):
-        body, notes = rewrite(text, vendors)
-        path = os.path.join(outdir, "%02d.sql" % n)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write("-- README.md line %d\n%s" % (line + 1, body))
-        mode = {"not run": "skip", "error": "error"}.get(mark, "run")
-        note = reason if mark else ", ".join(notes)
-        print("%02d\t%d\t%s\t%s" % (n, line + 1, mode, note))
+    n = 0
+    for name in files:
+        with open(name, encoding="utf-8") as f:
+            lines = f.readlines()
+        for line, mark, reason, text in blocks(lines):
+            n += 1
+            body, notes = rewrite(text, vendors)
+            path = os.path.join(outdir, "%02d.sql" % n)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("-- %s line %d\n%s" % (name, line + 1, body))
+            mode = {"not run": "skip", "error": "error"}.get(mark, "run")
+            if mark == "as role":
+                if not re.match(r"^[a-z_][a-z0-9_]*$", reason):
+                    sys.exit("%s:%d: as role: not a plain role name: %r" % (name, line, reason))
+                mode = "role:" + reason
+            note = reason if mark in ("not run", "error") else ", ".join(notes)
+            print("%02d\t%s:%d\t%s\t%s" % (n, name, line + 1, mode, note))
 
 
 if __name__ == "__main__":

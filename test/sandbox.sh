@@ -5,18 +5,23 @@
 # (test/servers.sql, the set-up test/demo.sh uses too), to try retail_fdw by
 # hand.
 #
-#   bash test/sandbox.sh          build, install, start; print how to connect
-#   bash test/sandbox.sh status   is it running? how to connect
-#   bash test/sandbox.sh stop     stop the cluster and the simulator, remove
-#                                 the sandbox directory
+#   bash test/sandbox.sh [--dir DIR]          build, install, start; print how to connect
+#   bash test/sandbox.sh [--dir DIR] status   is it running? how to connect
+#   bash test/sandbox.sh [--dir DIR] stop     stop the cluster and the simulator, remove
+#                                             the sandbox directory
 #
-# Everything lives in one fixed directory, /tmp/retail_fdw-sandbox: the data
-# directory, the socket, the logs, sim.pid and sandbox.env (the variables to
-# connect with: `. /tmp/retail_fdw-sandbox/sandbox.env`).  Unlike demo.sh and
-# run-tests.sh nothing is cleaned up when this script exits: the postmaster
-# detaches itself (pg_ctl) and the simulator runs in a session of its own
-# (setsid), so both outlive the shell that started them; `stop` ends them by
-# the ids recorded here.  As root, PostgreSQL runs as the postgres OS user.
+# Everything lives in one directory, by default ${TMPDIR:-/tmp}/retail_fdw-sandbox-<user>
+# (one per OS user; --dir DIR or RF_SANDBOX=DIR for another): the data directory,
+# the socket, the logs, sim.pid and sandbox.env (the variables to connect with:
+# `. DIR/sandbox.env`).  A start while that sandbox runs only prints how to
+# connect; a directory that is not a sandbox (no .retail_fdw-sandbox mark) is never
+# removed.  The cluster listens on its Unix socket only, in that directory, which
+# only its owner may enter (mode 0700): no TCP, so no one else connects as the
+# superuser without a password.  pg_cron is preloaded as in the test command.
+# Unlike demo.sh and run-tests.sh nothing is cleaned up when this script exits:
+# the postmaster detaches itself (pg_ctl) and the simulator runs in a session of
+# its own (setsid), so both outlive the shell that started them; `stop` ends them
+# by the ids recorded here.  As root, PostgreSQL runs as the postgres OS user.
 
 # shellcheck disable=SC2119  # lib functions take optional args
 set -euo pipefail
@@ -26,7 +31,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . test/lib.sh
 cd "$RF_REPO"
 
-SANDBOX=/tmp/retail_fdw-sandbox
+SANDBOX=${RF_SANDBOX:-${TMPDIR:-/tmp}/retail_fdw-sandbox-$(id -un)}
+if [ "${1:-}" = --dir ]; then
+    [ -n "${2:-}" ] || { echo "usage: bash test/sandbox.sh [--dir DIR] [start|status|stop]" >&2; exit 2; }
+    SANDBOX=$2
+    shift 2
+fi
+case "$SANDBOX" in /*) ;; *) SANDBOX=$PWD/$SANDBOX ;; esac
+MARK=$SANDBOX/.retail_fdw-sandbox
 ENV_FILE=$SANDBOX/sandbox.env
 SIM_PID_FILE=$SANDBOX/sim.pid
 
@@ -48,6 +60,7 @@ cluster_up() {
 do_stop() {
     local pid
     [ -d "$SANDBOX" ] || { rf_log "no sandbox in $SANDBOX"; return 0; }
+    [ -f "$MARK" ] || rf_die "$SANDBOX is not a sandbox (no $MARK): not touched"
     RF_TMP=$SANDBOX
     if [ -f "$SANDBOX/pgdata/postmaster.pid" ]; then
         rf_log "stopping PostgreSQL ($SANDBOX/pgdata)"
@@ -72,7 +85,7 @@ print_info() {
 
 retail_fdw sandbox is running (state in $SANDBOX).
 
-Connect (Unix socket; TCP on 127.0.0.1 port $PGPORT works too):
+Connect (Unix socket only, in a directory only its owner may enter):
   psql -h $SANDBOX -p $PGPORT -U postgres -d postgres
   . $ENV_FILE && psql      # the same, with PGHOST etc. from the env file
 
@@ -95,12 +108,12 @@ RetailNext 2019-01-01..2021-03-03):
   SELECT id, store_id, created_at FROM ic.ic_visits WHERE created_at >= '2025-08-05';
   EXPLAIN (VERBOSE, COSTS OFF) <any of these>;     -- the requests retail_fdw sends
   SELECT * FROM retail_fdw.request_stats;
-and the examples of README.md (test/suites/50-readme.sh runs them all).
+and the examples of README.md and docs/ (test/suites/50-readme.sh runs them all).
 The simulator (after '. $ENV_FILE'): \$SIMCTL log prints the requests it got;
 \$SIMCTL config '{"retailnext": {"now": "real"}}' runs RetailNext's clock in real
 time, as the demo does (its data then reaches the days the other vendors have).
 
-Stop and remove it: bash test/sandbox.sh stop
+Stop and remove it: bash test/sandbox.sh --dir $SANDBOX stop
 EOF
 }
 
@@ -118,6 +131,9 @@ do_status() {
 }
 
 do_start() {
+    if [ -e "$SANDBOX" ] && [ ! -f "$MARK" ]; then
+        rf_die "$SANDBOX exists and is not a sandbox; choose another with --dir DIR"
+    fi
     if [ -d "$SANDBOX" ]; then
         if do_status >/dev/null; then
             rf_log "the sandbox is already running"
@@ -129,12 +145,15 @@ do_start() {
     fi
 
     rf_ensure_packages
+    rf_ensure_pg_cron
     rf_build_install
     if _rf_is_root && ! id postgres >/dev/null 2>&1; then
         rf_die "no 'postgres' OS user (is postgresql-15 installed?)"
     fi
-    mkdir -m 755 "$SANDBOX"
-    if _rf_is_root; then chown postgres: "$SANDBOX"; fi
+    mkdir -p -- "$(dirname "$SANDBOX")"
+    mkdir -m 700 -- "$SANDBOX"
+    : >"$MARK"
+    if _rf_is_root; then chown -R postgres: "$SANDBOX"; fi
     RF_TMP=$SANDBOX
     export RF_TMP
 
@@ -147,14 +166,12 @@ do_start() {
 
     rf_start_sim --seed 42 --option journey.stores=3
     echo "$RF_SIM_PID" >"$SIM_PID_FILE"
-    local gucs=(-c listen_addresses=127.0.0.1)
-    if [ -f "$("$RF_PG_CONFIG" --pkglibdir)/pg_cron.so" ]; then
-        # shellcheck disable=SC2054  # the commas are in the setting's value
-        gucs+=(-c shared_preload_libraries=retail_fdw,pg_cron -c cron.database_name=postgres)
-    else
-        gucs+=(-c shared_preload_libraries=retail_fdw)
-    fi
-    rf_start_cluster "${gucs[@]}"
+    # as the test command: retail_fdw and pg_cron preloaded; the socket only
+    # (rf_start_cluster sets listen_addresses to '')
+    # shellcheck disable=SC2054  # the commas are in the setting's value
+    rf_start_cluster -c shared_preload_libraries=retail_fdw,pg_cron \
+        -c cron.database_name=postgres -c cron.use_background_workers=on \
+        -c unix_socket_permissions=0700
 
     rf_log "creating servers, user mappings and schemas (test/servers.sql)"
     psql -X -q -v ON_ERROR_STOP=1 -v journey_url="$SIM_JOURNEY_URL" -v aifi_url="$SIM_AIFI_URL" \
@@ -182,7 +199,7 @@ case "${1:-start}" in
     stop) do_stop ;;
     status) do_status ;;
     *)
-        echo "usage: bash test/sandbox.sh [start|status|stop]" >&2
+        echo "usage: bash test/sandbox.sh [--dir DIR] [start|status|stop]" >&2
         exit 2
         ;;
 esac

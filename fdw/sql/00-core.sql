@@ -12,7 +12,7 @@
 -- each object says below who may do what with it (vendor calls need USAGE
 -- on a server and a user mapping of one's own; statistics are reset only
 -- by superusers; tables of events and exports show each role its own rows
--- or are granted by an administrator).  README: "Roles and privileges".
+-- or are granted by an administrator).  docs/security.md: "Roles and privileges".
 GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 
 CREATE FUNCTION retail_fdw_handler()
@@ -60,14 +60,26 @@ COMMENT ON FUNCTION vendor_call(text, text, text, text) IS
 -- and what it must give (Steampipe's key columns, in SQL).
 CREATE FUNCTION key_columns_read(OUT vendor text, OUT resource text, OUT column_name text,
                                  OUT operators text, OUT required text,
-                                 OUT domain text)
+                                 OUT domain text, OUT sent_as text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'rf_sql_key_columns'
 LANGUAGE C STRICT IMMUTABLE;
 CREATE VIEW key_columns AS SELECT * FROM key_columns_read();
 COMMENT ON VIEW key_columns IS
-  'the pushdown model of every endpoint: columns that filter at the vendor, their operators, what a query must give (NULL = optional), and the values the API takes (domain: other values are never sent)';
+  'the pushdown model of every endpoint: columns that filter at the vendor, their operators, what a query must give (NULL = optional), the values the API takes (domain: other values are never sent) and how they are sent (sent_as)';
 GRANT SELECT ON key_columns TO PUBLIC;
+
+-- The ORDER BY the APIs do: the columns each endpoint sorts by, with the
+-- API's sort key.  Any other ORDER BY is sorted by PostgreSQL.
+CREATE FUNCTION sort_columns_read(OUT vendor text, OUT resource text, OUT column_name text,
+                                  OUT sort_key text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'rf_sql_sort_columns'
+LANGUAGE C STRICT IMMUTABLE;
+CREATE VIEW sort_columns AS SELECT * FROM sort_columns_read();
+COMMENT ON VIEW sort_columns IS
+  'the ORDER BY every endpoint does at the vendor: the columns it sorts by and the API''s sort key (other orders are sorted by PostgreSQL)';
+GRANT SELECT ON sort_columns TO PUBLIC;
 
 -- One of a vendor's named actions (its descriptor's method and path with
 -- an {id}); returns the HTTP status, 404 included.  The per-vendor SQL

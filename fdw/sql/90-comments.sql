@@ -16,6 +16,8 @@ COMMENT ON FUNCTION vendor_check_path(text) IS
   'the request check_server sends for a vendor: its cheapest GET';
 COMMENT ON FUNCTION key_columns_read() IS
   'the rows of the view retail_fdw.key_columns, read from the vendors'' descriptors';
+COMMENT ON FUNCTION sort_columns_read() IS
+  'the rows of the view retail_fdw.sort_columns, read from the vendors'' descriptors';
 COMMENT ON FUNCTION check_foreign_table(regclass) IS
   'check a retail_fdw foreign table against its descriptor (resource, options, columns, types) with the error its first scan would raise';
 COMMENT ON FUNCTION check_foreign_tables_trigger() IS

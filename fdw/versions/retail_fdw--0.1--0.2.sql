@@ -39,14 +39,26 @@ GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 
 CREATE FUNCTION key_columns_read(OUT vendor text, OUT resource text, OUT column_name text,
                                  OUT operators text, OUT required text,
-                                 OUT domain text)
+                                 OUT domain text, OUT sent_as text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'rf_sql_key_columns'
 LANGUAGE C STRICT IMMUTABLE;
 CREATE VIEW key_columns AS SELECT * FROM key_columns_read();
 COMMENT ON VIEW key_columns IS
-  'the pushdown model of every endpoint: columns that filter at the vendor, their operators, what a query must give (NULL = optional), and the values the API takes (domain: other values are never sent)';
+  'the pushdown model of every endpoint: columns that filter at the vendor, their operators, what a query must give (NULL = optional), the values the API takes (domain: other values are never sent) and how they are sent (sent_as)';
 GRANT SELECT ON key_columns TO PUBLIC;
+
+-- The ORDER BY the APIs do: the columns each endpoint sorts by, with the
+-- API's sort key.  Any other ORDER BY is sorted by PostgreSQL.
+CREATE FUNCTION sort_columns_read(OUT vendor text, OUT resource text, OUT column_name text,
+                                  OUT sort_key text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'rf_sql_sort_columns'
+LANGUAGE C STRICT IMMUTABLE;
+CREATE VIEW sort_columns AS SELECT * FROM sort_columns_read();
+COMMENT ON VIEW sort_columns IS
+  'the ORDER BY every endpoint does at the vendor: the columns it sorts by and the API''s sort key (other orders are sorted by PostgreSQL)';
+GRANT SELECT ON sort_columns TO PUBLIC;
 
 CREATE FUNCTION vendor_action(server text, action text, id text)
 RETURNS integer
@@ -540,6 +552,8 @@ COMMENT ON FUNCTION vendor_check_path(text) IS
   'the request check_server sends for a vendor: its cheapest GET';
 COMMENT ON FUNCTION key_columns_read() IS
   'the rows of the view retail_fdw.key_columns, read from the vendors'' descriptors';
+COMMENT ON FUNCTION sort_columns_read() IS
+  'the rows of the view retail_fdw.sort_columns, read from the vendors'' descriptors';
 COMMENT ON FUNCTION check_foreign_table(regclass) IS
   'check a retail_fdw foreign table against its descriptor (resource, options, columns, types) with the error its first scan would raise';
 COMMENT ON FUNCTION check_foreign_tables_trigger() IS

@@ -32,11 +32,14 @@ at; ic_visits_paged, journey_paged and rn_users_paged get listings that end
 exactly at a page end (the retailnext knob extra_users, set here and unset at
 the end, makes the user counts whole pages of 9).
 
-Which columns push, with which operators, and which are required come from
-retail_fdw.key_columns, never from a copy (tablespec keeps generators, row
-keys, sorts and the required columns its generators give; a disagreement
-fails the run).  Extra case classes (--classes / DIFF_CLASSES: domain, nulls,
-collation, casts; off by default) probe every pushable column with values
+Which columns push, with which operators and domains, which are required
+(and so the inspector generator's id column and visit time) come from
+retail_fdw.key_columns, and the API's sorts from retail_fdw.sort_columns,
+never from a copy (tablespec keeps generators, row keys, weights and the
+sort keys PostgreSQL sorts); a generated case that does not give its table's
+required filters, or a "local" sort the API does, fails the run.  Extra
+case classes (--classes / DIFF_CLASSES: domain, nulls, collation, casts;
+off by default) probe every pushable column with values
 outside the API's domain, NULLs in lists, a nondeterministic ICU collation
 and casts; a summary line per class ends the report.
 
@@ -205,8 +208,10 @@ CREATE SCHEMA v;
                          "format_type(atttypid, atttypmod)), ', ' ORDER BY attnum) "
                          "FROM pg_attribute WHERE attrelid = '%s'::regclass AND attnum > 0 "
                          "AND NOT attisdropped" % spec["variant_of"])
-        db.run("CREATE FOREIGN TABLE %s (%s) SERVER %s OPTIONS (resource '%s', page_size '%s')"
-               % (name, rows[0][0], spec["server"], spec["resource"], spec["page_size"]))
+        opts = ", ".join("%s '%s'" % (o, spec[o]) for o in ("resource", "page_size", "hours")
+                         if o in spec)
+        db.run("CREATE FOREIGN TABLE %s (%s) SERVER %s OPTIONS (%s)"
+               % (name, rows[0][0], spec["server"], opts))
 
 
 def key_columns(db):
@@ -234,12 +239,36 @@ def table_resources(db):
     return out
 
 
+def required_alternatives(cols):
+    """key_columns' required texts -> [[(column, kind)], ...], one list per
+    alternative; kind "a value", "a bounded range" or "a lower bound"."""
+    alts = {}
+    for c, (_, req) in cols.items():
+        for part in (req or "").split("; ") if req else []:
+            m = re.match(r"(a value|a bounded range|a lower bound)"
+                         r"(?: \(alternative (\d+) of \d+\))?$", part)
+            if not m:
+                raise ValueError("key_columns.required %r of %s" % (part, c))
+            alts.setdefault(int(m.group(2) or 1), []).append((c, m.group(1)))
+    return [sorted(alts[n]) for n in sorted(alts)]
+
+
 def fill_push(db, specs, log):
-    """spec["push"] from retail_fdw.key_columns; -> list of disagreements
-    (a table without a spec, a resource without a table, required columns
-    that the table's generator does not give)."""
+    """The pushdown model of each spec, from the extension's views: push and
+    domain (key_columns), sorts (sort_columns, then the spec's local_sorts),
+    required (key_columns), and for the inspector generator its id column,
+    the visit's time and own_time.  -> list of problems (a table without a
+    spec, a resource without a table, a local sort the API does, ...)."""
     kc = key_columns(db)
     res = table_resources(db)
+    api_sorts = {}
+    for r in db.dicts("SELECT resource, column_name FROM retail_fdw.sort_columns"):
+        api_sorts.setdefault(r["resource"], []).append(r["column_name"])
+    columns = {}
+    for r in db.dicts("SELECT attrelid::regclass::text AS t, attname FROM pg_attribute "
+                      "WHERE attrelid IN (SELECT ftrelid FROM pg_foreign_table) "
+                      "AND attnum > 0 AND NOT attisdropped"):
+        columns.setdefault(r["t"], set()).add(r["attname"])
     bad = []
     used = set()
     for name, spec in specs.items():
@@ -251,16 +280,63 @@ def fill_push(db, specs, log):
         used.add(r)
         spec["push"] = {c: ops for c, (ops, _) in cols.items()}
         spec["domain"] = DOMAINS_OF.get(r, {})
-        req = sorted(c for c, (_, rq) in cols.items() if rq)
-        want = sorted(spec.get("required", []))
-        if req != want:
-            bad.append("%s: key_columns requires %s, the spec's generator gives %s"
-                       % (name, req or "nothing", want or "nothing"))
+        local = spec.get("local_sorts", [])
+        for c in local:
+            if c in api_sorts.get(r, []):
+                bad.append("%s: %s is in local_sorts, but sort_columns says the API sorts it "
+                           "(remove it from local_sorts)" % (name, c))
+        spec["sorts"] = api_sorts.get(r, []) + [c for c in local if c not in api_sorts.get(r, [])]
+        try:
+            spec["required"] = required_alternatives(cols)
+        except ValueError as e:
+            bad.append("%s: %s is not understood" % (name, e))
+            spec["required"] = []
+        if spec["gen"] == "inspector":
+            # the two ways to read a visit: its id, or the visits listed
+            # from a lower bound on its time
+            kinds = {k: c for alt in spec["required"] for c, k in alt}
+            if len(spec["required"]) != 2 or set(kinds) != {"a value", "a lower bound"}:
+                bad.append("%s: the inspector generator needs an id or a lower bound on the "
+                           "visit's time; key_columns requires %s" % (name, spec["required"]))
+                continue
+            spec["id_column"] = kinds["a value"]
+            spec["time"] = kinds["a lower bound"]
+            spec["own_time"] = spec["time"] != "created_at" and \
+                "created_at" in columns.get(name, set())
         if spec["gen"] != "generic" and not cols:
             bad.append("%s: a table-specific generator but no key columns" % name)
     for r in sorted(set(kc) - used):
         bad.append("key_columns resource %s has no table with a spec" % r)
     return bad
+
+
+# "date_trunc(unit, col [, zone]) = v": a span, pushed like a bounded range
+TRUNC = re.compile(r"^date_trunc\([^,]+,\s*\"?(\w+)\"?\s*[,)][^=]*=", re.I)
+# a conjunct's column and operator: "col op ...", "col IN (...)", "col = ANY"
+CONJUNCT = re.compile(r'^\(?"?(\w+)"?(?:::\w+)?\s*(?:COLLATE \S+\s*)?'
+                      r'(=|<=|>=|<|>|IN\b|BETWEEN\b)', re.I)
+
+
+def gives_required(case, alts):
+    """Whether a case's predicate gives the required filters of one of its
+    table's alternatives (a value: = or IN; a bounded range: a lower and an
+    upper bound, or =; a lower bound: >, >= or =)."""
+    ops = {}
+    for conj in case.p:
+        m = CONJUNCT.match(conj.strip())
+        if m:
+            ops.setdefault(m.group(1), set()).add(m.group(2).upper())
+        m = TRUNC.match(conj.strip())
+        if m:
+            ops.setdefault(m.group(1), set()).add("=")
+    lower, upper = {"=", ">", ">=", "BETWEEN"}, {"=", "<", "<=", "BETWEEN"}
+    for alt in alts:
+        if all(c in ops and (
+                (k == "a value" and ops[c] & {"=", "IN"}) or
+                (k == "a bounded range" and ops[c] & lower and ops[c] & upper) or
+                (k == "a lower bound" and ops[c] & lower)) for c, k in alt):
+            return True
+    return not alts
 
 
 def make_ci_collation(db, log):
@@ -349,6 +425,7 @@ def datamine_truth(case):
                 for z in dm["tzs"]:
                     q = urllib.parse.urlencode({
                         "location": loc, "metric": m, "grain": g, "tz": z,
+                        "hours": tr.get("hours", "store_hours"),
                         "from": frm.strftime("%Y-%m-%dT%H:%M:%SZ"),
                         "to": to.strftime("%Y-%m-%dT%H:%M:%SZ")})
                     with urllib.request.urlopen(base + "?" + q, timeout=120) as r:
@@ -773,6 +850,18 @@ def _main(args, db, specs, t0, log, coverage_fail, record, counts, shapes_failed
         cases += gen(spec, dom, random.Random("%d/%s" % (args.seed, name)), n)
     rng.shuffle(cases)
     log("seed %d: %d cases over %d tables" % (args.seed, len(cases), len(specs)))
+    # every case gives its table's required filters (key_columns): a
+    # generator that misses one would only test the refusal
+    missing = {}
+    for c in cases:
+        if not gives_required(c, specs[c.table].get("required", [])):
+            missing.setdefault(c.table, c)
+    for t, c in sorted(missing.items()):
+        log("FAIL key_columns: %s requires %s; the %s generator's cases do not give it, e.g. "
+            "%s" % (t, " or ".join(" and ".join("%s (%s)" % ck for ck in alt)
+                                    for alt in specs[t]["required"]),
+                    specs[t]["gen"], c.pushed_sql()))
+        coverage_fail += 1
     # extra classes (own random streams: the cases above stay the seed's)
     classes = set(ts.CLASSES) if args.classes.strip() == "all" else \
         {c.strip() for c in args.classes.split(",") if c.strip()}
@@ -829,7 +918,7 @@ def _main(args, db, specs, t0, log, coverage_fail, record, counts, shapes_failed
     run_all(cases)
 
     # 4. RetailNext cases again under each knob set
-    rn_cases = [c for c in cases if c.table.startswith("r.rn_datamine")
+    rn_cases = [c for c in cases if ts.SPECS[c.table].get("gen") == "datamine"
                 or c.table in ("r.rn_store_hours", "r.rn_predicted_traffic",
                                "r.rn_health_alerts", "r.rn_zone_transitions")]
     per_set = args.knob_cases if args.knob_cases is not None else \

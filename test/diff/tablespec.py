@@ -6,14 +6,24 @@ SPECS, keyed "<schema>.<table>" with the schemas the runner imports into
 
   key     the columns that identify a row (the "a row's value never depends
           on the query's range" check compares rows with equal keys)
-  push    NOT written here: the runner fills it from retail_fdw.key_columns
-          (pushable column -> operators, subset of = in < <= > >=)
-  required  the columns key_columns marks as required, given by the table's
-          own generator (the runner fails if key_columns says otherwise)
-  sorts   columns the API sorts by (RfSort): ORDER BY / LIMIT cases
   gen     the generator: "generic" (no required quals: domains come from a
           full fetch) or a table-specific one (required quals, RfRequired)
   weight  share of the generated cases
+  local_sorts  text columns the vendor's document lists as sort keys but
+          PostgreSQL sorts (their API order is not a collation): ORDER BY
+          cases of their own (the runner fails if the API sorts one)
+
+Nothing of the pushdown model is written here: the runner fills in, from
+the extension's views over the descriptors,
+  push    retail_fdw.key_columns: pushable column -> operators (a subset of
+          = in < <= > >=); domain: its key_columns.domain
+  sorts   retail_fdw.sort_columns (the API's ORDER BY), then local_sorts
+  required  the required filters (retail_fdw.key_columns.required), one
+          list of (column, kind) per alternative; the runner fails when a
+          generated case does not give them
+  id_column, time, own_time   (the inspector generator) the id column and
+          the visit's time: the two alternatives of the required filters,
+          and whether the table has a created_at of its own beside it
 
 A generator returns Case objects: the predicate P, one or more wider fetch
 predicates W (several are joined with UNION ALL: used when a request-shaping
@@ -859,7 +869,7 @@ def gen_inspector(spec, dom, rng, n):
     visits = dom.ic_visits          # list of dict: id, created_at (datetime), cid, ...
     idcol = spec["id_column"]
     is_visits = idcol == "id"
-    tcol = spec.get("time", "created_at")   # the visit's time as this table names it
+    tcol = spec["time"]     # the visit's time as this table names it
     ids = [v["id"] for v in visits]
     cases = []
     for _ in range(n):
@@ -938,48 +948,39 @@ GENERATORS = {
 }
 
 
-def _ic(child_key, weight=8, time="created_at", own_time=False):
-    return {"gen": "inspector", "id_column": "visit_id", "key": ["visit_id"] + child_key,
-            "weight": weight, "time": time, "own_time": own_time,
-            "required": ["visit_id", time]}
+def _ic(child_key, weight=8):
+    return {"gen": "inspector", "key": ["visit_id"] + child_key, "weight": weight}
 
 
-# What retail_fdw.key_columns cannot say: generators, row keys, API sorts,
-# weights.  Which columns push and with which operators is read from
-# retail_fdw.key_columns by the runner (spec["push"] is filled from it);
-# "required" names the columns key_columns marks as required, which the
-# table's own generator gives: the runner fails if key_columns disagrees.
+# What the descriptors cannot say: generators, row keys, weights, the
+# sort keys PostgreSQL sorts.  The pushdown model (push, domain, sorts,
+# required, id_column, time, own_time) is filled in by the runner from
+# retail_fdw.key_columns and retail_fdw.sort_columns.
 SPECS = {
     # journey
     "j.visit_journey_events": {
-        "gen": "journey", "weight": 40, "required": ["event_start"],
+        "gen": "journey", "weight": 40,
         "key": ["visit_id", "zone_serial_code", "event_start"]},
-    # aifi
+    # aifi: the document's orderBy keys id, code and customerId are strings
+    # the API sorts as numbers (or by no collation PostgreSQL knows)
     "a.aifi_sessions": {
         "gen": "generic", "weight": 30, "key": ["id"],
-        "sorts": ["id", "code", "store_id", "visitors", "group_size", "expires_at",
-                  "customer_id", "code_last_scanned_at", "customer_last_entered_at",
-                  "created_at", "updated_at"]},
+        "local_sorts": ["id", "code", "customer_id"]},
     "a.aifi_stores": {
-        "gen": "generic", "weight": 8, "key": ["id"],
-        "sorts": ["id", "name", "created_at", "updated_at"]},
-    "a.aifi_orders": {
-        "gen": "generic", "weight": 20, "key": ["id"],
-        "sorts": ["id", "store_id", "total_price", "draft_created_at"]},
+        "gen": "generic", "weight": 8, "key": ["id"], "local_sorts": ["id", "name"]},
+    "a.aifi_orders": {"gen": "generic", "weight": 20, "key": ["id"]},
     "a.aifi_products": {"gen": "generic", "weight": 15, "key": ["id"]},
     "a.aifi_customers": {"gen": "generic", "weight": 10, "key": ["id"]},
     # retailnext
     "r.rn_locations": {"gen": "generic", "weight": 10, "key": ["uuid"]},
     "r.rn_datamine": {
         "gen": "datamine", "weight": 110,
-        "required": ["location_uuid", "metric", "period_start"],
         "key": ["location_uuid", "metric", "grain", "time_zone", "period_start"]},
     "r.rn_store_hours": {
-        "gen": "store_hours", "weight": 20, "required": ["store_uuid", "effective_day"],
+        "gen": "store_hours", "weight": 20,
         "key": ["store_uuid", "effective_day"]},
     "r.rn_zone_transitions": {
         "gen": "zone_transitions", "weight": 12,
-        "required": ["location_uuid", "start_date", "finish_date"],
         "key": ["location_uuid", "start_date", "finish_date", "metric", "floorplan_uuid",
                 "from_zone_uuid", "to_zone_uuid"]},
     "r.rn_fpa_zones": {"gen": "generic", "weight": 8, "key": ["zone_uuid"]},
@@ -987,7 +988,7 @@ SPECS = {
     # the FDW takes "future days" from PostgreSQL's clock; the simulator's
     # clock is frozen in 2021 unless its knob now=real
     "r.rn_predicted_traffic": {
-        "gen": "predicted", "weight": 10, "required": ["store_uuid", "time"],
+        "gen": "predicted", "weight": 10,
         "key": ["store_uuid", "time"],
         "sim_config": {"retailnext": {"now": "real"}}},
     "r.rn_users": {"gen": "generic", "weight": 8, "key": ["id"]},
@@ -997,19 +998,17 @@ SPECS = {
     "r.rn_channels": {"gen": "generic", "weight": 3, "key": ["channel_uuid"]},
     "r.rn_appliances": {"gen": "generic", "weight": 3, "key": ["appliance_id"]},
     # inspector
-    "i.ic_visits": {"gen": "inspector", "id_column": "id", "key": ["id"], "weight": 15,
-                    "required": ["id", "created_at"]},
+    "i.ic_visits": {"gen": "inspector", "key": ["id"], "weight": 15},
     # scenes, images, questions and DQI entries have a created_at of their
-    # own: the visit's time is visit_created_at, and own_time adds a local
-    # bound on the element's created_at to some cases
-    "i.ic_visit_scenes": _ic(["scene_id"], time="visit_created_at", own_time=True),
-    "i.ic_visit_images": _ic(["scene_id", "image_id"], time="visit_created_at", own_time=True),
-    "i.ic_visit_answers": _ic(["scene_id", "question_group_id", "question_id"],
-                              time="visit_created_at", own_time=True),
+    # own: the visit's time is visit_created_at (key_columns says so), and
+    # own_time adds a local bound on the element's created_at to some cases
+    "i.ic_visit_scenes": _ic(["scene_id"]),
+    "i.ic_visit_images": _ic(["scene_id", "image_id"]),
+    "i.ic_visit_answers": _ic(["scene_id", "question_group_id", "question_id"]),
     "i.ic_visit_prices": _ic(["price_id"]),
     "i.ic_visit_oos_reasons": _ic(["oos_id"]),
     "i.ic_visit_kpis": _ic(["kpi_value_id"]),
-    "i.ic_visit_dqi": _ic(["dqi_id"], time="visit_created_at", own_time=True),
+    "i.ic_visit_dqi": _ic(["dqi_id"]),
     "i.ic_stores": {"gen": "generic", "weight": 3, "key": ["id"]},
     "i.ic_skus": {"gen": "generic", "weight": 3, "key": ["id"]},
 }
@@ -1074,11 +1073,19 @@ VARIANTS = {
     "v.rn_users_paged": dict(SPECS["r.rn_users"], weight=4, variant_of="r.rn_users",
                              server="rn", resource="rn_users", page_size="9"),
 }
+# rn_datamine under the table option hours 'all_day' (a 00:00-24:00 time
+# range instead of store hours: other periods, other values)
+VARIANTS["v.rn_datamine_all_day"] = dict(SPECS["r.rn_datamine"], weight=25,
+                                         variant_of="r.rn_datamine", server="rn",
+                                         resource="rn_datamine", hours="all_day")
 SPECS.update(VARIANTS)
 # rn_datamine: no table of all rows (too large); each generated case asks
 # GET /_sim/truth/retailnext/rn_datamine?location=&metric=&grain=&tz=&from=&to=
-# for the whole periods of its own range (Case.dm_truth), loaded per case
-TRUTH_PER_CASE = {"r.rn_datamine": {"vendor": "retailnext", "resource": "rn_datamine"}}
+# (&hours=all_day for that variant) for the whole periods of its own range
+# (Case.dm_truth), loaded per case
+TRUTH_PER_CASE = {"r.rn_datamine": {"vendor": "retailnext", "resource": "rn_datamine"},
+                  "v.rn_datamine_all_day": {"vendor": "retailnext", "resource": "rn_datamine",
+                                            "hours": "all_day"}}
 TRUTH_OF = {name: name for name in TRUTH}
 TRUTH_OF.update({name: sp["variant_of"] for name, sp in VARIANTS.items()
                  if sp["variant_of"] in TRUTH})

@@ -530,6 +530,8 @@ PAGER_ROUTES = {
     "count-good": b_count_good,
     "onerow-100": lambda req: b_onerow(req, 100),
     "onerow-1000": lambda req: b_onerow(req, 1000),
+    # one page of one row for any request: a scan of N windows is N requests
+    "onerow-1": lambda req: b_onerow(req, 1),
 }
 ROUTES.update(PAGER_ROUTES)
 

@@ -70,8 +70,14 @@ class RNTestCase(unittest.TestCase):
         cls.info = _SIM["info"]
         cls.base = cls.info["retailnext"]["url"]
 
+    # the request forms of gregorian beyond the document's (date-only, no
+    # designator, offsets), for tests of what those forms mean
+    LENIENT_GREGORIAN = False
+
     def setUp(self):
         self.sim.reset()
+        if self.LENIENT_GREGORIAN:
+            self.config(gregorian_forms="lenient")
 
     def call(self, path, body=None, method=None, headers=None, auth=True, raw=False):
         h = dict(AUTH) if auth else {}

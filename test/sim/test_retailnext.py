@@ -126,7 +126,7 @@ class Locations(RNTestCase):
         self.assertEqual(body["nodes"][0][0]["name"], "Back Door")
         # created sublocations have data too
         st, body, _ = self.dm(locations=[second], date_ranges=[
-            {"from": {"gregorian": "2021-02-01"}, "to": {"gregorian": "2021-02-02"}}])
+            {"from": {"gregorian": "2021-02-01T00:00:00Z"}, "to": {"gregorian": "2021-02-02T00:00:00Z"}}])
         self.assertGreater(body["metrics"][0]["data"][0]["value"], 0)
         self.sim.reset()
         st, body, _ = self.call("/v2/location", {"where": {"uuids": [second]}})

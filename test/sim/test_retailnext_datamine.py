@@ -1,5 +1,6 @@
 """Tests of the RetailNext simulator's datamine (python3 -m unittest discover -s test/sim)."""
 
+import json
 import unittest
 
 from rn_common import *  # noqa: F401,F403
@@ -7,6 +8,7 @@ from rn_common import setUpModule, tearDownModule  # noqa: F401
 
 
 class Datamine(RNTestCase):
+    LENIENT_GREGORIAN = True     # days written yyyy-mm-dd: local midnights
     def test_doc_example_last_week(self):
         st, body, _ = self.call("/v2/datamine", DOC_DATAMINE)
         self.assertEqual(st, 200)
@@ -316,6 +318,24 @@ def _labels(data):
 
 class DocDateRanges(RNTestCase):
     """Datamine date_ranges as the document reads: "Z" implies UTC."""
+    LENIENT_GREGORIAN = True     # what the other forms mean, beside the Z form
+
+    def test_documented_form_only_by_default(self):
+        self.config(gregorian_forms="documented")
+        good = "2021-02-01T00:00:00Z"
+        for bad in ("2021-02-01", "2021-02-01T00:00:00", "2021-02-01T00:00Z",
+                    "2021-02-01T00:00:00.5Z", "2021-02-01T00:00:00+00:00"):
+            st, body, _ = self.dm(date_ranges=self.rng(bad, "2021-02-08T00:00:00Z"))
+            self.assertEqual(st, 400, bad)
+            self.assertIn("yyyy-mm-ddThh:mm:ssZ", json.dumps(body), bad)
+            st, _, _ = self.dm(date_ranges=self.rng(good, bad))
+            self.assertEqual(st, 400, bad)
+        st, body, _ = self.dm(date_ranges=self.rng(good, "2021-02-08T00:00:00Z"))
+        self.assertEqual(st, 200)
+        self.assertEqual(len(body["metrics"][0]["data"]), 7)
+        self.sim.reset()
+        st, _, _ = self.dm(date_ranges=self.rng("2021-02-01", "2021-02-08T00:00:00Z"))
+        self.assertEqual(st, 400, "the default refuses the date-only form")
     LA = "America/Los_Angeles"
     ALL_DAY = [{"from": "00:00", "until": "24:00"}]
     DAY_HOUR = [{"group": "date", "unit": "days", "value": 1}, {"group": "time", "unit": "hours", "value": 1}]

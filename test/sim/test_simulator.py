@@ -223,6 +223,20 @@ class TruthTests(SimTestCase):
         self.assertEqual(day[0]["period_end"], "2021-01-13 00:00:00 America/New_York")
         self.assertEqual(day[0]["value"], sum(r["value"] for r in quarters
                                               if r["period_start"].startswith("2021-01-12 ")))
+        # hours=all_day: every slot of the calendar day, so a day holds at
+        # least its business hours and is the sum of its 96 quarters
+        st, all_days, _ = self.truth("retailnext", "rn_datamine", grain="day", hours="all_day", **q)
+        self.assertEqual(st, 200)
+        _, all_quarters, _ = self.truth("retailnext", "rn_datamine", grain="15 minutes",
+                                        hours="all_day", **q)
+        all_day = [r for r in all_days if r["period_start"] == "2021-01-12 00:00:00 America/New_York"]
+        self.assertEqual(len(all_day), 1)
+        of_day = [r for r in all_quarters if r["period_start"].startswith("2021-01-12 ")]
+        self.assertEqual(len(of_day), 96)
+        self.assertEqual(all_day[0]["value"], sum(r["value"] for r in of_day))
+        self.assertGreater(all_day[0]["value"], day[0]["value"])
+        st, _, _ = self.truth("retailnext", "rn_datamine", grain="day", hours="night", **q)
+        self.assertEqual(st, 400)
 
 
 class ControlTests(SimTestCase):

@@ -8,7 +8,8 @@
 #      the receiver refuses to start (a clear message, the port stays shut)
 #   1. the worker runs, named in pg_stat_activity, as webhook_role; before
 #      CREATE EXTENSION a delivery is answered 503 and nothing is stored;
-#      the role has exactly the README's grants (PUBLIC's defaults revoked)
+#      the role has exactly the grants of docs/security.md (PUBLIC's defaults
+#      revoked)
 #   2. the document's example payload, posted with curl, is stored (201);
 #      the same body again is a second delivery of the same row (200); a
 #      NOTIFY carries kind and id; the README's "people in store" trigger
@@ -165,7 +166,7 @@ check "before CREATE EXTENSION a delivery is answered 503 (got $code)" [ "$code"
 check "... with the database's error in a JSON body" grep -q '"sqlstate": "3F000"' "$WH/answer"
 q "SET client_min_messages = warning; CREATE EXTENSION retail_fdw" >/dev/null
 check "... and nothing was stored" [ "$(rows)" = 0 ]
-# exactly the grants of the README's "Webhooks" section, with PUBLIC's
+# exactly the grants of docs/security.md ("The webhook receiver's role"), with PUBLIC's
 # defaults for them revoked so that nothing else lets the receiver work
 "${PSQL[@]}" >/dev/null <<'SQL'
 REVOKE CONNECT ON DATABASE postgres FROM PUBLIC;

@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 #
-# test/suites/50-readme.sh -- every ```sql block of README.md runs, so the
-# README cannot drift from the code.
+# test/suites/50-readme.sh -- every ```sql block of the documentation runs
+# (README.md, every markdown file under docs/, CONTRIBUTING.md), so the
+# documentation cannot drift from the code.
+#
+# README.md comes first: its cookbook creates the servers, user mappings and
+# schemas the other pages use; then docs/ in name order, then
+# CONTRIBUTING.md.  A block may rely on README.md's set-up and on the
+# blocks before it in its own file.
 #
 # test/readme_blocks.py extracts the blocks in order and rewrites the few
 # placeholders that cannot work here (server addresses, credentials, a
 # webhook body, CREATE EXTENSION pg_cron; its docstring lists them).  They
 # run one psql session each, in order, in a scratch database of the shared
 # test cluster, against the shared simulator, after a preamble with what the
-# README assumes but does not create: the local tables it joins or syncs
-# into (my_stores, my_rn_stores, sales_daily, sessions, traffic) and a
+# documentation assumes but does not create: the local tables it joins or
+# syncs into (my_stores, my_rn_stores, sales_daily, sessions, traffic) and a
 # stand-in cron.schedule() (pg_cron lives in cron.database_name only; the
 # stand-in runs the scheduled command once, so its SQL is checked too).  The
 # servers, user mappings and schemas are the README's own.
@@ -28,8 +34,12 @@ DB=rf_readme
 WORK=$(mktemp -d "${RF_TMP:-/tmp}/readme.XXXXXX") || exit 2
 
 # shellcheck disable=SC2317  # run by the EXIT trap
+ROLES=()
 cleanup() {
     psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
+    for r in "${ROLES[@]}"; do
+        psql -X -q -d postgres -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1 || true
+    done
     # acknowledged visits, video exports: back to the simulator's start
     $SIMCTL reset >/dev/null 2>&1 || true
     rm -rf -- "$WORK"
@@ -38,7 +48,7 @@ trap cleanup EXIT
 
 psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $DB" \
     -c "CREATE DATABASE $DB" || exit 1
-# the README's action examples use the documentation's ids (the first video
+# the action examples use the vendor documentation's ids (the first video
 # export of a fresh simulator is the document's 3ba9d435-...)
 $SIMCTL reset >/dev/null || exit 1
 ENTERED=$(curl -sf "$SIM_AIFI_URL/_aifi/webhook-samples/entered") || {
@@ -69,20 +79,54 @@ BEGIN
   RETURN 1;
 END
 $$;
+-- and its schedule_in_database, standing in: checks that the database and the
+-- role exist and that the role may log in there, runs nothing (pg_cron would
+-- connect as that role, with its settings)
+CREATE FUNCTION cron.schedule_in_database(job_name text, schedule text, command text,
+                                          database text, username text DEFAULT NULL,
+                                          active boolean DEFAULT true) RETURNS bigint
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_database WHERE datname = database) THEN
+    RAISE EXCEPTION 'database "%" does not exist', database;
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = username AND rolcanlogin)
+     OR NOT has_database_privilege(username, database, 'CONNECT') THEN
+    RAISE EXCEPTION 'role "%" cannot log in to "%"', username, database;
+  END IF;
+  RETURN 2;
+END
+$$;
 SQL
     notok "preamble"
     exit 1
 fi
 
-manifest=$("${RF_PYTHON:-python3}" test/readme_blocks.py README.md "$WORK") || {
-    notok "extracting the README's sql blocks"
+# README.md first (it sets up the servers), then docs/ in name order, then
+# CONTRIBUTING.md
+DOCS=(README.md)
+while IFS= read -r f; do
+    DOCS+=("$f")
+done < <(find docs -name '*.md' -type f 2>/dev/null | LC_ALL=C sort)
+DOCS+=(CONTRIBUTING.md)
+manifest=$("${RF_PYTHON:-python3}" test/readme_blocks.py "${DOCS[@]}" "$WORK") || {
+    notok "extracting the documentation's sql blocks"
     exit 1
 }
+# the simulator's hosts, for a block's retail_fdw.allowed_hosts
+SIM_HOSTS=$(for u in "$SIM_JOURNEY_URL" "$SIM_AIFI_URL" "$SIM_RETAILNEXT_URL" "$SIM_INSPECTOR_URL"; do
+    u=${u#*://}
+    echo "${u%%/*}"
+done | paste -sd, -)
+# roles a block runs as are the documentation's own: dropped at the end
+while IFS=$'\t' read -r _ _ mode _; do
+    case "$mode" in role:*) ROLES+=("${mode#role:}") ;; esac
+done <<<"$manifest"
 total=0 ran=0 skipped=0
-while IFS=$'\t' read -r n line mode note; do
+while IFS=$'\t' read -r n where mode note; do
     total=$((total + 1))
     file=$WORK/$n.sql
-    what="README.md:$line (block $n${note:+; $note})"
+    what="$where (block $n${note:+; $note})"
     if [ "$mode" = skip ]; then
         skipped=$((skipped + 1))
         ok "$what # SKIP"
@@ -95,7 +139,10 @@ while IFS=$'\t' read -r n line mode note; do
         continue
     fi
     ran=$((ran + 1))
-    out=$(psql -X -q -v ON_ERROR_STOP=1 -d "$DB" -v journey_url="$SIM_JOURNEY_URL" \
+    who=()
+    case "$mode" in role:*) who=(-U "${mode#role:}") ;; esac
+    out=$(psql -X -q -v ON_ERROR_STOP=1 -d "$DB" "${who[@]}" -v sim_hosts="$SIM_HOSTS" \
+        -v journey_url="$SIM_JOURNEY_URL" \
         -v aifi_url="$SIM_AIFI_URL" -v rn_url="$SIM_RETAILNEXT_URL" \
         -v ic_url="$SIM_INSPECTOR_URL" -v aifi_entered="$ENTERED" -f "$file" 2>&1)
     rc=$?
@@ -116,6 +163,6 @@ while IFS=$'\t' read -r n line mode note; do
     fi
 done <<<"$manifest"
 
-check "README.md has sql blocks" test "$total" -gt 0
-echo "# $total sql blocks: $ran run, $skipped not run (marked)"
+check "README.md has sql blocks" grep -q "README.md:" <<<"$manifest"
+echo "# $total sql blocks in ${#DOCS[@]} files: $ran run, $skipped not run (marked)"
 exit "$FAILS"

@@ -235,7 +235,7 @@ check "the dump holds the webhook events, the export history and the identity's 
     eval 'grep -q "^COPY retail_fdw.aifi_events " "$DIR/src.sql" &&
           grep -q "^COPY retail_fdw.rn_video_exports " "$DIR/src.sql" &&
           grep -q "setval(.retail_fdw.aifi_events_id_seq., " "$DIR/src.sql"'
-check "the dump holds user mappings with their secrets, as README says" \
+check "the dump holds user mappings with their secrets, as docs/operations.md says" \
     grep -q "token 'journey-secret-token'" "$DIR/src.sql"
 
 # compare NAME DB: rows, catalog and data, answers of DB against the source's
@@ -362,7 +362,7 @@ check "as in a restore, an unknown resource is still refused" \
 # requests): a superuser creates it and lets the database owner use the
 # wrapper; the owner restores everything but what is the superuser's (the
 # schema and extension, its comment, the rows of the extension's tables),
-# and the superuser those rows.  README: "Backup and restore".
+# and the superuser those rows.  docs/operations.md: "Backup and restore".
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $NOSU OWNER $OWNER" \
     || notok "the non-superuser owner's database"
 psql -X -q -v ON_ERROR_STOP=1 -d "$NOSU" -c "CREATE EXTENSION retail_fdw" \

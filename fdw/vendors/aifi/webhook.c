@@ -1187,7 +1187,7 @@ wh_refuse_superuser(void)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("retail_fdw.webhook_role \"%s\" is a superuser", wh_connected_role),
 				 errdetail("aifi_ingest() and the triggers on retail_fdw.aifi_events run as this role; the webhook receiver does not start as a superuser."),
-				 errhint("Name a role without SUPERUSER that has only the grants listed in the README's \"Webhooks\" section, then reload.")));
+				 errhint("Name a role without SUPERUSER that has only the grants listed in docs/security.md (\"The webhook receiver's role\"), then reload.")));
 }
 
 /*
@@ -1208,7 +1208,7 @@ rf_webhook_main(Datum main_arg)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("retail_fdw.webhook_listen is set but retail_fdw.webhook_role is not"),
 				 errdetail("The webhook receiver connects only as a role of its own, never as the bootstrap superuser; it does not start."),
-				 errhint("Create a role without SUPERUSER, give it the grants listed in the README's \"Webhooks\" section, set retail_fdw.webhook_role and reload.")));
+				 errhint("Create a role without SUPERUSER, give it the grants listed in docs/security.md (\"The webhook receiver's role\"), set retail_fdw.webhook_role and reload.")));
 	wh_connected_role = MemoryContextStrdup(TopMemoryContext, rf_wh_role);
 	BackgroundWorkerInitializeConnection(rf_wh_database, wh_connected_role, 0);
 	pgstat_report_appname(WH_WORKER_TYPE);

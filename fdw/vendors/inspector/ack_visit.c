@@ -6,7 +6,7 @@
  *
  * Acknowledging a visit is the descriptor's action "ack_visit" (see
  * inspector.c); from version 0.2 on ic_ack_visit() is SQL over
- * vendor_action (fdw/sql/43-inspector.sql) and this function is not
+ * vendor_action (43-inspector.sql, beside this file) and this function is not
  * called.  Not here: the transport (vendor_action in functions.c).
  *
  *-------------------------------------------------------------------------

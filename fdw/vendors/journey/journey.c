@@ -14,21 +14,26 @@
 #include "vendor.h"
 
 static const RfColumn journey_event_columns[] = {
-	{"session_id", RF_TEXT, NULL},
-	{"visit_id", RF_TEXT, NULL},
-	{"user_id", RF_TEXT, NULL},
-	{"device_id", RF_TEXT, NULL},
-	{"date_of_visit", RF_DATE, NULL},
-	{"store_name", RF_TEXT, NULL},
-	{"store_code", RF_TEXT, NULL},
-	{"zone_name", RF_TEXT, NULL},
-	{"zone_serial_code", RF_TEXT, NULL},
-	{"zone_entered_from", RF_TEXT, NULL},
-	{"zone_exited_to", RF_TEXT, NULL},
-	{"dwell_time_seconds", RF_INT4, NULL},
-	{"event_start", RF_TIMESTAMPTZ, NULL},
-	{"event_end", RF_TIMESTAMPTZ, NULL},
-	{"source", RF_TEXT, NULL},
+	{"session_id", RF_TEXT, NULL,
+	"the session: a visit of one device, interruptions within 60 minutes stitched together"},
+	{"visit_id", RF_TEXT, NULL, "the store visit of one device"},
+	{"user_id", RF_TEXT, NULL, "the logged-in app user, if known (NULL otherwise)"},
+	{"device_id", RF_TEXT, NULL,
+	"a pseudonymous, privacy-safe token of the visitor's device"},
+	{"date_of_visit", RF_DATE, NULL, "the day of the visit"},
+	{"store_name", RF_TEXT, NULL, "the store's name"},
+	{"store_code", RF_TEXT, NULL, "the store's code"},
+	{"zone_name", RF_TEXT, NULL, "the zone's human-readable name"},
+	{"zone_serial_code", RF_TEXT, NULL, "the zone's internal code, stable across systems"},
+	{"zone_entered_from", RF_TEXT, NULL,
+	"the zone the visitor came from (NULL for a visit's first event)"},
+	{"zone_exited_to", RF_TEXT, NULL,
+	"the zone the visitor went to next (NULL for a visit's last event)"},
+	{"dwell_time_seconds", RF_INT4, NULL, "time spent in the zone, in seconds"},
+	{"event_start", RF_TIMESTAMPTZ, NULL, "when the visitor entered the zone"},
+	{"event_end", RF_TIMESTAMPTZ, NULL, "when the visitor left the zone"},
+	{"source", RF_TEXT, NULL,
+	"the signal that observed the event: app_ble, wifi, camera_fused, ..."},
 };
 
 /*
@@ -66,6 +71,7 @@ static const RfRequired journey_event_required[] = {
 static const RfEndpoint journey_endpoints[] = {
 	{
 		.resource = "visit_journey_events",
+		.doc = "One row per zone event: a device's stay in one zone of a store during a visit",
 		.method = "GET",
 		.path = "/bi/visit-journey-events/",
 		.rows_path = "results",

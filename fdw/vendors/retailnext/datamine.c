@@ -35,7 +35,8 @@
 /* v2 responses stop at 10,000 entries */
 #define RN_V2_CAP 10000
 
-List	   *rf_rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty);
+RfSeriesPlan *rf_rn_datamine_plan(const RfOptions *opts, List *qualvals,
+								  bool *empty);
 
 /* Append ["a","b"] */
 static void
@@ -194,15 +195,99 @@ periods_in(const RnGrain *g, int span_days)
 	return span_days / g->max_days + 2;
 }
 
-/* Split list into consecutive pieces of at most n */
-static List *
-split_list(List *list, int n)
+/*
+ * The requests of one grain in one time zone: batches of nb locations
+ * and of nm metrics, chunks of chunk local days from first to last, in
+ * that order (the chunks fastest).
+ */
+typedef struct DmGroup
 {
-	List	   *result = NIL;
+	const RnGrain *g;
+	const char *tz;
+	int			nb;				/* locations a request */
+	int			nm;				/* metrics a request */
+	int			chunk;			/* local days a request owns */
+	int			first;			/* Julian days */
+	int			last;
+	int64		nchunks;
+	int64		nmetric_batches;
+	int64		count;			/* its series */
+} DmGroup;
 
-	for (int start = 0; start < list_length(list); start += n)
-		result = lappend(result, list_copy_head(list_copy_tail(list, start), n));
-	return result;
+/* What the series are made from (RfSeriesPlan.state) */
+typedef struct DmPlan
+{
+	const RfEndpoint *ep;
+	const char *hours;			/* the table option, or NULL */
+	List	   *locations;
+	List	   *metrics;
+	DmGroup    *groups;
+	int			ngroups;
+} DmPlan;
+
+/* The series at a position (RfSeriesMaker) */
+static RfSeries *
+datamine_make(const RfSeriesPlan *plan, int pos)
+{
+	const DmPlan *dp = plan->state;
+	const RfEndpoint *ep = dp->ep;
+	const DmGroup *grp = dp->groups;
+	int64		rest = pos;
+	int64		k;
+	int			day;
+	int			end;
+	StringInfoData body;
+	RfSeries   *s;
+
+	while (rest >= grp->count)
+		rest -= (grp++)->count;
+	k = rest % grp->nchunks;
+	rest /= grp->nchunks;
+	day = grp->first + (int) k * grp->chunk;
+	end = Min(day + grp->chunk, grp->last + 1);	/* owned: [day, end) */
+
+	initStringInfo(&body);
+	appendStringInfoString(&body, "{\"locations\":");
+	append_json_array(&body, rf_list_piece(dp->locations, grp->nb,
+										   rest / grp->nmetric_batches));
+	appendStringInfoString(&body, ",\"metrics\":");
+	append_json_array(&body, rf_list_piece(dp->metrics, grp->nm,
+										   rest % grp->nmetric_batches));
+	appendStringInfo(&body,
+					 ",\"date_ranges\":[{\"from\":{\"gregorian\":\"%s\"},\"to\":{\"gregorian\":\"%s\"}}]",
+					 local_midnight_utc(day - 1, grp->tz),
+					 local_midnight_utc(end + grp->g->max_days, grp->tz));
+	if (dp->hours && pg_strcasecmp(dp->hours, "all_day") == 0)
+		appendStringInfoString(&body, ",\"time_ranges\":[{\"from\":\"00:00\",\"until\":\"24:00\"}]");
+	else
+		appendStringInfoString(&body, ",\"time_ranges\":[{\"type\":\"store_hours\"}]");
+	if (grp->g->per_day > 1)
+		appendStringInfo(&body, ",\"group_bys\":[{\"group\":\"location\",\"unit\":\"\",\"value\":1},"
+						 "{\"group\":\"date\",\"unit\":\"days\",\"value\":1},%s]",
+						 grp->g->group_by);
+	else
+		appendStringInfo(&body, ",\"group_bys\":[{\"group\":\"location\",\"unit\":\"\",\"value\":1},%s]",
+						 grp->g->group_by);
+	appendStringInfoString(&body, ",\"time_zone\":");
+	escape_json(&body, grp->tz);
+	appendStringInfoChar(&body, '}');
+
+	s = palloc0(sizeof(RfSeries));
+	s->path = pstrdup(ep->path);
+	s->body = body.data;
+	s->consts = list_make2(psprintf("grain=%s", grp->g->name),
+						   psprintf("time_zone=%s", grp->tz));
+	s->rows_path = (grp->g->per_day > 1) ? ep->alt_rows_path : ep->rows_path;
+	s->keep_path = "@date:group.from.gregorian";
+	s->keep_lo = julian_text(day);
+	s->keep_hi = julian_text(end);
+
+	/*
+	 * Its request reaches to the start of local day end + max_days; one
+	 * more day covers a "to" read as wall clock time rather than UTC.
+	 */
+	s->window_end = local_midnight(end + grp->g->max_days + 1, grp->tz);
+	return s;
 }
 
 /*
@@ -226,8 +311,11 @@ split_list(List *list, int n)
  * metrics): batches and chunks are sized so that no request can reach
  * either limit, splitting locations and then metrics when a single day of
  * a sub-day grain is already too much.
+ *
+ * The plan keeps one group per grain and time zone; each series is made
+ * from its group when the scan reaches it (datamine_make).
  */
-List *
+RfSeriesPlan *
 rf_rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
 {
 	const RfEndpoint *ep = opts->endpoint;
@@ -237,31 +325,36 @@ rf_rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
 	RfFilter   *period_f = &f[pushdown_index(ep, "period_start")];
 	RfFilter   *grain_f = &f[pushdown_index(ep, "grain")];
 	RfFilter   *tz_f = &f[pushdown_index(ep, "time_zone")];
-	List	   *result = NIL;
+	DmPlan	   *dp = palloc0(sizeof(DmPlan));
 	const char *opt;
 	int			batch = ep->pushdown[pushdown_index(ep, "location_uuid")].batch;
 	const char *default_tz;
-	const char *hours;
 	List	   *grains;
 	List	   *zones;
 	ListCell   *lg;
 	ListCell   *lz;
 	int			nloc;
 	int			nmetrics;
+	int64		npositions = 0;
 
 	*empty = !rf_fold_filters(ep, qualvals, f);
 	if (*empty)
-		return NIL;
+		return NULL;
 	if ((opt = rf_table_option(opts, "datamine_batch")) != NULL)
 		batch = pg_strtoint32(opt);
 	default_tz = rf_table_option(opts, "time_zone");
-	hours = rf_table_option(opts, "hours");
 	grains = (*grain_f).has_values ? (*grain_f).values :
 		list_make1(pstrdup(rf_table_option(opts, "grain") ? rf_table_option(opts, "grain") : "day"));
 	zones = (*tz_f).has_values ? (*tz_f).values :
 		list_make1(pstrdup(default_tz ? default_tz : "UTC"));
 	nloc = list_length((*loc_f).values);
 	nmetrics = list_length((*metric_f).values);
+
+	dp->ep = ep;
+	dp->hours = rf_table_option(opts, "hours");
+	dp->locations = (*loc_f).values;
+	dp->metrics = (*metric_f).values;
+	dp->groups = palloc0(sizeof(DmGroup) * list_length(grains) * list_length(zones));
 
 	foreach(lg, grains)
 	{
@@ -270,8 +363,6 @@ rf_rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
 		int			nb = Max(1, Min(batch, nloc));
 		int			nm = Max(1, nmetrics);
 		int			chunk;
-		List	   *loc_batches;
-		List	   *metric_batches;
 
 		/* a request owning one day spans 1 + 1 + pad_after days */
 		while ((int64) nb * nm * periods_in(g, 2 + pad_after) >= RN_V2_CAP)
@@ -291,15 +382,17 @@ rf_rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
 			chunk = chunk * 3 / 4;
 		chunk = Max(chunk, 1);
 
-		loc_batches = split_list((*loc_f).values, nb);
-		metric_batches = split_list((*metric_f).values, nm);
-
 		foreach(lz, zones)
 		{
-			const char *tz = lfirst(lz);
-			int			first = local_julian((*period_f).lower, tz);
-			int			last = local_julian((*period_f).upper, tz);
-			ListCell   *lb;
+			DmGroup    *grp = &dp->groups[dp->ngroups++];
+
+			grp->g = g;
+			grp->tz = lfirst(lz);
+			grp->nb = nb;
+			grp->nm = nm;
+			grp->chunk = chunk;
+			grp->first = local_julian((*period_f).lower, grp->tz);
+			grp->last = local_julian((*period_f).upper, grp->tz);
 
 			/*
 			 * Sub-day periods are grouped under their store day, and store
@@ -309,68 +402,16 @@ rf_rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
 			 */
 			if (g->per_day > 1)
 			{
-				first--;
-				last++;
+				grp->first--;
+				grp->last++;
 			}
-
-			foreach(lb, loc_batches)
-			{
-				ListCell   *lm;
-
-				foreach(lm, metric_batches)
-				{
-					for (int day = first; day <= last; day += chunk)
-					{
-						int			end = Min(day + chunk, last + 1);	/* owned: [day, end) */
-						StringInfoData body;
-						RfSeries   *s;
-
-						initStringInfo(&body);
-						appendStringInfoString(&body, "{\"locations\":");
-						append_json_array(&body, lfirst(lb));
-						appendStringInfoString(&body, ",\"metrics\":");
-						append_json_array(&body, lfirst(lm));
-						appendStringInfo(&body,
-										 ",\"date_ranges\":[{\"from\":{\"gregorian\":\"%s\"},\"to\":{\"gregorian\":\"%s\"}}]",
-										 local_midnight_utc(day - 1, tz),
-										 local_midnight_utc(end + pad_after, tz));
-						if (hours && pg_strcasecmp(hours, "all_day") == 0)
-							appendStringInfoString(&body, ",\"time_ranges\":[{\"from\":\"00:00\",\"until\":\"24:00\"}]");
-						else
-							appendStringInfoString(&body, ",\"time_ranges\":[{\"type\":\"store_hours\"}]");
-						if (g->per_day > 1)
-							appendStringInfo(&body, ",\"group_bys\":[{\"group\":\"location\",\"unit\":\"\",\"value\":1},"
-											 "{\"group\":\"date\",\"unit\":\"days\",\"value\":1},%s]",
-											 g->group_by);
-						else
-							appendStringInfo(&body, ",\"group_bys\":[{\"group\":\"location\",\"unit\":\"\",\"value\":1},%s]",
-											 g->group_by);
-						appendStringInfoString(&body, ",\"time_zone\":");
-						escape_json(&body, tz);
-						appendStringInfoChar(&body, '}');
-
-						s = palloc0(sizeof(RfSeries));
-						s->path = pstrdup(ep->path);
-						s->body = body.data;
-						s->consts = list_make2(psprintf("grain=%s", g->name),
-											   psprintf("time_zone=%s", tz));
-						s->rows_path = (g->per_day > 1) ?
-							ep->alt_rows_path : ep->rows_path;
-						s->keep_path = "@date:group.from.gregorian";
-						s->keep_lo = julian_text(day);
-						s->keep_hi = julian_text(end);
-
-						/*
-						 * Its request reaches to the start of local day end +
-						 * pad_after; one more day covers a "to" read as wall
-						 * clock time rather than UTC.
-						 */
-						s->window_end = local_midnight(end + pad_after + 1, tz);
-						result = lappend(result, s);
-					}
-				}
-			}
+			grp->nchunks = grp->first <= grp->last ?
+				(grp->last - grp->first) / chunk + 1 : 0;
+			grp->nmetric_batches = rf_list_npieces(dp->metrics, nm);
+			grp->count = rf_list_npieces(dp->locations, nb) *
+				grp->nmetric_batches * grp->nchunks;
+			npositions += grp->count;
 		}
 	}
-	return result;
+	return rf_series_plan_new(opts, npositions, datamine_make, dp);
 }

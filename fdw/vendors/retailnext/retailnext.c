@@ -23,8 +23,9 @@
 #define RN_V2_CAP 10000
 
 /* the planning hook of rn_datamine (datamine.c) */
-extern struct List *rf_rn_datamine_plan(const struct RfOptions *opts,
-									 struct List *qualvals, bool *empty);
+extern struct RfSeriesPlan *rf_rn_datamine_plan(const struct RfOptions *opts,
+												struct List *qualvals,
+												bool *empty);
 
 /* ----------------------------------------------------------------
  *		rn_locations
@@ -32,21 +33,26 @@ extern struct List *rf_rn_datamine_plan(const struct RfOptions *opts,
  */
 
 static const RfColumn rn_location_columns[] = {
-	{"uuid", RF_UUID, NULL},
-	{"parent_uuid", RF_UUID, NULL},
-	{"name", RF_TEXT, NULL},
-	{"type", RF_TEXT, NULL},
-	{"location_type", RF_TEXT, NULL},
-	{"area", RF_NUMERIC, NULL},
-	{"archive_date", RF_TIMESTAMPTZ, NULL},
-	{"store_id", RF_TEXT, NULL},
-	{"time_zone", RF_TEXT, NULL},
-	{"pos_id", RF_TEXT, NULL},
-	{"pos_division_id", RF_TEXT, NULL},
-	{"staff_hour_id", RF_TEXT, NULL},
-	{"occupancy_limit", RF_INT4, NULL},
-	{"aggregate_to_parent", RF_BOOL, NULL},
-	{"aggregate_to_store", RF_BOOL, NULL},
+	{"uuid", RF_UUID, NULL, "the location's UUID"},
+	{"parent_uuid", RF_UUID, NULL,
+	"the parent location (a store's region, a sublocation's store)"},
+	{"name", RF_TEXT, NULL, "the location's name"},
+	{"type", RF_TEXT, NULL, "the kind of node (location)"},
+	{"location_type", RF_TEXT, NULL,
+	"store, region, entrance, fitting_room, display, other, organization, ..."},
+	{"area", RF_NUMERIC, NULL, "the area in square feet (sublocations)"},
+	{"archive_date", RF_TIMESTAMPTZ, NULL,
+	"when the location was archived (NULL while in use)"},
+	{"store_id", RF_TEXT, NULL, "the store's own id (stores)"},
+	{"time_zone", RF_TEXT, NULL, "the store's time zone (stores)"},
+	{"pos_id", RF_TEXT, NULL, "the store's point-of-sale id"},
+	{"pos_division_id", RF_TEXT, NULL, "the store's point-of-sale division"},
+	{"staff_hour_id", RF_TEXT, NULL, "the store's id in staff hour uploads"},
+	{"occupancy_limit", RF_INT4, NULL, "how many people may be inside at once (stores)"},
+	{"aggregate_to_parent", RF_BOOL, NULL,
+	"whether a sublocation's traffic counts toward its parent"},
+	{"aggregate_to_store", RF_BOOL, NULL,
+	"whether a sublocation's traffic counts toward its store (floor level conversion)"},
 };
 
 /*
@@ -125,17 +131,21 @@ static const RfWrite rn_location_write = {
  * "+" / "-" prefixed times belong to the next / previous day.
  */
 static const RfColumn rn_datamine_columns[] = {
-	{"location_uuid", RF_UUID, "@location:group.uuid"},
-	{"location_name", RF_TEXT, "@location:group.name"},
-	{"metric", RF_TEXT, "#0:name"},
+	{"location_uuid", RF_UUID, "@location:group.uuid", "the location measured"},
+	{"location_name", RF_TEXT, "@location:group.name", "the location's name"},
+	{"metric", RF_TEXT, "#0:name",
+	"the metric's id: traffic_in, traffic_out, net_sales, conversion_rate, ..."},
 	{"period_start", RF_TIMESTAMPTZ,
-	"localtime:@date:group.from.gregorian;@time:group.from;=time_zone"},
+	"localtime:@date:group.from.gregorian;@time:group.from;=time_zone",
+	"when the period starts (its local date and time in time_zone)"},
 	{"period_end", RF_TIMESTAMPTZ,
-	"localtime:@date:group.through.gregorian;@time:group.until;=time_zone;end"},
-	{"grain", RF_TEXT, "=grain"},
-	{"time_zone", RF_TEXT, "=time_zone"},
-	{"value", RF_NUMERIC, NULL},
-	{"validity", RF_TEXT, NULL},
+	"localtime:@date:group.through.gregorian;@time:group.until;=time_zone;end",
+	"when the period ends"},
+	{"grain", RF_TEXT, "=grain",
+	"the length of a period: 15 minutes, hour, day, week, month or year"},
+	{"time_zone", RF_TEXT, "=time_zone", "the time zone the periods are counted in"},
+	{"value", RF_NUMERIC, NULL, "the metric's value over the whole period"},
+	{"validity", RF_TEXT, NULL, "for traffic metrics: complete, incomplete or imputed"},
 };
 
 static const char *const rn_datamine_grains[] = {
@@ -150,10 +160,11 @@ static const RfPushdown rn_datamine_pushdown[] = {
 	/* metric ids: "traffic_in", ... (customisable per subscription) */
 	{"metric", RF_OP_EQ | RF_OP_IN, "metrics", NULL, NULL,
 		RF_LOC_BODY, RF_MULTI_REPEAT, .domain = RF_DOMAIN_NONEMPTY},
-	{"period_start", RF_OP_EQ | RF_OP_RANGE, NULL, "from", "to",
-		RF_LOC_BODY, RF_MULTI_SPLIT},
+	/* whole store days around the range (the hook widens and chunks it) */
+	{"period_start", RF_OP_EQ | RF_OP_RANGE, NULL, "date_ranges[].from.gregorian",
+		"date_ranges[].to.gregorian", RF_LOC_BODY, RF_MULTI_SPLIT},
 	/* the grains the planner asks for (rn_datamine_grains) */
-	{"grain", RF_OP_EQ | RF_OP_IN, "grain", NULL, NULL,
+	{"grain", RF_OP_EQ | RF_OP_IN, "group_bys", NULL, NULL,
 		RF_LOC_BODY, RF_MULTI_SPLIT, .shapes = true,
 	.domain = RF_DOMAIN_ENUM(rn_datamine_grains)},
 	/* a zone name, or "local"; the planner checks it (an error if unknown) */
@@ -193,10 +204,10 @@ static const RfOptionDef rn_datamine_options[] = {
  * the dates are.
  */
 static const RfColumn rn_store_hours_columns[] = {
-	{"store_uuid", RF_UUID, NULL},
-	{"effective_day", RF_DATE, NULL},
-	{"open", RF_TIMESTAMPTZ, "zclock:open;store_uuid"},
-	{"close", RF_TIMESTAMPTZ, "zclock:close;store_uuid"},
+	{"store_uuid", RF_UUID, NULL, "the store"},
+	{"effective_day", RF_DATE, NULL, "the store's business day"},
+	{"open", RF_TIMESTAMPTZ, "zclock:open;store_uuid", "when the store opens that day"},
+	{"close", RF_TIMESTAMPTZ, "zclock:close;store_uuid", "when the store closes that day"},
 };
 
 static const RfPushdown rn_store_hours_pushdown[] = {
@@ -212,21 +223,24 @@ static const RfRequired rn_store_hours_required[] = {
 };
 
 static const RfColumn rn_zone_transition_columns[] = {
-	{"metric", RF_TEXT, "^^name"},
-	{"floorplan_uuid", RF_UUID, "^floorplan.uuid"},
-	{"floorplan_name", RF_TEXT, "^floorplan.name"},
-	{"store_uuid", RF_UUID, "^floorplan.store_uuid"},
-	{"store_name", RF_TEXT, "^floorplan.store_name"},
-	{"from_zone_uuid", RF_UUID, "from_zone_id"},
-	{"to_zone_uuid", RF_UUID, "to_zone_id"},
-	{"value", RF_INT8, NULL},
-	{"percentage", RF_NUMERIC, NULL},
-	{"zones", RF_JSONB, "^zones"},
+	{"metric", RF_TEXT, "^^name", "all, employee or customer traffic"},
+	{"floorplan_uuid", RF_UUID, "^floorplan.uuid", "the floorplan"},
+	{"floorplan_name", RF_TEXT, "^floorplan.name", "the floorplan's name"},
+	{"store_uuid", RF_UUID, "^floorplan.store_uuid", "the store of the floorplan"},
+	{"store_name", RF_TEXT, "^floorplan.store_name", "the store's name"},
+	{"from_zone_uuid", RF_UUID, "from_zone_id", "the zone moved from"},
+	{"to_zone_uuid", RF_UUID, "to_zone_id", "the zone moved to"},
+	{"value", RF_INT8, NULL, "how many moves from the one zone to the other"},
+	{"percentage", RF_NUMERIC, NULL,
+	"the moves' share of all moves from the from zone, among the locations asked for"},
+	{"zones", RF_JSONB, "^zones", "the floorplan's zones"},
 	{"location_uuid", RF_UUID,
-	"oneof:location_uuid;^zones[uuid=from_zone_id].location_uuid;^floorplan.store_uuid"},
-	{"to_location_uuid", RF_UUID, "^zones[uuid=to_zone_id].location_uuid"},
-	{"start_date", RF_DATE, "=start_date"},
-	{"finish_date", RF_DATE, "=finish_date"},
+	"oneof:location_uuid;^zones[uuid=from_zone_id].location_uuid;^floorplan.store_uuid",
+	"the location asked for that the from zone belongs to (its own, or its store)"},
+	{"to_location_uuid", RF_UUID, "^zones[uuid=to_zone_id].location_uuid",
+	"the location of the to zone"},
+	{"start_date", RF_DATE, "=start_date", "the first day counted"},
+	{"finish_date", RF_DATE, "=finish_date", "the last day counted"},
 };
 
 /*
@@ -266,19 +280,22 @@ static const RfOptionDef rn_zone_transition_options[] = {
 };
 
 static const RfColumn rn_fpa_zone_columns[] = {
-	{"floorplan_uuid", RF_UUID, "^id"},
-	{"floorplan_name", RF_TEXT, "^name"},
-	{"store_uuid", RF_UUID, "^store_id"},
-	{"store_name", RF_TEXT, "^store_name"},
-	{"zone_uuid", RF_UUID, "id"},
-	{"zone_name", RF_TEXT, "name"},
-	{"type", RF_TEXT, NULL},
-	{"location_uuid", RF_UUID, "location_id"},
-	{"location_name", RF_TEXT, NULL},
-	{"area", RF_FLOAT8, NULL},
-	{"dwell_time_threshold_ms", RF_INT4, NULL},
-	{"zone_threshold_mm", RF_INT4, NULL},
-	{"points", RF_JSONB, NULL},
+	{"floorplan_uuid", RF_UUID, "^id", "the floorplan"},
+	{"floorplan_name", RF_TEXT, "^name", "the floorplan's name"},
+	{"store_uuid", RF_UUID, "^store_id", "the store of the floorplan"},
+	{"store_name", RF_TEXT, "^store_name", "the store's name"},
+	{"zone_uuid", RF_UUID, "id", "the zone"},
+	{"zone_name", RF_TEXT, "name", "the zone's name"},
+	{"type", RF_TEXT, NULL, "the kind of zone: fpa, staff or mask"},
+	{"location_uuid", RF_UUID, "location_id", "the zone's parent location"},
+	{"location_name", RF_TEXT, NULL, "the parent location's name"},
+	{"area", RF_FLOAT8, NULL, "the zone's size in square centimetres"},
+	{"dwell_time_threshold_ms", RF_INT4, NULL,
+	"how long a shopper must stay in the zone for a dwell, in milliseconds"},
+	{"zone_threshold_mm", RF_INT4, NULL,
+	"the zone's buffer for track detection, in millimetres"},
+	{"points", RF_JSONB, NULL,
+	"the zone's outline: points x, y in centimetres on the floorplan"},
 };
 
 /* All floorplans, or those of the given stores (a path per store) */
@@ -289,19 +306,19 @@ static const RfPushdown rn_fpa_zone_pushdown[] = {
 };
 
 static const RfColumn rn_health_alert_columns[] = {
-	{"uuid", RF_UUID, NULL},
-	{"type", RF_TEXT, NULL},
-	{"severity", RF_TEXT, NULL},
-	{"description", RF_TEXT, NULL},
-	{"store_uuid", RF_UUID, NULL},
-	{"store_name", RF_TEXT, NULL},
-	{"subject_id", RF_TEXT, NULL},
-	{"subject_name", RF_TEXT, NULL},
-	{"alert_creation_time", RF_TIMESTAMPTZ, NULL},
-	{"event_time", RF_TIMESTAMPTZ, NULL},
-	{"resolved", RF_BOOL, NULL},
-	{"resolved_time", RF_TIMESTAMPTZ, NULL},
-	{"obsolete", RF_BOOL, NULL},
+	{"uuid", RF_UUID, NULL, "the alert"},
+	{"type", RF_TEXT, NULL, "the kind of alert, e.g. connectiondown"},
+	{"severity", RF_TEXT, NULL, "how serious, or resolved"},
+	{"description", RF_TEXT, NULL, "what is wrong"},
+	{"store_uuid", RF_UUID, NULL, "the store"},
+	{"store_name", RF_TEXT, NULL, "the store's name"},
+	{"subject_id", RF_TEXT, NULL, "the device concerned (its MAC address, say)"},
+	{"subject_name", RF_TEXT, NULL, "the device's name"},
+	{"alert_creation_time", RF_TIMESTAMPTZ, NULL, "when the alert was raised"},
+	{"event_time", RF_TIMESTAMPTZ, NULL, "when the problem began"},
+	{"resolved", RF_BOOL, NULL, "whether it is resolved"},
+	{"resolved_time", RF_TIMESTAMPTZ, NULL, "when it was resolved"},
+	{"obsolete", RF_BOOL, NULL, "whether the alert is obsolete"},
 };
 
 /*
@@ -315,9 +332,9 @@ static const RfPushdown rn_health_alert_pushdown[] = {
 };
 
 static const RfColumn rn_predicted_columns[] = {
-	{"store_uuid", RF_UUID, "=store_uuid"},
-	{"time", RF_TIMESTAMPTZ, "zclock:time;=store_uuid"},
-	{"value", RF_NUMERIC, NULL},
+	{"store_uuid", RF_UUID, "=store_uuid", "the store"},
+	{"time", RF_TIMESTAMPTZ, "zclock:time;=store_uuid", "the start of the predicted slot"},
+	{"value", RF_NUMERIC, NULL, "the predicted traffic in the slot"},
 };
 
 /*
@@ -345,18 +362,19 @@ static const RfRequired rn_predicted_required[] = {
 };
 
 static const RfColumn rn_user_columns[] = {
-	{"id", RF_UUID, NULL},
-	{"type", RF_TEXT, NULL},
-	{"name", RF_TEXT, NULL},
-	{"email", RF_TEXT, NULL},
-	{"disabled", RF_BOOL, NULL},
-	{"user_profile_id", RF_UUID, NULL},
-	{"location_profile_id", RF_UUID, NULL},
-	{"location_ids", RF_JSONB, NULL},
-	{"last_sign_in_at", RF_TIMESTAMPTZ, NULL},
-	{"current_sign_in_at", RF_TIMESTAMPTZ, NULL},
-	{"invitation_accepted", RF_BOOL, NULL},
-	{"invitation_locale", RF_TEXT, NULL},
+	{"id", RF_UUID, NULL, "the user's UUID"},
+	{"type", RF_TEXT, NULL, "local or sso"},
+	{"name", RF_TEXT, NULL, "the user's name"},
+	{"email", RF_TEXT, NULL, "the user's e-mail address"},
+	{"disabled", RF_BOOL, NULL, "whether the user is disabled"},
+	{"user_profile_id", RF_UUID, NULL, "the user profile (permissions)"},
+	{"location_profile_id", RF_UUID, NULL,
+	"the location profile (which locations the user sees)"},
+	{"location_ids", RF_JSONB, NULL, "custom locations, instead of a location profile"},
+	{"last_sign_in_at", RF_TIMESTAMPTZ, NULL, "the previous sign-in"},
+	{"current_sign_in_at", RF_TIMESTAMPTZ, NULL, "the latest sign-in"},
+	{"invitation_accepted", RF_BOOL, NULL, "whether the user accepted the invitation"},
+	{"invitation_locale", RF_TEXT, NULL, "the invitation's language, e.g. en_US"},
 };
 
 /* "local or SSO users": the document's example sends type=SSO */
@@ -370,40 +388,46 @@ static const RfPushdown rn_user_pushdown[] = {
 };
 
 static const RfColumn rn_user_profile_columns[] = {
-	{"id", RF_UUID, NULL},
-	{"name", RF_TEXT, NULL},
-	{"enterprise_groups", RF_JSONB, NULL},
-	{"use_idle_timeout", RF_BOOL, NULL},
-	{"idle_timeout", RF_INT4, NULL},
-	{"subscription_admin", RF_BOOL, NULL},
-	{"visible_dashboard_widgets", RF_JSONB, NULL},
+	{"id", RF_UUID, NULL, "the profile's UUID"},
+	{"name", RF_TEXT, NULL, "the profile's name"},
+	{"enterprise_groups", RF_JSONB, NULL, "enterprise groups"},
+	{"use_idle_timeout", RF_BOOL, NULL, "whether idle sessions time out"},
+	{"idle_timeout", RF_INT4, NULL, "the idle timeout, in seconds"},
+	{"subscription_admin", RF_BOOL, NULL,
+	"whether the profile administers the subscription"},
+	{"visible_dashboard_widgets", RF_JSONB, NULL, "the pages and widgets the profile sees"},
 };
 
 static const RfColumn rn_location_profile_columns[] = {
-	{"id", RF_UUID, NULL},
-	{"name", RF_TEXT, NULL},
-	{"enterprise_groups", RF_JSONB, NULL},
-	{"location_ids", RF_JSONB, NULL},
+	{"id", RF_UUID, NULL, "the profile's UUID"},
+	{"name", RF_TEXT, NULL, "the profile's name"},
+	{"enterprise_groups", RF_JSONB, NULL, "enterprise groups"},
+	{"location_ids", RF_JSONB, NULL, "the locations the profile gives access to"},
 };
 
 static const RfColumn rn_camera_columns[] = {
-	{"device_id", RF_TEXT, NULL},
-	{"device_name", RF_TEXT, NULL},
-	{"type", RF_INT4, NULL},
-	{"store_uuid", RF_UUID, NULL},
-	{"appliance_id", RF_TEXT, NULL},
-	{"vendor", RF_TEXT, NULL},
-	{"model", RF_TEXT, NULL},
-	{"private_ip", RF_TEXT, NULL},
-	{"public_ip", RF_TEXT, NULL},
-	{"last_heard", RF_TIMESTAMPTZ, NULL},
-	{"serial_number", RF_TEXT, NULL},
-	{"network_configuration", RF_JSONB, NULL},
-	{"video_channel_uuids", RF_JSONB, NULL},
-	{"video_channel_count", RF_INT4, NULL},
-	{"configuration_summary", RF_JSONB, NULL},
-	{"analytics", RF_JSONB, NULL},
-	{"height", RF_INT4, NULL},
+	{"device_id", RF_TEXT, NULL, "the device's MAC address"},
+	{"device_name", RF_TEXT, NULL, "the device's name"},
+	{"type", RF_INT4, NULL,
+	"the kind of device: 0 monocular camera, 1 Aurora, 2 Xovis or Brickstream"},
+	{"store_uuid", RF_UUID, NULL, "the store the device is assigned to"},
+	{"appliance_id", RF_TEXT, NULL, "the appliance the device is connected to"},
+	{"vendor", RF_TEXT, NULL, "the device's maker: RetailNext, Xovis, Brickstream, Axis"},
+	{"model", RF_TEXT, NULL, "the device's model"},
+	{"private_ip", RF_TEXT, NULL, "the device's address on the local network"},
+	{"public_ip", RF_TEXT, NULL, "the device's public address"},
+	{"last_heard", RF_TIMESTAMPTZ, NULL,
+	"when the device last talked to the RetailNext cloud"},
+	{"serial_number", RF_TEXT, NULL, "the serial number (Xovis, Brickstream)"},
+	{"network_configuration", RF_JSONB, NULL,
+	"the device's network settings: mode (0 DHCP, 1 static), ip, gateway, dns, ntp"},
+	{"video_channel_uuids", RF_JSONB, NULL, "the device's video channels"},
+	{"video_channel_count", RF_INT4, NULL, "how many video channels the device has"},
+	{"configuration_summary", RF_JSONB, NULL,
+	"the device's name and location as the sensor knows them"},
+	{"analytics", RF_JSONB, NULL,
+	"traffic lines, dwell zones and direction line configured"},
+	{"height", RF_INT4, NULL, "the device's mounting height, in millimetres (Aurora)"},
 };
 
 static const RfPushdown rn_store_uuid_query_pushdown[] = {
@@ -412,29 +436,31 @@ static const RfPushdown rn_store_uuid_query_pushdown[] = {
 };
 
 static const RfColumn rn_channel_columns[] = {
-	{"channel_uuid", RF_UUID, NULL},
-	{"name", RF_TEXT, NULL},
-	{"device_id", RF_TEXT, NULL},
-	{"resolution", RF_TEXT, NULL},
-	{"frame_rate", RF_INT4, NULL},
-	{"record_on_motion", RF_BOOL, NULL},
+	{"channel_uuid", RF_UUID, NULL, "the video channel"},
+	{"name", RF_TEXT, NULL, "the channel's name"},
+	{"device_id", RF_TEXT, NULL, "the device producing the video"},
+	{"resolution", RF_TEXT, NULL, "the recording's resolution"},
+	{"frame_rate", RF_INT4, NULL, "frames per second recorded"},
+	{"record_on_motion", RF_BOOL, NULL, "whether it records on motion"},
 	/* the API spells it "maximun" */
-	{"minimum_retention_days", RF_INT4, NULL},
-	{"maximum_retention_days", RF_INT4, "maximun_retention_days"},
-	{"blur_video", RF_BOOL, NULL},
-	{"recording_enabled", RF_BOOL, NULL},
-	{"snapshot_enabled", RF_BOOL, NULL},
-	{"snapshot_interval_secs", RF_INT4, NULL},
-	{"snapshot_resolution", RF_TEXT, NULL},
+	{"minimum_retention_days", RF_INT4, NULL, "the fewest days video is kept"},
+	{"maximum_retention_days", RF_INT4, "maximun_retention_days",
+	"the most days video is kept"},
+	{"blur_video", RF_BOOL, NULL, "whether video is blurred"},
+	{"recording_enabled", RF_BOOL, NULL, "whether recording is on"},
+	{"snapshot_enabled", RF_BOOL, NULL, "whether high resolution snapshots are on"},
+	{"snapshot_interval_secs", RF_INT4, NULL, "seconds between snapshots"},
+	{"snapshot_resolution", RF_TEXT, NULL, "the snapshots' resolution"},
 };
 
 static const RfColumn rn_appliance_columns[] = {
-	{"appliance_id", RF_TEXT, NULL},
-	{"store_uuid", RF_UUID, NULL},
-	{"mac_address", RF_TEXT, NULL},
-	{"private_ip", RF_TEXT, NULL},
-	{"public_ip", RF_TEXT, NULL},
-	{"network_configuration", RF_JSONB, NULL},
+	{"appliance_id", RF_TEXT, NULL, "the appliance"},
+	{"store_uuid", RF_UUID, NULL, "the store the appliance is assigned to"},
+	{"mac_address", RF_TEXT, NULL, "the appliance's MAC address"},
+	{"private_ip", RF_TEXT, NULL, "the appliance's address on the local network"},
+	{"public_ip", RF_TEXT, NULL, "the appliance's public address"},
+	{"network_configuration", RF_JSONB, NULL,
+	"the appliance's network settings: mode (0 DHCP, 1 static), ip, gateway, dns, ntp"},
 };
 
 /* v1 lists: X-Page-Length (max 100) / X-Page-Start, 206 while more follow */
@@ -462,6 +488,7 @@ static const RfColumn rn_appliance_columns[] = {
 static const RfEndpoint rn_endpoints[] = {
 	{
 		.resource = "rn_locations",
+		.doc = "One row per location: the organization, regions, stores and their sublocations",
 		.method = "POST",
 		.path = "/v2/location",
 		.rows_path = "nodes[][]",
@@ -476,6 +503,7 @@ static const RfEndpoint rn_endpoints[] = {
 	},
 	{
 		.resource = "rn_datamine",
+		.doc = "One row per location, metric and period: traffic, sales, occupancy and other metrics",
 		.method = "POST",
 		.path = "/v2/datamine",
 		.rows_path = "metrics[].data[].data[]",
@@ -492,6 +520,7 @@ static const RfEndpoint rn_endpoints[] = {
 	},
 	{
 		.resource = "rn_store_hours",
+		.doc = "One row per store and business day: when it opens and closes",
 		.method = "POST",
 		.path = "/v1/storehours",
 		.rows_path = "result.*.*",
@@ -504,6 +533,7 @@ static const RfEndpoint rn_endpoints[] = {
 	},
 	{
 		.resource = "rn_zone_transitions",
+		.doc = "One row per floorplan, from zone and to zone: how many shoppers moved between them",
 		.method = "POST",
 		.path = "/v1/zone_transitions",
 		.rows_path = "metrics[].data[].transitions[]",
@@ -517,6 +547,7 @@ static const RfEndpoint rn_endpoints[] = {
 	},
 	{
 		.resource = "rn_fpa_zones",
+		.doc = "One row per zone of a store's floorplans, with its outline",
 		.method = "GET",
 		.path = "/v1/fpafloorplans",
 		.rows_path = "[].zones[]",
@@ -528,6 +559,7 @@ static const RfEndpoint rn_endpoints[] = {
 	},
 	{
 		.resource = "rn_health_alerts",
+		.doc = "One row per health alert of a store's devices",
 		.method = "POST",
 		.path = "/v1/healthalerts",
 		.rows_path = "result",
@@ -539,6 +571,7 @@ static const RfEndpoint rn_endpoints[] = {
 	},
 	{
 		.resource = "rn_predicted_traffic",
+		.doc = "One row per store and predicted slot of the coming 31 days",
 		.method = "POST",
 		.path = "/v1/predictedtraffic",
 		.rows_path = "predictions",
@@ -552,6 +585,7 @@ static const RfEndpoint rn_endpoints[] = {
 	},
 	{
 		.resource = "rn_users",
+		.doc = "One row per user of the subscription",
 		.method = "GET",
 		.path = "/v1/users",
 		.rows_path = "users",
@@ -563,6 +597,7 @@ static const RfEndpoint rn_endpoints[] = {
 	},
 	{
 		.resource = "rn_user_profiles",
+		.doc = "One row per user profile: what its users may do and see",
 		.method = "GET",
 		.path = "/v1/user_profiles",
 		.rows_path = "user_profiles",
@@ -573,6 +608,7 @@ static const RfEndpoint rn_endpoints[] = {
 	},
 	{
 		.resource = "rn_location_profiles",
+		.doc = "One row per location profile: which locations its users see",
 		.method = "GET",
 		.path = "/v1/location_profiles",
 		.rows_path = "location_profiles",
@@ -583,6 +619,7 @@ static const RfEndpoint rn_endpoints[] = {
 	},
 	{
 		.resource = "rn_cameras",
+		.doc = "One row per camera or sensor, with its network and analytics set-up",
 		.method = "GET",
 		.path = "/v1/inventory/cameras",
 		.rows_path = "cameras",
@@ -595,6 +632,7 @@ static const RfEndpoint rn_endpoints[] = {
 	},
 	{
 		.resource = "rn_channels",
+		.doc = "One row per video channel, with its recording settings",
 		.method = "GET",
 		.path = "/v1/inventory/channels",
 		.rows_path = "channels",
@@ -606,6 +644,7 @@ static const RfEndpoint rn_endpoints[] = {
 	},
 	{
 		.resource = "rn_appliances",
+		.doc = "One row per store appliance, with its network set-up",
 		.method = "GET",
 		.path = "/v1/inventory/appliances",
 		.rows_path = "store_appliances",

@@ -28,8 +28,10 @@ month, day}, through: {...}} (see EDGES); time {type: "time", from:
 "HH:MM", until: "HH:MM"} prefixed "+"/"-" for store hours past/before midnight;
 day_of_week {type, name}.
 DATE RANGES (the doc: gregorian is "yyyy-mm-ddThh:mm:ssZ, where 'Z' implies that the
-time zone is UTC").  gregorian accepts yyyy-mm-dd, or yyyy-mm-ddThh:mm[:ss[.ffffff]]
-followed by Z, +hh:mm / -hh:mm (or +hhmm), or nothing.  gregorian_z=utc (default): Z or
+time zone is UTC").  gregorian_forms=documented (default): a request's gregorian is
+that form only, yyyy-mm-ddThh:mm:ssZ, anything else 400 (the date-only form is the
+responses'); gregorian_forms=lenient also accepts yyyy-mm-dd, or
+yyyy-mm-ddThh:mm[:ss[.ffffff]] followed by Z, +hh:mm / -hh:mm (or +hhmm), or nothing.  gregorian_z=utc (default): Z or
 an offset makes an instant, converted to the query's time_zone, where it is bucketed;
 date-only is local midnight and a value without designator local wall clock in that
 zone.  Without time_zone each store converts into its own zone (and "name" dates are
@@ -215,7 +217,7 @@ KNOBS (--option retailnext.KEY=VALUE, or POST /_sim/config {"retailnext": {...}}
   export_ttl (0: status polls after ready before 404 "expired"; 0 = never),
   token_location_profile ("" = all; else datamine outside it -> per-metric ok false),
   sso_permissions (users_page | saml),
-  gregorian_z (utc | wall), range_to (exclusive | inclusive), edge_labels (whole |
+  gregorian_z (utc | wall), gregorian_forms (documented | lenient), range_to (exclusive | inclusive), edge_labels (whole |
   clipped): see DATE RANGES and EDGES; z_reading (wall | utc), predicted_days (local |
   utc): see Z TIMES; date_names (documented: datamine "name" dates are the doc's "now"
   and "today" | extended: also "yesterday" and "tomorrow").  extra_stores (0): that many more stores ("Extra Store 001", ...,

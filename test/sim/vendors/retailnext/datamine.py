@@ -39,6 +39,10 @@ class Datamine:
         if m is None:
             fail(400, "gregorian must be yyyy-mm-ddThh:mm:ssZ or yyyy-mm-dd, got %r" % (v,))
         date, hh, mi, ss, frac, des = m.groups()
+        if str(self.c("gregorian_forms")) == "documented" and \
+                (ss is None or frac is not None or des not in ("Z", "z")):
+            fail(400, "gregorian must be yyyy-mm-ddThh:mm:ssZ (ISO 8601, the document's form), "
+                 "got %r" % (v,))
         try:
             d = dt.date.fromisoformat(date)
             t = dt.datetime(d.year, d.month, d.day, int(hh or 0), int(mi or 0), int(ss or 0),
@@ -607,7 +611,10 @@ class Datamine:
         calendar period (days of the subscription's calendar), a sub-day
         period is keyed by the wall clock of tz.  period_start/period_end are
         local "yyyy-mm-dd hh:mm:00" texts (the zone in time_zone), as the
-        extension builds its input from the document's from/through/until."""
+        extension builds its input from the document's from/through/until.
+        hours=all_day (the table option hours 'all_day', a 00:00-24:00 time
+        range): every slot of the calendar day, open or not, and a day is the
+        calendar day of tz's wall clock, not a business day."""
         try:
             u, m = params["location"], params["metric"]
             grain, tzname = params["grain"], params["tz"]
@@ -615,11 +622,13 @@ class Datamine:
             to = dt.datetime.fromisoformat(params["to"].replace("Z", "+00:00"))
         except (KeyError, ValueError):
             raise ValueError("truth: location, metric, grain, tz, from, to (ISO instants)")
+        hours = params.get("hours") or "store_hours"
         zone = _zone(tzname)
         sub = {"15 minutes": 15, "hour": 60}.get(grain)
         if zone is None or (sub is None and grain not in ("day", "week", "month", "year")) \
-                or m not in METRICS or to < frm or (to - frm).days > 2000:
-            raise ValueError("truth: bad location/metric/grain/tz/range")
+                or m not in METRICS or to < frm or (to - frm).days > 2000 \
+                or hours not in ("store_hours", "all_day"):
+            raise ValueError("truth: bad location/metric/grain/tz/range/hours")
         cal = self.calendar()
         cut = (int(self.now().timestamp()) // 60) // 15 * 15
         with self.lock:
@@ -644,6 +653,45 @@ class Datamine:
 
         acc = {}
         eng = self.engine
+
+        def add(key, vals, rank, src):
+            a = acc.get(key)
+            if a is None:
+                a = acc[key] = [0] * NV + [0, set()]
+            for k in range(NV):
+                a[k] += vals[k]
+            a[NV] = max(a[NV], rank)
+            a[NV + 1].add(src.store["uuid"])
+
+        def valid(src, d):
+            return not (d < src.start or (src.archive and d >= src.archive))
+
+        if hours == "all_day":
+            for src in srcs:
+                # every slot of each store-local calendar day: the business
+                # slots that fall on it and the slots outside business hours
+                c0 = min(frm.astimezone(src.tz).date(), frm.astimezone(zone).date()) - dt.timedelta(days=2)
+                c1 = max(to.astimezone(src.tz).date(), to.astimezone(zone).date()) + dt.timedelta(days=2)
+                if sub is None:
+                    c0, c1 = period(c0)[0] - dt.timedelta(days=1), period(c1)[1] + dt.timedelta(days=1)
+                c = c0
+                while c <= c1:
+                    if valid(src, c):
+                        slots = [s for k in (-1, 0, 1) if valid(src, c + dt.timedelta(days=k))
+                                 for s in eng.business_slots(src, c + dt.timedelta(days=k))
+                                 if s[1].date() == c]
+                        slots.extend(eng.after_slots(src, c))
+                        for mm, lst, vals, rank in slots:
+                            if mm + 15 > cut:
+                                continue
+                            L = wall_clock(mm, zone)
+                            if sub is None:
+                                key = period(L.date())
+                            else:
+                                key = (L.date(), (L.hour * 60 + L.minute) // sub * sub)
+                            add(key, vals, rank, src)
+                    c += dt.timedelta(days=1)
+            srcs = []
         for src in srcs:
             # business days: every day whose periods meet [from, to), whole periods
             d0 = min(frm.astimezone(src.tz).date(), frm.astimezone(zone).date()) - dt.timedelta(days=1)
@@ -652,7 +700,7 @@ class Datamine:
                 d0, d1 = period(d0)[0], period(d1)[1]
             d = d0
             while d <= d1:
-                if d < src.start or (src.archive and d >= src.archive):
+                if not valid(src, d):
                     d += dt.timedelta(days=1)
                     continue
                 for mm, lst, vals, rank in eng.business_slots(src, d):
@@ -664,13 +712,7 @@ class Datamine:
                         L = wall_clock(mm, zone)
                         tm = (L.hour * 60 + L.minute) // sub * sub
                         key = (L.date(), tm)
-                    a = acc.get(key)
-                    if a is None:
-                        a = acc[key] = [0] * NV + [0, set()]
-                    for k in range(NV):
-                        a[k] += vals[k]
-                    a[NV] = max(a[NV], rank)
-                    a[NV + 1].add(src.store["uuid"])
+                    add(key, vals, rank, src)
                 d += dt.timedelta(days=1)
         fn, has_validity = METRICS[m]
         out = []

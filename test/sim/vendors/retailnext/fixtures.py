@@ -26,6 +26,7 @@ DEFAULTS = {
     "token_location_profile": "",
     "sso_permissions": "users_page",
     "gregorian_z": "utc",
+    "gregorian_forms": "documented",
     "range_to": "exclusive",
     "edge_labels": "whole",
     "z_reading": "wall",
