@@ -3,8 +3,7 @@
  * functions.c
  *		  SQL functions of retail_fdw that call a vendor directly: actions
  *		  that are not rows of a table, which the vendor modules' own SQL
- *		  functions build on (acknowledging an Inspector Cloud visit,
- *		  RetailNext video exports).
+ *		  functions build on (acknowledging a visit, video exports).
  *
  * Each takes the server's name first and uses the calling user's mapping,
  * exactly as a scan would; the same transport, limits and errors apply.
@@ -101,9 +100,9 @@ call_vendor(RfConn *conn, const RfOptions *opts, const char *method,
  *
  * One of the vendor's named actions (its descriptor's RfAction: method and
  * path with an {id}), sent with the caller's mapping; returns the HTTP
- * status, 404 included (no such object).  The per-vendor SQL functions
- * (ic_ack_visit, ...) check the vendor and build on this, so no vendor
- * name lives here.
+ * status, 404 included (no such object).  The vendor modules' own SQL
+ * functions (fdw/vendors/<vendor>/) check the vendor and build on this, so
+ * no vendor name lives here.
  */
 Datum
 rf_sql_vendor_action(PG_FUNCTION_ARGS)

@@ -114,19 +114,18 @@ typedef struct RfPushdown
 	RfParamLoc	loc;			/* query, body or path */
 	RfMulti		multi;			/* several values: split or repeated */
 	bool		window;			/* a range is split into windows (one
-								 * vendor: journey) */
+								 * vendor today) */
 	int			pad_days;		/* bounds are sent this many days wider
-								 * (one vendor: retailnext) */
+								 * (one vendor today) */
 	bool		shapes;			/* a parameter, not a filter: any qual on
-								 * the column must be pushed (one vendor:
-								 * retailnext) */
+								 * the column must be pushed (one vendor
+								 * today) */
 
 	/*
 	 * With bounded set, the smallest integer the API accepts in
 	 * lower_param and in upper_param: a bound below it is not sent (the
 	 * executor filters alone), since the API would refuse the request.
-	 * (What values the column holds is its domain, below.)  One vendor:
-	 * aifi.
+	 * (What values the column holds is its domain, below.)  One vendor today.
 	 */
 	bool		bounded;
 	int64_t		lower_min;
@@ -136,8 +135,8 @@ typedef struct RfPushdown
 	 * RF_LOC_PATH: the path used when this parameter has a value; each
 	 * value sent is also a constant "column=value" of its series; at most
 	 * batch values a request (RF_MULTI_REPEAT, 0 = all); the only values
-	 * the API filters by (with any other, none is sent).  One vendor for
-	 * these four: retailnext (reqplan.c).
+	 * the API filters by (with any other, none is sent).  One vendor today,
+	 * for these four (reqplan.c).
 	 */
 	const char *path;
 	bool		as_const;
@@ -150,7 +149,7 @@ typedef struct RfPushdown
 	 * today + horizon_last: a lower bound before that is an error, the
 	 * (padded) days sent are clipped to it.  A date bound may instead be
 	 * sent as that day's midnight, "yyyy-mm-ddT00:00:00Z" (date_as_time).
-	 * One vendor for these four: retailnext (reqplan.c).
+	 * One vendor today, for these four (reqplan.c).
 	 */
 	int			chunk_days;
 	int			horizon_first;

@@ -81,7 +81,7 @@ typedef struct RfOptionDef
 	const char *(*check) (const char *value);
 	/*
 	 * A table option that shapes requests: sent under this key of the JSON
-	 * body (today rn_zone_transitions' only: reqplan.c sends it)
+	 * body (one vendor today; reqplan.c sends it)
 	 */
 	const char *body_key;
 	bool		body_array;		/* ...as a one-element array */
@@ -167,11 +167,11 @@ typedef struct RfPagingSpec
 	const char *next_path;		/* next URL, cursor, token or header name */
 	bool		next_is_url;	/* next_path holds an absolute URL */
 	const char *end_token;		/* RF_PAGE_TOKEN: the value that ends (one
-								 * vendor: retailnext) */
+								 * vendor today) */
 	bool		in_headers;		/* page/size travel as request headers
-								 * (one vendor: retailnext) */
+								 * (one vendor today) */
 	const char *sort_param;		/* ORDER BY pushdown: key parameter (one
-								 * vendor: aifi) */
+								 * vendor today) */
 	const char *direction_param;	/* and its direction ("asc" / "desc") */
 } RfPagingSpec;
 
@@ -229,7 +229,7 @@ typedef struct RfSeriesPlan *(*RfPlanHook) (const struct RfOptions *opts,
  * tables use.  Some are used by one vendor alone today, and wait to become
  * that vendor's own (a hook, or data its module declares): they are read
  * in scan.c and reqplan.c, which change under other work now.  Those are
- * marked "(one vendor: ...)" here, in param.h and in vendor.h.
+ * marked "one vendor today" here, in param.h and in vendor.h.
  */
 typedef struct RfEndpoint RfEndpoint;
 struct RfEndpoint
@@ -242,12 +242,12 @@ struct RfEndpoint
 	const char *path;			/* appended to base_url; may hold {param} */
 	const char *rows_path;		/* array of rows; NULL = the body is it */
 	const char *static_query;	/* always sent, e.g. "is_new=false" (one
-								 * vendor: inspector) */
+								 * vendor today) */
 	const char *body_template;	/* JSON body that pushed values extend (one
-								 * vendor: retailnext) */
+								 * vendor today) */
 	bool		idempotent;		/* safe to retry */
 	const char *default_window; /* window size for window ranges (one
-								 * vendor: journey) */
+								 * vendor today) */
 	RfPagingSpec paging;		/* how it pages */
 	const RfColumn *columns;	/* its columns, as IMPORT declares them */
 	int			ncolumns;
@@ -255,41 +255,41 @@ struct RfEndpoint
 	int			npushdown;
 	const RfRequired *required; /* the quals it needs */
 	int			nrequired;
-	const RfSort *sorts;		/* the ORDER BY it takes (one vendor: aifi) */
+	const RfSort *sorts;		/* the ORDER BY it takes (one vendor today) */
 	int			nsorts;
 	const RfOptionDef *options;	/* table options it takes, beyond the core */
 	int			noptions;
 	double		rows_per_request;	/* planner estimate */
-	const RfWrite *write;		/* INSERT / UPDATE, or NULL (one vendor:
-								 * retailnext) */
+	const RfWrite *write;		/* INSERT / UPDATE, or NULL (one vendor
+								 * today) */
 	bool		object_body;	/* the body is one object (rows_path inside
-								 * it) (one vendor: inspector) */
+								 * it) (one vendor today) */
 	bool		missing_is_empty;	/* 404 = no row, not an error (one
-									 * vendor: inspector) */
+									 * vendor today) */
 	bool		cacheable;		/* answers are shared within a query (one
-								 * vendor: inspector) */
+								 * vendor today) */
 
 	/*
 	 * GET-by-id endpoints whose ids may also come from a list: without an
 	 * id filter the scan first pages through "lister" (its own filters on
-	 * the same columns) and then fetches each listed id.  (One vendor:
-	 * inspector, for these three.)
+	 * the same columns) and then fetches each listed id.  (One vendor today,
+	 * for these three.)
 	 */
 	const struct RfEndpoint *lister;
 	const char *id_column;		/* the pushdown column the ids feed */
 	const char *list_id_field;	/* the id in a listed row */
 	int			max_concurrency;	/* the vendor's own cap; 0 = none (one
-									 * vendor: retailnext) */
+									 * vendor today) */
 	int			max_rows;		/* a response this long may be truncated
-								 * (one vendor: retailnext) */
+								 * (one vendor today) */
 
 	/*
 	 * A rows_path some series of the hook use instead of rows_path (the
-	 * core only hands it to the fuzz targets; one vendor: retailnext)
+	 * core only hands it to the fuzz targets; one vendor today)
 	 */
 	const char *alt_rows_path;
-	RfPlanHook	plan_series;	/* NULL: the generic planner (one vendor:
-								 * retailnext) */
+	RfPlanHook	plan_series;	/* NULL: the generic planner (one vendor
+								 * today) */
 };
 
 #endif							/* RF_DESCRIPTOR_H */
