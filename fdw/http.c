@@ -57,9 +57,13 @@
 #include "utils/varlena.h"
 #include "lib/ilist.h"
 
-#include "retail_fdw.h"
-
 #include "http_int.h"
+#include "cache.h"
+#include "netpolicy.h"
+#include "option.h"
+#include "rf_port.h"
+#include "stats.h"
+
 
 
 
@@ -917,10 +921,10 @@ rf_http_submit(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
 	}
 
 	/* a client-credentials token first, before this transfer is queued */
-	if (conn->client_id && !req->no_auth && !conn->token_fetching &&
+	if (conn->fetch_token && !req->no_auth && !conn->token_fetching &&
 		(conn->auth_line == NULL || conn->token_stale ||
 		 GetCurrentTimestamp() >= conn->token_expires))
-		rf_conn_oauth_fetch(conn);
+		conn->fetch_token(conn);
 
 	x = new_transfer(conn, req, sink, restricted);
 	if (cu != NULL)
@@ -934,10 +938,38 @@ rf_http_submit(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
 	x->any_status = req->any_status;
 	foreach(lc, req->headers)
 		x->extra_headers = lappend(x->extra_headers, pstrdup(lfirst(lc)));
-	rf_conn_build_headers(conn, x);
+	rf_http_build_headers(conn, x);
 
 	start_due_transfers(conn);
 	return x;
+}
+
+/*
+ * (Re)build a transfer's header list, with the connection's current
+ * credentials (a new OAuth token rebuilds the lists of waiting transfers)
+ */
+void
+rf_http_build_headers(RfConn *conn, RfTransfer *x)
+{
+	ListCell   *lc;
+
+	if (x->headers)
+		curl_slist_free_all(x->headers);
+	x->headers = curl_slist_append(NULL, "Accept: application/json");
+	if (x->headers && x->body)
+		x->headers = curl_slist_append(x->headers, x->form ?
+									   "Content-Type: application/x-www-form-urlencoded" :
+									   "Content-Type: application/json");
+	if (x->headers && conn->auth_line && !x->no_auth)
+		x->headers = curl_slist_append(x->headers, conn->auth_line);
+	foreach(lc, x->extra_headers)
+	{
+		if (x->headers)
+			x->headers = curl_slist_append(x->headers, (char *) lfirst(lc));
+	}
+	if (x->headers == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
+						errmsg("out of memory")));
 }
 
 /*
@@ -1007,8 +1039,8 @@ wait_loop(RfConn *conn, RfTransfer *x, bool any_done)
 
 	while (x->state != RF_XFER_DONE)
 	{
-		if (conn->token_stale && !conn->token_fetching)
-			rf_conn_oauth_fetch(conn);
+		if (conn->token_stale && !conn->token_fetching && conn->fetch_token)
+			conn->fetch_token(conn);
 		start_due_transfers(conn);
 		if (x->state == RF_XFER_DONE || (any_done && conn->ndone != ndone))
 			break;

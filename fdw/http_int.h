@@ -15,7 +15,9 @@
 #include "lib/ilist.h"
 #include "utils/timestamp.h"
 
-#include "retail_fdw.h"
+#include "http.h"
+#include "netpolicy.h"
+#include "vendor.h"
 
 /* Longest time the loop waits before it checks for interrupts again */
 #define RF_POLL_MS			100
@@ -111,6 +113,8 @@ struct RfConn
 	char	   *client_secret;	/* a secret */
 	char	   *token_url;
 	TimestampTz token_expires;
+	/* gets a token when none is valid (connection.c); NULL without OAuth */
+	void		(*fetch_token) (RfConn *conn);
 	bool		token_stale;	/* refused once: fetch a new one */
 	bool		token_fetching;
 
@@ -197,11 +201,12 @@ struct RfTransfer
 	bool		header_nomem;	/* no memory to keep a header */
 };
 
-/* http.c */
+/*
+ * http.c, for connection.c (which stands above it: http.c calls nothing of
+ * connection.c, and reaches the OAuth token fetch through
+ * RfConn.fetch_token)
+ */
 extern void rf_http_wait_set_drop(RfConn *conn);
-
-/* connection.c */
-extern void rf_conn_build_headers(RfConn *conn, RfTransfer *x);
-extern void rf_conn_oauth_fetch(RfConn *conn);
+extern void rf_http_build_headers(RfConn *conn, RfTransfer *x);
 
 #endif							/* HTTP_INT_H */

@@ -40,7 +40,7 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
-#include "retail_fdw.h"
+#include "progress.h"
 
 typedef struct RfProgressSlot
 {

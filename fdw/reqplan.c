@@ -39,7 +39,11 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-#include "retail_fdw.h"
+#include "reqplan.h"
+#include "netpolicy.h"
+#include "option.h"
+#include "param.h"
+#include "vendor.h"
 
 /* ----------------------------------------------------------------
  *		Values

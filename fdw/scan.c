@@ -38,7 +38,12 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
-#include "retail_fdw.h"
+#include "scan.h"
+#include "cache.h"
+#include "netpolicy.h"
+#include "progress.h"
+#include "rf_port.h"
+#include "vendor.h"
 
 /*
  * One page to fetch, in the order its rows come out.  A fetch and all it
