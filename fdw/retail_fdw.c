@@ -19,8 +19,10 @@
  *					SCHEMA), pushdown.c (which quals push down), analyze.c,
  *					modify.c (INSERT, UPDATE)
  *	pager			scan.c (request series -> pages in flight -> rows),
- *					reqplan.c (quals -> series), prefetch.c (ids a join
- *					feeds, in batches), columns.c (the columns a scan reads)
+ *					pagecheck.c (what pages say about each other, checked),
+ *					reqplan.c (quals -> series), reqencode.c (a series
+ *					spelt as a request), prefetch.c (ids a join feeds, in
+ *					batches), columns.c (the columns a scan reads)
  *	parsing			json.c (JSON -> Datum), jsonpage.c (documents, rows and
  *					references, free of PostgreSQL)
  *	transport		connection.c (connections, credentials, OAuth tokens),
