@@ -125,6 +125,37 @@ class InspectorTests(unittest.TestCase):
         _, page = self.call("/visits/?is_new=false&agent=AG-5634")
         self.assertTrue(page["results"])
 
+    def test_scene_quality_assortment_facings(self):
+        # the document's example: each an empty array in every scene
+        _, doc = self.call("/visits/324096/")
+        for sc in doc["scenes"]:
+            self.assertEqual((sc["image_quality"], sc["assortment"], sc["facing_counts"]),
+                             ([], [], []))
+        # generated: the fields the document lists, typed as it types them
+        _, v = self.call("/visits/500001/")
+        sc = v["scenes"][0]
+        self.assertEqual(set(sc["image_quality"][0]),
+                         {"id", "sharpness", "perspective_angles", "shelfs_count", "facing_count"})
+        self.assertTrue(all(isinstance(sc["image_quality"][0][k], int) for k in sc["image_quality"][0]))
+        a, f = sc["assortment"][0], sc["facing_counts"][0]
+        self.assertEqual(set(a), {"sku_id", "sku_cid", "quantity", "status"})
+        self.assertIsInstance(a["sku_id"], str)
+        self.assertEqual(set(f), {"sku_id", "sku_cid", "FG"})
+        self.assertIsInstance(f["sku_id"], int)
+        self.config({"string_ids": True})
+        _, v = self.call("/visits/500001/")
+        self.assertTrue(v["scenes"][0]["assortment"][0]["sku_id"].startswith("SKU-"))
+        self.assertIsInstance(v["scenes"][0]["facing_counts"][0]["sku_id"], int)
+        # ground truth: one row per element, the visit's created_at
+        truth = self.sim.vendors["inspector"].truth
+        rows = truth("ic_visit_facing_counts", {})
+        total = sum(len(sc["facing_counts"]) for v in truth("ic_visits", {}) for sc in v["scenes"])
+        self.assertEqual(len(rows), total)
+        self.assertEqual(rows[0]["fg"], rows[0]["FG"])
+        q = truth("ic_visit_image_quality", {})[0]
+        self.assertEqual(q["shelves_count"], q["shelfs_count"])
+        self.assertEqual(q["image_quality_id"], q["id"])
+
     def test_stores_and_skus(self):
         self.assertEqual(self.call("/stores/")[1]["count"], 5)
         self.assertEqual(self.call("/sku/?limit=5")[1]["count"], 20)

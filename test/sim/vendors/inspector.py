@@ -33,7 +33,10 @@ FIXTURE (deterministic)
   stores 11020..11024 in turn, agents 5633 (route 164780), 5634 (164781), 5635
   (164782) in turn; cid "V-<id>"; is_new false for every third (i % 3 == 2);
   visits up to 500043 have prices, oos reasons (with diagnosis and fixed), a kpi
-  value and a dqi entry; every fifth (i % 5 == 4) has no scenes; texts mix
+  value and a dqi entry; every fifth (i % 5 == 4) has no scenes; every other
+  scene has an image_quality entry (shelfs_count as the document spells it),
+  a visit's first scene 1 to 3 products in its assortment (sku_id a string,
+  statuses invented) and their facing_counts (sku_id an integer, FG); texts mix
   Russian, accents and emoji.  Stores 11020..11024; skus: 20 (ids 155279 + n).
   A question of type "text" answers with a string (the document types answer
   as a string), a "select_one" with {option id: option text} as the
@@ -43,7 +46,8 @@ FIXTURE (deterministic)
 KNOBS (--option inspector.KEY=VALUE or POST /_sim/config {"inspector": {...}})
   max_limit (100)      the largest limit the listing honours
   visits (60)          generated visits (the example visit comes on top)
-  string_ids (false)   agent_id, prices'/oos reasons' scene_id and sku_id and
+  string_ids (false)   agent_id, prices'/oos reasons' scene_id and sku_id,
+                       assortment's sku_id and
                        kpi values' clone_id as the document types them:
                        strings, and not numeric ones ("AG-5633", "SC-90000",
                        "SKU-155279", "copy-0")
@@ -80,6 +84,8 @@ STORES = [
 ]
 AGENTS = [(5633, "Alex", "164780"), (5634, "Мария", "164781"), (5635, "Jürgen", "164782")]
 REASONS = ["Продукт в блоке", "Не пришел продукт", "Ошибка распознавания", "Нет в матрице сети"]
+# assortment statuses: the document names none (invented, Russian as its texts)
+ASSORTMENT = ["в наличии", "отсутствует", "Café 🛒 новинка"]
 DIAGNOSES = ["OOS подтверждён", "Товар найден на фото", "Нет данных"]
 SKU_NAMES = ["Шоколад «Алёнка» 90 г", "Café noir 250 g", "Сок яблочный 1 л", "Чай 🍵 зелёный"]
 SKU_BRANDS = ["Красный Октябрь", "Lavazza", "Добрый", "Greenfield"]
@@ -87,6 +93,26 @@ SKU_CATEGORIES = ["Шоколад", "Кофе", "Соки", "Чай"]
 SKUS = [{"id": 155279 + n, "cid": "590002%07d" % (23308 + n),
          "name": "%s #%d" % (SKU_NAMES[n % 4], n), "brand": SKU_BRANDS[n % 4],
          "category": SKU_CATEGORIES[n % 4]} for n in range(20)]
+
+
+def _scene_counts(i, s, sid, nimages):
+    """A scene's image_quality, assortment and facing_counts: arrays (the
+    document's example gives [] for each) of objects with the fields its
+    list names.  Every other scene has image quality data; the first scene
+    of a visit has 1 to 3 products in its assortment and their facings."""
+    quality, assortment, facings = [], [], []
+    if (i + s) % 2 == 0:
+        quality.append({"id": 3000000 + 10 * i + s, "sharpness": 40 + (i * 7 + s) % 60,
+                        "perspective_angles": (i + s) % 30, "shelfs_count": 2 + (i + s) % 5,
+                        "facing_count": 4 * nimages + i % 9})
+    if s == 0:
+        for k in range(1 + i % 3):
+            sku = SKUS[(i + 3 + k) % len(SKUS)]
+            # sku_id: a string in assortment, an integer in facing_counts
+            assortment.append({"sku_id": str(sku["id"]), "sku_cid": sku["cid"],
+                               "quantity": (i + k) % 4, "status": ASSORTMENT[(i + k) % 3]})
+            facings.append({"sku_id": sku["id"], "sku_cid": sku["cid"], "FG": 1 + (i + 2 * k) % 6})
+    return quality, assortment, facings
 
 
 def _scenes(i, vid, created):
@@ -117,11 +143,13 @@ def _scenes(i, vid, created):
                             "answer": None if i % 2 else "Всё отлично 👍",
                             "options": [], "created_at": "2020-03-11T14:33:16.416687Z",
                             "text": "Комментарий", "required": False, "cid": "PROMO_5"}]}]
+        quality, assortment, facings = _scene_counts(i, s, sid, len(images))
         scenes.append({"id": sid, "created_at": iso_z(created + dt.timedelta(minutes=3 + s)),
                        "task_id": 48 + s,
                        "portal_url": "https://test.inspector-cloud.com/portal/visit/%d/scene/%d" % (vid, sid),
-                       "images": images, "image_quality": [], "clone_id": 0,
-                       "question_groups": groups, "assortment": [], "facing_counts": []})
+                       "images": images, "image_quality": quality, "clone_id": 0,
+                       "question_groups": groups, "assortment": assortment,
+                       "facing_counts": facings})
     return scenes
 
 
@@ -135,6 +163,9 @@ def _text_ids(v):
             r["sku_id"] = "SKU-%s" % r["sku_id"]
     for k in v["kpi_values"]:
         k["clone_id"] = "copy-%s" % k["clone_id"]
+    for sc in v["scenes"]:
+        for a in sc["assortment"]:
+            a["sku_id"] = "SKU-%s" % a["sku_id"]
     return v
 
 
@@ -242,7 +273,30 @@ def _answer_rows(v):
             for q in g.get("questions") or []]
 
 
+def _scene_child_rows(key, idname=None, fields=None):
+    """One row per element of each scene's key, with the scene's id and the
+    visit's created_at; fields maps a column to its document field."""
+    fields = fields or {}
+
+    def flat(v):
+        out = []
+        for sc in v.get("scenes") or []:
+            for e in sc.get(key) or []:
+                r = dict(e, visit_id=v["id"], scene_id=sc["id"], created_at=v["created_at"])
+                if idname:
+                    r[idname] = e.get("id")
+                for col, field in fields.items():
+                    r[col] = e.get(field)
+                out.append(r)
+        return out
+    return flat
+
+
 TRUTH_CHILDREN = {
+    "ic_visit_image_quality": _scene_child_rows("image_quality", "image_quality_id",
+                                                {"shelves_count": "shelfs_count"}),
+    "ic_visit_assortment": _scene_child_rows("assortment"),
+    "ic_visit_facing_counts": _scene_child_rows("facing_counts", fields={"fg": "FG"}),
     "ic_visit_scenes": _scene_rows,
     "ic_visit_images": _image_rows,
     "ic_visit_answers": _answer_rows,
