@@ -170,6 +170,56 @@ SELECT count(*) AS dqi, count(DISTINCT visit_id) AS visits,
 SELECT question_id, question_type, jsonb_typeof(answer) AS json_type, answer_text
   FROM ic_visit_answers WHERE visit_id = 500001 ORDER BY question_id;
 
+-- a scene's image_quality, assortment and facing_counts: one row per
+-- element (the document's example has none), with the scene's id; created_at
+-- is the visit's, as for prices: an id or a lower bound on it is required
+SELECT count(*) FROM ic_visit_assortment WHERE created_at < '2025-08-10';
+SELECT (SELECT count(*) FROM ic_visit_image_quality WHERE visit_id = 324096) AS quality,
+       (SELECT count(*) FROM ic_visit_assortment WHERE visit_id = 324096) AS assortment,
+       (SELECT count(*) FROM ic_visit_facing_counts WHERE visit_id = 324096) AS facings;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT * FROM ic_visit_image_quality WHERE visit_id IN (500001, 500015);
+\! $SIMCTL reset
+SELECT * FROM ic_visit_image_quality WHERE visit_id IN (500001, 500015)
+ ORDER BY visit_id, scene_id;
+\! $SIMCTL log --vendor inspector
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT * FROM ic_visit_assortment WHERE visit_id = 500015;
+SELECT * FROM ic_visit_assortment WHERE visit_id = 500015 ORDER BY sku_id;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT * FROM ic_visit_facing_counts
+ WHERE created_at >= '2025-08-19' AND created_at < '2025-08-20';
+\! $SIMCTL reset
+SELECT * FROM ic_visit_facing_counts
+ WHERE created_at >= '2025-08-19' AND created_at < '2025-08-20' ORDER BY visit_id, sku_id;
+\! $SIMCTL log --vendor inspector
+-- the same rows as the vendor's JSON (shelfs_count is shelves_count, FG fg)
+TRUNCATE raw;
+\set cmd 'curl -sf -H "Authorization: Token ic-secret-token" "' :ic_url '/api/data/v1.3/visits/500015/"'
+COPY raw FROM PROGRAM :'cmd' WITH (FORMAT csv, QUOTE e'\x01', DELIMITER e'\x02');
+SELECT (SELECT array_agg(row(scene_id, image_quality_id, sharpness, perspective_angles,
+                              shelves_count, facing_count)::text ORDER BY image_quality_id)
+          FROM ic_visit_image_quality WHERE visit_id = 500015)
+     = (SELECT array_agg(row((e ->> 'id')::bigint, (q ->> 'id')::bigint,
+                              (q ->> 'sharpness')::bigint, (q ->> 'perspective_angles')::bigint,
+                              (q ->> 'shelfs_count')::bigint,
+                              (q ->> 'facing_count')::bigint)::text ORDER BY (q ->> 'id')::bigint)
+          FROM raw, jsonb_array_elements(doc -> 'scenes') e,
+               jsonb_array_elements(e -> 'image_quality') q) AS quality_as_vendor,
+       (SELECT array_agg(row(scene_id, sku_id, sku_cid, quantity, status)::text ORDER BY sku_id)
+          FROM ic_visit_assortment WHERE visit_id = 500015)
+     = (SELECT array_agg(row((e ->> 'id')::bigint, a ->> 'sku_id', a ->> 'sku_cid',
+                              (a ->> 'quantity')::bigint, a ->> 'status')::text
+                         ORDER BY a ->> 'sku_id')
+          FROM raw, jsonb_array_elements(doc -> 'scenes') e,
+               jsonb_array_elements(e -> 'assortment') a) AS assortment_as_vendor,
+       (SELECT array_agg(row(scene_id, sku_id, sku_cid, fg)::text ORDER BY sku_id)
+          FROM ic_visit_facing_counts WHERE visit_id = 500015)
+     = (SELECT array_agg(row((e ->> 'id')::bigint, (f ->> 'sku_id')::bigint, f ->> 'sku_cid',
+                              (f ->> 'FG')::bigint)::text ORDER BY (f ->> 'sku_id')::bigint)
+          FROM raw, jsonb_array_elements(doc -> 'scenes') e,
+               jsonb_array_elements(e -> 'facing_counts') f) AS facings_as_vendor;
+
 -- an upper bound on created_at drops listed visits before their details
 -- are read: one listing and three visits, not every visit since the bound
 \! $SIMCTL reset
@@ -214,6 +264,7 @@ SELECT price_id, scene_id, sku_id FROM ic_visit_prices WHERE visit_id = 500001
  ORDER BY price_id;
 SELECT oos_id, scene_id, sku_id FROM ic_visit_oos_reasons WHERE visit_id = 500008;
 SELECT kpi_value_id, clone_id FROM ic_visit_kpis WHERE visit_id = 500001;
+SELECT scene_id, sku_id FROM ic_visit_assortment WHERE visit_id = 500001;
 SELECT id, agent_id FROM ic_visits
  WHERE created_at >= '2025-08-19' AND agent_id = 'AG-5634' ORDER BY id;
 \! $SIMCTL log --vendor inspector --contains agent=

@@ -196,11 +196,12 @@ static const RfColumn ic_scene_columns[] = {
 	{"clone_id", RF_INT8, NULL, "the id of the image copy"},
 	{"images", RF_JSONB, NULL, "the scene's images (ic_visit_images)"},
 	{"image_quality", RF_JSONB, NULL,
-	"image quality data: sharpness, perspective, shelves, facings"},
+	"image quality data: sharpness, perspective, shelves, facings (ic_visit_image_quality)"},
 	{"question_groups", RF_JSONB, NULL,
 	"the scene's questions and answers (ic_visit_answers)"},
-	{"assortment", RF_JSONB, NULL, "the SKUs found, with quantity and status"},
-	{"facing_counts", RF_JSONB, NULL, "facings per SKU"},
+	{"assortment", RF_JSONB, NULL,
+	"the SKUs found, with quantity and status (ic_visit_assortment)"},
+	{"facing_counts", RF_JSONB, NULL, "facings per SKU (ic_visit_facing_counts)"},
 };
 
 static const RfColumn ic_image_columns[] = {
@@ -244,6 +245,43 @@ static const RfColumn ic_answer_columns[] = {
 	{"created_at", RF_TIMESTAMPTZ, NULL, "when the question was created"},
 	{"visit_created_at", RF_TIMESTAMPTZ, "/created_at",
 	"when the visit was created (the visit's created_at)"},
+};
+
+/*
+ * A scene's image_quality, assortment and facing_counts: the document
+ * describes each as an object of the fields below, its example gives each
+ * as an array ([]): one row per element.  They have no created_at of their
+ * own, so created_at is the visit's, as for prices.
+ */
+static const RfColumn ic_image_quality_columns[] = {
+	IC_CHILD_COMMON,
+	{"scene_id", RF_INT8, "^id", "the scene of the image quality data"},
+	{"image_quality_id", RF_INT8, "id", "the image quality entry's id"},
+	{"sharpness", RF_INT8, NULL, "how sharp the scene's images are"},
+	{"perspective_angles", RF_INT8, NULL, "the perspective angles of the images"},
+	{"shelves_count", RF_INT8, "shelfs_count",
+	"how many shelves the images show"},	/* misspelt in the API */
+	{"facing_count", RF_INT8, NULL, "how many facings the images show"},
+	{"created_at", RF_TIMESTAMPTZ, "/created_at", "when the visit was created"},
+};
+
+static const RfColumn ic_assortment_columns[] = {
+	IC_CHILD_COMMON,
+	{"scene_id", RF_INT8, "^id", "the scene the product was found in"},
+	{"sku_id", RF_TEXT, NULL, "the product"},	/* a string in the document */
+	{"sku_cid", RF_TEXT, NULL, "the product's code (barcode) in another system"},
+	{"quantity", RF_INT8, NULL, "how many were found"},
+	{"status", RF_TEXT, NULL, "the product's assortment status"},
+	{"created_at", RF_TIMESTAMPTZ, "/created_at", "when the visit was created"},
+};
+
+static const RfColumn ic_facing_columns[] = {
+	IC_CHILD_COMMON,
+	{"scene_id", RF_INT8, "^id", "the scene the facings were counted in"},
+	{"sku_id", RF_INT8, NULL, "the product"},	/* an integer here, unlike prices */
+	{"sku_cid", RF_TEXT, NULL, "the product's code (barcode) in another system"},
+	{"fg", RF_INT8, "FG", "the product's facings counted (the API's FG)"},
+	{"created_at", RF_TIMESTAMPTZ, "/created_at", "when the visit was created"},
 };
 
 static const RfColumn ic_price_columns[] = {
@@ -381,6 +419,18 @@ static const RfEndpoint ic_endpoints[] = {
 			  "scenes[].question_groups[].questions[]",
 			  ic_answer_columns, ic_timed_child_pushdown, ic_timed_child_required,
 			  ic_timed_child_lister, "visit_id"),
+	IC_DETAIL("ic_visit_image_quality",
+			  "One row per image quality entry of a scene",
+			  "scenes[].image_quality[]", ic_image_quality_columns,
+			  ic_child_pushdown, ic_child_required, ic_child_lister, "visit_id"),
+	IC_DETAIL("ic_visit_assortment",
+			  "One row per product of a scene's assortment, with quantity and status",
+			  "scenes[].assortment[]", ic_assortment_columns,
+			  ic_child_pushdown, ic_child_required, ic_child_lister, "visit_id"),
+	IC_DETAIL("ic_visit_facing_counts",
+			  "One row per product of a scene with its facings counted",
+			  "scenes[].facing_counts[]", ic_facing_columns,
+			  ic_child_pushdown, ic_child_required, ic_child_lister, "visit_id"),
 	IC_DETAIL("ic_visit_prices",
 			  "One row per price tag seen on a visit",
 			  "prices[]", ic_price_columns, ic_child_pushdown,
