@@ -170,6 +170,10 @@ SELECT count(*) AS dqi, count(DISTINCT visit_id) AS visits,
 SELECT question_id, question_type, jsonb_typeof(answer) AS json_type, answer_text
   FROM ic_visit_answers WHERE visit_id = 500001 ORDER BY question_id;
 
+-- a question's group has a created_at of its own
+SELECT DISTINCT question_group_id, question_group_name, question_group_created_at
+  FROM ic_visit_answers WHERE visit_id = 324096;
+
 -- a scene's image_quality, assortment and facing_counts: one row per
 -- element (the document's example has none), with the scene's id; created_at
 -- is the visit's, as for prices: an id or a lower bound on it is required

@@ -232,6 +232,8 @@ static const RfColumn ic_answer_columns[] = {
 	{"question_group_id", RF_INT8, "^id", "the question group"},
 	{"question_group_name", RF_TEXT, "^name", "the question group's name"},
 	{"question_group_cid", RF_TEXT, "^cid", "the question group's id in another system"},
+	{"question_group_created_at", RF_TIMESTAMPTZ, "^created_at",
+	"when the question group was created"},
 	{"question_id", RF_INT8, "id", "the question's id"},
 	{"question_cid", RF_TEXT, "cid", "the question's id in another system"},
 	{"question_text", RF_TEXT, "text", "the question"},

@@ -264,6 +264,7 @@ def _image_rows(v):
 def _answer_rows(v):
     return [{"visit_id": v["id"], "scene_id": sc["id"], "question_group_id": g.get("id"),
              "question_group_name": g.get("name"), "question_group_cid": g.get("cid"),
+             "question_group_created_at": g.get("created_at"),
              "question_id": q.get("id"), "question_cid": q.get("cid"),
              "question_text": q.get("text"), "question_type": q.get("type"),
              "required": q.get("required"), "answer": q.get("answer"),
