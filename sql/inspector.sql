@@ -174,6 +174,21 @@ SELECT question_id, question_type, jsonb_typeof(answer) AS json_type, answer_tex
 SELECT DISTINCT question_group_id, question_group_name, question_group_created_at
   FROM ic_visit_answers WHERE visit_id = 324096;
 
+-- a question's options, one row each (id and value); the chosen one is
+-- the key of a choice's answer
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT * FROM ic_visit_answer_options WHERE visit_id = 324096;
+SELECT scene_id, question_group_id, question_id, option_id, value
+  FROM ic_visit_answer_options WHERE visit_id = 324096 ORDER BY option_id;
+SELECT a.question_id, o.option_id, o.value
+  FROM ic_visit_answers a
+  JOIN ic_visit_answer_options o
+    ON o.visit_id = a.visit_id AND o.question_id = a.question_id
+   AND a.answer ? o.option_id::text
+ WHERE a.visit_id = 324096 AND o.visit_id = 324096;
+SELECT count(*) AS options, count(DISTINCT visit_id) AS visits
+  FROM ic_visit_answer_options WHERE created_at >= '2025-08-19';
+
 -- a scene's image_quality, assortment and facing_counts: one row per
 -- element (the document's example has none), with the scene's id; created_at
 -- is the visit's, as for prices: an id or a lower bound on it is required

@@ -1005,6 +1005,8 @@ SPECS = {
     "i.ic_visit_scenes": _ic(["scene_id"]),
     "i.ic_visit_images": _ic(["scene_id", "image_id"]),
     "i.ic_visit_answers": _ic(["scene_id", "question_group_id", "question_id"]),
+    "i.ic_visit_answer_options": _ic(["scene_id", "question_group_id", "question_id",
+                                      "option_id"]),
     "i.ic_visit_image_quality": _ic(["scene_id", "image_quality_id"]),
     "i.ic_visit_assortment": _ic(["scene_id", "sku_id"]),
     "i.ic_visit_facing_counts": _ic(["scene_id", "sku_id"]),
@@ -1041,8 +1043,8 @@ TRUTH = {
 }
 # Inspector's children, stores and skus: rows keyed by column name
 TRUTH.update({"i." + _t: {"vendor": "inspector", "resource": _t} for _t in (
-    "ic_visit_scenes", "ic_visit_images", "ic_visit_answers", "ic_visit_image_quality",
-    "ic_visit_assortment", "ic_visit_facing_counts", "ic_visit_prices",
+    "ic_visit_scenes", "ic_visit_images", "ic_visit_answers", "ic_visit_answer_options",
+    "ic_visit_image_quality", "ic_visit_assortment", "ic_visit_facing_counts", "ic_visit_prices",
     "ic_visit_oos_reasons", "ic_visit_kpis", "ic_visit_dqi", "ic_stores", "ic_skus")})
 
 # RetailNext tables without aggregation

@@ -156,6 +156,15 @@ class InspectorTests(unittest.TestCase):
         self.assertEqual(q["shelves_count"], q["shelfs_count"])
         self.assertEqual(q["image_quality_id"], q["id"])
 
+    def test_option_truth(self):
+        truth = self.sim.vendors["inspector"].truth
+        rows = truth("ic_visit_answer_options", {})
+        doc = [r for r in rows if r["visit_id"] == 324096]
+        self.assertEqual([(r["question_id"], r["option_id"]) for r in doc][:2],
+                         [(25, 66943), (25, 66944)])
+        self.assertIn("Промо выполняется", {r["value"] for r in doc})
+        self.assertEqual(len(doc), 7)
+
     def test_stores_and_skus(self):
         self.assertEqual(self.call("/stores/")[1]["count"], 5)
         self.assertEqual(self.call("/sku/?limit=5")[1]["count"], 20)

@@ -243,10 +243,26 @@ static const RfColumn ic_answer_columns[] = {
 	"the answer as the API gives it: a string, or {option id: option text}"},
 	{"answer_text", RF_TEXT, "answer.*",
 	"the answer as text: the string, or the chosen option's text"},
-	{"options", RF_JSONB, NULL, "the options of a choice question"},
+	{"options", RF_JSONB, NULL,
+	"the options of a choice question (ic_visit_answer_options)"},
 	{"created_at", RF_TIMESTAMPTZ, NULL, "when the question was created"},
 	{"visit_created_at", RF_TIMESTAMPTZ, "/created_at",
 	"when the visit was created (the visit's created_at)"},
+};
+
+/*
+ * The options of a question (id and value in the document); they have no
+ * created_at of their own, so created_at is the visit's.
+ */
+static const RfColumn ic_option_columns[] = {
+	IC_CHILD_COMMON,
+	{"scene_id", RF_INT8, "^^^id", "the scene of the question"},
+	{"question_group_id", RF_INT8, "^^id", "the question group"},
+	{"question_id", RF_INT8, "^id", "the question the option belongs to"},
+	{"option_id", RF_INT8, "id",
+	"the option's id (the key of a choice's answer in ic_visit_answers.answer)"},
+	{"value", RF_TEXT, NULL, "the option's text"},
+	{"created_at", RF_TIMESTAMPTZ, "/created_at", "when the visit was created"},
 };
 
 /*
@@ -421,6 +437,10 @@ static const RfEndpoint ic_endpoints[] = {
 			  "scenes[].question_groups[].questions[]",
 			  ic_answer_columns, ic_timed_child_pushdown, ic_timed_child_required,
 			  ic_timed_child_lister, "visit_id"),
+	IC_DETAIL("ic_visit_answer_options",
+			  "One row per option of a scene's questions",
+			  "scenes[].question_groups[].questions[].options[]", ic_option_columns,
+			  ic_child_pushdown, ic_child_required, ic_child_lister, "visit_id"),
 	IC_DETAIL("ic_visit_image_quality",
 			  "One row per image quality entry of a scene",
 			  "scenes[].image_quality[]", ic_image_quality_columns,

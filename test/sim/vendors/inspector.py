@@ -293,7 +293,16 @@ def _scene_child_rows(key, idname=None, fields=None):
     return flat
 
 
+def _option_rows(v):
+    return [{"visit_id": v["id"], "scene_id": sc["id"], "question_group_id": g.get("id"),
+             "question_id": q.get("id"), "option_id": o.get("id"), "value": o.get("value"),
+             "created_at": v["created_at"]}
+            for sc in v.get("scenes") or [] for g in sc.get("question_groups") or []
+            for q in g.get("questions") or [] for o in q.get("options") or []]
+
+
 TRUTH_CHILDREN = {
+    "ic_visit_answer_options": _option_rows,
     "ic_visit_image_quality": _scene_child_rows("image_quality", "image_quality_id",
                                                 {"shelves_count": "shelfs_count"}),
     "ic_visit_assortment": _scene_child_rows("assortment"),
