@@ -598,6 +598,22 @@ rf_ShutdownForeignScan(ForeignScanState *node)
  * ----------------------------------------------------------------
  */
 
+/*
+ * "Planned requests": the first request of every series the scan makes,
+ * exact where the endpoint has no pages, "at least" where pages (or days
+ * of a preview) are known only as the answers come.  Plain EXPLAIN shows
+ * it alone; EXPLAIN VERBOSE after the requests themselves.
+ */
+static void
+explain_planned(ExplainState *es, int64 n, bool at_least)
+{
+	if (at_least && n > 0)
+		ExplainPropertyText("Planned requests",
+							psprintf("at least " INT64_FORMAT, n), es);
+	else
+		ExplainPropertyInteger("Planned requests", NULL, n, es);
+}
+
 static void
 explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 {
@@ -606,14 +622,18 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 	int			nseries;
 	List	   *shown = NIL;
 	ListCell   *lc;
+	bool		preview;
 
 	if (st->pg.limit == 0)
 	{
-		ExplainPropertyText("Requests", "none: LIMIT 0 reads no row", es);
+		if (es->verbose)
+			ExplainPropertyText("Requests", "none: LIMIT 0 reads no row", es);
+		explain_planned(es, 0, false);
 		return;
 	}
-	if (intVal(list_nth(((ForeignScan *) node->ss.ps.plan)->fdw_private,
-						RF_PRIV_PREVIEW)) >= 0)
+	preview = intVal(list_nth(((ForeignScan *) node->ss.ps.plan)->fdw_private,
+							  RF_PRIV_PREVIEW)) >= 0;
+	if (preview && es->verbose)
 		ExplainPropertyText("Reading",
 							psprintf("no range on %s: backwards from today, one day at a time, until the LIMIT has its rows or %d days are read (retail_fdw.preview_days)%s",
 									 st->pg.ep->pushdown[intVal(list_nth(((ForeignScan *) node->ss.ps.plan)->fdw_private,
@@ -629,7 +649,8 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 
 		if (unknown)
 		{
-			ExplainPropertyText("Requests", "computed at execution from outer parameters", es);
+			ExplainPropertyText(es->verbose ? "Requests" : "Planned requests",
+								"computed at execution from outer parameters", es);
 			return;
 		}
 		if (st->preview >= 0)
@@ -643,6 +664,14 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 			const RfPagingSpec *lpg = &lister->paging;
 			RfSeriesPlan *lplan = rf_pager_lister_plan(&st->pg, values, &empty);
 
+			if (!es->verbose)
+			{
+				ExplainPropertyText("Planned requests",
+									psprintf("at least %d (listing), then one for each listed %s",
+											 lplan ? lplan->nseries : 0,
+											 st->pg.ep->id_column), es);
+				return;
+			}
 			foreach(lc, rf_series_first(lplan, lplan ? lplan->nseries : 0))
 				ExplainPropertyText("Listing",
 									psprintf("%s %s", lister->method,
@@ -652,6 +681,10 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 			ExplainPropertyText("Then", psprintf("%s %s for each listed %s, up to %d at once",
 												 st->pg.ep->method, st->pg.ep->path,
 												 st->pg.ep->id_column, st->pg.opts.max_concurrency), es);
+			ExplainPropertyText("Planned requests",
+								psprintf("at least %d (listing), then one for each listed %s",
+										 lplan ? lplan->nseries : 0,
+										 st->pg.ep->id_column), es);
 			return;
 		}
 		plan = rf_pager_plan(&st->pg, values, &empty);
@@ -659,6 +692,11 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 
 	/* the first series are made to be shown; the others are counted */
 	nseries = plan ? plan->nseries : 0;
+	if (!es->verbose)
+	{
+		explain_planned(es, nseries, preview || pg->style != RF_PAGE_NONE);
+		return;
+	}
 	foreach(lc, rf_series_first(plan, RF_EXPLAIN_MAX_REQUESTS))
 	{
 		RfSeries   *s = lfirst(lc);
@@ -683,6 +721,7 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 		ExplainPropertyText("Requests", st->pg.domain_empty ?
 							"none: a value outside the API's domain matches no row" :
 							"none: the conditions exclude every row", es);
+	explain_planned(es, nseries, preview || pg->style != RF_PAGE_NONE);
 }
 
 static const char *
@@ -758,6 +797,8 @@ rf_ExplainForeignScan(ForeignScanState *node, ExplainState *es)
 			}
 		}
 	}
+	else
+		explain_requests(node, st, es);
 	if (es->analyze)
 	{
 		/* a parallel scan's figures are the leader's and its workers' */

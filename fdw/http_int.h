@@ -25,6 +25,8 @@
 #define RF_ERROR_BODY_KEEP	512
 /* First back-off step; doubles with each retry */
 #define RF_BACKOFF_BASE_MS	200
+/* a wait this long before a retry says so (NOTICE) */
+#define RF_WAIT_NOTICE_MS	1000
 /* How soon the loop looks again for a slot another participant freed */
 #define RF_SHARED_POLL_MS	3
 /*
@@ -208,5 +210,7 @@ struct RfTransfer
  */
 extern void rf_http_wait_set_drop(RfConn *conn);
 extern void rf_http_build_headers(RfConn *conn, RfTransfer *x);
+
+extern RfBodyFailure rf_http_body_failure(RfTransfer *x, const char **why);
 
 #endif							/* HTTP_INT_H */

@@ -19,7 +19,8 @@
 
 extern void rf_progress_init(void);
 extern void rf_progress_start(Oid serverid, const char *resource, int64 total);
-extern void rf_progress_update(int64 series_started, const RfStats *stats);
+extern void rf_progress_update(int64 series_started, int64 series_done,
+							   const RfStats *stats);
 extern void rf_progress_end(void);
 
 #endif							/* RF_PROGRESS_H */

@@ -770,7 +770,7 @@ advance_page(RfPager *st)
 	st->stats.pages++;
 	st->mem_peak = Max(st->mem_peak, MemoryContextMemAllocated(st->cxt, true));
 	if (st->report_progress)
-		rf_progress_update(st->next_series, &st->stats);
+		rf_progress_update(st->next_series, st->series_ended, &st->stats);
 	rf_http_add_rows(f->xfer, rf_page_nrows(st->page));
 	if (st->ep->cacheable)
 		rf_cache_store(st->estate, st->estate->es_query_cxt, st->umid, f->url,
@@ -793,6 +793,8 @@ advance_page(RfPager *st)
 		succ = next_fetch(st, f, st->page);
 		ended = (succ == NULL);
 	}
+	if (ended)
+		st->series_ended++;
 	cache_page_done(st, f, ended);
 	if (succ)
 	{
@@ -1293,6 +1295,7 @@ rf_pager_start(RfPager *st, RfSeriesPlan *plan)
 	st->plan = plan;
 	st->next_position = 0;
 	st->next_series = 0;
+	st->series_ended = 0;
 	st->series_done = false;
 }
 
@@ -1417,6 +1420,7 @@ rf_pager_reset(RfPager *st)
 	st->domain_empty = false;
 	st->next_position = 0;
 	st->next_series = 0;
+	st->series_ended = 0;
 	st->series_done = false;
 	st->waiting = false;
 	st->fetched = 0;

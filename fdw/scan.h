@@ -81,6 +81,7 @@ typedef struct RfPager
 	RfSeriesPlan *plan;			/* the run's series, or NULL: none */
 	int			next_position;	/* the plan's next position (serial) */
 	int			next_series;	/* series taken by this participant */
+	int64		series_ended;	/* of those, series read to their end */
 	bool		series_done;	/* no series left to take */
 	bool		waiting;		/* waiting for the head of the queue */
 	List	   *queue;			/* struct RfFetch *, output order */
