@@ -10,8 +10,16 @@ SELECT ftoptions FROM pg_foreign_table WHERE ftrelid = 'imp1.visit_journey_event
 CREATE SCHEMA imp2;
 IMPORT FOREIGN SCHEMA journey EXCEPT (visit_journey_events) FROM SERVER journey INTO imp2;
 SELECT count(*) FROM information_schema.foreign_tables WHERE foreign_table_schema = 'imp2';
+-- a LIMIT TO name the vendor lacks is an error naming it (a typo would
+-- import nothing), even beside a good one; nothing is imported
 IMPORT FOREIGN SCHEMA journey LIMIT TO (no_such_table) FROM SERVER journey INTO imp2;
+IMPORT FOREIGN SCHEMA aifi LIMIT TO (aifi_sessions, aifi_sesions, "AIFI_STORES") FROM SERVER aifi INTO imp2;
 SELECT count(*) FROM information_schema.foreign_tables WHERE foreign_table_schema = 'imp2';
+-- an EXCEPT name the vendor lacks is a warning: the rest is imported
+CREATE SCHEMA imp4;
+IMPORT FOREIGN SCHEMA journey EXCEPT (visit_journey_event) FROM SERVER journey INTO imp4;
+SELECT foreign_table_name FROM information_schema.foreign_tables WHERE foreign_table_schema = 'imp4';
+DROP SCHEMA imp4 CASCADE;
 -- the wrong remote schema says which one exists
 IMPORT FOREIGN SCHEMA aifi FROM SERVER journey INTO imp2;
 -- an imported table works straight away
