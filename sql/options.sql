@@ -42,6 +42,22 @@ CREATE USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (token '');
 CREATE USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (token 't', auth_header 'X Api Key');
 CREATE USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (token 't', auth_header 'X-Api-Key', auth_scheme '');
 DROP USER MAPPING FOR CURRENT_USER SERVER s1;
+-- a mapping takes its server's vendor's options only, and the hint lists
+-- those: an Inspector mapping takes no RetailNext key, at CREATE or ALTER
+CREATE SERVER ic_s FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'inspector', base_url 'https://api.example.com');
+CREATE USER MAPPING FOR CURRENT_USER SERVER ic_s OPTIONS (access_key 'k');
+CREATE USER MAPPING FOR CURRENT_USER SERVER ic_s OPTIONS (token 't', client_secret 's');
+CREATE USER MAPPING FOR CURRENT_USER SERVER ic_s OPTIONS (token 't');
+ALTER USER MAPPING FOR CURRENT_USER SERVER ic_s OPTIONS (ADD secret_key 's');
+ALTER USER MAPPING FOR CURRENT_USER SERVER ic_s OPTIONS (ADD password 's');
+SELECT umoptions FROM pg_user_mappings WHERE srvname = 'ic_s';
+DROP USER MAPPING FOR CURRENT_USER SERVER ic_s;
+DROP SERVER ic_s;
+CREATE SERVER rn_s FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'retailnext', subscription 'acme');
+CREATE USER MAPPING FOR CURRENT_USER SERVER rn_s OPTIONS (token 't');
+CREATE USER MAPPING FOR CURRENT_USER SERVER rn_s OPTIONS (access_key 'k', secret_key 's');
+DROP USER MAPPING FOR CURRENT_USER SERVER rn_s;
+DROP SERVER rn_s;
 
 -- foreign tables and columns
 CREATE FOREIGN TABLE ft1 (session_id text) SERVER s1 OPTIONS (token 'x');
