@@ -831,3 +831,49 @@ END
 $fn$;
 COMMENT ON FUNCTION describe(regclass) IS
   'the columns of a retail_fdw foreign table in order: type, whether a filter on it goes to the vendor, its operators, what a query must give, the values the API takes, how they are sent, its comment';
+
+-- ----------------------------------------------------------------
+-- Tables imported under 0.1 have no comments; 0.2's IMPORT FOREIGN SCHEMA
+-- describes each retail_fdw table and column from its descriptor (the
+-- event trigger above).  The tables that are here already get the same,
+-- matched by their resource and column names, where they have none: a
+-- comment of the user's stays, a table of another wrapper is not touched,
+-- and a table whose options name no endpoint is left as it is, with a
+-- WARNING (its first scan says why).
+-- ----------------------------------------------------------------
+DO $do$
+DECLARE
+  r record;
+  c record;
+  d text;
+BEGIN
+  FOR r IN SELECT t.ftrelid
+             FROM pg_catalog.pg_foreign_table t
+             JOIN pg_catalog.pg_foreign_server s ON s.oid = t.ftserver
+             JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw
+            WHERE w.fdwname = 'retail_fdw'
+            ORDER BY t.ftrelid
+  LOOP
+    BEGIN
+      d := describe_foreign_table(r.ftrelid::regclass);
+      IF d IS NOT NULL AND pg_catalog.obj_description(r.ftrelid, 'pg_class') IS NULL THEN
+        EXECUTE pg_catalog.format('COMMENT ON FOREIGN TABLE %s IS %L', r.ftrelid::regclass, d);
+      END IF;
+      FOR c IN SELECT attnum, attname FROM pg_catalog.pg_attribute
+                WHERE attrelid = r.ftrelid AND attnum > 0 AND NOT attisdropped
+                ORDER BY attnum
+      LOOP
+        d := describe_foreign_column(r.ftrelid::regclass, c.attname);
+        IF d IS NOT NULL AND pg_catalog.col_description(r.ftrelid, c.attnum) IS NULL THEN
+          EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', r.ftrelid::regclass, c.attname, d);
+        END IF;
+      END LOOP;
+    EXCEPTION WHEN OTHERS THEN
+      RAISE WARNING 'retail_fdw 0.2 leaves foreign table % without the comments of its descriptor: %',
+                    r.ftrelid::regclass, SQLERRM
+        USING HINT = pg_catalog.format('See what is wrong with SELECT retail_fdw.check_foreign_table(%L); then comment the table yourself, or import it again.',
+                                       r.ftrelid::regclass::text);
+    END;
+  END LOOP;
+END
+$do$;
