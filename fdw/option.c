@@ -42,6 +42,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "option.h"
@@ -955,6 +956,22 @@ rf_get_options(Oid foreigntableid, RfOptions *opts)
 						 opts->endpoint->paging.max_size)));
 }
 
+/* The vendor a server's options name, or NULL */
+static const RfVendor *
+server_vendor(ForeignServer *server)
+{
+	ListCell   *lc;
+
+	foreach(lc, server->options)
+	{
+		DefElem    *def = lfirst_node(DefElem, lc);
+
+		if (strcmp(def->defname, "vendor") == 0)
+			return rf_vendor_lookup(defGetString(def));
+	}
+	return NULL;
+}
+
 /*
  * A user mapping's options against its server's vendor: an option of
  * another vendor (an Inspector mapping with "access_key") or of none is
@@ -966,17 +983,10 @@ rf_get_options(Oid foreigntableid, RfOptions *opts)
 static void
 check_mapping_options(ForeignServer *server, List *options)
 {
-	const RfVendor *vendor = NULL;
+	const RfVendor *vendor = server_vendor(server);
 	OptionScope scope = {NULL, NULL};
 	ListCell   *lc;
 
-	foreach(lc, server->options)
-	{
-		DefElem    *def = lfirst_node(DefElem, lc);
-
-		if (strcmp(def->defname, "vendor") == 0)
-			vendor = rf_vendor_lookup(defGetString(def));
-	}
 	if (vendor == NULL)
 		return;					/* the server's own error comes first */
 	scope.vendor = vendor;
@@ -1007,6 +1017,32 @@ check_mapping_options(ForeignServer *server, List *options)
 						 vendor->name, valid,
 						 quote_identifier(server->servername), first)));
 	}
+}
+
+/*
+ * No user mapping for the user and server, nor one FOR PUBLIC: the error
+ * names the user and the server, and the hint the statement that creates
+ * a mapping with the vendor's options.
+ */
+static void
+missing_mapping(ForeignServer *server, Oid userid)
+{
+	const RfVendor *vendor = server_vendor(server);
+	OptionScope scope = {vendor, NULL};
+	const char *user = GetUserNameFromId(userid, true);
+	char	   *valid = vendor ? valid_option_names(RF_CTX_MAPPING, &scope) : pstrdup("token");
+	char	   *first = pstrdup(valid);
+
+	first[strcspn(first, ",")] = '\0';
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("user mapping not found for \"%s\" on server \"%s\"",
+					user ? user : "?", server->servername),
+			 errdetail("retail_fdw sends the vendor the credentials of the user's mapping for the server, or of its mapping FOR PUBLIC."),
+			 errhint("Create one with the options of vendor \"%s\" (%s), for example: CREATE USER MAPPING FOR %s SERVER %s OPTIONS (%s '...');",
+					 vendor ? vendor->name : "?", valid,
+					 quote_identifier(user ? user : "CURRENT_USER"),
+					 quote_identifier(server->servername), first)));
 }
 
 /* Whether a foreign-data wrapper validates with retail_fdw_validator */
@@ -1087,8 +1123,16 @@ rf_option_init(void)
 void
 rf_get_credentials(ForeignServer *server, Oid userid, RfCredentials *cred)
 {
-	UserMapping *um = GetUserMapping(userid, server->serverid);
+	UserMapping *um;
 	ListCell   *lc;
+
+	/* PostgreSQL's own error says nothing of what to create */
+	if (!SearchSysCacheExists2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(userid),
+							   ObjectIdGetDatum(server->serverid)) &&
+		!SearchSysCacheExists2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(InvalidOid),
+							   ObjectIdGetDatum(server->serverid)))
+		missing_mapping(server, userid);
+	um = GetUserMapping(userid, server->serverid);
 
 	memset(cred, 0, sizeof(RfCredentials));
 	cred->umid = um->umid;
