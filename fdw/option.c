@@ -650,6 +650,24 @@ invalid_option(const char *name, int context, const OptionScope *scope)
 						name, scope->endpoint->resource, scope->vendor->name),
 				 errhint("Valid options for a foreign table of resource \"%s\" are: %s.",
 						 scope->endpoint->resource, valid_option_names(context, scope))));
+	if (context == RF_CTX_TABLE)
+	{
+		/* no resource named: every table's options, not every endpoint's */
+		List	   *names = NIL;
+		StringInfoData buf;
+		ListCell   *lc;
+
+		append_names(&names, rf_core_options, lengthof(rf_core_options), context);
+		initStringInfo(&buf);
+		foreach(lc, names)
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", (char *) lfirst(lc));
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("invalid option \"%s\"", name),
+				 errdetail("No resource of any vendor takes it."),
+				 errhint("Valid options for every foreign table are: %s.  A resource adds its own, listed once the table names it, for example: CREATE FOREIGN TABLE t (...) SERVER s OPTIONS (resource '<one of the vendor's tables>');",
+						 buf.data)));
+	}
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
 			 errmsg("invalid option \"%s\"", name),

@@ -65,6 +65,8 @@ CREATE FOREIGN TABLE ft1 (session_id text) SERVER s1 OPTIONS (resource 'visit_jo
 CREATE FOREIGN TABLE ft1 (session_id text) SERVER s1 OPTIONS (resource 'visit_journey_events', window 'daily');
 CREATE FOREIGN TABLE ft1 (session_id text) SERVER s1 OPTIONS (resource 'visit_journey_events', window '30 seconds');
 CREATE FOREIGN TABLE ft1 (session_id text OPTIONS (path 'x')) SERVER s1;
+-- a table that names no resource hears of every table's options only
+CREATE FOREIGN TABLE ft1 (session_id text) SERVER s1 OPTIONS (colour 'red');
 CREATE FOREIGN TABLE ft1 (session_id text OPTIONS (json_path 'session_id'))
   SERVER s1 OPTIONS (resource 'visit_journey_events', window '6 hours', page_size '100');
 ALTER FOREIGN TABLE ft1 OPTIONS (SET window 'none');
