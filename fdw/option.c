@@ -6,6 +6,9 @@
  * Every option is declared once, with the catalogs it may appear in and
  * how its value is checked (RfOptionDef).  The validator walks that
  * table; the getters turn catalog options into RfOptions / RfCredentials.
+ * A user mapping's option names depend on its server's vendor, which the
+ * validator is not told: an object access hook checks them once the
+ * mapping is stored (rf_option_init).
  *
  * Secrets (tokens, keys) are accepted in user mappings only: server and
  * table options are readable by anyone with USAGE, while pg_user_mappings
