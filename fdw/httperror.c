@@ -158,7 +158,7 @@ raise_failure(RfTransfer *x)
 						   where, x->blocked,
 						   rf_policy_reason(conn->policy, conn->servername,
 											conn->server_owner)),
-				 errhint("%s", rf_policy_hint(conn->policy, conn->servername))));
+				 errhint("%s", rf_policy_hint(conn->policy, conn->servername, x->url))));
 
 	switch (x->curl_rc)
 	{

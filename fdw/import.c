@@ -22,6 +22,59 @@
  * ----------------------------------------------------------------
  */
 
+/*
+ * Every name of LIMIT TO or EXCEPT must be one of the vendor's tables.  A
+ * misspelt LIMIT TO name would import nothing without a word, so it is an
+ * error; a misspelt EXCEPT name imports the table the user meant to leave
+ * out, which is visible and undone by DROP FOREIGN TABLE, so it is a
+ * warning (postgres_fdw says nothing in either case).
+ */
+static void
+check_listed_tables(ImportForeignSchemaStmt *stmt, ForeignServer *server,
+					const RfVendor *vendor)
+{
+	StringInfoData unknown;
+	StringInfoData known;
+	ListCell   *lc;
+	int			nunknown = 0;
+	bool		limit_to = stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO;
+
+	if (stmt->list_type == FDW_IMPORT_SCHEMA_ALL)
+		return;
+	initStringInfo(&unknown);
+	foreach(lc, stmt->table_list)
+	{
+		const char *name = ((RangeVar *) lfirst(lc))->relname;
+		bool		found = false;
+
+		for (int i = 0; i < vendor->nendpoints && !found; i++)
+			found = strcmp(vendor->endpoints[i].resource, name) == 0;
+		if (found)
+			continue;
+		appendStringInfo(&unknown, "%s\"%s\"", nunknown ? ", " : "", name);
+		nunknown++;
+	}
+	if (nunknown == 0)
+		return;
+	initStringInfo(&known);
+	for (int i = 0; i < vendor->nendpoints; i++)
+		appendStringInfo(&known, "%s%s", i ? ", " : "",
+						 vendor->endpoints[i].resource);
+	ereport(limit_to ? ERROR : WARNING,
+			(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
+			 errmsg("vendor \"%s\" has no table%s %s",
+					vendor->name, nunknown == 1 ? "" : "s", unknown.data),
+			 limit_to ?
+			 errdetail("The tables of remote schema \"%s\" are the vendor's: %s.",
+					   vendor->name, known.data) :
+			 errdetail("EXCEPT leaves nothing out for %s: every other table of the vendor is imported.  The vendor's tables are: %s.",
+					   nunknown == 1 ? "it" : "them", known.data),
+			 errhint("Name the vendor's tables, for example: IMPORT FOREIGN SCHEMA %s %s (%s) FROM SERVER %s INTO public;",
+					 vendor->name, limit_to ? "LIMIT TO" : "EXCEPT",
+					 vendor->endpoints[0].resource,
+					 quote_identifier(server->servername))));
+}
+
 static bool
 table_selected(ImportForeignSchemaStmt *stmt, const char *name)
 {
@@ -56,6 +109,7 @@ rf_ImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 				 errdetail("The server is for vendor \"%s\".", opts.vendor->name),
 				 errhint("Use IMPORT FOREIGN SCHEMA %s FROM SERVER %s INTO ...;",
 						 opts.vendor->name, quote_identifier(server->servername))));
+	check_listed_tables(stmt, server, opts.vendor);
 
 	for (int i = 0; i < opts.vendor->nendpoints; i++)
 	{

@@ -354,14 +354,49 @@ rf_policy_reason(RfPolicy policy, const char *servername, Oid server_owner)
 					servername);
 }
 
-/* What a superuser can do about it: the hint of the policy's errors */
-char *
-rf_policy_hint(RfPolicy policy, const char *servername)
+/*
+ * "host:port" of a URL, as retail_fdw.allowed_hosts lists it (the port
+ * the scheme implies when the URL gives none), or NULL.
+ */
+static char *
+url_host_port(const char *url)
 {
+	CURLU	   *h = curl_url();
+	char	   *host = NULL;
+	char	   *port = NULL;
+	char	   *result = NULL;
+
+	if (h == NULL)
+		return NULL;
+	if (curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+		curl_url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+		result = psprintf("%s:%s", host, port);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(h);
+	return result;
+}
+
+/*
+ * What a superuser can do about it: the hint of the policy's errors, with
+ * the statements to run.  The setting is read when a session starts, so
+ * the example sets it for the role that uses the server.
+ */
+char *
+rf_policy_hint(RfPolicy policy, const char *servername, const char *url)
+{
+	char	   *hostport = url ? url_host_port(url) : NULL;
+	const char *role = GetUserNameFromId(GetUserId(), true);
+	char	   *allow;
+
+	allow = psprintf("ALTER ROLE %s SET retail_fdw.allowed_hosts = '%s'; (from the role's next session)",
+					 quote_identifier(role ? role : "CURRENT_USER"),
+					 hostport ? hostport : "host:port");
 	if (policy == RF_POLICY_OWNER)
-		return psprintf("A superuser may own the server once its options are checked (ALTER SERVER %s OWNER TO a superuser), or allow the host with the setting retail_fdw.allowed_hosts.",
-						quote_identifier(servername));
-	return pstrdup("A superuser can allow the host with the setting retail_fdw.allowed_hosts.");
+		return psprintf("As a superuser, once the server's options are checked, take it over: ALTER SERVER %s OWNER TO CURRENT_USER; or allow the host: %s",
+						quote_identifier(servername), allow);
+	return psprintf("As a superuser, allow the host for the role: %s", allow);
 }
 
 /*
@@ -414,7 +449,7 @@ rf_policy_check_url(RfPolicy policy, const char *servername, Oid server_owner,
 				 errmsg("retail_fdw refuses to send a request to %s: %s",
 						shown, problem),
 				 errdetail("%s", rf_policy_reason(policy, servername, server_owner)),
-				 errhint("%s", rf_policy_hint(policy, servername))));
+				 errhint("%s", rf_policy_hint(policy, servername, url))));
 	}
 	curl_free(host);
 	curl_url_cleanup(h);

@@ -31,7 +31,8 @@ typedef enum RfPolicy
 extern RfPolicy rf_policy_for(Oid userid, Oid server_owner);
 extern char *rf_policy_reason(RfPolicy policy, const char *servername,
 							  Oid server_owner);
-extern char *rf_policy_hint(RfPolicy policy, const char *servername);
+extern char *rf_policy_hint(RfPolicy policy, const char *servername,
+							 const char *url);
 extern void rf_policy_check_url(RfPolicy policy, const char *servername,
 								Oid server_owner, const char *url,
 								bool *restricted);

@@ -6,6 +6,9 @@
  * Every option is declared once, with the catalogs it may appear in and
  * how its value is checked (RfOptionDef).  The validator walks that
  * table; the getters turn catalog options into RfOptions / RfCredentials.
+ * A user mapping's option names depend on its server's vendor, which the
+ * validator is not told: an object access hook checks them once the
+ * mapping is stored (rf_option_init).
  *
  * Secrets (tokens, keys) are accepted in user mappings only: server and
  * table options are readable by anyone with USAGE, while pg_user_mappings
@@ -25,7 +28,11 @@
 
 #include <limits.h>
 
+#include "access/genam.h"
+#include "access/htup_details.h"
 #include "access/reloptions.h"
+#include "access/table.h"
+#include "catalog/objectaccess.h"
 #include "catalog/pg_foreign_server.h"
 #include "catalog/pg_foreign_table.h"
 #include "catalog/pg_user_mapping.h"
@@ -34,7 +41,11 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "option.h"
@@ -42,6 +53,8 @@
 #include "vendor.h"
 
 PG_FUNCTION_INFO_V1(retail_fdw_validator);
+
+static object_access_hook_type prev_object_access_hook = NULL;
 
 /*
  * The core options: those of every vendor.  A vendor declares its own
@@ -640,6 +653,24 @@ invalid_option(const char *name, int context, const OptionScope *scope)
 						name, scope->endpoint->resource, scope->vendor->name),
 				 errhint("Valid options for a foreign table of resource \"%s\" are: %s.",
 						 scope->endpoint->resource, valid_option_names(context, scope))));
+	if (context == RF_CTX_TABLE)
+	{
+		/* no resource named: every table's options, not every endpoint's */
+		List	   *names = NIL;
+		StringInfoData buf;
+		ListCell   *lc;
+
+		append_names(&names, rf_core_options, lengthof(rf_core_options), context);
+		initStringInfo(&buf);
+		foreach(lc, names)
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", (char *) lfirst(lc));
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("invalid option \"%s\"", name),
+				 errdetail("No resource of any vendor takes it."),
+				 errhint("Valid options for every foreign table are: %s.  A resource adds its own, listed once the table names it, for example: CREATE FOREIGN TABLE t (...) SERVER s OPTIONS (resource '<one of the vendor's tables>');",
+						 buf.data)));
+	}
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
 			 errmsg("invalid option \"%s\"", name),
@@ -653,9 +684,11 @@ invalid_option(const char *name, int context, const OptionScope *scope)
  * with the complete resulting option list -- but not with the object's
  * server.  A server's options name its vendor and a table's "resource"
  * names its endpoint, so both are checked against exactly their own
- * options.  A user mapping is checked against every vendor's mapping
- * options, and a table without "resource" against every endpoint's; the
- * table's own are checked again when it is used (rf_get_options).
+ * options.  A user mapping's values are checked here, its names once the
+ * mapping is stored and its server known (check_mapping_options); a table
+ * without "resource" is checked against every endpoint's options here and
+ * against its own by the extension's event trigger and at use
+ * (rf_get_options).
  */
 Datum
 retail_fdw_validator(PG_FUNCTION_ARGS)
@@ -680,6 +713,9 @@ retail_fdw_validator(PG_FUNCTION_ARGS)
 					 errhint("Use CREATE USER MAPPING FOR CURRENT_USER SERVER ... OPTIONS (%s '...').",
 							 def->defname)));
 		od = find_option(def->defname, context, &scope);
+		/* a mapping's names are checked against its server's vendor */
+		if (od == NULL && context == RF_CTX_MAPPING)
+			continue;
 		if (od == NULL)
 			invalid_option(def->defname, context, &scope);
 		check_option_value(od, defGetString(def));
@@ -941,6 +977,166 @@ rf_get_options(Oid foreigntableid, RfOptions *opts)
 						 opts->endpoint->paging.max_size)));
 }
 
+/* The vendor a server's options name, or NULL */
+static const RfVendor *
+server_vendor(ForeignServer *server)
+{
+	ListCell   *lc;
+
+	foreach(lc, server->options)
+	{
+		DefElem    *def = lfirst_node(DefElem, lc);
+
+		if (strcmp(def->defname, "vendor") == 0)
+			return rf_vendor_lookup(defGetString(def));
+	}
+	return NULL;
+}
+
+/*
+ * A user mapping's options against its server's vendor: an option of
+ * another vendor (an Inspector mapping with "access_key") or of none is
+ * refused, with the vendor's own options in the hint.  The validator
+ * cannot do it (it is not told the server); the object access hook below
+ * does it when a mapping is created or altered, and rf_get_credentials
+ * when one made before this check is used.
+ */
+static void
+check_mapping_options(ForeignServer *server, List *options)
+{
+	const RfVendor *vendor = server_vendor(server);
+	OptionScope scope = {NULL, NULL};
+	ListCell   *lc;
+
+	if (vendor == NULL)
+		return;					/* the server's own error comes first */
+	scope.vendor = vendor;
+	foreach(lc, options)
+	{
+		DefElem    *def = lfirst_node(DefElem, lc);
+		char	   *valid;
+		char	   *first;
+		char	   *owners;
+
+		if (find_option(def->defname, RF_CTX_MAPPING, &scope))
+			continue;
+		valid = valid_option_names(RF_CTX_MAPPING, &scope);
+		first = pstrdup(valid);
+		first[strcspn(first, ",")] = '\0';
+		owners = vendors_declaring(def->defname, RF_CTX_MAPPING);
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("invalid option \"%s\" for a user mapping of vendor \"%s\"",
+						def->defname, vendor->name),
+				 owners ?
+				 errdetail("Server \"%s\" is for vendor \"%s\"; \"%s\" is an option of %s %s.",
+						   server->servername, vendor->name, def->defname,
+						   strchr(owners, ',') ? "vendors" : "vendor", owners) :
+				 errdetail("Server \"%s\" is for vendor \"%s\".",
+						   server->servername, vendor->name),
+				 errhint("Valid options for a user mapping of vendor \"%s\" are: %s.  For example: CREATE USER MAPPING FOR CURRENT_USER SERVER %s OPTIONS (%s '...');",
+						 vendor->name, valid,
+						 quote_identifier(server->servername), first)));
+	}
+}
+
+/*
+ * No user mapping for the user and server, nor one FOR PUBLIC: the error
+ * names the user and the server, and the hint the statement that creates
+ * a mapping with the vendor's options.
+ */
+static void
+missing_mapping(ForeignServer *server, Oid userid)
+{
+	const RfVendor *vendor = server_vendor(server);
+	OptionScope scope = {vendor, NULL};
+	const char *user = GetUserNameFromId(userid, true);
+	char	   *valid = vendor ? valid_option_names(RF_CTX_MAPPING, &scope) : pstrdup("token");
+	char	   *first = pstrdup(valid);
+
+	first[strcspn(first, ",")] = '\0';
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("user mapping not found for \"%s\" on server \"%s\"",
+					user ? user : "?", server->servername),
+			 errdetail("retail_fdw sends the vendor the credentials of the user's mapping for the server, or of its mapping FOR PUBLIC."),
+			 errhint("Create one with the options of vendor \"%s\" (%s), for example: CREATE USER MAPPING FOR %s SERVER %s OPTIONS (%s '...');",
+					 vendor ? vendor->name : "?", valid,
+					 quote_identifier(user ? user : "CURRENT_USER"),
+					 quote_identifier(server->servername), first)));
+}
+
+/* Whether a foreign-data wrapper validates with retail_fdw_validator */
+static bool
+is_retail_fdw(Oid fdwid)
+{
+	ForeignDataWrapper *fdw = GetForeignDataWrapper(fdwid);
+	FmgrInfo	finfo;
+
+	if (!OidIsValid(fdw->fdwvalidator))
+		return false;
+	fmgr_info(fdw->fdwvalidator, &finfo);
+	return finfo.fn_addr == retail_fdw_validator;
+}
+
+/*
+ * After CREATE and ALTER USER MAPPING: the stored mapping (read with
+ * SnapshotSelf: the command has not made it visible yet) against its
+ * server's vendor.  Mappings of other wrappers are not ours to judge.
+ */
+static void
+rf_object_access(ObjectAccessType access, Oid classId, Oid objectId,
+				 int subId, void *arg)
+{
+	if (prev_object_access_hook)
+		prev_object_access_hook(access, classId, objectId, subId, arg);
+
+	if ((access == OAT_POST_CREATE || access == OAT_POST_ALTER) &&
+		classId == UserMappingRelationId)
+	{
+		Relation	rel = table_open(UserMappingRelationId, AccessShareLock);
+		ScanKeyData key;
+		SysScanDesc scan;
+		HeapTuple	tuple;
+		Oid			serverid = InvalidOid;
+		List	   *options = NIL;
+
+		ScanKeyInit(&key, Anum_pg_user_mapping_oid, BTEqualStrategyNumber,
+					F_OIDEQ, ObjectIdGetDatum(objectId));
+		scan = systable_beginscan(rel, UserMappingOidIndexId, true,
+								  SnapshotSelf, 1, &key);
+		tuple = systable_getnext(scan);
+		if (HeapTupleIsValid(tuple))
+		{
+			bool		isnull;
+			Datum		datum;
+
+			serverid = ((Form_pg_user_mapping) GETSTRUCT(tuple))->umserver;
+			datum = heap_getattr(tuple, Anum_pg_user_mapping_umoptions,
+								 RelationGetDescr(rel), &isnull);
+			if (!isnull)
+				options = untransformRelOptions(datum);
+		}
+		systable_endscan(scan);
+		table_close(rel, AccessShareLock);
+
+		if (OidIsValid(serverid))
+		{
+			ForeignServer *server = GetForeignServer(serverid);
+
+			if (is_retail_fdw(server->fdwid))
+				check_mapping_options(server, options);
+		}
+	}
+}
+
+void
+rf_option_init(void)
+{
+	prev_object_access_hook = object_access_hook;
+	object_access_hook = rf_object_access;
+}
+
 /*
  * Read the calling user's mapping for a server.  The result holds secrets:
  * it must never reach a plan, a log line or an error message.
@@ -948,11 +1144,20 @@ rf_get_options(Oid foreigntableid, RfOptions *opts)
 void
 rf_get_credentials(ForeignServer *server, Oid userid, RfCredentials *cred)
 {
-	UserMapping *um = GetUserMapping(userid, server->serverid);
+	UserMapping *um;
 	ListCell   *lc;
+
+	/* PostgreSQL's own error says nothing of what to create */
+	if (!SearchSysCacheExists2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(userid),
+							   ObjectIdGetDatum(server->serverid)) &&
+		!SearchSysCacheExists2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(InvalidOid),
+							   ObjectIdGetDatum(server->serverid)))
+		missing_mapping(server, userid);
+	um = GetUserMapping(userid, server->serverid);
 
 	memset(cred, 0, sizeof(RfCredentials));
 	cred->umid = um->umid;
+	check_mapping_options(server, um->options);
 	foreach(lc, um->options)
 	{
 		DefElem    *def = lfirst_node(DefElem, lc);

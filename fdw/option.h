@@ -74,6 +74,7 @@ typedef struct RfCredentials
 	char	   *secret_key;
 } RfCredentials;
 
+extern void rf_option_init(void);
 extern void rf_get_options(Oid foreigntableid, RfOptions *opts);
 extern void rf_get_server_options(ForeignServer *server, RfOptions *opts);
 extern void rf_get_credentials(ForeignServer *server, Oid userid,

@@ -60,6 +60,7 @@
 #include "http.h"
 #include "import.h"
 #include "modify.h"
+#include "option.h"
 #include "progress.h"
 #include "stats.h"
 #include "vendor.h"
@@ -122,6 +123,7 @@ _PG_init(void)
 							"or this many days are read.",
 							&rf_preview_days, 31, 1, 3660, PGC_USERSET, 0,
 							NULL, NULL, NULL);
+	rf_option_init();
 	rf_stats_init();
 	rf_respcache_init();
 	rf_progress_init();

@@ -74,11 +74,30 @@ ALTER SERVER eco_prefix OPTIONS (SET base_url 'http://127.0.0.1:1/api');
 CREATE USER MAPPING FOR CURRENT_USER SERVER eco_prefix OPTIONS (token 'journey-secret-token');
 -- no route: nothing listens on port 1
 SELECT ok, http_status, message, hint FROM retail_fdw.check_server('eco_prefix');
+-- the network policy: a role that is not a superuser may not reach plain
+-- http on loopback; the hint is the statement that allows the host
+GRANT USAGE ON FOREIGN SERVER eco_prefix TO eco_user;
+CREATE USER MAPPING FOR eco_user SERVER eco_prefix OPTIONS (token 'journey-secret-token');
+SET ROLE eco_user;
+SELECT ok, http_status, message, hint FROM retail_fdw.check_server('eco_prefix');
+RESET ROLE;
+DROP USER MAPPING FOR eco_user SERVER eco_prefix;
+REVOKE USAGE ON FOREIGN SERVER eco_prefix FROM eco_user;
+-- a timeout: the hint raises timeout_ms
+ALTER SERVER eco_prefix OPTIONS (SET base_url :'journey_url', ADD timeout_ms '300');
+\! $SIMCTL fault '{"path_contains": "/bi/", "kind": "stall", "stall_ms": 2000, "times": -1}'
+SELECT ok, http_status, message, hint FROM retail_fdw.check_server('eco_prefix');
+\! $SIMCTL reset
+ALTER SERVER eco_prefix OPTIONS (DROP timeout_ms);
 SELECT format('%s/v9', :'journey_url') AS prefixed \gset
 ALTER SERVER eco_prefix OPTIONS (SET base_url :'prefixed');
 SELECT ok, http_status, message, hint FROM retail_fdw.check_server('eco_prefix');
 -- a dead vendor: 503 on every try
 \! $SIMCTL fault '{"vendor": "inspector", "status": 503, "times": -1}'
+SELECT ok, http_status, message, hint FROM retail_fdw.check_server('ic');
+-- a refusal of another kind: the hint sends the request by hand
+\! $SIMCTL reset
+\! $SIMCTL fault '{"vendor": "inspector", "status": 400, "body": {"detail": "bad request"}, "times": -1}'
 SELECT ok, http_status, message, hint FROM retail_fdw.check_server('ic');
 \! $SIMCTL reset
 -- no user mapping, and a server that is not retail_fdw's

@@ -10,8 +10,16 @@ SELECT ftoptions FROM pg_foreign_table WHERE ftrelid = 'imp1.visit_journey_event
 CREATE SCHEMA imp2;
 IMPORT FOREIGN SCHEMA journey EXCEPT (visit_journey_events) FROM SERVER journey INTO imp2;
 SELECT count(*) FROM information_schema.foreign_tables WHERE foreign_table_schema = 'imp2';
+-- a LIMIT TO name the vendor lacks is an error naming it (a typo would
+-- import nothing), even beside a good one; nothing is imported
 IMPORT FOREIGN SCHEMA journey LIMIT TO (no_such_table) FROM SERVER journey INTO imp2;
+IMPORT FOREIGN SCHEMA aifi LIMIT TO (aifi_sessions, aifi_sesions, "AIFI_STORES") FROM SERVER aifi INTO imp2;
 SELECT count(*) FROM information_schema.foreign_tables WHERE foreign_table_schema = 'imp2';
+-- an EXCEPT name the vendor lacks is a warning: the rest is imported
+CREATE SCHEMA imp4;
+IMPORT FOREIGN SCHEMA journey EXCEPT (visit_journey_event) FROM SERVER journey INTO imp4;
+SELECT foreign_table_name FROM information_schema.foreign_tables WHERE foreign_table_schema = 'imp4';
+DROP SCHEMA imp4 CASCADE;
 -- the wrong remote schema says which one exists
 IMPORT FOREIGN SCHEMA aifi FROM SERVER journey INTO imp2;
 -- an imported table works straight away
@@ -32,6 +40,19 @@ SELECT resource, column_name, sent_as
   FROM retail_fdw.key_columns
  WHERE resource IN ('visit_journey_events', 'rn_locations', 'ic_visits', 'rn_health_alerts')
  ORDER BY resource, column_name;
+-- the same, asked by a table's own name: every column, pushed or not
+SELECT * FROM retail_fdw.describe('ic.ic_visits');
+SELECT column_name, data_type, operators, required, sent_as
+  FROM retail_fdw.describe('j.visit_journey_events') WHERE pushes_down;
+-- a table named otherwise finds its resource in its options; a column the
+-- descriptor lacks, or one that reads another field, does not push down
+CREATE FOREIGN TABLE public.my_events (store_code text, at timestamptz OPTIONS (json_path 'event_start'),
+  event_start timestamptz OPTIONS (json_path 'event_end'))
+  SERVER journey OPTIONS (resource 'visit_journey_events');
+SELECT column_name, data_type, pushes_down, required FROM retail_fdw.describe('my_events');
+DROP FOREIGN TABLE public.my_events;
+-- not a retail_fdw table
+SELECT * FROM retail_fdw.describe('pg_class');
 -- the ORDER BY the APIs do
 SELECT resource, column_name, sort_key FROM retail_fdw.sort_columns
  WHERE resource IN ('aifi_orders', 'aifi_stores') ORDER BY resource, column_name;

@@ -42,6 +42,22 @@ CREATE USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (token '');
 CREATE USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (token 't', auth_header 'X Api Key');
 CREATE USER MAPPING FOR CURRENT_USER SERVER s1 OPTIONS (token 't', auth_header 'X-Api-Key', auth_scheme '');
 DROP USER MAPPING FOR CURRENT_USER SERVER s1;
+-- a mapping takes its server's vendor's options only, and the hint lists
+-- those: an Inspector mapping takes no RetailNext key, at CREATE or ALTER
+CREATE SERVER ic_s FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'inspector', base_url 'https://api.example.com');
+CREATE USER MAPPING FOR CURRENT_USER SERVER ic_s OPTIONS (access_key 'k');
+CREATE USER MAPPING FOR CURRENT_USER SERVER ic_s OPTIONS (token 't', client_secret 's');
+CREATE USER MAPPING FOR CURRENT_USER SERVER ic_s OPTIONS (token 't');
+ALTER USER MAPPING FOR CURRENT_USER SERVER ic_s OPTIONS (ADD secret_key 's');
+ALTER USER MAPPING FOR CURRENT_USER SERVER ic_s OPTIONS (ADD password 's');
+SELECT umoptions FROM pg_user_mappings WHERE srvname = 'ic_s';
+DROP USER MAPPING FOR CURRENT_USER SERVER ic_s;
+DROP SERVER ic_s;
+CREATE SERVER rn_s FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'retailnext', subscription 'acme');
+CREATE USER MAPPING FOR CURRENT_USER SERVER rn_s OPTIONS (token 't');
+CREATE USER MAPPING FOR CURRENT_USER SERVER rn_s OPTIONS (access_key 'k', secret_key 's');
+DROP USER MAPPING FOR CURRENT_USER SERVER rn_s;
+DROP SERVER rn_s;
 
 -- foreign tables and columns
 CREATE FOREIGN TABLE ft1 (session_id text) SERVER s1 OPTIONS (token 'x');
@@ -49,6 +65,8 @@ CREATE FOREIGN TABLE ft1 (session_id text) SERVER s1 OPTIONS (resource 'visit_jo
 CREATE FOREIGN TABLE ft1 (session_id text) SERVER s1 OPTIONS (resource 'visit_journey_events', window 'daily');
 CREATE FOREIGN TABLE ft1 (session_id text) SERVER s1 OPTIONS (resource 'visit_journey_events', window '30 seconds');
 CREATE FOREIGN TABLE ft1 (session_id text OPTIONS (path 'x')) SERVER s1;
+-- a table that names no resource hears of every table's options only
+CREATE FOREIGN TABLE ft1 (session_id text) SERVER s1 OPTIONS (colour 'red');
 CREATE FOREIGN TABLE ft1 (session_id text OPTIONS (json_path 'session_id'))
   SERVER s1 OPTIONS (resource 'visit_journey_events', window '6 hours', page_size '100');
 ALTER FOREIGN TABLE ft1 OPTIONS (SET window 'none');

@@ -133,6 +133,9 @@ DECLARE
   msg text;
   det text;
   hnt text;
+  has text[];      -- the server's option names: SET or ADD in a hint
+  mapping text;    -- whose mapping the caller uses: a role or PUBLIC
+  creds text;      -- its credential options, as SET ... '...'
 BEGIN
   vendor := retail_fdw.server_vendor(server);
   path := retail_fdw.vendor_check_path(vendor);
@@ -146,10 +149,14 @@ BEGIN
       message := format('%s answered HTTP %s', vendor, r.status);
     ELSIF r.status = 404 THEN
       message := format('%s answered 404 Not Found for %s', vendor, split_part(path, '?', 1));
-      hint := 'Wrong base URL: check base_url of the server, including any path prefix.';
+      hint := format('Wrong base URL: give the vendor''s, with any path prefix: ALTER SERVER %I OPTIONS (%s base_url ''https://...'');',
+                     server, CASE WHEN EXISTS (SELECT FROM pg_foreign_server s, unnest(s.srvoptions) o
+                                               WHERE s.srvname = server AND o LIKE 'base_url=%')
+                                  THEN 'SET' ELSE 'ADD' END);
     ELSE
       message := format('%s answered HTTP %s: %s', vendor, r.status, left(r.body_head, 200));
-      hint := 'The vendor refused the check request; see the message.';
+      hint := format('The vendor refused the check request (its answer is in message); send it by hand: SELECT * FROM retail_fdw.vendor_call(%L, ''GET'', %L);',
+                     server, path);
     END IF;
   EXCEPTION WHEN OTHERS THEN
     GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
@@ -158,25 +165,42 @@ BEGIN
     ok := false;
     message := msg;
     http_status := substring(msg FROM 'HTTP ([0-9]{3})')::integer;
+    SELECT array_agg(split_part(o, '=', 1)) INTO has
+      FROM pg_foreign_server s, unnest(s.srvoptions) o WHERE s.srvname = server;
+    has := coalesce(has, '{}');
+    SELECT CASE WHEN m.usename = 'public' THEN 'PUBLIC' ELSE 'CURRENT_USER' END,
+           (SELECT string_agg(format('SET %s ''...''', split_part(o, '=', 1)), ', ')
+              FROM unnest(m.umoptions) o
+             WHERE split_part(o, '=', 1) NOT IN ('auth_header', 'auth_scheme', 'token_url'))
+      INTO mapping, creds
+      FROM pg_user_mappings m
+     WHERE m.srvname = server AND m.usename IN (current_user, 'public')
+     ORDER BY m.usename = 'public' LIMIT 1;
     hint := CASE
       WHEN st = '42501' THEN
         'Network policy: ' || coalesce(det, '') || ' ' || coalesce(hnt, '')
       WHEN st = '28000' OR http_status IN (401, 403) THEN
-        'Bad key: the vendor refused the credentials; check the user mapping (ALTER USER MAPPING FOR CURRENT_USER SERVER '
-        || quote_ident(server) || ' OPTIONS (SET ...)).'
+        format('Bad key: the vendor refused the credentials; set the ones it issued: ALTER USER MAPPING FOR %s SERVER %I OPTIONS (%s);',
+               coalesce(mapping, 'CURRENT_USER'), server, coalesce(creds, 'SET token ''...'''))
       WHEN st = '42704' THEN
-        'No user mapping: CREATE USER MAPPING FOR CURRENT_USER SERVER ' || quote_ident(server) || ' OPTIONS (...).'
+        'No user mapping: ' || coalesce(hnt, format('CREATE USER MAPPING FOR CURRENT_USER SERVER %I OPTIONS (token ''...'');', server))
       WHEN msg LIKE 'TLS%' OR msg ILIKE '%certificate%' THEN
-        'TLS: the vendor''s certificate was not accepted; if it uses a private CA, set ca_file on the server.'
+        format('TLS: the vendor''s certificate was not accepted; if a private CA signed it, give its PEM file: ALTER SERVER %I OPTIONS (%s ca_file ''/etc/ssl/certs/your-ca.pem'');',
+               server, CASE WHEN 'ca_file' = ANY (has) THEN 'SET' ELSE 'ADD' END)
       WHEN msg LIKE '%timed out%' THEN
-        'Timeout: the vendor did not answer in time; check base_url, or raise timeout_ms / connect_timeout_ms.'
+        format('Timeout: the vendor did not answer in time; check base_url, or wait longer: ALTER SERVER %I OPTIONS (%s timeout_ms ''60000'');',
+               server, CASE WHEN 'timeout_ms' = ANY (has) THEN 'SET' ELSE 'ADD' END)
       WHEN st = '54000' OR http_status IN (429, 503) THEN
-        'Throttled: the vendor is limiting requests; retry later or lower max_concurrency.'
+        format('Throttled: the vendor is limiting requests; retry later, or send fewer at once: ALTER SERVER %I OPTIONS (%s max_concurrency ''1'');',
+               server, CASE WHEN 'max_concurrency' = ANY (has) THEN 'SET' ELSE 'ADD' END)
       WHEN http_status >= 500 THEN
-        'The vendor''s service is failing; retry later.'
+        format('The vendor''s service is failing; retry later: SELECT * FROM retail_fdw.check_server(%L);', server)
       WHEN msg LIKE 'could not talk%' THEN
-        'No route: nothing answered at base_url (wrong host or port, vendor down, or a firewall).'
-      ELSE 'See the message.'
+        format('No route: nothing answered at base_url (wrong host or port, vendor down, or a firewall); give the right one: ALTER SERVER %I OPTIONS (%s base_url ''https://host:port'');',
+               server, CASE WHEN 'base_url' = ANY (has) THEN 'SET' ELSE 'ADD' END)
+      ELSE
+        format('Unexpected failure (SQLSTATE %s)%s; send the request by hand for the whole error: SELECT * FROM retail_fdw.vendor_call(%L, ''GET'', %L);',
+               st, coalesce(': ' || hnt, ''), server, path)
     END;
   END;
 END

@@ -82,6 +82,9 @@ DECLARE
   msg text;
   det text;
   hnt text;
+  has text[];      -- the server's option names: SET or ADD in a hint
+  mapping text;    -- whose mapping the caller uses: a role or PUBLIC
+  creds text;      -- its credential options, as SET ... '...'
 BEGIN
   vendor := retail_fdw.server_vendor(server);
   path := retail_fdw.vendor_check_path(vendor);
@@ -95,10 +98,14 @@ BEGIN
       message := format('%s answered HTTP %s', vendor, r.status);
     ELSIF r.status = 404 THEN
       message := format('%s answered 404 Not Found for %s', vendor, split_part(path, '?', 1));
-      hint := 'Wrong base URL: check base_url of the server, including any path prefix.';
+      hint := format('Wrong base URL: give the vendor''s, with any path prefix: ALTER SERVER %I OPTIONS (%s base_url ''https://...'');',
+                     server, CASE WHEN EXISTS (SELECT FROM pg_foreign_server s, unnest(s.srvoptions) o
+                                               WHERE s.srvname = server AND o LIKE 'base_url=%')
+                                  THEN 'SET' ELSE 'ADD' END);
     ELSE
       message := format('%s answered HTTP %s: %s', vendor, r.status, left(r.body_head, 200));
-      hint := 'The vendor refused the check request; see the message.';
+      hint := format('The vendor refused the check request (its answer is in message); send it by hand: SELECT * FROM retail_fdw.vendor_call(%L, ''GET'', %L);',
+                     server, path);
     END IF;
   EXCEPTION WHEN OTHERS THEN
     GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
@@ -107,25 +114,42 @@ BEGIN
     ok := false;
     message := msg;
     http_status := substring(msg FROM 'HTTP ([0-9]{3})')::integer;
+    SELECT array_agg(split_part(o, '=', 1)) INTO has
+      FROM pg_foreign_server s, unnest(s.srvoptions) o WHERE s.srvname = server;
+    has := coalesce(has, '{}');
+    SELECT CASE WHEN m.usename = 'public' THEN 'PUBLIC' ELSE 'CURRENT_USER' END,
+           (SELECT string_agg(format('SET %s ''...''', split_part(o, '=', 1)), ', ')
+              FROM unnest(m.umoptions) o
+             WHERE split_part(o, '=', 1) NOT IN ('auth_header', 'auth_scheme', 'token_url'))
+      INTO mapping, creds
+      FROM pg_user_mappings m
+     WHERE m.srvname = server AND m.usename IN (current_user, 'public')
+     ORDER BY m.usename = 'public' LIMIT 1;
     hint := CASE
       WHEN st = '42501' THEN
         'Network policy: ' || coalesce(det, '') || ' ' || coalesce(hnt, '')
       WHEN st = '28000' OR http_status IN (401, 403) THEN
-        'Bad key: the vendor refused the credentials; check the user mapping (ALTER USER MAPPING FOR CURRENT_USER SERVER '
-        || quote_ident(server) || ' OPTIONS (SET ...)).'
+        format('Bad key: the vendor refused the credentials; set the ones it issued: ALTER USER MAPPING FOR %s SERVER %I OPTIONS (%s);',
+               coalesce(mapping, 'CURRENT_USER'), server, coalesce(creds, 'SET token ''...'''))
       WHEN st = '42704' THEN
-        'No user mapping: CREATE USER MAPPING FOR CURRENT_USER SERVER ' || quote_ident(server) || ' OPTIONS (...).'
+        'No user mapping: ' || coalesce(hnt, format('CREATE USER MAPPING FOR CURRENT_USER SERVER %I OPTIONS (token ''...'');', server))
       WHEN msg LIKE 'TLS%' OR msg ILIKE '%certificate%' THEN
-        'TLS: the vendor''s certificate was not accepted; if it uses a private CA, set ca_file on the server.'
+        format('TLS: the vendor''s certificate was not accepted; if a private CA signed it, give its PEM file: ALTER SERVER %I OPTIONS (%s ca_file ''/etc/ssl/certs/your-ca.pem'');',
+               server, CASE WHEN 'ca_file' = ANY (has) THEN 'SET' ELSE 'ADD' END)
       WHEN msg LIKE '%timed out%' THEN
-        'Timeout: the vendor did not answer in time; check base_url, or raise timeout_ms / connect_timeout_ms.'
+        format('Timeout: the vendor did not answer in time; check base_url, or wait longer: ALTER SERVER %I OPTIONS (%s timeout_ms ''60000'');',
+               server, CASE WHEN 'timeout_ms' = ANY (has) THEN 'SET' ELSE 'ADD' END)
       WHEN st = '54000' OR http_status IN (429, 503) THEN
-        'Throttled: the vendor is limiting requests; retry later or lower max_concurrency.'
+        format('Throttled: the vendor is limiting requests; retry later, or send fewer at once: ALTER SERVER %I OPTIONS (%s max_concurrency ''1'');',
+               server, CASE WHEN 'max_concurrency' = ANY (has) THEN 'SET' ELSE 'ADD' END)
       WHEN http_status >= 500 THEN
-        'The vendor''s service is failing; retry later.'
+        format('The vendor''s service is failing; retry later: SELECT * FROM retail_fdw.check_server(%L);', server)
       WHEN msg LIKE 'could not talk%' THEN
-        'No route: nothing answered at base_url (wrong host or port, vendor down, or a firewall).'
-      ELSE 'See the message.'
+        format('No route: nothing answered at base_url (wrong host or port, vendor down, or a firewall); give the right one: ALTER SERVER %I OPTIONS (%s base_url ''https://host:port'');',
+               server, CASE WHEN 'base_url' = ANY (has) THEN 'SET' ELSE 'ADD' END)
+      ELSE
+        format('Unexpected failure (SQLSTATE %s)%s; send the request by hand for the whole error: SELECT * FROM retail_fdw.vendor_call(%L, ''GET'', %L);',
+               st, coalesce(': ' || hnt, ''), server, path)
     END;
   END;
 END
@@ -781,3 +805,105 @@ CREATE VIEW scan_progress AS
 GRANT SELECT ON scan_progress TO PUBLIC;
 COMMENT ON VIEW scan_progress IS
   'retail_fdw scans running now in this database: the backend and its parallel leader, server, resource, request series started, read to their end and planned, the share of the scan done, pages, rows, bytes, elapsed';
+
+-- 12-describe (fdw/sql/12-describe.sql, the same text)
+-- ----------------------------------------------------------------
+-- retail_fdw.key_columns answers by vendor and resource; describe(regclass)
+-- answers for a table: every column in order, its type, whether a filter
+-- on it goes to the vendor (and with which operators, what a query must
+-- give, the values the API takes, how they are sent) and its comment.
+-- The table's resource is its "resource" option, else its name, as a scan
+-- reads it; a column matches its descriptor's column by name, unless its
+-- json_path reads another field.
+-- ----------------------------------------------------------------
+CREATE FUNCTION describe(relation regclass,
+                         OUT column_name name, OUT data_type text,
+                         OUT pushes_down boolean, OUT operators text,
+                         OUT required text, OUT domain text, OUT sent_as text,
+                         OUT description text)
+RETURNS SETOF record
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  v text;
+  res text;
+BEGIN
+  SELECT (SELECT substr(o, 8) FROM unnest(s.srvoptions) o WHERE o LIKE 'vendor=%'),
+         coalesce((SELECT substr(o, 10) FROM unnest(t.ftoptions) o WHERE o LIKE 'resource=%'),
+                  c.relname)
+    INTO v, res
+    FROM pg_class c
+    JOIN pg_foreign_table t ON t.ftrelid = c.oid
+    JOIN pg_foreign_server s ON s.oid = t.ftserver
+    JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw
+   WHERE c.oid = relation
+     AND w.fdwhandler = 'retail_fdw.retail_fdw_handler()'::regprocedure;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'relation "%" is not a retail_fdw foreign table', relation
+      USING ERRCODE = 'wrong_object_type',
+            DETAIL = 'describe() tells what a foreign table of a retail_fdw server does at its vendor.',
+            HINT = 'Name a table that IMPORT FOREIGN SCHEMA created, for example: SELECT * FROM retail_fdw.describe(''journey.visit_journey_events'');';
+  END IF;
+  RETURN QUERY
+    SELECT a.attname, format_type(a.atttypid, a.atttypmod),
+           k.column_name IS NOT NULL, k.operators, k.required, k.domain, k.sent_as,
+           col_description(a.attrelid, a.attnum)
+      FROM pg_attribute a
+      LEFT JOIN retail_fdw.key_columns k
+        ON k.vendor = v AND k.resource = res AND k.column_name = a.attname
+       -- a column that reads another field (json_path) is not the filter
+       AND NOT EXISTS (SELECT FROM unnest(a.attfdwoptions) o
+                        WHERE o LIKE 'json_path=%' AND o <> 'json_path=' || a.attname)
+     WHERE a.attrelid = relation AND a.attnum > 0 AND NOT a.attisdropped
+     ORDER BY a.attnum;
+END
+$fn$;
+COMMENT ON FUNCTION describe(regclass) IS
+  'the columns of a retail_fdw foreign table in order: type, whether a filter on it goes to the vendor, its operators, what a query must give, the values the API takes, how they are sent, its comment';
+
+-- ----------------------------------------------------------------
+-- Tables imported under 0.1 have no comments; 0.2's IMPORT FOREIGN SCHEMA
+-- describes each retail_fdw table and column from its descriptor (the
+-- event trigger above).  The tables that are here already get the same,
+-- matched by their resource and column names, where they have none: a
+-- comment of the user's stays, a table of another wrapper is not touched,
+-- and a table whose options name no endpoint is left as it is, with a
+-- WARNING (its first scan says why).
+-- ----------------------------------------------------------------
+DO $do$
+DECLARE
+  r record;
+  c record;
+  d text;
+BEGIN
+  FOR r IN SELECT t.ftrelid
+             FROM pg_catalog.pg_foreign_table t
+             JOIN pg_catalog.pg_foreign_server s ON s.oid = t.ftserver
+             JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw
+            WHERE w.fdwname = 'retail_fdw'
+            ORDER BY t.ftrelid
+  LOOP
+    BEGIN
+      d := describe_foreign_table(r.ftrelid::regclass);
+      IF d IS NOT NULL AND pg_catalog.obj_description(r.ftrelid, 'pg_class') IS NULL THEN
+        EXECUTE pg_catalog.format('COMMENT ON FOREIGN TABLE %s IS %L', r.ftrelid::regclass, d);
+      END IF;
+      FOR c IN SELECT attnum, attname FROM pg_catalog.pg_attribute
+                WHERE attrelid = r.ftrelid AND attnum > 0 AND NOT attisdropped
+                ORDER BY attnum
+      LOOP
+        d := describe_foreign_column(r.ftrelid::regclass, c.attname);
+        IF d IS NOT NULL AND pg_catalog.col_description(r.ftrelid, c.attnum) IS NULL THEN
+          EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', r.ftrelid::regclass, c.attname, d);
+        END IF;
+      END LOOP;
+    EXCEPTION WHEN OTHERS THEN
+      RAISE WARNING 'retail_fdw 0.2 leaves foreign table % without the comments of its descriptor: %',
+                    r.ftrelid::regclass, SQLERRM
+        USING HINT = pg_catalog.format('See what is wrong with SELECT retail_fdw.check_foreign_table(%L); then comment the table yourself, or import it again.',
+                                       r.ftrelid::regclass::text);
+    END;
+  END LOOP;
+END
+$do$;

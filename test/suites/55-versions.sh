@@ -8,6 +8,8 @@
 #            ALTER EXTENSION retail_fdw UPDATE TO '0.2'
 #   fresh    CREATE EXTENSION retail_fdw (0.2)
 #   pristine never had the extension
+#   imported foreign tables imported under 0.1 (which had no comments),
+#            then updated: they get the comments a 0.2 import gives
 #
 # updated and fresh must have the same catalog: pg_dump --schema-only of
 # both, normalized (OIDs, relfilenodes, xids, the order of entries), must
@@ -36,16 +38,17 @@ mkdir -p "$DIR"
 UPDATED=rf_versions_updated
 FRESH=rf_versions_fresh
 PRISTINE=rf_versions_pristine
+IMPORTED=rf_versions_imported
 
 dropdbs() {
     local d
-    for d in "$UPDATED" "$FRESH" "$PRISTINE"; do
+    for d in "$UPDATED" "$FRESH" "$PRISTINE" "$IMPORTED"; do
         dropdb --if-exists "$d" >/dev/null 2>&1 || true
     done
 }
 trap dropdbs EXIT
 dropdbs
-for d in "$UPDATED" "$FRESH" "$PRISTINE"; do
+for d in "$UPDATED" "$FRESH" "$PRISTINE" "$IMPORTED"; do
     createdb "$d" || { echo "not ok - createdb $d"; exit 1; }
 done
 
@@ -193,6 +196,68 @@ check "the video export survives" \
 check "the store map survives" \
     test "$(qd "$UPDATED" "SELECT store || ' ' || journey_store_code || ' ' || time_zone FROM retail_fdw.store_map")" \
          = 'berlin-1 J-BER-1 Europe/Berlin'
+
+# ---------------------------------------------------------------- comments
+# 0.1's IMPORT FOREIGN SCHEMA left tables and columns without comments; the
+# update gives them what a 0.2 import gives (compared with one, table by
+# table and column by column), keeps the user's own, leaves other tables
+# alone and warns about a table whose resource is unknown.
+out=$(psql -X -q -At -v ON_ERROR_STOP=1 -d "$IMPORTED" 2>&1 <<'SQL'
+CREATE EXTENSION retail_fdw VERSION '0.1';
+CREATE SERVER jv FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'journey', base_url 'https://api.example.com');
+CREATE SERVER icv FOREIGN DATA WRAPPER retail_fdw OPTIONS (vendor 'inspector', base_url 'https://api.example.com');
+CREATE SCHEMA old;
+IMPORT FOREIGN SCHEMA journey FROM SERVER jv INTO old;
+IMPORT FOREIGN SCHEMA inspector FROM SERVER icv INTO old;
+COMMENT ON FOREIGN TABLE old.ic_stores IS 'my stores';
+COMMENT ON COLUMN old.visit_journey_events.store_code IS 'my store code';
+CREATE FOREIGN TABLE old.broken (x text) SERVER jv OPTIONS (resource 'no_such_resource');
+CREATE TABLE old.local (a integer);
+SELECT 'comments ' || count(*) FROM pg_description d JOIN pg_class c ON c.oid = d.objoid
+ WHERE d.classoid = 'pg_class'::regclass AND c.relnamespace = 'old'::regnamespace;
+SQL
+)
+check "0.1 imports tables without comments (the user's two aside)" \
+    has "$out" "comments 2"
+upd=$(psql -X -q -At -v ON_ERROR_STOP=1 -d "$IMPORTED" \
+    -c "ALTER EXTENSION retail_fdw UPDATE TO '0.2'" 2>&1)
+check "the update warns about the table whose resource is unknown" \
+    has "$upd" 'WARNING:  retail_fdw 0.2 leaves foreign table old.broken without the comments of its descriptor'
+psql -X -q -v ON_ERROR_STOP=1 -d "$IMPORTED" >/dev/null <<'SQL' || notok "a 0.2 import next to the 0.1 tables"
+CREATE SCHEMA new;
+IMPORT FOREIGN SCHEMA journey FROM SERVER jv INTO new;
+IMPORT FOREIGN SCHEMA inspector FROM SERVER icv INTO new;
+SQL
+cmp=$(qd "$IMPORTED" "
+  WITH objs AS (
+    SELECT c.relnamespace::regnamespace::text AS sch, c.relname::text AS what,
+           obj_description(c.oid, 'pg_class') AS d
+      FROM pg_class c WHERE c.relkind = 'f'
+    UNION ALL
+    SELECT c.relnamespace::regnamespace::text, c.relname || '.' || a.attname,
+           col_description(c.oid, a.attnum)
+      FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+     WHERE c.relkind = 'f')
+  SELECT count(*) || ' compared, ' || count(n.d) || ' with a comment, differing: '
+         || coalesce(string_agg(n.what, ', ') FILTER (WHERE o.d IS DISTINCT FROM n.d), 'none')
+    FROM objs n LEFT JOIN objs o ON o.sch = 'old' AND o.what = n.what
+   WHERE n.sch = 'new' AND n.what NOT IN ('ic_stores', 'visit_journey_events.store_code')")
+if [[ $cmp =~ ^([0-9]+)\ compared,\ ([0-9]+)\ with\ a\ comment,\ differing:\ none$ ]] &&
+   [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] && [ "${BASH_REMATCH[1]}" -gt 50 ]; then
+    ok "every table and column imported under 0.1 has the comment a 0.2 import gives ($cmp)"
+else
+    notok "tables imported under 0.1 and a 0.2 import differ in comments: $cmp"
+fi
+check "the user's comments stay" \
+    test "$(qd "$IMPORTED" "SELECT obj_description('old.ic_stores'::regclass, 'pg_class') || ' / '
+                             || col_description('old.visit_journey_events'::regclass,
+                                                (SELECT attnum FROM pg_attribute
+                                                  WHERE attrelid = 'old.visit_journey_events'::regclass
+                                                    AND attname = 'store_code'))")" \
+         = 'my stores / my store code'
+check "a local table and a table without an endpoint get no comment" \
+    test "$(qd "$IMPORTED" "SELECT count(*) FROM pg_description
+                             WHERE objoid IN ('old.local'::regclass, 'old.broken'::regclass)")" = 0
 
 # ---------------------------------------------------------------- DROP
 pristine=$(dump "$PRISTINE")
