@@ -1482,6 +1482,7 @@ retailInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt,
 					  PointerGetDatum(&par->limit));
 	}
 	st->pg.par = par;
+	rf_pager_parallel_leader(&st->pg, pcxt);
 }
 
 /* ReInitializeDSMForeignScan (leader): a rescan starts a new run */
@@ -1493,6 +1494,7 @@ retailReInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt,
 
 	reset_shared((RfParallelScan *) coordinate);
 	st->pg.par = (RfParallelScan *) coordinate;
+	rf_pager_parallel_leader(&st->pg, pcxt);
 }
 
 /* InitializeWorkerForeignScan: a worker joins the shared state */
