@@ -4,6 +4,7 @@
 # serial plan (journey over days, RetailNext datamine over stores and
 # grains, AiFi sessions over stores), Gather + Parallel Foreign Scan in
 # EXPLAIN when forced and at default settings for a long range only,
+# four series shared out so that each of two workers reads some,
 # max_concurrency held across all workers of a query (counted from the
 # simulator's record of when each request arrived and was answered), an
 # error in a worker surfacing with its SQLSTATE and no secret, and
@@ -115,6 +116,25 @@ $SIMCTL reset >/dev/null
 par=$(q "$FORCE SELECT count(*), sum(dwell_time_seconds), count(DISTINCT session_id) FROM j.visit_journey_events WHERE event_start >= '2025-08-01' AND event_start < '2025-08-15'")
 ser=$(q "$SERIAL SELECT count(*), sum(dwell_time_seconds), count(DISTINCT session_id) FROM j.visit_journey_events WHERE event_start >= '2025-08-01' AND event_start < '2025-08-15'")
 check "partial aggregates over 14 days: $par = $ser" [ "$par" = "$ser" ]
+
+# -- four series, two workers: a participant takes a series only when it
+# can work on it now, so both workers read rows (the leader, which starts
+# first, once took all four, as many as max_concurrency let it, and the
+# workers read none).  Every page comes 500 ms late, so that the leader is
+# still on its first series when the workers start; cpu_tuple_cost tips
+# the planner, for which four series do not pay for two workers.
+R4="FROM j.vje_small e WHERE store_code = 'SM-001' AND event_start >= '2025-08-03' AND event_start < '2025-08-07'"
+ser=$(q "$SERIAL SELECT count(*) || ' ' || md5(string_agg(e::text, '|' ORDER BY e::text)) $R4")
+$SIMCTL fault '{"vendor": "journey", "kind": "delay", "delay_ms": 500, "times": -1}' >/dev/null
+par=$(q "$FORCE SET cpu_tuple_cost = 1; SELECT count(*) || ' ' || md5(string_agg(e::text, '|' ORDER BY e::text)) $R4")
+plan=$(q "$FORCE SET cpu_tuple_cost = 1;
+  EXPLAIN (ANALYZE, VERBOSE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT count(*) $R4")
+$SIMCTL reset >/dev/null
+check "4 series, 2 workers: the serial plan's rows ($par; $ser)" [ -n "$ser" -a "$par" = "$ser" ]
+wrows=$(sed -n '/Parallel Foreign Scan/,$ s/^ *Worker [0-9]*:  actual rows=\([0-9]*\) .*/\1/p' <<<"$plan" | xargs)
+check "4 series, 2 workers launched" has "$plan" "Workers Launched: 2"
+check "4 series, 2 workers: each worker reads rows (rows per worker: ${wrows:-none})" \
+    bash -c 'set -- $1; [ $# = 2 ] && [ "$1" -gt 0 ] && [ "$2" -gt 0 ]' _ "$wrows"
 
 # -- what the planner chooses at default settings
 plan=$(q "EXPLAIN (COSTS OFF) SELECT * FROM j.visit_journey_events WHERE event_start >= '2025-07-01' AND event_start < '2025-08-01'")
