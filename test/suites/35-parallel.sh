@@ -5,10 +5,11 @@
 # grains, AiFi sessions over stores), Gather + Parallel Foreign Scan in
 # EXPLAIN when forced and at default settings for a long range only,
 # four series shared out so that each of two workers reads some,
-# max_concurrency held across all workers of a query (counted from the
-# simulator's record of when each request arrived and was answered), an
-# error in a worker surfacing with its SQLSTATE and no secret, and
-# statement_timeout ending a parallel scan within about a second.
+# max_concurrency and max_requests_per_second held across all workers of
+# a query (counted from the simulator's record of when each request arrived
+# and was answered), an error in a worker surfacing with its SQLSTATE and
+# no secret, and statement_timeout ending a parallel scan within about a
+# second.
 #
 # Each check prints "ok - ..." or "not ok - ..."; the exit status is the
 # number of failed checks.
@@ -40,6 +41,11 @@ CREATE SERVER journey2 FOREIGN DATA WRAPPER retail_fdw
 CREATE USER MAPPING FOR CURRENT_USER SERVER journey2 OPTIONS (token 'journey-secret-token');
 CREATE FOREIGN TABLE j.vje_c2 (session_id text, event_start timestamptz)
   SERVER journey2 OPTIONS (resource 'visit_journey_events', page_size '100');
+CREATE SERVER journey3 FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'journey', base_url '$SIM_JOURNEY_URL', max_requests_per_second '8');
+CREATE USER MAPPING FOR CURRENT_USER SERVER journey3 OPTIONS (token 'journey-secret-token');
+CREATE FOREIGN TABLE j.vje_r8 (session_id text, store_code text, event_start timestamptz)
+  SERVER journey3 OPTIONS (resource 'visit_journey_events', page_size '50');
 CREATE SERVER rn FOREIGN DATA WRAPPER retail_fdw
   OPTIONS (vendor 'retailnext', base_url '$SIM_RETAILNEXT_URL');
 CREATE USER MAPPING FOR CURRENT_USER SERVER rn
@@ -178,6 +184,29 @@ reqs=$(sed -n 's/^ *HTTP requests: //p' <<<"$plan")
 check "EXPLAIN ANALYZE counts the workers' requests too ($reqs of ${peak##* })" [ "$reqs" = "${peak##* }" ]
 has "$plan" "Workers' HTTP requests" && ok "EXPLAIN ANALYZE shows the workers' share" \
     || notok "no workers' share in: $plan"
+
+# -- max_requests_per_second 8 holds for the query, not per participant:
+# the requests of four series read by the leader and two workers start at
+# least 125 ms apart, so that as the simulator saw them arrive, n requests
+# span at least (n - 1) x 110 ms and no two come within 50 ms (the way
+# there varies; three participants paced apart would make about three
+# times the rate)
+$SIMCTL reset >/dev/null
+plan=$(q "$FORCE SET cpu_tuple_cost = 1; EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+  SELECT count(*) FROM j.vje_r8 WHERE store_code = 'SM-001' AND event_start >= '2025-08-03' AND event_start < '2025-08-07'")
+$SIMCTL requests --vendor journey >"$RF_TMP/parallel-paced.json"
+gaps=$("$RF_PYTHON" - "$RF_TMP/parallel-paced.json" <<'PY'
+import json, sys
+t = sorted(r["arrived"] for r in json.load(open(sys.argv[1])))
+gaps = [int(1000 * (b - a)) for a, b in zip(t, t[1:])] or [0]
+ok = len(t) >= 6 and min(gaps) >= 50 and 1000 * (t[-1] - t[0]) >= 110 * (len(t) - 1)
+print("%s %d requests over %d ms, smallest gap %d ms" % ("t" if ok else "f", len(t),
+      int(1000 * (t[-1] - t[0])), min(gaps)))
+PY
+)
+wreqs=$(sed -n 's/^ *Workers. HTTP requests: //p' <<<"$plan")
+check "max_requests_per_second 8 across leader and workers (${gaps#* }; the workers' requests: $wreqs)" \
+    [ "${gaps%% *}" = t -a "${wreqs:-0}" -gt 0 ]
 
 # -- an error in a worker: the leader does not scan (so a worker meets it),
 # every request fails with 500; the leader reports HV000, no secret
