@@ -34,7 +34,12 @@
 #include "utils/rel.h"
 #include "utils/sampling.h"
 
-#include "retail_fdw.h"
+#include "analyze.h"
+#include "columns.h"
+#include "connection.h"
+#include "pushdown.h"
+#include "reqplan.h"
+#include "scan.h"
 
 /* Whole days before today that ANALYZE reads (retail_fdw.analyze_days) */
 static int	rf_analyze_days = 7;

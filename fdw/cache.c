@@ -51,7 +51,7 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
-#include "retail_fdw.h"
+#include "cache.h"
 
 /* What a record is */
 #define RC_LIVE		1			/* findable */

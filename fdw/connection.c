@@ -12,7 +12,11 @@
  * tokens are fetched on first use, kept until shortly before they expire,
  * and fetched again once when the API refuses one.
  *
- * Not here: transfers and the event loop (http.c).
+ * connection.c stands above http.c: it builds connections and fetches
+ * tokens with http.c's transfers, while http.c asks for a token only
+ * through the connection's fetch_token hook.
+ *
+ * Not here: transfers, their headers and the event loop (http.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -25,11 +29,15 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
+#include "connection.h"
 #include "http_int.h"
+#include "json.h"
+#include "option.h"
 
 static HTAB *ConnHash = NULL;
 
 static void conn_invalidate_callback(Datum arg, int cacheid, uint32 hashvalue);
+static void conn_oauth_fetch(RfConn *conn);
 
 
 static int
@@ -136,8 +144,9 @@ conn_set_auth(RfConn *conn, const RfOptions *opts, const RfCredentials *cred)
 		conn->client_id = pstrdup(cred->client_id);
 		conn->client_secret = pstrdup(cred->client_secret);
 		conn->token_url = cred->token_url ? pstrdup(cred->token_url) :
-			psprintf("%s%s", opts->base_url, v->token_path ? v->token_path : "/oauth/token");
+			psprintf("%s%s", opts->base_url, v->token_path);
 		rf_http_check_url(conn->token_url, "token_url");
+		conn->fetch_token = conn_oauth_fetch;
 		return;
 	}
 	if (cred->token == NULL)
@@ -185,6 +194,7 @@ conn_build(RfConn *conn, const RfOptions *opts, const RfCredentials *cred)
 	conn->auth_line = NULL;
 	conn->basic_user = conn->basic_password = NULL;
 	conn->client_id = conn->client_secret = conn->token_url = NULL;
+	conn->fetch_token = NULL;
 	conn->token_expires = 0;
 	conn->token_stale = conn->token_fetching = false;
 	conn->min_interval_us = rf_http_min_interval_us(opts);
@@ -368,38 +378,15 @@ rf_http_describe_auth(const RfVendor *v, const RfCredentials *cred)
 	}
 }
 
-/* (Re)build a transfer's header list, with the current credentials */
-void
-rf_conn_build_headers(RfConn *conn, RfTransfer *x)
-{
-	ListCell   *lc;
-
-	if (x->headers)
-		curl_slist_free_all(x->headers);
-	x->headers = curl_slist_append(NULL, "Accept: application/json");
-	if (x->headers && x->body)
-		x->headers = curl_slist_append(x->headers, x->form ?
-									   "Content-Type: application/x-www-form-urlencoded" :
-									   "Content-Type: application/json");
-	if (x->headers && conn->auth_line && !x->no_auth)
-		x->headers = curl_slist_append(x->headers, conn->auth_line);
-	foreach(lc, x->extra_headers)
-	{
-		if (x->headers)
-			x->headers = curl_slist_append(x->headers, (char *) lfirst(lc));
-	}
-	if (x->headers == NULL)
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
-						errmsg("out of memory")));
-}
-
 /*
  * Fetch an OAuth2 access token with the client credentials (RFC 6749
  * section 4.4) and keep it, with its expiry, in the connection.  The token
- * request carries the secret in its body only.
+ * request carries the secret in its body only.  The transport calls this
+ * through conn->fetch_token (set with the client credentials): a token is
+ * needed before a request is queued, and again after a 401.
  */
-void
-rf_conn_oauth_fetch(RfConn *conn)
+static void
+conn_oauth_fetch(RfConn *conn)
 {
 	RfHttpRequest req;
 	RfJsonParser *parser = rf_json_parser_create(CurrentMemoryContext);
@@ -475,7 +462,7 @@ rf_conn_oauth_fetch(RfConn *conn)
 
 			if (t->needs_auth)
 			{
-				rf_conn_build_headers(conn, t);
+				rf_http_build_headers(conn, t);
 				t->needs_auth = false;
 			}
 		}

@@ -2,8 +2,8 @@
  *
  * functions.c
  *		  SQL functions of retail_fdw that call a vendor directly: actions
- *		  that are not rows of a table (acknowledging an Inspector Cloud
- *		  visit, RetailNext video exports).
+ *		  that are not rows of a table, which the vendor modules' own SQL
+ *		  functions build on (acknowledging a visit, video exports).
  *
  * Each takes the server's name first and uses the calling user's mapping,
  * exactly as a scan would; the same transport, limits and errors apply.
@@ -31,10 +31,15 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
-#include "retail_fdw.h"
+#include "functions.h"
+#include "columns.h"
+#include "connection.h"
+#include "option.h"
+#include "pushdown.h"
+#include "reqplan.h"
+#include "vendor.h"
 
 PG_FUNCTION_INFO_V1(rf_sql_vendor_action);
-PG_FUNCTION_INFO_V1(rf_sql_ic_ack_visit);
 PG_FUNCTION_INFO_V1(rf_sql_key_columns);
 PG_FUNCTION_INFO_V1(rf_sql_sort_columns);
 PG_FUNCTION_INFO_V1(rf_sql_describe_foreign_table);
@@ -95,9 +100,9 @@ call_vendor(RfConn *conn, const RfOptions *opts, const char *method,
  *
  * One of the vendor's named actions (its descriptor's RfAction: method and
  * path with an {id}), sent with the caller's mapping; returns the HTTP
- * status, 404 included (no such object).  The per-vendor SQL functions
- * (ic_ack_visit, ...) check the vendor and build on this, so no vendor
- * name lives here.
+ * status, 404 included (no such object).  The vendor modules' own SQL
+ * functions (fdw/vendors/<vendor>/) check the vendor and build on this, so
+ * no vendor name lives here.
  */
 Datum
 rf_sql_vendor_action(PG_FUNCTION_ARGS)
@@ -139,30 +144,6 @@ rf_sql_vendor_action(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 	PG_RETURN_INT32((int32) status);
-}
-
-/*
- * ic_ack_visit(server text, visit_id bigint) returns boolean, the C entry
- * point that version 0.1 of the extension script declares.  From 0.2 on
- * the function is SQL over vendor_action; this keeps a 0.1 installation
- * working until ALTER EXTENSION ... UPDATE.  A server of another vendor
- * fails because its descriptor has no "ack_visit" action.
- */
-Datum
-rf_sql_ic_ack_visit(PG_FUNCTION_ARGS)
-{
-	int64		id = PG_GETARG_INT64(1);
-	Datum		status;
-
-	if (id <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("visit id must be positive, got " INT64_FORMAT, id)));
-	status = DirectFunctionCall3Coll(rf_sql_vendor_action, InvalidOid,
-									 PG_GETARG_DATUM(0),
-									 CStringGetTextDatum("ack_visit"),
-									 CStringGetTextDatum(psprintf(INT64_FORMAT, id)));
-	PG_RETURN_BOOL(DatumGetInt32(status) != 404);
 }
 
 static int

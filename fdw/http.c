@@ -57,15 +57,18 @@
 #include "utils/varlena.h"
 #include "lib/ilist.h"
 
-#include "retail_fdw.h"
-
 #include "http_int.h"
+#include "cache.h"
+#include "netpolicy.h"
+#include "option.h"
+#include "rf_port.h"
+#include "stats.h"
+
 
 
 
 
 static void transfer_cleanup_callback(void *arg);
-static void raise_failure(RfTransfer *x) pg_attribute_noreturn();
 static void release_shared_slot(RfTransfer *x);
 
 /*
@@ -471,8 +474,8 @@ retry_after_ms(const char *value)
 }
 
 /* How the body sink says the body failed (syntax when it cannot tell) */
-static RfBodyFailure
-body_failure(RfTransfer *x, const char **why)
+RfBodyFailure
+rf_http_body_failure(RfTransfer *x, const char **why)
 {
 	RfBodyFailure kind = RF_BODY_SYNTAX;
 	const char *text = NULL;
@@ -515,6 +518,27 @@ is_retryable(RfTransfer *x)
 		default:
 			return false;
 	}
+}
+
+/*
+ * A wait of a second or more says so: a throttled or failing vendor makes a
+ * query wait in silence otherwise.  Called once the transfer's state is
+ * set, so that nothing here can leave it half changed.
+ */
+static void
+notice_wait(RfConn *conn, RfTransfer *x, int64 delay)
+{
+	ereport(NOTICE,
+			(errmsg("%s answered %s; waiting %.1f s before retry %d of %d",
+					conn->vendor,
+					x->curl_rc != CURLE_OK ? "no response" :
+					psprintf("HTTP %ld", x->status),
+					delay / 1000.0, x->retries, conn->max_retries),
+			 errdetail("vendor %s, %s, server \"%s\"%s%s.", conn->vendor,
+					   x->endpoint, conn->servername,
+					   x->retry_after.value ? "; Retry-After: " : "",
+					   x->retry_after.value ? x->retry_after.value : ""),
+			 errhint("Cancel the query to stop waiting.")));
 }
 
 /*
@@ -569,6 +593,8 @@ finish_attempt(RfConn *conn, RfTransfer *x, CURLcode rc)
 		x->retries++;
 		x->state = RF_XFER_BACKOFF;
 		x->not_before = GetCurrentTimestamp() + delay * 1000;
+		if (delay >= RF_WAIT_NOTICE_MS)
+			notice_wait(conn, x, delay);
 		return;
 	}
 	x->state = RF_XFER_DONE;
@@ -917,10 +943,10 @@ rf_http_submit(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
 	}
 
 	/* a client-credentials token first, before this transfer is queued */
-	if (conn->client_id && !req->no_auth && !conn->token_fetching &&
+	if (conn->fetch_token && !req->no_auth && !conn->token_fetching &&
 		(conn->auth_line == NULL || conn->token_stale ||
 		 GetCurrentTimestamp() >= conn->token_expires))
-		rf_conn_oauth_fetch(conn);
+		conn->fetch_token(conn);
 
 	x = new_transfer(conn, req, sink, restricted);
 	if (cu != NULL)
@@ -934,10 +960,38 @@ rf_http_submit(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
 	x->any_status = req->any_status;
 	foreach(lc, req->headers)
 		x->extra_headers = lappend(x->extra_headers, pstrdup(lfirst(lc)));
-	rf_conn_build_headers(conn, x);
+	rf_http_build_headers(conn, x);
 
 	start_due_transfers(conn);
 	return x;
+}
+
+/*
+ * (Re)build a transfer's header list, with the connection's current
+ * credentials (a new OAuth token rebuilds the lists of waiting transfers)
+ */
+void
+rf_http_build_headers(RfConn *conn, RfTransfer *x)
+{
+	ListCell   *lc;
+
+	if (x->headers)
+		curl_slist_free_all(x->headers);
+	x->headers = curl_slist_append(NULL, "Accept: application/json");
+	if (x->headers && x->body)
+		x->headers = curl_slist_append(x->headers, x->form ?
+									   "Content-Type: application/x-www-form-urlencoded" :
+									   "Content-Type: application/json");
+	if (x->headers && conn->auth_line && !x->no_auth)
+		x->headers = curl_slist_append(x->headers, conn->auth_line);
+	foreach(lc, x->extra_headers)
+	{
+		if (x->headers)
+			x->headers = curl_slist_append(x->headers, (char *) lfirst(lc));
+	}
+	if (x->headers == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
+						errmsg("out of memory")));
 }
 
 /*
@@ -1007,8 +1061,8 @@ wait_loop(RfConn *conn, RfTransfer *x, bool any_done)
 
 	while (x->state != RF_XFER_DONE)
 	{
-		if (conn->token_stale && !conn->token_fetching)
-			rf_conn_oauth_fetch(conn);
+		if (conn->token_stale && !conn->token_fetching && conn->fetch_token)
+			conn->fetch_token(conn);
 		start_due_transfers(conn);
 		if (x->state == RF_XFER_DONE || (any_done && conn->ndone != ndone))
 			break;
@@ -1263,204 +1317,4 @@ rf_http_release(RfTransfer *x, RfStats *stats)
 		stats->cache_hits += x->from_cache ? 1 : 0;
 	}
 	transfer_detach(x);
-}
-
-/* ----------------------------------------------------------------
- *		Errors
- * ----------------------------------------------------------------
- */
-
-/*
- * The start of an error response, on one line, for errdetail: invalid
- * UTF-8 shown as \xNN, cut at a character boundary.
- */
-static char *
-body_excerpt(RfTransfer *x)
-{
-	return rf_clean_text(x->head, x->headlen, 200);
-}
-
-/*
- * Raise the error that ends a failed transfer: each failure class has its
- * own SQLSTATE; the detail names vendor, endpoint and HTTP status, never a
- * credential (they travel in headers, which are not printed).
- */
-void
-rf_http_raise(RfTransfer *x)
-{
-	/* keep the message for request_stats, then let the error go on */
-	PG_TRY();
-	{
-		raise_failure(x);
-	}
-	PG_CATCH();
-	{
-		MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
-		ErrorData  *edata = CopyErrorData();
-
-		MemoryContextSwitchTo(old);
-		strlcpy(x->error, edata->message ? edata->message : "error",
-				sizeof(x->error));
-		FreeErrorData(edata);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	pg_unreachable();
-}
-
-/* Raise the error that describes a failed transfer */
-static void
-raise_failure(RfTransfer *x)
-{
-	RfConn	   *conn = x->conn;
-	char	   *where;
-	char	   *tries;
-	char	   *body;
-
-	where = psprintf("vendor %s, %s, server \"%s\"", conn->vendor,
-					 x->endpoint, conn->servername);
-	tries = x->retries > 0 ? psprintf(" after %d retries", x->retries) : pstrdup("");
-	body = body_excerpt(x);
-
-	if (x->header_refused)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("a response of %s has a %s header longer than %d bytes",
-						conn->vendor, x->header_refused, RF_HEADER_MAX),
-				 errdetail("%s, HTTP status %ld.", where, x->status),
-				 errhint("A header is kept whole or not at all: a URL or page token cut short would be a wrong one. Report it to the vendor.")));
-	if (x->header_nomem)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory keeping a header of a response of %s", conn->vendor),
-				 errdetail("%s, HTTP status %ld.", where, x->status)));
-	if (x->too_large)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("response of %s is larger than max_response_bytes (" INT64_FORMAT " bytes)",
-						conn->vendor, conn->max_response_bytes),
-				 errdetail("%s, HTTP status %ld.", where, x->status),
-				 errhint("Narrow the query, lower page_size, or raise max_response_bytes on server \"%s\".",
-						 conn->servername)));
-	if (x->parse_failed)
-	{
-		const char *why;
-		RfBodyFailure kind = body_failure(x, &why);
-
-		if (kind == RF_BODY_NOMEM)
-			ereport(ERROR,
-					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("out of memory parsing a response of %s", conn->vendor),
-					 errdetail("%s, HTTP status %ld, %lld bytes received: %s.",
-							   where, x->status, (long long) x->bytes, why),
-					 errhint("Lower page_size or max_response_bytes on server \"%s\".",
-							 conn->servername)));
-		if (kind == RF_BODY_LIMIT)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("a response of %s was refused: %s", conn->vendor, why),
-					 errdetail("%s, HTTP status %ld, %lld bytes received. Body starts: %s",
-							   where, x->status, (long long) x->bytes, body),
-					 errhint("Such a body would cost far more memory than its size, or is not valid JSON; it is not retried. Report it to the vendor.")));
-	}
-	if (x->parse_failed)
-	{
-		const char *why;
-
-		(void) body_failure(x, &why);
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_JSON_TEXT),
-				 errmsg("malformed JSON in a response of %s%s", conn->vendor, tries),
-				 errdetail("%s, HTTP status %ld, %lld bytes received%s%s. Body starts: %s",
-						   where, x->status, (long long) x->bytes,
-						   why ? ": " : "", why ? why : "", body),
-				 errhint("The vendor sent a body that is not valid JSON; retry later or contact the vendor.")));
-	}
-
-	if (x->blocked[0] != '\0' && x->curl_rc != CURLE_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("retail_fdw refuses to connect to %s: not a public address",
-						x->blocked),
-				 errdetail("%s; the host's name resolved to %s. %s",
-						   where, x->blocked,
-						   rf_policy_reason(conn->policy, conn->servername,
-											conn->server_owner)),
-				 errhint("%s", rf_policy_hint(conn->policy, conn->servername))));
-
-	switch (x->curl_rc)
-	{
-		case CURLE_OK:
-			break;
-		case CURLE_OPERATION_TIMEDOUT:
-			ereport(ERROR,
-					(errcode(ERRCODE_CONNECTION_FAILURE),
-					 errmsg("request to %s timed out%s", conn->vendor, tries),
-					 errdetail("%s: %s.", where, x->errbuf),
-					 errhint("Raise timeout_ms (now %ld) or connect_timeout_ms (now %ld) on server \"%s\".",
-							 conn->timeout_ms, conn->connect_timeout_ms,
-							 conn->servername)));
-			break;
-		case CURLE_PEER_FAILED_VERIFICATION:
-		case CURLE_SSL_CONNECT_ERROR:
-		case CURLE_SSL_CERTPROBLEM:
-		case CURLE_SSL_CACERT_BADFILE:
-		case CURLE_SSL_ISSUER_ERROR:
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-					 errmsg("TLS handshake with %s failed", conn->vendor),
-					 errdetail("%s: %s.", where, x->errbuf),
-					 errhint("If the vendor uses a private CA, set ca_file on server \"%s\".",
-							 conn->servername)));
-			break;
-		default:
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-					 errmsg("could not talk to %s%s", conn->vendor, tries),
-					 errdetail("%s: %s.", where,
-							   x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->curl_rc)),
-					 errhint("Check base_url of server \"%s\" and that the vendor is reachable.",
-							 conn->servername)));
-	}
-
-	if (x->status == 401 || x->status == 403)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-				 errmsg("%s refused the credentials (HTTP %ld)", conn->vendor, x->status),
-				 errdetail("%s. Response: %s", where, body),
-				 errhint("Check the user mapping for server \"%s\" (ALTER USER MAPPING FOR CURRENT_USER SERVER %s OPTIONS (SET ...)).",
-						 conn->servername, conn->servername)));
-	if (x->status == 404)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
-				 errmsg("%s answered 404 Not Found", conn->vendor),
-				 errdetail("%s. Response: %s", where, body),
-				 errhint("Check base_url of server \"%s\", including any path prefix.",
-						 conn->servername)));
-	if (x->status == 429 || x->status == 503)
-		ereport(ERROR,
-				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("%s throttled the request (HTTP %ld)%s", conn->vendor,
-						x->status, tries),
-				 errdetail("%s. Response: %s", where, body),
-				 errhint("Retry later, or lower max_concurrency / raise max_retries on server \"%s\".",
-						 conn->servername)));
-	if (x->status >= 500)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("%s failed with HTTP %ld%s", conn->vendor, x->status, tries),
-				 errdetail("%s. Response: %s", where, body),
-				 errhint("The vendor's service is failing; retry later.")));
-	if (x->status >= 400)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s rejected the request (HTTP %ld)", conn->vendor, x->status),
-				 errdetail("%s. Response: %s", where, body),
-				 errhint("Check the query's filters against what the vendor accepts.")));
-	ereport(ERROR,
-			(errcode(ERRCODE_FDW_ERROR),
-			 errmsg("unexpected HTTP status %ld from %s", x->status, conn->vendor),
-			 errdetail("%s. Location: %s", where, x->location.value ? "(redirect not followed)" : "none"),
-			 errhint("retail_fdw does not follow redirects; check base_url of server \"%s\".",
-					 conn->servername)));
 }

@@ -15,7 +15,9 @@
 #include "lib/ilist.h"
 #include "utils/timestamp.h"
 
-#include "retail_fdw.h"
+#include "http.h"
+#include "netpolicy.h"
+#include "vendor.h"
 
 /* Longest time the loop waits before it checks for interrupts again */
 #define RF_POLL_MS			100
@@ -23,6 +25,8 @@
 #define RF_ERROR_BODY_KEEP	512
 /* First back-off step; doubles with each retry */
 #define RF_BACKOFF_BASE_MS	200
+/* a wait this long before a retry says so (NOTICE) */
+#define RF_WAIT_NOTICE_MS	1000
 /* How soon the loop looks again for a slot another participant freed */
 #define RF_SHARED_POLL_MS	3
 /*
@@ -111,6 +115,8 @@ struct RfConn
 	char	   *client_secret;	/* a secret */
 	char	   *token_url;
 	TimestampTz token_expires;
+	/* gets a token when none is valid (connection.c); NULL without OAuth */
+	void		(*fetch_token) (RfConn *conn);
 	bool		token_stale;	/* refused once: fetch a new one */
 	bool		token_fetching;
 
@@ -197,11 +203,14 @@ struct RfTransfer
 	bool		header_nomem;	/* no memory to keep a header */
 };
 
-/* http.c */
+/*
+ * http.c, for connection.c (which stands above it: http.c calls nothing of
+ * connection.c, and reaches the OAuth token fetch through
+ * RfConn.fetch_token)
+ */
 extern void rf_http_wait_set_drop(RfConn *conn);
+extern void rf_http_build_headers(RfConn *conn, RfTransfer *x);
 
-/* connection.c */
-extern void rf_conn_build_headers(RfConn *conn, RfTransfer *x);
-extern void rf_conn_oauth_fetch(RfConn *conn);
+extern RfBodyFailure rf_http_body_failure(RfTransfer *x, const char **why);
 
 #endif							/* HTTP_INT_H */

@@ -37,7 +37,13 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
-#include "retail_fdw.h"
+#include "modify.h"
+#include "connection.h"
+#include "json.h"
+#include "netpolicy.h"
+#include "option.h"
+#include "reqplan.h"
+#include "vendor.h"
 
 #define RF_KEY_JUNK "rf_write_key"
 
@@ -530,19 +536,18 @@ build_body(RfModifyState *ms, TupleTableSlot *slot, bool insert)
 
 		if (insert && isnull)
 			continue;			/* the vendor's default */
-		if (insert && ms->write->refuse_column &&
-			strcmp(attname, ms->write->refuse_column) == 0)
+		if (insert && ms->write->refuse_insert && att->atttypid == TEXTOID)
 		{
-			char	   *given = (att->atttypid == TEXTOID) ?
-				TextDatumGetCString(value) : NULL;
+			char	   *given = TextDatumGetCString(value);
+			const char *reason = ms->write->refuse_insert(attname, given);
 
-			if (given && strcmp(given, ms->write->refuse_value) == 0)
+			if (reason)
 				ereport(ERROR,
 						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 						 errmsg("%s cannot create a %s with %s = '%s'",
 								ms->opts.vendor->name, ms->opts.endpoint->resource,
 								attname, given),
-						 errdetail("%s", ms->write->refuse_reason),
+						 errdetail("%s", reason),
 						 errhint("Valid values are the ones the vendor's API documents.")));
 		}
 		if (!first)

@@ -29,7 +29,9 @@
 #include "utils/builtins.h"
 #include "utils/varlena.h"
 
-#include "retail_fdw.h"
+#include "lib/stringinfo.h"
+
+#include "netpolicy.h"
 
 /* retail_fdw.allowed_hosts (defined in rf_http_init) */
 char	   *rf_allowed_hosts = NULL;

@@ -37,7 +37,9 @@
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
-#include "retail_fdw.h"
+#include "option.h"
+#include "netpolicy.h"
+#include "vendor.h"
 
 PG_FUNCTION_INFO_V1(retail_fdw_validator);
 
@@ -508,12 +510,16 @@ check_option_value(const RfOptionDef *def, const char *value)
 		case RF_OPT_TEXT:
 			if (def->contexts == RF_CTX_MAPPING)
 				rf_check_header_value(def->name, value);
-			if (def->charset &&
-				(*value == '\0' || strspn(value, def->charset) != strlen(value)))
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"", def->name, value),
-						 errhint("%s", def->charset_hint)));
+			if (def->check)
+			{
+				const char *hint = def->check(value);
+
+				if (hint)
+					ereport(ERROR,
+							(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+							 errmsg("invalid value for option \"%s\": \"%s\"", def->name, value),
+							 errhint("%s", hint)));
+			}
 			break;
 	}
 }
@@ -536,8 +542,8 @@ check_server_options(List *options, const RfVendor *vendor)
 		if (strcmp(def->defname, "vendor") == 0)
 			vendor_name = defGetString(def);
 		else if (strcmp(def->defname, "base_url") == 0 ||
-				 (vendor && vendor->base_url_option &&
-				  strcmp(def->defname, vendor->base_url_option) == 0))
+				 (vendor && vendor->base_url &&
+				  vendor->base_url(def->defname, defGetString(def), NULL, 0)))
 			has_url = true;
 	}
 
@@ -617,8 +623,8 @@ invalid_option(const char *name, int context, const OptionScope *scope)
 		bool		stands_for_url = false;
 
 		for (int v = 0; v < rf_nvendors; v++)
-			stands_for_url |= (rf_vendors[v]->base_url_option &&
-							   strcmp(rf_vendors[v]->base_url_option, od->name) == 0);
+			stands_for_url |= (rf_vendors[v]->base_url &&
+							   rf_vendors[v]->base_url(od->name, "", NULL, 0));
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
 				 errmsg("option \"%s\" applies to vendor %s only", name, owners),
@@ -691,7 +697,8 @@ retail_fdw_validator(PG_FUNCTION_ARGS)
 void
 rf_get_server_options(ForeignServer *server, RfOptions *opts)
 {
-	char	   *url_value = NULL;	/* the vendor's option for base_url */
+	const char *url_option = NULL;	/* the vendor's option for base_url */
+	const char *url_value = NULL;
 	ListCell   *lc;
 
 	memset(opts, 0, sizeof(RfOptions));
@@ -728,9 +735,12 @@ rf_get_server_options(ForeignServer *server, RfOptions *opts)
 		const RfOptionDef *od = find_in(rf_core_options, lengthof(rf_core_options),
 										name, RF_CTX_SERVER);
 
-		if (opts->vendor->base_url_option &&
-			strcmp(name, opts->vendor->base_url_option) == 0)
-			url_value = pstrdup(value);
+		if (opts->vendor->base_url &&
+			opts->vendor->base_url(name, value, NULL, 0))
+		{
+			url_option = name;
+			url_value = value;
+		}
 		if (od == NULL)
 			continue;
 		if (strcmp(name, "base_url") == 0)
@@ -766,15 +776,14 @@ rf_get_server_options(ForeignServer *server, RfOptions *opts)
 		}
 	}
 
-	if (opts->base_url == NULL && url_value != NULL)
+	if (opts->base_url == NULL && url_option != NULL)
 	{
-		/* the vendor's format with the value for its "%s" */
-		const char *fmt = opts->vendor->base_url_format;
-		const char *at = strstr(fmt, "%s");
+		/* the URL the vendor's option stands for */
+		Size		size = strlen(url_value) + 256;
+		char	   *buf = palloc(size);
 
-		if (at != NULL)
-			opts->base_url = psprintf("%.*s%s%s", (int) (at - fmt), fmt,
-									  url_value, at + 2);
+		if (opts->vendor->base_url(url_option, url_value, buf, size))
+			opts->base_url = buf;
 	}
 	if (opts->base_url == NULL)
 		ereport(ERROR,

@@ -73,6 +73,9 @@
 #include "utils/syscache.h"
 
 #include "prefetch.h"
+#include "http.h"
+#include "progress.h"
+#include "reqplan.h"
 
 /* More distinct values than this are fetched one run at a time */
 #define RF_PREFETCH_MAX_VALUES	10000

@@ -14,7 +14,7 @@
 #ifndef RF_PREFETCH_H
 #define RF_PREFETCH_H
 
-#include "retail_fdw.h"
+#include "scan.h"
 
 typedef struct RfPrefetch RfPrefetch;
 

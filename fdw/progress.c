@@ -27,6 +27,7 @@
  */
 #include "postgres.h"
 
+#include "access/parallel.h"
 #include "catalog/pg_authid.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -34,24 +35,27 @@
 #include "storage/backendid.h"
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
+#include "storage/proc.h"
 #include "storage/shmem.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
-#include "retail_fdw.h"
+#include "progress.h"
 
 typedef struct RfProgressSlot
 {
 	/* odd while the owner writes; see progress_begin_write() */
 	uint32		changecount;
 	int			pid;			/* 0 = no scan */
+	int			leader_pid;		/* a parallel worker's leader, else 0 */
 	Oid			dbid;
 	Oid			roleid;			/* the role the scan runs as */
 	Oid			serverid;
 	char		resource[NAMEDATALEN];
 	int64		series_started;
+	int64		series_done;
 	int64		series_total;
 	int64		pages;
 	int64		rows;
@@ -194,11 +198,15 @@ rf_progress_start(Oid serverid, const char *resource, int64 total)
 	}
 	progress_begin_write(s);
 	s->pid = MyProcPid;
+	s->leader_pid = (IsParallelWorker() && MyProc->lockGroupLeader != NULL &&
+					 MyProc->lockGroupLeader != MyProc) ?
+		MyProc->lockGroupLeader->pid : 0;
 	s->dbid = MyDatabaseId;
 	s->roleid = GetUserId();
 	s->serverid = serverid;
 	strlcpy((char *) s->resource, resource, sizeof(s->resource));
 	s->series_started = 0;
+	s->series_done = 0;
 	s->series_total = total;
 	s->pages = s->rows = s->bytes = 0;
 	s->started_at = now;
@@ -207,7 +215,7 @@ rf_progress_start(Oid serverid, const char *resource, int64 total)
 
 /* The scan's figures so far */
 void
-rf_progress_update(int64 series_started, const RfStats *stats)
+rf_progress_update(int64 series_started, int64 series_done, const RfStats *stats)
 {
 	volatile RfProgressSlot *s = my_slot();
 
@@ -215,6 +223,7 @@ rf_progress_update(int64 series_started, const RfStats *stats)
 		return;
 	progress_begin_write(s);
 	s->series_started = series_started;
+	s->series_done = series_done;
 	s->pages = stats->pages;
 	s->rows = stats->rows;
 	s->bytes = stats->bytes;
@@ -266,8 +275,8 @@ rf_sql_scan_progress_read(PG_FUNCTION_ARGS)
 	for (int i = 0; i < nslots && slots != NULL; i++)
 	{
 		RfProgressSlot copy;
-		Datum		values[9];
-		bool		nulls[9] = {0};
+		Datum		values[11];
+		bool		nulls[11] = {0};
 
 		progress_read_slot(&slots[i], &copy);
 		if (copy.pid == 0 || copy.dbid != MyDatabaseId)
@@ -284,6 +293,9 @@ rf_sql_scan_progress_read(PG_FUNCTION_ARGS)
 		values[6] = Int64GetDatum(copy.rows);
 		values[7] = Int64GetDatum(copy.bytes);
 		values[8] = TimestampTzGetDatum(copy.started_at);
+		values[9] = Int32GetDatum(copy.leader_pid);
+		nulls[9] = (copy.leader_pid == 0);
+		values[10] = Int64GetDatum(copy.series_done);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

@@ -32,39 +32,13 @@
 #include "optimizer/optimizer.h"
 #include "utils/lsyscache.h"
 
-#include "retail_fdw.h"
+#include "pushdown.h"
+#include "vendor.h"
 
 /* ----------------------------------------------------------------
  *		Quals
  * ----------------------------------------------------------------
  */
-
-static const struct
-{
-	const char *name;
-	int			op;
-}			rf_operators[] = {
-	{"=", RF_OP_EQ},
-	{"<", RF_OP_LT},
-	{"<=", RF_OP_LE},
-	{">", RF_OP_GT},
-	{">=", RF_OP_GE},
-};
-
-const char *
-rf_op_name(int op)
-{
-	if (op == RF_OP_IN)
-		return "IN";
-	if (op == RF_OP_DAY)
-		return "::date =";
-	if (op == RF_OP_SPAN)
-		return "date_trunc =";
-	for (int i = 0; i < (int) lengthof(rf_operators); i++)
-		if (rf_operators[i].op == op)
-			return rf_operators[i].name;
-	return "?";
-}
 
 /* A set of operators as SQL spells them: "=, IN, <, <=, >, >=" */
 char *
@@ -90,10 +64,7 @@ operator_code(Oid opno)
 	name = get_opname(opno);
 	if (name == NULL)
 		return 0;
-	for (int i = 0; i < (int) lengthof(rf_operators); i++)
-		if (strcmp(rf_operators[i].name, name) == 0)
-			return rf_operators[i].op;
-	return 0;
+	return rf_op_code(name);
 }
 
 static Expr *

@@ -5,8 +5,8 @@
  *
  * jsonpage.c depends on json-c and on this header only, so that it builds
  * both into the extension and standalone (the fuzz targets in test/fuzz).
- * The extension implements these hooks in json.c with palloc and ereport;
- * the fuzz harness with malloc and longjmp.
+ * The extension implements these hooks in rf_port.c with palloc and
+ * ereport; the fuzz harness with malloc and longjmp.
  *
  * Allocation hooks never return NULL.  Memory they hand out is released
  * in bulk by the embedding (a memory context, or the harness after each
@@ -57,5 +57,15 @@ extern void rf_port_shape_error(const char *vendor, const char *endpoint,
 extern void rf_port_ok_error(const char *vendor, const char *endpoint,
 							 const char *ok_field, const char *name,
 							 const char *reason) RF_PORT_NORETURN;
+
+/*
+ * rf_port.c also gives the extension's own files vendor text fit for a
+ * message or a text column (palloc'd; not for the standalone build):
+ * invalid UTF-8 bytes become "\xNN", control characters stay out, and the
+ * text is cut at a character boundary within maxbytes ("..." follows).
+ */
+#define RF_VALUE_SHOWN		64	/* how much of a bad value a message shows */
+extern char *rf_clean_text(const char *s, int len, int maxbytes);
+extern char *rf_json_excerpt(struct json_object *v);
 
 #endif							/* RF_PORT_H */

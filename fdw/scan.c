@@ -42,28 +42,14 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
-#include "retail_fdw.h"
+#include "scan.h"
+#include "scan_int.h"
+#include "cache.h"
+#include "netpolicy.h"
+#include "progress.h"
+#include "rf_port.h"
+#include "vendor.h"
 
-/*
- * One page to fetch, in the order its rows come out.  A fetch and all it
- * holds (URL, headers, parser, transfer, parsed page) live in a memory
- * context of its own, deleted when the scan moves past the page: a scan's
- * memory is bounded by the pages it holds, not by the requests it made.
- */
-typedef struct RfFetch
-{
-	MemoryContext cxt;			/* holds this struct and all below */
-	RfSeries   *series;
-	int64		pageno;			/* 1 for a series' first page */
-	int64		offset;			/* rows of the series before this page */
-	char	   *url;
-	char	   *page_value;		/* the page / cursor / token asked for */
-	List	   *headers;
-	RfJsonParser *parser;
-	RfTransfer *xfer;
-	RfPage	   *cached;			/* an answer shared within the query */
-	RfCacheUse *cache;			/* its use of the response cache, or NULL */
-} RfFetch;
 
 /*
  * A series and the response cache (RfSeries.cache_state).  A series is
@@ -627,190 +613,6 @@ start_series(RfPager *st)
 	}
 }
 
-static void
-pagination_error(RfPager *st, const char *what, const char *url)
-{
-	const char *shown = url;
-
-	/* the server's own pages are shown by path: the host is in base_url */
-	if (url && strncmp(url, st->opts.base_url, strlen(st->opts.base_url)) == 0)
-		shown = url + strlen(st->opts.base_url);
-	ereport(ERROR,
-			(errcode(ERRCODE_FDW_UNABLE_TO_CREATE_REPLY),
-			 errmsg("inconsistent pagination from %s: %s", st->opts.vendor->name, what),
-			 errdetail("Endpoint %s, server \"%s\", page %s.",
-					   st->endpoint_label, st->opts.servername, shown ? shown : "(none)"),
-			 errhint("No partial result was returned; retry the query.")));
-}
-
-/*
- * A series must never ask for a page twice: a next link or cursor that
- * comes back (1 -> 2 -> 1, or a page that names itself) would loop until
- * statement_timeout.  Every page's key is remembered per series.
- */
-static void
-check_unvisited(RfPager *st, RfFetch *f, const char *key, const char *shown)
-{
-	ListCell   *lc;
-
-	/* the series' memory, not the page's (that goes with the page) */
-	MemoryContext old = MemoryContextSwitchTo(f->series->cxt);
-
-	if (f->pageno == 1 && f->series->visited == NIL)
-		f->series->visited = list_make1(pstrdup(f->page_value ? f->page_value : f->url));
-	foreach(lc, f->series->visited)
-	{
-		if (strcmp(lfirst(lc), key) == 0)
-			pagination_error(st, "the next page was asked for before (the links or cursors loop)",
-							 shown);
-	}
-	f->series->visited = lappend(f->series->visited, pstrdup(key));
-	MemoryContextSwitchTo(old);
-}
-
-/*
- * The value of query parameter name in url, percent-decoded; *n is how
- * many times the parameter occurs (a link naming the page twice names no
- * page).  NULL when it does not occur.
- */
-static char *
-url_param(const char *url, const char *name, int *n)
-{
-	const char *q = strchr(url, '?');
-	size_t		namelen = strlen(name);
-	char	   *result = NULL;
-
-	*n = 0;
-	while (q != NULL && *q != '\0' && *q != '#')
-	{
-		const char *item = q + 1;
-		const char *end = item + strcspn(item, "&#");
-
-		if ((size_t) (end - item) >= namelen && strncmp(item, name, namelen) == 0 &&
-			(item + namelen == end || item[namelen] == '='))
-		{
-			StringInfoData buf;
-			const char *c = item + namelen + (item + namelen < end ? 1 : 0);
-
-			initStringInfo(&buf);
-			for (; c < end; c++)
-			{
-				/* %00 stays as it is: a NUL would cut the value short */
-				if (*c == '%' && c + 2 < end && isxdigit((unsigned char) c[1]) &&
-					isxdigit((unsigned char) c[2]) && (c[1] != '0' || c[2] != '0'))
-				{
-					char		hex[3] = {c[1], c[2], '\0'};
-
-					appendStringInfoChar(&buf, (char) strtol(hex, NULL, 16));
-					c += 2;
-				}
-				else
-					appendStringInfoChar(&buf, *c == '+' ? ' ' : *c);
-			}
-			result = buf.data;
-			(*n)++;
-		}
-		q = (*end == '&') ? end : NULL;
-	}
-	return result;
-}
-
-/* A next link that disagrees with the pages: the page and its link shown */
-static void
-link_error(RfPager *st, const char *what, RfFetch *f, const char *link)
-{
-	const char *page = f->url;
-	size_t		blen = strlen(st->opts.base_url);
-
-	/* the server's own pages are shown by path: the host is in base_url */
-	if (strncmp(page, st->opts.base_url, blen) == 0)
-		page = page + blen;
-	ereport(ERROR,
-			(errcode(ERRCODE_FDW_UNABLE_TO_CREATE_REPLY),
-			 errmsg("inconsistent pagination from %s: %s", st->opts.vendor->name, what),
-			 errdetail("Endpoint %s, server \"%s\", page %s links to %s.",
-					   st->endpoint_label, st->opts.servername, page,
-					   rf_clean_text(link, strlen(link), 300)),
-			 errhint("With a total, the next links must name the pages in order, up to the last; no partial result was returned. Retry the query; if it fails again, the vendor's paging is broken.")));
-}
-
-/*
- * With a total, the pages of a series are known in advance (and fetched by
- * number when they fan out), so the vendor's own next links must agree:
- * page k's link designates page k + 1 as the pager asks for it (its page
- * parameter: the page number, or the offset = rows so far; other
- * parameters and their order do not matter), and the last page has none.
- * A link that loops back, cycles with a cache-busting parameter or skips a
- * page would otherwise return duplicated or missing rows that still add up
- * to the total.  seen: the rows up to and including f's page.
- */
-static void
-check_next_link(RfPager *st, RfFetch *f, RfPage *page, int64 seen, bool last)
-{
-	const RfPagingSpec *pg = &st->ep->paging;
-	char	   *link;
-	char	   *url;
-	char	   *value;
-	char	   *want;
-	int			n;
-
-	if (!pg->next_is_url || pg->page_param == NULL)
-		return;
-	link = rf_page_get_string(page, pg->next_path);
-	if (link == NULL || *link == '\0')
-	{
-		if (!last)
-			pagination_error(st, psprintf("page " INT64_FORMAT " has no next link though the total says more rows follow",
-										  f->pageno), f->url);
-		return;
-	}
-	if (last)
-		link_error(st, psprintf("the last page by the total (page " INT64_FORMAT ") links to a next one",
-								f->pageno), f, link);
-	url = rf_http_resolve_url(f->url, link);
-	if (url == NULL || !rf_http_same_origin(st->opts.base_url, url))
-		pagination_error(st, "the next page is on another host", link);
-	want = (pg->style == RF_PAGE_OFFSET) ?
-		psprintf(INT64_FORMAT, seen) :
-		psprintf(INT64_FORMAT, pg->first_page + f->pageno);
-	value = url_param(url, pg->page_param, &n);
-	if (n != 1)
-		link_error(st, psprintf("page " INT64_FORMAT "'s next link %s parameter \"%s\" (expected %s)",
-								f->pageno, n == 0 ? "lacks the" : "repeats the",
-								pg->page_param, want), f, link);
-	if (strcmp(value, want) != 0)
-	{
-		char	   *end;
-		int64		v;
-		bool		num;
-		int64		w = pg->style == RF_PAGE_OFFSET ? seen : pg->first_page + f->pageno;
-
-		errno = 0;
-		v = strtoi64(value, &end, 10);
-		num = (*value != '\0' && *end == '\0' && errno == 0);
-
-		link_error(st, psprintf("page " INT64_FORMAT "'s next link asks for %s=%s, %s (expected %s)",
-								f->pageno, pg->page_param, value,
-								!num ? "not a page the pager would ask for" :
-								v < w ? "a page already fetched" : "skipping pages",
-								want), f, link);
-	}
-}
-
-/*
- * At the end of a series, the rows must be what the total said, when the
- * API gives one: fewer is a lost page, more a page counted twice.  Either
- * is an error, never a short or long answer.
- */
-static void
-check_series_end(RfPager *st, RfFetch *f, bool has_count, int64 count,
-				 int64 seen)
-{
-	if (has_count && seen != count)
-		pagination_error(st, psprintf("the pages ended after " INT64_FORMAT " rows while the total says " INT64_FORMAT,
-									  seen, count), f->url);
-}
-
 /*
  * The page after f by the page's next link, when the API gives links: a
  * short page is no end (a server may cap the page size), only a missing
@@ -826,24 +628,24 @@ follow_link(RfPager *st, RfFetch *f, RfPage *page, int64 seen, bool has_count,
 
 	if (link == NULL || *link == '\0')
 	{
-		check_series_end(st, f, has_count, count, seen);
+		rf_check_series_end(st, f, has_count, count, seen);
 		return NULL;
 	}
 	/* a relative link is read against this page's URL */
 	value = rf_http_resolve_url(f->url, link);
 	if (value == NULL || !rf_http_same_origin(st->opts.base_url, value))
-		pagination_error(st, "the next page is on another host", link);
+		rf_pagination_error(st, "the next page is on another host", link);
 	if (rf_page_nrows(page) == 0)
-		pagination_error(st, "an empty page links to a next one", value);
+		rf_pagination_error(st, "an empty page links to a next one", value);
 
 	/*
 	 * With a total the link must name the next page in order, so no page
 	 * can come twice; without one, every page asked for is remembered.
 	 */
 	if (has_count && pg->page_param != NULL)
-		check_next_link(st, f, page, seen, seen >= count);
+		rf_check_next_link(st, f, page, seen, seen >= count);
 	else
-		check_unvisited(st, f, value, value);
+		rf_check_unvisited(st, f, value, value);
 	return make_fetch(st, f->series, f->pageno + 1, seen, NULL, value);
 }
 
@@ -862,10 +664,10 @@ next_fetch(RfPager *st, RfFetch *f, RfPage *page)
 	char	   *value;
 
 	if (has_count && (count < 0 || seen > count))
-		pagination_error(st, psprintf("page " INT64_FORMAT " brings the rows to " INT64_FORMAT ", past the total of " INT64_FORMAT,
+		rf_pagination_error(st, psprintf("page " INT64_FORMAT " brings the rows to " INT64_FORMAT ", past the total of " INT64_FORMAT,
 									  f->pageno, seen, count), f->url);
 	if (has_count && f->series->has_total && count != f->series->total)
-		pagination_error(st, psprintf("the total changed between pages (" INT64_FORMAT " then " INT64_FORMAT ")",
+		rf_pagination_error(st, psprintf("the total changed between pages (" INT64_FORMAT " then " INT64_FORMAT ")",
 									  f->series->total, count), f->url);
 	if (has_count)
 	{
@@ -881,7 +683,7 @@ next_fetch(RfPager *st, RfFetch *f, RfPage *page)
 				return follow_link(st, f, page, seen, has_count, count);
 			if (nrows < st->page_size || (has_count && seen >= count))
 			{
-				check_series_end(st, f, has_count, count, seen);
+				rf_check_series_end(st, f, has_count, count, seen);
 				return NULL;
 			}
 			value = psprintf(INT64_FORMAT, pg->first_page + f->pageno);
@@ -892,12 +694,12 @@ next_fetch(RfPager *st, RfFetch *f, RfPage *page)
 			if (value == NULL || *value == '\0' ||
 				(pg->end_token && strcmp(value, pg->end_token) == 0))
 			{
-				check_series_end(st, f, has_count, count, seen);
+				rf_check_series_end(st, f, has_count, count, seen);
 				return NULL;
 			}
 			if (nrows == 0)
-				pagination_error(st, "an empty page names a next cursor", value);
-			check_unvisited(st, f, value, value);
+				rf_pagination_error(st, "an empty page names a next cursor", value);
+			rf_check_unvisited(st, f, value, value);
 			return make_fetch(st, f->series, f->pageno + 1, seen, value, NULL);
 		case RF_PAGE_OFFSET:
 			if (pg->next_is_url)
@@ -912,7 +714,7 @@ next_fetch(RfPager *st, RfFetch *f, RfPage *page)
 				if (seen >= count)
 					return NULL;
 				if (nrows == 0)
-					pagination_error(st, psprintf("the pages ended after " INT64_FORMAT " of " INT64_FORMAT " rows",
+					rf_pagination_error(st, psprintf("the pages ended after " INT64_FORMAT " of " INT64_FORMAT " rows",
 												  seen, count), f->url);
 			}
 			else if (nrows < st->page_size)
@@ -923,11 +725,11 @@ next_fetch(RfPager *st, RfFetch *f, RfPage *page)
 			if (rf_http_status(f->xfer) != 206)
 				return NULL;
 			if (nrows == 0)
-				pagination_error(st, "an empty page says more pages follow", f->url);
+				rf_pagination_error(st, "an empty page says more pages follow", f->url);
 			value = (char *) rf_http_page_next_header(f->xfer);
 			if (value == NULL)
 				value = psprintf(INT64_FORMAT, seen);
-			check_unvisited(st, f, value, f->url);
+			rf_check_unvisited(st, f, value, f->url);
 			return make_fetch(st, f->series, f->pageno + 1, seen, value, NULL);
 	}
 	return NULL;
@@ -968,16 +770,16 @@ fan_out(RfPager *st, RfFetch *f, RfPage *page, bool *ended)
 		bool		last = (f->pageno == st->fan_total);
 
 		if (!rf_page_get_int(page, pg->count_path, &count) || count != st->fan_count)
-			pagination_error(st, psprintf("the total changed between pages (" INT64_FORMAT " then %s)",
+			rf_pagination_error(st, psprintf("the total changed between pages (" INT64_FORMAT " then %s)",
 										  st->fan_count,
 										  rf_page_get_int(page, pg->count_path, &count) ?
 										  psprintf(INT64_FORMAT, count) : "none"), f->url);
 		if ((!last && nrows != st->fan_size) ||
 			(last && nrows != st->fan_count - (st->fan_total - 1) * st->fan_size))
-			pagination_error(st, psprintf("page " INT64_FORMAT " has %d rows, not the %s its total implies",
+			rf_pagination_error(st, psprintf("page " INT64_FORMAT " has %d rows, not the %s its total implies",
 										  f->pageno, nrows, last ? "remainder" : "page size"),
 							 f->url);
-		check_next_link(st, f, page, f->offset + nrows, last);
+		rf_check_next_link(st, f, page, f->offset + nrows, last);
 		if (last)
 		{
 			release_series(st->fan_series);	/* f still holds it */
@@ -991,17 +793,17 @@ fan_out(RfPager *st, RfFetch *f, RfPage *page, bool *ended)
 		pg->page_param == NULL || !rf_page_get_int(page, pg->count_path, &count))
 		return false;
 	if (count < 0 || count < nrows)
-		pagination_error(st, psprintf("the first page has %d rows but the total says " INT64_FORMAT,
+		rf_pagination_error(st, psprintf("the first page has %d rows but the total says " INT64_FORMAT,
 									  nrows, count), f->url);
 	/* a vendor that returned less than asked decides its own page size */
 	if (count == nrows || nrows != st->page_size)
 	{
 		*ended = (count == nrows);
 		if (*ended)
-			check_next_link(st, f, page, nrows, true);
+			rf_check_next_link(st, f, page, nrows, true);
 		return count == nrows;
 	}
-	check_next_link(st, f, page, nrows, false);
+	rf_check_next_link(st, f, page, nrows, false);
 	st->fan_series = f->series;
 	st->fan_series->refs++;		/* its pages to come are not all queued */
 	st->fan_count = count;
@@ -1085,7 +887,7 @@ advance_page(RfPager *st)
 	st->stats.pages++;
 	st->mem_peak = Max(st->mem_peak, MemoryContextMemAllocated(st->cxt, true));
 	if (st->report_progress)
-		rf_progress_update(st->next_series, &st->stats);
+		rf_progress_update(st->next_series, st->series_ended, &st->stats);
 	rf_http_add_rows(f->xfer, rf_page_nrows(st->page));
 	if (st->ep->cacheable)
 		rf_cache_store(st->estate, st->estate->es_query_cxt, st->umid, f->url,
@@ -1108,6 +910,8 @@ advance_page(RfPager *st)
 		succ = next_fetch(st, f, st->page);
 		ended = (succ == NULL);
 	}
+	if (ended)
+		st->series_ended++;
 	cache_page_done(st, f, ended);
 	if (succ)
 	{
@@ -1615,6 +1419,7 @@ rf_pager_start(RfPager *st, RfSeriesPlan *plan)
 	st->plan = plan;
 	st->next_position = 0;
 	st->next_series = 0;
+	st->series_ended = 0;
 	st->series_done = false;
 }
 
@@ -1755,6 +1560,7 @@ rf_pager_reset(RfPager *st)
 	st->domain_empty = false;
 	st->next_position = 0;
 	st->next_series = 0;
+	st->series_ended = 0;
 	st->series_done = false;
 	st->waiting = false;
 	st->fetched = 0;

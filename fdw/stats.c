@@ -64,7 +64,8 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
-#include "retail_fdw.h"
+#include "stats.h"
+#include "vendor.h"
 
 #define RF_STATS_ENDPOINT_LEN	96
 #define RF_STATS_ERROR_LEN		256

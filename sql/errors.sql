@@ -80,6 +80,13 @@ SELECT count(*) FROM visit_journey_events
 SELECT count(*) FROM visit_journey_events
  WHERE store_code = 'SM-001' AND event_start >= '2025-08-12' AND event_start < '2025-08-13';
 \echo :LAST_ERROR_SQLSTATE
+-- a wait of a second or more says so (a NOTICE naming vendor, status, wait)
+\! $SIMCTL reset
+ALTER SERVER journey OPTIONS (SET retry_max_wait_ms '2000');
+\! $SIMCTL fault '{"path_contains": "/bi/", "status": 429, "retry_after": "1", "times": 1}'
+SELECT count(*) > 0 AS answered FROM visit_journey_events
+ WHERE store_code = 'SM-001' AND event_start >= '2025-08-12' AND event_start < '2025-08-13';
+ALTER SERVER journey OPTIONS (SET retry_max_wait_ms '20');
 
 -- malformed JSON: 22032; JSON of the wrong shape
 \! $SIMCTL reset

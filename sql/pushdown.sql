@@ -112,3 +112,22 @@ RESET enable_hashjoin;
 RESET enable_mergejoin;
 
 DROP FOREIGN TABLE vje_6h;
+-- the cost up front: plain EXPLAIN shows how many requests the plan makes
+-- (the first of each series; "at least" where pages are known only as the
+-- answers come), EXPLAIN VERBOSE ends its list with the same total
+EXPLAIN (COSTS OFF)
+SELECT count(*) FROM j.visit_journey_events
+ WHERE store_code IN ('SM-001', 'SM-002', 'SM-003')
+   AND event_start >= '2025-08-01' AND event_start < '2025-09-01';
+DO $$
+DECLARE l text; n int := 0;
+BEGIN
+  FOR l IN EXPLAIN (VERBOSE, COSTS OFF) SELECT count(*) FROM j.visit_journey_events
+            WHERE store_code IN ('SM-001', 'SM-002', 'SM-003')
+              AND event_start >= '2025-08-01' AND event_start < '2025-09-01'
+  LOOP
+    IF l ~ 'Request: ' THEN n := n + 1; END IF;
+    IF l ~ 'Further series|Planned requests' THEN RAISE NOTICE '%', btrim(l); END IF;
+  END LOOP;
+  RAISE NOTICE 'Request lines shown: %', n;
+END $$;

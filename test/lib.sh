@@ -144,7 +144,7 @@ rf_ensure_packages() {
         || ! _rf_have_header curl/curl.h || ! _rf_have_header json-c/json.h; then
         pkgs+=(postgresql-server-dev-15 libcurl4-openssl-dev libjson-c-dev)
     fi
-    # the webhook receiver's HTTP server (fdw/webhook.c)
+    # the webhook receiver's HTTP server (fdw/vendors/aifi/webhook.c)
     if ! _rf_have_header microhttpd.h; then pkgs+=(libmicrohttpd-dev); fi
     if [ "${#pkgs[@]}" -eq 0 ]; then
         return 0

@@ -52,8 +52,9 @@ COMMENT ON FUNCTION vendor_call(text, text, text, text) IS
 --   PERFORM retail_fdw.server_vendor(server, '<vendor>');
 -- so a wrong server always fails alike (HV00D, the same message and hint;
 -- the regression outputs show this function in the error's context).  The
--- C action ic_ack_visit checks through server_for_call in functions.c,
--- which raises the same error.
+-- C action ic_ack_visit of version 0.1 (fdw/vendors/inspector/ack_visit.c)
+-- checks through server_for_call in functions.c, which raises the same
+-- error.
 -- The pushdown model of every endpoint, from the vendors' descriptors:
 -- which columns a query can filter at the vendor, with which operators,
 -- and what it must give (Steampipe's key columns, in SQL).

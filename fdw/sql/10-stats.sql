@@ -52,7 +52,7 @@ REVOKE EXECUTE ON FUNCTION request_stats_reset() FROM PUBLIC;
 CREATE FUNCTION scan_progress_read(
     OUT pid integer, OUT serverid oid, OUT resource text, OUT series_started bigint,
     OUT series_total bigint, OUT pages bigint, OUT rows bigint, OUT bytes bigint,
-    OUT started_at timestamptz)
+    OUT started_at timestamptz, OUT leader_pid integer, OUT series_done bigint)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'rf_sql_scan_progress_read'
 LANGUAGE C VOLATILE STRICT;
@@ -60,11 +60,17 @@ COMMENT ON FUNCTION scan_progress_read() IS
   'the rows of the view retail_fdw.scan_progress';
 
 CREATE VIEW scan_progress AS
-  SELECT p.pid, coalesce(s.srvname, '(dropped server ' || p.serverid || ')') AS server,
-         p.resource, p.series_started, p.series_total, p.pages, p.rows, p.bytes,
+  SELECT p.pid, p.leader_pid,
+         coalesce(s.srvname, '(dropped server ' || p.serverid || ')') AS server,
+         p.resource, p.series_started, p.series_done, p.series_total,
+         -- a parallel scan's participants each plan every series and read some:
+         -- the share is of the whole scan, the same on each of its rows
+         round(sum(p.series_done) OVER (PARTITION BY coalesce(p.leader_pid, p.pid))
+               / nullif(p.series_total, 0), 3) AS share_done,
+         p.pages, p.rows, p.bytes,
          p.started_at, clock_timestamp() - p.started_at AS elapsed
     FROM scan_progress_read() p
     LEFT JOIN pg_catalog.pg_foreign_server s ON s.oid = p.serverid;
 GRANT SELECT ON scan_progress TO PUBLIC;
 COMMENT ON VIEW scan_progress IS
-  'retail_fdw scans running now in this database: server, resource, request series started of all, pages, rows, bytes, elapsed';
+  'retail_fdw scans running now in this database: the backend and its parallel leader, server, resource, request series started, read to their end and planned, the share of the scan done, pages, rows, bytes, elapsed';

@@ -4,7 +4,7 @@
  *		  libFuzzer target: AiFi pages (cursor, page number, offset, a bare array).
  *
  * Rows specs, page fields and column references come from the vendor's
- * descriptors in fdw/vendor_aifi.c, the ones the extension reads.
+ * descriptors in fdw/vendors/aifi/aifi.c, the ones the extension reads.
  *
  *-------------------------------------------------------------------------
  */

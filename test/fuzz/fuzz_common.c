@@ -4,8 +4,9 @@
  *		  Standalone hooks for fdw/jsonpage.c and the shared fuzz driver.
  *
  * The vendor targets take what they read from the extension's own
- * descriptors (fdw/vendor_*.c and fdw/vendor.c, which need no PostgreSQL
- * and are built here with RF_STANDALONE): no copy to fall out of date.
+ * descriptors (each vendor module's fdw/vendors/<vendor>/<vendor>.c, with
+ * fdw/vendors/registry.c and fdw/vendor.c, which need no PostgreSQL and
+ * are built here with RF_STANDALONE): no copy to fall out of date.
  *
  * The hooks of rf_port.h, as a memory context and ereport would behave:
  * every allocation of one input is kept on a list and freed when the
@@ -216,7 +217,7 @@ rf_port_ok_error(const char *vendor, const char *endpoint,
 
 static volatile size_t fuzz_sink;	/* keeps reads from being optimized out */
 
-/* Read a value as json.c's conversions do (without making Datums) */
+/* Read a value as jsondatum.c's conversions do (without making Datums) */
 static void
 touch_value(json_object *v)
 {

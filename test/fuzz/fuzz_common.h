@@ -4,7 +4,7 @@
  *		  The driver shared by the libFuzzer targets of fdw/jsonpage.c.
  *
  * Each vendor target reads its answer style from the vendor's real
- * descriptors (fdw/vendor_*.c, built without PostgreSQL): the rows specs
+ * descriptors (fdw/vendors/<vendor>/<vendor>.c, built without PostgreSQL): the rows specs
  * of its endpoints and listers, the page fields the scan reads (count,
  * next) and the column references of its tables.  The driver feeds the
  * input to the streaming parser in chunks, as libcurl would, then treats
@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "jsonpage.h"
-#include "rf_descriptor.h"
+#include "vendor.h"
 
 typedef struct FuzzStyle
 {

@@ -4,7 +4,7 @@
  *		  libFuzzer target: Inspector Cloud (limit/offset lists, visit bodies).
  *
  * Rows specs, page fields and column references come from the vendor's
- * descriptors in fdw/vendor_inspector.c, the ones the extension reads.
+ * descriptors in fdw/vendors/inspector/inspector.c, the ones the extension reads.
  *
  *-------------------------------------------------------------------------
  */

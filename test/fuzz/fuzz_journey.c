@@ -4,7 +4,7 @@
  *		  libFuzzer target: Journey pages (page/page_size, count/next/results).
  *
  * Rows specs, page fields and column references come from the vendor's
- * descriptors in fdw/vendor_journey.c, the ones the extension reads.
+ * descriptors in fdw/vendors/journey/journey.c, the ones the extension reads.
  *
  *-------------------------------------------------------------------------
  */

@@ -4,7 +4,7 @@
  *		  libFuzzer target: RetailNext answers (nested rows, "ok": false).
  *
  * Rows specs, page fields and column references come from the vendor's
- * descriptors in fdw/vendor_retailnext.c, the ones the extension reads.
+ * descriptors in fdw/vendors/retailnext/retailnext.c, the ones the extension reads.
  *
  *-------------------------------------------------------------------------
  */

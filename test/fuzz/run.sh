@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 #
-# test/fuzz/run.sh -- build the libFuzzer targets of fdw/jsonpage.c and run
+# test/fuzz/run.sh -- build the libFuzzer targets of fdw/jsonpage.c (with
+# fdw/jsonstream.c) and run
 # each for a while; fails on any crash, leak, timeout or sanitizer report.
-# The vendor targets link the extension's own descriptors (fdw/vendor*.c,
+# The vendor targets link the extension's own descriptors (fdw/vendor.c,
+# fdw/param.c, fdw/vendors/registry.c and each fdw/vendors/<vendor>/<vendor>.c,
 # built without PostgreSQL and without planning hooks: RF_STANDALONE).
 #
 #   FUZZ_SECONDS=N    seconds per target (default 4; 600 for the long run)
@@ -50,14 +52,17 @@ sanitizers="address,undefined"
 flags=(-g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all
     -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
     -DRF_STANDALONE -I"$repo/fdw" -I"$here")
-descriptors=("$repo"/fdw/vendor.c "$repo"/fdw/vendor_journey.c "$repo"/fdw/vendor_aifi.c
-    "$repo"/fdw/vendor_retailnext.c "$repo"/fdw/vendor_inspector.c)
+# each vendor module's descriptor tables: fdw/vendors/<vendor>/<vendor>.c
+descriptors=("$repo"/fdw/vendor.c "$repo"/fdw/param.c "$repo"/fdw/vendors/registry.c)
+for d in "$repo"/fdw/vendors/*/; do
+    descriptors+=("$d$(basename "$d").c")
+done
 
 echo "==> building ${#targets[@]} fuzz targets with $cc in $build"
 # the code under test, the descriptors and the driver: instrumented,
 # without libFuzzer's main
 objs=()
-for src in "$repo/fdw/jsonpage.c" "${descriptors[@]}" "$here/fuzz_common.c"; do
+for src in "$repo/fdw/jsonstream.c" "$repo/fdw/jsonpage.c" "${descriptors[@]}" "$here/fuzz_common.c"; do
     obj="$build/$(basename "$src" .c).o"
     "$cc" "${flags[@]}" -fsanitize="fuzzer-no-link,$sanitizers" -c "$src" -o "$obj"
     objs+=("$obj")

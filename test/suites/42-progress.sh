@@ -58,6 +58,32 @@ for _ in $(seq 1 50); do
     sleep 0.1
 done
 check "its series and pages grow while it runs (${moved:-none})" [ -n "$moved" ]
+# the workers name their leader; the share done is the whole scan's, alike on
+# each of its rows, between 0 and 1
+par=""
+for _ in $(seq 1 50); do
+    par=$(q "SELECT count(*) FILTER (WHERE leader_pid IS NOT NULL) || ' ' ||
+                    count(*) FILTER (WHERE leader_pid IS NULL) || ' ' ||
+                    bool_and(leader_pid IS NULL OR leader_pid IN
+                             (SELECT pid FROM retail_fdw.scan_progress WHERE leader_pid IS NULL))
+               FROM retail_fdw.scan_progress WHERE pid <> pg_backend_pid()
+             HAVING count(*) FILTER (WHERE leader_pid IS NOT NULL) > 0")
+    [ -n "$par" ] && break
+    sleep 0.1
+done
+workers_named() { [ -n "$par" ] && [ "${par#* }" = "1 true" ]; }
+check "a parallel worker's row names its leader (workers, leaders, all point at it: ${par:-none})" \
+    workers_named
+share=""
+for _ in $(seq 1 80); do
+    share=$(q "SELECT count(DISTINCT share_done) || ' ' || min(share_done)
+                 FROM retail_fdw.scan_progress WHERE pid <> pg_backend_pid()
+               HAVING min(share_done) > 0 AND max(share_done) < 1")
+    [ -n "$share" ] && break
+    sleep 0.1
+done
+share_alike() { [ -n "$share" ] && [ "${share%% *}" = 1 ]; }
+check "the share done grows, the same on the leader's and the workers' rows (${share:-none})" share_alike
 
 wait "$scan"
 check "the scan itself completes" grep -qE '^[0-9]+$' "$RF_TMP/progress-scan.out"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 #
-# test/suites/45-webhooks.sh -- the AiFi webhook receiver (fdw/webhook.c) in
+# test/suites/45-webhooks.sh -- the AiFi webhook receiver (fdw/vendors/aifi/webhook.c) in
 # a small cluster of its own, started with the receiver's settings (the
 # shared cluster of test/run-tests.sh keeps running untouched).
 #

@@ -1,6 +1,7 @@
--- fdw/sql/30-stitching.sql: journey session stitching (session_key, stitch_sessions, session_audit)
--- One fragment of the extension script: make concatenates fdw/sql/*.sql
--- in name order into fdw/retail_fdw--<default_version>.sql.
+-- fdw/vendors/journey/30-stitching.sql: journey session stitching (session_key, stitch_sessions, session_audit)
+-- One fragment of the extension script, the journey module's: make
+-- concatenates fdw/sql/*.sql and fdw/vendors/*/*.sql in the order of their
+-- file names into fdw/retail_fdw--<default_version>.sql.
 
 -- ----------------------------------------------------------------
 -- Session stitching.  The journey vendor bills a session: a visit per
@@ -173,3 +174,15 @@ AS $fn$
 $fn$;
 COMMENT ON FUNCTION session_audit(regclass, timestamptz, timestamptz, text, interval) IS
   'per store and day: the vendor''s session count, the recomputed one, and the vendor session ids the rule would split or merge';
+
+-- descriptions of the objects above that have none yet
+COMMENT ON FUNCTION session_key(timestamptz, timestamptz) IS
+  'window aggregate: the start of the visit session an event belongs to (re-opens within 60 minutes count once)';
+COMMENT ON FUNCTION session_key_step(session_key_state, timestamptz, timestamptz) IS
+  'state step of the session_key aggregate';
+COMMENT ON FUNCTION session_key_step(session_key_state, timestamptz, timestamptz, interval) IS
+  'state step of the session_key aggregate with a gap';
+COMMENT ON FUNCTION session_key_final(session_key_state) IS
+  'final step of the session_key aggregate';
+COMMENT ON FUNCTION stitch_events(regclass, timestamptz, timestamptz, text, interval) IS
+  'the zone events of a journey table with their session keys, read a gap beyond both ends (used by stitch_sessions and session_audit)';

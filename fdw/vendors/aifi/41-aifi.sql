@@ -1,6 +1,7 @@
--- fdw/sql/41-aifi.sql: AiFi webhook events (aifi_events, aifi_ingest)
--- One fragment of the extension script: make concatenates fdw/sql/*.sql
--- in name order into fdw/retail_fdw--<default_version>.sql.
+-- fdw/vendors/aifi/41-aifi.sql: AiFi webhook events (aifi_events, aifi_ingest)
+-- One fragment of the extension script, the aifi module's: make concatenates
+-- fdw/sql/*.sql and fdw/vendors/*/*.sql in the order of their file names
+-- into fdw/retail_fdw--<default_version>.sql.
 
 -- ----------------------------------------------------------------
 -- AiFi webhooks: AiFi pushes "entered", "left", "tracking" and "checkout"

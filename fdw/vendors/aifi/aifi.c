@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * vendor_aifi.c
+ * aifi.c
  *		  Descriptor tables for the AiFi OASIS admin API (v2).
  *
  * Only data, free of PostgreSQL headers.  The API spells some fields wrongly ("Succesfully"); the
@@ -15,7 +15,10 @@
  */
 #include <stddef.h>
 
-#include "rf_descriptor.h"
+#include "vendor.h"
+
+/* the module's start-up: the webhook receiver's settings and worker (webhook_settings.c) */
+extern void rf_webhook_init(void);
 
 /*
  * Domains (RfDomain) as the document types the query parameters: id,
@@ -371,4 +374,5 @@ const RfVendor rf_vendor_aifi = {
 	.token_path = "/oauth/token",
 	.check_path = "/api/admin/v2/stores?count=1",
 	OPTS(aifi_options),
+	.init = RF_HOOK(rf_webhook_init),
 };

@@ -1,7 +1,8 @@
--- fdw/sql/42-retailnext.sql: RetailNext actions: video export, HLS, occupancy
+-- fdw/vendors/retailnext/42-retailnext.sql: RetailNext actions: video export, HLS, occupancy
 -- Every action here begins with server_vendor(server, 'retailnext') (00-core.sql).
--- One fragment of the extension script: make concatenates fdw/sql/*.sql
--- in name order into fdw/retail_fdw--<default_version>.sql.
+-- One fragment of the extension script, the retailnext module's: make concatenates
+-- fdw/sql/*.sql and fdw/vendors/*/*.sql in the order of their file names
+-- into fdw/retail_fdw--<default_version>.sql.
 
 -- the reason in a RetailNext error body {"ok": false, "error": "..."}
 CREATE FUNCTION rn_reason(body text)
@@ -282,3 +283,21 @@ BEGIN
   RETURN true;
 END
 $fn$;
+
+-- descriptions of the objects above that have none yet
+COMMENT ON FUNCTION rn_reason(text) IS
+  'the reason in a RetailNext error body ({"ok": false, "error": ...}), or the body';
+COMMENT ON FUNCTION rn_video_export_start(text, uuid[], timestamptz, timestamptz, boolean, boolean, boolean, text) IS
+  'start a RetailNext video export of channels over a time span; records it in rn_video_exports and returns its id';
+COMMENT ON FUNCTION rn_video_export_status(text, uuid) IS
+  'the status of a RetailNext video export (in_progress, ready with its download URL, expired, failed with the reason)';
+COMMENT ON FUNCTION rn_video_export_wait(text, uuid, interval) IS
+  'wait (interruptibly) until a RetailNext video export is no longer in progress, at most the given time';
+COMMENT ON FUNCTION rn_video_export_delete(text, uuid) IS
+  'delete a RetailNext video export; false when the vendor no longer has it';
+COMMENT ON FUNCTION rn_hls_token(text, uuid) IS
+  'a RetailNext HLS streaming token for a location';
+COMMENT ON FUNCTION rn_hls_url(text, uuid, text) IS
+  'the HLS playlist URL of a RetailNext video channel with a token';
+COMMENT ON FUNCTION rn_occupancy_adjust(text, uuid, integer, timestamptz) IS
+  'adjust a RetailNext store''s live occupancy by a number of people (at a time, or now)';

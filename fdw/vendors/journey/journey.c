@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * vendor_journey.c
+ * journey.c
  *		  Descriptor tables for the journey (Bespot-style) BI API.
  *
  * Only data lives here, free of PostgreSQL headers: the endpoints, their
@@ -11,7 +11,7 @@
  */
 #include <stddef.h>
 
-#include "rf_descriptor.h"
+#include "vendor.h"
 
 static const RfColumn journey_event_columns[] = {
 	{"session_id", RF_TEXT, NULL,

@@ -1,6 +1,7 @@
--- fdw/sql/43-inspector.sql: Inspector Cloud actions (ic_ack_visit)
--- One fragment of the extension script: make concatenates fdw/sql/*.sql
--- in name order into fdw/retail_fdw--<default_version>.sql.
+-- fdw/vendors/inspector/43-inspector.sql: Inspector Cloud actions (ic_ack_visit)
+-- One fragment of the extension script, the inspector module's: make concatenates
+-- fdw/sql/*.sql and fdw/vendors/*/*.sql in the order of their file names
+-- into fdw/retail_fdw--<default_version>.sql.
 
 -- ----------------------------------------------------------------
 -- Inspector Cloud: acknowledging a visit is an explicit action (a SELECT

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * vendor_inspector.c
+ * inspector.c
  *		  Descriptor tables for the Inspector Cloud (Eyrene) data API v1.3.
  *
  * A visit is read by id (GET /visits/{id}/, one request per visit, several
@@ -10,13 +10,14 @@
  * so a query that joins a visit with its children reads it once (the
  * per-query answer cache).  A 404 is no row.  Only data, free of
  * PostgreSQL headers.  Acknowledging a visit is an action (ack_visit),
- * called by retail_fdw.ic_ack_visit().
+ * called by retail_fdw.ic_ack_visit() (and by version 0.1's C entry point
+ * in ack_visit.c).
  *
  *-------------------------------------------------------------------------
  */
 #include <stddef.h>
 
-#include "rf_descriptor.h"
+#include "vendor.h"
 
 #define IC_VISIT_PATH "/api/data/v1.3/visits/{id}/"
 

@@ -1,9 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * webhook.h
- *		  The AiFi webhook receiver (webhook.c): what _PG_init calls and the
- *		  background worker's entry point.  Nothing else of the extension
- *		  depends on the receiver.
+ *		  The AiFi webhook receiver (webhook.c): the background worker's
+ *		  entry point, which webhook_settings.c registers.  Nothing else of
+ *		  the extension depends on the receiver.
  *
  *-------------------------------------------------------------------------
  */
@@ -12,7 +12,6 @@
 
 #include "fmgr.h"
 
-extern void rf_webhook_init(void);
 extern PGDLLEXPORT void rf_webhook_main(Datum main_arg);
 
 #endif							/* RF_WEBHOOK_H */

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * vendor_retailnext_datamine.c
+ * datamine.c
  *		  The request planner of rn_datamine, a hook (see RfPlanHook).
  *
  * Why a hook and not descriptor words: a datamine request's periods must
@@ -16,7 +16,7 @@
  * and table options, not independent parameters, which is all that the
  * generic planner's words describe.
  *
- * The descriptor (columns, pushdown, options) is in vendor_retailnext.c.
+ * The descriptor (columns, pushdown, options) is in retailnext.c.
  *
  *-------------------------------------------------------------------------
  */
@@ -28,7 +28,9 @@
 #include "utils/json.h"
 #include "utils/timestamp.h"
 
-#include "retail_fdw.h"
+#include "option.h"
+#include "reqplan.h"
+#include "vendor.h"
 
 /* v2 responses stop at 10,000 entries */
 #define RN_V2_CAP 10000

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * vendor_retailnext.c
+ * retailnext.c
  *		  Descriptor tables for the RetailNext API (v2 locations and
  *		  datamine, the v1 lists).
  *
@@ -8,19 +8,21 @@
  * in a nested "where" body, uuids in batches; rn_fpa_zones has a path per
  * store; rn_zone_transitions sends its table options in the body;
  * rn_predicted_traffic asks for 7-day chunks of future days.  Only
- * rn_datamine plans its own requests (vendor_retailnext_datamine.c says
+ * rn_datamine plans its own requests (datamine.c says
  * why).  Every answer carries "ok" (false with a reason in "error").
  *
  *-------------------------------------------------------------------------
  */
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
-#include "rf_descriptor.h"
+#include "vendor.h"
 
 /* v2 responses stop at 10,000 entries */
 #define RN_V2_CAP 10000
 
-/* the planning hook of rn_datamine (vendor_retailnext_datamine.c) */
+/* the planning hook of rn_datamine (datamine.c) */
 extern struct RfSeriesPlan *rf_rn_datamine_plan(const struct RfOptions *opts,
 												struct List *qualvals,
 												bool *empty);
@@ -87,6 +89,18 @@ static const char *const rn_location_update[] = {
 	"aggregate_to_parent", "aggregate_to_store", NULL
 };
 
+/*
+ * INSERT INTO rn_locations never creates a store: the API creates
+ * sublocations and regions only (RfWrite.refuse_insert).
+ */
+static const char *
+rn_location_refuse_insert(const char *column, const char *value)
+{
+	if (strcmp(column, "location_type") == 0 && strcmp(value, "store") == 0)
+		return "RetailNext's API creates sublocations (entrance, fitting_room, display, other) and regions; stores are created by RetailNext.";
+	return NULL;
+}
+
 static const RfWrite rn_location_write = {
 	.insert_method = "POST",
 	.insert_path = "/v2/location/create",
@@ -96,9 +110,7 @@ static const RfWrite rn_location_write = {
 	.insert_columns = rn_location_insert,
 	.update_columns = rn_location_update,
 	.insert_required = rn_location_insert_required,
-	.refuse_column = "location_type",
-	.refuse_value = "store",
-	.refuse_reason = "RetailNext's API creates sublocations (entrance, fitting_room, display, other) and regions; stores are created by RetailNext.",
+	.refuse_insert = rn_location_refuse_insert,
 	.no_delete_reason = "RetailNext's API has no call that deletes a location.",
 };
 
@@ -645,13 +657,38 @@ static const RfEndpoint rn_endpoints[] = {
 };
 
 /*
+ * A subscription name is a host name's first label: lower-case letters,
+ * digits and '-' (the option's check; NULL when the name is one).
+ */
+static const char *
+rn_subscription_check(const char *value)
+{
+	if (*value == '\0' ||
+		strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(value))
+		return "A subscription name consists of lower-case letters, digits and '-'.";
+	return NULL;
+}
+
+/*
+ * The base URL a server option stands for: the subscription names the
+ * API's host, https://<subscription>.api.retailnext.net (RfVendor.base_url).
+ */
+static bool
+rn_base_url(const char *option, const char *value, char *buf, size_t size)
+{
+	if (strcmp(option, "subscription") != 0)
+		return false;
+	if (buf)
+		snprintf(buf, size, "https://%s.api.retailnext.net", value);
+	return true;
+}
+
+/*
  * A subscription names the API's host; access keys sign every request;
  * z_reading says how store hours and predictions write their "Z" times.
  */
 static const RfOptionDef rn_options[] = {
-	{"subscription", RF_CTX_SERVER, RF_OPT_TEXT,
-		.charset = "abcdefghijklmnopqrstuvwxyz0123456789-",
-	.charset_hint = "A subscription name consists of lower-case letters, digits and '-'."},
+	{"subscription", RF_CTX_SERVER, RF_OPT_TEXT, .check = rn_subscription_check},
 	{"z_reading", RF_CTX_SERVER, RF_OPT_CHOICE, .choices = "wall|utc"},
 	RF_MAPPING_BASIC_OPTIONS,
 };
@@ -694,8 +731,7 @@ const RfVendor rf_vendor_retailnext = {
 	OPTS(rn_options),
 	.ok_field = "ok",
 	.error_field = "error",
-	.base_url_option = "subscription",
-	.base_url_format = "https://%s.api.retailnext.net",
+	.base_url = rn_base_url,
 	.actions = rn_actions,
 	.nactions = RF_LENGTHOF(rn_actions),
 	.wall_clock = &rn_wall_clock,

@@ -5,7 +5,11 @@
  *		  push notifications over HTTP and stores each one with
  *		  retail_fdw.aifi_ingest() before it answers.
  *
- * The worker is registered by _PG_init when retail_fdw is in
+ * Part of the AiFi module (fdw/vendors/aifi/): its settings, the worker's
+ * registration and the token file are webhook_settings.c's, whose
+ * rf_webhook_init is the module's start-up (RfVendor.init in aifi.c).
+ *
+ * The worker is registered at start-up when retail_fdw is in
  * shared_preload_libraries and retail_fdw.webhook_listen is set.  It
  * connects to retail_fdw.webhook_database and serves
  * "POST <any prefix>/<kind>" with libmicrohttpd.  A 2xx answer means the
@@ -82,12 +86,9 @@
 #include "utils/timestamp.h"
 
 #include "webhook.h"
+#include "webhook_settings.h"
 
-#define WH_WORKER_TYPE		"retail_fdw webhook receiver"
-#define WH_RESTART_SECS		5
-#define WH_MAX_CONNECTIONS	256
 #define WH_IDLE_SECS		30
-#define WH_TOKEN_MAX		4096
 #define WH_PEM_MAX			(1024 * 1024)
 #define WH_DRAIN_MS			2000	/* at exit, for answers to go out */
 #define WH_TICK_MS			250		/* the main thread's longest sleep */
@@ -118,18 +119,6 @@ static const char *const wh_kinds[] = {"entered", "left", "tracking", "checkout"
 	"   CASE WHEN pg_catalog.btrim($2, E' \\t\\r\\n') OPERATOR(pg_catalog.<>) ''" \
 	"        THEN $2::pg_catalog.jsonb END) AS e"
 #define WH_SEARCH_PATH	"pg_catalog, pg_temp"
-
-/* Settings */
-static char *wh_listen = NULL;
-static char *wh_database = NULL;
-static char *wh_token_file = NULL;
-static char *wh_tls_cert_file = NULL;
-static char *wh_tls_key_file = NULL;
-static char *wh_role = NULL;
-static int	wh_max_body_size = 1024 * 1024;
-static int	wh_timeout_ms = 10000;
-static int	wh_conn_time_ms = 60000;
-static int	wh_per_address = 32;
 
 /* The role the worker connected as (TopMemoryContext). */
 static char *wh_connected_role = NULL;
@@ -222,175 +211,6 @@ static int	wh_cut_unlogged = 0;	/* connections cut since the last LOG */
 static TimestampTz wh_cut_logged_at = 0;
 
 /* ----------------------------------------------------------------
- *		Settings
- * ----------------------------------------------------------------
- */
-
-/*
- * Split "host:port" ("[v6]:port", "*:port" for every address).  Returns
- * false with a reason when the value cannot be a listen address.  Usable in
- * the postmaster (check hook) and the worker alike: no elog here.
- */
-static bool
-wh_parse_listen(const char *spec, char *host, size_t hostlen, int *port,
-				const char **why)
-{
-	const char *colon;
-	const char *hstart = spec;
-	size_t		hlen;
-	char	   *end;
-	long		p;
-
-	if (spec[0] == '[')
-	{
-		const char *close = strchr(spec, ']');
-
-		if (close == NULL || close[1] != ':')
-		{
-			*why = "An IPv6 address must be written in brackets, followed by :port.";
-			return false;
-		}
-		hstart = spec + 1;
-		hlen = close - hstart;
-		colon = close + 1;
-	}
-	else
-	{
-		colon = strrchr(spec, ':');
-		if (colon == NULL)
-		{
-			*why = "The value must be host:port.";
-			return false;
-		}
-		hlen = colon - spec;
-		if (memchr(spec, ':', hlen) != NULL)
-		{
-			*why = "An IPv6 address must be written in brackets, followed by :port.";
-			return false;
-		}
-	}
-	if (hlen == 0 || hlen >= hostlen)
-	{
-		*why = "The host part is empty or too long (use * for every address).";
-		return false;
-	}
-	errno = 0;
-	p = strtol(colon + 1, &end, 10);
-	if (colon[1] == '\0' || *end != '\0' || errno != 0 || p < 1 || p > 65535)
-	{
-		*why = "The port must be a number between 1 and 65535.";
-		return false;
-	}
-	memcpy(host, hstart, hlen);
-	host[hlen] = '\0';
-	*port = (int) p;
-	return true;
-}
-
-static bool
-wh_check_listen(char **newval, void **extra, GucSource source)
-{
-	char		host[256];
-	int			port;
-	const char *why;
-
-	if (*newval == NULL || (*newval)[0] == '\0')
-		return true;
-	if (!wh_parse_listen(*newval, host, sizeof(host), &port, &why))
-	{
-		GUC_check_errdetail("%s", why);
-		return false;
-	}
-	return true;
-}
-
-/*
- * Define the settings and, in the postmaster, register the worker.  Both
- * exist only when the library is preloaded; the worker only when also told
- * where to listen.
- */
-void
-rf_webhook_init(void)
-{
-	BackgroundWorker worker;
-
-	/*
-	 * The receiver exists only in a preloaded library: its settings are
-	 * fixed at server start, and PostgreSQL refuses (FATAL) to create such
-	 * settings in a library loaded later, by CREATE EXTENSION or a query.
-	 */
-	if (!process_shared_preload_libraries_in_progress)
-		return;
-	DefineCustomStringVariable("retail_fdw.webhook_listen",
-							   "Address and port (host:port) of the AiFi webhook receiver.",
-							   "Empty: no receiver.  \"*:port\" listens on every address; "
-							   "an IPv6 address is written in brackets.  Needs retail_fdw "
-							   "in shared_preload_libraries.",
-							   &wh_listen, "", PGC_POSTMASTER, 0,
-							   wh_check_listen, NULL, NULL);
-	DefineCustomStringVariable("retail_fdw.webhook_database",
-							   "Database whose retail_fdw.aifi_events the webhook receiver fills.",
-							   NULL, &wh_database, "postgres", PGC_POSTMASTER, 0,
-							   NULL, NULL, NULL);
-	DefineCustomStringVariable("retail_fdw.webhook_role",
-							   "Role the webhook receiver connects as; required with retail_fdw.webhook_listen.",
-							   "Must not be a superuser: aifi_ingest() and the triggers on "
-							   "retail_fdw.aifi_events run as this role.  A change restarts "
-							   "the receiver.",
-							   &wh_role, "", PGC_SIGHUP, 0,
-							   NULL, NULL, NULL);
-	DefineCustomStringVariable("retail_fdw.webhook_token_file",
-							   "File holding the bearer token AiFi sends to the webhook receiver.",
-							   "Read when the receiver starts and on reload.",
-							   &wh_token_file, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY,
-							   NULL, NULL, NULL);
-	DefineCustomStringVariable("retail_fdw.webhook_tls_cert_file",
-							   "PEM certificate (chain) file: the webhook receiver speaks HTTPS.",
-							   "Empty: plain HTTP.  Set together with retail_fdw.webhook_tls_key_file.",
-							   &wh_tls_cert_file, "", PGC_POSTMASTER, GUC_SUPERUSER_ONLY,
-							   NULL, NULL, NULL);
-	DefineCustomStringVariable("retail_fdw.webhook_tls_key_file",
-							   "PEM private key file of the webhook receiver's certificate.",
-							   NULL, &wh_tls_key_file, "", PGC_POSTMASTER, GUC_SUPERUSER_ONLY,
-							   NULL, NULL, NULL);
-	DefineCustomIntVariable("retail_fdw.webhook_max_body_size",
-							"Largest request body the webhook receiver accepts (413 above).",
-							NULL, &wh_max_body_size, 1024 * 1024, 1024, 64 * 1024 * 1024,
-							PGC_SIGHUP, GUC_UNIT_BYTE, NULL, NULL, NULL);
-	DefineCustomIntVariable("retail_fdw.webhook_timeout",
-							"How long a delivery may wait for the database before it is answered 503.",
-							"Covers the wait in the receiver's queue and the statement that stores it.",
-							&wh_timeout_ms, 10000, 100, 600000,
-							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
-	DefineCustomIntVariable("retail_fdw.webhook_connection_time",
-							"Longest time a connection to the webhook receiver stays open.",
-							"Counted from the connection; a connection whose request is being "
-							"stored or answered is closed once its answer is sent.",
-							&wh_conn_time_ms, 60000, 1000, 3600000,
-							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
-	DefineCustomIntVariable("retail_fdw.webhook_connections_per_address",
-							"Most connections the webhook receiver keeps open from one client address.",
-							"Further connections from that address are closed at once.  Behind a "
-							"reverse proxy every connection comes from the proxy's address.",
-							&wh_per_address, 32, 1, WH_MAX_CONNECTIONS,
-							PGC_POSTMASTER, 0, NULL, NULL, NULL);
-
-	if (!process_shared_preload_libraries_in_progress ||
-		wh_listen == NULL || wh_listen[0] == '\0')
-		return;
-
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = WH_RESTART_SECS;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "retail_fdw");
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "rf_webhook_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, WH_WORKER_TYPE);
-	snprintf(worker.bgw_type, BGW_MAXLEN, WH_WORKER_TYPE);
-	RegisterBackgroundWorker(&worker);
-}
-
-/* ----------------------------------------------------------------
  *		Token and limits (main thread)
  * ----------------------------------------------------------------
  */
@@ -418,148 +238,14 @@ wh_set_token(char *token, size_t len)
 	}
 }
 
-/*
- * May the open token file be trusted with the token?  The rule of
- * PostgreSQL's ssl_key_file: a regular file, owned by the server's user
- * with no access for group or others (0600 or less), or owned by root and
- * readable by the group at most (0640 or less).  Anything else is refused
- * with a WARNING: whoever else can read the file can store deliveries.
- */
-static bool
-wh_token_file_safe(FILE *f)
-{
-	struct stat st;
-
-	if (fstat(fileno(f), &st) != 0)
-	{
-		ereport(WARNING,
-				(errcode_for_file_access(),
-				 errmsg("could not stat webhook token file \"%s\": %m", wh_token_file),
-				 errdetail("The webhook receiver answers every delivery with 503.")));
-		return false;
-	}
-	if (!S_ISREG(st.st_mode))
-	{
-		ereport(WARNING,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("webhook token file \"%s\" is not a regular file", wh_token_file),
-				 errdetail("The webhook receiver answers every delivery with 503.")));
-		return false;
-	}
-	if (st.st_uid != geteuid() && st.st_uid != 0)
-	{
-		ereport(WARNING,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("webhook token file \"%s\" must be owned by the database user or root",
-						wh_token_file),
-				 errdetail("The webhook receiver answers every delivery with 503."),
-				 errhint("chown the file to the user the server runs as, chmod 600, and reload.")));
-		return false;
-	}
-	if ((st.st_uid == geteuid() && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) ||
-		(st.st_uid == 0 && (st.st_mode & (S_IWGRP | S_IXGRP | S_IRWXO)) != 0))
-	{
-		ereport(WARNING,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("webhook token file \"%s\" has group or world access", wh_token_file),
-				 errdetail("The token file must have permissions u=rw (0600) or less if owned by "
-						   "the database user, or permissions u=rw,g=r (0640) or less if owned "
-						   "by root; the webhook receiver answers every delivery with 503."),
-				 errhint("chmod 600 the file and reload.")));
-		return false;
-	}
-	return true;
-}
-
-/*
- * Read the token file: the token is its content without surrounding white
- * space, visible ASCII only (what an Authorization header can carry).  Any
- * problem leaves the receiver without a token, so that every delivery is
- * answered 503 (AiFi retries) until the file is fixed and reloaded.
- */
+/* (Re)read the token file (webhook_settings.c) and put the token in place */
 static void
 wh_load_token(void)
 {
-	char		buf[WH_TOKEN_MAX + 2];
-	size_t		n;
-	size_t		start = 0;
-	FILE	   *f;
-	char	   *token;
+	size_t		len = 0;
+	char	   *token = rf_webhook_read_token(&len);
 
-	if (wh_token_file == NULL || wh_token_file[0] == '\0')
-	{
-		ereport(WARNING,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("retail_fdw.webhook_token_file is not set"),
-				 errdetail("The webhook receiver answers every delivery with 503."),
-				 errhint("Put the bearer token in a file readable only by the server's user and name it in retail_fdw.webhook_token_file, then reload.")));
-		wh_set_token(NULL, 0);
-		return;
-	}
-	f = AllocateFile(wh_token_file, "r");
-	if (f == NULL)
-	{
-		ereport(WARNING,
-				(errcode_for_file_access(),
-				 errmsg("could not open webhook token file \"%s\": %m", wh_token_file),
-				 errdetail("The webhook receiver answers every delivery with 503.")));
-		wh_set_token(NULL, 0);
-		return;
-	}
-	if (!wh_token_file_safe(f))
-	{
-		FreeFile(f);
-		wh_set_token(NULL, 0);
-		return;
-	}
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	FreeFile(f);
-	buf[n] = '\0';
-	while (n > 0 && isspace((unsigned char) buf[n - 1]))
-		buf[--n] = '\0';
-	while (start < n && isspace((unsigned char) buf[start]))
-		start++;
-
-	if (n - start == 0 || n > WH_TOKEN_MAX)
-	{
-		ereport(WARNING,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("webhook token file \"%s\" is empty or longer than %d bytes",
-						wh_token_file, WH_TOKEN_MAX),
-				 errdetail("The webhook receiver answers every delivery with 503.")));
-		explicit_bzero(buf, sizeof(buf));
-		wh_set_token(NULL, 0);
-		return;
-	}
-	for (size_t i = start; i < n; i++)
-	{
-		if (buf[i] <= ' ' || buf[i] > '~')
-		{
-			ereport(WARNING,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("webhook token file \"%s\" holds characters a bearer token cannot have",
-							wh_token_file),
-					 errdetail("The token must be one line of visible ASCII characters; "
-							   "the webhook receiver answers every delivery with 503.")));
-			explicit_bzero(buf, sizeof(buf));
-			wh_set_token(NULL, 0);
-			return;
-		}
-	}
-	token = malloc(n - start + 1);
-	if (token == NULL)
-	{
-		explicit_bzero(buf, sizeof(buf));
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory")));
-	}
-	memcpy(token, buf + start, n - start);
-	token[n - start] = '\0';
-	explicit_bzero(buf, sizeof(buf));
-	wh_set_token(token, n - start);
-	ereport(LOG,
-			(errmsg("retail_fdw webhook receiver: token read from \"%s\"", wh_token_file)));
+	wh_set_token(token, token ? len : 0);
 }
 
 /* Copy the limits the HTTP threads read into the shared state. */
@@ -567,9 +253,9 @@ static void
 wh_publish_limits(void)
 {
 	pthread_mutex_lock(&wh_lock);
-	wh_cur_max_body = (size_t) wh_max_body_size;
-	wh_cur_timeout_ms = wh_timeout_ms;
-	wh_cur_conn_time_ms = wh_conn_time_ms;
+	wh_cur_max_body = (size_t) rf_wh_max_body_size;
+	wh_cur_timeout_ms = rf_wh_timeout_ms;
+	wh_cur_conn_time_ms = rf_wh_conn_time_ms;
 	pthread_mutex_unlock(&wh_lock);
 }
 
@@ -1395,10 +1081,10 @@ wh_start_daemon(void)
 	int			err;
 	bool		tls;
 
-	if (!wh_parse_listen(wh_listen, host, sizeof(host), &port, &why))
+	if (!rf_webhook_parse_listen(rf_wh_listen, host, sizeof(host), &port, &why))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid retail_fdw.webhook_listen \"%s\"", wh_listen),
+				 errmsg("invalid retail_fdw.webhook_listen \"%s\"", rf_wh_listen),
 				 errdetail("%s", why)));
 
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
@@ -1426,12 +1112,12 @@ wh_start_daemon(void)
 		opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_SOCK_ADDR, 0, ai->ai_addr};
 	}
 
-	tls = (wh_tls_cert_file[0] != '\0' || wh_tls_key_file[0] != '\0');
+	tls = (rf_wh_tls_cert_file[0] != '\0' || rf_wh_tls_key_file[0] != '\0');
 	if (tls)
 	{
 		MemoryContext old_cxt;
 
-		if (wh_tls_cert_file[0] == '\0' || wh_tls_key_file[0] == '\0')
+		if (rf_wh_tls_cert_file[0] == '\0' || rf_wh_tls_key_file[0] == '\0')
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("retail_fdw.webhook_tls_cert_file and retail_fdw.webhook_tls_key_file must be set together")));
@@ -1443,14 +1129,14 @@ wh_start_daemon(void)
 		flags |= MHD_USE_TLS;
 		old_cxt = MemoryContextSwitchTo(TopMemoryContext);
 		opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_HTTPS_MEM_CERT, 0,
-		wh_read_pem(wh_tls_cert_file, "certificate")};
+		wh_read_pem(rf_wh_tls_cert_file, "certificate")};
 		opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_HTTPS_MEM_KEY, 0,
-		wh_read_pem(wh_tls_key_file, "key")};
+		wh_read_pem(rf_wh_tls_key_file, "key")};
 		MemoryContextSwitchTo(old_cxt);
 	}
 	opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL};
 	opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_CONNECTION_LIMIT, WH_MAX_CONNECTIONS, NULL};
-	opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_PER_IP_CONNECTION_LIMIT, wh_per_address, NULL};
+	opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_PER_IP_CONNECTION_LIMIT, rf_wh_per_address, NULL};
 	opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_CONNECTION_TIMEOUT, WH_IDLE_SECS, NULL};
 	opts[nopt++] = (struct MHD_OptionItem) {MHD_OPTION_NOTIFY_COMPLETED,
 	(intptr_t) wh_completed, NULL};
@@ -1474,12 +1160,12 @@ wh_start_daemon(void)
 		errno = err;
 		ereport(ERROR,
 				(errcode(ERRCODE_CONNECTION_FAILURE),
-				 errmsg("retail_fdw webhook receiver could not listen on %s: %m", wh_listen),
+				 errmsg("retail_fdw webhook receiver could not listen on %s: %m", rf_wh_listen),
 				 errhint("Check that no other process uses the port and that the address is one of this machine's.")));
 	}
 	ereport(LOG,
 			(errmsg("retail_fdw webhook receiver listening on %s%s (database \"%s\")",
-					wh_listen, tls ? " with TLS" : "", wh_database)));
+					rf_wh_listen, tls ? " with TLS" : "", rf_wh_database)));
 }
 
 /*
@@ -1517,14 +1203,14 @@ rf_webhook_main(Datum main_arg)
 	pqsignal(SIGTERM, die);
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	BackgroundWorkerUnblockSignals();
-	if (wh_role == NULL || wh_role[0] == '\0')
+	if (rf_wh_role == NULL || rf_wh_role[0] == '\0')
 		ereport(FATAL,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("retail_fdw.webhook_listen is set but retail_fdw.webhook_role is not"),
 				 errdetail("The webhook receiver connects only as a role of its own, never as the bootstrap superuser; it does not start."),
 				 errhint("Create a role without SUPERUSER, give it the grants listed in docs/security.md (\"The webhook receiver's role\"), set retail_fdw.webhook_role and reload.")));
-	wh_connected_role = MemoryContextStrdup(TopMemoryContext, wh_role);
-	BackgroundWorkerInitializeConnection(wh_database, wh_connected_role, 0);
+	wh_connected_role = MemoryContextStrdup(TopMemoryContext, rf_wh_role);
+	BackgroundWorkerInitializeConnection(rf_wh_database, wh_connected_role, 0);
 	pgstat_report_appname(WH_WORKER_TYPE);
 	wh_refuse_superuser();
 
@@ -1562,12 +1248,12 @@ rf_webhook_main(Datum main_arg)
 		{
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
-			if (strcmp(wh_role, wh_connected_role) != 0)
+			if (strcmp(rf_wh_role, wh_connected_role) != 0)
 			{
 				/* a session cannot change its user: start again as the new one */
 				ereport(LOG,
 						(errmsg("retail_fdw.webhook_role changed from \"%s\" to \"%s\": the webhook receiver restarts",
-								wh_connected_role, wh_role)));
+								wh_connected_role, rf_wh_role)));
 				proc_exit(1);
 			}
 			wh_publish_limits();
