@@ -533,6 +533,7 @@ rf_InitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt,
 					  PointerGetDatum(&par->limit));
 	}
 	st->pg.par = par;
+	rf_pager_parallel_leader(&st->pg, pcxt);
 }
 
 /* ReInitializeDSMForeignScan (leader): a rescan starts a new run */
@@ -544,6 +545,7 @@ rf_ReInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt,
 
 	reset_shared((RfParallelScan *) coordinate);
 	st->pg.par = (RfParallelScan *) coordinate;
+	rf_pager_parallel_leader(&st->pg, pcxt);
 }
 
 /* InitializeWorkerForeignScan: a worker joins the shared state */

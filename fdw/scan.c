@@ -15,7 +15,9 @@
  * pager reaches it and goes with its last page, so that a scan's memory
  * grows neither with its pages nor with its series.  In
  * a parallel scan each participant's pager takes its series from a
- * counter in shared memory (RfParallelScan).  Paging styles
+ * counter in shared memory (RfParallelScan), only as many at a time as it
+ * can work on, so that no participant idles while another holds series
+ * it has not started.  Paging styles
  * (page numbers, next links, offsets, cursors, header tokens, opaque
  * tokens) are the endpoint's RfPagingSpec; nothing here knows a vendor.
  *
@@ -31,10 +33,12 @@
 
 #include <ctype.h>
 
+#include "access/parallel.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "miscadmin.h"
+#include "optimizer/optimizer.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -379,21 +383,130 @@ make_series_at(RfPager *st, int pos)
 }
 
 /*
+ * Series this participant holds: the one whose page it reads and those
+ * queued behind it.  The queue is in output order, so the fetches of a
+ * series are next to each other (a fanned-out series always has its next
+ * page queued, or current).
+ */
+static int
+series_in_hand(RfPager *st)
+{
+	RfSeries   *last = NULL;
+	int			n = 0;
+	ListCell   *lc;
+
+	if (st->current)
+	{
+		last = st->current->series;
+		n++;
+	}
+	foreach(lc, st->queue)
+	{
+		RfSeries   *s = ((RfFetch *) lfirst(lc))->series;
+
+		if (s != last)
+			n++;
+		last = s;
+	}
+	return n;
+}
+
+/*
+ * May this participant take one more series now, and how many untaken
+ * positions must it then leave to the others (*reserve)?  In a parallel
+ * scan a series taken is a series no other participant can read, so one
+ * is taken only when it can be worked on now:
+ *
+ * - with no series in hand, always: there is nothing else to do;
+ * - the leader, while workers read, never takes a second.  It starts
+ *   before them (taking a series per free slot, it would hold all four
+ *   series of a four-day scan before the first worker is up, and the
+ *   workers would read nothing), and it also passes the workers' rows on.
+ *   Its slots fill with more pages of the series it reads, where the API
+ *   lets them go at once;
+ * - a worker takes the next series ahead, so that its first page travels
+ *   while the worker reads (what keeps max_concurrency busy when the
+ *   vendor is slower than the parsing), while it holds fewer series than
+ *   its share of max_concurrency, and only as long as one untaken
+ *   position remains for each other participant.
+ *
+ * A scan alone (serial, or a leader whose workers did not start) takes as
+ * many as its slots allow.
+ */
+static bool
+may_take_series(RfPager *st, uint32 *reserve)
+{
+	int			in_hand;
+	int			workers;
+	int			leader;
+	int			share;
+
+	*reserve = 0;
+	if (st->par == NULL)
+		return true;
+	in_hand = series_in_hand(st);
+	if (in_hand == 0)
+		return true;
+	if (!IsParallelWorker())
+		return st->pcxt == NULL || st->pcxt->nworkers_launched == 0;
+	SpinLockAcquire(&st->par->mutex);
+	workers = Max(st->par->workers, 1);
+	leader = st->par->leader_reads ? 1 : 0;
+	SpinLockRelease(&st->par->mutex);
+	/* the leader reads one series: the workers share the other slots */
+	share = (st->par->limit.max_running - leader + workers - 1) / workers;
+	if (in_hand >= share)
+		return false;
+	*reserve = workers + leader - 1;
+	return true;
+}
+
+/*
+ * The next position of the plan this participant may take, or false when
+ * no more than reserve remain untaken: its own counter, or in a parallel
+ * scan the shared one (*n is then npositions or more when all are taken).
+ */
+static bool
+next_position(RfPager *st, uint32 reserve, uint32 *n)
+{
+	uint32		npositions = st->plan ? (uint32) st->plan->npositions : 0;
+	uint32		cur;
+
+	if (st->par == NULL)
+	{
+		*n = st->next_position++;
+		return true;
+	}
+	cur = pg_atomic_read_u32(&st->par->next_series);
+	for (;;)
+	{
+		if (cur < npositions && npositions - cur <= reserve)
+			return false;
+		if (cur >= npositions ||
+			pg_atomic_compare_exchange_u32(&st->par->next_series, &cur, cur + 1))
+		{
+			*n = cur;
+			return true;
+		}
+		/* another participant took one: cur is the counter's new value */
+	}
+}
+
+/*
  * The next series this participant pages through, or NULL: the plan's
- * next, or in a parallel scan the next that no participant took yet.
+ * next, or in a parallel scan the next that no participant took yet,
+ * leaving reserve untaken positions to the others.
  */
 static RfSeries *
-take_series(RfPager *st)
+take_series(RfPager *st, uint32 reserve)
 {
 	while (!st->series_done)
 	{
 		uint32		n;
 		RfSeries   *series;
 
-		if (st->par)
-			n = pg_atomic_fetch_add_u32(&st->par->next_series, 1);
-		else
-			n = st->next_position++;
+		if (!next_position(st, reserve, &n))
+			break;
 		if (st->plan == NULL || n >= (uint32) st->plan->npositions)
 		{
 			st->series_done = true;
@@ -485,9 +598,13 @@ start_series(RfPager *st)
 	top_up_series(st);
 	while (has_room(st))
 	{
-		RfSeries   *series = take_series(st);
+		RfSeries   *series;
 		RfFetch    *f;
+		uint32		reserve;
 
+		if (!may_take_series(st, &reserve))
+			break;
+		series = take_series(st, reserve);
 		if (series == NULL)
 			break;
 		f = make_fetch(st, series, 1, 0, NULL, NULL);
@@ -719,7 +836,7 @@ advance_page(RfPager *st)
 	 */
 	if (st->queue == NIL)
 	{
-		RfSeries   *series = take_series(st);
+		RfSeries   *series = take_series(st, 0);
 
 		if (series)
 			queue_insert(st, 0, make_fetch(st, series, 1, 0, NULL, NULL));
@@ -1292,11 +1409,34 @@ rf_pager_start(RfPager *st, RfSeriesPlan *plan)
 	}
 	if (st->par)
 		check_parallel_plan(st, plan);
+	/* the leader reads after its workers were launched: say how many */
+	if (st->par && st->pcxt && !IsParallelWorker())
+	{
+		SpinLockAcquire(&st->par->mutex);
+		st->par->workers = st->pcxt->nworkers_launched;
+		SpinLockRelease(&st->par->mutex);
+	}
 	st->plan = plan;
 	st->next_position = 0;
 	st->next_series = 0;
 	st->series_ended = 0;
 	st->series_done = false;
+}
+
+/*
+ * The leader of a parallel scan, before its workers are launched: who will
+ * read (the workers planned, corrected to those launched when the leader
+ * starts its run, and the leader unless parallel_leader_participation is
+ * off), for may_take_series.
+ */
+void
+rf_pager_parallel_leader(RfPager *st, ParallelContext *pcxt)
+{
+	st->pcxt = pcxt;
+	SpinLockAcquire(&st->par->mutex);
+	st->par->workers = pcxt->nworkers;
+	st->par->leader_reads = parallel_leader_participation;
+	SpinLockRelease(&st->par->mutex);
 }
 
 /* How many series the run makes */

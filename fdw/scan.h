@@ -31,9 +31,10 @@ struct RfFetch;
  * participant (the leader and each worker) plans the same request series
  * from the same quals (now() is the transaction's start, which workers
  * share), checks that it did (the first to plan leaves the count and a
- * hash of the series here), and takes the next series with an atomic
- * fetch-add; a series, with its fan-out and checks, is paged by the one
- * participant that took it.
+ * hash of the series here), and takes the next series from the shared
+ * counter, only as many at a time as it can work on (scan.c,
+ * may_take_series); a series, with its fan-out and checks, is paged by the
+ * one participant that took it.
  */
 typedef struct RfParallelScan
 {
@@ -42,6 +43,8 @@ typedef struct RfParallelScan
 	bool		planned;		/* a participant has planned the series */
 	int			nseries;
 	uint32		fingerprint;	/* hash of every series' request */
+	int			workers;		/* workers planned, then launched */
+	bool		leader_reads;	/* parallel_leader_participation */
 	RfStats		worker_stats;	/* workers' counters, added at their end */
 	int			workers_done;
 	RfSharedLimit limit;		/* the query's vendor limits */
@@ -73,6 +76,7 @@ typedef struct RfPager
 	EState	   *estate;			/* owns the answer cache */
 	bool		report_progress;	/* publish to retail_fdw.scan_progress */
 	RfParallelScan *par;		/* shared by a parallel scan's participants */
+	struct ParallelContext *pcxt;	/* the leader's, in a parallel scan */
 
 	/* the current run */
 	List	   *domain_notes;	/* values outside the API's domain (EXPLAIN) */
@@ -111,6 +115,8 @@ extern bool rf_pager_lists_ids(RfPager *pager, List *qualvals);
 extern RfSeriesPlan *rf_pager_lister_plan(RfPager *pager, List *qualvals,
 										  bool *empty);
 extern void rf_pager_start(RfPager *pager, RfSeriesPlan *plan);
+extern void rf_pager_parallel_leader(RfPager *pager,
+									 struct ParallelContext *pcxt);
 extern int	rf_pager_nseries(const RfPager *pager);
 extern bool rf_pager_next(RfPager *pager);
 extern void rf_pager_row(RfPager *pager, Datum *values, bool *nulls);

@@ -16,8 +16,9 @@
 #   BENCH_DELAY_MS=N  per-page delay of the latency case (default 250)
 #   BENCH_PERF=1      perf record one more retail_fdw throughput run (needs perf)
 #   BENCH_OUT=FILE    also write the table there
-#   BENCH_ONLY=parallel  run that case alone (the serial plan against 2
-#                     workers on ~800k rows)
+#   BENCH_ONLY=parallel  run the parallel cases alone (the serial plan against
+#                     2 workers: four days x 3 stores = 12 series, ~800k rows,
+#                     and four days of one store = 4 series)
 #   RF_KEEP=1         keep the temp directory (logs, fetched pages, perf.data)
 
 set -euo pipefail

@@ -4,10 +4,12 @@
 # serial plan (journey over days, RetailNext datamine over stores and
 # grains, AiFi sessions over stores), Gather + Parallel Foreign Scan in
 # EXPLAIN when forced and at default settings for a long range only,
-# max_concurrency held across all workers of a query (counted from the
-# simulator's record of when each request arrived and was answered), an
-# error in a worker surfacing with its SQLSTATE and no secret, and
-# statement_timeout ending a parallel scan within about a second.
+# four series shared out so that each of two workers reads some,
+# max_concurrency and max_requests_per_second held across all workers of
+# a query (counted from the simulator's record of when each request arrived
+# and was answered), an error in a worker surfacing with its SQLSTATE and
+# no secret, and statement_timeout ending a parallel scan within about a
+# second.
 #
 # Each check prints "ok - ..." or "not ok - ..."; the exit status is the
 # number of failed checks.
@@ -39,6 +41,11 @@ CREATE SERVER journey2 FOREIGN DATA WRAPPER retail_fdw
 CREATE USER MAPPING FOR CURRENT_USER SERVER journey2 OPTIONS (token 'journey-secret-token');
 CREATE FOREIGN TABLE j.vje_c2 (session_id text, event_start timestamptz)
   SERVER journey2 OPTIONS (resource 'visit_journey_events', page_size '100');
+CREATE SERVER journey3 FOREIGN DATA WRAPPER retail_fdw
+  OPTIONS (vendor 'journey', base_url '$SIM_JOURNEY_URL', max_requests_per_second '8');
+CREATE USER MAPPING FOR CURRENT_USER SERVER journey3 OPTIONS (token 'journey-secret-token');
+CREATE FOREIGN TABLE j.vje_r8 (session_id text, store_code text, event_start timestamptz)
+  SERVER journey3 OPTIONS (resource 'visit_journey_events', page_size '50');
 CREATE SERVER rn FOREIGN DATA WRAPPER retail_fdw
   OPTIONS (vendor 'retailnext', base_url '$SIM_RETAILNEXT_URL');
 CREATE USER MAPPING FOR CURRENT_USER SERVER rn
@@ -116,6 +123,25 @@ par=$(q "$FORCE SELECT count(*), sum(dwell_time_seconds), count(DISTINCT session
 ser=$(q "$SERIAL SELECT count(*), sum(dwell_time_seconds), count(DISTINCT session_id) FROM j.visit_journey_events WHERE event_start >= '2025-08-01' AND event_start < '2025-08-15'")
 check "partial aggregates over 14 days: $par = $ser" [ "$par" = "$ser" ]
 
+# -- four series, two workers: a participant takes a series only when it
+# can work on it now, so both workers read rows (the leader, which starts
+# first, once took all four, as many as max_concurrency let it, and the
+# workers read none).  Every page comes 500 ms late, so that the leader is
+# still on its first series when the workers start; cpu_tuple_cost tips
+# the planner, for which four series do not pay for two workers.
+R4="FROM j.vje_small e WHERE store_code = 'SM-001' AND event_start >= '2025-08-03' AND event_start < '2025-08-07'"
+ser=$(q "$SERIAL SELECT count(*) || ' ' || md5(string_agg(e::text, '|' ORDER BY e::text)) $R4")
+$SIMCTL fault '{"vendor": "journey", "kind": "delay", "delay_ms": 500, "times": -1}' >/dev/null
+par=$(q "$FORCE SET cpu_tuple_cost = 1; SELECT count(*) || ' ' || md5(string_agg(e::text, '|' ORDER BY e::text)) $R4")
+plan=$(q "$FORCE SET cpu_tuple_cost = 1;
+  EXPLAIN (ANALYZE, VERBOSE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT count(*) $R4")
+$SIMCTL reset >/dev/null
+check "4 series, 2 workers: the serial plan's rows ($par; $ser)" [ -n "$ser" -a "$par" = "$ser" ]
+wrows=$(sed -n '/Parallel Foreign Scan/,$ s/^ *Worker [0-9]*:  actual rows=\([0-9]*\) .*/\1/p' <<<"$plan" | xargs)
+check "4 series, 2 workers launched" has "$plan" "Workers Launched: 2"
+check "4 series, 2 workers: each worker reads rows (rows per worker: ${wrows:-none})" \
+    bash -c 'set -- $1; [ $# = 2 ] && [ "$1" -gt 0 ] && [ "$2" -gt 0 ]' _ "$wrows"
+
 # -- what the planner chooses at default settings
 plan=$(q "EXPLAIN (COSTS OFF) SELECT * FROM j.visit_journey_events WHERE event_start >= '2025-07-01' AND event_start < '2025-08-01'")
 check "default settings, a month: Gather + Parallel Foreign Scan" has "$plan" "Parallel Foreign Scan"
@@ -158,6 +184,29 @@ reqs=$(sed -n 's/^ *HTTP requests: //p' <<<"$plan")
 check "EXPLAIN ANALYZE counts the workers' requests too ($reqs of ${peak##* })" [ "$reqs" = "${peak##* }" ]
 has "$plan" "Workers' HTTP requests" && ok "EXPLAIN ANALYZE shows the workers' share" \
     || notok "no workers' share in: $plan"
+
+# -- max_requests_per_second 8 holds for the query, not per participant:
+# the requests of four series read by the leader and two workers start at
+# least 125 ms apart, so that as the simulator saw them arrive, n requests
+# span at least (n - 1) x 110 ms and no two come within 50 ms (the way
+# there varies; three participants paced apart would make about three
+# times the rate)
+$SIMCTL reset >/dev/null
+plan=$(q "$FORCE SET cpu_tuple_cost = 1; EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+  SELECT count(*) FROM j.vje_r8 WHERE store_code = 'SM-001' AND event_start >= '2025-08-03' AND event_start < '2025-08-07'")
+$SIMCTL requests --vendor journey >"$RF_TMP/parallel-paced.json"
+gaps=$("$RF_PYTHON" - "$RF_TMP/parallel-paced.json" <<'PY'
+import json, sys
+t = sorted(r["arrived"] for r in json.load(open(sys.argv[1])))
+gaps = [int(1000 * (b - a)) for a, b in zip(t, t[1:])] or [0]
+ok = len(t) >= 6 and min(gaps) >= 50 and 1000 * (t[-1] - t[0]) >= 110 * (len(t) - 1)
+print("%s %d requests over %d ms, smallest gap %d ms" % ("t" if ok else "f", len(t),
+      int(1000 * (t[-1] - t[0])), min(gaps)))
+PY
+)
+wreqs=$(sed -n 's/^ *Workers. HTTP requests: //p' <<<"$plan")
+check "max_requests_per_second 8 across leader and workers (${gaps#* }; the workers' requests: $wreqs)" \
+    [ "${gaps%% *}" = t -a "${wreqs:-0}" -gt 0 ]
 
 # -- an error in a worker: the leader does not scan (so a worker meets it),
 # every request fails with 500; the leader reports HV000, no secret
