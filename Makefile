@@ -6,7 +6,7 @@
 
 EXTENSION = retail_fdw
 MODULE_big = retail_fdw
-OBJS = fdw/retail_fdw.o fdw/fdwplan.o fdw/fdwexec.o fdw/import.o fdw/prefetch.o fdw/scan.o fdw/pagecheck.o fdw/columns.o fdw/progress.o fdw/option.o fdw/pushdown.o fdw/reqplan.o fdw/reqencode.o fdw/http.o fdw/httperror.o \
+OBJS = fdw/retail_fdw.o fdw/fdwplan.o fdw/fdwexec.o fdw/import.o fdw/prefetch.o fdw/scan.o fdw/pagecheck.o fdw/lister.o fdw/columns.o fdw/progress.o fdw/option.o fdw/pushdown.o fdw/reqplan.o fdw/reqencode.o fdw/http.o fdw/httperror.o \
 	fdw/connection.o fdw/cache.o fdw/netpolicy.o fdw/json.o fdw/jsondatum.o fdw/jsonstream.o fdw/jsonpage.o fdw/rf_port.o \
 	fdw/modify.o fdw/vendor.o fdw/param.o fdw/functions.o fdw/stats.o \
 	fdw/analyze.o $(VENDOR_OBJS)

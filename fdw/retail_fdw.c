@@ -20,6 +20,7 @@
  *					modify.c (INSERT, UPDATE)
  *	pager			scan.c (request series -> pages in flight -> rows),
  *					pagecheck.c (what pages say about each other, checked),
+ *					lister.c (ids from a listing endpoint),
  *					reqplan.c (quals -> series), reqencode.c (a series
  *					spelt as a request), prefetch.c (ids a join feeds, in
  *					batches), columns.c (the columns a scan reads)

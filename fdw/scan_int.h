@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * scan_int.h
- *		  What the pager's own files share (scan.c, pagecheck.c): a page to
- *		  fetch, and the checks of what a vendor says about its pages.
+ *		  What the pager's own files share (scan.c, pagecheck.c, lister.c):
+ *		  a page to fetch, the checks of what a vendor says about its pages,
+ *		  and the ids a listing gives.
  *
  *-------------------------------------------------------------------------
  */
@@ -37,5 +38,7 @@ extern void rf_check_unvisited(RfPager *st, RfFetch *f, const char *key, const c
 extern void rf_check_next_link(RfPager *st, RfFetch *f, RfPage *page, int64 seen, bool last);
 extern void rf_check_series_end(RfPager *st, RfFetch *f, bool has_count, int64 count,
 								int64 seen);
+
+extern List *rf_pager_list_ids(RfPager *st, List *values, bool *empty);
 
 #endif							/* RF_SCAN_INT_H */
