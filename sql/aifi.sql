@@ -253,5 +253,39 @@ SELECT kind, session_id, session_token
   FROM samples, retail_fdw.aifi_ingest('checkout',
          jsonb_build_object('session', jsonb_build_object('sessionId', 'c0ffee00-0000-4000-8000-000000000001')));
 SELECT kind, count(*) FROM retail_fdw.aifi_events GROUP BY kind ORDER BY kind;
+-- group_size, visitors (session.groupSize, session.visitors) and
+-- oasis_store_id (store.oasisApiStoreId): 0, 0 and 0 in the document's example
+SELECT kind, group_size, visitors, oasis_store_id, store_id
+  FROM samples, retail_fdw.aifi_ingest('left', doc -> 'entered');
+-- a group of three of whom two went in, the largest values the columns hold
+SELECT group_size, visitors, oasis_store_id
+  FROM samples, retail_fdw.aifi_ingest('left',
+         jsonb_set(jsonb_set(jsonb_set(doc -> 'entered',
+           '{session,groupSize}', '3'), '{session,visitors}', '2'),
+           '{store,oasisApiStoreId}', '9007199254740993'));
+SELECT group_size, visitors, oasis_store_id
+  FROM retail_fdw.aifi_ingest('checkout', '{"session": {"groupSize": 2147483647,
+         "visitors": -2147483648}, "store": {"oasisApiStoreId": 9223372036854775807}}');
+-- missing: NULL, and the delivery is stored
+SELECT kind, group_size, visitors, oasis_store_id, deliveries
+  FROM retail_fdw.aifi_ingest('left', '{"sessionId": "no-counts"}');
+SELECT kind, group_size, visitors, oasis_store_id, deliveries
+  FROM samples, retail_fdw.aifi_ingest('left',
+         (doc -> 'entered') #- '{session,groupSize}' #- '{session,visitors}'
+                            #- '{store,oasisApiStoreId}');
+-- ill-typed (a string, a fraction, out of range, a boolean, an object, null,
+-- session or store not an object): NULL, the payload keeps what came
+SELECT group_size, visitors, oasis_store_id, payload
+  FROM retail_fdw.aifi_ingest('left', '{"session": {"groupSize": "2", "visitors": 1.5},
+         "store": {"oasisApiStoreId": 9223372036854775808}}');
+SELECT group_size, visitors, oasis_store_id, payload
+  FROM retail_fdw.aifi_ingest('left', '{"session": {"groupSize": 2147483648, "visitors": true},
+         "store": {"oasisApiStoreId": {"id": 1}}}');
+SELECT group_size, visitors, oasis_store_id, payload
+  FROM retail_fdw.aifi_ingest('left', '{"session": {"groupSize": null, "visitors": [2]},
+         "store": "7"}');
+SELECT group_size, visitors, oasis_store_id, payload
+  FROM retail_fdw.aifi_ingest('tracking', '{"session": [3], "store": null}');
+SELECT kind, count(*) FROM retail_fdw.aifi_events GROUP BY kind ORDER BY kind;
 -- the events are this file's: gone with it
 DELETE FROM retail_fdw.aifi_events;

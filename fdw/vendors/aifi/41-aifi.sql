@@ -30,6 +30,11 @@ CREATE TABLE aifi_events (
   first_received_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   last_received_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   deliveries integer NOT NULL DEFAULT 1,
+  -- added in 0.2 (after 0.1's columns, where the update script's ADD COLUMN
+  -- puts them)
+  group_size integer,
+  visitors integer,
+  oasis_store_id bigint,
   UNIQUE (kind, payload_md5)
 );
 COMMENT ON TABLE aifi_events IS
@@ -53,6 +58,11 @@ DECLARE
   ts_issue timestamptz;
   store bigint;
   session_uuid text;
+  group_n integer;
+  visitors_n integer;
+  oasis_store bigint;
+  v jsonb;
+  n numeric;
 BEGIN
   IF kind IS NULL OR kind NOT IN ('entered', 'left', 'tracking', 'checkout') THEN
     RAISE EXCEPTION 'unknown AiFi webhook kind %', coalesce(quote_literal(kind), 'NULL')
@@ -96,12 +106,38 @@ BEGIN
     EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
       ts_issue := NULL;
     END;
+    -- session.groupSize, session.visitors and store.oasisApiStoreId are
+    -- integers in the document: a JSON number written as an integer that
+    -- fits its column is taken (the text of a jsonb string is quoted, so
+    -- the pattern matches numbers only); anything else leaves it NULL
+    v := payload #> '{session,groupSize}';
+    IF v::text ~ '^-?\d{1,20}$' THEN
+      n := v::text::numeric;
+      IF n BETWEEN -2147483648 AND 2147483647 THEN
+        group_n := n;
+      END IF;
+    END IF;
+    v := payload #> '{session,visitors}';
+    IF v::text ~ '^-?\d{1,20}$' THEN
+      n := v::text::numeric;
+      IF n BETWEEN -2147483648 AND 2147483647 THEN
+        visitors_n := n;
+      END IF;
+    END IF;
+    v := payload #> '{store,oasisApiStoreId}';
+    IF v::text ~ '^-?\d{1,20}$' THEN
+      n := v::text::numeric;
+      IF n BETWEEN -9223372036854775808 AND 9223372036854775807 THEN
+        oasis_store := n;
+      END IF;
+    END IF;
   END IF;
 
   INSERT INTO retail_fdw.aifi_events AS e
          (kind, session_id, session_token, store_id, store_external_id,
           aifi_unique_store_id, customer_id, shopper_id, time_of_origin,
-          time_of_issue, payload, payload_md5)
+          time_of_issue, group_size, visitors, oasis_store_id, payload,
+          payload_md5)
   VALUES (kind,
           session_uuid,
           coalesce(payload #>> '{session,sessionToken}', session_uuid),
@@ -110,7 +146,8 @@ BEGIN
           payload #>> '{store,aifiUniqueStoreId}',
           coalesce(payload #>> '{customer,id}', payload #>> '{session,customerId}'),
           coalesce(payload ->> 'shopperId', payload #>> '{shopper,shopperId}'),
-          ts_origin, ts_issue, payload, md5(payload::text))
+          ts_origin, ts_issue, group_n, visitors_n, oasis_store,
+          payload, md5(payload::text))
   ON CONFLICT ON CONSTRAINT aifi_events_kind_payload_md5_key DO UPDATE
      SET deliveries = e.deliveries + 1,
          last_received_at = clock_timestamp()
