@@ -665,13 +665,13 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 			const RfEndpoint *lister = st->pg.ep->lister;
 			const RfPagingSpec *lpg = &lister->paging;
 			RfSeriesPlan *lplan = rf_pager_lister_plan(&st->pg, values, &empty);
+			char	   *planned = psprintf("at least %d (listing), then one for each listed %s",
+										   lplan ? lplan->nseries : 0,
+										   st->pg.ep->id_column);
 
 			if (!es->verbose)
 			{
-				ExplainPropertyText("Planned requests",
-									psprintf("at least %d (listing), then one for each listed %s",
-											 lplan ? lplan->nseries : 0,
-											 st->pg.ep->id_column), es);
+				ExplainPropertyText("Planned requests", planned, es);
 				return;
 			}
 			foreach(lc, rf_series_first(lplan, lplan ? lplan->nseries : 0))
@@ -683,10 +683,7 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 			ExplainPropertyText("Then", psprintf("%s %s for each listed %s, up to %d at once",
 												 st->pg.ep->method, st->pg.ep->path,
 												 st->pg.ep->id_column, st->pg.opts.max_concurrency), es);
-			ExplainPropertyText("Planned requests",
-								psprintf("at least %d (listing), then one for each listed %s",
-										 lplan ? lplan->nseries : 0,
-										 st->pg.ep->id_column), es);
+			ExplainPropertyText("Planned requests", planned, es);
 			return;
 		}
 		plan = rf_pager_plan(&st->pg, values, &empty);
@@ -783,20 +780,14 @@ rf_ExplainForeignScan(ForeignScanState *node, ExplainState *es)
 										 zep ? zep->method : "?", zep ? zep->path : "?") :
 								psprintf("%s %s: UTC", wc->option,
 										 rf_server_option(&st->pg.opts, wc->option)), es);
-			if (!es->analyze && rf_wall_clock_reading(&st->pg.opts))
-			{
-				/* future days follow each store's today, known at execution */
-				for (int i = 0; i < st->pg.ep->npushdown; i++)
-					if (st->pg.ep->pushdown[i].horizon_last > 0)
-					{
-						ExplainPropertyText("Days served",
-											psprintf("from each %s's own today: at execution the days above (UTC's) are planned again with the time zones listed by %s %s, a day more or less per store",
-													 wc->key_column,
-													 zep ? zep->method : "?", zep ? zep->path : "?"),
-											es);
-						break;
-					}
-			}
+			/* future days follow each store's today, known at execution */
+			if (!es->analyze && rf_wall_clock_reading(&st->pg.opts) &&
+				rf_endpoint_has_horizon(st->pg.ep))
+				ExplainPropertyText("Days served",
+									psprintf("from each %s's own today: at execution the days above (UTC's) are planned again with the time zones listed by %s %s, a day more or less per store",
+											 wc->key_column,
+											 zep ? zep->method : "?", zep ? zep->path : "?"),
+									es);
 		}
 	}
 	else

@@ -1064,8 +1064,8 @@ add_sort(RfPager *st, RfSeriesPlan *plan)
 }
 
 /* Does the endpoint serve a horizon of days (RfPushdown.horizon_last)? */
-static bool
-has_horizon(const RfEndpoint *ep)
+bool
+rf_endpoint_has_horizon(const RfEndpoint *ep)
 {
 	for (int i = 0; i < ep->npushdown; i++)
 		if (ep->pushdown[i].horizon_last > 0)
@@ -1208,7 +1208,7 @@ rf_pager_start(RfPager *st, RfSeriesPlan *plan)
 		 * Days the API serves from each store's own today: planned again
 		 * with the zones (EXPLAIN without ANALYZE shows UTC days).
 		 */
-		if (has_horizon(st->ep) && st->plan_values != NIL)
+		if (rf_endpoint_has_horizon(st->ep) && st->plan_values != NIL)
 		{
 			bool		empty = false;
 

@@ -126,5 +126,6 @@ extern void rf_pager_init_child(RfPager *child, const RfPager *owner,
 								MemoryContext cxt);
 extern void rf_pager_absorb(RfPager *owner, const RfPager *child, bool rows);
 extern bool rf_endpoint_has_zclock(const RfEndpoint *ep);
+extern bool rf_endpoint_has_horizon(const RfEndpoint *ep);
 
 #endif							/* RF_SCAN_H */
