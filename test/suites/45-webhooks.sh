@@ -22,8 +22,8 @@
 #      body that is no object, invalid UTF-8, empty entered), 404 (unknown kind), 405 (GET), 413 (declared
 #      and chunked bodies past the limit): each stores nothing; triggers on
 #      aifi_events run as webhook_role
-#   4. 40 concurrent deliveries (30 distinct, 10 identical): all stored,
-#      none lost or doubled
+#   4. 40 concurrent deliveries from one address (30 distinct, 10 identical;
+#      fewer than webhook_connections_per_address): all stored, none lost or doubled
 #   5. a new token file content takes effect on reload; a token file
 #      readable by group or others is refused (503, a WARNING)
 #   6. a database that cannot take the delivery: a table locked past the
@@ -333,8 +333,12 @@ done
 wait
 t1=$(now_ms)
 ok_count=$(cat "$WH"/code* | grep -c '^20[01]$')
+other_codes=$(cat "$WH"/code* | grep -v '^20[01]$' | sort | uniq -c | tr -s ' \n' ' ')
 echo "# 40 concurrent deliveries answered in $((t1 - t0)) ms"
-check "40 concurrent deliveries: all answered 2xx (got $ok_count)" [ "$ok_count" = 40 ]
+# 40 from one address is below webhook_connections_per_address's default (64):
+# none may be closed unanswered (curl's 000) or refused for the queue (503).
+check "40 concurrent deliveries from one address: all answered 2xx (got $ok_count; others:${other_codes:- none})" \
+    [ "$ok_count" = 40 ]
 check "... 31 new rows, none lost or doubled" [ "$(rows)" = $((before + 31)) ]
 check "... the 10 identical ones are one row with 10 deliveries" \
     [ "$(q "SELECT deliveries FROM retail_fdw.aifi_events WHERE session_id = 'dddddddd-0000-4000-8000-000000000000'")" = 10 ]

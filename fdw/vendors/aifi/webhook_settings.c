@@ -42,7 +42,7 @@ char *rf_wh_role = NULL;
 int	rf_wh_max_body_size = 1024 * 1024;
 int	rf_wh_timeout_ms = 10000;
 int	rf_wh_conn_time_ms = 60000;
-int	rf_wh_per_address = 32;
+int	rf_wh_per_address = 64;
 
 /* ----------------------------------------------------------------
  *		Settings
@@ -195,7 +195,7 @@ rf_webhook_init(void)
 							"Most connections the webhook receiver keeps open from one client address.",
 							"Further connections from that address are closed at once.  Behind a "
 							"reverse proxy every connection comes from the proxy's address.",
-							&rf_wh_per_address, 32, 1, WH_MAX_CONNECTIONS,
+							&rf_wh_per_address, 64, 1, WH_MAX_CONNECTIONS,
 							PGC_POSTMASTER, 0, NULL, NULL, NULL);
 
 	if (!process_shared_preload_libraries_in_progress ||
