@@ -6,8 +6,9 @@
  *
  * Execution evaluates the pushed values, turns them into request series,
  * and hands them to the scan's pager (scan.c), which streams pages: a scan
- * holds only what is in flight, never the whole result.  A LIMIT without
- * the range a table needs reads the most recent days one at a time.  The
+ * holds only what is in flight, never the whole result.  A SELECT without
+ * the range a table needs (a LIMIT, a cursor, a client's row limit) reads
+ * the most recent days one at a time, as far as rows are fetched.  The
  * executor rechecks every qual locally: pushing down is an optimisation,
  * never the only filter.
  *
@@ -20,14 +21,18 @@
 #include <limits.h>
 #include <math.h>
 
+#include "catalog/pg_type.h"
 #include "commands/explain.h"
+#include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
+#include "parser/parse_oper.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
+#include "utils/tuplesort.h"
 
 #include "cache.h"
 #include "columns.h"
@@ -60,10 +65,18 @@ typedef struct RfScanState
 	RfPrefetch *prefetch;		/* id prefetch (prefetch.c), or NULL */
 	bool		prefetched;		/* the run is answered by the prefetch */
 
-	/* a LIMIT without a range: days read backwards from today */
+	/* no range (a LIMIT, a cursor, a row limit): days read backwards */
 	int			preview;		/* pushdown index of the range, or -1 */
+	RfPreviewMode preview_mode;
+	AttrNumber	preview_attno;	/* the range's attribute, or 0 */
+	bool		preview_sorted; /* each day sorted descending on it */
 	int			preview_day;	/* days back from today being read */
 	DateADT		preview_today;
+	Datum		preview_lo;		/* the day read: rows from lo ... */
+	Datum		preview_hi;		/* ... to before hi (none for today) */
+	Oid			preview_typid;	/* its type: date or timestamptz */
+	Tuplesortstate *day_sort;	/* a sorted preview's current day */
+	TupleTableSlot *sort_slot;
 } RfScanState;
 
 /*
@@ -145,6 +158,16 @@ rf_BeginForeignScan(ForeignScanState *node, int eflags)
 	st->qual_exprs = ExecInitExprList(fsplan->fdw_exprs, (PlanState *) node);
 	st->pg.limit = intVal(list_nth(fsplan->fdw_private, RF_PRIV_LIMIT));
 	st->preview = intVal(list_nth(fsplan->fdw_private, RF_PRIV_PREVIEW));
+	{
+		List	   *how = list_nth(fsplan->fdw_private, RF_PRIV_PREVIEW_HOW);
+
+		st->preview_mode = (RfPreviewMode) linitial_int(how);
+		st->preview_attno = (AttrNumber) lsecond_int(how);
+		st->preview_sorted = lthird_int(how) != 0;
+		if (st->preview_attno > 0)
+			st->preview_typid = TupleDescAttr(RelationGetDescr(rel),
+											  st->preview_attno - 1)->atttypid;
+	}
 	st->pg.sort = -1;
 	if (list_nth(fsplan->fdw_private, RF_PRIV_SORT) != NIL)
 	{
@@ -284,9 +307,53 @@ preview_day_text(RfScanState *st, int back)
 											   DateADTGetDatum(st->preview_today - back)));
 }
 
+/* The bounds of the day being read, as the range column's Datums */
+static void
+preview_set_day(RfScanState *st)
+{
+	DateADT		day = st->preview_today - st->preview_day;
+
+	if (st->preview_typid == DATEOID)
+	{
+		st->preview_lo = DateADTGetDatum(day);
+		st->preview_hi = DateADTGetDatum(day + 1);
+	}
+	else
+	{
+		st->preview_lo = DirectFunctionCall1(date_timestamptz, DateADTGetDatum(day));
+		st->preview_hi = DirectFunctionCall1(date_timestamptz, DateADTGetDatum(day + 1));
+	}
+}
+
+/*
+ * Is the row of the day being read?  The request asked for that day; the
+ * row is kept only if its range says so too (the recheck a pushed range
+ * would have), so that no row is returned for two days and a sorted
+ * preview's days follow each other.  Today's reading has no upper bound.
+ */
+static bool
+preview_keeps(RfScanState *st, TupleTableSlot *slot)
+{
+	AttrNumber	a = st->preview_attno;
+	Datum		v;
+
+	if (st->preview < 0 || a <= 0)
+		return true;
+	if (slot->tts_isnull[a - 1])
+		return false;
+	v = slot->tts_values[a - 1];
+	if (st->preview_typid == DATEOID)
+		return DatumGetDateADT(v) >= DatumGetDateADT(st->preview_lo) &&
+			(st->preview_day == 0 || DatumGetDateADT(v) < DatumGetDateADT(st->preview_hi));
+	return DatumGetTimestampTz(v) >= DatumGetTimestampTz(st->preview_lo) &&
+		(st->preview_day == 0 ||
+		 DatumGetTimestampTz(v) < DatumGetTimestampTz(st->preview_hi));
+}
+
 /*
  * The next earlier day of a scan that reads backwards: false when the
- * horizon is reached (and then a NOTICE says the LIMIT was not met).
+ * horizon is reached (and then a NOTICE says the LIMIT was not met; a scan
+ * without a LIMIT, whose client wants more rows, fails instead).
  */
 static bool
 preview_next_day(ForeignScanState *node, RfScanState *st)
@@ -299,6 +366,17 @@ preview_next_day(ForeignScanState *node, RfScanState *st)
 	if (st->preview < 0 || st->explain_only)
 		return false;
 	column = st->pg.ep->pushdown[st->preview].column;
+	if (st->preview_day + 1 >= rf_preview_days &&
+		st->preview_mode == RF_PREVIEW_OPEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_DYNAMIC_PARAMETER_VALUE_NEEDED),
+				 errmsg("foreign table \"%s\" needs a lower bound on \"%s\" to be read past the last %d days",
+						st->pg.relname, column, rf_preview_days),
+				 errdetail("Without a range the rows are read backwards from today only as far as the client fetches them (a cursor, a client's row limit, a LIMIT); the days from %s back to %s were read and more rows were asked for.",
+						   preview_day_text(st, 0),
+						   preview_day_text(st, rf_preview_days - 1)),
+				 errhint("Add a range, e.g. WHERE %s >= '%s', or a LIMIT, or raise retail_fdw.preview_days.",
+						 column, preview_day_text(st, rf_preview_days - 1))));
 	if (st->preview_day + 1 >= rf_preview_days)
 	{
 		ereport(NOTICE,
@@ -313,6 +391,7 @@ preview_next_day(ForeignScanState *node, RfScanState *st)
 		return false;
 	}
 	st->preview_day++;
+	preview_set_day(st);
 	rf_pager_reset(&st->pg);
 	old = MemoryContextSwitchTo(st->pg.cxt);
 	rf_pager_start(&st->pg,
@@ -351,14 +430,27 @@ start_scan(ForeignScanState *node, RfScanState *st)
 
 		st->preview_today = rf_today();
 		st->preview_day = 0;
+		preview_set_day(st);
 		values = rf_day_bounds(st->pg.ep, st->preview, values, st->preview_today, 0);
-		ereport(NOTICE,
-				(errmsg("foreign table \"%s\" has no range on \"%s\": the LIMIT reads backwards from today, one day at a time",
-						st->pg.relname, column),
-				 errdetail("Days from %s back to %s at most (retail_fdw.preview_days = %d), until the LIMIT has its rows.",
-						   preview_day_text(st, 0),
-						   preview_day_text(st, rf_preview_days - 1), rf_preview_days),
-				 errhint("Add a range on \"%s\" to choose the days.", column)));
+		if (st->preview_mode == RF_PREVIEW_LIMIT)
+			ereport(NOTICE,
+					(errmsg("foreign table \"%s\" has no range on \"%s\": the LIMIT reads backwards from today, one day at a time%s",
+							st->pg.relname, column,
+							st->preview_sorted ? ", each day sorted" : ""),
+					 errdetail("Days from %s back to %s at most (retail_fdw.preview_days = %d), until the LIMIT has its rows.",
+							   preview_day_text(st, 0),
+							   preview_day_text(st, rf_preview_days - 1), rf_preview_days),
+					 errhint("Add a range on \"%s\" to choose the days.", column)));
+		else
+			ereport(NOTICE,
+					(errmsg("foreign table \"%s\" has no range on \"%s\": rows are read backwards from today, one day at a time, as far as they are fetched%s",
+							st->pg.relname, column,
+							st->preview_sorted ? ", each day sorted" : ""),
+					 errdetail("Days from %s back to %s at most (retail_fdw.preview_days = %d); a client that fetches more gets an error.",
+							   preview_day_text(st, 0),
+							   preview_day_text(st, rf_preview_days - 1), rf_preview_days),
+					 errhint("Add a range on \"%s\" to choose the days, or fetch fewer rows (a cursor, a client's row limit, LIMIT).",
+							 column)));
 	}
 
 	/* LIMIT 0: no series at all */
@@ -374,6 +466,68 @@ start_scan(ForeignScanState *node, RfScanState *st)
 	MemoryContextSwitchTo(old);
 }
 
+static void
+end_day_sort(RfScanState *st)
+{
+	if (st->sort_slot)
+		ExecClearTuple(st->sort_slot);
+	if (st->day_sort)
+		tuplesort_end(st->day_sort);
+	st->day_sort = NULL;
+}
+
+/*
+ * ORDER BY the range DESC without a range: each day's rows, read whole,
+ * are sorted before the first is returned; the days come newest first,
+ * so the rows come in the query's order.
+ */
+static TupleTableSlot *
+iterate_sorted_day(ForeignScanState *node, RfScanState *st, TupleTableSlot *slot)
+{
+	for (;;)
+	{
+		MemoryContext old;
+		Oid			sortop;
+		Oid			collation = InvalidOid;
+		bool		nulls_first = true;
+
+		if (st->day_sort)
+		{
+			/* the sort's own tuple, copied into the scan's slot */
+			if (tuplesort_gettupleslot(st->day_sort, true, false, st->sort_slot, NULL))
+				return ExecCopySlot(slot, st->sort_slot);
+			end_day_sort(st);
+			if (!preview_next_day(node, st))
+				return ExecClearTuple(slot);
+		}
+
+		get_sort_group_operators(st->preview_typid, false, false, true,
+								 NULL, NULL, &sortop, NULL);
+		old = MemoryContextSwitchTo(st->pg.estate->es_query_cxt);
+		if (st->sort_slot == NULL)
+			st->sort_slot = MakeSingleTupleTableSlot(slot->tts_tupleDescriptor,
+													 &TTSOpsMinimalTuple);
+		st->day_sort = tuplesort_begin_heap(slot->tts_tupleDescriptor, 1,
+											&st->preview_attno, &sortop,
+											&collation, &nulls_first,
+											work_mem, NULL, TUPLESORT_NONE);
+		MemoryContextSwitchTo(old);
+		while (rf_pager_next(&st->pg))
+		{
+			ExecClearTuple(slot);
+			MemoryContextReset(st->row_cxt);
+			old = MemoryContextSwitchTo(st->row_cxt);
+			memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
+			rf_pager_row(&st->pg, slot->tts_values, slot->tts_isnull);
+			MemoryContextSwitchTo(old);
+			if (preview_keeps(st, slot))
+				tuplesort_puttupleslot(st->day_sort, ExecStoreVirtualTuple(slot));
+		}
+		ExecClearTuple(slot);
+		tuplesort_performsort(st->day_sort);
+	}
+}
+
 static TupleTableSlot *
 iterate_scan(ForeignScanState *node)
 {
@@ -387,18 +541,24 @@ iterate_scan(ForeignScanState *node)
 	if (st->prefetched)
 		return rf_prefetch_next(st->prefetch, slot) ?
 			ExecStoreVirtualTuple(slot) : slot;
-	while (!rf_pager_next(&st->pg))
+	if (st->preview >= 0 && st->preview_sorted)
+		return iterate_sorted_day(node, st, slot);
+	for (;;)
 	{
-		if (!preview_next_day(node, st))
-			return slot;
-	}
+		while (!rf_pager_next(&st->pg))
+		{
+			if (!preview_next_day(node, st))
+				return slot;
+		}
 
-	MemoryContextReset(st->row_cxt);
-	old = MemoryContextSwitchTo(st->row_cxt);
-	memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
-	rf_pager_row(&st->pg, slot->tts_values, slot->tts_isnull);
-	MemoryContextSwitchTo(old);
-	return ExecStoreVirtualTuple(slot);
+		MemoryContextReset(st->row_cxt);
+		old = MemoryContextSwitchTo(st->row_cxt);
+		memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
+		rf_pager_row(&st->pg, slot->tts_values, slot->tts_isnull);
+		MemoryContextSwitchTo(old);
+		if (preview_keeps(st, slot))
+			return ExecStoreVirtualTuple(slot);
+	}
 }
 
 /*
@@ -434,6 +594,7 @@ reset_run(ForeignScanState *node, RfScanState *st)
 	if (st->pg.report_progress)
 		rf_progress_end();
 	rf_pager_reset(&st->pg);
+	end_day_sort(st);
 	st->started = false;
 	st->prefetched = false;
 	/* a rescan reads backwards from today again */
@@ -636,13 +797,25 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 	preview = intVal(list_nth(((ForeignScan *) node->ss.ps.plan)->fdw_private,
 							  RF_PRIV_PREVIEW)) >= 0;
 	if (preview && es->verbose)
+	{
+		const char *column =
+			st->pg.ep->pushdown[intVal(list_nth(((ForeignScan *) node->ss.ps.plan)->fdw_private,
+												RF_PRIV_PREVIEW))].column;
+
 		ExplainPropertyText("Reading",
-							psprintf("no range on %s: backwards from today, one day at a time, until the LIMIT has its rows or %d days are read (retail_fdw.preview_days)%s",
-									 st->pg.ep->pushdown[intVal(list_nth(((ForeignScan *) node->ss.ps.plan)->fdw_private,
-																	   RF_PRIV_PREVIEW))].column,
+							st->preview_mode == RF_PREVIEW_LIMIT ?
+							psprintf("no range on %s: backwards from today, one day at a time%s, until the LIMIT has its rows or %d days are read (retail_fdw.preview_days)%s",
+									 column,
+									 st->preview_sorted ? ", each day sorted descending" : "",
+									 rf_preview_days,
+									 st->started ? "; the last day read" : "; today") :
+							psprintf("no range on %s: backwards from today, one day at a time%s, as far as the client fetches; an error past %d days (retail_fdw.preview_days)%s",
+									 column,
+									 st->preview_sorted ? ", each day sorted descending" : "",
 									 rf_preview_days,
 									 st->started ? "; the last day read" : "; today"),
 							es);
+	}
 	if (!st->started || st->prefetched)
 	{
 		bool		unknown;

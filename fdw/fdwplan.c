@@ -23,7 +23,9 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/pg_am.h"
+#include "catalog/pg_type.h"
 #include "commands/defrem.h"
+#include "foreign/foreign.h"
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
@@ -64,7 +66,11 @@ typedef struct RfRelInfo
 	List	   *pushed;			/* RfPushedQual * from baserestrictinfo */
 	List	   *local_only;		/* RestrictInfos the API cannot take */
 	double		limit;			/* a LIMIT safe to push, or -1 */
-	int			preview;		/* the range a LIMIT reads backwards, or -1 */
+	int			preview;		/* the range read backwards, or -1 */
+	RfPreviewMode preview_mode;
+	AttrNumber	preview_attno;	/* the range's column in the table, or 0 */
+	bool		preview_sorted; /* ORDER BY it DESC: each day sorted */
+	const char *preview_off;	/* why a query without a range is no preview */
 } RfRelInfo;
 
 static bool limit_zero(PlannerInfo *root);
@@ -237,29 +243,121 @@ request_factor(PlannerInfo *root, RfRelInfo *info, int day_pd, double *days)
 }
 
 /*
- * A LIMIT without a range: "SELECT * FROM t LIMIT 100", what BI tools and
- * pandas send for a preview, on a table that needs a time range.  Such a
- * query asks for any 100 rows, so the scan may read the most recent days,
- * one at a time backwards from today, until the LIMIT has its rows or
- * retail_fdw.preview_days are read.  Only where nothing else could see
- * the difference: this relation alone, no ORDER BY, aggregate, grouping,
- * DISTINCT or window (they would read every day in reach and answer for
- * those days only), and no bound at all on the range.  Returns the
- * pushdown index of the range column, or -1.
+ * The range column's attribute in the table when it can be compared and
+ * sorted as the days are read: the descriptor's own field (no json_path
+ * of another), typed date or timestamptz.  0 otherwise.
+ */
+static AttrNumber
+preview_attribute(Oid reloid, const RfEndpoint *ep, int range)
+{
+	const char *column = ep->pushdown[range].column;
+	const RfColumn *col = rf_column_lookup(ep, column);
+	AttrNumber	attno = get_attnum(reloid, column);
+	Oid			typid;
+	ListCell   *lc;
+
+	if (attno <= 0 || col == NULL)
+		return 0;
+	typid = get_atttype(reloid, attno);
+	if (!((typid == DATEOID && col->type == RF_DATE) ||
+		  (typid == TIMESTAMPTZOID && col->type == RF_TIMESTAMPTZ)))
+		return 0;
+	foreach(lc, GetForeignColumnOptions(reloid, attno))
+	{
+		DefElem    *def = lfirst_node(DefElem, lc);
+
+		if (strcmp(def->defname, "json_path") == 0 &&
+			strcmp(defGetString(def), col->json_path ? col->json_path : column) != 0)
+			return 0;
+	}
+	return attno;
+}
+
+/* ORDER BY the range column DESC, alone: the days read backwards, sorted */
+static bool
+orders_by_range_desc(PlannerInfo *root, RelOptInfo *baserel, AttrNumber attno)
+{
+	PathKey    *pk;
+	ListCell   *lc;
+
+	if (attno <= 0 || list_length(root->query_pathkeys) != 1)
+		return false;
+	pk = linitial(root->query_pathkeys);
+	if (pk->pk_strategy != BTGreaterStrategyNumber || pk->pk_eclass->ec_has_volatile)
+		return false;
+	foreach(lc, pk->pk_eclass->ec_members)
+	{
+		Expr	   *e = ((EquivalenceMember *) lfirst(lc))->em_expr;
+
+		while (e && IsA(e, RelabelType))
+			e = ((RelabelType *) e)->arg;
+		if (e && IsA(e, Var) && (Index) ((Var *) e)->varno == baserel->relid &&
+			((Var *) e)->varlevelsup == 0 && ((Var *) e)->varattno == attno)
+			return pk->pk_opfamily ==
+				get_opclass_family(GetDefaultOpClass(((Var *) e)->vartype,
+													 BTREE_AM_OID));
+	}
+	return false;
+}
+
+/*
+ * A lone-table SELECT without a range, on a table that needs a time range:
+ * "SELECT * FROM t LIMIT 100", a cursor's FETCH 100, a client's row limit
+ * (JDBC setMaxRows, psycopg fetchmany) -- how BI tools and pandas preview a
+ * table.  The scan reads the most recent days, one at a time backwards
+ * from today, only as far as rows are fetched: a LIMIT ends it (at the
+ * horizon, retail_fdw.preview_days, with a NOTICE that it found fewer
+ * rows); without one the client decides, and a client that wants more
+ * than the horizon holds gets an error, never a part of the table.
+ * "ORDER BY <range> DESC" is kept by sorting each day before it is
+ * returned.  Only where nothing else could see the difference: no other
+ * ORDER BY, aggregate, grouping, DISTINCT, window, set operation or join
+ * (they would read every day in reach and answer for those days only), no
+ * bound at all on the range, and, without a LIMIT, the query's own top
+ * level SELECT (not the source of an INSERT).  Returns the pushdown index
+ * of the range column, or -1 (with preview_off saying why, when a range
+ * could have been read so).
  */
 static int
-preview_range(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
+preview_range(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info,
+			  Oid reloid)
 {
+	const RfEndpoint *ep = info->opts.endpoint;
 	Query	   *parse = root->parse;
+	int			range;
 
-	if (parse->limitCount == NULL || parse->sortClause != NIL ||
-		parse->groupClause != NIL || parse->groupingSets != NIL ||
-		parse->hasAggs || parse->hasWindowFuncs || parse->distinctClause != NIL ||
-		parse->setOperations != NULL || parse->havingQual != NULL ||
-		bms_membership(root->all_baserels) != BMS_SINGLETON ||
-		rf_requirements_met(info->opts.endpoint, info->pushed))
+	info->preview_off = NULL;
+	info->preview_sorted = false;
+	if (rf_requirements_met(ep, info->pushed))
 		return -1;
-	return rf_day_range_column(info->opts.endpoint, info->pushed);
+	range = rf_day_range_column(ep, info->pushed);
+	if (range < 0)
+		return -1;
+	info->preview_attno = preview_attribute(reloid, ep, range);
+	info->preview_mode = parse->limitCount ? RF_PREVIEW_LIMIT : RF_PREVIEW_OPEN;
+	if (bms_membership(root->all_baserels) != BMS_SINGLETON)
+		info->preview_off = "the table is joined";
+	else if (parse->groupClause != NIL || parse->groupingSets != NIL ||
+			 parse->hasAggs || parse->havingQual != NULL)
+		info->preview_off = "the query aggregates";
+	else if (parse->hasWindowFuncs)
+		info->preview_off = "the query has window functions";
+	else if (parse->distinctClause != NIL)
+		info->preview_off = "the query has DISTINCT";
+	else if (parse->setOperations != NULL)
+		info->preview_off = "the query has a set operation";
+	else if (parse->limitCount == NULL &&
+			 (root->query_level > 1 || parse->commandType != CMD_SELECT))
+		info->preview_off = "the query is not a lone SELECT";
+	else if (parse->sortClause != NIL)
+	{
+		info->preview_sorted = orders_by_range_desc(root, baserel,
+													info->preview_attno);
+		if (!info->preview_sorted)
+			info->preview_off = psprintf("its ORDER BY is not \"%s\" DESC alone",
+										 ep->pushdown[range].column);
+	}
+	return info->preview_off ? -1 : range;
 }
 
 /*
@@ -335,7 +433,7 @@ rf_GetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 		}
 	}
 	info->limit = pushable_limit(root, baserel, info->local_only, false);
-	info->preview = preview_range(root, baserel, info);
+	info->preview = preview_range(root, baserel, info, foreigntableid);
 
 	rows = estimate_rows(root, baserel, info, local_clauses);
 	if (info->limit > 0)
@@ -361,7 +459,7 @@ add_scan_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info,
 
 	/* a scan the API would refuse must lose to any other plan */
 	if (!rf_requirements_met(info->opts.endpoint, pushed) &&
-		!(info->preview >= 0 && required_outer == NULL))
+		!(info->preview >= 0 && !info->preview_sorted && required_outer == NULL))
 	{
 		startup += disable_cost;
 		total += disable_cost;
@@ -589,6 +687,28 @@ add_sorted_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
 	}
 }
 
+/*
+ * ORDER BY the range DESC without a range: the days read backwards, each
+ * sorted before it is returned, are in the query's order (preview_range).
+ */
+static void
+add_preview_sorted_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
+{
+	const RfEndpoint *ep = info->opts.endpoint;
+	double		rows = baserel->rows;
+	Cost		startup;
+
+	if (info->preview < 0 || !info->preview_sorted)
+		return;
+	/* a day is read whole before its first row */
+	startup = RF_STARTUP_COST + RF_REQUEST_COST *
+		Max(1.0, ceil(rows / Max(ep->rows_per_request, 1)));
+	add_path(baserel, (Path *)
+			 create_foreignscan_path(root, baserel, NULL, rows, startup,
+									 startup + rows * (RF_ROW_COST + cpu_tuple_cost),
+									 root->query_pathkeys, NULL, NULL, NIL));
+}
+
 typedef struct EcMatchArg
 {
 	Index		relid;
@@ -667,6 +787,7 @@ rf_GetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 	add_scan_path(root, baserel, info, info->pushed, baserel->rows,
 				  baserel->lateral_relids, 1.0);
 	add_sorted_path(root, baserel, info);
+	add_preview_sorted_path(root, baserel, info);
 	add_partial_scan_path(root, baserel, info);
 
 	/* one parameterized path per set of outer relations that can feed us */
@@ -822,6 +943,7 @@ rf_GetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	List	   *collation_blocked = NIL;
 	double		limit = info->limit;
 	int			preview = info->preview;
+	List	   *attrs;
 	ListCell   *lc;
 
 	foreach(lc, scan_clauses)
@@ -856,10 +978,11 @@ rf_GetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	if (limit_zero(root))
 		limit = 0;
 	else if (info->preview < 0 || best_path->path.param_info != NULL ||
-			 rf_requirements_met(ep, pushed))
+			 rf_requirements_met(ep, pushed) ||
+			 (info->preview_sorted && best_path->path.pathkeys == NIL))
 	{
 		rf_check_required(ep, pushed, get_rel_name(foreigntableid),
-						  collation_blocked);
+						  collation_blocked, info->preview_off);
 		preview = -1;
 	}
 
@@ -874,20 +997,28 @@ rf_GetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 			limit = list_nth_int(pp, RF_PATH_LIMIT);
 	}
 
+	/* a preview compares each row's range with the day read */
+	attrs = retrieved_attrs(baserel, foreigntableid, scan_clauses);
+	if (limit == 0)
+		preview = -1;
+	if (preview >= 0 && info->preview_attno > 0)
+		attrs = list_append_unique_int(attrs, info->preview_attno);
+
 	return make_foreignscan(tlist,
 							extract_actual_clauses(scan_clauses, false),
 							baserel->relid,
 							exprs,
-							lappend(list_make5(ops,
-											   retrieved_attrs(baserel, foreigntableid,
-															   scan_clauses),
-											   makeInteger(limit > INT_MAX ? -1 :
-														   (int) limit),
-											   sort,
-											   makeInteger(limit == 0 ? -1 : preview)),
-									sort != NIL || limit >= 0 ? NIL :
-									rf_prefetch_plan(root, baserel, foreigntableid,
-													 &info->opts,
-													 &best_path->path, pushed)),
+							lappend(lappend(list_make5(ops, attrs,
+													   makeInteger(limit > INT_MAX ? -1 :
+																   (int) limit),
+													   sort,
+													   makeInteger(preview)),
+											sort != NIL || limit >= 0 ? NIL :
+											rf_prefetch_plan(root, baserel, foreigntableid,
+															 &info->opts,
+															 &best_path->path, pushed)),
+									list_make3_int(info->preview_mode,
+												   preview >= 0 ? info->preview_attno : 0,
+												   preview >= 0 && info->preview_sorted)),
 							NIL, NIL, outer_plan);
 }

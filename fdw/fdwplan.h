@@ -22,8 +22,20 @@ enum RfPrivate
 	RF_PRIV_SORT,				/* IntList: sort index, descending; or NIL */
 	RF_PRIV_PREVIEW,			/* Integer: pushdown index of the range read
 								 * backwards day by day, or -1 */
-	RF_PRIV_PREFETCH			/* List: the id prefetch (prefetch.c), or NIL */
+	RF_PRIV_PREFETCH,			/* List: the id prefetch (prefetch.c), or NIL */
+	RF_PRIV_PREVIEW_HOW			/* IntList: RfPreviewMode, the range's
+								 * attribute (0: none), 1 if each day is
+								 * sorted descending on it */
 };
+
+/* How a scan without a range reads days backwards (fdwplan.c) */
+typedef enum RfPreviewMode
+{
+	RF_PREVIEW_LIMIT,			/* until the LIMIT has its rows; at the
+								 * horizon a NOTICE that fewer were found */
+	RF_PREVIEW_OPEN				/* as far as the client fetches; past the
+								 * horizon an error */
+} RfPreviewMode;
 
 extern void rf_GetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 								 Oid foreigntableid);

@@ -642,7 +642,7 @@ rf_day_range_column(const RfEndpoint *ep, List *pushed)
 
 void
 rf_check_required(const RfEndpoint *ep, List *pushed, const char *relname,
-				  List *collation_blocked)
+				  List *collation_blocked, const char *preview_off)
 {
 	StringInfoData what;
 	StringInfoData example;
@@ -685,6 +685,13 @@ rf_check_required(const RfEndpoint *ep, List *pushed, const char *relname,
 						   ep->resource),
 				 errhint("The condition on \"%s\" is not sent to the API because of its collation: only the column's own deterministic collation compares as the API does. Compare under the column's collation, e.g. WHERE %s",
 						 (char *) linitial(collation_blocked), example.data)));
+	if (preview_off != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_DYNAMIC_PARAMETER_VALUE_NEEDED),
+				 errmsg("foreign table \"%s\" needs %s in WHERE", relname, what.data),
+				 errdetail("Resource %s cannot be read without it; the vendor's API requires it. Without a range only a preview reads recent days (a lone-table SELECT, no aggregate, DISTINCT or ORDER BY but the range DESC); here %s.",
+						   ep->resource, preview_off),
+				 errhint("Add a condition such as: WHERE %s", example.data)));
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_DYNAMIC_PARAMETER_VALUE_NEEDED),
 			 errmsg("foreign table \"%s\" needs %s in WHERE", relname, what.data),

@@ -29,7 +29,8 @@ extern bool rf_orders_like(RfType t, Oid typid);
 extern bool rf_requirements_met(const RfEndpoint *ep, List *pushed);
 extern int	rf_day_range_column(const RfEndpoint *ep, List *pushed);
 extern void rf_check_required(const RfEndpoint *ep, List *pushed,
-							  const char *relname, List *collation_blocked);
+							  const char *relname, List *collation_blocked,
+							  const char *preview_off);
 extern const char *rf_qual_collation_blocked(PlannerInfo *root, Expr *clause,
 											 Index relid, Oid reloid,
 											 const RfEndpoint *ep);

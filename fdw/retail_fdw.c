@@ -118,10 +118,11 @@ void
 _PG_init(void)
 {
 	DefineCustomIntVariable("retail_fdw.preview_days",
-							"Days a LIMIT without a range reads backwards, today included.",
-							"A query with a LIMIT and no range on a table that needs one reads "
-							"the most recent days, one at a time, until the LIMIT has its rows "
-							"or this many days are read.",
+							"Days a query without a range reads backwards, today included.",
+							"A lone SELECT with no range on a table that needs one (a LIMIT, a "
+							"cursor, a client's row limit) reads the most recent days, one at a "
+							"time, as far as rows are fetched; past this many days a LIMIT ends "
+							"with fewer rows and a query without one fails.",
 							&rf_preview_days, 31, 1, 3660, PGC_USERSET, 0,
 							NULL, NULL, NULL);
 	rf_option_init();

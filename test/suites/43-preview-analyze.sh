@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 #
 # test/suites/43-preview-analyze.sh -- what depends on today's date:
-#  - a LIMIT without a range (what BI tools and pandas send for a preview)
-#    reads backwards from today, one day at a time, until the LIMIT has its
-#    rows or retail_fdw.preview_days are read, and says so in a NOTICE;
+#  - a lone SELECT without a range (a LIMIT, a cursor's FETCH, a protocol
+#    row limit as JDBC's setMaxRows sends: how BI tools preview a table)
+#    reads backwards from today, one day at a time, only as far as rows are
+#    fetched, and says so in a NOTICE; with a LIMIT it stops at
+#    retail_fdw.preview_days with fewer rows, without one it fails there;
+#    ORDER BY the range DESC sorts each day;
 #  - ANALYZE samples the whole days of a recent window, and the planner's
 #    estimates then follow the rows per day it saw.
 # The answers depend on the date, so this is a shell suite: the simulator's
@@ -100,15 +103,96 @@ plan=$(q "EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM j.visit_journey_events LIMI
 check "EXPLAIN shows the backwards reading" has "$plan" "Reading: no range on event_start: backwards from today"
 check "EXPLAIN shows today's request" has "$plan" "datetime_gte=${today}T00:00:00Z"
 
+# The days from today down to $1 (a date), as asked_days prints them
+days_down_to() {
+    local n
+    for n in $(seq 0 31); do
+        printf '%s ' "$(day "$n")"
+        [ "$(day "$n")" = "$1" ] && break
+    done
+}
+stamps() { grep -E '^[0-9]{4}-[0-9]{2}-[0-9]{2} ' <<<"$1"; }
+
+# -- a cursor without LIMIT: FETCH reads only as many days as its rows need
+$SIMCTL reset >/dev/null
+out=$(psql -X -At -d "$DB" 2>&1 <<'SQL'
+BEGIN;
+DECLARE c CURSOR FOR SELECT event_start FROM j.visit_journey_events;
+FETCH 100 FROM c;
+CLOSE c;
+COMMIT;
+SQL
+)
+n=$(stamps "$out" | wc -l)
+first=$(stamps "$out" | sort | head -1 | cut -c1-10)
+check "a cursor's FETCH 100 without a range or LIMIT gives 100 rows (got $n)" [ "$n" = 100 ]
+check "... the NOTICE says the days are read as far as rows are fetched" \
+    has "$out" "rows are read backwards from today, one day at a time, as far as they are fetched"
+check "... one request per day, today first, down to the earliest day of its rows only ($(asked_days | tr '\n' ' '))" \
+    [ "$(asked_days | tr '\n' ' ')" = "$(days_down_to "$first")" ]
+check "... every row is a row of the table" \
+    [ "$(q "SELECT count(*) FROM fenced WHERE event_start IN ($(stamps "$out" | sed "s/.*/'&'/" | paste -sd,))") " != "0 " ]
+
+# -- a protocol row limit (what JDBC's setMaxRows and drivers' fetch sizes send)
+$SIMCTL reset >/dev/null
+out=$(PGDATABASE=$DB "$RF_PYTHON" "$(dirname "$0")/../pgwire.py" 50 \
+        "SELECT event_start FROM j.visit_journey_events" 2>&1)
+n=$(grep -c '^row ' <<<"$out")
+first=$(grep '^row ' <<<"$out" | cut -c5- | sort | head -1 | cut -c1-10)
+rowlimit_ok() { [ "$n" = 50 ] && grep -qx suspended <<<"$out" && ! grep -q '^error' <<<"$out"; }
+check "Execute with a row limit of 50 and no range: 50 rows, the portal suspended, no error ($(grep -m1 '^error' <<<"$out"))" \
+    rowlimit_ok
+check "... only the days down to the earliest day of its rows were asked for ($(asked_days | tr '\n' ' '))" \
+    [ "$(asked_days | tr '\n' ' ')" = "$(days_down_to "$first")" ]
+
+# -- ORDER BY the range DESC with a LIMIT: the latest rows, each day sorted
+$SIMCTL reset >/dev/null
+out=$(psql -X -At -d "$DB" -c "SELECT event_start FROM j.visit_journey_events
+                                ORDER BY event_start DESC LIMIT 7" 2>&1)
+want=$(q "SELECT event_start FROM fenced ORDER BY event_start DESC LIMIT 7")
+latest_ok() { [ "$(stamps "$out" | wc -l)" = 7 ] && [ "$(stamps "$out")" = "$want" ]; }
+check "ORDER BY event_start DESC LIMIT 7 without a range: the 7 latest rows of the table, in order" \
+    latest_ok
+check "... the NOTICE says each day is sorted" has "$out" "one day at a time, each day sorted"
+check "... only the days down to the day of its 7th row were asked for ($(asked_days | tr '\n' ' '))" \
+    [ "$(asked_days | tr '\n' ' ')" = "$(days_down_to "$(tail -1 <<<"$want" | cut -c1-10)")" ]
+plan=$(q "EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM j.visit_journey_events ORDER BY event_start DESC LIMIT 7")
+sorted_plan_ok() { ! grep -q 'Sort' <<<"$plan" && has "$plan" "each day sorted descending, until the LIMIT has its rows"; }
+check "... EXPLAIN: no Sort node, the scan keeps the order" sorted_plan_ok
+# a cursor over ORDER BY ... DESC without LIMIT: the same order, as far as fetched
+out=$(psql -X -At -d "$DB" 2>&1 <<'SQL'
+BEGIN;
+DECLARE c CURSOR FOR SELECT event_start FROM j.visit_journey_events ORDER BY event_start DESC;
+FETCH 7 FROM c;
+COMMIT;
+SQL
+)
+check "a cursor over ORDER BY event_start DESC: FETCH 7 gives the same 7 rows" latest_ok
+
+# -- without LIMIT, a client that wants more than the horizon holds: an error
+$SIMCTL reset >/dev/null
+out=$(psql -X -At -v VERBOSITY=verbose -d "$DB" -c "SET retail_fdw.preview_days = 3" \
+        -c "SELECT * FROM j.visit_journey_events" 2>&1)
+check "SELECT * without a range or LIMIT, read whole: an error past preview_days, no rows" \
+    grep -q 'ERROR:  HV002: foreign table "visit_journey_events" needs a lower bound on "event_start" to be read past the last 3 days' <<<"$out"
+check "... after exactly those three days" \
+    [ "$(asked_days | tr '\n' ' ')" = "$today $(day 1) $(day 2) " ]
+
 # -- where a preview would change the answer, the range stays required
 for sql in "SELECT * FROM j.visit_journey_events ORDER BY event_start LIMIT 5" \
            "SELECT count(*) FROM j.visit_journey_events LIMIT 5" \
            "SELECT DISTINCT store_code FROM j.visit_journey_events LIMIT 5" \
            "SELECT * FROM j.visit_journey_events WHERE event_start < now() LIMIT 5" \
-           "SELECT * FROM j.visit_journey_events"; do
+           "INSERT INTO preview SELECT * FROM j.visit_journey_events"; do
+    $SIMCTL reset >/dev/null
     out=$(psql -X -At -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -d "$DB" -c "$sql" 2>&1)
-    check "refused: $sql" grep -qE "ERROR:  HV[0-9A-Z]{3}: foreign table \"visit_journey_events\" needs a lower bound" <<<"$out"
+    refused_ok() { grep -qE "ERROR:  HV[0-9A-Z]{3}: foreign table \"visit_journey_events\" needs a lower bound" <<<"$out" &&
+                   [ -z "$(asked_days)" ]; }
+    check "refused before any request: $sql" refused_ok
 done
+out=$(psql -X -At -d "$DB" -c "SELECT * FROM j.visit_journey_events ORDER BY event_start LIMIT 5" 2>&1)
+check "... the detail says why no preview: the ORDER BY" \
+    has "$out" 'only a preview reads recent days (a lone-table SELECT, no aggregate, DISTINCT or ORDER BY but the range DESC); here its ORDER BY is not "event_start" DESC alone.'
 
 # -- ANALYZE: a window of whole days before today, and estimates from it
 $SIMCTL config '{"journey": {"end": null}}' >/dev/null
