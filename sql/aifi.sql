@@ -287,5 +287,24 @@ SELECT group_size, visitors, oasis_store_id, payload
 SELECT group_size, visitors, oasis_store_id, payload
   FROM retail_fdw.aifi_ingest('tracking', '{"session": [3], "store": null}');
 SELECT kind, count(*) FROM retail_fdw.aifi_events GROUP BY kind ORDER BY kind;
+-- the customer's externalId, role and metadata, the payment's provider and
+-- the payment object: the document's example ("string", "customer", an
+-- object, "NONE")
+SELECT customer_id, customer_external_id, customer_role, customer_metadata,
+       payment_provider, payment
+  FROM samples, retail_fdw.aifi_ingest('left',
+         jsonb_set(doc -> 'entered', '{customer,externalId}', '"ext-77"'));
+-- missing, or not of the document's type (a number for a string, an array
+-- for an object, customer or payment not an object): NULL, stored all the same
+SELECT customer_external_id, customer_role, customer_metadata, payment_provider,
+       payment, deliveries
+  FROM retail_fdw.aifi_ingest('left', '{"sessionId": "no-customer"}');
+SELECT customer_external_id, customer_role, customer_metadata, payment_provider,
+       payment, payload
+  FROM retail_fdw.aifi_ingest('left', '{"customer": {"externalId": 7, "role": ["customer"],
+         "metadata": [1]}, "payment": {"paymentProvider": {"name": "x"}}}');
+SELECT customer_external_id, customer_role, customer_metadata, payment_provider,
+       payment, payload
+  FROM retail_fdw.aifi_ingest('left', '{"customer": "c-1", "payment": ["NONE"]}');
 -- the events are this file's: gone with it
 DELETE FROM retail_fdw.aifi_events;

@@ -178,14 +178,20 @@ $fn$;
 -- 41-aifi: aifi_ingest reads the session's id from session.sessionId (the
 -- top-level sessionId is the deprecated fallback) and refuses no delivery
 -- for a field: the document requires none.  aifi_events gains group_size,
--- visitors (session.groupSize, session.visitors) and oasis_store_id
--- (store.oasisApiStoreId); stored events keep NULL there (their payloads
--- are as they came).
+-- visitors (session.groupSize, session.visitors), oasis_store_id
+-- (store.oasisApiStoreId), the customer's externalId, role and metadata,
+-- and the payment (its paymentProvider, and the object); stored events keep
+-- NULL there (their payloads are as they came).
 -- ----------------------------------------------------------------
 ALTER TABLE aifi_events
   ADD COLUMN group_size integer,
   ADD COLUMN visitors integer,
-  ADD COLUMN oasis_store_id bigint;
+  ADD COLUMN oasis_store_id bigint,
+  ADD COLUMN customer_external_id text,
+  ADD COLUMN customer_role text,
+  ADD COLUMN customer_metadata jsonb,
+  ADD COLUMN payment_provider text,
+  ADD COLUMN payment jsonb;
 CREATE OR REPLACE FUNCTION aifi_ingest(kind text, payload jsonb)
 RETURNS aifi_events
 LANGUAGE plpgsql
@@ -276,8 +282,9 @@ BEGIN
   INSERT INTO retail_fdw.aifi_events AS e
          (kind, session_id, session_token, store_id, store_external_id,
           aifi_unique_store_id, customer_id, shopper_id, time_of_origin,
-          time_of_issue, group_size, visitors, oasis_store_id, payload,
-          payload_md5)
+          time_of_issue, group_size, visitors, oasis_store_id,
+          customer_external_id, customer_role, customer_metadata,
+          payment_provider, payment, payload, payload_md5)
   VALUES (kind,
           session_uuid,
           coalesce(payload #>> '{session,sessionToken}', session_uuid),
@@ -287,6 +294,18 @@ BEGIN
           coalesce(payload #>> '{customer,id}', payload #>> '{session,customerId}'),
           coalesce(payload ->> 'shopperId', payload #>> '{shopper,shopperId}'),
           ts_origin, ts_issue, group_n, visitors_n, oasis_store,
+          -- the customer's and the payment's fields, each only when it has
+          -- the document's JSON type (a string, an object)
+          CASE WHEN jsonb_typeof(payload #> '{customer,externalId}') = 'string'
+               THEN payload #>> '{customer,externalId}' END,
+          CASE WHEN jsonb_typeof(payload #> '{customer,role}') = 'string'
+               THEN payload #>> '{customer,role}' END,
+          CASE WHEN jsonb_typeof(payload #> '{customer,metadata}') = 'object'
+               THEN payload #> '{customer,metadata}' END,
+          CASE WHEN jsonb_typeof(payload #> '{payment,paymentProvider}') = 'string'
+               THEN payload #>> '{payment,paymentProvider}' END,
+          CASE WHEN jsonb_typeof(payload -> 'payment') = 'object'
+               THEN payload -> 'payment' END,
           payload, md5(payload::text))
   ON CONFLICT ON CONSTRAINT aifi_events_kind_payload_md5_key DO UPDATE
      SET deliveries = e.deliveries + 1,

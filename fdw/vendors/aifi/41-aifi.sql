@@ -35,6 +35,11 @@ CREATE TABLE aifi_events (
   group_size integer,
   visitors integer,
   oasis_store_id bigint,
+  customer_external_id text,
+  customer_role text,
+  customer_metadata jsonb,
+  payment_provider text,
+  payment jsonb,
   UNIQUE (kind, payload_md5)
 );
 COMMENT ON TABLE aifi_events IS
@@ -136,8 +141,9 @@ BEGIN
   INSERT INTO retail_fdw.aifi_events AS e
          (kind, session_id, session_token, store_id, store_external_id,
           aifi_unique_store_id, customer_id, shopper_id, time_of_origin,
-          time_of_issue, group_size, visitors, oasis_store_id, payload,
-          payload_md5)
+          time_of_issue, group_size, visitors, oasis_store_id,
+          customer_external_id, customer_role, customer_metadata,
+          payment_provider, payment, payload, payload_md5)
   VALUES (kind,
           session_uuid,
           coalesce(payload #>> '{session,sessionToken}', session_uuid),
@@ -147,6 +153,18 @@ BEGIN
           coalesce(payload #>> '{customer,id}', payload #>> '{session,customerId}'),
           coalesce(payload ->> 'shopperId', payload #>> '{shopper,shopperId}'),
           ts_origin, ts_issue, group_n, visitors_n, oasis_store,
+          -- the customer's and the payment's fields, each only when it has
+          -- the document's JSON type (a string, an object)
+          CASE WHEN jsonb_typeof(payload #> '{customer,externalId}') = 'string'
+               THEN payload #>> '{customer,externalId}' END,
+          CASE WHEN jsonb_typeof(payload #> '{customer,role}') = 'string'
+               THEN payload #>> '{customer,role}' END,
+          CASE WHEN jsonb_typeof(payload #> '{customer,metadata}') = 'object'
+               THEN payload #> '{customer,metadata}' END,
+          CASE WHEN jsonb_typeof(payload #> '{payment,paymentProvider}') = 'string'
+               THEN payload #>> '{payment,paymentProvider}' END,
+          CASE WHEN jsonb_typeof(payload -> 'payment') = 'object'
+               THEN payload -> 'payment' END,
           payload, md5(payload::text))
   ON CONFLICT ON CONSTRAINT aifi_events_kind_payload_md5_key DO UPDATE
      SET deliveries = e.deliveries + 1,
