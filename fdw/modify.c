@@ -606,8 +606,18 @@ rf_ExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
 					 errdetail("The vendor's API requires: %s.", name_list(w->insert_required))));
 	}
 	body = build_body(ms, slot, true);
+	if (w->insert_key)
+	{
+		StringInfoData wrapped;
+
+		initStringInfo(&wrapped);
+		appendStringInfoChar(&wrapped, '{');
+		escape_json(&wrapped, w->insert_key);
+		appendStringInfo(&wrapped, ":%s}", body);
+		body = wrapped.data;
+	}
 	page = rf_request_once(ms->conn, &ms->opts, w->insert_method, w->insert_path,
-						   body, false, false, NULL, NULL);
+						   body, false, false, w->answer_path, NULL);
 	MemoryContextSwitchTo(old);
 	slot = store_answer(ms, slot, page);
 	return slot;
@@ -643,7 +653,7 @@ rf_ExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
 		pstrdup(w->update_path);
 	page = rf_request_once(ms->conn, &ms->opts, w->update_method, path,
 						   build_body(ms, slot, false), true, false,
-						   NULL, NULL);
+						   w->answer_path, NULL);
 	MemoryContextSwitchTo(old);
 	return store_answer(ms, slot, page);
 }

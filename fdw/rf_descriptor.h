@@ -197,6 +197,8 @@ typedef struct RfWrite
 	const char *const *insert_columns;	/* what INSERT may set; NULL-ended */
 	const char *const *update_columns;	/* what UPDATE may set */
 	const char *const *insert_required; /* what INSERT must set */
+	const char *insert_key;		/* INSERT's body is {insert_key: {...}}, or NULL */
+	const char *answer_path;	/* the written object in the answer, or NULL */
 	/*
 	 * Why the API refuses to create a row with this value (text) in this
 	 * column, or NULL: the vendor's own rule, checked before any request

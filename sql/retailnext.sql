@@ -67,10 +67,57 @@ EXPLAIN (VERBOSE, COSTS OFF)
 UPDATE rn_locations SET name = 'Renamed' WHERE uuid = '86b03ba2-a117-11ea-802c-c00010892d7a';
 -- a table whose API cannot write: refused at planning, like PostgreSQL's own
 -- read-only relations (it used to crash the backend), EXPLAIN included
-INSERT INTO rn_users (name) VALUES ('x');
-UPDATE rn_users SET name = 'x' WHERE true;
-EXPLAIN INSERT INTO rn_users (name) VALUES ('x');
+INSERT INTO rn_user_profiles (name) VALUES ('x');
+UPDATE rn_user_profiles SET name = 'x' WHERE true;
+EXPLAIN INSERT INTO rn_user_profiles (name) VALUES ('x');
 \! $SIMCTL count --vendor retailnext
+
+-- users: INSERT creates an SSO user (POST /v1/users, the body under "user"),
+-- the document's example and its answer
+\! $SIMCTL reset
+INSERT INTO rn_users (email, type, name, disabled, user_profile_id, location_profile_id)
+VALUES ('sandra.bloch@domain.com', 'sso', 'Sandra Bloch', false,
+        '8b26a6c0-5027-11eb-8039-8000f92819c5', '9e701012-4c76-11e7-853d-c0001c66456e')
+RETURNING id, type, name, email, disabled, user_profile_id, location_profile_id;
+\! $SIMCTL log --vendor retailnext --bodies
+SELECT name, type FROM rn_users WHERE email = 'sandra.bloch@domain.com';
+-- UPDATE sets a user's permissions (PUT /v1/users/<id>, a plain body): the
+-- document's example, then custom locations instead of a location profile
+UPDATE rn_users SET user_profile_id = '74178848-bbf4-11e8-8fcb-40000e637ca2',
+                    location_profile_id = '93334489-6d6a-11eb-9ec3-00000d9c1e4f'
+ WHERE id = '332e3c2e-5029-11eb-8b74-40002f864572'
+RETURNING id, name, user_profile_id, location_profile_id, location_ids;
+UPDATE rn_users SET location_ids = '["aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9"]'
+ WHERE id = 'dc2e3c2e-5029-11eb-8b74-40002f864577'
+RETURNING name, location_profile_id, location_ids;
+-- what the API refuses: a local user, no email, a column the API does not
+-- update (before any request); a taken email, an unknown profile, and
+-- permissions an identity provider manages (the vendor's reason)
+INSERT INTO rn_users (email, type) VALUES ('x@domain.com', 'local');
+INSERT INTO rn_users (type, name) VALUES ('sso', 'No Mail');
+UPDATE rn_users SET name = 'x' WHERE id = '332e3c2e-5029-11eb-8b74-40002f864572';
+\! $SIMCTL reset
+\! $SIMCTL count --vendor retailnext
+INSERT INTO rn_users (email, type, user_profile_id, location_profile_id)
+VALUES ('sandra.bloch@domain.com', 'sso', '8b26a6c0-5027-11eb-8039-8000f92819c5',
+        '00000000-0000-4000-8000-000000000000');
+\! $SIMCTL config '{"retailnext": {"sso_permissions": "saml"}}'
+INSERT INTO rn_users (email, type, user_profile_id, location_profile_id)
+VALUES ('sso.user@domain.com', 'sso', '8b26a6c0-5027-11eb-8039-8000f92819c5',
+        '9e701012-4c76-11e7-853d-c0001c66456e');
+INSERT INTO rn_users (email, type) VALUES ('sso.user@domain.com', 'SSO') RETURNING name, type;
+\! $SIMCTL config '{"retailnext": {"sso_permissions": null}}'
+\! $SIMCTL reset
+DELETE FROM rn_users WHERE id = '332e3c2e-5029-11eb-8b74-40002f864572';
+
+-- a store's bandwidth limit: set by UPDATE and returned, never listed
+UPDATE rn_locations SET bandwidth_limit_kilobits_per_second = 512
+ WHERE uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9'
+RETURNING name, bandwidth_limit_kilobits_per_second;
+UPDATE rn_locations SET bandwidth_limit_kilobits_per_second = 0
+ WHERE uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9'
+RETURNING name, bandwidth_limit_kilobits_per_second;
+\! $SIMCTL reset
 
 -- ---------------------------------------------------------------- datamine
 -- the documentation's example (last week, store hours, daily, Los Angeles):

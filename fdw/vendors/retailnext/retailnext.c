@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "vendor.h"
 
@@ -49,6 +50,8 @@ static const RfColumn rn_location_columns[] = {
 	{"pos_division_id", RF_TEXT, NULL, "the store's point-of-sale division"},
 	{"staff_hour_id", RF_TEXT, NULL, "the store's id in staff hour uploads"},
 	{"occupancy_limit", RF_INT4, NULL, "how many people may be inside at once (stores)"},
+	{"bandwidth_limit_kilobits_per_second", RF_INT4, NULL,
+	"a store's own outbound bandwidth limit: set by UPDATE (0 reverts to the global limit) and returned by it; the listing never carries it (NULL)"},
 	{"aggregate_to_parent", RF_BOOL, NULL,
 	"whether a sublocation's traffic counts toward its parent"},
 	{"aggregate_to_store", RF_BOOL, NULL,
@@ -86,7 +89,8 @@ static const char *const rn_location_insert_required[] = {
 };
 static const char *const rn_location_update[] = {
 	"name", "parent_uuid", "location_type", "area", "occupancy_limit",
-	"aggregate_to_parent", "aggregate_to_store", NULL
+	"bandwidth_limit_kilobits_per_second", "aggregate_to_parent",
+	"aggregate_to_store", NULL
 };
 
 /*
@@ -112,6 +116,43 @@ static const RfWrite rn_location_write = {
 	.insert_required = rn_location_insert_required,
 	.refuse_insert = rn_location_refuse_insert,
 	.no_delete_reason = "RetailNext's API has no call that deletes a location.",
+};
+
+/*
+ * Users: INSERT creates an SSO user (POST /v1/users, the body {"user":
+ * {...}}); UPDATE changes a user's permissions (PUT /v1/users/<id>, a plain
+ * body).  Both answer {"user": {...}}.
+ */
+static const char *
+rn_user_refuse_insert(const char *column, const char *value)
+{
+	if (strcmp(column, "type") == 0 && strcasecmp(value, "sso") != 0)
+		return "RetailNext's API creates SSO users only (type 'sso'); local users are created in RetailNext.";
+	return NULL;
+}
+
+static const char *const rn_user_insert[] = {
+	"email", "type", "name", "disabled", "user_profile_id",
+	"location_profile_id", "location_ids", NULL
+};
+static const char *const rn_user_insert_required[] = {"email", "type", NULL};
+static const char *const rn_user_update[] = {
+	"user_profile_id", "location_profile_id", "location_ids", NULL
+};
+
+static const RfWrite rn_user_write = {
+	.insert_method = "POST",
+	.insert_path = "/v1/users",
+	.update_method = "PUT",
+	.update_path = "/v1/users/{id}",
+	.key_column = "id",
+	.insert_columns = rn_user_insert,
+	.update_columns = rn_user_update,
+	.insert_required = rn_user_insert_required,
+	.insert_key = "user",
+	.answer_path = "user",
+	.refuse_insert = rn_user_refuse_insert,
+	.no_delete_reason = "RetailNext's API has no call that deletes a user.",
 };
 
 /* Every extra field the API offers, so that every column can be filled */
@@ -593,6 +634,7 @@ static const RfEndpoint rn_endpoints[] = {
 		.paging = RN_HEADER_PAGING,
 		COLS(rn_user_columns),
 		PUSH(rn_user_pushdown),
+		.write = &rn_user_write,
 		.rows_per_request = 100,
 	},
 	{
