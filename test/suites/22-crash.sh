@@ -144,9 +144,9 @@ out=$(psql -X -At -d "$DB" -v VERBOSITY=verbose \
 check "INSERT into a read-only table: 42809 naming the table ($(head -c 160 <<<"$out"))" \
     has "$out" 'ERROR:  42809: cannot insert into foreign table "visit_journey_events"'
 out=$(psql -X -At -d "$DB" -v VERBOSITY=verbose \
-        -c "UPDATE rn.rn_users SET name = 'x' WHERE true" 2>&1)
+        -c "UPDATE rn.rn_user_profiles SET name = 'x' WHERE true" 2>&1)
 check "UPDATE of a read-only table: 42809 ($(head -c 160 <<<"$out"))" \
-    has "$out" 'ERROR:  42809: cannot update foreign table "rn_users"'
+    has "$out" 'ERROR:  42809: cannot update foreign table "rn_user_profiles"'
 out=$(psql -X -At -d "$DB" -v VERBOSITY=verbose -c "COPY rn.rn_locations (name) FROM stdin" 2>&1 <<<"x")
 check "COPY into rn_locations says which column the API needs, no request ($(head -c 160 <<<"$out"))" \
     has "$out" 'ERROR:  23502: a new row of foreign table "rn_locations" needs'
