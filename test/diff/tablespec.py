@@ -1014,6 +1014,7 @@ SPECS = {
     "i.ic_visit_oos_reasons": _ic(["oos_id"]),
     "i.ic_visit_kpis": _ic(["kpi_value_id"]),
     "i.ic_visit_dqi": _ic(["dqi_id"]),
+    "i.ic_visit_list": {"gen": "generic", "weight": 3, "key": ["id"]},
     "i.ic_stores": {"gen": "generic", "weight": 3, "key": ["id"]},
     "i.ic_skus": {"gen": "generic", "weight": 3, "key": ["id"]},
 }
@@ -1045,7 +1046,8 @@ TRUTH = {
 TRUTH.update({"i." + _t: {"vendor": "inspector", "resource": _t} for _t in (
     "ic_visit_scenes", "ic_visit_images", "ic_visit_answers", "ic_visit_answer_options",
     "ic_visit_image_quality", "ic_visit_assortment", "ic_visit_facing_counts", "ic_visit_prices",
-    "ic_visit_oos_reasons", "ic_visit_kpis", "ic_visit_dqi", "ic_stores", "ic_skus")})
+    "ic_visit_oos_reasons", "ic_visit_kpis", "ic_visit_dqi", "ic_stores", "ic_skus",
+    "ic_visit_list")})
 
 # RetailNext tables without aggregation
 TRUTH.update({"r." + _t: {"vendor": "retailnext", "resource": _t} for _t in (

@@ -121,6 +121,24 @@ static const RfPushdown ic_list_pushdown[] = {
 /* is_new defaults to true on the vendor's side: a reader must ask for all */
 static const RfEndpoint ic_visit_lister = IC_VISIT_LISTER(ic_list_columns, ic_list_pushdown);
 
+/*
+ * The listing as a table of its own: what it says of each visit, its name
+ * included (the full visit has none); filtered by its created_at bound and
+ * cid.  (The agent and route filters select on fields its rows lack.)
+ */
+static const RfColumn ic_listing_columns[] = {
+	{"id", RF_INT8, NULL, "the visit's id"},
+	{"cid", RF_TEXT, NULL, "the visit's id in another system"},
+	{"name", RF_TEXT, NULL, "the visit's name, as the listing gives it"},
+	{"created_at", RF_TIMESTAMPTZ, NULL, "when the visit was created"},
+	{"updated_at", RF_TIMESTAMPTZ, NULL, "when the visit was last changed"},
+};
+
+static const RfPushdown ic_listing_pushdown[] = {
+	IC_LIST_CREATED("created_at"),
+	{"cid", RF_OP_EQ, "cid", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, .domain = RF_DOMAIN_TEXT},
+};
+
 /* A child pushdown for the listing: created_at only */
 static const RfPushdown ic_child_list_pushdown[] = {
 	IC_LIST_CREATED("created_at"),
@@ -423,6 +441,19 @@ static const RfEndpoint ic_endpoints[] = {
 			  "One row per visit of an agent to a store, its results as jsonb",
 			  NULL, ic_visit_columns, ic_visit_pushdown,
 			  ic_visit_required, ic_visit_lister, "id"),
+	{
+		.resource = "ic_visit_list",
+		.doc = "One row per visit as the visit listing gives it, with the visit's name",
+		.method = "GET",
+		.path = "/api/data/v1.3/visits/",
+		.rows_path = "results",
+		.static_query = "is_new=false",
+		.idempotent = true,
+		.paging = IC_OFFSET_PAGING,
+		COLS(ic_listing_columns),
+		PUSH(ic_listing_pushdown),
+		.rows_per_request = 100,
+	},
 	IC_DETAIL("ic_visit_scenes",
 			  "One row per scene (a shelf or display photographed) of a visit",
 			  "scenes[]", ic_scene_columns, ic_timed_child_pushdown,
