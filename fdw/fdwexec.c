@@ -31,6 +31,8 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "tcop/pquery.h"
+#include "utils/portal.h"
 #include "utils/syscache.h"
 #include "utils/tuplesort.h"
 
@@ -428,6 +430,24 @@ start_scan(ForeignScanState *node, RfScanState *st)
 	{
 		const char *column = st->pg.ep->pushdown[st->preview].column;
 
+		/*
+		 * Without a LIMIT only the client's fetching ends the reading; a
+		 * command that reads every row (CREATE TABLE AS, REFRESH
+		 * MATERIALIZED VIEW, COPY, EXPLAIN ANALYZE) never stops early, so
+		 * it is refused before any request, as the planner refuses the
+		 * other whole reads.
+		 */
+		if (st->preview_mode == RF_PREVIEW_OPEN && ActivePortal != NULL &&
+			ActivePortal->commandTag != CMDTAG_SELECT)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_DYNAMIC_PARAMETER_VALUE_NEEDED),
+					 errmsg("foreign table \"%s\" needs a lower bound on \"%s\" to be read whole",
+							st->pg.relname, column),
+					 errdetail("Without a range only a preview reads recent days, as far as a client fetches rows (a cursor, a client's row limit, a LIMIT); %s reads every row.",
+							   GetCommandTagName(ActivePortal->commandTag)),
+					 errhint("Add a range, e.g. WHERE %s >= '%s'.", column,
+							 DatumGetCString(DirectFunctionCall1(date_out,
+																 DateADTGetDatum(rf_today() - 7))))));
 		st->preview_today = rf_today();
 		st->preview_day = 0;
 		preview_set_day(st);

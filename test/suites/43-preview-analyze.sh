@@ -178,6 +178,18 @@ check "SELECT * without a range or LIMIT, read whole: an error past preview_days
 check "... after exactly those three days" \
     [ "$(asked_days | tr '\n' ' ')" = "$today $(day 1) $(day 2) " ]
 
+# -- commands that read every row never stop early: refused before any request
+for sql in "CREATE TABLE whole AS SELECT * FROM j.visit_journey_events" \
+           "CREATE MATERIALIZED VIEW whole AS SELECT * FROM j.visit_journey_events" \
+           "COPY (SELECT * FROM j.visit_journey_events) TO STDOUT" \
+           "EXPLAIN (ANALYZE) SELECT * FROM j.visit_journey_events"; do
+    $SIMCTL reset >/dev/null
+    out=$(psql -X -At -v VERBOSITY=verbose -d "$DB" -c "$sql" 2>&1)
+    whole_ok() { has "$out" 'ERROR:  HV002: foreign table "visit_journey_events" needs a lower bound on "event_start" to be read whole' &&
+                 [ -z "$(asked_days)" ]; }
+    check "refused before any request, naming the command: $sql" whole_ok
+done
+
 # -- where a preview would change the answer, the range stays required
 for sql in "SELECT * FROM j.visit_journey_events ORDER BY event_start LIMIT 5" \
            "SELECT count(*) FROM j.visit_journey_events LIMIT 5" \
