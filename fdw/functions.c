@@ -765,6 +765,9 @@ rf_sql_describe_foreign_column(PG_FUNCTION_ARGS)
 						 opts.vendor->name,
 						 rf_wall_clock_reading(&opts) ? "the wall clock of its location's time zone" : "UTC",
 						 opts.vendor->wall_clock->option);
+	else if (col->json_path && strstr(col->json_path, "$index") != NULL)
+		appendStringInfo(&buf, "the row's position in its list in the %s answer, from 0",
+						 opts.vendor->name);
 	else if (col->json_path && strpbrk(col->json_path, ":;^#@/[") != NULL)
 		appendStringInfo(&buf, "from the %s answer around the row", opts.vendor->name);
 	else

@@ -546,7 +546,7 @@ rf_page_row(RfPage *page, int rowno, RfRowContext *rc, Datum *values,
 			const char *str;
 
 			v = resolve_ref(page, ref, row, cm->ref, rc, &str);
-			if (str || cm->ref->const_name || cm->ref->is_key)
+			if (str || cm->ref->const_name || cm->ref->is_key || cm->ref->is_index)
 			{
 				nulls[att] = (str == NULL);
 				if (str)

@@ -42,6 +42,7 @@
  *-------------------------------------------------------------------------
  */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,6 +132,7 @@ single_row(RfJsonPage *page, json_object *obj)
 	page->refs = rf_port_alloc(sizeof(RfRowRef));
 	page->refs[0].objs = rf_port_alloc(sizeof(json_object *));
 	page->refs[0].keys = rf_port_alloc0(sizeof(char *));
+	page->refs[0].idx = rf_port_alloc0(sizeof(int));
 	page->refs[0].objs[0] = obj;
 	page->nrows = 1;
 }
@@ -160,7 +162,8 @@ rf_json_page_object(RfJsonPage *page, const char *path)
  * A rows_path such as "nodes[][]" (arrays in arrays), "result.*.*" (the
  * members of objects of objects) or "metrics[].data[]" yields one row per
  * innermost element.  Columns reach outer levels with a leading '^' per
- * level and the member key of an object level with "$key".
+ * level, the member key of an object level with "$key" and the position
+ * (from 0) of an element in its array or object with "$index".
  * ----------------------------------------------------------------
  */
 
@@ -179,6 +182,7 @@ typedef struct RowWalk
 	int			depth;			/* iterating steps */
 	json_object **objs;			/* current element per level */
 	const char **keys;
+	int		   *idx;
 	int			allocated;
 } RowWalk;
 
@@ -196,10 +200,14 @@ add_nested_row(RowWalk *w)
 			rf_port_alloc(sizeof(RfRowRef) * w->allocated);
 	}
 	ref = &page->refs[page->nrows++];
-	ref->objs = rf_port_alloc(sizeof(json_object *) * w->depth);
-	ref->keys = rf_port_alloc(sizeof(char *) * w->depth);
+	/* one block a row: the elements, the keys, the positions */
+	ref->objs = rf_port_alloc((sizeof(json_object *) + sizeof(char *) + sizeof(int)) *
+							  w->depth);
+	ref->keys = (const char **) (ref->objs + w->depth);
+	ref->idx = (int *) (ref->keys + w->depth);
 	memcpy(ref->objs, w->objs, sizeof(json_object *) * w->depth);
 	memcpy(ref->keys, w->keys, sizeof(char *) * w->depth);
+	memcpy(ref->idx, w->idx, sizeof(int) * w->depth);
 }
 
 /*
@@ -259,16 +267,20 @@ walk_rows(RowWalk *w, json_object *v, int step, int level)
 		{
 			w->objs[level] = json_object_array_get_idx(v, i);
 			w->keys[level] = NULL;
+			w->idx[level] = (int) i;
 			check_ok(w->page, w->spec, w->objs[level]);
 			walk_rows(w, w->objs[level], step + 1, level + 1);
 		}
 	}
 	else if (json_object_is_type(v, json_type_object))
 	{
+		int			i = 0;
+
 		json_object_object_foreach(v, key, val)
 		{
 			w->objs[level] = val;
 			w->keys[level] = key;
+			w->idx[level] = i++;
 			walk_rows(w, val, step + 1, level + 1);
 		}
 	}
@@ -331,6 +343,7 @@ collect_nested_rows(RfJsonPage *page, const RfRowsSpec *spec)
 	}
 	w.objs = rf_port_alloc0(sizeof(json_object *) * (w.depth > 1 ? w.depth : 1));
 	w.keys = rf_port_alloc0(sizeof(char *) * (w.depth > 1 ? w.depth : 1));
+	w.idx = rf_port_alloc0(sizeof(int) * (w.depth > 1 ? w.depth : 1));
 	page->depth = w.depth;
 	walk_rows(&w, page->doc, 0, 0);
 	return true;
@@ -890,10 +903,11 @@ rf_json_ref_parse(RfJsonRef *r, const char *path)
 		r->up++;
 	path += r->up;
 	r->is_key = (strcmp(path, "$key") == 0);
+	r->is_index = (strcmp(path, "$index") == 0);
 	for (const char *p = path; *p; p++)
 		n += (*p == '.');
 	r->path_parts = rf_port_alloc(sizeof(char *) * n);
-	copy = rf_port_strdup(r->is_key ? "" : path);
+	copy = rf_port_strdup(r->is_key || r->is_index ? "" : path);
 	for (tok = strtok_r(copy, ".", &save); tok; tok = strtok_r(NULL, ".", &save))
 	{
 		char	   *open = strchr(tok, '[');
@@ -949,7 +963,7 @@ match_element(json_object *list, const char *key, json_object *row,
 bool
 rf_json_ref_is_plain(const RfJsonRef *r)
 {
-	return r->up == 0 && !r->is_key && r->abs_level < 0 && !r->from_root &&
+	return r->up == 0 && !r->is_key && !r->is_index && r->abs_level < 0 && !r->from_root &&
 		r->group_type == NULL && r->const_name == NULL;
 }
 
@@ -1034,11 +1048,12 @@ rf_json_ref_resolve(RfJsonPage *page, RfRowRef *ref, json_object *row,
 	*str = NULL;
 	if (r->const_name)
 		return NULL;
-	if (r->npath == 0 && !r->is_key)
+	if (r->npath == 0 && !r->is_key && !r->is_index)
 		return NULL;			/* an empty part */
 	if (r->from_root)
 		return walk_path(page->doc, r, row);
-	if (r->abs_level < 0 && r->group_type == NULL && r->up == 0 && !r->is_key)
+	if (r->abs_level < 0 && r->group_type == NULL && r->up == 0 && !r->is_key &&
+		!r->is_index)
 		return rf_json_ref_field(row, r);
 	if (ref == NULL)
 		return NULL;
@@ -1068,6 +1083,15 @@ rf_json_ref_resolve(RfJsonPage *page, RfRowRef *ref, json_object *row,
 	if (r->is_key)
 	{
 		*str = ref->keys[level];
+		return NULL;
+	}
+	if (r->is_index)
+	{
+		/* valid until the next call: the caller converts it at once */
+		static char index_text[16];
+
+		snprintf(index_text, sizeof(index_text), "%d", ref->idx[level]);
+		*str = index_text;
 		return NULL;
 	}
 	return walk_path(ref->objs[level], r, row);

@@ -45,6 +45,7 @@ typedef struct RfRowRef
 {
 	json_object **objs;
 	const char **keys;
+	int		   *idx;			/* the position at each level that iterates */
 } RfRowRef;
 
 /* A parsed answer and its rows */
@@ -87,6 +88,7 @@ typedef struct RfJsonPage
  *   "#0:a"         a field of the outermost level (#1: the next, ...)
  *   "@date:a"      a field of the nearest level whose group.type is "date"
  *   "$key"         the member key of an object level (with ^, #, @)
+ *   "$index"       the position of the element in its array or object, from 0
  *   "=name"        the request constant "name" (resolved by the caller)
  *   "/a.b"         a field of the whole document (a visit's id, say)
  * A path part "*" is the first member of an object or element of an array;
@@ -102,6 +104,7 @@ typedef struct RfJsonRef
 	int			abs_level;		/* "#N:": that level from the outermost */
 	char	   *group_type;		/* "@type:": nearest level of that group */
 	bool		is_key;			/* "$key": the member key of that level */
+	bool		is_index;		/* "$index": its position there, from 0 */
 	char	   *const_name;		/* "=name": a constant of the request */
 	bool		from_root;		/* "/a.b": from the document's root */
 	int			match_part;		/* "list[k=f]" part, or -1 */

@@ -253,6 +253,17 @@ SELECT floorplan_name, zone_name, type, location_name, round(area::numeric, 2) A
   FROM rn_fpa_zones ORDER BY floorplan_name, zone_name;
 SELECT zone_name, points -> 0 AS first_point FROM rn_fpa_zones
  WHERE zone_uuid = 'f64b51ac-546f-11eb-9441-8000514932de';
+-- ... and one row per point of an outline, in its order (point_index):
+-- the document's zone, then every point against the zones' jsonb
+SELECT zone_name, point_index, x, y FROM rn_fpa_zone_points
+ WHERE zone_uuid = 'f64b51ac-546f-11eb-9441-8000514932de' ORDER BY point_index;
+SELECT (SELECT count(*) FROM rn_fpa_zone_points) AS points,
+       (SELECT sum(jsonb_array_length(points)) FROM rn_fpa_zones) AS in_zones,
+       (SELECT count(*) FROM rn_fpa_zone_points p JOIN rn_fpa_zones z USING (zone_uuid)
+         WHERE p.x = (z.points -> p.point_index ->> 'x')::float8
+           AND p.y = (z.points -> p.point_index ->> 'y')::float8
+           AND p.floorplan_uuid = z.floorplan_uuid AND p.store_uuid = z.store_uuid
+           AND p.zone_name = z.zone_name) AS same_as_zones;
 
 -- health alerts, users, profiles
 SELECT count(*) AS alerts, count(DISTINCT uuid) AS distinct_alerts FROM rn_health_alerts;

@@ -984,6 +984,7 @@ SPECS = {
         "key": ["location_uuid", "start_date", "finish_date", "metric", "floorplan_uuid",
                 "from_zone_uuid", "to_zone_uuid"]},
     "r.rn_fpa_zones": {"gen": "generic", "weight": 8, "key": ["zone_uuid"]},
+    "r.rn_fpa_zone_points": {"gen": "generic", "weight": 4, "key": ["zone_uuid", "point_index"]},
     "r.rn_health_alerts": {"gen": "generic", "weight": 14, "key": ["uuid"]},
     # the FDW takes "future days" from PostgreSQL's clock; the simulator's
     # clock is frozen in 2021 unless its knob now=real
@@ -1052,7 +1053,7 @@ TRUTH.update({"i." + _t: {"vendor": "inspector", "resource": _t} for _t in (
 # RetailNext tables without aggregation
 TRUTH.update({"r." + _t: {"vendor": "retailnext", "resource": _t} for _t in (
     "rn_locations", "rn_users", "rn_user_profiles", "rn_location_profiles", "rn_cameras",
-    "rn_appliances", "rn_health_alerts", "rn_fpa_zones")})
+    "rn_appliances", "rn_health_alerts", "rn_fpa_zones", "rn_fpa_zone_points")})
 # store hours: every day any generated case can select (RN_DAYS, their spans)
 TRUTH["r.rn_store_hours"] = {"vendor": "retailnext", "resource": "rn_store_hours",
                              "windows": [("2019-12-01", "2021-04-01")]}

@@ -339,6 +339,18 @@ static const RfColumn rn_fpa_zone_columns[] = {
 	"the zone's outline: points x, y in centimetres on the floorplan"},
 };
 
+/* One row per point of a zone's outline, in the outline's order */
+static const RfColumn rn_fpa_point_columns[] = {
+	{"floorplan_uuid", RF_UUID, "^^id", "the floorplan"},
+	{"store_uuid", RF_UUID, "^^store_id", "the store of the floorplan"},
+	{"zone_uuid", RF_UUID, "^id", "the zone"},
+	{"zone_name", RF_TEXT, "^name", "the zone's name"},
+	{"point_index", RF_INT4, "$index",
+	"the point's place in the zone's outline, from 0 (the outline joins them in this order)"},
+	{"x", RF_FLOAT8, NULL, "the point's x, in centimetres on the floorplan"},
+	{"y", RF_FLOAT8, NULL, "the point's y, in centimetres on the floorplan"},
+};
+
 /* All floorplans, or those of the given stores (a path per store) */
 static const RfPushdown rn_fpa_zone_pushdown[] = {
 	{"store_uuid", RF_OP_EQ | RF_OP_IN, "store_uuid", NULL, NULL,
@@ -595,6 +607,18 @@ static const RfEndpoint rn_endpoints[] = {
 		.idempotent = true,
 		.paging = RN_HEADER_PAGING,
 		COLS(rn_fpa_zone_columns),
+		PUSH(rn_fpa_zone_pushdown),
+		.rows_per_request = 100,
+	},
+	{
+		.resource = "rn_fpa_zone_points",
+		.doc = "One row per point of a floorplan zone's outline (x, y), in order",
+		.method = "GET",
+		.path = "/v1/fpafloorplans",
+		.rows_path = "[].zones[].points[]",
+		.idempotent = true,
+		.paging = RN_HEADER_PAGING,
+		COLS(rn_fpa_point_columns),
 		PUSH(rn_fpa_zone_pushdown),
 		.rows_per_request = 100,
 	},

@@ -264,6 +264,11 @@ class RetailNext(Datamine, Traffic, Video):
                          store_uuid=fp["store_id"], store_name=fp["store_name"],
                          zone_uuid=z["id"], zone_name=z["name"], location_uuid=z["location_id"])
                     for fp in (self.floorplan_out(f) for f in FLOORPLANS) for z in fp["zones"]]
+        if resource == "rn_fpa_zone_points":
+            return [dict(floorplan_uuid=fp["id"], store_uuid=fp["store_id"], zone_uuid=z["id"],
+                         zone_name=z["name"], point_index=i, x=p["x"], y=p["y"])
+                    for fp in (self.floorplan_out(f) for f in FLOORPLANS) for z in fp["zones"]
+                    for i, p in enumerate(z["points"])]
         if resource == "rn_store_hours":
             # every store's business days in [from, to] (dates); open and close
             # as instants of the store's wall clock (what both readings mean)
