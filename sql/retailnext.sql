@@ -286,6 +286,19 @@ SELECT count(*) AS cameras, count(DISTINCT device_id) AS distinct_cameras FROM r
 \! $SIMCTL count --contains /v1/inventory/cameras
 SELECT device_name, model, video_channel_count FROM rn_cameras
  WHERE device_id = '20:C3:13:0F:1D:2A';
+-- the members of analytics, network_configuration and configuration_summary
+-- as typed columns: the document's camera, then a Xovis and a Brickstream
+SELECT traffic_line_count, dwell_zone_count, direction_line_configured,
+       network_mode, network_ip = '' AS dhcp_ip_empty, height
+  FROM rn_cameras WHERE device_id = '20:C3:13:0F:1D:2A';
+SELECT vendor, count(*) AS cameras,
+       count(*) FILTER (WHERE summary_sensor_name IS NOT NULL) AS sensor_named,
+       count(*) FILTER (WHERE summary_device_name IS NOT NULL) AS device_named,
+       bool_and(analytics ->> 'traffic_line_count' = traffic_line_count::text) AS same_counts,
+       bool_and(network_configuration ->> 'mode' = network_mode::text) AS same_mode
+  FROM rn_cameras GROUP BY vendor ORDER BY vendor;
+SELECT appliance_id, network_mode, network_ip, network_dns FROM rn_appliances
+ WHERE appliance_id = '323231f8-6afg-11eb-8684-4000fc072082';
 SELECT name, resolution, maximum_retention_days FROM rn_channels
  WHERE channel_uuid = '9290bc70-3480-11ea-81c9-c000c7e8079e';
 SELECT appliance_id, mac_address FROM rn_appliances ORDER BY appliance_id LIMIT 2;

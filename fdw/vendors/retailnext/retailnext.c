@@ -481,6 +481,28 @@ static const RfColumn rn_camera_columns[] = {
 	{"analytics", RF_JSONB, NULL,
 	"traffic lines, dwell zones and direction line configured"},
 	{"height", RF_INT4, NULL, "the device's mounting height, in millimetres (Aurora)"},
+	/* the documented members of the objects above, typed */
+	{"traffic_line_count", RF_INT4, "analytics.traffic_line_count",
+	"how many traffic lines are configured on the device"},
+	{"dwell_zone_count", RF_INT4, "analytics.dwell_zone_count",
+	"how many dwell zones are configured on the device"},
+	{"direction_line_configured", RF_BOOL, "analytics.direction_line_configured",
+	"whether a direction line is configured on the device"},
+	{"network_mode", RF_INT4, "network_configuration.mode",
+	"the device's local network configuration: 0 DHCP, 1 static"},
+	{"network_ip", RF_TEXT, "network_configuration.ip", "the device's static IP address"},
+	{"network_gateway", RF_TEXT, "network_configuration.gateway",
+	"the device's static gateway"},
+	{"network_dns", RF_TEXT, "network_configuration.dns", "the device's static DNS server"},
+	{"network_ntp", RF_TEXT, "network_configuration.ntp", "the device's static NTP server"},
+	{"summary_device_name", RF_TEXT, "configuration_summary.device_name",
+	"the device's name as a Brickstream sensor knows it"},
+	{"summary_site_name", RF_TEXT, "configuration_summary.site_name",
+	"the device's location as a Brickstream sensor knows it"},
+	{"summary_sensor_name", RF_TEXT, "configuration_summary.sensor_name",
+	"the device's name as a Xovis sensor knows it"},
+	{"summary_sensor_group", RF_TEXT, "configuration_summary.sensor_group",
+	"the device's location as a Xovis sensor knows it"},
 };
 
 static const RfPushdown rn_store_uuid_query_pushdown[] = {
@@ -514,6 +536,15 @@ static const RfColumn rn_appliance_columns[] = {
 	{"public_ip", RF_TEXT, NULL, "the appliance's public address"},
 	{"network_configuration", RF_JSONB, NULL,
 	"the appliance's network settings: mode (0 DHCP, 1 static), ip, gateway, dns, ntp"},
+	{"network_mode", RF_INT4, "network_configuration.mode",
+	"the appliance's local network configuration: 0 DHCP, 1 static"},
+	{"network_ip", RF_TEXT, "network_configuration.ip", "the appliance's static IP address"},
+	{"network_gateway", RF_TEXT, "network_configuration.gateway",
+	"the appliance's static gateway"},
+	{"network_dns", RF_TEXT, "network_configuration.dns",
+	"the appliance's static DNS server"},
+	{"network_ntp", RF_TEXT, "network_configuration.ntp",
+	"the appliance's static NTP server"},
 };
 
 /* v1 lists: X-Page-Length (max 100) / X-Page-Start, 206 while more follow */

@@ -305,7 +305,27 @@ class RetailNext(Datamine, Traffic, Video):
         rows = {"rn_user_profiles": USER_PROFILES, "rn_location_profiles": LOCATION_PROFILES,
                 "rn_cameras": self.cameras, "rn_channels": self.channels,
                 "rn_appliances": self.appliances}.get(resource)
+        if resource in ("rn_cameras", "rn_appliances"):
+            return [self.device_truth(r) for r in rows]
         return None if rows is None else [dict(r) for r in rows]
+
+    @staticmethod
+    def device_truth(r):
+        """A camera or appliance with the documented members of its
+        network_configuration, analytics and configuration_summary under the
+        table's column names (network_mode, traffic_line_count,
+        summary_sensor_name, ...); absent members are None."""
+        out = dict(r)
+        net = r.get("network_configuration") or {}
+        for k in ("mode", "ip", "gateway", "dns", "ntp"):
+            out["network_" + k] = net.get(k)
+        if "analytics" in r:
+            for k in ("traffic_line_count", "dwell_zone_count", "direction_line_configured"):
+                out[k] = (r.get("analytics") or {}).get(k)
+        if "configuration_summary" in r:
+            for k in ("device_name", "site_name", "sensor_name", "sensor_group"):
+                out["summary_" + k] = (r.get("configuration_summary") or {}).get(k)
+        return out
 
     # -- paging ------------------------------------------------------------
     def paged(self, req, items, build):
