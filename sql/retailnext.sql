@@ -131,6 +131,20 @@ SELECT metric, period_start, period_end, value, validity
    AND period_start < '2021-02-28 00:00 America/Los_Angeles'
  ORDER BY metric, period_start;
 \! $SIMCTL log --bodies --contains /v2/datamine
+-- the location's qualified_name and the calendar's labels of each period's
+-- first day (the document: 2021-02-21 is year 2021, month 1, day 22 of the
+-- retail calendar); a sublocation is qualified by its store
+SELECT location_qualified_name, period_start::date AS day, period_year, period_month,
+       period_day, grain
+  FROM rn_datamine
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+   AND time_zone = 'America/Los_Angeles' AND grain IN ('day', 'week', 'month')
+   AND period_start >= '2021-02-21 00:00 America/Los_Angeles'
+   AND period_start < '2021-02-23 00:00 America/Los_Angeles'
+ ORDER BY grain, period_start;
+SELECT DISTINCT location_name, location_qualified_name FROM rn_datamine
+ WHERE location_uuid IN (SELECT uuid FROM rn_locations WHERE location_type = 'entrance' ORDER BY uuid LIMIT 1)
+   AND metric = 'traffic_in' AND period_start >= '2021-02-21' AND period_start < '2021-02-22';
 -- several locations in one request; grain and time zone shape the body
 EXPLAIN (VERBOSE, COSTS OFF)
 SELECT * FROM rn_datamine

@@ -187,6 +187,14 @@ static const RfColumn rn_datamine_columns[] = {
 	{"time_zone", RF_TEXT, "=time_zone", "the time zone the periods are counted in"},
 	{"value", RF_NUMERIC, NULL, "the metric's value over the whole period"},
 	{"validity", RF_TEXT, NULL, "for traffic metrics: complete, incomplete or imputed"},
+	{"location_qualified_name", RF_TEXT, "@location:group.qualified_name",
+	"the location's name with its store's, for a sublocation"},
+	{"period_year", RF_INT4, "@date:group.from.year",
+	"the subscription calendar's year of the period's first day (a retail calendar's fiscal year)"},
+	{"period_month", RF_INT4, "@date:group.from.month",
+	"the calendar's month of the period's first day, from 1 (a retail calendar's month)"},
+	{"period_day", RF_INT4, "@date:group.from.day",
+	"the period's first day's place in its calendar month, from 1"},
 };
 
 static const char *const rn_datamine_grains[] = {

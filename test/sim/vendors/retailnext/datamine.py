@@ -485,15 +485,19 @@ class Datamine:
                                 emit(ctx, li, L.date(), (0, tm), vals, rank, su)
                     d += dt.timedelta(days=1)
 
+    def _qualified_name(self, l):
+        """A location's qualified_name: a sublocation under its store's name."""
+        if l["kind"] == "sub":
+            st = self.store_of(l)
+            if st:
+                return "%s > %s" % (st["name"], l["name"])
+        return l["name"]
+
     def _group_obj(self, kind, key, plan, cal):
         if kind == "location":
             l = plan[key][0]
-            qn = l["name"]
-            if l["kind"] == "sub":
-                st = self.store_of(l)
-                if st:
-                    qn = "%s > %s" % (st["name"], l["name"])
-            return {"name": l["name"], "qualified_name": qn, "type": "location", "uuid": l["uuid"]}
+            return {"name": l["name"], "qualified_name": self._qualified_name(l),
+                    "type": "location", "uuid": l["uuid"]}
         if kind == "date":
             return {"type": "date", "from": cal.repr(key[0]), "through": cal.repr(key[1])}
         if kind == "time":
@@ -652,9 +656,11 @@ class Datamine:
             return cal.fy_start(y), cal.fy_start(y + 1) - dt.timedelta(days=1)
 
         acc = {}
+        labels = {}             # key -> the day whose calendar labels the row shows
         eng = self.engine
 
-        def add(key, vals, rank, src):
+        def add(key, vals, rank, src, day):
+            labels.setdefault(key, day)
             a = acc.get(key)
             if a is None:
                 a = acc[key] = [0] * NV + [0, set()]
@@ -689,7 +695,7 @@ class Datamine:
                                 key = period(L.date())
                             else:
                                 key = (L.date(), (L.hour * 60 + L.minute) // sub * sub)
-                            add(key, vals, rank, src)
+                            add(key, vals, rank, src, key[0])
                     c += dt.timedelta(days=1)
             srcs = []
         for src in srcs:
@@ -712,12 +718,18 @@ class Datamine:
                         L = wall_clock(mm, zone)
                         tm = (L.hour * 60 + L.minute) // sub * sub
                         key = (L.date(), tm)
-                    add(key, vals, rank, src)
+                    # a sub-day period is grouped under its business day
+                    add(key, vals, rank, src, key[0] if sub is None else d)
                 d += dt.timedelta(days=1)
         fn, has_validity = METRICS[m]
+        with self.lock:
+            qname = self._qualified_name(loc)
         out = []
         for key in sorted(acc):
             a = acc[key]
+            # the calendar's labels of the period's first day (a sub-day
+            # period's: the day it is grouped under)
+            label = cal.repr(labels[key])
             if sub is None:
                 s, e = key
                 ps = "%s 00:00:00" % s.isoformat()
@@ -733,7 +745,10 @@ class Datamine:
                 value = sum(lim) if lim else None
             else:
                 value = fn(a)
-            out.append({"location_uuid": u, "location_name": loc["name"], "metric": m,
+            out.append({"location_uuid": u, "location_name": loc["name"],
+                        "location_qualified_name": qname,
+                        "period_year": label["year"], "period_month": label["month"],
+                        "period_day": label["day"], "metric": m,
                         "period_start": "%s %s" % (ps, tzname), "period_end": "%s %s" % (pe, tzname),
                         "grain": grain, "time_zone": tzname, "value": value,
                         "validity": VALIDITY[a[NV]] if has_validity else None})
