@@ -169,6 +169,22 @@ SELECT (SELECT sum(value) FROM rn_datamine
          WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
            AND time_zone = 'America/Los_Angeles'
            AND period_start = '2021-02-01 00:00 America/Los_Angeles') AS quarters_sum_to_day;
+-- half hours (a group value above 1: {"unit": "minutes", "value": 30}) start
+-- on the hour and the half hour, half an hour long, and add up to the hours
+SELECT count(*) AS half_hours,
+       bool_and(extract(minute FROM period_start AT TIME ZONE 'America/Los_Angeles') IN (0, 30)
+                AND period_end - period_start = interval '30 minutes') AS aligned,
+       sum(value) = (SELECT sum(value) FROM rn_datamine
+                      WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9'
+                        AND metric = 'traffic_in' AND grain = 'hour'
+                        AND time_zone = 'America/Los_Angeles'
+                        AND period_start >= '2021-02-01 00:00 America/Los_Angeles'
+                        AND period_start < '2021-02-02 00:00 America/Los_Angeles') AS sum_to_hours
+  FROM rn_datamine
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+   AND grain = '30 minutes' AND time_zone = 'America/Los_Angeles'
+   AND period_start >= '2021-02-01 00:00 America/Los_Angeles'
+   AND period_start < '2021-02-02 00:00 America/Los_Angeles';
 -- store hours past midnight ("+02:00") belong to the next day
 SELECT period_start, period_end, value FROM rn_datamine
  WHERE location_uuid = '2512a786-a117-11ea-874c-8000df845ed7' AND metric = 'traffic_in'

@@ -52,7 +52,7 @@ RN_METRICS = ["traffic_in", "traffic_out", "total_occupancy", "passby_traffic",
               "dwell_count", "avg_dwell_duration", "net_sales",
               "sales_transactions_count", "conversion_rate", "staff_count",
               "group_traffic_in", "individual_traffic_in"]
-RN_GRAINS = ["15 minutes", "hour", "day", "week", "month", "year"]
+RN_GRAINS = ["15 minutes", "30 minutes", "hour", "day", "week", "month", "year"]
 # None = no time_zone qual (the table's default)
 RN_TZS = [None, "UTC", "America/New_York", "America/Los_Angeles", "Europe/London"]
 UNION_SQUARE = "2512a786-a117-11ea-874c-8000df845ed7"
@@ -68,7 +68,7 @@ RN_DAYS = ["2020-03-06", "2020-03-08", "2020-03-29", "2020-10-25", "2020-11-01",
 RN_DATA_END = dt.datetime(2021, 3, 3, 18, 0, tzinfo=UTC)
 
 # per grain: longest P range (days) and the margin W adds on each side (days)
-GRAIN_SPAN = {"15 minutes": (2, 1), "hour": (4, 1), "day": (20, 3), "week": (50, 15),
+GRAIN_SPAN = {"15 minutes": (2, 1), "30 minutes": (3, 1), "hour": (4, 1), "day": (20, 3), "week": (50, 15),
               "month": (150, 70), "year": (500, 400)}
 
 

@@ -81,6 +81,7 @@ typedef struct RnGrain
 
 static const RnGrain rn_grains[] = {
 	{"15 minutes", "{\"group\":\"time\",\"unit\":\"minutes\",\"value\":15}", 100, 1},
+	{"30 minutes", "{\"group\":\"time\",\"unit\":\"minutes\",\"value\":30}", 50, 1},
 	{"hour", "{\"group\":\"time\",\"unit\":\"hours\",\"value\":1}", 25, 1},
 	{"day", "{\"group\":\"date\",\"unit\":\"days\",\"value\":1}", 1, 1},
 	{"week", "{\"group\":\"date\",\"unit\":\"weeks\",\"value\":1}", 0, 7},
@@ -103,7 +104,7 @@ lookup_grain(const char *name)
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 			 errmsg("invalid grain \"%s\" for rn_datamine", name),
-			 errdetail("The grain column holds exactly one of: 15 minutes, hour, day, week, month, year."),
+			 errdetail("The grain column holds exactly one of: 15 minutes, 30 minutes, hour, day, week, month, year."),
 			 errhint("Write the grain in lower case, as listed.")));
 	return NULL;				/* keep compiler quiet */
 }

@@ -183,7 +183,7 @@ static const RfColumn rn_datamine_columns[] = {
 	"localtime:@date:group.through.gregorian;@time:group.until;=time_zone;end",
 	"when the period ends"},
 	{"grain", RF_TEXT, "=grain",
-	"the length of a period: 15 minutes, hour, day, week, month or year"},
+	"the length of a period: 15 minutes, 30 minutes, hour, day, week, month or year"},
 	{"time_zone", RF_TEXT, "=time_zone", "the time zone the periods are counted in"},
 	{"value", RF_NUMERIC, NULL, "the metric's value over the whole period"},
 	{"validity", RF_TEXT, NULL, "for traffic metrics: complete, incomplete or imputed"},
@@ -198,7 +198,7 @@ static const RfColumn rn_datamine_columns[] = {
 };
 
 static const char *const rn_datamine_grains[] = {
-	"15 minutes", "hour", "day", "week", "month", "year", NULL
+	"15 minutes", "30 minutes", "hour", "day", "week", "month", "year", NULL
 };
 
 /* grain and time_zone shape the request (group_bys, time_zone) */

@@ -628,7 +628,7 @@ class Datamine:
             raise ValueError("truth: location, metric, grain, tz, from, to (ISO instants)")
         hours = params.get("hours") or "store_hours"
         zone = _zone(tzname)
-        sub = {"15 minutes": 15, "hour": 60}.get(grain)
+        sub = {"15 minutes": 15, "30 minutes": 30, "hour": 60}.get(grain)
         if zone is None or (sub is None and grain not in ("day", "week", "month", "year")) \
                 or m not in METRICS or to < frm or (to - frm).days > 2000 \
                 or hours not in ("store_hours", "all_day"):
