@@ -429,6 +429,7 @@ start_scan(ForeignScanState *node, RfScanState *st)
 	if (st->preview >= 0)
 	{
 		const char *column = st->pg.ep->pushdown[st->preview].column;
+		bool		limited = (st->preview_mode == RF_PREVIEW_LIMIT);
 
 		/*
 		 * Without a LIMIT only the client's fetching ends the reading; a
@@ -437,7 +438,7 @@ start_scan(ForeignScanState *node, RfScanState *st)
 		 * it is refused before any request, as the planner refuses the
 		 * other whole reads.
 		 */
-		if (st->preview_mode == RF_PREVIEW_OPEN && ActivePortal != NULL &&
+		if (!limited && ActivePortal != NULL &&
 			ActivePortal->commandTag != CMDTAG_SELECT)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_DYNAMIC_PARAMETER_VALUE_NEEDED),
@@ -452,25 +453,21 @@ start_scan(ForeignScanState *node, RfScanState *st)
 		st->preview_day = 0;
 		preview_set_day(st);
 		values = rf_day_bounds(st->pg.ep, st->preview, values, st->preview_today, 0);
-		if (st->preview_mode == RF_PREVIEW_LIMIT)
-			ereport(NOTICE,
-					(errmsg("foreign table \"%s\" has no range on \"%s\": the LIMIT reads backwards from today, one day at a time%s",
-							st->pg.relname, column,
-							st->preview_sorted ? ", each day sorted" : ""),
-					 errdetail("Days from %s back to %s at most (retail_fdw.preview_days = %d), until the LIMIT has its rows.",
-							   preview_day_text(st, 0),
-							   preview_day_text(st, rf_preview_days - 1), rf_preview_days),
-					 errhint("Add a range on \"%s\" to choose the days.", column)));
-		else
-			ereport(NOTICE,
-					(errmsg("foreign table \"%s\" has no range on \"%s\": rows are read backwards from today, one day at a time, as far as they are fetched%s",
-							st->pg.relname, column,
-							st->preview_sorted ? ", each day sorted" : ""),
-					 errdetail("Days from %s back to %s at most (retail_fdw.preview_days = %d); a client that fetches more gets an error.",
-							   preview_day_text(st, 0),
-							   preview_day_text(st, rf_preview_days - 1), rf_preview_days),
-					 errhint("Add a range on \"%s\" to choose the days, or fetch fewer rows (a cursor, a client's row limit, LIMIT).",
-							 column)));
+		ereport(NOTICE,
+				(errmsg("foreign table \"%s\" has no range on \"%s\": %s, one day at a time%s%s",
+						st->pg.relname, column,
+						limited ? "the LIMIT reads backwards from today" :
+						"rows are read backwards from today",
+						limited ? "" : ", as far as they are fetched",
+						st->preview_sorted ? ", each day sorted" : ""),
+				 errdetail("Days from %s back to %s at most (retail_fdw.preview_days = %d)%s",
+						   preview_day_text(st, 0),
+						   preview_day_text(st, rf_preview_days - 1), rf_preview_days,
+						   limited ? ", until the LIMIT has its rows." :
+						   "; a client that fetches more gets an error."),
+				 errhint("Add a range on \"%s\" to choose the days%s", column,
+						 limited ? "." :
+						 ", or fetch fewer rows (a cursor, a client's row limit, LIMIT).")));
 	}
 
 	/* LIMIT 0: no series at all */
@@ -823,16 +820,14 @@ explain_requests(ForeignScanState *node, RfScanState *st, ExplainState *es)
 												RF_PRIV_PREVIEW))].column;
 
 		ExplainPropertyText("Reading",
-							st->preview_mode == RF_PREVIEW_LIMIT ?
-							psprintf("no range on %s: backwards from today, one day at a time%s, until the LIMIT has its rows or %d days are read (retail_fdw.preview_days)%s",
+							psprintf("no range on %s: backwards from today, one day at a time%s, %s %d days%s (retail_fdw.preview_days)%s",
 									 column,
 									 st->preview_sorted ? ", each day sorted descending" : "",
+									 st->preview_mode == RF_PREVIEW_LIMIT ?
+									 "until the LIMIT has its rows or" :
+									 "as far as the client fetches; an error past",
 									 rf_preview_days,
-									 st->started ? "; the last day read" : "; today") :
-							psprintf("no range on %s: backwards from today, one day at a time%s, as far as the client fetches; an error past %d days (retail_fdw.preview_days)%s",
-									 column,
-									 st->preview_sorted ? ", each day sorted descending" : "",
-									 rf_preview_days,
+									 st->preview_mode == RF_PREVIEW_LIMIT ? " are read" : "",
 									 st->started ? "; the last day read" : "; today"),
 							es);
 	}
