@@ -20,7 +20,8 @@
  * were allocated beforehand or with malloc (the response headers kept
  * whole, RfKeptHeader), or hand them to the body sink, which obeys the
  * same rule.  What went wrong is noted in the transfer; errors are raised
- * afterwards, from rf_http_raise.
+ * afterwards, by the caller, with rf_http_raise (httperror.c, which also
+ * has rf_http_send: one request, its failure raised).
  *
  * A transfer is palloc'd in its caller's memory context and registers a
  * reset callback there, so that an error anywhere (or a cancel) detaches
@@ -1030,22 +1031,6 @@ rf_http_cache_keep(RfTransfer *x)
 		cu->expires = expires;
 	}
 	return true;
-}
-
-/*
- * Send one request and wait for its answer; a failure (after the retries
- * it earns) is raised.  The caller reads the transfer and releases it.
- * Scans do not use this: they keep several transfers in flight.
- */
-RfTransfer *
-rf_http_send(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
-{
-	RfTransfer *x = rf_http_submit(conn, req, sink);
-
-	rf_http_wait(conn, x);
-	if (!rf_http_succeeded(x))
-		rf_http_raise(x);
-	return x;
 }
 
 /*

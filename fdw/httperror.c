@@ -238,3 +238,21 @@ raise_failure(RfTransfer *x)
 			 errhint("retail_fdw does not follow redirects; check base_url of server \"%s\".",
 					 conn->servername)));
 }
+
+/*
+ * Send one request and wait for its answer; a failure (after the retries
+ * it earns) is raised.  The caller reads the transfer and releases it.
+ * Scans do not use this: they keep several transfers in flight.  (Here,
+ * above the transport, so that the transport never calls up into its
+ * errors.)
+ */
+RfTransfer *
+rf_http_send(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
+{
+	RfTransfer *x = rf_http_submit(conn, req, sink);
+
+	rf_http_wait(conn, x);
+	if (!rf_http_succeeded(x))
+		rf_http_raise(x);
+	return x;
+}

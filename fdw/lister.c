@@ -1,10 +1,13 @@
 /*-------------------------------------------------------------------------
  *
  * lister.c
+ *		  A scan's plan (rf_pager_plan): the values outside the API's domain
+ *		  dropped, the ids of a listing fetched, the request series made.
  *		  Endpoints read by id whose ids come from a listing (RfEndpoint.
  *		  lister): when a query gives no ids, the listing endpoint is read
  *		  first -- its own pushed filters, bounds checked on each listed
- *		  row -- and the ids it lists become the scan's values.
+ *		  row -- and the ids it lists become the scan's values.  Above the
+ *		  pager (scan.c), whose pages it reads and which never calls here.
  *
  *-------------------------------------------------------------------------
  */
@@ -155,7 +158,7 @@ within_bounds(List *bounds, Datum *values, bool *nulls)
  * The listing is read by a pager of its own over the lister endpoint, so
  * it pages, checks counts and refuses loops exactly as scans do.
  */
-List *
+static List *
 rf_pager_list_ids(RfPager *st, List *values, bool *empty)
 {
 	const RfEndpoint *lister = st->ep->lister;
@@ -214,4 +217,49 @@ rf_pager_list_ids(RfPager *st, List *values, bool *empty)
 	qv->typid = TEXTOID;
 	qv->values = ids;
 	return lappend(list_copy(values), qv);
+}
+
+/*
+ * The scan's request series, with a pushed ORDER BY in every one: a plan
+ * that makes each when the scan reaches it (NULL: none).
+ */
+RfSeriesPlan *
+rf_pager_plan(RfPager *st, List *values, bool *empty)
+{
+	RfSeriesPlan *plan;
+	ListCell   *lc;
+
+	/* values outside the API's domain are never sent */
+	st->plan_values = NIL;
+	st->domain_notes = NIL;
+	values = rf_apply_domains(st->ep, values, &st->domain_notes, empty);
+	st->domain_empty = *empty;
+	if (*empty)
+		return NULL;
+	if (rf_pager_lists_ids(st, values))
+	{
+		*empty = false;
+		values = rf_pager_list_ids(st, values, empty);
+		if (*empty)
+			return NULL;
+	}
+	plan = rf_plan_series(&st->opts, values, empty);
+	st->plan_values = values;
+	st->rowctx.wall_clock = rf_wall_clock_reading(&st->opts) &&
+		rf_endpoint_has_zclock(st->ep);
+	st->zone_keys = NIL;
+	if (st->rowctx.wall_clock && !*empty)
+	{
+		const char *key = st->opts.vendor->wall_clock->key_column;
+
+		foreach(lc, values)
+		{
+			RfQualValue *v = lfirst(lc);
+
+			if (strcmp(st->ep->pushdown[v->pd_index].column, key) == 0 &&
+				(v->op & (RF_OP_EQ | RF_OP_IN)))
+				st->zone_keys = list_concat(st->zone_keys, v->values);
+		}
+	}
+	return rf_pager_add_sort(st, plan);
 }

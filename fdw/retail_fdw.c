@@ -18,15 +18,17 @@
  *					parallel workers, EXPLAIN), import.c (IMPORT FOREIGN
  *					SCHEMA), pushdown.c (which quals push down), analyze.c,
  *					modify.c (INSERT, UPDATE)
- *	pager			scan.c (request series -> pages in flight -> rows),
- *					pagecheck.c (what pages say about each other, checked),
- *					lister.c (ids from a listing endpoint),
+ *	pager			lister.c (a scan's plan: domains, ids from a listing
+ *					endpoint, the series; above the pager, whose pages it
+ *					reads), scan.c (request series -> pages in flight ->
+ *					rows), pagecheck.c (what pages say about each other),
  *					reqplan.c (quals -> series), reqencode.c (a series
  *					spelt as a request), prefetch.c (ids a join feeds, in
  *					batches), columns.c (the columns a scan reads)
  *	parsing			json.c (JSON -> Datum), jsonpage.c (documents, rows and
  *					references, free of PostgreSQL)
  *	transport		connection.c (connections, credentials, OAuth tokens),
+ *					httperror.c (a failed transfer's error; rf_http_send),
  *					http.c (transfers, event loop; libcurl), netpolicy.c
  *					(where requests may go)
  *	support			cache.c (the raw answers the transport keeps for

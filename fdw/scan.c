@@ -1049,8 +1049,8 @@ list_zones(RfPager *st)
 }
 
 /* A pushed ORDER BY in every series of a plan */
-static RfSeriesPlan *
-add_sort(RfPager *st, RfSeriesPlan *plan)
+RfSeriesPlan *
+rf_pager_add_sort(RfPager *st, RfSeriesPlan *plan)
 {
 	const RfPagingSpec *pg = &st->ep->paging;
 
@@ -1071,51 +1071,6 @@ rf_endpoint_has_horizon(const RfEndpoint *ep)
 		if (ep->pushdown[i].horizon_last > 0)
 			return true;
 	return false;
-}
-
-/*
- * The scan's request series, with a pushed ORDER BY in every one: a plan
- * that makes each when the scan reaches it (NULL: none).
- */
-RfSeriesPlan *
-rf_pager_plan(RfPager *st, List *values, bool *empty)
-{
-	RfSeriesPlan *plan;
-	ListCell   *lc;
-
-	/* values outside the API's domain are never sent */
-	st->plan_values = NIL;
-	st->domain_notes = NIL;
-	values = rf_apply_domains(st->ep, values, &st->domain_notes, empty);
-	st->domain_empty = *empty;
-	if (*empty)
-		return NULL;
-	if (rf_pager_lists_ids(st, values))
-	{
-		*empty = false;
-		values = rf_pager_list_ids(st, values, empty);
-		if (*empty)
-			return NULL;
-	}
-	plan = rf_plan_series(&st->opts, values, empty);
-	st->plan_values = values;
-	st->rowctx.wall_clock = rf_wall_clock_reading(&st->opts) &&
-		rf_endpoint_has_zclock(st->ep);
-	st->zone_keys = NIL;
-	if (st->rowctx.wall_clock && !*empty)
-	{
-		const char *key = st->opts.vendor->wall_clock->key_column;
-
-		foreach(lc, values)
-		{
-			RfQualValue *v = lfirst(lc);
-
-			if (strcmp(st->ep->pushdown[v->pd_index].column, key) == 0 &&
-				(v->op & (RF_OP_EQ | RF_OP_IN)))
-				st->zone_keys = list_concat(st->zone_keys, v->values);
-		}
-	}
-	return add_sort(st, plan);
 }
 
 /*
@@ -1214,7 +1169,7 @@ rf_pager_start(RfPager *st, RfSeriesPlan *plan)
 
 			st->opts.zones = st->rowctx.zones;
 			plan = rf_plan_series(&st->opts, st->plan_values, &empty);
-			plan = empty ? NULL : add_sort(st, plan);
+			plan = empty ? NULL : rf_pager_add_sort(st, plan);
 		}
 	}
 	if (st->par)

@@ -39,6 +39,6 @@ extern void rf_check_next_link(RfPager *st, RfFetch *f, RfPage *page, int64 seen
 extern void rf_check_series_end(RfPager *st, RfFetch *f, bool has_count, int64 count,
 								int64 seen);
 
-extern List *rf_pager_list_ids(RfPager *st, List *values, bool *empty);
+extern RfSeriesPlan *rf_pager_add_sort(RfPager *st, RfSeriesPlan *plan);
 
 #endif							/* RF_SCAN_INT_H */
