@@ -699,6 +699,65 @@ typedef struct RawMember
 #define RF_SPARSE_MEMBERS 64
 
 /*
+ * A member's value made without the tokener when it is a scalar whose
+ * json_object is plain to build: a string without escapes, an integer of
+ * at most 18 digits (never past int64, never a big-integer mark), true,
+ * false or null.  Every call of json_tokener_parse_ex sets up a C numeric
+ * locale (duplocale, newlocale, getenv: a third of a row's time for a
+ * three-column row), and these are nearly all the values a page has.  The
+ * row's syntax was checked by the byte scan, whose plain-JSON bodies have
+ * no control characters in strings; the bytes of a string are checked as
+ * UTF-8 where they become a value, as json-c's are.  False: parse b[v..e)
+ * with the tokener.
+ */
+static bool
+plain_scalar(const char *b, size_t v, size_t e, json_object **out)
+{
+	size_t		len = e - v;
+
+	switch (b[v])
+	{
+		case '"':
+			if (len < 2 || b[e - 1] != '"' || memchr(b + v + 1, '\\', len - 2) != NULL)
+				return false;
+			*out = json_object_new_string_len(b + v + 1, (int) (len - 2));
+			return *out != NULL;
+		case 't':
+			if (len != 4 || memcmp(b + v, "true", 4) != 0)
+				return false;
+			*out = json_object_new_boolean(1);
+			return *out != NULL;
+		case 'f':
+			if (len != 5 || memcmp(b + v, "false", 5) != 0)
+				return false;
+			*out = json_object_new_boolean(0);
+			return *out != NULL;
+		case 'n':
+			*out = NULL;
+			return len == 4 && memcmp(b + v, "null", 4) == 0;
+		default:
+			{
+				bool		neg = (b[v] == '-');
+				size_t		p = v + neg;
+				int64_t		n = 0;
+
+				/* "-0" and leading zeros: as json-c reads them */
+				if (p == e || e - p > 18 || (b[p] == '0' && e - p > 1) ||
+					(neg && e - p == 1 && b[p] == '0'))
+					return false;
+				for (; p < e; p++)
+				{
+					if (b[p] < '0' || b[p] > '9')
+						return false;
+					n = n * 10 + (b[p] - '0');
+				}
+				*out = json_object_new_int64(neg ? -n : n);
+				return *out != NULL;
+			}
+	}
+}
+
+/*
  * A raw row of only the wanted members, parsed one by one, the others
  * skipped; NULL when it must be parsed whole instead (not an object, more
  * than RF_SPARSE_MEMBERS members, an escaped key that might be a wanted
@@ -761,19 +820,26 @@ sparse_row(RfJsonPage *page, size_t p, size_t lim, bool *whole)
 		}
 		if (w == page->nwant)
 			continue;
-		json_tokener_reset(page->tok);
-		/* with the delimiter after it: a number must see where it ends */
-		val = json_tokener_parse_ex(page->tok, b + m[i].val,
-									(int) (m[i].vend - m[i].val + 1));
-		if (json_tokener_get_error(page->tok) != json_tokener_success ||
-			json_object_object_add(obj, page->want[w], val) != 0)
+		if (plain_scalar(b, m[i].val, m[i].vend, &val))
 		{
-			if (val)
-				json_object_put(val);
-			json_object_put(obj);
-			*whole = true;
-			return NULL;
+			if (json_object_object_add(obj, page->want[w], val) == 0)
+				continue;
 		}
+		else
+		{
+			json_tokener_reset(page->tok);
+			/* with the delimiter after it: a number must see where it ends */
+			val = json_tokener_parse_ex(page->tok, b + m[i].val,
+										(int) (m[i].vend - m[i].val + 1));
+			if (json_tokener_get_error(page->tok) == json_tokener_success &&
+				json_object_object_add(obj, page->want[w], val) == 0)
+				continue;
+		}
+		if (val)
+			json_object_put(val);
+		json_object_put(obj);
+		*whole = true;
+		return NULL;
 	}
 	return obj;
 }
