@@ -74,6 +74,9 @@ rf_json_page_release(RfJsonPage *page)
 	if (page->cur)
 		json_object_put(page->cur);
 	page->cur = NULL;
+	if (page->spanval)
+		json_object_put(page->spanval);
+	page->spanval = NULL;
 	if (page->tok)
 		json_tokener_free(page->tok);
 	page->tok = NULL;
@@ -737,47 +740,56 @@ plain_scalar(const char *b, size_t v, size_t e, json_object **out)
 			return len == 4 && memcmp(b + v, "null", 4) == 0;
 		default:
 			{
-				bool		neg = (b[v] == '-');
-				size_t		p = v + neg;
-				int64_t		n = 0;
+				int64_t		n;
 
-				/* "-0" and leading zeros: as json-c reads them */
-				if (p == e || e - p > 18 || (b[p] == '0' && e - p > 1) ||
-					(neg && e - p == 1 && b[p] == '0'))
+				if (!rf_json_plain_int(b + v, len, &n))
 					return false;
-				for (; p < e; p++)
-				{
-					if (b[p] < '0' || b[p] > '9')
-						return false;
-					n = n * 10 + (b[p] - '0');
-				}
-				*out = json_object_new_int64(neg ? -n : n);
+				*out = json_object_new_int64(n);
 				return *out != NULL;
 			}
 	}
 }
 
 /*
- * A raw row of only the wanted members, parsed one by one, the others
- * skipped; NULL when it must be parsed whole instead (not an object, more
- * than RF_SPARSE_MEMBERS members, an escaped key that might be a wanted
- * one once unescaped).  Of repeated keys the last counts, as in a whole
- * parse.
+ * The value of b[0..len) when it is an integer json-c reads exactly and
+ * plainly as an int64: at most 18 digits (never past int64, never a
+ * big-integer mark), an optional '-', no leading zero, not "-0".
  */
-static json_object *
-sparse_row(RfJsonPage *page, size_t p, size_t lim, bool *whole)
+bool
+rf_json_plain_int(const char *b, size_t len, int64_t *value)
 {
-	const char *b = page->buf;
-	json_object *obj;
-	RawMember	m[RF_SPARSE_MEMBERS];
+	bool		neg = (len > 0 && b[0] == '-');
+	size_t		p = neg;
+	int64_t		n = 0;
+
+	if (p == len || len - p > 18 || (b[p] == '0' && len - p > 1) ||
+		(neg && len - p == 1 && b[p] == '0'))
+		return false;
+	for (; p < len; p++)
+	{
+		if (b[p] < '0' || b[p] > '9')
+			return false;
+		n = n * 10 + (b[p] - '0');
+	}
+	*value = neg ? -n : n;
+	return true;
+}
+
+/*
+ * The members of the raw row at b[p..lim), in order, into m; false when
+ * the row must be parsed whole instead (not an object, more than
+ * RF_SPARSE_MEMBERS members, an escaped key that might be a wanted one
+ * once unescaped).
+ */
+static bool
+find_members(const char *b, size_t p, size_t lim, RawMember *m, int *nmembers)
+{
 	int			n = 0;
 
-	*whole = true;
 	while (rf_json_is_ws(b[p]))
 		p++;
 	if (b[p] != '{')
-		return NULL;
-	/* find the members first: nothing to undo then */
+		return false;
 	p++;
 	for (;;)
 	{
@@ -789,10 +801,10 @@ sparse_row(RfJsonPage *page, size_t p, size_t lim, bool *whole)
 		if (b[p] == '}')
 			break;
 		if (n == RF_SPARSE_MEMBERS)
-			return NULL;
+			return false;
 		k = string_end(b, p + 1, lim);
 		if (memchr(b + p + 1, '\\', k - p - 1) != NULL)
-			return NULL;
+			return false;
 		for (v = k + 1; b[v] != ':'; v++)
 			;
 		for (v++; rf_json_is_ws(b[v]); v++)
@@ -803,22 +815,50 @@ sparse_row(RfJsonPage *page, size_t p, size_t lim, bool *whole)
 		p = m[n].vend = skip_value(b, v, lim);
 		n++;
 	}
+	*nmembers = n;
+	return true;
+}
+
+/* Which wanted key a member is (the first equal one), or -1 */
+static inline int
+wanted(const RfJsonPage *page, const char *b, const RawMember *m)
+{
+	for (int w = 0; w < page->nwant; w++)
+	{
+		if (page->want_len[w] == m->klen &&
+			memcmp(page->want[w], b + m->key, m->klen) == 0)
+			return w;
+	}
+	return -1;
+}
+
+/*
+ * A raw row of only the wanted members, parsed one by one, the others
+ * skipped; NULL when it must be parsed whole instead (see find_members).
+ * Of repeated keys the last counts, as in a whole parse.
+ */
+static json_object *
+sparse_row(RfJsonPage *page, size_t p, size_t lim, bool *whole)
+{
+	const char *b = page->buf;
+	json_object *obj;
+	RawMember	m[RF_SPARSE_MEMBERS];
+	int			n = 0;
+
+	*whole = true;
+	/* find the members first: nothing to undo then */
+	if (!find_members(b, p, lim, m, &n))
+		return NULL;
 	obj = json_object_new_object();
 	if (obj == NULL)
 		return NULL;
 	*whole = false;
 	for (int i = 0; i < n; i++)
 	{
-		int			w;
+		int			w = wanted(page, b, &m[i]);
 		json_object *val;
 
-		for (w = 0; w < page->nwant; w++)
-		{
-			if (page->want_len[w] == m[i].klen &&
-				memcmp(page->want[w], b + m[i].key, m[i].klen) == 0)
-				break;
-		}
-		if (w == page->nwant)
+		if (w < 0)
 			continue;
 		if (plain_scalar(b, m[i].val, m[i].vend, &val))
 		{
@@ -892,6 +932,72 @@ raw_row(RfJsonPage *page, int rowno)
 	}
 	page->cur_rowno = rowno;
 	return page->cur;
+}
+
+/*
+ * Where the wanted members' values of row rowno of a raw flat page lie in
+ * page->buf: spans[w] for want[w] (len 0: the row has no such member; of
+ * repeated keys the last counts, as in a whole parse).  False when the
+ * row is not read that way (a page of trees, a nested rows_path, every
+ * member wanted, or a row find_members leaves to a whole parse): then
+ * rf_json_page_row.  The scan then makes no json-c object at all for the
+ * values it can convert from their bytes (json.c, jsondatum.c).
+ */
+bool
+rf_json_page_spans(RfJsonPage *page, int rowno, RfJsonSpan *spans)
+{
+	RawMember	m[RF_SPARSE_MEMBERS];
+	int			n;
+	size_t		start;
+
+	if (page->buf == NULL || page->depth > 1 || page->refs || page->nwant < 0 ||
+		rowno < 0 || rowno >= page->nrows)
+		return false;
+	start = (rowno == 0 ? page->open : page->ends[rowno - 1]) + 1;
+	if (!find_members(page->buf, start, page->ends[rowno], m, &n))
+		return false;
+	memset(spans, 0, sizeof(RfJsonSpan) * page->nwant);
+	for (int i = 0; i < n; i++)
+	{
+		int			w = wanted(page, page->buf, &m[i]);
+
+		if (w >= 0)
+		{
+			spans[w].off = (uint32_t) m[i].val;
+			spans[w].len = (uint32_t) (m[i].vend - m[i].val);
+		}
+	}
+	return true;
+}
+
+/*
+ * The json-c value of a span that rf_json_page_spans found, kept by the
+ * page until the next call or its release; NULL for a JSON null.  A value
+ * that cannot be parsed (only memory can run out: the syntax was checked)
+ * is a shape error.
+ */
+json_object *
+rf_json_span_value(RfJsonPage *page, const RfJsonSpan *span)
+{
+	json_object *val = NULL;
+
+	if (page->spanval)
+		json_object_put(page->spanval);
+	page->spanval = NULL;
+	if (!plain_scalar(page->buf, span->off, span->off + span->len, &val))
+	{
+		json_tokener_reset(page->tok);
+		/* with the delimiter after it: a number must see where it ends */
+		val = json_tokener_parse_ex(page->tok, page->buf + span->off, (int) span->len + 1);
+		if (json_tokener_get_error(page->tok) != json_tokener_success)
+		{
+			if (val)
+				json_object_put(val);
+			shape_error(page, "a value could not be parsed", NULL);
+		}
+	}
+	page->spanval = val;
+	return val;
 }
 
 /*

@@ -20,7 +20,6 @@ helper could not be built (run.sh says why).
 
 import datetime as dt
 import os
-import subprocess
 import time
 
 ANCHOR_DAYS = 2                  # ~190,000 events (all three stores)
@@ -87,12 +86,6 @@ def copy_jsonb(B, workdir, urls):
     res = {line.split("|", 1)[0]: line.split("|", 1)[1] for line in out.splitlines()
            if line.startswith("q4|") or line.startswith("q2|")}
     return (t[0] + t[1], res["q4"]), (t[0] + t[2], res["q2"])
-
-
-def parse_runs(binary, files, n):
-    out = subprocess.run([binary, "-r", str(n)] + files, check=True,
-                         stdout=subprocess.PIPE, text=True).stdout
-    return [tuple(line.split()) for line in out.splitlines() if line.strip()]
 
 
 def memory(B, lo):
@@ -172,11 +165,11 @@ def run(B, jsonc, simdjson, workdir):
     for name, binary in (("json-c", jsonc), ("simdjson", simdjson)):
         if binary is None:
             continue
-        pr = parse_runs(binary, files, runs)
-        for n, s, _secs in pr:
-            if (int(n), int(s)) != (rows, total):
-                raise SystemExit("%s read %s rows, sum %s; the queries %d, %d" % (name, n, s, rows, total))
-        parse[name] = B.med([float(x[2]) for x in pr])
+        pr = B.jsonc_runs(binary, files, runs)    # the same output: rows sum seconds
+        for _secs, n, s in pr:
+            if (n, s) != (rows, total):
+                raise SystemExit("%s read %d rows, sum %d; the queries %d, %d" % (name, n, s, rows, total))
+        parse[name] = B.med([x[0] for x in pr])
 
     mem = memory(B, lo)
     load.append(open("/proc/loadavg").read().split(" ")[0])
