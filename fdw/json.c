@@ -57,6 +57,8 @@ struct RfPage
 	RfJsonPage	jp;
 	MemoryContextCallback cleanup;
 	RfRowContext *want_rc;		/* whose columns the raw rows are read for */
+	bool		spans;			/* ...each a plain member: read by spans */
+	RfJsonSpan *span;			/* one per wanted key */
 };
 
 /* ----------------------------------------------------------------
@@ -438,10 +440,30 @@ want_columns(RfPage *page, RfRowContext *rc)
 	if (page->jp.buf == NULL || page->want_rc == rc)
 		return;
 	keys = palloc(sizeof(char *) * 2 * (rc->ncols * 5 + 1));
+	page->spans = true;
 	for (int i = 0; i < rc->ncols; i++)
 	{
 		RfColMap   *cm = &rc->cols[i];
+		const RfJsonRef *r = cm->ref;
 
+		/* a member of the row itself, one key deep: its span is its value */
+		cm->want_idx = -1;
+		if (!cm->is_local && !cm->zclock && !cm->oneof && cm->nsub == 0 &&
+			rf_json_ref_is_plain(r) && r->npath == 1 && r->match_part < 0 &&
+			strcmp(r->path_parts[0], "*") != 0)
+		{
+			cm->want_idx = nkeys;
+			for (int k = 0; k < nkeys; k++)
+			{
+				if (strcmp(keys[k], r->path_parts[0]) == 0)
+				{
+					cm->want_idx = k;	/* the first equal key is the one matched */
+					break;
+				}
+			}
+		}
+		else
+			page->spans = false;
 		rf_json_ref_keys(cm->ref, keys, &nkeys, &all);
 		for (int k = 0; k < cm->nsub; k++)
 			rf_json_ref_keys(&cm->sub[k], keys, &nkeys, &all);
@@ -449,9 +471,46 @@ want_columns(RfPage *page, RfRowContext *rc)
 	/* the page keeps its list as long as it lives (rows come per tuple) */
 	old = MemoryContextSwitchTo(GetMemoryChunkContext(page));
 	rf_json_page_want(&page->jp, keys, all ? -1 : nkeys);
+	if (page->span)
+		pfree(page->span);
+	page->span = palloc(sizeof(RfJsonSpan) * (nkeys + 1));
 	MemoryContextSwitchTo(old);
 	pfree(keys);
 	page->want_rc = rc;
+}
+
+/*
+ * A raw row whose columns are each a member of the row (rf_page_row): each
+ * value converted from its bytes where rf_conv_span can, else from the
+ * json-c value of those bytes alone.  The same values, NULLs and errors as
+ * the row's json-c object would give, without making it: no hash table,
+ * no lookups, no copies of the strings.
+ */
+static void
+span_row(RfPage *page, RfRowContext *rc, RfConvErrorContext *ec,
+		 Datum *values, bool *nulls)
+{
+	for (int i = 0; i < rc->ncols; i++)
+	{
+		RfColMap   *cm = &rc->cols[i];
+		const RfJsonSpan *sp = &page->span[cm->want_idx];
+		int			att = cm->attnum - 1;
+		json_object *v;
+
+		ec->cm = cm;
+		ec->value = NULL;
+		nulls[att] = true;
+		if (sp->len == 0)
+			continue;			/* no such member */
+		if (rf_conv_span(ec, page->jp.buf + sp->off, sp->len, &values[att], &nulls[att]))
+			continue;
+		nulls[att] = true;
+		v = rf_json_span_value(&page->jp, sp);
+		if (v == NULL || json_object_is_type(v, json_type_null))
+			continue;
+		values[att] = rf_conv_json(ec, v);
+		nulls[att] = false;
+	}
 }
 
 /*
@@ -468,7 +527,6 @@ rf_page_row(RfPage *page, int rowno, RfRowContext *rc, Datum *values,
 	ErrorContextCallback errcb;
 
 	want_columns(page, rc);
-	row = rf_json_page_row(&page->jp, rowno, &ref);
 
 	ec.rc = rc;
 	ec.cm = NULL;
@@ -477,6 +535,14 @@ rf_page_row(RfPage *page, int rowno, RfRowContext *rc, Datum *values,
 	errcb.arg = &ec;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
+
+	if (page->spans && rf_json_page_spans(&page->jp, rowno, page->span))
+	{
+		span_row(page, rc, &ec, values, nulls);
+		error_context_stack = errcb.previous;
+		return;
+	}
+	row = rf_json_page_row(&page->jp, rowno, &ref);
 
 	for (int i = 0; i < rc->ncols; i++)
 	{

@@ -1076,6 +1076,105 @@ rf_conv_json(RfConvErrorContext *ec, json_object *v)
 	return rf_conv_input(ec, s);
 }
 
+/*
+ * Convert a value straight from its bytes in a raw page (a member's span,
+ * jsonpage.h), as rf_conv_json would convert json-c's value of the same
+ * bytes: a string without escapes, an integer of at most 18 digits or
+ * null.  No json-c object is made.  False, with nothing converted, for
+ * every other value and conversion (strings for integer, json, jsonb and
+ * text[] columns, integers out of the column's range, numbers with a
+ * fraction or an exponent, true and false, objects, arrays): the caller
+ * then goes through rf_conv_json, whose checks and messages apply.
+ */
+bool
+rf_conv_span(RfConvErrorContext *ec, const char *b, size_t len, Datum *value,
+			 bool *isnull)
+{
+	RfColMap   *cm = ec->cm;
+
+	*isnull = false;
+	if (b[0] == '"')
+	{
+		const char *s = b + 1;
+		int			slen = (int) len - 2;
+		char	   *str;
+
+		if (len < 2 || len > (size_t) PG_INT32_MAX || b[len - 1] != '"' ||
+			memchr(s, '\\', slen) != NULL || memchr(s, '\0', slen) != NULL)
+			return false;
+		switch (cm->conv)
+		{
+			case CONV_INT2:
+			case CONV_INT4:
+			case CONV_INT8:
+			case CONV_JSON:
+			case CONV_JSONB:
+			case CONV_TEXTARRAY:
+				return false;
+			default:
+				break;
+		}
+		/* as server_string: verified, then in the server's encoding */
+		rf_conv_verify_utf8(ec, s, slen);
+		if (GetDatabaseEncoding() != PG_UTF8)
+		{
+			str = pg_any_to_server(s, slen, PG_UTF8);
+			if (str == s)
+				str = pnstrdup(s, slen);
+			slen = strlen(str);
+		}
+		else if (cm->conv == CONV_TEXT)
+		{
+			*value = PointerGetDatum(cstring_to_text_with_len(s, slen));
+			return true;
+		}
+		else
+			str = pnstrdup(s, slen);
+		if (cm->conv == CONV_TEXT)
+			*value = PointerGetDatum(cstring_to_text_with_len(str, slen));
+		else if (!((cm->conv == CONV_TIMESTAMPTZ || cm->conv == CONV_TIMESTAMP ||
+					cm->conv == CONV_DATE) && rf_fast_datetime(str, cm->typid, value)))
+			*value = rf_conv_input(ec, str);
+		return true;
+	}
+	if (len == 4 && memcmp(b, "null", 4) == 0)
+	{
+		*isnull = true;
+		return true;
+	}
+	else
+	{
+		int64_t		n;
+
+		if (!rf_json_plain_int(b, len, &n))
+			return false;
+		switch (cm->conv)
+		{
+			case CONV_INT2:
+				if (n < PG_INT16_MIN || n > PG_INT16_MAX)
+					return false;
+				*value = Int16GetDatum((int16) n);
+				return true;
+			case CONV_INT4:
+				if (n < PG_INT32_MIN || n > PG_INT32_MAX)
+					return false;
+				*value = Int32GetDatum((int32) n);
+				return true;
+			case CONV_INT8:
+				*value = Int64GetDatum(n);
+				return true;
+			case CONV_FLOAT8:
+				*value = Float8GetDatum((double) n);
+				return true;
+			case CONV_NUMERIC:
+				*value = NumericGetDatum(int64_to_numeric(n));
+				return true;
+			default:
+				return false;
+		}
+	}
+}
+
 /* A string the row names (a key, a constant, a part), through the input function */
 Datum
 rf_conv_string(RfConvErrorContext *ec, RfColMap *cm, const char *str)

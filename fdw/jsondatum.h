@@ -48,6 +48,8 @@ struct RfColMap
 	FmgrInfo	infunc;
 	Oid			elemtype;		/* for text[] */
 	int			conv;			/* conversion chosen by rf_colmap_init */
+	int			want_idx;		/* its member among a raw page's wanted keys
+								 * (json.c), or -1: read from json-c's row */
 };
 
 typedef struct RfRowContext
@@ -79,5 +81,7 @@ extern Datum rf_conv_input(RfConvErrorContext *ec, char *s);
 extern Datum rf_conv_string(RfConvErrorContext *ec, RfColMap *cm,
 							const char *str);
 extern Datum rf_conv_json(RfConvErrorContext *ec, struct json_object *v);
+extern bool rf_conv_span(RfConvErrorContext *ec, const char *b, size_t len,
+						 Datum *value, bool *isnull);
 
 #endif							/* RF_JSONDATUM_H */

@@ -75,6 +75,9 @@ rf_json_page_release(RfJsonPage *page)
 	if (page->cur)
 		json_object_put(page->cur);
 	page->cur = NULL;
+	if (page->spanval)
+		json_object_put(page->spanval);
+	page->spanval = NULL;
 	if (page->tok)
 		json_tokener_free(page->tok);
 	page->tok = NULL;
@@ -712,26 +715,94 @@ typedef struct RawMember
 #define RF_SPARSE_MEMBERS 64
 
 /*
- * A raw row of only the wanted members, parsed one by one, the others
- * skipped; NULL when it must be parsed whole instead (not an object, more
- * than RF_SPARSE_MEMBERS members, an escaped key that might be a wanted
- * one once unescaped).  Of repeated keys the last counts, as in a whole
- * parse.
+ * A member's value made without the tokener when it is a scalar whose
+ * json_object is plain to build: a string without escapes, an integer of
+ * at most 18 digits (never past int64, never a big-integer mark), true,
+ * false or null.  Every call of json_tokener_parse_ex sets up a C numeric
+ * locale (duplocale, newlocale, getenv: a third of a row's time for a
+ * three-column row), and these are nearly all the values a page has.  The
+ * row's syntax was checked by the byte scan, whose plain-JSON bodies have
+ * no control characters in strings; the bytes of a string are checked as
+ * UTF-8 where they become a value, as json-c's are.  False: parse b[v..e)
+ * with the tokener.
  */
-static json_object *
-sparse_row(RfJsonPage *page, size_t p, size_t lim, bool *whole)
+static bool
+plain_scalar(const char *b, size_t v, size_t e, json_object **out)
 {
-	const char *b = page->buf;
-	json_object *obj;
-	RawMember	m[RF_SPARSE_MEMBERS];
+	size_t		len = e - v;
+
+	switch (b[v])
+	{
+		case '"':
+			if (len < 2 || b[e - 1] != '"' || memchr(b + v + 1, '\\', len - 2) != NULL)
+				return false;
+			*out = json_object_new_string_len(b + v + 1, (int) (len - 2));
+			return *out != NULL;
+		case 't':
+			if (len != 4 || memcmp(b + v, "true", 4) != 0)
+				return false;
+			*out = json_object_new_boolean(1);
+			return *out != NULL;
+		case 'f':
+			if (len != 5 || memcmp(b + v, "false", 5) != 0)
+				return false;
+			*out = json_object_new_boolean(0);
+			return *out != NULL;
+		case 'n':
+			*out = NULL;
+			return len == 4 && memcmp(b + v, "null", 4) == 0;
+		default:
+			{
+				int64_t		n;
+
+				if (!rf_json_plain_int(b + v, len, &n))
+					return false;
+				*out = json_object_new_int64(n);
+				return *out != NULL;
+			}
+	}
+}
+
+/*
+ * The value of b[0..len) when it is an integer json-c reads exactly and
+ * plainly as an int64: at most 18 digits (never past int64, never a
+ * big-integer mark), an optional '-', no leading zero, not "-0".
+ */
+bool
+rf_json_plain_int(const char *b, size_t len, int64_t *value)
+{
+	bool		neg = (len > 0 && b[0] == '-');
+	size_t		p = neg;
+	int64_t		n = 0;
+
+	if (p == len || len - p > 18 || (b[p] == '0' && len - p > 1) ||
+		(neg && len - p == 1 && b[p] == '0'))
+		return false;
+	for (; p < len; p++)
+	{
+		if (b[p] < '0' || b[p] > '9')
+			return false;
+		n = n * 10 + (b[p] - '0');
+	}
+	*value = neg ? -n : n;
+	return true;
+}
+
+/*
+ * The members of the raw row at b[p..lim), in order, into m; false when
+ * the row must be parsed whole instead (not an object, more than
+ * RF_SPARSE_MEMBERS members, an escaped key that might be a wanted one
+ * once unescaped).
+ */
+static bool
+find_members(const char *b, size_t p, size_t lim, RawMember *m, int *nmembers)
+{
 	int			n = 0;
 
-	*whole = true;
 	while (rf_json_is_ws(b[p]))
 		p++;
 	if (b[p] != '{')
-		return NULL;
-	/* find the members first: nothing to undo then */
+		return false;
 	p++;
 	for (;;)
 	{
@@ -743,10 +814,10 @@ sparse_row(RfJsonPage *page, size_t p, size_t lim, bool *whole)
 		if (b[p] == '}')
 			break;
 		if (n == RF_SPARSE_MEMBERS)
-			return NULL;
+			return false;
 		k = string_end(b, p + 1, lim);
 		if (memchr(b + p + 1, '\\', k - p - 1) != NULL)
-			return NULL;
+			return false;
 		for (v = k + 1; b[v] != ':'; v++)
 			;
 		for (v++; rf_json_is_ws(b[v]); v++)
@@ -757,36 +828,71 @@ sparse_row(RfJsonPage *page, size_t p, size_t lim, bool *whole)
 		p = m[n].vend = skip_value(b, v, lim);
 		n++;
 	}
+	*nmembers = n;
+	return true;
+}
+
+/* Which wanted key a member is (the first equal one), or -1 */
+static inline int
+wanted(const RfJsonPage *page, const char *b, const RawMember *m)
+{
+	for (int w = 0; w < page->nwant; w++)
+	{
+		if (page->want_len[w] == m->klen &&
+			memcmp(page->want[w], b + m->key, m->klen) == 0)
+			return w;
+	}
+	return -1;
+}
+
+/*
+ * A raw row of only the wanted members, parsed one by one, the others
+ * skipped; NULL when it must be parsed whole instead (see find_members).
+ * Of repeated keys the last counts, as in a whole parse.
+ */
+static json_object *
+sparse_row(RfJsonPage *page, size_t p, size_t lim, bool *whole)
+{
+	const char *b = page->buf;
+	json_object *obj;
+	RawMember	m[RF_SPARSE_MEMBERS];
+	int			n = 0;
+
+	*whole = true;
+	/* find the members first: nothing to undo then */
+	if (!find_members(b, p, lim, m, &n))
+		return NULL;
 	obj = json_object_new_object();
 	if (obj == NULL)
 		return NULL;
 	*whole = false;
 	for (int i = 0; i < n; i++)
 	{
-		int			w;
+		int			w = wanted(page, b, &m[i]);
 		json_object *val;
 
-		for (w = 0; w < page->nwant; w++)
-		{
-			if (page->want_len[w] == m[i].klen &&
-				memcmp(page->want[w], b + m[i].key, m[i].klen) == 0)
-				break;
-		}
-		if (w == page->nwant)
+		if (w < 0)
 			continue;
-		json_tokener_reset(page->tok);
-		/* with the delimiter after it: a number must see where it ends */
-		val = json_tokener_parse_ex(page->tok, b + m[i].val,
-									(int) (m[i].vend - m[i].val + 1));
-		if (json_tokener_get_error(page->tok) != json_tokener_success ||
-			json_object_object_add(obj, page->want[w], val) != 0)
+		if (plain_scalar(b, m[i].val, m[i].vend, &val))
 		{
-			if (val)
-				json_object_put(val);
-			json_object_put(obj);
-			*whole = true;
-			return NULL;
+			if (json_object_object_add(obj, page->want[w], val) == 0)
+				continue;
 		}
+		else
+		{
+			json_tokener_reset(page->tok);
+			/* with the delimiter after it: a number must see where it ends */
+			val = json_tokener_parse_ex(page->tok, b + m[i].val,
+										(int) (m[i].vend - m[i].val + 1));
+			if (json_tokener_get_error(page->tok) == json_tokener_success &&
+				json_object_object_add(obj, page->want[w], val) == 0)
+				continue;
+		}
+		if (val)
+			json_object_put(val);
+		json_object_put(obj);
+		*whole = true;
+		return NULL;
 	}
 	return obj;
 }
@@ -839,6 +945,72 @@ raw_row(RfJsonPage *page, int rowno)
 	}
 	page->cur_rowno = rowno;
 	return page->cur;
+}
+
+/*
+ * Where the wanted members' values of row rowno of a raw flat page lie in
+ * page->buf: spans[w] for want[w] (len 0: the row has no such member; of
+ * repeated keys the last counts, as in a whole parse).  False when the
+ * row is not read that way (a page of trees, a nested rows_path, every
+ * member wanted, or a row find_members leaves to a whole parse): then
+ * rf_json_page_row.  The scan then makes no json-c object at all for the
+ * values it can convert from their bytes (json.c, jsondatum.c).
+ */
+bool
+rf_json_page_spans(RfJsonPage *page, int rowno, RfJsonSpan *spans)
+{
+	RawMember	m[RF_SPARSE_MEMBERS];
+	int			n;
+	size_t		start;
+
+	if (page->buf == NULL || page->depth > 1 || page->refs || page->nwant < 0 ||
+		rowno < 0 || rowno >= page->nrows)
+		return false;
+	start = (rowno == 0 ? page->open : page->ends[rowno - 1]) + 1;
+	if (!find_members(page->buf, start, page->ends[rowno], m, &n))
+		return false;
+	memset(spans, 0, sizeof(RfJsonSpan) * page->nwant);
+	for (int i = 0; i < n; i++)
+	{
+		int			w = wanted(page, page->buf, &m[i]);
+
+		if (w >= 0)
+		{
+			spans[w].off = (uint32_t) m[i].val;
+			spans[w].len = (uint32_t) (m[i].vend - m[i].val);
+		}
+	}
+	return true;
+}
+
+/*
+ * The json-c value of a span that rf_json_page_spans found, kept by the
+ * page until the next call or its release; NULL for a JSON null.  A value
+ * that cannot be parsed (only memory can run out: the syntax was checked)
+ * is a shape error.
+ */
+json_object *
+rf_json_span_value(RfJsonPage *page, const RfJsonSpan *span)
+{
+	json_object *val = NULL;
+
+	if (page->spanval)
+		json_object_put(page->spanval);
+	page->spanval = NULL;
+	if (!plain_scalar(page->buf, span->off, span->off + span->len, &val))
+	{
+		json_tokener_reset(page->tok);
+		/* with the delimiter after it: a number must see where it ends */
+		val = json_tokener_parse_ex(page->tok, page->buf + span->off, (int) span->len + 1);
+		if (json_tokener_get_error(page->tok) != json_tokener_success)
+		{
+			if (val)
+				json_object_put(val);
+			shape_error(page, "a value could not be parsed", NULL);
+		}
+	}
+	page->spanval = val;
+	return val;
 }
 
 /*

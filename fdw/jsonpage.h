@@ -75,11 +75,19 @@ typedef struct RfJsonPage
 	int			nwant;
 	const char **want;
 	size_t	   *want_len;
+	json_object *spanval;		/* owned: the value rf_json_span_value made */
 	int			depth;			/* levels of iteration; 1 = flat */
 	RfRowRef   *refs;			/* nrows of them when depth > 1 */
 	const char *vendor;			/* for messages */
 	const char *endpoint;
 } RfJsonPage;
+
+/* A wanted member's value in a raw page's bytes: buf[off .. off + len) */
+typedef struct RfJsonSpan
+{
+	uint32_t	off;
+	uint32_t	len;			/* 0: the row has no such member */
+} RfJsonSpan;
 
 /*
  * A reference to a value of a (nested) row:
@@ -133,6 +141,9 @@ extern json_object *rf_json_page_row(RfJsonPage *page, int rowno,
 									 RfRowRef **ref);
 extern void rf_json_page_want(RfJsonPage *page, const char *const *keys,
 							  int nkeys);
+extern bool rf_json_plain_int(const char *b, size_t len, int64_t *value);
+extern bool rf_json_page_spans(RfJsonPage *page, int rowno, RfJsonSpan *spans);
+extern json_object *rf_json_span_value(RfJsonPage *page, const RfJsonSpan *span);
 extern void rf_json_ref_keys(const RfJsonRef *r, const char **keys, int *nkeys,
 							 bool *all);
 extern void rf_json_ref_parse(RfJsonRef *r, const char *path);

@@ -264,7 +264,8 @@ value_done(RfJsonStream *js)
 
 /*
  * Check one byte of a raw body (off: where it lands in js->buf); false
- * when the body is not, or not yet known to be, plain JSON.
+ * when the body is not, or not yet known to be, plain JSON.  Inlined: it
+ * runs for every byte outside the bulk of strings.
  *
  * Marks: for a top-level array, its '[', the ',' between its elements and
  * its ']'; for a top-level object, its '{' and '}', the '"' opening each
@@ -272,7 +273,13 @@ value_done(RfJsonStream *js)
  * opening and closing byte and the ',' between its elements.  That is all
  * rf_json_page_lazy needs to find the rows of a flat rows_path.
  */
-static bool
+#if defined(__GNUC__)
+#define RF_HOT_INLINE inline __attribute__((always_inline))
+#else
+#define RF_HOT_INLINE inline
+#endif
+
+static RF_HOT_INLINE bool
 check_byte(RfJsonStream *js, char c, size_t off)
 {
 	bool		in_object = (js->vdepth > 0 && js->vstack[js->vdepth] == '{');
@@ -376,7 +383,7 @@ check_byte(RfJsonStream *js, char c, size_t off)
 			}
 			/* the number ended before c: c comes after a value */
 			value_done(js);
-			return check_byte(js, c, off);
+			break;
 		case V_LITERAL:
 			if (c != *js->vlit)
 				return false;

@@ -6,7 +6,7 @@ throwaway cluster (PG* variables) and the simulator (SIM_JOURNEY_URL, with
 journey.response_cache=1 and the data size chosen here), builds jsonc_sum
 and then calls:
 
-  bench.py --jsonc PATH --workdir DIR [--out FILE]
+  bench.py --jsonc PATH [--simdjson PATH] --workdir DIR [--out FILE]
 
 Knobs (environment):
   BENCH_RUNS       medians of this many runs (default 5; 1 with BENCH_QUICK=1)
@@ -17,6 +17,9 @@ Knobs (environment):
   BENCH_DELAY_MS   the latency case's per-page delay (default 250)
   BENCH_PERF=1     perf record one more retail_fdw throughput run and the
                    json-c baseline, print self and inclusive times
+  BENCH_ONLY       "parallel" or "anchors" (anchors.py: file_fdw, simdjson,
+                   json-c, COPY + jsonb, retail_fdw network and cached, side
+                   by side): that case alone
 
 The data (see run.sh): 3 stores, ~100,000 events a day over all stores
 (~10,000 quick).  The 1M-row set is the BIG_DAYS days from BIG_FIRST, the
@@ -38,7 +41,9 @@ import time
 import urllib.parse
 import urllib.request
 
-ONLY = os.environ.get("BENCH_ONLY", "")   # "parallel": that case alone
+import anchors
+
+ONLY = os.environ.get("BENCH_ONLY", "")   # "parallel" or "anchors": that case alone
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 RUNS = int(os.environ.get("BENCH_RUNS") or (1 if QUICK else 5))
 LAT_RUNS = int(os.environ.get("BENCH_LAT_RUNS") or min(RUNS, 3))
@@ -512,9 +517,18 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--jsonc", required=True)
     ap.add_argument("--workdir", required=True)
+    ap.add_argument("--simdjson", help="simdjson_sum (absent: its line says skipped)")
     ap.add_argument("--out")
     args = ap.parse_args()
     started = time.monotonic()
+    if ONLY == "anchors":
+        psql(setup_sql(1000))
+        text = anchors.run(sys.modules[__name__], args.jsonc, args.simdjson, args.workdir)
+        sys.stdout.write("\n" + text)
+        if args.out:
+            with open(args.out, "w") as f:
+                f.write(text)
+        return 0
     if ONLY == "parallel":
         psql(setup_sql(1000))
         for row in parallel_rows(parallel_case()):
@@ -711,6 +725,11 @@ def main():
     log("  first %d requests, repeat %d requests, same rows %s, %.3f s vs %.3f s"
         % (cache_res[0], cache_res[1], cache_res[2], cache_res[4], cache_res[5]))
 
+    # -- issue 26's anchors side by side: file_fdw, simdjson, json-c,
+    # COPY + jsonb, retail_fdw network and cached (before the parallel
+    # case, which regenerates the simulator's data)
+    anchor_text = anchors.run(sys.modules[__name__], args.jsonc, args.simdjson, args.workdir)
+
     # -- parallel: four days of twice the visits, serial against 2 workers
     par = parallel_case()
 
@@ -813,7 +832,7 @@ def main():
                  " (BENCH_QUICK)" if QUICK else "", os.uname().nodename,
                  LOAD0 + " / " + open("/proc/loadavg").read().split(" ")[0],
                  time.monotonic() - started))
-    text = "\n".join(md) + "\n"
+    text = "\n".join(md) + "\n\n" + anchor_text
     if perf_text:
         text += ("\nperf report of one more retail_fdw throughput run (the backend):\n\n"
                  "```\n%s\n```\n" % perf_text)

@@ -19,6 +19,9 @@
 #   BENCH_ONLY=parallel  run the parallel cases alone (the serial plan against
 #                     2 workers: four days x 3 stores = 12 series, ~800k rows,
 #                     and four days of one store = 4 series)
+#   BENCH_ONLY=anchors   run issue 26's side-by-side case alone (anchors.py:
+#                     file_fdw, simdjson, json-c, COPY + jsonb, retail_fdw
+#                     network and cached, peak memory against requests)
 #   RF_KEEP=1         keep the temp directory (logs, fetched pages, perf.data)
 
 set -euo pipefail
@@ -51,6 +54,21 @@ rf_log "building the json-c baseline"
 cc -O2 -Wall -o "$RF_TMP/jsonc_sum" test/bench/jsonc_sum.c -ljson-c \
     || rf_die "could not build test/bench/jsonc_sum.c"
 
+# The parse limit: simdjson's on-demand API (Debian's libsimdjson-dev, only
+# for this helper; retail_fdw does not link it).  Skipped, saying so, when
+# it cannot be installed or built.
+simdjson_args=()
+if ! printf '#include <simdjson.h>\n' | c++ -E -x c++ - >/dev/null 2>&1; then
+    rf_log "installing libsimdjson-dev (the simdjson baseline) and g++"
+    _rf_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y libsimdjson-dev g++ \
+        || rf_log "SKIPPING the simdjson baseline: apt-get install libsimdjson-dev g++ failed"
+fi
+if c++ -O2 -std=c++17 -Wall -o "$RF_TMP/simdjson_sum" test/bench/simdjson_sum.cpp -lsimdjson; then
+    simdjson_args=(--simdjson "$RF_TMP/simdjson_sum")
+else
+    rf_log "SKIPPING the simdjson baseline: test/bench/simdjson_sum.cpp did not build (needs libsimdjson-dev and g++)"
+fi
+
 export SIM_VENDORS=journey
 export BENCH_VISITS=$visits
 rf_start_sim --seed 42 --option journey.stores=3 \
@@ -58,5 +76,6 @@ rf_start_sim --seed 42 --option journey.stores=3 \
 rf_start_cluster
 
 mkdir -p "$RF_TMP/work"
-"$RF_PYTHON" test/bench/bench.py --jsonc "$RF_TMP/jsonc_sum" --workdir "$RF_TMP/work" \
+"$RF_PYTHON" test/bench/bench.py --jsonc "$RF_TMP/jsonc_sum" "${simdjson_args[@]}" \
+    --workdir "$RF_TMP/work" \
     ${BENCH_OUT:+--out "$BENCH_OUT"}

@@ -450,6 +450,38 @@ feed(RfJsonStream *js, const uint8_t *data, size_t size)
 }
 
 /*
+ * Where rf_json_page_spans reads a raw row, each wanted member's span must
+ * hold the whole tree's value of that member (the first of equal keys is
+ * the one a span is found for), and a member the row lacks no span.
+ */
+static void
+compare_spans(RfJsonPage *raw, int rowno, json_object *wrow, const char **keys,
+			  int nkeys, jmp_buf *jump)
+{
+	RfJsonSpan *spans = rf_port_alloc(sizeof(RfJsonSpan) * (nkeys + 1));
+
+	if (setjmp(*jump) != 0)
+		abort();				/* a span found could not be read */
+	if (!rf_json_page_spans(raw, rowno, spans))
+		return;
+	for (int k = 0; k < nkeys; k++)
+	{
+		json_object *b = NULL;
+		bool		inb = json_object_object_get_ex(wrow, keys[k], &b);
+		bool		first = true;
+
+		for (int j = 0; j < k; j++)
+			first = first && strcmp(keys[j], keys[k]) != 0;
+		if (!first)
+			continue;
+		if ((spans[k].len != 0) != inb)
+			abort();			/* a span where the row has no member, or none */
+		if (inb && !json_object_equal(rf_json_span_value(raw, &spans[k]), b))
+			abort();			/* a member read from its span differs */
+	}
+}
+
+/*
  * A body kept raw must give the same pages read row by row as parsed
  * whole: the same error or none, the same number of rows, equal rows.
  * Its columns are read too, as rf_page_row reads them.  ref_doc is the
@@ -532,6 +564,7 @@ compare_raw_page(RfJsonStream *js, json_object *ref_doc, const RfRowsSpec *spec,
 					if (ina != inb || !json_object_equal(a, b))
 						abort();	/* a member read alone differs */
 				}
+				compare_spans(raw, rowno, wrow, keys, nkeys, &jump);
 			}
 			if (rf)
 				continue;
