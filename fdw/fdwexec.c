@@ -483,6 +483,23 @@ start_scan(ForeignScanState *node, RfScanState *st)
 	MemoryContextSwitchTo(old);
 }
 
+/*
+ * The pager's current row into the slot's values (in the row context,
+ * reset for each row); false when a preview keeps it for no day.
+ */
+static bool
+next_row(RfScanState *st, TupleTableSlot *slot)
+{
+	MemoryContext old;
+
+	MemoryContextReset(st->row_cxt);
+	old = MemoryContextSwitchTo(st->row_cxt);
+	memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
+	rf_pager_row(&st->pg, slot->tts_values, slot->tts_isnull);
+	MemoryContextSwitchTo(old);
+	return preview_keeps(st, slot);
+}
+
 static void
 end_day_sort(RfScanState *st)
 {
@@ -532,12 +549,7 @@ iterate_sorted_day(ForeignScanState *node, RfScanState *st, TupleTableSlot *slot
 		while (rf_pager_next(&st->pg))
 		{
 			ExecClearTuple(slot);
-			MemoryContextReset(st->row_cxt);
-			old = MemoryContextSwitchTo(st->row_cxt);
-			memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
-			rf_pager_row(&st->pg, slot->tts_values, slot->tts_isnull);
-			MemoryContextSwitchTo(old);
-			if (preview_keeps(st, slot))
+			if (next_row(st, slot))
 				tuplesort_puttupleslot(st->day_sort, ExecStoreVirtualTuple(slot));
 		}
 		ExecClearTuple(slot);
@@ -550,7 +562,6 @@ iterate_scan(ForeignScanState *node)
 {
 	RfScanState *st = node->fdw_state;
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
-	MemoryContext old;
 
 	ExecClearTuple(slot);
 	if (!st->started)
@@ -568,12 +579,7 @@ iterate_scan(ForeignScanState *node)
 				return slot;
 		}
 
-		MemoryContextReset(st->row_cxt);
-		old = MemoryContextSwitchTo(st->row_cxt);
-		memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
-		rf_pager_row(&st->pg, slot->tts_values, slot->tts_isnull);
-		MemoryContextSwitchTo(old);
-		if (preview_keeps(st, slot))
+		if (next_row(st, slot))
 			return ExecStoreVirtualTuple(slot);
 	}
 }
