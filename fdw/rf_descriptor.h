@@ -79,10 +79,7 @@ typedef struct RfOptionDef
 	 * else the hint of the error that refuses it
 	 */
 	const char *(*check) (const char *value);
-	/*
-	 * A table option that shapes requests: sent under this key of the JSON
-	 * body (one vendor today; reqplan.c sends it)
-	 */
+	/* a table option sent under this key of the JSON body (one vendor today) */
 	const char *body_key;
 	bool		body_array;		/* ...as a one-element array */
 } RfOptionDef;
@@ -207,6 +204,18 @@ typedef struct RfWrite
 	const char *no_delete_reason;	/* why DELETE is not possible */
 } RfWrite;
 
+/*
+ * A parameter every request of an endpoint sends, before the pushed ones:
+ * "name=value" in the query (value as written), or JSON text at a body
+ * path (param.h) of the body, which it makes a POST send even without one.
+ */
+typedef struct RfConstant
+{
+	RfParamLoc	loc;			/* RF_LOC_QUERY or RF_LOC_BODY */
+	const char *name;			/* query parameter or body path */
+	const char *value;			/* query text or JSON text */
+} RfConstant;
+
 /* ----------------------------------------------------------------
  *		Endpoints and vendors
  * ----------------------------------------------------------------
@@ -227,11 +236,8 @@ typedef struct RfSeriesPlan *(*RfPlanHook) (const struct RfOptions *opts,
 											bool *empty);
 
 /*
- * One endpoint: a foreign table.  Most fields are words every vendor's
- * tables use.  Some are used by one vendor alone today, and wait to become
- * that vendor's own (a hook, or data its module declares): they are read
- * in scan.c and reqplan.c, which change under other work now.  Those are
- * marked "one vendor today" here, in param.h and in vendor.h.
+ * One endpoint: a foreign table.  A field marked "one vendor today" waits
+ * to become that vendor's own (a hook, or data its module declares).
  */
 typedef struct RfEndpoint RfEndpoint;
 struct RfEndpoint
@@ -243,10 +249,8 @@ struct RfEndpoint
 	const char *method;			/* GET, POST */
 	const char *path;			/* appended to base_url; may hold {param} */
 	const char *rows_path;		/* array of rows; NULL = the body is it */
-	const char *static_query;	/* always sent, e.g. "is_new=false" (one
-								 * vendor today) */
-	const char *body_template;	/* JSON body that pushed values extend (one
-								 * vendor today) */
+	const RfConstant *constants;	/* sent by every request (two vendors) */
+	int			nconstants;
 	bool		idempotent;		/* safe to retry */
 	const char *default_window; /* window size for window ranges (one
 								 * vendor today) */

@@ -33,6 +33,7 @@
 #define REQ(r)		.required = r, .nrequired = RF_LENGTHOF(r)
 #define SORTS(s)	.sorts = s, .nsorts = RF_LENGTHOF(s)
 #define OPTS(o)		.options = o, .noptions = RF_LENGTHOF(o)
+#define CONSTS(c)	.constants = c, .nconstants = RF_LENGTHOF(c)
 
 /* A planning hook, or nothing where no planner is linked in */
 #ifdef RF_STANDALONE

@@ -156,9 +156,11 @@ static const RfWrite rn_user_write = {
 };
 
 /* Every extra field the API offers, so that every column can be filled */
-#define RN_EXTRA_FIELDS "\"extra_fields\":[\"store.time_zone\",\"store.store_id\"," \
-	"\"store.pos_id\",\"store.pos_division_id\",\"store.staff_hour_id\"," \
-	"\"store.occupancy_limit\"]"
+static const RfConstant rn_location_constants[] = {
+	{RF_LOC_BODY, "extra_fields", "[\"store.time_zone\",\"store.store_id\","
+	"\"store.pos_id\",\"store.pos_division_id\",\"store.staff_hour_id\","
+	"\"store.occupancy_limit\"]"},
+};
 
 /* ----------------------------------------------------------------
  *		rn_datamine (planned by a hook)
@@ -591,7 +593,7 @@ static const RfEndpoint rn_endpoints[] = {
 		.rows_per_request = 500,
 		.write = &rn_location_write,
 		.max_rows = RN_V2_CAP,
-		.body_template = "{" RN_EXTRA_FIELDS "}",
+		CONSTS(rn_location_constants),
 	},
 	{
 		.resource = "rn_datamine",
