@@ -557,7 +557,7 @@ sent_as_text(const RfEndpoint *ep, const RfPushdown *pd)
 	}
 	if (sent->shapes)
 		appendStringInfoString(&buf, "; a request parameter, not a filter: only = and IN, always sent");
-	if (ep->plan_series)
+	if (RF_EP_HOOK(ep, plan_series))
 		appendStringInfoString(&buf, "; the endpoint's own planner builds the body (EXPLAIN VERBOSE shows it)");
 	return buf.data;
 }

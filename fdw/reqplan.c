@@ -774,8 +774,8 @@ rf_plan_series(const RfOptions *opts, List *qualvals, bool *empty)
 	MemoryContext scratch;
 	MemoryContext old;
 
-	if (opts->endpoint->plan_series)
-		plan = opts->endpoint->plan_series(opts, qualvals, empty);
+	if (RF_EP_HOOK(opts->endpoint, plan_series))
+		plan = opts->endpoint->hooks->plan_series(opts, qualvals, empty);
 	else
 		plan = rf_plan_series_generic(opts, qualvals, empty);
 	if (*empty)

@@ -226,14 +226,29 @@ struct RfSeriesPlan;
 struct List;
 
 /*
- * A planning hook: the request series of a scan (an RfSeriesPlan, which
- * makes each series when the scan reaches it) from its evaluated quals (a
- * List of RfQualValue); *empty when nothing can match.  Only for what the
- * descriptor words cannot say; each hook says why next to its endpoint.
+ * A planning hook: a scan's request series (an RfSeriesPlan) from its
+ * evaluated quals (a List of RfQualValue); *empty when nothing can match
  */
 typedef struct RfSeriesPlan *(*RfPlanHook) (const struct RfOptions *opts,
 											struct List *qualvals,
 											bool *empty);
+
+/*
+ * What a vendor does for its endpoint where the model has no word: hooks
+ * the core calls without knowing the vendor, NULL where the generic code
+ * is right.  The vendor fills the table in a file of its module that may
+ * use PostgreSQL, and keeps there whatever its hooks read.
+ */
+typedef struct RfEndpointHooks
+{
+	RfPlanHook	plan_series;	/* the scan's series, not reqplan.c's */
+	/* a page of nrows rows came: ERROR if the answer may have been cut */
+	void		(*check_page) (const struct RfOptions *opts, int nrows,
+							   const char *label, const char *relname);
+} RfEndpointHooks;
+
+/* An endpoint's hook h, or NULL */
+#define RF_EP_HOOK(ep, h)	((ep)->hooks ? (ep)->hooks->h : NULL)
 
 /*
  * One endpoint: a foreign table.  A field marked "one vendor today" waits
@@ -243,9 +258,8 @@ typedef struct RfEndpoint RfEndpoint;
 struct RfEndpoint
 {
 	const char *resource;		/* table name and "resource" option */
-	const char *doc;			/* what a row is: "One row per ..." (a sentence
-								 * without its period; the table's comment
-								 * and README's table list start with it) */
+	const char *doc;			/* what a row is: "One row per ..." (no final
+								 * period; starts the table's comment) */
 	const char *method;			/* GET, POST */
 	const char *path;			/* appended to base_url; may hold {param} */
 	const char *rows_path;		/* array of rows; NULL = the body is it */
@@ -266,36 +280,23 @@ struct RfEndpoint
 	const RfOptionDef *options;	/* table options it takes, beyond the core */
 	int			noptions;
 	double		rows_per_request;	/* planner estimate */
-	const RfWrite *write;		/* INSERT / UPDATE, or NULL (one vendor
-								 * today) */
+	const RfWrite *write;		/* INSERT / UPDATE, or NULL (one vendor) */
 	bool		object_body;	/* the body is one object (rows_path inside
 								 * it) (one vendor today) */
 	bool		missing_is_empty;	/* 404 = no row, not an error (one
 									 * vendor today) */
-	bool		cacheable;		/* answers are shared within a query (one
-								 * vendor today) */
+	bool		cacheable;		/* answers shared within a query (one vendor) */
 
 	/*
-	 * GET-by-id endpoints whose ids may also come from a list: without an
-	 * id filter the scan first pages through "lister" (its own filters on
-	 * the same columns) and then fetches each listed id.  (One vendor today,
-	 * for these three.)
+	 * GET by id, the ids also from a list: without an id filter the scan
+	 * pages through "lister" (its own filters on the same columns), then
+	 * fetches each listed id.  (One vendor today, for these three.)
 	 */
 	const struct RfEndpoint *lister;
 	const char *id_column;		/* the pushdown column the ids feed */
 	const char *list_id_field;	/* the id in a listed row */
-	int			max_concurrency;	/* the vendor's own cap; 0 = none (one
-									 * vendor today) */
-	int			max_rows;		/* a response this long may be truncated
-								 * (one vendor today) */
-
-	/*
-	 * A rows_path some series of the hook use instead of rows_path (the
-	 * core only hands it to the fuzz targets; one vendor today)
-	 */
-	const char *alt_rows_path;
-	RfPlanHook	plan_series;	/* NULL: the generic planner (one vendor
-								 * today) */
+	int			max_concurrency;	/* the vendor's cap; 0 = none (one vendor) */
+	const RfEndpointHooks *hooks;	/* its vendor's hooks (RF_HOOK), or NULL */
 };
 
 #endif							/* RF_DESCRIPTOR_H */

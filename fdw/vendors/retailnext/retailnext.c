@@ -19,14 +19,7 @@
 #include <strings.h>
 
 #include "vendor.h"
-
-/* v2 responses stop at 10,000 entries */
-#define RN_V2_CAP 10000
-
-/* the planning hook of rn_datamine (datamine.c) */
-extern struct RfSeriesPlan *rf_rn_datamine_plan(const struct RfOptions *opts,
-												struct List *qualvals,
-												bool *empty);
+#include "vendors/retailnext/retailnext.h"
 
 /* ----------------------------------------------------------------
  *		rn_locations
@@ -592,7 +585,7 @@ static const RfEndpoint rn_endpoints[] = {
 		PUSH(rn_location_pushdown),
 		.rows_per_request = 500,
 		.write = &rn_location_write,
-		.max_rows = RN_V2_CAP,
+		.hooks = RF_HOOK(&rf_rn_locations_hooks),
 		CONSTS(rn_location_constants),
 	},
 	{
@@ -607,10 +600,8 @@ static const RfEndpoint rn_endpoints[] = {
 		PUSH(rn_datamine_pushdown),
 		REQ(rn_datamine_required),
 		.rows_per_request = 1000,
-		.max_rows = RN_V2_CAP,
-		.alt_rows_path = "metrics[].data[].data[].data[]",
 		OPTS(rn_datamine_options),
-		.plan_series = RF_HOOK(rf_rn_datamine_plan),
+		.hooks = RF_HOOK(&rf_rn_datamine_hooks),
 	},
 	{
 		.resource = "rn_store_hours",
