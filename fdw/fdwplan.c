@@ -633,7 +633,8 @@ add_sorted_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
 	PathKey    *pk;
 	ListCell   *lc;
 
-	if (ep->nsorts == 0 || list_length(root->query_pathkeys) != 1 ||
+	if (ep->nsorts == 0 || RF_EP_HOOK(ep, sort_query) == NULL ||
+		list_length(root->query_pathkeys) != 1 ||
 		!single_series(ep, info->pushed) ||
 		!rf_requirements_met(ep, info->pushed))
 		return;

@@ -167,9 +167,6 @@ typedef struct RfPagingSpec
 								 * vendor today) */
 	bool		in_headers;		/* page/size travel as request headers
 								 * (one vendor today) */
-	const char *sort_param;		/* ORDER BY pushdown: key parameter (one
-								 * vendor today) */
-	const char *direction_param;	/* and its direction ("asc" / "desc") */
 } RfPagingSpec;
 
 /* A column the API can sort by (nulls last ascending, first descending) */
@@ -242,6 +239,8 @@ typedef struct RfSeriesPlan *(*RfPlanHook) (const struct RfOptions *opts,
 typedef struct RfEndpointHooks
 {
 	RfPlanHook	plan_series;	/* the scan's series, not reqplan.c's */
+	/* ORDER BY the API's key (RfSort): the query parameters ("k=v" List) */
+	struct List *(*sort_query) (const char *key, bool descending);
 	/* a page of nrows rows came: ERROR if the answer may have been cut */
 	void		(*check_page) (const struct RfOptions *opts, int nrows,
 							   const char *label, const char *relname);

@@ -1046,14 +1046,11 @@ list_zones(RfPager *st)
 static RfSeriesPlan *
 add_sort(RfPager *st, RfSeriesPlan *plan)
 {
-	const RfPagingSpec *pg = &st->ep->paging;
-
 	if (st->sort < 0 || plan == NULL)
 		return plan;
-	plan->query = lappend(plan->query, psprintf("%s=%s", pg->sort_param,
-												st->ep->sorts[st->sort].key));
-	plan->query = lappend(plan->query, psprintf("%s=%s", pg->direction_param,
-												st->sort_desc ? "desc" : "asc"));
+	plan->query = list_concat(plan->query,
+							  st->ep->hooks->sort_query(st->ep->sorts[st->sort].key,
+														st->sort_desc));
 	return plan;
 }
 
