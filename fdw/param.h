@@ -94,7 +94,8 @@ typedef struct RfDomain
  * lower bounds (>, >=) to "lower_param", upper bounds (<, <=) to
  * "upper_param".  Both bounds are sent as inclusive: a strict bound is sent
  * loosely and the executor's recheck removes the boundary rows.  A "window"
- * range is split into consecutive windows (daily by default).  pad_days
+ * range is split into consecutive windows (the table option "window", a
+ * day without it: RF_DEFAULT_WINDOW).  pad_days
  * widens the bounds sent where the API's reading of a bound is uncertain
  * (inclusive or not, UTC or local days): extra rows are filtered locally,
  * missing ones could not be.
@@ -113,8 +114,8 @@ typedef struct RfPushdown
 	const char *upper_param;	/* where an upper bound goes */
 	RfParamLoc	loc;			/* query, body or path */
 	RfMulti		multi;			/* several values: split or repeated */
-	bool		window;			/* a range is split into windows (one
-								 * vendor today) */
+	bool		window;			/* a range is split into windows of the
+								 * "window" option (one vendor today) */
 	int			pad_days;		/* bounds are sent this many days wider
 								 * (one vendor today) */
 	bool		shapes;			/* a parameter, not a filter: any qual on

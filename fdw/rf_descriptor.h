@@ -265,8 +265,6 @@ struct RfEndpoint
 	const RfConstant *constants;	/* sent by every request (two vendors) */
 	int			nconstants;
 	bool		idempotent;		/* safe to retry */
-	const char *default_window; /* window size for window ranges (one
-								 * vendor today) */
 	RfPagingSpec paging;		/* how it pages */
 	const RfColumn *columns;	/* its columns, as IMPORT declares them */
 	int			ncolumns;
