@@ -115,18 +115,17 @@ typedef struct RfPushdown
 	RfParamLoc	loc;			/* query, body or path */
 	RfMulti		multi;			/* several values: split or repeated */
 	bool		window;			/* a range is split into windows of the
-								 * "window" option (one vendor today) */
+								 * "window" option (one vendor) */
 	int			pad_days;		/* bounds are sent this many days wider
-								 * (one vendor today) */
+								 * (one vendor) */
 	bool		shapes;			/* a parameter, not a filter: any qual on
-								 * the column must be pushed (one vendor
-								 * today) */
+								 * the column must be pushed (one vendor) */
 
 	/*
 	 * With bounded set, the smallest integer the API accepts in
 	 * lower_param and in upper_param: a bound below it is not sent (the
 	 * executor filters alone), since the API would refuse the request.
-	 * (What values the column holds is its domain, below.)  One vendor today.
+	 * (What values the column holds is its domain, below.)  One vendor.
 	 */
 	bool		bounded;
 	int64_t		lower_min;
@@ -136,7 +135,7 @@ typedef struct RfPushdown
 	 * RF_LOC_PATH: the path used when this parameter has a value; each
 	 * value sent is also a constant "column=value" of its series; at most
 	 * batch values a request (RF_MULTI_REPEAT, 0 = all); the only values
-	 * the API filters by (with any other, none is sent).  One vendor today,
+	 * the API filters by (with any other, none is sent).  One vendor,
 	 * for these four (reqplan.c).
 	 */
 	const char *path;
@@ -150,7 +149,7 @@ typedef struct RfPushdown
 	 * today + horizon_last: a lower bound before that is an error, the
 	 * (padded) days sent are clipped to it.  A date bound may instead be
 	 * sent as that day's midnight, "yyyy-mm-ddT00:00:00Z" (date_as_time).
-	 * One vendor today, for these four (reqplan.c).
+	 * One vendor, for these four (reqplan.c).
 	 */
 	int			chunk_days;
 	int			horizon_first;

@@ -16,9 +16,15 @@
  *
  * These headers and the vendors' tables need no PostgreSQL header, so that
  * tools built without the server (the fuzz targets in test/fuzz) read the
- * very descriptors the extension reads.  Hooks for the rare endpoint that
- * data cannot describe take opaque pointers; RF_HOOK() names them, and a
- * standalone build (RF_STANDALONE) leaves them out.
+ * very descriptors the extension reads.
+ *
+ * The model holds the words every vendor's tables may use.  What one
+ * vendor alone does is that vendor's: a hook in the RfEndpointHooks table
+ * its module fills (the core calls it without knowing whose it is; RF_HOOK
+ * leaves it out of a standalone build), and the data the hook reads stays
+ * in the vendor's files.  A word marked "(one vendor)" is one vendor's
+ * today yet read by generic code in several layers (planner, pager,
+ * parser), so it stays a word until a hook can replace every reading.
  *
  * Not here: the parsed options (option.h), the HTTP transport (http.h),
  * JSON mapping (json.h, jsonpage.h).
@@ -74,12 +80,9 @@ typedef struct RfOptionDef
 	int			min;			/* RF_OPT_INT only: the smallest value */
 	int			max;			/* ...and the largest */
 	const char *choices;		/* RF_OPT_CHOICE: "a|b|c" */
-	/*
-	 * The vendor's own check of a value (plain C): NULL when it is valid,
-	 * else the hint of the error that refuses it
-	 */
+	/* the vendor's check (plain C): NULL, or the hint refusing the value */
 	const char *(*check) (const char *value);
-	/* a table option sent under this key of the JSON body (one vendor today) */
+	/* a table option sent under this key of the JSON body (one vendor) */
 	const char *body_key;
 	bool		body_array;		/* ...as a one-element array */
 } RfOptionDef;
@@ -112,7 +115,7 @@ typedef enum RfType
 typedef struct RfColumn
 {
 	const char *name;			/* SQL column name (snake_case) */
-	RfType		type;
+	RfType		type;			/* what IMPORT FOREIGN SCHEMA declares */
 	const char *json_path;		/* reference in a row (jsonpage.h); NULL = name */
 	const char *doc;			/* what it means, lower case, no final period */
 } RfColumn;
@@ -154,7 +157,7 @@ typedef enum RfPaging
 /* How an endpoint pages: its style and the parameters that carry it */
 typedef struct RfPagingSpec
 {
-	RfPaging	style;
+	RfPaging	style;			/* which of the styles above */
 	const char *page_param;		/* page / after / offset / request header */
 	const char *size_param;		/* page_size / count / limit / header */
 	int			first_page;		/* first page number (RF_PAGE_NUMBER) */
@@ -164,9 +167,9 @@ typedef struct RfPagingSpec
 	const char *next_path;		/* next URL, cursor, token or header name */
 	bool		next_is_url;	/* next_path holds an absolute URL */
 	const char *end_token;		/* RF_PAGE_TOKEN: the value that ends (one
-								 * vendor today) */
+								 * vendor) */
 	bool		in_headers;		/* page/size travel as request headers
-								 * (one vendor today) */
+								 * (one vendor) */
 } RfPagingSpec;
 
 /* A column the API can sort by (nulls last ascending, first descending) */
@@ -232,9 +235,8 @@ typedef struct RfSeriesPlan *(*RfPlanHook) (const struct RfOptions *opts,
 
 /*
  * What a vendor does for its endpoint where the model has no word: hooks
- * the core calls without knowing the vendor, NULL where the generic code
- * is right.  The vendor fills the table in a file of its module that may
- * use PostgreSQL, and keeps there whatever its hooks read.
+ * the core calls without knowing whose they are, NULL where the generic
+ * code is right; filled in a file of the vendor's module.
  */
 typedef struct RfEndpointHooks
 {
@@ -249,10 +251,7 @@ typedef struct RfEndpointHooks
 /* An endpoint's hook h, or NULL */
 #define RF_EP_HOOK(ep, h)	((ep)->hooks ? (ep)->hooks->h : NULL)
 
-/*
- * One endpoint: a foreign table.  A field marked "one vendor today" waits
- * to become that vendor's own (a hook, or data its module declares).
- */
+/* One endpoint: a foreign table.  Each nX counts the array X before it. */
 typedef struct RfEndpoint RfEndpoint;
 struct RfEndpoint
 {
@@ -272,22 +271,22 @@ struct RfEndpoint
 	int			npushdown;
 	const RfRequired *required; /* the quals it needs */
 	int			nrequired;
-	const RfSort *sorts;		/* the ORDER BY it takes (one vendor today) */
+	const RfSort *sorts;		/* ORDER BY it takes, spelt by the hook
+								 * sort_query (one vendor) */
 	int			nsorts;
 	const RfOptionDef *options;	/* table options it takes, beyond the core */
 	int			noptions;
 	double		rows_per_request;	/* planner estimate */
 	const RfWrite *write;		/* INSERT / UPDATE, or NULL (one vendor) */
-	bool		object_body;	/* the body is one object (rows_path inside
-								 * it) (one vendor today) */
-	bool		missing_is_empty;	/* 404 = no row, not an error (one
-									 * vendor today) */
+	bool		object_body;	/* the body is one object, rows_path inside
+								 * it (one vendor) */
+	bool		missing_is_empty;	/* 404 = no row, not an error (one vendor) */
 	bool		cacheable;		/* answers shared within a query (one vendor) */
 
 	/*
 	 * GET by id, the ids also from a list: without an id filter the scan
 	 * pages through "lister" (its own filters on the same columns), then
-	 * fetches each listed id.  (One vendor today, for these three.)
+	 * fetches each listed id.  (One vendor, for these three.)
 	 */
 	const struct RfEndpoint *lister;
 	const char *id_column;		/* the pushdown column the ids feed */
