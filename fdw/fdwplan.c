@@ -498,6 +498,7 @@ series_estimate(PlannerInfo *root, RfRelInfo *info)
 	const RfEndpoint *ep = info->opts.endpoint;
 	double		width = (double) rf_window_usecs(&info->opts);
 	double		series = 1.0;
+	bool		hooked = (RF_EP_HOOK(ep, plan_series) != NULL);
 
 	for (int p = 0; p < ep->npushdown; p++)
 	{
@@ -505,12 +506,12 @@ series_estimate(PlannerInfo *root, RfRelInfo *info)
 		RfExtent	x;
 
 		pushed_extent(root, info, p, &x);
-		if (x.values > 1 && (ep->plan_series ? pd->shapes : pd->multi == RF_MULTI_SPLIT))
+		if (x.values > 1 && (hooked ? pd->shapes : pd->multi == RF_MULTI_SPLIT))
 			series *= x.values;
-		else if (x.values > 1 && !ep->plan_series &&
+		else if (x.values > 1 && !hooked &&
 				 pd->multi == RF_MULTI_REPEAT && pd->batch > 0)
 			series *= ceil(x.values / pd->batch);
-		if (ep->plan_series || !x.has_lo || !x.has_hi || x.hi <= x.lo)
+		if (hooked || !x.has_lo || !x.has_hi || x.hi <= x.lo)
 			continue;
 		if (pd->chunk_days > 0)
 			series *= ceil((double) (x.hi - x.lo) / USECS_PER_DAY / pd->chunk_days);
@@ -632,7 +633,8 @@ add_sorted_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
 	PathKey    *pk;
 	ListCell   *lc;
 
-	if (ep->nsorts == 0 || list_length(root->query_pathkeys) != 1 ||
+	if (ep->nsorts == 0 || RF_EP_HOOK(ep, sort_query) == NULL ||
+		list_length(root->query_pathkeys) != 1 ||
 		!single_series(ep, info->pushed) ||
 		!rf_requirements_met(ep, info->pushed))
 		return;

@@ -535,8 +535,7 @@ sent_as_text(const RfEndpoint *ep, const RfPushdown *pd)
 			appendStringInfoString(&buf, "; IN as a request series per value");
 	}
 	if (sent->window)
-		appendStringInfo(&buf, "; a range in windows of %s",
-						 via->default_window ? via->default_window : "1 day");
+		appendStringInfo(&buf, "; a range in windows of %s", RF_DEFAULT_WINDOW);
 	if (sent->chunk_days > 0)
 		appendStringInfo(&buf, "; as dates, at most %s a request, from %d to %d days ahead",
 						 days_text(sent->chunk_days), sent->horizon_first, sent->horizon_last);
@@ -557,7 +556,7 @@ sent_as_text(const RfEndpoint *ep, const RfPushdown *pd)
 	}
 	if (sent->shapes)
 		appendStringInfoString(&buf, "; a request parameter, not a filter: only = and IN, always sent");
-	if (ep->plan_series)
+	if (RF_EP_HOOK(ep, plan_series))
 		appendStringInfoString(&buf, "; the endpoint's own planner builds the body (EXPLAIN VERBOSE shows it)");
 	return buf.data;
 }

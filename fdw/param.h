@@ -94,7 +94,8 @@ typedef struct RfDomain
  * lower bounds (>, >=) to "lower_param", upper bounds (<, <=) to
  * "upper_param".  Both bounds are sent as inclusive: a strict bound is sent
  * loosely and the executor's recheck removes the boundary rows.  A "window"
- * range is split into consecutive windows (daily by default).  pad_days
+ * range is split into consecutive windows (the table option "window", a
+ * day without it: RF_DEFAULT_WINDOW).  pad_days
  * widens the bounds sent where the API's reading of a bound is uncertain
  * (inclusive or not, UTC or local days): extra rows are filtered locally,
  * missing ones could not be.
@@ -113,19 +114,18 @@ typedef struct RfPushdown
 	const char *upper_param;	/* where an upper bound goes */
 	RfParamLoc	loc;			/* query, body or path */
 	RfMulti		multi;			/* several values: split or repeated */
-	bool		window;			/* a range is split into windows (one
-								 * vendor today) */
+	bool		window;			/* a range is split into windows of the
+								 * "window" option (one vendor) */
 	int			pad_days;		/* bounds are sent this many days wider
-								 * (one vendor today) */
+								 * (one vendor) */
 	bool		shapes;			/* a parameter, not a filter: any qual on
-								 * the column must be pushed (one vendor
-								 * today) */
+								 * the column must be pushed (one vendor) */
 
 	/*
 	 * With bounded set, the smallest integer the API accepts in
 	 * lower_param and in upper_param: a bound below it is not sent (the
 	 * executor filters alone), since the API would refuse the request.
-	 * (What values the column holds is its domain, below.)  One vendor today.
+	 * (What values the column holds is its domain, below.)  One vendor.
 	 */
 	bool		bounded;
 	int64_t		lower_min;
@@ -135,7 +135,7 @@ typedef struct RfPushdown
 	 * RF_LOC_PATH: the path used when this parameter has a value; each
 	 * value sent is also a constant "column=value" of its series; at most
 	 * batch values a request (RF_MULTI_REPEAT, 0 = all); the only values
-	 * the API filters by (with any other, none is sent).  One vendor today,
+	 * the API filters by (with any other, none is sent).  One vendor,
 	 * for these four (reqplan.c).
 	 */
 	const char *path;
@@ -149,7 +149,7 @@ typedef struct RfPushdown
 	 * today + horizon_last: a lower bound before that is an error, the
 	 * (padded) days sent are clipped to it.  A date bound may instead be
 	 * sent as that day's midnight, "yyyy-mm-ddT00:00:00Z" (date_as_time).
-	 * One vendor today, for these four (reqplan.c).
+	 * One vendor, for these four (reqplan.c).
 	 */
 	int			chunk_days;
 	int			horizon_first;

@@ -4,7 +4,8 @@
  *		  How a series' parameters become its request: values percent-encoded
  *		  into query strings, path segments that cannot climb out of the
  *		  documented path, JSON bodies built from the descriptors' body paths
- *		  ("where.and[].uuids") and templates, and the target of each page.
+ *		  ("where.and[].uuids") and the endpoint's constants, and the target
+ *		  of each page.
  *
  * The planner (reqplan.c) decides which series a scan makes and with which
  * values; this file only spells them.
@@ -12,8 +13,6 @@
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
-
-#include <ctype.h>
 
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
@@ -234,10 +233,21 @@ rf_make_series(const RfEndpoint *ep, List *params)
 	BodyNode   *body = body_node(NULL, 'o');
 	char	   *path = pstrdup(ep->path);
 	ListCell   *lc;
-	bool		has_body = (ep->body_template != NULL);
+	bool		has_body = false;
 
-	if (ep->static_query)
-		s->query = lappend(s->query, pstrdup(ep->static_query));
+	/* the endpoint's constants first, in their order */
+	for (int i = 0; i < ep->nconstants; i++)
+	{
+		const RfConstant *c = &ep->constants[i];
+
+		if (c->loc == RF_LOC_QUERY)
+			s->query = lappend(s->query, psprintf("%s=%s", c->name, c->value));
+		else
+		{
+			body_put(body, c->name, pstrdup(c->value));
+			has_body = true;
+		}
+	}
 
 	/* a path parameter with a path of its own chooses it first */
 	foreach(lc, params)
@@ -281,26 +291,9 @@ rf_make_series(const RfEndpoint *ep, List *params)
 	{
 		StringInfoData buf;
 
-		/* the template's members first, then the parameters' */
 		initStringInfo(&buf);
 		body_write(&buf, body);
-		if (ep->body_template && body->members != NIL)
-		{
-			const char *t = ep->body_template;
-			int			close = strlen(t);
-			int			last;
-
-			/* reopen the template object to add the parameters' members */
-			while (close > 0 && t[close - 1] != '}')
-				close--;
-			last = close - 2;
-			while (last > 0 && isspace((unsigned char) t[last]))
-				last--;
-			s->body = psprintf("%.*s%s%s", Max(close - 1, 0), t,
-							   last >= 0 && t[last] == '{' ? "" : ",", buf.data + 1);
-		}
-		else
-			s->body = ep->body_template ? pstrdup(ep->body_template) : buf.data;
+		s->body = buf.data;
 	}
 	return s;
 }

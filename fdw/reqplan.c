@@ -529,11 +529,14 @@ pad_filter(RfFilter *cf, int days)
 		cf->upper += days * unit;
 }
 
-/* The window size in microseconds, or 0 for no splitting */
+/*
+ * The window size of window ranges (RfPushdown.window) in microseconds, or
+ * 0 for no splitting: the table option "window", else RF_DEFAULT_WINDOW
+ */
 int64
 rf_window_usecs(const RfOptions *opts)
 {
-	const char *w = opts->window ? opts->window : opts->endpoint->default_window;
+	const char *w = opts->window ? opts->window : RF_DEFAULT_WINDOW;
 	Interval   *iv;
 
 	if (w == NULL || pg_strcasecmp(w, "none") == 0)
@@ -774,8 +777,8 @@ rf_plan_series(const RfOptions *opts, List *qualvals, bool *empty)
 	MemoryContext scratch;
 	MemoryContext old;
 
-	if (opts->endpoint->plan_series)
-		plan = opts->endpoint->plan_series(opts, qualvals, empty);
+	if (RF_EP_HOOK(opts->endpoint, plan_series))
+		plan = opts->endpoint->hooks->plan_series(opts, qualvals, empty);
 	else
 		plan = rf_plan_series_generic(opts, qualvals, empty);
 	if (*empty)

@@ -134,6 +134,8 @@ extern bool rf_fold_filters(const RfEndpoint *ep, List *qualvals,
 							RfFilter *filters);
 extern char *rf_filter_bound_text(RfFilter *cf, bool upper);
 extern DateADT rf_today(void);
+/* the windows of a window range without the table option "window" */
+#define RF_DEFAULT_WINDOW "1 day"
 extern int64 rf_window_usecs(const RfOptions *opts);
 extern List *rf_day_bounds(const RfEndpoint *ep, int pd_index, List *values,
 						   DateADT first, DateADT end);

@@ -16,9 +16,15 @@
  *
  * These headers and the vendors' tables need no PostgreSQL header, so that
  * tools built without the server (the fuzz targets in test/fuzz) read the
- * very descriptors the extension reads.  Hooks for the rare endpoint that
- * data cannot describe take opaque pointers; RF_HOOK() names them, and a
- * standalone build (RF_STANDALONE) leaves them out.
+ * very descriptors the extension reads.
+ *
+ * The model holds the words every vendor's tables may use.  What one
+ * vendor alone does is that vendor's: a hook in the RfEndpointHooks table
+ * its module fills (the core calls it without knowing whose it is; RF_HOOK
+ * leaves it out of a standalone build), and the data the hook reads stays
+ * in the vendor's files.  A word marked "(one vendor)" is one vendor's
+ * today yet read by generic code in several layers (planner, pager,
+ * parser), so it stays a word until a hook can replace every reading.
  *
  * Not here: the parsed options (option.h), the HTTP transport (http.h),
  * JSON mapping (json.h, jsonpage.h).
@@ -74,15 +80,9 @@ typedef struct RfOptionDef
 	int			min;			/* RF_OPT_INT only: the smallest value */
 	int			max;			/* ...and the largest */
 	const char *choices;		/* RF_OPT_CHOICE: "a|b|c" */
-	/*
-	 * The vendor's own check of a value (plain C): NULL when it is valid,
-	 * else the hint of the error that refuses it
-	 */
+	/* the vendor's check (plain C): NULL, or the hint refusing the value */
 	const char *(*check) (const char *value);
-	/*
-	 * A table option that shapes requests: sent under this key of the JSON
-	 * body (one vendor today; reqplan.c sends it)
-	 */
+	/* a table option sent under this key of the JSON body (one vendor) */
 	const char *body_key;
 	bool		body_array;		/* ...as a one-element array */
 } RfOptionDef;
@@ -115,7 +115,7 @@ typedef enum RfType
 typedef struct RfColumn
 {
 	const char *name;			/* SQL column name (snake_case) */
-	RfType		type;
+	RfType		type;			/* what IMPORT FOREIGN SCHEMA declares */
 	const char *json_path;		/* reference in a row (jsonpage.h); NULL = name */
 	const char *doc;			/* what it means, lower case, no final period */
 } RfColumn;
@@ -157,7 +157,7 @@ typedef enum RfPaging
 /* How an endpoint pages: its style and the parameters that carry it */
 typedef struct RfPagingSpec
 {
-	RfPaging	style;
+	RfPaging	style;			/* which of the styles above */
 	const char *page_param;		/* page / after / offset / request header */
 	const char *size_param;		/* page_size / count / limit / header */
 	int			first_page;		/* first page number (RF_PAGE_NUMBER) */
@@ -167,12 +167,9 @@ typedef struct RfPagingSpec
 	const char *next_path;		/* next URL, cursor, token or header name */
 	bool		next_is_url;	/* next_path holds an absolute URL */
 	const char *end_token;		/* RF_PAGE_TOKEN: the value that ends (one
-								 * vendor today) */
+								 * vendor) */
 	bool		in_headers;		/* page/size travel as request headers
-								 * (one vendor today) */
-	const char *sort_param;		/* ORDER BY pushdown: key parameter (one
-								 * vendor today) */
-	const char *direction_param;	/* and its direction ("asc" / "desc") */
+								 * (one vendor) */
 } RfPagingSpec;
 
 /* A column the API can sort by (nulls last ascending, first descending) */
@@ -207,6 +204,18 @@ typedef struct RfWrite
 	const char *no_delete_reason;	/* why DELETE is not possible */
 } RfWrite;
 
+/*
+ * A parameter every request of an endpoint sends, before the pushed ones:
+ * "name=value" in the query (value as written), or JSON text at a body
+ * path (param.h) of the body, which it makes a POST send even without one.
+ */
+typedef struct RfConstant
+{
+	RfParamLoc	loc;			/* RF_LOC_QUERY or RF_LOC_BODY */
+	const char *name;			/* query parameter or body path */
+	const char *value;			/* query text or JSON text */
+} RfConstant;
+
 /* ----------------------------------------------------------------
  *		Endpoints and vendors
  * ----------------------------------------------------------------
@@ -217,39 +226,44 @@ struct RfSeriesPlan;
 struct List;
 
 /*
- * A planning hook: the request series of a scan (an RfSeriesPlan, which
- * makes each series when the scan reaches it) from its evaluated quals (a
- * List of RfQualValue); *empty when nothing can match.  Only for what the
- * descriptor words cannot say; each hook says why next to its endpoint.
+ * A planning hook: a scan's request series (an RfSeriesPlan) from its
+ * evaluated quals (a List of RfQualValue); *empty when nothing can match
  */
 typedef struct RfSeriesPlan *(*RfPlanHook) (const struct RfOptions *opts,
 											struct List *qualvals,
 											bool *empty);
 
 /*
- * One endpoint: a foreign table.  Most fields are words every vendor's
- * tables use.  Some are used by one vendor alone today, and wait to become
- * that vendor's own (a hook, or data its module declares): they are read
- * in scan.c and reqplan.c, which change under other work now.  Those are
- * marked "one vendor today" here, in param.h and in vendor.h.
+ * What a vendor does for its endpoint where the model has no word: hooks
+ * the core calls without knowing whose they are, NULL where the generic
+ * code is right; filled in a file of the vendor's module.
  */
+typedef struct RfEndpointHooks
+{
+	RfPlanHook	plan_series;	/* the scan's series, not reqplan.c's */
+	/* ORDER BY the API's key (RfSort): the query parameters ("k=v" List) */
+	struct List *(*sort_query) (const char *key, bool descending);
+	/* a page of nrows rows came: ERROR if the answer may have been cut */
+	void		(*check_page) (const struct RfOptions *opts, int nrows,
+							   const char *label, const char *relname);
+} RfEndpointHooks;
+
+/* An endpoint's hook h, or NULL */
+#define RF_EP_HOOK(ep, h)	((ep)->hooks ? (ep)->hooks->h : NULL)
+
+/* One endpoint: a foreign table.  Each nX counts the array X before it. */
 typedef struct RfEndpoint RfEndpoint;
 struct RfEndpoint
 {
 	const char *resource;		/* table name and "resource" option */
-	const char *doc;			/* what a row is: "One row per ..." (a sentence
-								 * without its period; the table's comment
-								 * and README's table list start with it) */
+	const char *doc;			/* what a row is: "One row per ..." (no final
+								 * period; starts the table's comment) */
 	const char *method;			/* GET, POST */
 	const char *path;			/* appended to base_url; may hold {param} */
 	const char *rows_path;		/* array of rows; NULL = the body is it */
-	const char *static_query;	/* always sent, e.g. "is_new=false" (one
-								 * vendor today) */
-	const char *body_template;	/* JSON body that pushed values extend (one
-								 * vendor today) */
+	const RfConstant *constants;	/* sent by every request (two vendors) */
+	int			nconstants;
 	bool		idempotent;		/* safe to retry */
-	const char *default_window; /* window size for window ranges (one
-								 * vendor today) */
 	RfPagingSpec paging;		/* how it pages */
 	const RfColumn *columns;	/* its columns, as IMPORT declares them */
 	int			ncolumns;
@@ -257,41 +271,28 @@ struct RfEndpoint
 	int			npushdown;
 	const RfRequired *required; /* the quals it needs */
 	int			nrequired;
-	const RfSort *sorts;		/* the ORDER BY it takes (one vendor today) */
+	const RfSort *sorts;		/* ORDER BY it takes, spelt by the hook
+								 * sort_query (one vendor) */
 	int			nsorts;
 	const RfOptionDef *options;	/* table options it takes, beyond the core */
 	int			noptions;
 	double		rows_per_request;	/* planner estimate */
-	const RfWrite *write;		/* INSERT / UPDATE, or NULL (one vendor
-								 * today) */
-	bool		object_body;	/* the body is one object (rows_path inside
-								 * it) (one vendor today) */
-	bool		missing_is_empty;	/* 404 = no row, not an error (one
-									 * vendor today) */
-	bool		cacheable;		/* answers are shared within a query (one
-								 * vendor today) */
+	const RfWrite *write;		/* INSERT / UPDATE, or NULL (one vendor) */
+	bool		object_body;	/* the body is one object, rows_path inside
+								 * it (one vendor) */
+	bool		missing_is_empty;	/* 404 = no row, not an error (one vendor) */
+	bool		cacheable;		/* answers shared within a query (one vendor) */
 
 	/*
-	 * GET-by-id endpoints whose ids may also come from a list: without an
-	 * id filter the scan first pages through "lister" (its own filters on
-	 * the same columns) and then fetches each listed id.  (One vendor today,
-	 * for these three.)
+	 * GET by id, the ids also from a list: without an id filter the scan
+	 * pages through "lister" (its own filters on the same columns), then
+	 * fetches each listed id.  (One vendor, for these three.)
 	 */
 	const struct RfEndpoint *lister;
 	const char *id_column;		/* the pushdown column the ids feed */
 	const char *list_id_field;	/* the id in a listed row */
-	int			max_concurrency;	/* the vendor's own cap; 0 = none (one
-									 * vendor today) */
-	int			max_rows;		/* a response this long may be truncated
-								 * (one vendor today) */
-
-	/*
-	 * A rows_path some series of the hook use instead of rows_path (the
-	 * core only hands it to the fuzz targets; one vendor today)
-	 */
-	const char *alt_rows_path;
-	RfPlanHook	plan_series;	/* NULL: the generic planner (one vendor
-								 * today) */
+	int			max_concurrency;	/* the vendor's cap; 0 = none (one vendor) */
+	const RfEndpointHooks *hooks;	/* its vendor's hooks (RF_HOOK), or NULL */
 };
 
 #endif							/* RF_DESCRIPTOR_H */

@@ -893,15 +893,9 @@ advance_page(RfPager *st)
 		rf_cache_store(st->estate, st->estate->es_query_cxt, st->umid, f->url,
 					   st->page);
 	st->fetched += rf_page_nrows(st->page);
-	if (st->ep->max_rows > 0 && rf_page_nrows(st->page) >= st->ep->max_rows)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_REPLY_HANDLE),
-				 errmsg("a response of %s reached the vendor's cap of %d entries",
-						st->opts.vendor->name, st->ep->max_rows),
-				 errdetail("Endpoint %s may have left rows out; no partial result was returned.",
-						   st->endpoint_label),
-				 errhint("Add filters to foreign table \"%s\" so that each request returns fewer rows.",
-						 st->relname)));
+	if (RF_EP_HOOK(st->ep, check_page))
+		st->ep->hooks->check_page(&st->opts, rf_page_nrows(st->page),
+								  st->endpoint_label, st->relname);
 
 	/* the successor is known now; it is asked for now only below a LIMIT */
 	succ = NULL;
@@ -1052,14 +1046,11 @@ list_zones(RfPager *st)
 RfSeriesPlan *
 rf_pager_add_sort(RfPager *st, RfSeriesPlan *plan)
 {
-	const RfPagingSpec *pg = &st->ep->paging;
-
 	if (st->sort < 0 || plan == NULL)
 		return plan;
-	plan->query = lappend(plan->query, psprintf("%s=%s", pg->sort_param,
-												st->ep->sorts[st->sort].key));
-	plan->query = lappend(plan->query, psprintf("%s=%s", pg->direction_param,
-												st->sort_desc ? "desc" : "asc"));
+	plan->query = list_concat(plan->query,
+							  st->ep->hooks->sort_query(st->ep->sorts[st->sort].key,
+														st->sort_desc));
 	return plan;
 }
 

@@ -33,6 +33,7 @@
 #define REQ(r)		.required = r, .nrequired = RF_LENGTHOF(r)
 #define SORTS(s)	.sorts = s, .nsorts = RF_LENGTHOF(s)
 #define OPTS(o)		.options = o, .noptions = RF_LENGTHOF(o)
+#define CONSTS(c)	.constants = c, .nconstants = RF_LENGTHOF(c)
 
 /* A planning hook, or nothing where no planner is linked in */
 #ifdef RF_STANDALONE
@@ -69,7 +70,7 @@ typedef enum RfAuth
  * zone of the location the second reference names.  The zones come from
  * one listing per scan of the locations the query's key_column values
  * name (zones_resource filtered by zones_key, its zones_field).  A server
- * option chooses the reading.  (One vendor today; read by scan.c,
+ * option chooses the reading.  (One vendor; read by scan.c,
  * json.c and option.c.)
  */
 typedef struct RfWallClock
@@ -101,7 +102,7 @@ typedef struct RfVendor
 	const RfEndpoint *endpoints;	/* its tables */
 	int			nendpoints;
 	int			max_requests_per_second;	/* default pacing; 0 = none (one
-											 * vendor today) */
+											 * vendor) */
 	const char *token_path;		/* OAuth token endpoint under base_url;
 								 * required with RF_AUTH_OAUTH */
 	const char *check_path;		/* the cheapest GET, for check_server */
@@ -110,7 +111,7 @@ typedef struct RfVendor
 
 	/*
 	 * "ok": false at any level of an answer is an error, whose reason is
-	 * in error_field (one vendor today; jsonpage.c checks it)
+	 * in error_field (one vendor; jsonpage.c checks it)
 	 */
 	const char *ok_field;
 	const char *error_field;
@@ -124,7 +125,7 @@ typedef struct RfVendor
 	const RfAction *actions;	/* calls that are not a table's */
 	int			nactions;
 	const RfWallClock *wall_clock;	/* "zclock:" columns, or NULL (one
-									 * vendor today) */
+									 * vendor) */
 
 	/*
 	 * The module's own start-up, called by _PG_init (RF_HOOK): settings

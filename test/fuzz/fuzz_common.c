@@ -698,8 +698,6 @@ add_endpoint(FuzzStyle *style, RfRowsSpec **specs, FuzzList *fields,
 			 FuzzList *refs, const RfVendor *v, const RfEndpoint *ep)
 {
 	add_spec(specs, &style->nspecs, v, ep, ep->rows_path);
-	if (ep->alt_rows_path)
-		add_spec(specs, &style->nspecs, v, ep, ep->alt_rows_path);
 	list_add(fields, ep->paging.count_path);
 	list_add(fields, ep->paging.next_path);
 	list_add(fields, ep->list_id_field);
@@ -713,7 +711,7 @@ add_endpoint(FuzzStyle *style, RfRowsSpec **specs, FuzzList *fields,
  * extension reads them.  Built on first use and kept for the process.
  */
 const FuzzStyle *
-fuzz_vendor_style(const char *vendor)
+fuzz_vendor_style(const char *vendor, const FuzzRowsPath *more, int nmore)
 {
 	static FuzzStyle style;
 	static bool built = false;
@@ -734,6 +732,9 @@ fuzz_vendor_style(const char *vendor)
 		add_endpoint(&style, &specs, &fields, &refs, v, ep);
 		if (ep->lister)
 			add_endpoint(&style, &specs, &fields, &refs, v, ep->lister);
+		for (int m = 0; m < nmore; m++)
+			if (strcmp(more[m].resource, ep->resource) == 0)
+				add_spec(&specs, &style.nspecs, v, ep, more[m].rows_path);
 	}
 	style.specs = specs;
 	style.fields = fields.items;

@@ -38,8 +38,23 @@ typedef struct FuzzStyle
 /* Run one input against a style; returns 0 (libFuzzer's convention) */
 extern int	fuzz_run(const FuzzStyle *style, const uint8_t *data, size_t size);
 
-/* The answer style of a vendor, from its descriptors (built once) */
-extern const FuzzStyle *fuzz_vendor_style(const char *vendor);
+/*
+ * A rows path that some answers of an endpoint use instead of its
+ * rows_path: a vendor's hook chooses it, so only the vendor's module
+ * knows it (and its fuzz target names it)
+ */
+typedef struct FuzzRowsPath
+{
+	const char *resource;
+	const char *rows_path;
+} FuzzRowsPath;
+
+/*
+ * The answer style of a vendor, from its descriptors and the rows paths
+ * "more" adds (built once)
+ */
+extern const FuzzStyle *fuzz_vendor_style(const char *vendor,
+										  const FuzzRowsPath *more, int nmore);
 
 /* The whole target of a vendor: libFuzzer's entry point */
 #define FUZZ_VENDOR_TARGET(vendor_) \
@@ -47,7 +62,17 @@ extern const FuzzStyle *fuzz_vendor_style(const char *vendor);
 	int \
 	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) \
 	{ \
-		return fuzz_run(fuzz_vendor_style(vendor_), data, size); \
+		return fuzz_run(fuzz_vendor_style(vendor_, NULL, 0), data, size); \
+	}
+
+/* The same, with the rows paths of a vendor's hooks (FuzzRowsPath[]) */
+#define FUZZ_VENDOR_TARGET_MORE(vendor_, more_) \
+	int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size); \
+	int \
+	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) \
+	{ \
+		return fuzz_run(fuzz_vendor_style(vendor_, more_, FUZZ_N(more_)), \
+						data, size); \
 	}
 
 /*

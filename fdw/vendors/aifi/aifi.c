@@ -20,6 +20,9 @@
 /* the module's start-up: the webhook receiver's settings and worker (webhook_settings.c) */
 extern void rf_webhook_init(void);
 
+/* how a pushed ORDER BY is spelled (sorting.c) */
+extern const RfEndpointHooks rf_aifi_sorted_hooks;
+
 /*
  * Domains (RfDomain) as the document types the query parameters: id,
  * storeId and customerId are integers (though the answers spell ids as
@@ -272,8 +275,6 @@ static const RfPushdown aifi_customer_pushdown[] = {
 	.default_size = 200, \
 	.max_size = 200, \
 	.next_path = "pagination.next.after", \
-	.sort_param = "orderBy", \
-	.direction_param = "direction", \
 }
 
 static const RfEndpoint aifi_endpoints[] = {
@@ -288,6 +289,7 @@ static const RfEndpoint aifi_endpoints[] = {
 		COLS(aifi_session_columns),
 		PUSH(aifi_session_pushdown),
 		SORTS(aifi_session_sorts),
+		.hooks = RF_HOOK(&rf_aifi_sorted_hooks),
 		.rows_per_request = 200,
 	},
 	{
@@ -301,6 +303,7 @@ static const RfEndpoint aifi_endpoints[] = {
 		COLS(aifi_store_columns),
 		PUSH(aifi_store_pushdown),
 		SORTS(aifi_store_sorts),
+		.hooks = RF_HOOK(&rf_aifi_sorted_hooks),
 		.rows_per_request = 200,
 	},
 	{
@@ -317,12 +320,11 @@ static const RfEndpoint aifi_endpoints[] = {
 			.first_page = 0,
 			.default_size = 200,
 			.max_size = 200,
-			.sort_param = "orderBy",
-			.direction_param = "direction",
 		},
 		COLS(aifi_order_columns),
 		PUSH(aifi_order_pushdown),
 		SORTS(aifi_order_sorts),
+		.hooks = RF_HOOK(&rf_aifi_sorted_hooks),
 		.rows_per_request = 200,
 	},
 	{

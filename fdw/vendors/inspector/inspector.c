@@ -104,13 +104,18 @@ static const RfPushdown ic_list_pushdown[] = {
 	.next_is_url = true, \
 }
 
+/* is_new defaults to true on the vendor's side: a reader must ask for all */
+static const RfConstant ic_visit_list_constants[] = {
+	{RF_LOC_QUERY, "is_new", "false"},
+};
+
 /* The visit listing with its columns and pushdown: the listers differ only there */
 #define IC_VISIT_LISTER(cols, push) { \
 	.resource = "ic_visit_list", \
 	.method = "GET", \
 	.path = "/api/data/v1.3/visits/", \
 	.rows_path = "results", \
-	.static_query = "is_new=false", \
+	CONSTS(ic_visit_list_constants), \
 	.idempotent = true, \
 	.paging = IC_OFFSET_PAGING, \
 	COLS(cols), \
@@ -118,7 +123,7 @@ static const RfPushdown ic_list_pushdown[] = {
 	.rows_per_request = 100, \
 }
 
-/* is_new defaults to true on the vendor's side: a reader must ask for all */
+/* The listing of every visit (is_new=false, above) */
 static const RfEndpoint ic_visit_lister = IC_VISIT_LISTER(ic_list_columns, ic_list_pushdown);
 
 /*
@@ -447,7 +452,7 @@ static const RfEndpoint ic_endpoints[] = {
 		.method = "GET",
 		.path = "/api/data/v1.3/visits/",
 		.rows_path = "results",
-		.static_query = "is_new=false",
+		CONSTS(ic_visit_list_constants),
 		.idempotent = true,
 		.paging = IC_OFFSET_PAGING,
 		COLS(ic_listing_columns),

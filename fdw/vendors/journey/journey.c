@@ -76,7 +76,6 @@ static const RfEndpoint journey_endpoints[] = {
 		.path = "/bi/visit-journey-events/",
 		.rows_path = "results",
 		.idempotent = true,
-		.default_window = "1 day",
 		.paging = JOURNEY_PAGING,
 		COLS(journey_event_columns),
 		PUSH(journey_event_pushdown),

@@ -31,12 +31,7 @@
 #include "option.h"
 #include "reqplan.h"
 #include "vendor.h"
-
-/* v2 responses stop at 10,000 entries */
-#define RN_V2_CAP 10000
-
-RfSeriesPlan *rf_rn_datamine_plan(const RfOptions *opts, List *qualvals,
-								  bool *empty);
+#include "vendors/retailnext/retailnext.h"
 
 /* Append ["a","b"] */
 static void
@@ -278,7 +273,7 @@ datamine_make(const RfSeriesPlan *plan, int pos)
 	s->body = body.data;
 	s->consts = list_make2(psprintf("grain=%s", grp->g->name),
 						   psprintf("time_zone=%s", grp->tz));
-	s->rows_path = (grp->g->per_day > 1) ? ep->alt_rows_path : ep->rows_path;
+	s->rows_path = (grp->g->per_day > 1) ? RN_DATAMINE_SUBDAY_ROWS : ep->rows_path;
 	s->keep_path = "@date:group.from.gregorian";
 	s->keep_lo = julian_text(day);
 	s->keep_hi = julian_text(end);

@@ -19,14 +19,7 @@
 #include <strings.h>
 
 #include "vendor.h"
-
-/* v2 responses stop at 10,000 entries */
-#define RN_V2_CAP 10000
-
-/* the planning hook of rn_datamine (datamine.c) */
-extern struct RfSeriesPlan *rf_rn_datamine_plan(const struct RfOptions *opts,
-												struct List *qualvals,
-												bool *empty);
+#include "vendors/retailnext/retailnext.h"
 
 /* ----------------------------------------------------------------
  *		rn_locations
@@ -156,9 +149,11 @@ static const RfWrite rn_user_write = {
 };
 
 /* Every extra field the API offers, so that every column can be filled */
-#define RN_EXTRA_FIELDS "\"extra_fields\":[\"store.time_zone\",\"store.store_id\"," \
-	"\"store.pos_id\",\"store.pos_division_id\",\"store.staff_hour_id\"," \
-	"\"store.occupancy_limit\"]"
+static const RfConstant rn_location_constants[] = {
+	{RF_LOC_BODY, "extra_fields", "[\"store.time_zone\",\"store.store_id\","
+	"\"store.pos_id\",\"store.pos_division_id\",\"store.staff_hour_id\","
+	"\"store.occupancy_limit\"]"},
+};
 
 /* ----------------------------------------------------------------
  *		rn_datamine (planned by a hook)
@@ -590,8 +585,8 @@ static const RfEndpoint rn_endpoints[] = {
 		PUSH(rn_location_pushdown),
 		.rows_per_request = 500,
 		.write = &rn_location_write,
-		.max_rows = RN_V2_CAP,
-		.body_template = "{" RN_EXTRA_FIELDS "}",
+		.hooks = RF_HOOK(&rf_rn_locations_hooks),
+		CONSTS(rn_location_constants),
 	},
 	{
 		.resource = "rn_datamine",
@@ -605,10 +600,8 @@ static const RfEndpoint rn_endpoints[] = {
 		PUSH(rn_datamine_pushdown),
 		REQ(rn_datamine_required),
 		.rows_per_request = 1000,
-		.max_rows = RN_V2_CAP,
-		.alt_rows_path = "metrics[].data[].data[].data[]",
 		OPTS(rn_datamine_options),
-		.plan_series = RF_HOOK(rf_rn_datamine_plan),
+		.hooks = RF_HOOK(&rf_rn_datamine_hooks),
 	},
 	{
 		.resource = "rn_store_hours",
