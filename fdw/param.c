@@ -10,6 +10,7 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -150,6 +151,19 @@ rf_domain_admits(const RfDomain *domain, const char *value)
 			return false;
 		case RF_DOM_UUID:
 			return is_uuid_text(value);
+		case RF_DOM_CLOCK:
+			{
+				int			h;
+				int			m;
+
+				if (strlen(value) != 5 || value[2] != ':' ||
+					!isdigit((unsigned char) value[0]) || !isdigit((unsigned char) value[1]) ||
+					!isdigit((unsigned char) value[3]) || !isdigit((unsigned char) value[4]))
+					return false;
+				h = (value[0] - '0') * 10 + (value[1] - '0');
+				m = (value[3] - '0') * 10 + (value[4] - '0');
+				return m <= 59 && h * 60 + m <= (domain->has_max ? domain->max : 1439);
+			}
 	}
 	return true;
 }
@@ -196,6 +210,9 @@ rf_domain_text(const RfDomain *domain, char *buf, int size)
 			break;
 		case RF_DOM_UUID:
 			PUT("uuid");
+			break;
+		case RF_DOM_CLOCK:
+			PUT("a time of day hh:mm, 00:00 to %s", domain->has_max ? "24:00" : "23:59");
 			break;
 	}
 #undef PUT

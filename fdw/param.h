@@ -68,7 +68,9 @@ typedef enum RfDomainKind
 	RF_DOM_INTEGER,				/* a decimal integer, within min..max */
 	RF_DOM_ENUM,				/* one of values, exactly */
 	RF_DOM_ENUM_NOCASE,			/* one of values, in any case */
-	RF_DOM_UUID					/* a UUID in its hyphenated text form */
+	RF_DOM_UUID,				/* a UUID in its hyphenated text form */
+	RF_DOM_CLOCK				/* a time of day hh:mm, 00:00 up to 23:59, or
+								 * up to 24:00 with has_max */
 } RfDomainKind;
 
 typedef struct RfDomain
@@ -88,6 +90,8 @@ typedef struct RfDomain
 #define RF_DOMAIN_ENUM(v)		{.kind = RF_DOM_ENUM, .values = (v)}
 #define RF_DOMAIN_ENUM_NOCASE(v) {.kind = RF_DOM_ENUM_NOCASE, .values = (v)}
 #define RF_DOMAIN_UUID			{.kind = RF_DOM_UUID}
+#define RF_DOMAIN_CLOCK			{.kind = RF_DOM_CLOCK}
+#define RF_DOMAIN_CLOCK_END		{.kind = RF_DOM_CLOCK, .has_max = true, .max = 1440}
 
 /*
  * A column that can be pushed to the API.  Equality and IN go to "param";

@@ -275,6 +275,50 @@ SELECT from_zone_uuid, abs(sum(percentage) - 100) <= 1 AS about_100 FROM rn_zone
    AND start_date = '2021-02-15' AND finish_date = '2021-02-22'
  GROUP BY 1 ORDER BY 1;
 
+-- a weekday (one request each, the document's "days_of_week") and the hours
+-- counted each day ("time_ranges": the document's 10:30-13:00) shape the
+-- request; each row shows them, NULL where the API's default (every day,
+-- store hours) applies; a weekday the document does not spell matches nothing
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT * FROM rn_zone_transitions
+ WHERE location_uuid = 'af1fd977-9e2c-11e5-9bbe-0e5ba9bee1b9'
+   AND start_date = '2021-02-15' AND finish_date = '2021-02-22'
+   AND day_of_week IN ('friday', 'saturday', 'Friday')
+   AND time_start = '10:30' AND time_finish = '13:00';
+SELECT day_of_week, time_start, time_finish, count(*) AS transitions, sum(value) > 0 AS moves
+  FROM rn_zone_transitions
+ WHERE location_uuid = 'af1fd977-9e2c-11e5-9bbe-0e5ba9bee1b9'
+   AND start_date = '2021-02-15' AND finish_date = '2021-02-22'
+   AND day_of_week IN ('friday', 'saturday') AND time_start = '10:30' AND time_finish = '13:00'
+ GROUP BY 1, 2, 3 ORDER BY 1, 2;
+-- a condition that is not = or IN on a shaping column: refused with a hint
+SELECT count(*) FROM rn_zone_transitions
+ WHERE location_uuid = 'af1fd977-9e2c-11e5-9bbe-0e5ba9bee1b9'
+   AND start_date = '2021-02-15' AND finish_date = '2021-02-22'
+   AND (day_of_week = 'friday' OR day_of_week IS NULL);
+-- no Friday in a Sunday-only range: every count is 0; a few hours count
+-- fewer moves than the whole day
+SELECT sum(value) AS friday_moves FROM rn_zone_transitions
+ WHERE location_uuid = 'af1fd977-9e2c-11e5-9bbe-0e5ba9bee1b9'
+   AND start_date = '2021-02-21' AND finish_date = '2021-02-21' AND day_of_week = 'friday';
+SELECT (SELECT sum(value) FROM rn_zone_transitions
+         WHERE location_uuid = 'af1fd977-9e2c-11e5-9bbe-0e5ba9bee1b9'
+           AND start_date = '2021-02-15' AND finish_date = '2021-02-22'
+           AND time_start = '10:30' AND time_finish = '13:00')
+     < (SELECT sum(value) FROM rn_zone_transitions
+         WHERE location_uuid = 'af1fd977-9e2c-11e5-9bbe-0e5ba9bee1b9'
+           AND start_date = '2021-02-15' AND finish_date = '2021-02-22') AS fewer_in_hours;
+-- hours the API refuses: not a time of day (nothing to match, no request),
+-- and a finish before the start (the API's own error)
+SELECT count(*) FROM rn_zone_transitions
+ WHERE location_uuid = 'af1fd977-9e2c-11e5-9bbe-0e5ba9bee1b9'
+   AND start_date = '2021-02-15' AND finish_date = '2021-02-22'
+   AND time_start = '25:00' AND time_finish = '13:00';
+SELECT count(*) FROM rn_zone_transitions
+ WHERE location_uuid = 'af1fd977-9e2c-11e5-9bbe-0e5ba9bee1b9'
+   AND start_date = '2021-02-15' AND finish_date = '2021-02-22'
+   AND time_start = '13:00' AND time_finish = '10:30';
+
 -- FPA zones: one row per zone, points as jsonb; a store filter picks the path
 EXPLAIN (VERBOSE, COSTS OFF)
 SELECT zone_name FROM rn_fpa_zones WHERE store_uuid = 'af1fd977-9e2c-11e5-9bbe-0e5ba9bee1b9';

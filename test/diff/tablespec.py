@@ -38,6 +38,7 @@ never written down here.
 
 import datetime as dt
 import random
+import re
 import zoneinfo
 
 UTC = dt.timezone.utc
@@ -146,8 +147,12 @@ class Case:
         return "SELECT * FROM %s%s%s" % (self.table, self.where(self.p), self.tail())
 
     def truth_sql(self, truth_table):
-        """The same predicate over the ground-truth table, without LIMIT."""
-        return "SELECT * FROM %s%s%s" % (truth_table, self.where(self.p),
+        """The same predicate over the ground-truth table, without LIMIT.  A
+        request-shaping column the predicate does not name is at the API's
+        default there (SHAPE_DEFAULTS): the truth holds every shape."""
+        extra = [cond for col, cond in SHAPE_DEFAULTS.get(self.table, {}).items()
+                 if not any(re.search(r"\b%s\b" % col, c) for c in self.p)]
+        return "SELECT * FROM %s%s%s" % (truth_table, self.where(self.p + extra),
                                          self.tail(with_limit=False))
 
     def fenced_sql(self, with_limit=True):
@@ -799,6 +804,18 @@ def gen_store_hours(spec, dom, rng, n):
     return cases
 
 
+# Columns that shape a request and read NULL at the API's default: a case
+# that names none of them is compared with the truth's default rows only
+SHAPE_DEFAULTS = {
+    "r.rn_zone_transitions": {"day_of_week": "day_of_week IS NULL",
+                              "time_start": "time_start IS NULL"},
+}
+
+# the weekdays and hours zone transition cases ask for ("": the API's default)
+ZT_DOWS = ["", "friday"]
+ZT_TIMES = ["", "10:30-13:00"]
+
+
 def gen_zone_transitions(spec, dom, rng, n):
     table = spec["table"]
     # stores with floorplans first, then any store (no floorplan: no rows)
@@ -816,8 +833,20 @@ def gen_zone_transitions(spec, dom, rng, n):
         if rng.random() < 0.2:
             p.append("metric = %s" % lit(rng.choice(["all", "zone_transitions"])))
             shape.append("metric (local)")
-        ws = [[ "location_uuid = %s" % lit(l), "start_date = %s" % lit(d0.isoformat()),
-                "finish_date = %s" % lit(d1.isoformat())] for l in ls]
+        # a weekday and hours shape the request: equalities in W too
+        shaping = []
+        dow = rng.choice(ZT_DOWS + [""])
+        if dow:
+            shaping.append("day_of_week = %s" % lit(dow))
+            shape.append("day_of_week")
+        hours = rng.choice(ZT_TIMES + [""])
+        if hours:
+            shaping += ["time_start = %s" % lit(hours.split("-")[0]),
+                        "time_finish = %s" % lit(hours.split("-")[1])]
+            shape.append("time range")
+        p += shaping
+        ws = [["location_uuid = %s" % lit(l), "start_date = %s" % lit(d0.isoformat()),
+               "finish_date = %s" % lit(d1.isoformat())] + shaping for l in ls]
         cases.append(Case(table, "; ".join(shape), p, ws, key=spec["key"]))
     return cases
 
@@ -981,8 +1010,8 @@ SPECS = {
         "key": ["store_uuid", "effective_day"]},
     "r.rn_zone_transitions": {
         "gen": "zone_transitions", "weight": 12,
-        "key": ["location_uuid", "start_date", "finish_date", "metric", "floorplan_uuid",
-                "from_zone_uuid", "to_zone_uuid"]},
+        "key": ["location_uuid", "start_date", "finish_date", "day_of_week", "time_start",
+                "time_finish", "metric", "floorplan_uuid", "from_zone_uuid", "to_zone_uuid"]},
     "r.rn_fpa_zones": {"gen": "generic", "weight": 8, "key": ["zone_uuid"]},
     "r.rn_fpa_zone_points": {"gen": "generic", "weight": 4, "key": ["zone_uuid", "point_index"]},
     "r.rn_health_alerts": {"gen": "generic", "weight": 14, "key": ["uuid"]},
@@ -1063,7 +1092,8 @@ TRUTH["r.rn_channels"] = {"vendor": "retailnext", "resource": "rn_channels",
 # zone transitions: each store alone, for every range gen_zone_transitions makes
 TRUTH["r.rn_zone_transitions"] = {
     "vendor": "retailnext", "resource": "rn_zone_transitions",
-    "query": "starts=%s&spans=0,1,6,30" % ",".join(RN_DAYS[:16])}
+    "query": "starts=%s&spans=0,1,6,30&dows=%s&times=%s" % (
+        ",".join(RN_DAYS[:16]), ",".join(ZT_DOWS), ",".join(ZT_TIMES))}
 
 # predicted traffic: every slot of the coming 31 days (the real clock)
 TRUTH["r.rn_predicted_traffic"] = {"vendor": "retailnext", "resource": "rn_predicted_traffic"}

@@ -285,6 +285,12 @@ static const RfColumn rn_zone_transition_columns[] = {
 	"the location of the to zone"},
 	{"start_date", RF_DATE, "=start_date", "the first day counted"},
 	{"finish_date", RF_DATE, "=finish_date", "the last day counted"},
+	{"day_of_week", RF_TEXT, "=day_of_week",
+	"the one weekday counted, monday ... sunday (NULL: every day, the API's default)"},
+	{"time_start", RF_TEXT, "=time_start",
+	"the start of the hours counted each day, hh:mm (NULL with time_finish: store hours, the API's default)"},
+	{"time_finish", RF_TEXT, "=time_finish",
+	"the end of the hours counted each day, hh:mm up to 24:00, after time_start"},
 };
 
 /*
@@ -297,6 +303,11 @@ static const RfColumn rn_zone_transition_columns[] = {
  * when the store was asked for); to_location_uuid is the to zone's own.
  * Every value sent is a constant of the rows, which the columns read.
  */
+/* The weekdays as the document spells them */
+static const char *const rn_weekdays[] = {
+	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", NULL
+};
+
 static const RfPushdown rn_zone_transition_pushdown[] = {
 	{"location_uuid", RF_OP_EQ | RF_OP_IN, "locations", NULL, NULL,
 		RF_LOC_BODY, RF_MULTI_REPEAT, .shapes = true, .as_const = true,
@@ -305,6 +316,16 @@ static const RfPushdown rn_zone_transition_pushdown[] = {
 		RF_LOC_BODY, RF_MULTI_SPLIT, .shapes = true, .as_const = true},
 	{"finish_date", RF_OP_EQ, "date_ranges[0].finish", NULL, NULL,
 		RF_LOC_BODY, RF_MULTI_SPLIT, .shapes = true, .as_const = true},
+	/* a weekday a request (one series each), the hours as one time range */
+	{"day_of_week", RF_OP_EQ | RF_OP_IN, "days_of_week", NULL, NULL,
+		RF_LOC_BODY, RF_MULTI_REPEAT, .batch = 1, .shapes = true, .as_const = true,
+	.domain = RF_DOMAIN_ENUM(rn_weekdays)},
+	{"time_start", RF_OP_EQ, "time_ranges[0].start", NULL, NULL,
+		RF_LOC_BODY, RF_MULTI_SPLIT, .shapes = true, .as_const = true,
+	.domain = RF_DOMAIN_CLOCK},
+	{"time_finish", RF_OP_EQ, "time_ranges[0].finish", NULL, NULL,
+		RF_LOC_BODY, RF_MULTI_SPLIT, .shapes = true, .as_const = true,
+	.domain = RF_DOMAIN_CLOCK_END},
 };
 
 static const RfRequired rn_zone_transition_required[] = {

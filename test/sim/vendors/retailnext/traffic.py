@@ -392,13 +392,22 @@ class Traffic:
 
     def zt_truth(self, params):
         """Ground truth of rn_zone_transitions: for each store alone and each
-        date range start (starts: dates) x length (spans: days added), the
-        rows as the table shows them (location_uuid: the asked store)."""
+        date range start (starts: dates) x length (spans: days added) x
+        weekday (dows: monday ... sunday, "" for every day) x hours (times:
+        "hh:mm-hh:mm", "" for store hours), the rows as the table shows them
+        (location_uuid: the asked store; day_of_week, time_start and
+        time_finish None for the API's defaults)."""
         try:
             starts = [dt.date.fromisoformat(x) for x in (params.get("starts") or "").split(",")]
             spans = [int(x) for x in (params.get("spans") or "").split(",")]
+            dows = (params.get("dows") or "").split(",")
+            times = [tuple(t.split("-")) if t else None
+                     for t in (params.get("times") or "").split(",")]
+            if any(d and d not in WEEKDAY for d in dows) or \
+                    any(t and len(t) != 2 for t in times):
+                raise ValueError
         except ValueError:
-            raise ValueError("truth: starts (dates) and spans (days), comma-separated")
+            raise ValueError("truth: starts (dates) and spans (days), dows and times, comma-separated")
         with self.lock:
             stores = [u for u, l in self.locs.items() if l["kind"] == "store"]
         fp_stores = {fp[2] for fp in FLOORPLANS}
@@ -406,23 +415,29 @@ class Traffic:
         for su in stores:
             if su not in fp_stores:
                 continue        # no floorplan: no rows
-            for a in starts:
-                for n in spans:
-                    z = a + dt.timedelta(days=n)
-                    for m in self.zt_metrics([su], [(a, z)]):
-                        for d in m["data"]:
-                            zl = {x["uuid"]: x["location_uuid"] for x in d["zones"]}
-                            for t in d["transitions"]:
-                                f = zl[t["from_zone_id"]]
-                                out.append({
-                                    "metric": m["name"], "floorplan_uuid": d["floorplan"]["uuid"],
-                                    "floorplan_name": d["floorplan"]["name"],
-                                    "store_uuid": d["floorplan"]["store_uuid"],
-                                    "store_name": d["floorplan"]["store_name"],
-                                    "from_zone_uuid": t["from_zone_id"],
-                                    "to_zone_uuid": t["to_zone_id"], "value": t["value"],
-                                    "percentage": t["percentage"], "zones": d["zones"],
-                                    "location_uuid": f if f == su else d["floorplan"]["store_uuid"],
-                                    "to_location_uuid": zl[t["to_zone_id"]],
-                                    "start_date": a.isoformat(), "finish_date": z.isoformat()})
+            for a, n, dow, tr in ((a, n, dow, tr) for a in starts for n in spans
+                                  for dow in dows for tr in times):
+                z = a + dt.timedelta(days=n)
+                hours = [(self._hhmm(tr[0], "start", False), self._hhmm(tr[1], "finish", True))] \
+                    if tr else []
+                for m in self.zt_metrics([su], [(a, z)], spans=hours,
+                                         dows=[dow] if dow else DAY_NAMES):
+                    for d in m["data"]:
+                        zl = {x["uuid"]: x["location_uuid"] for x in d["zones"]}
+                        for t in d["transitions"]:
+                            f = zl[t["from_zone_id"]]
+                            out.append({
+                                "metric": m["name"], "floorplan_uuid": d["floorplan"]["uuid"],
+                                "floorplan_name": d["floorplan"]["name"],
+                                "store_uuid": d["floorplan"]["store_uuid"],
+                                "store_name": d["floorplan"]["store_name"],
+                                "from_zone_uuid": t["from_zone_id"],
+                                "to_zone_uuid": t["to_zone_id"], "value": t["value"],
+                                "percentage": t["percentage"], "zones": d["zones"],
+                                "location_uuid": f if f == su else d["floorplan"]["store_uuid"],
+                                "to_location_uuid": zl[t["to_zone_id"]],
+                                "start_date": a.isoformat(), "finish_date": z.isoformat(),
+                                "day_of_week": dow or None,
+                                "time_start": tr[0] if tr else None,
+                                "time_finish": tr[1] if tr else None})
         return out
