@@ -103,9 +103,13 @@ rf_http_check_url(const char *url, const char *what)
 				 errhint("%s", hint)));
 }
 
-/* scheme://host:port of a URL, lower-cased, or NULL */
+/*
+ * "host:port" of a URL (the port the scheme implies when it gives none),
+ * or with with_scheme "scheme://host:port", lower-cased; NULL when the URL
+ * does not parse.
+ */
 static char *
-url_origin(const char *url)
+url_address(const char *url, bool with_scheme)
 {
 	CURLU	   *h = curl_url();
 	char	   *scheme = NULL;
@@ -116,13 +120,18 @@ url_origin(const char *url)
 	if (h == NULL)
 		return NULL;
 	if (curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
-		curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+		(!with_scheme || curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK) &&
 		curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
 		curl_url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
 	{
-		result = psprintf("%s://%s:%s", scheme, host, port);
-		for (char *p = result; *p; p++)
-			*p = pg_tolower((unsigned char) *p);
+		if (!with_scheme)
+			result = psprintf("%s:%s", host, port);
+		else
+		{
+			result = psprintf("%s://%s:%s", scheme, host, port);
+			for (char *p = result; *p; p++)
+				*p = pg_tolower((unsigned char) *p);
+		}
 	}
 	curl_free(scheme);
 	curl_free(host);
@@ -139,8 +148,8 @@ url_origin(const char *url)
 bool
 rf_http_same_origin(const char *base, const char *url)
 {
-	char	   *a = url_origin(base);
-	char	   *b = url_origin(url);
+	char	   *a = url_address(base, true);
+	char	   *b = url_address(url, true);
 
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
 }
@@ -355,30 +364,6 @@ rf_policy_reason(RfPolicy policy, const char *servername, Oid server_owner)
 }
 
 /*
- * "host:port" of a URL, as retail_fdw.allowed_hosts lists it (the port
- * the scheme implies when the URL gives none), or NULL.
- */
-static char *
-url_host_port(const char *url)
-{
-	CURLU	   *h = curl_url();
-	char	   *host = NULL;
-	char	   *port = NULL;
-	char	   *result = NULL;
-
-	if (h == NULL)
-		return NULL;
-	if (curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
-		curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-		curl_url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
-		result = psprintf("%s:%s", host, port);
-	curl_free(host);
-	curl_free(port);
-	curl_url_cleanup(h);
-	return result;
-}
-
-/*
  * What a superuser can do about it: the hint of the policy's errors, with
  * the statements to run.  The setting is read when a session starts, so
  * the example sets it for the role that uses the server.
@@ -386,7 +371,7 @@ url_host_port(const char *url)
 char *
 rf_policy_hint(RfPolicy policy, const char *servername, const char *url)
 {
-	char	   *hostport = url ? url_host_port(url) : NULL;
+	char	   *hostport = url ? url_address(url, false) : NULL;
 	const char *role = GetUserNameFromId(GetUserId(), true);
 	char	   *allow;
 
