@@ -25,7 +25,6 @@
 #include "catalog/pg_am.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
-#include "foreign/foreign.h"
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
@@ -254,7 +253,6 @@ preview_attribute(Oid reloid, const RfEndpoint *ep, int range)
 	const RfColumn *col = rf_column_lookup(ep, column);
 	AttrNumber	attno = get_attnum(reloid, column);
 	Oid			typid;
-	ListCell   *lc;
 
 	if (attno <= 0 || col == NULL)
 		return 0;
@@ -262,42 +260,50 @@ preview_attribute(Oid reloid, const RfEndpoint *ep, int range)
 	if (!((typid == DATEOID && col->type == RF_DATE) ||
 		  (typid == TIMESTAMPTZOID && col->type == RF_TIMESTAMPTZ)))
 		return 0;
-	foreach(lc, GetForeignColumnOptions(reloid, attno))
-	{
-		DefElem    *def = lfirst_node(DefElem, lc);
+	return rf_attr_reads_own_field(reloid, attno, col, column) ? attno : 0;
+}
 
-		if (strcmp(def->defname, "json_path") == 0 &&
-			strcmp(defGetString(def), col->json_path ? col->json_path : column) != 0)
-			return 0;
+/*
+ * The query's one sort key, when it is a column of this relation (attno,
+ * or any with 0) in its type's default order: that column's Var, or NULL.
+ */
+static Var *
+query_sort_column(PlannerInfo *root, RelOptInfo *baserel, AttrNumber attno)
+{
+	PathKey    *pk;
+	ListCell   *lc;
+
+	if (list_length(root->query_pathkeys) != 1)
+		return NULL;
+	pk = linitial(root->query_pathkeys);
+	if (pk->pk_eclass->ec_has_volatile)
+		return NULL;
+	foreach(lc, pk->pk_eclass->ec_members)
+	{
+		Expr	   *e = ((EquivalenceMember *) lfirst(lc))->em_expr;
+		Var		   *v;
+
+		while (e && IsA(e, RelabelType))
+			e = ((RelabelType *) e)->arg;
+		if (e == NULL || !IsA(e, Var))
+			continue;
+		v = (Var *) e;
+		if ((Index) v->varno != baserel->relid || v->varlevelsup != 0 ||
+			v->varattno <= 0 || (attno > 0 && v->varattno != attno))
+			continue;
+		return pk->pk_opfamily ==
+			get_opclass_family(GetDefaultOpClass(v->vartype, BTREE_AM_OID)) ? v : NULL;
 	}
-	return attno;
+	return NULL;
 }
 
 /* ORDER BY the range column DESC, alone: the days read backwards, sorted */
 static bool
 orders_by_range_desc(PlannerInfo *root, RelOptInfo *baserel, AttrNumber attno)
 {
-	PathKey    *pk;
-	ListCell   *lc;
-
-	if (attno <= 0 || list_length(root->query_pathkeys) != 1)
-		return false;
-	pk = linitial(root->query_pathkeys);
-	if (pk->pk_strategy != BTGreaterStrategyNumber || pk->pk_eclass->ec_has_volatile)
-		return false;
-	foreach(lc, pk->pk_eclass->ec_members)
-	{
-		Expr	   *e = ((EquivalenceMember *) lfirst(lc))->em_expr;
-
-		while (e && IsA(e, RelabelType))
-			e = ((RelabelType *) e)->arg;
-		if (e && IsA(e, Var) && (Index) ((Var *) e)->varno == baserel->relid &&
-			((Var *) e)->varlevelsup == 0 && ((Var *) e)->varattno == attno)
-			return pk->pk_opfamily ==
-				get_opclass_family(GetDefaultOpClass(((Var *) e)->vartype,
-													 BTREE_AM_OID));
-	}
-	return false;
+	return attno > 0 &&
+		((PathKey *) linitial(root->query_pathkeys))->pk_strategy == BTGreaterStrategyNumber &&
+		query_sort_column(root, baserel, attno) != NULL;
 }
 
 /*
@@ -631,61 +637,46 @@ add_sorted_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
 {
 	const RfEndpoint *ep = info->opts.endpoint;
 	PathKey    *pk;
-	ListCell   *lc;
+	Var		   *v;
+	bool		desc;
+	char	   *attname;
+	const RfColumn *col;
 
 	if (ep->nsorts == 0 || RF_EP_HOOK(ep, sort_query) == NULL ||
-		list_length(root->query_pathkeys) != 1 ||
 		!single_series(ep, info->pushed) ||
-		!rf_requirements_met(ep, info->pushed))
+		!rf_requirements_met(ep, info->pushed) ||
+		(v = query_sort_column(root, baserel, 0)) == NULL)
 		return;
 	pk = linitial(root->query_pathkeys);
-	if (pk->pk_eclass->ec_has_volatile)
+	desc = (pk->pk_strategy == BTGreaterStrategyNumber);
+	if (pk->pk_nulls_first != desc)
 		return;
-	foreach(lc, pk->pk_eclass->ec_members)
+	attname = get_attname(planner_rt_fetch(baserel->relid, root)->relid,
+						  v->varattno, false);
+	col = rf_column_lookup(ep, attname);
+	if (col == NULL || !rf_orders_like(col->type, v->vartype))
+		return;
+	for (int i = 0; i < ep->nsorts; i++)
 	{
-		EquivalenceMember *em = lfirst(lc);
-		Expr	   *e = em->em_expr;
-		bool		desc = (pk->pk_strategy == BTGreaterStrategyNumber);
-		char	   *attname;
-		const RfColumn *col;
+		double		rows = baserel->rows;
+		double		limit;
+		Cost		startup = RF_STARTUP_COST + RF_REQUEST_COST;
+		Cost		total;
 
-		while (e && IsA(e, RelabelType))
-			e = ((RelabelType *) e)->arg;
-		if (!IsA(e, Var) || (Index) ((Var *) e)->varno != baserel->relid ||
-			((Var *) e)->varlevelsup != 0 || ((Var *) e)->varattno <= 0)
+		if (strcmp(ep->sorts[i].column, attname) != 0)
 			continue;
-		if (pk->pk_nulls_first != desc)
-			return;
-		attname = get_attname(planner_rt_fetch(baserel->relid, root)->relid,
-							  ((Var *) e)->varattno, false);
-		col = rf_column_lookup(ep, attname);
-		if (col == NULL || !rf_orders_like(col->type, ((Var *) e)->vartype) ||
-			pk->pk_opfamily !=
-			get_opclass_family(GetDefaultOpClass(((Var *) e)->vartype, BTREE_AM_OID)))
-			return;
-		for (int i = 0; i < ep->nsorts; i++)
-		{
-			if (strcmp(ep->sorts[i].column, attname) != 0)
-				continue;
-			{
-				double		rows = baserel->rows;
-				double		limit = pushable_limit(root, baserel, info->local_only, true);
-				Cost		startup = RF_STARTUP_COST + RF_REQUEST_COST;
-				Cost		total;
-
-				if (limit > 0)
-					rows = Min(rows, limit);
-				total = startup + rows * (RF_ROW_COST + cpu_tuple_cost) +
-					RF_REQUEST_COST * ceil(rows / Max(ep->rows_per_request, 1));
-				add_path(baserel, (Path *)
-						 create_foreignscan_path(root, baserel, NULL, rows,
-												 startup, total,
-												 root->query_pathkeys,
-												 baserel->lateral_relids, NULL,
-												 sorted_path_private(i, desc, limit)));
-			}
-			return;
-		}
+		limit = pushable_limit(root, baserel, info->local_only, true);
+		if (limit > 0)
+			rows = Min(rows, limit);
+		total = startup + rows * (RF_ROW_COST + cpu_tuple_cost) +
+			RF_REQUEST_COST * ceil(rows / Max(ep->rows_per_request, 1));
+		add_path(baserel, (Path *)
+				 create_foreignscan_path(root, baserel, NULL, rows,
+										 startup, total,
+										 root->query_pathkeys,
+										 baserel->lateral_relids, NULL,
+										 sorted_path_private(i, desc, limit)));
+		return;
 	}
 }
 

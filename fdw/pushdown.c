@@ -341,6 +341,28 @@ rf_qual_collation_blocked(PlannerInfo *root, Expr *clause, Index relid,
 	return ep->pushdown[q.pd_index].column;
 }
 
+/*
+ * Does the table's column read the descriptor's own field of that name
+ * (no json_path option naming another)?  Only then do the API's filter
+ * and the column mean the same.
+ */
+bool
+rf_attr_reads_own_field(Oid reloid, AttrNumber attno, const RfColumn *col,
+						const char *attname)
+{
+	ListCell   *lc;
+
+	foreach(lc, GetForeignColumnOptions(reloid, attno))
+	{
+		DefElem    *def = lfirst_node(DefElem, lc);
+
+		if (strcmp(def->defname, "json_path") == 0 &&
+			strcmp(defGetString(def), col && col->json_path ? col->json_path : attname) != 0)
+			return false;
+	}
+	return true;
+}
+
 static bool
 match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 		   const RfEndpoint *ep, RfPushedQual *out, bool check_collation)
@@ -352,7 +374,6 @@ match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 	char	   *attname;
 	const RfPushdown *pd;
 	const RfColumn *col;
-	ListCell   *lc;
 	const char *interval = NULL;
 	Const	   *zone = NULL;
 	FuncExpr   *trunc = NULL;
@@ -471,14 +492,8 @@ match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 	if (col != NULL && !compares_like(col->type, var->vartype, op))
 		return false;
 	/* a column that reads another field (json_path) is not this filter */
-	foreach(lc, GetForeignColumnOptions(reloid, var->varattno))
-	{
-		DefElem    *def = lfirst_node(DefElem, lc);
-
-		if (strcmp(def->defname, "json_path") == 0 &&
-			strcmp(defGetString(def), col && col->json_path ? col->json_path : attname) != 0)
-			return false;
-	}
+	if (!rf_attr_reads_own_field(reloid, var->varattno, col, attname))
+		return false;
 
 	out->pd_index = pd - ep->pushdown;
 	out->op = op;

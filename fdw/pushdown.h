@@ -27,6 +27,8 @@ extern bool rf_match_qual(PlannerInfo *root, Expr *clause, Index relid,
 extern char *rf_ops_text(uint32 ops);
 extern bool rf_orders_like(RfType t, Oid typid);
 extern bool rf_requirements_met(const RfEndpoint *ep, List *pushed);
+extern bool rf_attr_reads_own_field(Oid reloid, AttrNumber attno,
+									const RfColumn *col, const char *attname);
 extern int	rf_day_range_column(const RfEndpoint *ep, List *pushed);
 extern void rf_check_required(const RfEndpoint *ep, List *pushed,
 							  const char *relname, List *collation_blocked,
