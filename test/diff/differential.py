@@ -382,13 +382,22 @@ def load_truth(db, specs, log):
             cols = [row[0] for row in db.run(
                 "SELECT attname FROM pg_attribute WHERE attrelid = '%s'::regclass "
                 "AND attnum > 0 AND NOT attisdropped ORDER BY attnum" % name)[1]]
-            fields = tr.get("fields", {})
+            # the document's field of each column, as the descriptor names
+            # it (its catalog description: "<vendor> field <name>")
+            fields = {}
+            for c in cols:
+                desc = db.run("SELECT retail_fdw.describe_foreign_column('%s', '%s')"
+                              % (name, c))[1][0][0] or ""
+                m = re.search(r" field ([A-Za-z0-9_]+)(?:[,;]|$)", desc)
+                if m:
+                    fields[c] = m.group(1)
             buf = io.StringIO()
             w = csv.writer(buf)
             for d in docs:
                 row = {}
                 for c in cols:
-                    f = fields.get(c) or (c if c in d else _camel(c))
+                    f = fields.get(c) if fields.get(c) in d else \
+                        (c if c in d else _camel(c))
                     row[c] = d.get(f)
                 w.writerow([json.dumps(row)])
             db.run("DROP TABLE IF EXISTS %s; DROP TABLE IF EXISTS %s_raw; "

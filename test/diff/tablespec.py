@@ -1050,8 +1050,9 @@ SPECS = {
 }
 
 # Ground truth: tables whose every row the simulator serves at
-# GET /_sim/truth/<vendor>/<resource> (as the document shapes them; "fields":
-# column -> document field where it is not the column's camelCase or name;
+# GET /_sim/truth/<vendor>/<resource> (as the document shapes them; each
+# column read from the document field its catalog description names, else
+# its name or camelCase;
 # "windows": the event_start ranges asked for, which hold every row any
 # generated predicate of the table can select).  The runner loads each into
 # a local table t.<name> with the foreign table's columns, and every case of
@@ -1061,13 +1062,9 @@ TRUTH = {
     "j.visit_journey_events": {"vendor": "journey", "resource": "visit_journey_events",
                                "windows": [("2025-07-20T00:00:00Z", "2025-09-10T00:00:00Z"),
                                            ("2025-10-15T00:00:00Z", "2025-11-20T00:00:00Z")]},
-    "a.aifi_sessions": {"vendor": "aifi", "resource": "aifi_sessions",
-                        "fields": {"code_first_scanned_at": "codeFirstSuccesfullyScannedAt",
-                                   "code_last_scanned_at": "codeLastSuccesfullyScannedAt"}},
-    "a.aifi_stores": {"vendor": "aifi", "resource": "aifi_stores",
-                      "fields": {"external_id": "thirdPartyId"}},
-    "a.aifi_orders": {"vendor": "aifi", "resource": "aifi_orders",
-                      "fields": {"shopping_session_id": "customerShoppingSessionId"}},
+    "a.aifi_sessions": {"vendor": "aifi", "resource": "aifi_sessions"},
+    "a.aifi_stores": {"vendor": "aifi", "resource": "aifi_stores"},
+    "a.aifi_orders": {"vendor": "aifi", "resource": "aifi_orders"},
     "a.aifi_products": {"vendor": "aifi", "resource": "aifi_products"},
     "a.aifi_customers": {"vendor": "aifi", "resource": "aifi_customers"},
     "i.ic_visits": {"vendor": "inspector", "resource": "ic_visits"},
@@ -1086,8 +1083,7 @@ TRUTH.update({"r." + _t: {"vendor": "retailnext", "resource": _t} for _t in (
 # store hours: every day any generated case can select (RN_DAYS, their spans)
 TRUTH["r.rn_store_hours"] = {"vendor": "retailnext", "resource": "rn_store_hours",
                              "windows": [("2019-12-01", "2021-04-01")]}
-TRUTH["r.rn_channels"] = {"vendor": "retailnext", "resource": "rn_channels",
-                          "fields": {"maximum_retention_days": "maximun_retention_days"}}
+TRUTH["r.rn_channels"] = {"vendor": "retailnext", "resource": "rn_channels"}
 
 # zone transitions: each store alone, for every range gen_zone_transitions makes
 TRUTH["r.rn_zone_transitions"] = {
