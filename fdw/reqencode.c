@@ -71,6 +71,7 @@ rf_add_param(List **params, const RfPushdown *pd, const char *name, List *values
 	p->name = name;
 	p->values = values;
 	p->array = (pd->multi == RF_MULTI_REPEAT);
+	p->loc = pd->loc;
 	*params = lappend(*params, p);
 }
 
@@ -240,6 +241,8 @@ rf_make_series(const RfEndpoint *ep, List *params)
 	{
 		const RfConstant *c = &ep->constants[i];
 
+		if (c->option != NULL)
+			continue;			/* the planner's, when the option is set */
 		if (c->loc == RF_LOC_QUERY)
 			s->query = lappend(s->query, psprintf("%s=%s", c->name, c->value));
 		else
@@ -262,7 +265,7 @@ rf_make_series(const RfEndpoint *ep, List *params)
 	{
 		SeriesParam *p = lfirst(lc);
 		ListCell   *lv;
-		RfParamLoc	loc = p->pd ? p->pd->loc : RF_LOC_BODY;
+		RfParamLoc	loc = p->pd ? p->pd->loc : p->loc;
 
 		if (p->pd && p->pd->as_const)
 			foreach(lv, p->values)

@@ -22,6 +22,7 @@ typedef struct SeriesParam
 	const char *name;
 	List	   *values;			/* several for REPEAT */
 	bool		array;			/* a JSON array in a body */
+	RfParamLoc	loc;			/* where it goes when pd is NULL (a constant) */
 } SeriesParam;
 
 extern void rf_add_param(List **params, const RfPushdown *pd, const char *name,

@@ -947,7 +947,7 @@ typedef struct GenericPlan
 {
 	RfOptions	opts;			/* as planned (zones: the stores' days) */
 	List	   *fixed;			/* SeriesParam *: in every series */
-	List	   *options;		/* SeriesParam *: table options in the body */
+	List	   *options;		/* SeriesParam *: constants of table options */
 	Dimension  *dims;
 	int			ndims;
 	TimestampTz fixed_end;		/* a time window sent whole: its end */
@@ -1207,19 +1207,20 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 		}
 	}
 
-	/* table options that shape the request travel in its body */
-	for (int i = 0; i < ep->noptions; i++)
+	/* constants whose value is a table option's, when the table sets it */
+	for (int i = 0; i < ep->nconstants; i++)
 	{
-		const RfOptionDef *od = &ep->options[i];
-		const char *v = od->body_key ? rf_table_option(opts, od->name) : NULL;
+		const RfConstant *c = &ep->constants[i];
+		const char *v = c->option ? rf_table_option(opts, c->option) : NULL;
 		SeriesParam *p;
 
 		if (v == NULL)
 			continue;
 		p = palloc0(sizeof(SeriesParam));
-		p->name = od->body_key;
+		p->loc = c->loc;
+		p->name = c->name;
 		p->values = list_make1(pstrdup(v));
-		p->array = od->body_array;
+		p->array = c->value != NULL && strcmp(c->value, "[]") == 0;
 		gp->options = lappend(gp->options, p);
 	}
 

@@ -82,9 +82,6 @@ typedef struct RfOptionDef
 	const char *choices;		/* RF_OPT_CHOICE: "a|b|c" */
 	/* the vendor's check (plain C): NULL, or the hint refusing the value */
 	const char *(*check) (const char *value);
-	/* a table option sent under this key of the JSON body (one vendor) */
-	const char *body_key;
-	bool		body_array;		/* ...as a one-element array */
 } RfOptionDef;
 
 /* ----------------------------------------------------------------
@@ -205,15 +202,20 @@ typedef struct RfWrite
 } RfWrite;
 
 /*
- * A parameter every request of an endpoint sends, before the pushed ones:
- * "name=value" in the query (value as written), or JSON text at a body
- * path (param.h) of the body, which it makes a POST send even without one.
+ * A parameter every request of an endpoint sends: "name=value" in the
+ * query (value as written), or JSON text at a body path (param.h) of the
+ * body, which it makes a POST send even without one.  A fixed one is sent
+ * before the pushed parameters.  One with an option is sent, after them,
+ * only when the table sets that option (one of the endpoint's options):
+ * its value is then the option's, as a JSON string in a body (as the one
+ * element of an array where value is "[]"), as written in a query.
  */
 typedef struct RfConstant
 {
 	RfParamLoc	loc;			/* RF_LOC_QUERY or RF_LOC_BODY */
 	const char *name;			/* query parameter or body path */
-	const char *value;			/* query text or JSON text */
+	const char *value;			/* query text or JSON text ("[]": see above) */
+	const char *option;			/* a table option giving the value, or NULL */
 } RfConstant;
 
 /* ----------------------------------------------------------------

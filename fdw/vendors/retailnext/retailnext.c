@@ -336,12 +336,16 @@ static const RfRequired rn_zone_transition_required[] = {
 
 /* Table options that shape zone transition requests, sent when set */
 static const RfOptionDef rn_zone_transition_options[] = {
-	{"metrics", RF_CTX_TABLE, RF_OPT_CHOICE, .choices = "all|employee|customer",
-	.body_key = "metrics", .body_array = true},
+	{"metrics", RF_CTX_TABLE, RF_OPT_CHOICE, .choices = "all|employee|customer"},
 	{"transitions", RF_CTX_TABLE, RF_OPT_CHOICE,
-	.choices = "direct_only|direct_and_indirect|directionless", .body_key = "transitions"},
-	{"dwells", RF_CTX_TABLE, RF_OPT_CHOICE, .choices = "dwells_only|non_dwells|all_traffic",
-	.body_key = "dwells"},
+	.choices = "direct_only|direct_and_indirect|directionless"},
+	{"dwells", RF_CTX_TABLE, RF_OPT_CHOICE, .choices = "dwells_only|non_dwells|all_traffic"},
+};
+
+static const RfConstant rn_zone_transition_constants[] = {
+	{RF_LOC_BODY, "metrics", "[]", .option = "metrics"},
+	{RF_LOC_BODY, "transitions", NULL, .option = "transitions"},
+	{RF_LOC_BODY, "dwells", NULL, .option = "dwells"},
 };
 
 static const RfColumn rn_fpa_zone_columns[] = {
@@ -650,6 +654,7 @@ static const RfEndpoint rn_endpoints[] = {
 		REQ(rn_zone_transition_required),
 		.rows_per_request = 100,
 		OPTS(rn_zone_transition_options),
+		CONSTS(rn_zone_transition_constants),
 	},
 	{
 		.resource = "rn_fpa_zones",
