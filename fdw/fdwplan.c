@@ -576,8 +576,8 @@ add_partial_scan_path(PlannerInfo *root, RelOptInfo *baserel, RfRelInfo *info)
 /*
  * IsForeignScanParallelSafe: may a scan of this table run in a parallel
  * worker at all?  Not where a participant's requests depend on what the
- * others fetched: an endpoint with a per-query answer cache (Inspector's
- * visits, shared between the tables of a query) and one whose ids come
+ * others fetched: an endpoint with a per-query answer cache (a parent's
+ * answers shared between its child tables in a query) and one whose ids come
  * from a listing first (every participant would list them again).
  */
 bool

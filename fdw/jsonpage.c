@@ -25,7 +25,7 @@
  * JSON.  json-c has no validating mode that builds nothing, and feeding it
  * the body just to check it would build the very tree we avoid; so the
  * stream checks RFC 8259 syntax itself, in the byte scan it already runs
- * (check_byte).  On the journey pages of test/bench that scan, with the
+ * (check_byte).  On the pages of test/bench that scan, with the
  * copy of the bytes, takes about a fifth of the time json-c needs to parse
  * them into a tree.  Whatever is not plain JSON -- a syntax error, or one
  * of json-c's own extensions (NaN, trailing commas) -- hands the bytes

@@ -995,7 +995,8 @@ server_vendor(ForeignServer *server)
 
 /*
  * A user mapping's options against its server's vendor: an option of
- * another vendor (an Inspector mapping with "access_key") or of none is
+ * another vendor (a mapping with an option only another vendor
+ * takes) or of none is
  * refused, with the vendor's own options in the hint.  The validator
  * cannot do it (it is not told the server); the object access hook below
  * does it when a mapping is created or altered, and rf_get_credentials
