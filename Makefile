@@ -14,9 +14,9 @@ OBJS = fdw/retail_fdw.o fdw/fdwplan.o fdw/fdwexec.o fdw/import.o fdw/prefetch.o 
 VENDOR_OBJS = fdw/vendors/registry.o \
 	fdw/vendors/journey/journey.o \
 	fdw/vendors/aifi/aifi.o fdw/vendors/aifi/webhook.o \
-	fdw/vendors/aifi/webhook_settings.o fdw/vendors/aifi/sorting.o \
+	fdw/vendors/aifi/webhook_settings.o fdw/vendors/aifi/hooks.o \
 	fdw/vendors/retailnext/retailnext.o fdw/vendors/retailnext/datamine.o \
-	fdw/vendors/retailnext/v2.o \
+	fdw/vendors/retailnext/v2.o fdw/vendors/retailnext/ranges.o \
 	fdw/vendors/inspector/inspector.o fdw/vendors/inspector/ack_visit.o
 # The script of the current version (default_version in retail_fdw.control)
 # is built: the fragments fdw/sql/*.sql (one per feature: core, stats, sync,

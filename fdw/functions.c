@@ -539,14 +539,8 @@ sent_as_text(const RfEndpoint *ep, const RfPushdown *pd)
 	if (sent->chunk_days > 0)
 		appendStringInfo(&buf, "; as dates, at most %s a request, from %d to %d days ahead",
 						 days_text(sent->chunk_days), sent->horizon_first, sent->horizon_last);
-	if (sent->date_as_time)
-		appendStringInfoString(&buf, "; a day as its midnight, yyyy-mm-ddT00:00:00Z");
-	if (sent->pad_days > 0)
-		appendStringInfo(&buf, "; sent %s %s", days_text(sent->pad_days),
-						 lower && upper ? "wider on each side" : lower ? "earlier" : "later");
-	if (sent->bounded)
-		appendStringInfo(&buf, "; a lower bound under %lld or an upper one under %lld is not sent",
-						 (long long) sent->lower_min, (long long) sent->upper_min);
+	if (RF_EP_HOOK(via, range_note) && via->hooks->range_note(via, sent, lower, upper))
+		appendStringInfoString(&buf, via->hooks->range_note(via, sent, lower, upper));
 	if (sent->accepted)
 	{
 		appendStringInfoString(&buf, "; sent only for ");

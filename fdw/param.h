@@ -99,10 +99,9 @@ typedef struct RfDomain
  * "upper_param".  Both bounds are sent as inclusive: a strict bound is sent
  * loosely and the executor's recheck removes the boundary rows.  A "window"
  * range is split into consecutive windows (the table option "window", a
- * day without it: RF_DEFAULT_WINDOW).  pad_days
- * widens the bounds sent where the API's reading of a bound is uncertain
- * (inclusive or not, UTC or local days): extra rows are filtered locally,
- * missing ones could not be.
+ * day without it: RF_DEFAULT_WINDOW).  How a vendor's API reads a bound
+ * where its document is its own (a bound it refuses, one sent wider, or
+ * spelt otherwise) is the endpoint's hook send_range (rf_descriptor.h).
  *
  * A body parameter's name is a body path: "a" is a key of the body,
  * "a.b" a key of its object "a", "a[].b" a key of a new element of array
@@ -120,20 +119,8 @@ typedef struct RfPushdown
 	RfMulti		multi;			/* several values: split or repeated */
 	bool		window;			/* a range is split into windows of the
 								 * "window" option (one vendor) */
-	int			pad_days;		/* bounds are sent this many days wider
-								 * (one vendor) */
 	bool		shapes;			/* a parameter, not a filter: any qual on
 								 * the column must be pushed (one vendor) */
-
-	/*
-	 * With bounded set, the smallest integer the API accepts in
-	 * lower_param and in upper_param: a bound below it is not sent (the
-	 * executor filters alone), since the API would refuse the request.
-	 * (What values the column holds is its domain, below.)  One vendor.
-	 */
-	bool		bounded;
-	int64_t		lower_min;
-	int64_t		upper_min;
 
 	/*
 	 * RF_LOC_PATH: the path used when this parameter has a value; each
@@ -150,15 +137,13 @@ typedef struct RfPushdown
 	/*
 	 * A range sent as UTC dates (YYYY-MM-DD), at most chunk_days days a
 	 * request.  The API serves the days from today + horizon_first to
-	 * today + horizon_last: a lower bound before that is an error, the
-	 * (padded) days sent are clipped to it.  A date bound may instead be
-	 * sent as that day's midnight, "yyyy-mm-ddT00:00:00Z" (date_as_time).
-	 * One vendor, for these four (reqplan.c).
+	 * today + horizon_last (a forecast's horizon): a lower bound before
+	 * that is an error, the days sent are clipped to it.  One vendor, for
+	 * these three (reqplan.c).
 	 */
 	int			chunk_days;
 	int			horizon_first;
 	int			horizon_last;
-	bool		date_as_time;
 
 	/* the values the parameter takes (RfDomain); every entry declares it */
 	RfDomain	domain;

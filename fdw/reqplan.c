@@ -488,29 +488,14 @@ rf_filter_bound_text(RfFilter *cf, bool upper)
 }
 
 /*
- * A bound as its parameter takes it: a date is sent as that day's
- * midnight where the API asks for "yyyy-mm-ddThh:mm:ssZ" (date_as_time).
- */
-static char *
-sent_bound_text(const RfPushdown *pd, RfFilter *cf, bool upper)
-{
-	char	   *text = rf_filter_bound_text(cf, upper);
-
-	if (pd->date_as_time && cf->typid == DATEOID &&
-		!(upper ? cf->upper_text : cf->lower_text))
-		return psprintf("%sT00:00:00Z", text);
-	return text;
-}
-
-/*
  * Widen the bounds of a date or timestamp filter by some days on each
- * side.  Used where a document leaves open whether the API reads a bound
- * as inclusive, or in UTC or local days: the rows a wider request adds
- * are removed by the executor's recheck, the rows a narrower one loses
- * would be gone for good.
+ * side.  For a vendor's send_range hook where a document leaves open
+ * whether the API reads a bound as inclusive, or in UTC or local days:
+ * the rows a wider request adds are removed by the executor's recheck,
+ * the rows a narrower one loses would be gone for good.
  */
-static void
-pad_filter(RfFilter *cf, int days)
+void
+rf_filter_widen(RfFilter *cf, int days)
 {
 	int64		unit;
 
@@ -663,7 +648,8 @@ day_text(int64 day)
 
 /*
  * A range sent as dates in chunks of at most chunk_days days.  The bounds
- * become the UTC days that hold them, widened by pad_days, and are clipped
+ * become the UTC days that hold them, as the vendor's send_range hook
+ * widens them (after the check of the first day below), and are clipped
  * to the days the API serves (today + horizon_first to today +
  * horizon_last).  A range that starts before the first day any store
  * may serve is an error rather than a quietly empty answer: it can only
@@ -703,8 +689,12 @@ make_day_chunks(const RfOptions *opts, const RfPushdown *pd, RfFilter *cf,
 						 pd->horizon_first, pd->horizon_last, pd->column,
 						 pd->horizon_first, pd->column,
 						 pd->horizon_first + pd->chunk_days)));
-	first -= pd->pad_days;
-	last += pd->pad_days;
+	if (RF_EP_HOOK(opts->endpoint, send_range))
+	{
+		opts->endpoint->hooks->send_range(opts->endpoint, pd, cf);
+		first = bound_day(cf->lower, cf->typid);
+		last = bound_day(cf->upper, cf->typid);
+	}
 	if (pd->horizon_last > 0)
 	{
 		/* with the zones known, the days any store may serve (see below) */
@@ -862,21 +852,6 @@ rf_series_first(const RfSeriesPlan *plan, int n)
 		CHECK_FOR_INTERRUPTS();
 	}
 	return result;
-}
-
-/*
- * Whether the API accepts a folded bound in its parameter: a bound below
- * the parameter's documented minimum would be refused, so it stays with
- * the executor.  Only integral bounds are compared.
- */
-static bool
-bound_accepted(const RfPushdown *pd, const RfFilter *cf, bool upper)
-{
-	if (!pd->bounded || (upper ? cf->upper_text : cf->lower_text) != NULL)
-		return true;
-	if (cf->typid != INT2OID && cf->typid != INT4OID && cf->typid != INT8OID)
-		return false;
-	return upper ? cf->upper >= pd->upper_min : cf->lower >= pd->lower_min;
 }
 
 /*
@@ -1185,8 +1160,8 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 			has_days = true;
 			continue;
 		}
-		if (pd->pad_days > 0)
-			pad_filter(cf, pd->pad_days);
+		if (RF_EP_HOOK(ep, send_range))
+			ep->hooks->send_range(ep, pd, cf);
 		if (pd->window && width > 0 && cf->has_lower && cf->has_upper && ordinal &&
 			(cf->typid == TIMESTAMPTZOID || cf->typid == TIMESTAMPOID))
 		{
@@ -1194,13 +1169,13 @@ rf_plan_series_generic(const RfOptions *opts, List *qualvals, bool *empty)
 			make_windows(cf, width, &dims[ndims++]);
 			continue;
 		}
-		if (cf->has_lower && pd->lower_param && bound_accepted(pd, cf, false))
+		if (cf->has_lower && pd->lower_param)
 			rf_add_param(&gp->fixed, pd, pd->lower_param,
-					  list_make1(sent_bound_text(pd, cf, false)));
-		if (cf->has_upper && pd->upper_param && bound_accepted(pd, cf, true))
+					  list_make1(rf_filter_bound_text(cf, false)));
+		if (cf->has_upper && pd->upper_param)
 		{
 			rf_add_param(&gp->fixed, pd, pd->upper_param,
-					  list_make1(sent_bound_text(pd, cf, true)));
+					  list_make1(rf_filter_bound_text(cf, true)));
 			if ((pd->window || pd->chunk_days > 0) && ordinal)
 				gp->fixed_end = earlier_end(gp->fixed_end,
 											bound_end(cf->upper, cf->typid));

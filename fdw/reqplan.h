@@ -133,6 +133,7 @@ typedef struct RfFilter
 extern bool rf_fold_filters(const RfEndpoint *ep, List *qualvals,
 							RfFilter *filters);
 extern char *rf_filter_bound_text(RfFilter *cf, bool upper);
+extern void rf_filter_widen(RfFilter *cf, int days);
 extern DateADT rf_today(void);
 /* the windows of a window range without the table option "window" */
 #define RF_DEFAULT_WINDOW "1 day"

@@ -18,16 +18,21 @@
  * tools built without the server (the fuzz targets in test/fuzz) read the
  * very descriptors the extension reads.
  *
- * The model holds the words every vendor's tables may use.  What one
- * vendor alone does is that vendor's: a hook in the RfEndpointHooks table
- * its module fills (the core calls it without knowing whose it is; RF_HOOK
- * leaves it out of a standalone build), and the data the hook reads stays
- * in the vendor's files.  A word marked "(one vendor)" is one vendor's
- * today yet read by generic code in several layers (planner, pager,
- * parser), so it stays a word until a hook can replace every reading.
+ * The model holds the words every vendor's tables may use: what a REST
+ * endpoint can do (page, filter, sort, write, list then get by id, answer
+ * 404 for no row, share answers within a query, cap its concurrency, take
+ * request-shaping parameters, split a range into windows or day chunks),
+ * each interpreted by the generic code.  A word marked "(one vendor)"
+ * names such a capability that one vendor's endpoints have today.  What
+ * one vendor's document says in its own way is not a word but that
+ * vendor's: a hook (rf_hooks.h) its module fills -- a bound read its own
+ * way, a sort spelt its own way, a cap its answers do not announce, a
+ * planner for its aggregates -- and the data the hook reads stays in the
+ * vendor's files.
  *
- * Not here: the parsed options (option.h), the HTTP transport (http.h),
- * JSON mapping (json.h, jsonpage.h).
+ * Not here: the hooks a vendor fills where the model has no word
+ * (rf_hooks.h), the parsed options (option.h), the HTTP transport
+ * (http.h), JSON mapping (json.h, jsonpage.h).
  *
  *-------------------------------------------------------------------------
  */
@@ -38,6 +43,7 @@
 #include <stdint.h>
 
 #include "param.h"
+#include "rf_hooks.h"
 
 /* ----------------------------------------------------------------
  *		Options
@@ -222,36 +228,6 @@ typedef struct RfConstant
  *		Endpoints and vendors
  * ----------------------------------------------------------------
  */
-
-struct RfOptions;
-struct RfSeriesPlan;
-struct List;
-
-/*
- * A planning hook: a scan's request series (an RfSeriesPlan) from its
- * evaluated quals (a List of RfQualValue); *empty when nothing can match
- */
-typedef struct RfSeriesPlan *(*RfPlanHook) (const struct RfOptions *opts,
-											struct List *qualvals,
-											bool *empty);
-
-/*
- * What a vendor does for its endpoint where the model has no word: hooks
- * the core calls without knowing whose they are, NULL where the generic
- * code is right; filled in a file of the vendor's module.
- */
-typedef struct RfEndpointHooks
-{
-	RfPlanHook	plan_series;	/* the scan's series, not reqplan.c's */
-	/* ORDER BY the API's key (RfSort): the query parameters ("k=v" List) */
-	struct List *(*sort_query) (const char *key, bool descending);
-	/* a page of nrows rows came: ERROR if the answer may have been cut */
-	void		(*check_page) (const struct RfOptions *opts, int nrows,
-							   const char *label, const char *relname);
-} RfEndpointHooks;
-
-/* An endpoint's hook h, or NULL */
-#define RF_EP_HOOK(ep, h)	((ep)->hooks ? (ep)->hooks->h : NULL)
 
 /* One endpoint: a foreign table.  Each nX counts the array X before it. */
 typedef struct RfEndpoint RfEndpoint;

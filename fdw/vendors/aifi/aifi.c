@@ -21,7 +21,7 @@
 extern void rf_webhook_init(void);
 
 /* how a pushed ORDER BY is spelled (sorting.c) */
-extern const RfEndpointHooks rf_aifi_sorted_hooks;
+extern const RfEndpointHooks rf_aifi_hooks;
 
 /*
  * Domains (RfDomain) as the document types the query parameters: id,
@@ -46,11 +46,13 @@ static const char *const aifi_deployment_statuses[] = {
 	 .loc = RF_LOC_QUERY, .multi = RF_MULTI_REPEAT, .domain = RF_DOMAIN_NONEMPTY}
 /* an inclusive range of times or numbers (their type's domain) */
 #define RANGE(col, lo, hi) {col, RF_OP_EQ | RF_OP_RANGE, NULL, lo, hi, RF_LOC_QUERY, RF_MULTI_SPLIT, false}
-/* an inclusive integer range whose parameters have documented minimums */
-#define RANGE_MIN(col, lo, hi, lomin, himin) \
+/*
+ * an inclusive integer range of values of at least lomin, whose parameters
+ * have documented minimums (hooks.c sends no bound below them)
+ */
+#define RANGE_MIN(col, lo, hi, lomin) \
 	{.column = col, .ops = RF_OP_EQ | RF_OP_RANGE, .lower_param = lo, \
 	 .upper_param = hi, .loc = RF_LOC_QUERY, .multi = RF_MULTI_SPLIT, \
-	 .bounded = true, .lower_min = lomin, .upper_min = himin, \
 	 .domain = RF_DOMAIN_INT_MIN(lomin)}
 
 static const RfColumn aifi_session_columns[] = {
@@ -114,8 +116,8 @@ static const RfPushdown aifi_session_pushdown[] = {
 	RANGE("customer_last_entered_at", "minCustomerLastEnteredAt",
 		  "maxCustomerLastEnteredAt"),
 	/* the document: minVisitors, minGroupSize >= 0; maxVisitors, maxGroupSize >= 1 */
-	RANGE_MIN("visitors", "minVisitors", "maxVisitors", 0, 1),
-	RANGE_MIN("group_size", "minGroupSize", "maxGroupSize", 0, 1),
+	RANGE_MIN("visitors", "minVisitors", "maxVisitors", 0),
+	RANGE_MIN("group_size", "minGroupSize", "maxGroupSize", 0),
 };
 
 /*
@@ -241,7 +243,7 @@ static const RfPushdown aifi_product_pushdown[] = {
 	LIST("category", "category"),
 	LIST("sku", "sku"),
 	RANGE("price", "priceMin", "priceMax"),
-	RANGE_MIN("quantity", "quantityMin", "quantityMax", 0, 0),
+	RANGE_MIN("quantity", "quantityMin", "quantityMax", 0),
 	RANGE("created_at", "minCreatedAt", "maxCreatedAt"),
 	RANGE("updated_at", "minUpdatedAt", "maxUpdatedAt"),
 };
@@ -289,7 +291,7 @@ static const RfEndpoint aifi_endpoints[] = {
 		COLS(aifi_session_columns),
 		PUSH(aifi_session_pushdown),
 		SORTS(aifi_session_sorts),
-		.hooks = RF_HOOK(&rf_aifi_sorted_hooks),
+		.hooks = RF_HOOK(&rf_aifi_hooks),
 		.rows_per_request = 200,
 	},
 	{
@@ -303,7 +305,7 @@ static const RfEndpoint aifi_endpoints[] = {
 		COLS(aifi_store_columns),
 		PUSH(aifi_store_pushdown),
 		SORTS(aifi_store_sorts),
-		.hooks = RF_HOOK(&rf_aifi_sorted_hooks),
+		.hooks = RF_HOOK(&rf_aifi_hooks),
 		.rows_per_request = 200,
 	},
 	{
@@ -324,7 +326,7 @@ static const RfEndpoint aifi_endpoints[] = {
 		COLS(aifi_order_columns),
 		PUSH(aifi_order_pushdown),
 		SORTS(aifi_order_sorts),
-		.hooks = RF_HOOK(&rf_aifi_sorted_hooks),
+		.hooks = RF_HOOK(&rf_aifi_hooks),
 		.rows_per_request = 200,
 	},
 	{
@@ -344,6 +346,7 @@ static const RfEndpoint aifi_endpoints[] = {
 		COLS(aifi_product_columns),
 		PUSH(aifi_product_pushdown),
 		.rows_per_request = 200,
+		.hooks = RF_HOOK(&rf_aifi_hooks),
 	},
 	{
 		.resource = "aifi_customers",

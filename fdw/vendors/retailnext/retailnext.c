@@ -258,7 +258,7 @@ static const RfPushdown rn_store_hours_pushdown[] = {
 	{"store_uuid", RF_OP_EQ | RF_OP_IN, "stores", NULL, NULL,
 	RF_LOC_BODY, RF_MULTI_REPEAT, false, .domain = RF_DOMAIN_UUID},
 	{"effective_day", RF_OP_EQ | RF_OP_RANGE, NULL, "start_date", "end_date",
-	RF_LOC_BODY, RF_MULTI_SPLIT, false, 1, .date_as_time = true},
+	RF_LOC_BODY, RF_MULTI_SPLIT},
 };
 
 static const RfRequired rn_store_hours_required[] = {
@@ -404,12 +404,13 @@ static const RfColumn rn_health_alert_columns[] = {
 
 /*
  * start_time: "alerts created before" the given time, exclusive.  Sent a
- * day later than the query's upper bound, so that the alert created at the
- * bound itself (<=) is not lost; the recheck drops the extra day.
+ * day later than the query's upper bound (ranges.c), so that the alert
+ * created at the bound itself (<=) is not lost; the recheck drops the
+ * extra day.
  */
 static const RfPushdown rn_health_alert_pushdown[] = {
 	{"alert_creation_time", RF_OP_LT | RF_OP_LE, NULL, NULL, "start_time",
-	RF_LOC_BODY, RF_MULTI_SPLIT, false, 1},
+	RF_LOC_BODY, RF_MULTI_SPLIT},
 };
 
 static const RfColumn rn_predicted_columns[] = {
@@ -426,14 +427,14 @@ static const RfColumn rn_predicted_columns[] = {
  * (rn_wall_clock), while
  * first_day and last_day are dates the document does not place in a time
  * zone: the days sent reach one day beyond the range on each side (within
- * what the API serves), so that either reading covers the range, and the
+ * what the API serves; ranges.c), so that either reading covers the range, and the
  * recheck drops the rest.
  */
 static const RfPushdown rn_predicted_pushdown[] = {
 	{"store_uuid", RF_OP_EQ | RF_OP_IN, "store_uuid", NULL, NULL,
 		RF_LOC_BODY, RF_MULTI_SPLIT, .as_const = true, .domain = RF_DOMAIN_UUID},
 	{"time", RF_OP_EQ | RF_OP_RANGE, NULL, "first_day", "last_day",
-		RF_LOC_BODY, RF_MULTI_SPLIT, .pad_days = 1,
+		RF_LOC_BODY, RF_MULTI_SPLIT,
 	.chunk_days = 7, .horizon_first = 1, .horizon_last = 31},
 };
 
@@ -640,6 +641,7 @@ static const RfEndpoint rn_endpoints[] = {
 		PUSH(rn_store_hours_pushdown),
 		REQ(rn_store_hours_required),
 		.rows_per_request = 100,
+		.hooks = RF_HOOK(&rf_rn_ranges_hooks),
 	},
 	{
 		.resource = "rn_zone_transitions",
@@ -691,6 +693,7 @@ static const RfEndpoint rn_endpoints[] = {
 		COLS(rn_health_alert_columns),
 		PUSH(rn_health_alert_pushdown),
 		.rows_per_request = 100,
+		.hooks = RF_HOOK(&rf_rn_ranges_hooks),
 	},
 	{
 		.resource = "rn_predicted_traffic",
@@ -704,6 +707,7 @@ static const RfEndpoint rn_endpoints[] = {
 		PUSH(rn_predicted_pushdown),
 		REQ(rn_predicted_required),
 		.rows_per_request = 672,
+		.hooks = RF_HOOK(&rf_rn_ranges_hooks),
 		.max_concurrency = 3,
 	},
 	{

@@ -7,7 +7,7 @@
  * Words the core model has no use for live here, not in rf_descriptor.h:
  * the core reaches them only through the hooks (RfEndpointHooks) that
  * retailnext.c's endpoints point at.  Plain C (the fuzz targets include
- * it); the hooks themselves are in v2.c and datamine.c.
+ * it); the hooks themselves are in v2.c, ranges.c and datamine.c.
  *
  *-------------------------------------------------------------------------
  */
@@ -29,6 +29,9 @@
 /* v2.c: the hooks of rn_locations and of rn_datamine */
 extern const RfEndpointHooks rf_rn_locations_hooks;
 extern const RfEndpointHooks rf_rn_datamine_hooks;
+
+/* ranges.c: how the v1 API reads the bounds of some ranges (send_range) */
+extern const RfEndpointHooks rf_rn_ranges_hooks;
 
 /* datamine.c: rn_datamine's planner (RfPlanHook) */
 extern struct RfSeriesPlan *rf_rn_datamine_plan(const struct RfOptions *opts,
