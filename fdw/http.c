@@ -329,6 +329,8 @@ start_attempt(RfConn *conn, RfTransfer *x)
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, RF_VERSION_STRING);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	/* every vendor asks for TLS 1.2 at least (RetailNext says so) */
+	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long) CURL_SSLVERSION_TLSv1_2);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, conn->verify_tls ? 1L : 0L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, conn->verify_tls ? 2L : 0L);
 	if (conn->ca_file)
