@@ -72,8 +72,26 @@ SELECT replace(retail_fdw.rn_hls_url('rn', '9290bc70-3480-11ea-81c9-c000c7e8079e
                :'rn_url', '<base_url>') AS url;
 SELECT retail_fdw.rn_hls_url('rn', '9290bc70-3480-11ea-81c9-c000c7e8079e', 'a&b=c');
 
--- occupancy: within store hours, for a store with a limit
+-- live occupancy (rn_occupancy_now): the document's request "without time
+-- zone" for the locations asked for; its San Jose Store has 179 people inside
+-- of a limit of 300
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT * FROM r.rn_occupancy_now
+ WHERE location_uuid IN ('dace69f6-b307-11e9-819d-0000698cf233',
+                         'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9');
+SELECT location_name, location_qualified_name, metric, value, validity
+  FROM r.rn_occupancy_now
+ WHERE location_uuid IN ('dace69f6-b307-11e9-819d-0000698cf233',
+                         'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9')
+ ORDER BY location_name, metric;
+SELECT * FROM r.rn_occupancy_now;
+SELECT * FROM r.rn_occupancy_now WHERE location_uuid = '00000000-0000-0000-0000-000000000001';
+
+-- occupancy: within store hours, for a store with a limit; the next read of
+-- r.rn_occupancy_now counts the 5 people more
 SELECT retail_fdw.rn_occupancy_adjust('rn', 'dace69f6-b307-11e9-819d-0000698cf233', 5);
+SELECT value FROM r.rn_occupancy_now
+ WHERE location_uuid = 'dace69f6-b307-11e9-819d-0000698cf233' AND metric = 'total_occupancy';
 SELECT retail_fdw.rn_occupancy_adjust('rn', 'dace69f6-b307-11e9-819d-0000698cf233', 0);
 SELECT retail_fdw.rn_occupancy_adjust('rn', 'a434a682-30a0-11ea-896a-00005f259c6e', 2);
 \! $SIMCTL log --bodies --contains occupancy

@@ -476,6 +476,8 @@ def _class_values(spec, dom):
         return {"store_uuid": stores}
     if gen == "zone_transitions":
         return {"location_uuid": dom.rn_fpa_stores}
+    if gen == "occupancy":
+        return {"location_uuid": stores + dom.rn_regions}
     if gen == "inspector":
         ids = sorted({str(v["id"]) for v in dom.ic_visits})
         out = {"id": ids, "visit_id": ids}
@@ -889,6 +891,28 @@ def gen_predicted(spec, dom, rng, n):
     return cases
 
 
+def gen_occupancy(spec, dom, rng, n):
+    """rn_occupancy_now: stores and regions (a region sums its stores); the
+    metric and value are PostgreSQL's to filter"""
+    table = spec["table"]
+    locs = [s for s, _ in dom.rn_stores] + dom.rn_regions
+    cases = []
+    for _ in range(n):
+        ls = sorted(rng.sample(locs, rng.choice([1, 1, 2, 3])))
+        p = [eq_or_in(rng, "location_uuid", ls)]
+        shape = ["location_uuid %s" % ("=" if len(ls) == 1 else "IN")]
+        r = rng.random()
+        if r < 0.3:
+            p.append("metric = %s" % lit(rng.choice(["total_occupancy", "occupancy_limit"])))
+            shape.append("metric (local)")
+        elif r < 0.5:
+            p.append("value %s %d" % (rng.choice([">", "<=", ">="]), rng.choice([0, 20, 50, 180])))
+            shape.append("value (local)")
+        w = [in_list("location_uuid", sorted(set(ls) | {rng.choice(locs)}))]
+        cases.append(Case(table, "; ".join(shape), p, [w], key=spec["key"]))
+    return cases
+
+
 # ----------------------------------------------------------------------
 # Inspector visits and their children
 # ----------------------------------------------------------------------
@@ -973,6 +997,7 @@ GENERATORS = {
     "store_hours": gen_store_hours,
     "zone_transitions": gen_zone_transitions,
     "predicted": gen_predicted,
+    "occupancy": gen_occupancy,
     "inspector": gen_inspector,
 }
 
@@ -1021,6 +1046,7 @@ SPECS = {
         "gen": "predicted", "weight": 10,
         "key": ["store_uuid", "time"],
         "sim_config": {"retailnext": {"now": "real"}}},
+    "r.rn_occupancy_now": {"gen": "occupancy", "weight": 4, "key": ["location_uuid", "metric"]},
     "r.rn_users": {"gen": "generic", "weight": 8, "key": ["id"]},
     "r.rn_user_profiles": {"gen": "generic", "weight": 3, "key": ["id"]},
     "r.rn_location_profiles": {"gen": "generic", "weight": 3, "key": ["id"]},

@@ -156,6 +156,45 @@ static const RfConstant rn_location_constants[] = {
 };
 
 /* ----------------------------------------------------------------
+ *		rn_occupancy_now: live occupancy
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * The document's current occupancy "without time zone": time_zone "local",
+ * only total_occupancy and occupancy_limit, grouped by location, one date
+ * range from today to now and store hours -- the request every scan sends,
+ * with the locations asked for.  A row is a metric's figure for a
+ * location as of the moment of the request.
+ */
+static const RfColumn rn_occupancy_now_columns[] = {
+	{"location_uuid", RF_UUID, "group.uuid", "the location"},
+	{"location_name", RF_TEXT, "group.name", "the location's name"},
+	{"location_qualified_name", RF_TEXT, "group.qualified_name",
+	"the location's qualified name"},
+	{"metric", RF_TEXT, "^name", "total_occupancy (people inside now) or occupancy_limit"},
+	{"value", RF_NUMERIC, NULL, "the metric's value now"},
+	{"validity", RF_TEXT, NULL, "whether the figure is complete"},
+};
+
+static const RfPushdown rn_occupancy_now_pushdown[] = {
+	{"location_uuid", RF_OP_EQ | RF_OP_IN, "locations", NULL, NULL,
+	RF_LOC_BODY, RF_MULTI_REPEAT, .domain = RF_DOMAIN_UUID},
+};
+
+static const RfRequired rn_occupancy_now_required[] = {
+	{"location_uuid", RF_REQ_VALUE, 0},
+};
+
+static const RfConstant rn_occupancy_now_constants[] = {
+	{RF_LOC_BODY, "date_ranges", "[{\"from\":{\"name\":\"today\"},\"to\":{\"name\":\"now\"}}]"},
+	{RF_LOC_BODY, "group_bys", "[{\"group\":\"location\",\"unit\":\"\",\"value\":0}]"},
+	{RF_LOC_BODY, "metrics", "[\"total_occupancy\",\"occupancy_limit\"]"},
+	{RF_LOC_BODY, "time_ranges", "[{\"type\":\"store_hours\"}]"},
+	{RF_LOC_BODY, "time_zone", "\"local\""},
+};
+
+/* ----------------------------------------------------------------
  *		rn_datamine (planned by a hook)
  * ----------------------------------------------------------------
  */
@@ -781,6 +820,21 @@ static const RfEndpoint rn_endpoints[] = {
 		COLS(rn_appliance_columns),
 		.rows_per_request = 100,
 		.max_concurrency = 3,
+	},
+	{
+		.resource = "rn_occupancy_now",
+		.doc = "One row per location and occupancy metric: people inside now and the occupancy limit",
+		.method = "POST",
+		.path = "/v2/datamine",
+		.rows_path = "metrics[].data[]",
+		CONSTS(rn_occupancy_now_constants),
+		.idempotent = true,
+		.paging = {.style = RF_PAGE_NONE},
+		COLS(rn_occupancy_now_columns),
+		PUSH(rn_occupancy_now_pushdown),
+		REQ(rn_occupancy_now_required),
+		.rows_per_request = 2,
+		.hooks = RF_HOOK(&rf_rn_locations_hooks),
 	},
 };
 

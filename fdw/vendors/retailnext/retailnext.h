@@ -26,7 +26,7 @@
  */
 #define RN_DATAMINE_SUBDAY_ROWS "metrics[].data[].data[].data[]"
 
-/* v2.c: the hooks of rn_locations and of rn_datamine */
+/* v2.c: the hooks of rn_locations (and rn_occupancy_now) and of rn_datamine */
 extern const RfEndpointHooks rf_rn_locations_hooks;
 extern const RfEndpointHooks rf_rn_datamine_hooks;
 

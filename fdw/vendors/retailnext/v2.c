@@ -1,14 +1,15 @@
 /*-------------------------------------------------------------------------
  *
  * v2.c
- *		  The hooks of RetailNext's v2 endpoints (rn_locations and
- *		  rn_datamine): an answer that reaches the v2 cap is refused, and
- *		  rn_datamine plans its own series.
+ *		  The hooks of RetailNext's v2 endpoints (rn_locations,
+ *		  rn_occupancy_now, rn_datamine): an answer that reaches the v2 cap
+ *		  is refused, and rn_datamine plans its own series.
  *
  * The v2 API stops an answer at 10,000 entries without saying that it
  * did: an answer that long may have lost rows, and a partial result is
  * never returned.  The datamine planner sizes its requests below the cap
- * (datamine.c); rn_locations cannot, and relies on this check alone.
+ * (datamine.c); rn_locations and rn_occupancy_now (a row per location
+ * and metric) cannot, and rely on this check alone.
  *
  * Not here: the descriptors (retailnext.c), the datamine planner itself.
  *
