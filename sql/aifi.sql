@@ -308,3 +308,11 @@ SELECT customer_external_id, customer_role, customer_metadata, payment_provider,
   FROM retail_fdw.aifi_ingest('left', '{"customer": "c-1", "payment": ["NONE"]}');
 -- the events are this file's: gone with it
 DELETE FROM retail_fdw.aifi_events;
+
+-- the API's refusal of a request (HTTP 400), as the document's example
+-- shows it: E_INVALID_BODY, Joi's message naming the field (vendor_call
+-- hands any answer below 500 back as is)
+SELECT status, body_head::jsonb->>'message' AS message, body_head::jsonb->>'type' AS type,
+       body_head::jsonb->'errors'->0->>'field' AS field,
+       body_head::jsonb->'errors'->0->>'rule' AS rule
+  FROM retail_fdw.vendor_call('aifi', 'GET', '/api/admin/v2/sessions?count=500');

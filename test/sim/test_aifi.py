@@ -122,8 +122,8 @@ class AifiCase(unittest.TestCase):
     def assert_400(self, path, params, field, rule=None):
         st, body, _ = self.get(path, params)
         self.assertEqual(st, 400, body)
-        self.assertEqual(body["message"], "Invalid request query")
-        self.assertEqual(body["type"], "E_INVALID_QUERY")
+        self.assertEqual(body["message"], "Invalid request body")
+        self.assertEqual(body["type"], "E_INVALID_BODY")
         fields = [e["field"] for e in body["errors"]]
         self.assertIn('"%s"' % field, fields, body)
         for e in body["errors"]:
@@ -416,6 +416,17 @@ class SessionTests(AifiCase):
         self.conf(array_comma=True)
         rows, _ = self.walk(V2 + "/sessions", {"status": "expired,cancelled", "count": 200})
         self.assertEqual(rows, [r for r in self.all if two(r)])
+
+    def test_error_type_knob(self):
+        # the other reading of the document's example: a query's own type
+        self.conf(error_type="query")
+        try:
+            st, body, _ = self.get(V2 + "/sessions", {"count": 201})
+            self.assertEqual(st, 400, body)
+            self.assertEqual((body["message"], body["type"]),
+                             ("Invalid request query", "E_INVALID_QUERY"))
+        finally:
+            self.conf(error_type="body")
 
     def test_errors(self):
         p = V2 + "/sessions"

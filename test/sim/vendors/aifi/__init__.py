@@ -119,10 +119,12 @@ a trailing slash is ignored)
   (Express "qs" style).  A comma is NOT a separator (status=a,b is the one
   value "a,b") unless knob array_comma.  Unknown parameters are rejected
   ('"foo" is not allowed', rule object.unknown) unless strict_params is off.
-  400 body: {"message": "Invalid request query", "type": "E_INVALID_QUERY",
+  400 body: {"message": "Invalid request body", "type": "E_INVALID_BODY",
   "errors": [{"error": "\\"count\\" must be less than or equal to 200",
   "rule": "number.max", "field": "\\"count\\""}, ...]} (Joi messages and rules;
-  the field name is quoted, as the documentation shows).
+  the field name is quoted, as the documentation shows; message and type are
+  the document's one example's, knob error_type=query gives "Invalid request
+  query", E_INVALID_QUERY).
 
 FIXTURE DATA (seed 1, default knobs)
   stores      1 Seattle (OPEN/LIVE, NM-SEA-001), 2 Portland (OPEN/LIVE,
@@ -171,7 +173,7 @@ KNOBS (--option aifi.KEY=VALUE or POST /_sim/config {"aifi": {...}};
   (aifi-client), client_secret (aifi-client-secret), token_path
   (/oauth/token), token_ttl_s (3600, may be fractional), rate_limit (20; 0 =
   off), rate_window_s (1.0), rate_limit_retry_after (none: no header),
-  strict_params (true), array_comma (false), stores_key ("data"), sessions
+  strict_params (true), error_type (body | query), array_comma (false), stores_key ("data"), sessions
   (500), customers (120), start (2025-08-01), end (2025-08-31).
   Action: {"aifi": {"expire_tokens": true}} expires every token issued so far
   (the next use is a 401 "Token expired"; new tokens work).

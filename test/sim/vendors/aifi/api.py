@@ -414,8 +414,18 @@ class Aifi:
         self.rate_check()
         if path == self.conf.get("token_path", "/oauth/token"):
             return self.oauth(req)
-        return self.router.dispatch(req, split_path(path), _nest_404, lambda req, allowed: _nest_404(req),
-                                    self.auth.check, auth_first=False)
+        try:
+            return self.router.dispatch(req, split_path(path), _nest_404,
+                                        lambda req, allowed: _nest_404(req),
+                                        self.auth.check, auth_first=False)
+        except HttpError as e:
+            # the document's one example of a 400 says "Invalid request body",
+            # E_INVALID_BODY (for a GET of sessions); error_type "query" is the
+            # other reading, a query's own E_INVALID_QUERY
+            if (isinstance(e.body, dict) and e.body.get("type") == "E_INVALID_QUERY"
+                    and self.conf.get("error_type", "body") == "body"):
+                e.body = dict(e.body, message="Invalid request body", type="E_INVALID_BODY")
+            raise
 
     def _admin(self, lister):
         """A route's handler: the query parsed for lister."""

@@ -19,6 +19,7 @@ DEFAULTS = {
     "rate_window_s": 1.0,
     "rate_limit_retry_after": None,
     "strict_params": True,
+    "error_type": "body",
     "array_comma": False,
     "stores_key": "data",
     "doc_example": False,
