@@ -1,5 +1,6 @@
 """Unit tests of the vendor simulator (python3 -m unittest discover -s test/sim)."""
 
+import datetime as dt
 import http.client
 import json
 import os
@@ -101,6 +102,26 @@ class JourneyTests(SimTestCase):
             pages += 1
         self.assertEqual(seen, whole["results"])
         self.assertEqual(pages, -(-whole["count"] // 17))
+
+    def test_no_event_ends_after_now(self):
+        journey = self.sim.vendors["journey"]
+        today = journey.started.date()
+        span = dict(datetime_gte=(today - dt.timedelta(days=1)).isoformat() + "T00:00:00Z",
+                    datetime_lte=(today + dt.timedelta(days=2)).isoformat() + "T00:00:00Z",
+                    page_size=10000)
+        st, body, _ = self.get(self.url("journey", VJE, **span), self.AUTH)
+        self.assertEqual(st, 200)
+        ends = [r["event_end"] for r in body["results"]]
+        self.assertGreater(len(ends), 0)
+        limit = journey.started.strftime("%Y-%m-%dT%H:%M:%S")
+        self.assertTrue(all(e[:19] <= limit for e in ends), max(ends))
+        # until "none": the generated days whole, tomorrow's visits included
+        self.control("/_sim/config", {"journey": {"until": "none"}})
+        try:
+            st, whole, _ = self.get(self.url("journey", VJE, **span), self.AUTH)
+            self.assertGreater(max(r["event_end"] for r in whole["results"])[:19], limit)
+        finally:
+            self.control("/_sim/config", {"journey": {"until": None}})
 
     def test_response_cache_serves_the_same_bytes(self):
         journey = self.sim.vendors["journey"]

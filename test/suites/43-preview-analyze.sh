@@ -10,7 +10,7 @@
 #  - ANALYZE samples the whole days of a recent window, and the planner's
 #    estimates then follow the rows per day it saw.
 # The answers depend on the date, so this is a shell suite: the simulator's
-# journey data is made to end three days ago (then far in the future), and
+# journey data is made to end three days ago (then at the simulator's start), and
 # the checks compute the expected days from the date.
 #
 # Each check prints "ok - ..." or "not ok - ..."; the exit status is the

@@ -5,6 +5,9 @@ documentation's example response is served verbatim for SM-001 on 2025-08-12.
 Knobs (--option journey.KEY=VALUE or POST /_sim/config {"journey": {...}}):
   stores (3), visits_per_day (20), start (2025-08-01), end (a year after
   today, so that the data reaches today whatever the date; null: that default),
+  until (the simulator's start, frozen for its life): no event ends later --
+    the API reports what happened, so a visit under way has only its zones
+    already left; "none" serves the generated days whole, even ahead of now,
   token (journey-secret-token),
   edges (0): 1 adds rows on the edges the extension cuts at, to every store
     and day: one-zone visits starting at the UTC day's first microsecond
@@ -93,6 +96,7 @@ class Journey:
         self.responses = {}
         self.selections = {}
         self.conf = {}
+        self.started = dt.datetime.now(UTC)
         self.configure({k.split(".", 1)[1]: v for k, v in sim.options.items()
                         if k.startswith("journey.")})
         # DRF style: the token in Authorization (Bearer or Token) or in X-Api-Key
@@ -104,7 +108,7 @@ class Journey:
 
     def configure(self, conf):
         conf = conf.get("journey", conf) if "journey" in conf else \
-            {k: v for k, v in conf.items() if k in ("stores", "visits_per_day", "start", "end", "token",
+            {k: v for k, v in conf.items() if k in ("stores", "visits_per_day", "start", "end", "until", "token",
                                            "response_cache", "edges")}
         if not conf:
             return
@@ -148,6 +152,10 @@ class Journey:
             evs = self._generate(store, day)
         if evs and str(self._c("edges", "0")).lower() in ("1", "true", "on", "yes"):
             evs = evs + self._edges(store, day, evs[-1]["store_name"])
+        until = self._c("until", None)
+        if until is None or str(until).lower() != "none":
+            until = self.started if until is None else parse_iso(str(until), "until")
+            evs = [e for e in evs if parse_iso(e["event_end"], "event_end") <= until]
         out = [(parse_iso(e["event_start"]), e["store_code"], e["visit_id"],
                 e["event_start"], json.dumps(e)) for e in evs]
         out.sort(key=lambda t: t[:4])
