@@ -555,8 +555,13 @@ rf_respcache_store(const char *key, Size keylen, Oid umid, uint64 stamp,
 	r = ring_lock(LW_EXCLUSIVE, true);
 	if (r == NULL)
 		return 0;
-	if (size > ring_max_record(r) || answer->len > PG_UINT32_MAX ||
-		vlen > PG_UINT32_MAX)
+	if (vlen > 0 && (size > ring_max_record(r) || vlen > PG_UINT32_MAX))
+	{
+		/* a body that fits but not with its verdict is kept without it */
+		vlen = 0;
+		size = MAXALIGN(RC_HDR + keylen + nextlen + loclen + answer->len);
+	}
+	if (size > ring_max_record(r) || answer->len > PG_UINT32_MAX)
 	{
 		ring_unlock(r);
 		return 0;
