@@ -4,9 +4,12 @@
  *		  The response cache: raw 2xx answers of scans, kept for cache_ttl.
  *
  * An answer is stored as the bytes the vendor sent (after content
- * decoding) with the status and the headers the pager reads, so that a
- * hit is replayed through the body sink exactly like a network answer
- * (http.c): every parsing and validation path runs again.  Entries are
+ * decoding) with the status and the headers the pager reads, and with the
+ * parser's verdict on those bytes when it has one (for JSON: that they are
+ * plain RFC 8259 JSON within the limits, and where the rows lie): a hit
+ * hands bytes and verdict to the body sink, which takes them without a
+ * second byte scan when the verdict fits them, and parses them again like
+ * a network answer otherwise (http.c, json.c).  Entries are
  * keyed by the whole request -- database, user mapping (and the version of
  * its catalog row, so ALTER USER MAPPING starts afresh), network policy,
  * method, URL, body and extra headers -- hashed, and compared in full on a
@@ -60,7 +63,11 @@
 
 /*
  * One record in the ring, followed by its key, next-page header, location
- * header and body.  size is MAXALIGNed, the header included.
+ * header, body and the body's verdict (what the parser's first check of
+ * those bytes established, so that a replay need not check them again:
+ * kept in the same record, written once under the lock and copied out
+ * under it, it always describes these very bytes).  size is MAXALIGNed,
+ * the header included.
  */
 typedef struct RcRecord
 {
@@ -78,6 +85,7 @@ typedef struct RcRecord
 	uint32		nextlen;		/* 0 = no header */
 	uint32		loclen;
 	uint32		bodylen;
+	uint32		vlen;			/* the body's verdict (0 = none) */
 	char		data[FLEXIBLE_ARRAY_MEMBER];
 } RcRecord;
 
@@ -508,6 +516,14 @@ rf_respcache_lookup(const char *key, Size keylen, bool first, uint64 stamp,
 		answer->body = palloc(rec->bodylen + 1);
 		memcpy(answer->body, p, rec->bodylen);
 		answer->body[rec->bodylen] = '\0';
+		p += rec->bodylen;
+		answer->vlen = rec->vlen;
+		answer->verdict = NULL;
+		if (rec->vlen > 0)
+		{
+			answer->verdict = palloc(rec->vlen);
+			memcpy(answer->verdict, p, rec->vlen);
+		}
 		hit = true;
 	}
 	ring_unlock(r);
@@ -527,7 +543,9 @@ rf_respcache_store(const char *key, Size keylen, Oid umid, uint64 stamp,
 	uint32		hash = hash_bytes((const unsigned char *) key, (int) keylen);
 	Size		nextlen = answer->page_next ? strlen(answer->page_next) : 0;
 	Size		loclen = answer->location ? strlen(answer->location) : 0;
-	Size		size = MAXALIGN(RC_HDR + keylen + nextlen + loclen + answer->len);
+	Size		vlen = answer->verdict ? answer->vlen : 0;
+	Size		size = MAXALIGN(RC_HDR + keylen + nextlen + loclen + answer->len +
+								vlen);
 	RcRing	   *r;
 	RcRecord   *rec;
 	Size		off;
@@ -537,6 +555,12 @@ rf_respcache_store(const char *key, Size keylen, Oid umid, uint64 stamp,
 	r = ring_lock(LW_EXCLUSIVE, true);
 	if (r == NULL)
 		return 0;
+	if (vlen > 0 && (size > ring_max_record(r) || vlen > PG_UINT32_MAX))
+	{
+		/* a body that fits but not with its verdict is kept without it */
+		vlen = 0;
+		size = MAXALIGN(RC_HDR + keylen + nextlen + loclen + answer->len);
+	}
 	if (size > ring_max_record(r) || answer->len > PG_UINT32_MAX)
 	{
 		ring_unlock(r);
@@ -564,6 +588,7 @@ rf_respcache_store(const char *key, Size keylen, Oid umid, uint64 stamp,
 	rec->nextlen = nextlen;
 	rec->loclen = loclen;
 	rec->bodylen = answer->len;
+	rec->vlen = vlen;
 	p = rec->data;
 	memcpy(p, key, keylen);
 	p += keylen;
@@ -572,6 +597,9 @@ rf_respcache_store(const char *key, Size keylen, Oid umid, uint64 stamp,
 	memcpy(p, answer->location, loclen);
 	p += loclen;
 	memcpy(p, answer->body, answer->len);
+	p += answer->len;
+	if (vlen > 0)
+		memcpy(p, answer->verdict, vlen);
 	bucket = &ring_buckets(r)[hash & (r->nbuckets - 1)];
 	rec->next = *bucket;
 	*bucket = off;

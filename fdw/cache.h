@@ -26,6 +26,8 @@ typedef struct RfCachedAnswer
 	char	   *location;		/* Location, or NULL */
 	char	   *body;
 	Size		len;
+	void	   *verdict;		/* what checking body established, or NULL */
+	Size		vlen;
 	uint64		stamp;			/* the fill it belongs to (lookups) */
 	TimestampTz expires;		/* (lookups) */
 } RfCachedAnswer;

@@ -291,6 +291,9 @@ reset_attempt(RfTransfer *x)
 	x->header_nomem = false;
 	x->keep_len = 0;
 	x->keeping = (x->keep_max > 0);
+	free(x->keep_verdict);
+	x->keep_verdict = NULL;
+	x->keep_vlen = 0;
 	if (x->sink.reset)
 		x->sink.reset(x->sink.arg);
 }
@@ -568,6 +571,13 @@ finish_attempt(RfConn *conn, RfTransfer *x, CURLcode rc)
 	{
 		x->curl_rc = CURLE_WRITE_ERROR;
 		x->parse_failed = true;
+	}
+	else if (rc == CURLE_OK && x->status >= 200 && x->status < 300 &&
+			 x->keeping && x->sink.verdict != NULL)
+	{
+		/* what the parser established goes into the cache with the body */
+		x->keep_verdict = x->sink.verdict(x->sink.arg, x->keep ? x->keep : "",
+										  x->keep_len, &x->keep_vlen);
 	}
 
 	/* a refused OAuth token: fetch a new one and try once more */
@@ -864,12 +874,16 @@ kept_set(RfKeptHeader *h, const char *value)
 
 /*
  * Answer a request from the response cache: a transfer that is done at
- * once, whose kept bytes go through the same checks and the same body
- * sink as a network answer's, so a cached answer is parsed and validated
- * exactly as it was the first time.
+ * once.  The kept bytes were checked by the sink when they came from the
+ * network; what that established (the verdict stored with them) lets the
+ * sink take them as they are (adopt), the byte scan not repeated.  Without
+ * a verdict, or when the sink refuses it, they go through the same checks
+ * and the same body sink as a network answer's.  The limits that are not
+ * the parser's (max_response_bytes) apply either way.  *body is taken
+ * (set to NULL) when the sink adopted it.
  */
 static void
-replay_answer(RfTransfer *x, const RfCachedAnswer *a)
+replay_answer(RfTransfer *x, const RfCachedAnswer *a, char **body)
 {
 	Size		done = 0;
 
@@ -878,6 +892,19 @@ replay_answer(RfTransfer *x, const RfCachedAnswer *a)
 	x->status = a->status;
 	kept_set(&x->page_next, a->page_next);
 	kept_set(&x->location, a->location);
+	if (a->verdict != NULL && x->sink.adopt != NULL && x->sink.feed != NULL &&
+		x->status >= 200 && x->status < 300 &&
+		a->len <= (Size) x->conn->max_response_bytes &&
+		x->sink.adopt(x->sink.arg, *body, a->len, a->verdict, a->vlen))
+	{
+		/* the sink owns the bytes now (a->body is *body: read it first) */
+		x->bytes = a->len;
+		x->headlen = (int) Min(a->len, (Size) RF_ERROR_BODY_KEEP);
+		memcpy(x->head, a->body, x->headlen);
+		x->head[x->headlen] = '\0';
+		done = a->len;
+		*body = NULL;
+	}
 	while (done < a->len)
 	{
 		size_t		n = Min(a->len - done, 65536);
@@ -939,8 +966,11 @@ rf_http_submit(RfConn *conn, const RfHttpRequest *req, const RfBodySink *sink)
 				cu->as_of = GetCurrentTimestamp();
 			}
 			x = new_transfer(conn, req, sink, restricted);
-			replay_answer(x, &a);
-			pfree(a.body);
+			replay_answer(x, &a, &a.body);
+			if (a.body)
+				pfree(a.body);
+			if (a.verdict)
+				pfree(a.verdict);
 			return x;
 		}
 	}
@@ -1022,6 +1052,8 @@ rf_http_cache_keep(RfTransfer *x)
 	a.location = (char *) rf_http_location(x);
 	a.body = x->keep ? x->keep : "";
 	a.len = x->keep_len;
+	a.verdict = x->keep_verdict;
+	a.vlen = x->keep_vlen;
 	expires = cu->first ? GetCurrentTimestamp() + cu->ttl : cu->expires;
 	stamp = rf_respcache_store(cu->key, cu->keylen, x->conn->key.umid,
 							   cu->first ? 0 : cu->stamp, expires, &a);
@@ -1202,6 +1234,8 @@ transfer_detach(RfTransfer *x)
 	free(x->keep);
 	x->keep = NULL;
 	x->keeping = false;
+	free(x->keep_verdict);
+	x->keep_verdict = NULL;
 	if (x->from_cache)
 	{
 		/* no request: a hit, and an error if the answer failed the query */

@@ -75,6 +75,19 @@ typedef struct RfBodySink
 	bool		(*finish) (void *arg);	/* the body was a whole document? */
 	/* why the body failed, in words; NULL = not one document */
 	const char *(*failure) (void *arg, RfBodyFailure *kind);
+
+	/*
+	 * Optional, for the response cache (outside libcurl).  verdict: after
+	 * finish accepted body[0 .. len), what checking it established, as a
+	 * malloc'd blob of *vlen bytes stored with the body (NULL: nothing).
+	 * adopt: a replayed body (palloc'd in the current memory context) with
+	 * the verdict stored with it; true when the sink took both as a
+	 * finished body (it then owns body), false to have it fed as usual.
+	 */
+	void	   *(*verdict) (void *arg, const char *body, size_t len,
+							size_t *vlen);
+	bool		(*adopt) (void *arg, char *body, size_t len,
+						  const void *verdict, size_t vlen);
 	void	   *arg;
 } RfBodySink;
 

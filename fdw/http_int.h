@@ -173,6 +173,8 @@ struct RfTransfer
 	size_t		keep_cap;
 	size_t		keep_max;		/* the largest body the cache takes; 0 = none */
 	bool		keeping;		/* this attempt's body is still being copied */
+	void	   *keep_verdict;	/* malloc'd: the sink's verdict on keep */
+	size_t		keep_vlen;
 
 	/* progress */
 	RfXferState state;

@@ -36,6 +36,7 @@
 #define json_object pg_json_object_function
 #include "utils/datetime.h"
 #undef json_object
+#include "port/pg_crc32c.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
@@ -107,6 +108,61 @@ parser_complete(void *arg)
 	return rf_json_stream_complete(&((RfJsonParser *) arg)->js);
 }
 
+/*
+ * The checksum that ties a verdict to its bytes: CRC-32C of the body, then
+ * of the marks.  The response cache keeps both in one record, so they
+ * cannot part; the checksum is there for memory that changed beneath them
+ * all the same, which would otherwise send the row scan off its bytes.
+ */
+static uint32
+verdict_check(const char *body, size_t len, const RfJsonVerdict *v)
+{
+	pg_crc32c	crc;
+
+	INIT_CRC32C(crc);
+	COMP_CRC32C(crc, body, len);
+	COMP_CRC32C(crc, (const char *) v + sizeof(RfJsonVerdict),
+				sizeof(uint32) * (size_t) v->nmarks);
+	FIN_CRC32C(crc);
+	return (uint32) crc;
+}
+
+/* What the byte scan established about an accepted body (see RfBodySink) */
+static void *
+parser_verdict(void *arg, const char *body, size_t len, size_t *vlen)
+{
+	RfJsonVerdict *v = rf_json_stream_verdict(&((RfJsonParser *) arg)->js,
+											  body, len, vlen);
+
+	if (v != NULL)
+		v->check = verdict_check(body, len, v);
+	return v;
+}
+
+/*
+ * A cached body with its verdict: taken without a second byte scan when
+ * the checksum holds and the body lives in the parser's own memory context
+ * (the page made from it frees it with rf_port_free, i.e. pfree).
+ */
+static bool
+parser_adopt(void *arg, char *body, size_t len, const void *verdict,
+			 size_t vlen)
+{
+	RfJsonParser *p = (RfJsonParser *) arg;
+	RfJsonVerdict head;
+
+	if (vlen < sizeof(RfJsonVerdict) ||
+		GetMemoryChunkContext(body) != GetMemoryChunkContext(p))
+		return false;
+	memcpy(&head, verdict, sizeof(head));
+	if (head.magic != RF_JSON_VERDICT_MAGIC || head.len != len ||
+		head.nmarks < 1 ||
+		vlen != sizeof(RfJsonVerdict) + sizeof(uint32) * (size_t) head.nmarks ||
+		verdict_check(body, len, verdict) != head.check)
+		return false;
+	return rf_json_stream_adopt(&p->js, body, len, verdict, vlen);
+}
+
 /* Why the body failed; called outside libcurl, but allocates nothing */
 static const char *
 parser_failure(void *arg, RfBodyFailure *kind)
@@ -145,6 +201,8 @@ rf_json_parser_sink(RfJsonParser *parser)
 	sink.reset = parser_reset;
 	sink.finish = parser_complete;
 	sink.failure = parser_failure;
+	sink.verdict = parser_verdict;
+	sink.adopt = parser_adopt;
 	sink.arg = parser;
 	return sink;
 }

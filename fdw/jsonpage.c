@@ -81,10 +81,13 @@ rf_json_page_release(RfJsonPage *page)
 	if (page->tok)
 		json_tokener_free(page->tok);
 	page->tok = NULL;
-	if (page->own_buf)
+	if (page->own_buf && page->buf_ported)
+		rf_port_free(page->buf);
+	else if (page->own_buf)
 		free(page->buf);
 	page->buf = NULL;
 	page->own_buf = false;
+	page->buf_ported = false;
 	if (page->ends)
 		rf_port_free(page->ends);
 	page->ends = NULL;
@@ -539,7 +542,8 @@ rf_json_page_lazy(RfJsonPage *page, RfJsonStream *js, const RfRowsSpec *spec,
 	page->open = m[open_mark];
 	page->cur_rowno = -1;
 	page->own_buf = !borrow;
-	page->buf = borrow ? js->buf : rf_json_stream_give_bytes(js);
+	page->buf = borrow ? js->buf :
+		rf_json_stream_give_bytes(js, &page->buf_ported);
 
 	page->depth = 1;
 	check_ok(page, spec, page->doc);

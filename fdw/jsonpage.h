@@ -62,6 +62,7 @@ typedef struct RfJsonPage
 	 */
 	char	   *buf;			/* NULL: the rows are in doc */
 	bool		own_buf;		/* free buf with the page */
+	bool		buf_ported;		/* ...with rf_port_free, not free */
 	uint32_t	open;			/* offset of the rows array's '[' */
 	uint32_t   *ends;			/* offset of the ',' or ']' after each row */
 	json_tokener *tok;			/* owned: parses the rows */

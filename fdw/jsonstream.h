@@ -115,7 +115,27 @@ typedef struct RfJsonStream
 	int			depth;			/* containers open */
 	int64_t		containers;
 	int64_t		bytes;
+	bool		buf_ported;		/* buf came from rf_port_alloc (adopted) */
 } RfJsonStream;
+
+/*
+ * What the byte scan established about a whole raw body, to be kept with
+ * a copy of the body (the response cache) so that the same bytes need not
+ * be scanned again: its length and the offsets of its shallow structure
+ * (the marks, which give the rows of a page), followed by them.  check is
+ * the embedding's checksum of the body and the marks (json.c), which
+ * rf_json_stream_adopt leaves to it.
+ */
+typedef struct RfJsonVerdict
+{
+	uint32_t	magic;			/* RF_JSON_VERDICT_MAGIC: this layout */
+	uint32_t	check;
+	uint64_t	len;			/* of the body */
+	int64_t		nmarks;
+	/* uint32_t marks[nmarks] */
+} RfJsonVerdict;
+
+#define RF_JSON_VERDICT_MAGIC 0x52464a31	/* "RFJ1" */
 
 /* JSON's white space (RFC 8259: space, tab, line feed, carriage return) */
 static inline bool
@@ -133,7 +153,12 @@ extern const char *rf_json_failure_text(RfJsonFailure why);
 extern const char *rf_json_number_text(json_object *v, size_t *len);
 extern void rf_json_stream_release(RfJsonStream *js);
 extern bool rf_json_stream_raw_whole(const RfJsonStream *js);
-extern char *rf_json_stream_give_bytes(RfJsonStream *js);
+extern char *rf_json_stream_give_bytes(RfJsonStream *js, bool *ported);
+extern RfJsonVerdict *rf_json_stream_verdict(const RfJsonStream *js,
+											 const char *body, size_t len,
+											 size_t *vlen);
+extern bool rf_json_stream_adopt(RfJsonStream *js, char *body, size_t len,
+								 const RfJsonVerdict *v, size_t vlen);
 extern bool rf_json_only_ws(const char *data, size_t len);
 
 #endif							/* JSONSTREAM_H */

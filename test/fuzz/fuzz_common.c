@@ -600,6 +600,142 @@ compare_raw_page(RfJsonStream *js, json_object *ref_doc, const RfRowsSpec *spec,
 	rf_json_page_release(whole);
 }
 
+/* A verdict that does not fit its body: refused, and nothing taken */
+static void
+refuse_verdict(const RfJsonVerdict *v, size_t vlen, const char *body,
+			   size_t len)
+{
+	RfJsonStream js2;
+	char	   *copy = rf_port_alloc(len + 1);
+
+	memcpy(copy, body, len);
+	copy[len] = '\0';
+	if (!rf_json_stream_init(&js2))
+		abort();
+	if (rf_json_stream_adopt(&js2, copy, len, v, vlen))
+		abort();				/* a verdict that does not fit was taken */
+	if (js2.buf != NULL || js2.len != 0 || js2.marks != NULL)
+		abort();
+	rf_json_stream_release(&js2);
+	rf_port_free(copy);
+}
+
+/*
+ * The response cache keeps a raw body with the stream's verdict on it and
+ * replays it without scanning it again (rf_json_stream_adopt).  A stream
+ * that adopts the body as received must hold what the scan held -- the
+ * same bytes, the same marks -- and give the same pages as the whole
+ * parse, read raw (borrowed, and owned as the extension's pages own it)
+ * and parsed whole; positions off by one byte fail here.  Verdicts that
+ * do not fit the body (out of order, outside it, off the structure, the
+ * wrong length) are refused.
+ */
+static void
+compare_replay(RfJsonStream *js, const uint8_t *data, size_t size,
+			   json_object *ref_doc, const FuzzStyle *style, FuzzCol *cols)
+{
+	size_t		vlen = 0;
+	RfJsonVerdict *v = rf_json_stream_verdict(js, (const char *) data, size,
+											  &vlen);
+	RfJsonVerdict *bad;
+	uint32_t   *bm;
+	RfJsonStream js2;
+	char	   *copy;
+	json_object *doc2;
+
+	if (v == NULL)
+	{
+		/* none only for bytes the scan changed (a big integer's mark) */
+		if (js->len == size && size > 0 && memcmp(js->buf, data, size) == 0 &&
+			rf_json_stream_raw_whole(js) && js->nmarks >= 1)
+			abort();
+		return;
+	}
+	if (vlen != sizeof(RfJsonVerdict) + sizeof(uint32_t) * (size_t) js->nmarks)
+		abort();
+
+	/* verdicts that do not fit */
+	bad = rf_port_alloc(vlen);
+	bm = (uint32_t *) ((char *) bad + sizeof(RfJsonVerdict));
+	memcpy(bad, v, vlen);
+	bad->len = size + 1;
+	refuse_verdict(bad, vlen, (const char *) data, size);
+	memcpy(bad, v, vlen);
+	refuse_verdict(bad, vlen - 1, (const char *) data, size);
+	bad->magic ^= 1;
+	refuse_verdict(bad, vlen, (const char *) data, size);
+	memcpy(bad, v, vlen);
+	bm[bad->nmarks - 1] = (uint32_t) size;
+	refuse_verdict(bad, vlen, (const char *) data, size);
+	if (bad->nmarks >= 2)
+	{
+		memcpy(bad, v, vlen);
+		bm[0] = bm[1];
+		bm[1] = ((uint32_t *) ((char *) v + sizeof(RfJsonVerdict)))[0];
+		refuse_verdict(bad, vlen, (const char *) data, size);
+	}
+	for (size_t p = 0; p < size; p++)
+	{
+		int64_t		k = (int64_t) (hash_input(data, size) % (uint32_t) v->nmarks);
+
+		if (strchr("{}[],\"", data[p]) != NULL && data[p] != '\0')
+			continue;
+		memcpy(bad, v, vlen);
+		bm[k] = (uint32_t) p;
+		refuse_verdict(bad, vlen, (const char *) data, size);
+		break;
+	}
+	rf_port_free(bad);
+
+	/* the replay */
+	copy = rf_port_alloc(size + 1);
+	memcpy(copy, data, size);
+	copy[size] = '\0';
+	if (!rf_json_stream_init(&js2))
+		abort();
+	if (!rf_json_stream_adopt(&js2, copy, size, v, vlen))
+		abort();				/* the scan's own verdict on its own bytes */
+	if (js2.len != js->len || memcmp(js2.buf, js->buf, js->len) != 0 ||
+		js2.nmarks != js->nmarks ||
+		memcmp(js2.marks, js->marks, sizeof(uint32_t) * (size_t) js->nmarks) != 0 ||
+		!rf_json_stream_raw_whole(&js2) || !rf_json_stream_complete(&js2))
+		abort();
+	for (int i = 0; i < style->nspecs; i++)
+		compare_raw_page(&js2, ref_doc, &style->specs[i], cols, style->nrefs);
+	for (int i = 0; i < style->nspecs; i++)
+	{
+		jmp_buf		jump;
+		RfJsonPage *page = rf_port_alloc(sizeof(RfJsonPage));
+
+		/* a page that owns the adopted bytes frees them with the hook */
+		rf_json_page_init(page, NULL, "fuzzvendor", "replay");
+		error_jump = &jump;
+		if (setjmp(jump) == 0)
+			(void) rf_json_page_lazy(page, &js2, &style->specs[i], false);
+		error_jump = NULL;
+		if (js2.buf == NULL)
+		{
+			/* taken (a shape error may come after that) */
+			if (page->buf != copy || !page->buf_ported)
+				abort();
+			rf_json_page_release(page);
+			copy = NULL;
+			break;
+		}
+		rf_json_page_release(page);
+	}
+	if (copy != NULL)
+	{
+		/* still the stream's: parsed whole as json-c would, then freed */
+		doc2 = rf_json_stream_take(&js2);
+		if (doc2 == NULL || !json_object_equal(doc2, ref_doc))
+			abort();
+		json_object_put(doc2);
+	}
+	rf_json_stream_release(&js2);
+	free(v);
+}
+
 static void
 run_doc(const FuzzStyle *style, const uint8_t *data, size_t size)
 {
@@ -626,6 +762,7 @@ run_doc(const FuzzStyle *style, const uint8_t *data, size_t size)
 			parse_col(&cols[c], style->refs[c]);
 		for (int i = 0; i < style->nspecs; i++)
 			compare_raw_page(&js, ref_doc, &style->specs[i], cols, style->nrefs);
+		compare_replay(&js, data, size, ref_doc, style, cols);
 		json_object_put(ref_doc);
 	}
 	doc = rf_json_stream_take(&js);

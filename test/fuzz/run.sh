@@ -94,9 +94,10 @@ for t in "${targets[@]}"; do
         "${dirs[@]}" >"$log" 2>&1
     rc=$?
     set -e
-    stats=$(grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$log" |
+    # a crashed run prints no final stats: say FAIL below, not nothing
+    stats=$({ grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$log" || true; } |
         sed 's/^stat:://' | tr '\n' ' ')
-    cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9a-zA-Z]+' "$log" | tail -n 1)
+    cov=$({ grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9a-zA-Z]+' "$log" || true; } | tail -n 1)
     if [ "$rc" -ne 0 ] || grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|==ERROR' "$log"; then
         echo "FAIL $t (exit $rc after $((SECONDS - start))s); log: $log"
         grep -E -A 30 'ERROR: |runtime error:|Test unit written' "$log" | head -n 60 || tail -n 40 "$log"
