@@ -180,15 +180,14 @@ local_midnight(int julian, const char *zone)
 }
 
 /*
- * The instant a local day starts, as the API's gregorian value: ISO 8601
- * in UTC with a "Z", which the document says means UTC.
+ * An instant as the API's gregorian value: ISO 8601 in UTC with a "Z",
+ * which the document says means UTC.
  */
 static char *
-local_midnight_utc(int julian, const char *zone)
+gregorian_utc(TimestampTz t)
 {
 	struct pg_tm tm;
 	fsec_t		fsec;
-	TimestampTz t = local_midnight(julian, zone);
 
 	if (timestamp2tm(t, NULL, &tm, &fsec, NULL, NULL) != 0)
 		ereport(ERROR,
@@ -196,6 +195,13 @@ local_midnight_utc(int julian, const char *zone)
 				 errmsg("timestamp out of range")));
 	return psprintf("%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year, tm.tm_mon,
 					tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* The instant a local day starts, as a gregorian value */
+static char *
+local_midnight_utc(int julian, const char *zone)
+{
+	return gregorian_utc(local_midnight(julian, zone));
 }
 
 /* Periods a request over span_days local days may hold, at most */
@@ -269,12 +275,17 @@ datamine_make(const RfSeriesPlan *plan, int pos)
 	appendStringInfoString(&body, ",\"metrics\":");
 	append_json_array(&body, rf_list_piece(dp->metrics, grp->nm,
 										   rest % grp->nmetric_batches));
-	/* an anchored grain's range is sent as asked: [first, last + 1) */
+	/*
+	 * An anchored grain's range is sent as asked, to the last second of its
+	 * last day: whether the API reads "to" as inclusive or not, the last
+	 * 15-minute slot counted is then the one starting at 23:45 that day
+	 */
 	appendStringInfo(&body,
 					 ",\"date_ranges\":[{\"from\":{\"gregorian\":\"%s\"},\"to\":{\"gregorian\":\"%s\"}}]",
 					 local_midnight_utc(grp->g->anchored ? day : day - 1, grp->tz),
-					 local_midnight_utc(grp->g->anchored ? end :
-										end + grp->g->max_days, grp->tz));
+					 grp->g->anchored ?
+					 gregorian_utc(local_midnight(end, grp->tz) - USECS_PER_SEC) :
+					 local_midnight_utc(end + grp->g->max_days, grp->tz));
 	if (strcmp(grp->time_range, "store_hours") == 0)
 		appendStringInfoString(&body, ",\"time_ranges\":[{\"type\":\"store_hours\"}]");
 	else
