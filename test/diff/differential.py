@@ -86,6 +86,7 @@ DEFAULT_KNOBS = {
     "gregorian_z": ["utc", "wall"],
     "range_to": ["exclusive", "inclusive"],
     "edge_labels": ["whole", "clipped"],
+    "week_groups": ["calendar", "from_first_day"],
     "z_reading": ["wall", "utc"],       # with the matching server option
     "predicted_days": ["local", "utc"],
 }

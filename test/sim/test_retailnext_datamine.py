@@ -568,6 +568,17 @@ class AnchoredGroups(RNTestCase):
         # another start: other periods
         other = self.ask("2021-02-10T08:00:00Z", b, [{"group": "date", "unit": "weeks", "value": 2}])
         self.assertEqual(_labels(other)[0], ("2021-02-07", "2021-02-20"))
+        # the other reading: n weeks from the range's first day (a week of
+        # value 1 stays the calendar's)
+        self.config(week_groups="from_first_day")
+        got = self.ask(a, b, [{"group": "date", "unit": "weeks", "value": 2}])
+        self.assertEqual(_labels(got), [("2021-02-03", "2021-02-16"), ("2021-02-17", "2021-03-02")])
+        self.assertEqual(sum(x["value"] for x in got), sum(per_day.values()))
+        one = self.ask(a, b, [{"group": "date", "unit": "weeks", "value": 1}])
+        self.assertEqual(_labels(one)[0], ("2021-01-31", "2021-02-06"))
+        t = self.truth(grain="2 weeks", range_start="2021-02-03", range_finish="2021-03-02")
+        self.assertEqual([(r["period_start"][:10], r["value"]) for r in t],
+                         [(x["group"]["from"]["gregorian"], x["value"]) for x in got])
 
     def test_time_range_of_the_wall_clock(self):
         a, b = "2021-02-01T08:00:00Z", "2021-02-08T08:00:00Z"

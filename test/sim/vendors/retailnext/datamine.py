@@ -321,6 +321,7 @@ class Datamine:
         has_time = any(g[0] == "time" for g in groups)
         full_day = time_mode == [(0, 1440)]
         clipped = str(self.c("edge_labels")) == "clipped"
+        from_first = str(self.c("week_groups")) == "from_first_day"
         contexts = {}
 
         class Ctx:
@@ -342,6 +343,11 @@ class Datamine:
                     i = (d - min_from).days // n
                     s = min_from + dt.timedelta(days=i * n)
                     e = s + dt.timedelta(days=n - 1)
+                elif unit == "weeks" and n > 1 and from_first:
+                    # week_groups=from_first_day: n weeks from the range's first day
+                    i = (d - min_from).days // (7 * n)
+                    s = min_from + dt.timedelta(days=7 * n * i)
+                    e = s + dt.timedelta(days=7 * n - 1)
                 elif unit == "weeks":
                     a = cal.week_start_of(min_from)
                     i = (cal.week_start_of(d) - a).days // (7 * n)
@@ -628,8 +634,8 @@ class Datamine:
         the document's grouping defines them -- a weekday summed over every
         such day of the range (store hours: business days; a time range:
         wall-clock days of tz), or periods of n calendar weeks from the week
-        holding range_start, each summing only its days inside the range and
-        labelled whole."""
+        holding range_start (week_groups=from_first_day: from range_start),
+        each summing only its days inside the range and labelled whole."""
         try:
             u, m = params["location"], params["metric"]
             grain, tzname = params["grain"], params["tz"]
@@ -672,6 +678,9 @@ class Datamine:
             if anchored:
                 if nweeks is None:
                     return rs, rf, d.weekday()
+                if str(self.c("week_groups")) == "from_first_day":
+                    s = rs + dt.timedelta(days=(d - rs).days // (7 * nweeks) * 7 * nweeks)
+                    return s, s + dt.timedelta(days=7 * nweeks - 1)
                 a = cal.week_start_of(rs)
                 i = (cal.week_start_of(d) - a).days // (7 * nweeks)
                 s = a + dt.timedelta(days=7 * nweeks * i)
