@@ -421,11 +421,14 @@ def datamine_truth(case):
     frm = (dm["from"] - dt.timedelta(seconds=1)).astimezone(dt.timezone.utc)
     to = (dm["to"] + dt.timedelta(seconds=1)).astimezone(dt.timezone.utc)
     docs = []
+    trs = dm.get("time_ranges") or [None]
+    if trs == [None] and any(re.search(r"\btime_range\b", c) for c in case.p):
+        trs = ts.DM_TIMES       # an extra class's condition names one of them
     for loc in dm["locations"]:
         for m in dm["metrics"]:
             for g in dm["grains"]:
                 for z in dm["tzs"]:
-                    for t in dm.get("time_ranges") or [None]:
+                    for t in trs:
                         q = {"location": loc, "metric": m, "grain": g, "tz": z,
                              "hours": tr.get("hours", "store_hours"),
                              "from": frm.strftime("%Y-%m-%dT%H:%M:%SZ"),

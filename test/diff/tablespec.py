@@ -478,8 +478,8 @@ def _class_values(spec, dom):
     gen = spec["gen"]
     stores = [u for u, _ in dom.rn_stores]
     if gen == "datamine":
-        return {"metric": RN_METRICS, "location_uuid": stores, "grain": RN_GRAINS,
-                "time_zone": [z for z in RN_TZS if z]}
+        return {"metric": RN_METRICS, "location_uuid": stores, "grain": RN_GRAINS + DM_ANCHORED,
+                "time_zone": [z for z in RN_TZS if z], "time_range": DM_TIMES}
     if gen in ("store_hours", "predicted"):
         return {"store_uuid": stores}
     if gen == "zone_transitions":
@@ -497,7 +497,8 @@ def gen_classes_required(spec, dom, rng, classes, ci):
     """The extra classes on a table with required quals: a case of the
     table's own generator (it gives the required quals and a wider fetch)
     with one more conjunct; P only narrows, so the fenced answer stays the
-    truth."""
+    truth (a cast or NULL-list conjunct on a shaping column, which is sent,
+    goes into each wider fetch too)."""
     table = spec["table"]
     types = dom.types.get(table, {})
     values = _class_values(spec, dom)
@@ -512,6 +513,11 @@ def gen_classes_required(spec, dom, rng, classes, ci):
                                      spec.get("domain", {}).get(col)):
             base = gen(spec, dom, random.Random("%s/%s" % (table, pred)), 1)[0]
             base.p = base.p + [pred]
+            if col in spec.get("shaping", ()) and cls in ("casts", "nulls"):
+                # a request parameter sent: the wider fetches ask for the
+                # same (a value outside the domain matches nothing either
+                # way; a refused condition must stay out of them)
+                base.w = [w + [pred] for w in base.w]
             base.shape = "%s: %s; %s" % (cls, pred, base.shape)
             base.cls = cls
             base.limit = None
@@ -1100,7 +1106,10 @@ SPECS = {
     "r.rn_datamine": {
         "gen": "datamine", "weight": 110,
         "key": ["location_uuid", "metric", "grain", "time_zone", "time_range", "range_start",
-                "day_of_week", "period_start"]},
+                "day_of_week", "period_start"],
+        # columns whose conditions shape the request: a class case's extra
+        # condition on one goes into the wider fetches too
+        "shaping": ["grain", "time_zone", "time_range", "range_start", "range_finish"]},
     "r.rn_store_hours": {
         "gen": "store_hours", "weight": 20,
         "key": ["store_uuid", "effective_day"]},
