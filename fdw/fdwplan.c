@@ -904,13 +904,20 @@ check_shaping_qual(Expr *clause, Index relid, Oid foreigntableid,
 							name, get_rel_name(foreigntableid)),
 					 errdetail("Its values shape the request: there are no rows for values that are not sent."),
 					 errhint("The condition's collation keeps it from the API: compare under the column's own collation.")));
-		if (pd && pd->shapes)
+		if (pd && pd->shapes && (pd->ops & RF_OP_IN))
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 					 errmsg("column \"%s\" of foreign table \"%s\" takes = or IN with constants or parameters only",
 							name, get_rel_name(foreigntableid)),
 					 errdetail("Its values shape the request: there are no rows for values that are not sent."),
 					 errhint("Write %s = '...' or %s IN ('...', '...').", name, name)));
+		if (pd && pd->shapes)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+					 errmsg("column \"%s\" of foreign table \"%s\" takes = with a constant or parameter only",
+							name, get_rel_name(foreigntableid)),
+					 errdetail("Its value shapes the request: there are no rows for values that are not sent."),
+					 errhint("Write %s = '...'.", name)));
 	}
 }
 

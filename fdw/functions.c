@@ -549,7 +549,8 @@ sent_as_text(const RfEndpoint *ep, const RfPushdown *pd)
 		appendStringInfoString(&buf, " (with another value PostgreSQL filters alone)");
 	}
 	if (sent->shapes)
-		appendStringInfoString(&buf, "; a request parameter, not a filter: only = and IN, always sent");
+		appendStringInfo(&buf, "; a request parameter, not a filter: only %s, always sent",
+						 (sent->ops & RF_OP_IN) ? "= and IN" : "=");
 	if (RF_EP_HOOK(ep, plan_series))
 		appendStringInfoString(&buf, "; the endpoint's own planner builds the body (EXPLAIN VERBOSE shows it)");
 	return buf.data;

@@ -11,6 +11,7 @@
  *-------------------------------------------------------------------------
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -122,6 +123,23 @@ is_uuid_text(const char *value)
 }
 
 /*
+ * The minutes of a time of day written hh:mm in the len bytes at value,
+ * or INT_MAX when they are not that form (or the minutes pass 59); the
+ * hour is not checked here: each caller has its own last minute.
+ */
+static int
+clock_minutes(const char *value, size_t len)
+{
+	if (len != 5 || value[2] != ':' ||
+		!isdigit((unsigned char) value[0]) || !isdigit((unsigned char) value[1]) ||
+		!isdigit((unsigned char) value[3]) || !isdigit((unsigned char) value[4]) ||
+		value[3] > '5')
+		return INT_MAX;
+	return ((value[0] - '0') * 10 + (value[1] - '0')) * 60 +
+		(value[3] - '0') * 10 + (value[4] - '0');
+}
+
+/*
  * Whether a value, in the text form it would be sent in, lies in a
  * domain.  The one place that decides it: the planner drops what is
  * outside (reqplan.c), key_columns shows the domain (rf_domain_text).
@@ -152,17 +170,21 @@ rf_domain_admits(const RfDomain *domain, const char *value)
 		case RF_DOM_UUID:
 			return is_uuid_text(value);
 		case RF_DOM_CLOCK:
+			return clock_minutes(value, strlen(value)) <=
+				(domain->has_max ? domain->max : 1439);
+		case RF_DOM_CLOCK_SPAN:
 			{
-				int			h;
-				int			m;
+				int			from;
+				int			until;
 
-				if (strlen(value) != 5 || value[2] != ':' ||
-					!isdigit((unsigned char) value[0]) || !isdigit((unsigned char) value[1]) ||
-					!isdigit((unsigned char) value[3]) || !isdigit((unsigned char) value[4]))
+				for (const char *const *e = domain->values; e && *e; e++)
+					if (strcmp(*e, value) == 0)
+						return true;
+				if (strlen(value) != 11 || value[5] != '-')
 					return false;
-				h = (value[0] - '0') * 10 + (value[1] - '0');
-				m = (value[3] - '0') * 10 + (value[4] - '0');
-				return m <= 59 && h * 60 + m <= (domain->has_max ? domain->max : 1439);
+				from = clock_minutes(value, 5);
+				until = clock_minutes(value + 6, 5);
+				return from <= 1439 && until <= 1440 && from < until;
 			}
 	}
 	return true;
@@ -213,6 +235,11 @@ rf_domain_text(const RfDomain *domain, char *buf, int size)
 			break;
 		case RF_DOM_CLOCK:
 			PUT("a time of day hh:mm, 00:00 to %s", domain->has_max ? "24:00" : "23:59");
+			break;
+		case RF_DOM_CLOCK_SPAN:
+			for (const char *const *e = domain->values; e && *e; e++)
+				PUT("%s, ", *e);
+			PUT("or hh:mm-hh:mm (from 00:00, until up to 24:00, from before until)");
 			break;
 	}
 #undef PUT

@@ -69,8 +69,11 @@ typedef enum RfDomainKind
 	RF_DOM_ENUM,				/* one of values, exactly */
 	RF_DOM_ENUM_NOCASE,			/* one of values, in any case */
 	RF_DOM_UUID,				/* a UUID in its hyphenated text form */
-	RF_DOM_CLOCK				/* a time of day hh:mm, 00:00 up to 23:59, or
+	RF_DOM_CLOCK,				/* a time of day hh:mm, 00:00 up to 23:59, or
 								 * up to 24:00 with has_max */
+	RF_DOM_CLOCK_SPAN			/* one of values (a named span such as
+								 * "store_hours"), or "hh:mm-hh:mm": a start
+								 * 00:00 to 23:59 before an end up to 24:00 */
 } RfDomainKind;
 
 typedef struct RfDomain
@@ -92,6 +95,7 @@ typedef struct RfDomain
 #define RF_DOMAIN_UUID			{.kind = RF_DOM_UUID}
 #define RF_DOMAIN_CLOCK			{.kind = RF_DOM_CLOCK}
 #define RF_DOMAIN_CLOCK_END		{.kind = RF_DOM_CLOCK, .has_max = true, .max = 1440}
+#define RF_DOMAIN_CLOCK_SPAN(v) {.kind = RF_DOM_CLOCK_SPAN, .values = (v)}
 
 /*
  * A column that can be pushed to the API.  Equality and IN go to "param";

@@ -226,6 +226,128 @@ SELECT * FROM dm_small
    AND metric = 'traffic_in' AND period_start >= '2021-02-20' AND period_start < '2021-02-21'
  ORDER BY 1;
 DROP FOREIGN TABLE dm_small;
+-- time_range (the document's time_ranges): one request per value,
+-- {"type": "store_hours"} or {"from", "until"}; a value the API refuses
+-- (an hour past 24:00, until before from, another spelling) is not sent
+\! $SIMCTL reset
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT * FROM rn_datamine
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+   AND time_zone = 'America/Los_Angeles'
+   AND time_range IN ('store_hours', '10:00-14:00', '25:00-26:00', '14:00-10:00', '9:00-12:00')
+   AND period_start >= '2021-02-01 00:00 America/Los_Angeles'
+   AND period_start < '2021-02-03 00:00 America/Los_Angeles';
+SELECT time_range, period_start, value FROM rn_datamine
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+   AND time_zone = 'America/Los_Angeles' AND time_range IN ('store_hours', '10:00-14:00', '00:00-24:00')
+   AND period_start >= '2021-02-01 00:00 America/Los_Angeles'
+   AND period_start < '2021-02-03 00:00 America/Los_Angeles'
+ ORDER BY 1, 2;
+\! $SIMCTL log --bodies --contains /v2/datamine | grep -o '"time_ranges":[^]]*]'
+-- without a condition the table option hours decides (store hours here),
+-- and the rows say so: the same rows as time_range = 'store_hours'
+SELECT DISTINCT time_range FROM rn_datamine
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+   AND period_start >= '2021-02-01' AND period_start < '2021-02-03';
+SELECT count(*) AS differing FROM (
+  (SELECT * FROM rn_datamine
+    WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+      AND period_start >= '2021-02-01' AND period_start < '2021-02-03'
+   EXCEPT
+   SELECT * FROM rn_datamine
+    WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+      AND time_range = 'store_hours'
+      AND period_start >= '2021-02-01' AND period_start < '2021-02-03')) d;
+SELECT * FROM rn_datamine
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+   AND time_range = '24:00-25:00' AND period_start >= '2021-02-01' AND period_start < '2021-02-03';
+-- grain day_of_week: a weekday summed over the range asked, which is a
+-- parameter of its own (range_start, range_finish: local days, both
+-- included), sent as it is under a date group as long as the range;
+-- period_start and period_end are the range's
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT * FROM rn_datamine
+ WHERE location_uuid IN ('aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9', 'dace69f6-b307-11e9-819d-0000698cf233')
+   AND metric = 'traffic_in' AND grain = 'day_of_week' AND time_zone = 'America/Los_Angeles'
+   AND range_start = '2021-02-01' AND range_finish = '2021-02-28'
+   AND period_start >= '2021-02-01';
+SELECT location_name, day_of_week, period_start, period_end, range_start, range_finish,
+       period_year, period_month, period_day, value
+  FROM rn_datamine
+ WHERE location_uuid IN ('aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9', 'dace69f6-b307-11e9-819d-0000698cf233')
+   AND metric = 'traffic_in' AND grain = 'day_of_week' AND time_zone = 'America/Los_Angeles'
+   AND range_start = '2021-02-01' AND range_finish = '2021-02-28'
+   AND period_start >= '2021-02-01'
+ ORDER BY location_name, array_position(ARRAY['monday', 'tuesday', 'wednesday', 'thursday',
+                                              'friday', 'saturday', 'sunday'], day_of_week);
+-- (San Jose is closed on Sundays: no row) each weekday is the sum of its days
+SELECT w.day_of_week, w.value = sum(d.value) AS sums_its_days, count(d.*) AS days
+  FROM rn_datamine w
+  JOIN rn_datamine d ON trim(to_char(d.period_start AT TIME ZONE 'America/Los_Angeles', 'day')) = w.day_of_week
+ WHERE w.location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND w.metric = 'traffic_in'
+   AND w.grain = 'day_of_week' AND w.time_zone = 'America/Los_Angeles'
+   AND w.range_start = '2021-02-01' AND w.range_finish = '2021-02-28' AND w.period_start >= '2021-02-01'
+   AND d.location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND d.metric = 'traffic_in'
+   AND d.time_zone = 'America/Los_Angeles'
+   AND d.period_start >= '2021-02-01 00:00 America/Los_Angeles'
+   AND d.period_start < '2021-03-01 00:00 America/Los_Angeles'
+ GROUP BY w.day_of_week, w.value ORDER BY min(d.period_start);
+-- a wider fetch behind a fence answers the same: the range is a parameter
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE s.value IS NOT DISTINCT FROM n.value) AS same
+  FROM (SELECT * FROM rn_datamine
+         WHERE location_uuid IN ('aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9', '86b03ba2-a117-11ea-802c-c00010892d7a')
+           AND metric IN ('traffic_in', 'traffic_out') AND grain = 'day_of_week'
+           AND range_start = '2021-02-03' AND range_finish = '2021-02-16'
+           AND period_start >= '2020-01-01' OFFSET 0) s
+  JOIN rn_datamine n USING (location_uuid, metric, grain, time_zone, day_of_week, range_start, range_finish)
+ WHERE s.location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND s.metric = 'traffic_in'
+   AND n.location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND n.metric = 'traffic_in'
+   AND n.grain = 'day_of_week' AND n.range_start = '2021-02-03' AND n.range_finish = '2021-02-16'
+   AND n.period_start >= '2021-02-03' AND n.period_start < '2021-02-04';
+-- two weeks (a date group of value 2): periods from the week holding
+-- range_start (NRF weeks start on Sunday), each summing its days inside
+-- the range, over time_range 10:00-14:00
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT * FROM rn_datamine
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+   AND grain = '2 weeks' AND time_zone = 'America/Los_Angeles' AND time_range = '10:00-14:00'
+   AND range_start = '2021-02-03' AND range_finish = '2021-03-02' AND period_start >= '2021-01-01';
+SELECT p.period_start, p.period_end, p.value,
+       p.value = (SELECT sum(value) FROM rn_datamine d
+                   WHERE d.location_uuid = p.location_uuid AND d.metric = 'traffic_in'
+                     AND d.time_zone = 'America/Los_Angeles' AND d.time_range = '10:00-14:00'
+                     AND d.period_start >= greatest(p.period_start, '2021-02-03 00:00 America/Los_Angeles')
+                     AND d.period_start < least(p.period_end, '2021-03-03 00:00 America/Los_Angeles'))
+         AS sums_its_days_in_range
+  FROM rn_datamine p
+ WHERE p.location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND p.metric = 'traffic_in'
+   AND p.grain = '2 weeks' AND p.time_zone = 'America/Los_Angeles' AND p.time_range = '10:00-14:00'
+   AND p.range_start = '2021-02-03' AND p.range_finish = '2021-03-02' AND p.period_start >= '2021-01-01'
+ ORDER BY 1;
+-- the other grains show no range: a range matches none of their rows;
+-- a range the API refuses (finish before start) is not sent either
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT * FROM rn_datamine
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+   AND grain IN ('day', 'day_of_week') AND range_start = '2021-02-10' AND range_finish = '2021-02-01'
+   AND period_start >= '2021-01-01';
+-- anchored grains need their range; both ends; at most 5 years
+SELECT * FROM rn_datamine
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+   AND grain = 'day_of_week' AND period_start >= '2021-02-01' AND period_start < '2021-03-01';
+SELECT * FROM rn_datamine
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+   AND grain = '3 weeks' AND range_start = '2021-02-01' AND period_start >= '2021-02-01';
+SELECT * FROM rn_datamine
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+   AND grain = '4 weeks' AND range_start = '2015-01-01' AND range_finish = '2021-01-01'
+   AND period_start >= '2015-01-01';
+SELECT * FROM rn_datamine
+ WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
+   AND grain = 'day_of_week' AND range_start > '2021-02-01' AND range_finish = '2021-02-28'
+   AND period_start >= '2021-02-01';
+\! $SIMCTL count --contains /v2/datamine
 -- errors: missing quals before any request, ok:false with the vendor's reason
 \! $SIMCTL reset
 SELECT * FROM rn_datamine WHERE metric = 'traffic_in'

@@ -86,6 +86,7 @@ DEFAULT_KNOBS = {
     "gregorian_z": ["utc", "wall"],
     "range_to": ["exclusive", "inclusive"],
     "edge_labels": ["whole", "clipped"],
+    "week_groups": ["calendar", "from_first_day"],
     "z_reading": ["wall", "utc"],       # with the matching server option
     "predicted_days": ["local", "utc"],
 }
@@ -416,8 +417,9 @@ def load_truth(db, specs, log):
 
 def datamine_truth(case):
     """rn_datamine's ground truth for one case, as a relation: the
-    simulator's rows for every location, metric, grain and zone the case
-    names over its period_start range (whole periods, GET
+    simulator's rows for every location, metric, grain, zone and time range
+    the case names over its period_start range (an anchored grain: over
+    its range_start..range_finish; whole periods, GET
     /_sim/truth/retailnext/rn_datamine), loaded into a materialized CTE-like
     subquery with the foreign table's row type (the same timestamptz input
     the extension builds: local text plus the zone name)."""
@@ -428,17 +430,26 @@ def datamine_truth(case):
     frm = (dm["from"] - dt.timedelta(seconds=1)).astimezone(dt.timezone.utc)
     to = (dm["to"] + dt.timedelta(seconds=1)).astimezone(dt.timezone.utc)
     docs = []
+    trs = dm.get("time_ranges") or [None]
+    if trs == [None] and any(re.search(r"\btime_range\b", c) for c in case.p):
+        trs = ts.DM_TIMES       # an extra class's condition names one of them
     for loc in dm["locations"]:
         for m in dm["metrics"]:
             for g in dm["grains"]:
                 for z in dm["tzs"]:
-                    q = urllib.parse.urlencode({
-                        "location": loc, "metric": m, "grain": g, "tz": z,
-                        "hours": tr.get("hours", "store_hours"),
-                        "from": frm.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                        "to": to.strftime("%Y-%m-%dT%H:%M:%SZ")})
-                    with urllib.request.urlopen(base + "?" + q, timeout=120) as r:
-                        docs += json.loads(r.read().decode())
+                    for t in trs:
+                        q = {"location": loc, "metric": m, "grain": g, "tz": z,
+                             "hours": tr.get("hours", "store_hours"),
+                             "from": frm.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                             "to": to.strftime("%Y-%m-%dT%H:%M:%SZ")}
+                        if t is not None:       # None: the table's hours
+                            q["time_range"] = t
+                        if dm.get("range"):
+                            q["range_start"], q["range_finish"] = \
+                                (d.isoformat() for d in dm["range"])
+                        with urllib.request.urlopen(base + "?" + urllib.parse.urlencode(q),
+                                                    timeout=120) as r:
+                            docs += json.loads(r.read().decode())
     doc = json.dumps(docs).replace("'", "''")
     return ("(SELECT (jsonb_populate_record(NULL::%s, j)).* FROM "
             "jsonb_array_elements('%s'::jsonb) j) AS truth" % (case.table, doc))
@@ -939,8 +950,11 @@ def _main(args, db, specs, t0, log, coverage_fail, record, counts, shapes_failed
             log("knob set %s skipped: %s" % (tag, why))
             sim_post("/_sim/reset", {})
             continue
-        batch = random.Random("%d/%s" % (args.seed, tag)).sample(rn_cases,
-                                                                 min(per_set, len(rn_cases)))
+        # a case that assumes a reading (Case.assumes) sits out the knob
+        # sets that change it
+        fits = [c for c in rn_cases
+                if all(c.assumes.get(k, v) == v for k, v in ks.items())]
+        batch = random.Random("%d/%s" % (args.seed, tag)).sample(fits, min(per_set, len(fits)))
         log("knob set %s: %d RetailNext cases" % (tag, len(batch)))
         try:
             server_options_for(db, ks, log)

@@ -68,6 +68,11 @@ RN_DAYS = ["2020-03-06", "2020-03-08", "2020-03-29", "2020-10-25", "2020-11-01",
            "2021-03-03", "2019-12-31", "2020-02-01", "2020-06-01", "2020-08-14"]
 RN_DATA_END = dt.datetime(2021, 3, 3, 18, 0, tzinfo=UTC)
 
+# rn_datamine's time_range values cases ask for (the default when none)
+DM_TIMES = ["store_hours", "10:00-14:00", "00:00-24:00", "18:30-23:45"]
+# grains whose rows depend on the range asked (range_start, range_finish)
+DM_ANCHORED = ["day_of_week", "2 weeks", "3 weeks", "4 weeks"]
+
 # per grain: longest P range (days) and the margin W adds on each side (days)
 GRAIN_SPAN = {"15 minutes": (2, 1), "30 minutes": (3, 1), "hour": (4, 1), "day": (20, 3), "week": (50, 15),
               "month": (150, 70), "year": (500, 400)}
@@ -130,6 +135,9 @@ class Case:
         self.key = key or []
         self.total_order = total_order
         self.knobs = None
+        # the simulator readings the case's truth holds under only
+        # ({"retailnext.knob": value}): knob sets that change one skip it
+        self.assumes = {}
 
     @staticmethod
     def where(conj):
@@ -470,8 +478,8 @@ def _class_values(spec, dom):
     gen = spec["gen"]
     stores = [u for u, _ in dom.rn_stores]
     if gen == "datamine":
-        return {"metric": RN_METRICS, "location_uuid": stores, "grain": RN_GRAINS,
-                "time_zone": [z for z in RN_TZS if z]}
+        return {"metric": RN_METRICS, "location_uuid": stores, "grain": RN_GRAINS + DM_ANCHORED,
+                "time_zone": [z for z in RN_TZS if z], "time_range": DM_TIMES}
     if gen in ("store_hours", "predicted"):
         return {"store_uuid": stores}
     if gen == "zone_transitions":
@@ -491,7 +499,8 @@ def gen_classes_required(spec, dom, rng, classes, ci):
     """The extra classes on a table with required quals: a case of the
     table's own generator (it gives the required quals and a wider fetch)
     with one more conjunct; P only narrows, so the fenced answer stays the
-    truth."""
+    truth (a cast or NULL-list conjunct on a shaping column, which is sent,
+    goes into each wider fetch too)."""
     table = spec["table"]
     types = dom.types.get(table, {})
     values = _class_values(spec, dom)
@@ -506,6 +515,11 @@ def gen_classes_required(spec, dom, rng, classes, ci):
                                      spec.get("domain", {}).get(col)):
             base = gen(spec, dom, random.Random("%s/%s" % (table, pred)), 1)[0]
             base.p = base.p + [pred]
+            if col in spec.get("shaping", ()) and cls in ("casts", "nulls"):
+                # a request parameter sent: the wider fetches ask for the
+                # same (a value outside the domain matches nothing either
+                # way; a refused condition must stay out of them)
+                base.w = [w + [pred] for w in base.w]
             base.shape = "%s: %s; %s" % (cls, pred, base.shape)
             base.cls = cls
             base.limit = None
@@ -656,7 +670,9 @@ def gen_datamine(spec, dom, rng, n):
     stores = dom.rn_stores          # [(uuid, tz)]
     regions = dom.rn_regions
     cases = []
-    for i in range(n):
+    # an eighth of the cases ask for an anchored grain (own random stream)
+    n_anchored = n // 8
+    for i in range(n - n_anchored):
         grain = RN_GRAINS[i % len(RN_GRAINS)] if i < 2 * len(RN_GRAINS) else rng.choice(RN_GRAINS)
         tz = rng.choice(RN_TZS)
         span, margin = GRAIN_SPAN[grain]
@@ -734,7 +750,10 @@ def gen_datamine(spec, dom, rng, n):
                 shape[1] = "time_zone IN"
             else:
                 p.append("time_zone = %s" % lit(tz))
-        # wider fetches: one per request-shaping value (grain, time_zone)
+        # a time range (own random stream: the other cases stay the seed's)
+        trs = _dm_time_ranges(random.Random("time_range %d %s" % (i, locs)), p, shape)
+        # wider fetches: one per request-shaping value (grain, time_zone,
+        # time_range)
         wl = lo - dt.timedelta(days=margin)
         wh = hi + dt.timedelta(days=margin)
         wlocs = sorted(set(locs) | ({rng.choice(stores)[0]} if rng.random() < 0.4 else set()))
@@ -742,13 +761,16 @@ def gen_datamine(spec, dom, rng, n):
         ws = []
         for g in grains:
             for z in tzs:
-                w = [in_list("location_uuid", wlocs), in_list("metric", wmets),
-                     "period_start >= %s" % ts(wl), "period_start < %s" % ts(wh)]
-                if p_has_grain:
-                    w.append("grain = %s" % lit(g))
-                if z is not None:
-                    w.append("time_zone = %s" % lit(z))
-                ws.append(w)
+                for t in trs:
+                    w = [in_list("location_uuid", wlocs), in_list("metric", wmets),
+                         "period_start >= %s" % ts(wl), "period_start < %s" % ts(wh)]
+                    if p_has_grain:
+                        w.append("grain = %s" % lit(g))
+                    if z is not None:
+                        w.append("time_zone = %s" % lit(z))
+                    if t is not None:
+                        w.append("time_range = %s" % lit(t))
+                    ws.append(w)
         order, limit = [], None
         if rng.random() < 0.1:
             order = [("period_start", "DESC"), ("location_uuid", "ASC"), ("metric", "ASC")]
@@ -756,13 +778,92 @@ def gen_datamine(spec, dom, rng, n):
             shape.append("ORDER BY" + (" LIMIT" if limit else ""))
         c = Case(table, "; ".join(shape), p, ws, order, limit,
                  timezone=rng.choice(["UTC", zone]), key=spec["key"],
-                 total_order=len(grains) == 1 and len(tzs) == 1)
+                 total_order=len(grains) == 1 and len(tzs) == 1 and len(trs) == 1)
         # what its ground truth is asked for (a request per location, metric,
-        # grain and zone; None = the table's default zone, UTC)
+        # grain, zone and time range; None = the table's default zone, UTC,
+        # and hours)
         c.dm_truth = {"locations": locs, "metrics": mets, "grains": grains,
-                      "tzs": [z or "UTC" for z in tzs], "from": lo, "to": hi}
+                      "tzs": [z or "UTC" for z in tzs], "time_ranges": trs,
+                      "from": lo, "to": hi}
         cases.append(c)
+    for i in range(n_anchored):
+        cases.append(_dm_anchored_case(spec, dom, random.Random("anchored %d" % i)))
     return cases
+
+
+def _dm_time_ranges(rng, p, shape):
+    """A case's time_range values ([None]: no condition, the table's hours),
+    its condition appended to p."""
+    r = rng.random()
+    if r < 0.6:
+        return [None]
+    if r < 0.85:
+        trs = [rng.choice(DM_TIMES)]
+    else:
+        trs = sorted(rng.sample(DM_TIMES, 2))
+    p.append(eq_or_in(rng, "time_range", trs))
+    shape.append("time_range %s" % ("=" if len(trs) == 1 else "IN"))
+    return trs
+
+
+def _dm_anchored_case(spec, dom, rng):
+    """A case of an anchored grain: range_start and range_finish are
+    equalities in P and in every wider fetch W (they shape the request, the
+    rows show them), which only widens locations, metrics and the
+    period_start bounds."""
+    table = spec["table"]
+    stores = dom.rn_stores
+    grain = rng.choice(DM_ANCHORED)
+    tz = rng.choice(RN_TZS)
+    zone = tz or "UTC"
+    rs = day(rng.choice(RN_DAYS)) + dt.timedelta(days=rng.randint(-3, 3))
+    rf = rs + dt.timedelta(days=rng.choice([0, 1, 6, 13, 20, 27, 45]))
+    if rf > RN_DATA_END.date() + dt.timedelta(days=2):
+        rs, rf = rs - dt.timedelta(days=60), rf - dt.timedelta(days=60)
+    locs = sorted({s for s, _ in rng.sample(stores, rng.randint(1, 3))} |
+                  ({UNION_SQUARE} if rng.random() < 0.3 else set()))
+    mets = sorted(set(rng.sample(RN_METRICS[:4], rng.randint(1, 2))))
+    # period_start: a lower bound around the range's first week, an upper
+    # bound past the range or near its end
+    lo = local_midnight(rs - dt.timedelta(days=rng.choice([0, 0, 3, 10])), zone)
+    if rng.random() < 0.2:
+        lo += dt.timedelta(days=1)       # past a weekday row's period_start
+    p = [eq_or_in(rng, "location_uuid", locs), eq_or_in(rng, "metric", mets),
+         "grain = %s" % lit(grain), "range_start = %s" % lit(rs.isoformat()),
+         "range_finish = %s" % lit(rf.isoformat()), "period_start >= %s" % ts(lo)]
+    shape = ["grain=%s" % grain, "tz=%s" % (tz or "-"), "range of %d days" % ((rf - rs).days + 1)]
+    if rng.random() < 0.4:
+        hi = max(local_midnight(rf - dt.timedelta(days=rng.randint(0, 10)), zone),
+                 lo + dt.timedelta(days=1))
+        shape.append("period_start < near the end")
+    else:
+        hi = local_midnight(rf + dt.timedelta(days=rng.randint(1, 30)), zone)
+    p.append("period_start < %s" % ts(hi))
+    if tz is not None:
+        p.append("time_zone = %s" % lit(tz))
+    trs = _dm_time_ranges(rng, p, shape)
+    wlocs = sorted(set(locs) | {rng.choice(stores)[0]})
+    ws = []
+    for t in trs:
+        w = [in_list("location_uuid", wlocs), in_list("metric", sorted(set(mets) | {"traffic_in"})),
+             "grain = %s" % lit(grain), "range_start = %s" % lit(rs.isoformat()),
+             "range_finish = %s" % lit(rf.isoformat()),
+             "period_start >= %s" % ts(lo - dt.timedelta(days=60))]
+        if tz is not None:
+            w.append("time_zone = %s" % lit(tz))
+        if t is not None:
+            w.append("time_range = %s" % lit(t))
+        ws.append(w)
+    c = Case(table, "; ".join(shape), p, ws, timezone=rng.choice(["UTC", zone]),
+             key=spec["key"], total_order=len(trs) == 1)
+    # the range is sent once, exactly, as the document reads a gregorian
+    # (Z is UTC): an API reading the wall clock would count other hours,
+    # and one labelling a cut period by its days in the range other
+    # periods; the extension cannot widen the range to absorb either
+    c.assumes = {"retailnext.gregorian_z": "utc", "retailnext.edge_labels": "whole"}
+    c.dm_truth = {"locations": locs, "metrics": mets, "grains": [grain], "tzs": [zone],
+                  "time_ranges": trs, "range": (rs, rf), "from": lo, "to": hi}
+    return c
 
 
 # ----------------------------------------------------------------------
@@ -1029,7 +1130,11 @@ SPECS = {
     "r.rn_locations": {"gen": "generic", "weight": 10, "key": ["uuid"]},
     "r.rn_datamine": {
         "gen": "datamine", "weight": 110,
-        "key": ["location_uuid", "metric", "grain", "time_zone", "period_start"]},
+        "key": ["location_uuid", "metric", "grain", "time_zone", "time_range", "range_start",
+                "day_of_week", "period_start"],
+        # columns whose conditions shape the request: a class case's extra
+        # condition on one goes into the wider fetches too
+        "shaping": ["grain", "time_zone", "time_range", "range_start", "range_finish"]},
     "r.rn_store_hours": {
         "gen": "store_hours", "weight": 20,
         "key": ["store_uuid", "effective_day"]},

@@ -1,7 +1,9 @@
 """Tests of the RetailNext simulator's datamine (python3 -m unittest discover -s test/sim)."""
 
+import datetime as dt
 import json
 import unittest
+import urllib.parse
 
 from rn_common import *  # noqa: F401,F403
 from rn_common import setUpModule, tearDownModule  # noqa: F401
@@ -489,6 +491,126 @@ class DocDateRanges(RNTestCase):
             total += sum(x["value"] for d in got for x in d["data"])
         self.assertEqual(total, exact[0]["value"])
 
+
+
+class AnchoredGroups(RNTestCase):
+    """What rn_datamine's time_range, day_of_week and multi-week grains ask
+    (the requests the extension sends, the document's grammar: a date group
+    of any positive value, a day_of_week group, a time range from/until) and
+    the truth the differential suite compares them with."""
+    LA = "America/Los_Angeles"
+    LOC = [{"group": "location", "unit": "", "value": 1}]
+
+    def ask(self, a, b, group_bys, time_ranges=None, loc=CASPAR):
+        """[a, b) as the extension sends it: local midnights in UTC with a Z."""
+        st, body, _ = self.dm(locations=[loc], time_zone=self.LA, group_bys=self.LOC + group_bys,
+                              time_ranges=time_ranges or [{"type": "store_hours"}],
+                              date_ranges=[{"from": {"gregorian": a}, "to": {"gregorian": b}}])
+        self.assertEqual(st, 200, body)
+        return body["metrics"][0]["data"][0]["data"]
+
+    def truth(self, **params):
+        q = dict(location=CASPAR, metric="traffic_in", tz=self.LA,
+                 **{"from": "2021-01-01T00:00:00Z", "to": "2021-01-02T00:00:00Z"})
+        q.update(params)
+        st, body, _ = self.call("/_sim/truth/retailnext/rn_datamine?" + urllib.parse.urlencode(q))
+        self.assertEqual(st, 200, body)
+        return body
+
+    def days(self, a, b, time_ranges=None):
+        return {d["group"]["from"]["gregorian"]: d["value"] for d in
+                self.ask(a, b, [{"group": "date", "unit": "days", "value": 1}], time_ranges)}
+
+    def test_day_of_week_under_one_date_group_of_the_range(self):
+        # 2021-02-01 .. 2021-02-28 in Los Angeles: 28 days, four of each weekday
+        a, b = "2021-02-01T08:00:00Z", "2021-03-01T08:00:00Z"
+        got = self.ask(a, b, [{"group": "date", "unit": "days", "value": 28},
+                              {"group": "day_of_week", "unit": "", "value": 1}])
+        self.assertEqual(len(got), 1)
+        self.assertEqual(_labels(got), [("2021-02-01", "2021-02-28")])
+        wd = got[0]["data"]
+        # NRF weeks start on Sunday; the group names its weekday
+        self.assertEqual([x["group"] for x in wd][:2], [{"type": "day_of_week", "name": "sunday"},
+                                                        {"type": "day_of_week", "name": "monday"}])
+        per_day = self.days(a, b)
+        for x in wd:
+            want = sum(v for d, v in per_day.items()
+                       if dt.date.fromisoformat(d).strftime("%A").lower() == x["group"]["name"])
+            self.assertEqual(x["value"], want, x["group"])
+        # a shorter range: another value for the same weekday
+        short = self.ask(a, "2021-02-08T08:00:00Z", [{"group": "date", "unit": "days", "value": 7},
+                                                     {"group": "day_of_week", "unit": "", "value": 1}])
+        self.assertNotEqual(short[0]["data"][0]["value"], wd[0]["value"])
+        # the truth: the same rows, shown as the table shows them
+        t = self.truth(grain="day_of_week", range_start="2021-02-01", range_finish="2021-02-28")
+        self.assertEqual({r["day_of_week"]: r["value"] for r in t},
+                         {x["group"]["name"]: x["value"] for x in wd})
+        self.assertEqual({(r["period_start"], r["period_end"], r["range_start"], r["time_range"])
+                          for r in t},
+                         {("2021-02-01 00:00:00 %s" % self.LA, "2021-03-01 00:00:00 %s" % self.LA,
+                           "2021-02-01", "store_hours")})
+
+    def test_two_weeks_start_at_the_week_holding_the_range_start(self):
+        # Wednesday 2021-02-03 .. Tuesday 2021-03-02: NRF weeks start on Sunday 01-31
+        a, b = "2021-02-03T08:00:00Z", "2021-03-03T08:00:00Z"
+        got = self.ask(a, b, [{"group": "date", "unit": "weeks", "value": 2}])
+        self.assertEqual(_labels(got), [("2021-01-31", "2021-02-13"), ("2021-02-14", "2021-02-27"),
+                                        ("2021-02-28", "2021-03-13")])
+        per_day = self.days(a, b)
+        for x in got:
+            f, t = x["group"]["from"]["gregorian"], x["group"]["through"]["gregorian"]
+            self.assertEqual(x["value"], sum(v for d, v in per_day.items() if f <= d <= t))
+        t = self.truth(grain="2 weeks", range_start="2021-02-03", range_finish="2021-03-02")
+        self.assertEqual([(r["period_start"][:10], r["period_end"][:10], r["value"]) for r in t],
+                         [(x["group"]["from"]["gregorian"],
+                           str(dt.date.fromisoformat(x["group"]["through"]["gregorian"]) + dt.timedelta(days=1)),
+                           x["value"]) for x in got])
+        # another start: other periods
+        other = self.ask("2021-02-10T08:00:00Z", b, [{"group": "date", "unit": "weeks", "value": 2}])
+        self.assertEqual(_labels(other)[0], ("2021-02-07", "2021-02-20"))
+        # the other reading: n weeks from the range's first day (a week of
+        # value 1 stays the calendar's)
+        self.config(week_groups="from_first_day")
+        got = self.ask(a, b, [{"group": "date", "unit": "weeks", "value": 2}])
+        self.assertEqual(_labels(got), [("2021-02-03", "2021-02-16"), ("2021-02-17", "2021-03-02")])
+        self.assertEqual(sum(x["value"] for x in got), sum(per_day.values()))
+        one = self.ask(a, b, [{"group": "date", "unit": "weeks", "value": 1}])
+        self.assertEqual(_labels(one)[0], ("2021-01-31", "2021-02-06"))
+        t = self.truth(grain="2 weeks", range_start="2021-02-03", range_finish="2021-03-02")
+        self.assertEqual([(r["period_start"][:10], r["value"]) for r in t],
+                         [(x["group"]["from"]["gregorian"], x["value"]) for x in got])
+
+    def test_time_range_of_the_wall_clock(self):
+        a, b = "2021-02-01T08:00:00Z", "2021-02-08T08:00:00Z"
+        noon = self.days(a, b, [{"from": "10:00", "until": "14:00"}])
+        store = self.days(a, b)
+        self.assertTrue(all(noon[d] < store[d] for d in noon))
+        t = self.truth(grain="day", time_range="10:00-14:00", **{"from": "2021-02-01T08:00:00Z",
+                                                                "to": "2021-02-08T07:00:00Z"})
+        self.assertEqual({r["period_start"][:10]: r["value"] for r in t if r["period_start"][:10] in noon},
+                         noon)
+        self.assertEqual({r["time_range"] for r in t}, {"10:00-14:00"})
+        # the table option hours 'all_day' is the range 00:00-24:00
+        t1 = self.truth(grain="day", hours="all_day")
+        t2 = self.truth(grain="day", time_range="00:00-24:00")
+        self.assertEqual(t1, t2)
+        # a weekday over a time range: its wall-clock days
+        wd = self.ask(a, b, [{"group": "date", "unit": "days", "value": 7},
+                             {"group": "day_of_week", "unit": "", "value": 1}],
+                      [{"from": "10:00", "until": "14:00"}])[0]["data"]
+        t = self.truth(grain="day_of_week", time_range="10:00-14:00",
+                       range_start="2021-02-01", range_finish="2021-02-07")
+        self.assertEqual({r["day_of_week"]: r["value"] for r in t},
+                         {x["group"]["name"]: x["value"] for x in wd})
+
+    def test_truth_refuses_what_it_cannot_answer(self):
+        for bad in (dict(grain="day_of_week"), dict(grain="day", time_range="14:00-10:00"),
+                    dict(grain="day", time_range="10:00")):
+            q = dict(location=CASPAR, metric="traffic_in", tz=self.LA,
+                     **{"from": "2021-01-01T00:00:00Z", "to": "2021-01-02T00:00:00Z"})
+            q.update(bad)
+            st, _, _ = self.call("/_sim/truth/retailnext/rn_datamine?" + urllib.parse.urlencode(q))
+            self.assertEqual(st, 400, bad)
 
 if __name__ == "__main__":
     unittest.main()

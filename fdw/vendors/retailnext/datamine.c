@@ -16,6 +16,12 @@
  * and table options, not independent parameters, which is all that the
  * generic planner's words describe.
  *
+ * Anchored grains are the exception: a weekday's value is summed over
+ * the whole range asked, and periods of several weeks start at the week
+ * holding its first day, so their rows depend on the range.  The range is
+ * then itself a parameter (range_start, range_finish), sent as it is, once,
+ * and shown on every row: a query over a wider range is another query.
+ *
  * The descriptor (columns, pushdown, options) is in retailnext.c.
  *
  *-------------------------------------------------------------------------
@@ -69,11 +75,17 @@ pushdown_index(const RfEndpoint *ep, const char *column)
 typedef struct RnGrain
 {
 	const char *name;
-	const char *group_by;
+	const char *group_by;		/* NULL: day_of_week (below) */
 	int			per_day;		/* periods a day (DST: one hour more) */
 	int			max_days;		/* longest period, in days */
+	bool		anchored;		/* its periods depend on the range asked */
 } RnGrain;
 
+/*
+ * day_of_week is asked under a date group of one period as long as the
+ * range ({"unit": "days", "value": <its days>}): the answer then says, in
+ * that group's from and through, which days each weekday was summed over.
+ */
 static const RnGrain rn_grains[] = {
 	{"15 minutes", "{\"group\":\"time\",\"unit\":\"minutes\",\"value\":15}", 100, 1},
 	{"30 minutes", "{\"group\":\"time\",\"unit\":\"minutes\",\"value\":30}", 50, 1},
@@ -82,6 +94,10 @@ static const RnGrain rn_grains[] = {
 	{"week", "{\"group\":\"date\",\"unit\":\"weeks\",\"value\":1}", 0, 7},
 	{"month", "{\"group\":\"date\",\"unit\":\"months\",\"value\":1}", 0, 35},
 	{"year", "{\"group\":\"date\",\"unit\":\"years\",\"value\":1}", 0, 371},
+	{"day_of_week", NULL, 0, 1, true},
+	{"2 weeks", "{\"group\":\"date\",\"unit\":\"weeks\",\"value\":2}", 0, 14, true},
+	{"3 weeks", "{\"group\":\"date\",\"unit\":\"weeks\",\"value\":3}", 0, 21, true},
+	{"4 weeks", "{\"group\":\"date\",\"unit\":\"weeks\",\"value\":4}", 0, 28, true},
 };
 
 /*
@@ -99,7 +115,7 @@ lookup_grain(const char *name)
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 			 errmsg("invalid grain \"%s\" for rn_datamine", name),
-			 errdetail("The grain column holds exactly one of: 15 minutes, 30 minutes, hour, day, week, month, year."),
+			 errdetail("The grain column holds exactly one of: 15 minutes, 30 minutes, hour, day, week, month, year, day_of_week, 2 weeks, 3 weeks, 4 weeks."),
 			 errhint("Write the grain in lower case, as listed.")));
 	return NULL;				/* keep compiler quiet */
 }
@@ -164,15 +180,14 @@ local_midnight(int julian, const char *zone)
 }
 
 /*
- * The instant a local day starts, as the API's gregorian value: ISO 8601
- * in UTC with a "Z", which the document says means UTC.
+ * An instant as the API's gregorian value: ISO 8601 in UTC with a "Z",
+ * which the document says means UTC.
  */
 static char *
-local_midnight_utc(int julian, const char *zone)
+gregorian_utc(TimestampTz t)
 {
 	struct pg_tm tm;
 	fsec_t		fsec;
-	TimestampTz t = local_midnight(julian, zone);
 
 	if (timestamp2tm(t, NULL, &tm, &fsec, NULL, NULL) != 0)
 		ereport(ERROR,
@@ -182,12 +197,21 @@ local_midnight_utc(int julian, const char *zone)
 					tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+/* The instant a local day starts, as a gregorian value */
+static char *
+local_midnight_utc(int julian, const char *zone)
+{
+	return gregorian_utc(local_midnight(julian, zone));
+}
+
 /* Periods a request over span_days local days may hold, at most */
 static int64
 periods_in(const RnGrain *g, int span_days)
 {
 	if (g->per_day > 0)
 		return (int64) span_days * g->per_day;
+	if (g->group_by == NULL)
+		return 7;				/* day_of_week */
 	return span_days / g->max_days + 2;
 }
 
@@ -200,6 +224,7 @@ typedef struct DmGroup
 {
 	const RnGrain *g;
 	const char *tz;
+	const char *time_range;		/* "store_hours" or "hh:mm-hh:mm" */
 	int			nb;				/* locations a request */
 	int			nm;				/* metrics a request */
 	int			chunk;			/* local days a request owns */
@@ -214,7 +239,8 @@ typedef struct DmGroup
 typedef struct DmPlan
 {
 	const RfEndpoint *ep;
-	const char *hours;			/* the table option, or NULL */
+	const char *range_start;	/* anchored grains: the range asked */
+	const char *range_finish;
 	List	   *locations;
 	List	   *metrics;
 	DmGroup    *groups;
@@ -249,15 +275,28 @@ datamine_make(const RfSeriesPlan *plan, int pos)
 	appendStringInfoString(&body, ",\"metrics\":");
 	append_json_array(&body, rf_list_piece(dp->metrics, grp->nm,
 										   rest % grp->nmetric_batches));
+	/*
+	 * An anchored grain's range is sent as asked, to the last second of its
+	 * last day: whether the API reads "to" as inclusive or not, the last
+	 * 15-minute slot counted is then the one starting at 23:45 that day
+	 */
 	appendStringInfo(&body,
 					 ",\"date_ranges\":[{\"from\":{\"gregorian\":\"%s\"},\"to\":{\"gregorian\":\"%s\"}}]",
-					 local_midnight_utc(day - 1, grp->tz),
+					 local_midnight_utc(grp->g->anchored ? day : day - 1, grp->tz),
+					 grp->g->anchored ?
+					 gregorian_utc(local_midnight(end, grp->tz) - USECS_PER_SEC) :
 					 local_midnight_utc(end + grp->g->max_days, grp->tz));
-	if (dp->hours && pg_strcasecmp(dp->hours, "all_day") == 0)
-		appendStringInfoString(&body, ",\"time_ranges\":[{\"from\":\"00:00\",\"until\":\"24:00\"}]");
-	else
+	if (strcmp(grp->time_range, "store_hours") == 0)
 		appendStringInfoString(&body, ",\"time_ranges\":[{\"type\":\"store_hours\"}]");
-	if (grp->g->per_day > 1)
+	else
+		appendStringInfo(&body, ",\"time_ranges\":[{\"from\":\"%.5s\",\"until\":\"%.5s\"}]",
+						 grp->time_range, grp->time_range + 6);
+	if (grp->g->group_by == NULL)
+		appendStringInfo(&body, ",\"group_bys\":[{\"group\":\"location\",\"unit\":\"\",\"value\":1},"
+						 "{\"group\":\"date\",\"unit\":\"days\",\"value\":%d},"
+						 "{\"group\":\"day_of_week\",\"unit\":\"\",\"value\":1}]",
+						 end - day);
+	else if (grp->g->per_day > 1)
 		appendStringInfo(&body, ",\"group_bys\":[{\"group\":\"location\",\"unit\":\"\",\"value\":1},"
 						 "{\"group\":\"date\",\"unit\":\"days\",\"value\":1},%s]",
 						 grp->g->group_by);
@@ -271,9 +310,20 @@ datamine_make(const RfSeriesPlan *plan, int pos)
 	s = palloc0(sizeof(RfSeries));
 	s->path = pstrdup(ep->path);
 	s->body = body.data;
-	s->consts = list_make2(psprintf("grain=%s", grp->g->name),
-						   psprintf("time_zone=%s", grp->tz));
-	s->rows_path = (grp->g->per_day > 1) ? RN_DATAMINE_SUBDAY_ROWS : ep->rows_path;
+	s->consts = list_make3(psprintf("grain=%s", grp->g->name),
+						   psprintf("time_zone=%s", grp->tz),
+						   psprintf("time_range=%s", grp->time_range));
+	s->rows_path = (grp->g->per_day > 1 || grp->g->group_by == NULL) ?
+		RN_DATAMINE_SUBDAY_ROWS : ep->rows_path;
+	if (grp->g->anchored)
+	{
+		/* every row of the range asked is its own, none is cut away */
+		s->consts = lappend(lappend(s->consts,
+									psprintf("range_start=%s", dp->range_start)),
+							psprintf("range_finish=%s", dp->range_finish));
+		s->window_end = local_midnight(end + 1, grp->tz);
+		return s;
+	}
 	s->keep_path = "@date:group.from.gregorian";
 	s->keep_lo = julian_text(day);
 	s->keep_hi = julian_text(end);
@@ -287,8 +337,25 @@ datamine_make(const RfSeriesPlan *plan, int pos)
 }
 
 /*
- * rn_datamine: one series per grain, time zone, batch of locations, batch
- * of metrics and chunk of local days.
+ * Does [first, last] (Julian days) stay within the API's limit of years
+ * (the day after last no later than first plus that many years)?
+ */
+static bool
+range_within_years(int first, int last, int years)
+{
+	int			y,
+				m,
+				d;
+
+	j2date(first, &y, &m, &d);
+	if (m == 2 && d == 29)
+		d = 28;
+	return last + 1 <= date2j(y + years, m, d);
+}
+
+/*
+ * rn_datamine: one series per grain, time zone, time range, batch of
+ * locations, batch of metrics and chunk of local days.
  *
  * A period's value must be the vendor's value for the whole period,
  * whatever the query's bounds: the API sums what lies inside the requested
@@ -308,8 +375,13 @@ datamine_make(const RfSeriesPlan *plan, int pos)
  * either limit, splitting locations and then metrics when a single day of
  * a sub-day grain is already too much.
  *
- * The plan keeps one group per grain and time zone; each series is made
- * from its group when the scan reaches it (datamine_make).
+ * An anchored grain (day_of_week, 2 to 4 weeks) asks for range_start to
+ * range_finish exactly, in one request a batch, and keeps every row: its
+ * periods are the range's.  The other grains' rows show no range, so a
+ * query naming one matches none of them.
+ *
+ * The plan keeps one group per grain, time zone and time range; each
+ * series is made from its group when the scan reaches it (datamine_make).
  */
 RfSeriesPlan *
 rf_rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
@@ -321,14 +393,23 @@ rf_rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
 	RfFilter   *period_f = &f[pushdown_index(ep, "period_start")];
 	RfFilter   *grain_f = &f[pushdown_index(ep, "grain")];
 	RfFilter   *tz_f = &f[pushdown_index(ep, "time_zone")];
+	RfFilter   *tr_f = &f[pushdown_index(ep, "time_range")];
+	RfFilter   *rs_f = &f[pushdown_index(ep, "range_start")];
+	RfFilter   *rf_f = &f[pushdown_index(ep, "range_finish")];
 	DmPlan	   *dp = palloc0(sizeof(DmPlan));
 	const char *opt;
 	int			batch = ep->pushdown[pushdown_index(ep, "location_uuid")].batch;
 	const char *default_tz;
+	const char *hours;
 	List	   *grains;
 	List	   *zones;
+	List	   *time_ranges;
 	ListCell   *lg;
 	ListCell   *lz;
+	ListCell   *lt;
+	bool		ranged;
+	int			range_first = 0;
+	int			range_last = -1;
 	int			nloc;
 	int			nmetrics;
 	int64		npositions = 0;
@@ -343,14 +424,39 @@ rf_rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
 		list_make1(pstrdup(rf_table_option(opts, "grain") ? rf_table_option(opts, "grain") : "day"));
 	zones = (*tz_f).has_values ? (*tz_f).values :
 		list_make1(pstrdup(default_tz ? default_tz : "UTC"));
+
+	/*
+	 * Without a time_range the table option hours says which: its rows
+	 * show what was sent, as grain and time_zone do
+	 */
+	hours = rf_table_option(opts, "hours");
+	time_ranges = (*tr_f).has_values ? (*tr_f).values :
+		list_make1(pstrdup(hours && pg_strcasecmp(hours, "all_day") == 0 ?
+						   "00:00-24:00" : "store_hours"));
+
+	/* the range of the anchored grains: local days of each time zone */
+	ranged = (*rs_f).has_values || (*rf_f).has_values;
+	if (ranged)
+	{
+		if (!(*rs_f).has_values || !(*rf_f).has_values)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_DYNAMIC_PARAMETER_VALUE_NEEDED),
+					 errmsg("rn_datamine needs both range_start and range_finish, or neither"),
+					 errdetail("They are the date range asked of the API for the grains whose periods depend on it (day_of_week, 2 weeks, 3 weeks, 4 weeks), its first and its last day."),
+					 errhint("Add range_start = '2021-02-01' AND range_finish = '2021-02-28'.")));
+		dp->range_start = linitial((*rs_f).values);
+		dp->range_finish = linitial((*rf_f).values);
+		range_first = (int) (*rs_f).lower + POSTGRES_EPOCH_JDATE;
+		range_last = (int) (*rf_f).lower + POSTGRES_EPOCH_JDATE;
+	}
 	nloc = list_length((*loc_f).values);
 	nmetrics = list_length((*metric_f).values);
 
 	dp->ep = ep;
-	dp->hours = rf_table_option(opts, "hours");
 	dp->locations = (*loc_f).values;
 	dp->metrics = (*metric_f).values;
-	dp->groups = palloc0(sizeof(DmGroup) * list_length(grains) * list_length(zones));
+	dp->groups = palloc0(sizeof(DmGroup) * list_length(grains) * list_length(zones) *
+						 list_length(time_ranges));
 
 	foreach(lg, grains)
 	{
@@ -360,53 +466,106 @@ rf_rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
 		int			nm = Max(1, nmetrics);
 		int			chunk;
 
-		/* a request owning one day spans 1 + 1 + pad_after days */
-		while ((int64) nb * nm * periods_in(g, 2 + pad_after) >= RN_V2_CAP)
-		{
-			if (nb > 1)
-				nb = (nb + 1) / 2;
-			else if (nm > 1)
-				nm = (nm + 1) / 2;
-			else
-				break;
-		}
+		if (g->anchored && !ranged)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_DYNAMIC_PARAMETER_VALUE_NEEDED),
+					 errmsg("grain \"%s\" of rn_datamine needs range_start and range_finish", g->name),
+					 errdetail("Its rows depend on the date range asked of the API: a weekday is summed over the whole range, and periods of several weeks start at the week holding its first day."),
+					 errhint("Add range_start = '2021-02-01' AND range_finish = '2021-02-28' (local days in time_zone, both included).")));
 
-		/* the longest chunk under the range limit and the entry cap */
-		chunk = (nb == 1 ? 5 * 365 : 2 * 365) - 1 - pad_after;
-		while (chunk > 1 &&
-			   (int64) nb * nm * periods_in(g, chunk + 1 + pad_after) >= RN_V2_CAP)
-			chunk = chunk * 3 / 4;
-		chunk = Max(chunk, 1);
+		if (g->anchored)
+		{
+			/*
+			 * One request a batch over the whole range, as asked: the API
+			 * refuses more than 5 years for one location and 2 for several
+			 */
+			if (range_last < range_first)
+				continue;		/* the API refuses it: no such rows */
+			if (!range_within_years(range_first, range_last, 5))
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("rn_datamine's range from %s to %s is longer than the API answers",
+								dp->range_start, dp->range_finish),
+						 errdetail("RetailNext's datamine answers at most 5 years for one location, 2 years for several."),
+						 errhint("Ask for a shorter range (range_start, range_finish).")));
+			if (!range_within_years(range_first, range_last, 2))
+				nb = 1;
+			while ((int64) nb * nm *
+				   periods_in(g, range_last - range_first + 1) >= RN_V2_CAP)
+			{
+				if (nb > 1)
+					nb = (nb + 1) / 2;
+				else if (nm > 1)
+					nm = (nm + 1) / 2;
+				else
+					break;
+			}
+			chunk = range_last - range_first + 1;
+		}
+		else if (ranged)
+			continue;			/* its rows show no range: none matches */
+		else
+		{
+			/* a request owning one day spans 1 + 1 + pad_after days */
+			while ((int64) nb * nm * periods_in(g, 2 + pad_after) >= RN_V2_CAP)
+			{
+				if (nb > 1)
+					nb = (nb + 1) / 2;
+				else if (nm > 1)
+					nm = (nm + 1) / 2;
+				else
+					break;
+			}
+
+			/* the longest chunk under the range limit and the entry cap */
+			chunk = (nb == 1 ? 5 * 365 : 2 * 365) - 1 - pad_after;
+			while (chunk > 1 &&
+				   (int64) nb * nm * periods_in(g, chunk + 1 + pad_after) >= RN_V2_CAP)
+				chunk = chunk * 3 / 4;
+			chunk = Max(chunk, 1);
+		}
 
 		foreach(lz, zones)
 		{
-			DmGroup    *grp = &dp->groups[dp->ngroups++];
-
-			grp->g = g;
-			grp->tz = lfirst(lz);
-			grp->nb = nb;
-			grp->nm = nm;
-			grp->chunk = chunk;
-			grp->first = local_julian((*period_f).lower, grp->tz);
-			grp->last = local_julian((*period_f).upper, grp->tz);
-
-			/*
-			 * Sub-day periods are grouped under their store day, and store
-			 * hours may cross midnight ("+01:00" is the next morning, "-22:00"
-			 * the evening before): the store days on either side of the
-			 * range may hold periods inside it.
-			 */
-			if (g->per_day > 1)
+			foreach(lt, time_ranges)
 			{
-				grp->first--;
-				grp->last++;
+				DmGroup    *grp = &dp->groups[dp->ngroups++];
+
+				grp->g = g;
+				grp->tz = lfirst(lz);
+				grp->time_range = lfirst(lt);
+				grp->nb = nb;
+				grp->nm = nm;
+				grp->chunk = chunk;
+				if (g->anchored)
+				{
+					grp->first = range_first;
+					grp->last = range_last;
+				}
+				else
+				{
+					grp->first = local_julian((*period_f).lower, grp->tz);
+					grp->last = local_julian((*period_f).upper, grp->tz);
+				}
+
+				/*
+				 * Sub-day periods are grouped under their store day, and
+				 * store hours may cross midnight ("+01:00" is the next
+				 * morning, "-22:00" the evening before): the store days on
+				 * either side of the range may hold periods inside it.
+				 */
+				if (g->per_day > 1)
+				{
+					grp->first--;
+					grp->last++;
+				}
+				grp->nchunks = grp->first <= grp->last ?
+					(grp->last - grp->first) / chunk + 1 : 0;
+				grp->nmetric_batches = rf_list_npieces(dp->metrics, nm);
+				grp->count = rf_list_npieces(dp->locations, nb) *
+					grp->nmetric_batches * grp->nchunks;
+				npositions += grp->count;
 			}
-			grp->nchunks = grp->first <= grp->last ?
-				(grp->last - grp->first) / chunk + 1 : 0;
-			grp->nmetric_batches = rf_list_npieces(dp->metrics, nm);
-			grp->count = rf_list_npieces(dp->locations, nb) *
-				grp->nmetric_batches * grp->nchunks;
-			npositions += grp->count;
 		}
 	}
 	return rf_series_plan_new(opts, npositions, datamine_make, dp);

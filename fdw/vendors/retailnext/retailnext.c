@@ -229,13 +229,33 @@ static const RfColumn rn_datamine_columns[] = {
 	"the calendar's month of the period's first day, from 1 (a retail calendar's month)"},
 	{"period_day", RF_INT4, "@date:group.from.day",
 	"the period's first day's place in its calendar month, from 1"},
+	{"time_range", RF_TEXT, "=time_range",
+	"the hours counted each day: store_hours, or hh:mm-hh:mm of the time_zone's wall clock (until up to 24:00); without a condition on it, the table option hours: store_hours, or 00:00-24:00 for all_day"},
+	{"range_start", RF_DATE, "=range_start",
+	"the first day of the date range asked of the API, for the grains whose periods depend on it (day_of_week, 2 weeks, 3 weeks, 4 weeks); NULL for the others"},
+	{"range_finish", RF_DATE, "=range_finish",
+	"the last day of that date range (included)"},
+	{"day_of_week", RF_TEXT, "@day_of_week:group.name",
+	"grain day_of_week: the weekday, monday ... sunday, its value summed over every such day of the range (period_start to period_end); NULL for the other grains"},
 };
 
+/*
+ * The grains: the last four are anchored, their periods depend on the
+ * date range asked (range_start, range_finish), see datamine.c
+ */
 static const char *const rn_datamine_grains[] = {
-	"15 minutes", "30 minutes", "hour", "day", "week", "month", "year", NULL
+	"15 minutes", "30 minutes", "hour", "day", "week", "month", "year",
+	"day_of_week", "2 weeks", "3 weeks", "4 weeks", NULL
 };
 
-/* grain and time_zone shape the request (group_bys, time_zone) */
+/* a time range's named span; else "hh:mm-hh:mm" (RF_DOM_CLOCK_SPAN) */
+static const char *const rn_datamine_time_spans[] = {"store_hours", NULL};
+
+/*
+ * grain, time_zone, time_range and the anchored grains' range_start and
+ * range_finish shape the request (group_bys, time_zone, time_ranges,
+ * date_ranges): each row shows the values its request was made with
+ */
 static const RfPushdown rn_datamine_pushdown[] = {
 	/* 100 locations a request unless datamine_batch says otherwise */
 	{"location_uuid", RF_OP_EQ | RF_OP_IN, "locations", NULL, NULL,
@@ -253,6 +273,15 @@ static const RfPushdown rn_datamine_pushdown[] = {
 	/* a zone name, or "local"; the planner checks it (an error if unknown) */
 	{"time_zone", RF_OP_EQ | RF_OP_IN, "time_zone", NULL, NULL,
 		RF_LOC_BODY, RF_MULTI_SPLIT, .shapes = true, .domain = RF_DOMAIN_TEXT},
+	/* one time range a request: {"type": "store_hours"} or {from, until} */
+	{"time_range", RF_OP_EQ | RF_OP_IN, "time_ranges", NULL, NULL,
+		RF_LOC_BODY, RF_MULTI_SPLIT, .shapes = true,
+	.domain = RF_DOMAIN_CLOCK_SPAN(rn_datamine_time_spans)},
+	/* the exact date range of an anchored grain (local days, both included) */
+	{"range_start", RF_OP_EQ, "date_ranges[].from.gregorian", NULL, NULL,
+		RF_LOC_BODY, RF_MULTI_SPLIT, .shapes = true},
+	{"range_finish", RF_OP_EQ, "date_ranges[].to.gregorian", NULL, NULL,
+		RF_LOC_BODY, RF_MULTI_SPLIT, .shapes = true},
 };
 
 static const RfRequired rn_datamine_required[] = {

@@ -53,7 +53,13 @@ sums only the slots inside the ranges (edge_labels=whole, default; a plausible r
 the API sums the requested range).  edge_labels=clipped: from/through of a bucket cut
 by the ranges name only the days of it that some range touches.  A slot's values are
 fixed by (seed, location, day, slot) and never by the request, so a whole bucket has
-the same value whatever range fetched it.  Limits: 5 years for one
+the same value whatever range fetched it.  Week groups of a value above 1 (the doc:
+"value": "any positive integer", not where they start) start at the week holding the
+earliest "from", calendar-aligned (week_groups=calendar, default, as a value of 1 does);
+week_groups=from_first_day: at that first day itself, n x 7 days each.  A day_of_week
+group (the doc shows no answer of it) is {"type": "day_of_week", "name": "monday"}, the
+weekdays in the calendar's week order, each summed over every such day in the ranges.
+Limits: 5 years for one
 location, 2 for several (400).  Unknown/unpermitted location or unknown metric ->
 per-metric ok false (HTTP 200).  Regions sum their stores.  time_zone "local" serves
 live occupancy (fixture + /v1/occupancy/adjust adjustments) under the doc's
@@ -218,7 +224,7 @@ KNOBS (--option retailnext.KEY=VALUE, or POST /_sim/config {"retailnext": {...}}
   token_location_profile ("" = all; else datamine outside it -> per-metric ok false),
   sso_permissions (users_page | saml),
   gregorian_z (utc | wall), gregorian_forms (documented | lenient), range_to (exclusive | inclusive), edge_labels (whole |
-  clipped): see DATE RANGES and EDGES; z_reading (wall | utc), predicted_days (local |
+  clipped), week_groups (calendar | from_first_day): see DATE RANGES and EDGES; z_reading (wall | utc), predicted_days (local |
   utc): see Z TIMES; date_names (documented: datamine "name" dates are the doc's "now"
   and "today" | extended: also "yesterday" and "tomorrow").  extra_stores (0): that many more stores ("Extra Store 001", ...,
   New York, uuids fixed by their number), for joins over hundreds of locations;

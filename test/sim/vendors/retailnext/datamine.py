@@ -321,6 +321,7 @@ class Datamine:
         has_time = any(g[0] == "time" for g in groups)
         full_day = time_mode == [(0, 1440)]
         clipped = str(self.c("edge_labels")) == "clipped"
+        from_first = str(self.c("week_groups")) == "from_first_day"
         contexts = {}
 
         class Ctx:
@@ -342,6 +343,11 @@ class Datamine:
                     i = (d - min_from).days // n
                     s = min_from + dt.timedelta(days=i * n)
                     e = s + dt.timedelta(days=n - 1)
+                elif unit == "weeks" and n > 1 and from_first:
+                    # week_groups=from_first_day: n weeks from the range's first day
+                    i = (d - min_from).days // (7 * n)
+                    s = min_from + dt.timedelta(days=7 * n * i)
+                    e = s + dt.timedelta(days=7 * n - 1)
                 elif unit == "weeks":
                     a = cal.week_start_of(min_from)
                     i = (cal.week_start_of(d) - a).days // (7 * n)
@@ -618,7 +624,18 @@ class Datamine:
         extension builds its input from the document's from/through/until.
         hours=all_day (the table option hours 'all_day', a 00:00-24:00 time
         range): every slot of the calendar day, open or not, and a day is the
-        calendar day of tz's wall clock, not a business day."""
+        calendar day of tz's wall clock, not a business day.  time_range
+        ("store_hours" or "hh:mm-hh:mm", overriding hours): the slots of
+        those calendar days whose wall clock in tz lies in [from, until).
+
+        Anchored grains (day_of_week, "2 weeks" ... "4 weeks") take
+        range_start and range_finish (dates, both included; from and to are
+        ignored): their rows are those of that range asked of the API, as
+        the document's grouping defines them -- a weekday summed over every
+        such day of the range (store hours: business days; a time range:
+        wall-clock days of tz), or periods of n calendar weeks from the week
+        holding range_start (week_groups=from_first_day: from range_start),
+        each summing only its days inside the range and labelled whole."""
         try:
             u, m = params["location"], params["metric"]
             grain, tzname = params["grain"], params["tz"]
@@ -627,9 +644,23 @@ class Datamine:
         except (KeyError, ValueError):
             raise ValueError("truth: location, metric, grain, tz, from, to (ISO instants)")
         hours = params.get("hours") or "store_hours"
+        tr = params.get("time_range") or ("00:00-24:00" if hours == "all_day" else "store_hours")
         zone = _zone(tzname)
         sub = {"15 minutes": 15, "30 minutes": 30, "hour": 60}.get(grain)
-        if zone is None or (sub is None and grain not in ("day", "week", "month", "year")) \
+        nweeks = {"2 weeks": 2, "3 weeks": 3, "4 weeks": 4}.get(grain)
+        anchored = grain == "day_of_week" or nweeks is not None
+        try:
+            span = None if tr == "store_hours" else \
+                (self._hhmm(tr[:5], "from", False), self._hhmm(tr[6:], "until", True))
+            if span is not None and (len(tr) != 11 or tr[5] != "-" or span[1] <= span[0]):
+                raise ValueError
+            rs = dt.date.fromisoformat(params["range_start"]) if anchored else None
+            rf = dt.date.fromisoformat(params["range_finish"]) if anchored else None
+        except Exception:
+            raise ValueError("truth: time_range store_hours or hh:mm-hh:mm; anchored grains "
+                             "take range_start and range_finish (dates)")
+        if zone is None or (sub is None and not anchored
+                            and grain not in ("day", "week", "month", "year")) \
                 or m not in METRICS or to < frm or (to - frm).days > 2000 \
                 or hours not in ("store_hours", "all_day"):
             raise ValueError("truth: bad location/metric/grain/tz/range/hours")
@@ -644,6 +675,16 @@ class Datamine:
         srcs = [s for s in srcs if s]
 
         def period(d):
+            if anchored:
+                if nweeks is None:
+                    return rs, rf, d.weekday()
+                if str(self.c("week_groups")) == "from_first_day":
+                    s = rs + dt.timedelta(days=(d - rs).days // (7 * nweeks) * 7 * nweeks)
+                    return s, s + dt.timedelta(days=7 * nweeks - 1)
+                a = cal.week_start_of(rs)
+                i = (cal.week_start_of(d) - a).days // (7 * nweeks)
+                s = a + dt.timedelta(days=7 * nweeks * i)
+                return s, s + dt.timedelta(days=7 * nweeks - 1)
             if grain == "day":
                 return d, d
             if grain == "week":
@@ -672,13 +713,20 @@ class Datamine:
         def valid(src, d):
             return not (d < src.start or (src.archive and d >= src.archive))
 
-        if hours == "all_day":
+        def inside(d):
+            """An anchored grain counts the days of its range only."""
+            return not anchored or rs <= d <= rf
+
+        if span is not None:
             for src in srcs:
                 # every slot of each store-local calendar day: the business
                 # slots that fall on it and the slots outside business hours
-                c0 = min(frm.astimezone(src.tz).date(), frm.astimezone(zone).date()) - dt.timedelta(days=2)
-                c1 = max(to.astimezone(src.tz).date(), to.astimezone(zone).date()) + dt.timedelta(days=2)
-                if sub is None:
+                if anchored:
+                    c0, c1 = rs - dt.timedelta(days=2), rf + dt.timedelta(days=2)
+                else:
+                    c0 = min(frm.astimezone(src.tz).date(), frm.astimezone(zone).date()) - dt.timedelta(days=2)
+                    c1 = max(to.astimezone(src.tz).date(), to.astimezone(zone).date()) + dt.timedelta(days=2)
+                if sub is None and not anchored:
                     c0, c1 = period(c0)[0] - dt.timedelta(days=1), period(c1)[1] + dt.timedelta(days=1)
                 c = c0
                 while c <= c1:
@@ -691,18 +739,25 @@ class Datamine:
                             if mm + 15 > cut:
                                 continue
                             L = wall_clock(mm, zone)
+                            tm = L.hour * 60 + L.minute
+                            if not (span[0] <= tm < span[1]) or not inside(L.date()):
+                                continue
                             if sub is None:
                                 key = period(L.date())
                             else:
-                                key = (L.date(), (L.hour * 60 + L.minute) // sub * sub)
+                                key = (L.date(), tm // sub * sub)
                             add(key, vals, rank, src, key[0])
                     c += dt.timedelta(days=1)
             srcs = []
         for src in srcs:
-            # business days: every day whose periods meet [from, to), whole periods
-            d0 = min(frm.astimezone(src.tz).date(), frm.astimezone(zone).date()) - dt.timedelta(days=1)
-            d1 = max(to.astimezone(src.tz).date(), to.astimezone(zone).date()) + dt.timedelta(days=1)
-            if sub is None:
+            # business days: every day whose periods meet [from, to), whole
+            # periods (an anchored grain: the days of its range)
+            if anchored:
+                d0, d1 = rs, rf
+            else:
+                d0 = min(frm.astimezone(src.tz).date(), frm.astimezone(zone).date()) - dt.timedelta(days=1)
+                d1 = max(to.astimezone(src.tz).date(), to.astimezone(zone).date()) + dt.timedelta(days=1)
+            if sub is None and not anchored:
                 d0, d1 = period(d0)[0], period(d1)[1]
             d = d0
             while d <= d1:
@@ -731,7 +786,7 @@ class Datamine:
             # period's: the day it is grouped under)
             label = cal.repr(labels[key])
             if sub is None:
-                s, e = key
+                s, e = key[:2]
                 ps = "%s 00:00:00" % s.isoformat()
                 pe = "%s 00:00:00" % (e + dt.timedelta(days=1)).isoformat()
             else:
@@ -751,5 +806,9 @@ class Datamine:
                         "period_day": label["day"], "metric": m,
                         "period_start": "%s %s" % (ps, tzname), "period_end": "%s %s" % (pe, tzname),
                         "grain": grain, "time_zone": tzname, "value": value,
-                        "validity": VALIDITY[a[NV]] if has_validity else None})
+                        "validity": VALIDITY[a[NV]] if has_validity else None,
+                        "time_range": tr,
+                        "range_start": rs.isoformat() if anchored else None,
+                        "range_finish": rf.isoformat() if anchored else None,
+                        "day_of_week": DAY_NAMES[key[2]] if grain == "day_of_week" else None})
         return out

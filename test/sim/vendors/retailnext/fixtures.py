@@ -29,6 +29,7 @@ DEFAULTS = {
     "gregorian_forms": "documented",
     "range_to": "exclusive",
     "edge_labels": "whole",
+    "week_groups": "calendar",
     "z_reading": "wall",
     "predicted_days": "local",
     "date_names": "documented",
