@@ -132,10 +132,11 @@ SELECT metric, period_start, period_end, value, validity
  ORDER BY metric, period_start;
 \! $SIMCTL log --bodies --contains /v2/datamine
 -- the location's qualified_name and the calendar's labels of each period's
--- first day (the document: 2021-02-21 is year 2021, month 1, day 22 of the
--- retail calendar); a sublocation is qualified by its store
+-- first and last day (the document: 2021-02-21 is year 2021, month 1, day 22
+-- of the retail calendar, so the week it starts ends on day 28); a
+-- sublocation is qualified by its store
 SELECT location_qualified_name, period_start::date AS day, period_year, period_month,
-       period_day, grain
+       period_day, period_end_year, period_end_month, period_end_day, grain
   FROM rn_datamine
  WHERE location_uuid = 'aec3dc7e-9e2c-11e5-9bb4-0e5ba9bee1b9' AND metric = 'traffic_in'
    AND time_zone = 'America/Los_Angeles' AND grain IN ('day', 'week', 'month')

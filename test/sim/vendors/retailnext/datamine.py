@@ -785,6 +785,8 @@ class Datamine:
             # the calendar's labels of the period's first day (a sub-day
             # period's: the day it is grouped under)
             label = cal.repr(labels[key])
+            # ...and of its last day (a sub-day period's: the same day)
+            last = cal.repr(key[1] if sub is None else labels[key])
             if sub is None:
                 s, e = key[:2]
                 ps = "%s 00:00:00" % s.isoformat()
@@ -803,7 +805,9 @@ class Datamine:
             out.append({"location_uuid": u, "location_name": loc["name"],
                         "location_qualified_name": qname,
                         "period_year": label["year"], "period_month": label["month"],
-                        "period_day": label["day"], "metric": m,
+                        "period_day": label["day"], "period_end_year": last["year"],
+                        "period_end_month": last["month"], "period_end_day": last["day"],
+                        "metric": m,
                         "period_start": "%s %s" % (ps, tzname), "period_end": "%s %s" % (pe, tzname),
                         "grain": grain, "time_zone": tzname, "value": value,
                         "validity": VALIDITY[a[NV]] if has_validity else None,
