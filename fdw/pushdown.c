@@ -425,6 +425,26 @@ match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 			return false;
 		valtype = exprType((Node *) strip_relabel(value));
 	}
+	else if (is_column_of(clause, relid) && ((Var *) clause)->vartype == BOOLOID)
+	{
+		/* a boolean column alone ("WHERE b", and "b = true" folded) */
+		var = (Var *) clause;
+		value = (Expr *) makeBoolConst(true, false);
+		op = RF_OP_EQ;
+		valtype = BOOLOID;
+		inputcollid = InvalidOid;
+	}
+	else if (is_notclause(clause) &&
+			 is_column_of((Expr *) get_notclausearg(clause), relid) &&
+			 ((Var *) get_notclausearg(clause))->vartype == BOOLOID)
+	{
+		/* "WHERE NOT b" (and "b = false" folded) */
+		var = (Var *) get_notclausearg(clause);
+		value = (Expr *) makeBoolConst(false, false);
+		op = RF_OP_EQ;
+		valtype = BOOLOID;
+		inputcollid = InvalidOid;
+	}
 	else if (IsA(clause, ScalarArrayOpExpr))
 	{
 		ScalarArrayOpExpr *saop = (ScalarArrayOpExpr *) clause;

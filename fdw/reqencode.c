@@ -226,6 +226,22 @@ fill_path(const char *path, const char *name, const char *value)
 					at + strlen(token));
 }
 
+/* Whether a parameter of params goes to loc under name */
+static bool
+pushed_named(List *params, RfParamLoc loc, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, params)
+	{
+		SeriesParam *p = lfirst(lc);
+
+		if (p->pd && p->loc == loc && strcmp(p->name, name) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Build one series from its parameters */
 RfSeries *
 rf_make_series(const RfEndpoint *ep, List *params)
@@ -243,6 +259,8 @@ rf_make_series(const RfEndpoint *ep, List *params)
 
 		if (c->option != NULL)
 			continue;			/* the planner's, when the option is set */
+		if (pushed_named(params, c->loc, c->name))
+			continue;			/* a pushed value takes the constant's place */
 		if (c->loc == RF_LOC_QUERY)
 			s->query = lappend(s->query, psprintf("%s=%s", c->name, c->value));
 		else

@@ -75,7 +75,8 @@ format_timestamp(Timestamp ts)
 
 /*
  * A value as the APIs spell it: timestamps in ISO 8601 UTC, dates as
- * YYYY-MM-DD, the rest in PostgreSQL's text form.
+ * YYYY-MM-DD, booleans as JSON's true and false, the rest in PostgreSQL's
+ * text form.
  */
 char *
 rf_format_value(Datum value, Oid typid)
@@ -101,6 +102,8 @@ rf_format_value(Datum value, Oid typid)
 				j2date(DatumGetDateADT(value) + POSTGRES_EPOCH_JDATE, &y, &m, &d);
 				return psprintf("%04d-%02d-%02d", y, m, d);
 			}
+		case BOOLOID:
+			return pstrdup(DatumGetBool(value) ? "true" : "false");
 		default:
 			getTypeOutputInfo(typid, &outfunc, &isvarlena);
 			return OidOutputFunctionCall(outfunc, value);

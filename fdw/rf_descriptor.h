@@ -211,7 +211,8 @@ typedef struct RfWrite
  * A parameter every request of an endpoint sends: "name=value" in the
  * query (value as written), or JSON text at a body path (param.h) of the
  * body, which it makes a POST send even without one.  A fixed one is sent
- * before the pushed parameters.  One with an option is sent, after them,
+ * before the pushed parameters, unless a pushed one of the same name and
+ * place takes its place (a default the query overrides).  One with an option is sent, after them,
  * only when the table sets that option (one of the endpoint's options):
  * its value is then the option's, as a JSON string in a body (as the one
  * element of an array where value is "[]"), as written in a query.

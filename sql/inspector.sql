@@ -105,6 +105,22 @@ SELECT (doc ->> 'count')::int AS new_after_ack FROM newlist;
 SELECT is_new FROM ic_visits WHERE id = 500001;
 SELECT retail_fdw.ic_ack_visit('rn', 500001);
 
+-- WHERE is_new lists only the visits not yet acknowledged: is_new=true in
+-- place of the constant is_new=false (the acknowledged 500001 is not
+-- listed, not even read); NOT is_new lists them all and PostgreSQL filters
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT id FROM ic_visits WHERE created_at >= '2020-01-01' AND is_new;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT id FROM ic_visits WHERE created_at >= '2020-01-01' AND NOT is_new;
+SELECT count(*) AS new_visits, bool_and(is_new) AS all_new,
+       count(*) FILTER (WHERE id = 500001) AS acknowledged_listed
+  FROM ic_visits WHERE created_at >= '2020-01-01' AND is_new;
+SELECT (SELECT count(*) FROM ic_visits WHERE created_at >= '2020-01-01' AND is_new) AS pushed,
+       (SELECT count(*) FROM (SELECT * FROM ic_visits WHERE created_at >= '2020-01-01'
+                               OFFSET 0) v WHERE is_new) AS fenced,
+       (SELECT count(*) FROM ic_visits WHERE created_at >= '2020-01-01' AND NOT is_new) AS not_new,
+       (SELECT count(*) FROM ic_visits WHERE created_at >= '2020-01-01') AS every_visit;
+
 -- stores and SKUs: offset lists, UTF-8 names
 SELECT id, name, city FROM ic_stores ORDER BY id;
 SELECT count(*), count(DISTINCT id) FROM ic_skus;

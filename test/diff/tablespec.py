@@ -1064,6 +1064,13 @@ def gen_inspector(spec, dom, rng, n):
                 w = ["%s >= %s" % (tcol, ts(rng.choice(earlier)))]
             else:
                 w = ["%s >= '2000-01-01'" % tcol]
+        if is_visits and rng.random() < 0.3:
+            # is_new: "WHERE is_new" (and "= true", folded to it) lists only
+            # the new visits; the other spellings are PostgreSQL's to filter
+            b = rng.choice(["is_new", "is_new", "is_new = true", "NOT is_new",
+                            "is_new = false", "is_new IS TRUE", "is_new IS NOT FALSE"])
+            p.append(b)
+            shape.append(b)
         if spec.get("own_time") and rng.random() < 0.4:
             # the element's own created_at: never a visit bound, checked
             # locally; near a visit's time, where the two readings differ

@@ -42,6 +42,7 @@ static const RfPushdown ic_visit_pushdown[] = {
 	{"cid", RF_OP_EQ, NULL, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, .domain = RF_DOMAIN_TEXT},
 	{"agent_id", RF_OP_EQ, NULL, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, .domain = RF_DOMAIN_TEXT},
 	{"current_agent_route", RF_OP_EQ, NULL, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, .domain = RF_DOMAIN_TEXT},
+	{"is_new", RF_OP_EQ, NULL, NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT},
 };
 
 /* Children use visit_id for the visit's id */
@@ -86,11 +87,20 @@ static const RfColumn ic_list_columns[] = {
 	{"created_at", RF_TIMESTAMPTZ, NULL},
 };
 
+/*
+ * is_new=true lists only the visits not yet acknowledged (in place of the
+ * constant is_new=false); is_new=false lists them all, so a query for the
+ * acknowledged ones is filtered by PostgreSQL
+ */
+static const char *const ic_new_only[] = {"true", NULL};
+
 static const RfPushdown ic_list_pushdown[] = {
 	IC_LIST_CREATED("created_at"),
 	{"cid", RF_OP_EQ, "cid", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, .domain = RF_DOMAIN_TEXT},
 	{"agent_id", RF_OP_EQ, "agent", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, .domain = RF_DOMAIN_TEXT},
 	{"current_agent_route", RF_OP_EQ, "route", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT, .domain = RF_DOMAIN_TEXT},
+	{"is_new", RF_OP_EQ, "is_new", NULL, NULL, RF_LOC_QUERY, RF_MULTI_SPLIT,
+	.accepted = ic_new_only},
 };
 
 #define IC_OFFSET_PAGING { \
