@@ -216,6 +216,24 @@ periods_in(const RnGrain *g, int span_days)
 }
 
 /*
+ * Halve the batches of locations, then of metrics, until an answer of
+ * span_days days of grain g stays under the v2 cap (or both are single)
+ */
+static void
+fit_under_cap(const RnGrain *g, int span_days, int *nb, int *nm)
+{
+	while ((int64) *nb * *nm * periods_in(g, span_days) >= RN_V2_CAP)
+	{
+		if (*nb > 1)
+			*nb = (*nb + 1) / 2;
+		else if (*nm > 1)
+			*nm = (*nm + 1) / 2;
+		else
+			break;
+	}
+}
+
+/*
  * The requests of one grain in one time zone: batches of nb locations
  * and of nm metrics, chunks of chunk local days from first to last, in
  * that order (the chunks fastest).
@@ -490,16 +508,7 @@ rf_rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
 						 errhint("Ask for a shorter range (range_start, range_finish).")));
 			if (!range_within_years(range_first, range_last, 2))
 				nb = 1;
-			while ((int64) nb * nm *
-				   periods_in(g, range_last - range_first + 1) >= RN_V2_CAP)
-			{
-				if (nb > 1)
-					nb = (nb + 1) / 2;
-				else if (nm > 1)
-					nm = (nm + 1) / 2;
-				else
-					break;
-			}
+			fit_under_cap(g, range_last - range_first + 1, &nb, &nm);
 			chunk = range_last - range_first + 1;
 		}
 		else if (ranged)
@@ -507,15 +516,7 @@ rf_rn_datamine_plan(const RfOptions *opts, List *qualvals, bool *empty)
 		else
 		{
 			/* a request owning one day spans 1 + 1 + pad_after days */
-			while ((int64) nb * nm * periods_in(g, 2 + pad_after) >= RN_V2_CAP)
-			{
-				if (nb > 1)
-					nb = (nb + 1) / 2;
-				else if (nm > 1)
-					nm = (nm + 1) / 2;
-				else
-					break;
-			}
+			fit_under_cap(g, 2 + pad_after, &nb, &nm);
 
 			/* the longest chunk under the range limit and the entry cap */
 			chunk = (nb == 1 ? 5 * 365 : 2 * 365) - 1 - pad_after;
