@@ -363,6 +363,21 @@ rf_attr_reads_own_field(Oid reloid, AttrNumber attno, const RfColumn *col,
 	return true;
 }
 
+/*
+ * A boolean column alone ("WHERE b", to which PostgreSQL folds b = true)
+ * or NOT of one (b = false): the column, and the value it is compared with
+ */
+static Var *
+bool_column_of(Expr *clause, Index relid, bool *truth)
+{
+	*truth = !is_notclause(clause);
+	if (!*truth)
+		clause = get_notclausearg(clause);
+	if (is_column_of(clause, relid) && ((Var *) clause)->vartype == BOOLOID)
+		return (Var *) clause;
+	return NULL;
+}
+
 static bool
 match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 		   const RfEndpoint *ep, RfPushedQual *out, bool check_collation)
@@ -378,6 +393,7 @@ match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 	Const	   *zone = NULL;
 	FuncExpr   *trunc = NULL;
 	Oid			inputcollid;
+	bool		truth;
 
 	if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2)
 	{
@@ -425,22 +441,9 @@ match_qual(PlannerInfo *root, Expr *clause, Index relid, Oid reloid,
 			return false;
 		valtype = exprType((Node *) strip_relabel(value));
 	}
-	else if (is_column_of(clause, relid) && ((Var *) clause)->vartype == BOOLOID)
+	else if ((var = bool_column_of(clause, relid, &truth)) != NULL)
 	{
-		/* a boolean column alone ("WHERE b", and "b = true" folded) */
-		var = (Var *) clause;
-		value = (Expr *) makeBoolConst(true, false);
-		op = RF_OP_EQ;
-		valtype = BOOLOID;
-		inputcollid = InvalidOid;
-	}
-	else if (is_notclause(clause) &&
-			 is_column_of((Expr *) get_notclausearg(clause), relid) &&
-			 ((Var *) get_notclausearg(clause))->vartype == BOOLOID)
-	{
-		/* "WHERE NOT b" (and "b = false" folded) */
-		var = (Var *) get_notclausearg(clause);
-		value = (Expr *) makeBoolConst(false, false);
+		value = (Expr *) makeBoolConst(truth, false);
 		op = RF_OP_EQ;
 		valtype = BOOLOID;
 		inputcollid = InvalidOid;
